@@ -1,0 +1,55 @@
+/* The camas configuration: a YAML file (libyaml) whose every key has a default. */
+#ifndef CAMAS_CONFIG_H
+#define CAMAS_CONFIG_H
+
+#include <stddef.h>
+
+typedef enum camas_room_kind {
+    CAMAS_ROOM_STAFF = 0, /* answers commands and mentions */
+    CAMAS_ROOM_HELP,      /* public help channel: answers everything, rate-limited */
+    CAMAS_ROOM_DIRECT,    /* a direct chat: answers everything */
+} camas_room_kind;
+
+const char *camas_room_kind_name(camas_room_kind kind);
+
+typedef struct camas_room_config {
+    char *id; /* room id ("!…") or alias ("#…") */
+    camas_room_kind kind;
+} camas_room_config;
+
+typedef struct camas_config {
+    char *path; /* the file it came from, or NULL for built-in defaults */
+
+    char *homeserver_url;
+    char *server_name;
+    char *ca_file;
+
+    char *user_id;
+    char *password; /* secrets: never logged */
+    char *access_token;
+    char *device_name;
+
+    char *state_dir;
+
+    camas_room_config *rooms;
+    size_t n_rooms;
+    char **invite_allow;
+    size_t n_invite_allow;
+    char **admins;
+    size_t n_admins;
+
+    long max_message_bytes;
+    long help_user_per_minute;
+    long help_room_per_minute;
+    long sync_timeout_ms;
+
+    char *encrypted_room_notice;
+    char *log_level;
+} camas_config;
+
+/* Fills *cfg with defaults, then, if path is not NULL, overrides them from the file.
+ * Returns 0, or -1 with a message "FILE:LINE: key: what was expected" in err. */
+int camas_config_load(camas_config *cfg, const char *path, char *err, size_t errlen);
+void camas_config_free(camas_config *cfg);
+
+#endif

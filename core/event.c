@@ -1,0 +1,147 @@
+/* Turns Matrix room events (from any transport) into camas_message values. */
+#include "event.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str_field(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void camas_strip_reply_fallback(char *body)
+{
+    if (strncmp(body, "> ", 2) != 0 && strcmp(body, ">") != 0 && strncmp(body, ">\n", 2) != 0)
+        return;
+    char *p = body;
+    while (*p == '>') {
+        char *nl = strchr(p, '\n');
+        if (!nl) {
+            *body = '\0';
+            return;
+        }
+        p = nl + 1;
+    }
+    if (*p == '\n')
+        p++;
+    memmove(body, p, strlen(p) + 1);
+}
+
+static bool is_word_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '-' || c == '.' || c >= 0x80;
+}
+
+bool camas_body_mentions(const char *body, const char *user_id)
+{
+    if (!user_id || !*user_id)
+        return false;
+    if (camas_contains_ci(body, user_id))
+        return true;
+    /* The localpart, e.g. "camas" in "camas: when do you meet?", as clients write pills. */
+    const char *lp = user_id[0] == '@' ? user_id + 1 : user_id;
+    size_t n = strcspn(lp, ":");
+    if (n == 0)
+        return false;
+    for (const char *p = body; *p; p++) {
+        if (strncasecmp(p, lp, n) != 0)
+            continue;
+        bool start_ok = p == body || (!is_word_char((unsigned char)p[-1]) || p[-1] == '@');
+        bool end_ok = !is_word_char((unsigned char)p[n]) || p[n] == '.';
+        if (start_ok && end_ok)
+            return true;
+    }
+    return false;
+}
+
+static bool mentions_in_metadata(const cJSON *content, const char *bot_user_id, bool *present)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(content, "m.mentions");
+    *present = cJSON_IsObject(m);
+    if (!*present)
+        return false;
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(m, "user_ids");
+    const cJSON *id;
+    cJSON_ArrayForEach(id, ids)
+    {
+        if (cJSON_IsString(id) && strcmp(id->valuestring, bot_user_id) == 0)
+            return true;
+    }
+    return false;
+}
+
+camas_event_class camas_event_classify(const cJSON *ev, const char *room_id,
+                                       const char *bot_user_id, size_t max_body, camas_message *msg,
+                                       const char **redacts)
+{
+    memset(msg, 0, sizeof *msg);
+    const char *type = str_field(ev, "type");
+    const char *sender = str_field(ev, "sender");
+    const char *event_id = str_field(ev, "event_id");
+    if (!type || !sender || !event_id)
+        return CAMAS_EV_IGNORED;
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
+    if (strcmp(type, "m.room.encryption") == 0 && cJSON_IsObject(content) &&
+        str_field(content, "algorithm"))
+        return CAMAS_EV_ENCRYPTION;
+    if (strcmp(sender, bot_user_id) == 0)
+        return CAMAS_EV_OWN;
+    if (strcmp(type, "m.room.redaction") == 0) {
+        /* v1.11 rooms put "redacts" in content; older ones at the top level. */
+        const char *target = str_field(ev, "redacts");
+        if (!target && cJSON_IsObject(content))
+            target = str_field(content, "redacts");
+        if (!target)
+            return CAMAS_EV_IGNORED;
+        if (redacts)
+            *redacts = target;
+        return CAMAS_EV_REDACTION;
+    }
+    if (strcmp(type, "m.room.encrypted") == 0)
+        return CAMAS_EV_ENCRYPTED;
+    if (strcmp(type, "m.room.message") != 0 || !cJSON_IsObject(content))
+        return CAMAS_EV_IGNORED;
+    const char *msgtype = str_field(content, "msgtype");
+    const char *body = str_field(content, "body");
+    if (!msgtype || !body)
+        return CAMAS_EV_IGNORED; /* redacted or malformed */
+    if (strcmp(msgtype, "m.notice") == 0)
+        return CAMAS_EV_NOTICE;
+    const cJSON *rel = cJSON_GetObjectItemCaseSensitive(content, "m.relates_to");
+    const char *rel_type = cJSON_IsObject(rel) ? str_field(rel, "rel_type") : NULL;
+    if (rel_type && strcmp(rel_type, "m.replace") == 0)
+        return CAMAS_EV_EDIT;
+    if (strcmp(msgtype, "m.text") != 0 && strcmp(msgtype, "m.emote") != 0)
+        return CAMAS_EV_IGNORED;
+    if (strlen(body) > max_body)
+        return CAMAS_EV_TOO_LARGE;
+    msg->body = strdup(body);
+    if (!msg->body)
+        return CAMAS_EV_IGNORED;
+    camas_strip_reply_fallback(msg->body);
+    msg->room_id = room_id;
+    msg->sender = sender;
+    msg->event_id = event_id;
+    msg->msgtype = msgtype;
+    if (rel_type && strcmp(rel_type, "m.thread") == 0)
+        msg->thread_root = str_field(rel, "event_id");
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
+    msg->ts_ms = cJSON_IsNumber(ts) ? (int64_t)ts->valuedouble : 0;
+    bool has_metadata;
+    msg->mentions_bot = mentions_in_metadata(content, bot_user_id, &has_metadata);
+    /* Someone who typed the bot's full id addresses it whatever the metadata says; the
+     * looser localpart match is only for clients that send no intentional mentions. */
+    if (!msg->mentions_bot)
+        msg->mentions_bot = has_metadata ? camas_contains_ci(msg->body, bot_user_id)
+                                         : camas_body_mentions(msg->body, bot_user_id);
+    return CAMAS_EV_MESSAGE;
+}
+
+void camas_message_clear(camas_message *msg)
+{
+    free(msg->body);
+    msg->body = NULL;
+}

@@ -1,0 +1,1313 @@
+/* The Matrix client core.
+ *
+ * Start-up runs as a chain of steps (discover -> versions -> login/whoami -> filter -> joins),
+ * each retried with back-off until it succeeds, so camas starts fine while the homeserver is
+ * still down. Then two independent loops run: /sync (at most one request in flight) and the
+ * outbox pump (at most one send in flight, so replies keep their order).
+ *
+ * Exactly-once: a sync batch is handled inside one SQLite transaction that marks its events
+ * seen, queues the replies in the outbox and stores next_batch. Replies leave the outbox with
+ * their stored txnId, so a resend after a crash is deduplicated by the homeserver. */
+#include "matrix.h"
+#include "backoff.h"
+#include "event.h"
+#include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "reply.h"
+#include "router.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SETUP_TIMEOUT_MS  30000
+#define SEND_TIMEOUT_MS   30000
+#define JOIN_RETRY_MS     30000
+#define TYPING_DELAY_MS   300
+#define TYPING_TIMEOUT_MS 20000
+#define TIMELINE_LIMIT    100
+
+enum phase {
+    PH_DISCOVER,
+    PH_VERSIONS,
+    PH_LOGIN,
+    PH_WHOAMI,
+    PH_FILTER,
+    PH_JOINS,
+    PH_RUNNING,
+    PH_STOPPED,
+};
+
+struct room {
+    char *room_id;
+    camas_room_kind kind;
+    bool configured;
+    bool encrypted; /* camas cannot read it: it says so once and then stays quiet */
+    int awaiting;   /* replies queued in this run and not yet sent */
+    bool typing_on;
+    bool typing_scheduled;
+    lws_sorted_usec_list_t typing_timer;
+    struct camas_core *core;
+};
+
+struct camas_core {
+    const camas_config *cfg;
+    camas_store *st;
+    struct lws_context *ctx;
+    camas_http_pool pool; /* every request the core has in flight */
+
+    enum phase phase;
+    camas_endpoint ep;
+    char *access_token;
+    char *user_id;
+    char *device_id;
+    char *filter_id;
+    char *since;
+    int64_t first_start_ms;
+    bool ready_logged;
+    int exit_code;
+
+    camas_http_request *setup_req;
+    camas_http_request *sync_req;
+    camas_http_request *send_req;
+    camas_outbox_item sending;
+    bool send_waiting; /* a retry timer is pending */
+
+    lws_sorted_usec_list_t setup_timer, sync_timer, send_timer, join_timer;
+    camas_backoff setup_bo, sync_bo, send_bo;
+
+    struct room **rooms;
+    size_t n_rooms;
+    size_t joins_pending; /* join requests in flight */
+    bool *config_joined;  /* per cfg->rooms entry */
+    char **invites_inflight;
+    size_t n_invites_inflight;
+
+    camas_ratelimit *rl_user;
+    camas_ratelimit *rl_room;
+};
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+static void set_str(char **slot, const char *v)
+{
+    free(*slot);
+    *slot = camas_strdup(v);
+}
+
+static void clear_secret(char **slot)
+{
+    if (*slot) {
+        memset(*slot, 0, strlen(*slot));
+        free(*slot);
+        *slot = NULL;
+    }
+}
+
+typedef struct matrix_error {
+    char errcode[64];
+    char error[256];
+    int64_t retry_after_ms;
+    bool soft_logout;
+} matrix_error;
+
+static void parse_error(const camas_http_response *r, matrix_error *e)
+{
+    memset(e, 0, sizeof *e);
+    e->retry_after_ms = r->retry_after_ms;
+    if (!r->status) {
+        snprintf(e->error, sizeof e->error, "%s", r->error ? r->error : "network error");
+        return;
+    }
+    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "errcode");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "error");
+    const cJSON *ra = cJSON_GetObjectItemCaseSensitive(j, "retry_after_ms");
+    const cJSON *soft = cJSON_GetObjectItemCaseSensitive(j, "soft_logout");
+    if (cJSON_IsString(code))
+        snprintf(e->errcode, sizeof e->errcode, "%s", code->valuestring);
+    if (cJSON_IsString(msg))
+        snprintf(e->error, sizeof e->error, "%s", msg->valuestring);
+    else
+        snprintf(e->error, sizeof e->error, "HTTP %d", r->status);
+    if (e->retry_after_ms < 0 && cJSON_IsNumber(ra) && ra->valuedouble >= 0)
+        e->retry_after_ms = (int64_t)ra->valuedouble;
+    e->soft_logout = cJSON_IsTrue(soft);
+    cJSON_Delete(j);
+}
+
+static bool is_unknown_token(const camas_http_response *r, const matrix_error *e)
+{
+    return r->status == 401 && strcmp(e->errcode, "M_UNKNOWN_TOKEN") == 0;
+}
+
+static camas_http_request *api_ex(camas_core *c, const char *method, const char *path,
+                                  const char *body, int timeout_ms, camas_http_cb cb, void *ud,
+                                  bool free_ud)
+{
+    camas_http_options o = {method, path, c->access_token, body, timeout_ms, free_ud};
+    camas_http_request *req = camas_http_start(&c->pool, &c->ep, &o, cb, ud);
+    if (!req)
+        log_error("matrix", "out of memory starting %s %s", method, path);
+    return req;
+}
+
+static camas_http_request *api(camas_core *c, const char *method, const char *path,
+                               const char *body, int timeout_ms, camas_http_cb cb, void *ud)
+{
+    return api_ex(c, method, path, body, timeout_ms, cb, ud, false);
+}
+
+/* Heap contexts passed as ud here are freed by the pool if the request is cancelled. */
+static camas_http_request *api_owned(camas_core *c, const char *method, const char *path,
+                                     const char *body, int timeout_ms, camas_http_cb cb, void *ud)
+{
+    return api_ex(c, method, path, body, timeout_ms, cb, ud, true);
+}
+
+/* Appends "/_matrix/client/v3" + a path built from parts, URL-encoding the odd ones:
+ * parts = {"/rooms/", room_id, "/send/", type, NULL}. */
+static char *client_path(const char *const *parts)
+{
+    camas_buf b = {0};
+    int rc = camas_buf_puts(&b, "/_matrix/client/v3");
+    for (int i = 0; rc == 0 && parts[i]; i++)
+        rc = (i % 2) ? camas_buf_urlenc(&b, parts[i]) : camas_buf_puts(&b, parts[i]);
+    if (rc) {
+        camas_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+static void stop(camas_core *c, int code)
+{
+    c->phase = PH_STOPPED;
+    c->exit_code = code;
+    lws_cancel_service(c->ctx);
+}
+
+/* Requests whose outcome only matters for the log (typing, receipts, declines). */
+struct fire_ctx {
+    char what[96];
+};
+
+static void on_fire_done(void *ud, const camas_http_response *r)
+{
+    struct fire_ctx *f = ud;
+    if (r->status != 200) {
+        matrix_error e;
+        parse_error(r, &e);
+        log_debug("matrix", "%s failed: %s %s", f->what, e.errcode, e.error);
+    }
+    free(f);
+}
+
+static void fire(camas_core *c, const char *what, const char *method, const char *path,
+                 const char *body)
+{
+    struct fire_ctx *f = calloc(1, sizeof *f);
+    if (!f)
+        return;
+    snprintf(f->what, sizeof f->what, "%s", what);
+    if (!api_owned(c, method, path, body, SEND_TIMEOUT_MS, on_fire_done, f))
+        free(f);
+}
+
+/* ---- rooms ------------------------------------------------------------------------ */
+
+static struct room *room_find(camas_core *c, const char *room_id)
+{
+    for (size_t i = 0; i < c->n_rooms; i++)
+        if (strcmp(c->rooms[i]->room_id, room_id) == 0)
+            return c->rooms[i];
+    return NULL;
+}
+
+static struct room *room_get(camas_core *c, const char *room_id)
+{
+    struct room *r = room_find(c, room_id);
+    if (r)
+        return r;
+    struct room **grown = realloc(c->rooms, (c->n_rooms + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    c->rooms = grown;
+    r = calloc(1, sizeof *r);
+    if (!r || !(r->room_id = strdup(room_id))) {
+        free(r);
+        return NULL;
+    }
+    r->core = c;
+    int flags = camas_store_room_flags(c->st, room_id);
+    r->kind = (flags & CAMAS_ROOMFLAG_DIRECT) ? CAMAS_ROOM_DIRECT : CAMAS_ROOM_STAFF;
+    r->encrypted = flags & CAMAS_ROOMFLAG_ENCRYPTED_NOTICE;
+    c->rooms[c->n_rooms++] = r;
+    return r;
+}
+
+static void room_free(struct room *r)
+{
+    lws_sul_cancel(&r->typing_timer);
+    free(r->room_id);
+    free(r);
+}
+
+static void send_typing(camas_core *c, struct room *r, bool on)
+{
+    char *path =
+        client_path((const char *const[]){"/rooms/", r->room_id, "/typing/", c->user_id, NULL});
+    if (!path)
+        return;
+    char body[64];
+    if (on)
+        snprintf(body, sizeof body, "{\"typing\":true,\"timeout\":%d}", TYPING_TIMEOUT_MS);
+    else
+        snprintf(body, sizeof body, "{\"typing\":false}");
+    fire(c, "typing notice", "PUT", path, body);
+    free(path);
+    r->typing_on = on;
+}
+
+static void on_typing_timer(lws_sorted_usec_list_t *sul)
+{
+    struct room *r = lws_container_of(sul, struct room, typing_timer);
+    r->typing_scheduled = false;
+    if (r->awaiting > 0 && !r->typing_on && r->core->phase == PH_RUNNING)
+        send_typing(r->core, r, true);
+}
+
+/* A reply was queued for the room: show "typing" if it is not sent promptly. */
+static void room_reply_queued(camas_core *c, struct room *r)
+{
+    r->awaiting++;
+    if (!r->typing_on && !r->typing_scheduled) {
+        r->typing_scheduled = true;
+        lws_sul_schedule(c->ctx, 0, &r->typing_timer, on_typing_timer,
+                         TYPING_DELAY_MS * LWS_US_PER_MS);
+    }
+}
+
+static void room_reply_sent(camas_core *c, const char *room_id)
+{
+    struct room *r = room_find(c, room_id);
+    if (!r || r->awaiting == 0)
+        return;
+    if (--r->awaiting == 0) {
+        lws_sul_cancel(&r->typing_timer);
+        r->typing_scheduled = false;
+        if (r->typing_on)
+            send_typing(c, r, false);
+    }
+}
+
+/* ---- the outbox pump ---------------------------------------------------------------- */
+
+static void pump(camas_core *c);
+
+static void on_send_timer(lws_sorted_usec_list_t *sul)
+{
+    camas_core *c = lws_container_of(sul, camas_core, send_timer);
+    c->send_waiting = false;
+    pump(c);
+}
+
+static void send_retry_later(camas_core *c, int64_t delay_ms)
+{
+    c->send_waiting = true;
+    lws_sul_schedule(c->ctx, 0, &c->send_timer, on_send_timer, delay_ms * LWS_US_PER_MS);
+}
+
+static void relogin_or_stop(camas_core *c, const char *where);
+
+static void on_send_done(void *ud, const camas_http_response *r)
+{
+    camas_core *c = ud;
+    c->send_req = NULL;
+    camas_outbox_item *it = &c->sending;
+    if (r->status == 200) {
+        cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+        const cJSON *eid = cJSON_GetObjectItemCaseSensitive(j, "event_id");
+        const char *event_id = cJSON_IsString(eid) ? eid->valuestring : "";
+        if (camas_store_outbox_sent(c->st, it->txn_id, event_id))
+            log_error("store", "could not mark %s sent; it will be resent (deduplicated)",
+                      it->txn_id);
+        log_debug("matrix", "sent %s %s -> %s", it->event_type, it->txn_id, event_id);
+        cJSON_Delete(j);
+        room_reply_sent(c, it->room_id);
+        camas_outbox_item_free(it);
+        camas_backoff_reset(&c->send_bo);
+        pump(c);
+        return;
+    }
+    matrix_error e;
+    parse_error(r, &e);
+    if (is_unknown_token(r, &e)) {
+        camas_outbox_item_free(it);
+        relogin_or_stop(c, "sending");
+        return;
+    }
+    if (r->status == 429) {
+        int64_t wait = e.retry_after_ms >= 0 ? e.retry_after_ms : camas_backoff_next(&c->send_bo);
+        log_info("matrix", "rate limited by the homeserver; resending %s in %lld ms", it->txn_id,
+                 (long long)wait);
+        camas_outbox_item_free(it);
+        send_retry_later(c, wait);
+        return;
+    }
+    if (r->status >= 400 && r->status < 500 && r->status != 408) {
+        /* The homeserver refuses this event for good (not in the room, too large, …). */
+        log_warn("matrix", "dropping %s to %s: %d %s %s", it->event_type, it->room_id, r->status,
+                 e.errcode, e.error);
+        camas_store_outbox_drop(c->st, it->txn_id, e.errcode[0] ? e.errcode : e.error);
+        room_reply_sent(c, it->room_id);
+        camas_outbox_item_free(it);
+        pump(c);
+        return;
+    }
+    int64_t wait = camas_backoff_next(&c->send_bo);
+    log_warn("matrix", "sending %s failed (%s); retrying in %lld ms", it->txn_id,
+             r->status ? e.error : r->error, (long long)wait);
+    camas_store_outbox_bump_attempts(c->st, it->txn_id);
+    camas_outbox_item_free(it);
+    send_retry_later(c, wait);
+}
+
+static void pump(camas_core *c)
+{
+    if (c->phase != PH_RUNNING || c->send_req || c->send_waiting)
+        return;
+    camas_outbox_item *it = &c->sending;
+    int rc = camas_store_outbox_peek(c->st, it);
+    if (rc <= 0) {
+        if (rc < 0)
+            log_error("store", "cannot read the outbox");
+        return;
+    }
+    char *path;
+    const char *body = it->content;
+    char *owned_body = NULL;
+    if (strcmp(it->event_type, "m.room.redaction") == 0) {
+        cJSON *j = cJSON_Parse(it->content);
+        const cJSON *target = cJSON_GetObjectItemCaseSensitive(j, "redacts");
+        path = cJSON_IsString(target)
+                   ? client_path((const char *const[]){"/rooms/", it->room_id, "/redact/",
+                                                       target->valuestring, "/", it->txn_id, NULL})
+                   : NULL;
+        cJSON_DeleteItemFromObject(j, "redacts");
+        owned_body = j ? cJSON_PrintUnformatted(j) : NULL;
+        body = owned_body;
+        cJSON_Delete(j);
+    } else {
+        path = client_path((const char *const[]){"/rooms/", it->room_id, "/send/", it->event_type,
+                                                 "/", it->txn_id, NULL});
+    }
+    if (!path || !body) {
+        log_error("matrix", "outbox item %s is unusable; dropping it", it->txn_id);
+        camas_store_outbox_drop(c->st, it->txn_id, "unusable");
+        camas_outbox_item_free(it);
+        free(path);
+        free(owned_body);
+        send_retry_later(c, 0);
+        return;
+    }
+    c->send_req = api(c, "PUT", path, body, SEND_TIMEOUT_MS, on_send_done, c);
+    free(path);
+    free(owned_body);
+    if (!c->send_req) {
+        camas_outbox_item_free(it);
+        send_retry_later(c, 1000);
+    }
+}
+
+/* ---- handling a sync batch ----------------------------------------------------------- */
+
+static bool invite_allowed(const camas_config *cfg, const char *inviter)
+{
+    const char *server = strchr(inviter, ':');
+    for (size_t i = 0; i < cfg->n_invite_allow; i++) {
+        const char *a = cfg->invite_allow[i];
+        if (strcmp(a, inviter) == 0 || (a[0] == ':' && server && strcmp(a, server) == 0))
+            return true;
+    }
+    return false;
+}
+
+struct invite_ctx {
+    camas_core *c;
+    char room_id[256];
+    bool accepted;
+    bool direct;
+};
+
+static void invite_forget(camas_core *c, const char *room_id)
+{
+    for (size_t i = 0; i < c->n_invites_inflight; i++) {
+        if (strcmp(c->invites_inflight[i], room_id) == 0) {
+            free(c->invites_inflight[i]);
+            c->invites_inflight[i] = c->invites_inflight[--c->n_invites_inflight];
+            return;
+        }
+    }
+}
+
+static void on_invite_done(void *ud, const camas_http_response *r)
+{
+    struct invite_ctx *ic = ud;
+    camas_core *c = ic->c;
+    if (r->status == 200) {
+        log_info("matrix", "%s the invite to %s", ic->accepted ? "accepted" : "declined",
+                 ic->room_id);
+        if (ic->accepted && ic->direct) {
+            camas_store_room_set_flag(c->st, ic->room_id, CAMAS_ROOMFLAG_DIRECT);
+            struct room *room = room_get(c, ic->room_id);
+            if (room && !room->configured)
+                room->kind = CAMAS_ROOM_DIRECT;
+        }
+    } else {
+        matrix_error e;
+        parse_error(r, &e);
+        log_warn("matrix", "could not %s the invite to %s: %s %s",
+                 ic->accepted ? "accept" : "decline", ic->room_id, e.errcode, e.error);
+    }
+    /* Forget it either way: if it is still pending, the next sync shows it again. */
+    invite_forget(c, ic->room_id);
+    free(ic);
+}
+
+static void handle_invite(camas_core *c, const char *room_id, const cJSON *room)
+{
+    for (size_t i = 0; i < c->n_invites_inflight; i++)
+        if (strcmp(c->invites_inflight[i], room_id) == 0)
+            return;
+    const char *inviter = NULL;
+    bool direct = false;
+    const cJSON *ev;
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(room, "invite_state"), "events");
+    cJSON_ArrayForEach(ev, events)
+    {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+        const cJSON *sk = cJSON_GetObjectItemCaseSensitive(ev, "state_key");
+        const cJSON *sender = cJSON_GetObjectItemCaseSensitive(ev, "sender");
+        if (cJSON_IsString(type) && strcmp(type->valuestring, "m.room.member") == 0 &&
+            cJSON_IsString(sk) && strcmp(sk->valuestring, c->user_id) == 0 &&
+            cJSON_IsString(sender)) {
+            inviter = sender->valuestring;
+            const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
+            direct = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(content, "is_direct"));
+        }
+    }
+    if (!inviter)
+        return;
+    char **grown = realloc(c->invites_inflight, (c->n_invites_inflight + 1) * sizeof *grown);
+    if (!grown)
+        return;
+    c->invites_inflight = grown;
+    struct invite_ctx *ic = calloc(1, sizeof *ic);
+    char *id_copy = strdup(room_id);
+    if (!ic || !id_copy || strlen(room_id) >= sizeof ic->room_id) {
+        free(ic);
+        free(id_copy);
+        return;
+    }
+    memcpy(ic->room_id, room_id, strlen(room_id) + 1);
+    c->invites_inflight[c->n_invites_inflight++] = id_copy;
+    ic->c = c;
+    ic->direct = direct;
+    ic->accepted = invite_allowed(c->cfg, inviter);
+    char *path;
+    const char *body;
+    if (ic->accepted) {
+        log_info("matrix", "invited to %s by %s: accepting", room_id, inviter);
+        path = client_path((const char *const[]){"/join/", room_id, NULL});
+        body = "{}";
+    } else {
+        log_info("matrix", "invited to %s by %s, who is not in invites.allow: declining", room_id,
+                 inviter);
+        path = client_path((const char *const[]){"/rooms/", room_id, "/leave", NULL});
+        body = "{\"reason\":\"camas only accepts invites from the users and servers its "
+               "administrators allow.\"}";
+    }
+    if (!path || !api_owned(c, "POST", path, body, SETUP_TIMEOUT_MS, on_invite_done, ic)) {
+        invite_forget(c, room_id);
+        free(ic);
+    }
+    free(path);
+}
+
+/* Queues an event; returns 0 or -1 (the batch transaction is then rolled back). */
+static int queue_event(camas_core *c, const char *room_id, const char *type, char *content,
+                       const char *in_reply_to)
+{
+    if (!content)
+        return -1;
+    char txn[40];
+    int rc = camas_store_outbox_add(c->st, room_id, type, content, in_reply_to, txn);
+    free(content);
+    return rc;
+}
+
+static int handle_encryption(camas_core *c, struct room *room)
+{
+    const char *room_id = room->room_id;
+    room->encrypted = true;
+    if (camas_store_room_flags(c->st, room_id) & CAMAS_ROOMFLAG_ENCRYPTED_NOTICE)
+        return 0;
+    log_info("matrix", "%s is encrypted: posting the notice once", room_id);
+    if (queue_event(c, room_id, "m.room.message",
+                    camas_notice_content(c->cfg->encrypted_room_notice, NULL), NULL))
+        return -1;
+    return camas_store_room_set_flag(c->st, room_id, CAMAS_ROOMFLAG_ENCRYPTED_NOTICE);
+}
+
+static int handle_redaction(camas_core *c, const char *room_id, const char *target)
+{
+    int dropped = camas_store_outbox_drop_replies_to(c->st, target);
+    if (dropped > 0)
+        log_info("matrix", "question %s was redacted before its reply was sent", target);
+    char *reply_room = NULL;
+    char *reply_id = camas_store_reply_event_for(c->st, target, &reply_room);
+    int rc = 0;
+    if (reply_id && *reply_id) {
+        /* The asker withdrew the question; withdraw the answer that quoted it too. */
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "redacts", reply_id);
+        cJSON_AddStringToObject(j, "reason", "The question was removed.");
+        char *content = cJSON_PrintUnformatted(j);
+        cJSON_Delete(j);
+        rc = queue_event(c, reply_room ? reply_room : room_id, "m.room.redaction", content, NULL);
+    }
+    free(reply_id);
+    free(reply_room);
+    return rc;
+}
+
+static int handle_message(camas_core *c, struct room *room, camas_message *m)
+{
+    m->room_kind = room->kind;
+    if (m->ts_ms && m->ts_ms < c->first_start_ms)
+        return 0; /* history from before camas first started */
+    if (room->encrypted)
+        return 0; /* a plain reply would expose what members expect to be encrypted */
+    if (!camas_router_addressed(m, c->user_id))
+        return 0;
+    camas_answer a;
+    int rc = camas_router_answer(m, c->user_id, &a);
+    if (rc <= 0)
+        return rc;
+    if (room->kind == CAMAS_ROOM_HELP) {
+        int64_t now = camas_monotonic_ms();
+        if (!camas_ratelimit_take(c->rl_user, m->sender, now) ||
+            !camas_ratelimit_take(c->rl_room, m->room_id, now)) {
+            log_info("router", "rate limit: not answering %s in %s", m->event_id, m->room_id);
+            camas_answer_clear(&a);
+            return 0;
+        }
+    }
+    rc = queue_event(c, m->room_id, "m.room.message", camas_reply_content(m, a.plain, a.html),
+                     m->event_id);
+    camas_answer_clear(&a);
+    if (rc == 0)
+        room_reply_queued(c, room);
+    return rc;
+}
+
+static int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
+                                 const char **last_event)
+{
+    const cJSON *eid = cJSON_GetObjectItemCaseSensitive(ev, "event_id");
+    if (!cJSON_IsString(eid))
+        return 0;
+    int seen = camas_store_seen(c->st, eid->valuestring);
+    if (seen != 0)
+        return seen < 0 ? -1 : 0;
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
+    if (camas_store_mark_seen(c->st, eid->valuestring, room->room_id,
+                              cJSON_IsNumber(ts) ? (int64_t)ts->valuedouble : 0))
+        return -1;
+    camas_message m;
+    const char *redacts = NULL;
+    camas_event_class cls = camas_event_classify(ev, room->room_id, c->user_id,
+                                                 (size_t)c->cfg->max_message_bytes, &m, &redacts);
+    int rc = 0;
+    switch (cls) {
+    case CAMAS_EV_MESSAGE:
+        *last_event = eid->valuestring;
+        rc = handle_message(c, room, &m);
+        camas_message_clear(&m);
+        break;
+    case CAMAS_EV_ENCRYPTION:
+        rc = handle_encryption(c, room);
+        break;
+    case CAMAS_EV_REDACTION:
+        rc = handle_redaction(c, room->room_id, redacts);
+        break;
+    case CAMAS_EV_TOO_LARGE:
+        log_info("router", "%s in %s is over limits.max_message_bytes; not processed",
+                 eid->valuestring, room->room_id);
+        *last_event = eid->valuestring;
+        break;
+    case CAMAS_EV_NOTICE:
+    case CAMAS_EV_EDIT:
+        *last_event = eid->valuestring;
+        break;
+    default:
+        break;
+    }
+    return rc;
+}
+
+static void update_direct_flag(camas_core *c, struct room *room, const cJSON *jroom)
+{
+    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(jroom, "summary");
+    const cJSON *joined = cJSON_GetObjectItemCaseSensitive(summary, "m.joined_member_count");
+    if (!cJSON_IsNumber(joined) || room->configured)
+        return;
+    /* A room of two (camas and one person) behaves as a direct chat. */
+    bool direct = joined->valueint == 2;
+    int flags = camas_store_room_flags(c->st, room->room_id);
+    if (direct && !(flags & CAMAS_ROOMFLAG_DIRECT))
+        camas_store_room_set_flag(c->st, room->room_id, CAMAS_ROOMFLAG_DIRECT);
+    else if (!direct && (flags & CAMAS_ROOMFLAG_DIRECT))
+        camas_store_room_clear_flag(c->st, room->room_id, CAMAS_ROOMFLAG_DIRECT);
+    room->kind = direct ? CAMAS_ROOM_DIRECT : CAMAS_ROOM_STAFF;
+}
+
+static void send_receipt(camas_core *c, const char *room_id, const char *event_id)
+{
+    char *path =
+        client_path((const char *const[]){"/rooms/", room_id, "/receipt/m.read/", event_id, NULL});
+    if (path)
+        fire(c, "read receipt", "POST", path, "{}");
+    free(path);
+}
+
+struct receipt {
+    const char *room_id;
+    const char *event_id;
+};
+
+/* Handles one parsed /sync response inside a transaction. Returns 0, or -1 to retry it. */
+static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, size_t *n_receipts)
+{
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive(sync, "next_batch");
+    if (!cJSON_IsString(next) || !*next->valuestring) {
+        log_warn("matrix", "/sync response has no next_batch; retrying");
+        return -1;
+    }
+    const cJSON *rooms = cJSON_GetObjectItemCaseSensitive(sync, "rooms");
+    if (camas_store_begin(c->st))
+        return -1;
+    const cJSON *jroom;
+    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(rooms, "join"))
+    {
+        const char *room_id = jroom->string;
+        struct room *room = room_get(c, room_id);
+        if (!room)
+            goto fail;
+        update_direct_flag(c, room, jroom);
+        const cJSON *ev;
+        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(
+                                   cJSON_GetObjectItemCaseSensitive(jroom, "state"), "events"))
+        {
+            const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+            if (cJSON_IsString(type) && strcmp(type->valuestring, "m.room.encryption") == 0 &&
+                handle_encryption(c, room))
+                goto fail;
+        }
+        const cJSON *timeline = cJSON_GetObjectItemCaseSensitive(jroom, "timeline");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(timeline, "limited")) && c->since)
+            log_warn("matrix",
+                     "%s: more events arrived than one sync returns; older ones in "
+                     "the gap are not answered",
+                     room_id);
+        const char *last_event = NULL;
+        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(timeline, "events"))
+        {
+            if (handle_timeline_event(c, room, ev, &last_event))
+                goto fail;
+        }
+        if (last_event) {
+            struct receipt *grown = realloc(*receipts, (*n_receipts + 1) * sizeof *grown);
+            if (grown) {
+                *receipts = grown;
+                (*receipts)[(*n_receipts)++] = (struct receipt){room_id, last_event};
+            }
+        }
+    }
+    if (camas_store_set(c->st, "next_batch", next->valuestring) || camas_store_commit(c->st))
+        goto fail;
+    set_str(&c->since, next->valuestring);
+    return 0;
+fail:
+    log_error("store", "could not record the sync batch; it will be fetched again");
+    camas_store_rollback(c->st);
+    /* Counters for replies queued in the rolled-back transaction are now wrong; reset. */
+    for (size_t i = 0; i < c->n_rooms; i++)
+        c->rooms[i]->awaiting = 0;
+    return -1;
+}
+
+static void handle_invites_and_leaves(camas_core *c, cJSON *sync)
+{
+    const cJSON *rooms = cJSON_GetObjectItemCaseSensitive(sync, "rooms");
+    const cJSON *jroom;
+    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(rooms, "invite"))
+        handle_invite(c, jroom->string, jroom);
+    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(rooms, "leave"))
+        log_info("matrix", "no longer in %s", jroom->string);
+}
+
+/* ---- the sync loop ------------------------------------------------------------------ */
+
+static void sync_now(camas_core *c);
+
+static void on_sync_timer(lws_sorted_usec_list_t *sul)
+{
+    sync_now(lws_container_of(sul, camas_core, sync_timer));
+}
+
+static void sync_later(camas_core *c, int64_t delay_ms)
+{
+    lws_sul_schedule(c->ctx, 0, &c->sync_timer, on_sync_timer, delay_ms * LWS_US_PER_MS);
+}
+
+static void on_sync_done(void *ud, const camas_http_response *r)
+{
+    camas_core *c = ud;
+    c->sync_req = NULL;
+    if (r->status == 200) {
+        cJSON *sync = cJSON_ParseWithLength(r->body, r->body_len);
+        if (!sync) {
+            int64_t wait = camas_backoff_next(&c->sync_bo);
+            log_warn("matrix", "/sync returned malformed JSON (%zu bytes); retrying in %lld ms",
+                     r->body_len, (long long)wait);
+            sync_later(c, wait);
+            return;
+        }
+        struct receipt *receipts = NULL;
+        size_t n_receipts = 0;
+        if (handle_sync(c, sync, &receipts, &n_receipts)) {
+            cJSON_Delete(sync);
+            free(receipts);
+            sync_later(c, camas_backoff_next(&c->sync_bo));
+            return;
+        }
+        handle_invites_and_leaves(c, sync);
+        for (size_t i = 0; i < n_receipts; i++)
+            send_receipt(c, receipts[i].room_id, receipts[i].event_id);
+        free(receipts);
+        cJSON_Delete(sync);
+        camas_backoff_reset(&c->sync_bo);
+        if (!c->ready_logged) {
+            c->ready_logged = true;
+            log_info("matrix", "ready: syncing as %s", c->user_id);
+        }
+        pump(c);
+        sync_now(c);
+        return;
+    }
+    matrix_error e;
+    parse_error(r, &e);
+    if (is_unknown_token(r, &e)) {
+        relogin_or_stop(c, "syncing");
+        return;
+    }
+    int64_t wait = (r->status == 429 && e.retry_after_ms >= 0) ? e.retry_after_ms
+                                                               : camas_backoff_next(&c->sync_bo);
+    log_warn("matrix", "/sync failed (%s%s%s); retrying in %lld ms", r->status ? e.errcode : "",
+             r->status && e.errcode[0] ? " " : "", e.error, (long long)wait);
+    sync_later(c, wait);
+}
+
+static void sync_now(camas_core *c)
+{
+    if (c->phase != PH_RUNNING || c->sync_req)
+        return;
+    camas_buf path = {0};
+    camas_buf_puts(&path, "/_matrix/client/v3/sync?filter=");
+    camas_buf_urlenc(&path, c->filter_id);
+    long timeout = c->since ? c->cfg->sync_timeout_ms : 0;
+    camas_buf_printf(&path, "&timeout=%ld", timeout);
+    if (c->since) {
+        camas_buf_puts(&path, "&since=");
+        camas_buf_urlenc(&path, c->since);
+    }
+    c->sync_req =
+        path.data ? api(c, "GET", path.data, NULL, (int)timeout + 30000, on_sync_done, c) : NULL;
+    camas_buf_free(&path);
+    if (!c->sync_req)
+        sync_later(c, 1000);
+}
+
+/* ---- start-up steps ------------------------------------------------------------------ */
+
+static void setup_step(camas_core *c);
+
+static void on_setup_timer(lws_sorted_usec_list_t *sul)
+{
+    setup_step(lws_container_of(sul, camas_core, setup_timer));
+}
+
+static void setup_retry(camas_core *c, const char *what, const camas_http_response *r)
+{
+    matrix_error e;
+    parse_error(r, &e);
+    int64_t wait = (r->status == 429 && e.retry_after_ms >= 0) ? e.retry_after_ms
+                                                               : camas_backoff_next(&c->setup_bo);
+    log_warn("matrix", "%s failed (%s%s%s); retrying in %lld ms", what, r->status ? e.errcode : "",
+             r->status && e.errcode[0] ? " " : "", e.error, (long long)wait);
+    lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, wait * LWS_US_PER_MS);
+}
+
+static void advance(camas_core *c, enum phase next)
+{
+    c->phase = next;
+    camas_backoff_reset(&c->setup_bo);
+    lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, 1);
+}
+
+static void on_wellknown(void *ud, const camas_http_response *r)
+{
+    camas_core *c = ud;
+    c->setup_req = NULL;
+    char base[512];
+    snprintf(base, sizeof base, "https://%s", c->cfg->server_name);
+    if (r->status == 200) {
+        cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+        const cJSON *url = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(j, "m.homeserver"), "base_url");
+        if (cJSON_IsString(url))
+            snprintf(base, sizeof base, "%s", url->valuestring);
+        else
+            log_warn("matrix", ".well-known/matrix/client of %s has no m.homeserver.base_url",
+                     c->cfg->server_name);
+        cJSON_Delete(j);
+    } else if (r->status == 0) {
+        setup_retry(c, "homeserver discovery", r);
+        return;
+    }
+    char err[256];
+    if (camas_endpoint_parse(&c->ep, base, err, sizeof err)) {
+        log_error("matrix", "discovered homeserver URL is unusable: %s", err);
+        stop(c, 1);
+        return;
+    }
+    log_info("matrix", "homeserver for %s is %s", c->cfg->server_name, base);
+    advance(c, PH_VERSIONS);
+}
+
+static void on_versions(void *ud, const camas_http_response *r)
+{
+    camas_core *c = ud;
+    c->setup_req = NULL;
+    if (r->status != 200) {
+        setup_retry(c, "contacting the homeserver", r);
+        return;
+    }
+    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    bool ok = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "versions"));
+    cJSON_Delete(j);
+    if (!ok) {
+        camas_http_response bad = *r;
+        bad.status = 0;
+        bad.error = "/_matrix/client/versions did not answer like a Matrix homeserver";
+        setup_retry(c, "contacting the homeserver", &bad);
+        return;
+    }
+    log_info("matrix", "homeserver %s%s:%d is up", c->ep.tls ? "https://" : "http://", c->ep.host,
+             c->ep.port);
+    advance(c, c->access_token ? PH_WHOAMI : PH_LOGIN);
+}
+
+static void on_login(void *ud, const camas_http_response *r)
+{
+    camas_core *c = ud;
+    c->setup_req = NULL;
+    if (r->status != 200) {
+        matrix_error e;
+        parse_error(r, &e);
+        if (r->status == 403 || (r->status == 400 && strcmp(e.errcode, "M_LIMIT_EXCEEDED"))) {
+            log_error("matrix", "the homeserver refused the password login for %s: %s %s",
+                      c->cfg->user_id, e.errcode, e.error);
+            stop(c, 1);
+            return;
+        }
+        setup_retry(c, "logging in", r);
+        return;
+    }
+    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(j, "access_token");
+    const cJSON *dev = cJSON_GetObjectItemCaseSensitive(j, "device_id");
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(j, "user_id");
+    if (!cJSON_IsString(tok) || !cJSON_IsString(dev) || !cJSON_IsString(uid)) {
+        cJSON_Delete(j);
+        camas_http_response bad = *r;
+        bad.status = 0;
+        bad.error = "login response lacks access_token, device_id or user_id";
+        setup_retry(c, "logging in", &bad);
+        return;
+    }
+    clear_secret(&c->access_token);
+    c->access_token = strdup(tok->valuestring);
+    set_str(&c->device_id, dev->valuestring);
+    set_str(&c->user_id, uid->valuestring);
+    if (camas_store_set(c->st, "access_token", tok->valuestring) ||
+        camas_store_set(c->st, "device_id", dev->valuestring) ||
+        camas_store_set(c->st, "user_id", uid->valuestring))
+        log_error("store", "could not save the session; the next start logs in again");
+    cJSON_Delete(j);
+    log_info("matrix", "logged in as %s (device %s)", c->user_id, c->device_id);
+    advance(c, PH_WHOAMI);
+}
+
+static void on_whoami(void *ud, const camas_http_response *r)
+{
+    camas_core *c = ud;
+    c->setup_req = NULL;
+    if (r->status != 200) {
+        matrix_error e;
+        parse_error(r, &e);
+        if (is_unknown_token(r, &e)) {
+            relogin_or_stop(c, "checking the access token");
+            return;
+        }
+        setup_retry(c, "checking the access token (whoami)", r);
+        return;
+    }
+    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(j, "user_id");
+    const cJSON *dev = cJSON_GetObjectItemCaseSensitive(j, "device_id");
+    if (cJSON_IsString(uid))
+        set_str(&c->user_id, uid->valuestring);
+    if (cJSON_IsString(dev))
+        set_str(&c->device_id, dev->valuestring);
+    cJSON_Delete(j);
+    if (!c->user_id) {
+        camas_http_response bad = *r;
+        bad.status = 0;
+        bad.error = "whoami response lacks user_id";
+        setup_retry(c, "whoami", &bad);
+        return;
+    }
+    log_info("matrix", "acting as %s (device %s)", c->user_id,
+             c->device_id ? c->device_id : "unknown");
+    advance(c, c->filter_id ? PH_RUNNING : PH_FILTER);
+}
+
+static void on_filter(void *ud, const camas_http_response *r)
+{
+    camas_core *c = ud;
+    c->setup_req = NULL;
+    cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+    const cJSON *fid = cJSON_GetObjectItemCaseSensitive(j, "filter_id");
+    if (!cJSON_IsString(fid)) {
+        cJSON_Delete(j);
+        matrix_error e;
+        parse_error(r, &e);
+        if (is_unknown_token(r, &e)) {
+            relogin_or_stop(c, "uploading the sync filter");
+            return;
+        }
+        setup_retry(c, "uploading the sync filter", r);
+        return;
+    }
+    set_str(&c->filter_id, fid->valuestring);
+    cJSON_Delete(j);
+    advance(c, PH_JOINS);
+}
+
+struct join_ctx {
+    camas_core *c;
+    size_t index;
+};
+
+static void join_configured(camas_core *c);
+
+static void on_join_timer(lws_sorted_usec_list_t *sul)
+{
+    camas_core *c = lws_container_of(sul, camas_core, join_timer);
+    if (c->phase == PH_RUNNING)
+        join_configured(c);
+}
+
+static void on_join(void *ud, const camas_http_response *r)
+{
+    struct join_ctx *jc = ud;
+    camas_core *c = jc->c;
+    const camas_room_config *rc = &c->cfg->rooms[jc->index];
+    free(jc);
+    c->joins_pending--;
+    cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "room_id");
+    if (cJSON_IsString(rid)) {
+        struct room *room = room_get(c, rid->valuestring);
+        if (room) {
+            room->kind = rc->kind;
+            room->configured = true;
+            c->config_joined[rc - c->cfg->rooms] = true;
+            log_info("matrix", "joined %s (%s) as a %s room", rc->id, rid->valuestring,
+                     camas_room_kind_name(rc->kind));
+        }
+    } else {
+        matrix_error e;
+        parse_error(r, &e);
+        log_warn("matrix", "could not join %s: %s %s; retrying in %d s", rc->id, e.errcode, e.error,
+                 JOIN_RETRY_MS / 1000);
+        lws_sul_schedule(c->ctx, 0, &c->join_timer, on_join_timer,
+                         (lws_usec_t)JOIN_RETRY_MS * LWS_US_PER_MS);
+    }
+    cJSON_Delete(j);
+    if (c->joins_pending == 0 && c->phase == PH_JOINS)
+        advance(c, PH_RUNNING);
+}
+
+static void join_configured(camas_core *c)
+{
+    for (size_t i = 0; i < c->cfg->n_rooms; i++) {
+        if (c->config_joined[i])
+            continue;
+        struct join_ctx *jc = calloc(1, sizeof *jc);
+        char *path = client_path((const char *const[]){"/join/", c->cfg->rooms[i].id, NULL});
+        if (!jc || !path) {
+            free(jc);
+            free(path);
+            continue;
+        }
+        jc->c = c;
+        jc->index = i;
+        if (api_owned(c, "POST", path, "{}", SETUP_TIMEOUT_MS, on_join, jc))
+            c->joins_pending++;
+        else
+            free(jc);
+        free(path);
+    }
+}
+
+static const char sync_filter[] =
+    "{\"presence\":{\"not_types\":[\"*\"]},"
+    "\"account_data\":{\"not_types\":[\"*\"]},"
+    "\"room\":{\"account_data\":{\"not_types\":[\"*\"]},"
+    "\"ephemeral\":{\"not_types\":[\"*\"]},"
+    "\"state\":{\"types\":[\"m.room.encryption\"],\"lazy_load_members\":true},"
+    "\"timeline\":{\"limit\":100,\"types\":[\"m.room.message\",\"m.room.encrypted\","
+    "\"m.room.encryption\",\"m.room.redaction\"]}}}";
+
+static void setup_step(camas_core *c)
+{
+    if (c->setup_req || c->phase == PH_STOPPED)
+        return;
+    char *path = NULL;
+    switch (c->phase) {
+    case PH_DISCOVER: {
+        camas_endpoint wk;
+        char err[256], url[512];
+        snprintf(url, sizeof url, "https://%s", c->cfg->server_name);
+        if (camas_endpoint_parse(&wk, url, err, sizeof err)) {
+            log_error("matrix", "homeserver.server_name: %s", err);
+            stop(c, 2);
+            return;
+        }
+        camas_http_options o = {.method = "GET",
+                                .path = "/.well-known/matrix/client",
+                                .body = NULL,
+                                .timeout_ms = SETUP_TIMEOUT_MS};
+        c->setup_req = camas_http_start(&c->pool, &wk, &o, on_wellknown, c);
+        break;
+    }
+    case PH_VERSIONS: {
+        camas_http_options o = {.method = "GET",
+                                .path = "/_matrix/client/versions",
+                                .body = NULL,
+                                .timeout_ms = SETUP_TIMEOUT_MS};
+        c->setup_req = camas_http_start(&c->pool, &c->ep, &o, on_versions, c);
+        break;
+    }
+    case PH_LOGIN: {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "type", "m.login.password");
+        cJSON *ident = cJSON_AddObjectToObject(j, "identifier");
+        cJSON_AddStringToObject(ident, "type", "m.id.user");
+        cJSON_AddStringToObject(ident, "user", c->cfg->user_id);
+        cJSON_AddStringToObject(j, "password", c->cfg->password);
+        if (c->device_id) /* keep the device, so txnIds and the device list stay stable */
+            cJSON_AddStringToObject(j, "device_id", c->device_id);
+        cJSON_AddStringToObject(j, "initial_device_display_name", c->cfg->device_name);
+        char *body = cJSON_PrintUnformatted(j);
+        cJSON_Delete(j);
+        camas_http_options o = {.method = "POST",
+                                .path = "/_matrix/client/v3/login",
+                                .body = body,
+                                .timeout_ms = SETUP_TIMEOUT_MS};
+        c->setup_req = body ? camas_http_start(&c->pool, &c->ep, &o, on_login, c) : NULL;
+        if (body) {
+            memset(body, 0, strlen(body));
+            free(body);
+        }
+        break;
+    }
+    case PH_WHOAMI:
+        c->setup_req = api(c, "GET", "/_matrix/client/v3/account/whoami", NULL, SETUP_TIMEOUT_MS,
+                           on_whoami, c);
+        break;
+    case PH_FILTER:
+        path = client_path((const char *const[]){"/user/", c->user_id, "/filter", NULL});
+        c->setup_req =
+            path ? api(c, "POST", path, sync_filter, SETUP_TIMEOUT_MS, on_filter, c) : NULL;
+        break;
+    case PH_JOINS:
+        join_configured(c);
+        if (c->joins_pending == 0)
+            advance(c, PH_RUNNING);
+        return;
+    case PH_RUNNING:
+        sync_now(c);
+        pump(c);
+        return;
+    case PH_STOPPED:
+        return;
+    }
+    free(path);
+    if (!c->setup_req)
+        lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, LWS_US_PER_SEC);
+}
+
+/* The token was rejected: log in again if we can, else stop with a clear message. */
+static void relogin_or_stop(camas_core *c, const char *where)
+{
+    if (c->phase == PH_LOGIN || c->phase == PH_STOPPED)
+        return;
+    camas_http_cancel(c->sync_req);
+    c->sync_req = NULL;
+    camas_http_cancel(c->send_req);
+    c->send_req = NULL;
+    camas_outbox_item_free(&c->sending);
+    camas_store_delete(c->st, "access_token");
+    clear_secret(&c->access_token);
+    if (!c->cfg->password || !*c->cfg->password) {
+        log_error("matrix",
+                  "the homeserver rejected the access token (M_UNKNOWN_TOKEN) while %s, and no "
+                  "password is configured to log in again: put a new access token in "
+                  "auth.access_token (or auth.access_token_file), or set auth.password",
+                  where);
+        stop(c, 1);
+        return;
+    }
+    log_warn("matrix", "the homeserver rejected the access token while %s; logging in again",
+             where);
+    c->phase = PH_LOGIN;
+    camas_backoff_reset(&c->setup_bo);
+    lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, 1);
+}
+
+/* ---- life cycle ----------------------------------------------------------------------- */
+
+camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_context *ctx)
+{
+    camas_core *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->cfg = cfg;
+    c->st = st;
+    c->ctx = ctx;
+    c->pool.ctx = ctx;
+    c->exit_code = -1;
+    c->setup_bo = (camas_backoff){500, 30000, 0};
+    c->sync_bo = (camas_backoff){500, 30000, 0};
+    c->send_bo = (camas_backoff){250, 30000, 0};
+    c->rl_user = camas_ratelimit_new(cfg->help_user_per_minute);
+    c->rl_room = camas_ratelimit_new(cfg->help_room_per_minute);
+    c->config_joined = calloc(cfg->n_rooms ? cfg->n_rooms : 1, sizeof *c->config_joined);
+    if (!c->rl_user || !c->rl_room || !c->config_joined) {
+        camas_core_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void camas_core_start(camas_core *c)
+{
+    const camas_config *cfg = c->cfg;
+    char *first = camas_store_get(c->st, "first_start_ms");
+    if (first) {
+        c->first_start_ms = strtoll(first, NULL, 10);
+        free(first);
+    } else {
+        c->first_start_ms = camas_now_ms();
+        char buf[32];
+        snprintf(buf, sizeof buf, "%lld", (long long)c->first_start_ms);
+        camas_store_set(c->st, "first_start_ms", buf);
+    }
+    c->since = camas_store_get(c->st, "next_batch");
+    c->device_id = camas_store_get(c->st, "device_id");
+    if (cfg->access_token && *cfg->access_token) {
+        c->access_token = strdup(cfg->access_token);
+    } else {
+        c->access_token = camas_store_get(c->st, "access_token");
+        /* A session saved for another account is not ours to reuse. */
+        char *saved_user = camas_store_get(c->st, "user_id");
+        if (c->access_token && saved_user && strcmp(saved_user, cfg->user_id) != 0 &&
+            cfg->user_id[0] == '@') {
+            clear_secret(&c->access_token);
+            free(c->device_id);
+            c->device_id = NULL;
+        }
+        free(saved_user);
+        if (!c->access_token && (!cfg->password || !*cfg->password)) {
+            log_error("matrix", "no credentials: set auth.password or auth.access_token in %s",
+                      cfg->path ? cfg->path : "the configuration");
+            stop(c, 2);
+            return;
+        }
+    }
+    char err[256];
+    if (*cfg->homeserver_url) {
+        if (camas_endpoint_parse(&c->ep, cfg->homeserver_url, err, sizeof err)) {
+            log_error("matrix", "homeserver.url: %s", err);
+            stop(c, 2);
+            return;
+        }
+        c->phase = PH_VERSIONS;
+    } else {
+        c->phase = PH_DISCOVER;
+    }
+    log_info("matrix", "starting (first started at %lld, %s)", (long long)c->first_start_ms,
+             c->since ? "resuming from the saved sync token" : "no sync token yet");
+    lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, 1);
+}
+
+int camas_core_exit_code(const camas_core *c)
+{
+    return c->exit_code;
+}
+
+void camas_core_free(camas_core *c)
+{
+    if (!c)
+        return;
+    camas_http_pool_cancel_all(&c->pool);
+    camas_outbox_item_free(&c->sending);
+    lws_sul_cancel(&c->setup_timer);
+    lws_sul_cancel(&c->sync_timer);
+    lws_sul_cancel(&c->send_timer);
+    lws_sul_cancel(&c->join_timer);
+    for (size_t i = 0; i < c->n_rooms; i++)
+        room_free(c->rooms[i]);
+    free(c->rooms);
+    for (size_t i = 0; i < c->n_invites_inflight; i++)
+        free(c->invites_inflight[i]);
+    free(c->invites_inflight);
+    free(c->config_joined);
+    camas_ratelimit_free(c->rl_user);
+    camas_ratelimit_free(c->rl_room);
+    clear_secret(&c->access_token);
+    free(c->user_id);
+    free(c->device_id);
+    free(c->filter_id);
+    free(c->since);
+    free(c);
+}

@@ -1,0 +1,22 @@
+/* The Matrix client core: discovery, authentication, the /sync loop, the durable outbox,
+ * joins, invites, typing notices and receipts, all as events on the libwebsockets loop. */
+#ifndef CAMAS_MATRIX_H
+#define CAMAS_MATRIX_H
+
+#include <libwebsockets.h>
+
+#include "config.h"
+#include "store.h"
+
+typedef struct camas_core camas_core;
+
+/* The core borrows cfg, st and ctx; they must outlive it. */
+camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_context *ctx);
+/* Starts connecting; everything else happens from lws_service(). */
+void camas_core_start(camas_core *c);
+/* -1 while running; otherwise the exit status the process should end with. */
+int camas_core_exit_code(const camas_core *c);
+/* Cancels outstanding requests; call before destroying the lws context. */
+void camas_core_free(camas_core *c);
+
+#endif

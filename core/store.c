@@ -1,0 +1,340 @@
+/* SQLite-backed durable state. Every statement is prepared once at open and reset after use;
+ * the database runs in WAL mode with synchronous=FULL so a committed reply survives kill -9
+ * and power loss alike. */
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum stmt_id {
+    S_GET,
+    S_SET,
+    S_DEL,
+    S_SEEN,
+    S_MARK,
+    S_RFLAGS,
+    S_RSETFLAG,
+    S_RCLEARFLAG,
+    S_OADD,
+    S_OPEEK,
+    S_OCOUNT,
+    S_OSENT,
+    S_ODROP,
+    S_OBUMP,
+    S_ODROPQ,
+    S_OREPLY,
+    S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_GET] = "SELECT value FROM kv WHERE key = ?1",
+    [S_SET] = "INSERT INTO kv(key, value) VALUES(?1, ?2) "
+              "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [S_DEL] = "DELETE FROM kv WHERE key = ?1",
+    [S_SEEN] = "SELECT 1 FROM seen WHERE event_id = ?1",
+    [S_MARK] = "INSERT OR IGNORE INTO seen(event_id, room_id, ts) VALUES(?1, ?2, ?3)",
+    [S_RFLAGS] = "SELECT flags FROM rooms WHERE room_id = ?1",
+    [S_RSETFLAG] = "INSERT INTO rooms(room_id, flags) VALUES(?1, ?2) "
+                   "ON CONFLICT(room_id) DO UPDATE SET flags = flags | excluded.flags",
+    [S_RCLEARFLAG] = "UPDATE rooms SET flags = flags & ~?2 WHERE room_id = ?1",
+    [S_OADD] = "INSERT INTO outbox(txn_id, room_id, event_type, content, in_reply_to, created_ms)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_OPEEK] = "SELECT seq, txn_id, room_id, event_type, content, in_reply_to, attempts "
+                "FROM outbox WHERE state = 0 ORDER BY seq LIMIT 1",
+    [S_OCOUNT] = "SELECT count(*) FROM outbox WHERE state = 0",
+    [S_OSENT] = "UPDATE outbox SET state = 1, event_id = ?2, done_ms = ?3 WHERE txn_id = ?1",
+    [S_ODROP] = "UPDATE outbox SET state = 2, error = ?2, done_ms = ?3 WHERE txn_id = ?1",
+    [S_OBUMP] = "UPDATE outbox SET attempts = attempts + 1 WHERE txn_id = ?1",
+    [S_ODROPQ] = "UPDATE outbox SET state = 2, error = 'question redacted' "
+                 "WHERE state = 0 AND in_reply_to = ?1",
+    [S_OREPLY] = "SELECT event_id, room_id FROM outbox WHERE state = 1 AND in_reply_to = ?1 "
+                 "ORDER BY seq LIMIT 1",
+};
+
+static const char schema_sql[] =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = FULL;"
+    "CREATE TABLE IF NOT EXISTS kv(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS seen(event_id TEXT PRIMARY KEY, room_id TEXT, ts INTEGER);"
+    "CREATE TABLE IF NOT EXISTS rooms(room_id TEXT PRIMARY KEY, flags INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS outbox("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, txn_id TEXT UNIQUE NOT NULL,"
+    " room_id TEXT NOT NULL, event_type TEXT NOT NULL, content TEXT NOT NULL,"
+    " in_reply_to TEXT, created_ms INTEGER, attempts INTEGER NOT NULL DEFAULT 0,"
+    " state INTEGER NOT NULL DEFAULT 0, event_id TEXT, error TEXT, done_ms INTEGER);"
+    "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, seq);"
+    "CREATE INDEX IF NOT EXISTS outbox_question ON outbox(in_reply_to);";
+
+struct camas_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT];
+};
+
+static int mkdir_p(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return -1;
+    for (char *p = path + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(path, 0700) && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    if (mkdir(path, 0700) && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+camas_store *camas_store_open(const char *dir, char *err, size_t errlen)
+{
+    if (mkdir_p(dir)) {
+        snprintf(err, errlen, "state directory '%s': %s", dir, strerror(errno));
+        return NULL;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/camas.db", dir);
+    camas_store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    /* The database holds the access token: keep it private to the bot's user. */
+    mode_t old = umask(077);
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    umask(old);
+    char *msg = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(st->db, 2000);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(st->db, schema_sql, NULL, NULL, &msg);
+    for (int i = 0; rc == SQLITE_OK && i < S_COUNT; i++)
+        rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+                                NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        camas_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+void camas_store_close(camas_store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+static int exec_simple(camas_store *st, const char *sql)
+{
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int camas_store_begin(camas_store *st)
+{
+    return exec_simple(st, "BEGIN IMMEDIATE");
+}
+
+int camas_store_commit(camas_store *st)
+{
+    return exec_simple(st, "COMMIT");
+}
+
+void camas_store_rollback(camas_store *st)
+{
+    exec_simple(st, "ROLLBACK");
+}
+
+/* Binds text parameters 1..n (NULL binds SQL NULL). */
+static sqlite3_stmt *bind_texts(camas_store *st, enum stmt_id id, int n, const char *const *v)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_TRANSIENT);
+    return s;
+}
+
+/* Runs a statement that returns no rows; 0 on success. */
+static int run_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static char *column_dup(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+char *camas_store_get(camas_store *st, const char *key)
+{
+    sqlite3_stmt *s = bind_texts(st, S_GET, 1, (const char *[]){key});
+    char *value = sqlite3_step(s) == SQLITE_ROW ? column_dup(s, 0) : NULL;
+    sqlite3_reset(s);
+    return value;
+}
+
+int camas_store_set(camas_store *st, const char *key, const char *value)
+{
+    return run_done(bind_texts(st, S_SET, 2, (const char *[]){key, value}));
+}
+
+int camas_store_delete(camas_store *st, const char *key)
+{
+    return run_done(bind_texts(st, S_DEL, 1, (const char *[]){key}));
+}
+
+int camas_store_seen(camas_store *st, const char *event_id)
+{
+    sqlite3_stmt *s = bind_texts(st, S_SEEN, 1, (const char *[]){event_id});
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int camas_store_mark_seen(camas_store *st, const char *event_id, const char *room_id, int64_t ts_ms)
+{
+    sqlite3_stmt *s = bind_texts(st, S_MARK, 2, (const char *[]){event_id, room_id});
+    sqlite3_bind_int64(s, 3, ts_ms);
+    return run_done(s);
+}
+
+int camas_store_room_flags(camas_store *st, const char *room_id)
+{
+    sqlite3_stmt *s = bind_texts(st, S_RFLAGS, 1, (const char *[]){room_id});
+    int flags = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_reset(s);
+    return flags;
+}
+
+int camas_store_room_set_flag(camas_store *st, const char *room_id, int flag)
+{
+    sqlite3_stmt *s = bind_texts(st, S_RSETFLAG, 1, (const char *[]){room_id});
+    sqlite3_bind_int(s, 2, flag);
+    return run_done(s);
+}
+
+int camas_store_room_clear_flag(camas_store *st, const char *room_id, int flag)
+{
+    sqlite3_stmt *s = bind_texts(st, S_RCLEARFLAG, 1, (const char *[]){room_id});
+    sqlite3_bind_int(s, 2, flag);
+    return run_done(s);
+}
+
+int camas_store_outbox_add(camas_store *st, const char *room_id, const char *event_type,
+                           const char *content_json, const char *in_reply_to, char *txn_out)
+{
+    /* Random, not a counter: txnIds are scoped to the device, and a counter could repeat if
+     * the database were ever reset while the device lives on. */
+    char txn[40] = "camas.";
+    camas_random_hex(txn + 6, 16);
+    sqlite3_stmt *s = bind_texts(
+        st, S_OADD, 5, (const char *[]){txn, room_id, event_type, content_json, in_reply_to});
+    sqlite3_bind_int64(s, 6, camas_now_ms());
+    if (run_done(s))
+        return -1;
+    if (txn_out)
+        memcpy(txn_out, txn, sizeof txn);
+    return 0;
+}
+
+int camas_store_outbox_peek(camas_store *st, camas_outbox_item *item)
+{
+    sqlite3_stmt *s = st->stmt[S_OPEEK];
+    sqlite3_reset(s);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return -1;
+    }
+    item->seq = sqlite3_column_int64(s, 0);
+    item->txn_id = column_dup(s, 1);
+    item->room_id = column_dup(s, 2);
+    item->event_type = column_dup(s, 3);
+    item->content = column_dup(s, 4);
+    item->in_reply_to = column_dup(s, 5);
+    item->attempts = sqlite3_column_int(s, 6);
+    sqlite3_reset(s);
+    if (!item->txn_id || !item->room_id || !item->event_type || !item->content) {
+        camas_outbox_item_free(item);
+        return -1;
+    }
+    return 1;
+}
+
+int camas_store_outbox_count(camas_store *st)
+{
+    sqlite3_stmt *s = st->stmt[S_OCOUNT];
+    sqlite3_reset(s);
+    int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return n;
+}
+
+int camas_store_outbox_sent(camas_store *st, const char *txn_id, const char *event_id)
+{
+    sqlite3_stmt *s = bind_texts(st, S_OSENT, 2, (const char *[]){txn_id, event_id});
+    sqlite3_bind_int64(s, 3, camas_now_ms());
+    return run_done(s);
+}
+
+int camas_store_outbox_drop(camas_store *st, const char *txn_id, const char *why)
+{
+    sqlite3_stmt *s = bind_texts(st, S_ODROP, 2, (const char *[]){txn_id, why});
+    sqlite3_bind_int64(s, 3, camas_now_ms());
+    return run_done(s);
+}
+
+int camas_store_outbox_bump_attempts(camas_store *st, const char *txn_id)
+{
+    return run_done(bind_texts(st, S_OBUMP, 1, (const char *[]){txn_id}));
+}
+
+int camas_store_outbox_drop_replies_to(camas_store *st, const char *question_event_id)
+{
+    if (run_done(bind_texts(st, S_ODROPQ, 1, (const char *[]){question_event_id})))
+        return -1;
+    return sqlite3_changes(st->db);
+}
+
+char *camas_store_reply_event_for(camas_store *st, const char *question_event_id,
+                                  char **room_id_out)
+{
+    sqlite3_stmt *s = bind_texts(st, S_OREPLY, 1, (const char *[]){question_event_id});
+    char *event_id = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        event_id = column_dup(s, 0);
+        if (room_id_out)
+            *room_id_out = column_dup(s, 1);
+    }
+    sqlite3_reset(s);
+    return event_id;
+}
+
+void camas_outbox_item_free(camas_outbox_item *item)
+{
+    free(item->txn_id);
+    free(item->room_id);
+    free(item->event_type);
+    free(item->content);
+    free(item->in_reply_to);
+    memset(item, 0, sizeof *item);
+}

@@ -1,0 +1,65 @@
+/* Durable state in the state directory (SQLite, WAL): key/value settings such as the sync
+ * token, the set of handled events, per-room flags, and the outbox of replies to send. */
+#ifndef CAMAS_STORE_H
+#define CAMAS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct camas_store camas_store;
+
+/* Creates dir (0700) if needed and opens dir/camas.db. Returns NULL with a reason in err. */
+camas_store *camas_store_open(const char *dir, char *err, size_t errlen);
+void camas_store_close(camas_store *st);
+
+/* Transactions group "mark handled + queue replies + advance token" atomically. */
+int camas_store_begin(camas_store *st);
+int camas_store_commit(camas_store *st);
+void camas_store_rollback(camas_store *st);
+
+/* Returns a malloc'd value, or NULL when absent (or on error). */
+char *camas_store_get(camas_store *st, const char *key);
+int camas_store_set(camas_store *st, const char *key, const char *value);
+int camas_store_delete(camas_store *st, const char *key);
+
+/* 1 if event_id was handled before, 0 if not, -1 on error. */
+int camas_store_seen(camas_store *st, const char *event_id);
+int camas_store_mark_seen(camas_store *st, const char *event_id, const char *room_id,
+                          int64_t ts_ms);
+
+/* Per-room flags (bit set), e.g. "encryption notice already posted". */
+enum { CAMAS_ROOMFLAG_ENCRYPTED_NOTICE = 1, CAMAS_ROOMFLAG_DIRECT = 2 };
+int camas_store_room_flags(camas_store *st, const char *room_id);
+int camas_store_room_set_flag(camas_store *st, const char *room_id, int flag);
+int camas_store_room_clear_flag(camas_store *st, const char *room_id, int flag);
+
+typedef struct camas_outbox_item {
+    int64_t seq;
+    char *txn_id;
+    char *room_id;
+    char *event_type;
+    char *content; /* JSON */
+    char *in_reply_to;
+    int attempts;
+} camas_outbox_item;
+
+/* Queues an event; the txn_id (stable across restarts) is written to txn_out (>= 40 bytes). */
+int camas_store_outbox_add(camas_store *st, const char *room_id, const char *event_type,
+                           const char *content_json, const char *in_reply_to, char *txn_out);
+/* Loads the oldest pending item into *item; 1 found, 0 none, -1 error. */
+int camas_store_outbox_peek(camas_store *st, camas_outbox_item *item);
+int camas_store_outbox_count(camas_store *st);
+/* Marks the item sent (remembering the event id the server gave it). */
+int camas_store_outbox_sent(camas_store *st, const char *txn_id, const char *event_id);
+/* Drops a pending item for good (a permanent error), counting it as failed. */
+int camas_store_outbox_drop(camas_store *st, const char *txn_id, const char *why);
+int camas_store_outbox_bump_attempts(camas_store *st, const char *txn_id);
+/* Drops pending replies to a question that has been redacted; returns how many. */
+int camas_store_outbox_drop_replies_to(camas_store *st, const char *question_event_id);
+/* The event id of the reply already sent to a question, or NULL. */
+char *camas_store_reply_event_for(camas_store *st, const char *question_event_id,
+                                  char **room_id_out);
+void camas_outbox_item_free(camas_outbox_item *item);
+
+#endif

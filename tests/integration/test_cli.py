@@ -1,0 +1,113 @@
+"""The command line: --help, --version and config errors."""
+
+import re
+import subprocess
+import textwrap
+import time
+
+from harness import camas_binary, run_cli
+
+
+def test_help():
+    r = run_cli(["--help"])
+    assert r.returncode == 0, r
+    out = r.stdout + r.stderr
+    assert "run" in out and "--config" in out
+
+
+def test_version():
+    r = run_cli(["--version"])
+    assert r.returncode == 0, r
+    assert re.fullmatch(r"camas \d+\.\d+\.\d+\s*", r.stdout), repr(r.stdout)
+
+
+def run_config(tmp_path, text, name="camas.yaml"):
+    cfg = tmp_path / name
+    cfg.write_text(textwrap.dedent(text).lstrip("\n"))
+    t0 = time.monotonic()
+    r = run_cli(["run", "--config", str(cfg), "--state", str(tmp_path / "state")],
+                timeout=15)
+    return cfg, r, time.monotonic() - t0
+
+
+def line_of(cfg, key):
+    for n, text in enumerate(cfg.read_text().splitlines(), 1):
+        if text.strip().startswith(f"{key}:"):
+            return n
+    raise AssertionError(f"{key} not in {cfg}")
+
+
+def assert_config_error(cfg, r, key):
+    line = line_of(cfg, key)
+    assert r.returncode == 2, f"status {r.returncode}\n{r.stderr}"
+    err = r.stderr + r.stdout
+    rx = re.compile(rf"{re.escape(str(cfg))}:{line}:.*{re.escape(key)}")
+    assert rx.search(err), f"expected '{cfg}:{line}: ... {key}' in:\n{err}"
+    assert "ready:" not in err
+
+
+# The homeserver URL points at a closed port: a config error must be reported before
+# any attempt to connect, so these finish quickly without any server.
+HEAD = """
+    homeserver:
+      url: "http://127.0.0.1:9"
+    auth:
+      user_id: "@camas:localhost"
+      password: "s3cret-config-password"
+"""
+
+
+def test_config_unknown_key(tmp_path):
+    cfg, r, dt = run_config(tmp_path, HEAD + """
+    limits:
+      max_message_bytes: 4096
+      max_mesage_bytes: 100
+    """)
+    assert_config_error(cfg, r, "max_mesage_bytes")
+    assert dt < 10
+    assert "s3cret-config-password" not in r.stderr + r.stdout
+
+
+def test_config_unknown_top_level_key(tmp_path):
+    cfg, r, _ = run_config(tmp_path, HEAD + """
+    romos:
+      - id: "#help:localhost"
+    """)
+    assert_config_error(cfg, r, "romos")
+
+
+def test_config_wrong_type(tmp_path):
+    cfg, r, _ = run_config(tmp_path, HEAD + """
+    sync:
+      timeout_ms: "soon"
+    """)
+    assert_config_error(cfg, r, "timeout_ms")
+
+
+def test_config_wrong_type_list(tmp_path):
+    cfg, r, _ = run_config(tmp_path, HEAD + """
+    invites:
+      allow: "@alice:localhost"
+    """)
+    assert_config_error(cfg, r, "allow")
+
+
+def test_config_bad_yaml(tmp_path):
+    cfg, r, _ = run_config(tmp_path, HEAD + """
+    rooms: [ {id: "#help:localhost", kind: help
+    log_level: info
+    """)
+    assert r.returncode == 2, f"status {r.returncode}\n{r.stderr}"
+    assert re.search(rf"{re.escape(str(cfg))}:\d+:", r.stderr + r.stdout), r.stderr
+
+
+def test_config_missing_file(tmp_path):
+    r = run_cli(["run", "--config", str(tmp_path / "nope.yaml")])
+    assert r.returncode == 2, r
+    assert "nope.yaml" in r.stderr
+
+
+def test_unknown_option():
+    r = run_cli(["run", "--no-such-option"])
+    assert r.returncode != 0
+    assert camas_binary().exists()

@@ -1,0 +1,106 @@
+"""Restarts, crashes, homeserver outages and homeserver rate limits: every question is
+answered exactly once."""
+
+import time
+
+
+def test_graceful_restart_answers_backlog_once(make_bot, alice):
+    room = alice.create_room(name="restart")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    before = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, before)
+
+    assert bot.camas.stop() == 0, "SIGTERM should exit with status 0"
+    while_down = [alice.send(room, f"asked while camas was stopped {i}") for i in range(3)]
+    bot.start()
+    alice.assert_replies_exactly_once(room, bot.user_id, [before, *while_down], settle=2.5)
+    assert len(alice.bot_messages(room, bot.user_id)) == 4
+
+
+def test_kill9_answers_backlog_once(make_bot, alice):
+    room = alice.create_room(name="kill9")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    before = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, before)
+
+    bot.camas.kill()
+    while_down = [alice.send(room, f"asked while camas was dead {i}") for i in range(3)]
+    bot.start()
+    alice.assert_replies_exactly_once(room, bot.user_id, [before, *while_down], settle=2.5)
+    assert len(alice.bot_messages(room, bot.user_id)) == 4
+
+
+def test_kill9_in_flight_answered_once(make_bot, alice):
+    """kill -9 at various points while a batch is being answered."""
+    room = alice.create_room(name="kill9-inflight")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    asked = []
+    for delay in (0.0, 0.05, 0.15, 0.3):
+        asked += [alice.send(room, f"burst {delay} #{i}") for i in range(3)]
+        time.sleep(delay)
+        bot.camas.kill()
+        bot.start()
+    alice.assert_replies_exactly_once(room, bot.user_id, asked, settle=2.5, timeout=40)
+    assert len(alice.bot_messages(room, bot.user_id)) == len(asked)
+
+
+def test_synapse_restart_while_running(synapse, make_bot, alice):
+    room = alice.create_room(name="hs-restart")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    before = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, before)
+
+    synapse.restart()
+    after = alice.send(room, "!ping after the homeserver restart")
+    alice.assert_replies_exactly_once(room, bot.user_id, [before, after], settle=2.5,
+                                      timeout=45)
+    assert bot.camas.alive
+    assert len(alice.bot_messages(room, bot.user_id)) == 2
+
+
+def test_synapse_down_for_a_while(synapse, make_bot, alice):
+    """Synapse is stopped for several seconds (camas sees refused connections)."""
+    room = alice.create_room(name="hs-down")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    before = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, before)
+    synapse.stop()
+    time.sleep(6)
+    assert bot.camas.alive, "camas must keep retrying while the homeserver is down"
+    synapse.start()
+    after = alice.send(room, "!ping once it is back")
+    alice.assert_replies_exactly_once(room, bot.user_id, [before, after], settle=2.5,
+                                      timeout=45)
+
+
+def test_start_while_synapse_down(synapse, make_bot, alice):
+    room = alice.create_room(name="hs-late")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}])
+    synapse.stop()
+    try:
+        bot.start(ready=False)
+        time.sleep(4)
+        assert bot.camas.alive, "camas must keep retrying while the homeserver is down"
+        assert "ready:" not in bot.camas.log()
+    finally:
+        synapse.start()
+    bot.camas.wait_ready(timeout=45)
+    q = alice.send(room, "!ping")
+    alice.assert_replies_exactly_once(room, bot.user_id, [q])
+
+
+def test_homeserver_rate_limit_on_bot(synapse, admin_token, make_bot, alice):
+    room = alice.create_room(name="ratelimited")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}],
+                   limits={"help_user_per_minute": 100, "help_room_per_minute": 100})
+    synapse.override_ratelimit(admin_token, bot.user_id, messages_per_second=1,
+                               burst_count=1)
+    bot.start()
+    asked = [alice.send(room, f"rate limited question {i}") for i in range(6)]
+    replies = alice.assert_replies_exactly_once(room, bot.user_id, asked, settle=2.5,
+                                                timeout=45)
+    assert len(alice.bot_messages(room, bot.user_id)) == len(asked)
+    assert bot.camas.alive
+    # 6 events at 1/s with a burst of 1 cannot all have gone through at once
+    ts = sorted(r["origin_server_ts"] for r in replies.values())
+    assert ts[-1] - ts[0] >= 3000, f"replies spread over {ts[-1] - ts[0]} ms only"

@@ -1,0 +1,142 @@
+/* Unit tests for event classification: own messages, notices, edits, redactions, encryption,
+ * size caps, threads, mentions and reply-fallback stripping. */
+#include "check.h"
+#include "event.h"
+
+#include <stdlib.h>
+
+static const char *BOT = "@camas:localhost";
+
+static camas_event_class classify(const char *json, camas_message *m, const char **redacts)
+{
+    cJSON *ev = cJSON_Parse(json);
+    CHECK(ev != NULL);
+    camas_event_class c = camas_event_classify(ev, "!room", BOT, 64, m, redacts);
+    /* Copy what the tests look at before ev goes away. */
+    static char thread[128], sender[128];
+    thread[0] = sender[0] = '\0';
+    if (c == CAMAS_EV_MESSAGE) {
+        if (m->thread_root)
+            snprintf(thread, sizeof thread, "%s", m->thread_root);
+        snprintf(sender, sizeof sender, "%s", m->sender);
+        m->thread_root = m->thread_root ? thread : NULL;
+        m->sender = sender;
+        m->event_id = NULL;
+        m->msgtype = NULL;
+    }
+    static char red[128];
+    if (c == CAMAS_EV_REDACTION && redacts) {
+        snprintf(red, sizeof red, "%s", *redacts);
+        *redacts = red;
+    }
+    cJSON_Delete(ev);
+    return c;
+}
+
+#define MSG(content)                                                                               \
+    "{\"type\":\"m.room.message\",\"sender\":\"@alice:localhost\",\"event_id\":\"$1\","            \
+    "\"origin_server_ts\":1700000000000,\"content\":" content "}"
+
+int main(void)
+{
+    camas_message m;
+    const char *redacts = NULL;
+
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"hello\"}"), &m, NULL) ==
+          CAMAS_EV_MESSAGE);
+    CHECK_STR(m.body, "hello");
+    CHECK(m.ts_ms == 1700000000000LL);
+    CHECK(!m.mentions_bot);
+    CHECK(m.thread_root == NULL);
+    camas_message_clear(&m);
+
+    CHECK(classify("{\"type\":\"m.room.message\",\"sender\":\"@camas:localhost\","
+                   "\"event_id\":\"$2\",\"content\":{\"msgtype\":\"m.text\",\"body\":\"x\"}}",
+                   &m, NULL) == CAMAS_EV_OWN);
+    CHECK(classify(MSG("{\"msgtype\":\"m.notice\",\"body\":\"!ping\"}"), &m, NULL) ==
+          CAMAS_EV_NOTICE);
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"* fixed\",\"m.new_content\":{},"
+                       "\"m.relates_to\":{\"rel_type\":\"m.replace\",\"event_id\":\"$0\"}}"),
+                   &m, NULL) == CAMAS_EV_EDIT);
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"" /* 65 bytes > cap of 64 */
+                       "01234567890123456789012345678901234567890123456789012345678901234\"}"),
+                   &m, NULL) == CAMAS_EV_TOO_LARGE);
+    CHECK(classify(MSG("{\"msgtype\":\"m.image\",\"body\":\"cat.png\"}"), &m, NULL) ==
+          CAMAS_EV_IGNORED);
+    CHECK(classify(MSG("{}"), &m, NULL) == CAMAS_EV_IGNORED); /* redacted message */
+    CHECK(classify("{\"type\":\"m.room.message\"}", &m, NULL) == CAMAS_EV_IGNORED);
+    CHECK(classify("[1,2,3]", &m, NULL) == CAMAS_EV_IGNORED);
+    CHECK(classify(MSG("\"not an object\""), &m, NULL) == CAMAS_EV_IGNORED);
+    CHECK(classify(MSG("{\"msgtype\":5,\"body\":\"x\"}"), &m, NULL) == CAMAS_EV_IGNORED);
+
+    /* Redactions: v11 puts "redacts" in content, older rooms at the top level. */
+    CHECK(classify("{\"type\":\"m.room.redaction\",\"sender\":\"@a:l\",\"event_id\":\"$r\","
+                   "\"redacts\":\"$old\",\"content\":{}}",
+                   &m, &redacts) == CAMAS_EV_REDACTION);
+    CHECK_STR(redacts, "$old");
+    CHECK(classify("{\"type\":\"m.room.redaction\",\"sender\":\"@a:l\",\"event_id\":\"$r\","
+                   "\"content\":{\"redacts\":\"$new\"}}",
+                   &m, &redacts) == CAMAS_EV_REDACTION);
+    CHECK_STR(redacts, "$new");
+    CHECK(classify("{\"type\":\"m.room.redaction\",\"sender\":\"@a:l\",\"event_id\":\"$r\","
+                   "\"content\":{}}",
+                   &m, &redacts) == CAMAS_EV_IGNORED);
+
+    CHECK(classify("{\"type\":\"m.room.encryption\",\"sender\":\"@camas:localhost\","
+                   "\"event_id\":\"$e\",\"state_key\":\"\","
+                   "\"content\":{\"algorithm\":\"m.megolm.v1.aes-sha2\"}}",
+                   &m, NULL) == CAMAS_EV_ENCRYPTION);
+    CHECK(classify("{\"type\":\"m.room.encrypted\",\"sender\":\"@a:l\",\"event_id\":\"$x\","
+                   "\"content\":{\"ciphertext\":\"…\"}}",
+                   &m, NULL) == CAMAS_EV_ENCRYPTED);
+
+    /* Threads. */
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"in thread\",\"m.relates_to\":"
+                       "{\"rel_type\":\"m.thread\",\"event_id\":\"$root\"}}"),
+                   &m, NULL) == CAMAS_EV_MESSAGE);
+    CHECK_STR(m.thread_root, "$root");
+    camas_message_clear(&m);
+
+    /* Mentions: metadata, full id in the body, or (without metadata) the localpart. */
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"hi\",\"m.mentions\":{\"user_ids\":"
+                       "[\"@camas:localhost\"]}}"),
+                   &m, NULL) == CAMAS_EV_MESSAGE);
+    CHECK(m.mentions_bot);
+    camas_message_clear(&m);
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"@camas:localhost hi\","
+                       "\"m.mentions\":{}}"),
+                   &m, NULL) == CAMAS_EV_MESSAGE);
+    CHECK(m.mentions_bot);
+    camas_message_clear(&m);
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"camas: hi\",\"m.mentions\":{}}"), &m,
+                   NULL) == CAMAS_EV_MESSAGE);
+    CHECK(!m.mentions_bot); /* metadata present and empty: a plain word is not a mention */
+    camas_message_clear(&m);
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"Camas, hi\"}"), &m, NULL) ==
+          CAMAS_EV_MESSAGE);
+    CHECK(m.mentions_bot);
+    camas_message_clear(&m);
+    CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"camassia flowers\"}"), &m, NULL) ==
+          CAMAS_EV_MESSAGE);
+    CHECK(!m.mentions_bot);
+    camas_message_clear(&m);
+
+    /* Reply fallbacks are stripped. */
+    char b1[] = "> <@bob:l> earlier text\n> more\n\nmy actual question";
+    camas_strip_reply_fallback(b1);
+    CHECK_STR(b1, "my actual question");
+    char b2[] = "> only a quote";
+    camas_strip_reply_fallback(b2);
+    CHECK_STR(b2, "");
+    char b3[] = "no quote > here";
+    camas_strip_reply_fallback(b3);
+    CHECK_STR(b3, "no quote > here");
+    char b4[] = ">not a fallback";
+    camas_strip_reply_fallback(b4);
+    CHECK_STR(b4, ">not a fallback");
+
+    CHECK(camas_body_mentions("ask @camas:localhost now", BOT));
+    CHECK(!camas_body_mentions("nothing here", BOT));
+    CHECK(!camas_body_mentions("x", ""));
+    return check_done("event");
+}
