@@ -47,6 +47,12 @@ static const struct key_spec schema[] = {
     {"sync.timeout_ms", K_INT, F(sync_timeout_ms), 0, 300000},
     {"encrypted_room_notice", K_STR, F(encrypted_room_notice), 0, 0},
     {"log_level", K_STR, F(log_level), 0, 0},
+    {"admin_room", K_STR, F(admin_room), 0, 0},
+    {"knowledge_dir", K_STR, F(knowledge_dir), 0, 0},
+    {"plugins", K_SECTION, 0, 0, 0},
+    {"plugins.dir", K_STR, F(plugins_dir), 0, 0},
+    {"plugins.trusted_keys", K_STRLIST, F(trusted_keys), 0, 0},
+    {"plugins.deadline_ms", K_INT, F(plugin_deadline_ms), 50, 600000},
 };
 #undef F
 
@@ -274,6 +280,8 @@ static int load_value(struct loader *ld, const struct key_spec *spec, yaml_node_
             return 0;
         if (spec->offset == offsetof(camas_config, invite_allow))
             return load_strlist(ld, v, spec->path, &cfg->invite_allow, &cfg->n_invite_allow);
+        if (spec->offset == offsetof(camas_config, trusted_keys))
+            return load_strlist(ld, v, spec->path, &cfg->trusted_keys, &cfg->n_trusted_keys);
         return load_strlist(ld, v, spec->path, &cfg->admins, &cfg->n_admins);
     case K_ROOMS:
         return is_null ? 0 : load_rooms(ld, v);
@@ -294,13 +302,17 @@ static int set_defaults(camas_config *cfg)
         strdup("I cannot read encrypted messages yet. Please ask me in an unencrypted room "
                "or in the public help channel.");
     cfg->log_level = strdup("info");
+    cfg->admin_room = strdup("");
+    cfg->knowledge_dir = strdup("");
+    cfg->plugins_dir = strdup("");
+    cfg->plugin_deadline_ms = 2000;
     cfg->max_message_bytes = 4096;
     cfg->help_user_per_minute = 6;
     cfg->help_room_per_minute = 30;
     cfg->sync_timeout_ms = 30000;
     return cfg->homeserver_url && cfg->server_name && cfg->ca_file && cfg->user_id &&
                    cfg->device_name && cfg->state_dir && cfg->encrypted_room_notice &&
-                   cfg->log_level
+                   cfg->log_level && cfg->admin_room && cfg->knowledge_dir && cfg->plugins_dir
                ? 0
                : -1;
 }
@@ -328,6 +340,9 @@ static int check_semantics(struct loader *ld, yaml_node_t *root)
             return fail(ld, root, "invites.allow",
                         "expected a user id (@user:server) or a server (:server), got '%s'", a);
     }
+    if (*cfg->admin_room && !((cfg->admin_room[0] == '!' && cfg->admin_room[1]) ||
+                              (cfg->admin_room[0] == '#' && strchr(cfg->admin_room, ':'))))
+        return fail(ld, root, "admin_room", "expected a room id (!id) or alias (#alias:server)");
     for (size_t i = 0; i < cfg->n_admins; i++)
         if (cfg->admins[i][0] != '@' || !strchr(cfg->admins[i], ':'))
             return fail(ld, root, "admins", "expected a user id (@user:server), got '%s'",
@@ -412,5 +427,11 @@ void camas_config_free(camas_config *cfg)
     free(cfg->admins);
     free(cfg->encrypted_room_notice);
     free(cfg->log_level);
+    free(cfg->admin_room);
+    free(cfg->knowledge_dir);
+    free(cfg->plugins_dir);
+    for (size_t i = 0; i < cfg->n_trusted_keys; i++)
+        free(cfg->trusted_keys[i]);
+    free(cfg->trusted_keys);
     memset(cfg, 0, sizeof *cfg);
 }

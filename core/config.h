@@ -45,6 +45,13 @@ typedef struct camas_config {
 
     char *encrypted_room_notice;
     char *log_level;
+
+    char *admin_room;    /* where plugin failures and refusals are reported ("" = nowhere) */
+    char *knowledge_dir; /* "" = ./knowledge, or the one beside the build */
+    char *plugins_dir;   /* "" = the plugins the build produced */
+    char **trusted_keys; /* minisign public key files; none = the build's development key */
+    size_t n_trusted_keys;
+    long plugin_deadline_ms;
 } camas_config;
 
 /* Fills *cfg with defaults, then, if path is not NULL, overrides them from the file.

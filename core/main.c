@@ -1,50 +1,80 @@
-/* camas: command line entry point (run the bot, check a configuration). */
+/* camas: command line entry point (run the bot, ask offline, check, sign, audit). */
 #include "config.h"
+#include "event.h"
 #include "http.h"
 #include "log.h"
 #include "matrix.h"
+#include "plugins.h"
+#include "reply.h"
+#include "router.h"
+#include "safety.h"
+#include "sign_cli.h"
 #include "store.h"
+#include "util.h"
+#include "worker.h"
 
+#include <camas/plugin.h>
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <libwebsockets.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Set by the signal handler, read by the loop: the one flag a handler may write. */
+/* Set by the signal handlers, read by the loop: the only state a handler may write. */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
 
 static void on_signal(int sig)
 {
-    stop_signal = sig;
+    if (sig == SIGHUP)
+        reload_signal = 1;
+    else
+        stop_signal = sig;
 }
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: camas [OPTIONS] COMMAND\n"
-            "\n"
-            "camas answers questions about Washington State's anti-trafficking bodies in Matrix\n"
-            "rooms.\n"
-            "\n"
-            "Commands:\n"
-            "  run          connect to the homeserver and answer messages until stopped\n"
-            "  check        validate the configuration and exit (0 = valid)\n"
-            "\n"
-            "Options:\n"
-            "  -c, --config FILE     configuration file (YAML; default: ./camas.yaml if it\n"
-            "                        exists, otherwise built-in defaults)\n"
-            "  -s, --state DIR       state directory (overrides state_dir)\n"
-            "  -l, --log-level LVL   error, warn, info or debug (overrides log_level)\n"
-            "  -h, --help            show this help and exit\n"
-            "  -V, --version         show the version and exit\n"
-            "\n"
-            "Exit status: 0 stopped normally, 1 runtime failure (for example a revoked access\n"
-            "token), 2 invalid configuration or usage.\n"
-            "See camas.example.yaml for every configuration key.\n");
+    fprintf(
+        out,
+        "Usage: camas [OPTIONS] COMMAND [ARGS]\n"
+        "\n"
+        "camas answers questions about Washington State's anti-trafficking bodies in Matrix\n"
+        "rooms, in English and French.\n"
+        "\n"
+        "Commands:\n"
+        "  run                 connect to the homeserver and answer until stopped\n"
+        "  ask [--json] [--room-kind help|staff] [--lang en|fr] [--now ISO-8601] QUESTION\n"
+        "                      answer one question offline with the same plugins and router\n"
+        "  check               validate the configuration, trusted keys, plugins and knowledge\n"
+        "  audit               print the plugin audit log kept in the state directory\n"
+        "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
+        "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
+        "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
+        "\n"
+        "Options:\n"
+        "  -c, --config FILE     configuration file (YAML; default: ./camas.yaml if it\n"
+        "                        exists, otherwise built-in defaults)\n"
+        "  -s, --state DIR       state directory (overrides state_dir)\n"
+        "  -l, --log-level LVL   error, warn, info or debug (overrides log_level)\n"
+        "      --plugins DIR     plugin directory (overrides plugins.dir)\n"
+        "      --knowledge DIR   knowledge directory (overrides knowledge_dir)\n"
+        "  -h, --help            show this help and exit\n"
+        "  -V, --version         show the version and exit\n"
+        "\n"
+        "Signals: SIGTERM/SIGINT stop camas; SIGHUP reloads every plugin (and so the\n"
+        "knowledge). Exit status: 0 stopped normally, 1 runtime failure (for example a\n"
+        "revoked access token), 2 invalid configuration or usage.\n"
+        "See camas.example.yaml for every configuration key.\n");
 }
 
 static void lws_log_emit(int level, const char *line)
@@ -55,23 +85,106 @@ static void lws_log_emit(int level, const char *line)
     camas_log(level == LLL_ERR ? CAMAS_LOG_ERROR : CAMAS_LOG_WARN, "lws", "%.*s", (int)n, line);
 }
 
-static int cmd_run(camas_config *cfg)
-{
-    char err[512];
-    camas_store *st = camas_store_open(cfg->state_dir, err, sizeof err);
-    if (!st) {
-        log_error("store", "%s", err);
-        return 1;
-    }
+/* ---- where things are -------------------------------------------------------------------- */
 
+struct paths {
+    char exe[PATH_MAX];
+    char plugins[PATH_MAX];
+    char knowledge[PATH_MAX];
+    char dev_key[PATH_MAX];
+    const char **keys;
+    size_t n_keys;
+};
+
+static bool is_dir(const char *p)
+{
+    DIR *d = opendir(p);
+    if (d)
+        closedir(d);
+    return d != NULL;
+}
+
+/* Defaults that make `camas ask` work from the repository root after the build: plugins
+ * (and the development key the build signed them with) beside the binary, knowledge in the
+ * current directory or beside the build directory. */
+static int resolve_paths(const camas_config *cfg, const char *plugins_opt,
+                         const char *knowledge_opt, struct paths *p)
+{
+    memset(p, 0, sizeof *p);
+    ssize_t n = readlink("/proc/self/exe", p->exe, sizeof p->exe - 1);
+    if (n <= 0)
+        return -1;
+    p->exe[n] = '\0';
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", p->exe);
+    char *exe_dir = dirname(dir);
+    if (plugins_opt)
+        snprintf(p->plugins, sizeof p->plugins, "%s", plugins_opt);
+    else if (*cfg->plugins_dir)
+        snprintf(p->plugins, sizeof p->plugins, "%s", cfg->plugins_dir);
+    else
+        snprintf(p->plugins, sizeof p->plugins, "%s/plugins", exe_dir);
+    if (knowledge_opt)
+        snprintf(p->knowledge, sizeof p->knowledge, "%s", knowledge_opt);
+    else if (*cfg->knowledge_dir)
+        snprintf(p->knowledge, sizeof p->knowledge, "%s", cfg->knowledge_dir);
+    else if (is_dir("knowledge"))
+        snprintf(p->knowledge, sizeof p->knowledge, "knowledge");
+    else
+        snprintf(p->knowledge, sizeof p->knowledge, "%s/../knowledge", exe_dir);
+    char abs[PATH_MAX];
+    if (realpath(p->knowledge, abs))
+        snprintf(p->knowledge, sizeof p->knowledge, "%s", abs);
+    if (realpath(p->plugins, abs))
+        snprintf(p->plugins, sizeof p->plugins, "%s", abs);
+    if (cfg->n_trusted_keys) {
+        p->keys = (const char **)cfg->trusted_keys;
+        p->n_keys = cfg->n_trusted_keys;
+    } else {
+        if (snprintf(p->dev_key, sizeof p->dev_key, "%.*s/dev.pub", PATH_MAX - 16, p->plugins) < 0)
+            return -1;
+        static const char *one[1];
+        p->keys = one;
+        p->keys[0] = p->dev_key;
+        p->n_keys = access(p->dev_key, R_OK) == 0 ? 1 : 0;
+    }
+    return 0;
+}
+
+static camas_plugin_host_config host_config(const camas_config *cfg, const struct paths *p)
+{
+    camas_plugin_host_config hc = {
+        .self_exe = p->exe,
+        .plugins_dir = p->plugins,
+        .knowledge_dir = p->knowledge,
+        .trusted_keys = p->keys,
+        .n_trusted_keys = p->n_keys,
+        .deadline_ms = (int)cfg->plugin_deadline_ms,
+        .log_level = cfg->log_level,
+    };
+    return hc;
+}
+
+static struct lws_context *make_context(const camas_config *cfg)
+{
     lws_set_log_level(LLL_ERR | (camas_log_get_level() >= CAMAS_LOG_DEBUG ? LLL_WARN : 0),
                       lws_log_emit);
-    const struct lws_protocols protocols[] = {camas_http_protocol, {NULL, NULL, 0, 0, 0, NULL, 0}};
+    static const struct lws_protocols protocols[] = {
+        {"camas-http", NULL, 0, 0, 0, NULL, 0},
+        {"camas-worker", NULL, 0, 0, 0, NULL, 0},
+        {NULL, NULL, 0, 0, 0, NULL, 0},
+    };
+    struct lws_protocols *list = malloc(sizeof protocols);
+    if (!list)
+        return NULL;
+    memcpy(list, protocols, sizeof protocols);
+    list[0] = camas_http_protocol;
+    list[1] = camas_worker_protocol;
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.protocols = list;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     if (cfg->ca_file && *cfg->ca_file)
         info.client_ssl_ca_filepath = cfg->ca_file;
     /* lws's own response timeout must outlast a /sync long-poll; camas enforces its own
@@ -79,14 +192,63 @@ static int cmd_run(camas_config *cfg)
     info.timeout_secs = (unsigned)(cfg->sync_timeout_ms / 1000 + 90);
     info.connect_timeout_secs = 15;
     struct lws_context *ctx = lws_create_context(&info);
+    if (ctx) {
+        info.vhost_name = "default";
+        if (!lws_create_vhost(ctx, &info)) {
+            lws_context_destroy(ctx);
+            ctx = NULL;
+        }
+    }
+    /* lws keeps pointing at the protocol list for the context's life: leak it knowingly
+     * (one small allocation per process) rather than track it. */
+    return ctx;
+}
+
+/* ---- run ------------------------------------------------------------------------------ */
+
+static void on_initial_loads(void *ud, bool ok, const char *summary)
+{
+    (void)ud;
+    if (!ok)
+        log_warn("plugins", "some plugins were refused at start-up (see above)");
+    else
+        log_info("plugins", "%s", summary);
+}
+
+/* Plugin-host alerts go to the core, created after the host: ud points at the core pointer. */
+static void alert_to_core(void *ud, const char *text)
+{
+    camas_core **core = ud;
+    if (*core)
+        camas_core_alert(*core, text);
+}
+
+static int cmd_run(camas_config *cfg, const struct paths *paths)
+{
+    char err[512];
+    camas_store *st = camas_store_open(cfg->state_dir, err, sizeof err);
+    if (!st) {
+        log_error("store", "%s", err);
+        return 1;
+    }
+    struct lws_context *ctx = make_context(cfg);
     if (!ctx) {
         log_error("main", "could not create the libwebsockets context");
         camas_store_close(st);
         return 1;
     }
-    camas_core *core = camas_core_new(cfg, st, ctx);
+    camas_plugin_host_config hc = host_config(cfg, paths);
+    camas_core *core = NULL;
+    camas_plugin_host *host = NULL;
+    if (hc.n_trusted_keys == 0)
+        log_warn("plugins", "no trusted plugin keys (plugins.trusted_keys): plugins disabled, "
+                            "only built-in commands answer");
+    else if (!(host = camas_plugin_host_new(ctx, &hc, st, alert_to_core, &core)))
+        log_error("plugins", "plugins disabled: the plugin host could not start");
+    core = camas_core_new(cfg, st, ctx, host);
     if (!core) {
         log_error("main", "out of memory");
+        camas_plugin_host_free(host);
         lws_context_destroy(ctx);
         camas_store_close(st);
         return 1;
@@ -97,11 +259,20 @@ static int cmd_run(camas_config *cfg)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (host)
+        camas_plugin_host_start(host, on_initial_loads, NULL);
     camas_core_start(core);
-    while (!stop_signal && camas_core_exit_code(core) < 0)
+    while (!stop_signal && camas_core_exit_code(core) < 0) {
         lws_service(ctx, 0);
+        if (reload_signal && host) {
+            reload_signal = 0;
+            log_info("main", "SIGHUP: reloading every plugin");
+            camas_plugin_host_load(host, "all", "SIGHUP", false, NULL, NULL);
+        }
+    }
 
     int code = camas_core_exit_code(core);
     if (stop_signal) {
@@ -109,22 +280,380 @@ static int cmd_run(camas_config *cfg)
         code = 0;
     }
     camas_core_free(core);
+    camas_plugin_host_free(host);
     lws_context_destroy(ctx);
     camas_store_close(st);
     return code < 0 ? 0 : code;
 }
 
-int main(int argc, char **argv)
+/* ---- ask and check: the same host and router, offline ------------------------------------ */
+
+struct offline {
+    bool started, answered;
+    bool start_ok;
+    int alerts;
+    camas_host_answer answer; /* strings copied below */
+    char *plain, *html, *plugin, *lang;
+};
+
+static void offline_started(void *ud, bool ok, const char *summary)
+{
+    struct offline *o = ud;
+    (void)summary;
+    o->started = true;
+    o->start_ok = ok;
+}
+
+static void offline_alert(void *ud, const char *text)
+{
+    struct offline *o = ud;
+    o->alerts++;
+    fprintf(stderr, "%s\n", text);
+}
+
+static void offline_answer(void *ud, const camas_host_answer *a)
+{
+    struct offline *o = ud;
+    o->answered = true;
+    o->answer = *a;
+    o->plain = strdup(a->plain);
+    o->html = strdup(a->html);
+    o->plugin = strdup(a->plugin);
+    o->lang = strdup(a->lang);
+}
+
+/* Parses 2026-03-01, 2026-03-01T10:00[:00][Z|+hh:mm]; returns Unix ms or -1. */
+static int64_t parse_iso8601(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = strptime(s, "%Y-%m-%d", &tm);
+    if (!rest)
+        return -1;
+    if (*rest == 'T' || *rest == ' ') {
+        const char *r2 = strptime(rest + 1, "%H:%M:%S", &tm);
+        if (!r2)
+            r2 = strptime(rest + 1, "%H:%M", &tm);
+        if (!r2)
+            return -1;
+        rest = r2;
+    }
+    int64_t t = (int64_t)timegm(&tm);
+    if (*rest == 'Z') {
+        rest++;
+    } else if (*rest == '+' || *rest == '-') {
+        int hh, mm;
+        if (sscanf(rest + 1, "%2d:%2d", &hh, &mm) != 2)
+            return -1;
+        int64_t off = (hh * 60 + mm) * 60;
+        t += *rest == '+' ? -off : off;
+        rest += 6;
+    }
+    return *rest ? -1 : t * 1000;
+}
+
+static void run_until(struct lws_context *ctx, const bool *flag, int max_ms)
+{
+    int64_t end = camas_monotonic_ms() + max_ms;
+    while (!*flag && camas_monotonic_ms() < end)
+        lws_service(ctx, 0);
+}
+
+/* A ticking timer keeps lws_service() from sleeping past our own deadline. */
+static lws_sorted_usec_list_t offline_tick;
+static void on_offline_tick(lws_sorted_usec_list_t *sul)
+{
+    (void)sul;
+}
+
+static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
     static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"room-kind", required_argument, NULL, 'r'},
+        {"lang", required_argument, NULL, 'L'},
+        {"now", required_argument, NULL, 'n'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false;
+    const char *room_kind = "help", *lang = NULL, *now = NULL;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "+jr:L:n:", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'j':
+            json = true;
+            break;
+        case 'r':
+            room_kind = optarg;
+            break;
+        case 'L':
+            lang = optarg;
+            break;
+        case 'n':
+            now = optarg;
+            break;
+        default:
+            fprintf(stderr, "Usage: camas ask [--json] [--room-kind help|staff] [--lang en|fr] "
+                            "[--now ISO-8601] QUESTION\n");
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "camas ask: give the question as an argument\n");
+        return 2;
+    }
+    camas_buf question = {0};
+    for (int i = optind; i < argc; i++)
+        camas_buf_printf(&question, "%s%s", i > optind ? " " : "", argv[i]);
+    if (strcmp(room_kind, "help") && strcmp(room_kind, "staff")) {
+        fprintf(stderr, "camas ask: --room-kind: expected help or staff, got '%s'\n", room_kind);
+        camas_buf_free(&question);
+        return 2;
+    }
+    if (lang && strcmp(lang, "en") && strcmp(lang, "fr")) {
+        fprintf(stderr, "camas ask: --lang: expected en or fr, got '%s'\n", lang);
+        camas_buf_free(&question);
+        return 2;
+    }
+    int64_t now_ms = camas_now_ms();
+    if (now && (now_ms = parse_iso8601(now)) < 0) {
+        fprintf(stderr,
+                "camas ask: --now: expected ISO-8601 like 2026-03-01T10:00:00Z, got "
+                "'%s'\n",
+                now);
+        camas_buf_free(&question);
+        return 2;
+    }
+
+    struct lws_context *ctx = make_context(cfg);
+    if (!ctx) {
+        camas_buf_free(&question);
+        return 1;
+    }
+    struct offline o = {0};
+    camas_plugin_host_config hc = host_config(cfg, paths);
+    camas_plugin_host *host =
+        hc.n_trusted_keys ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
+    if (!host)
+        fprintf(stderr, "camas ask: no plugins (no trusted key at %s); built-in answers only\n",
+                paths->dev_key[0] ? paths->dev_key : "plugins.trusted_keys");
+    lws_sul_schedule(ctx, 0, &offline_tick, on_offline_tick, 50 * LWS_US_PER_MS);
+    if (host) {
+        camas_plugin_host_start(host, offline_started, &o);
+        run_until(ctx, &o.started, 20000);
+    }
+
+    camas_message m = {.room_id = "!offline",
+                       .sender = "@you:offline",
+                       .event_id = "$offline",
+                       .body = question.data,
+                       .room_kind =
+                           strcmp(room_kind, "help") == 0 ? CAMAS_ROOM_HELP : CAMAS_ROOM_STAFF};
+    camas_route r;
+    int rc = 1;
+    if (camas_router_route(&m, "@camas:offline", host, lang, &r) == 0) {
+        const char *plain = NULL, *html = NULL, *plugin = "", *ans_lang = r.lang;
+        double confidence = 0;
+        bool abstained = true;
+        if (r.kind == CAMAS_ROUTE_BUILTIN) {
+            plain = r.answer.plain;
+            html = r.answer.html;
+            plugin = "builtin";
+            confidence = 1;
+            abstained = false;
+        } else if (r.kind == CAMAS_ROUTE_PLUGIN && host) {
+            camas_question q = {.text = r.text,
+                                .lang = r.lang,
+                                .room_kind = m.room_kind == CAMAS_ROOM_HELP ? CAMAS_ROOMKIND_HELP
+                                                                            : CAMAS_ROOMKIND_STAFF,
+                                .now_ms = now_ms,
+                                .command = r.command[0] ? r.command : NULL,
+                                .args = r.args};
+            camas_plugin_host_ask(host, &q, offline_answer, &o);
+            run_until(ctx, &o.answered, 30000);
+            if (o.answered) {
+                plain = o.plain;
+                html = o.html;
+                plugin = o.plugin;
+                ans_lang = o.lang;
+                confidence = o.answer.confidence;
+                abstained = o.answer.abstained || o.answer.failed;
+            }
+        } else if (r.kind == CAMAS_ROUTE_ADMIN) {
+            plain = "Administration commands work in chat or with the running bot.";
+        }
+        /* Safety first, exactly as in chat. */
+        camas_buf out_plain = {0}, out_html = {0};
+        if (r.danger) {
+            const char *safe = camas_safety_message(r.lang);
+            char *esc = camas_html_escape(safe);
+            camas_buf_puts(&out_plain, safe);
+            camas_buf_printf(&out_html, "<p>%s</p>", esc ? esc : "");
+            free(esc);
+            if (plain && !abstained) {
+                camas_buf_printf(&out_plain, "\n\n%s", plain);
+                camas_buf_puts(&out_html, html ? html : "");
+            }
+            abstained = false;
+        } else if (plain) {
+            camas_buf_puts(&out_plain, plain);
+            if (html)
+                camas_buf_puts(&out_html, html);
+            else {
+                char *esc = camas_html_escape(plain);
+                camas_buf_puts(&out_html, esc ? esc : "");
+                free(esc);
+            }
+        }
+        if (json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "answer", camas_buf_cstr(&out_plain));
+            cJSON_AddStringToObject(j, "html", camas_buf_cstr(&out_html));
+            cJSON_AddStringToObject(j, "lang", ans_lang);
+            cJSON_AddStringToObject(j, "plugin", plugin);
+            cJSON_AddNumberToObject(j, "confidence", confidence);
+            cJSON_AddBoolToObject(j, "abstained", abstained);
+            cJSON_AddBoolToObject(j, "danger", r.danger);
+            char *text = cJSON_PrintUnformatted(j);
+            printf("%s\n", text ? text : "{}");
+            free(text);
+            cJSON_Delete(j);
+        } else {
+            printf("%s\n", out_plain.len ? camas_buf_cstr(&out_plain) : "(no answer)");
+        }
+        rc = (plain || r.danger) ? 0 : 1;
+        camas_buf_free(&out_plain);
+        camas_buf_free(&out_html);
+        camas_route_clear(&r);
+    }
+    free(o.plain);
+    free(o.html);
+    free(o.plugin);
+    free(o.lang);
+    lws_sul_cancel(&offline_tick);
+    camas_plugin_host_free(host);
+    lws_context_destroy(ctx);
+    camas_buf_free(&question);
+    return rc;
+}
+
+static int cmd_check(camas_config *cfg, const struct paths *paths, const char *config_path)
+{
+    int problems = 0;
+    printf("%s: configuration is valid\n", config_path ? config_path : "(defaults)");
+    camas_plugin_host_config hc = host_config(cfg, paths);
+    if (hc.n_trusted_keys == 0) {
+        printf("plugins: no trusted keys (plugins.trusted_keys, or %s from the build)\n",
+               paths->dev_key);
+        problems++;
+    }
+    if (!is_dir(paths->knowledge)) {
+        printf("knowledge: %s is not a directory\n", paths->knowledge);
+        problems++;
+    }
+    if (problems == 0) {
+        /* Load everything for real in a worker: this also checks every knowledge file. */
+        struct lws_context *ctx = make_context(cfg);
+        struct offline o = {0};
+        camas_plugin_host *host =
+            ctx ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
+        if (!host) {
+            printf("plugins: the plugin host could not start (see above)\n");
+            problems++;
+        } else {
+            lws_sul_schedule(ctx, 0, &offline_tick, on_offline_tick, 50 * LWS_US_PER_MS);
+            camas_plugin_host_start(host, offline_started, &o);
+            run_until(ctx, &o.started, 30000);
+            char *list = camas_plugin_host_describe(host);
+            printf("%s\n", list ? list : "");
+            free(list);
+            problems += o.alerts + (o.started ? 0 : 1);
+            lws_sul_cancel(&offline_tick);
+        }
+        camas_plugin_host_free(host);
+        if (ctx)
+            lws_context_destroy(ctx);
+    }
+    printf("%d problem%s\n", problems, problems == 1 ? "" : "s");
+    return problems ? 1 : 0;
+}
+
+static void print_audit(void *ud, int64_t ts_ms, const char *actor, const char *action,
+                        const char *plugin, const char *version, const char *sha256,
+                        const char *result, const char *detail)
+{
+    (void)ud;
+    char stamp[32];
+    time_t t = (time_t)(ts_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    printf("%s  %-8s %-8s %-10s %-8s %.12s  %s  %s\n", stamp, result, action, plugin,
+           version[0] ? version : "-", sha256[0] ? sha256 : "-", actor, detail);
+}
+
+static int cmd_audit(camas_config *cfg)
+{
+    char err[512];
+    camas_store *st = camas_store_open(cfg->state_dir, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "camas audit: %s\n", err);
+        return 1;
+    }
+    int n = camas_store_audit_each(st, print_audit, NULL);
+    camas_store_close(st);
+    if (n == 0)
+        printf("(the audit log is empty)\n");
+    return n < 0 ? 1 : 0;
+}
+
+static int cmd_worker(int argc, char **argv)
+{
+    const char *knowledge = NULL, *level = "info";
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--knowledge") == 0)
+            knowledge = argv[i + 1];
+        else if (strcmp(argv[i], "--log-level") == 0)
+            level = argv[i + 1];
+    }
+    int lvl = camas_log_level_parse(level);
+    camas_log_set_level(lvl < 0 ? CAMAS_LOG_INFO : lvl);
+    if (!knowledge) {
+        fprintf(stderr, "camas __worker: internal command, started by camas itself\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    return camas_worker_main(3, knowledge);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "__worker") == 0)
+        return cmd_worker(argc, argv);
+    if (sodium_init() < 0) {
+        fprintf(stderr, "camas: libsodium failed to initialise\n");
+        return 1;
+    }
+    /* The signing commands take minisign's flags, not ours. */
+    if (argc > 1 && strcmp(argv[1], "keygen") == 0)
+        return camas_cli_keygen(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "sign") == 0)
+        return camas_cli_sign(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "verify") == 0)
+        return camas_cli_verify(argc - 1, argv + 1);
+
+    static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},    {"state", required_argument, NULL, 's'},
-        {"log-level", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
+        {"log-level", required_argument, NULL, 'l'}, {"plugins", required_argument, NULL, 'P'},
+        {"knowledge", required_argument, NULL, 'K'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
     };
     const char *config_path = NULL, *state_dir = NULL, *log_level = NULL;
+    const char *plugins_opt = NULL, *knowledge_opt = NULL;
     int ch;
-    /* GNU getopt permutes, so options may come before or after the command. */
-    while ((ch = getopt_long(argc, argv, "c:s:l:hV", opts, NULL)) != -1) {
+    /* Stop at the command: `ask` has options of its own. */
+    while ((ch = getopt_long(argc, argv, "+c:s:l:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             config_path = optarg;
@@ -134,6 +663,12 @@ int main(int argc, char **argv)
             break;
         case 'l':
             log_level = optarg;
+            break;
+        case 'P':
+            plugins_opt = optarg;
+            break;
+        case 'K':
+            knowledge_opt = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -146,22 +681,54 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    const char *cmd = optind < argc ? argv[optind++] : NULL;
-    if (optind < argc) {
-        fprintf(stderr, "camas: unexpected argument '%s' (try camas --help)\n", argv[optind]);
-        return 2;
-    }
-    if (!cmd) {
+    if (optind >= argc) {
         usage(stderr);
         return 2;
     }
-    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0) {
+    const char *cmd = argv[optind];
+    int cmd_argc = argc - optind;
+    char **cmd_argv = argv + optind;
+    bool is_ask = strcmp(cmd, "ask") == 0;
+    if (!is_ask) {
+        /* Options may also follow the command: camas run --config x. */
+        optind = 1;
+        while ((ch = getopt_long(cmd_argc, cmd_argv, "c:s:l:hV", opts, NULL)) != -1) {
+            switch (ch) {
+            case 'c':
+                config_path = optarg;
+                break;
+            case 's':
+                state_dir = optarg;
+                break;
+            case 'l':
+                log_level = optarg;
+                break;
+            case 'P':
+                plugins_opt = optarg;
+                break;
+            case 'K':
+                knowledge_opt = optarg;
+                break;
+            case 'h':
+                usage(stdout);
+                return 0;
+            case 'V':
+                printf("camas %s\n", CAMAS_VERSION);
+                return 0;
+            default:
+                fprintf(stderr, "Try 'camas --help'.\n");
+                return 2;
+            }
+        }
+        if (optind < cmd_argc) {
+            fprintf(stderr, "camas: unexpected argument '%s' (try camas --help)\n",
+                    cmd_argv[optind]);
+            return 2;
+        }
+    }
+    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") && !is_ask) {
         fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
         return 2;
-    }
-    if (sodium_init() < 0) {
-        fprintf(stderr, "camas: libsodium failed to initialise\n");
-        return 1;
     }
     if (!config_path && access("camas.yaml", R_OK) == 0)
         config_path = "camas.yaml";
@@ -176,7 +743,7 @@ int main(int argc, char **argv)
         free(cfg.state_dir);
         cfg.state_dir = strdup(state_dir);
     }
-    const char *level = log_level ? log_level : cfg.log_level;
+    const char *level = log_level ? log_level : is_ask ? "warn" : cfg.log_level;
     int lvl = camas_log_level_parse(level);
     if (lvl < 0) {
         fprintf(stderr, "camas: --log-level: expected error, warn, info or debug, got '%s'\n",
@@ -185,12 +752,24 @@ int main(int argc, char **argv)
         return 2;
     }
     camas_log_set_level(lvl);
+    free(cfg.log_level);
+    cfg.log_level = strdup(level);
+    struct paths paths;
+    if (resolve_paths(&cfg, plugins_opt, knowledge_opt, &paths)) {
+        fprintf(stderr, "camas: cannot find its own executable\n");
+        camas_config_free(&cfg);
+        return 1;
+    }
 
-    int rc = 0;
+    int rc;
     if (strcmp(cmd, "check") == 0)
-        printf("%s: configuration is valid\n", config_path ? config_path : "(defaults)");
+        rc = cmd_check(&cfg, &paths, config_path);
+    else if (strcmp(cmd, "audit") == 0)
+        rc = cmd_audit(&cfg);
+    else if (is_ask)
+        rc = cmd_ask(&cfg, &paths, cmd_argc, cmd_argv);
     else
-        rc = cmd_run(&cfg);
+        rc = cmd_run(&cfg, &paths);
     camas_config_free(&cfg);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "ratelimit.h"
 #include "reply.h"
 #include "router.h"
+#include "safety.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -53,6 +54,13 @@ struct room {
     struct camas_core *core;
 };
 
+struct join_target {
+    const char *id; /* as configured (id or alias) */
+    camas_room_kind kind;
+    bool is_admin_room;
+    bool joined;
+};
+
 struct camas_core {
     const camas_config *cfg;
     camas_store *st;
@@ -81,8 +89,14 @@ struct camas_core {
 
     struct room **rooms;
     size_t n_rooms;
-    size_t joins_pending; /* join requests in flight */
-    bool *config_joined;  /* per cfg->rooms entry */
+    size_t joins_pending;      /* join requests in flight */
+    struct join_target *joins; /* configured rooms plus the admin room */
+    size_t n_joins;
+    char *admin_room_id;
+
+    camas_plugin_host *host;
+    char **inflight; /* inbox event ids being answered by the plugins */
+    size_t n_inflight;
     char **invites_inflight;
     size_t n_invites_inflight;
 
@@ -586,6 +600,224 @@ static int handle_redaction(camas_core *c, const char *room_id, const char *targ
     return rc;
 }
 
+/* ---- answers from the plugins -------------------------------------------------------- */
+
+static bool inflight_has(camas_core *c, const char *event_id)
+{
+    for (size_t i = 0; i < c->n_inflight; i++)
+        if (strcmp(c->inflight[i], event_id) == 0)
+            return true;
+    return false;
+}
+
+static void inflight_remove(camas_core *c, const char *event_id)
+{
+    for (size_t i = 0; i < c->n_inflight; i++)
+        if (strcmp(c->inflight[i], event_id) == 0) {
+            free(c->inflight[i]);
+            c->inflight[i] = c->inflight[--c->n_inflight];
+            return;
+        }
+}
+
+struct ask_ctx {
+    camas_core *c;
+    camas_inbox_item item;
+};
+
+static void on_plugin_answer(void *ud, const camas_host_answer *a)
+{
+    struct ask_ctx *ac = ud;
+    camas_core *c = ac->c;
+    camas_inbox_item *it = &ac->item;
+    inflight_remove(c, it->event_id);
+    /* After a safety reply, an "I don't know" or an apology would only be noise. */
+    bool say = !(it->danger && (a->abstained || a->failed));
+    camas_message q = {.room_id = it->room_id,
+                       .sender = it->sender,
+                       .event_id = it->event_id,
+                       .thread_root = it->thread_root};
+    int rc = camas_store_begin(c->st);
+    if (rc == 0 && say)
+        rc = queue_event(c, it->room_id, "m.room.message",
+                         camas_reply_content(&q, a->plain, a->html), it->event_id);
+    if (rc == 0)
+        rc = camas_store_inbox_done(c->st, it->event_id);
+    if (rc == 0)
+        rc = camas_store_commit(c->st);
+    if (rc) {
+        camas_store_rollback(c->st);
+        log_error("store", "could not record the answer to %s; it will be asked again",
+                  it->event_id);
+    } else {
+        log_debug("router", "%s answered by %s (confidence %.2f%s%s)", it->event_id,
+                  a->plugin[0] ? a->plugin : "nobody", a->confidence,
+                  a->abstained ? ", abstained" : "", a->failed ? ", failed" : "");
+        if (!say)
+            room_reply_sent(c, it->room_id);
+    }
+    camas_inbox_item_free(it);
+    free(ac);
+    pump(c);
+}
+
+/* Sends every waiting inbox question to the plugins (once each). */
+static void dispatch_inbox(camas_core *c)
+{
+    if (!c->host || c->phase != PH_RUNNING)
+        return;
+    camas_inbox_item *items;
+    int n = camas_store_inbox_pending(c->st, &items);
+    if (n < 0) {
+        log_error("store", "cannot read the inbox");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        camas_inbox_item *it = &items[i];
+        if (inflight_has(c, it->event_id))
+            continue;
+        char **grown = realloc(c->inflight, (c->n_inflight + 1) * sizeof *grown);
+        struct ask_ctx *ac = calloc(1, sizeof *ac);
+        char *id = strdup(it->event_id);
+        if (!grown || !ac || !id) {
+            if (grown)
+                c->inflight = grown;
+            free(ac);
+            free(id);
+            break;
+        }
+        c->inflight = grown;
+        c->inflight[c->n_inflight++] = id;
+        ac->c = c;
+        ac->item = *it;
+        memset(it, 0, sizeof *it); /* ownership moved into ac */
+        camas_question q = {.text = ac->item.text,
+                            .lang = ac->item.lang,
+                            .room_kind = ac->item.room_kind,
+                            .now_ms = camas_now_ms(),
+                            .command = ac->item.command,
+                            .args = ac->item.args};
+        if (camas_plugin_host_ask(c->host, &q, on_plugin_answer, ac)) {
+            inflight_remove(c, ac->item.event_id);
+            camas_inbox_item_free(&ac->item);
+            free(ac);
+        }
+    }
+    camas_inbox_items_free(items, n);
+}
+
+/* ---- administration from chat ---------------------------------------------------------- */
+
+struct admin_ctx {
+    camas_core *c;
+    char room_id[256];
+    char sender[256];
+    char event_id[256];
+    char thread_root[256];
+};
+
+static void admin_reply(camas_core *c, const struct admin_ctx *ac, const char *text)
+{
+    camas_message q = {.room_id = ac->room_id,
+                       .sender = ac->sender,
+                       .event_id = ac->event_id,
+                       .thread_root = ac->thread_root[0] ? ac->thread_root : NULL};
+    if (queue_event(c, ac->room_id, "m.room.message", camas_reply_content(&q, text, NULL),
+                    ac->event_id))
+        log_error("store", "could not queue the reply to %s", ac->event_id);
+    pump(c);
+}
+
+static void on_admin_done(void *ud, bool ok, const char *summary)
+{
+    struct admin_ctx *ac = ud;
+    char text[1200];
+    snprintf(text, sizeof text, "%s %s", ok ? "Done:" : "Refused:", summary);
+    admin_reply(ac->c, ac, text);
+    free(ac);
+}
+
+static bool is_admin(const camas_config *cfg, const char *user)
+{
+    for (size_t i = 0; i < cfg->n_admins; i++)
+        if (strcmp(cfg->admins[i], user) == 0)
+            return true;
+    return false;
+}
+
+static const char admin_usage[] =
+    "Usage: !camas plugins | !camas load NAME [force] | !camas unload NAME | "
+    "!camas reload NAME|all | !camas knowledge reload";
+
+static void handle_admin(camas_core *c, const camas_message *m, const char *args)
+{
+    struct admin_ctx *ac = calloc(1, sizeof *ac);
+    if (!ac)
+        return;
+    ac->c = c;
+    snprintf(ac->room_id, sizeof ac->room_id, "%s", m->room_id);
+    snprintf(ac->sender, sizeof ac->sender, "%s", m->sender);
+    snprintf(ac->event_id, sizeof ac->event_id, "%s", m->event_id);
+    snprintf(ac->thread_root, sizeof ac->thread_root, "%s", m->thread_root ? m->thread_root : "");
+    char verb[32] = "", name[64] = "", flag[16] = "";
+    sscanf(args, "%31s %63s %15s", verb, name, flag);
+    if (!is_admin(c->cfg, m->sender)) {
+        log_warn("router", "%s is not an admin: refused '!camas %s'", m->sender, args);
+        camas_store_audit(c->st, m->sender, verb[0] ? verb : "admin", name, "", "", "denied",
+                          "not an admin");
+        admin_reply(c, ac, "Sorry, only camas administrators can do that.");
+        free(ac);
+        return;
+    }
+    if (!c->host) {
+        admin_reply(c, ac, "Plugins are not enabled in this camas.");
+        free(ac);
+        return;
+    }
+    if (strcmp(verb, "plugins") == 0) {
+        char *list = camas_plugin_host_describe(c->host);
+        admin_reply(c, ac, list ? list : "out of memory");
+        free(list);
+        free(ac);
+    } else if ((strcmp(verb, "load") == 0 || strcmp(verb, "reload") == 0) && name[0]) {
+        camas_plugin_host_load(c->host, name, m->sender, strcmp(flag, "force") == 0, on_admin_done,
+                               ac);
+    } else if (strcmp(verb, "unload") == 0 && name[0]) {
+        camas_plugin_host_unload(c->host, name, m->sender, on_admin_done, ac);
+    } else if (strcmp(verb, "knowledge") == 0 && strcmp(name, "reload") == 0) {
+        /* Plugins read their knowledge in init, so reloading them reloads it; a plugin whose
+         * files have an error is refused and keeps its previous knowledge. */
+        camas_plugin_host_load(c->host, "all", m->sender, false, on_admin_done, ac);
+    } else {
+        admin_reply(c, ac, admin_usage);
+        free(ac);
+    }
+}
+
+void camas_core_alert(void *core, const char *text)
+{
+    camas_core *c = core;
+    if (!c || !c->admin_room_id || c->phase == PH_STOPPED)
+        return;
+    if (queue_event(c, c->admin_room_id, "m.room.message", camas_notice_content(text, NULL),
+                    NULL) == 0)
+        pump(c);
+}
+
+/* ---- deciding what to do with a message ------------------------------------------------ */
+
+static bool within_rate_limit(camas_core *c, struct room *room, const camas_message *m)
+{
+    if (room->kind != CAMAS_ROOM_HELP)
+        return true;
+    int64_t now = camas_monotonic_ms();
+    if (camas_ratelimit_take(c->rl_user, m->sender, now) &&
+        camas_ratelimit_take(c->rl_room, m->room_id, now))
+        return true;
+    log_info("router", "rate limit: not answering %s in %s", m->event_id, m->room_id);
+    return false;
+}
+
 static int handle_message(camas_core *c, struct room *room, camas_message *m)
 {
     m->room_kind = room->kind;
@@ -595,24 +827,52 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
         return 0; /* a plain reply would expose what members expect to be encrypted */
     if (!camas_router_addressed(m, c->user_id))
         return 0;
-    camas_answer a;
-    int rc = camas_router_answer(m, c->user_id, &a);
-    if (rc <= 0)
-        return rc;
-    if (room->kind == CAMAS_ROOM_HELP) {
-        int64_t now = camas_monotonic_ms();
-        if (!camas_ratelimit_take(c->rl_user, m->sender, now) ||
-            !camas_ratelimit_take(c->rl_room, m->room_id, now)) {
-            log_info("router", "rate limit: not answering %s in %s", m->event_id, m->room_id);
-            camas_answer_clear(&a);
-            return 0;
-        }
+    camas_route r;
+    if (camas_router_route(m, c->user_id, c->host, NULL, &r))
+        return -1;
+    int rc = 0;
+    if (r.danger) {
+        /* Safety first, never rate limited and independent of plugins being up. */
+        rc = queue_event(c, m->room_id, "m.room.message",
+                         camas_reply_content(m, camas_safety_message(r.lang), NULL), m->event_id);
+        if (rc == 0)
+            room_reply_queued(c, room);
     }
-    rc = queue_event(c, m->room_id, "m.room.message", camas_reply_content(m, a.plain, a.html),
-                     m->event_id);
-    camas_answer_clear(&a);
-    if (rc == 0)
-        room_reply_queued(c, room);
+    if (rc == 0 && (r.kind == CAMAS_ROUTE_BUILTIN || r.kind == CAMAS_ROUTE_PLUGIN) &&
+        !within_rate_limit(c, room, m)) {
+        camas_route_clear(&r);
+        return 0;
+    }
+    switch (rc ? CAMAS_ROUTE_NONE : r.kind) {
+    case CAMAS_ROUTE_BUILTIN:
+        rc = queue_event(c, m->room_id, "m.room.message",
+                         camas_reply_content(m, r.answer.plain, r.answer.html), m->event_id);
+        if (rc == 0)
+            room_reply_queued(c, room);
+        break;
+    case CAMAS_ROUTE_PLUGIN: {
+        camas_inbox_item it = {.event_id = (char *)m->event_id,
+                               .room_id = (char *)m->room_id,
+                               .sender = (char *)m->sender,
+                               .thread_root = (char *)m->thread_root,
+                               .text = (char *)r.text,
+                               .lang = r.lang,
+                               .command = r.command[0] ? r.command : NULL,
+                               .args = (char *)r.args,
+                               .room_kind = (int)room->kind,
+                               .danger = r.danger};
+        rc = camas_store_inbox_add(c->st, &it);
+        if (rc == 0)
+            room_reply_queued(c, room);
+        break;
+    }
+    case CAMAS_ROUTE_ADMIN:
+        handle_admin(c, m, r.args);
+        break;
+    default:
+        break;
+    }
+    camas_route_clear(&r);
     return rc;
 }
 
@@ -807,6 +1067,7 @@ static void on_sync_done(void *ud, const camas_http_response *r)
             c->ready_logged = true;
             log_info("matrix", "ready: syncing as %s", c->user_id);
         }
+        dispatch_inbox(c);
         pump(c);
         sync_now(c);
         return;
@@ -831,7 +1092,8 @@ static void sync_now(camas_core *c)
     camas_buf path = {0};
     camas_buf_puts(&path, "/_matrix/client/v3/sync?filter=");
     camas_buf_urlenc(&path, c->filter_id);
-    long timeout = c->since ? c->cfg->sync_timeout_ms : 0;
+    /* The first sync of each run returns at once, so a restart catches up immediately. */
+    long timeout = c->since && c->ready_logged ? c->cfg->sync_timeout_ms : 0;
     camas_buf_printf(&path, "&timeout=%ld", timeout);
     if (c->since) {
         camas_buf_puts(&path, "&since=");
@@ -1023,7 +1285,7 @@ static void on_filter(void *ud, const camas_http_response *r)
 
 struct join_ctx {
     camas_core *c;
-    size_t index;
+    size_t index; /* into c->joins */
 };
 
 static void join_configured(camas_core *c);
@@ -1039,7 +1301,7 @@ static void on_join(void *ud, const camas_http_response *r)
 {
     struct join_ctx *jc = ud;
     camas_core *c = jc->c;
-    const camas_room_config *rc = &c->cfg->rooms[jc->index];
+    struct join_target *rc = &c->joins[jc->index];
     free(jc);
     c->joins_pending--;
     cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
@@ -1049,9 +1311,11 @@ static void on_join(void *ud, const camas_http_response *r)
         if (room) {
             room->kind = rc->kind;
             room->configured = true;
-            c->config_joined[rc - c->cfg->rooms] = true;
-            log_info("matrix", "joined %s (%s) as a %s room", rc->id, rid->valuestring,
-                     camas_room_kind_name(rc->kind));
+            rc->joined = true;
+            if (rc->is_admin_room)
+                set_str(&c->admin_room_id, rid->valuestring);
+            log_info("matrix", "joined %s (%s) as a %s room%s", rc->id, rid->valuestring,
+                     camas_room_kind_name(rc->kind), rc->is_admin_room ? " (admin room)" : "");
         }
     } else {
         matrix_error e;
@@ -1068,11 +1332,11 @@ static void on_join(void *ud, const camas_http_response *r)
 
 static void join_configured(camas_core *c)
 {
-    for (size_t i = 0; i < c->cfg->n_rooms; i++) {
-        if (c->config_joined[i])
+    for (size_t i = 0; i < c->n_joins; i++) {
+        if (c->joins[i].joined)
             continue;
         struct join_ctx *jc = calloc(1, sizeof *jc);
-        char *path = client_path((const char *const[]){"/join/", c->cfg->rooms[i].id, NULL});
+        char *path = client_path((const char *const[]){"/join/", c->joins[i].id, NULL});
         if (!jc || !path) {
             free(jc);
             free(path);
@@ -1206,11 +1470,13 @@ static void relogin_or_stop(camas_core *c, const char *where)
 
 /* ---- life cycle ----------------------------------------------------------------------- */
 
-camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_context *ctx)
+camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_context *ctx,
+                           camas_plugin_host *host)
 {
     camas_core *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    c->host = host;
     c->cfg = cfg;
     c->st = st;
     c->ctx = ctx;
@@ -1221,8 +1487,20 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
     c->send_bo = (camas_backoff){250, 30000, 0};
     c->rl_user = camas_ratelimit_new(cfg->help_user_per_minute);
     c->rl_room = camas_ratelimit_new(cfg->help_room_per_minute);
-    c->config_joined = calloc(cfg->n_rooms ? cfg->n_rooms : 1, sizeof *c->config_joined);
-    if (!c->rl_user || !c->rl_room || !c->config_joined) {
+    c->joins = calloc(cfg->n_rooms + 1, sizeof *c->joins);
+    if (c->joins) {
+        bool admin_listed = false;
+        for (size_t i = 0; i < cfg->n_rooms; i++) {
+            c->joins[i] = (struct join_target){cfg->rooms[i].id, cfg->rooms[i].kind, false, false};
+            if (*cfg->admin_room && strcmp(cfg->rooms[i].id, cfg->admin_room) == 0)
+                c->joins[i].is_admin_room = admin_listed = true;
+        }
+        c->n_joins = cfg->n_rooms;
+        if (*cfg->admin_room && !admin_listed)
+            c->joins[c->n_joins++] =
+                (struct join_target){cfg->admin_room, CAMAS_ROOM_STAFF, true, false};
+    }
+    if (!c->rl_user || !c->rl_room || !c->joins) {
         camas_core_free(c);
         return NULL;
     }
@@ -1301,7 +1579,11 @@ void camas_core_free(camas_core *c)
     for (size_t i = 0; i < c->n_invites_inflight; i++)
         free(c->invites_inflight[i]);
     free(c->invites_inflight);
-    free(c->config_joined);
+    free(c->joins);
+    free(c->admin_room_id);
+    for (size_t i = 0; i < c->n_inflight; i++)
+        free(c->inflight[i]);
+    free(c->inflight);
     camas_ratelimit_free(c->rl_user);
     camas_ratelimit_free(c->rl_room);
     clear_secret(&c->access_token);

@@ -6,12 +6,17 @@
 #include <libwebsockets.h>
 
 #include "config.h"
+#include "plugins.h"
 #include "store.h"
 
 typedef struct camas_core camas_core;
 
-/* The core borrows cfg, st and ctx; they must outlive it. */
-camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_context *ctx);
+/* The core borrows cfg, st, ctx and host (NULL: built-in answers only); they must outlive
+ * it. */
+camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_context *ctx,
+                           camas_plugin_host *host);
+/* Where plugin-host alerts go (a camas_alert_cb): the admin room, once joined. */
+void camas_core_alert(void *core, const char *text);
 /* Starts connecting; everything else happens from lws_service(). */
 void camas_core_start(camas_core *c);
 /* -1 while running; otherwise the exit status the process should end with. */

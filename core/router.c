@@ -1,8 +1,13 @@
 /* Routing: addressing rules per room kind, commands, and the built-in responder. */
 #include "router.h"
+#include "plugins.h"
+#include "safety.h"
+#include "text.h"
 #include "util.h"
+#include "reply.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,14 +84,46 @@ static bool is_command(const char *text, const char *name)
            (text[n + 1] == '\0' || isspace((unsigned char)text[n + 1]));
 }
 
-int camas_router_answer(const camas_message *m, const char *bot_user_id, camas_answer *out)
+static int help_answer(camas_answer *out, const char *plugin_help)
+{
+    if (!plugin_help || !*plugin_help)
+        return set_answer(out, help_plain, help_html);
+    camas_buf plain = {0}, html = {0};
+    camas_buf_puts(&plain, help_plain);
+    camas_buf_puts(&plain, "\n");
+    camas_buf_puts(&plain, plugin_help);
+    camas_buf_puts(&plain, "\nOr just ask a question in English or French.");
+    camas_buf_puts(&html, help_html);
+    camas_buf_puts(&html, "<ul>");
+    const char *line = plugin_help;
+    while (*line) {
+        size_t n = strcspn(line, "\n");
+        char *one = strndup(line, n);
+        char *esc = one ? camas_html_escape(one) : NULL;
+        if (esc)
+            camas_buf_printf(&html, "<li>%s</li>", esc);
+        free(esc);
+        free(one);
+        line += n;
+        if (*line)
+            line++;
+    }
+    camas_buf_puts(&html, "</ul><p>Or just ask a question in English or French.</p>");
+    int rc = plain.data && html.data ? set_answer(out, plain.data, html.data) : -1;
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+    return rc;
+}
+
+int camas_router_answer(const camas_message *m, const char *bot_user_id, const char *plugin_help,
+                        camas_answer *out)
 {
     memset(out, 0, sizeof *out);
     const char *text = camas_router_strip_address(m->body, bot_user_id);
     if (is_command(text, "ping"))
         return set_answer(out, "pong", "pong");
     if (is_command(text, "help"))
-        return set_answer(out, help_plain, help_html);
+        return help_answer(out, plugin_help);
     if (text[0] == '!') {
         size_t n = strcspn(text, " \t\r\n");
         if (n > 40)
@@ -107,4 +144,57 @@ int camas_router_answer(const camas_message *m, const char *bot_user_id, camas_a
                       "I can't answer questions in my own words yet. Send !help to see what I "
                       "can do.",
                       NULL);
+}
+
+void camas_route_clear(camas_route *r)
+{
+    camas_answer_clear(&r->answer);
+}
+
+int camas_router_route(const camas_message *m, const char *bot_user_id,
+                       const struct camas_plugin_host *host, const char *forced_lang,
+                       camas_route *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *text = camas_router_strip_address(m->body, bot_user_id);
+    out->text = text;
+    const char *lang = forced_lang ? forced_lang : camas_detect_lang(text, NULL);
+    snprintf(out->lang, sizeof out->lang, "%s", lang && strcmp(lang, "fr") == 0 ? "fr" : "en");
+    /* Safety is decided before anything else and independently of every other rule. */
+    out->danger = camas_safety_check(text, NULL);
+    if (text[0] == '!') {
+        size_t n = strcspn(text + 1, " \t\r\n");
+        const char *args = text + 1 + n;
+        while (*args == ' ' || *args == '\t' || *args == '\r' || *args == '\n')
+            args++;
+        if (n > 0 && n < sizeof out->command) {
+            memcpy(out->command, text + 1, n);
+            out->command[n] = '\0';
+            for (char *c = out->command; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+        }
+        out->args = args;
+        if (strcmp(out->command, "camas") == 0) {
+            out->kind = CAMAS_ROUTE_ADMIN;
+            return 0;
+        }
+        if (out->command[0] && host && camas_plugin_host_has_command(host, out->command)) {
+            out->kind = CAMAS_ROUTE_PLUGIN;
+            return 0;
+        }
+        out->command[0] = '\0';
+    } else if (host) {
+        if (!*text && !out->danger)
+            return 0;
+        out->kind = CAMAS_ROUTE_PLUGIN;
+        out->args = "";
+        return 0;
+    }
+    char *help = host ? camas_plugin_host_help(host, out->lang) : NULL;
+    int rc = camas_router_answer(m, bot_user_id, help, &out->answer);
+    free(help);
+    if (rc < 0)
+        return -1;
+    out->kind = rc ? CAMAS_ROUTE_BUILTIN : CAMAS_ROUTE_NONE;
+    return 0;
 }

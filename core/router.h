@@ -22,8 +22,37 @@ bool camas_router_addressed(const camas_message *m, const char *bot_user_id);
 /* The message text with a leading mention of the bot ("camas: ", "@camas:hs ") removed. */
 const char *camas_router_strip_address(const char *body, const char *bot_user_id);
 
-/* Produces the answer for an addressed message. Returns 1 with *out filled, 0 when there is
- * nothing to say, -1 when out of memory. */
-int camas_router_answer(const camas_message *m, const char *bot_user_id, camas_answer *out);
+/* Produces the built-in answer for an addressed message (!ping, !help, unknown commands,
+ * and a fallback when no plugins run). plugin_help is extra !help text (plugin commands), may
+ * be NULL. Returns 1 with *out filled, 0 when there is nothing to say, -1 when out of memory. */
+int camas_router_answer(const camas_message *m, const char *bot_user_id, const char *plugin_help,
+                        camas_answer *out);
+
+struct camas_plugin_host;
+
+/* Where an addressed message goes. */
+typedef enum camas_route_kind {
+    CAMAS_ROUTE_NONE,    /* nothing to say */
+    CAMAS_ROUTE_BUILTIN, /* answered by the core: answer is filled */
+    CAMAS_ROUTE_PLUGIN,  /* a plugin command (command/args) or a question (command empty) */
+    CAMAS_ROUTE_ADMIN,   /* "!camas ...": args holds the rest */
+} camas_route_kind;
+
+typedef struct camas_route {
+    camas_route_kind kind;
+    bool danger;      /* the safety reply must go first, whatever else happens */
+    char lang[3];     /* "en" or "fr": the language of the question */
+    const char *text; /* the message without its leading mention (points into m->body) */
+    char command[33]; /* plugin command name without '!' */
+    const char *args; /* text after the command word */
+    camas_answer answer;
+} camas_route;
+
+/* Decides the route for an addressed message. host may be NULL (no plugins). forced_lang
+ * overrides detection when not NULL. Returns 0, or -1 when out of memory. */
+int camas_router_route(const camas_message *m, const char *bot_user_id,
+                       const struct camas_plugin_host *host, const char *forced_lang,
+                       camas_route *out);
+void camas_route_clear(camas_route *r);
 
 #endif

@@ -28,6 +28,12 @@ enum stmt_id {
     S_OBUMP,
     S_ODROPQ,
     S_OREPLY,
+    S_AUDIT,
+    S_AUDIT_LIST,
+    S_IADD,
+    S_IPENDING,
+    S_IDONE,
+    S_IBUMP,
     S_COUNT
 };
 
@@ -54,6 +60,16 @@ static const char *const stmt_sql[S_COUNT] = {
                  "WHERE state = 0 AND in_reply_to = ?1",
     [S_OREPLY] = "SELECT event_id, room_id FROM outbox WHERE state = 1 AND in_reply_to = ?1 "
                  "ORDER BY seq LIMIT 1",
+    [S_IADD] = "INSERT OR IGNORE INTO inbox(event_id, room_id, sender, thread_root, text, lang,"
+               " command, args, room_kind, danger) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_IPENDING] = "SELECT event_id, room_id, sender, thread_root, text, lang, command, args,"
+                   " room_kind, danger, attempts FROM inbox ORDER BY seq",
+    [S_IDONE] = "DELETE FROM inbox WHERE event_id = ?1",
+    [S_IBUMP] = "UPDATE inbox SET attempts = attempts + 1 WHERE event_id = ?1",
+    [S_AUDIT] = "INSERT INTO audit(ts, actor, action, plugin, version, sha256, result, detail)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_AUDIT_LIST] = "SELECT ts, actor, action, plugin, version, sha256, result, detail "
+                     "FROM audit ORDER BY id",
 };
 
 static const char schema_sql[] =
@@ -68,7 +84,14 @@ static const char schema_sql[] =
     " in_reply_to TEXT, created_ms INTEGER, attempts INTEGER NOT NULL DEFAULT 0,"
     " state INTEGER NOT NULL DEFAULT 0, event_id TEXT, error TEXT, done_ms INTEGER);"
     "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, seq);"
-    "CREATE INDEX IF NOT EXISTS outbox_question ON outbox(in_reply_to);";
+    "CREATE INDEX IF NOT EXISTS outbox_question ON outbox(in_reply_to);"
+    "CREATE TABLE IF NOT EXISTS inbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+    " event_id TEXT UNIQUE NOT NULL, room_id TEXT NOT NULL, sender TEXT NOT NULL, "
+    " thread_root TEXT, text TEXT NOT NULL, lang TEXT NOT NULL, command TEXT, args TEXT, "
+    " room_kind INTEGER NOT NULL, danger INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER, "
+    " actor TEXT, action TEXT, plugin TEXT, version TEXT, sha256 TEXT, result TEXT, "
+    " detail TEXT);";
 
 struct camas_store {
     sqlite3 *db;
@@ -337,4 +360,113 @@ void camas_outbox_item_free(camas_outbox_item *item)
     free(item->content);
     free(item->in_reply_to);
     memset(item, 0, sizeof *item);
+}
+
+int camas_store_audit(camas_store *st, const char *actor, const char *action, const char *plugin,
+                      const char *version, const char *sha256, const char *result,
+                      const char *detail)
+{
+    sqlite3_stmt *s = st->stmt[S_AUDIT];
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    sqlite3_bind_int64(s, 1, camas_now_ms());
+    const char *v[] = {actor, action, plugin, version, sha256, result, detail};
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_text(s, i + 2, v[i] ? v[i] : "", -1, SQLITE_TRANSIENT);
+    return run_done(s);
+}
+
+int camas_store_audit_each(camas_store *st, camas_audit_fn fn, void *ud)
+{
+    sqlite3_stmt *s = st->stmt[S_AUDIT_LIST];
+    sqlite3_reset(s);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *t[7];
+        for (int i = 0; i < 7; i++) {
+            const unsigned char *c = sqlite3_column_text(s, i + 1);
+            t[i] = c ? (const char *)c : "";
+        }
+        fn(ud, sqlite3_column_int64(s, 0), t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
+        n++;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+int camas_store_inbox_add(camas_store *st, const camas_inbox_item *it)
+{
+    sqlite3_stmt *s =
+        bind_texts(st, S_IADD, 8,
+                   (const char *[]){it->event_id, it->room_id, it->sender, it->thread_root,
+                                    it->text, it->lang, it->command, it->args});
+    sqlite3_bind_int(s, 9, it->room_kind);
+    sqlite3_bind_int(s, 10, it->danger);
+    return run_done(s);
+}
+
+int camas_store_inbox_pending(camas_store *st, camas_inbox_item **items)
+{
+    *items = NULL;
+    sqlite3_stmt *s = st->stmt[S_IPENDING];
+    sqlite3_reset(s);
+    int n = 0, cap = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            camas_inbox_item *grown = realloc(*items, (size_t)cap * sizeof *grown);
+            if (!grown)
+                break;
+            *items = grown;
+        }
+        camas_inbox_item *it = &(*items)[n++];
+        it->event_id = column_dup(s, 0);
+        it->room_id = column_dup(s, 1);
+        it->sender = column_dup(s, 2);
+        it->thread_root = column_dup(s, 3);
+        it->text = column_dup(s, 4);
+        it->lang = column_dup(s, 5);
+        it->command = column_dup(s, 6);
+        it->args = column_dup(s, 7);
+        it->room_kind = sqlite3_column_int(s, 8);
+        it->danger = sqlite3_column_int(s, 9) != 0;
+        it->attempts = sqlite3_column_int(s, 10);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        camas_inbox_items_free(*items, n);
+        *items = NULL;
+        return -1;
+    }
+    return n;
+}
+
+int camas_store_inbox_done(camas_store *st, const char *event_id)
+{
+    return run_done(bind_texts(st, S_IDONE, 1, (const char *[]){event_id}));
+}
+
+int camas_store_inbox_bump(camas_store *st, const char *event_id)
+{
+    return run_done(bind_texts(st, S_IBUMP, 1, (const char *[]){event_id}));
+}
+
+void camas_inbox_item_free(camas_inbox_item *it)
+{
+    free(it->event_id);
+    free(it->room_id);
+    free(it->sender);
+    free(it->thread_root);
+    free(it->text);
+    free(it->lang);
+    free(it->command);
+    free(it->args);
+    memset(it, 0, sizeof *it);
+}
+
+void camas_inbox_items_free(camas_inbox_item *items, int n)
+{
+    for (int i = 0; i < n; i++)
+        camas_inbox_item_free(&items[i]);
+    free(items);
 }

@@ -62,4 +62,39 @@ char *camas_store_reply_event_for(camas_store *st, const char *question_event_id
                                   char **room_id_out);
 void camas_outbox_item_free(camas_outbox_item *item);
 
+/* The inbox: questions taken from a sync batch and waiting for the plugins' answer. Added in
+ * the batch's transaction, removed in the transaction that queues the answer, so a crash in
+ * between asks again instead of losing the question. */
+typedef struct camas_inbox_item {
+    char *event_id;
+    char *room_id;
+    char *sender;
+    char *thread_root; /* may be NULL */
+    char *text;
+    char *lang;
+    char *command; /* plugin command, or NULL for a question */
+    char *args;
+    int room_kind;
+    bool danger;
+    int attempts;
+} camas_inbox_item;
+
+int camas_store_inbox_add(camas_store *st, const camas_inbox_item *it);
+/* Loads every pending item, oldest first, into a malloc'd array. Returns the count or -1. */
+int camas_store_inbox_pending(camas_store *st, camas_inbox_item **items);
+int camas_store_inbox_done(camas_store *st, const char *event_id);
+int camas_store_inbox_bump(camas_store *st, const char *event_id);
+void camas_inbox_item_free(camas_inbox_item *it);
+void camas_inbox_items_free(camas_inbox_item *items, int n);
+
+/* The audit log of plugin administration: who did what to which plugin, and the outcome. */
+int camas_store_audit(camas_store *st, const char *actor, const char *action, const char *plugin,
+                      const char *version, const char *sha256, const char *result,
+                      const char *detail);
+/* Calls fn for each audit record, oldest first; returns the count or -1. */
+typedef void (*camas_audit_fn)(void *ud, int64_t ts_ms, const char *actor, const char *action,
+                               const char *plugin, const char *version, const char *sha256,
+                               const char *result, const char *detail);
+int camas_store_audit_each(camas_store *st, camas_audit_fn fn, void *ud);
+
 #endif

@@ -54,12 +54,19 @@ def make_ca_and_cert(directory: os.PathLike, hosts=("127.0.0.1", "localhost")) -
     return TlsFiles(d / "ca.pem", d / "ca.key", d / "server.pem", d / "server.key")
 
 
+def nginx_binary() -> Optional[str]:
+    """nginx lives in /usr/sbin, which is not on a normal user's PATH."""
+    path = os.environ.get("PATH", "") + ":/usr/local/sbin:/usr/sbin:/sbin"
+    return os.environ.get("NGINX") or shutil.which("nginx", path=path)
+
+
 def _nginx_temp_directives() -> list:
     """Temp-path directives for the modules this nginx was built with (a missing
     module would make its directive an error; an unset path points into /var/lib)."""
     try:
-        out = subprocess.run(["nginx", "-V"], capture_output=True, text=True).stderr
-    except FileNotFoundError:
+        out = subprocess.run([nginx_binary() or "nginx", "-V"], capture_output=True,
+                             text=True).stderr
+    except OSError:
         return ["client_body", "proxy"]
     names = []
     for mod in ("client-body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -131,11 +138,12 @@ http {{
     def start(self, timeout: float = 20.0) -> "Nginx":
         if self.proc is not None and self.proc.poll() is None:
             return self
-        if not shutil.which("nginx"):
+        exe = nginx_binary()
+        if not exe:
             raise FileNotFoundError("nginx is not installed (apt-get install nginx-light)")
         out = open(self.dir / "nginx.out", "ab")
         self.proc = subprocess.Popen(
-            ["nginx", "-c", str(self.conf), "-p", str(self.dir), "-e", str(self.error_log)],
+            [exe, "-c", str(self.conf), "-p", str(self.dir), "-e", str(self.error_log)],
             cwd=self.dir, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
         out.close()

@@ -104,3 +104,17 @@ def test_homeserver_rate_limit_on_bot(synapse, admin_token, make_bot, alice):
     # 6 events at 1/s with a burst of 1 cannot all have gone through at once
     ts = sorted(r["origin_server_ts"] for r in replies.values())
     assert ts[-1] - ts[0] >= 3000, f"replies spread over {ts[-1] - ts[0]} ms only"
+
+
+def test_restart_is_ready_without_waiting_a_long_poll(make_bot, alice):
+    """With a saved sync token and nothing new, the first /sync after a restart must not
+    sit in a full long-poll (sync.timeout_ms) before camas reports ready."""
+    room = alice.create_room(name="quick-restart")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}], sync={"timeout_ms": 30000}).start()
+    q = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, q)
+    assert bot.camas.stop() == 0
+    bot.camas.start()
+    bot.camas.wait_ready(timeout=10)
+    q2 = alice.send(room, "!ping")
+    alice.assert_replies_exactly_once(room, bot.user_id, [q, q2])

@@ -1,0 +1,167 @@
+/* camas plugin ABI: the one header a plugin author needs.
+ *
+ * Rules (chosen after reading how Janus, Redis modules, mosquitto v5, WeeChat and
+ * libwebsockets version and expose their plugin APIs):
+ *
+ * 1. One exported symbol. A plugin exports exactly `camas_plugin_entry`, a function returning
+ *    a pointer to a constant camas_plugin_descriptor. Nothing else is looked up, and the core
+ *    exports no symbols for plugins to call (plugins are loaded RTLD_NOW | RTLD_LOCAL).
+ * 2. Version check before anything runs. The descriptor starts with a magic number, the ABI
+ *    major/minor it was built against and its own size. The host accepts a plugin only when
+ *    the magic matches, major == CAMAS_PLUGIN_ABI_MAJOR and minor <= the host's minor; no
+ *    plugin function is called before that check (Janus checks an integer version, lws a
+ *    magic; WeeChat an exact string, which is too strict for additive changes).
+ * 3. Host services come as a table handed to init (Janus, WeeChat), never as global symbols
+ *    (mosquitto). The table starts with its size and only ever grows at the end: a plugin
+ *    built for minor N may use a member only if `host->size` covers it. Every call takes the
+ *    plugin handle, so the host always knows who called.
+ * 4. Everything a plugin registers (commands, answerable entries) is recorded with its owner,
+ *    so unloading removes all of it in one pass (Redis, WeeChat); teardown frees only the
+ *    plugin's own memory.
+ * 5. Strings passed to the host are copied by the host before the call returns; the host
+ *    keeps no pointer into the plugin's memory, so the library can be closed safely.
+ *    Strings and trees the host returns are owned by the plugin and freed with host->free /
+ *    host->tree_free, as documented on each call.
+ * 6. Plugins run in camas's worker process, never in the process holding the Matrix
+ *    connection, tokens and keys. The worker has no network and cannot exec; a plugin that
+ *    crashes or runs past its deadline gets the worker restarted and the question answered
+ *    with an apology. Plugin calls must not block: no sleeping, no network, bounded work.
+ * 7. Return codes: 0 success, negative failure (CAMAS_ERR_*), as documented per call.
+ */
+#ifndef CAMAS_PLUGIN_H
+#define CAMAS_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CAMAS_PLUGIN_MAGIC     0x43414d53u /* "CAMS" */
+#define CAMAS_PLUGIN_ABI_MAJOR 1
+#define CAMAS_PLUGIN_ABI_MINOR 0
+
+enum camas_err {
+    CAMAS_OK = 0,
+    CAMAS_ERR_INVALID = -1,  /* bad argument */
+    CAMAS_ERR_NOMEM = -2,    /* out of memory */
+    CAMAS_ERR_DENIED = -3,   /* outside what the manifest allows */
+    CAMAS_ERR_NOTFOUND = -4, /* no such file, entry or command */
+    CAMAS_ERR_DATA = -5,     /* knowledge file malformed (already reported with file:line) */
+};
+
+/* The kind of room a message came from. */
+enum camas_room_kind_abi {
+    CAMAS_ROOMKIND_STAFF = 0,
+    CAMAS_ROOMKIND_HELP = 1,
+    CAMAS_ROOMKIND_DIRECT = 2,
+};
+
+enum camas_log_level_abi {
+    CAMAS_PLOG_ERROR = 0,
+    CAMAS_PLOG_WARN = 1,
+    CAMAS_PLOG_INFO = 2,
+    CAMAS_PLOG_DEBUG = 3,
+};
+
+/* The host's record of one loaded plugin; opaque to the plugin. */
+typedef struct camas_plugin camas_plugin;
+
+/* A cJSON tree (from <cjson/cJSON.h>); plugins that read knowledge link libcjson. */
+struct cJSON;
+
+/* A question being answered, as the plugin sees it. Valid during the call only. */
+typedef struct camas_request {
+    const char *text; /* the question, without any leading mention of the bot */
+    const char *lang; /* "en" or "fr": answer in this language */
+    int room_kind;    /* enum camas_room_kind_abi */
+    int64_t now_ms;   /* the clock to use (Unix ms); fixed by `camas ask --now` */
+    const char *args; /* for commands: the text after the command word, else "" */
+} camas_request;
+
+typedef struct camas_host_api {
+    uint32_t size; /* sizeof(camas_host_api) in the host; members are only ever appended */
+
+    /* Answers the current request (only valid inside render/command). plain is required;
+     * html may be NULL. Calling it twice appends a paragraph. Returns 0 or CAMAS_ERR_*. */
+    int (*reply)(camas_plugin *p, const char *plain, const char *html);
+
+    /* Logs one line, attributed to the plugin. */
+    void (*log)(camas_plugin *p, int level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+    /* Reads a knowledge file. relpath is relative to knowledge/ and must lie in the plugin's
+     * own folder or be bodies.yaml / synonyms.yaml. Returns a NUL-terminated buffer the
+     * plugin frees with host->free, or NULL (CAMAS_ERR_DENIED / NOTFOUND in *err). */
+    char *(*knowledge_read)(camas_plugin *p, const char *relpath, size_t *len, int *err);
+
+    /* Parses a YAML knowledge file into a cJSON tree (mappings -> objects, sequences ->
+     * arrays, scalars -> strings; host->line gives a node's source line). Syntax errors are
+     * reported by the host with file and line. Free with host->tree_free. */
+    struct cJSON *(*knowledge_yaml)(camas_plugin *p, const char *relpath, int *err);
+
+    /* Lists files of the plugin's folder ending in suffix (e.g. ".yaml"), sorted. Returns a
+     * count and a NULL-terminated array freed with host->free_list, or a negative error. */
+    int (*knowledge_list)(camas_plugin *p, const char *suffix, char ***names);
+
+    /* Reports a problem in knowledge data: "FILE:LINE: message". Returns CAMAS_ERR_DATA so
+     * it can be returned directly. A plugin whose init reports errors is not swapped in. */
+    int (*knowledge_error)(camas_plugin *p, const char *relpath, int line, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+    int (*line)(const struct cJSON *node);
+    void (*tree_free)(struct cJSON *tree);
+    void (*free)(void *ptr);
+    void (*free_list)(char **list);
+
+    /* Registers a command ("!name"); usage texts are shown by !help. Commands a plugin
+     * registers must be listed in its manifest. */
+    int (*register_command)(camas_plugin *p, const char *name, const char *usage_en,
+                            const char *usage_fr);
+
+    /* Registers an answerable entry for the shared question matcher. ask holds example
+     * phrasings in lang ("en" or "fr"); body_id names the body it is about ("all" for none).
+     * When the matcher picks the entry, the host calls render(entry_id). */
+    int (*register_entry)(camas_plugin *p, const char *entry_id, const char *body_id,
+                          const char *lang, const char *const *ask, size_t nask);
+
+    /* The body's display name in lang ("the Task Force"...), from bodies.yaml, or NULL. */
+    const char *(*body_name)(camas_plugin *p, const char *body_id, const char *lang, int full);
+} camas_host_api;
+
+typedef struct camas_plugin_descriptor {
+    uint32_t magic;     /* CAMAS_PLUGIN_MAGIC */
+    uint16_t abi_major; /* CAMAS_PLUGIN_ABI_MAJOR */
+    uint16_t abi_minor; /* CAMAS_PLUGIN_ABI_MINOR */
+    uint32_t size;      /* sizeof(camas_plugin_descriptor) */
+    const char *name;   /* must equal the manifest's name */
+    const char *version;
+
+    /* Reads knowledge and registers commands and entries. *state is the plugin's own
+     * pointer, passed back to every call. Returns 0, or a negative error: the host then
+     * calls teardown and discards everything the plugin registered. */
+    int (*init)(camas_plugin *p, const camas_host_api *host, void **state);
+    /* Frees the plugin's state. Registrations are removed by the host. */
+    void (*teardown)(camas_plugin *p, void *state);
+    /* Answers req with the registered entry entry_id (calls host->reply). */
+    int (*render)(camas_plugin *p, void *state, const char *entry_id, const camas_request *req);
+    /* Runs a registered command (may be NULL if the plugin registers none). */
+    int (*command)(camas_plugin *p, void *state, const char *name, const camas_request *req);
+} camas_plugin_descriptor;
+
+/* The one symbol a plugin exports (visible even when the plugin builds with
+ * -fvisibility=hidden, which keeps everything else private). */
+#define CAMAS_PLUGIN_ENTRY_SYMBOL "camas_plugin_entry"
+__attribute__((visibility("default"))) const camas_plugin_descriptor *camas_plugin_entry(void);
+
+/* Convenience for plugin authors: fills the version fields. */
+#define CAMAS_PLUGIN_DESCRIPTOR_HEADER                                                             \
+    .magic = CAMAS_PLUGIN_MAGIC, .abi_major = CAMAS_PLUGIN_ABI_MAJOR,                              \
+    .abi_minor = CAMAS_PLUGIN_ABI_MINOR, .size = sizeof(camas_plugin_descriptor)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

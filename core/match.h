@@ -1,0 +1,88 @@
+/* Question matching shared by all plugins: every plugin registers its entries (an id, the
+ * body it is about, and example questions per language) in one matcher, so the router can
+ * rank natural-language questions across plugins with comparable scores and confidences.
+ *
+ * Ranking: stemmed, stop-word-filtered terms, IDF-weighted coverage of the question by each
+ * entry's phrasings (plus, at a lower weight, its answer text), a per-phrasing Dice bonus
+ * that rewards the closest example question, body aliases folded into a body mention (a
+ * question naming body X is never answered with body Y's entry), query-side synonym
+ * expansion, and typo tolerance (Damerau-Levenshtein 1 for words of 4+ letters, 2 for 8+).
+ *
+ * Lifecycle: add synonyms/aliases/entries, camas_matcher_build(), then query. After any
+ * add/remove the matcher must be rebuilt before the change is visible (queries keep using
+ * the previous build until then). Build, add and remove must not run concurrently with
+ * anything else on the same matcher; queries may run from several threads (they serialise
+ * on an internal lock, since stemmers and scratch buffers are per matcher). */
+#ifndef CAMAS_MATCH_H
+#define CAMAS_MATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Answer only when the top match's confidence is at least this (tuned on
+ * tests/fixtures/questions.yaml by tests/unit/eval_match). */
+#define CAMAS_MATCH_MIN_CONFIDENCE 0.63
+
+/* At most this many results per query (larger max values are clamped). */
+#define CAMAS_MATCH_MAX_RESULTS 32
+
+typedef struct camas_matcher camas_matcher;
+
+/* Returns NULL when memory ran out. */
+camas_matcher *camas_matcher_new(void);
+void camas_matcher_free(camas_matcher *m);
+
+/* A group of words or phrases meaning the same thing in questions of lang ("en"/"fr").
+ * A question word is expanded to every member of its groups (matched a little below an
+ * exact word). Returns 0, or -1 on bad arguments / out of memory. */
+int camas_matcher_add_synonyms(camas_matcher *m, const char *lang, const char *const *words,
+                               size_t n);
+
+/* A way people name a body ("groupe de travail" -> "task-force", "CSEC"). Aliases are
+ * recognised in questions of either language, longest first. Returns 0 or -1. */
+int camas_matcher_add_alias(camas_matcher *m, const char *lang, const char *phrase,
+                            const char *body_id);
+
+/* One entry's example questions in one language (call once per language). owner says
+ * which plugin registered it (for camas_matcher_remove_owner and filters); body_id is the
+ * body it is about, or NULL/"all" for entries about every body. The strings are copied.
+ * Returns 0, or -1 on bad arguments / out of memory. */
+int camas_matcher_add_entry(camas_matcher *m, uint32_t owner, const char *entry_id,
+                            const char *body_id, const char *lang, const char *const *texts,
+                            size_t ntexts);
+
+/* Optional: the entry's answer in lang, indexed at a low weight so a question using the
+ * answer's own words ("who is Richard Torrance?") still finds it. Must name an entry added
+ * with the same owner, id and lang (else -1). Returns 0 or -1. */
+int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry_id,
+                             const char *lang, const char *text);
+
+/* Forgets every entry (and answer) that owner added, e.g. when its plugin unloads.
+ * Synonyms and aliases are shared and kept. */
+void camas_matcher_remove_owner(camas_matcher *m, uint32_t owner);
+
+/* Rebuilds the index from everything added. Returns 0, or -1 when memory ran out (the
+ * previous build then stays in use). */
+int camas_matcher_build(camas_matcher *m);
+
+/* Number of documents (entry x language) in the current build. */
+size_t camas_matcher_size(const camas_matcher *m);
+
+typedef struct camas_match {
+    const char *entry_id; /* owned by the matcher; valid until the next build or free */
+    uint32_t owner;
+    double score;      /* ranking score (higher is better; comparable within one query) */
+    double confidence; /* in [0,1]: answer when >= CAMAS_MATCH_MIN_CONFIDENCE */
+} camas_match;
+
+/* Room policy: return false to exclude an entry from the results. */
+typedef bool (*camas_match_filter)(uint32_t owner, const char *entry_id, void *ud);
+
+/* Ranks the entries for question in lang ("en"/"fr"; NULL = camas_detect_lang). Writes up to
+ * max results (best first) to out and returns how many were written (0 when nothing
+ * matches, on error, or before the first build). f may be NULL. */
+size_t camas_matcher_query(const camas_matcher *m, const char *question, const char *lang,
+                           camas_match_filter f, void *ud, camas_match *out, size_t max);
+
+#endif

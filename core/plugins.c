@@ -1,0 +1,1107 @@
+/* The plugin host, core side.
+ *
+ * Load path, with no gap between check and use: read manifest.json once and verify its
+ * minisign signature over exactly those bytes; parse it; check name, ABI and version; read
+ * the library once into a memfd while hashing it; compare the SHA-256; seal the memfd; pass
+ * that very memfd to the worker, which dlopens /proc/self/fd/N. The file on disk is never
+ * opened again, so swapping it after the check changes nothing.
+ *
+ * Supervision: every request to the worker is kept until answered. The worker announces
+ * which plugin it is about to call; if it then dies or stays silent past the deadline, that
+ * plugin is blamed, its request fails (an apology for a question), admins are alerted, the
+ * worker is restarted, the plugins are loaded again from the kept memfds, and every other
+ * request is sent again. */
+#include "plugins.h"
+#include "ipc.h"
+#include "log.h"
+#include "manifest.h"
+#include "minisign.h"
+#include "util.h"
+
+#include <camas/plugin.h>
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MANIFEST_MAX   (64 * 1024)
+#define LIBRARY_MAX    (64u * 1024 * 1024)
+#define RESTART_MIN_MS 100
+#define RESTART_MAX_MS 30000
+
+struct loaded {
+    camas_manifest m;
+    int memfd;
+    cJSON *commands; /* from the worker: [{name, usage_en, usage_fr}] */
+};
+
+enum pending_kind { P_ASK, P_LOAD, P_UNLOAD };
+
+struct pending {
+    struct pending *next;
+    int64_t id;
+    enum pending_kind kind;
+    bool sent;
+    /* P_ASK */
+    cJSON *ask; /* the message, kept for resending */
+    camas_answer_cb answer_cb;
+    void *ud;
+    /* P_LOAD / P_UNLOAD */
+    struct loaded *cand;
+    char name[32];
+    char actor[256];
+    bool replay; /* reloading after a worker restart: no audit, no callback */
+    camas_action_cb action_cb;
+};
+
+struct camas_plugin_host {
+    struct lws_context *ctx;
+    camas_store *st;
+    camas_alert_cb alert;
+    void *alert_ud;
+
+    char *self_exe, *plugins_dir, *knowledge_dir, *log_level;
+    int deadline_ms;
+    camas_minisign_pubkey *keys;
+    size_t n_keys;
+
+    pid_t pid;
+    int sock;
+    struct lws *wsi;
+    bool ready;
+    char *ipc_buf;
+    int64_t next_id;
+    int64_t calling_id;
+    char calling_plugin[64];
+    int64_t restart_delay_ms; /* grows while the worker keeps dying */
+
+    struct loaded **plugins;
+    size_t n_plugins;
+    struct pending *head, *tail;
+
+    lws_sorted_usec_list_t deadline_timer, restart_timer;
+    bool shutting_down;
+
+    int initial_loads;
+    camas_action_cb start_cb;
+    void *start_ud;
+    int initial_failures;
+};
+
+static void alertf(camas_plugin_host *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void alertf(camas_plugin_host *h, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    log_warn("plugins", "%s", text);
+    if (h->alert)
+        h->alert(h->alert_ud, text);
+}
+
+static void audit(camas_plugin_host *h, const char *actor, const char *action, const char *name,
+                  const camas_manifest *m, const char *result, const char *detail)
+{
+    if (h->st)
+        camas_store_audit(h->st, actor, action, name, m ? m->version : "", m ? m->sha256 : "",
+                          result, detail ? detail : "");
+}
+
+static void loaded_free(struct loaded *l)
+{
+    if (!l)
+        return;
+    if (l->memfd >= 0)
+        close(l->memfd);
+    cJSON_Delete(l->commands);
+    free(l);
+}
+
+static struct loaded *find_loaded(const camas_plugin_host *h, const char *name, size_t *idx)
+{
+    for (size_t i = 0; i < h->n_plugins; i++)
+        if (strcmp(h->plugins[i]->m.name, name) == 0) {
+            if (idx)
+                *idx = i;
+            return h->plugins[i];
+        }
+    return NULL;
+}
+
+/* ---- verification ------------------------------------------------------------------- */
+
+static int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > max) {
+        free(buf);
+        errno = buf ? EFBIG : ENOMEM;
+        return -1;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static int load_keys(const char *const *paths, size_t n, camas_minisign_pubkey **keys,
+                     size_t *n_keys, char *err, size_t errlen)
+{
+    *keys = calloc(n ? n : 1, sizeof **keys);
+    *n_keys = 0;
+    if (!*keys) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char why[256];
+        if (camas_minisign_pubkey_load(paths[i], &(*keys)[*n_keys], why, sizeof why)) {
+            snprintf(err, errlen, "trusted key %s: %s", paths[i], why);
+            return -1;
+        }
+        (*n_keys)++;
+    }
+    return 0;
+}
+
+/* The whole check; on success *out holds the manifest and a sealed memfd of the library. */
+static int verify_plugin(const char *plugins_dir, const camas_minisign_pubkey *keys, size_t n_keys,
+                         const char *name, struct loaded **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    char path[4096];
+    char *manifest = NULL, *sig = NULL;
+    size_t mlen, slen;
+    int memfd = -1, libfd = -1, rc = -1;
+    struct loaded *l = NULL;
+
+    snprintf(path, sizeof path, "%s/%s/manifest.json", plugins_dir, name);
+    if (read_file(path, MANIFEST_MAX, &manifest, &mlen)) {
+        snprintf(err, errlen, "%s: manifest: cannot read %s: %s", name, path, strerror(errno));
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/%s/manifest.json.minisig", plugins_dir, name);
+    if (read_file(path, CAMAS_MINISIGN_TEXT_MAX, &sig, &slen)) {
+        snprintf(err, errlen, "%s: signature: the manifest is unsigned (no %s)", name, path);
+        goto out;
+    }
+    char why[512], tc[256];
+    if (n_keys == 0) {
+        snprintf(err, errlen, "%s: signature: no trusted keys are configured", name);
+        goto out;
+    }
+    if (camas_minisign_verify(keys, n_keys, (const unsigned char *)manifest, mlen, sig, slen, tc,
+                              sizeof tc, why, sizeof why)) {
+        snprintf(err, errlen, "%s: signature: %s", name, why);
+        goto out;
+    }
+    l = calloc(1, sizeof *l);
+    if (!l) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        goto out;
+    }
+    l->memfd = -1;
+    if (camas_manifest_parse(manifest, mlen, &l->m, why, sizeof why)) {
+        snprintf(err, errlen, "%s: manifest: %s", name, why);
+        goto out;
+    }
+    if (strcmp(l->m.name, name) != 0) {
+        snprintf(err, errlen, "%s: manifest: name is '%s', expected the folder's name '%s'", name,
+                 l->m.name, name);
+        goto out;
+    }
+    if (l->m.abi_major != CAMAS_PLUGIN_ABI_MAJOR || l->m.abi_minor > CAMAS_PLUGIN_ABI_MINOR) {
+        snprintf(err, errlen, "%s: abi: manifest says ABI %u.%u, this camas provides %d.%d", name,
+                 l->m.abi_major, l->m.abi_minor, CAMAS_PLUGIN_ABI_MAJOR, CAMAS_PLUGIN_ABI_MINOR);
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/%s/%s", plugins_dir, name, l->m.library);
+    libfd = open(path, O_RDONLY | O_CLOEXEC);
+    memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (libfd < 0 || memfd < 0) {
+        snprintf(err, errlen, "%s: library: cannot read %s: %s", name, path, strerror(errno));
+        goto out;
+    }
+    crypto_hash_sha256_state hs;
+    crypto_hash_sha256_init(&hs);
+    unsigned char chunk[65536];
+    size_t total = 0;
+    ssize_t n;
+    while ((n = read(libfd, chunk, sizeof chunk)) > 0) {
+        total += (size_t)n;
+        if (total > LIBRARY_MAX || write(memfd, chunk, (size_t)n) != n) {
+            snprintf(err, errlen, "%s: library: too large or cannot be copied", name);
+            goto out;
+        }
+        crypto_hash_sha256_update(&hs, chunk, (unsigned long long)n);
+    }
+    if (n < 0) {
+        snprintf(err, errlen, "%s: library: read error: %s", name, strerror(errno));
+        goto out;
+    }
+    unsigned char digest[32];
+    char hex[65];
+    crypto_hash_sha256_final(&hs, digest);
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    if (strcmp(hex, l->m.sha256) != 0) {
+        snprintf(err, errlen,
+                 "%s: hash: %s has SHA-256 %.16s…, the signed manifest says %.16s… (the library "
+                 "was changed after signing)",
+                 name, l->m.library, hex, l->m.sha256);
+        goto out;
+    }
+    if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
+        snprintf(err, errlen, "%s: library: cannot seal the memfd: %s", name, strerror(errno));
+        goto out;
+    }
+    l->memfd = memfd;
+    memfd = -1;
+    *out = l;
+    l = NULL;
+    rc = 0;
+out:
+    if (libfd >= 0)
+        close(libfd);
+    if (memfd >= 0)
+        close(memfd);
+    loaded_free(l);
+    free(manifest);
+    free(sig);
+    return rc;
+}
+
+int camas_plugin_verify_dir(const camas_plugin_host_config *cfg, const char *name, char *err,
+                            size_t errlen)
+{
+    camas_minisign_pubkey *keys;
+    size_t n_keys;
+    if (load_keys(cfg->trusted_keys, cfg->n_trusted_keys, &keys, &n_keys, err, errlen)) {
+        free(keys);
+        return -1;
+    }
+    struct loaded *l;
+    int rc = verify_plugin(cfg->plugins_dir, keys, n_keys, name, &l, err, errlen);
+    loaded_free(l);
+    free(keys);
+    return rc;
+}
+
+/* ---- the worker process ------------------------------------------------------------- */
+
+static void restart_later(camas_plugin_host *h);
+static void flush(camas_plugin_host *h);
+
+static void pending_free(struct pending *p)
+{
+    cJSON_Delete(p->ask);
+    loaded_free(p->cand);
+    free(p);
+}
+
+static void pending_remove(camas_plugin_host *h, struct pending *p)
+{
+    struct pending **pp = &h->head;
+    struct pending *prev = NULL;
+    while (*pp && *pp != p) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    if (!*pp)
+        return;
+    *pp = p->next;
+    if (h->tail == p)
+        h->tail = prev;
+}
+
+static void pending_push(camas_plugin_host *h, struct pending *p, bool front)
+{
+    if (front) {
+        p->next = h->head;
+        h->head = p;
+        if (!h->tail)
+            h->tail = p;
+    } else {
+        p->next = NULL;
+        if (h->tail)
+            h->tail->next = p;
+        else
+            h->head = p;
+        h->tail = p;
+    }
+}
+
+static struct pending *pending_find(camas_plugin_host *h, int64_t id)
+{
+    for (struct pending *p = h->head; p; p = p->next)
+        if (p->id == id)
+            return p;
+    return NULL;
+}
+
+static const char *const apology[2] = {
+    "Sorry, something went wrong while I was preparing that answer. Please try again later.",
+    "Désolé, un problème est survenu pendant que je préparais cette réponse. Veuillez "
+    "réessayer plus tard.",
+};
+
+static void finish_ask_failed(struct pending *p)
+{
+    const char *lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p->ask, "lang"));
+    int fr = lang && strcmp(lang, "fr") == 0;
+    camas_host_answer a = {.plain = apology[fr],
+                           .html = apology[fr],
+                           .plugin = "",
+                           .entry = "",
+                           .lang = fr ? "fr" : "en",
+                           .failed = true};
+    p->answer_cb(p->ud, &a);
+}
+
+static void finish_action(camas_plugin_host *h, struct pending *p, bool ok, const char *summary)
+{
+    if (p->action_cb)
+        p->action_cb(p->ud, ok, summary);
+    if (h->initial_loads > 0 && p->actor[0] == '\0' && !p->replay) {
+        if (!ok)
+            h->initial_failures++;
+        if (--h->initial_loads == 0 && h->start_cb)
+            h->start_cb(h->start_ud, h->initial_failures == 0, "initial plugin loads finished");
+    }
+}
+
+static void kill_worker(camas_plugin_host *h)
+{
+    if (h->pid > 0)
+        kill(h->pid, SIGKILL);
+}
+
+static void worker_gone(camas_plugin_host *h, const char *how)
+{
+    lws_sul_cancel(&h->deadline_timer);
+    if (h->sock >= 0 && !h->wsi)
+        close(h->sock);
+    h->sock = -1;
+    h->wsi = NULL;
+    h->ready = false;
+    char status[64] = "";
+    if (h->pid > 0) {
+        int ws;
+        if (waitpid(h->pid, &ws, 0) == h->pid) {
+            if (WIFSIGNALED(ws))
+                snprintf(status, sizeof status, "killed by signal %d", WTERMSIG(ws));
+            else if (WIFEXITED(ws))
+                snprintf(status, sizeof status, "exited with status %d", WEXITSTATUS(ws));
+        }
+        h->pid = -1;
+    }
+    if (h->shutting_down)
+        return;
+    /* Blame the plugin that was running, if its request is still open. */
+    struct pending *culprit = h->calling_id ? pending_find(h, h->calling_id) : NULL;
+    const char *who = h->calling_plugin[0] ? h->calling_plugin : "(none)";
+    if (culprit) {
+        pending_remove(h, culprit);
+        if (culprit->kind == P_ASK) {
+            alertf(h,
+                   "plugin %s failed while answering a question (%s%s%s); the worker was "
+                   "restarted and the question got an apology",
+                   who, how, status[0] ? ", " : "", status);
+            finish_ask_failed(culprit);
+        } else {
+            char summary[512];
+            snprintf(summary, sizeof summary, "plugin %s crashed while loading (%s%s%s)",
+                     culprit->name, how, status[0] ? ", " : "", status);
+            alertf(h, "%s", summary);
+            if (culprit->replay) {
+                size_t idx;
+                struct loaded *l = find_loaded(h, culprit->name, &idx);
+                if (l) { /* it cannot start any more: take it out */
+                    h->plugins[idx] = h->plugins[--h->n_plugins];
+                    loaded_free(l);
+                }
+            } else {
+                audit(h, culprit->actor[0] ? culprit->actor : "camas", "load", culprit->name,
+                      culprit->cand ? &culprit->cand->m : NULL, "refused", summary);
+                finish_action(h, culprit, false, summary);
+            }
+        }
+        pending_free(culprit);
+    } else {
+        log_warn("plugins", "the plugin worker stopped (%s%s%s); restarting it", how,
+                 status[0] ? ", " : "", status);
+    }
+    h->calling_id = 0;
+    h->calling_plugin[0] = '\0';
+    /* Everything else goes again to the new worker; replays of loaded plugins go first. */
+    struct pending *keep = NULL, **tailp = &keep;
+    for (struct pending *p = h->head, *next; p; p = next) {
+        next = p->next;
+        if (p->replay) { /* replays are re-made from the loaded list */
+            pending_free(p);
+            continue;
+        }
+        p->sent = false;
+        p->next = NULL;
+        *tailp = p;
+        tailp = &p->next;
+    }
+    h->head = keep;
+    h->tail = NULL;
+    for (struct pending *p = keep; p; p = p->next)
+        h->tail = p;
+    restart_later(h);
+}
+
+static void on_deadline(lws_sorted_usec_list_t *sul)
+{
+    camas_plugin_host *h = lws_container_of(sul, camas_plugin_host, deadline_timer);
+    log_warn("plugins", "plugin %s did not finish within %d ms; stopping the worker",
+             h->calling_plugin[0] ? h->calling_plugin : "(none)", h->deadline_ms);
+    kill_worker(h);
+    /* The socket closing reports the death; make sure it happens even if lws is slow. */
+    if (h->wsi)
+        lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    else
+        worker_gone(h, "hung");
+}
+
+static void touch_deadline(camas_plugin_host *h)
+{
+    bool outstanding = false;
+    for (struct pending *p = h->head; p; p = p->next)
+        outstanding = outstanding || p->sent;
+    if (outstanding)
+        lws_sul_schedule(h->ctx, 0, &h->deadline_timer, on_deadline,
+                         (lws_usec_t)h->deadline_ms * LWS_US_PER_MS);
+    else
+        lws_sul_cancel(&h->deadline_timer);
+}
+
+static int spawn_worker(camas_plugin_host *h)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+        log_error("plugins", "socketpair: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        log_error("plugins", "fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        /* A fresh image: nothing of the core's memory (tokens, keys) survives exec. */
+        if (dup2(sv[1], 3) < 0)
+            _exit(127);
+        for (int fd = 4; fd < 1024; fd++)
+            close(fd);
+        char *argv[] = {"camas-worker", "__worker",   "--knowledge", h->knowledge_dir,
+                        "--log-level",  h->log_level, NULL};
+        char *no_dlclose = getenv("CAMAS_NO_DLCLOSE") ? "CAMAS_NO_DLCLOSE=1" : NULL;
+        char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", no_dlclose, NULL};
+        execve(h->self_exe, argv, envp);
+        _exit(127);
+    }
+    close(sv[1]);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+    h->pid = pid;
+    h->sock = sv[0];
+    lws_sock_file_fd_type fd;
+    fd.filefd = sv[0];
+    struct lws_vhost *vh = lws_get_vhost_by_name(h->ctx, "default");
+    h->wsi = vh ? lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, fd,
+                                             camas_worker_protocol.name, NULL)
+                : NULL;
+    if (!h->wsi) {
+        log_error("plugins", "cannot watch the worker socket");
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        close(sv[0]);
+        h->pid = -1;
+        h->sock = -1;
+        return -1;
+    }
+    lws_set_opaque_user_data(h->wsi, h);
+    log_debug("plugins", "worker started (pid %d)", (int)pid);
+    return 0;
+}
+
+static void on_restart(lws_sorted_usec_list_t *sul)
+{
+    camas_plugin_host *h = lws_container_of(sul, camas_plugin_host, restart_timer);
+    if (h->shutting_down || h->pid > 0)
+        return;
+    if (spawn_worker(h)) {
+        /* Nothing can answer: do not leave askers waiting. */
+        for (struct pending *p = h->head, *next; p; p = next) {
+            next = p->next;
+            if (p->kind == P_ASK) {
+                pending_remove(h, p);
+                finish_ask_failed(p);
+                pending_free(p);
+            }
+        }
+        restart_later(h);
+    }
+}
+
+static void restart_later(camas_plugin_host *h)
+{
+    if (h->shutting_down)
+        return;
+    h->restart_delay_ms = h->restart_delay_ms ? h->restart_delay_ms * 2 : RESTART_MIN_MS;
+    if (h->restart_delay_ms > RESTART_MAX_MS)
+        h->restart_delay_ms = RESTART_MAX_MS;
+    lws_sul_schedule(h->ctx, 0, &h->restart_timer, on_restart,
+                     (lws_usec_t)h->restart_delay_ms * LWS_US_PER_MS);
+}
+
+static cJSON *load_message(const struct loaded *l, int64_t id)
+{
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "op", "load");
+    cJSON_AddNumberToObject(m, "id", (double)id);
+    cJSON_AddStringToObject(m, "name", l->m.name);
+    cJSON_AddStringToObject(m, "version", l->m.version);
+    cJSON_AddStringToObject(m, "knowledge", l->m.knowledge);
+    cJSON_AddBoolToObject(m, "help_rooms", l->m.help_rooms);
+    cJSON *cmds = cJSON_AddArrayToObject(m, "commands");
+    for (size_t i = 0; i < l->m.n_commands; i++)
+        cJSON_AddItemToArray(cmds, cJSON_CreateString(l->m.commands[i]));
+    return m;
+}
+
+static void flush(camas_plugin_host *h)
+{
+    if (!h->ready || h->sock < 0)
+        return;
+    for (struct pending *p = h->head; p; p = p->next) {
+        if (p->sent)
+            continue;
+        int rc;
+        if (p->kind == P_ASK) {
+            rc = camas_ipc_send(h->sock, p->ask, -1);
+        } else if (p->kind == P_LOAD) {
+            cJSON *m = load_message(p->cand, p->id);
+            rc = camas_ipc_send(h->sock, m, p->cand->memfd);
+            cJSON_Delete(m);
+        } else {
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddStringToObject(m, "op", "unload");
+            cJSON_AddNumberToObject(m, "id", (double)p->id);
+            cJSON_AddStringToObject(m, "name", p->name);
+            rc = camas_ipc_send(h->sock, m, -1);
+            cJSON_Delete(m);
+        }
+        if (rc) {
+            if (errno == EAGAIN)
+                break; /* the worker is busy; the deadline watches it */
+            log_warn("plugins", "cannot reach the worker: %s", strerror(errno));
+            kill_worker(h);
+            break;
+        }
+        p->sent = true;
+    }
+    touch_deadline(h);
+}
+
+/* Queues replays of every loaded plugin at the front, in order. */
+static void queue_replays(camas_plugin_host *h)
+{
+    for (size_t i = h->n_plugins; i-- > 0;) {
+        struct pending *p = calloc(1, sizeof *p);
+        if (!p)
+            continue;
+        p->kind = P_LOAD;
+        p->id = ++h->next_id;
+        p->replay = true;
+        snprintf(p->name, sizeof p->name, "%s", h->plugins[i]->m.name);
+        p->cand = calloc(1, sizeof *p->cand);
+        if (!p->cand) {
+            free(p);
+            continue;
+        }
+        p->cand->m = h->plugins[i]->m;
+        p->cand->memfd = dup(h->plugins[i]->memfd);
+        pending_push(h, p, true);
+    }
+}
+
+static void on_loaded(camas_plugin_host *h, struct pending *p, const cJSON *msg)
+{
+    bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "ok"));
+    const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "error"));
+    char summary[900];
+    if (p->replay) {
+        if (!ok)
+            alertf(h, "plugin %s could not be loaded again after a restart: %s", p->name,
+                   error ? error : "unknown error");
+        return;
+    }
+    const char *actor = p->actor[0] ? p->actor : "camas";
+    if (!ok) {
+        size_t idx;
+        struct loaded *old = find_loaded(h, p->name, &idx);
+        snprintf(summary, sizeof summary, "%s: refused at init: %s%s%s", p->name,
+                 error ? error : "unknown error", old ? "; still running version " : "",
+                 old ? old->m.version : "");
+        audit(h, actor, "load", p->name, &p->cand->m, "refused", summary);
+        alertf(h, "plugin %s", summary);
+        finish_action(h, p, false, summary);
+        return;
+    }
+    struct loaded *l = p->cand;
+    p->cand = NULL;
+    l->commands = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(msg, "commands"), 1);
+    size_t idx;
+    struct loaded *old = find_loaded(h, l->m.name, &idx);
+    if (old) {
+        snprintf(summary, sizeof summary, "%s: %s replaced by %s (sha256 %.12s…)", l->m.name,
+                 old->m.version, l->m.version, l->m.sha256);
+        h->plugins[idx] = l;
+        loaded_free(old);
+    } else {
+        struct loaded **grown = realloc(h->plugins, (h->n_plugins + 1) * sizeof *grown);
+        if (!grown) {
+            loaded_free(l);
+            finish_action(h, p, false, "out of memory");
+            return;
+        }
+        h->plugins = grown;
+        h->plugins[h->n_plugins++] = l;
+        snprintf(summary, sizeof summary, "%s %s loaded (sha256 %.12s…)", l->m.name, l->m.version,
+                 l->m.sha256);
+    }
+    log_info("plugins", "%s", summary);
+    audit(h, actor, "load", l->m.name, &l->m, "ok", summary);
+    finish_action(h, p, true, summary);
+}
+
+static void handle_message(camas_plugin_host *h, cJSON *msg)
+{
+    const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
+    const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
+    int64_t id = cJSON_IsNumber(jid) ? (int64_t)jid->valuedouble : 0;
+    if (!op)
+        return;
+    if (strcmp(op, "ready") == 0) {
+        h->ready = true;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(msg, "errors"))
+            alertf(h, "knowledge: %s", cJSON_GetStringValue(e));
+        queue_replays(h);
+        flush(h);
+        return;
+    }
+    if (strcmp(op, "calling") == 0) {
+        h->calling_id = id;
+        const char *pl = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "plugin"));
+        snprintf(h->calling_plugin, sizeof h->calling_plugin, "%s", pl ? pl : "");
+        touch_deadline(h);
+        return;
+    }
+    struct pending *p = pending_find(h, id);
+    if (!p) {
+        log_debug("plugins", "worker answered unknown request %lld", (long long)id);
+        return;
+    }
+    pending_remove(h, p);
+    h->calling_id = 0;
+    h->calling_plugin[0] = '\0';
+    h->restart_delay_ms = 0; /* the worker is doing useful work again */
+    if (strcmp(op, "answer") == 0 && p->kind == P_ASK) {
+        camas_host_answer a = {
+            .plain = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "plain")),
+            .html = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "html")),
+            .plugin = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "plugin")),
+            .entry = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "entry")),
+            .lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "lang")),
+            .abstained = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "abstained")),
+        };
+        const cJSON *conf = cJSON_GetObjectItemCaseSensitive(msg, "confidence");
+        a.confidence = cJSON_IsNumber(conf) ? conf->valuedouble : 0;
+        if (!a.plain || !a.html || !a.lang) {
+            log_warn("plugins", "malformed answer from the worker");
+            finish_ask_failed(p);
+        } else {
+            if (!a.plugin)
+                a.plugin = "";
+            if (!a.entry)
+                a.entry = "";
+            p->answer_cb(p->ud, &a);
+        }
+    } else if (strcmp(op, "loaded") == 0 && p->kind == P_LOAD) {
+        on_loaded(h, p, msg);
+    } else if (strcmp(op, "unloaded") == 0 && p->kind == P_UNLOAD) {
+        size_t idx;
+        struct loaded *l = find_loaded(h, p->name, &idx);
+        char summary[128];
+        if (l) {
+            audit(h, p->actor, "unload", p->name, &l->m, "ok", "");
+            h->plugins[idx] = h->plugins[--h->n_plugins];
+            loaded_free(l);
+            snprintf(summary, sizeof summary, "%s unloaded", p->name);
+            finish_action(h, p, true, summary);
+        } else {
+            snprintf(summary, sizeof summary, "%s is not loaded", p->name);
+            finish_action(h, p, false, summary);
+        }
+    } else {
+        log_warn("plugins", "unexpected '%s' from the worker", op);
+        if (p->kind == P_ASK)
+            finish_ask_failed(p);
+    }
+    pending_free(p);
+    touch_deadline(h);
+    flush(h);
+}
+
+static int worker_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                           size_t len)
+{
+    camas_plugin_host *h = lws_get_opaque_user_data(wsi);
+    switch (reason) {
+    case LWS_CALLBACK_RAW_RX_FILE:
+        if (!h)
+            return -1;
+        for (;;) {
+            cJSON *msg;
+            int fd;
+            int rc = camas_ipc_recv(h->sock, h->ipc_buf, &msg, &fd);
+            if (fd >= 0)
+                close(fd); /* the worker never sends descriptors */
+            if (rc == 1) {
+                handle_message(h, msg);
+                cJSON_Delete(msg);
+                if (h->sock < 0)
+                    return 0;
+                continue;
+            }
+            if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return 0;
+            if (rc < 0 && (errno == EBADMSG || errno == EMSGSIZE)) {
+                log_warn("plugins", "ignoring a malformed message from the worker");
+                continue;
+            }
+            return -1; /* closed or broken: RAW_CLOSE_FILE follows */
+        }
+    case LWS_CALLBACK_RAW_CLOSE_FILE:
+        if (h && h->wsi == wsi) {
+            lws_set_opaque_user_data(wsi, NULL);
+            h->wsi = NULL;
+            close(h->sock);
+            h->sock = -1;
+            worker_gone(h, "crashed");
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+const struct lws_protocols camas_worker_protocol = {
+    .name = "camas-worker",
+    .callback = worker_callback,
+};
+
+/* ---- public API ------------------------------------------------------------------------ */
+
+camas_plugin_host *camas_plugin_host_new(struct lws_context *ctx,
+                                         const camas_plugin_host_config *cfg, camas_store *st,
+                                         camas_alert_cb alert, void *alert_ud)
+{
+    camas_plugin_host *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->ctx = ctx;
+    h->st = st;
+    h->alert = alert;
+    h->alert_ud = alert_ud;
+    h->pid = -1;
+    h->sock = -1;
+    h->deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 2000;
+    h->self_exe = camas_strdup(cfg->self_exe);
+    h->plugins_dir = camas_strdup(cfg->plugins_dir);
+    h->knowledge_dir = camas_strdup(cfg->knowledge_dir);
+    h->log_level = camas_strdup(cfg->log_level ? cfg->log_level : "info");
+    h->ipc_buf = malloc(CAMAS_IPC_MAX + 1);
+    char err[600];
+    if (!h->self_exe || !h->plugins_dir || !h->knowledge_dir || !h->log_level || !h->ipc_buf ||
+        load_keys(cfg->trusted_keys, cfg->n_trusted_keys, &h->keys, &h->n_keys, err, sizeof err)) {
+        if (h->ipc_buf)
+            log_error("plugins", "%s", err);
+        camas_plugin_host_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void camas_plugin_host_free(camas_plugin_host *h)
+{
+    if (!h)
+        return;
+    h->shutting_down = true;
+    lws_sul_cancel(&h->deadline_timer);
+    lws_sul_cancel(&h->restart_timer);
+    if (h->wsi) {
+        lws_set_opaque_user_data(h->wsi, NULL);
+        lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        h->wsi = NULL;
+    }
+    if (h->sock >= 0) {
+        shutdown(h->sock, SHUT_RDWR); /* the worker sees EOF and exits on its own */
+        h->sock = -1;
+    }
+    if (h->pid > 0) {
+        for (int i = 0; i < 50 && waitpid(h->pid, NULL, WNOHANG) == 0; i++)
+            usleep(10000);
+        if (kill(h->pid, 0) == 0) {
+            kill(h->pid, SIGKILL);
+            waitpid(h->pid, NULL, 0);
+        }
+    }
+    while (h->head) {
+        struct pending *p = h->head;
+        h->head = p->next;
+        pending_free(p);
+    }
+    for (size_t i = 0; i < h->n_plugins; i++)
+        loaded_free(h->plugins[i]);
+    free(h->plugins);
+    free(h->keys);
+    free(h->self_exe);
+    free(h->plugins_dir);
+    free(h->knowledge_dir);
+    free(h->log_level);
+    free(h->ipc_buf);
+    free(h);
+}
+
+static struct pending *new_pending(camas_plugin_host *h, enum pending_kind kind)
+{
+    struct pending *p = calloc(1, sizeof *p);
+    if (p) {
+        p->kind = kind;
+        p->id = ++h->next_id;
+    }
+    return p;
+}
+
+/* Verifies and queues a load; failures are reported through cb at once. */
+static int queue_load(camas_plugin_host *h, const char *name, const char *actor, bool force,
+                      camas_action_cb cb, void *ud)
+{
+    char err[900];
+    struct loaded *cand;
+    const char *who = actor && *actor ? actor : "camas";
+    if (verify_plugin(h->plugins_dir, h->keys, h->n_keys, name, &cand, err, sizeof err)) {
+        audit(h, who, "load", name, NULL, "refused", err);
+        alertf(h, "plugin %s", err);
+        struct pending tmp = {.action_cb = cb, .ud = ud};
+        snprintf(tmp.actor, sizeof tmp.actor, "%s", actor ? actor : "");
+        finish_action(h, &tmp, false, err);
+        return -1;
+    }
+    struct loaded *old = find_loaded(h, name, NULL);
+    if (old && !force && camas_semver_cmp(cand->m.version, old->m.version) < 0) {
+        snprintf(err, sizeof err,
+                 "%s: version: refusing to replace %s with older %s (an admin can force it)", name,
+                 old->m.version, cand->m.version);
+        audit(h, who, "load", name, &cand->m, "refused", err);
+        alertf(h, "plugin %s", err);
+        loaded_free(cand);
+        struct pending tmp = {.action_cb = cb, .ud = ud};
+        snprintf(tmp.actor, sizeof tmp.actor, "%s", actor ? actor : "");
+        finish_action(h, &tmp, false, err);
+        return -1;
+    }
+    struct pending *p = new_pending(h, P_LOAD);
+    if (!p) {
+        loaded_free(cand);
+        return -1;
+    }
+    p->cand = cand;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    snprintf(p->actor, sizeof p->actor, "%s", actor ? actor : "");
+    p->action_cb = cb;
+    p->ud = ud;
+    pending_push(h, p, false);
+    flush(h);
+    return 0;
+}
+
+int camas_plugin_host_start(camas_plugin_host *h, camas_action_cb done, void *ud)
+{
+    h->start_cb = done;
+    h->start_ud = ud;
+    /* Each subdirectory with a manifest is a plugin. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s", h->plugins_dir);
+    DIR *d = opendir(path);
+    char names[64][32];
+    int n = 0;
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d)) && n < 64) {
+            char mf[4400];
+            if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof names[0])
+                continue;
+            snprintf(mf, sizeof mf, "%s/%s/manifest.json", h->plugins_dir, de->d_name);
+            if (access(mf, F_OK) == 0)
+                snprintf(names[n++], sizeof names[0], "%s", de->d_name);
+        }
+        closedir(d);
+    } else {
+        log_warn("plugins", "plugins directory %s: %s", h->plugins_dir, strerror(errno));
+    }
+    if (spawn_worker(h))
+        restart_later(h);
+    h->initial_loads = n + 1; /* +1 guards against finishing before the loop below ends */
+    for (int i = 0; i < n; i++)
+        queue_load(h, names[i], NULL, false, NULL, NULL);
+    struct pending guard = {0};
+    finish_action(h, &guard, true, "");
+    return 0;
+}
+
+int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_answer_cb cb,
+                          void *ud)
+{
+    struct pending *p = new_pending(h, P_ASK);
+    if (!p)
+        return -1;
+    p->answer_cb = cb;
+    p->ud = ud;
+    p->ask = cJSON_CreateObject();
+    cJSON_AddStringToObject(p->ask, "op", "ask");
+    cJSON_AddNumberToObject(p->ask, "id", (double)p->id);
+    cJSON_AddStringToObject(p->ask, "text", q->text ? q->text : "");
+    cJSON_AddStringToObject(p->ask, "lang", q->lang ? q->lang : "en");
+    cJSON_AddNumberToObject(p->ask, "room_kind", q->room_kind);
+    cJSON_AddNumberToObject(p->ask, "now_ms", (double)q->now_ms);
+    if (q->command)
+        cJSON_AddStringToObject(p->ask, "command", q->command);
+    cJSON_AddStringToObject(p->ask, "args", q->args ? q->args : "");
+    pending_push(h, p, false);
+    flush(h);
+    return 0;
+}
+
+int camas_plugin_host_load(camas_plugin_host *h, const char *name, const char *actor, bool force,
+                           camas_action_cb cb, void *ud)
+{
+    if (strcmp(name, "all") != 0)
+        return queue_load(h, name, actor, force, cb, ud);
+    /* "all": every loaded plugin; the callback reports the last one. */
+    int rc = 0;
+    for (size_t i = 0; i < h->n_plugins; i++) {
+        char one[32];
+        snprintf(one, sizeof one, "%s", h->plugins[i]->m.name);
+        rc |= queue_load(h, one, actor, force, i + 1 == h->n_plugins ? cb : NULL,
+                         i + 1 == h->n_plugins ? ud : NULL);
+    }
+    if (h->n_plugins == 0 && cb)
+        cb(ud, false, "no plugins are loaded");
+    return rc;
+}
+
+int camas_plugin_host_unload(camas_plugin_host *h, const char *name, const char *actor,
+                             camas_action_cb cb, void *ud)
+{
+    if (!find_loaded(h, name, NULL)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s is not loaded", name);
+        if (cb)
+            cb(ud, false, msg);
+        return -1;
+    }
+    struct pending *p = new_pending(h, P_UNLOAD);
+    if (!p)
+        return -1;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    snprintf(p->actor, sizeof p->actor, "%s", actor ? actor : "camas");
+    p->action_cb = cb;
+    p->ud = ud;
+    pending_push(h, p, false);
+    flush(h);
+    return 0;
+}
+
+char *camas_plugin_host_describe(const camas_plugin_host *h)
+{
+    camas_buf b = {0};
+    if (h->n_plugins == 0)
+        camas_buf_puts(&b, "No plugins are loaded.");
+    for (size_t i = 0; i < h->n_plugins; i++) {
+        const struct loaded *l = h->plugins[i];
+        camas_buf_printf(&b, "%s%s %s (sha256 %.12s…, %s rooms", i ? "\n" : "", l->m.name,
+                         l->m.version, l->m.sha256, l->m.help_rooms ? "all" : "staff");
+        const cJSON *c;
+        bool first = true;
+        cJSON_ArrayForEach(c, l->commands)
+        {
+            camas_buf_printf(&b, "%s!%s", first ? ", commands " : " ",
+                             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name")));
+            first = false;
+        }
+        camas_buf_puts(&b, ")");
+    }
+    return b.data;
+}
+
+bool camas_plugin_host_has_command(const camas_plugin_host *h, const char *name)
+{
+    for (size_t i = 0; i < h->n_plugins; i++) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, h->plugins[i]->commands)
+        {
+            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+            if (n && strcmp(n, name) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang)
+{
+    camas_buf b = {0};
+    const char *key = lang && strcmp(lang, "fr") == 0 ? "usage_fr" : "usage_en";
+    for (size_t i = 0; i < h->n_plugins; i++) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, h->plugins[i]->commands)
+        {
+            const char *u = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, key));
+            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+            if (n && u && u[0] == '!')
+                camas_buf_printf(&b, "%s%s", b.len ? "\n" : "", u);
+            else if (n)
+                camas_buf_printf(&b, "%s!%s - %s", b.len ? "\n" : "", n, u ? u : "");
+        }
+    }
+    if (!b.data)
+        return strdup("");
+    return b.data;
+}

@@ -1,0 +1,88 @@
+/* The plugin host, core side: verifies signed manifests, hands verified plugin code to the
+ * worker process, supervises that worker (restarting it when a plugin crashes or hangs),
+ * and routes questions to it. Everything runs as events on the libwebsockets loop. */
+#ifndef CAMAS_PLUGINS_H
+#define CAMAS_PLUGINS_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+typedef struct camas_plugin_host camas_plugin_host;
+
+typedef struct camas_plugin_host_config {
+    const char *self_exe;            /* the camas binary, exec'd as the worker */
+    const char *plugins_dir;         /* NAME/manifest.json, NAME/manifest.json.minisig, NAME/lib */
+    const char *knowledge_dir;       /* handed to the worker, read-only */
+    const char *const *trusted_keys; /* minisign public key files */
+    size_t n_trusted_keys;
+    int deadline_ms;       /* a plugin call running longer is a hang */
+    const char *log_level; /* for the worker */
+} camas_plugin_host_config;
+
+/* A question for the plugins. */
+typedef struct camas_question {
+    const char *text;
+    const char *lang; /* "en" | "fr" */
+    int room_kind;    /* enum camas_room_kind_abi */
+    int64_t now_ms;
+    const char *command; /* a plugin command name, or NULL for natural language */
+    const char *args;
+} camas_question;
+
+typedef struct camas_host_answer {
+    const char *plain;
+    const char *html;
+    const char *plugin; /* who answered ("" if nobody) */
+    const char *entry;
+    const char *lang;
+    double confidence;
+    bool abstained; /* nothing confident enough: the text is the honest fallback */
+    bool failed;    /* the plugin crashed or hung: the text is an apology */
+} camas_host_answer;
+
+typedef void (*camas_answer_cb)(void *ud, const camas_host_answer *a);
+/* Completion of an admin action: ok and a one-line human summary. */
+typedef void (*camas_action_cb)(void *ud, bool ok, const char *summary);
+/* Something admins should hear about (a plugin crashed, a load was refused...). */
+typedef void (*camas_alert_cb)(void *ud, const char *text);
+
+/* st may be NULL (no audit log, as in `camas ask`). */
+camas_plugin_host *camas_plugin_host_new(struct lws_context *ctx,
+                                         const camas_plugin_host_config *cfg, camas_store *st,
+                                         camas_alert_cb alert, void *alert_ud);
+void camas_plugin_host_free(camas_plugin_host *h);
+
+/* Starts the worker and loads every plugin found in plugins_dir; done runs once all
+ * initial loads have finished (each refusal is alerted and audited). */
+int camas_plugin_host_start(camas_plugin_host *h, camas_action_cb done, void *ud);
+
+/* Asks the plugins. cb runs exactly once, later on the loop (never inside this call). */
+int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_answer_cb cb,
+                          void *ud);
+
+/* Admin actions, audited with actor. name "all" reloads every plugin. force allows a
+ * downgrade. */
+int camas_plugin_host_load(camas_plugin_host *h, const char *name, const char *actor, bool force,
+                           camas_action_cb cb, void *ud);
+int camas_plugin_host_unload(camas_plugin_host *h, const char *name, const char *actor,
+                             camas_action_cb cb, void *ud);
+
+/* One line per loaded plugin (name, version, sha256 prefix, rooms, commands); malloc'd. */
+char *camas_plugin_host_describe(const camas_plugin_host *h);
+/* Whether a loaded plugin registered !name. */
+bool camas_plugin_host_has_command(const camas_plugin_host *h, const char *name);
+/* Usage lines of plugin commands for !help in lang; malloc'd. */
+char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang);
+
+/* Verifies one plugin directory without loading it (for `camas check`). Returns 0 or -1
+ * with "NAME: step: reason" in err. */
+int camas_plugin_verify_dir(const camas_plugin_host_config *cfg, const char *name, char *err,
+                            size_t errlen);
+
+/* The lws protocol for the worker socket; list it in the context's protocols. */
+extern const struct lws_protocols camas_worker_protocol;
+
+#endif

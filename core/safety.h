@@ -1,0 +1,20 @@
+/* Safety detector: recognises messages (French or English, accents optional, small typos
+ * tolerated) from someone who may be in danger or trafficked, or who reports that someone
+ * else is, so camas replies with the hotline message before anything else. Informational
+ * questions that merely mention trafficking ("what does the task force do against
+ * trafficking?") are not danger messages. */
+#ifndef CAMAS_SAFETY_H
+#define CAMAS_SAFETY_H
+
+#include <stdbool.h>
+
+/* True when text suggests someone is in danger. When lang_hint is not NULL it receives
+ * "en" or "fr" (static strings): the language of the pattern that fired, or of the text
+ * when none did. */
+bool camas_safety_check(const char *text, const char **lang_hint);
+
+/* The fixed safety reply in lang ("fr" for French, anything else English): the National
+ * Human Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */
+const char *camas_safety_message(const char *lang);
+
+#endif

@@ -1,0 +1,875 @@
+/* The plugin worker: a separate process (exec'd fresh, so it inherits no secrets) that
+ * loads verified plugin code from sealed memfds, hosts the shared question matcher, and
+ * answers questions sent by the core. It runs under a seccomp sandbox: no network, no exec,
+ * no new processes, no writing files. If a plugin crashes or hangs, only this process dies;
+ * the core restarts it and reloads the plugins from the memfds it kept. */
+#include "worker.h"
+#include "ipc.h"
+#include "log.h"
+#include "match.h"
+#include "sandbox.h"
+#include "text.h"
+#include "util.h"
+#include "yaml_json.h"
+
+#include <camas/plugin.h>
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct worker;
+
+struct camas_plugin {
+    struct worker *w;
+    char name[64];
+    char version[32];
+    char knowledge[64]; /* its folder under knowledge/ */
+    bool allow_help;    /* may answer in public help rooms */
+    uint32_t owner;
+    void *dl;
+    int fd; /* the sealed memfd dl came from; open while loaded (see op_load) */
+    const camas_plugin_descriptor *d;
+    void *state;
+    bool initialised;
+    int data_errors;
+    cJSON *commands; /* array of {name, usage_en, usage_fr} */
+    cJSON *errors;   /* array of strings: knowledge problems found during init */
+};
+
+struct body {
+    char id[32];
+    char *name[2]; /* [0] en, [1] fr */
+    char *short_[2];
+};
+
+struct worker {
+    int sock;
+    char *ipc_buf;
+    char knowledge_dir[4096];
+    camas_plugin **plugins;
+    size_t n_plugins;
+    uint32_t next_owner;
+    camas_matcher *matcher;
+    bool matcher_dirty;
+    struct body *bodies;
+    size_t n_bodies;
+    cJSON *base_errors; /* problems in bodies.yaml / synonyms.yaml */
+
+    /* The answer being built by the current render/command call. */
+    camas_buf reply_plain, reply_html;
+    bool replying;
+    int64_t current_id;
+};
+
+static int lang_index(const char *lang)
+{
+    return lang && strcmp(lang, "fr") == 0 ? 1 : 0;
+}
+
+/* ---- the host API -------------------------------------------------------------------- */
+
+static int host_reply(camas_plugin *p, const char *plain, const char *html)
+{
+    struct worker *w = p->w;
+    if (!w->replying || !plain)
+        return CAMAS_ERR_INVALID;
+    if (w->reply_plain.len) {
+        camas_buf_puts(&w->reply_plain, "\n\n");
+    }
+    if (camas_buf_puts(&w->reply_plain, plain))
+        return CAMAS_ERR_NOMEM;
+    char *escaped = NULL;
+    if (!html) {
+        /* Escape here so the core can trust formatted_body to be what the plugin meant. */
+        camas_buf e = {0};
+        camas_buf_puts(&e, "<p>");
+        for (const char *s = plain; *s; s++) {
+            switch (*s) {
+            case '<':
+                camas_buf_puts(&e, "&lt;");
+                break;
+            case '>':
+                camas_buf_puts(&e, "&gt;");
+                break;
+            case '&':
+                camas_buf_puts(&e, "&amp;");
+                break;
+            case '"':
+                camas_buf_puts(&e, "&quot;");
+                break;
+            case '\n':
+                camas_buf_puts(&e, "<br>");
+                break;
+            default:
+                camas_buf_append(&e, s, 1);
+            }
+        }
+        camas_buf_puts(&e, "</p>");
+        escaped = e.data;
+        html = escaped ? escaped : "";
+    }
+    int rc = camas_buf_puts(&w->reply_html, html) ? CAMAS_ERR_NOMEM : CAMAS_OK;
+    free(escaped);
+    return rc;
+}
+
+static void host_log(camas_plugin *p, int level, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (level < CAMAS_PLOG_ERROR || level > CAMAS_PLOG_DEBUG)
+        level = CAMAS_PLOG_INFO;
+    char area[80];
+    snprintf(area, sizeof area, "plugin %s", p->name);
+    camas_log(level, area, "%s", line);
+}
+
+/* A knowledge path is allowed when it is the plugin's own folder or a shared file, with no
+ * way to climb out ("..", absolute paths). */
+static bool knowledge_allowed(const camas_plugin *p, const char *relpath)
+{
+    if (!relpath || !*relpath || relpath[0] == '/' || strstr(relpath, ".."))
+        return false;
+    if (strcmp(relpath, "bodies.yaml") == 0 || strcmp(relpath, "synonyms.yaml") == 0)
+        return true;
+    size_t n = strlen(p->knowledge);
+    return n && strncmp(relpath, p->knowledge, n) == 0 && relpath[n] == '/';
+}
+
+static char *host_knowledge_read(camas_plugin *p, const char *relpath, size_t *len, int *err)
+{
+    if (!knowledge_allowed(p, relpath)) {
+        if (err)
+            *err = CAMAS_ERR_DENIED;
+        return NULL;
+    }
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", p->w->knowledge_dir, relpath);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (err)
+            *err = CAMAS_ERR_NOTFOUND;
+        return NULL;
+    }
+    camas_buf b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (camas_buf_append(&b, chunk, n) || b.len > (8u << 20))
+            break;
+    fclose(f);
+    if (len)
+        *len = b.len;
+    if (err)
+        *err = CAMAS_OK;
+    return b.data ? b.data : strdup("");
+}
+
+static void record_error(camas_plugin *p, const char *msg)
+{
+    p->data_errors++;
+    cJSON_AddItemToArray(p->errors, cJSON_CreateString(msg));
+    char area[80];
+    snprintf(area, sizeof area, "plugin %s", p->name);
+    camas_log(CAMAS_LOG_ERROR, area, "%s", msg);
+}
+
+static struct cJSON *host_knowledge_yaml(camas_plugin *p, const char *relpath, int *err)
+{
+    size_t len;
+    char *text = host_knowledge_read(p, relpath, &len, err);
+    if (!text)
+        return NULL;
+    char msg[600];
+    cJSON *tree = camas_yaml_parse(text, len, relpath, msg, sizeof msg);
+    free(text);
+    if (!tree) {
+        record_error(p, msg);
+        if (err)
+            *err = CAMAS_ERR_DATA;
+    }
+    return tree;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int host_knowledge_list(camas_plugin *p, const char *suffix, char ***names)
+{
+    *names = NULL;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", p->w->knowledge_dir, p->knowledge);
+    DIR *d = opendir(path);
+    if (!d) {
+        *names = calloc(1, sizeof **names);
+        return *names ? 0 : CAMAS_ERR_NOMEM;
+    }
+    size_t n = 0, cap = 8;
+    char **list = calloc(cap + 1, sizeof *list);
+    struct dirent *de;
+    size_t slen = suffix ? strlen(suffix) : 0;
+    while (list && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < slen || strcmp(de->d_name + l - slen, suffix ? suffix : ""))
+            continue;
+        if (n == cap) {
+            char **grown = realloc(list, (cap * 2 + 1) * sizeof *list);
+            if (!grown)
+                break;
+            list = grown;
+            cap *= 2;
+        }
+        char rel[512];
+        snprintf(rel, sizeof rel, "%s/%s", p->knowledge, de->d_name);
+        list[n++] = strdup(rel);
+        list[n] = NULL;
+    }
+    closedir(d);
+    if (!list)
+        return CAMAS_ERR_NOMEM;
+    qsort(list, n, sizeof *list, name_cmp);
+    *names = list;
+    return (int)n;
+}
+
+static int host_knowledge_error(camas_plugin *p, const char *relpath, int line, const char *fmt,
+                                ...)
+{
+    char what[400], msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(msg, sizeof msg, "%s/%s:%d: %s", "knowledge", relpath ? relpath : "?", line, what);
+    record_error(p, msg);
+    return CAMAS_ERR_DATA;
+}
+
+static int host_line(const struct cJSON *node)
+{
+    return camas_yaml_line(node);
+}
+
+static void host_tree_free(struct cJSON *tree)
+{
+    cJSON_Delete(tree);
+}
+
+static void host_free_list(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+static bool valid_word(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+static int host_register_command(camas_plugin *p, const char *name, const char *usage_en,
+                                 const char *usage_fr)
+{
+    if (!p->w || p->initialised || !valid_word(name, 32))
+        return CAMAS_ERR_INVALID;
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "name", name);
+    cJSON_AddStringToObject(c, "usage_en", usage_en ? usage_en : "");
+    cJSON_AddStringToObject(c, "usage_fr", usage_fr ? usage_fr : usage_en ? usage_en : "");
+    cJSON_AddItemToArray(p->commands, c);
+    return CAMAS_OK;
+}
+
+static int host_register_entry(camas_plugin *p, const char *entry_id, const char *body_id,
+                               const char *lang, const char *const *ask, size_t nask)
+{
+    if (p->initialised || !entry_id || !*entry_id || !lang ||
+        (strcmp(lang, "en") && strcmp(lang, "fr")) || !ask || nask == 0)
+        return CAMAS_ERR_INVALID;
+    if (camas_matcher_add_entry(p->w->matcher, p->owner, entry_id, body_id ? body_id : "all", lang,
+                                ask, nask))
+        return CAMAS_ERR_NOMEM;
+    p->w->matcher_dirty = true;
+    return CAMAS_OK;
+}
+
+static const char *host_body_name(camas_plugin *p, const char *body_id, const char *lang, int full)
+{
+    struct worker *w = p->w;
+    for (size_t i = 0; i < w->n_bodies; i++)
+        if (strcmp(w->bodies[i].id, body_id) == 0)
+            return full ? w->bodies[i].name[lang_index(lang)]
+                        : w->bodies[i].short_[lang_index(lang)];
+    return NULL;
+}
+
+static const camas_host_api host_api = {
+    .size = sizeof(camas_host_api),
+    .reply = host_reply,
+    .log = host_log,
+    .knowledge_read = host_knowledge_read,
+    .knowledge_yaml = host_knowledge_yaml,
+    .knowledge_list = host_knowledge_list,
+    .knowledge_error = host_knowledge_error,
+    .line = host_line,
+    .tree_free = host_tree_free,
+    .free = free,
+    .free_list = host_free_list,
+    .register_command = host_register_command,
+    .register_entry = host_register_entry,
+    .body_name = host_body_name,
+};
+
+/* ---- shared knowledge: bodies and synonyms ------------------------------------------- */
+
+static void bodies_free(struct worker *w)
+{
+    for (size_t i = 0; i < w->n_bodies; i++)
+        for (int l = 0; l < 2; l++) {
+            free(w->bodies[i].name[l]);
+            free(w->bodies[i].short_[l]);
+        }
+    free(w->bodies);
+    w->bodies = NULL;
+    w->n_bodies = 0;
+}
+
+static const char *lang_str(const cJSON *obj, const char *lang)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, lang);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void base_error(struct worker *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void base_error(struct worker *w, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log_error("knowledge", "%s", msg);
+    cJSON_AddItemToArray(w->base_errors, cJSON_CreateString(msg));
+}
+
+/* Loads bodies.yaml and synonyms.yaml into the matcher. Problems are recorded, not fatal:
+ * the plugins still answer, only alias expansion is poorer. */
+static void load_shared_knowledge(struct worker *w)
+{
+    char path[8192], err[600];
+    snprintf(path, sizeof path, "%s/bodies.yaml", w->knowledge_dir);
+    cJSON *doc = camas_yaml_load(path, err, sizeof err);
+    if (!doc) {
+        base_error(w, "%s", err);
+    } else {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "bodies");
+        if (!cJSON_IsArray(list))
+            base_error(w, "knowledge/bodies.yaml:%d: expected a list named 'bodies'",
+                       camas_yaml_line(doc));
+        size_t n = (size_t)cJSON_GetArraySize(list);
+        w->bodies = calloc(n ? n : 1, sizeof *w->bodies);
+        const cJSON *b;
+        cJSON_ArrayForEach(b, list)
+        {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(b, "id");
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(b, "name");
+            const cJSON *shrt = cJSON_GetObjectItemCaseSensitive(b, "short");
+            if (!w->bodies || !cJSON_IsString(id) || !valid_word(id->valuestring, 31)) {
+                base_error(w,
+                           "knowledge/bodies.yaml:%d: each body needs an 'id' (lowercase "
+                           "letters, digits, dashes)",
+                           camas_yaml_line(b));
+                continue;
+            }
+            struct body *bd = &w->bodies[w->n_bodies++];
+            snprintf(bd->id, sizeof bd->id, "%s", id->valuestring);
+            static const char *const langs[2] = {"en", "fr"};
+            for (int l = 0; l < 2; l++) {
+                const char *nm = lang_str(name, langs[l]);
+                const char *sh = lang_str(shrt, langs[l]);
+                if (!nm)
+                    base_error(w, "knowledge/bodies.yaml:%d: body '%s' has no name.%s",
+                               camas_yaml_line(b), bd->id, langs[l]);
+                bd->name[l] = camas_strdup(nm ? nm : bd->id);
+                bd->short_[l] = camas_strdup(sh ? sh : nm ? nm : bd->id);
+                if (nm)
+                    camas_matcher_add_alias(w->matcher, langs[l], nm, bd->id);
+                if (sh)
+                    camas_matcher_add_alias(w->matcher, langs[l], sh, bd->id);
+                const cJSON *al;
+                cJSON_ArrayForEach(al,
+                                   cJSON_GetObjectItemCaseSensitive(
+                                       cJSON_GetObjectItemCaseSensitive(b, "aliases"), langs[l]))
+                {
+                    if (cJSON_IsString(al))
+                        camas_matcher_add_alias(w->matcher, langs[l], al->valuestring, bd->id);
+                }
+            }
+            camas_matcher_add_alias(w->matcher, "en", bd->id, bd->id);
+            camas_matcher_add_alias(w->matcher, "fr", bd->id, bd->id);
+        }
+        cJSON_Delete(doc);
+    }
+
+    snprintf(path, sizeof path, "%s/synonyms.yaml", w->knowledge_dir);
+    doc = camas_yaml_load(path, err, sizeof err);
+    if (!doc) {
+        if (access(path, F_OK) == 0)
+            base_error(w, "%s", err);
+        return;
+    }
+    const cJSON *syn = cJSON_GetObjectItemCaseSensitive(doc, "synonyms");
+    static const char *const langs[2] = {"en", "fr"};
+    for (int l = 0; l < 2; l++) {
+        const cJSON *group;
+        cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(syn, langs[l]))
+        {
+            int n = cJSON_GetArraySize(group);
+            if (!cJSON_IsArray(group) || n < 2 || n > 64) {
+                base_error(w, "knowledge/synonyms.yaml:%d: expected a list of 2 to 64 words",
+                           camas_yaml_line(group));
+                continue;
+            }
+            const char *words[64];
+            int k = 0;
+            const cJSON *wd;
+            cJSON_ArrayForEach(wd, group)
+            {
+                if (cJSON_IsString(wd))
+                    words[k++] = wd->valuestring;
+            }
+            camas_matcher_add_synonyms(w->matcher, langs[l], words, (size_t)k);
+        }
+    }
+    cJSON_Delete(doc);
+}
+
+/* ---- loading plugins ------------------------------------------------------------------ */
+
+static void send_msg(struct worker *w, cJSON *msg)
+{
+    /* EPIPE: the core is gone (stopping); the read loop ends on its own. */
+    if (camas_ipc_send(w->sock, msg, -1) && errno != EPIPE)
+        log_error("worker", "cannot reach the core: %s", strerror(errno));
+    cJSON_Delete(msg);
+}
+
+/* Tells the core which plugin is about to run, so a crash can be attributed. */
+static void announce_call(struct worker *w, int64_t id, const camas_plugin *p)
+{
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "op", "calling");
+    cJSON_AddNumberToObject(m, "id", (double)id);
+    cJSON_AddStringToObject(m, "plugin", p->name);
+    send_msg(w, m);
+}
+
+static void plugin_discard(struct worker *w, camas_plugin *p)
+{
+    if (p->initialised && p->d && p->d->teardown) {
+        announce_call(w, -1, p);
+        p->d->teardown(p, p->state);
+    }
+    camas_matcher_remove_owner(w->matcher, p->owner);
+    w->matcher_dirty = true;
+    /* CAMAS_NO_DLCLOSE keeps code mapped so leak checkers can name plugin frames. */
+    bool keep_mapped = p->dl && getenv("CAMAS_NO_DLCLOSE");
+    if (p->dl && !keep_mapped)
+        dlclose(p->dl);
+    if (p->fd >= 0 && !keep_mapped)
+        close(p->fd);
+    cJSON_Delete(p->commands);
+    cJSON_Delete(p->errors);
+    free(p);
+}
+
+static camas_plugin *plugin_find(struct worker *w, const char *name, size_t *index)
+{
+    for (size_t i = 0; i < w->n_plugins; i++)
+        if (strcmp(w->plugins[i]->name, name) == 0) {
+            if (index)
+                *index = i;
+            return w->plugins[i];
+        }
+    return NULL;
+}
+
+static void rebuild_matcher(struct worker *w)
+{
+    if (w->matcher_dirty) {
+        camas_matcher_build(w->matcher);
+        w->matcher_dirty = false;
+    }
+}
+
+/* Loads, checks and initialises a plugin from a memfd. On success the new plugin replaces
+ * any loaded one of the same name; on failure the old one keeps running. */
+static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
+{
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "name"));
+    const char *version = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "version"));
+    const char *knowledge =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "knowledge"));
+    cJSON *reply = cJSON_CreateObject();
+    cJSON_AddStringToObject(reply, "op", "loaded");
+    cJSON_AddNumberToObject(reply, "id", (double)id);
+    cJSON_AddStringToObject(reply, "name", name ? name : "");
+    char error[700] = "";
+    camas_plugin *p = calloc(1, sizeof *p);
+    if (!name || !version || fd < 0 || !p) {
+        snprintf(error, sizeof error, "load request incomplete");
+        goto out;
+    }
+    p->w = w;
+    p->fd = -1;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    snprintf(p->version, sizeof p->version, "%s", version);
+    snprintf(p->knowledge, sizeof p->knowledge, "%s", knowledge ? knowledge : "");
+    p->allow_help = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "help_rooms"));
+    p->owner = ++w->next_owner;
+    p->commands = cJSON_CreateArray();
+    p->errors = cJSON_CreateArray();
+
+    /* glibc recognises an already loaded library by its path name, so the descriptor stays
+     * open while the library is loaded: no other plugin can get the same /proc path. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    p->fd = fd;
+    fd = -1;
+    p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!p->dl) {
+        snprintf(error, sizeof error, "dlopen failed: %s", dlerror());
+        goto out;
+    }
+    const camas_plugin_descriptor *(*entry)(void);
+    *(void **)&entry = dlsym(p->dl, CAMAS_PLUGIN_ENTRY_SYMBOL);
+    if (!entry) {
+        snprintf(error, sizeof error, "the library does not export %s", CAMAS_PLUGIN_ENTRY_SYMBOL);
+        goto out;
+    }
+    announce_call(w, id, p);
+    const camas_plugin_descriptor *d = entry();
+    if (!d || d->magic != CAMAS_PLUGIN_MAGIC) {
+        snprintf(error, sizeof error, "ABI check: not a camas plugin (bad magic)");
+        goto out;
+    }
+    if (d->abi_major != CAMAS_PLUGIN_ABI_MAJOR || d->abi_minor > CAMAS_PLUGIN_ABI_MINOR) {
+        snprintf(error, sizeof error,
+                 "ABI check: plugin built for ABI %u.%u, this camas provides %d.%d", d->abi_major,
+                 d->abi_minor, CAMAS_PLUGIN_ABI_MAJOR, CAMAS_PLUGIN_ABI_MINOR);
+        goto out;
+    }
+    if (d->size < sizeof(camas_plugin_descriptor) || !d->init || !d->render || !d->name) {
+        snprintf(error, sizeof error, "ABI check: descriptor incomplete (init, render, name)");
+        goto out;
+    }
+    if (strcmp(d->name, name) != 0) {
+        snprintf(error, sizeof error, "the library calls itself '%s', the manifest '%s'", d->name,
+                 name);
+        goto out;
+    }
+    p->d = d;
+    int rc = d->init(p, &host_api, &p->state);
+    p->initialised = true; /* teardown is owed from here on, success or not */
+    if (rc != 0 || p->data_errors) {
+        cJSON *first = cJSON_GetArrayItem(p->errors, 0);
+        snprintf(error, sizeof error, "init failed (%d)%s%s", rc, first ? ": " : "",
+                 first ? first->valuestring : "");
+        goto out;
+    }
+    /* Commands must be ones the manifest declared. */
+    const cJSON *declared = cJSON_GetObjectItemCaseSensitive(msg, "commands");
+    const cJSON *c;
+    cJSON_ArrayForEach(c, p->commands)
+    {
+        const char *cn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+        bool ok = false;
+        const cJSON *dc;
+        cJSON_ArrayForEach(dc, declared) ok =
+            ok || (cJSON_IsString(dc) && strcmp(dc->valuestring, cn) == 0);
+        if (!ok) {
+            snprintf(error, sizeof error,
+                     "registered command !%s, which its manifest does not declare", cn);
+            goto out;
+        }
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    if (error[0]) {
+        if (p) {
+            if (p->errors && cJSON_GetArraySize(p->errors))
+                cJSON_AddItemToObject(reply, "errors", cJSON_Duplicate(p->errors, 1));
+            plugin_discard(w, p);
+        }
+        rebuild_matcher(w);
+        cJSON_AddFalseToObject(reply, "ok");
+        cJSON_AddStringToObject(reply, "error", error);
+        log_warn("worker", "plugin %s not loaded: %s", name ? name : "?", error);
+        send_msg(w, reply);
+        return;
+    }
+    size_t idx;
+    camas_plugin *old = plugin_find(w, name, &idx);
+    if (old) {
+        w->plugins[idx] = p;
+        plugin_discard(w, old);
+    } else {
+        camas_plugin **grown = realloc(w->plugins, (w->n_plugins + 1) * sizeof *grown);
+        if (!grown) {
+            plugin_discard(w, p);
+            cJSON_AddFalseToObject(reply, "ok");
+            cJSON_AddStringToObject(reply, "error", "out of memory");
+            send_msg(w, reply);
+            return;
+        }
+        w->plugins = grown;
+        w->plugins[w->n_plugins++] = p;
+    }
+    rebuild_matcher(w);
+    cJSON_AddTrueToObject(reply, "ok");
+    cJSON_AddStringToObject(reply, "version", p->version);
+    cJSON_AddItemToObject(reply, "commands", cJSON_Duplicate(p->commands, 1));
+    log_info("worker", "plugin %s %s loaded", p->name, p->version);
+    send_msg(w, reply);
+}
+
+static void op_unload(struct worker *w, const cJSON *msg, int64_t id)
+{
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "name"));
+    size_t idx;
+    camas_plugin *p = name ? plugin_find(w, name, &idx) : NULL;
+    cJSON *reply = cJSON_CreateObject();
+    cJSON_AddStringToObject(reply, "op", "unloaded");
+    cJSON_AddNumberToObject(reply, "id", (double)id);
+    cJSON_AddStringToObject(reply, "name", name ? name : "");
+    cJSON_AddBoolToObject(reply, "ok", p != NULL);
+    if (p) {
+        w->plugins[idx] = w->plugins[--w->n_plugins];
+        plugin_discard(w, p);
+        rebuild_matcher(w);
+    }
+    send_msg(w, reply);
+}
+
+/* ---- answering ------------------------------------------------------------------------ */
+
+struct filter_ctx {
+    struct worker *w;
+    int room_kind;
+};
+
+static bool room_policy(uint32_t owner, const char *entry_id, void *ud)
+{
+    struct filter_ctx *fc = ud;
+    (void)entry_id;
+    for (size_t i = 0; i < fc->w->n_plugins; i++)
+        if (fc->w->plugins[i]->owner == owner)
+            return fc->room_kind != CAMAS_ROOMKIND_HELP || fc->w->plugins[i]->allow_help;
+    return false;
+}
+
+static camas_plugin *plugin_by_owner(struct worker *w, uint32_t owner)
+{
+    for (size_t i = 0; i < w->n_plugins; i++)
+        if (w->plugins[i]->owner == owner)
+            return w->plugins[i];
+    return NULL;
+}
+
+static camas_plugin *plugin_by_command(struct worker *w, const char *cmd)
+{
+    for (size_t i = 0; i < w->n_plugins; i++) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, w->plugins[i]->commands)
+        {
+            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+            if (n && strcmp(n, cmd) == 0)
+                return w->plugins[i];
+        }
+    }
+    return NULL;
+}
+
+static const char *const abstain_text[2] = {
+    "I'm not sure I can answer that from what I know. I answer questions about the Task "
+    "Force Against Trafficking of Persons, WashACT and the Statewide Coordinating Committee "
+    "on Commercially Sexually Exploited Children (CSEC); send !help to see how to ask.",
+    "Je ne suis pas sûr de pouvoir répondre à cela avec ce que je sais. Je réponds aux "
+    "questions sur le Groupe de travail contre la traite des personnes, WashACT et le Comité "
+    "de coordination sur les enfants exploités sexuellement à des fins commerciales (CSEC) ; "
+    "envoyez !help pour voir comment poser une question.",
+};
+
+/* Runs one plugin call with the reply buffers armed. Returns the plugin's return code. */
+static int call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char *entry,
+                       const char *command, const camas_request *req)
+{
+    announce_call(w, id, p);
+    w->replying = true;
+    int rc =
+        command ? p->d->command(p, p->state, command, req) : p->d->render(p, p->state, entry, req);
+    w->replying = false;
+    return rc;
+}
+
+static void op_ask(struct worker *w, const cJSON *msg, int64_t id)
+{
+    camas_request req = {
+        .text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "text")),
+        .lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "lang")),
+        .args = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "args")),
+    };
+    const cJSON *rk = cJSON_GetObjectItemCaseSensitive(msg, "room_kind");
+    const cJSON *now = cJSON_GetObjectItemCaseSensitive(msg, "now_ms");
+    const char *command = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "command"));
+    req.room_kind = cJSON_IsNumber(rk) ? rk->valueint : CAMAS_ROOMKIND_HELP;
+    req.now_ms = cJSON_IsNumber(now) ? (int64_t)now->valuedouble : camas_now_ms();
+    if (!req.text)
+        req.text = "";
+    if (!req.args)
+        req.args = "";
+    if (!req.lang || (strcmp(req.lang, "en") && strcmp(req.lang, "fr")))
+        req.lang = "en";
+    camas_buf_reset(&w->reply_plain);
+    camas_buf_reset(&w->reply_html);
+
+    cJSON *reply = cJSON_CreateObject();
+    cJSON_AddStringToObject(reply, "op", "answer");
+    cJSON_AddNumberToObject(reply, "id", (double)id);
+    cJSON_AddStringToObject(reply, "lang", req.lang);
+    const char *plugin_name = "";
+    const char *entry_id = "";
+    double confidence = 0;
+    bool abstained = true;
+    if (command) {
+        camas_plugin *p = plugin_by_command(w, command);
+        if (p && (req.room_kind != CAMAS_ROOMKIND_HELP || p->allow_help) && p->d->command) {
+            plugin_name = p->name;
+            if (call_plugin(w, id, p, NULL, command, &req) == 0 && w->reply_plain.len) {
+                abstained = false;
+                confidence = 1;
+            }
+        }
+    } else {
+        struct filter_ctx fc = {w, req.room_kind};
+        camas_match best[2];
+        size_t n = camas_matcher_query(w->matcher, req.text, req.lang, room_policy, &fc, best, 2);
+        if (n > 0 && best[0].confidence >= CAMAS_MATCH_MIN_CONFIDENCE) {
+            camas_plugin *p = plugin_by_owner(w, best[0].owner);
+            if (p) {
+                plugin_name = p->name;
+                entry_id = best[0].entry_id;
+                confidence = best[0].confidence;
+                if (call_plugin(w, id, p, best[0].entry_id, NULL, &req) == 0 && w->reply_plain.len)
+                    abstained = false;
+            }
+        } else if (n > 0) {
+            confidence = best[0].confidence;
+        }
+    }
+    if (abstained) {
+        camas_buf_reset(&w->reply_plain);
+        camas_buf_reset(&w->reply_html);
+        w->replying = true;
+        camas_plugin fake = {.w = w};
+        host_reply(&fake, abstain_text[lang_index(req.lang)], NULL);
+        w->replying = false;
+    }
+    cJSON_AddStringToObject(reply, "plain", camas_buf_cstr(&w->reply_plain));
+    cJSON_AddStringToObject(reply, "html", camas_buf_cstr(&w->reply_html));
+    cJSON_AddStringToObject(reply, "plugin", plugin_name);
+    cJSON_AddStringToObject(reply, "entry", entry_id);
+    cJSON_AddNumberToObject(reply, "confidence", confidence);
+    cJSON_AddBoolToObject(reply, "abstained", abstained);
+    send_msg(w, reply);
+}
+
+/* ---- main loop ------------------------------------------------------------------------ */
+
+int camas_worker_main(int sock, const char *knowledge_dir)
+{
+    struct worker w;
+    memset(&w, 0, sizeof w);
+    w.sock = sock;
+    snprintf(w.knowledge_dir, sizeof w.knowledge_dir, "%s", knowledge_dir);
+    w.ipc_buf = malloc(CAMAS_IPC_MAX + 1);
+    w.matcher = camas_matcher_new();
+    w.base_errors = cJSON_CreateArray();
+    if (!w.ipc_buf || !w.matcher || !w.base_errors) {
+        log_error("worker", "out of memory");
+        return 1;
+    }
+    char err[256];
+    if (camas_sandbox_apply(err, sizeof err))
+        log_warn("worker", "sandbox incomplete: %s", err);
+    load_shared_knowledge(&w);
+    camas_matcher_build(w.matcher);
+
+    cJSON *hello = cJSON_CreateObject();
+    cJSON_AddStringToObject(hello, "op", "ready");
+    cJSON_AddItemToObject(hello, "errors", cJSON_Duplicate(w.base_errors, 1));
+    send_msg(&w, hello);
+
+    for (;;) {
+        cJSON *msg;
+        int fd;
+        int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &fd);
+        if (rc == 0)
+            break; /* the core went away: nothing left to do */
+        if (rc < 0) {
+            if (errno == EBADMSG || errno == EMSGSIZE) {
+                log_warn("worker", "ignoring a malformed message from the core");
+                continue;
+            }
+            log_error("worker", "reading from the core failed: %s", strerror(errno));
+            break;
+        }
+        const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
+        const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
+        int64_t id = cJSON_IsNumber(jid) ? (int64_t)jid->valuedouble : 0;
+        if (!op)
+            log_warn("worker", "message without op");
+        else if (strcmp(op, "load") == 0)
+            op_load(&w, msg, fd, id), fd = -1;
+        else if (strcmp(op, "unload") == 0)
+            op_unload(&w, msg, id);
+        else if (strcmp(op, "ask") == 0)
+            op_ask(&w, msg, id);
+        else
+            log_warn("worker", "unknown op '%s'", op);
+        if (fd >= 0)
+            close(fd);
+        cJSON_Delete(msg);
+    }
+    while (w.n_plugins)
+        plugin_discard(&w, w.plugins[--w.n_plugins]);
+    free(w.plugins);
+    bodies_free(&w);
+    camas_matcher_free(w.matcher);
+    cJSON_Delete(w.base_errors);
+    camas_buf_free(&w.reply_plain);
+    camas_buf_free(&w.reply_html);
+    free(w.ipc_buf);
+    return 0;
+}

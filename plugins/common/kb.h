@@ -1,0 +1,43 @@
+/* Shared helper compiled into each shipped plugin: loads the "entries" of the plugin's
+ * knowledge folder, registers them for question matching, and renders their answers. */
+#ifndef CAMAS_PLUGIN_KB_H
+#define CAMAS_PLUGIN_KB_H
+
+#include <camas/plugin.h>
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct kb_entry {
+    char *id;
+    char *body;
+    char *topic;
+    char *answer[2]; /* en, fr */
+} kb_entry;
+
+typedef struct kb {
+    kb_entry *entries;
+    size_t n;
+    cJSON **docs; /* every parsed file, for plugin-specific sections */
+    char **doc_names;
+    size_t n_docs;
+} kb;
+
+int kb_lang(const char *lang); /* 0 en, 1 fr */
+
+/* Reads every *.yaml of the plugin's folder, validates and registers its entries. Errors
+ * are reported through host->knowledge_error (file:line); returns 0 or CAMAS_ERR_DATA. */
+int kb_load(kb *k, camas_plugin *p, const camas_host_api *host);
+void kb_free(kb *k, const camas_host_api *host);
+const kb_entry *kb_find(const kb *k, const char *id);
+
+/* Replies with text: blank lines separate paragraphs, "- " lines become a list. */
+int kb_reply_text(camas_plugin *p, const camas_host_api *host, const char *text);
+
+/* Lowercase ASCII copy with common French accents folded, for simple name lookups. */
+char *kb_fold(const char *s);
+
+/* A localized string {en, fr} from a YAML mapping, or NULL. */
+const char *kb_str(const cJSON *obj, const char *key, int lang);
+
+#endif

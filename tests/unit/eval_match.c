@@ -1,0 +1,475 @@
+/* Evaluation of question matching on the real knowledge base: loads knowledge/ into a
+ * matcher the way the plugins do, runs every question of tests/fixtures/questions.yaml and
+ * judges the answers (see usage()). With --bench N it also measures query throughput and
+ * latency on the real knowledge and on a synthetic 10,000-entry base. */
+#include "match.h"
+#include "safety.h"
+#include "text.h"
+#include "yaml_json.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *const plugins[] = {"faq", "meetings", "contacts", "members"};
+#define NPLUGINS 4
+
+typedef struct answer {
+    char *id;
+    uint32_t plugin;
+    char *text[2]; /* en, fr */
+} answer;
+
+typedef struct kb {
+    answer *a;
+    size_t n, cap;
+} kb;
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: eval_match KNOWLEDGE_DIR QUESTIONS_YAML [--bench N] [-v]\n"
+                    "  answer  questions: top entry's answer (in the detected language)\n"
+                    "          contains every expect substring, confidence >= threshold\n"
+                    "  decline questions: top confidence < threshold\n"
+                    "  danger  questions: camas_safety_check() is true\n");
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int add_strings_as_aliases(camas_matcher *m, const cJSON *obj, const char *body)
+{
+    static const char *const langs[] = {"en", "fr"};
+    for (int l = 0; l < 2; l++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, langs[l]);
+        if (cJSON_IsString(v)) {
+            if (camas_matcher_add_alias(m, langs[l], v->valuestring, body) < 0)
+                return -1;
+        } else if (cJSON_IsArray(v)) {
+            const cJSON *s;
+            cJSON_ArrayForEach(s, v)
+            {
+                if (cJSON_IsString(s) &&
+                    camas_matcher_add_alias(m, langs[l], s->valuestring, body) < 0)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int load_shared(camas_matcher *m, const char *dir)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/bodies.yaml", dir);
+    cJSON *doc = camas_yaml_load(path, err, sizeof err);
+    if (!doc) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    const cJSON *b;
+    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(doc, "bodies"))
+    {
+        const char *id = str_of(b, "id");
+        if (!id)
+            continue;
+        const char *keys[] = {"name", "short", "aliases"};
+        for (int k = 0; k < 3; k++) {
+            const cJSON *o = cJSON_GetObjectItemCaseSensitive(b, keys[k]);
+            if (o && add_strings_as_aliases(m, o, id) < 0) {
+                cJSON_Delete(doc);
+                return -1;
+            }
+        }
+    }
+    cJSON_Delete(doc);
+
+    snprintf(path, sizeof path, "%s/synonyms.yaml", dir);
+    doc = camas_yaml_load(path, err, sizeof err);
+    if (!doc) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    const cJSON *syn = cJSON_GetObjectItemCaseSensitive(doc, "synonyms");
+    const char *langs[] = {"en", "fr"};
+    for (int l = 0; l < 2; l++) {
+        const cJSON *g;
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(syn, langs[l]))
+        {
+            const char *words[64];
+            size_t n = 0;
+            const cJSON *w;
+            cJSON_ArrayForEach(w, g)
+            {
+                if (cJSON_IsString(w) && n < 64)
+                    words[n++] = w->valuestring;
+            }
+            if (n && camas_matcher_add_synonyms(m, langs[l], words, n) < 0) {
+                cJSON_Delete(doc);
+                return -1;
+            }
+        }
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+static int load_entries(camas_matcher *m, kb *k, const char *dir, uint32_t plugin)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/%s", dir, plugins[plugin]);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d)) && rc == 0) {
+        size_t nl = strlen(de->d_name);
+        if (nl < 6 || strcmp(de->d_name + nl - 5, ".yaml") != 0)
+            continue;
+        char file[8192];
+        snprintf(file, sizeof file, "%s/%s", path, de->d_name);
+        cJSON *doc = camas_yaml_load(file, err, sizeof err);
+        if (!doc) {
+            fprintf(stderr, "%s\n", err);
+            rc = -1;
+            break;
+        }
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "entries"))
+        {
+            const char *id = str_of(e, "id"), *body = str_of(e, "body");
+            const cJSON *ask = cJSON_GetObjectItemCaseSensitive(e, "ask");
+            const cJSON *ans = cJSON_GetObjectItemCaseSensitive(e, "answer");
+            if (!id)
+                continue;
+            if (k->n == k->cap) {
+                k->cap = k->cap ? k->cap * 2 : 64;
+                answer *na = realloc(k->a, k->cap * sizeof *na);
+                if (!na) {
+                    rc = -1;
+                    break;
+                }
+                k->a = na;
+            }
+            answer *a = &k->a[k->n++];
+            a->id = strdup(id);
+            a->plugin = plugin;
+            const char *langs[] = {"en", "fr"};
+            for (int l = 0; l < 2; l++) {
+                const char *at = str_of(ans, langs[l]);
+                a->text[l] = strdup(at ? at : "");
+                const char *texts[128];
+                size_t n = 0;
+                const cJSON *q;
+                cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(ask, langs[l]))
+                {
+                    if (cJSON_IsString(q) && n < 128)
+                        texts[n++] = q->valuestring;
+                }
+                if (camas_matcher_add_entry(m, plugin, id, body, langs[l], texts, n) < 0 ||
+                    (at && camas_matcher_add_answer(m, plugin, id, langs[l], at) < 0))
+                    rc = -1;
+            }
+        }
+        cJSON_Delete(doc);
+    }
+    closedir(d);
+    return rc;
+}
+
+static const answer *find_answer(const kb *k, const char *id)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (strcmp(k->a[i].id, id) == 0)
+            return &k->a[i];
+    return NULL;
+}
+
+/* Case-insensitive (ASCII) substring test. */
+static bool contains_ci(const char *hay, const char *needle)
+{
+    return strcasestr(hay, needle) != NULL;
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void bench(const char *name, const camas_matcher *m, const char *const *qs,
+                  const char *const *langs, size_t nq, long iters)
+{
+    size_t total = nq * (size_t)iters;
+    double *lat = malloc(total * sizeof *lat);
+    if (!lat)
+        return;
+    camas_match r[5];
+    size_t k = 0;
+    double t0 = now_ns();
+    for (long it = 0; it < iters; it++) {
+        for (size_t i = 0; i < nq; i++) {
+            double a = now_ns();
+            camas_matcher_query(m, qs[i], langs[i], NULL, NULL, r, 5);
+            lat[k++] = now_ns() - a;
+        }
+    }
+    double el = now_ns() - t0;
+    qsort(lat, total, sizeof *lat, cmp_double);
+    printf("bench %-28s %8zu queries  %9.0f questions/s  p50 %7.0f ns  p99 %8.0f ns\n", name, total,
+           total / (el / 1e9), lat[total / 2], lat[(size_t)(total * 0.99)]);
+    free(lat);
+}
+
+/* A synthetic base: n entries of 8 phrasings built from a mixed vocabulary. */
+static camas_matcher *synthetic(size_t n, const char *knowledge)
+{
+    camas_matcher *m = camas_matcher_new();
+    if (!m || load_shared(m, knowledge) < 0) {
+        camas_matcher_free(m);
+        return NULL;
+    }
+    static const char *const words[] = {
+        "meeting",     "chair",         "members",    "law",         "contact",      "email",
+        "phone",       "purpose",       "victims",    "services",    "housing",      "legislation",
+        "agencies",    "survivor",      "quarterly",  "public",      "invitation",   "documents",
+        "agenda",      "report",        "training",   "funding",     "program",      "coordination",
+        "prosecution", "investigation", "outreach",   "youth",       "labor",        "sex",
+        "network",     "community",     "prevention", "data",        "policy",       "court",
+        "county",      "health",        "education",  "interpreter", "compensation", "shelter",
+        "hotline",     "partner",       "strategy",   "review",      "committee",    "office",
+        "director"};
+    static const char *const bodies[] = {"task-force", "washact", "csec", NULL};
+    size_t nw = sizeof words / sizeof words[0];
+    unsigned seed = 12345;
+    char buf[8][256];
+    const char *texts[8];
+    char id[64];
+    for (size_t e = 0; e < n; e++) {
+        for (int p = 0; p < 8; p++) {
+            buf[p][0] = '\0';
+            int len = 3 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 5;
+            for (int w = 0; w < len; w++) {
+                seed = seed * 1103515245u + 12345u;
+                size_t wi = (seed >> 16) % (nw + 400);
+                char tmp[32];
+                if (wi < nw)
+                    snprintf(tmp, sizeof tmp, "%s ", words[wi]);
+                else
+                    snprintf(tmp, sizeof tmp, "w%zux%zu ", wi, e % 97);
+                strncat(buf[p], tmp, sizeof buf[p] - strlen(buf[p]) - 1);
+            }
+            texts[p] = buf[p];
+        }
+        snprintf(id, sizeof id, "syn-%zu", e);
+        if (camas_matcher_add_entry(m, 1, id, bodies[e % 4], e % 2 ? "fr" : "en", texts, 8) < 0) {
+            camas_matcher_free(m);
+            return NULL;
+        }
+    }
+    if (camas_matcher_build(m) < 0) {
+        camas_matcher_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+typedef struct tally {
+    int ok, n;
+} tally;
+
+int main(int argc, char **argv)
+{
+    const char *kdir = NULL, *qfile = NULL;
+    long bench_n = 0;
+    bool verbose = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
+            bench_n = atol(argv[++i]);
+        else if (strcmp(argv[i], "-v") == 0)
+            verbose = true;
+        else if (!kdir)
+            kdir = argv[i];
+        else if (!qfile)
+            qfile = argv[i];
+    }
+    if (!kdir || !qfile) {
+        usage();
+        return 2;
+    }
+    camas_matcher *m = camas_matcher_new();
+    kb k = {0};
+    if (!m || load_shared(m, kdir) < 0) {
+        fprintf(stderr, "cannot load %s\n", kdir);
+        return 2;
+    }
+    for (uint32_t p = 0; p < NPLUGINS; p++)
+        if (load_entries(m, &k, kdir, p) < 0) {
+            fprintf(stderr, "cannot load %s/%s\n", kdir, plugins[p]);
+            return 2;
+        }
+    if (camas_matcher_build(m) < 0) {
+        fprintf(stderr, "build failed\n");
+        return 2;
+    }
+    char err[512];
+    cJSON *qdoc = camas_yaml_load(qfile, err, sizeof err);
+    if (!qdoc) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(qdoc, "questions");
+    size_t nq = (size_t)cJSON_GetArraySize(qs);
+    const char **qtext = calloc(nq ? nq : 1, sizeof *qtext);
+    const char **qlang = calloc(nq ? nq : 1, sizeof *qlang);
+    if (!qtext || !qlang)
+        return 2;
+
+    tally by_lang[2] = {{0}}, by_plugin[NPLUGINS] = {{0}}, answers = {0}, declines = {0},
+          dangers = {0};
+    int lang_wrong = 0, lang_nocue = 0, safety_fp = 0;
+    size_t qi = 0;
+    const cJSON *q;
+    cJSON_ArrayForEach(q, qs)
+    {
+        const char *text = str_of(q, "q"), *lang = str_of(q, "lang"), *kind = str_of(q, "kind");
+        const char *plugin = str_of(q, "plugin");
+        if (!text || !lang)
+            continue;
+        if (!kind)
+            kind = "answer";
+        int li = strcmp(lang, "fr") == 0;
+        double lconf;
+        const char *det = camas_detect_lang(text, &lconf);
+        qtext[qi] = text;
+        qlang[qi++] = det;
+        if (strcmp(det, lang) != 0) {
+            /* with no cue at all ("contact csec") nothing can tell the language: camas
+             * answers in English; reported, not counted as a detection error */
+            if (lconf > 0) {
+                lang_wrong++;
+                printf("LANG    [%s->%s] %s\n", lang, det, text);
+            } else {
+                lang_nocue++;
+                printf("NOCUE   [%s->%s] %s (no language cue: English by default)\n", lang, det,
+                       text);
+            }
+        }
+        bool danger = camas_safety_check(text, NULL);
+        if (strcmp(kind, "danger") == 0) {
+            dangers.n++;
+            by_lang[li].n++;
+            if (danger) {
+                dangers.ok++;
+                by_lang[li].ok++;
+            } else {
+                printf("MISSED  [danger] %s\n", text);
+            }
+            continue;
+        }
+        if (danger) {
+            safety_fp++;
+            printf("SAFETY? [%s] %s (safety message would be sent first)\n", kind, text);
+        }
+        camas_match r[3];
+        size_t nr = camas_matcher_query(m, text, det, NULL, NULL, r, 3);
+        double conf = nr ? r[0].confidence : 0;
+        bool answered = nr && conf >= CAMAS_MATCH_MIN_CONFIDENCE;
+        by_lang[li].n++;
+        if (strcmp(kind, "decline") == 0) {
+            declines.n++;
+            if (!answered) {
+                declines.ok++;
+                by_lang[li].ok++;
+            } else {
+                printf("ANSWERED[decline] %s -> %s (%.2f)\n", text, r[0].entry_id, conf);
+            }
+            continue;
+        }
+        answers.n++;
+        int pi = -1;
+        for (int p = 0; p < NPLUGINS; p++)
+            if (plugin && strcmp(plugin, plugins[p]) == 0)
+                pi = p;
+        if (pi >= 0)
+            by_plugin[pi].n++;
+        const answer *a = nr ? find_answer(&k, r[0].entry_id) : NULL;
+        bool good = answered && a;
+        const char *missing = NULL;
+        const cJSON *ex;
+        cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(q, "expect"))
+        {
+            if (good && cJSON_IsString(ex) &&
+                !contains_ci(a->text[strcmp(det, "fr") == 0], ex->valuestring)) {
+                good = false;
+                missing = ex->valuestring;
+            }
+        }
+        if (good) {
+            answers.ok++;
+            by_lang[li].ok++;
+            if (pi >= 0)
+                by_plugin[pi].ok++;
+            if (verbose)
+                printf("ok      %s -> %s (%.2f)\n", text, r[0].entry_id, conf);
+        } else {
+            printf("WRONG   [%s] %s -> %s (%.2f)%s%s%s", lang, text, nr ? r[0].entry_id : "-", conf,
+                   missing ? " missing \"" : "", missing ? missing : "", missing ? "\"" : "");
+            if (nr > 1)
+                printf(" | 2nd %s (%.2f)", r[1].entry_id, r[1].confidence);
+            printf("\n");
+        }
+    }
+    printf("\nthreshold %.2f\n", CAMAS_MATCH_MIN_CONFIDENCE);
+    const char *ln[] = {"en", "fr"};
+    for (int l = 0; l < 2; l++)
+        printf("lang %-9s %3d/%3d  %5.1f%%\n", ln[l], by_lang[l].ok, by_lang[l].n,
+               by_lang[l].n ? 100.0 * by_lang[l].ok / by_lang[l].n : 0);
+    for (int p = 0; p < NPLUGINS; p++)
+        printf("plugin %-7s %3d/%3d  %5.1f%%\n", plugins[p], by_plugin[p].ok, by_plugin[p].n,
+               by_plugin[p].n ? 100.0 * by_plugin[p].ok / by_plugin[p].n : 0);
+    double acc = answers.n ? 100.0 * answers.ok / answers.n : 100;
+    printf("answers  %3d/%3d  %5.1f%%\ndeclines %3d/%3d\ndangers  %3d/%3d\n", answers.ok, answers.n,
+           acc, declines.ok, declines.n, dangers.ok, dangers.n);
+    printf("language detection wrong: %d (plus %d without any cue); safety false positives: %d\n",
+           lang_wrong, lang_nocue, safety_fp);
+
+    if (bench_n > 0) {
+        bench("real knowledge", m, qtext, qlang, qi, bench_n);
+        camas_matcher *big = synthetic(10000, kdir);
+        if (big) {
+            printf("synthetic base: %zu documents\n", camas_matcher_size(big));
+            bench("synthetic 10,000 entries", big, qtext, qlang, qi, bench_n);
+            camas_matcher_free(big);
+        }
+    }
+
+    bool pass =
+        acc >= 95.0 && lang_wrong == 0 && dangers.ok == dangers.n && declines.ok == declines.n;
+    printf("%s\n", pass ? "PASS" : "FAIL");
+    for (size_t i = 0; i < k.n; i++) {
+        free(k.a[i].id);
+        free(k.a[i].text[0]);
+        free(k.a[i].text[1]);
+    }
+    free(k.a);
+    free(qtext);
+    free(qlang);
+    cJSON_Delete(qdoc);
+    camas_matcher_free(m);
+    return pass ? 0 : 1;
+}

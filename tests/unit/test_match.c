@@ -1,0 +1,199 @@
+/* Unit tests for text preparation (normalisation, tokens, language detection, stemming,
+ * edit distance) and the question matcher (aliases, synonyms, typos, owners, filters,
+ * confidence). */
+#include "check.h"
+#include "match.h"
+#include "text.h"
+
+#include <stdlib.h>
+
+int camas_text_check_tables(void);
+
+static void test_normalize(void)
+{
+    char buf[256];
+    CHECK(camas_text_normalize("L'Adhésion", 11, buf, sizeof buf) > 0);
+    CHECK_STR(buf, "l adhesion");
+    const char *s = "l’adhésion ÉTÉ Comité œuvre";
+    CHECK(camas_text_normalize(s, strlen(s), buf, sizeof buf) > 0);
+    CHECK_STR(buf, "l adhesion ete comite oeuvre");
+    char *d = camas_text_normalize_dup("Réunion « WashACT »");
+    CHECK(d != NULL);
+    CHECK_STR(d, "reunion   washact  ");
+    free(d);
+    /* invalid UTF-8 never crashes: an error or the readable part */
+    CHECK(camas_text_normalize("\xff\xfe", 2, buf, sizeof buf) >= -1);
+    CHECK(camas_text_normalize("abc", 3, buf, 2) == 1); /* truncated to fit */
+}
+
+static void test_tokens(void)
+{
+    char *n = camas_text_normalize_dup(
+        "Write to KyleW@atg.wa.gov or 206-442-4488 about RCW 7.68.350, C.S.E.C. task-force");
+    camas_token t[32];
+    size_t nt = camas_tokenize(n, t, 32);
+    free(n);
+    CHECK(nt == 11);
+    CHECK_STR(t[2].text, "kylew@atg.wa.gov");
+    CHECK(t[2].kind == CAMAS_TOK_EMAIL);
+    CHECK_STR(t[4].text, "206-442-4488");
+    CHECK(t[4].kind == CAMAS_TOK_NUMBER);
+    CHECK_STR(t[7].text, "7.68.350");
+    CHECK_STR(t[8].text, "csec");
+    CHECK(t[8].kind == CAMAS_TOK_ACRONYM);
+    CHECK_STR(t[9].text, "task");
+    CHECK_STR(t[10].text, "force");
+}
+
+static void test_lang(void)
+{
+    double c;
+    CHECK_STR(camas_detect_lang("qui préside ?", &c), "fr");
+    CHECK(c > 0.3);
+    CHECK_STR(camas_detect_lang("quand se réunit washact", NULL), "fr");
+    CHECK_STR(camas_detect_lang("who chairs csec", NULL), "en");
+    CHECK_STR(camas_detect_lang("washact contact", &c), "en");
+    CHECK(c < 0.2);
+    CHECK_STR(camas_detect_lang("qu'est-ce que le CSEC", NULL), "fr");
+    CHECK_STR(camas_detect_lang("what's the CSEC", NULL), "en");
+    CHECK_STR(camas_detect_lang("", NULL), "en");
+    CHECK(camas_text_check_tables() == 0);
+    CHECK(camas_is_stopword("en", "the"));
+    CHECK(!camas_is_stopword("en", "who"));
+    CHECK(camas_is_question_word("fr", "quand"));
+}
+
+static void test_stem(void)
+{
+    camas_stemmer *st = camas_stemmer_new();
+    char out[64];
+    CHECK(camas_stem(st, "en", "meetings", out, sizeof out) > 0);
+    CHECK_STR(out, "meet");
+    CHECK(camas_stem(st, "fr", "reunions", out, sizeof out) > 0);
+    char out2[64];
+    CHECK(camas_stem(st, "fr", "reunion", out2, sizeof out2) > 0);
+    CHECK_STR(out, out2);
+    CHECK(camas_stem(st, "en", "7.68.350", out, sizeof out) > 0);
+    CHECK_STR(out, "7.68.350");
+    CHECK(camas_stem(st, "en", "meetings", out, 2) < 0); /* too small */
+    camas_stemmer_free(st);
+    CHECK(camas_text_distance("chair", 5, "chiar", 5, 1) == 1);
+    CHECK(camas_text_distance("meeting", 7, "meetigns", 8, 2) == 2);
+    CHECK(camas_text_distance("abc", 3, "xyz", 3, 1) == 2);
+}
+
+static const char *const tf_chair_en[] = {"Who chairs the task force?", "task force chair"};
+static const char *const tf_chair_fr[] = {"Qui préside le groupe de travail ?"};
+static const char *const csec_chair_en[] = {"Who convenes the CSEC committee?", "csec chair"};
+static const char *const tf_meet_en[] = {"How often does the task force meet?",
+                                         "task force meetings"};
+static const char *const csec_meet_en[] = {"When does the CSEC committee meet?"};
+static const char *const all_meet_en[] = {"meetings", "when do the bodies meet"};
+static const char *const wa_mail_en[] = {"How do I contact WashACT?"};
+
+static bool no_csec(uint32_t owner, const char *id, void *ud)
+{
+    (void)owner;
+    (void)ud;
+    return strncmp(id, "csec", 4) != 0;
+}
+
+static camas_matcher *fixture(void)
+{
+    camas_matcher *m = camas_matcher_new();
+    const char *meet[] = {"meet", "meeting", "convene", "gather"};
+    const char *chair[] = {"chair", "leads", "heads", "preside"};
+    CHECK(camas_matcher_add_synonyms(m, "en", meet, 4) == 0);
+    CHECK(camas_matcher_add_synonyms(m, "en", chair, 4) == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "task force", "task-force") == 0);
+    CHECK(camas_matcher_add_alias(m, "fr", "groupe de travail", "task-force") == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "CSEC", "csec") == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "ESEC", "csec") == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "CSTC", "csec") == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "WashACT", "washact") == 0);
+    CHECK(camas_matcher_add_entry(m, 1, "tf-chair", "task-force", "en", tf_chair_en, 2) == 0);
+    CHECK(camas_matcher_add_entry(m, 1, "tf-chair", "task-force", "fr", tf_chair_fr, 1) == 0);
+    CHECK(camas_matcher_add_answer(m, 1, "tf-chair", "en",
+                                   "The Task Force is chaired by Richard Torrance.") == 0);
+    CHECK(camas_matcher_add_answer(m, 1, "nope", "en", "x") < 0);
+    CHECK(camas_matcher_add_entry(m, 1, "csec-chair", "csec", "en", csec_chair_en, 2) == 0);
+    CHECK(camas_matcher_add_entry(m, 2, "tf-meet", "task-force", "en", tf_meet_en, 2) == 0);
+    CHECK(camas_matcher_add_entry(m, 2, "csec-meet", "csec", "en", csec_meet_en, 1) == 0);
+    CHECK(camas_matcher_add_entry(m, 2, "all-meet", "all", "en", all_meet_en, 2) == 0);
+    CHECK(camas_matcher_add_entry(m, 3, "wa-mail", "washact", "en", wa_mail_en, 1) == 0);
+    CHECK(camas_matcher_add_entry(m, 3, NULL, "washact", "en", wa_mail_en, 1) < 0);
+    CHECK(camas_matcher_build(m) == 0);
+    return m;
+}
+
+static const char *top(const camas_matcher *m, const char *q, double *conf)
+{
+    camas_match r[4];
+    size_t n = camas_matcher_query(m, q, NULL, NULL, NULL, r, 4);
+    if (conf)
+        *conf = n ? r[0].confidence : 0;
+    return n ? r[0].entry_id : "(none)";
+}
+
+static void test_matcher(void)
+{
+    camas_matcher *m = fixture();
+    double c1, c2;
+    CHECK(camas_matcher_size(m) == 7);
+    CHECK_STR(top(m, "who chairs the task force?", &c1), "tf-chair");
+    CHECK(c1 >= CAMAS_MATCH_MIN_CONFIDENCE);
+    /* synonyms and aliases: CSEC = ESEC = CSTC */
+    CHECK_STR(top(m, "who heads the task force", NULL), "tf-chair");
+    CHECK_STR(top(m, "when does ESEC meet", NULL), "csec-meet");
+    CHECK_STR(top(m, "CSTC gathering", NULL), "csec-meet");
+    /* a question naming a body never gets another body's entry */
+    CHECK_STR(top(m, "washact meetings", &c1), "wa-mail");
+    CHECK(c1 < CAMAS_MATCH_MIN_CONFIDENCE);
+    /* no body named: the entry about all bodies */
+    CHECK_STR(top(m, "meetings", NULL), "all-meet");
+    /* typos */
+    CHECK_STR(top(m, "task force meetigns", &c1), "tf-meet");
+    CHECK_STR(top(m, "who chiars the task force", NULL), "tf-chair");
+    /* French */
+    CHECK_STR(top(m, "qui preside le groupe de travail", NULL), "tf-chair");
+    /* answer text */
+    CHECK_STR(top(m, "who is Richard Torrance", NULL), "tf-chair");
+    /* honest confidence: an unknown important word lowers it */
+    top(m, "who chairs the task force?", &c1);
+    top(m, "what is the budget of the task force?", &c2);
+    CHECK(c2 < CAMAS_MATCH_MIN_CONFIDENCE);
+    CHECK(c1 > c2);
+    CHECK_STR(top(m, "what's the weather in Seattle today?", &c2), "(none)");
+
+    /* filters */
+    camas_match r[4];
+    size_t n = camas_matcher_query(m, "when does csec meet", "en", no_csec, NULL, r, 4);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strncmp(r[i].entry_id, "csec", 4) != 0);
+    /* removal by owner */
+    camas_matcher_remove_owner(m, 2);
+    CHECK(camas_matcher_build(m) == 0);
+    CHECK(camas_matcher_size(m) == 4);
+    n = camas_matcher_query(m, "task force meetings", "en", NULL, NULL, r, 4);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strcmp(r[i].entry_id, "tf-meet") != 0);
+    CHECK(camas_matcher_query(m, "", "en", NULL, NULL, r, 4) == 0);
+    CHECK(camas_matcher_query(NULL, "x", "en", NULL, NULL, r, 4) == 0);
+    camas_matcher_free(m);
+
+    camas_matcher *empty = camas_matcher_new();
+    CHECK(camas_matcher_query(empty, "task force", "en", NULL, NULL, r, 4) == 0);
+    CHECK(camas_matcher_build(empty) == 0);
+    CHECK(camas_matcher_query(empty, "task force", "en", NULL, NULL, r, 4) == 0);
+    camas_matcher_free(empty);
+}
+
+int main(void)
+{
+    test_normalize();
+    test_tokens();
+    test_lang();
+    test_stem();
+    test_matcher();
+    return check_done("match");
+}
