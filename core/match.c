@@ -1111,11 +1111,13 @@ static int finish(builder *b)
         bterm *bt = &b->bt[t];
         ti->ask_off = (uint32_t)ix->nask;
         ti->ask_n = (uint32_t)bt->nask;
-        memcpy(ix->ask + ix->nask, bt->ask, bt->nask * sizeof *bt->ask);
+        if (bt->nask)
+            memcpy(ix->ask + ix->nask, bt->ask, bt->nask * sizeof *bt->ask);
         ix->nask += bt->nask;
         ti->ans_off = (uint32_t)ix->nans;
         ti->ans_n = (uint32_t)bt->nans;
-        memcpy(ix->ans + ix->nans, bt->ans, bt->nans * sizeof *bt->ans);
+        if (bt->nans)
+            memcpy(ix->ans + ix->nans, bt->ans, bt->nans * sizeof *bt->ans);
         ix->nans += bt->nans;
         ti->alt_off = (uint32_t)ix->nalts;
         for (size_t g = 0; g < bt->ngroups; g++) {

@@ -358,16 +358,13 @@ int main(int argc, char **argv)
         qtext[qi] = text;
         qlang[qi++] = det;
         if (strcmp(det, lang) != 0) {
-            /* with no cue at all ("contact csec") nothing can tell the language: camas
-             * answers in English; reported, not counted as a detection error */
-            if (lconf > 0) {
-                lang_wrong++;
-                printf("LANG    [%s->%s] %s\n", lang, det, text);
-            } else {
+            /* A question with no language cue at all is answered in English; labelling one
+             * French is a wrong-language answer all the same. */
+            lang_wrong++;
+            if (lconf <= 0)
                 lang_nocue++;
-                printf("NOCUE   [%s->%s] %s (no language cue: English by default)\n", lang, det,
-                       text);
-            }
+            printf("LANG    [%s->%s] %s%s\n", lang, det, text,
+                   lconf > 0 ? "" : " (no language cue: English by default)");
         }
         bool danger = camas_safety_check(text, NULL);
         if (strcmp(kind, "danger") == 0) {
