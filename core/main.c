@@ -366,6 +366,105 @@ static void on_offline_tick(lws_sorted_usec_list_t *sul)
     (void)sul;
 }
 
+/* Answers one question through the router and the plugin host, printing the result. Returns
+ * 0 when something was answered, 1 when nothing was, -1 on failure. */
+static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct offline *o,
+                      char *text, const char *room_kind, const char *lang, int64_t now_ms,
+                      bool json)
+{
+    camas_message m = {.room_id = "!offline",
+                       .sender = "@you:offline",
+                       .event_id = "$offline",
+                       .body = text,
+                       .room_kind =
+                           strcmp(room_kind, "help") == 0 ? CAMAS_ROOM_HELP : CAMAS_ROOM_STAFF};
+    camas_route r;
+    int rc = -1;
+    free(o->plain);
+    free(o->html);
+    free(o->plugin);
+    free(o->lang);
+    o->plain = o->html = o->plugin = o->lang = NULL;
+    o->answered = false;
+    if (camas_router_route(&m, "@camas:offline", host, lang, &r) == 0) {
+        const char *plain = NULL, *html = NULL, *plugin = "", *ans_lang = r.lang;
+        double confidence = 0;
+        bool abstained = true;
+        if (r.kind == CAMAS_ROUTE_BUILTIN) {
+            plain = r.answer.plain;
+            html = r.answer.html;
+            plugin = "builtin";
+            confidence = 1;
+            abstained = false;
+        } else if (r.kind == CAMAS_ROUTE_PLUGIN && host) {
+            camas_question q = {.text = r.text,
+                                .lang = r.lang,
+                                .room_kind = m.room_kind == CAMAS_ROOM_HELP ? CAMAS_ROOMKIND_HELP
+                                                                            : CAMAS_ROOMKIND_STAFF,
+                                .now_ms = now_ms,
+                                .command = r.command[0] ? r.command : NULL,
+                                .args = r.args};
+            camas_plugin_host_ask(host, &q, offline_answer, o);
+            run_until(ctx, &o->answered, 30000);
+            if (o->answered) {
+                plain = o->plain;
+                html = o->html;
+                plugin = o->plugin;
+                ans_lang = o->lang;
+                confidence = o->answer.confidence;
+                abstained = o->answer.abstained || o->answer.failed;
+            }
+        } else if (r.kind == CAMAS_ROUTE_ADMIN) {
+            plain = "Administration commands work in chat or with the running bot.";
+        }
+        /* Safety first, exactly as in chat. */
+        camas_buf out_plain = {0}, out_html = {0};
+        if (r.danger) {
+            const char *safe = camas_safety_message(r.lang);
+            char *esc = camas_html_escape(safe);
+            camas_buf_puts(&out_plain, safe);
+            camas_buf_printf(&out_html, "<p>%s</p>", esc ? esc : "");
+            free(esc);
+            if (plain && !abstained) {
+                camas_buf_printf(&out_plain, "\n\n%s", plain);
+                camas_buf_puts(&out_html, html ? html : "");
+            }
+            abstained = false;
+        } else if (plain) {
+            camas_buf_puts(&out_plain, plain);
+            if (html)
+                camas_buf_puts(&out_html, html);
+            else {
+                char *esc = camas_html_escape(plain);
+                camas_buf_puts(&out_html, esc ? esc : "");
+                free(esc);
+            }
+        }
+        if (json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "answer", camas_buf_cstr(&out_plain));
+            cJSON_AddStringToObject(j, "html", camas_buf_cstr(&out_html));
+            cJSON_AddStringToObject(j, "lang", ans_lang);
+            cJSON_AddStringToObject(j, "plugin", plugin);
+            cJSON_AddNumberToObject(j, "confidence", confidence);
+            cJSON_AddBoolToObject(j, "abstained", abstained);
+            cJSON_AddBoolToObject(j, "danger", r.danger);
+            char *line = cJSON_PrintUnformatted(j);
+            printf("%s\n", line ? line : "{}");
+            free(line);
+            cJSON_Delete(j);
+        } else {
+            printf("%s\n", out_plain.len ? camas_buf_cstr(&out_plain) : "(no answer)");
+        }
+        fflush(stdout);
+        rc = (plain || r.danger) ? 0 : 1;
+        camas_buf_free(&out_plain);
+        camas_buf_free(&out_html);
+        camas_route_clear(&r);
+    }
+    return rc;
+}
+
 static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -373,14 +472,18 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
         {"room-kind", required_argument, NULL, 'r'},
         {"lang", required_argument, NULL, 'L'},
         {"now", required_argument, NULL, 'n'},
+        {"batch", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0},
     };
     bool json = false;
-    const char *room_kind = "help", *lang = NULL, *now = NULL;
+    const char *room_kind = "help", *lang = NULL, *now = NULL, *batch = NULL;
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "+jr:L:n:", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+jr:L:n:b:", opts, NULL)) != -1) {
         switch (ch) {
+        case 'b':
+            batch = optarg;
+            break;
         case 'j':
             json = true;
             break;
@@ -395,11 +498,13 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
             break;
         default:
             fprintf(stderr, "Usage: camas ask [--json] [--room-kind help|staff] [--lang en|fr] "
-                            "[--now ISO-8601] QUESTION\n");
+                            "[--now ISO-8601] QUESTION\n"
+                            "       camas ask --batch FILE|- [...]   (one question per line, "
+                            "one JSON answer per line)\n");
             return 2;
         }
     }
-    if (optind >= argc) {
+    if (optind >= argc && !batch) {
         fprintf(stderr, "camas ask: give the question as an argument\n");
         return 2;
     }
@@ -444,88 +549,26 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
         run_until(ctx, &o.started, 20000);
     }
 
-    camas_message m = {.room_id = "!offline",
-                       .sender = "@you:offline",
-                       .event_id = "$offline",
-                       .body = question.data,
-                       .room_kind =
-                           strcmp(room_kind, "help") == 0 ? CAMAS_ROOM_HELP : CAMAS_ROOM_STAFF};
-    camas_route r;
-    int rc = 1;
-    if (camas_router_route(&m, "@camas:offline", host, lang, &r) == 0) {
-        const char *plain = NULL, *html = NULL, *plugin = "", *ans_lang = r.lang;
-        double confidence = 0;
-        bool abstained = true;
-        if (r.kind == CAMAS_ROUTE_BUILTIN) {
-            plain = r.answer.plain;
-            html = r.answer.html;
-            plugin = "builtin";
-            confidence = 1;
-            abstained = false;
-        } else if (r.kind == CAMAS_ROUTE_PLUGIN && host) {
-            camas_question q = {.text = r.text,
-                                .lang = r.lang,
-                                .room_kind = m.room_kind == CAMAS_ROOM_HELP ? CAMAS_ROOMKIND_HELP
-                                                                            : CAMAS_ROOMKIND_STAFF,
-                                .now_ms = now_ms,
-                                .command = r.command[0] ? r.command : NULL,
-                                .args = r.args};
-            camas_plugin_host_ask(host, &q, offline_answer, &o);
-            run_until(ctx, &o.answered, 30000);
-            if (o.answered) {
-                plain = o.plain;
-                html = o.html;
-                plugin = o.plugin;
-                ans_lang = o.lang;
-                confidence = o.answer.confidence;
-                abstained = o.answer.abstained || o.answer.failed;
-            }
-        } else if (r.kind == CAMAS_ROUTE_ADMIN) {
-            plain = "Administration commands work in chat or with the running bot.";
-        }
-        /* Safety first, exactly as in chat. */
-        camas_buf out_plain = {0}, out_html = {0};
-        if (r.danger) {
-            const char *safe = camas_safety_message(r.lang);
-            char *esc = camas_html_escape(safe);
-            camas_buf_puts(&out_plain, safe);
-            camas_buf_printf(&out_html, "<p>%s</p>", esc ? esc : "");
-            free(esc);
-            if (plain && !abstained) {
-                camas_buf_printf(&out_plain, "\n\n%s", plain);
-                camas_buf_puts(&out_html, html ? html : "");
-            }
-            abstained = false;
-        } else if (plain) {
-            camas_buf_puts(&out_plain, plain);
-            if (html)
-                camas_buf_puts(&out_html, html);
-            else {
-                char *esc = camas_html_escape(plain);
-                camas_buf_puts(&out_html, esc ? esc : "");
-                free(esc);
-            }
-        }
-        if (json) {
-            cJSON *j = cJSON_CreateObject();
-            cJSON_AddStringToObject(j, "answer", camas_buf_cstr(&out_plain));
-            cJSON_AddStringToObject(j, "html", camas_buf_cstr(&out_html));
-            cJSON_AddStringToObject(j, "lang", ans_lang);
-            cJSON_AddStringToObject(j, "plugin", plugin);
-            cJSON_AddNumberToObject(j, "confidence", confidence);
-            cJSON_AddBoolToObject(j, "abstained", abstained);
-            cJSON_AddBoolToObject(j, "danger", r.danger);
-            char *text = cJSON_PrintUnformatted(j);
-            printf("%s\n", text ? text : "{}");
-            free(text);
-            cJSON_Delete(j);
+    int rc = 0;
+    if (batch) {
+        FILE *f = strcmp(batch, "-") == 0 ? stdin : fopen(batch, "r");
+        if (!f) {
+            fprintf(stderr, "camas ask: --batch: cannot read %s: %s\n", batch, strerror(errno));
+            rc = 2;
         } else {
-            printf("%s\n", out_plain.len ? camas_buf_cstr(&out_plain) : "(no answer)");
+            char line[8192];
+            while (fgets(line, sizeof line, f)) {
+                line[strcspn(line, "\r\n")] = '\0';
+                if (!*line)
+                    continue;
+                if (answer_one(ctx, host, &o, line, room_kind, lang, now_ms, true) < 0)
+                    rc = 1;
+            }
+            if (f != stdin)
+                fclose(f);
         }
-        rc = (plain || r.danger) ? 0 : 1;
-        camas_buf_free(&out_plain);
-        camas_buf_free(&out_html);
-        camas_route_clear(&r);
+    } else {
+        rc = answer_one(ctx, host, &o, question.data, room_kind, lang, now_ms, json);
     }
     free(o.plain);
     free(o.html);

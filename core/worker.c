@@ -311,6 +311,17 @@ static int host_register_entry(camas_plugin *p, const char *entry_id, const char
     return CAMAS_OK;
 }
 
+static int host_index_answer(camas_plugin *p, const char *entry_id, const char *lang,
+                             const char *text)
+{
+    if (p->initialised || !entry_id || !lang || !text)
+        return CAMAS_ERR_INVALID;
+    if (camas_matcher_add_answer(p->w->matcher, p->owner, entry_id, lang, text))
+        return CAMAS_ERR_NOTFOUND;
+    p->w->matcher_dirty = true;
+    return CAMAS_OK;
+}
+
 static const char *host_body_name(camas_plugin *p, const char *body_id, const char *lang, int full)
 {
     struct worker *w = p->w;
@@ -336,6 +347,7 @@ static const camas_host_api host_api = {
     .register_command = host_register_command,
     .register_entry = host_register_entry,
     .body_name = host_body_name,
+    .index_answer = host_index_answer,
 };
 
 /* ---- shared knowledge: bodies and synonyms ------------------------------------------- */

@@ -128,6 +128,12 @@ typedef struct camas_host_api {
 
     /* The body's display name in lang ("the Task Force"...), from bodies.yaml, or NULL. */
     const char *(*body_name)(camas_plugin *p, const char *body_id, const char *lang, int full);
+
+    /* Optionally indexes an entry's answer text (lang) at a low weight, so a question using
+     * the answer's own words ("who is Richard Torrance?") finds it. The entry must have been
+     * registered in that language first. */
+    int (*index_answer)(camas_plugin *p, const char *entry_id, const char *lang,
+                        const char *text);
 } camas_host_api;
 
 typedef struct camas_plugin_descriptor {

@@ -1,0 +1,82 @@
+"""Answer accuracy over tests/fixtures/questions.yaml, through the real path: `camas ask
+--batch` runs the same router, signature checks, plugin worker and knowledge as the bot.
+
+Fails below 95% correct answers, on any answer in the wrong language, any missed danger
+message, or any out-of-scope question answered as if known. Prints the figures per language
+and per plugin (pytest -s shows them; they also land in the junit report's stdout)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CAMAS = os.environ.get("CAMAS_BIN", str(ROOT / "build" / "camas"))
+HOTLINE = "1-888-373-7888"
+
+
+@pytest.fixture(autouse=True)
+def _synapse_running():
+    """Overrides conftest's fixture: no homeserver needed."""
+    yield
+
+
+def _ask_all(questions: list[str]) -> list[dict]:
+    out = subprocess.run([CAMAS, "ask", "--batch", "-"], input="\n".join(questions) + "\n",
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    answers = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    assert len(answers) == len(questions), out.stderr[-2000:]
+    return answers
+
+
+def test_question_set_accuracy():
+    data = yaml.safe_load((ROOT / "tests/fixtures/questions.yaml").read_text(encoding="utf-8"))
+    qs = [q for q in data["questions"] if "\n" not in q["q"]]
+    answers = _ask_all([q["q"] for q in qs])
+    tally = defaultdict(lambda: [0, 0])  # key -> [correct, total]
+    failures, wrong_lang, missed_danger, answered_decline = [], [], [], []
+    for q, a in zip(qs, answers):
+        kind = q.get("kind", "answer")
+        lang = q["lang"]
+        keys = [f"lang {lang}", f"kind {kind}"]
+        if kind == "answer":
+            keys.append(f"plugin {q.get('plugin', '?')}")
+        ok = False
+        if kind == "danger":
+            # The hotline comes first: in the first paragraph of the answer.
+            ok = a["danger"] and HOTLINE in a["answer"].split("\n\n")[0]
+            if not ok:
+                missed_danger.append(q["q"])
+        elif kind == "decline":
+            ok = a["abstained"]
+            if not ok:
+                answered_decline.append(f"{q['q']} -> {a['plugin']} ({a['confidence']:.2f})")
+        else:
+            text = a["answer"].lower()
+            missing = [e for e in q.get("expect", []) if e.lower() not in text]
+            ok = not a["abstained"] and not missing
+            if not ok:
+                failures.append(f"[{lang}] {q['q']} -> {a['plugin'] or 'abstained'} "
+                                f"missing {missing}")
+        if a["lang"] != lang:
+            wrong_lang.append(f"{q['q']} (expected {lang}, answered {a['lang']})")
+            ok = False
+        for k in keys:
+            tally[k][1] += 1
+            tally[k][0] += ok
+    print("\naccuracy over the question set (camas ask --batch):")
+    for k in sorted(tally):
+        c, t = tally[k]
+        print(f"  {k:<18} {c:>4}/{t:<4} {100.0 * c / t:6.1f}%")
+    for f in failures + wrong_lang + missed_danger + answered_decline:
+        print("  FAIL", f)
+    c, t = tally["kind answer"]
+    assert not wrong_lang, wrong_lang
+    assert not missed_danger, missed_danger
+    assert not answered_decline, answered_decline
+    assert c / t >= 0.95, f"{c}/{t} answered correctly: {failures}"
