@@ -11,6 +11,7 @@
 #include "sign_cli.h"
 #include "store.h"
 #include "util.h"
+#include "watch.h"
 #include "worker.h"
 
 #include <camas/plugin.h>
@@ -172,6 +173,7 @@ static struct lws_context *make_context(const camas_config *cfg)
     static const struct lws_protocols protocols[] = {
         {"camas-http", NULL, 0, 0, 0, NULL, 0},
         {"camas-worker", NULL, 0, 0, 0, NULL, 0},
+        {"camas-watch", NULL, 0, 0, 0, NULL, 0},
         {NULL, NULL, 0, 0, 0, NULL, 0},
     };
     struct lws_protocols *list = malloc(sizeof protocols);
@@ -180,6 +182,7 @@ static struct lws_context *make_context(const camas_config *cfg)
     memcpy(list, protocols, sizeof protocols);
     list[0] = camas_http_protocol;
     list[1] = camas_worker_protocol;
+    list[2] = camas_watch_protocol;
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -213,6 +216,11 @@ static void on_initial_loads(void *ud, bool ok, const char *summary)
         log_warn("plugins", "some plugins were refused at start-up (see above)");
     else
         log_info("plugins", "%s", summary);
+}
+
+static void on_knowledge_changed(void *ud)
+{
+    camas_plugin_host_reload_knowledge(ud, "knowledge-watch", NULL, NULL);
 }
 
 /* Plugin-host alerts go to the core, created after the host: ud points at the core pointer. */
@@ -262,17 +270,21 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (host)
+    camas_watch *watch = NULL;
+    if (host) {
         camas_plugin_host_start(host, on_initial_loads, NULL);
+        watch = camas_watch_new(ctx, paths->knowledge, 700, on_knowledge_changed, host);
+    }
     camas_core_start(core);
     while (!stop_signal && camas_core_exit_code(core) < 0) {
         lws_service(ctx, 0);
         if (reload_signal && host) {
             reload_signal = 0;
-            log_info("main", "SIGHUP: reloading every plugin");
-            camas_plugin_host_load(host, "all", "SIGHUP", false, NULL, NULL);
+            log_info("main", "SIGHUP: reloading the knowledge and every plugin");
+            camas_plugin_host_reload_knowledge(host, "SIGHUP", NULL, NULL);
         }
     }
+    camas_watch_free(watch);
 
     int code = camas_core_exit_code(core);
     if (stop_signal) {
@@ -468,12 +480,9 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
 static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"room-kind", required_argument, NULL, 'r'},
-        {"lang", required_argument, NULL, 'L'},
-        {"now", required_argument, NULL, 'n'},
-        {"batch", required_argument, NULL, 'b'},
-        {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},        {"room-kind", required_argument, NULL, 'r'},
+        {"lang", required_argument, NULL, 'L'},  {"now", required_argument, NULL, 'n'},
+        {"batch", required_argument, NULL, 'b'}, {NULL, 0, NULL, 0},
     };
     bool json = false;
     const char *room_kind = "help", *lang = NULL, *now = NULL, *batch = NULL;

@@ -785,9 +785,8 @@ static void handle_admin(camas_core *c, const camas_message *m, const char *args
     } else if (strcmp(verb, "unload") == 0 && name[0]) {
         camas_plugin_host_unload(c->host, name, m->sender, on_admin_done, ac);
     } else if (strcmp(verb, "knowledge") == 0 && strcmp(name, "reload") == 0) {
-        /* Plugins read their knowledge in init, so reloading them reloads it; a plugin whose
-         * files have an error is refused and keeps its previous knowledge. */
-        camas_plugin_host_load(c->host, "all", m->sender, false, on_admin_done, ac);
+        /* A part whose files have an error is refused and keeps its previous knowledge. */
+        camas_plugin_host_reload_knowledge(c->host, m->sender, on_admin_done, ac);
     } else {
         admin_reply(c, ac, admin_usage);
         free(ac);

@@ -46,7 +46,7 @@ struct loaded {
     cJSON *commands; /* from the worker: [{name, usage_en, usage_fr}] */
 };
 
-enum pending_kind { P_ASK, P_LOAD, P_UNLOAD };
+enum pending_kind { P_ASK, P_LOAD, P_UNLOAD, P_SHARED };
 
 struct pending {
     struct pending *next;
@@ -607,6 +607,12 @@ static void flush(camas_plugin_host *h)
             cJSON *m = load_message(p->cand, p->id);
             rc = camas_ipc_send(h->sock, m, p->cand->memfd);
             cJSON_Delete(m);
+        } else if (p->kind == P_SHARED) {
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddStringToObject(m, "op", "reload_shared");
+            cJSON_AddNumberToObject(m, "id", (double)p->id);
+            rc = camas_ipc_send(h->sock, m, -1);
+            cJSON_Delete(m);
         } else {
             cJSON *m = cJSON_CreateObject();
             cJSON_AddStringToObject(m, "op", "unload");
@@ -699,6 +705,45 @@ static void on_loaded(camas_plugin_host *h, struct pending *p, const cJSON *msg)
     finish_action(h, p, true, summary);
 }
 
+/* Collects the per-plugin outcomes of a knowledge reload into one summary. */
+struct knowledge_done {
+    camas_action_cb cb;
+    void *ud;
+    bool shared_ok, all_ok;
+    char shared_why[600];
+    size_t remaining;
+    camas_buf failures;
+};
+
+static void on_knowledge_part(void *ud, bool ok, const char *summary)
+{
+    struct knowledge_done *kd = ud;
+    if (!ok) {
+        kd->all_ok = false;
+        camas_buf_printf(&kd->failures, "%s%s", kd->failures.len ? "; " : "", summary);
+    }
+    if (--kd->remaining > 0)
+        return;
+    camas_buf text = {0};
+    if (kd->shared_ok && kd->all_ok)
+        camas_buf_puts(&text, "knowledge reloaded");
+    else
+        camas_buf_printf(&text,
+                         "knowledge partly refused (the previous version keeps "
+                         "answering where refused): %s%s%s",
+                         kd->shared_ok ? "" : kd->shared_why,
+                         !kd->shared_ok && kd->failures.len ? "; " : "",
+                         kd->failures.len ? kd->failures.data : "");
+    if (kd->cb)
+        kd->cb(kd->ud, kd->shared_ok && kd->all_ok, camas_buf_cstr(&text));
+    camas_buf_free(&text);
+    camas_buf_free(&kd->failures);
+    free(kd);
+}
+
+static int queue_load(camas_plugin_host *h, const char *name, const char *actor, bool force,
+                      camas_action_cb cb, void *ud);
+
 static void handle_message(camas_plugin_host *h, cJSON *msg)
 {
     const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
@@ -768,6 +813,38 @@ static void handle_message(camas_plugin_host *h, cJSON *msg)
             snprintf(summary, sizeof summary, "%s is not loaded", p->name);
             finish_action(h, p, false, summary);
         }
+    } else if (strcmp(op, "shared") == 0 && p->kind == P_SHARED) {
+        bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "ok"));
+        const cJSON *e;
+        camas_buf why = {0};
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(msg, "errors"))
+        {
+            alertf(h, "knowledge refused: %s", cJSON_GetStringValue(e));
+            camas_buf_printf(&why, "%s%s", why.len ? "; " : "", cJSON_GetStringValue(e));
+        }
+        audit(h, p->actor, "knowledge", "bodies+synonyms", NULL, ok ? "ok" : "refused",
+              why.data ? why.data : "");
+        /* Then every plugin, each swapped in only if its folder loads cleanly. */
+        if (h->n_plugins == 0) {
+            finish_action(h, p, ok, ok ? "knowledge reloaded" : camas_buf_cstr(&why));
+        } else {
+            struct knowledge_done *kd = calloc(1, sizeof *kd);
+            if (kd) {
+                kd->cb = p->action_cb;
+                kd->ud = p->ud;
+                kd->shared_ok = ok;
+                snprintf(kd->shared_why, sizeof kd->shared_why, "%s", why.data ? why.data : "");
+                kd->remaining = h->n_plugins;
+                kd->all_ok = true;
+            }
+            size_t n = h->n_plugins;
+            char names[64][32];
+            for (size_t i = 0; i < n && i < 64; i++)
+                snprintf(names[i], sizeof names[i], "%s", h->plugins[i]->m.name);
+            for (size_t i = 0; i < n && i < 64; i++)
+                queue_load(h, names[i], p->actor, false, kd ? on_knowledge_part : NULL, kd);
+        }
+        camas_buf_free(&why);
     } else {
         log_warn("plugins", "unexpected '%s' from the worker", op);
         if (p->kind == P_ASK)
@@ -1104,4 +1181,18 @@ char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang)
     if (!b.data)
         return strdup("");
     return b.data;
+}
+
+int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, camas_action_cb cb,
+                                       void *ud)
+{
+    struct pending *p = new_pending(h, P_SHARED);
+    if (!p)
+        return -1;
+    snprintf(p->actor, sizeof p->actor, "%s", actor ? actor : "camas");
+    p->action_cb = cb;
+    p->ud = ud;
+    pending_push(h, p, false);
+    flush(h);
+    return 0;
 }

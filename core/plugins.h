@@ -70,6 +70,13 @@ int camas_plugin_host_load(camas_plugin_host *h, const char *name, const char *a
 int camas_plugin_host_unload(camas_plugin_host *h, const char *name, const char *actor,
                              camas_action_cb cb, void *ud);
 
+/* Reloads the knowledge: bodies.yaml and synonyms.yaml first, then every plugin (each reads
+ * its own folder in init). Each part is swapped in only if it loads cleanly; errors (with
+ * file and line) are alerted and reported through cb, and the previous version keeps
+ * answering. */
+int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, camas_action_cb cb,
+                                       void *ud);
+
 /* One line per loaded plugin (name, version, sha256 prefix, rooms, commands); malloc'd. */
 char *camas_plugin_host_describe(const camas_plugin_host *h);
 /* Whether a loaded plugin registered !name. */

@@ -40,6 +40,7 @@ struct camas_plugin {
     bool initialised;
     int data_errors;
     cJSON *commands; /* array of {name, usage_en, usage_fr} */
+    cJSON *regs;     /* its entries and answers, to replay into a rebuilt matcher */
     cJSON *errors;   /* array of strings: knowledge problems found during init */
 };
 
@@ -60,7 +61,6 @@ struct worker {
     bool matcher_dirty;
     struct body *bodies;
     size_t n_bodies;
-    cJSON *base_errors; /* problems in bodies.yaml / synonyms.yaml */
 
     /* The answer being built by the current render/command call. */
     camas_buf reply_plain, reply_html;
@@ -307,6 +307,12 @@ static int host_register_entry(camas_plugin *p, const char *entry_id, const char
     if (camas_matcher_add_entry(p->w->matcher, p->owner, entry_id, body_id ? body_id : "all", lang,
                                 ask, nask))
         return CAMAS_ERR_NOMEM;
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "id", entry_id);
+    cJSON_AddStringToObject(r, "body", body_id ? body_id : "all");
+    cJSON_AddStringToObject(r, "lang", lang);
+    cJSON_AddItemToObject(r, "ask", cJSON_CreateStringArray(ask, (int)nask));
+    cJSON_AddItemToArray(p->regs, r);
     p->w->matcher_dirty = true;
     return CAMAS_OK;
 }
@@ -318,6 +324,11 @@ static int host_index_answer(camas_plugin *p, const char *entry_id, const char *
         return CAMAS_ERR_INVALID;
     if (camas_matcher_add_answer(p->w->matcher, p->owner, entry_id, lang, text))
         return CAMAS_ERR_NOTFOUND;
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "id", entry_id);
+    cJSON_AddStringToObject(r, "lang", lang);
+    cJSON_AddStringToObject(r, "answer", text);
+    cJSON_AddItemToArray(p->regs, r);
     p->w->matcher_dirty = true;
     return CAMAS_OK;
 }
@@ -352,17 +363,23 @@ static const camas_host_api host_api = {
 
 /* ---- shared knowledge: bodies and synonyms ------------------------------------------- */
 
-static void bodies_free(struct worker *w)
+static void bodies_free(struct body *bodies, size_t n)
 {
-    for (size_t i = 0; i < w->n_bodies; i++)
+    for (size_t i = 0; i < n; i++)
         for (int l = 0; l < 2; l++) {
-            free(w->bodies[i].name[l]);
-            free(w->bodies[i].short_[l]);
+            free(bodies[i].name[l]);
+            free(bodies[i].short_[l]);
         }
-    free(w->bodies);
-    w->bodies = NULL;
-    w->n_bodies = 0;
+    free(bodies);
 }
+
+/* What bodies.yaml and synonyms.yaml produce; built aside so a broken edit changes nothing. */
+struct shared {
+    camas_matcher *matcher;
+    struct body *bodies;
+    size_t n_bodies;
+    cJSON *errors;
+};
 
 static const char *lang_str(const cJSON *obj, const char *lang)
 {
@@ -370,10 +387,10 @@ static const char *lang_str(const cJSON *obj, const char *lang)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static void base_error(struct worker *w, const char *fmt, ...)
+static void base_error(struct shared *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void base_error(struct worker *w, const char *fmt, ...)
+static void base_error(struct shared *w, const char *fmt, ...)
 {
     char msg[600];
     va_list ap;
@@ -381,15 +398,15 @@ static void base_error(struct worker *w, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     log_error("knowledge", "%s", msg);
-    cJSON_AddItemToArray(w->base_errors, cJSON_CreateString(msg));
+    cJSON_AddItemToArray(w->errors, cJSON_CreateString(msg));
 }
 
 /* Loads bodies.yaml and synonyms.yaml into the matcher. Problems are recorded, not fatal:
  * the plugins still answer, only alias expansion is poorer. */
-static void load_shared_knowledge(struct worker *w)
+static void load_shared_knowledge(struct shared *w, const char *knowledge_dir)
 {
     char path[8192], err[600];
-    snprintf(path, sizeof path, "%s/bodies.yaml", w->knowledge_dir);
+    snprintf(path, sizeof path, "%s/bodies.yaml", knowledge_dir);
     cJSON *doc = camas_yaml_load(path, err, sizeof err);
     if (!doc) {
         base_error(w, "%s", err);
@@ -443,7 +460,7 @@ static void load_shared_knowledge(struct worker *w)
         cJSON_Delete(doc);
     }
 
-    snprintf(path, sizeof path, "%s/synonyms.yaml", w->knowledge_dir);
+    snprintf(path, sizeof path, "%s/synonyms.yaml", knowledge_dir);
     doc = camas_yaml_load(path, err, sizeof err);
     if (!doc) {
         if (access(path, F_OK) == 0)
@@ -512,6 +529,7 @@ static void plugin_discard(struct worker *w, camas_plugin *p)
         close(p->fd);
     cJSON_Delete(p->commands);
     cJSON_Delete(p->errors);
+    cJSON_Delete(p->regs);
     free(p);
 }
 
@@ -561,6 +579,7 @@ static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
     p->owner = ++w->next_owner;
     p->commands = cJSON_CreateArray();
     p->errors = cJSON_CreateArray();
+    p->regs = cJSON_CreateArray();
 
     /* glibc recognises an already loaded library by its path name, so the descriptor stays
      * open while the library is loaded: no other plugin can get the same /proc path. */
@@ -787,6 +806,9 @@ static void op_ask(struct worker *w, const cJSON *msg, int64_t id)
         struct filter_ctx fc = {w, req.room_kind};
         camas_match best[2];
         size_t n = camas_matcher_query(w->matcher, req.text, req.lang, room_policy, &fc, best, 2);
+        log_debug("worker", "ask %lld: %zu matches, best %s (%.2f, owner %u), %zu documents",
+                  (long long)id, n, n ? best[0].entry_id : "-", n ? best[0].confidence : 0.0,
+                  n ? best[0].owner : 0, camas_matcher_size(w->matcher));
         if (n > 0 && best[0].confidence >= CAMAS_MATCH_MIN_CONFIDENCE) {
             camas_plugin *p = plugin_by_owner(w, best[0].owner);
             if (p) {
@@ -817,6 +839,61 @@ static void op_ask(struct worker *w, const cJSON *msg, int64_t id)
     send_msg(w, reply);
 }
 
+/* Re-reads bodies.yaml and synonyms.yaml into a new matcher, replays every plugin's entries
+ * into it and swaps it in; with any error the old matcher stays and the errors are sent. */
+static void op_reload_shared(struct worker *w, int64_t id)
+{
+    struct shared sh = {camas_matcher_new(), NULL, 0, cJSON_CreateArray()};
+    cJSON *reply = cJSON_CreateObject();
+    cJSON_AddStringToObject(reply, "op", "shared");
+    cJSON_AddNumberToObject(reply, "id", (double)id);
+    if (sh.matcher)
+        load_shared_knowledge(&sh, w->knowledge_dir);
+    bool ok = sh.matcher && cJSON_GetArraySize(sh.errors) == 0;
+    for (size_t i = 0; ok && i < w->n_plugins; i++) {
+        const camas_plugin *p = w->plugins[i];
+        const cJSON *r;
+        cJSON_ArrayForEach(r, p->regs)
+        {
+            const char *eid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+            const char *lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "lang"));
+            const char *answer =
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "answer"));
+            const cJSON *ask = cJSON_GetObjectItemCaseSensitive(r, "ask");
+            if (answer) {
+                camas_matcher_add_answer(sh.matcher, p->owner, eid, lang, answer);
+                continue;
+            }
+            const char *texts[256];
+            size_t n = 0;
+            const cJSON *t;
+            cJSON_ArrayForEach(t, ask) if (n < 256 && cJSON_IsString(t)) texts[n++] =
+                t->valuestring;
+            const char *body = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "body"));
+            if (camas_matcher_add_entry(sh.matcher, p->owner, eid, body, lang, texts, n))
+                ok = false;
+        }
+    }
+    if (ok && camas_matcher_build(sh.matcher))
+        ok = false;
+    cJSON_AddBoolToObject(reply, "ok", ok);
+    cJSON_AddItemToObject(reply, "errors", sh.errors);
+    if (ok) {
+        camas_matcher_free(w->matcher);
+        bodies_free(w->bodies, w->n_bodies);
+        w->matcher = sh.matcher;
+        w->bodies = sh.bodies;
+        w->n_bodies = sh.n_bodies;
+        w->matcher_dirty = false;
+        log_info("worker", "bodies.yaml and synonyms.yaml reloaded");
+    } else {
+        camas_matcher_free(sh.matcher);
+        bodies_free(sh.bodies, sh.n_bodies);
+        log_warn("worker", "shared knowledge not reloaded: the previous version stays");
+    }
+    send_msg(w, reply);
+}
+
 /* ---- main loop ------------------------------------------------------------------------ */
 
 int camas_worker_main(int sock, const char *knowledge_dir)
@@ -826,21 +903,23 @@ int camas_worker_main(int sock, const char *knowledge_dir)
     w.sock = sock;
     snprintf(w.knowledge_dir, sizeof w.knowledge_dir, "%s", knowledge_dir);
     w.ipc_buf = malloc(CAMAS_IPC_MAX + 1);
-    w.matcher = camas_matcher_new();
-    w.base_errors = cJSON_CreateArray();
-    if (!w.ipc_buf || !w.matcher || !w.base_errors) {
+    struct shared sh = {camas_matcher_new(), NULL, 0, cJSON_CreateArray()};
+    if (!w.ipc_buf || !sh.matcher || !sh.errors) {
         log_error("worker", "out of memory");
         return 1;
     }
     char err[256];
     if (camas_sandbox_apply(err, sizeof err))
         log_warn("worker", "sandbox incomplete: %s", err);
-    load_shared_knowledge(&w);
+    load_shared_knowledge(&sh, w.knowledge_dir);
+    w.matcher = sh.matcher;
+    w.bodies = sh.bodies;
+    w.n_bodies = sh.n_bodies;
     camas_matcher_build(w.matcher);
 
     cJSON *hello = cJSON_CreateObject();
     cJSON_AddStringToObject(hello, "op", "ready");
-    cJSON_AddItemToObject(hello, "errors", cJSON_Duplicate(w.base_errors, 1));
+    cJSON_AddItemToObject(hello, "errors", sh.errors);
     send_msg(&w, hello);
 
     for (;;) {
@@ -868,6 +947,8 @@ int camas_worker_main(int sock, const char *knowledge_dir)
             op_unload(&w, msg, id);
         else if (strcmp(op, "ask") == 0)
             op_ask(&w, msg, id);
+        else if (strcmp(op, "reload_shared") == 0)
+            op_reload_shared(&w, id);
         else
             log_warn("worker", "unknown op '%s'", op);
         if (fd >= 0)
@@ -877,9 +958,8 @@ int camas_worker_main(int sock, const char *knowledge_dir)
     while (w.n_plugins)
         plugin_discard(&w, w.plugins[--w.n_plugins]);
     free(w.plugins);
-    bodies_free(&w);
+    bodies_free(w.bodies, w.n_bodies);
     camas_matcher_free(w.matcher);
-    cJSON_Delete(w.base_errors);
     camas_buf_free(&w.reply_plain);
     camas_buf_free(&w.reply_html);
     free(w.ipc_buf);

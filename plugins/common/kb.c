@@ -113,8 +113,8 @@ static int load_entry(kb *k, camas_plugin *p, const camas_host_api *host, const 
         int rc = host->register_entry(p, ke->id, ke->body, langs[l], texts, j);
         free(texts);
         /* index_answer arrived with the first ABI; guard by size all the same. */
-        if (rc == 0 && host->size >= offsetof(camas_host_api, index_answer) +
-                                         sizeof host->index_answer)
+        if (rc == 0 &&
+            host->size >= offsetof(camas_host_api, index_answer) + sizeof host->index_answer)
             rc = host->index_answer(p, ke->id, langs[l], ke->answer[l]);
         if (rc)
             return rc;
