@@ -58,6 +58,7 @@ static void usage(FILE *out)
         "                      answer one question offline with the same plugins and router\n"
         "  check               validate the configuration, trusted keys, plugins and knowledge\n"
         "  audit               print the plugin audit log kept in the state directory\n"
+        "  unanswered          list the questions camas could not answer, with counts\n"
         "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
         "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
         "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
@@ -660,6 +661,33 @@ static int cmd_audit(camas_config *cfg)
     return n < 0 ? 1 : 0;
 }
 
+static void print_unanswered(void *ud, const char *question, int count, int64_t last_ms)
+{
+    (void)ud;
+    char stamp[32];
+    time_t t = (time_t)(last_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%d", &tm);
+    printf("%5d  %s  %s\n", count, stamp, question);
+}
+
+static int cmd_unanswered(camas_config *cfg)
+{
+    char err[512];
+    camas_store *st = camas_store_open(cfg->state_dir, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "camas unanswered: %s\n", err);
+        return 1;
+    }
+    printf("count  last seen   question (normalised; no user ids are kept)\n");
+    int n = camas_store_unanswered_each(st, print_unanswered, NULL);
+    camas_store_close(st);
+    if (n == 0)
+        printf("(no unanswered questions)\n");
+    return n < 0 ? 1 : 0;
+}
+
 static int cmd_worker(int argc, char **argv)
 {
     const char *knowledge = NULL, *level = "info";
@@ -778,7 +806,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") && !is_ask) {
+    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") &&
+        strcmp(cmd, "unanswered") && !is_ask) {
         fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
         return 2;
     }
@@ -818,6 +847,8 @@ int main(int argc, char **argv)
         rc = cmd_check(&cfg, &paths, config_path);
     else if (strcmp(cmd, "audit") == 0)
         rc = cmd_audit(&cfg);
+    else if (strcmp(cmd, "unanswered") == 0)
+        rc = cmd_unanswered(&cfg);
     else if (is_ask)
         rc = cmd_ask(&cfg, &paths, cmd_argc, cmd_argv);
     else

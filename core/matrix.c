@@ -17,6 +17,7 @@
 #include "reply.h"
 #include "router.h"
 #include "safety.h"
+#include "text.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -625,6 +626,30 @@ struct ask_ctx {
     camas_inbox_item item;
 };
 
+/* "What is the budget?" and "what is the budget" count as one question: punctuation that
+ * does not belong to a word becomes space, runs of space collapse. */
+static void squeeze_punctuation(char *s)
+{
+    char *out = s;
+    bool space = true;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80 ||
+                    ((c == '.' || c == '-' || c == '@' || c == '\'') && !space && p[1] &&
+                     p[1] != ' ' && p[1] != '?' && p[1] != '!');
+        if (keep) {
+            *out++ = c;
+            space = false;
+        } else if (!space) {
+            *out++ = ' ';
+            space = true;
+        }
+    }
+    if (out > s && out[-1] == ' ')
+        out--;
+    *out = '\0';
+}
+
 static void on_plugin_answer(void *ud, const camas_host_answer *a)
 {
     struct ask_ctx *ac = ud;
@@ -643,6 +668,15 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
                          camas_reply_content(&q, a->plain, a->html), it->event_id);
     if (rc == 0)
         rc = camas_store_inbox_done(c->st, it->event_id);
+    if (rc == 0 && a->abstained && !it->command && !it->danger) {
+        /* Counted for staff to improve the knowledge; only the normalised text, no user. */
+        char *norm = camas_text_normalize_dup(it->text);
+        if (norm)
+            squeeze_punctuation(norm);
+        if (norm && *norm)
+            rc = camas_store_unanswered_add(c->st, norm);
+        free(norm);
+    }
     if (rc == 0)
         rc = camas_store_commit(c->st);
     if (rc) {

@@ -30,6 +30,8 @@ enum stmt_id {
     S_OREPLY,
     S_AUDIT,
     S_AUDIT_LIST,
+    S_UADD,
+    S_ULIST,
     S_IADD,
     S_IPENDING,
     S_IDONE,
@@ -60,6 +62,9 @@ static const char *const stmt_sql[S_COUNT] = {
                  "WHERE state = 0 AND in_reply_to = ?1",
     [S_OREPLY] = "SELECT event_id, room_id FROM outbox WHERE state = 1 AND in_reply_to = ?1 "
                  "ORDER BY seq LIMIT 1",
+    [S_UADD] = "INSERT INTO unanswered(question, count, last_ms) VALUES(?1, 1, ?2) "
+               "ON CONFLICT(question) DO UPDATE SET count = count + 1, last_ms = excluded.last_ms",
+    [S_ULIST] = "SELECT question, count, last_ms FROM unanswered ORDER BY count DESC, last_ms DESC",
     [S_IADD] = "INSERT OR IGNORE INTO inbox(event_id, room_id, sender, thread_root, text, lang,"
                " command, args, room_kind, danger) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [S_IPENDING] = "SELECT event_id, room_id, sender, thread_root, text, lang, command, args,"
@@ -89,6 +94,8 @@ static const char schema_sql[] =
     " event_id TEXT UNIQUE NOT NULL, room_id TEXT NOT NULL, sender TEXT NOT NULL, "
     " thread_root TEXT, text TEXT NOT NULL, lang TEXT NOT NULL, command TEXT, args TEXT, "
     " room_kind INTEGER NOT NULL, danger INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS unanswered(question TEXT PRIMARY KEY, count INTEGER NOT NULL,"
+    " last_ms INTEGER);"
     "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER, "
     " actor TEXT, action TEXT, plugin TEXT, version TEXT, sha256 TEXT, result TEXT, "
     " detail TEXT);";
@@ -469,4 +476,25 @@ void camas_inbox_items_free(camas_inbox_item *items, int n)
     for (int i = 0; i < n; i++)
         camas_inbox_item_free(&items[i]);
     free(items);
+}
+
+int camas_store_unanswered_add(camas_store *st, const char *normalised_question)
+{
+    sqlite3_stmt *s = bind_texts(st, S_UADD, 1, (const char *[]){normalised_question});
+    sqlite3_bind_int64(s, 2, camas_now_ms());
+    return run_done(s);
+}
+
+int camas_store_unanswered_each(camas_store *st, camas_unanswered_fn fn, void *ud)
+{
+    sqlite3_stmt *s = st->stmt[S_ULIST];
+    sqlite3_reset(s);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *q = sqlite3_column_text(s, 0);
+        fn(ud, q ? (const char *)q : "", sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2));
+        n++;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? n : -1;
 }
