@@ -1,5 +1,6 @@
 /* camas: command line entry point (run the bot, ask offline, check, sign, audit). */
 #include "config.h"
+#include "control.h"
 #include "event.h"
 #include "http.h"
 #include "log.h"
@@ -59,6 +60,9 @@ static void usage(FILE *out)
         "  check               validate the configuration, trusted keys, plugins and knowledge\n"
         "  audit               print the plugin audit log kept in the state directory\n"
         "  unanswered          list the questions camas could not answer, with counts\n"
+        "  ctl REQUEST         talk to the running bot over STATE_DIR/control.sock:\n"
+        "                      plugins | load NAME [force] | reload NAME|all | unload NAME |\n"
+        "                      knowledge-reload\n"
         "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
         "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
         "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
@@ -172,9 +176,8 @@ static struct lws_context *make_context(const camas_config *cfg)
     lws_set_log_level(LLL_ERR | (camas_log_get_level() >= CAMAS_LOG_DEBUG ? LLL_WARN : 0),
                       lws_log_emit);
     static const struct lws_protocols protocols[] = {
-        {"camas-http", NULL, 0, 0, 0, NULL, 0},
-        {"camas-worker", NULL, 0, 0, 0, NULL, 0},
-        {"camas-watch", NULL, 0, 0, 0, NULL, 0},
+        {"camas-http", NULL, 0, 0, 0, NULL, 0},  {"camas-worker", NULL, 0, 0, 0, NULL, 0},
+        {"camas-watch", NULL, 0, 0, 0, NULL, 0}, {"camas-control", NULL, 0, 0, 0, NULL, 0},
         {NULL, NULL, 0, 0, 0, NULL, 0},
     };
     struct lws_protocols *list = malloc(sizeof protocols);
@@ -184,6 +187,7 @@ static struct lws_context *make_context(const camas_config *cfg)
     list[0] = camas_http_protocol;
     list[1] = camas_worker_protocol;
     list[2] = camas_watch_protocol;
+    list[3] = camas_control_protocol;
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -272,9 +276,11 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
     signal(SIGPIPE, SIG_IGN);
 
     camas_watch *watch = NULL;
+    camas_control *control = NULL;
     if (host) {
         camas_plugin_host_start(host, on_initial_loads, NULL);
         watch = camas_watch_new(ctx, paths->knowledge, 700, on_knowledge_changed, host);
+        control = camas_control_new(ctx, cfg->state_dir, host);
     }
     camas_core_start(core);
     while (!stop_signal && camas_core_exit_code(core) < 0) {
@@ -286,6 +292,7 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
         }
     }
     camas_watch_free(watch);
+    camas_control_free(control);
 
     int code = camas_core_exit_code(core);
     if (stop_signal) {
@@ -769,6 +776,21 @@ int main(int argc, char **argv)
     int cmd_argc = argc - optind;
     char **cmd_argv = argv + optind;
     bool is_ask = strcmp(cmd, "ask") == 0;
+    if (strcmp(cmd, "ctl") == 0) {
+        /* camas ctl takes a free-form request: only the global options come before it. */
+        camas_config ccfg;
+        char cerr[1024];
+        if (!config_path && access("camas.yaml", R_OK) == 0)
+            config_path = "camas.yaml";
+        if (camas_config_load(&ccfg, config_path, cerr, sizeof cerr)) {
+            fprintf(stderr, "camas: %s\n", cerr);
+            return 2;
+        }
+        int rc = camas_control_client(state_dir ? state_dir : ccfg.state_dir, cmd_argc - 1,
+                                      cmd_argv + 1);
+        camas_config_free(&ccfg);
+        return rc;
+    }
     if (!is_ask) {
         /* Options may also follow the command: camas run --config x. */
         optind = 1;
@@ -806,8 +828,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    bool is_ctl = strcmp(cmd, "ctl") == 0;
     if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") &&
-        strcmp(cmd, "unanswered") && !is_ask) {
+        strcmp(cmd, "unanswered") && !is_ask && !is_ctl) {
         fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
         return 2;
     }

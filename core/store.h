@@ -90,8 +90,7 @@ void camas_inbox_items_free(camas_inbox_item *items, int n);
 /* Questions camas could not answer, normalised and counted, for staff to improve the
  * knowledge. No user ids are stored: people asking about trafficking deserve privacy. */
 int camas_store_unanswered_add(camas_store *st, const char *normalised_question);
-typedef void (*camas_unanswered_fn)(void *ud, const char *question, int count,
-                                    int64_t last_ms);
+typedef void (*camas_unanswered_fn)(void *ud, const char *question, int count, int64_t last_ms);
 int camas_store_unanswered_each(camas_store *st, camas_unanswered_fn fn, void *ud);
 
 /* The audit log of plugin administration: who did what to which plugin, and the outcome. */

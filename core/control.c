@@ -1,0 +1,225 @@
+/* Control socket: one request line per connection ("reload faq", "plugins", ...), one reply
+ * (first word "ok" or "error"), then the connection closes. The socket lives in the 0700
+ * state directory with mode 0600, and the peer's uid is checked as well. */
+#include "control.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct camas_control {
+    struct lws *wsi;
+    int fd;
+    char path[108];
+    camas_plugin_host *host;
+};
+
+struct pending_reply {
+    int fd;
+};
+
+static void write_all(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    while (n) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void on_action(void *ud, bool ok, const char *summary)
+{
+    struct pending_reply *r = ud;
+    write_all(r->fd, ok ? "ok " : "error ");
+    write_all(r->fd, summary);
+    write_all(r->fd, "\n");
+    close(r->fd);
+    free(r);
+}
+
+static void handle(camas_control *c, int fd)
+{
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != getuid()) {
+        write_all(fd, "error not allowed\n");
+        close(fd);
+        return;
+    }
+    struct timeval tv = {1, 0}; /* a local client sends its line at once */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char line[512];
+    ssize_t n = read(fd, line, sizeof line - 1);
+    if (n <= 0) {
+        close(fd);
+        return;
+    }
+    line[n] = '\0';
+    line[strcspn(line, "\r\n")] = '\0';
+    char verb[32] = "", name[64] = "", flag[16] = "";
+    sscanf(line, "%31s %63s %15s", verb, name, flag);
+    log_info("control", "request: %s", line);
+    struct pending_reply *r = calloc(1, sizeof *r);
+    if (!r) {
+        close(fd);
+        return;
+    }
+    r->fd = fd;
+    if (strcmp(verb, "plugins") == 0) {
+        char *list = camas_plugin_host_describe(c->host);
+        on_action(r, list != NULL, list ? list : "out of memory");
+        free(list);
+    } else if ((strcmp(verb, "load") == 0 || strcmp(verb, "reload") == 0) && name[0]) {
+        camas_plugin_host_load(c->host, name, "local control socket", strcmp(flag, "force") == 0,
+                               on_action, r);
+    } else if (strcmp(verb, "unload") == 0 && name[0]) {
+        camas_plugin_host_unload(c->host, name, "local control socket", on_action, r);
+    } else if (strcmp(verb, "knowledge-reload") == 0) {
+        camas_plugin_host_reload_knowledge(c->host, "local control socket", on_action, r);
+    } else {
+        on_action(r, false,
+                  "usage: plugins | load NAME [force] | reload NAME|all | unload NAME | "
+                  "knowledge-reload");
+    }
+}
+
+static int control_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                            size_t len)
+{
+    camas_control *c = lws_get_opaque_user_data(wsi);
+    if (reason != LWS_CALLBACK_RAW_RX_FILE || !c)
+        return 0;
+    for (;;) {
+        int fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+            break;
+        handle(c, fd);
+    }
+    return 0;
+}
+
+const struct lws_protocols camas_control_protocol = {
+    .name = "camas-control",
+    .callback = control_callback,
+};
+
+static int socket_path(const char *state_dir, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%s/control.sock", state_dir);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+camas_control *camas_control_new(struct lws_context *ctx, const char *state_dir,
+                                 camas_plugin_host *host)
+{
+    camas_control *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->host = host;
+    c->fd = -1;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (socket_path(state_dir, c->path, sizeof sa.sun_path)) {
+        log_warn("control", "state directory path too long for a control socket");
+        free(c);
+        return NULL;
+    }
+    memcpy(sa.sun_path, c->path, strlen(c->path) + 1);
+    unlink(c->path); /* a stale socket from a previous run */
+    c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    mode_t old = umask(077);
+    int rc = c->fd < 0 ? -1 : bind(c->fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old);
+    if (rc == 0)
+        rc = chmod(c->path, 0600);
+    if (rc || listen(c->fd, 8)) {
+        log_warn("control", "no control socket at %s: %s", c->path, strerror(errno));
+        if (c->fd >= 0)
+            close(c->fd);
+        free(c);
+        return NULL;
+    }
+    lws_sock_file_fd_type fd;
+    fd.filefd = c->fd;
+    struct lws_vhost *vh = lws_get_vhost_by_name(ctx, "default");
+    c->wsi = vh ? lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, fd,
+                                             camas_control_protocol.name, NULL)
+                : NULL;
+    if (!c->wsi) {
+        close(c->fd);
+        unlink(c->path);
+        free(c);
+        return NULL;
+    }
+    lws_set_opaque_user_data(c->wsi, c);
+    log_info("control", "control socket at %s", c->path);
+    return c;
+}
+
+void camas_control_free(camas_control *c)
+{
+    if (!c)
+        return;
+    if (c->wsi) {
+        lws_set_opaque_user_data(c->wsi, NULL);
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+    unlink(c->path);
+    free(c);
+}
+
+int camas_control_client(const char *state_dir, int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "usage: camas ctl plugins | load NAME [force] | reload NAME|all | "
+                        "unload NAME | knowledge-reload\n");
+        return 2;
+    }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char path[sizeof sa.sun_path];
+    if (socket_path(state_dir, path, sizeof path)) {
+        fprintf(stderr, "camas ctl: state directory path too long\n");
+        return 2;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
+        fprintf(stderr,
+                "camas ctl: cannot reach camas at %s: %s (is `camas run` running with "
+                "this --state?)\n",
+                path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    char line[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < argc; i++)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i ? " " : "", argv[i]);
+    if (used >= sizeof line - 1) {
+        close(fd);
+        fprintf(stderr, "camas ctl: request too long\n");
+        return 2;
+    }
+    strcat(line, "\n");
+    write_all(fd, line);
+    char reply[8192];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof reply - 1 && (n = read(fd, reply + got, sizeof reply - 1 - got)) > 0)
+        got += (size_t)n;
+    reply[got] = '\0';
+    close(fd);
+    fputs(reply, stdout);
+    return strncmp(reply, "ok", 2) == 0 ? 0 : 1;
+}

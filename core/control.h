@@ -1,0 +1,21 @@
+/* The local control socket (STATE_DIR/control.sock, usable only by the bot's own user) and
+ * the `camas ctl` client: plugin administration without going through chat. */
+#ifndef CAMAS_CONTROL_H
+#define CAMAS_CONTROL_H
+
+#include <libwebsockets.h>
+
+#include "plugins.h"
+
+typedef struct camas_control camas_control;
+
+camas_control *camas_control_new(struct lws_context *ctx, const char *state_dir,
+                                 camas_plugin_host *host);
+void camas_control_free(camas_control *c);
+
+/* `camas ctl COMMAND [ARGS]`: returns the exit status. */
+int camas_control_client(const char *state_dir, int argc, char **argv);
+
+extern const struct lws_protocols camas_control_protocol;
+
+#endif
