@@ -53,6 +53,11 @@ static const struct key_spec schema[] = {
     {"plugins.dir", K_STR, F(plugins_dir), 0, 0},
     {"plugins.trusted_keys", K_STRLIST, F(trusted_keys), 0, 0},
     {"plugins.deadline_ms", K_INT, F(plugin_deadline_ms), 50, 600000},
+    {"transport", K_STR, F(transport_name), 0, 0},
+    {"appservice", K_SECTION, 0, 0, 0},
+    {"appservice.registration", K_STR, F(as_registration), 0, 0},
+    {"appservice.listen", K_STR, F(as_listen), 0, 0},
+    {"appservice.websocket_url", K_STR, F(as_websocket_url), 0, 0},
 };
 #undef F
 
@@ -306,13 +311,19 @@ static int set_defaults(camas_config *cfg)
     cfg->knowledge_dir = strdup("");
     cfg->plugins_dir = strdup("");
     cfg->plugin_deadline_ms = 2000;
+    cfg->transport_name = strdup("sync");
+    cfg->as_registration = strdup("");
+    cfg->as_listen = strdup("127.0.0.1:29333");
+    cfg->as_websocket_url = strdup("");
     cfg->max_message_bytes = 4096;
     cfg->help_user_per_minute = 6;
     cfg->help_room_per_minute = 30;
     cfg->sync_timeout_ms = 30000;
     return cfg->homeserver_url && cfg->server_name && cfg->ca_file && cfg->user_id &&
                    cfg->device_name && cfg->state_dir && cfg->encrypted_room_notice &&
-                   cfg->log_level && cfg->admin_room && cfg->knowledge_dir && cfg->plugins_dir
+                   cfg->log_level && cfg->admin_room && cfg->knowledge_dir && cfg->plugins_dir &&
+                   cfg->transport_name && cfg->as_registration && cfg->as_listen &&
+                   cfg->as_websocket_url
                ? 0
                : -1;
 }
@@ -340,6 +351,26 @@ static int check_semantics(struct loader *ld, yaml_node_t *root)
             return fail(ld, root, "invites.allow",
                         "expected a user id (@user:server) or a server (:server), got '%s'", a);
     }
+    if (strcmp(cfg->transport_name, "sync") == 0)
+        cfg->transport = CAMAS_TRANSPORT_SYNC;
+    else if (strcmp(cfg->transport_name, "push") == 0)
+        cfg->transport = CAMAS_TRANSPORT_PUSH;
+    else if (strcmp(cfg->transport_name, "websocket") == 0)
+        cfg->transport = CAMAS_TRANSPORT_WEBSOCKET;
+    else
+        return fail(ld, root, "transport", "expected sync, push or websocket, got '%s'",
+                    cfg->transport_name);
+    if (cfg->transport != CAMAS_TRANSPORT_SYNC && !*cfg->as_registration)
+        return fail(ld, root, "appservice.registration",
+                    "transport %s needs the appservice registration file (make one with "
+                    "`camas appservice-registration`)",
+                    cfg->transport_name);
+    if (cfg->transport == CAMAS_TRANSPORT_PUSH && !strrchr(cfg->as_listen, ':'))
+        return fail(ld, root, "appservice.listen", "expected ADDRESS:PORT, got '%s'",
+                    cfg->as_listen);
+    if (*cfg->as_websocket_url && strncmp(cfg->as_websocket_url, "ws://", 5) != 0 &&
+        strncmp(cfg->as_websocket_url, "wss://", 6) != 0)
+        return fail(ld, root, "appservice.websocket_url", "expected a ws:// or wss:// URL");
     if (*cfg->admin_room && !((cfg->admin_room[0] == '!' && cfg->admin_room[1]) ||
                               (cfg->admin_room[0] == '#' && strchr(cfg->admin_room, ':'))))
         return fail(ld, root, "admin_room", "expected a room id (!id) or alias (#alias:server)");
@@ -428,6 +459,10 @@ void camas_config_free(camas_config *cfg)
     free(cfg->encrypted_room_notice);
     free(cfg->log_level);
     free(cfg->admin_room);
+    free(cfg->transport_name);
+    free(cfg->as_registration);
+    free(cfg->as_listen);
+    free(cfg->as_websocket_url);
     free(cfg->knowledge_dir);
     free(cfg->plugins_dir);
     for (size_t i = 0; i < cfg->n_trusted_keys; i++)

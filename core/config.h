@@ -12,6 +12,15 @@ typedef enum camas_room_kind {
 
 const char *camas_room_kind_name(camas_room_kind kind);
 
+/* How events reach camas: the client-server /sync long-poll (any bot account), the
+ * appservice HTTP push (a homeserver you administer), or the appservice WebSocket event
+ * stream (mautrix-wsproxy protocol; for bots that cannot accept inbound connections). */
+typedef enum camas_transport {
+    CAMAS_TRANSPORT_SYNC = 0,
+    CAMAS_TRANSPORT_PUSH,
+    CAMAS_TRANSPORT_WEBSOCKET,
+} camas_transport;
+
 typedef struct camas_room_config {
     char *id; /* room id ("!…") or alias ("#…") */
     camas_room_kind kind;
@@ -52,6 +61,12 @@ typedef struct camas_config {
     char **trusted_keys; /* minisign public key files; none = the build's development key */
     size_t n_trusted_keys;
     long plugin_deadline_ms;
+
+    camas_transport transport;
+    char *as_registration;  /* appservice registration YAML (push and websocket) */
+    char *as_listen;        /* push: "ADDRESS:PORT" camas's HTTP server listens on */
+    char *as_websocket_url; /* websocket: ws[s]://host[:port] of the event stream */
+    char *transport_name;
 } camas_config;
 
 /* Fills *cfg with defaults, then, if path is not NULL, overrides them from the file.

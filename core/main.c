@@ -1,4 +1,5 @@
 /* camas: command line entry point (run the bot, ask offline, check, sign, audit). */
+#include "appservice.h"
 #include "config.h"
 #include "control.h"
 #include "event.h"
@@ -13,6 +14,7 @@
 #include "store.h"
 #include "util.h"
 #include "watch.h"
+#include "wsclient.h"
 #include "worker.h"
 
 #include <camas/plugin.h>
@@ -60,6 +62,8 @@ static void usage(FILE *out)
         "  check               validate the configuration, trusted keys, plugins and knowledge\n"
         "  audit               print the plugin audit log kept in the state directory\n"
         "  unanswered          list the questions camas could not answer, with counts\n"
+        "  appservice-registration --url URL --server-name NAME [--out FILE]\n"
+        "                      write an appservice registration (push/websocket transports)\n"
         "  ctl REQUEST         talk to the running bot over STATE_DIR/control.sock:\n"
         "                      plugins | load NAME [force] | reload NAME|all | unload NAME |\n"
         "                      knowledge-reload\n"
@@ -176,9 +180,9 @@ static struct lws_context *make_context(const camas_config *cfg)
     lws_set_log_level(LLL_ERR | (camas_log_get_level() >= CAMAS_LOG_DEBUG ? LLL_WARN : 0),
                       lws_log_emit);
     static const struct lws_protocols protocols[] = {
-        {"camas-http", NULL, 0, 0, 0, NULL, 0},  {"camas-worker", NULL, 0, 0, 0, NULL, 0},
-        {"camas-watch", NULL, 0, 0, 0, NULL, 0}, {"camas-control", NULL, 0, 0, 0, NULL, 0},
-        {NULL, NULL, 0, 0, 0, NULL, 0},
+        {"camas-http", NULL, 0, 0, 0, NULL, 0},    {"camas-worker", NULL, 0, 0, 0, NULL, 0},
+        {"camas-watch", NULL, 0, 0, 0, NULL, 0},   {"camas-control", NULL, 0, 0, 0, NULL, 0},
+        {"camas-as-sync", NULL, 0, 0, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0},
     };
     struct lws_protocols *list = malloc(sizeof protocols);
     if (!list)
@@ -188,6 +192,7 @@ static struct lws_context *make_context(const camas_config *cfg)
     list[1] = camas_worker_protocol;
     list[2] = camas_watch_protocol;
     list[3] = camas_control_protocol;
+    list[4] = camas_wsclient_protocol;
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -419,6 +424,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
         } else if (r.kind == CAMAS_ROUTE_PLUGIN && host) {
             camas_question q = {.text = r.text,
                                 .lang = r.lang,
+                                .match_lang = r.match_lang,
                                 .room_kind = m.room_kind == CAMAS_ROOM_HELP ? CAMAS_ROOMKIND_HELP
                                                                             : CAMAS_ROOMKIND_STAFF,
                                 .now_ms = now_ms,
@@ -649,8 +655,9 @@ static void print_audit(void *ud, int64_t ts_ms, const char *actor, const char *
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    printf("%s  %-8s %-8s %-10s %-8s %.12s  %s  %s\n", stamp, result, action, plugin,
-           version[0] ? version : "-", sha256[0] ? sha256 : "-", actor, detail);
+    printf("%s  %-8s %-8s %-10s %-8s %.12s  %s  %s\n", stamp, result, action,
+           plugin[0] ? plugin : "-", version[0] ? version : "-", sha256[0] ? sha256 : "-", actor,
+           detail);
 }
 
 static int cmd_audit(camas_config *cfg)
@@ -729,6 +736,8 @@ int main(int argc, char **argv)
         return camas_cli_sign(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "verify") == 0)
         return camas_cli_verify(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "appservice-registration") == 0)
+        return camas_cli_appservice_registration(argc - 1, argv + 1);
 
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},    {"state", required_argument, NULL, 's'},

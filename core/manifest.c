@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,17 +41,37 @@ static int take_string(const cJSON *root, const char *key, char *out, size_t out
     return 0;
 }
 
+/* One decimal component: digits only, no leading zero, no overflow. */
+static const char *parse_number(const char *p, unsigned long *out)
+{
+    if (!isdigit((unsigned char)*p) || (p[0] == '0' && isdigit((unsigned char)p[1])))
+        return NULL;
+    errno = 0;
+    char *end;
+    *out = strtoul(p, &end, 10);
+    return errno == ERANGE || *out > 0xFFFFFFFFul ? NULL : end;
+}
+
+static int parse_abi(const char *s, unsigned *major, unsigned *minor)
+{
+    unsigned long a, b;
+    const char *p = parse_number(s, &a);
+    if (!p || *p != '.' || !(p = parse_number(p + 1, &b)) || *p)
+        return -1;
+    *major = (unsigned)a;
+    *minor = (unsigned)b;
+    return 0;
+}
+
 int camas_semver_parse(const char *s, unsigned long v[3], const char **pre)
 {
     const char *p = s;
     if (pre)
         *pre = NULL;
     for (int i = 0; i < 3; i++) {
-        if (!isdigit((unsigned char)*p) || (p[0] == '0' && isdigit((unsigned char)p[1])))
+        p = parse_number(p, &v[i]);
+        if (!p)
             return -1;
-        char *end;
-        v[i] = strtoul(p, &end, 10);
-        p = end;
         if (i < 2) {
             if (*p != '.')
                 return -1;
@@ -65,6 +86,32 @@ int camas_semver_parse(const char *s, unsigned long v[3], const char **pre)
     return *p == '\0' ? 0 : -1;
 }
 
+/* Semver rule 11: dot-separated identifiers, numeric ones compared as numbers and below
+ * alphanumeric ones, and a longer list wins when all before are equal. */
+static int compare_prerelease(const char *a, const char *b)
+{
+    while (*a && *b) {
+        size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+        bool na = la > 0 && strspn(a, "0123456789") >= la;
+        bool nb = lb > 0 && strspn(b, "0123456789") >= lb;
+        int c;
+        if (na && nb)
+            c = la != lb ? (la < lb ? -1 : 1) : strncmp(a, b, la);
+        else if (na || nb)
+            c = na ? -1 : 1;
+        else {
+            c = strncmp(a, b, la < lb ? la : lb);
+            if (c == 0 && la != lb)
+                c = la < lb ? -1 : 1;
+        }
+        if (c)
+            return c < 0 ? -1 : 1;
+        a += la + (a[la] == '.');
+        b += lb + (b[lb] == '.');
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
 int camas_semver_cmp(const char *a, const char *b)
 {
     unsigned long va[3], vb[3];
@@ -77,8 +124,7 @@ int camas_semver_cmp(const char *a, const char *b)
             return va[i] < vb[i] ? -1 : 1;
     if (!pa || !pb)
         return (pa ? -1 : 0) + (pb ? 1 : 0); /* a pre-release sorts before its release */
-    int c = strcmp(pa, pb);
-    return (c > 0) - (c < 0);
+    return compare_prerelease(pa, pb);
 }
 
 int camas_manifest_parse(const char *json, size_t len, camas_manifest *m, char *err, size_t errlen)
@@ -101,7 +147,7 @@ int camas_manifest_parse(const char *json, size_t len, camas_manifest *m, char *
         take_string(root, "knowledge", m->knowledge, sizeof m->knowledge, false, err, errlen))
         goto out;
     if (!is_word(m->name, 31, false)) {
-        snprintf(err, errlen, "name: expected lowercase letters, digits and dashes");
+        snprintf(err, errlen, "name: expected lowercase letters, digits, dashes and underscores");
         goto out;
     }
     unsigned long v[3];
@@ -109,8 +155,7 @@ int camas_manifest_parse(const char *json, size_t len, camas_manifest *m, char *
         snprintf(err, errlen, "version: expected MAJOR.MINOR.PATCH, got '%s'", m->version);
         goto out;
     }
-    char tail;
-    if (sscanf(abi, "%u.%u%c", &m->abi_major, &m->abi_minor, &tail) != 2) {
+    if (parse_abi(abi, &m->abi_major, &m->abi_minor)) {
         snprintf(err, errlen, "abi: expected MAJOR.MINOR, got '%s'", abi);
         goto out;
     }

@@ -10,6 +10,7 @@
  * their stored txnId, so a resend after a crash is deduplicated by the homeserver. */
 #include "matrix.h"
 #include "backoff.h"
+#include "appservice.h"
 #include "event.h"
 #include "http.h"
 #include "log.h"
@@ -19,8 +20,10 @@
 #include "safety.h"
 #include "text.h"
 #include "util.h"
+#include "wsclient.h"
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +98,15 @@ struct camas_core {
     size_t n_joins;
     char *admin_room_id;
 
+    /* Appservice transports (push, websocket): no login, no /sync. */
+    bool as_mode;
+    camas_registration reg;
+    camas_push *push;
+    camas_wsclient *ws;
+
     camas_plugin_host *host;
+    char *held_alerts[32]; /* alerts raised before the admin room was joined */
+    size_t n_held_alerts;
     char **inflight; /* inbox event ids being answered by the plugins */
     size_t n_inflight;
     char **invites_inflight;
@@ -493,11 +504,11 @@ static void on_invite_done(void *ud, const camas_http_response *r)
     free(ic);
 }
 
+static void act_on_invite(camas_core *c, const char *room_id, const char *inviter, bool direct);
+
+/* An invite seen in /sync (its invite_state names the inviter). */
 static void handle_invite(camas_core *c, const char *room_id, const cJSON *room)
 {
-    for (size_t i = 0; i < c->n_invites_inflight; i++)
-        if (strcmp(c->invites_inflight[i], room_id) == 0)
-            return;
     const char *inviter = NULL;
     bool direct = false;
     const cJSON *ev;
@@ -516,8 +527,16 @@ static void handle_invite(camas_core *c, const char *room_id, const cJSON *room)
             direct = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(content, "is_direct"));
         }
     }
-    if (!inviter)
-        return;
+    if (inviter)
+        act_on_invite(c, room_id, inviter, direct);
+}
+
+/* Accepts or declines an invite according to invites.allow (once while in flight). */
+static void act_on_invite(camas_core *c, const char *room_id, const char *inviter, bool direct)
+{
+    for (size_t i = 0; i < c->n_invites_inflight; i++)
+        if (strcmp(c->invites_inflight[i], room_id) == 0)
+            return;
     char **grown = realloc(c->invites_inflight, (c->n_invites_inflight + 1) * sizeof *grown);
     if (!grown)
         return;
@@ -827,11 +846,19 @@ static void handle_admin(camas_core *c, const camas_message *m, const char *args
     }
 }
 
+#define MAX_HELD_ALERTS 32
+
 void camas_core_alert(void *core, const char *text)
 {
     camas_core *c = core;
-    if (!c || !c->admin_room_id || c->phase == PH_STOPPED)
+    if (!c || c->phase == PH_STOPPED)
         return;
+    if (!c->admin_room_id) {
+        /* Start-up refusals come before the admin room is joined: hold them until it is. */
+        if (*c->cfg->admin_room && c->n_held_alerts < MAX_HELD_ALERTS)
+            c->held_alerts[c->n_held_alerts++] = strdup(text);
+        return;
+    }
     if (queue_event(c, c->admin_room_id, "m.room.message", camas_notice_content(text, NULL),
                     NULL) == 0)
         pump(c);
@@ -858,8 +885,18 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
         return 0; /* history from before camas first started */
     if (room->encrypted)
         return 0; /* a plain reply would expose what members expect to be encrypted */
-    if (!camas_router_addressed(m, c->user_id))
-        return 0;
+    if (!camas_router_addressed(m, c->user_id)) {
+        /* Room policy never silences the safety reply, even where camas otherwise only
+         * answers when addressed. */
+        if (!camas_safety_check(m->body, NULL))
+            return 0;
+        const char *lang = camas_detect_lang(m->body, NULL);
+        int rc = queue_event(c, m->room_id, "m.room.message",
+                             camas_reply_content(m, camas_safety_message(lang), NULL), m->event_id);
+        if (rc == 0)
+            room_reply_queued(c, room);
+        return rc;
+    }
     camas_route r;
     if (camas_router_route(m, c->user_id, c->host, NULL, &r))
         return -1;
@@ -1291,7 +1328,7 @@ static void on_whoami(void *ud, const camas_http_response *r)
     }
     log_info("matrix", "acting as %s (device %s)", c->user_id,
              c->device_id ? c->device_id : "unknown");
-    advance(c, c->filter_id ? PH_RUNNING : PH_FILTER);
+    advance(c, c->as_mode ? PH_JOINS : c->filter_id ? PH_RUNNING : PH_FILTER);
 }
 
 static void on_filter(void *ud, const camas_http_response *r)
@@ -1345,8 +1382,15 @@ static void on_join(void *ud, const camas_http_response *r)
             room->kind = rc->kind;
             room->configured = true;
             rc->joined = true;
-            if (rc->is_admin_room)
+            if (rc->is_admin_room) {
                 set_str(&c->admin_room_id, rid->valuestring);
+                for (size_t i = 0; i < c->n_held_alerts; i++) {
+                    if (c->held_alerts[i])
+                        camas_core_alert(c, c->held_alerts[i]);
+                    free(c->held_alerts[i]);
+                }
+                c->n_held_alerts = 0;
+            }
             log_info("matrix", "joined %s (%s) as a %s room%s", rc->id, rid->valuestring,
                      camas_room_kind_name(rc->kind), rc->is_admin_room ? " (admin room)" : "");
         }
@@ -1393,6 +1437,127 @@ static const char sync_filter[] =
     "\"state\":{\"types\":[\"m.room.encryption\"],\"lazy_load_members\":true},"
     "\"timeline\":{\"limit\":100,\"types\":[\"m.room.message\",\"m.room.encrypted\","
     "\"m.room.encryption\",\"m.room.redaction\"]}}}";
+
+/* ---- appservice transports ------------------------------------------------------------ */
+
+struct found_invite {
+    const char *room_id, *inviter;
+    bool direct;
+};
+
+/* One appservice transaction (push or websocket): its events reach the same handling as a
+ * /sync batch, inside one store transaction that also records the txnId, so a retried or
+ * replayed transaction is recognised and acknowledged without being handled twice. */
+static int handle_transaction(void *ud, const char *txn_id, const cJSON *events)
+{
+    camas_core *c = ud;
+    char key[320];
+    snprintf(key, sizeof key, "txn:%.300s", txn_id);
+    int seen = camas_store_seen(c->st, key);
+    if (seen < 0)
+        return -1;
+    if (seen) {
+        log_debug("matrix", "transaction %s was handled before", txn_id);
+        return 0;
+    }
+    struct found_invite invites[16];
+    size_t n_invites = 0;
+    struct receipt receipts[64];
+    size_t n_receipts = 0;
+    if (camas_store_begin(c->st))
+        return -1;
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, events)
+    {
+        const char *room_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "room_id"));
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+        const char *sk = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "state_key"));
+        if (!room_id || !type)
+            continue;
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
+        const char *membership =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(content, "membership"));
+        if (strcmp(type, "m.room.member") == 0 && sk && strcmp(sk, c->user_id) == 0) {
+            const char *sender =
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "sender"));
+            if (membership && strcmp(membership, "invite") == 0 && sender && n_invites < 16)
+                invites[n_invites++] = (struct found_invite){
+                    room_id, sender,
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(content, "is_direct"))};
+            continue;
+        }
+        struct room *room = room_get(c, room_id);
+        const char *last = NULL;
+        if (!room || handle_timeline_event(c, room, ev, &last))
+            goto fail;
+        if (last && n_receipts < 64)
+            receipts[n_receipts++] = (struct receipt){room->room_id, last};
+    }
+    if (camas_store_mark_seen(c->st, key, "", camas_now_ms()) || camas_store_commit(c->st))
+        goto fail;
+    for (size_t i = 0; i < n_invites; i++)
+        act_on_invite(c, invites[i].room_id, invites[i].inviter, invites[i].direct);
+    for (size_t i = 0; i < n_receipts; i++)
+        send_receipt(c, receipts[i].room_id, receipts[i].event_id);
+    dispatch_inbox(c);
+    pump(c);
+    return 0;
+fail:
+    log_error("store", "could not record transaction %s; it must be delivered again", txn_id);
+    camas_store_rollback(c->st);
+    for (size_t i = 0; i < c->n_rooms; i++)
+        c->rooms[i]->awaiting = 0;
+    return -1;
+}
+
+static void on_ws_connected(void *ud)
+{
+    camas_core *c = ud;
+    if (!c->ready_logged) {
+        c->ready_logged = true;
+        log_info("matrix", "ready: event stream connected as %s", c->user_id);
+    }
+}
+
+static void on_ws_replaced(void *ud)
+{
+    camas_core *c = ud;
+    log_warn("matrix", "conn_replaced: another instance now receives the event stream; this "
+                       "one stops");
+    stop(c, 0);
+}
+
+static void start_transport(camas_core *c)
+{
+    char err[600];
+    if (c->cfg->transport == CAMAS_TRANSPORT_PUSH && !c->push) {
+        c->push = camas_push_new(c->ctx, c->cfg->as_listen, c->reg.hs_token, handle_transaction, c,
+                                 err, sizeof err);
+        if (!c->push) {
+            camas_http_response r = {.status = 0, .error = err};
+            c->phase = PH_RUNNING;
+            setup_retry(c, "starting the appservice listener", &r);
+            return;
+        }
+        if (!c->ready_logged) {
+            c->ready_logged = true;
+            log_info("matrix", "ready: receiving appservice transactions as %s", c->user_id);
+        }
+    } else if (c->cfg->transport == CAMAS_TRANSPORT_WEBSOCKET && !c->ws) {
+        char url[600];
+        if (*c->cfg->as_websocket_url)
+            snprintf(url, sizeof url, "%s", c->cfg->as_websocket_url);
+        else
+            snprintf(url, sizeof url, "%s://%s:%d%s", c->ep.tls ? "wss" : "ws", c->ep.host,
+                     c->ep.port, c->ep.base_path);
+        camas_wsclient_callbacks cbs = {handle_transaction, on_ws_connected, on_ws_replaced};
+        c->ws = camas_wsclient_new(c->ctx, url, c->reg.as_token, &cbs, c, err, sizeof err);
+        if (!c->ws) {
+            log_error("matrix", "appservice.websocket_url: %s", err);
+            stop(c, 2);
+        }
+    }
+}
 
 static void setup_step(camas_core *c)
 {
@@ -1462,7 +1627,11 @@ static void setup_step(camas_core *c)
             advance(c, PH_RUNNING);
         return;
     case PH_RUNNING:
-        sync_now(c);
+        if (c->as_mode)
+            start_transport(c);
+        else
+            sync_now(c);
+        dispatch_inbox(c);
         pump(c);
         return;
     case PH_STOPPED:
@@ -1485,6 +1654,16 @@ static void relogin_or_stop(camas_core *c, const char *where)
     camas_outbox_item_free(&c->sending);
     camas_store_delete(c->st, "access_token");
     clear_secret(&c->access_token);
+    if (c->as_mode) {
+        log_error("matrix",
+                  "the homeserver rejected the appservice as_token (M_UNKNOWN_TOKEN) "
+                  "while %s: is the registration loaded by the homeserver "
+                  "(app_service_config_files) and the same file as "
+                  "appservice.registration?",
+                  where);
+        stop(c, 1);
+        return;
+    }
     if (!c->cfg->password || !*c->cfg->password) {
         log_error("matrix",
                   "the homeserver rejected the access token (M_UNKNOWN_TOKEN) while %s, and no "
@@ -1555,7 +1734,16 @@ void camas_core_start(camas_core *c)
     }
     c->since = camas_store_get(c->st, "next_batch");
     c->device_id = camas_store_get(c->st, "device_id");
-    if (cfg->access_token && *cfg->access_token) {
+    if (cfg->transport != CAMAS_TRANSPORT_SYNC) {
+        char err[600];
+        if (camas_registration_load(cfg->as_registration, &c->reg, err, sizeof err)) {
+            log_error("matrix", "appservice.registration: %s", err);
+            stop(c, 2);
+            return;
+        }
+        c->as_mode = true;
+        c->access_token = strdup(c->reg.as_token);
+    } else if (cfg->access_token && *cfg->access_token) {
         c->access_token = strdup(cfg->access_token);
     } else {
         c->access_token = camas_store_get(c->st, "access_token");
@@ -1601,6 +1789,9 @@ void camas_core_free(camas_core *c)
     if (!c)
         return;
     camas_http_pool_cancel_all(&c->pool);
+    camas_push_free(c->push);
+    camas_wsclient_free(c->ws);
+    sodium_memzero(&c->reg, sizeof c->reg);
     camas_outbox_item_free(&c->sending);
     lws_sul_cancel(&c->setup_timer);
     lws_sul_cancel(&c->sync_timer);
@@ -1614,6 +1805,8 @@ void camas_core_free(camas_core *c)
     free(c->invites_inflight);
     free(c->joins);
     free(c->admin_room_id);
+    for (size_t i = 0; i < c->n_held_alerts; i++)
+        free(c->held_alerts[i]);
     for (size_t i = 0; i < c->n_inflight; i++)
         free(c->inflight[i]);
     free(c->inflight);

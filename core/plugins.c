@@ -92,6 +92,7 @@ struct camas_plugin_host {
 
     lws_sorted_usec_list_t deadline_timer, restart_timer;
     bool shutting_down;
+    bool killed_for_deadline; /* the death that follows is a hang, not a crash */
 
     int initial_loads;
     camas_action_cb start_cb;
@@ -184,11 +185,16 @@ static int load_keys(const char *const *paths, size_t n, camas_minisign_pubkey *
     return 0;
 }
 
-/* The whole check; on success *out holds the manifest and a sealed memfd of the library. */
+/* The whole check; on success *out holds the manifest and a sealed memfd of the library.
+ * seen (may be NULL) gets the signed manifest as soon as it has been verified and parsed,
+ * so a later refusal can still be audited with its version and SHA-256. */
 static int verify_plugin(const char *plugins_dir, const camas_minisign_pubkey *keys, size_t n_keys,
-                         const char *name, struct loaded **out, char *err, size_t errlen)
+                         const char *name, struct loaded **out, camas_manifest *seen, char *err,
+                         size_t errlen)
 {
     *out = NULL;
+    if (seen)
+        seen->name[0] = '\0';
     char path[4096];
     char *manifest = NULL, *sig = NULL;
     size_t mlen, slen;
@@ -225,6 +231,8 @@ static int verify_plugin(const char *plugins_dir, const camas_minisign_pubkey *k
         snprintf(err, errlen, "%s: manifest: %s", name, why);
         goto out;
     }
+    if (seen)
+        *seen = l->m;
     if (strcmp(l->m.name, name) != 0) {
         snprintf(err, errlen, "%s: manifest: name is '%s', expected the folder's name '%s'", name,
                  l->m.name, name);
@@ -300,7 +308,7 @@ int camas_plugin_verify_dir(const camas_plugin_host_config *cfg, const char *nam
         return -1;
     }
     struct loaded *l;
-    int rc = verify_plugin(cfg->plugins_dir, keys, n_keys, name, &l, err, errlen);
+    int rc = verify_plugin(cfg->plugins_dir, keys, n_keys, name, &l, NULL, err, errlen);
     loaded_free(l);
     free(keys);
     return rc;
@@ -368,8 +376,10 @@ static void finish_ask_failed(struct pending *p)
 {
     const char *lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p->ask, "lang"));
     int fr = lang && strcmp(lang, "fr") == 0;
+    char html[400];
+    snprintf(html, sizeof html, "<p>%s</p>", apology[fr]);
     camas_host_answer a = {.plain = apology[fr],
-                           .html = apology[fr],
+                           .html = html,
                            .plugin = "",
                            .entry = "",
                            .lang = fr ? "fr" : "en",
@@ -477,6 +487,7 @@ static void on_deadline(lws_sorted_usec_list_t *sul)
     camas_plugin_host *h = lws_container_of(sul, camas_plugin_host, deadline_timer);
     log_warn("plugins", "plugin %s did not finish within %d ms; stopping the worker",
              h->calling_plugin[0] ? h->calling_plugin : "(none)", h->deadline_ms);
+    h->killed_for_deadline = true;
     kill_worker(h);
     /* The socket closing reports the death; make sure it happens even if lws is slow. */
     if (h->wsi)
@@ -528,6 +539,7 @@ static int spawn_worker(camas_plugin_host *h)
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     h->pid = pid;
     h->sock = sv[0];
+    h->killed_for_deadline = false;
     lws_sock_file_fd_type fd;
     fd.filefd = sv[0];
     struct lws_vhost *vh = lws_get_vhost_by_name(h->ctx, "default");
@@ -890,7 +902,12 @@ static int worker_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
             h->wsi = NULL;
             close(h->sock);
             h->sock = -1;
-            worker_gone(h, "crashed");
+            char how[64];
+            if (h->killed_for_deadline)
+                snprintf(how, sizeof how, "hung: no answer within %d ms", h->deadline_ms);
+            else
+                snprintf(how, sizeof how, "crashed");
+            worker_gone(h, how);
         }
         return 0;
     default:
@@ -993,8 +1010,9 @@ static int queue_load(camas_plugin_host *h, const char *name, const char *actor,
     char err[900];
     struct loaded *cand;
     const char *who = actor && *actor ? actor : "camas";
-    if (verify_plugin(h->plugins_dir, h->keys, h->n_keys, name, &cand, err, sizeof err)) {
-        audit(h, who, "load", name, NULL, "refused", err);
+    camas_manifest seen;
+    if (verify_plugin(h->plugins_dir, h->keys, h->n_keys, name, &cand, &seen, err, sizeof err)) {
+        audit(h, who, "load", name, seen.name[0] ? &seen : NULL, "refused", err);
         alertf(h, "plugin %s", err);
         struct pending tmp = {.action_cb = cb, .ud = ud};
         snprintf(tmp.actor, sizeof tmp.actor, "%s", actor ? actor : "");
@@ -1076,6 +1094,8 @@ int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_a
     cJSON_AddNumberToObject(p->ask, "id", (double)p->id);
     cJSON_AddStringToObject(p->ask, "text", q->text ? q->text : "");
     cJSON_AddStringToObject(p->ask, "lang", q->lang ? q->lang : "en");
+    if (q->match_lang)
+        cJSON_AddStringToObject(p->ask, "match_lang", q->match_lang);
     cJSON_AddNumberToObject(p->ask, "room_kind", q->room_kind);
     cJSON_AddNumberToObject(p->ask, "now_ms", (double)q->now_ms);
     if (q->command)
@@ -1162,11 +1182,13 @@ bool camas_plugin_host_has_command(const camas_plugin_host *h, const char *name)
     return false;
 }
 
-char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang)
+char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang, bool help_room)
 {
     camas_buf b = {0};
     const char *key = lang && strcmp(lang, "fr") == 0 ? "usage_fr" : "usage_en";
     for (size_t i = 0; i < h->n_plugins; i++) {
+        if (help_room && !h->plugins[i]->m.help_rooms)
+            continue;
         const cJSON *c;
         cJSON_ArrayForEach(c, h->plugins[i]->commands)
         {

@@ -25,8 +25,9 @@ typedef struct camas_plugin_host_config {
 /* A question for the plugins. */
 typedef struct camas_question {
     const char *text;
-    const char *lang; /* "en" | "fr" */
-    int room_kind;    /* enum camas_room_kind_abi */
+    const char *lang;       /* "en" | "fr": the language to answer in */
+    const char *match_lang; /* the language it is written in (NULL: the same) */
+    int room_kind;          /* enum camas_room_kind_abi */
     int64_t now_ms;
     const char *command; /* a plugin command name, or NULL for natural language */
     const char *args;
@@ -81,8 +82,9 @@ int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, 
 char *camas_plugin_host_describe(const camas_plugin_host *h);
 /* Whether a loaded plugin registered !name. */
 bool camas_plugin_host_has_command(const camas_plugin_host *h, const char *name);
-/* Usage lines of plugin commands for !help in lang; malloc'd. */
-char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang);
+/* Usage lines of plugin commands for !help in lang; malloc'd. In a help room, commands of
+ * plugins limited to staff rooms are left out. */
+char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang, bool help_room);
 
 /* Verifies one plugin directory without loading it (for `camas check`). Returns 0 or -1
  * with "NAME: step: reason" in err. */

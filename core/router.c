@@ -62,19 +62,24 @@ static int set_answer(camas_answer *out, const char *plain, const char *html)
     return 1;
 }
 
-static const char help_plain[] =
+/* Built-in texts, [0] English, [1] French. */
+static const char *const help_intro[2] = {
     "I answer questions about Washington State's anti-trafficking bodies: the Task Force "
     "Against Trafficking of Persons, WashACT and the Statewide Coordinating Committee on "
-    "Commercially Sexually Exploited Children (CSEC).\n"
-    "Commands:\n"
-    "!help - this text\n"
-    "!ping - check that I am listening";
-static const char help_html[] =
-    "<p>I answer questions about Washington State's anti-trafficking bodies: the Task Force "
-    "Against Trafficking of Persons, WashACT and the Statewide Coordinating Committee on "
-    "Commercially Sexually Exploited Children (CSEC).</p>"
-    "<p>Commands:</p><ul><li><code>!help</code> - this text</li>"
-    "<li><code>!ping</code> - check that I am listening</li></ul>";
+    "Commercially Sexually Exploited Children (CSEC).",
+    "Je réponds aux questions sur les organismes de l'État de Washington qui luttent contre la "
+    "traite des personnes : le Groupe de travail contre la traite des personnes, WashACT et le "
+    "Comité de coordination sur les enfants exploités sexuellement à des fins commerciales "
+    "(CSEC).",
+};
+static const char *const help_commands[2][3] = {
+    {"Commands:", "!help - this text", "!ping - check that I am listening"},
+    {"Commandes :", "!help - ce texte", "!ping - vérifier que je vous entends"},
+};
+static const char *const help_tail[2] = {
+    "Or just ask a question in English or French.",
+    "Ou posez simplement votre question, en français ou en anglais.",
+};
 
 /* Matches "!name" as the whole first word of text. */
 static bool is_command(const char *text, const char *name)
@@ -84,31 +89,43 @@ static bool is_command(const char *text, const char *name)
            (text[n + 1] == '\0' || isspace((unsigned char)text[n + 1]));
 }
 
-static int help_answer(camas_answer *out, const char *plugin_help)
+/* One "!cmd - what it does" line as an HTML list item, the command in <code>. */
+static void html_command_item(camas_buf *html, const char *line, size_t n)
 {
-    if (!plugin_help || !*plugin_help)
-        return set_answer(out, help_plain, help_html);
+    char *one = strndup(line, n);
+    if (!one)
+        return;
+    size_t cmd = strcspn(one, " ");
+    char *rest = one[cmd] ? camas_html_escape(one + cmd) : strdup("");
+    one[cmd] = '\0';
+    char *code = camas_html_escape(one);
+    if (code && rest)
+        camas_buf_printf(html, "<li><code>%s</code>%s</li>", code, rest);
+    free(code);
+    free(rest);
+    free(one);
+}
+
+static int help_answer(camas_answer *out, const char *plugin_help, int fr)
+{
     camas_buf plain = {0}, html = {0};
-    camas_buf_puts(&plain, help_plain);
-    camas_buf_puts(&plain, "\n");
-    camas_buf_puts(&plain, plugin_help);
-    camas_buf_puts(&plain, "\nOr just ask a question in English or French.");
-    camas_buf_puts(&html, help_html);
-    camas_buf_puts(&html, "<ul>");
-    const char *line = plugin_help;
-    while (*line) {
+    char *intro = camas_html_escape(help_intro[fr]);
+    camas_buf_printf(&plain, "%s\n%s\n%s\n%s", help_intro[fr], help_commands[fr][0],
+                     help_commands[fr][1], help_commands[fr][2]);
+    camas_buf_printf(&html, "<p>%s</p><p>%s</p><ul>", intro ? intro : "", help_commands[fr][0]);
+    free(intro);
+    html_command_item(&html, help_commands[fr][1], strlen(help_commands[fr][1]));
+    html_command_item(&html, help_commands[fr][2], strlen(help_commands[fr][2]));
+    for (const char *line = plugin_help ? plugin_help : ""; *line;) {
         size_t n = strcspn(line, "\n");
-        char *one = strndup(line, n);
-        char *esc = one ? camas_html_escape(one) : NULL;
-        if (esc)
-            camas_buf_printf(&html, "<li>%s</li>", esc);
-        free(esc);
-        free(one);
+        camas_buf_printf(&plain, "\n%.*s", (int)n, line);
+        html_command_item(&html, line, n);
         line += n;
         if (*line)
             line++;
     }
-    camas_buf_puts(&html, "</ul><p>Or just ask a question in English or French.</p>");
+    camas_buf_printf(&plain, "\n%s", help_tail[fr]);
+    camas_buf_printf(&html, "</ul><p>%s</p>", help_tail[fr]);
     int rc = plain.data && html.data ? set_answer(out, plain.data, html.data) : -1;
     camas_buf_free(&plain);
     camas_buf_free(&html);
@@ -116,20 +133,25 @@ static int help_answer(camas_answer *out, const char *plugin_help)
 }
 
 int camas_router_answer(const camas_message *m, const char *bot_user_id, const char *plugin_help,
-                        camas_answer *out)
+                        const char *lang, camas_answer *out)
 {
     memset(out, 0, sizeof *out);
+    int fr = lang && strcmp(lang, "fr") == 0;
     const char *text = camas_router_strip_address(m->body, bot_user_id);
     if (is_command(text, "ping"))
         return set_answer(out, "pong", "pong");
     if (is_command(text, "help"))
-        return help_answer(out, plugin_help);
+        return help_answer(out, plugin_help, fr);
     if (text[0] == '!') {
         size_t n = strcspn(text, " \t\r\n");
         if (n > 40)
             n = 40;
         camas_buf b = {0};
-        if (camas_buf_printf(&b, "I don't know the command %.*s. Send !help to see what I can do.",
+        if (camas_buf_printf(&b,
+                             fr ? "Je ne connais pas la commande %.*s. Envoyez !help pour voir "
+                                  "ce que je sais faire."
+                                : "I don't know the command %.*s. Send !help to see what I can "
+                                  "do.",
                              (int)n, text)) {
             camas_buf_free(&b);
             return -1;
@@ -158,8 +180,11 @@ int camas_router_route(const camas_message *m, const char *bot_user_id,
     memset(out, 0, sizeof *out);
     const char *text = camas_router_strip_address(m->body, bot_user_id);
     out->text = text;
-    const char *lang = forced_lang ? forced_lang : camas_detect_lang(text, NULL);
+    const char *detected = camas_detect_lang(text, NULL);
+    const char *lang = forced_lang ? forced_lang : detected;
     snprintf(out->lang, sizeof out->lang, "%s", lang && strcmp(lang, "fr") == 0 ? "fr" : "en");
+    snprintf(out->match_lang, sizeof out->match_lang, "%s",
+             detected && strcmp(detected, "fr") == 0 ? "fr" : "en");
     /* Safety is decided before anything else and independently of every other rule. */
     out->danger = camas_safety_check(text, NULL);
     if (text[0] == '!') {
@@ -190,8 +215,9 @@ int camas_router_route(const camas_message *m, const char *bot_user_id,
         out->args = "";
         return 0;
     }
-    char *help = host ? camas_plugin_host_help(host, out->lang) : NULL;
-    int rc = camas_router_answer(m, bot_user_id, help, &out->answer);
+    char *help =
+        host ? camas_plugin_host_help(host, out->lang, m->room_kind == CAMAS_ROOM_HELP) : NULL;
+    int rc = camas_router_answer(m, bot_user_id, help, out->lang, &out->answer);
     free(help);
     if (rc < 0)
         return -1;

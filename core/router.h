@@ -26,7 +26,7 @@ const char *camas_router_strip_address(const char *body, const char *bot_user_id
  * and a fallback when no plugins run). plugin_help is extra !help text (plugin commands), may
  * be NULL. Returns 1 with *out filled, 0 when there is nothing to say, -1 when out of memory. */
 int camas_router_answer(const camas_message *m, const char *bot_user_id, const char *plugin_help,
-                        camas_answer *out);
+                        const char *lang, camas_answer *out);
 
 struct camas_plugin_host;
 
@@ -40,11 +40,12 @@ typedef enum camas_route_kind {
 
 typedef struct camas_route {
     camas_route_kind kind;
-    bool danger;      /* the safety reply must go first, whatever else happens */
-    char lang[3];     /* "en" or "fr": the language of the question */
-    const char *text; /* the message without its leading mention (points into m->body) */
-    char command[33]; /* plugin command name without '!' */
-    const char *args; /* text after the command word */
+    bool danger;        /* the safety reply must go first, whatever else happens */
+    char lang[3];       /* "en" or "fr": the language to answer in */
+    char match_lang[3]; /* the language the question is written in (differs when forced) */
+    const char *text;   /* the message without its leading mention (points into m->body) */
+    char command[33];   /* plugin command name without '!' */
+    const char *args;   /* text after the command word */
     camas_answer answer;
 } camas_route;
 

@@ -805,7 +805,12 @@ static void op_ask(struct worker *w, const cJSON *msg, int64_t id)
     } else {
         struct filter_ctx fc = {w, req.room_kind};
         camas_match best[2];
-        size_t n = camas_matcher_query(w->matcher, req.text, req.lang, room_policy, &fc, best, 2);
+        /* Matched in the language it is written in, answered in the one asked for. */
+        const char *match_lang =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "match_lang"));
+        if (!match_lang || (strcmp(match_lang, "en") && strcmp(match_lang, "fr")))
+            match_lang = req.lang;
+        size_t n = camas_matcher_query(w->matcher, req.text, match_lang, room_policy, &fc, best, 2);
         log_debug("worker", "ask %lld: %zu matches, best %s (%.2f, owner %u), %zu documents",
                   (long long)id, n, n ? best[0].entry_id : "-", n ? best[0].confidence : 0.0,
                   n ? best[0].owner : 0, camas_matcher_size(w->matcher));

@@ -56,6 +56,26 @@ static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetin
                                      "not an iCalendar file with events (expected "
                                      "BEGIN:VCALENDAR ... BEGIN:VEVENT)");
     }
+    /* libical accepts broken dates and rules silently (as hidden error properties): refuse
+     * them here rather than answer "no upcoming meeting" from a calendar we misread. */
+    const char *problem = NULL;
+    if (icalcomponent_count_errors(cal) > 0)
+        problem = "a date, time or rule could not be read";
+    icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
+    for (icalcomponent *ev; !problem && (ev = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
+        if (icaltime_is_null_time(icalcomponent_get_dtstart(ev)))
+            problem = "an event has no start (DTSTART)";
+        icalproperty *rp = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
+        if (!problem && rp && icalproperty_get_rrule(rp).freq == ICAL_NO_RECURRENCE)
+            problem = "a recurrence rule (RRULE) has no valid FREQ";
+    }
+    if (problem) {
+        icalcomponent_free(cal);
+        return host->knowledge_error(p, rel, 1,
+                                     "%s; fix the event in your calendar program and "
+                                     "export it again",
+                                     problem);
+    }
     bm->calendar = cal;
     return 0;
 }
@@ -150,9 +170,10 @@ static bool is_excluded(icalcomponent *ev, struct icaltimetype t, icalcomponent 
         if (icaltime_compare(ex, t) == 0 || (ex.is_date && icaltime_compare_date_only(ex, t) == 0))
             return true;
     }
-    /* A moved instance (same UID, RECURRENCE-ID) replaces this one. */
-    for (icalcomponent *o = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); o;
-         o = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+    /* A moved instance (same UID, RECURRENCE-ID) replaces this one. A separate iterator:
+     * get_first/next_component share one cursor with the caller's loop. */
+    icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
+    for (icalcomponent *o; (o = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
         const char *ouid = icalcomponent_get_uid(o);
         if (o == ev || !ouid || !uid || strcmp(ouid, uid))
             continue;

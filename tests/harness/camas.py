@@ -166,3 +166,37 @@ def run_cli(args: Sequence[str], timeout: float = 15.0, binary: Optional[os.Path
     exe = str(binary or camas_binary())
     return subprocess.run([exe, *args], capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL, cwd=cwd)
+
+
+def ask_json(question: str, *options: str, knowledge: Optional[os.PathLike] = None,
+             timeout: float = 30.0, binary: Optional[os.PathLike] = None) -> dict:
+    """`camas [--knowledge DIR] ask --json [OPTIONS] QUESTION` from the repository root
+    (so the build's signed plugins and ./knowledge are the defaults); the parsed JSON.
+    OPTIONS are ask's own: --lang, --room-kind, --now."""
+    import json
+    pre = ["--knowledge", str(knowledge)] if knowledge else []
+    r = run_cli([*pre, "ask", "--json", *options, question], timeout=timeout, binary=binary,
+                cwd=REPO_ROOT)
+    if r.returncode not in (0, 1) or not r.stdout.strip():
+        raise AssertionError(f"camas ask {question!r}: status {r.returncode}\n"
+                             f"{r.stderr[-2000:]}")
+    return json.loads(r.stdout)
+
+
+def ask_batch(questions: Sequence[str], *options: str,
+              knowledge: Optional[os.PathLike] = None, timeout: float = 300.0,
+              binary: Optional[os.PathLike] = None) -> list:
+    """`camas ask --batch -`: one JSON answer per question, in order."""
+    import json
+    assert all("\n" not in q and q.strip() for q in questions)
+    pre = ["--knowledge", str(knowledge)] if knowledge else []
+    exe = str(binary or camas_binary())
+    r = subprocess.run([exe, *pre, "ask", "--batch", "-", *options],
+                       input="\n".join(questions) + "\n", capture_output=True, text=True,
+                       timeout=timeout, cwd=REPO_ROOT)
+    answers = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    if len(answers) != len(questions):
+        raise AssertionError(f"camas ask --batch: {len(answers)} answers for "
+                             f"{len(questions)} questions (status {r.returncode})\n"
+                             f"{r.stderr[-2000:]}")
+    return answers

@@ -109,8 +109,7 @@ class PluginLab:
                                check=True, capture_output=True, timeout=30)
             elif sign != "none":
                 raise ValueError(sign)
-        for f in (f"{name}.so",):
-            os.replace(stage / f, folder / f)
+        os.replace(stage / f"{name}.so", self.library(name))
         os.replace(out, folder / "manifest.json")
         sig = Path(str(out) + ".minisig")
         if sig.exists():

@@ -26,8 +26,10 @@ FR_Q = "quand a lieu la prochaine réunion de WashACT ?"
 
 
 @pytest.fixture(autouse=True)
-def _synapse_running():
-    """Overrides conftest's fixture: these tests need no homeserver."""
+def _synapse_running(request):
+    """Overrides conftest's fixture: only tests that use Synapse (make_bot) start it."""
+    if "make_bot" in request.fixturenames:
+        request.getfixturevalue("synapse").start()
     yield
 
 
@@ -268,6 +270,9 @@ def test_without_calendar_next_date_is_declined(question):
     a = ask(REPO_ROOT / "knowledge", question, "2026-03-01T12:00:00Z")
     assert not DATEISH.search(a["answer"]), a
     assert "Next meeting of" not in a["answer"] and "Prochaine réunion (" not in a["answer"]
+    if question in (EN_Q, FR_Q):
+        assert a["abstained"] is True, a
+        assert a["answer"].startswith("I'm not sure" if question == EN_Q else "Je ne suis pas"), a
     # Declined, or (for a cadence answer) an explicit "no dates in the source".
     assert a["abstained"] or re.search(r"no (specific |meeting )?dates|aucune date|pas de dates",
                                        a["answer"]), a
@@ -312,3 +317,46 @@ def test_check_reports_missing_calendar_file(tmp_path):
     out = r.stdout + r.stderr
     assert r.returncode == 1, out[-2000:]
     assert "nowhere.ics" in out and "meetings.yaml" in out, out[-2000:]
+
+
+# -- in chat: the bot's real clock --------------------------------------------------------
+def second_tuesday_10am_after(now_utc):
+    """The next second-Tuesday 10:00 Los Angeles strictly after now_utc (monthly.ics)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    la = ZoneInfo(LA)
+    y, m = now_utc.astimezone(la).year, now_utc.astimezone(la).month
+    for _ in range(3):
+        first = datetime(y, m, 1, 10, 0, tzinfo=la)
+        tue = first + timedelta(days=(1 - first.weekday()) % 7 + 7)
+        if tue > now_utc:
+            return tue
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    raise AssertionError("unreachable")
+
+
+def test_next_meeting_in_chat_uses_the_clock(make_bot, alice, tmp_path):
+    """In a help room, with knowledge_dir pointing at a copy with monthly.ics."""
+    from datetime import datetime, timezone
+    k = make_knowledge(tmp_path, "monthly.ics")
+    room = alice.create_room(name="help")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}], knowledge_dir=str(k)).start()
+    alice.wait_membership(room, bot.user_id, "join")
+    before = datetime.now(timezone.utc)
+    en = alice.send(room, EN_Q)
+    fr = alice.send(room, FR_Q)
+    replies = alice.assert_replies_exactly_once(room, bot.user_id, [en, fr])
+    after = datetime.now(timezone.utc)
+    en_days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    en_months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"]
+    fr_months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                 "septembre", "octobre", "novembre", "décembre"]
+    ok_en, ok_fr = set(), set()
+    for t in {second_tuesday_10am_after(before), second_tuesday_10am_after(after)}:
+        ok_en.add(en_next(f"{en_days[t.weekday()]}, {en_months[t.month - 1]} {t.day}, "
+                          f"{t.year} at 10:00", "Member meeting"))
+        ok_fr.add(fr_next(f"mardi {t.day} {fr_months[t.month - 1]} {t.year} à 10 h 00",
+                          "Member meeting"))
+    assert replies[en]["content"]["body"] in ok_en, replies[en]["content"]["body"]
+    assert replies[fr]["content"]["body"] in ok_fr, replies[fr]["content"]["body"]

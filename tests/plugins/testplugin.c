@@ -27,8 +27,7 @@
 
 static const camas_host_api *host;
 
-static int reg(camas_plugin *p, const char *id, const char *lang, const char *const *ask,
-               size_t n)
+static int reg(camas_plugin *p, const char *id, const char *lang, const char *const *ask, size_t n)
 {
     return host->register_entry(p, id, "all", lang, ask, n);
 }

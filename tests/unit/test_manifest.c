@@ -12,11 +12,17 @@
  * NULL. */
 static void make(char *out, size_t outlen, const char *key, const char *value)
 {
-    static const char *const keys[] = {"name",     "version",  "abi",   "library", "sha256",
+    static const char *const keys[] = {"name",        "version",  "abi",       "library", "sha256",
                                        "description", "commands", "knowledge", "rooms"};
-    static const char *const vals[] = {"\"echo\"", "\"1.2.3\"", "\"1.0\"", "\"echo.so\"",
-                                       "\"" SHA "\"", "\"a test\"", "[\"echo\", \"echo-2\"]",
-                                       "\"echo\"", "\"all\""};
+    static const char *const vals[] = {"\"echo\"",
+                                       "\"1.2.3\"",
+                                       "\"1.0\"",
+                                       "\"echo.so\"",
+                                       "\"" SHA "\"",
+                                       "\"a test\"",
+                                       "[\"echo\", \"echo-2\"]",
+                                       "\"echo\"",
+                                       "\"all\""};
     size_t used = (size_t)snprintf(out, outlen, "{");
     bool first = true;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -124,8 +130,7 @@ static void test_not_an_object(void)
 
 static void test_required_fields(void)
 {
-    static const char *const required[] = {"name", "version", "abi", "library", "sha256",
-                                           "rooms"};
+    static const char *const required[] = {"name", "version", "abi", "library", "sha256", "rooms"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         REFUSED(required[i], NULL, required[i]);      /* missing */
         REFUSED(required[i], "42", required[i]);      /* number */
@@ -153,10 +158,10 @@ static void test_name(void)
 
 static void test_version(void)
 {
-    static const char *const bad[] = {"\"\"",      "\"1\"",      "\"1.2\"",      "\"1.2.3.4\"",
-                                      "\"v1.2.3\"", "\"01.2.3\"", "\"1.02.3\"",   "\"1.2.03\"",
-                                      "\"1.2.x\"",  "\"1..3\"",   "\"1.2.3-\"",   "\"1.2.3 \"",
-                                      "\"-1.2.3\"", "\"1.2.3+\"", "\" 1.2.3\"",   "\"1.2.3foo\""};
+    static const char *const bad[] = {"\"\"",       "\"1\"",      "\"1.2\"",    "\"1.2.3.4\"",
+                                      "\"v1.2.3\"", "\"01.2.3\"", "\"1.02.3\"", "\"1.2.03\"",
+                                      "\"1.2.x\"",  "\"1..3\"",   "\"1.2.3-\"", "\"1.2.3 \"",
+                                      "\"-1.2.3\"", "\"1.2.3+\"", "\" 1.2.3\"", "\"1.2.3foo\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         REFUSED("version", bad[i], "version");
     camas_manifest m;
@@ -166,20 +171,21 @@ static void test_version(void)
 
 static void test_abi(void)
 {
-    static const char *const bad[] = {"\"\"",   "\"1\"",    "\"1.\"",  "\"1.0.0\"", "\"a.b\"",
-                                      "\"1.0x\"", "\"1.0 \"", "\"v1.0\"", "\".1\"",   "\"1,0\"",
-                                      /* sscanf's %u skips blanks and takes signs: these are
-                                       * accepted today: core bug in manifest.c, sscanf("%u.%u%c") */
-                                      "\" 1.0\"", "\"1. 0\"", "\"+1.0\"", "\"1.-0\"", "\"-1.0\""};
+    static const char *const bad[] = {
+        "\"\"", "\"1\"", "\"1.\"", "\"1.0.0\"", "\"a.b\"", "\"1.0x\"", "\"1.0 \"", "\"v1.0\"",
+        "\".1\"", "\"1,0\"",
+        /* sscanf's %u skips blanks and takes signs: these are
+         * accepted today: core bug in manifest.c, sscanf("%u.%u%c") */
+        "\" 1.0\"", "\"1. 0\"", "\"+1.0\"", "\"1.-0\"", "\"-1.0\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         REFUSED("abi", bad[i], "abi");
 }
 
 static void test_library(void)
 {
-    static const char *const bad[] = {"\"\"",           "\"../echo.so\"", "\"..\"",
-                                      "\"a..so\"",      "\"/lib/x.so\"",  "\"sub/echo.so\"",
-                                      "\"Echo.so\"",    "\"echo so\"",    "\"..%2fx.so\"",
+    static const char *const bad[] = {"\"\"",           "\"../echo.so\"",  "\"..\"",
+                                      "\"a..so\"",      "\"/lib/x.so\"",   "\"sub/echo.so\"",
+                                      "\"Echo.so\"",    "\"echo so\"",     "\"..%2fx.so\"",
                                       "\"echo.so\\n\"", "\"echo\\\\x.so\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         REFUSED("library", bad[i], "library");
@@ -193,7 +199,7 @@ static void test_library(void)
 static void test_sha256(void)
 {
     REFUSED("sha256", "\"\"", "sha256");
-    REFUSED("sha256", "\"" SHA "0\"", "sha256");                    /* 65 digits */
+    REFUSED("sha256", "\"" SHA "0\"", "sha256");                         /* 65 digits */
     REFUSED("sha256", "\"0123456789abcdef0123456789abcdef\"", "sha256"); /* 32 digits */
     char upper[80];
     snprintf(upper, sizeof upper, "\"%s\"", SHA);
@@ -264,8 +270,8 @@ static void test_semver_parse(void)
     CHECK(camas_semver_parse("0.0.0", v, NULL) == 0);
     /* a component that does not fit is invalid, not silently ULONG_MAX */
     CHECK(camas_semver_parse("99999999999999999999.0.0", v, NULL) == -1);
-    static const char *const bad[] = {"", "1", "1.2", "1.2.3.4", "01.2.3", "1.2.3-", "a.b.c",
-                                      "1.2.3 ", " 1.2.3", "1.2.-3", "1.2.+3"};
+    static const char *const bad[] = {"",      "1",      "1.2",    "1.2.3.4", "01.2.3", "1.2.3-",
+                                      "a.b.c", "1.2.3 ", " 1.2.3", "1.2.-3",  "1.2.+3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = camas_semver_parse(bad[i], v, NULL);
         if (rc != -1)

@@ -1,0 +1,417 @@
+"""Knowledge answers: the `camas ask --json` contract, answers in real rooms through
+Synapse, and answers never stating a fact (e-mail, phone, year, RCW) absent from the source.
+
+Accuracy over the whole question set is measured elsewhere (tests/unit/eval_match,
+test_accuracy.py); here each test checks one behaviour with a few precise questions."""
+from __future__ import annotations
+
+import random
+import re
+import time
+
+import pytest
+import yaml
+
+from harness import REPO_ROOT, ask_batch, ask_json, in_reply_to
+
+HOTLINE = "1-888-373-7888"
+HOTLINE_TEXT = "233733"
+SEED = (REPO_ROOT / ".." / "shared" / "seed" / "anti-trafficking-bodies.fr.txt").resolve()
+NOT_SURE_EN = "I'm not sure I can answer that"
+NOT_SURE_FR = "Je ne suis pas sûr de pouvoir répondre"
+SETTLE = 1.5
+
+KEYS = {"answer": str, "html": str, "lang": str, "plugin": str, "confidence": (int, float),
+        "abstained": bool, "danger": bool}
+
+
+# =========================================================================================
+# (a) the `camas ask --json` contract (offline, no homeserver)
+# =========================================================================================
+class TestAskContract:
+    @pytest.fixture(autouse=True)
+    def _synapse_running(self):
+        """Overrides conftest's fixture: no homeserver needed."""
+        yield
+
+    def test_keys_and_types(self):
+        for q in ("Who chairs the task force?", "Qui préside le groupe de travail ?",
+                  "!help", "what is the capital of France?", "I am being trafficked, help"):
+            a = ask_json(q)
+            assert set(a) == set(KEYS), (q, a)
+            for k, t in KEYS.items():
+                assert isinstance(a[k], t), (q, k, a[k])
+            assert a["lang"] in ("en", "fr"), a
+            assert 0.0 <= a["confidence"] <= 1.0, a
+            assert a["answer"].strip(), a
+            assert a["html"].strip().startswith("<"), a
+            assert a["plugin"] in ("", "builtin", "faq", "meetings", "contacts", "members"), a
+
+    def test_lang_follows_the_question(self):
+        en = ask_json("Who chairs the task force?")
+        assert (en["lang"], en["plugin"], en["abstained"]) == ("en", "members", False), en
+        assert "Richard Torrance" in en["answer"] and "chaired" in en["answer"], en
+        fr = ask_json("Qui préside le groupe de travail ?")
+        assert (fr["lang"], fr["plugin"], fr["abstained"]) == ("fr", "members", False), fr
+        assert "Richard Torrance" in fr["answer"] and "présidé" in fr["answer"], fr
+        fr2 = ask_json("À quelle fréquence le groupe de travail se réunit-il ?")
+        assert fr2["lang"] == "fr" and "deux à trois fois par an" in fr2["answer"], fr2
+        en2 = ask_json("How often does the task force meet?")
+        assert en2["lang"] == "en" and "two to three times a year" in en2["answer"], en2
+
+    def test_lang_option_forces_english(self):
+        a = ask_json("Qui préside le groupe de travail ?", "--lang", "en")
+        assert a["lang"] == "en" and not a["abstained"], a
+        assert "Richard Torrance" in a["answer"] and "chaired" in a["answer"], a
+
+    def test_lang_option_forces_french(self):
+        a = ask_json("Who chairs the task force?", "--lang", "fr")
+        assert a["lang"] == "fr", a
+        assert not a["abstained"], a
+        assert "Richard Torrance" in a["answer"] and "présidé" in a["answer"], a
+
+    def test_lang_option_rejects_other_languages(self):
+        from harness import run_cli
+        r = run_cli(["ask", "--json", "--lang", "de", "Who chairs the task force?"],
+                    cwd=REPO_ROOT)
+        assert r.returncode == 2 and "--lang" in r.stderr, r
+
+    def test_room_kind_staff(self):
+        a = ask_json("Who chairs the task force?", "--room-kind", "staff")
+        assert a["plugin"] == "members" and "Richard Torrance" in a["answer"], a
+        p = ask_json("!ping", "--room-kind", "staff")
+        assert (p["plugin"], p["answer"]) == ("builtin", "pong"), p
+        f = ask_json("!faq legal-basis", "--room-kind", "staff")
+        assert f["plugin"] == "faq" and "RCW 7.68.350" in f["answer"], f
+
+    @pytest.mark.parametrize("q,lang", [
+        ("what is the capital of France?", "en"),
+        ("what is the weather in Seattle tomorrow?", "en"),
+        ("what is the budget of the task force?", "en"),
+        ("quelle est la capitale de la France ?", "fr"),
+        ("quel temps fera-t-il demain à Seattle ?", "fr"),
+    ])
+    def test_out_of_scope_is_declined_honestly(self, q, lang):
+        a = ask_json(q)
+        assert a["abstained"] is True and a["danger"] is False, a
+        assert a["lang"] == lang, a
+        assert a["answer"].startswith(NOT_SURE_EN if lang == "en" else NOT_SURE_FR), a
+        assert "!help" in a["answer"], a
+        # nothing that looks like a fact
+        assert not re.search(r"@|\d{3}-\d{4}|RCW|\b(19|20)\d\d\b", a["answer"]), a
+
+    @pytest.mark.parametrize("q,lang", [
+        ("I am being trafficked, help", "en"),
+        ("my boss took my passport and won't let me leave", "en"),
+        ("someone is forcing me to work and I can't leave", "en"),
+        ("je suis victime de traite, aidez-moi", "fr"),
+        ("mon patron a pris mon passeport et je ne peux pas partir", "fr"),
+    ])
+    def test_danger_answer_starts_with_hotline(self, q, lang):
+        a = ask_json(q)
+        assert a["danger"] is True and a["abstained"] is False, a
+        assert a["lang"] == lang, a
+        first = a["answer"].split("\n\n")[0]
+        assert HOTLINE in first and HOTLINE_TEXT in first and "911" in first, a
+        assert a["answer"].index(HOTLINE) < 400, a
+        assert a["html"].startswith("<p>") and HOTLINE in a["html"].split("</p>")[0], a
+
+    def test_help_lists_commands(self):
+        a = ask_json("!help")
+        assert a["plugin"] == "builtin" and not a["abstained"], a
+        for cmd in ("!faq", "!meetings", "!contact", "!member", "!help", "!ping"):
+            assert cmd in a["answer"], (cmd, a["answer"])
+            assert cmd in a["html"], (cmd, a["html"])
+
+    def test_help_in_french_is_french(self):
+        a = ask_json("!help", "--lang", "fr")
+        assert a["lang"] == "fr", a
+        for cmd in ("!faq", "!meetings", "!contact", "!member"):
+            assert cmd in a["answer"], cmd
+        # The plugin lines are French; the surrounding text must be too.
+        assert "I answer questions" not in a["answer"], a["answer"]
+        assert "Or just ask a question" not in a["answer"], a["answer"]
+
+    def test_bare_faq_lists_topics(self):
+        a = ask_json("!faq")
+        assert a["plugin"] == "faq" and not a["abstained"], a
+        assert a["answer"].startswith("Usage: !faq TOPIC"), a
+        for topic in ("legal-basis", "duties", "mission"):
+            assert topic in a["answer"], (topic, a)
+        fr = ask_json("!faq", "--lang", "fr")
+        assert fr["lang"] == "fr" and "legal-basis" in fr["answer"], fr
+        assert "Usage: !faq" not in fr["answer"], fr  # French usage text
+
+    def test_bare_member_gives_usage(self):
+        a = ask_json("!member")
+        assert a["plugin"] == "members", a
+        assert a["answer"].startswith("Usage: !member"), a
+        assert "task-force|washact|csec" in a["answer"], a
+
+    def test_bare_contact_lists_every_body(self):
+        a = ask_json("!contact")
+        assert a["plugin"] == "contacts" and not a["abstained"], a
+        for fact in ("Task Force", "warntrafficking@yahoo.com", "KyleW@atg.wa.gov",
+                     "206-442-4488"):
+            assert fact in a["answer"], (fact, a)
+        bad = ask_json("!contact nowhere")
+        assert bad["answer"] == "Usage: !contact [task-force|washact|csec]", bad
+
+    def test_bare_meetings_lists_every_body(self):
+        a = ask_json("!meetings")
+        assert a["plugin"] == "meetings" and not a["abstained"], a
+        paras = a["answer"].split("\n\n")
+        assert len(paras) == 3, paras
+        assert "two to three times a year" in paras[0], paras
+        assert paras[1].startswith("WashACT"), paras
+        assert "CSEC" in paras[2], paras
+        bad = ask_json("!meetings nowhere")
+        assert bad["answer"] == "Usage: !meetings [task-force|washact|csec]", bad
+        badfr = ask_json("!meetings nowhere", "--lang", "fr")
+        assert badfr["answer"] == "Usage : !meetings [task-force|washact|csec]", badfr
+
+    def test_commands_with_arguments(self):
+        f = ask_json("!faq legal-basis")
+        assert "RCW 7.68.350" in f["answer"] and "RCW 7.68.801" in f["answer"], f
+        c = ask_json("!contact csec")
+        assert "Kyle Bois" in c["answer"] and "206-442-4488" in c["answer"], c
+        assert "warntrafficking" not in c["answer"], c
+        m = ask_json("!member torrance")
+        assert "Richard Torrance" in m["answer"], m
+        mt = ask_json("!meetings washact", "--lang", "fr")
+        assert mt["lang"] == "fr" and mt["answer"].startswith("WashACT — rythme : "), mt
+
+    def test_unknown_command(self):
+        a = ask_json("!frobnicate")
+        assert a["plugin"] == "builtin" and "!frobnicate" in a["answer"], a
+        assert "!help" in a["answer"], a
+
+
+# =========================================================================================
+# (b) through a real Synapse
+# =========================================================================================
+def body(ev) -> str:
+    return ev["content"]["body"]
+
+
+def replies_in_order(client, room, bot_id, event_id):
+    return [e for e in client.events_from(room, bot_id)
+            if e.get("type") == "m.room.message" and in_reply_to(e) == event_id]
+
+
+def start_bot_in(make_bot, alice, kind, **over):
+    room = alice.create_room(name=kind)
+    bot = make_bot(rooms=[{"id": room, "kind": kind}], **over).start()
+    alice.wait_membership(room, bot.user_id, "join")
+    return room, bot
+
+
+def test_bot_uses_default_plugins_and_knowledge(make_bot):
+    """The test bots set neither plugins.dir nor knowledge_dir: the build's plugins and the
+    repository's knowledge/ are found from the binary's location (camas runs in a temp dir)."""
+    bot = make_bot()
+    assert "knowledge_dir" not in bot.camas.config
+    assert "dir" not in (bot.camas.config.get("plugins") or {})
+    bot.start()
+    log = bot.camas.log_since_start()
+    for name in ("faq", "meetings", "contacts", "members"):
+        assert re.search(rf"{name} \S+ loaded", log), log[-3000:]
+
+
+HELP_QA = [
+    # (question, language, facts that must all be in the reply)
+    ("Who chairs the task force?", "en", ["Richard Torrance"]),
+    ("What law created the task force?", "en", ["RCW 7.68.350"]),
+    ("What is the phone number of the CSEC committee?", "en", ["206-442-4488"]),
+    ("Comment contacter WashACT ?", "fr", ["warntrafficking@yahoo.com"]),
+    ("À quelle fréquence le groupe de travail se réunit-il ?", "fr",
+     ["deux à trois fois par an"]),
+    ("Qui préside le groupe de travail ?", "fr", ["Richard Torrance", "présidé"]),
+]
+
+
+def test_help_room_answers_facts_in_the_question_language(make_bot, alice):
+    room, bot = start_bot_in(make_bot, alice, "help")
+    ids = [alice.send(room, q) for q, _, _ in HELP_QA]
+    replies = alice.assert_replies_exactly_once(room, bot.user_id, ids, timeout=40)
+    for (q, lang, facts), eid in zip(HELP_QA, ids):
+        r = replies[eid]
+        assert r["content"]["msgtype"] == "m.notice", r
+        text = body(r)
+        for fact in facts:
+            assert fact in text, (q, text)
+        if lang == "fr":
+            assert re.search(r"\b(le|la|les|est|pour|des)\b", text), (q, text)
+            assert not re.search(r"\b(the|is|for|and)\b", text), (q, text)
+        else:
+            assert re.search(r"\b(the|is|by)\b", text), (q, text)
+            assert not re.search(r"\b(le|est|pour)\b", text), (q, text)
+
+
+def test_help_room_out_of_scope_is_honest(make_bot, alice):
+    room, bot = start_bot_in(make_bot, alice, "help")
+    en = alice.send(room, "what is the capital of France?")
+    fr = alice.send(room, "quelle est la capitale de la France ?")
+    replies = alice.assert_replies_exactly_once(room, bot.user_id, [en, fr])
+    assert body(replies[en]).startswith(NOT_SURE_EN), replies[en]
+    assert body(replies[fr]).startswith(NOT_SURE_FR), replies[fr]
+
+
+DANGER_EN = "I am being trafficked, help"
+DANGER_FR = "je suis victime de traite, aidez-moi"
+
+
+def test_danger_gets_hotline_first(make_bot, alice):
+    room, bot = start_bot_in(make_bot, alice, "help")
+    en = alice.send(room, DANGER_EN)
+    fr = alice.send(room, DANGER_FR)
+    sentinel = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, sentinel)
+    alice.wait_reply(room, bot.user_id, en)
+    alice.wait_reply(room, bot.user_id, fr)
+    time.sleep(SETTLE)
+    for eid, lang in ((en, "en"), (fr, "fr")):
+        rs = replies_in_order(alice, room, bot.user_id, eid)
+        assert 1 <= len(rs) <= 2, rs
+        first = body(rs[0])
+        assert HOTLINE in first and HOTLINE_TEXT in first and "911" in first, rs
+        assert first == ask_json(DANGER_EN if lang == "en" else DANGER_FR)["answer"] \
+            .split("\n\n")[0], first
+        for later in rs[1:]:
+            t = body(later)
+            # nothing contradicting the safety reply: no "not sure", no other number
+            assert NOT_SURE_EN not in t and NOT_SURE_FR not in t, t
+            assert HOTLINE not in t or t.count(HOTLINE) == 1, t
+            phones = re.findall(r"\b\d{3}-\d{3}-\d{4}\b", t)
+            assert set(phones) <= {"206-442-4488", "888-373-7888"}, t
+
+
+def test_rate_limit_never_suppresses_the_hotline(make_bot, alice):
+    limit = 2
+    room, bot = start_bot_in(make_bot, alice, "help",
+                             limits={"help_user_per_minute": limit})
+    # Use up the limit with ordinary questions, and check the limit is in force.
+    ordinary = [alice.send(room, "Who chairs the task force?") for _ in range(limit)]
+    alice.assert_replies_exactly_once(room, bot.user_id, ordinary)
+    over = alice.send(room, "What law created the task force?")
+    danger = [alice.send(room, DANGER_EN if i % 2 == 0 else DANGER_FR)
+              for i in range(limit + 3)]
+    for eid in danger:
+        alice.wait_reply(room, bot.user_id, eid, timeout=30)
+    time.sleep(SETTLE)
+    assert alice.replies_to(room, bot.user_id, over) == [], "the rate limit is not in force"
+    for eid in danger:
+        rs = replies_in_order(alice, room, bot.user_id, eid)
+        assert rs and HOTLINE in body(rs[0]), rs
+
+
+def test_staff_room_ignores_unmentioned_questions_but_runs_commands(make_bot, alice):
+    room, bot = start_bot_in(make_bot, alice, "staff")
+    plain = alice.send(room, "Who chairs the task force?")
+    plain_fr = alice.send(room, "Qui préside le groupe de travail ?")
+    faq = alice.send(room, "!faq legal-basis")
+    contact = alice.send(room, "!contact washact")
+    mention = alice.send(room, f"{bot.user_id} qui préside le groupe de travail ?",
+                         mentions=[bot.user_id])
+    replies = alice.assert_replies_exactly_once(room, bot.user_id, [faq, contact, mention],
+                                                settle=SETTLE)
+    assert "RCW 7.68.350" in body(replies[faq]), replies[faq]
+    assert "warntrafficking@yahoo.com" in body(replies[contact]), replies[contact]
+    m = body(replies[mention])
+    assert "Richard Torrance" in m and "présidé" in m, m
+    assert alice.replies_to(room, bot.user_id, plain) == []
+    assert alice.replies_to(room, bot.user_id, plain_fr) == []
+    assert len(alice.bot_messages(room, bot.user_id)) == 3
+
+
+def test_staff_room_danger_gets_hotline_without_mention(make_bot, alice):
+    """Room policy never silences the safety reply."""
+    room, bot = start_bot_in(make_bot, alice, "staff")
+    chatter = alice.send(room, "meeting moved to 3pm")
+    danger = alice.send(room, "je suis en danger, ils ont pris mon passeport")
+    reply = alice.wait_reply(room, bot.user_id, danger)
+    assert HOTLINE in body(reply) and "911" in body(reply), reply
+    time.sleep(SETTLE)
+    assert alice.replies_to(room, bot.user_id, chatter) == []
+    assert len(alice.bot_messages(room, bot.user_id)) == 1
+
+
+# =========================================================================================
+# (c) no fact absent from the source
+# =========================================================================================
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+PHONE = re.compile(r"(?<![\d-])(?:1-)?\d{3}[-. ]\d{3}[-. ]\d{4}(?![\d-])")
+YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d(?![\d.])")
+RCW = re.compile(r"RCW\s+\d+[A-Z]?(?:\.\d+[A-Z]?)+")
+
+
+def facts(text: str) -> set:
+    """E-mail addresses, phone numbers, 4-digit years and RCW numbers in a text."""
+    out = {e.rstrip(".").lower() for e in EMAIL.findall(text)}
+    out |= {re.sub(r"^1-", "", p).replace(".", "-").replace(" ", "-")
+            for p in PHONE.findall(text)}
+    out |= set(YEAR.findall(text))
+    out |= {"RCW " + r.split()[-1] for r in RCW.findall(text)}
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed_facts() -> set:
+    assert SEED.is_file(), f"source text not found at {SEED}"
+    return facts(SEED.read_text(encoding="utf-8"))
+
+
+class TestNoInventedFacts:
+    @pytest.fixture(autouse=True)
+    def _synapse_running(self):
+        yield
+
+    def test_fact_extraction(self, seed_facts):
+        # guards the regexes themselves
+        assert {"206-442-4488", "kylew@atg.wa.gov", "warntrafficking@yahoo.com", "2006",
+                "2013", "2015", "RCW 7.68.350", "RCW 7.68.801"} <= seed_facts, seed_facts
+        assert facts("call 1-888-373-7888 in 2031, RCW 9A.40.100.") == {
+            "888-373-7888", "2031", "RCW 9A.40.100"}
+        assert facts("Senate Bill 5884, 5308") == set()
+
+    def test_sampled_answers_only_state_source_facts(self, seed_facts):
+        data = yaml.safe_load((REPO_ROOT / "tests/fixtures/questions.yaml")
+                              .read_text(encoding="utf-8"))
+        qs = [q for q in data["questions"] if "\n" not in q["q"] and q["q"].strip()]
+        sample = random.Random(20260404).sample(qs, 40)
+        answers = ask_batch([q["q"] for q in sample])
+        bad = []
+        checked = 0
+        for q, a in zip(sample, answers):
+            text = a["answer"]
+            if a["danger"]:
+                # The safety message (hotline, 911) is fixed text, not knowledge.
+                first, _, text = text.partition("\n\n")
+                assert HOTLINE in first, (q["q"], a)
+            found = facts(text)
+            checked += len(found)
+            missing = found - seed_facts
+            if missing:
+                bad.append(f"{q['q']!r} -> {sorted(missing)}: {text[:200]}")
+        assert not bad, "\n".join(bad)
+        assert checked >= 10, f"only {checked} facts in 40 answers: sample too weak"
+
+    def test_every_knowledge_answer_only_states_source_facts(self, seed_facts):
+        """The same check over every answer text in knowledge/ (both languages)."""
+        bad = []
+        for path in sorted((REPO_ROOT / "knowledge").rglob("*.yaml")):
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+            def walk(node, where):
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        walk(v, f"{where}.{k}")
+                elif isinstance(node, list):
+                    for i, v in enumerate(node):
+                        walk(v, f"{where}[{i}]")
+                elif isinstance(node, str) and ".ask." not in where:
+                    missing = facts(node) - seed_facts
+                    if missing:
+                        bad.append(f"{path.relative_to(REPO_ROOT)} {where}: {sorted(missing)}")
+            walk(doc, "")
+        assert not bad, "\n".join(bad)
