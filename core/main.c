@@ -604,6 +604,182 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
     return rc;
 }
 
+/* ---- benchmarks: the real router, host and worker, timed from inside ------------------- */
+
+struct bench_state {
+    int outstanding;
+    bool done;
+    bool ok;
+};
+
+static void bench_answer(void *ud, const camas_host_answer *a)
+{
+    struct bench_state *b = ud;
+    (void)a;
+    if (--b->outstanding == 0)
+        b->done = true;
+}
+
+static void bench_action(void *ud, bool ok, const char *summary)
+{
+    struct bench_state *b = ud;
+    (void)summary;
+    b->ok = ok;
+    b->done = true;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void print_stats(const char *name, int64_t *ns, size_t n, double total_s)
+{
+    qsort(ns, n, sizeof *ns, cmp_i64);
+    printf("{\"bench\":\"%s\",\"count\":%zu,\"per_second\":%.1f,\"p50_ns\":%lld,"
+           "\"p90_ns\":%lld,\"p99_ns\":%lld,\"max_ns\":%lld}\n",
+           name, n, n / total_s, (long long)ns[n / 2], (long long)ns[n * 9 / 10],
+           (long long)ns[n * 99 / 100], (long long)ns[n - 1]);
+}
+
+/* camas bench ask FILE [ROUNDS] | camas bench reload [N] */
+static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "ask") && strcmp(argv[1], "reload"))) {
+        fprintf(stderr, "Usage: camas bench ask FILE [ROUNDS]   questions through router and "
+                        "plugins\n       camas bench reload [N]            verify+load+swap "
+                        "of the faq plugin\n");
+        return 2;
+    }
+    struct lws_context *ctx = make_context(cfg);
+    struct offline o = {0};
+    camas_plugin_host_config hc = host_config(cfg, paths);
+    camas_plugin_host *host =
+        ctx && hc.n_trusted_keys ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
+    if (!host) {
+        fprintf(stderr, "camas bench: no plugin host (trusted key missing?)\n");
+        if (ctx)
+            lws_context_destroy(ctx);
+        return 1;
+    }
+    lws_sul_schedule(ctx, 0, &offline_tick, on_offline_tick, 50 * LWS_US_PER_MS);
+    camas_plugin_host_start(host, offline_started, &o);
+    run_until(ctx, &o.started, 20000);
+    int rc = 0;
+    if (strcmp(argv[1], "reload") == 0) {
+        int n = argc > 2 ? atoi(argv[2]) : 200;
+        int64_t *ns = calloc((size_t)(n > 0 ? n : 1), sizeof *ns);
+        int64_t t0 = now_ns();
+        for (int i = 0; ns && i < n; i++) {
+            struct bench_state b = {0};
+            int64_t s = now_ns();
+            camas_plugin_host_load(host, "faq", "bench", false, bench_action, &b);
+            run_until(ctx, &b.done, 10000);
+            ns[i] = now_ns() - s;
+            if (!b.ok)
+                rc = 1;
+        }
+        if (ns && n > 0)
+            print_stats("reload_faq", ns, (size_t)n, (now_ns() - t0) / 1e9);
+        free(ns);
+    } else {
+        FILE *f = argc > 2 ? fopen(argv[2], "r") : NULL;
+        int rounds = argc > 3 ? atoi(argv[3]) : 20;
+        char *qs[4096];
+        size_t nq = 0;
+        char line[2048];
+        while (f && nq < 4096 && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (*line)
+                qs[nq++] = strdup(line);
+        }
+        if (f)
+            fclose(f);
+        if (nq == 0 || rounds < 1) {
+            fprintf(stderr, "camas bench ask: give a file of questions (one per line)\n");
+            rc = 2;
+        } else {
+            size_t total = nq * (size_t)rounds;
+            int64_t *ns = calloc(total, sizeof *ns);
+            /* One at a time: the latency of a question through the whole path. */
+            int64_t t0 = now_ns();
+            for (size_t i = 0; ns && i < total; i++) {
+                camas_message m = {.room_id = "!bench",
+                                   .sender = "@b:bench",
+                                   .event_id = "$bench",
+                                   .body = qs[i % nq],
+                                   .room_kind = CAMAS_ROOM_HELP};
+                int64_t s = now_ns();
+                camas_route r;
+                if (camas_router_route(&m, "@camas:bench", host, NULL, &r) == 0) {
+                    if (r.kind == CAMAS_ROUTE_PLUGIN) {
+                        struct bench_state b = {.outstanding = 1};
+                        camas_question q = {.text = r.text,
+                                            .lang = r.lang,
+                                            .room_kind = CAMAS_ROOMKIND_HELP,
+                                            .now_ms = camas_now_ms(),
+                                            .command = r.command[0] ? r.command : NULL,
+                                            .args = r.args};
+                        camas_plugin_host_ask(host, &q, bench_answer, &b);
+                        run_until(ctx, &b.done, 10000);
+                    }
+                    camas_route_clear(&r);
+                }
+                ns[i] = now_ns() - s;
+            }
+            if (ns)
+                print_stats("ask_sequential", ns, total, (now_ns() - t0) / 1e9);
+            /* Many in flight: the throughput the worker sustains. */
+            struct bench_state b = {.outstanding = (int)total};
+            t0 = now_ns();
+            for (size_t i = 0; i < total; i++) {
+                camas_message m = {.room_id = "!bench",
+                                   .sender = "@b:bench",
+                                   .event_id = "$bench",
+                                   .body = qs[i % nq],
+                                   .room_kind = CAMAS_ROOM_HELP};
+                camas_route r;
+                if (camas_router_route(&m, "@camas:bench", host, NULL, &r) == 0 &&
+                    r.kind == CAMAS_ROUTE_PLUGIN) {
+                    camas_question q = {.text = r.text,
+                                        .lang = r.lang,
+                                        .room_kind = CAMAS_ROOMKIND_HELP,
+                                        .now_ms = camas_now_ms(),
+                                        .command = r.command[0] ? r.command : NULL,
+                                        .args = r.args};
+                    camas_plugin_host_ask(host, &q, bench_answer, &b);
+                } else {
+                    b.outstanding--;
+                }
+                camas_route_clear(&r);
+                if (i % 64 == 63) /* let the worker drain as we go */
+                    lws_service(ctx, 0);
+            }
+            if (b.outstanding <= 0)
+                b.done = true;
+            run_until(ctx, &b.done, 60000);
+            double secs = (now_ns() - t0) / 1e9;
+            printf("{\"bench\":\"ask_pipelined\",\"count\":%zu,\"per_second\":%.1f}\n", total,
+                   total / secs);
+            free(ns);
+        }
+        for (size_t i = 0; i < nq; i++)
+            free(qs[i]);
+    }
+    lws_sul_cancel(&offline_tick);
+    camas_plugin_host_free(host);
+    lws_context_destroy(ctx);
+    return rc;
+}
+
 static int cmd_check(camas_config *cfg, const struct paths *paths, const char *config_path)
 {
     int problems = 0;
@@ -613,6 +789,18 @@ static int cmd_check(camas_config *cfg, const struct paths *paths, const char *c
         printf("plugins: no trusted keys (plugins.trusted_keys, or %s from the build)\n",
                paths->dev_key);
         problems++;
+    }
+    if (cfg->transport != CAMAS_TRANSPORT_SYNC) {
+        camas_registration reg;
+        char err[700];
+        if (camas_registration_load(cfg->as_registration, &reg, err, sizeof err)) {
+            printf("appservice.registration: %s\n", err);
+            problems++;
+        } else {
+            printf("transport %s: registration %s (id %s, sender @%s)\n", cfg->transport_name,
+                   cfg->as_registration, reg.id, reg.sender_localpart);
+        }
+        sodium_memzero(&reg, sizeof reg);
     }
     if (!is_dir(paths->knowledge)) {
         printf("knowledge: %s is not a directory\n", paths->knowledge);
@@ -784,7 +972,32 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     int cmd_argc = argc - optind;
     char **cmd_argv = argv + optind;
-    bool is_ask = strcmp(cmd, "ask") == 0;
+    bool is_ask = strcmp(cmd, "ask") == 0 || strcmp(cmd, "bench") == 0;
+    if (is_ask) {
+        /* `camas ask --knowledge DIR ...`: take the global options out wherever they are
+         * (before the question), leaving ask's own options and the question. */
+        int out = 1;
+        for (int i = 1; i < cmd_argc; i++) {
+            const char *a = cmd_argv[i];
+            const char **slot = strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0  ? &config_path
+                                : strcmp(a, "--state") == 0 || strcmp(a, "-s") == 0 ? &state_dir
+                                : strcmp(a, "--log-level") == 0 || strcmp(a, "-l") == 0 ? &log_level
+                                : strcmp(a, "--plugins") == 0   ? &plugins_opt
+                                : strcmp(a, "--knowledge") == 0 ? &knowledge_opt
+                                                                : NULL;
+            if (strcmp(a, "--") == 0) {
+                while (i < cmd_argc)
+                    cmd_argv[out++] = cmd_argv[i++];
+                break;
+            }
+            if (slot && i + 1 < cmd_argc) {
+                *slot = cmd_argv[++i];
+                continue;
+            }
+            cmd_argv[out++] = cmd_argv[i];
+        }
+        cmd_argc = out;
+    }
     if (strcmp(cmd, "ctl") == 0) {
         /* camas ctl takes a free-form request: only the global options come before it. */
         camas_config ccfg;
@@ -881,6 +1094,8 @@ int main(int argc, char **argv)
         rc = cmd_audit(&cfg);
     else if (strcmp(cmd, "unanswered") == 0)
         rc = cmd_unanswered(&cfg);
+    else if (strcmp(cmd, "bench") == 0)
+        rc = cmd_bench(&cfg, &paths, cmd_argc, cmd_argv);
     else if (is_ask)
         rc = cmd_ask(&cfg, &paths, cmd_argc, cmd_argv);
     else
