@@ -650,9 +650,65 @@ static void print_stats(const char *name, int64_t *ns, size_t n, double total_s)
            (long long)ns[n * 99 / 100], (long long)ns[n - 1]);
 }
 
-/* camas bench ask FILE [ROUNDS] | camas bench reload [N] */
+/* camas bench sync FILE [ROUNDS]: /sync JSON handled per second (parse, dispatch, store),
+ * each round in a fresh state directory so no event is deduplicated away. */
+static int bench_sync(camas_config *cfg, int argc, char **argv)
+{
+    FILE *f = argc > 2 ? fopen(argv[2], "rb") : NULL;
+    int rounds = argc > 3 ? atoi(argv[3]) : 5;
+    if (!f || rounds < 1) {
+        fprintf(stderr, "Usage: camas bench sync FILE [ROUNDS]\n");
+        if (f)
+            fclose(f);
+        return 2;
+    }
+    camas_buf json = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        camas_buf_append(&json, chunk, n);
+    fclose(f);
+    struct lws_context *ctx = make_context(cfg);
+    int64_t *ns = calloc((size_t)rounds, sizeof *ns);
+    int rc = ctx && ns ? 0 : 1;
+    for (int i = 0; rc == 0 && i < rounds; i++) {
+        char dir[] = "/tmp/camas-bench-sync-XXXXXX", err[300];
+        if (!mkdtemp(dir)) {
+            rc = 1;
+            break;
+        }
+        camas_store *st = camas_store_open(dir, err, sizeof err);
+        camas_core *core = st ? camas_core_new(cfg, st, ctx, NULL) : NULL;
+        int64_t s = now_ns();
+        if (!core || camas_core_bench_sync(core, "@camas:bench", json.data, json.len))
+            rc = 1;
+        ns[i] = now_ns() - s;
+        camas_core_free(core);
+        camas_store_close(st);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            rc = 1;
+    }
+    if (rc == 0) {
+        qsort(ns, (size_t)rounds, sizeof *ns, cmp_i64);
+        double med = ns[rounds / 2] / 1e9;
+        printf("{\"bench\":\"sync\",\"bytes\":%zu,\"rounds\":%d,\"median_s\":%.6f,"
+               "\"mb_per_s\":%.1f,\"min_s\":%.6f,\"max_s\":%.6f}\n",
+               json.len, rounds, med, json.len / 1e6 / med, ns[0] / 1e9, ns[rounds - 1] / 1e9);
+    }
+    free(ns);
+    camas_buf_free(&json);
+    if (ctx)
+        lws_context_destroy(ctx);
+    return rc;
+}
+
+/* camas bench ask FILE [ROUNDS] | camas bench reload [N] | camas bench sync FILE [ROUNDS] */
 static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "sync") == 0)
+        return bench_sync(cfg, argc, argv);
     if (argc < 2 || (strcmp(argv[1], "ask") && strcmp(argv[1], "reload"))) {
         fprintf(stderr, "Usage: camas bench ask FILE [ROUNDS]   questions through router and "
                         "plugins\n       camas bench reload [N]            verify+load+swap "

@@ -21,6 +21,10 @@ void camas_core_alert(void *core, const char *text);
 void camas_core_start(camas_core *c);
 /* -1 while running; otherwise the exit status the process should end with. */
 int camas_core_exit_code(const camas_core *c);
+/* For benchmarks: handles one /sync response body as if it had just arrived (parse, dispatch,
+ * store), without any network. Returns 0 or -1. */
+int camas_core_bench_sync(camas_core *c, const char *user_id, const char *json, size_t len);
+
 /* Cancels outstanding requests; call before destroying the lws context. */
 void camas_core_free(camas_core *c);
 

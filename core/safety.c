@@ -146,6 +146,34 @@ const char *camas_safety_message(const char *lang)
 #define MAX_TOK  96
 #define MAX_SPEC 16
 
+/* Optimal-string-alignment distance <= 1 in linear time: every message is checked against
+ * every pattern, so the general dynamic programme would dominate the cost of a message. */
+static bool within_one(const char *a, size_t n, const char *b, size_t m)
+{
+    if (n < m) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t tn = n;
+        n = m;
+        m = tn;
+    }
+    if (n - m > 1)
+        return false;
+    size_t i = 0;
+    while (i < m && a[i] == b[i])
+        i++;
+    if (i == m)
+        return true; /* equal, or one extra byte at the end */
+    if (n == m) {
+        if (memcmp(a + i + 1, b + i + 1, n - i - 1) == 0)
+            return true; /* one substitution */
+        return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+               memcmp(a + i + 2, b + i + 2, n - i - 2) == 0; /* one transposition */
+    }
+    return memcmp(a + i + 1, b + i, m - i) == 0; /* one insertion */
+}
+
 /* Does token t match one alternative (alt, n bytes, prefix when it ended in '*')? */
 static bool alt_match(const char *alt, size_t n, bool prefix, const camas_token *t)
 {
@@ -157,13 +185,13 @@ static bool alt_match(const char *alt, size_t n, bool prefix, const camas_token 
             return false;
         /* one typo inside the prefix: compare with the token's first n-1..n+1 bytes */
         for (size_t k = n - 1; k <= n + 1 && k <= tl; k++)
-            if (camas_text_distance(alt, n, t->text, k, 1) <= 1)
+            if (within_one(alt, n, t->text, k))
                 return true;
         return false;
     }
     if (tl == n && memcmp(t->text, alt, n) == 0)
         return true;
-    return n >= 5 && camas_text_distance(alt, n, t->text, tl, 1) <= 1;
+    return n >= 5 && within_one(alt, n, t->text, tl);
 }
 
 /* Does token t match any alternative of spec s (s_len bytes, "a|b*|c")? */
@@ -171,10 +199,16 @@ static bool spec_match(const char *s, size_t s_len, const camas_token *t)
 {
     size_t i = 0;
     while (i < s_len) {
-        size_t j = i;
-        while (j < s_len && s[j] != '|')
-            j++;
+        const char *bar = memchr(s + i, '|', s_len - i);
+        size_t j = bar ? (size_t)(bar - s) : s_len;
         size_t n = j - i;
+        /* One edit cannot change both of the first two letters, so an alternative whose first
+         * letter is neither of the token's first two is out: skip it without comparing. */
+        if (n > 0 && t->len > 0 && s[i] != t->text[0] && (t->len < 2 || s[i] != t->text[1]) &&
+            (n < 2 || s[i + 1] != t->text[0])) {
+            i = j + 1;
+            continue;
+        }
         bool prefix = n > 0 && s[i + n - 1] == '*';
         if (prefix)
             n--;
