@@ -965,6 +965,42 @@ static int cmd_worker(int argc, char **argv)
     return camas_worker_main(3, knowledge);
 }
 
+/* The options every command takes, wherever they stand on the command line. */
+struct global_options {
+    const char *config_path, *state_dir, *log_level, *plugins, *knowledge;
+};
+
+/* Applies one getopt result; returns -1 to go on, or the exit status to stop with. */
+static int take_global_option(int ch, struct global_options *g)
+{
+    switch (ch) {
+    case 'c':
+        g->config_path = optarg;
+        return -1;
+    case 's':
+        g->state_dir = optarg;
+        return -1;
+    case 'l':
+        g->log_level = optarg;
+        return -1;
+    case 'P':
+        g->plugins = optarg;
+        return -1;
+    case 'K':
+        g->knowledge = optarg;
+        return -1;
+    case 'h':
+        usage(stdout);
+        return 0;
+    case 'V':
+        printf("camas %s\n", CAMAS_VERSION);
+        return 0;
+    default:
+        fprintf(stderr, "Try 'camas --help'.\n");
+        return 2;
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "__worker") == 0)
@@ -989,38 +1025,12 @@ int main(int argc, char **argv)
         {"knowledge", required_argument, NULL, 'K'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
     };
-    const char *config_path = NULL, *state_dir = NULL, *log_level = NULL;
-    const char *plugins_opt = NULL, *knowledge_opt = NULL;
-    int ch;
+    struct global_options g = {0};
+    int ch, done;
     /* Stop at the command: `ask` has options of its own. */
-    while ((ch = getopt_long(argc, argv, "+c:s:l:hV", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            config_path = optarg;
-            break;
-        case 's':
-            state_dir = optarg;
-            break;
-        case 'l':
-            log_level = optarg;
-            break;
-        case 'P':
-            plugins_opt = optarg;
-            break;
-        case 'K':
-            knowledge_opt = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("camas %s\n", CAMAS_VERSION);
-            return 0;
-        default:
-            fprintf(stderr, "Try 'camas --help'.\n");
-            return 2;
-        }
-    }
+    while ((ch = getopt_long(argc, argv, "+c:s:l:hV", opts, NULL)) != -1)
+        if ((done = take_global_option(ch, &g)) >= 0)
+            return done;
     if (optind >= argc) {
         usage(stderr);
         return 2;
@@ -1035,11 +1045,12 @@ int main(int argc, char **argv)
         int out = 1;
         for (int i = 1; i < cmd_argc; i++) {
             const char *a = cmd_argv[i];
-            const char **slot = strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0  ? &config_path
-                                : strcmp(a, "--state") == 0 || strcmp(a, "-s") == 0 ? &state_dir
-                                : strcmp(a, "--log-level") == 0 || strcmp(a, "-l") == 0 ? &log_level
-                                : strcmp(a, "--plugins") == 0   ? &plugins_opt
-                                : strcmp(a, "--knowledge") == 0 ? &knowledge_opt
+            const char **slot = strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0  ? &g.config_path
+                                : strcmp(a, "--state") == 0 || strcmp(a, "-s") == 0 ? &g.state_dir
+                                : strcmp(a, "--log-level") == 0 || strcmp(a, "-l") == 0
+                                    ? &g.log_level
+                                : strcmp(a, "--plugins") == 0   ? &g.plugins
+                                : strcmp(a, "--knowledge") == 0 ? &g.knowledge
                                                                 : NULL;
             if (strcmp(a, "--") == 0) {
                 while (i < cmd_argc)
@@ -1058,13 +1069,13 @@ int main(int argc, char **argv)
         /* camas ctl takes a free-form request: only the global options come before it. */
         camas_config ccfg;
         char cerr[1024];
-        if (!config_path && access("camas.yaml", R_OK) == 0)
-            config_path = "camas.yaml";
-        if (camas_config_load(&ccfg, config_path, cerr, sizeof cerr)) {
+        if (!g.config_path && access("camas.yaml", R_OK) == 0)
+            g.config_path = "camas.yaml";
+        if (camas_config_load(&ccfg, g.config_path, cerr, sizeof cerr)) {
             fprintf(stderr, "camas: %s\n", cerr);
             return 2;
         }
-        int rc = camas_control_client(state_dir ? state_dir : ccfg.state_dir, cmd_argc - 1,
+        int rc = camas_control_client(g.state_dir ? g.state_dir : ccfg.state_dir, cmd_argc - 1,
                                       cmd_argv + 1);
         camas_config_free(&ccfg);
         return rc;
@@ -1072,34 +1083,9 @@ int main(int argc, char **argv)
     if (!is_ask) {
         /* Options may also follow the command: camas run --config x. */
         optind = 1;
-        while ((ch = getopt_long(cmd_argc, cmd_argv, "c:s:l:hV", opts, NULL)) != -1) {
-            switch (ch) {
-            case 'c':
-                config_path = optarg;
-                break;
-            case 's':
-                state_dir = optarg;
-                break;
-            case 'l':
-                log_level = optarg;
-                break;
-            case 'P':
-                plugins_opt = optarg;
-                break;
-            case 'K':
-                knowledge_opt = optarg;
-                break;
-            case 'h':
-                usage(stdout);
-                return 0;
-            case 'V':
-                printf("camas %s\n", CAMAS_VERSION);
-                return 0;
-            default:
-                fprintf(stderr, "Try 'camas --help'.\n");
-                return 2;
-            }
-        }
+        while ((ch = getopt_long(cmd_argc, cmd_argv, "c:s:l:hV", opts, NULL)) != -1)
+            if ((done = take_global_option(ch, &g)) >= 0)
+                return done;
         if (optind < cmd_argc) {
             fprintf(stderr, "camas: unexpected argument '%s' (try camas --help)\n",
                     cmd_argv[optind]);
@@ -1112,20 +1098,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
         return 2;
     }
-    if (!config_path && access("camas.yaml", R_OK) == 0)
-        config_path = "camas.yaml";
+    if (!g.config_path && access("camas.yaml", R_OK) == 0)
+        g.config_path = "camas.yaml";
 
     camas_config cfg;
     char err[1024];
-    if (camas_config_load(&cfg, config_path, err, sizeof err)) {
+    if (camas_config_load(&cfg, g.config_path, err, sizeof err)) {
         fprintf(stderr, "camas: %s\n", err);
         return 2;
     }
-    if (state_dir) {
+    if (g.state_dir) {
         free(cfg.state_dir);
-        cfg.state_dir = strdup(state_dir);
+        cfg.state_dir = strdup(g.state_dir);
     }
-    const char *level = log_level ? log_level : is_ask ? "warn" : cfg.log_level;
+    const char *level = g.log_level ? g.log_level : is_ask ? "warn" : cfg.log_level;
     int lvl = camas_log_level_parse(level);
     if (lvl < 0) {
         fprintf(stderr, "camas: --log-level: expected error, warn, info or debug, got '%s'\n",
@@ -1137,7 +1123,7 @@ int main(int argc, char **argv)
     free(cfg.log_level);
     cfg.log_level = strdup(level);
     struct paths paths;
-    if (resolve_paths(&cfg, plugins_opt, knowledge_opt, &paths)) {
+    if (resolve_paths(&cfg, g.plugins, g.knowledge, &paths)) {
         fprintf(stderr, "camas: cannot find its own executable\n");
         camas_config_free(&cfg);
         return 1;
@@ -1145,7 +1131,7 @@ int main(int argc, char **argv)
 
     int rc;
     if (strcmp(cmd, "check") == 0)
-        rc = cmd_check(&cfg, &paths, config_path);
+        rc = cmd_check(&cfg, &paths, g.config_path);
     else if (strcmp(cmd, "audit") == 0)
         rc = cmd_audit(&cfg);
     else if (strcmp(cmd, "unanswered") == 0)
