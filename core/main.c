@@ -175,7 +175,7 @@ static camas_plugin_host_config host_config(const camas_config *cfg, const struc
     return hc;
 }
 
-static struct lws_context *make_context(const camas_config *cfg)
+static struct lws_context *make_context(const camas_config *cfg, bool need_network)
 {
     lws_set_log_level(LLL_ERR | (camas_log_get_level() >= CAMAS_LOG_DEBUG ? LLL_WARN : 0),
                       lws_log_emit);
@@ -197,7 +197,13 @@ static struct lws_context *make_context(const camas_config *cfg)
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = list;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    /* Loading the system's CA store costs tens of milliseconds: only pay it when camas will
+     * actually speak TLS (an https homeserver, discovery over https, or wss). */
+    bool tls = !*cfg->homeserver_url || strncmp(cfg->homeserver_url, "https://", 8) == 0 ||
+               strncmp(cfg->as_websocket_url, "wss://", 6) == 0;
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (tls && need_network)
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     if (cfg->ca_file && *cfg->ca_file)
         info.client_ssl_ca_filepath = cfg->ca_file;
     /* lws's own response timeout must outlast a /sync long-poll; camas enforces its own
@@ -249,7 +255,7 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
         log_error("store", "%s", err);
         return 1;
     }
-    struct lws_context *ctx = make_context(cfg);
+    struct lws_context *ctx = make_context(cfg, true);
     if (!ctx) {
         log_error("main", "could not create the libwebsockets context");
         camas_store_close(st);
@@ -554,7 +560,7 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
         return 2;
     }
 
-    struct lws_context *ctx = make_context(cfg);
+    struct lws_context *ctx = make_context(cfg, false);
     if (!ctx) {
         camas_buf_free(&question);
         return 1;
@@ -668,7 +674,7 @@ static int bench_sync(camas_config *cfg, int argc, char **argv)
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         camas_buf_append(&json, chunk, n);
     fclose(f);
-    struct lws_context *ctx = make_context(cfg);
+    struct lws_context *ctx = make_context(cfg, false);
     int64_t *ns = calloc((size_t)rounds, sizeof *ns);
     int rc = ctx && ns ? 0 : 1;
     for (int i = 0; rc == 0 && i < rounds; i++) {
@@ -715,7 +721,7 @@ static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, cha
                         "of the faq plugin\n");
         return 2;
     }
-    struct lws_context *ctx = make_context(cfg);
+    struct lws_context *ctx = make_context(cfg, false);
     struct offline o = {0};
     camas_plugin_host_config hc = host_config(cfg, paths);
     camas_plugin_host *host =
@@ -864,7 +870,7 @@ static int cmd_check(camas_config *cfg, const struct paths *paths, const char *c
     }
     if (problems == 0) {
         /* Load everything for real in a worker: this also checks every knowledge file. */
-        struct lws_context *ctx = make_context(cfg);
+        struct lws_context *ctx = make_context(cfg, false);
         struct offline o = {0};
         camas_plugin_host *host =
             ctx ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;

@@ -33,7 +33,6 @@
 #define JOIN_RETRY_MS     30000
 #define TYPING_DELAY_MS   300
 #define TYPING_TIMEOUT_MS 20000
-#define TIMELINE_LIMIT    100
 
 enum phase {
     PH_DISCOVER,
@@ -1456,7 +1455,7 @@ static const char sync_filter[] =
     "\"room\":{\"account_data\":{\"not_types\":[\"*\"]},"
     "\"ephemeral\":{\"not_types\":[\"*\"]},"
     "\"state\":{\"types\":[\"m.room.encryption\"],\"lazy_load_members\":true},"
-    "\"timeline\":{\"limit\":100,\"types\":[\"m.room.message\",\"m.room.encrypted\","
+    "\"timeline\":{\"limit\":400,\"types\":[\"m.room.message\",\"m.room.encrypted\","
     "\"m.room.encryption\",\"m.room.redaction\"]}}}";
 
 /* ---- appservice transports ------------------------------------------------------------ */

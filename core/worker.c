@@ -620,7 +620,9 @@ static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
         goto out;
     }
     p->d = d;
+    int64_t t_init = camas_monotonic_ms();
     int rc = d->init(p, &host_api, &p->state);
+    log_debug("worker", "%s init took %lld ms", name, (long long)(camas_monotonic_ms() - t_init));
     p->initialised = true; /* teardown is owed from here on, success or not */
     if (rc != 0 || p->data_errors) {
         cJSON *first = cJSON_GetArrayItem(p->errors, 0);
@@ -677,7 +679,9 @@ out:
         w->plugins = grown;
         w->plugins[w->n_plugins++] = p;
     }
+    int64_t t_build = camas_monotonic_ms();
     rebuild_matcher(w);
+    log_debug("worker", "matcher rebuilt in %lld ms", (long long)(camas_monotonic_ms() - t_build));
     cJSON_AddTrueToObject(reply, "ok");
     cJSON_AddStringToObject(reply, "version", p->version);
     cJSON_AddItemToObject(reply, "commands", cJSON_Duplicate(p->commands, 1));
