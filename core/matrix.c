@@ -1530,9 +1530,27 @@ fail:
     return -1;
 }
 
+/* Asks the homeserver to ping camas's appservice endpoint: besides checking the path, it
+ * makes a homeserver that backed off after failed pushes retry at once. */
+static void appservice_ping(camas_core *c)
+{
+    char *path = client_path((const char *const[]){"/appservice/", c->reg.id, "/ping", NULL});
+    if (!path)
+        return;
+    /* client_path builds /v3; this endpoint lives under /v1. */
+    char *v3 = strstr(path, "/v3/");
+    if (v3)
+        memcpy(v3, "/v1/", 4);
+    char body[96];
+    snprintf(body, sizeof body, "{\"transaction_id\":\"camas-%lld\"}", (long long)camas_now_ms());
+    fire(c, "appservice ping", "POST", path, body);
+    free(path);
+}
+
 static void on_ws_connected(void *ud)
 {
     camas_core *c = ud;
+    appservice_ping(c);
     if (!c->ready_logged) {
         c->ready_logged = true;
         log_info("matrix", "ready: event stream connected as %s", c->user_id);
@@ -1559,6 +1577,7 @@ static void start_transport(camas_core *c)
             setup_retry(c, "starting the appservice listener", &r);
             return;
         }
+        appservice_ping(c);
         if (!c->ready_logged) {
             c->ready_logged = true;
             log_info("matrix", "ready: receiving appservice transactions as %s", c->user_id);

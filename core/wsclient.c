@@ -280,7 +280,14 @@ static int wsclient_callback(struct lws *wsi, enum lws_callback_reasons reason, 
         return 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (w) {
-            log_warn("websocket", "cannot connect: %s", in && len ? (const char *)in : "error");
+            unsigned int status = lws_http_client_http_response(wsi);
+            if (status == 401 || status == 403)
+                log_error("websocket",
+                          "the event stream refused camas's as_token (HTTP %u): is "
+                          "wsproxy configured with this registration's tokens?",
+                          status);
+            else
+                log_warn("websocket", "cannot connect: %s", in && len ? (const char *)in : "error");
             lws_set_opaque_user_data(wsi, NULL);
             connection_gone(w);
         }

@@ -14,6 +14,7 @@ Each test gets fresh users and rooms on it and a fresh camas state dir.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -27,7 +28,6 @@ from types import SimpleNamespace
 import aiohttp
 import pytest
 
-from conftest import _failed, unique
 from harness import Camas, Client, free_port, http_json, in_reply_to, run, run_cli
 from harness.appservice import (
     WS_SYNC_PATH, AppserviceSynapse, Relay, load_registration, post_ping, put_transaction,
@@ -38,6 +38,19 @@ SERVER_NAME = "localhost"
 
 
 # -- helpers ------------------------------------------------------------------------------
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}-{secrets.token_hex(2)}"
+
+
+def _failed(request) -> bool:
+    """Did this test fail? (conftest's report hook records rep_setup/rep_call.)"""
+    return any(getattr(request.node, f"rep_{w}", None) is not None
+               and getattr(request.node, f"rep_{w}").failed for w in ("setup", "call"))
+
+
 def make_registration(path: Path, url: str, localpart: str, appservice_id: str,
                       *extra: str) -> dict:
     r = run_cli(["appservice-registration", "--url", url, "--server-name", SERVER_NAME,
@@ -153,6 +166,8 @@ def as_bots(request, ashs, tmp_path):
             "appservice": appservice,
             "rooms": [dict(r) for r in rooms],
             "invites": {"allow": []},
+            # the tests ask in bursts; the per-minute reply limits are tested elsewhere
+            "limits": {"help_user_per_minute": 1000, "help_room_per_minute": 1000},
             "log_level": "debug",
             **overrides,
         }
@@ -172,7 +187,7 @@ def as_bots(request, ashs, tmp_path):
         if failed:
             print(f"\n--- camas log {b.log_path} (tail) ---\n{b.tail(100)}")
     if failed:
-        print(f"\n--- appservice synapse (tail) ---\n{ashs.hs.tail(30)}")
+        print(f"\n--- appservice synapse (tail) ---\n{ashs.hs.tail(15)}")
 
 
 def start_bot(ashs, bot: Camas, kind: str, timeout: float = 30.0) -> str:
@@ -479,6 +494,8 @@ def assert_reply_shape(reply, question_id, asker):
     assert reply["type"] == "m.room.message"
     assert c["msgtype"] == "m.notice"
     assert isinstance(c["body"], str) and c["body"].strip()
+    assert c["format"] == "org.matrix.custom.html"
+    assert isinstance(c["formatted_body"], str) and c["formatted_body"].strip()
     assert c["m.relates_to"]["m.in_reply_to"]["event_id"] == question_id
     assert c["m.mentions"] == {"user_ids": [asker]}
 
@@ -560,7 +577,7 @@ def test_push_rejects_wrong_or_missing_hs_token(ashs, as_bots, alice):
 
 
 def test_push_ping(ashs, as_bots, alice):
-    push_ready(ashs, as_bots, alice)
+    _, bot = push_ready(ashs, as_bots, alice)
     token = ashs.push.reg["hs_token"]
     assert post_ping(ashs.push.url, token) == (200, {})
     st, js = post_ping(ashs.push.url, token, {"transaction_id": "ping-" + secrets.token_hex(4)})
@@ -568,6 +585,7 @@ def test_push_ping(ashs, as_bots, alice):
     # the homeserver's own appservice ping goes all the way to camas and back
     res = ashs.hs.appservice_ping(ashs.push.reg, transaction_id="hs-" + secrets.token_hex(4))
     assert isinstance(res.get("duration_ms"), int)
+    assert bot.stop() == 0, "SIGTERM should exit with status 0"
 
 
 def test_push_ack_is_durable_across_kill9(ashs, as_bots, alice):
@@ -681,3 +699,92 @@ def test_ws_conn_replaced_first_camas_exits(ashs, as_bots, relays, alice):
     q2 = alice.send(room, "!ping after the takeover")
     alice.assert_replies_exactly_once(room, ashs.ws.user_id, [q1, q2])
     assert len(alice.bot_messages(room, ashs.ws.user_id)) == 2
+
+
+# -- more push-mode behaviour ---------------------------------------------------------------
+def test_push_invites_follow_allow_list(ashs, as_bots, as_user):
+    alice, bob = as_user("alice"), as_user("bob")
+    bot = as_bots("push", invites={"allow": [alice.user_id]})
+    start_bot(ashs, bot, "push")
+    allowed = alice.create_room(name="allowed", public=False, invite=[ashs.push.user_id])
+    refused = bob.create_room(name="refused", public=False, invite=[ashs.push.user_id])
+    alice.wait_membership(allowed, ashs.push.user_id, "join")
+    bob.wait_membership(refused, ashs.push.user_id, "leave")
+    q = alice.send(allowed, "!ping")
+    alice.assert_replies_exactly_once(allowed, ashs.push.user_id, [q])
+
+
+def test_push_mixed_transaction(ashs, as_bots, alice):
+    """A transaction with several kinds of events (and fields camas does not know) is
+    taken as a whole: the question is answered once, the bot's own message never."""
+    room, bot = push_ready(ashs, as_bots, alice)
+    own = fake_event(room, ashs.push.user_id, "!ping from the bot itself")
+    question = fake_event(room, alice.user_id, "!ping")
+    topic = {"type": "m.room.topic", "state_key": "", "room_id": room,
+             "sender": alice.user_id, "event_id": f"$fake-{secrets.token_hex(8)}:localhost",
+             "origin_server_ts": int(time.time() * 1000), "content": {"topic": "t"}}
+    body = {"events": [topic, own, question],
+            "ephemeral": [{"type": "m.typing", "room_id": room,
+                           "content": {"user_ids": [alice.user_id]}}],
+            "de.sorunome.msc2409.ephemeral": [], "to_device": [],
+            "org.example.unknown": {"x": 1}}
+    st, js = put_transaction(ashs.push.url, "mixed-" + secrets.token_hex(4), body,
+                             token=ashs.push.reg["hs_token"])
+    assert (st, js) == (200, {})
+    alice.wait_reply(room, ashs.push.user_id, question["event_id"])
+    time.sleep(SETTLE)
+    assert len(bot_replies(alice, room, ashs.push.user_id, question["event_id"])) == 1
+    assert bot_replies(alice, room, ashs.push.user_id, own["event_id"]) == []
+    assert bot.alive
+
+
+def test_push_bad_json_refused(ashs, as_bots, alice):
+    room, bot = push_ready(ashs, as_bots, alice)
+    token = ashs.push.reg["hs_token"]
+    for raw in (b"{not json", b"[1, 2]", b'{"events": "nope"}'):
+        st, js = put_transaction(ashs.push.url, "bad-" + secrets.token_hex(4), raw,
+                                 token=token)
+        assert st == 400, (raw, st, js)
+    assert bot.alive
+    ev = fake_event(room, alice.user_id, "!ping after garbage")
+    assert put_transaction(ashs.push.url, "good-" + secrets.token_hex(4), {"events": [ev]},
+                           token=token) == (200, {})
+    alice.assert_replies_exactly_once(room, ashs.push.user_id, [ev["event_id"]])
+
+
+# -- more websocket-mode behaviour ----------------------------------------------------------
+def test_ws_retried_transaction_processed_once(ashs, as_bots, relays, alice):
+    """The homeserver may push a transaction again (say its request timed out after the
+    relay had forwarded it): camas answers once, also after a restart in between."""
+    relay, room, bot = ws_ready(ashs, as_bots, relays, alice)
+    token = ashs.ws.reg["hs_token"]
+    ev = fake_event(room, alice.user_id, "!ping")
+    txn = "ws-retry-" + secrets.token_hex(4)
+    assert put_transaction(relay.url, txn, {"events": [ev]}, token=token) == (200, {})
+    assert put_transaction(relay.url, txn, {"events": [ev]}, token=token) == (200, {})
+    alice.wait_reply(room, ashs.ws.user_id, ev["event_id"])
+    time.sleep(SETTLE)
+    assert len(bot_replies(alice, room, ashs.ws.user_id, ev["event_id"])) == 1
+
+    assert bot.stop() == 0, "SIGTERM should exit with status 0"
+    start_bot(ashs, bot, "ws")
+    relay.wait_connected(count=2)
+    assert put_transaction(relay.url, txn, {"events": [ev]}, token=token) == (200, {})
+    q = alice.send(room, "!ping after the restart")
+    alice.wait_reply(room, ashs.ws.user_id, q)
+    time.sleep(SETTLE)
+    assert len(bot_replies(alice, room, ashs.ws.user_id, ev["event_id"])) == 1
+    assert len(alice.bot_messages(room, ashs.ws.user_id)) == 2
+
+
+def test_ws_relay_graceful_restart(ashs, as_bots, relays, alice):
+    """wsproxy going away politely (1001 server_shutting_down): camas reconnects."""
+    relay, room, bot = ws_ready(ashs, as_bots, relays, alice)
+    q1 = alice.send(room, "!ping")
+    alice.wait_reply(room, ashs.ws.user_id, q1)
+    relay.stop()
+    relay.start()
+    relay.wait_connected(timeout=20)
+    q2 = alice.send(room, "!ping after the relay restart")
+    alice.assert_replies_exactly_once(room, ashs.ws.user_id, [q1, q2], timeout=40)
+    assert bot.alive
