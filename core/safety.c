@@ -19,6 +19,7 @@
 #include "text.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* People a message may be about. */
@@ -194,31 +195,6 @@ static bool alt_match(const char *alt, size_t n, bool prefix, const camas_token 
     return n >= 5 && within_one(alt, n, t->text, tl);
 }
 
-/* Does token t match any alternative of spec s (s_len bytes, "a|b*|c")? */
-static bool spec_match(const char *s, size_t s_len, const camas_token *t)
-{
-    size_t i = 0;
-    while (i < s_len) {
-        const char *bar = memchr(s + i, '|', s_len - i);
-        size_t j = bar ? (size_t)(bar - s) : s_len;
-        size_t n = j - i;
-        /* One edit cannot change both of the first two letters, so an alternative whose first
-         * letter is neither of the token's first two is out: skip it without comparing. */
-        if (n > 0 && t->len > 0 && s[i] != t->text[0] && (t->len < 2 || s[i] != t->text[1]) &&
-            (n < 2 || s[i + 1] != t->text[0])) {
-            i = j + 1;
-            continue;
-        }
-        bool prefix = n > 0 && s[i + n - 1] == '*';
-        if (prefix)
-            n--;
-        if (n > 0 && alt_match(s + i, n, prefix, t))
-            return true;
-        i = j + 1;
-    }
-    return false;
-}
-
 typedef struct spec {
     const char *s;
     size_t len;
@@ -251,29 +227,106 @@ static size_t parse_pattern(const char *p, spec *out, size_t max)
 }
 
 /* Matches specs[k..] with spec k starting at or after token i (within its gap). */
-static bool match_from(const spec *sp, size_t ns, size_t k, const camas_token *t, size_t nt,
-                       size_t i)
+/* Tokens grouped by their first and second letters: an alternative is only compared with
+ * the few tokens it could match (same first letter, or a transposition of the first two). */
+typedef struct token_index {
+    uint64_t first[28][2], second[28][2];
+} token_index;
+
+static int letter_slot(char c)
+{
+    return c >= 'a' && c <= 'z' ? c - 'a' : c >= '0' && c <= '9' ? 26 : 27;
+}
+
+static void index_tokens(const camas_token *t, size_t nt, token_index *ti)
+{
+    memset(ti, 0, sizeof *ti);
+    for (size_t i = 0; i < nt; i++) {
+        uint64_t bit = 1ull << (i & 63);
+        if (t[i].len > 0)
+            ti->first[letter_slot(t[i].text[0])][i >> 6] |= bit;
+        if (t[i].len > 1)
+            ti->second[letter_slot(t[i].text[1])][i >> 6] |= bit;
+    }
+}
+
+/* The set of tokens spec s matches, as a bitmask. */
+static void spec_tokens(const char *s, size_t len, const camas_token *t, const token_index *ti,
+                        uint64_t out[2])
+{
+    out[0] = out[1] = 0;
+    for (size_t i = 0; i < len;) {
+        const char *bar = memchr(s + i, '|', len - i);
+        size_t j = bar ? (size_t)(bar - s) : len;
+        size_t n = j - i;
+        bool prefix = n > 0 && s[i + n - 1] == '*';
+        if (prefix)
+            n--;
+        if (n > 0) {
+            int a0 = letter_slot(s[i]);
+            for (int w = 0; w < 2; w++) {
+                uint64_t cand = ti->first[a0][w] | ti->second[a0][w];
+                if (n > 1)
+                    cand |= ti->first[letter_slot(s[i + 1])][w];
+                cand &= ~out[w];
+                while (cand) {
+                    int b = __builtin_ctzll(cand);
+                    cand &= cand - 1;
+                    if (alt_match(s + i, n, prefix, &t[w * 64 + b]))
+                        out[w] |= 1ull << b;
+                }
+            }
+        }
+        i = j + 1;
+    }
+}
+
+/* Per pattern: each spec's token set, computed on first use. */
+typedef struct spec_hits {
+    bool known[MAX_SPEC];
+    uint64_t hit[MAX_SPEC][2];
+    const camas_token *t;
+    const token_index *ti;
+} spec_hits;
+
+static bool hits(spec_hits *h, const spec *sp, size_t k, size_t i)
+{
+    if (!h->known[k]) {
+        h->known[k] = true;
+        spec_tokens(sp[k].s, sp[k].len, h->t, h->ti, h->hit[k]);
+    }
+    return (h->hit[k][i >> 6] >> (i & 63)) & 1;
+}
+
+static bool match_from(const spec *sp, size_t ns, size_t k, size_t nt, size_t i, spec_hits *h)
 {
     if (k == ns)
         return true;
     if (sp[k].neg)
-        return i >= nt || !spec_match(sp[k].s, sp[k].len, &t[i]);
+        return i >= nt || !hits(h, sp, k, i);
     for (size_t g = 0; g <= (size_t)sp[k].gap && i + g < nt; g++)
-        if (spec_match(sp[k].s, sp[k].len, &t[i + g]) &&
-            match_from(sp, ns, k + 1, t, nt, i + g + 1))
+        if (hits(h, sp, k, i + g) && match_from(sp, ns, k + 1, nt, i + g + 1, h))
             return true;
     return false;
 }
 
-static bool match_any(const char *const *pats, size_t np, const camas_token *t, size_t nt)
+static bool match_any(const char *const *pats, size_t np, const camas_token *t, size_t nt,
+                      const token_index *ti)
 {
     spec sp[MAX_SPEC];
     for (size_t p = 0; p < np; p++) {
         size_t ns = parse_pattern(pats[p], sp, MAX_SPEC);
         if (ns == 0)
             continue;
+        spec_hits h;
+        memset(&h, 0, sizeof h);
+        h.t = t;
+        h.ti = ti;
+        /* A pattern whose first spec matches no token cannot match: one cheap test. */
+        if (!sp[0].neg && !hits(&h, sp, 0, 0) && !h.hit[0][0] && !h.hit[0][1])
+            continue;
         for (size_t i = 0; i < nt; i++)
-            if (match_from(sp, ns, 0, t, nt, i))
+            if (match_from(sp, ns, 0, nt, i, &h))
                 return true;
     }
     return false;
@@ -296,6 +349,8 @@ bool camas_safety_check(const char *text, const char **lang_hint)
     size_t nt = camas_tokenize(norm, t, MAX_TOK);
     if (nt > MAX_TOK)
         nt = MAX_TOK;
+    token_index ti;
+    index_tokens(t, nt, &ti);
     const char *detected = camas_detect_lang(text, NULL);
     bool fr_first = strcmp(detected, "fr") == 0;
     bool hit = false;
@@ -304,9 +359,9 @@ bool camas_safety_check(const char *text, const char **lang_hint)
     for (int pass = 0; pass < 2 && !hit; pass++) {
         bool fr = (pass == 0) == fr_first;
         if (fr)
-            hit = match_any(patterns_fr, sizeof patterns_fr / sizeof patterns_fr[0], t, nt);
+            hit = match_any(patterns_fr, sizeof patterns_fr / sizeof patterns_fr[0], t, nt, &ti);
         else
-            hit = match_any(patterns_en, sizeof patterns_en / sizeof patterns_en[0], t, nt);
+            hit = match_any(patterns_en, sizeof patterns_en / sizeof patterns_en[0], t, nt, &ti);
         if (hit)
             hit_lang = fr ? "fr" : "en";
     }
