@@ -186,6 +186,10 @@ typedef struct raw_entry {
     char **texts;
     size_t ntexts;
     char *answer;
+    /* Normalised forms, made on the first build and kept: Unicode normalisation is the
+     * costliest step of a build, and a plugin reload rebuilds everything. */
+    char **norm_texts;
+    char *norm_answer;
 } raw_entry;
 
 /* ---------------------------------------------------------------------------------------
@@ -391,6 +395,9 @@ static void raw_entry_free(raw_entry *e)
     free(e->body);
     free_strv(e->texts, e->ntexts);
     free(e->answer);
+    if (e->norm_texts)
+        free_strv(e->norm_texts, e->ntexts);
+    free(e->norm_answer);
 }
 
 void camas_matcher_free(camas_matcher *m)
@@ -488,6 +495,8 @@ int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry
                 return -1;
             free(e->answer);
             e->answer = a;
+            free(e->norm_answer);
+            e->norm_answer = NULL;
             return 0;
         }
     }
@@ -640,6 +649,9 @@ static bool is_tld(const char *p, size_t k)
 
 /* Tokenises and stems text. At query time (query = true) unknown words get typo-corrected
  * against the vocabulary. Returns the number of tokens, or -1 on error. */
+static long prepare_normalized(const index_t *ix, camas_stemmer *st, int l, const char *norm,
+                               bool query, tok *out, size_t max);
+
 static long prepare(const index_t *ix, camas_stemmer *st, int l, const char *text, bool query,
                     tok *out, size_t max)
 {
@@ -649,15 +661,20 @@ static long prepare(const index_t *ix, camas_stemmer *st, int l, const char *tex
     char *norm = cap <= sizeof stackbuf ? stackbuf : malloc(cap);
     if (!norm)
         return -1;
-    if (camas_text_normalize(text, n, norm, cap) < 0) {
-        if (norm != stackbuf)
-            free(norm);
-        return -1;
-    }
-    camas_token toks[MAX_QTOK * 4];
-    size_t nt = camas_tokenize(norm, toks, MAX_QTOK * 4);
+    long rc = camas_text_normalize(text, n, norm, cap) < 0
+                  ? -1
+                  : prepare_normalized(ix, st, l, norm, query, out, max);
     if (norm != stackbuf)
         free(norm);
+    return rc;
+}
+
+/* prepare() for text that camas_text_normalize() has already seen. */
+static long prepare_normalized(const index_t *ix, camas_stemmer *st, int l, const char *norm,
+                               bool query, tok *out, size_t max)
+{
+    camas_token toks[MAX_QTOK * 4];
+    size_t nt = camas_tokenize(norm, toks, MAX_QTOK * 4);
     if (nt > MAX_QTOK * 4)
         nt = MAX_QTOK * 4;
     if (nt > max)
@@ -1009,12 +1026,14 @@ static int build_aliases(builder *b)
 }
 
 /* Analyses one text of document d (phrasing phr, or the answer when phr == UINT32_MAX). */
-static int index_text(builder *b, uint32_t d, uint32_t phr, int l, const char *text,
+static int index_text(builder *b, uint32_t d, uint32_t phr, int l, const char *norm,
                       uint32_t *bodies_mentioned)
 {
     tok t[MAX_QTOK * 4];
     item it[MAX_QTOK * 4];
-    long nt = prepare(NULL, b->m->build_stem, l, text, false, t, MAX_QTOK * 4);
+    /* The previous build already knows the stems of most words: a rebuild after one plugin
+     * reloads then stems only what is new. */
+    long nt = prepare_normalized(b->m->ix, b->m->build_stem, l, norm, false, t, MAX_QTOK * 4);
     if (nt < 0)
         return -1;
     if (add_surfaces(b, l, t, (size_t)nt) < 0)
@@ -1305,12 +1324,26 @@ int camas_matcher_build(camas_matcher *m)
         d->phr_n = (uint32_t)re->ntexts;
         uint32_t did = (uint32_t)ix->ndocs++;
         ix->ndocs_lang[re->lang]++;
+        if (!re->norm_texts) {
+            re->norm_texts = calloc(re->ntexts ? re->ntexts : 1, sizeof *re->norm_texts);
+            for (size_t k = 0; re->norm_texts && k < re->ntexts; k++)
+                if (!(re->norm_texts[k] = camas_text_normalize_dup(re->texts[k]))) {
+                    free_strv(re->norm_texts, k);
+                    re->norm_texts = NULL;
+                }
+            if (!re->norm_texts)
+                goto out;
+        }
+        if (re->answer && !re->norm_answer &&
+            !(re->norm_answer = camas_text_normalize_dup(re->answer)))
+            goto out;
         for (size_t k = 0; k < re->ntexts; k++)
-            if (index_text(&b, did, (uint32_t)ix->nphr++, re->lang, re->texts[k],
+            if (index_text(&b, did, (uint32_t)ix->nphr++, re->lang, re->norm_texts[k],
                            &d->bodies_mentioned) < 0)
                 goto out;
         uint32_t dummy = 0;
-        if (re->answer && index_text(&b, did, UINT32_MAX, re->lang, re->answer, &dummy) < 0)
+        if (re->norm_answer &&
+            index_text(&b, did, UINT32_MAX, re->lang, re->norm_answer, &dummy) < 0)
             goto out;
     }
     /* bodies as known now (aliases and entries) */
