@@ -15,7 +15,6 @@
 #include "util.h"
 #include "watch.h"
 #include "wsclient.h"
-#include "worker.h"
 
 #include <camas/plugin.h>
 
@@ -99,6 +98,7 @@ static void lws_log_emit(int level, const char *line)
 
 struct paths {
     char exe[PATH_MAX];
+    char worker[PATH_MAX]; /* camas-worker, beside the camas binary */
     char plugins[PATH_MAX];
     char knowledge[PATH_MAX];
     char dev_key[PATH_MAX];
@@ -128,6 +128,8 @@ static int resolve_paths(const camas_config *cfg, const char *plugins_opt,
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", p->exe);
     char *exe_dir = dirname(dir);
+    if (snprintf(p->worker, sizeof p->worker, "%.*s/camas-worker", PATH_MAX - 16, exe_dir) < 0)
+        return -1;
     if (plugins_opt)
         snprintf(p->plugins, sizeof p->plugins, "%s", plugins_opt);
     else if (*cfg->plugins_dir)
@@ -164,7 +166,7 @@ static int resolve_paths(const camas_config *cfg, const char *plugins_opt,
 static camas_plugin_host_config host_config(const camas_config *cfg, const struct paths *p)
 {
     camas_plugin_host_config hc = {
-        .self_exe = p->exe,
+        .worker_exe = p->worker,
         .plugins_dir = p->plugins,
         .knowledge_dir = p->knowledge,
         .trusted_keys = p->keys,
@@ -952,25 +954,6 @@ static int cmd_unanswered(camas_config *cfg)
     return n < 0 ? 1 : 0;
 }
 
-static int cmd_worker(int argc, char **argv)
-{
-    const char *knowledge = NULL, *level = "info";
-    for (int i = 2; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--knowledge") == 0)
-            knowledge = argv[i + 1];
-        else if (strcmp(argv[i], "--log-level") == 0)
-            level = argv[i + 1];
-    }
-    int lvl = camas_log_level_parse(level);
-    camas_log_set_level(lvl < 0 ? CAMAS_LOG_INFO : lvl);
-    if (!knowledge) {
-        fprintf(stderr, "camas __worker: internal command, started by camas itself\n");
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    return camas_worker_main(3, knowledge);
-}
-
 /* The options every command takes, wherever they stand on the command line. */
 struct global_options {
     const char *config_path, *state_dir, *log_level, *plugins, *knowledge;
@@ -1009,8 +992,6 @@ static int take_global_option(int ch, struct global_options *g)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "__worker") == 0)
-        return cmd_worker(argc, argv);
     if (sodium_init() < 0) {
         fprintf(stderr, "camas: libsodium failed to initialise\n");
         return 1;

@@ -71,7 +71,7 @@ struct camas_plugin_host {
     camas_alert_cb alert;
     void *alert_ud;
 
-    char *self_exe, *plugins_dir, *knowledge_dir, *log_level;
+    char *worker_exe, *plugins_dir, *knowledge_dir, *log_level;
     int deadline_ms;
     camas_minisign_pubkey *keys;
     size_t n_keys;
@@ -528,11 +528,11 @@ static int spawn_worker(camas_plugin_host *h)
             _exit(127);
         for (int fd = 4; fd < 1024; fd++)
             close(fd);
-        char *argv[] = {"camas-worker", "__worker",   "--knowledge", h->knowledge_dir,
-                        "--log-level",  h->log_level, NULL};
+        char *argv[] = {"camas-worker", "--knowledge", h->knowledge_dir,
+                        "--log-level",  h->log_level,  NULL};
         char *no_dlclose = getenv("CAMAS_NO_DLCLOSE") ? "CAMAS_NO_DLCLOSE=1" : NULL;
         char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", no_dlclose, NULL};
-        execve(h->self_exe, argv, envp);
+        execve(h->worker_exe, argv, envp);
         _exit(127);
     }
     close(sv[1]);
@@ -936,13 +936,13 @@ camas_plugin_host *camas_plugin_host_new(struct lws_context *ctx,
     h->pid = -1;
     h->sock = -1;
     h->deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 2000;
-    h->self_exe = camas_strdup(cfg->self_exe);
+    h->worker_exe = camas_strdup(cfg->worker_exe);
     h->plugins_dir = camas_strdup(cfg->plugins_dir);
     h->knowledge_dir = camas_strdup(cfg->knowledge_dir);
     h->log_level = camas_strdup(cfg->log_level ? cfg->log_level : "info");
     h->ipc_buf = malloc(CAMAS_IPC_MAX + 1);
     char err[600];
-    if (!h->self_exe || !h->plugins_dir || !h->knowledge_dir || !h->log_level || !h->ipc_buf ||
+    if (!h->worker_exe || !h->plugins_dir || !h->knowledge_dir || !h->log_level || !h->ipc_buf ||
         load_keys(cfg->trusted_keys, cfg->n_trusted_keys, &h->keys, &h->n_keys, err, sizeof err)) {
         if (h->ipc_buf)
             log_error("plugins", "%s", err);
@@ -985,7 +985,7 @@ void camas_plugin_host_free(camas_plugin_host *h)
         loaded_free(h->plugins[i]);
     free(h->plugins);
     free(h->keys);
-    free(h->self_exe);
+    free(h->worker_exe);
     free(h->plugins_dir);
     free(h->knowledge_dir);
     free(h->log_level);

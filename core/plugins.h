@@ -13,7 +13,7 @@
 typedef struct camas_plugin_host camas_plugin_host;
 
 typedef struct camas_plugin_host_config {
-    const char *self_exe;            /* the camas binary, exec'd as the worker */
+    const char *worker_exe;          /* the camas-worker program */
     const char *plugins_dir;         /* NAME/manifest.json, NAME/manifest.json.minisig, NAME/lib */
     const char *knowledge_dir;       /* handed to the worker, read-only */
     const char *const *trusted_keys; /* minisign public key files */
