@@ -54,6 +54,9 @@ struct room {
     bool typing_on;
     bool typing_scheduled;
     lws_sorted_usec_list_t typing_timer;
+    char *receipt_event; /* the newest handled event, waiting for its read receipt */
+    int64_t receipt_sent_ms;
+    lws_sorted_usec_list_t receipt_timer;
     struct camas_core *core;
 };
 
@@ -278,6 +281,8 @@ static struct room *room_get(camas_core *c, const char *room_id)
 static void room_free(struct room *r)
 {
     lws_sul_cancel(&r->typing_timer);
+    lws_sul_cancel(&r->receipt_timer);
+    free(r->receipt_event);
     free(r->room_id);
     free(r);
 }
@@ -1007,13 +1012,42 @@ static void update_direct_flag(camas_core *c, struct room *room, const cJSON *jr
     room->kind = direct ? CAMAS_ROOM_DIRECT : CAMAS_ROOM_STAFF;
 }
 
-static void send_receipt(camas_core *c, const char *room_id, const char *event_id)
+#define RECEIPT_DELAY_MS    250  /* after the reply has started on its way */
+#define RECEIPT_INTERVAL_MS 2000 /* at most one receipt per room per interval */
+
+static void on_receipt_timer(lws_sorted_usec_list_t *sul)
 {
-    char *path =
-        client_path((const char *const[]){"/rooms/", room_id, "/receipt/m.read/", event_id, NULL});
+    struct room *r = lws_container_of(sul, struct room, receipt_timer);
+    camas_core *c = r->core;
+    if (!r->receipt_event || c->phase != PH_RUNNING)
+        return;
+    char *path = client_path(
+        (const char *const[]){"/rooms/", r->room_id, "/receipt/m.read/", r->receipt_event, NULL});
     if (path)
         fire(c, "read receipt", "POST", path, "{}");
     free(path);
+    free(r->receipt_event);
+    r->receipt_event = NULL;
+    r->receipt_sent_ms = camas_monotonic_ms();
+}
+
+/* Marks event_id read. Receipts are coalesced per room and sent a moment after the replies:
+ * under a burst of questions they would otherwise double the homeserver's work and delay the
+ * answers themselves. */
+static void send_receipt(camas_core *c, const char *room_id, const char *event_id)
+{
+    struct room *r = room_find(c, room_id);
+    if (!r)
+        return;
+    bool scheduled = r->receipt_event != NULL;
+    set_str(&r->receipt_event, event_id);
+    if (scheduled || !r->receipt_event)
+        return;
+    int64_t wait = r->receipt_sent_ms + RECEIPT_INTERVAL_MS - camas_monotonic_ms();
+    if (wait < RECEIPT_DELAY_MS)
+        wait = RECEIPT_DELAY_MS;
+    lws_sul_schedule(c->ctx, 0, &r->receipt_timer, on_receipt_timer,
+                     (lws_usec_t)wait * LWS_US_PER_MS);
 }
 
 struct receipt {
