@@ -30,6 +30,7 @@
 
 #define SETUP_TIMEOUT_MS  30000
 #define SEND_TIMEOUT_MS   30000
+#define MAX_SENDS         8 /* replies in flight at once */
 #define JOIN_RETRY_MS     30000
 #define TYPING_DELAY_MS   300
 #define TYPING_TIMEOUT_MS 20000
@@ -87,8 +88,8 @@ struct camas_core {
 
     camas_http_request *setup_req;
     camas_http_request *sync_req;
-    camas_http_request *send_req;
-    camas_outbox_item sending;
+    struct send_slot *sending[MAX_SENDS]; /* replies on their way */
+    size_t n_sending;
     bool send_waiting; /* a retry timer is pending */
 
     lws_sorted_usec_list_t setup_timer, sync_timer, send_timer, join_timer;
@@ -354,11 +355,40 @@ static void send_retry_later(camas_core *c, int64_t delay_ms)
 
 static void relogin_or_stop(camas_core *c, const char *where);
 
+/* One send in flight. Replies answer different questions and each names its question, so
+ * several may travel at once: under a burst the homeserver's time per request, not camas,
+ * then sets the pace. */
+struct send_slot {
+    camas_core *c;
+    camas_outbox_item item;
+    camas_http_request *req;
+};
+
+static void slot_remove(camas_core *c, struct send_slot *s)
+{
+    for (size_t i = 0; i < c->n_sending; i++)
+        if (c->sending[i] == s) {
+            c->sending[i] = c->sending[--c->n_sending];
+            break;
+        }
+    camas_outbox_item_free(&s->item);
+    free(s);
+}
+
+static void sends_cancel_all(camas_core *c)
+{
+    while (c->n_sending) {
+        struct send_slot *s = c->sending[c->n_sending - 1];
+        camas_http_cancel(s->req);
+        slot_remove(c, s);
+    }
+}
+
 static void on_send_done(void *ud, const camas_http_response *r)
 {
-    camas_core *c = ud;
-    c->send_req = NULL;
-    camas_outbox_item *it = &c->sending;
+    struct send_slot *slot = ud;
+    camas_core *c = slot->c;
+    camas_outbox_item *it = &slot->item;
     if (r->status == 200) {
         cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
         const cJSON *eid = cJSON_GetObjectItemCaseSensitive(j, "event_id");
@@ -369,7 +399,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
         log_debug("matrix", "sent %s %s -> %s", it->event_type, it->txn_id, event_id);
         cJSON_Delete(j);
         room_reply_sent(c, it->room_id);
-        camas_outbox_item_free(it);
+        slot_remove(c, slot);
         camas_backoff_reset(&c->send_bo);
         pump(c);
         return;
@@ -377,7 +407,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
     matrix_error e;
     parse_error(r, &e);
     if (is_unknown_token(r, &e)) {
-        camas_outbox_item_free(it);
+        slot_remove(c, slot);
         relogin_or_stop(c, "sending");
         return;
     }
@@ -385,7 +415,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
         int64_t wait = e.retry_after_ms >= 0 ? e.retry_after_ms : camas_backoff_next(&c->send_bo);
         log_info("matrix", "rate limited by the homeserver; resending %s in %lld ms", it->txn_id,
                  (long long)wait);
-        camas_outbox_item_free(it);
+        slot_remove(c, slot);
         send_retry_later(c, wait);
         return;
     }
@@ -395,7 +425,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
                  e.errcode, e.error);
         camas_store_outbox_drop(c->st, it->txn_id, e.errcode[0] ? e.errcode : e.error);
         room_reply_sent(c, it->room_id);
-        camas_outbox_item_free(it);
+        slot_remove(c, slot);
         pump(c);
         return;
     }
@@ -403,55 +433,87 @@ static void on_send_done(void *ud, const camas_http_response *r)
     log_warn("matrix", "sending %s failed (%s); retrying in %lld ms", it->txn_id,
              r->status ? e.error : r->error, (long long)wait);
     camas_store_outbox_bump_attempts(c->st, it->txn_id);
-    camas_outbox_item_free(it);
+    slot_remove(c, slot);
     send_retry_later(c, wait);
 }
 
-static void pump(camas_core *c)
+static bool in_flight(const camas_core *c, const char *txn_id)
 {
-    if (c->phase != PH_RUNNING || c->send_req || c->send_waiting)
-        return;
-    camas_outbox_item *it = &c->sending;
-    int rc = camas_store_outbox_peek(c->st, it);
-    if (rc <= 0) {
-        if (rc < 0)
-            log_error("store", "cannot read the outbox");
-        return;
-    }
+    for (size_t i = 0; i < c->n_sending; i++)
+        if (strcmp(c->sending[i]->item.txn_id, txn_id) == 0)
+            return true;
+    return false;
+}
+
+/* Starts sending one outbox item; returns 0, or -1 to pause the pump. */
+static int start_send(camas_core *c, camas_outbox_item *item)
+{
     char *path;
-    const char *body = it->content;
+    const char *body = item->content;
     char *owned_body = NULL;
-    if (strcmp(it->event_type, "m.room.redaction") == 0) {
-        cJSON *j = cJSON_Parse(it->content);
+    if (strcmp(item->event_type, "m.room.redaction") == 0) {
+        cJSON *j = cJSON_Parse(item->content);
         const cJSON *target = cJSON_GetObjectItemCaseSensitive(j, "redacts");
-        path = cJSON_IsString(target)
-                   ? client_path((const char *const[]){"/rooms/", it->room_id, "/redact/",
-                                                       target->valuestring, "/", it->txn_id, NULL})
-                   : NULL;
+        path =
+            cJSON_IsString(target)
+                ? client_path((const char *const[]){"/rooms/", item->room_id, "/redact/",
+                                                    target->valuestring, "/", item->txn_id, NULL})
+                : NULL;
         cJSON_DeleteItemFromObject(j, "redacts");
         owned_body = j ? cJSON_PrintUnformatted(j) : NULL;
         body = owned_body;
         cJSON_Delete(j);
     } else {
-        path = client_path((const char *const[]){"/rooms/", it->room_id, "/send/", it->event_type,
-                                                 "/", it->txn_id, NULL});
+        path = client_path((const char *const[]){"/rooms/", item->room_id, "/send/",
+                                                 item->event_type, "/", item->txn_id, NULL});
     }
+    struct send_slot *slot = NULL;
     if (!path || !body) {
-        log_error("matrix", "outbox item %s is unusable; dropping it", it->txn_id);
-        camas_store_outbox_drop(c->st, it->txn_id, "unusable");
-        camas_outbox_item_free(it);
-        free(path);
-        free(owned_body);
-        send_retry_later(c, 0);
-        return;
+        log_error("matrix", "outbox item %s is unusable; dropping it", item->txn_id);
+        camas_store_outbox_drop(c->st, item->txn_id, "unusable");
+        camas_outbox_item_free(item);
+    } else if ((slot = calloc(1, sizeof *slot))) {
+        slot->c = c;
+        slot->item = *item;
+        memset(item, 0, sizeof *item);
+        c->sending[c->n_sending++] = slot;
+        slot->req = api(c, "PUT", path, body, SEND_TIMEOUT_MS, on_send_done, slot);
+        if (!slot->req) {
+            slot_remove(c, slot);
+            slot = NULL;
+        }
+    } else {
+        camas_outbox_item_free(item);
     }
-    c->send_req = api(c, "PUT", path, body, SEND_TIMEOUT_MS, on_send_done, c);
     free(path);
     free(owned_body);
-    if (!c->send_req) {
-        camas_outbox_item_free(it);
-        send_retry_later(c, 1000);
+    return slot ? 0 : -1;
+}
+
+static void pump(camas_core *c)
+{
+    if (c->phase != PH_RUNNING || c->send_waiting || c->n_sending >= MAX_SENDS)
+        return;
+    camas_outbox_item items[MAX_SENDS * 2];
+    int n = camas_store_outbox_pending(c->st, items, MAX_SENDS * 2);
+    if (n < 0) {
+        log_error("store", "cannot read the outbox");
+        return;
     }
+    int i = 0;
+    for (; i < n && c->n_sending < MAX_SENDS; i++) {
+        if (in_flight(c, items[i].txn_id)) {
+            camas_outbox_item_free(&items[i]);
+            continue;
+        }
+        if (start_send(c, &items[i])) {
+            send_retry_later(c, 1000);
+            i++;
+            break;
+        }
+    }
+    for (; i < n; i++)
+        camas_outbox_item_free(&items[i]);
 }
 
 /* ---- handling a sync batch ----------------------------------------------------------- */
@@ -1722,9 +1784,7 @@ static void relogin_or_stop(camas_core *c, const char *where)
         return;
     camas_http_cancel(c->sync_req);
     c->sync_req = NULL;
-    camas_http_cancel(c->send_req);
-    c->send_req = NULL;
-    camas_outbox_item_free(&c->sending);
+    sends_cancel_all(c);
     camas_store_delete(c->st, "access_token");
     clear_secret(&c->access_token);
     if (c->as_mode) {
@@ -1861,11 +1921,11 @@ void camas_core_free(camas_core *c)
 {
     if (!c)
         return;
+    sends_cancel_all(c);
     camas_http_pool_cancel_all(&c->pool);
     camas_push_free(c->push);
     camas_wsclient_free(c->ws);
     sodium_memzero(&c->reg, sizeof c->reg);
-    camas_outbox_item_free(&c->sending);
     lws_sul_cancel(&c->setup_timer);
     lws_sul_cancel(&c->sync_timer);
     lws_sul_cancel(&c->send_timer);

@@ -24,6 +24,7 @@ enum stmt_id {
     S_RCLEARFLAG,
     S_OADD,
     S_OPEEK,
+    S_OPENDING,
     S_OCOUNT,
     S_OSENT,
     S_ODROP,
@@ -56,6 +57,8 @@ static const char *const stmt_sql[S_COUNT] = {
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_OPEEK] = "SELECT seq, txn_id, room_id, event_type, content, in_reply_to, attempts "
                 "FROM outbox WHERE state = 0 ORDER BY seq LIMIT 1",
+    [S_OPENDING] = "SELECT seq, txn_id, room_id, event_type, content, in_reply_to, attempts "
+                   "FROM outbox WHERE state = 0 ORDER BY seq LIMIT ?1",
     [S_OCOUNT] = "SELECT count(*) FROM outbox WHERE state = 0",
     [S_OSENT] = "UPDATE outbox SET state = 1, event_id = ?2, done_ms = ?3 WHERE txn_id = ?1",
     [S_ODROP] = "UPDATE outbox SET state = 2, error = ?2, done_ms = ?3 WHERE txn_id = ?1",
@@ -499,4 +502,29 @@ int camas_store_unanswered_each(camas_store *st, camas_unanswered_fn fn, void *u
     }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? n : -1;
+}
+
+int camas_store_outbox_pending(camas_store *st, camas_outbox_item *items, int max)
+{
+    sqlite3_stmt *s = st->stmt[S_OPENDING];
+    sqlite3_reset(s);
+    sqlite3_bind_int(s, 1, max);
+    int n = 0, rc;
+    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        camas_outbox_item *it = &items[n];
+        it->seq = sqlite3_column_int64(s, 0);
+        it->txn_id = column_dup(s, 1);
+        it->room_id = column_dup(s, 2);
+        it->event_type = column_dup(s, 3);
+        it->content = column_dup(s, 4);
+        it->in_reply_to = column_dup(s, 5);
+        it->attempts = sqlite3_column_int(s, 6);
+        if (!it->txn_id || !it->room_id || !it->event_type || !it->content) {
+            camas_outbox_item_free(it);
+            continue;
+        }
+        n++;
+    }
+    sqlite3_reset(s);
+    return n;
 }

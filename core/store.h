@@ -47,6 +47,8 @@ typedef struct camas_outbox_item {
 /* Queues an event; the txn_id (stable across restarts) is written to txn_out (>= 40 bytes). */
 int camas_store_outbox_add(camas_store *st, const char *room_id, const char *event_type,
                            const char *content_json, const char *in_reply_to, char *txn_out);
+/* Loads up to max of the oldest pending items into items; returns the count or -1. */
+int camas_store_outbox_pending(camas_store *st, camas_outbox_item *items, int max);
 /* Loads the oldest pending item into *item; 1 found, 0 none, -1 error. */
 int camas_store_outbox_peek(camas_store *st, camas_outbox_item *item);
 int camas_store_outbox_count(camas_store *st);
