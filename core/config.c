@@ -45,6 +45,7 @@ static const struct key_spec schema[] = {
     {"limits.help_room_per_minute", K_INT, F(help_room_per_minute), 0, 100000},
     {"sync", K_SECTION, 0, 0, 0},
     {"sync.timeout_ms", K_INT, F(sync_timeout_ms), 0, 300000},
+    {"sync.timeline_limit", K_INT, F(sync_timeline_limit), 1, 1000},
     {"encrypted_room_notice", K_STR, F(encrypted_room_notice), 0, 0},
     {"log_level", K_STR, F(log_level), 0, 0},
     {"admin_room", K_STR, F(admin_room), 0, 0},
@@ -319,6 +320,7 @@ static int set_defaults(camas_config *cfg)
     cfg->help_user_per_minute = 6;
     cfg->help_room_per_minute = 30;
     cfg->sync_timeout_ms = 30000;
+    cfg->sync_timeline_limit = 400;
     return cfg->homeserver_url && cfg->server_name && cfg->ca_file && cfg->user_id &&
                    cfg->device_name && cfg->state_dir && cfg->encrypted_room_notice &&
                    cfg->log_level && cfg->admin_room && cfg->knowledge_dir && cfg->plugins_dir &&

@@ -51,6 +51,7 @@ typedef struct camas_config {
     long help_user_per_minute;
     long help_room_per_minute;
     long sync_timeout_ms;
+    long sync_timeline_limit;
 
     char *encrypted_room_notice;
     char *log_level;

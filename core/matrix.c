@@ -1146,11 +1146,6 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
                 goto fail;
         }
         const cJSON *timeline = cJSON_GetObjectItemCaseSensitive(jroom, "timeline");
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(timeline, "limited")) && c->since)
-            log_warn("matrix",
-                     "%s: more events arrived than one sync returns; older ones in "
-                     "the gap are not answered",
-                     room_id);
         const char *last_event = NULL;
         cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(timeline, "events"))
         {
@@ -1202,6 +1197,185 @@ static void sync_later(camas_core *c, int64_t delay_ms)
     lws_sul_schedule(c->ctx, 0, &c->sync_timer, on_sync_timer, delay_ms * LWS_US_PER_MS);
 }
 
+/* Handles a complete /sync batch (gaps already filled) and starts the next sync. */
+static void finish_sync(camas_core *c, cJSON *sync)
+{
+    struct receipt *receipts = NULL;
+    size_t n_receipts = 0;
+    if (handle_sync(c, sync, &receipts, &n_receipts)) {
+        cJSON_Delete(sync);
+        free(receipts);
+        sync_later(c, camas_backoff_next(&c->sync_bo));
+        return;
+    }
+    handle_invites_and_leaves(c, sync);
+    for (size_t i = 0; i < n_receipts; i++)
+        send_receipt(c, receipts[i].room_id, receipts[i].event_id);
+    free(receipts);
+    cJSON_Delete(sync);
+    camas_backoff_reset(&c->sync_bo);
+    if (!c->ready_logged) {
+        c->ready_logged = true;
+        log_info("matrix", "ready: syncing as %s", c->user_id);
+    }
+    dispatch_inbox(c);
+    pump(c);
+    sync_now(c);
+}
+
+/* ---- filling /sync gaps ------------------------------------------------------------------
+ * When more events arrived in a room than one sync returns (timeline.limited), the missing
+ * ones are fetched backwards from prev_batch until an event camas has handled, or one older
+ * than its first start, and put before the batch's own events: messages sent while camas was
+ * down are then answered however many there were. */
+
+#define GAP_MAX_PAGES 20
+
+struct gap_fill {
+    camas_core *c;
+    cJSON *sync;
+    size_t pending;
+};
+
+struct gap_room {
+    struct gap_fill *fill;
+    cJSON *timeline; /* inside fill->sync */
+    cJSON *older;    /* fetched events, oldest first */
+    char room_id[256];
+    int pages;
+};
+
+static void gap_fill_release(struct gap_fill *f)
+{
+    if (--f->pending == 0) {
+        camas_core *c = f->c;
+        cJSON *sync = f->sync;
+        free(f);
+        finish_sync(c, sync);
+    }
+}
+
+static void gap_room_done(struct gap_room *g)
+{
+    struct gap_fill *f = g->fill;
+    if (cJSON_GetArraySize(g->older) > 0) {
+        /* older events first, then the batch's own */
+        cJSON *events = cJSON_DetachItemFromObjectCaseSensitive(g->timeline, "events");
+        cJSON *item;
+        while (events && (item = cJSON_DetachItemFromArray(events, 0)))
+            cJSON_AddItemToArray(g->older, item);
+        cJSON_Delete(events);
+        log_info("matrix", "%s: filled a gap of %d events", g->room_id,
+                 cJSON_GetArraySize(g->older));
+        cJSON_AddItemToObject(g->timeline, "events", g->older);
+    } else {
+        cJSON_Delete(g->older);
+    }
+    free(g);
+    gap_fill_release(f);
+}
+
+static void gap_fetch(struct gap_room *g, const char *from);
+
+static void on_gap_page(void *ud, const camas_http_response *r)
+{
+    struct gap_room *g = ud;
+    camas_core *c = g->fill->c;
+    cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+    const cJSON *chunk = cJSON_GetObjectItemCaseSensitive(j, "chunk");
+    if (!cJSON_IsArray(chunk)) {
+        log_warn("matrix",
+                 "%s: could not fetch the events in a sync gap (%d); some messages "
+                 "sent meanwhile may go unanswered",
+                 g->room_id, r->status);
+        cJSON_Delete(j);
+        gap_room_done(g);
+        return;
+    }
+    bool reached = cJSON_GetArraySize(chunk) == 0;
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, chunk) /* newest first */
+    {
+        const char *eid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "event_id"));
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
+        if (!eid || camas_store_seen(c->st, eid) != 0 ||
+            (cJSON_IsNumber(ts) && (int64_t)ts->valuedouble < c->first_start_ms)) {
+            reached = true;
+            break;
+        }
+        cJSON_InsertItemInArray(g->older, 0, cJSON_Duplicate(ev, 1));
+    }
+    const char *end = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "end"));
+    if (!reached && end && ++g->pages < GAP_MAX_PAGES) {
+        char from[512];
+        snprintf(from, sizeof from, "%s", end);
+        cJSON_Delete(j);
+        gap_fetch(g, from);
+        return;
+    }
+    cJSON_Delete(j);
+    gap_room_done(g);
+}
+
+static void gap_fetch(struct gap_room *g, const char *from)
+{
+    camas_core *c = g->fill->c;
+    char *path = client_path((const char *const[]){"/rooms/", g->room_id, "/messages", NULL});
+    camas_buf b = {0};
+    if (path) {
+        camas_buf_puts(&b, path);
+        camas_buf_puts(&b, "?dir=b&limit=100&from=");
+        camas_buf_urlenc(&b, from);
+    }
+    free(path);
+    if (!b.data || !api(c, "GET", b.data, NULL, SETUP_TIMEOUT_MS, on_gap_page, g)) {
+        camas_buf_free(&b);
+        gap_room_done(g);
+        return;
+    }
+    camas_buf_free(&b);
+}
+
+/* Starts filling the gaps of a batch; returns false when there are none (or no memory). */
+static bool fill_gaps(camas_core *c, cJSON *sync)
+{
+    if (!c->since)
+        return false; /* the first sync: older history is not ours to answer */
+    struct gap_fill *f = NULL;
+    const cJSON *jroom;
+    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(
+                                  cJSON_GetObjectItemCaseSensitive(sync, "rooms"), "join"))
+    {
+        cJSON *timeline = cJSON_GetObjectItemCaseSensitive(jroom, "timeline");
+        const char *prev =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(timeline, "prev_batch"));
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(timeline, "limited")) || !prev ||
+            strlen(jroom->string) >= sizeof((struct gap_room *)0)->room_id)
+            continue;
+        if (!f) {
+            if (!(f = calloc(1, sizeof *f)))
+                return false;
+            f->c = c;
+            f->sync = sync;
+            f->pending = 1; /* held until every room's fetch has started */
+        }
+        struct gap_room *g = calloc(1, sizeof *g);
+        if (!g)
+            continue;
+        g->fill = f;
+        g->timeline = timeline;
+        g->older = cJSON_CreateArray();
+        snprintf(g->room_id, sizeof g->room_id, "%s", jroom->string);
+        f->pending++;
+        log_info("matrix", "%s: more events than one sync returns; fetching the gap", g->room_id);
+        gap_fetch(g, prev);
+    }
+    if (!f)
+        return false;
+    gap_fill_release(f);
+    return true;
+}
+
 static void on_sync_done(void *ud, const camas_http_response *r)
 {
     camas_core *c = ud;
@@ -1215,27 +1389,8 @@ static void on_sync_done(void *ud, const camas_http_response *r)
             sync_later(c, wait);
             return;
         }
-        struct receipt *receipts = NULL;
-        size_t n_receipts = 0;
-        if (handle_sync(c, sync, &receipts, &n_receipts)) {
-            cJSON_Delete(sync);
-            free(receipts);
-            sync_later(c, camas_backoff_next(&c->sync_bo));
-            return;
-        }
-        handle_invites_and_leaves(c, sync);
-        for (size_t i = 0; i < n_receipts; i++)
-            send_receipt(c, receipts[i].room_id, receipts[i].event_id);
-        free(receipts);
-        cJSON_Delete(sync);
-        camas_backoff_reset(&c->sync_bo);
-        if (!c->ready_logged) {
-            c->ready_logged = true;
-            log_info("matrix", "ready: syncing as %s", c->user_id);
-        }
-        dispatch_inbox(c);
-        pump(c);
-        sync_now(c);
+        if (!fill_gaps(c, sync))
+            finish_sync(c, sync);
         return;
     }
     matrix_error e;
@@ -1545,13 +1700,14 @@ static void join_configured(camas_core *c)
     }
 }
 
-static const char sync_filter[] =
+/* A printf format: the timeline limit (sync.timeline_limit) goes in. */
+static const char sync_filter_fmt[] =
     "{\"presence\":{\"not_types\":[\"*\"]},"
     "\"account_data\":{\"not_types\":[\"*\"]},"
     "\"room\":{\"account_data\":{\"not_types\":[\"*\"]},"
     "\"ephemeral\":{\"not_types\":[\"*\"]},"
     "\"state\":{\"types\":[\"m.room.encryption\"],\"lazy_load_members\":true},"
-    "\"timeline\":{\"limit\":400,\"types\":[\"m.room.message\",\"m.room.encrypted\","
+    "\"timeline\":{\"limit\":%ld,\"types\":[\"m.room.message\",\"m.room.encrypted\","
     "\"m.room.encryption\",\"m.room.redaction\"]}}}";
 
 /* ---- appservice transports ------------------------------------------------------------ */
@@ -1751,11 +1907,13 @@ static void setup_step(camas_core *c)
         c->setup_req = api(c, "GET", "/_matrix/client/v3/account/whoami", NULL, SETUP_TIMEOUT_MS,
                            on_whoami, c);
         break;
-    case PH_FILTER:
+    case PH_FILTER: {
+        char filter[sizeof sync_filter_fmt + 32];
+        snprintf(filter, sizeof filter, sync_filter_fmt, c->cfg->sync_timeline_limit);
         path = client_path((const char *const[]){"/user/", c->user_id, "/filter", NULL});
-        c->setup_req =
-            path ? api(c, "POST", path, sync_filter, SETUP_TIMEOUT_MS, on_filter, c) : NULL;
+        c->setup_req = path ? api(c, "POST", path, filter, SETUP_TIMEOUT_MS, on_filter, c) : NULL;
         break;
+    }
     case PH_JOINS:
         join_configured(c);
         if (c->joins_pending == 0)
