@@ -34,3 +34,23 @@ def test_redacted_question_takes_the_answer_with_it(make_bot, alice):
     assert len(alice.bot_messages(room, bot.user_id)) == 1
     other = alice.send(room, "who chairs washact?")
     assert "co-chair" in alice.wait_reply(room, bot.user_id, other)["content"]["body"]
+
+
+def test_read_receipt_for_handled_messages(make_bot, alice):
+    """camas marks what it handled as read (coalesced per room, after its replies)."""
+    room = alice.create_room(name="help")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    q = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, q)
+
+    def receipt():
+        sync = alice.api("GET", "/_matrix/client/v3/sync?timeout=0")
+        joined = (sync.get("rooms") or {}).get("join") or {}
+        for ev in ((joined.get(room) or {}).get("ephemeral") or {}).get("events", []):
+            if ev.get("type") != "m.receipt":
+                continue
+            for event_id, kinds in ev.get("content", {}).items():
+                if bot.user_id in (kinds.get("m.read") or {}):
+                    return event_id
+        return None
+    assert wait_for(receipt, timeout=15, interval=0.5, what="camas's read receipt") == q
