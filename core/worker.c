@@ -7,6 +7,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "match.h"
+#include "reply.h"
 #include "sandbox.h"
 #include "text.h"
 #include "util.h"
@@ -88,30 +89,11 @@ static int host_reply(camas_plugin *p, const char *plain, const char *html)
     char *escaped = NULL;
     if (!html) {
         /* Escape here so the core can trust formatted_body to be what the plugin meant. */
+        char *body = camas_html_escape(plain);
         camas_buf e = {0};
-        camas_buf_puts(&e, "<p>");
-        for (const char *s = plain; *s; s++) {
-            switch (*s) {
-            case '<':
-                camas_buf_puts(&e, "&lt;");
-                break;
-            case '>':
-                camas_buf_puts(&e, "&gt;");
-                break;
-            case '&':
-                camas_buf_puts(&e, "&amp;");
-                break;
-            case '"':
-                camas_buf_puts(&e, "&quot;");
-                break;
-            case '\n':
-                camas_buf_puts(&e, "<br>");
-                break;
-            default:
-                camas_buf_append(&e, s, 1);
-            }
-        }
-        camas_buf_puts(&e, "</p>");
+        if (body)
+            camas_buf_printf(&e, "<p>%s</p>", body);
+        free(body);
         escaped = e.data;
         html = escaped ? escaped : "";
     }
