@@ -327,6 +327,7 @@ struct offline {
     int alerts;
     camas_host_answer answer; /* strings copied below */
     char *plain, *html, *plugin, *lang;
+    camas_safety *safety;
 };
 
 static void offline_started(void *ud, bool ok, const char *summary)
@@ -419,7 +420,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
     free(o->lang);
     o->plain = o->html = o->plugin = o->lang = NULL;
     o->answered = false;
-    if (camas_router_route(&m, "@camas:offline", host, lang, &r) == 0) {
+    if (camas_router_route(&m, "@camas:offline", host, o->safety, lang, &r) == 0) {
         const char *plain = NULL, *html = NULL, *plugin = "", *ans_lang = r.lang;
         double confidence = 0;
         bool abstained = true;
@@ -567,7 +568,12 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
         camas_buf_free(&question);
         return 1;
     }
-    struct offline o = {0};
+    struct offline o = {.safety = camas_safety_new()};
+    if (!o.safety) {
+        lws_context_destroy(ctx);
+        camas_buf_free(&question);
+        return 1;
+    }
     camas_plugin_host_config hc = host_config(cfg, paths);
     camas_plugin_host *host =
         hc.n_trusted_keys ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
@@ -605,6 +611,7 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
     free(o.html);
     free(o.plugin);
     free(o.lang);
+    camas_safety_free(o.safety);
     lws_sul_cancel(&offline_tick);
     camas_plugin_host_free(host);
     lws_context_destroy(ctx);
@@ -724,12 +731,14 @@ static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, cha
         return 2;
     }
     struct lws_context *ctx = make_context(cfg, false);
-    struct offline o = {0};
+    struct offline o = {.safety = camas_safety_new()};
     camas_plugin_host_config hc = host_config(cfg, paths);
-    camas_plugin_host *host =
-        ctx && hc.n_trusted_keys ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
+    camas_plugin_host *host = ctx && o.safety && hc.n_trusted_keys
+                                  ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o)
+                                  : NULL;
     if (!host) {
         fprintf(stderr, "camas bench: no plugin host (trusted key missing?)\n");
+        camas_safety_free(o.safety);
         if (ctx)
             lws_context_destroy(ctx);
         return 1;
@@ -783,11 +792,12 @@ static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, cha
                                    .room_kind = CAMAS_ROOM_HELP};
                 int64_t s = now_ns();
                 camas_route r;
-                if (camas_router_route(&m, "@camas:bench", host, NULL, &r) == 0) {
+                if (camas_router_route(&m, "@camas:bench", host, o.safety, NULL, &r) == 0) {
                     if (r.kind == CAMAS_ROUTE_PLUGIN) {
                         struct bench_state b = {.outstanding = 1};
                         camas_question q = {.text = r.text,
                                             .lang = r.lang,
+                                            .match_lang = r.match_lang,
                                             .room_kind = CAMAS_ROOMKIND_HELP,
                                             .now_ms = camas_now_ms(),
                                             .command = r.command[0] ? r.command : NULL,
@@ -811,10 +821,11 @@ static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, cha
                                    .body = qs[i % nq],
                                    .room_kind = CAMAS_ROOM_HELP};
                 camas_route r;
-                if (camas_router_route(&m, "@camas:bench", host, NULL, &r) == 0 &&
+                if (camas_router_route(&m, "@camas:bench", host, o.safety, NULL, &r) == 0 &&
                     r.kind == CAMAS_ROUTE_PLUGIN) {
                     camas_question q = {.text = r.text,
                                         .lang = r.lang,
+                                        .match_lang = r.match_lang,
                                         .room_kind = CAMAS_ROOMKIND_HELP,
                                         .now_ms = camas_now_ms(),
                                         .command = r.command[0] ? r.command : NULL,
@@ -840,6 +851,7 @@ static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, cha
     }
     lws_sul_cancel(&offline_tick);
     camas_plugin_host_free(host);
+    camas_safety_free(o.safety);
     lws_context_destroy(ctx);
     return rc;
 }

@@ -73,6 +73,7 @@ struct camas_core {
     camas_store *st;
     struct lws_context *ctx;
     camas_http_pool pool; /* every request the core has in flight */
+    camas_safety *safety; /* compiled danger patterns, read-only after start */
 
     enum phase phase;
     camas_endpoint ep;
@@ -955,7 +956,7 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     if (!camas_router_addressed(m, c->user_id)) {
         /* Room policy never silences the safety reply, even where camas otherwise only
          * answers when addressed. */
-        if (!camas_safety_check(m->body, NULL))
+        if (!camas_safety_check(c->safety, m->body, NULL))
             return 0;
         const char *lang = camas_detect_lang(m->body, NULL);
         int rc = queue_event(c, m->room_id, "m.room.message",
@@ -965,7 +966,7 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
         return rc;
     }
     camas_route r;
-    if (camas_router_route(m, c->user_id, c->host, NULL, &r))
+    if (camas_router_route(m, c->user_id, c->host, c->safety, NULL, &r))
         return -1;
     int rc = 0;
     if (r.danger) {
@@ -1990,6 +1991,7 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
     c->send_bo = (camas_backoff){250, 30000, 0};
     c->rl_user = camas_ratelimit_new(cfg->help_user_per_minute);
     c->rl_room = camas_ratelimit_new(cfg->help_room_per_minute);
+    c->safety = camas_safety_new();
     c->joins = calloc(cfg->n_rooms + 1, sizeof *c->joins);
     if (c->joins) {
         bool admin_listed = false;
@@ -2003,7 +2005,7 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
             c->joins[c->n_joins++] =
                 (struct join_target){cfg->admin_room, CAMAS_ROOM_STAFF, true, false};
     }
-    if (!c->rl_user || !c->rl_room || !c->joins) {
+    if (!c->rl_user || !c->rl_room || !c->safety || !c->joins) {
         camas_core_free(c);
         return NULL;
     }
@@ -2103,6 +2105,7 @@ void camas_core_free(camas_core *c)
     free(c->inflight);
     camas_ratelimit_free(c->rl_user);
     camas_ratelimit_free(c->rl_room);
+    camas_safety_free(c->safety);
     clear_secret(&c->access_token);
     free(c->user_id);
     free(c->device_id);

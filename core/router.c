@@ -174,8 +174,8 @@ void camas_route_clear(camas_route *r)
 }
 
 int camas_router_route(const camas_message *m, const char *bot_user_id,
-                       const struct camas_plugin_host *host, const char *forced_lang,
-                       camas_route *out)
+                       const struct camas_plugin_host *host, const struct camas_safety *safety,
+                       const char *forced_lang, camas_route *out)
 {
     memset(out, 0, sizeof *out);
     const char *text = camas_router_strip_address(m->body, bot_user_id);
@@ -186,7 +186,7 @@ int camas_router_route(const camas_message *m, const char *bot_user_id,
     snprintf(out->match_lang, sizeof out->match_lang, "%s",
              detected && strcmp(detected, "fr") == 0 ? "fr" : "en");
     /* Safety is decided before anything else and independently of every other rule. */
-    out->danger = camas_safety_check(text, NULL);
+    out->danger = camas_safety_check(safety, text, NULL);
     if (text[0] == '!') {
         size_t n = strcspn(text + 1, " \t\r\n");
         const char *args = text + 1 + n;

@@ -29,6 +29,7 @@ int camas_router_answer(const camas_message *m, const char *bot_user_id, const c
                         const char *lang, camas_answer *out);
 
 struct camas_plugin_host;
+struct camas_safety;
 
 /* Where an addressed message goes. */
 typedef enum camas_route_kind {
@@ -52,8 +53,8 @@ typedef struct camas_route {
 /* Decides the route for an addressed message. host may be NULL (no plugins). forced_lang
  * overrides detection when not NULL. Returns 0, or -1 when out of memory. */
 int camas_router_route(const camas_message *m, const char *bot_user_id,
-                       const struct camas_plugin_host *host, const char *forced_lang,
-                       camas_route *out);
+                       const struct camas_plugin_host *host, const struct camas_safety *safety,
+                       const char *forced_lang, camas_route *out);
 void camas_route_clear(camas_route *r);
 
 #endif

@@ -18,8 +18,8 @@
 
 #include "text.h"
 
-#include <stdlib.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* People a message may be about. */
@@ -144,11 +144,11 @@ const char *camas_safety_message(const char *lang)
     return lang && strcmp(lang, "fr") == 0 ? hotline_fr : hotline_en;
 }
 
-#define MAX_TOK  96
-#define MAX_SPEC 16
+#define MAX_TOK  96 /* tokens looked at per message (two 64-bit words per spec) */
+#define MAX_SPEC 16 /* specs per pattern */
+#define MIN_TYPO 5  /* shortest word or prefix that tolerates one typo */
 
-/* Optimal-string-alignment distance <= 1 in linear time: every message is checked against
- * every pattern, so the general dynamic programme would dominate the cost of a message. */
+/* Optimal-string-alignment distance <= 1 in linear time. */
 static bool within_one(const char *a, size_t n, const char *b, size_t m)
 {
     if (n < m) {
@@ -175,38 +175,129 @@ static bool within_one(const char *a, size_t n, const char *b, size_t m)
     return memcmp(a + i + 1, b + i, m - i) == 0; /* one insertion */
 }
 
-/* Does token t match one alternative (alt, n bytes, prefix when it ended in '*')? */
-static bool alt_match(const char *alt, size_t n, bool prefix, const camas_token *t)
-{
-    size_t tl = t->len;
-    if (prefix) {
-        if (tl >= n && memcmp(t->text, alt, n) == 0)
-            return true;
-        if (n < 5 || tl + 1 < n)
-            return false;
-        /* one typo inside the prefix: compare with the token's first n-1..n+1 bytes */
-        for (size_t k = n - 1; k <= n + 1 && k <= tl; k++)
-            if (within_one(alt, n, t->text, k))
-                return true;
-        return false;
-    }
-    if (tl == n && memcmp(t->text, alt, n) == 0)
-        return true;
-    return n >= 5 && within_one(alt, n, t->text, tl);
-}
+/* One alternative ("traffick*" in "traffick* me|my"), stored once however many specs use
+ * it; the text points into the static tables above. */
+typedef struct alt {
+    const char *s;
+    uint8_t len;
+    bool prefix;
+} alt;
 
 typedef struct spec {
-    const char *s;
-    size_t len;
-    int gap;  /* tokens allowed before this spec */
-    bool neg; /* "!": the next token must not match */
+    uint32_t first_ref, n_refs; /* alt ids in refs[] */
+    uint8_t gap;                /* tokens allowed before this spec */
+    bool neg;                   /* "!": the next token must not match */
 } spec;
 
-static size_t parse_pattern(const char *p, spec *out, size_t max)
+typedef struct pattern {
+    uint32_t first_spec, n_specs;
+} pattern;
+
+/* Short string -> alt id multimap, open addressing, sized once. Keys live in the arena. */
+typedef struct key_entry {
+    uint32_t hash, off, alt;
+    uint8_t len;
+} key_entry;
+
+typedef struct keymap {
+    uint32_t *slots; /* entry index + 1; 0 = empty */
+    uint32_t mask, n;
+    key_entry *entries;
+} keymap;
+
+/* The patterns compiled once: every message is checked against all of them, so parsing
+ * them per message, or comparing every alternative with every token, would dominate the
+ * cost of answering. Instead each token looks up the alternatives it can match:
+ *   exact  whole-word alternatives;
+ *   near   alternatives of MIN_TYPO+ letters and each of their one-letter deletions, so a
+ *          token and its deletions find every alternative within one edit (symmetric
+ *          deletion), confirmed by within_one();
+ *   prefix alternatives ending in '*' are few and are tried against every token.
+ * A hit sets the token's bit in every spec using that alternative; patterns then run over
+ * those bitmasks. */
+struct camas_safety {
+    alt *alts;
+    uint32_t n_alts;
+    uint32_t *refs;
+    uint32_t n_refs;
+    spec *specs;
+    uint32_t n_specs;
+    pattern *patterns;
+    uint32_t n_patterns[2]; /* [0] English, [1] French (stored after the English ones) */
+    uint32_t *alt_spec_off; /* specs using alt a: alt_specs[off[a] .. off[a+1]) */
+    uint32_t *alt_specs;
+    uint32_t *prefix_alts;
+    uint32_t n_prefix;
+    keymap exact, near;
+    char *arena;
+    size_t arena_len;
+};
+
+static uint32_t key_hash(const char *s, size_t n)
 {
-    size_t n = 0;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static int keymap_init(keymap *m, uint32_t cap)
+{
+    uint32_t ns = 64;
+    while (ns < cap * 2)
+        ns *= 2;
+    m->slots = calloc(ns, sizeof *m->slots);
+    m->entries = malloc((cap ? cap : 1) * sizeof *m->entries);
+    m->mask = ns - 1;
+    m->n = 0;
+    return m->slots && m->entries ? 0 : -1;
+}
+
+/* Stores the arena's bytes [off, off+len) as a key for alt_id (duplicates allowed). */
+static void keymap_add(keymap *m, const char *arena, uint32_t off, size_t len, uint32_t alt_id)
+{
+    uint32_t h = key_hash(arena + off, len), i = h & m->mask;
+    while (m->slots[i])
+        i = (i + 1) & m->mask;
+    m->entries[m->n] = (key_entry){.hash = h, .off = off, .alt = alt_id, .len = (uint8_t)len};
+    m->slots[i] = ++m->n;
+}
+
+void camas_safety_free(camas_safety *s)
+{
+    if (!s)
+        return;
+    free(s->alts);
+    free(s->refs);
+    free(s->specs);
+    free(s->patterns);
+    free(s->alt_spec_off);
+    free(s->alt_specs);
+    free(s->prefix_alts);
+    free(s->exact.slots);
+    free(s->exact.entries);
+    free(s->near.slots);
+    free(s->near.entries);
+    free(s->arena);
+    free(s);
+}
+
+static uint32_t alt_id(camas_safety *s, const char *p, size_t n, bool prefix)
+{
+    for (uint32_t a = 0; a < s->n_alts; a++)
+        if (s->alts[a].len == n && s->alts[a].prefix == prefix && memcmp(s->alts[a].s, p, n) == 0)
+            return a;
+    s->alts[s->n_alts] = (alt){.s = p, .len = (uint8_t)n, .prefix = prefix};
+    return s->n_alts++;
+}
+
+/* Splits one pattern into specs and alternatives; -1 when it breaks a limit the matcher
+ * relies on (an error in the tables above, which the unit tests would show at once). */
+static int compile_pattern(camas_safety *s, const char *p, pattern *pt)
+{
+    pt->first_spec = s->n_specs;
     int gap = 0;
-    while (*p && n < max) {
+    while (*p) {
         while (*p == ' ')
             p++;
         if (!*p)
@@ -217,157 +308,277 @@ static size_t parse_pattern(const char *p, spec *out, size_t max)
         if (*p == '~') {
             gap = atoi(p + 1);
         } else {
+            if (s->n_specs - pt->first_spec == MAX_SPEC || gap < 0 || gap > MAX_TOK)
+                return -1;
             bool neg = *p == '!';
-            out[n++] = (spec){.s = p + neg, .len = (size_t)(e - p) - neg, .gap = gap, .neg = neg};
+            spec *sp = &s->specs[s->n_specs++];
+            *sp = (spec){.first_ref = s->n_refs, .gap = (uint8_t)gap, .neg = neg};
+            for (const char *a = p + neg; a < e;) {
+                const char *bar = memchr(a, '|', (size_t)(e - a));
+                size_t n = (size_t)((bar ? bar : e) - a);
+                bool prefix = n > 0 && a[n - 1] == '*';
+                if (n - prefix == 0 || n - prefix > CAMAS_TOKEN_MAX)
+                    return -1;
+                s->refs[s->n_refs++] = alt_id(s, a, n - prefix, prefix);
+                a += n + 1;
+            }
+            sp->n_refs = s->n_refs - sp->first_ref;
             gap = 0;
         }
         p = e;
     }
-    return n;
+    pt->n_specs = s->n_specs - pt->first_spec;
+    return pt->n_specs ? 0 : -1;
 }
 
-/* Matches specs[k..] with spec k starting at or after token i (within its gap). */
-/* Tokens grouped by their first and second letters: an alternative is only compared with
- * the few tokens it could match (same first letter, or a transposition of the first two). */
-typedef struct token_index {
-    uint64_t first[28][2], second[28][2];
-} token_index;
+/* alt -> specs, the prefix list and the two maps, from the compiled patterns. */
+static int index_alts(camas_safety *s)
+{
+    s->alt_spec_off = calloc(s->n_alts + 1, sizeof *s->alt_spec_off);
+    s->alt_specs = malloc(s->n_refs * sizeof *s->alt_specs);
+    s->prefix_alts = malloc(s->n_alts * sizeof *s->prefix_alts);
+    uint32_t *fill = calloc(s->n_alts, sizeof *fill);
+    if (!s->alt_spec_off || !s->alt_specs || !s->prefix_alts || !fill) {
+        free(fill);
+        return -1;
+    }
+    for (uint32_t r = 0; r < s->n_refs; r++)
+        s->alt_spec_off[s->refs[r] + 1]++;
+    for (uint32_t a = 0; a < s->n_alts; a++)
+        s->alt_spec_off[a + 1] += s->alt_spec_off[a];
+    for (uint32_t sp = 0; sp < s->n_specs; sp++)
+        for (uint32_t r = 0; r < s->specs[sp].n_refs; r++) {
+            uint32_t a = s->refs[s->specs[sp].first_ref + r];
+            s->alt_specs[s->alt_spec_off[a] + fill[a]++] = sp;
+        }
+    free(fill);
+    uint32_t n_exact = 0, n_near = 0;
+    size_t bytes = 0;
+    for (uint32_t a = 0; a < s->n_alts; a++) {
+        const alt *al = &s->alts[a];
+        if (al->prefix) {
+            s->prefix_alts[s->n_prefix++] = a;
+            continue;
+        }
+        n_exact++;
+        bytes += al->len;
+        if (al->len >= MIN_TYPO) {
+            n_near += 1u + al->len;
+            bytes += (size_t)al->len * (al->len - 1u);
+        }
+    }
+    s->arena = malloc(bytes ? bytes : 1);
+    if (!s->arena || keymap_init(&s->exact, n_exact) || keymap_init(&s->near, n_near))
+        return -1;
+    for (uint32_t a = 0; a < s->n_alts; a++) {
+        const alt *al = &s->alts[a];
+        if (al->prefix)
+            continue;
+        uint32_t self = (uint32_t)s->arena_len;
+        memcpy(s->arena + self, al->s, al->len);
+        s->arena_len += al->len;
+        keymap_add(&s->exact, s->arena, self, al->len, a);
+        if (al->len < MIN_TYPO)
+            continue;
+        keymap_add(&s->near, s->arena, self, al->len, a);
+        for (size_t d = 0; d < al->len; d++) {
+            uint32_t off = (uint32_t)s->arena_len;
+            memcpy(s->arena + off, al->s, d);
+            memcpy(s->arena + off + d, al->s + d + 1, al->len - d - 1u);
+            s->arena_len += al->len - 1u;
+            keymap_add(&s->near, s->arena, off, al->len - 1u, a);
+        }
+    }
+    return 0;
+}
+
+camas_safety *camas_safety_new(void)
+{
+    const char *const *tables[2] = {patterns_en, patterns_fr};
+    const size_t counts[2] = {sizeof patterns_en / sizeof patterns_en[0],
+                              sizeof patterns_fr / sizeof patterns_fr[0]};
+    /* Every spec and alternative takes at least two bytes of pattern text. */
+    size_t bound = 1;
+    for (int l = 0; l < 2; l++)
+        for (size_t p = 0; p < counts[l]; p++)
+            bound += strlen(tables[l][p]) / 2 + 1;
+    camas_safety *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->alts = malloc(bound * sizeof *s->alts);
+    s->refs = malloc(bound * sizeof *s->refs);
+    s->specs = malloc(bound * sizeof *s->specs);
+    s->patterns = malloc((counts[0] + counts[1]) * sizeof *s->patterns);
+    if (!s->alts || !s->refs || !s->specs || !s->patterns)
+        goto fail;
+    for (int l = 0; l < 2; l++)
+        for (size_t p = 0; p < counts[l]; p++)
+            if (compile_pattern(s, tables[l][p], &s->patterns[s->n_patterns[0] + s->n_patterns[1]]))
+                goto fail;
+            else
+                s->n_patterns[l]++;
+    if (index_alts(s))
+        goto fail;
+    return s;
+fail:
+    camas_safety_free(s);
+    return NULL;
+}
 
 static int letter_slot(char c)
 {
     return c >= 'a' && c <= 'z' ? c - 'a' : c >= '0' && c <= '9' ? 26 : 27;
 }
 
-static void index_tokens(const camas_token *t, size_t nt, token_index *ti)
+/* Typos are tolerated anywhere but in the first letter, except a swap of the first two
+ * letters or one letter added or missing at the front: that keeps the near matches of
+ * short function words ("kill" vs "bill") out while "traffciking" still counts. */
+static bool same_start(const alt *a, const camas_token *t)
 {
-    memset(ti, 0, sizeof *ti);
-    for (size_t i = 0; i < nt; i++) {
-        uint64_t bit = 1ull << (i & 63);
-        if (t[i].len > 0)
-            ti->first[letter_slot(t[i].text[0])][i >> 6] |= bit;
-        if (t[i].len > 1)
-            ti->second[letter_slot(t[i].text[1])][i >> 6] |= bit;
+    int a0 = letter_slot(a->s[0]);
+    return letter_slot(t->text[0]) == a0 || (t->len > 1 && letter_slot(t->text[1]) == a0) ||
+           (a->len > 1 && letter_slot(t->text[0]) == letter_slot(a->s[1]));
+}
+
+/* A message being scanned: one bitmask of matching tokens per spec. */
+typedef struct scan {
+    const camas_safety *s;
+    const camas_token *tok;
+    uint64_t (*mask)[2];
+    size_t i; /* the token being looked up */
+} scan;
+
+static void mark(scan *sc, uint32_t a)
+{
+    uint64_t bit = 1ull << (sc->i & 63);
+    for (uint32_t k = sc->s->alt_spec_off[a]; k < sc->s->alt_spec_off[a + 1]; k++)
+        sc->mask[sc->s->alt_specs[k]][sc->i >> 6] |= bit;
+}
+
+/* Every alt stored under key k in m; near candidates are confirmed first. */
+static void lookup(scan *sc, const keymap *m, const char *k, size_t n, bool confirm)
+{
+    uint32_t h = key_hash(k, n);
+    const camas_token *t = &sc->tok[sc->i];
+    for (uint32_t i = h & m->mask; m->slots[i]; i = (i + 1) & m->mask) {
+        const key_entry *e = &m->entries[m->slots[i] - 1];
+        if (e->hash != h || e->len != n || memcmp(sc->s->arena + e->off, k, n) != 0)
+            continue;
+        const alt *a = &sc->s->alts[e->alt];
+        if (!confirm || (same_start(a, t) && within_one(a->s, a->len, t->text, t->len)))
+            mark(sc, e->alt);
     }
 }
 
-/* The set of tokens spec s matches, as a bitmask. */
-static void spec_tokens(const char *s, size_t len, const camas_token *t, const token_index *ti,
-                        uint64_t out[2])
+static bool prefix_match(const alt *a, const camas_token *t)
 {
-    out[0] = out[1] = 0;
-    for (size_t i = 0; i < len;) {
-        const char *bar = memchr(s + i, '|', len - i);
-        size_t j = bar ? (size_t)(bar - s) : len;
-        size_t n = j - i;
-        bool prefix = n > 0 && s[i + n - 1] == '*';
-        if (prefix)
-            n--;
-        if (n > 0) {
-            int a0 = letter_slot(s[i]);
-            for (int w = 0; w < 2; w++) {
-                uint64_t cand = ti->first[a0][w] | ti->second[a0][w];
-                if (n > 1)
-                    cand |= ti->first[letter_slot(s[i + 1])][w];
-                cand &= ~out[w];
-                while (cand) {
-                    int b = __builtin_ctzll(cand);
-                    cand &= cand - 1;
-                    if (alt_match(s + i, n, prefix, &t[w * 64 + b]))
-                        out[w] |= 1ull << b;
-                }
-            }
-        }
-        i = j + 1;
-    }
-}
-
-/* Per pattern: each spec's token set, computed on first use. */
-typedef struct spec_hits {
-    bool known[MAX_SPEC];
-    uint64_t hit[MAX_SPEC][2];
-    const camas_token *t;
-    const token_index *ti;
-} spec_hits;
-
-static bool hits(spec_hits *h, const spec *sp, size_t k, size_t i)
-{
-    if (!h->known[k]) {
-        h->known[k] = true;
-        spec_tokens(sp[k].s, sp[k].len, h->t, h->ti, h->hit[k]);
-    }
-    return (h->hit[k][i >> 6] >> (i & 63)) & 1;
-}
-
-static bool match_from(const spec *sp, size_t ns, size_t k, size_t nt, size_t i, spec_hits *h)
-{
-    if (k == ns)
+    size_t n = a->len, tl = t->len;
+    if (tl >= n && memcmp(t->text, a->s, n) == 0)
         return true;
-    if (sp[k].neg)
-        return i >= nt || !hits(h, sp, k, i);
-    for (size_t g = 0; g <= (size_t)sp[k].gap && i + g < nt; g++)
-        if (hits(h, sp, k, i + g) && match_from(sp, ns, k + 1, nt, i + g + 1, h))
+    if (n < MIN_TYPO || tl + 1 < n || !same_start(a, t))
+        return false;
+    /* one typo inside the prefix: compare with the token's first n-1..n+1 bytes */
+    for (size_t k = n - 1; k <= n + 1 && k <= tl; k++)
+        if (within_one(a->s, n, t->text, k))
             return true;
     return false;
 }
 
-static bool match_any(const char *const *pats, size_t np, const camas_token *t, size_t nt,
-                      const token_index *ti)
+static void scan_token(scan *sc)
 {
-    spec sp[MAX_SPEC];
-    for (size_t p = 0; p < np; p++) {
-        size_t ns = parse_pattern(pats[p], sp, MAX_SPEC);
-        if (ns == 0)
-            continue;
-        spec_hits h;
-        memset(&h, 0, sizeof h);
-        h.t = t;
-        h.ti = ti;
-        /* A pattern whose first spec matches no token cannot match: one cheap test. */
-        if (!sp[0].neg && !hits(&h, sp, 0, 0) && !h.hit[0][0] && !h.hit[0][1])
-            continue;
-        for (size_t i = 0; i < nt; i++)
-            if (match_from(sp, ns, 0, nt, i, &h))
+    const camas_safety *s = sc->s;
+    const camas_token *t = &sc->tok[sc->i];
+    if (t->len == 0)
+        return;
+    lookup(sc, &s->exact, t->text, t->len, false);
+    if (t->len >= MIN_TYPO - 1) {
+        lookup(sc, &s->near, t->text, t->len, true);
+        char del[CAMAS_TOKEN_MAX];
+        for (size_t d = 0; t->len >= MIN_TYPO && d < t->len; d++) {
+            /* deleting either letter of a double gives the same key */
+            if (d > 0 && t->text[d] == t->text[d - 1])
+                continue;
+            memcpy(del, t->text, d);
+            memcpy(del + d, t->text + d + 1, t->len - d - 1u);
+            lookup(sc, &s->near, del, t->len - 1u, true);
+        }
+    }
+    for (uint32_t k = 0; k < s->n_prefix; k++)
+        if (prefix_match(&s->alts[s->prefix_alts[k]], t))
+            mark(sc, s->prefix_alts[k]);
+}
+
+static bool hit(uint64_t (*mask)[2], size_t k, size_t i)
+{
+    return (mask[k][i >> 6] >> (i & 63)) & 1;
+}
+
+/* Does the pattern's spec k (and all after it) match from token i on? */
+static bool match_from(const spec *sp, uint64_t (*mask)[2], size_t ns, size_t k, size_t nt,
+                       size_t i)
+{
+    if (k == ns)
+        return true;
+    if (sp[k].neg)
+        return i >= nt || !hit(mask, k, i);
+    for (size_t g = 0; g <= sp[k].gap && i + g < nt; g++)
+        if (hit(mask, k, i + g) && match_from(sp, mask, ns, k + 1, nt, i + g + 1))
+            return true;
+    return false;
+}
+
+static bool match_any(const camas_safety *s, int fr, uint64_t (*mask)[2], size_t nt)
+{
+    const pattern *pt = s->patterns + (fr ? s->n_patterns[0] : 0);
+    for (uint32_t p = 0; p < s->n_patterns[fr]; p++, pt++) {
+        const spec *sp = s->specs + pt->first_spec;
+        uint64_t(*m)[2] = mask + pt->first_spec;
+        bool possible = true;
+        for (uint32_t k = 0; k < pt->n_specs && possible; k++)
+            possible = sp[k].neg || m[k][0] || m[k][1];
+        for (size_t i = 0; possible && i < nt; i++)
+            if (match_from(sp, m, pt->n_specs, 0, nt, i))
                 return true;
     }
     return false;
 }
 
-bool camas_safety_check(const char *text, const char **lang_hint)
+bool camas_safety_check(const camas_safety *s, const char *text, const char **lang_hint)
 {
     if (lang_hint)
         *lang_hint = "en";
-    if (!text)
+    if (!s || !text)
         return false;
     char *norm = camas_text_normalize_dup(text);
-    if (!norm)
-        return false;
     camas_token *t = malloc(MAX_TOK * sizeof *t);
-    if (!t) {
+    uint64_t(*mask)[2] = calloc(s->n_specs, sizeof *mask);
+    if (!norm || !t || !mask) {
         free(norm);
+        free(t);
+        free(mask);
         return false;
     }
     size_t nt = camas_tokenize(norm, t, MAX_TOK);
     if (nt > MAX_TOK)
         nt = MAX_TOK;
-    token_index ti;
-    index_tokens(t, nt, &ti);
+    scan sc = {.s = s, .tok = t, .mask = mask};
+    for (sc.i = 0; sc.i < nt; sc.i++)
+        scan_token(&sc);
     const char *detected = camas_detect_lang(text, NULL);
-    bool fr_first = strcmp(detected, "fr") == 0;
-    bool hit = false;
+    int first = strcmp(detected, "fr") == 0;
+    bool found = false;
     const char *hit_lang = detected;
     /* the detected language's patterns first, so the hint follows the message */
-    for (int pass = 0; pass < 2 && !hit; pass++) {
-        bool fr = (pass == 0) == fr_first;
-        if (fr)
-            hit = match_any(patterns_fr, sizeof patterns_fr / sizeof patterns_fr[0], t, nt, &ti);
-        else
-            hit = match_any(patterns_en, sizeof patterns_en / sizeof patterns_en[0], t, nt, &ti);
-        if (hit)
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        int fr = pass == 0 ? first : !first;
+        found = match_any(s, fr, mask, nt);
+        if (found)
             hit_lang = fr ? "fr" : "en";
     }
+    free(mask);
     free(t);
     free(norm);
     if (lang_hint)
-        *lang_hint = hit ? hit_lang : detected;
-    return hit;
+        *lang_hint = found ? hit_lang : detected;
+    return found;
 }

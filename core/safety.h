@@ -8,10 +8,16 @@
 
 #include <stdbool.h>
 
+/* The danger patterns compiled once into lookup tables; immutable afterwards, so one
+ * detector serves every message of a process. NULL when memory ran out. */
+typedef struct camas_safety camas_safety;
+camas_safety *camas_safety_new(void);
+void camas_safety_free(camas_safety *s);
+
 /* True when text suggests someone is in danger. When lang_hint is not NULL it receives
  * "en" or "fr" (static strings): the language of the pattern that fired, or of the text
- * when none did. */
-bool camas_safety_check(const char *text, const char **lang_hint);
+ * when none did. A NULL detector or text is never a danger. */
+bool camas_safety_check(const camas_safety *s, const char *text, const char **lang_hint);
 
 /* The fixed safety reply in lang ("fr" for French, anything else English): the National
  * Human Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */

@@ -336,7 +336,8 @@ int main(int argc, char **argv)
     size_t nq = (size_t)cJSON_GetArraySize(qs);
     const char **qtext = calloc(nq ? nq : 1, sizeof *qtext);
     const char **qlang = calloc(nq ? nq : 1, sizeof *qlang);
-    if (!qtext || !qlang)
+    camas_safety *safety = camas_safety_new();
+    if (!qtext || !qlang || !safety)
         return 2;
 
     tally by_lang[2] = {{0}}, by_plugin[NPLUGINS] = {{0}}, answers = {0}, declines = {0},
@@ -366,7 +367,7 @@ int main(int argc, char **argv)
             printf("LANG    [%s->%s] %s%s\n", lang, det, text,
                    lconf > 0 ? "" : " (no language cue: English by default)");
         }
-        bool danger = camas_safety_check(text, NULL);
+        bool danger = camas_safety_check(safety, text, NULL);
         if (strcmp(kind, "danger") == 0) {
             dangers.n++;
             by_lang[li].n++;
@@ -468,5 +469,6 @@ int main(int argc, char **argv)
     free(qlang);
     cJSON_Delete(qdoc);
     camas_matcher_free(m);
+    camas_safety_free(safety);
     return pass ? 0 : 1;
 }

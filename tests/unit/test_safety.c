@@ -41,31 +41,76 @@ static const char *const safe[] = {
     "when does the task force meet?",
 };
 
+/* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
+ * the first two letters, or a letter added or missing at the front, still counts). */
+static const struct {
+    const char *text;
+    bool danger;
+} typos[] = {
+    {"they took my passport", true},
+    {"they took my pasport", true},             /* deletion */
+    {"they took my passpoort", true},           /* insertion */
+    {"they took my passprot", true},            /* transposition */
+    {"they took my passpxrt", true},            /* substitution */
+    {"they took my apssport", true},            /* first two letters swapped */
+    {"they took my xpassport", true},           /* letter added at the front */
+    {"they took my assport", true},             /* first letter missing */
+    {"they took my xassport", false},           /* first letter wrong */
+    {"they took my pasxprot", false},           /* two typos */
+    {"someone is trafickking my sister", true}, /* typo inside a prefix ("traffick*") */
+    {"someone is trafficking my sister", true},
+    {"they took my pay", true}, /* short words: exact only */
+    {"they took my pya", false},
+    {"je suis en dangé", true},
+    {"je suis en dangxr", true},
+};
+
 int main(void)
 {
     const char *lang = NULL;
+    camas_safety *s = camas_safety_new();
+    CHECK(s != NULL);
+    if (!s)
+        return check_done("safety");
     for (size_t i = 0; i < sizeof danger_en / sizeof danger_en[0]; i++) {
-        bool hit = camas_safety_check(danger_en[i], &lang);
+        bool hit = camas_safety_check(s, danger_en[i], &lang);
         if (!hit)
             fprintf(stderr, "missed: %s\n", danger_en[i]);
         CHECK(hit);
         CHECK_STR(lang, "en");
     }
     for (size_t i = 0; i < sizeof danger_fr / sizeof danger_fr[0]; i++) {
-        bool hit = camas_safety_check(danger_fr[i], &lang);
+        bool hit = camas_safety_check(s, danger_fr[i], &lang);
         if (!hit)
             fprintf(stderr, "missed: %s\n", danger_fr[i]);
         CHECK(hit);
         CHECK_STR(lang, "fr");
     }
     for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++) {
-        bool hit = camas_safety_check(safe[i], NULL);
+        bool hit = camas_safety_check(s, safe[i], NULL);
         if (hit)
             fprintf(stderr, "false positive: %s\n", safe[i]);
         CHECK(!hit);
     }
-    CHECK(!camas_safety_check(NULL, NULL));
-    CHECK(!camas_safety_check("", &lang));
+    for (size_t i = 0; i < sizeof typos / sizeof typos[0]; i++) {
+        bool hit = camas_safety_check(s, typos[i].text, NULL);
+        if (hit != typos[i].danger)
+            fprintf(stderr, "typo rule broken (expected %s): %s\n",
+                    typos[i].danger ? "danger" : "no danger", typos[i].text);
+        CHECK(hit == typos[i].danger);
+    }
+    CHECK(!camas_safety_check(s, NULL, NULL));
+    CHECK(!camas_safety_check(s, "", &lang));
+    CHECK(!camas_safety_check(NULL, "help me", &lang));
+    /* far more tokens than the detector looks at: no overflow, and the cue still counts */
+    char long_msg[4096] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(long_msg, "word ");
+    CHECK(!camas_safety_check(s, long_msg, NULL));
+    strcpy(long_msg + 60, " they took my passport");
+    CHECK(camas_safety_check(s, long_msg, NULL));
+    camas_safety_free(s);
+    camas_safety_free(NULL);
     const char *en = camas_safety_message("en"), *fr = camas_safety_message("fr");
     CHECK(strstr(en, "1-888-373-7888") && strstr(en, "233733") && strstr(en, "911"));
     CHECK(strstr(fr, "1-888-373-7888") && strstr(fr, "233733"));
