@@ -1,5 +1,6 @@
 /* Core <-> worker messages over a SOCK_SEQPACKET socketpair: datagram boundaries come from
- * the kernel, so there is no framing to get wrong, and SCM_RIGHTS carries the memfds. */
+ * the kernel, so there is no framing to get wrong, and SCM_RIGHTS carries the memfds.
+ * JSON for the rare messages, binary frames for questions and answers (see ipc.h). */
 #include "ipc.h"
 
 #include <errno.h>
@@ -8,20 +9,75 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass)
+/* The fixed part of a frame, followed by the strings, each NUL-terminated. Both ends are
+ * the same build on the same machine, so host byte order is fine. */
+struct frame_header {
+    uint8_t kind, small, pad[6];
+    int64_t id;
+    int64_t now_ms;
+    double confidence;
+};
+
+char *camas_ipc_frame_encode(const camas_ipc_frame *f, size_t *len)
 {
-    char *text = cJSON_PrintUnformatted(msg);
-    if (!text) {
-        errno = ENOMEM;
-        return -1;
+    size_t lens[CAMAS_IPC_FRAME_STRINGS], total = sizeof(struct frame_header);
+    for (int i = 0; i < CAMAS_IPC_FRAME_STRINGS; i++) {
+        lens[i] = f->s[i] ? strlen(f->s[i]) : 0;
+        total += lens[i] + 1;
     }
-    size_t len = strlen(text);
+    if (total > CAMAS_IPC_MAX)
+        return NULL;
+    char *out = malloc(total);
+    if (!out)
+        return NULL;
+    struct frame_header hd = {.kind = f->kind,
+                              .small = f->small,
+                              .id = f->id,
+                              .now_ms = f->now_ms,
+                              .confidence = f->confidence};
+    memcpy(out, &hd, sizeof hd);
+    char *p = out + sizeof hd;
+    for (int i = 0; i < CAMAS_IPC_FRAME_STRINGS; i++) {
+        if (lens[i])
+            memcpy(p, f->s[i], lens[i]);
+        p[lens[i]] = '\0';
+        p += lens[i] + 1;
+    }
+    *len = total;
+    return out;
+}
+
+int camas_ipc_frame_decode(const char *buf, size_t n, camas_ipc_frame *f)
+{
+    struct frame_header hd;
+    if (n < sizeof hd)
+        return -1;
+    memcpy(&hd, buf, sizeof hd);
+    if (hd.kind != CAMAS_IPC_ASK && hd.kind != CAMAS_IPC_ANSWER)
+        return -1;
+    *f = (camas_ipc_frame){.kind = hd.kind,
+                           .small = hd.small,
+                           .id = hd.id,
+                           .now_ms = hd.now_ms,
+                           .confidence = hd.confidence};
+    size_t at = sizeof hd;
+    for (int i = 0; i < CAMAS_IPC_FRAME_STRINGS; i++) {
+        const char *nul = at < n ? memchr(buf + at, '\0', n - at) : NULL;
+        if (!nul)
+            return -1;
+        f->s[i] = buf + at;
+        at = (size_t)(nul - buf) + 1;
+    }
+    return at == n ? 0 : -1;
+}
+
+static int send_datagram(int sock, const void *data, size_t len, int fd_to_pass)
+{
     if (len > CAMAS_IPC_MAX) {
-        free(text);
         errno = EMSGSIZE;
         return -1;
     }
-    struct iovec iov = {text, len};
+    struct iovec iov = {(void *)data, len};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
     union {
         char buf[CMSG_SPACE(sizeof(int))];
@@ -41,13 +97,32 @@ int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass)
     do
         n = sendmsg(sock, &mh, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    free(text);
     return n == (ssize_t)len ? 0 : -1;
 }
 
-int camas_ipc_recv(int sock, char *buf, cJSON **msg, int *fd_out)
+int camas_ipc_send_bytes(int sock, const void *data, size_t len)
+{
+    return send_datagram(sock, data, len, -1);
+}
+
+int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass)
+{
+    char *text = cJSON_PrintUnformatted(msg);
+    if (!text) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = send_datagram(sock, text, strlen(text), fd_to_pass);
+    int saved = errno;
+    free(text);
+    errno = saved;
+    return rc;
+}
+
+int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out)
 {
     *msg = NULL;
+    *frame_len = 0;
     *fd_out = -1;
     struct iovec iov = {buf, CAMAS_IPC_MAX};
     union {
@@ -78,6 +153,10 @@ int camas_ipc_recv(int sock, char *buf, cJSON **msg, int *fd_out)
         *fd_out = -1;
         errno = EMSGSIZE;
         return -1;
+    }
+    if (buf[0] == CAMAS_IPC_ASK || buf[0] == CAMAS_IPC_ANSWER) {
+        *frame_len = (size_t)n;
+        return 1;
     }
     *msg = cJSON_ParseWithLength(buf, (size_t)n);
     if (!*msg || !cJSON_IsObject(*msg)) {

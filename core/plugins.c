@@ -54,7 +54,9 @@ struct pending {
     enum pending_kind kind;
     bool sent;
     /* P_ASK */
-    cJSON *ask; /* the message, kept for resending */
+    char *ask; /* the encoded frame, kept for resending */
+    size_t ask_len;
+    bool fr; /* asked in French: the apology follows */
     camas_answer_cb answer_cb;
     void *ud;
     /* P_LOAD / P_UNLOAD */
@@ -82,8 +84,10 @@ struct camas_plugin_host {
     bool ready;
     char *ipc_buf;
     int64_t next_id;
-    int64_t calling_id;
-    char calling_plugin[64];
+    camas_ipc_blackbox *blackbox; /* shared with the worker, see ipc.h */
+    int blackbox_fd;
+    size_t n_sent;            /* requests the worker has and has not answered yet */
+    struct pending *unsent;   /* no request before this one waits to be sent */
     int64_t restart_delay_ms; /* grows while the worker keeps dying */
 
     struct loaded **plugins;
@@ -321,7 +325,7 @@ static void flush(camas_plugin_host *h);
 
 static void pending_free(struct pending *p)
 {
-    cJSON_Delete(p->ask);
+    free(p->ask);
     loaded_free(p->cand);
     free(p);
 }
@@ -339,6 +343,10 @@ static void pending_remove(camas_plugin_host *h, struct pending *p)
     *pp = p->next;
     if (h->tail == p)
         h->tail = prev;
+    if (h->unsent == p)
+        h->unsent = p->next;
+    if (p->sent)
+        h->n_sent--;
 }
 
 static void pending_push(camas_plugin_host *h, struct pending *p, bool front)
@@ -348,6 +356,7 @@ static void pending_push(camas_plugin_host *h, struct pending *p, bool front)
         h->head = p;
         if (!h->tail)
             h->tail = p;
+        h->unsent = p;
     } else {
         p->next = NULL;
         if (h->tail)
@@ -355,9 +364,12 @@ static void pending_push(camas_plugin_host *h, struct pending *p, bool front)
         else
             h->head = p;
         h->tail = p;
+        if (!h->unsent)
+            h->unsent = p;
     }
 }
 
+/* Answers come back in order, so this usually stops at the head. */
 static struct pending *pending_find(camas_plugin_host *h, int64_t id)
 {
     for (struct pending *p = h->head; p; p = p->next)
@@ -374,8 +386,7 @@ static const char *const apology[2] = {
 
 static void finish_ask_failed(struct pending *p)
 {
-    const char *lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p->ask, "lang"));
-    int fr = lang && strcmp(lang, "fr") == 0;
+    int fr = p->fr;
     char html[400];
     snprintf(html, sizeof html, "<p>%s</p>", apology[fr]);
     camas_host_answer a = {.plain = apology[fr],
@@ -397,6 +408,24 @@ static void finish_action(camas_plugin_host *h, struct pending *p, bool ok, cons
         if (--h->initial_loads == 0 && h->start_cb)
             h->start_cb(h->start_ud, h->initial_failures == 0, "initial plugin loads finished");
     }
+}
+
+/* What the black box says the worker was doing: the request id (0 when between calls)
+ * and the plugin, copied out bounded since the worker's side of the page is untrusted. */
+static int64_t blackbox_read(const camas_plugin_host *h, char *plugin, size_t cap)
+{
+    plugin[0] = '\0';
+    if (!h->blackbox)
+        return 0;
+    int64_t id = __atomic_load_n(&h->blackbox->id, __ATOMIC_ACQUIRE);
+    if (id == 0)
+        return 0;
+    size_t n = 0;
+    const volatile char *src = h->blackbox->plugin;
+    while (n + 1 < cap && n < sizeof h->blackbox->plugin && src[n])
+        plugin[n] = src[n], n++;
+    plugin[n] = '\0';
+    return id;
 }
 
 static void kill_worker(camas_plugin_host *h)
@@ -427,13 +456,17 @@ static void worker_gone(camas_plugin_host *h, const char *how)
     if (h->shutting_down)
         return;
     /* Blame the plugin that was running, if its request is still open. */
-    struct pending *culprit = h->calling_id ? pending_find(h, h->calling_id) : NULL;
-    const char *who = h->calling_plugin[0] ? h->calling_plugin : "(none)";
+    char plugin[64];
+    int64_t calling = blackbox_read(h, plugin, sizeof plugin);
+    struct pending *culprit = calling > 0 ? pending_find(h, calling) : NULL;
     if (culprit) {
         pending_remove(h, culprit);
         if (culprit->kind == P_ASK) {
+            char who[96] = "the plugin worker";
+            if (plugin[0])
+                snprintf(who, sizeof who, "plugin %s", plugin);
             alertf(h,
-                   "plugin %s failed while answering a question (%s%s%s); the worker was "
+                   "%s failed while answering a question (%s%s%s); the worker was "
                    "restarted and the question got an apology",
                    who, how, status[0] ? ", " : "", status);
             finish_ask_failed(culprit);
@@ -460,8 +493,6 @@ static void worker_gone(camas_plugin_host *h, const char *how)
         log_warn("plugins", "the plugin worker stopped (%s%s%s); restarting it", how,
                  status[0] ? ", " : "", status);
     }
-    h->calling_id = 0;
-    h->calling_plugin[0] = '\0';
     /* Everything else goes again to the new worker; replays of loaded plugins go first. */
     struct pending *keep = NULL, **tailp = &keep;
     for (struct pending *p = h->head, *next; p; p = next) {
@@ -475,7 +506,8 @@ static void worker_gone(camas_plugin_host *h, const char *how)
         *tailp = p;
         tailp = &p->next;
     }
-    h->head = keep;
+    h->head = h->unsent = keep;
+    h->n_sent = 0;
     h->tail = NULL;
     for (struct pending *p = keep; p; p = p->next)
         h->tail = p;
@@ -485,8 +517,10 @@ static void worker_gone(camas_plugin_host *h, const char *how)
 static void on_deadline(lws_sorted_usec_list_t *sul)
 {
     camas_plugin_host *h = lws_container_of(sul, camas_plugin_host, deadline_timer);
+    char plugin[64];
+    blackbox_read(h, plugin, sizeof plugin);
     log_warn("plugins", "plugin %s did not finish within %d ms; stopping the worker",
-             h->calling_plugin[0] ? h->calling_plugin : "(none)", h->deadline_ms);
+             plugin[0] ? plugin : "(none)", h->deadline_ms);
     h->killed_for_deadline = true;
     kill_worker(h);
     /* The socket closing reports the death; make sure it happens even if lws is slow. */
@@ -496,12 +530,11 @@ static void on_deadline(lws_sorted_usec_list_t *sul)
         worker_gone(h, "hung");
 }
 
+/* The worker made progress (or got work): it has deadline_ms again before it counts as
+ * hung. */
 static void touch_deadline(camas_plugin_host *h)
 {
-    bool outstanding = false;
-    for (struct pending *p = h->head; p; p = p->next)
-        outstanding = outstanding || p->sent;
-    if (outstanding)
+    if (h->n_sent)
         lws_sul_schedule(h->ctx, 0, &h->deadline_timer, on_deadline,
                          (lws_usec_t)h->deadline_ms * LWS_US_PER_MS);
     else
@@ -515,6 +548,8 @@ static int spawn_worker(camas_plugin_host *h)
         log_error("plugins", "socketpair: %s", strerror(errno));
         return -1;
     }
+    /* a new worker starts with a clean black box: nothing of the last one's last call */
+    memset(h->blackbox, 0, sizeof *h->blackbox);
     pid_t pid = fork();
     if (pid < 0) {
         log_error("plugins", "fork: %s", strerror(errno));
@@ -524,9 +559,9 @@ static int spawn_worker(camas_plugin_host *h)
     }
     if (pid == 0) {
         /* A fresh image: nothing of the core's memory (tokens, keys) survives exec. */
-        if (dup2(sv[1], 3) < 0)
+        if (dup2(sv[1], 3) < 0 || dup2(h->blackbox_fd, CAMAS_IPC_BLACKBOX_FD) < 0)
             _exit(127);
-        for (int fd = 4; fd < 1024; fd++)
+        for (int fd = CAMAS_IPC_BLACKBOX_FD + 1; fd < 1024; fd++)
             close(fd);
         char *argv[] = {"camas-worker", "--knowledge", h->knowledge_dir,
                         "--log-level",  h->log_level,  NULL};
@@ -609,12 +644,13 @@ static void flush(camas_plugin_host *h)
 {
     if (!h->ready || h->sock < 0)
         return;
-    for (struct pending *p = h->head; p; p = p->next) {
+    struct pending *p = h->unsent ? h->unsent : h->head;
+    for (; p; p = p->next) {
         if (p->sent)
             continue;
         int rc;
         if (p->kind == P_ASK) {
-            rc = camas_ipc_send(h->sock, p->ask, -1);
+            rc = camas_ipc_send_bytes(h->sock, p->ask, p->ask_len);
         } else if (p->kind == P_LOAD) {
             cJSON *m = load_message(p->cand, p->id);
             rc = camas_ipc_send(h->sock, m, p->cand->memfd);
@@ -641,7 +677,9 @@ static void flush(camas_plugin_host *h)
             break;
         }
         p->sent = true;
+        h->n_sent++;
     }
+    h->unsent = p;
     touch_deadline(h);
 }
 
@@ -756,6 +794,39 @@ static void on_knowledge_part(void *ud, bool ok, const char *summary)
 static int queue_load(camas_plugin_host *h, const char *name, const char *actor, bool force,
                       camas_action_cb cb, void *ud);
 
+/* An answer frame from the worker. */
+static void handle_answer(camas_plugin_host *h, const char *buf, size_t len)
+{
+    camas_ipc_frame f;
+    if (camas_ipc_frame_decode(buf, len, &f) || f.kind != CAMAS_IPC_ANSWER) {
+        log_warn("plugins", "ignoring a malformed frame from the worker");
+        return;
+    }
+    struct pending *p = pending_find(h, f.id);
+    if (!p || p->kind != P_ASK) {
+        log_debug("plugins", "worker answered unknown question %lld", (long long)f.id);
+        return;
+    }
+    pending_remove(h, p);
+    h->restart_delay_ms = 0; /* the worker is doing useful work again */
+    camas_host_answer a = {.lang = f.s[0],
+                           .plain = f.s[1],
+                           .html = f.s[2],
+                           .plugin = f.s[3],
+                           .entry = f.s[4],
+                           .confidence = f.confidence,
+                           .abstained = f.small != 0};
+    if (strcmp(a.lang, "en") && strcmp(a.lang, "fr")) {
+        log_warn("plugins", "malformed answer from the worker (language '%.8s')", a.lang);
+        finish_ask_failed(p);
+    } else {
+        p->answer_cb(p->ud, &a);
+    }
+    pending_free(p);
+    touch_deadline(h);
+    flush(h);
+}
+
 static void handle_message(camas_plugin_host *h, cJSON *msg)
 {
     const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
@@ -772,44 +843,14 @@ static void handle_message(camas_plugin_host *h, cJSON *msg)
         flush(h);
         return;
     }
-    if (strcmp(op, "calling") == 0) {
-        h->calling_id = id;
-        const char *pl = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "plugin"));
-        snprintf(h->calling_plugin, sizeof h->calling_plugin, "%s", pl ? pl : "");
-        touch_deadline(h);
-        return;
-    }
     struct pending *p = pending_find(h, id);
     if (!p) {
         log_debug("plugins", "worker answered unknown request %lld", (long long)id);
         return;
     }
     pending_remove(h, p);
-    h->calling_id = 0;
-    h->calling_plugin[0] = '\0';
     h->restart_delay_ms = 0; /* the worker is doing useful work again */
-    if (strcmp(op, "answer") == 0 && p->kind == P_ASK) {
-        camas_host_answer a = {
-            .plain = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "plain")),
-            .html = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "html")),
-            .plugin = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "plugin")),
-            .entry = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "entry")),
-            .lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "lang")),
-            .abstained = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "abstained")),
-        };
-        const cJSON *conf = cJSON_GetObjectItemCaseSensitive(msg, "confidence");
-        a.confidence = cJSON_IsNumber(conf) ? conf->valuedouble : 0;
-        if (!a.plain || !a.html || !a.lang) {
-            log_warn("plugins", "malformed answer from the worker");
-            finish_ask_failed(p);
-        } else {
-            if (!a.plugin)
-                a.plugin = "";
-            if (!a.entry)
-                a.entry = "";
-            p->answer_cb(p->ud, &a);
-        }
-    } else if (strcmp(op, "loaded") == 0 && p->kind == P_LOAD) {
+    if (strcmp(op, "loaded") == 0 && p->kind == P_LOAD) {
         on_loaded(h, p, msg);
     } else if (strcmp(op, "unloaded") == 0 && p->kind == P_UNLOAD) {
         size_t idx;
@@ -877,12 +918,16 @@ static int worker_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
             return -1;
         for (;;) {
             cJSON *msg;
+            size_t frame_len;
             int fd;
-            int rc = camas_ipc_recv(h->sock, h->ipc_buf, &msg, &fd);
+            int rc = camas_ipc_recv(h->sock, h->ipc_buf, &msg, &frame_len, &fd);
             if (fd >= 0)
                 close(fd); /* the worker never sends descriptors */
             if (rc == 1) {
-                handle_message(h, msg);
+                if (msg)
+                    handle_message(h, msg);
+                else
+                    handle_answer(h, h->ipc_buf, frame_len);
                 cJSON_Delete(msg);
                 if (h->sock < 0)
                     return 0;
@@ -935,16 +980,25 @@ camas_plugin_host *camas_plugin_host_new(struct lws_context *ctx,
     h->alert_ud = alert_ud;
     h->pid = -1;
     h->sock = -1;
+    h->blackbox_fd = memfd_create("camas-blackbox", MFD_CLOEXEC);
+    if (h->blackbox_fd >= 0 && ftruncate(h->blackbox_fd, sizeof *h->blackbox) == 0) {
+        void *m =
+            mmap(NULL, sizeof *h->blackbox, PROT_READ | PROT_WRITE, MAP_SHARED, h->blackbox_fd, 0);
+        h->blackbox = m == MAP_FAILED ? NULL : m;
+    }
     h->deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 2000;
     h->worker_exe = camas_strdup(cfg->worker_exe);
     h->plugins_dir = camas_strdup(cfg->plugins_dir);
     h->knowledge_dir = camas_strdup(cfg->knowledge_dir);
     h->log_level = camas_strdup(cfg->log_level ? cfg->log_level : "info");
     h->ipc_buf = malloc(CAMAS_IPC_MAX + 1);
-    char err[600];
-    if (!h->worker_exe || !h->plugins_dir || !h->knowledge_dir || !h->log_level || !h->ipc_buf ||
+    char err[600] = "";
+    if (!h->blackbox)
+        log_error("plugins", "cannot create the worker's black box: %s", strerror(errno));
+    if (!h->blackbox || !h->worker_exe || !h->plugins_dir || !h->knowledge_dir || !h->log_level ||
+        !h->ipc_buf ||
         load_keys(cfg->trusted_keys, cfg->n_trusted_keys, &h->keys, &h->n_keys, err, sizeof err)) {
-        if (h->ipc_buf)
+        if (err[0])
             log_error("plugins", "%s", err);
         camas_plugin_host_free(h);
         return NULL;
@@ -990,6 +1044,10 @@ void camas_plugin_host_free(camas_plugin_host *h)
     free(h->knowledge_dir);
     free(h->log_level);
     free(h->ipc_buf);
+    if (h->blackbox)
+        munmap(h->blackbox, sizeof *h->blackbox);
+    if (h->blackbox_fd >= 0)
+        close(h->blackbox_fd);
     free(h);
 }
 
@@ -1089,18 +1147,20 @@ int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_a
         return -1;
     p->answer_cb = cb;
     p->ud = ud;
-    p->ask = cJSON_CreateObject();
-    cJSON_AddStringToObject(p->ask, "op", "ask");
-    cJSON_AddNumberToObject(p->ask, "id", (double)p->id);
-    cJSON_AddStringToObject(p->ask, "text", q->text ? q->text : "");
-    cJSON_AddStringToObject(p->ask, "lang", q->lang ? q->lang : "en");
-    if (q->match_lang)
-        cJSON_AddStringToObject(p->ask, "match_lang", q->match_lang);
-    cJSON_AddNumberToObject(p->ask, "room_kind", q->room_kind);
-    cJSON_AddNumberToObject(p->ask, "now_ms", (double)q->now_ms);
-    if (q->command)
-        cJSON_AddStringToObject(p->ask, "command", q->command);
-    cJSON_AddStringToObject(p->ask, "args", q->args ? q->args : "");
+    p->fr = q->lang && strcmp(q->lang, "fr") == 0;
+    const char *lang = p->fr ? "fr" : "en";
+    camas_ipc_frame f = {
+        .kind = CAMAS_IPC_ASK,
+        .small = (uint8_t)q->room_kind,
+        .id = p->id,
+        .now_ms = q->now_ms,
+        .s = {lang, q->match_lang ? q->match_lang : lang, q->text, q->command, q->args}};
+    p->ask = camas_ipc_frame_encode(&f, &p->ask_len);
+    if (!p->ask) {
+        /* too long for one datagram (the core caps bodies well below) or out of memory */
+        pending_free(p);
+        return -1;
+    }
     pending_push(h, p, false);
     flush(h);
     return 0;

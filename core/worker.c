@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +68,7 @@ struct worker {
     camas_buf reply_plain, reply_html;
     bool replying;
     int64_t current_id;
+    camas_ipc_blackbox *blackbox; /* shared with the core; NULL when it was not given one */
 };
 
 static int lang_index(const char *lang)
@@ -485,14 +487,23 @@ static void send_msg(struct worker *w, cJSON *msg)
     cJSON_Delete(msg);
 }
 
-/* Tells the core which plugin is about to run, so a crash can be attributed. */
+/* Notes in the black box which request is being served and which plugin (NULL: none, the
+ * worker itself) is about to run, so the core can blame a crash or a hang on them; the id
+ * goes last so the core never pairs it with a stale name. */
 static void announce_call(struct worker *w, int64_t id, const camas_plugin *p)
 {
-    cJSON *m = cJSON_CreateObject();
-    cJSON_AddStringToObject(m, "op", "calling");
-    cJSON_AddNumberToObject(m, "id", (double)id);
-    cJSON_AddStringToObject(m, "plugin", p->name);
-    send_msg(w, m);
+    if (!w->blackbox)
+        return;
+    __atomic_store_n(&w->blackbox->id, 0, __ATOMIC_RELEASE);
+    snprintf(w->blackbox->plugin, sizeof w->blackbox->plugin, "%s", p ? p->name : "");
+    __atomic_store_n(&w->blackbox->id, id, __ATOMIC_RELEASE);
+}
+
+/* The request is answered: a crash from here on is nobody's question. */
+static void request_done(struct worker *w)
+{
+    if (w->blackbox)
+        __atomic_store_n(&w->blackbox->id, 0, __ATOMIC_RELEASE);
 }
 
 static void plugin_discard(struct worker *w, camas_plugin *p)
@@ -750,31 +761,20 @@ static int call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char
     return rc;
 }
 
-static void op_ask(struct worker *w, const cJSON *msg, int64_t id)
+static void op_ask(struct worker *w, const camas_ipc_frame *f)
 {
-    camas_request req = {
-        .text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "text")),
-        .lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "lang")),
-        .args = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "args")),
-    };
-    const cJSON *rk = cJSON_GetObjectItemCaseSensitive(msg, "room_kind");
-    const cJSON *now = cJSON_GetObjectItemCaseSensitive(msg, "now_ms");
-    const char *command = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "command"));
-    req.room_kind = cJSON_IsNumber(rk) ? rk->valueint : CAMAS_ROOMKIND_HELP;
-    req.now_ms = cJSON_IsNumber(now) ? (int64_t)now->valuedouble : camas_now_ms();
-    if (!req.text)
-        req.text = "";
-    if (!req.args)
-        req.args = "";
-    if (!req.lang || (strcmp(req.lang, "en") && strcmp(req.lang, "fr")))
+    int64_t id = f->id;
+    announce_call(w, id, NULL);
+    camas_request req = {.text = f->s[2],
+                         .lang = f->s[0],
+                         .args = f->s[4],
+                         .room_kind = f->small,
+                         .now_ms = f->now_ms};
+    const char *command = f->s[3][0] ? f->s[3] : NULL;
+    if (strcmp(req.lang, "en") && strcmp(req.lang, "fr"))
         req.lang = "en";
     camas_buf_reset(&w->reply_plain);
     camas_buf_reset(&w->reply_html);
-
-    cJSON *reply = cJSON_CreateObject();
-    cJSON_AddStringToObject(reply, "op", "answer");
-    cJSON_AddNumberToObject(reply, "id", (double)id);
-    cJSON_AddStringToObject(reply, "lang", req.lang);
     const char *plugin_name = "";
     const char *entry_id = "";
     double confidence = 0;
@@ -792,9 +792,8 @@ static void op_ask(struct worker *w, const cJSON *msg, int64_t id)
         struct filter_ctx fc = {w, req.room_kind};
         camas_match best[2];
         /* Matched in the language it is written in, answered in the one asked for. */
-        const char *match_lang =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "match_lang"));
-        if (!match_lang || (strcmp(match_lang, "en") && strcmp(match_lang, "fr")))
+        const char *match_lang = f->s[1];
+        if (strcmp(match_lang, "en") && strcmp(match_lang, "fr"))
             match_lang = req.lang;
         size_t n = camas_matcher_query(w->matcher, req.text, match_lang, room_policy, &fc, best, 2);
         log_debug("worker", "ask %lld: %zu matches, best %s (%.2f, owner %u), %zu documents",
@@ -821,13 +820,24 @@ static void op_ask(struct worker *w, const cJSON *msg, int64_t id)
         host_reply(&fake, abstain_text[lang_index(req.lang)], NULL);
         w->replying = false;
     }
-    cJSON_AddStringToObject(reply, "plain", camas_buf_cstr(&w->reply_plain));
-    cJSON_AddStringToObject(reply, "html", camas_buf_cstr(&w->reply_html));
-    cJSON_AddStringToObject(reply, "plugin", plugin_name);
-    cJSON_AddStringToObject(reply, "entry", entry_id);
-    cJSON_AddNumberToObject(reply, "confidence", confidence);
-    cJSON_AddBoolToObject(reply, "abstained", abstained);
-    send_msg(w, reply);
+    camas_ipc_frame a = {.kind = CAMAS_IPC_ANSWER,
+                         .small = abstained,
+                         .id = id,
+                         .confidence = confidence,
+                         .s = {req.lang, camas_buf_cstr(&w->reply_plain),
+                               camas_buf_cstr(&w->reply_html), plugin_name, entry_id}};
+    size_t len;
+    char *frame = camas_ipc_frame_encode(&a, &len);
+    if (!frame) {
+        /* a reply too long for one datagram: say so rather than leave the asker waiting */
+        a.small = 1;
+        a.s[1] = abstain_text[lang_index(req.lang)];
+        a.s[2] = "";
+        frame = camas_ipc_frame_encode(&a, &len);
+    }
+    if (!frame || (camas_ipc_send_bytes(w->sock, frame, len) && errno != EPIPE))
+        log_error("worker", "cannot answer the core: %s", frame ? strerror(errno) : "no memory");
+    free(frame);
 }
 
 /* Re-reads bodies.yaml and synonyms.yaml into a new matcher, replays every plugin's entries
@@ -899,6 +909,14 @@ int camas_worker_main(int sock, const char *knowledge_dir)
         log_error("worker", "out of memory");
         return 1;
     }
+    /* A missing black box only costs naming the plugin when something goes wrong. */
+    void *bb = mmap(NULL, sizeof *w.blackbox, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    CAMAS_IPC_BLACKBOX_FD, 0);
+    if (bb == MAP_FAILED)
+        log_warn("worker", "no black box from the core: crashes will not name a plugin");
+    else
+        w.blackbox = bb;
+    close(CAMAS_IPC_BLACKBOX_FD);
     char err[256];
     if (camas_sandbox_apply(err, sizeof err))
         log_warn("worker", "sandbox incomplete: %s", err);
@@ -915,8 +933,9 @@ int camas_worker_main(int sock, const char *knowledge_dir)
 
     for (;;) {
         cJSON *msg;
+        size_t frame_len;
         int fd;
-        int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &fd);
+        int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &frame_len, &fd);
         if (rc == 0)
             break; /* the core went away: nothing left to do */
         if (rc < 0) {
@@ -927,6 +946,17 @@ int camas_worker_main(int sock, const char *knowledge_dir)
             log_error("worker", "reading from the core failed: %s", strerror(errno));
             break;
         }
+        if (!msg) {
+            camas_ipc_frame f;
+            if (camas_ipc_frame_decode(w.ipc_buf, frame_len, &f) == 0 && f.kind == CAMAS_IPC_ASK)
+                op_ask(&w, &f);
+            else
+                log_warn("worker", "ignoring a malformed frame from the core");
+            request_done(&w);
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
         const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
         const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
         int64_t id = cJSON_IsNumber(jid) ? (int64_t)jid->valuedouble : 0;
@@ -936,12 +966,11 @@ int camas_worker_main(int sock, const char *knowledge_dir)
             op_load(&w, msg, fd, id), fd = -1;
         else if (strcmp(op, "unload") == 0)
             op_unload(&w, msg, id);
-        else if (strcmp(op, "ask") == 0)
-            op_ask(&w, msg, id);
         else if (strcmp(op, "reload_shared") == 0)
             op_reload_shared(&w, id);
         else
             log_warn("worker", "unknown op '%s'", op);
+        request_done(&w);
         if (fd >= 0)
             close(fd);
         cJSON_Delete(msg);
@@ -954,5 +983,7 @@ int camas_worker_main(int sock, const char *knowledge_dir)
     camas_buf_free(&w.reply_plain);
     camas_buf_free(&w.reply_html);
     free(w.ipc_buf);
+    if (w.blackbox)
+        munmap(w.blackbox, sizeof *w.blackbox);
     return 0;
 }
