@@ -144,8 +144,8 @@ const char *camas_safety_message(const char *lang)
     return lang && strcmp(lang, "fr") == 0 ? hotline_fr : hotline_en;
 }
 
-#define MAX_TOK  96 /* tokens looked at per message (two 64-bit words per spec) */
 #define MAX_SPEC 16 /* specs per pattern */
+_Static_assert(CAMAS_SAFETY_TOKENS <= 128, "a spec's matching tokens are two 64-bit words");
 #define MIN_TYPO 5  /* shortest word or prefix that tolerates one typo */
 
 /* Optimal-string-alignment distance <= 1 in linear time. */
@@ -308,7 +308,7 @@ static int compile_pattern(camas_safety *s, const char *p, pattern *pt)
         if (*p == '~') {
             gap = atoi(p + 1);
         } else {
-            if (s->n_specs - pt->first_spec == MAX_SPEC || gap < 0 || gap > MAX_TOK)
+            if (s->n_specs - pt->first_spec == MAX_SPEC || gap < 0 || gap > CAMAS_SAFETY_TOKENS)
                 return -1;
             bool neg = *p == '!';
             spec *sp = &s->specs[s->n_specs++];
@@ -543,6 +543,33 @@ static bool match_any(const camas_safety *s, int fr, uint64_t (*mask)[2], size_t
     return false;
 }
 
+bool camas_safety_check_tokens(const camas_safety *s, const char *text, const camas_token *t,
+                               size_t nt, const char **lang_hint)
+{
+    if (lang_hint)
+        *lang_hint = "en";
+    if (!s || !text)
+        return false;
+    uint64_t(*mask)[2] = calloc(s->n_specs, sizeof *mask);
+    if (!mask)
+        return false;
+    if (nt > CAMAS_SAFETY_TOKENS)
+        nt = CAMAS_SAFETY_TOKENS;
+    scan sc = {.s = s, .tok = t, .mask = mask};
+    for (sc.i = 0; sc.i < nt; sc.i++)
+        scan_token(&sc);
+    bool en = match_any(s, 0, mask, nt), fr = match_any(s, 1, mask, nt);
+    free(mask);
+    if (lang_hint) {
+        /* The language whose pattern fired; when both or neither did, the message's. */
+        if (en != fr)
+            *lang_hint = fr ? "fr" : "en";
+        else
+            *lang_hint = camas_detect_lang_tokens(text, t, nt, NULL);
+    }
+    return en || fr;
+}
+
 bool camas_safety_check(const camas_safety *s, const char *text, const char **lang_hint)
 {
     if (lang_hint)
@@ -550,35 +577,13 @@ bool camas_safety_check(const camas_safety *s, const char *text, const char **la
     if (!s || !text)
         return false;
     char *norm = camas_text_normalize_dup(text);
-    camas_token *t = malloc(MAX_TOK * sizeof *t);
-    uint64_t(*mask)[2] = calloc(s->n_specs, sizeof *mask);
-    if (!norm || !t || !mask) {
-        free(norm);
-        free(t);
-        free(mask);
-        return false;
-    }
-    size_t nt = camas_tokenize(norm, t, MAX_TOK);
-    if (nt > MAX_TOK)
-        nt = MAX_TOK;
-    scan sc = {.s = s, .tok = t, .mask = mask};
-    for (sc.i = 0; sc.i < nt; sc.i++)
-        scan_token(&sc);
-    const char *detected = camas_detect_lang(text, NULL);
-    int first = strcmp(detected, "fr") == 0;
+    camas_token *t = malloc(CAMAS_SAFETY_TOKENS * sizeof *t);
     bool found = false;
-    const char *hit_lang = detected;
-    /* the detected language's patterns first, so the hint follows the message */
-    for (int pass = 0; pass < 2 && !found; pass++) {
-        int fr = pass == 0 ? first : !first;
-        found = match_any(s, fr, mask, nt);
-        if (found)
-            hit_lang = fr ? "fr" : "en";
+    if (norm && t) {
+        size_t nt = camas_tokenize(norm, t, CAMAS_SAFETY_TOKENS);
+        found = camas_safety_check_tokens(s, text, t, nt, lang_hint);
     }
-    free(mask);
     free(t);
     free(norm);
-    if (lang_hint)
-        *lang_hint = found ? hit_lang : detected;
     return found;
 }

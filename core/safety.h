@@ -7,6 +7,7 @@
 #define CAMAS_SAFETY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */
@@ -18,6 +19,14 @@ void camas_safety_free(camas_safety *s);
  * "en" or "fr" (static strings): the language of the pattern that fired, or of the text
  * when none did. A NULL detector or text is never a danger. */
 bool camas_safety_check(const camas_safety *s, const char *text, const char **lang_hint);
+
+/* The same on text the caller already normalised and tokenised (camas_text_normalize,
+ * camas_tokenize); text is the original message. Only the first CAMAS_SAFETY_TOKENS tokens
+ * are looked at. */
+#define CAMAS_SAFETY_TOKENS 96
+struct camas_token;
+bool camas_safety_check_tokens(const camas_safety *s, const char *text,
+                               const struct camas_token *t, size_t nt, const char **lang_hint);
 
 /* The fixed safety reply in lang ("fr" for French, anything else English): the National
  * Human Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */

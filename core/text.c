@@ -489,6 +489,44 @@ static void raw_cues(const char *text, double *fr, double *en)
     *fr += accents > 3 ? 3 + (accents - 3) * 0.25 : accents * 1.0;
 }
 
+static const char *decide_lang(double fr, double en, double *confidence)
+{
+    /* Ties and cue-less text go to English: terse keyword queries are mostly English. */
+    const char *lang = fr > en ? "fr" : "en";
+    if (confidence) {
+        double d = fr > en ? fr - en : en - fr;
+        *confidence = d / (d + 1.0 + (fr < en ? fr : en));
+    }
+    return lang;
+}
+
+static void token_cues(const camas_token *toks, size_t nt, double *fr, double *en)
+{
+    if (nt > CAMAS_LANG_TOKENS)
+        nt = CAMAS_LANG_TOKENS;
+    for (size_t i = 0; i < nt; i++) {
+        const lang_cue *c = bsearch(toks[i].text, cue_en, NELEM(cue_en), sizeof cue_en[0], cmp_cue);
+        if (c)
+            *en += c->w;
+        c = bsearch(toks[i].text, cue_fr, NELEM(cue_fr), sizeof cue_fr[0], cmp_cue);
+        if (c)
+            *fr += c->w;
+    }
+}
+
+const char *camas_detect_lang_tokens(const char *text, const camas_token *toks, size_t nt,
+                                     double *confidence)
+{
+    double fr = 0, en = 0;
+    if (confidence)
+        *confidence = 0;
+    if (!text || !*text)
+        return "en";
+    raw_cues(text, &fr, &en);
+    token_cues(toks, nt, &fr, &en);
+    return decide_lang(fr, en, confidence);
+}
+
 const char *camas_detect_lang(const char *text, double *confidence)
 {
     double fr = 0, en = 0;
@@ -513,30 +551,13 @@ const char *camas_detect_lang(const char *text, double *confidence)
     }
     size_t cap = heap ? strlen(text) * 3 + 16 : sizeof stackbuf;
     if (camas_text_normalize(text, n, norm, cap) >= 0) {
-        camas_token toks[64];
+        camas_token toks[CAMAS_LANG_TOKENS];
         size_t nt = camas_tokenize(norm, toks, NELEM(toks));
-        if (nt > NELEM(toks))
-            nt = NELEM(toks);
-        for (size_t i = 0; i < nt; i++) {
-            const lang_cue *c =
-                bsearch(toks[i].text, cue_en, NELEM(cue_en), sizeof cue_en[0], cmp_cue);
-            if (c)
-                en += c->w;
-            c = bsearch(toks[i].text, cue_fr, NELEM(cue_fr), sizeof cue_fr[0], cmp_cue);
-            if (c)
-                fr += c->w;
-        }
+        token_cues(toks, nt, &fr, &en);
     }
     if (heap)
         free(norm);
-
-    /* Ties and cue-less text go to English: terse keyword queries are mostly English. */
-    const char *lang = fr > en ? "fr" : "en";
-    if (confidence) {
-        double d = fr > en ? fr - en : en - fr;
-        *confidence = d / (d + 1.0 + (fr < en ? fr : en));
-    }
-    return lang;
+    return decide_lang(fr, en, confidence);
 }
 
 /* ---------------------------------------------------------------------------------------

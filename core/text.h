@@ -53,6 +53,12 @@ size_t camas_tokenize(const char *norm, camas_token *out, size_t max);
  * (e.g. "washact contact") defaults to English with low confidence. */
 const char *camas_detect_lang(const char *text, double *confidence);
 
+/* The same from text already normalised and tokenised by the caller (text is still the
+ * original, for its accents); only the first CAMAS_LANG_TOKENS tokens count. */
+#define CAMAS_LANG_TOKENS 64
+const char *camas_detect_lang_tokens(const char *text, const camas_token *toks, size_t nt,
+                                     double *confidence);
+
 /* True when the normalised word (no accents, lowercase) is a stop word in lang ("en"/"fr";
  * any other value checks both). Question words (who, quand...) are NOT stop words: they
  * tell "who chairs" from "when meets". */
