@@ -296,6 +296,11 @@ char *kb_fold(const char *s)
     if (!out)
         return NULL;
     while (*s) {
+        if ((unsigned char)*s < 0x80) { /* ASCII, nearly every byte: no table to scan */
+            char c = *s++;
+            *o++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+            continue;
+        }
         bool done = false;
         for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
             size_t fl = strlen(from[i]);
