@@ -105,6 +105,23 @@ int camas_ipc_send_bytes(int sock, const void *data, size_t len)
     return send_datagram(sock, data, len, -1);
 }
 
+int camas_ipc_send_many(int sock, const struct iovec *datagrams, size_t n)
+{
+    struct mmsghdr mm[CAMAS_IPC_BATCH];
+    if (n > CAMAS_IPC_BATCH)
+        n = CAMAS_IPC_BATCH;
+    memset(mm, 0, n * sizeof *mm);
+    for (size_t i = 0; i < n; i++) {
+        mm[i].msg_hdr.msg_iov = (struct iovec *)&datagrams[i];
+        mm[i].msg_hdr.msg_iovlen = 1;
+    }
+    int sent;
+    do
+        sent = sendmmsg(sock, mm, (unsigned)n, MSG_NOSIGNAL);
+    while (sent < 0 && errno == EINTR);
+    return sent;
+}
+
 int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass)
 {
     char *text = cJSON_PrintUnformatted(msg);
@@ -121,6 +138,12 @@ int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass)
 
 int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out)
 {
+    return camas_ipc_recv_flags(sock, buf, msg, frame_len, fd_out, 0);
+}
+
+int camas_ipc_recv_flags(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out,
+                         int flags)
+{
     *msg = NULL;
     *frame_len = 0;
     *fd_out = -1;
@@ -135,7 +158,7 @@ int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_
                         .msg_controllen = sizeof ctrl.buf};
     ssize_t n;
     do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
     while (n < 0 && errno == EINTR);
     if (n <= 0)
         return n == 0 ? 0 : -1;

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,7 +95,7 @@ struct camas_plugin_host {
     size_t n_plugins;
     struct pending *head, *tail;
 
-    lws_sorted_usec_list_t deadline_timer, restart_timer;
+    lws_sorted_usec_list_t deadline_timer, restart_timer, flush_timer;
     bool shutting_down;
     bool killed_for_deadline; /* the death that follows is a hang, not a crash */
 
@@ -650,7 +651,25 @@ static void flush(camas_plugin_host *h)
             continue;
         int rc;
         if (p->kind == P_ASK) {
-            rc = camas_ipc_send_bytes(h->sock, p->ask, p->ask_len);
+            /* a run of questions goes in one system call, so the worker wakes once */
+            struct iovec burst[CAMAS_IPC_BATCH];
+            struct pending *in_burst[CAMAS_IPC_BATCH];
+            size_t n = 0;
+            for (struct pending *q = p; q && n < CAMAS_IPC_BATCH && q->kind == P_ASK && !q->sent;
+                 q = q->next) {
+                burst[n] = (struct iovec){q->ask, q->ask_len};
+                in_burst[n++] = q;
+            }
+            int sent = camas_ipc_send_many(h->sock, burst, n);
+            for (int i = 0; i < sent; i++) {
+                in_burst[i]->sent = true;
+                h->n_sent++;
+            }
+            if (sent > 0) {
+                p = in_burst[sent - 1];
+                continue;
+            }
+            rc = -1;
         } else if (p->kind == P_LOAD) {
             cJSON *m = load_message(p->cand, p->id);
             rc = camas_ipc_send(h->sock, m, p->cand->memfd);
@@ -681,6 +700,20 @@ static void flush(camas_plugin_host *h)
     }
     h->unsent = p;
     touch_deadline(h);
+}
+
+static void on_flush(lws_sorted_usec_list_t *sul)
+{
+    flush(lws_container_of(sul, camas_plugin_host, flush_timer));
+}
+
+/* Sends at the end of this turn of the event loop rather than now, so questions routed
+ * from one /sync batch (or one benchmark burst) reach the worker together. */
+static void flush_soon(camas_plugin_host *h)
+{
+    if (!lws_dll2_is_detached(&h->flush_timer.list))
+        return; /* already scheduled */
+    lws_sul_schedule(h->ctx, 0, &h->flush_timer, on_flush, 1);
 }
 
 /* Queues replays of every loaded plugin at the front, in order. */
@@ -1013,6 +1046,7 @@ void camas_plugin_host_free(camas_plugin_host *h)
     h->shutting_down = true;
     lws_sul_cancel(&h->deadline_timer);
     lws_sul_cancel(&h->restart_timer);
+    lws_sul_cancel(&h->flush_timer);
     if (h->wsi) {
         lws_set_opaque_user_data(h->wsi, NULL);
         lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -1162,7 +1196,7 @@ int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_a
         return -1;
     }
     pending_push(h, p, false);
-    flush(h);
+    flush_soon(h);
     return 0;
 }
 

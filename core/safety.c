@@ -146,7 +146,7 @@ const char *camas_safety_message(const char *lang)
 
 #define MAX_SPEC 16 /* specs per pattern */
 _Static_assert(CAMAS_SAFETY_TOKENS <= 128, "a spec's matching tokens are two 64-bit words");
-#define MIN_TYPO 5  /* shortest word or prefix that tolerates one typo */
+#define MIN_TYPO 5 /* shortest word or prefix that tolerates one typo */
 
 /* Optimal-string-alignment distance <= 1 in linear time. */
 static bool within_one(const char *a, size_t n, const char *b, size_t m)

@@ -25,8 +25,8 @@ bool camas_safety_check(const camas_safety *s, const char *text, const char **la
  * are looked at. */
 #define CAMAS_SAFETY_TOKENS 96
 struct camas_token;
-bool camas_safety_check_tokens(const camas_safety *s, const char *text,
-                               const struct camas_token *t, size_t nt, const char **lang_hint);
+bool camas_safety_check_tokens(const camas_safety *s, const char *text, const struct camas_token *t,
+                               size_t nt, const char **lang_hint);
 
 /* The fixed safety reply in lang ("fr" for French, anything else English): the National
  * Human Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */

@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 struct worker;
@@ -69,6 +71,10 @@ struct worker {
     bool replying;
     int64_t current_id;
     camas_ipc_blackbox *blackbox; /* shared with the core; NULL when it was not given one */
+
+    /* Answers to questions that arrived together leave together (see answers_flush). */
+    struct iovec out[CAMAS_IPC_BATCH];
+    size_t n_out;
 };
 
 static int lang_index(const char *lang)
@@ -761,6 +767,25 @@ static int call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char
     return rc;
 }
 
+/* Sends the answers held back while more questions were waiting: one wake-up of the core
+ * for the whole burst instead of one per answer. */
+static void answers_flush(struct worker *w)
+{
+    size_t done = 0;
+    while (done < w->n_out) {
+        int n = camas_ipc_send_many(w->sock, w->out + done, w->n_out - done);
+        if (n <= 0) {
+            if (errno != EPIPE) /* EPIPE: the core is gone (stopping) */
+                log_error("worker", "cannot answer the core: %s", strerror(errno));
+            break;
+        }
+        done += (size_t)n;
+    }
+    for (size_t i = 0; i < w->n_out; i++)
+        free(w->out[i].iov_base);
+    w->n_out = 0;
+}
+
 static void op_ask(struct worker *w, const camas_ipc_frame *f)
 {
     int64_t id = f->id;
@@ -835,9 +860,13 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         a.s[2] = "";
         frame = camas_ipc_frame_encode(&a, &len);
     }
-    if (!frame || (camas_ipc_send_bytes(w->sock, frame, len) && errno != EPIPE))
-        log_error("worker", "cannot answer the core: %s", frame ? strerror(errno) : "no memory");
-    free(frame);
+    if (!frame) {
+        log_error("worker", "cannot answer the core: out of memory");
+        return;
+    }
+    if (w->n_out == CAMAS_IPC_BATCH)
+        answers_flush(w);
+    w->out[w->n_out++] = (struct iovec){frame, len};
 }
 
 /* Re-reads bodies.yaml and synonyms.yaml into a new matcher, replays every plugin's entries
@@ -935,7 +964,13 @@ int camas_worker_main(int sock, const char *knowledge_dir)
         cJSON *msg;
         size_t frame_len;
         int fd;
-        int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &frame_len, &fd);
+        /* Wait only when no answer is held back; else take what is already queued. */
+        int rc = camas_ipc_recv_flags(sock, w.ipc_buf, &msg, &frame_len, &fd,
+                                      w.n_out ? MSG_DONTWAIT : 0);
+        if (rc < 0 && w.n_out && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            answers_flush(&w);
+            continue;
+        }
         if (rc == 0)
             break; /* the core went away: nothing left to do */
         if (rc < 0) {
@@ -957,6 +992,7 @@ int camas_worker_main(int sock, const char *knowledge_dir)
                 close(fd);
             continue;
         }
+        answers_flush(&w); /* rare messages keep their place after earlier answers */
         const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
         const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
         int64_t id = cJSON_IsNumber(jid) ? (int64_t)jid->valuedouble : 0;
@@ -975,6 +1011,7 @@ int camas_worker_main(int sock, const char *knowledge_dir)
             close(fd);
         cJSON_Delete(msg);
     }
+    answers_flush(&w);
     while (w.n_plugins)
         plugin_discard(&w, w.plugins[--w.n_plugins]);
     free(w.plugins);

@@ -25,8 +25,9 @@ int main(void)
     CHECK(kind_of("{\"status\":\"connected\"}") == CAMAS_AS_FRAME_CONNECTED);
     CHECK(kind_of("{\"status\": \"connected\"}") == CAMAS_AS_FRAME_CONNECTED);
 
-    const char *txn = "{\"status\":\"ok\",\"txn_id\":\"42\",\"events\":[{\"type\":\"m.room.message\"}],"
-                      "\"ephemeral\":[]}";
+    const char *txn =
+        "{\"status\":\"ok\",\"txn_id\":\"42\",\"events\":[{\"type\":\"m.room.message\"}],"
+        "\"ephemeral\":[]}";
     camas_as_frame_parse(txn, strlen(txn), &f);
     CHECK(f.kind == CAMAS_AS_FRAME_TRANSACTION);
     CHECK_STR(f.txn_id, "42");
@@ -95,7 +96,8 @@ int main(void)
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "message", "unknown command x");
     reply = camas_as_reply(10, true, d);
-    CHECK_STR(reply, "{\"id\":10,\"command\":\"error\",\"data\":{\"message\":\"unknown command x\"}}");
+    CHECK_STR(reply,
+              "{\"id\":10,\"command\":\"error\",\"data\":{\"message\":\"unknown command x\"}}");
     free(reply);
     cJSON_Delete(d);
 

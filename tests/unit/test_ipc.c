@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static void test_round_trip(void)
@@ -103,9 +104,44 @@ static void test_socket(void)
     close(sv[1]);
 }
 
+/* A burst goes out in one call and arrives as separate datagrams, in order. */
+static void test_burst(void)
+{
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+    struct iovec burst[3];
+    const char *texts[3] = {"one", "two", "three"};
+    for (int i = 0; i < 3; i++) {
+        camas_ipc_frame f = {.kind = CAMAS_IPC_ASK, .id = i + 1, .s = {"en", "en", texts[i]}};
+        burst[i].iov_base = camas_ipc_frame_encode(&f, &burst[i].iov_len);
+    }
+    CHECK(camas_ipc_send_many(sv[0], burst, 3) == 3);
+    char *buf = malloc(CAMAS_IPC_MAX + 1);
+    for (int i = 0; i < 3; i++) {
+        cJSON *msg;
+        size_t flen;
+        int fd;
+        camas_ipc_frame g;
+        CHECK(camas_ipc_recv_flags(sv[1], buf, &msg, &flen, &fd, MSG_DONTWAIT) == 1);
+        CHECK(camas_ipc_frame_decode(buf, flen, &g) == 0 && g.id == i + 1);
+        CHECK_STR(g.s[2], texts[i]);
+        free(burst[i].iov_base);
+    }
+    cJSON *msg;
+    size_t flen;
+    int fd;
+    errno = 0;
+    CHECK(camas_ipc_recv_flags(sv[1], buf, &msg, &flen, &fd, MSG_DONTWAIT) == -1 &&
+          errno == EAGAIN);
+    free(buf);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     test_round_trip();
     test_socket();
+    test_burst();
     return check_done("ipc");
 }
