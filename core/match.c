@@ -2,8 +2,10 @@
  *
  * Everything costly happens in camas_matcher_build(): texts are normalised, tokenised,
  * stemmed, aliases and multi-word synonyms folded, and the result stored as posting lists,
- * per-phrasing weights and a typo vocabulary. A query then only normalises its own text and
- * walks the postings of its few terms, using scratch arrays owned by the build. */
+ * per-phrasing weights and a typo vocabulary. Each text is analysed once (struct analysis)
+ * and the synonyms and aliases once (struct base), so a rebuild after one plugin reloads
+ * mostly replays earlier work. A query then only normalises its own text and walks the
+ * postings of its few terms, using scratch arrays owned by the build. */
 #include "match.h"
 
 #include "text.h"
@@ -164,6 +166,45 @@ static uint32_t *sm_put(strmap *m, const char *k, size_t n, uint32_t val, bool *
     return &it->val;
 }
 
+/* The item whose value val points to (a pointer sm_get or sm_put returned). */
+static const sm_item *sm_item_of(const uint32_t *val)
+{
+    return (const sm_item *)(const void *)((const char *)val - offsetof(sm_item, val));
+}
+
+/* Copies src into the empty dst, with room for about min_items keys before it must grow. */
+static int sm_clone(strmap *dst, const strmap *src, size_t min_items)
+{
+    size_t ni = src->nitems > min_items ? src->nitems : min_items;
+    size_t ns = src->nslots ? src->nslots : 256;
+    while (ns < ni * 2 + 2)
+        ns *= 2;
+    size_t acap = src->alen + (src->nitems ? src->alen / src->nitems : 16) * (ni - src->nitems);
+    dst->slots = calloc(ns, sizeof *dst->slots);
+    dst->items = malloc((ni ? ni : 1) * sizeof *dst->items);
+    dst->arena = malloc(acap ? acap : 1);
+    if (!dst->slots || !dst->items || !dst->arena) {
+        sm_free(dst);
+        return -1;
+    }
+    dst->nslots = ns;
+    dst->capitems = ni ? ni : 1;
+    dst->acap = acap ? acap : 1;
+    dst->nitems = src->nitems;
+    dst->alen = src->alen;
+    if (src->nitems)
+        memcpy(dst->items, src->items, src->nitems * sizeof *dst->items);
+    if (src->alen)
+        memcpy(dst->arena, src->arena, src->alen);
+    for (size_t k = 0; k < dst->nitems; k++) {
+        size_t i = dst->items[k].hash & (ns - 1);
+        while (dst->slots[i])
+            i = (i + 1) & (ns - 1);
+        dst->slots[i] = (uint32_t)k + 1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------
  * Raw input, kept so that every build starts from scratch. */
 
@@ -186,11 +227,54 @@ typedef struct raw_entry {
     char **texts;
     size_t ntexts;
     char *answer;
-    /* Normalised forms, made on the first build and kept: Unicode normalisation is the
-     * costliest step of a build, and a plugin reload rebuilds everything. */
-    char **norm_texts;
-    char *norm_answer;
+    /* Each text's analysis, made by the first build that sees the text and kept (see
+     * struct analysis); NULL until then. */
+    struct analysis **an;
+    struct analysis *an_answer;
 } raw_entry;
+
+/* What one text (a phrasing or an answer) brings to a build, in a form that does not depend
+ * on the build's numbering of terms: normalising, tokenising, stemming and folding phrases
+ * is nearly all the cost of a build, and its result depends only on the text, its language
+ * and the synonyms and aliases. So each text is analysed once and every later build (a
+ * plugin reload rebuilds the whole index) replays the analysis, which gives the very index
+ * a build from scratch would. Duplicates within the text are dropped: a build ignores
+ * them. */
+typedef struct analysis {
+    uint32_t nitems;
+    uint32_t nsurf;
+    uint32_t *items; /* AN_BODY | body index, AN_BASE | synonym term id, or a term key's offset
+                        in keys ("t<l>|stem") */
+    uint32_t *surf;  /* per surface word: the offsets of its "s<l>|word" and "S<l>|stem" keys */
+    char *keys;
+} analysis;
+
+#define AN_BODY 0x80000000u
+#define AN_BASE 0x40000000u
+
+/* The part of every build that depends only on the synonyms and aliases, made once (until
+ * either changes) and copied into each build: synonym terms (ids 0..nterms-1 in every
+ * build), phrase and surface keys, and which groups each synonym term belongs to. */
+typedef struct base {
+    bool made;
+    strmap map;
+    size_t nterms;
+    uint32_t **group_terms; /* per synonym group: member term ids */
+    size_t *group_n;
+    size_t ngroups;
+    uint32_t **term_groups; /* per synonym term: the groups containing it */
+    size_t *term_ngroups;
+} base_t;
+
+/* A removed entry's text and its analysis, kept until the next build in case the text
+ * comes back: a reloading plugin removes its entries and adds them again, mostly
+ * unchanged. */
+typedef struct pooled {
+    char *text;
+    analysis *an;
+    uint32_t hash;
+    int lang;
+} pooled;
 
 /* ---------------------------------------------------------------------------------------
  * The built index. */
@@ -274,6 +358,9 @@ struct camas_matcher {
     size_t nbodies;
     index_t *ix; /* current build, or NULL */
     camas_stemmer *build_stem;
+    base_t base;
+    pooled *pool; /* emptied by each build */
+    size_t npool, cappool;
 };
 
 static int lang_idx(const char *lang)
@@ -376,6 +463,52 @@ static void index_free(index_t *ix)
     free(ix);
 }
 
+static void base_free(base_t *bs)
+{
+    sm_free(&bs->map);
+    if (bs->group_terms)
+        for (size_t g = 0; g < bs->ngroups; g++)
+            free(bs->group_terms[g]);
+    free(bs->group_terms);
+    free(bs->group_n);
+    if (bs->term_groups)
+        for (size_t t = 0; t < bs->nterms; t++)
+            free(bs->term_groups[t]);
+    free(bs->term_groups);
+    free(bs->term_ngroups);
+    memset(bs, 0, sizeof *bs);
+}
+
+static void pool_clear(camas_matcher *m)
+{
+    for (size_t i = 0; i < m->npool; i++) {
+        free(m->pool[i].text);
+        free(m->pool[i].an);
+    }
+    m->npool = 0;
+}
+
+/* Frees the entry's analyses (an analysis is one allocation). */
+static void raw_entry_forget(raw_entry *e)
+{
+    if (e->an)
+        for (size_t k = 0; k < e->ntexts; k++)
+            free(e->an[k]);
+    free(e->an);
+    e->an = NULL;
+    free(e->an_answer);
+    e->an_answer = NULL;
+}
+
+/* New synonyms or aliases change how texts fold: every analysis is redone. */
+static void forget_analyses(camas_matcher *m)
+{
+    base_free(&m->base);
+    pool_clear(m);
+    for (size_t i = 0; i < m->nentries; i++)
+        raw_entry_forget(&m->entries[i]);
+}
+
 camas_matcher *camas_matcher_new(void)
 {
     camas_matcher *m = calloc(1, sizeof *m);
@@ -395,9 +528,7 @@ static void raw_entry_free(raw_entry *e)
     free(e->body);
     free_strv(e->texts, e->ntexts);
     free(e->answer);
-    if (e->norm_texts)
-        free_strv(e->norm_texts, e->ntexts);
-    free(e->norm_answer);
+    raw_entry_forget(e);
 }
 
 void camas_matcher_free(camas_matcher *m)
@@ -418,6 +549,9 @@ void camas_matcher_free(camas_matcher *m)
     free_strv(m->bodies, m->nbodies);
     index_free(m->ix);
     camas_stemmer_free(m->build_stem);
+    base_free(&m->base);
+    pool_clear(m);
+    free(m->pool);
     free(m);
 }
 
@@ -434,6 +568,7 @@ int camas_matcher_add_synonyms(camas_matcher *m, const char *lang, const char *c
     if (!w)
         return -1;
     m->syns[m->nsyns++] = (raw_syn){.lang = lang_idx(lang), .words = w, .n = n};
+    forget_analyses(m);
     return 0;
 }
 
@@ -454,6 +589,7 @@ int camas_matcher_add_alias(camas_matcher *m, const char *lang, const char *phra
         return -1;
     }
     m->aliases[m->naliases++] = (raw_alias){.phrase = p, .body = b};
+    forget_analyses(m);
     return 0;
 }
 
@@ -495,12 +631,28 @@ int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry
                 return -1;
             free(e->answer);
             e->answer = a;
-            free(e->norm_answer);
-            e->norm_answer = NULL;
+            free(e->an_answer);
+            e->an_answer = NULL;
             return 0;
         }
     }
     return -1;
+}
+
+static uint32_t text_hash(int lang, const char *text)
+{
+    return hash_bytes(text, strlen(text)) ^ (uint32_t)lang * 0x9e3779b9u;
+}
+
+/* Moves *text and *an (both set to NULL) into the pool; leaves them when out of memory. */
+static void pool_put(camas_matcher *m, int lang, char **text, analysis **an)
+{
+    if (!*text || !*an || grow((void **)&m->pool, &m->cappool, m->npool + 1, sizeof *m->pool) < 0)
+        return;
+    m->pool[m->npool++] =
+        (pooled){.text = *text, .an = *an, .hash = text_hash(lang, *text), .lang = lang};
+    *text = NULL;
+    *an = NULL;
 }
 
 void camas_matcher_remove_owner(camas_matcher *m, uint32_t owner)
@@ -509,10 +661,15 @@ void camas_matcher_remove_owner(camas_matcher *m, uint32_t owner)
         return;
     size_t o = 0;
     for (size_t i = 0; i < m->nentries; i++) {
-        if (m->entries[i].owner == owner)
-            raw_entry_free(&m->entries[i]);
-        else
-            m->entries[o++] = m->entries[i];
+        raw_entry *e = &m->entries[i];
+        if (e->owner != owner) {
+            m->entries[o++] = *e;
+            continue;
+        }
+        for (size_t k = 0; e->an && k < e->ntexts; k++)
+            pool_put(m, e->lang, &e->texts[k], &e->an[k]);
+        pool_put(m, e->lang, &e->answer, &e->an_answer);
+        raw_entry_free(e);
     }
     m->nentries = o;
 }
@@ -848,7 +1005,7 @@ typedef struct bterm { /* build-time per-term lists */
     size_t nask, capask;
     uint32_t *ans;
     size_t nans, capans;
-    uint32_t *groups; /* synonym groups containing the term */
+    uint32_t *groups; /* synonym groups containing the term (while making the base) */
     size_t ngroups, capgroups;
 } bterm;
 
@@ -857,11 +1014,12 @@ typedef struct builder {
     index_t *ix;
     bterm *bt;
     size_t capbt;
+    uint8_t *phr_body; /* phrasings naming a body, handed over to the index */
+    size_t nphr_body, capphr_body;
+    /* while making the base only */
     uint32_t **group_terms; /* per synonym group: member term ids */
     size_t *group_n;
     size_t ngroups;
-    uint8_t *phr_body; /* phrasings naming a body, handed over to the index */
-    size_t nphr_body, capphr_body;
 } builder;
 
 static long term_id(builder *b, const char *key, size_t kn)
@@ -879,31 +1037,39 @@ static long term_id(builder *b, const char *key, size_t kn)
     return (long)*v;
 }
 
-/* Records the surface words of text (for the typo vocabulary and the stem cache). */
+/* Records a surface word ("s<l>|word" key) and its stem ("S<l>|stem" key), for the typo
+ * vocabulary and the stem cache. */
+static int add_surface(strmap *map, const char *skey, size_t skn, const char *stkey, size_t stkn)
+{
+    if (sm_get(map, skey, skn))
+        return 0;
+    /* the value is the stem's offset in the arena: the stem is stored as its own key */
+    uint32_t *sv = sm_put(map, stkey, stkn, 0, NULL);
+    if (!sv)
+        return -1;
+    /* the stem's text starts 3 bytes into its own stored key */
+    uint32_t off = sm_item_of(sv)->off + 3;
+    return sm_put(map, skey, skn, off, NULL) ? 0 : -1;
+}
+
+/* The surface and stem keys of token t, or false when it is no word. */
+static bool surface_keys(int l, const tok *t, char *skey, size_t *skn, char *stkey, size_t *stkn)
+{
+    if (t->kind != CAMAS_TOK_WORD && t->kind != CAMAS_TOK_ACRONYM)
+        return false;
+    *skn = mkkey(skey, CAMAS_TOKEN_MAX + 8, 's', l, t->surf, strlen(t->surf));
+    *stkn = mkkey(stkey, CAMAS_TOKEN_MAX + 8, 'S', l, t->stem, strlen(t->stem));
+    return *skn && *stkn;
+}
+
 static int add_surfaces(builder *b, int l, const tok *t, size_t nt)
 {
-    for (size_t i = 0; i < nt; i++) {
-        if (t[i].kind != CAMAS_TOK_WORD && t[i].kind != CAMAS_TOK_ACRONYM)
-            continue;
-        char key[CAMAS_TOKEN_MAX + 8];
-        size_t kn = mkkey(key, sizeof key, 's', l, t[i].surf, strlen(t[i].surf));
-        if (!kn)
-            continue;
-        if (sm_get(&b->ix->map, key, kn))
-            continue;
-        /* the value is the stem's offset in the arena: store the stem as its own key */
-        char sk[CAMAS_TOKEN_MAX + 8];
-        size_t skn = mkkey(sk, sizeof sk, 'S', l, t[i].stem, strlen(t[i].stem));
-        if (!skn || !sm_put(&b->ix->map, sk, skn, 0, NULL))
+    char sk[CAMAS_TOKEN_MAX + 8], stk[CAMAS_TOKEN_MAX + 8];
+    size_t skn, stkn;
+    for (size_t i = 0; i < nt; i++)
+        if (surface_keys(l, &t[i], sk, &skn, stk, &stkn) &&
+            add_surface(&b->ix->map, sk, skn, stk, stkn) < 0)
             return -1;
-        /* the stem's text starts 3 bytes into its own stored key */
-        uint32_t *sv = sm_get(&b->ix->map, sk, skn);
-        const sm_item *si =
-            (const sm_item *)(const void *)((const char *)sv - offsetof(sm_item, val));
-        uint32_t off = si->off + 3;
-        if (!sm_put(&b->ix->map, key, kn, off, NULL))
-            return -1;
-    }
     return 0;
 }
 
@@ -1025,24 +1191,199 @@ static int build_aliases(builder *b)
     return 0;
 }
 
-/* Analyses one text of document d (phrasing phr, or the answer when phr == UINT32_MAX). */
-static int index_text(builder *b, uint32_t d, uint32_t phr, int l, const char *norm,
-                      uint32_t *bodies_mentioned)
+/* Makes m->base from the synonyms and aliases, using a builder of its own. */
+static int make_base(camas_matcher *m)
+{
+    base_t *bs = &m->base;
+    index_t tmp = {0};
+    builder b = {.m = m, .ix = &tmp};
+    int rc = -1;
+    if (build_synonyms(&b) < 0 || build_aliases(&b) < 0)
+        goto out;
+    bs->term_groups = calloc(tmp.nterms ? tmp.nterms : 1, sizeof *bs->term_groups);
+    bs->term_ngroups = calloc(tmp.nterms ? tmp.nterms : 1, sizeof *bs->term_ngroups);
+    if (!bs->term_groups || !bs->term_ngroups)
+        goto out;
+    /* hand everything over: from here on nothing can fail */
+    bs->nterms = tmp.nterms;
+    for (size_t t = 0; t < tmp.nterms; t++) {
+        bs->term_groups[t] = b.bt[t].groups;
+        bs->term_ngroups[t] = b.bt[t].ngroups;
+        b.bt[t].groups = NULL;
+    }
+    bs->map = tmp.map;
+    memset(&tmp.map, 0, sizeof tmp.map);
+    bs->group_terms = b.group_terms;
+    bs->group_n = b.group_n;
+    bs->ngroups = b.ngroups;
+    b.group_terms = NULL;
+    b.group_n = NULL;
+    bs->made = true;
+    rc = 0;
+out:
+    for (size_t t = 0; b.bt && t < tmp.nterms; t++) {
+        free(b.bt[t].ask);
+        free(b.bt[t].ans);
+        free(b.bt[t].groups);
+    }
+    free(b.bt);
+    if (b.group_terms)
+        for (size_t g = 0; g < b.ngroups; g++)
+            free(b.group_terms[g]);
+    free(b.group_terms);
+    free(b.group_n);
+    free(b.phr_body);
+    sm_free(&tmp.map);
+    if (rc < 0)
+        base_free(bs);
+    return rc;
+}
+
+/* The distinct strings of one text, to drop repeats without comparing every pair (an answer
+ * has a few hundred words). */
+#define SEEN_SLOTS 1024 /* a power of two, at least twice MAX_QTOK * 4 */
+typedef struct seen {
+    uint16_t slot[SEEN_SLOTS]; /* 0 = empty, else index + 1 */
+    uint32_t hash[MAX_QTOK * 4];
+    const char *str[MAX_QTOK * 4];
+    uint16_t n;
+} seen;
+
+/* Adds str (kept by the caller) and returns true, or returns false when it is there. */
+static bool seen_add(seen *s, const char *str)
+{
+    uint32_t h = hash_bytes(str, strlen(str));
+    size_t i = h & (SEEN_SLOTS - 1);
+    for (; s->slot[i]; i = (i + 1) & (SEEN_SLOTS - 1)) {
+        uint16_t k = s->slot[i] - 1;
+        if (s->hash[k] == h && strcmp(s->str[k], str) == 0)
+            return false;
+    }
+    if (s->n == MAX_QTOK * 4)
+        return true; /* cannot happen: no text has more */
+    s->slot[i] = ++s->n;
+    s->hash[s->n - 1] = h;
+    s->str[s->n - 1] = str;
+    return true;
+}
+
+/* Analyses text (in language l) against the base. Returns NULL when memory ran out. */
+static analysis *analyse(camas_matcher *m, int l, const char *text)
 {
     tok t[MAX_QTOK * 4];
     item it[MAX_QTOK * 4];
-    /* The previous build already knows the stems of most words: a rebuild after one plugin
-     * reloads then stems only what is new. */
-    long nt = prepare_normalized(b->m->ix, b->m->build_stem, l, norm, false, t, MAX_QTOK * 4);
+    bool keep_tok[MAX_QTOK * 4], keep_it[MAX_QTOK * 4];
+    char *norm = camas_text_normalize_dup(text);
+    if (!norm)
+        return NULL;
+    /* The current build already knows the stems of most words: a text seen for the first
+     * time is then mostly looked up, not stemmed. */
+    long nt = prepare_normalized(m->ix, m->build_stem, l, norm, false, t, MAX_QTOK * 4);
+    free(norm);
     if (nt < 0)
-        return -1;
-    if (add_surfaces(b, l, t, (size_t)nt) < 0)
-        return -1;
-    size_t ni = fold(&b->ix->map, l, t, (size_t)nt, it, MAX_QTOK * 4, NULL);
+        return NULL;
+    size_t ni = fold(&m->base.map, l, t, (size_t)nt, it, MAX_QTOK * 4, NULL);
+    seen *sn = malloc(sizeof *sn);
+    if (!sn)
+        return NULL;
+    char sk[CAMAS_TOKEN_MAX + 8], stk[CAMAS_TOKEN_MAX + 8];
+    size_t skn, stkn, nsurf = 0, nitems = 0, klen = 0;
+    memset(sn->slot, 0, sizeof sn->slot);
+    sn->n = 0;
+    for (long i = 0; i < nt; i++) {
+        keep_tok[i] = surface_keys(l, &t[i], sk, &skn, stk, &stkn) && seen_add(sn, t[i].surf);
+        if (keep_tok[i]) {
+            nsurf++;
+            klen += skn + stkn + 2;
+        }
+    }
+    memset(sn->slot, 0, sizeof sn->slot);
+    sn->n = 0;
     for (size_t i = 0; i < ni; i++) {
-        if (it[i].kind == IT_BODY) {
-            if (it[i].id < 32)
-                *bodies_mentioned |= 1u << it[i].id;
+        if (it[i].key[0]) {
+            keep_it[i] = seen_add(sn, it[i].key);
+        } else {
+            /* a phrase or a body: few per text */
+            keep_it[i] = true;
+            for (size_t j = 0; j < i && keep_it[i]; j++)
+                keep_it[i] = it[j].key[0] || it[j].kind != it[i].kind || it[j].id != it[i].id;
+        }
+        if (keep_it[i]) {
+            nitems++;
+            if (it[i].key[0])
+                klen += strlen(it[i].key) + 1;
+        }
+    }
+    free(sn);
+    analysis *an = malloc(sizeof *an + (nitems + 2 * nsurf) * sizeof(uint32_t) + (klen ? klen : 1));
+    if (!an)
+        return NULL;
+    an->items = (uint32_t *)(an + 1);
+    an->surf = an->items + nitems;
+    an->keys = (char *)(an->surf + 2 * nsurf);
+    an->nitems = an->nsurf = 0;
+    size_t ko = 0;
+    for (long i = 0; i < nt; i++) {
+        if (!keep_tok[i])
+            continue;
+        surface_keys(l, &t[i], sk, &skn, stk, &stkn);
+        an->surf[2 * an->nsurf] = (uint32_t)ko;
+        memcpy(an->keys + ko, sk, skn + 1);
+        ko += skn + 1;
+        an->surf[2 * an->nsurf + 1] = (uint32_t)ko;
+        memcpy(an->keys + ko, stk, stkn + 1);
+        ko += stkn + 1;
+        an->nsurf++;
+    }
+    for (size_t i = 0; i < ni; i++) {
+        if (!keep_it[i])
+            continue;
+        if (it[i].key[0]) {
+            size_t kn = strlen(it[i].key);
+            an->items[an->nitems++] = (uint32_t)ko;
+            memcpy(an->keys + ko, it[i].key, kn + 1);
+            ko += kn + 1;
+        } else {
+            an->items[an->nitems++] = (it[i].kind == IT_BODY ? AN_BODY : AN_BASE) | it[i].id;
+        }
+    }
+    return an;
+}
+
+/* The text's analysis: a removed entry's (the pool, indexed by slots) or a new one. */
+static analysis *analysis_for(camas_matcher *m, const uint32_t *slots, size_t nslots, int l,
+                              const char *text)
+{
+    if (nslots) {
+        uint32_t h = text_hash(l, text);
+        for (size_t i = h & (nslots - 1); slots[i]; i = (i + 1) & (nslots - 1)) {
+            pooled *p = &m->pool[slots[i] - 1];
+            if (p->an && p->hash == h && p->lang == l && strcmp(p->text, text) == 0) {
+                analysis *an = p->an;
+                p->an = NULL; /* taken: a second copy of the text needs its own */
+                return an;
+            }
+        }
+    }
+    return analyse(m, l, text);
+}
+
+/* Adds what one text of document d brings (phrasing phr, or the answer when phr ==
+ * UINT32_MAX), in the order a build from scratch would. */
+static int index_text(builder *b, uint32_t d, uint32_t phr, const analysis *an,
+                      uint32_t *bodies_mentioned)
+{
+    for (uint32_t s = 0; s < an->nsurf; s++) {
+        const char *sk = an->keys + an->surf[2 * s], *stk = an->keys + an->surf[2 * s + 1];
+        if (add_surface(&b->ix->map, sk, strlen(sk), stk, strlen(stk)) < 0)
+            return -1;
+    }
+    for (uint32_t i = 0; i < an->nitems; i++) {
+        uint32_t v = an->items[i];
+        if (v & AN_BODY) {
+            uint32_t body = v & ~AN_BODY;
+            if (body < 32)
+                *bodies_mentioned |= 1u << body;
             if (phr != UINT32_MAX) {
                 if (grow((void **)&b->phr_body, &b->capphr_body, (size_t)phr + 1, 1) < 0)
                     return -1;
@@ -1054,7 +1395,13 @@ static int index_text(builder *b, uint32_t d, uint32_t phr, int l, const char *n
             }
             continue;
         }
-        long id = it[i].key[0] ? term_id(b, it[i].key, strlen(it[i].key)) : (long)it[i].id;
+        long id;
+        if (v & AN_BASE) {
+            id = (long)(v & ~AN_BASE);
+        } else {
+            const char *key = an->keys + v;
+            id = term_id(b, key, strlen(key));
+        }
         if (id < 0)
             return -1;
         bterm *bt = &b->bt[id];
@@ -1109,7 +1456,8 @@ static float idf(const index_t *ix, uint32_t df, int l)
 static int finish(builder *b)
 {
     index_t *ix = b->ix;
-    /* flatten postings and synonym alternatives */
+    const base_t *bs = &b->m->base;
+    /* flatten postings and synonym alternatives (only synonym terms have groups) */
     size_t nask = 0, nans = 0, nalts = 0;
     ix->terms = calloc(ix->nterms ? ix->nterms : 1, sizeof *ix->terms);
     if (!ix->terms)
@@ -1117,8 +1465,8 @@ static int finish(builder *b)
     for (size_t t = 0; t < ix->nterms; t++) {
         nask += b->bt[t].nask;
         nans += b->bt[t].nans;
-        for (size_t g = 0; g < b->bt[t].ngroups; g++)
-            nalts += b->group_n[b->bt[t].groups[g]];
+        for (size_t g = 0; t < bs->nterms && g < bs->term_ngroups[t]; g++)
+            nalts += bs->group_n[bs->term_groups[t][g]];
     }
     ix->ask = malloc((nask ? nask : 1) * sizeof *ix->ask);
     ix->ans = malloc((nans ? nans : 1) * sizeof *ix->ans);
@@ -1139,10 +1487,10 @@ static int finish(builder *b)
             memcpy(ix->ans + ix->nans, bt->ans, bt->nans * sizeof *bt->ans);
         ix->nans += bt->nans;
         ti->alt_off = (uint32_t)ix->nalts;
-        for (size_t g = 0; g < bt->ngroups; g++) {
-            uint32_t gi = bt->groups[g];
-            for (size_t k = 0; k < b->group_n[gi]; k++) {
-                uint32_t a = b->group_terms[gi][k];
+        for (size_t g = 0; t < bs->nterms && g < bs->term_ngroups[t]; g++) {
+            uint32_t gi = bs->term_groups[t][g];
+            for (size_t k = 0; k < bs->group_n[gi]; k++) {
+                uint32_t a = bs->group_terms[gi][k];
                 bool dup = a == t;
                 for (size_t j = ti->alt_off; j < ix->nalts && !dup; j++)
                     dup = ix->alts[j] == a;
@@ -1280,29 +1628,57 @@ static void builder_free(builder *b)
         for (size_t t = 0; t < b->ix->nterms; t++) {
             free(b->bt[t].ask);
             free(b->bt[t].ans);
-            free(b->bt[t].groups);
         }
         free(b->bt);
     }
-    if (b->group_terms)
-        for (size_t g = 0; g < b->ngroups; g++)
-            free(b->group_terms[g]);
-    free(b->group_terms);
-    free(b->group_n);
     free(b->phr_body);
+}
+
+/* Indexes the pool by text (slots: 0 = empty, else pool index + 1); *nslots = 0 when the
+ * pool is empty. */
+static int pool_slots(const camas_matcher *m, uint32_t **slots, size_t *nslots)
+{
+    *slots = NULL;
+    *nslots = 0;
+    if (!m->npool)
+        return 0;
+    size_t ns = 16;
+    while (ns < m->npool * 2)
+        ns *= 2;
+    if (!(*slots = calloc(ns, sizeof **slots)))
+        return -1;
+    for (size_t k = 0; k < m->npool; k++) {
+        size_t i = m->pool[k].hash & (ns - 1);
+        while ((*slots)[i])
+            i = (i + 1) & (ns - 1);
+        (*slots)[i] = (uint32_t)k + 1;
+    }
+    *nslots = ns;
+    return 0;
 }
 
 int camas_matcher_build(camas_matcher *m)
 {
     if (!m)
         return -1;
+    if (!m->base.made && make_base(m) < 0)
+        return -1;
     index_t *ix = calloc(1, sizeof *ix);
     if (!ix)
         return -1;
     builder b = {.m = m, .ix = ix};
+    uint32_t *slots = NULL;
+    size_t nslots = 0;
     int rc = -1;
-    if (build_synonyms(&b) < 0 || build_aliases(&b) < 0)
+    /* room for about as many keys and terms as the current build has */
+    size_t prev_items = m->ix ? m->ix->map.nitems : 0, prev_terms = m->ix ? m->ix->nterms : 0;
+    if (sm_clone(&ix->map, &m->base.map, prev_items) < 0 ||
+        grow((void **)&b.bt, &b.capbt,
+             prev_terms > m->base.nterms ? prev_terms : m->base.nterms + 1, sizeof *b.bt) < 0 ||
+        pool_slots(m, &slots, &nslots) < 0)
         goto out;
+    ix->nterms = m->base.nterms;
+    memset(b.bt, 0, ix->nterms * sizeof *b.bt);
 
     /* documents: one per raw entry (entry x language) */
     ix->docs = calloc(m->nentries ? m->nentries : 1, sizeof *ix->docs);
@@ -1324,26 +1700,19 @@ int camas_matcher_build(camas_matcher *m)
         d->phr_n = (uint32_t)re->ntexts;
         uint32_t did = (uint32_t)ix->ndocs++;
         ix->ndocs_lang[re->lang]++;
-        if (!re->norm_texts) {
-            re->norm_texts = calloc(re->ntexts ? re->ntexts : 1, sizeof *re->norm_texts);
-            for (size_t k = 0; re->norm_texts && k < re->ntexts; k++)
-                if (!(re->norm_texts[k] = camas_text_normalize_dup(re->texts[k]))) {
-                    free_strv(re->norm_texts, k);
-                    re->norm_texts = NULL;
-                }
-            if (!re->norm_texts)
-                goto out;
-        }
-        if (re->answer && !re->norm_answer &&
-            !(re->norm_answer = camas_text_normalize_dup(re->answer)))
+        if (!re->an && !(re->an = calloc(re->ntexts ? re->ntexts : 1, sizeof *re->an)))
             goto out;
         for (size_t k = 0; k < re->ntexts; k++)
-            if (index_text(&b, did, (uint32_t)ix->nphr++, re->lang, re->norm_texts[k],
-                           &d->bodies_mentioned) < 0)
+            if (!re->an[k] && !(re->an[k] = analysis_for(m, slots, nslots, re->lang, re->texts[k])))
+                goto out;
+        if (re->answer && !re->an_answer &&
+            !(re->an_answer = analysis_for(m, slots, nslots, re->lang, re->answer)))
+            goto out;
+        for (size_t k = 0; k < re->ntexts; k++)
+            if (index_text(&b, did, (uint32_t)ix->nphr++, re->an[k], &d->bodies_mentioned) < 0)
                 goto out;
         uint32_t dummy = 0;
-        if (re->norm_answer &&
-            index_text(&b, did, UINT32_MAX, re->lang, re->norm_answer, &dummy) < 0)
+        if (re->an_answer && index_text(&b, did, UINT32_MAX, re->an_answer, &dummy) < 0)
             goto out;
     }
     /* bodies as known now (aliases and entries) */
@@ -1354,6 +1723,9 @@ int camas_matcher_build(camas_matcher *m)
     rc = 0;
 out:
     builder_free(&b);
+    free(slots);
+    /* what the pool still holds is gone for good: entries' texts have their own analyses */
+    pool_clear(m);
     if (rc == 0) {
         index_free(m->ix);
         m->ix = ix;

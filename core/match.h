@@ -59,11 +59,16 @@ int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry
                              const char *lang, const char *text);
 
 /* Forgets every entry (and answer) that owner added, e.g. when its plugin unloads.
- * Synonyms and aliases are shared and kept. */
+ * Synonyms and aliases are shared and kept. The analyses of the entries' texts are kept
+ * until the next build, which reuses them for texts added again (a plugin reload). */
 void camas_matcher_remove_owner(camas_matcher *m, uint32_t owner);
 
-/* Rebuilds the index from everything added. Returns 0, or -1 when memory ran out (the
- * previous build then stays in use). */
+/* Rebuilds the index from everything added. Each text is analysed (normalised, stemmed,
+ * folded) by the first build that sees it; later builds replay the analysis, so their cost
+ * is mostly that of new or changed texts, and the index is the one a first build of the
+ * same entries would make. Adding synonyms or aliases makes the next build analyse
+ * everything again. Returns 0, or -1 when memory ran out (the previous build then stays in
+ * use). */
 int camas_matcher_build(camas_matcher *m);
 
 /* Number of documents (entry x language) in the current build. */

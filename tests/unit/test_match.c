@@ -188,6 +188,207 @@ static void test_matcher(void)
     camas_matcher_free(empty);
 }
 
+/* Rebuilds after owners come and go reuse earlier work (see struct analysis in match.c):
+ * their answers must be exactly those of a matcher built from scratch with the same
+ * entries in the same order. */
+enum { SET_A, SET_B, SET_B2, SET_C };
+
+static void add_shared(camas_matcher *m, bool extra)
+{
+    const char *meet[] = {"meet", "meeting", "convene", "gather"};
+    const char *chair[] = {"chair", "leads", "heads", "preside"};
+    const char *agenda[] = {"agenda", "schedule", "order of business"};
+    CHECK(camas_matcher_add_synonyms(m, "en", meet, 4) == 0);
+    CHECK(camas_matcher_add_synonyms(m, "en", chair, 4) == 0);
+    if (extra)
+        CHECK(camas_matcher_add_synonyms(m, "en", agenda, 3) == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "task force", "task-force") == 0);
+    CHECK(camas_matcher_add_alias(m, "fr", "groupe de travail", "task-force") == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "CSEC", "csec") == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "WashACT", "washact") == 0);
+    if (extra)
+        CHECK(camas_matcher_add_alias(m, "en", "Washington Advisory Committee", "washact") == 0);
+}
+
+static void add_set(camas_matcher *m, int set, uint32_t owner)
+{
+    static const char *const a_chair_en[] = {"Who chairs the task force?", "task force chair"};
+    static const char *const a_chair_fr[] = {"Qui préside le groupe de travail ?"};
+    static const char *const a_why_en[] = {"What is the purpose of these bodies?",
+                                           "why do they exist"};
+    static const char *const b_tf_en[] = {"How often does the task force meet?",
+                                          "task force meetings", "quarterly meetings"};
+    static const char *const b2_tf_en[] = {"How often does the task force meet?",
+                                           "task force meetings", "where is the agenda published"};
+    static const char *const b_csec_en[] = {"When does the CSEC committee meet?"};
+    static const char *const b_csec_fr[] = {"Quand se réunit le comité CSEC ?"};
+    static const char *const b_all_en[] = {"meetings", "when do the bodies meet"};
+    static const char *const b2_dup_en[] = {"task force meetings"};
+    static const char *const c_wa_en[] = {"How do I contact WashACT?", "washact email"};
+    static const char *const c_tf_en[] = {"How do I reach the task force?"};
+    static const char *const c_tf_fr[] = {"Comment joindre le groupe de travail ?"};
+    switch (set) {
+    case SET_A:
+        CHECK(camas_matcher_add_entry(m, owner, "a-chair", "task-force", "en", a_chair_en, 2) == 0);
+        CHECK(camas_matcher_add_entry(m, owner, "a-chair", "task-force", "fr", a_chair_fr, 1) == 0);
+        CHECK(camas_matcher_add_answer(m, owner, "a-chair", "en",
+                                       "The Task Force is chaired by Richard Torrance.") == 0);
+        CHECK(camas_matcher_add_answer(m, owner, "a-chair", "fr",
+                                       "Le groupe de travail est présidé par Richard Torrance.") ==
+              0);
+        CHECK(camas_matcher_add_entry(m, owner, "a-why", "all", "en", a_why_en, 2) == 0);
+        CHECK(camas_matcher_add_answer(m, owner, "a-why", "en",
+                                       "They coordinate the response to human trafficking.") == 0);
+        break;
+    case SET_B:
+    case SET_B2:
+        if (set == SET_B)
+            CHECK(camas_matcher_add_entry(m, owner, "b-tf", "task-force", "en", b_tf_en, 3) == 0);
+        else
+            CHECK(camas_matcher_add_entry(m, owner, "b-tf", "task-force", "en", b2_tf_en, 3) == 0);
+        CHECK(camas_matcher_add_answer(m, owner, "b-tf", "en",
+                                       set == SET_B ? "The Task Force meets quarterly in Olympia."
+                                                    : "The Task Force meets in Olympia; the "
+                                                      "agenda is online.") == 0);
+        CHECK(camas_matcher_add_entry(m, owner, "b-csec", "csec", "en", b_csec_en, 1) == 0);
+        CHECK(camas_matcher_add_entry(m, owner, "b-csec", "csec", "fr", b_csec_fr, 1) == 0);
+        CHECK(camas_matcher_add_answer(m, owner, "b-csec", "en", "CSEC meets every other month.") ==
+              0);
+        if (set == SET_B)
+            CHECK(camas_matcher_add_entry(m, owner, "b-all", "all", "en", b_all_en, 2) == 0);
+        else /* the same text twice, in two entries */
+            CHECK(camas_matcher_add_entry(m, owner, "b-dup", "all", "en", b2_dup_en, 1) == 0);
+        break;
+    case SET_C:
+        CHECK(camas_matcher_add_entry(m, owner, "c-wa", "washact", "en", c_wa_en, 2) == 0);
+        CHECK(camas_matcher_add_answer(m, owner, "c-wa", "en", "Write to washact@example.org.") ==
+              0);
+        CHECK(camas_matcher_add_entry(m, owner, "c-tf", "task-force", "en", c_tf_en, 1) == 0);
+        CHECK(camas_matcher_add_entry(m, owner, "c-tf", "task-force", "fr", c_tf_fr, 1) == 0);
+        break;
+    }
+}
+
+/* A matcher built once from the given sets (set i with owner owners[i]). */
+static camas_matcher *scratch_build(bool extra, bool new_answer, const int *sets,
+                                    const uint32_t *owners, size_t n)
+{
+    camas_matcher *m = camas_matcher_new();
+    add_shared(m, extra);
+    for (size_t i = 0; i < n; i++)
+        add_set(m, sets[i], owners[i]);
+    if (new_answer)
+        CHECK(camas_matcher_add_answer(m, 1, "a-chair", "en",
+                                       "Richard Torrance chairs it; the agenda is online.") == 0);
+    CHECK(camas_matcher_build(m) == 0);
+    return m;
+}
+
+/* Counts the differences between a's and b's results (ids, owners, scores, confidences, all
+ * exactly equal) over questions touching every part of the index; *nres counts results. */
+static int differences(const camas_matcher *a, const camas_matcher *b, size_t *nres)
+{
+    static const char *const qs[] = {"who chairs the task force?",
+                                     "who heads the task force",
+                                     "task force chiar",
+                                     "qui préside le groupe de travail",
+                                     "quarterly meetings",
+                                     "quartely meetings",
+                                     "when does csec meet",
+                                     "quand se réunit le csec",
+                                     "meetings",
+                                     "when do the bodies gather",
+                                     "where is the agenda published",
+                                     "task force schedule",
+                                     "order of business",
+                                     "washact email",
+                                     "how do I contact the washington advisory committee",
+                                     "who is Richard Torrance",
+                                     "olympia",
+                                     "why do these bodies exist",
+                                     "comment joindre le groupe de travail",
+                                     "what is the budget of the task force?",
+                                     "weather in Seattle",
+                                     "task force meetings"};
+    static const char *const langs[] = {NULL, "en", "fr"};
+    int diffs = 0;
+    *nres = 0;
+    for (size_t q = 0; q < sizeof qs / sizeof qs[0]; q++) {
+        for (size_t l = 0; l < 3; l++) {
+            camas_match ra[8], rb[8];
+            size_t na = camas_matcher_query(a, qs[q], langs[l], NULL, NULL, ra, 8);
+            size_t nb = camas_matcher_query(b, qs[q], langs[l], NULL, NULL, rb, 8);
+            *nres += na;
+            bool same = na == nb;
+            for (size_t k = 0; same && k < na; k++)
+                same = strcmp(ra[k].entry_id, rb[k].entry_id) == 0 && ra[k].owner == rb[k].owner &&
+                       ra[k].score == rb[k].score && ra[k].confidence == rb[k].confidence;
+            if (!same) {
+                diffs++;
+                fprintf(stderr, "differs: \"%s\" (%s): %zu results [%s %.17g] vs %zu [%s %.17g]\n",
+                        qs[q], langs[l] ? langs[l] : "auto", na, na ? ra[0].entry_id : "-",
+                        na ? ra[0].confidence : 0, nb, nb ? rb[0].entry_id : "-",
+                        nb ? rb[0].confidence : 0);
+            }
+        }
+    }
+    return diffs;
+}
+
+static void test_rebuild_equals_scratch(void)
+{
+    camas_matcher *m = camas_matcher_new();
+    add_shared(m, false);
+    add_set(m, SET_A, 1);
+    add_set(m, SET_B, 2);
+    add_set(m, SET_C, 3);
+    CHECK(camas_matcher_build(m) == 0);
+    size_t nres;
+
+    /* a plugin reloads with edited entries: the new ones are added under a new owner
+     * before the old ones go, as the worker does */
+    add_set(m, SET_B2, 4);
+    camas_matcher_remove_owner(m, 2);
+    CHECK(camas_matcher_build(m) == 0);
+    camas_matcher *s = scratch_build(false, false, (const int[]){SET_A, SET_C, SET_B2},
+                                     (const uint32_t[]){1, 3, 4}, 3);
+    CHECK(differences(m, s, &nres) == 0);
+    CHECK(nres > 100);
+    CHECK(camas_matcher_size(m) == camas_matcher_size(s));
+    camas_matcher_free(s);
+
+    /* an owner gone for one build, then back unchanged */
+    camas_matcher_remove_owner(m, 3);
+    CHECK(camas_matcher_build(m) == 0);
+    add_set(m, SET_C, 5);
+    CHECK(camas_matcher_build(m) == 0);
+    s = scratch_build(false, false, (const int[]){SET_A, SET_B2, SET_C},
+                      (const uint32_t[]){1, 4, 5}, 3);
+    CHECK(differences(m, s, &nres) == 0);
+    camas_matcher_free(s);
+
+    /* an answer changes after a build */
+    CHECK(camas_matcher_add_answer(m, 1, "a-chair", "en",
+                                   "Richard Torrance chairs it; the agenda is online.") == 0);
+    CHECK(camas_matcher_build(m) == 0);
+    s = scratch_build(false, true, (const int[]){SET_A, SET_B2, SET_C}, (const uint32_t[]){1, 4, 5},
+                      3);
+    CHECK(differences(m, s, &nres) == 0);
+    camas_matcher_free(s);
+
+    /* synonyms and aliases added after builds */
+    const char *agenda[] = {"agenda", "schedule", "order of business"};
+    CHECK(camas_matcher_add_synonyms(m, "en", agenda, 3) == 0);
+    CHECK(camas_matcher_add_alias(m, "en", "Washington Advisory Committee", "washact") == 0);
+    CHECK(camas_matcher_build(m) == 0);
+    s = scratch_build(true, true, (const int[]){SET_A, SET_B2, SET_C}, (const uint32_t[]){1, 4, 5},
+                      3);
+    CHECK(differences(m, s, &nres) == 0);
+    CHECK(nres > 100);
+    camas_matcher_free(s);
+    camas_matcher_free(m);
+}
+
 int main(void)
 {
     test_normalize();
@@ -195,5 +396,6 @@ int main(void)
     test_lang();
     test_stem();
     test_matcher();
+    test_rebuild_equals_scratch();
     return check_done("match");
 }
