@@ -1050,14 +1050,17 @@ def report(results: dict, cfg: dict) -> str:
     rows.append(["Sustained: errors / drops / duplicates"] + [
         f"{sus[n]['errors']} / {sus[n]['drops']} / {sus[n]['dups']}" if n in sus else "n/a"
         for n in ("camas", "nio", "maubot")] + ["—", ""])
-    rows.append(["In-process answering (camas bench ask, 1 core), questions/s",
-                 fmt_spread(med(ip, "ask", "per_second"), 0), "—", "—", "—", ""])
-    rows.append(["In-process answering p50 / p99, µs",
+    rows.append(["In-process throughput (camas bench ask, 1 core, questions in flight), "
+                 "questions/s",
+                 fmt_spread(med(ip, "ask", "pipelined_per_second"), 0), "—", "—", "—",
+                 "router + safety + plugin worker, both processes on core 0"])
+    rows.append(["In-process one question at a time, questions/s",
+                 fmt_spread(med(ip, "ask", "per_second"), 0), "—", "—", "—",
+                 "each waits for the previous answer"])
+    rows.append(["In-process one at a time: time per question p50 / p99, µs",
                  f"{fmt((med(ip, 'ask', 'p50_ns', 'median') or 0) / 1e3, 1)} / "
                  f"{fmt((med(ip, 'ask', 'p99_ns', 'median') or 0) / 1e3, 1)}",
                  "—", "—", "—", ""])
-    rows.append(["In-process pipelined, questions/s",
-                 fmt_spread(med(ip, "ask", "pipelined_per_second"), 0), "—", "—", "—", ""])
     rows.append(["Instructions per question, core process (callgrind)",
                  fmt(ir.get("ask_core_per_question"), 0), "—", "—", "—",
                  "worker not counted (seccomp)"])
@@ -1139,11 +1142,13 @@ def report(results: dict, cfg: dict) -> str:
            None if cm99 is None or not others else all(cm99 <= v for v in others.values()),
            f"camas {fmt(cm99, 2)} ms; " + ", ".join(f"{LABEL[n]} {fmt(v, 2)} ms"
                                                     for n, v in others.items()))
-    qps = med(ip, "ask", "per_second", "median")
+    qps = med(ip, "ask", "pipelined_per_second", "median")
+    seq = med(ip, "ask", "per_second", "median")
     mq = med(ip, "match", "real", "per_second", "median")
     budget("In-process ≥50,000 questions/s on one core, shipped knowledge (camas bench ask, "
            "router + plugin worker)", None if qps is None else qps >= 50000,
-           f"{fmt(qps, 0)} questions/s (matcher alone: {fmt(mq, 0)} questions/s)")
+           f"{fmt(qps, 0)} questions/s with questions in flight; {fmt(seq, 0)}/s one at a "
+           f"time (matcher alone: {fmt(mq, 0)} questions/s)")
     p99s = med(ip, "match", "synthetic", "p99_ns", "median")
     budget("In-process <1 ms p99 with 10,000 entries (matcher, eval_match)",
            None if p99s is None else p99s < 1e6, f"p99 {fmt((p99s or 0) / 1e3, 1)} µs")

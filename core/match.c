@@ -767,12 +767,13 @@ static const surface *typo_fix(const index_t *ix, int l, const char *w, size_t n
     int bestd = maxd + 1;
     for (size_t i = ix->surf_by_len[l][lo]; i < ix->surf_by_len[l][hi + 1]; i++) {
         const surface *s = &ix->surf[l][i];
+        /* people rarely mistype the first letter, while short real words one edit from a
+         * vocabulary word mostly differ there (earn/warn, next/text); checked first as it
+         * rejects nearly every word for the price of a byte compare */
+        if (s->word[0] != w[0] && !(s->word[0] == w[1] && s->word[1] == w[0]))
+            continue;
         /* each edit changes at most two letters of the letter set */
         if (__builtin_popcount(s->mask ^ mk) > 2 * maxd)
-            continue;
-        /* people rarely mistype the first letter, while short real words one edit from a
-         * vocabulary word mostly differ there (earn/warn, next/text) */
-        if (s->word[0] != w[0] && !(s->word[0] == w[1] && s->word[1] == w[0]))
             continue;
         int d = camas_text_distance(w, n, s->word, s->len, maxd);
         if (d < bestd || (d == bestd && best && s->count > best->count)) {
