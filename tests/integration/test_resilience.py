@@ -1,6 +1,7 @@
 """Restarts, crashes, homeserver outages and homeserver rate limits: every question is
-answered exactly once."""
+answered exactly once (and while replies wait, members see camas typing)."""
 
+import threading
 import time
 
 
@@ -96,6 +97,7 @@ def test_homeserver_rate_limit_on_bot(synapse, admin_token, make_bot, alice):
     synapse.override_ratelimit(admin_token, bot.user_id, messages_per_second=1,
                                burst_count=1)
     bot.start()
+    typing = TypingWatch(alice, room)
     asked = [alice.send(room, f"rate limited question {i}") for i in range(6)]
     replies = alice.assert_replies_exactly_once(room, bot.user_id, asked, settle=2.5,
                                                 timeout=45)
@@ -104,6 +106,40 @@ def test_homeserver_rate_limit_on_bot(synapse, admin_token, make_bot, alice):
     # 6 events at 1/s with a burst of 1 cannot all have gone through at once
     ts = sorted(r["origin_server_ts"] for r in replies.values())
     assert ts[-1] - ts[0] >= 3000, f"replies spread over {ts[-1] - ts[0]} ms only"
+    # Replies held back for seconds: members see camas typing meanwhile, and no longer once
+    # every reply went out.
+    states = typing.stop()
+    assert any(bot.user_id in users for users in states), f"never seen typing: {states}"
+    assert states and bot.user_id not in states[-1], f"still typing at the end: {states}"
+
+
+class TypingWatch:
+    """Follows one room's m.typing ephemeral events through the asker's own /sync, in a
+    thread, for as long as the test runs."""
+
+    def __init__(self, client, room):
+        self.client, self.room = client, room
+        self.states: list = []
+        self._stop = threading.Event()
+        first = client.api("GET", "/_matrix/client/v3/sync?timeout=0")
+        self._since = first["next_batch"]
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            r = self.client.api("GET", f"/_matrix/client/v3/sync?timeout=500&since={self._since}")
+            self._since = r["next_batch"]
+            room = r.get("rooms", {}).get("join", {}).get(self.room, {})
+            for ev in room.get("ephemeral", {}).get("events", []):
+                if ev.get("type") == "m.typing":
+                    self.states.append(list(ev.get("content", {}).get("user_ids", [])))
+
+    def stop(self, settle: float = 2.0) -> list:
+        time.sleep(settle)  # the "stopped typing" notice follows the last reply
+        self._stop.set()
+        self._thread.join(timeout=5)
+        return self.states
 
 
 def test_restart_is_ready_without_waiting_a_long_poll(make_bot, alice):
