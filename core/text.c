@@ -1,8 +1,8 @@
 /* Text preparation for question matching and the safety detector: normalisation, tokens,
- * French/English detection, stop words and stemming (see text.h for the contracts). */
+ * French/English detection and stop words (see text.h for the contracts; stemming is in
+ * stem.c). */
 #include "text.h"
 
-#include <libstemmer.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
@@ -537,63 +537,6 @@ const char *camas_detect_lang(const char *text, double *confidence)
         *confidence = d / (d + 1.0 + (fr < en ? fr : en));
     }
     return lang;
-}
-
-/* ---------------------------------------------------------------------------------------
- * Stemming */
-
-struct camas_stemmer {
-    struct sb_stemmer *en;
-    struct sb_stemmer *fr;
-};
-
-camas_stemmer *camas_stemmer_new(void)
-{
-    return calloc(1, sizeof(camas_stemmer));
-}
-
-void camas_stemmer_free(camas_stemmer *st)
-{
-    if (!st)
-        return;
-    if (st->en)
-        sb_stemmer_delete(st->en);
-    if (st->fr)
-        sb_stemmer_delete(st->fr);
-    free(st);
-}
-
-int camas_stem(camas_stemmer *st, const char *lang, const char *word, char *out, size_t cap)
-{
-    if (!st || !word || !out || cap == 0)
-        return -1;
-    size_t n = strlen(word);
-    bool plain = n <= 2;
-    for (size_t i = 0; i < n && !plain; i++)
-        if (is_digit_b((unsigned char)word[i]) || word[i] == '@' || word[i] == '.')
-            plain = true;
-    if (plain) {
-        if (n + 1 > cap)
-            return -1;
-        memcpy(out, word, n + 1);
-        return (int)n;
-    }
-    bool fr = lang && strcmp(lang, "fr") == 0;
-    struct sb_stemmer **slot = fr ? &st->fr : &st->en;
-    if (!*slot) {
-        *slot = sb_stemmer_new(fr ? "french" : "english", "UTF_8");
-        if (!*slot)
-            return -1;
-    }
-    const sb_symbol *r = sb_stemmer_stem(*slot, (const sb_symbol *)word, (int)n);
-    if (!r)
-        return -1;
-    int len = sb_stemmer_length(*slot);
-    if (len < 0 || (size_t)len + 1 > cap)
-        return -1;
-    memcpy(out, r, (size_t)len);
-    out[len] = '\0';
-    return len;
 }
 
 /* ---------------------------------------------------------------------------------------
