@@ -1,7 +1,8 @@
 /* Question matching: ranks registered entries for a question (see match.h for the model).
  *
- * Everything costly happens in camas_matcher_build(): texts are normalised, tokenised,
- * stemmed, aliases and multi-word synonyms folded, and the result stored as posting lists,
+ * Texts are normalised when added (and kept only in that form); everything else costly
+ * happens in camas_matcher_build(): texts are tokenised, stemmed, aliases and multi-word
+ * synonyms folded, and the result stored as posting lists,
  * per-phrasing weights and a typo vocabulary. A query then only normalises its own text and
  * walks the postings of its few terms, using scratch arrays owned by the build. */
 #include "match.h"
@@ -183,13 +184,12 @@ typedef struct raw_entry {
     int lang;
     char *id;
     char *body; /* NULL = all */
-    char **texts;
-    size_t ntexts;
-    char *answer;
-    /* Normalised forms, made on the first build and kept: Unicode normalisation is the
-     * costliest step of a build, and a plugin reload rebuilds everything. */
+    /* The example questions and the answer, kept only in normalised form: that is all a
+     * build reads, Unicode normalisation is the costliest step of a build (and a plugin
+     * reload rebuilds everything), and the original texts would double the memory. */
     char **norm_texts;
-    char *norm_answer;
+    size_t ntexts;
+    char *norm_answer; /* NULL = none */
 } raw_entry;
 
 /* ---------------------------------------------------------------------------------------
@@ -304,13 +304,14 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static char **dup_strv(const char *const *v, size_t n)
+/* A copy of v, each string normalised when norm (camas_text_normalize_dup), else as is. */
+static char **dup_strv(const char *const *v, size_t n, bool norm)
 {
     char **out = calloc(n ? n : 1, sizeof *out);
     if (!out)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        out[i] = strdup(v[i] ? v[i] : "");
+        out[i] = norm ? camas_text_normalize_dup(v[i] ? v[i] : "") : strdup(v[i] ? v[i] : "");
         if (!out[i]) {
             for (size_t j = 0; j < i; j++)
                 free(out[j]);
@@ -393,8 +394,6 @@ static void raw_entry_free(raw_entry *e)
 {
     free(e->id);
     free(e->body);
-    free_strv(e->texts, e->ntexts);
-    free(e->answer);
     if (e->norm_texts)
         free_strv(e->norm_texts, e->ntexts);
     free(e->norm_answer);
@@ -430,7 +429,7 @@ int camas_matcher_add_synonyms(camas_matcher *m, const char *lang, const char *c
     if (!ns)
         return -1;
     m->syns = ns;
-    char **w = dup_strv(words, n);
+    char **w = dup_strv(words, n, false);
     if (!w)
         return -1;
     m->syns[m->nsyns++] = (raw_syn){.lang = lang_idx(lang), .words = w, .n = n};
@@ -471,9 +470,9 @@ int camas_matcher_add_entry(camas_matcher *m, uint32_t owner, const char *entry_
     e.id = strdup(entry_id);
     if (body_id && *body_id && strcmp(body_id, "all") != 0)
         e.body = strdup(body_id);
-    e.texts = dup_strv(texts, ntexts);
+    e.norm_texts = dup_strv(texts, ntexts, true);
     e.ntexts = ntexts;
-    if (!e.id || !e.texts || (body_id && *body_id && strcmp(body_id, "all") != 0 && !e.body)) {
+    if (!e.id || !e.norm_texts || (body_id && *body_id && strcmp(body_id, "all") != 0 && !e.body)) {
         raw_entry_free(&e);
         return -1;
     }
@@ -490,17 +489,43 @@ int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry
     for (size_t i = m->nentries; i-- > 0;) {
         raw_entry *e = &m->entries[i];
         if (e->owner == owner && e->lang == l && strcmp(e->id, entry_id) == 0) {
-            char *a = strdup(text);
+            char *a = camas_text_normalize_dup(text);
             if (!a)
                 return -1;
-            free(e->answer);
-            e->answer = a;
             free(e->norm_answer);
-            e->norm_answer = NULL;
+            e->norm_answer = a;
             return 0;
         }
     }
     return -1;
+}
+
+int camas_matcher_copy_owner(camas_matcher *dst, const camas_matcher *src, uint32_t owner)
+{
+    if (!dst || !src || dst == src)
+        return -1;
+    for (size_t i = 0; i < src->nentries; i++) {
+        const raw_entry *se = &src->entries[i];
+        if (se->owner != owner)
+            continue;
+        raw_entry *ne = realloc(dst->entries, (dst->nentries + 1) * sizeof *ne);
+        if (!ne)
+            return -1;
+        dst->entries = ne;
+        /* Already normalised: copied as they are. */
+        raw_entry e = {.owner = owner, .lang = se->lang, .ntexts = se->ntexts};
+        e.id = strdup(se->id);
+        e.body = se->body ? strdup(se->body) : NULL;
+        e.norm_texts = dup_strv((const char *const *)se->norm_texts, se->ntexts, false);
+        e.norm_answer = se->norm_answer ? strdup(se->norm_answer) : NULL;
+        if (!e.id || (se->body && !e.body) || !e.norm_texts ||
+            (se->norm_answer && !e.norm_answer)) {
+            raw_entry_free(&e);
+            return -1;
+        }
+        dst->entries[dst->nentries++] = e;
+    }
+    return 0;
 }
 
 void camas_matcher_remove_owner(camas_matcher *m, uint32_t owner)
@@ -1324,19 +1349,6 @@ int camas_matcher_build(camas_matcher *m)
         d->phr_n = (uint32_t)re->ntexts;
         uint32_t did = (uint32_t)ix->ndocs++;
         ix->ndocs_lang[re->lang]++;
-        if (!re->norm_texts) {
-            re->norm_texts = calloc(re->ntexts ? re->ntexts : 1, sizeof *re->norm_texts);
-            for (size_t k = 0; re->norm_texts && k < re->ntexts; k++)
-                if (!(re->norm_texts[k] = camas_text_normalize_dup(re->texts[k]))) {
-                    free_strv(re->norm_texts, k);
-                    re->norm_texts = NULL;
-                }
-            if (!re->norm_texts)
-                goto out;
-        }
-        if (re->answer && !re->norm_answer &&
-            !(re->norm_answer = camas_text_normalize_dup(re->answer)))
-            goto out;
         for (size_t k = 0; k < re->ntexts; k++)
             if (index_text(&b, did, (uint32_t)ix->nphr++, re->lang, re->norm_texts[k],
                            &d->bodies_mentioned) < 0)

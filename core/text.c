@@ -123,11 +123,14 @@ char *camas_text_normalize_dup(const char *s)
     char *buf = malloc(cap);
     if (!buf)
         return NULL;
-    if (camas_text_normalize(s, n, buf, cap) < 0) {
+    long len = camas_text_normalize(s, n, buf, cap);
+    if (len < 0) {
         free(buf);
         return NULL;
     }
-    return buf;
+    /* Give back the slack: the matcher keeps these for its life (about 1,000 of them). */
+    char *fit = realloc(buf, (size_t)len + 1);
+    return fit ? fit : buf;
 }
 
 /* ---------------------------------------------------------------------------------------

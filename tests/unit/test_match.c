@@ -170,6 +170,28 @@ static void test_matcher(void)
     size_t n = camas_matcher_query(m, "when does csec meet", "en", no_csec, NULL, r, 4);
     for (size_t i = 0; i < n; i++)
         CHECK(strncmp(r[i].entry_id, "csec", 4) != 0);
+    /* copying owners into a new matcher (new aliases and synonyms, same entries) gives the
+     * same answers, the answer text included; an owner left out is gone */
+    camas_matcher *m2 = camas_matcher_new();
+    const char *meet2[] = {"meet", "meeting", "convene", "gather"};
+    CHECK(camas_matcher_add_synonyms(m2, "en", meet2, 4) == 0);
+    CHECK(camas_matcher_add_alias(m2, "en", "task force", "task-force") == 0);
+    CHECK(camas_matcher_add_alias(m2, "en", "CSEC", "csec") == 0);
+    CHECK(camas_matcher_add_alias(m2, "en", "ESEC", "csec") == 0);
+    CHECK(camas_matcher_copy_owner(m2, m, 1) == 0);
+    CHECK(camas_matcher_copy_owner(m2, m, 2) == 0);
+    CHECK(camas_matcher_copy_owner(m2, m2, 1) < 0);
+    CHECK(camas_matcher_build(m2) == 0);
+    CHECK(camas_matcher_size(m2) == 6);
+    CHECK_STR(top(m2, "who chairs the task force?", NULL), "tf-chair");
+    CHECK_STR(top(m2, "qui preside le groupe de travail", NULL), "tf-chair");
+    CHECK_STR(top(m2, "who is Richard Torrance", NULL), "tf-chair");
+    CHECK_STR(top(m2, "when does ESEC meet", NULL), "csec-meet");
+    n = camas_matcher_query(m2, "how do I contact WashACT?", "en", NULL, NULL, r, 4);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strcmp(r[i].entry_id, "wa-mail") != 0);
+    camas_matcher_free(m2);
+
     /* removal by owner */
     camas_matcher_remove_owner(m, 2);
     CHECK(camas_matcher_build(m) == 0);
