@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -910,7 +911,14 @@ int camas_worker_main(int sock, const char *knowledge_dir)
             log_warn("worker", "unknown op '%s'", op);
         if (fd >= 0)
             close(fd);
+        /* A load or reload frees about as much as it keeps (the previous index, parse trees,
+         * scratch): give those pages back to the system now, as the worker goes idle, rather
+         * than hold them until a later load reuses them. Not after asks: they are frequent
+         * and free little. */
+        bool trim = op && strcmp(op, "ask") != 0;
         cJSON_Delete(msg);
+        if (trim)
+            malloc_trim(0);
     }
     while (w.n_plugins)
         plugin_discard(&w, w.plugins[--w.n_plugins]);
