@@ -887,6 +887,11 @@ typedef struct builder {
     size_t ngroups;
     uint8_t *phr_body; /* phrasings naming a body, handed over to the index */
     size_t nphr_body, capphr_body;
+    /* index_text's token buffers (MAX_QTOK * 4 each, about 70 KiB together): on the heap
+     * for the build only, since on the stack they would stay resident for the process's
+     * life once touched. */
+    tok *t;
+    item *it;
 } builder;
 
 static long term_id(builder *b, const char *key, size_t kn)
@@ -1054,8 +1059,8 @@ static int build_aliases(builder *b)
 static int index_text(builder *b, uint32_t d, uint32_t phr, int l, const char *norm,
                       uint32_t *bodies_mentioned)
 {
-    tok t[MAX_QTOK * 4];
-    item it[MAX_QTOK * 4];
+    tok *t = b->t;
+    item *it = b->it;
     /* The previous build already knows the stems of most words: a rebuild after one plugin
      * reloads then stems only what is new. */
     long nt = prepare_normalized(b->m->ix, b->m->build_stem, l, norm, false, t, MAX_QTOK * 4);
@@ -1315,6 +1320,8 @@ static void builder_free(builder *b)
     free(b->group_terms);
     free(b->group_n);
     free(b->phr_body);
+    free(b->t);
+    free(b->it);
 }
 
 int camas_matcher_build(camas_matcher *m)
@@ -1324,9 +1331,12 @@ int camas_matcher_build(camas_matcher *m)
     index_t *ix = calloc(1, sizeof *ix);
     if (!ix)
         return -1;
-    builder b = {.m = m, .ix = ix};
+    builder b = {.m = m,
+                 .ix = ix,
+                 .t = malloc(MAX_QTOK * 4 * sizeof(tok)),
+                 .it = malloc(MAX_QTOK * 4 * sizeof(item))};
     int rc = -1;
-    if (build_synonyms(&b) < 0 || build_aliases(&b) < 0)
+    if (!b.t || !b.it || build_synonyms(&b) < 0 || build_aliases(&b) < 0)
         goto out;
 
     /* documents: one per raw entry (entry x language) */
