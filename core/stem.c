@@ -1,17 +1,43 @@
-/* Snowball stemming (see text.h for the contract). Apart from text.c so that only the
- * programs that stem pull this object out of the core library and so, linked --as-needed
- * (meson's default), get libstemmer as a dependency: loading it costs about 650 KiB of
- * resident memory (10,000 relocations dirty 330 KiB of its tables), which the core, which
- * never stems, would otherwise pay. */
+/* Snowball stemming (see text.h for the contract), English and French only.
+ *
+ * Linked from Debian's static libstemmer.a, calling the two languages' modules directly
+ * instead of libstemmer's sb_stemmer_new(): the shared library (and its sb_stemmer_new
+ * table) carries all 29 languages, and loading it relocates every language's tables (10,840
+ * relocations, 330 KiB of dirtied pages plus 250 KiB of relocation records read), about
+ * 700 KiB of the worker's resident memory for two languages used. Linked statically, only
+ * the English and French modules and Snowball's small runtime come in (some 30 KiB). The
+ * cost: a libstemmer security update needs camas rebuilt, as for any static library.
+ *
+ * Debian installs only libstemmer.h (the sb_stemmer API), so the runtime's declarations are
+ * repeated here from Snowball's runtime/api.h and the generated stem_UTF_8_*.h: the module
+ * functions, SN_set_current, and the leading fields of struct SN_env (the current string p
+ * and its length l), unchanged since Snowball's first C runtime. tests/unit/test_match.c
+ * checks the stems.
+ *
+ * Apart from text.c so that the core, which never stems, does not link any of this. */
 #include "text.h"
 
-#include <libstemmer.h>
 #include <stdlib.h>
 #include <string.h>
 
+typedef unsigned char symbol;
+struct SN_env {
+    symbol *p; /* the word being stemmed, then its stem (not NUL-terminated) */
+    int c;
+    int l; /* length of p */
+    /* further fields: the runtime's own */
+};
+int SN_set_current(struct SN_env *z, int size, const symbol *s);
+struct SN_env *english_UTF_8_create_env(void);
+void english_UTF_8_close_env(struct SN_env *z);
+int english_UTF_8_stem(struct SN_env *z);
+struct SN_env *french_UTF_8_create_env(void);
+void french_UTF_8_close_env(struct SN_env *z);
+int french_UTF_8_stem(struct SN_env *z);
+
 struct camas_stemmer {
-    struct sb_stemmer *en;
-    struct sb_stemmer *fr;
+    struct SN_env *en;
+    struct SN_env *fr;
 };
 
 camas_stemmer *camas_stemmer_new(void)
@@ -24,9 +50,9 @@ void camas_stemmer_free(camas_stemmer *st)
     if (!st)
         return;
     if (st->en)
-        sb_stemmer_delete(st->en);
+        english_UTF_8_close_env(st->en);
     if (st->fr)
-        sb_stemmer_delete(st->fr);
+        french_UTF_8_close_env(st->fr);
     free(st);
 }
 
@@ -46,19 +72,21 @@ int camas_stem(camas_stemmer *st, const char *lang, const char *word, char *out,
         return (int)n;
     }
     bool fr = lang && strcmp(lang, "fr") == 0;
-    struct sb_stemmer **slot = fr ? &st->fr : &st->en;
+    struct SN_env **slot = fr ? &st->fr : &st->en;
     if (!*slot) {
-        *slot = sb_stemmer_new(fr ? "french" : "english", "UTF_8");
+        *slot = fr ? french_UTF_8_create_env() : english_UTF_8_create_env();
         if (!*slot)
             return -1;
     }
-    const sb_symbol *r = sb_stemmer_stem(*slot, (const sb_symbol *)word, (int)n);
-    if (!r)
+    /* What sb_stemmer_stem does: set the word, run the module, read p[0..l). */
+    if (SN_set_current(*slot, (int)n, (const symbol *)word))
         return -1;
-    int len = sb_stemmer_length(*slot);
+    if ((fr ? french_UTF_8_stem(*slot) : english_UTF_8_stem(*slot)) < 0)
+        return -1;
+    int len = (*slot)->l;
     if (len < 0 || (size_t)len + 1 > cap)
         return -1;
-    memcpy(out, r, (size_t)len);
+    memcpy(out, (*slot)->p, (size_t)len);
     out[len] = '\0';
     return len;
 }
