@@ -146,6 +146,12 @@ camas_store *camas_store_open(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    /* No initial bulk page-cache allocation: by default each connection takes 20 pages'
+     * worth (87 KiB) at once and touches them all, where camas's idle working set is a few
+     * pages; pages are then allocated one by one as needed. SQLite accepts this only before
+     * it initialises (the first open in the process); later calls are refused and change
+     * nothing. */
+    sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
     /* The database holds the access token: keep it private to the bot's user. */
     mode_t old = umask(077);
     int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
