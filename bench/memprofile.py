@@ -115,6 +115,10 @@ def main() -> int:
     ap.add_argument("--settle", type=float, default=1.5)
     ap.add_argument("--detail", action="store_true", help="per-mapping breakdown (last run)")
     ap.add_argument("--json", help="write raw figures here")
+    ap.add_argument("--chatter", default="",
+                    help="ROOMS,MSGS,KIB: the bot also sits in ROOMS staff rooms, and before each "
+                         "measured start MSGS messages of KIB KiB are posted in each (not "
+                         "addressed to it), so its catch-up /sync is large")
     ap.add_argument("--hold", type=float, default=0,
                     help="keep the last camas running this many seconds (to attach tools)")
     ap.add_argument("--work", default=str(BENCH / "results" / "tmp" / "memprofile"))
@@ -133,6 +137,13 @@ def main() -> int:
         atok = asker["access_token"]
         room = http_json("POST", f"{hs.url}/_matrix/client/v3/createRoom",
                          {"preset": "public_chat", "name": "help"}, token=atok)["room_id"]
+        chatter_rooms, msgs, kib = [], 0, 0
+        if a.chatter:
+            nrooms, msgs, kib = (int(x) for x in a.chatter.split(","))
+            for r in range(nrooms):
+                chatter_rooms.append(http_json(
+                    "POST", f"{hs.url}/_matrix/client/v3/createRoom",
+                    {"preset": "public_chat", "name": f"staff{r}"}, token=atok)["room_id"])
         bots = {}
         for i, b in enumerate(a.binaries):
             pw = "pw-" + secrets.token_hex(8)
@@ -140,7 +151,8 @@ def main() -> int:
             bots[b] = Camas(work / f"bot{i}", {
                 "homeserver": {"url": hs.url},
                 "auth": {"user_id": login["user_id"], "password": pw},
-                "rooms": [{"id": room, "kind": "help"}],
+                "rooms": [{"id": room, "kind": "help"}]
+                + [{"id": r, "kind": "staff"} for r in chatter_rooms],
                 "invites": {"allow": []},
                 "limits": {"help_user_per_minute": 0, "help_room_per_minute": 0},
                 "sync": {"timeout_ms": 30000},
@@ -153,6 +165,14 @@ def main() -> int:
             res[b] = []
         for run in range(a.runs):
             for b, c in bots.items():
+                for r in chatter_rooms:
+                    for _ in range(msgs):
+                        http_json("PUT", f"{hs.url}/_matrix/client/v3/rooms/"
+                                  f"{urllib.parse.quote(r)}/send/m.room.message/"
+                                  f"{secrets.token_hex(8)}",
+                                  {"msgtype": "m.text",
+                                   "body": ("chatter " + secrets.token_hex(512) * (kib + 1))[:kib * 1024]},
+                                  token=atok)
                 eid = http_json("PUT", f"{hs.url}/_matrix/client/v3/rooms/"
                                 f"{urllib.parse.quote(room)}/send/m.room.message/"
                                 f"{secrets.token_hex(8)}",
