@@ -168,6 +168,19 @@ int kb_load(kb *k, camas_plugin *p, const camas_host_api *host)
     return rc;
 }
 
+void kb_drop_docs(kb *k, const camas_host_api *host)
+{
+    for (size_t i = 0; i < k->n_docs; i++) {
+        host->tree_free(k->docs[i]);
+        free(k->doc_names[i]);
+    }
+    free(k->docs);
+    free(k->doc_names);
+    k->docs = NULL;
+    k->doc_names = NULL;
+    k->n_docs = 0;
+}
+
 void kb_free(kb *k, const camas_host_api *host)
 {
     for (size_t i = 0; i < k->n; i++) {
@@ -178,12 +191,7 @@ void kb_free(kb *k, const camas_host_api *host)
         free(k->entries[i].answer[1]);
     }
     free(k->entries);
-    for (size_t i = 0; i < k->n_docs; i++) {
-        host->tree_free(k->docs[i]);
-        free(k->doc_names[i]);
-    }
-    free(k->docs);
-    free(k->doc_names);
+    kb_drop_docs(k, host);
     memset(k, 0, sizeof *k);
 }
 
