@@ -1116,8 +1116,10 @@ int main(int argc, char **argv)
         return 2;
     }
     camas_log_set_level(lvl);
+    /* level may be cfg.log_level itself: copy before freeing. */
+    char *level_copy = strdup(level);
     free(cfg.log_level);
-    cfg.log_level = strdup(level);
+    cfg.log_level = level_copy;
     struct paths paths;
     if (resolve_paths(&cfg, g.plugins, g.knowledge, &paths)) {
         fprintf(stderr, "camas: cannot find its own executable\n");
