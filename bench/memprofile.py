@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Idle memory of camas, mapping by mapping, measured the way bench/bench.py measures it.
 
-Starts a Synapse on loopback (tests/harness), a help room and a camas bot account, then for
-each camas binary given (default build/camas), RUNS times, interleaved: stop camas, send a
+Starts a Synapse on loopback (tests/harness), then for each camas binary given (default
+build/camas) a help room and a bot account, and RUNS times, interleaved: stop camas, send a
 question, start camas, wait for its answer, wait --settle seconds (1.5, as bench.py) and
 read /proc/PID/smaps of the core and of the worker. Prints the median RSS and PSS of core,
 worker and their sum per binary, and with --detail a per-mapping breakdown (Rss, Pss,
@@ -135,8 +135,6 @@ def main() -> int:
     try:
         asker = hs.register("asker", "pw-" + secrets.token_hex(8))
         atok = asker["access_token"]
-        room = http_json("POST", f"{hs.url}/_matrix/client/v3/createRoom",
-                         {"preset": "public_chat", "name": "help"}, token=atok)["room_id"]
         chatter_rooms, msgs, kib = [], 0, 0
         if a.chatter:
             nrooms, msgs, kib = (int(x) for x in a.chatter.split(","))
@@ -144,8 +142,13 @@ def main() -> int:
                 chatter_rooms.append(http_json(
                     "POST", f"{hs.url}/_matrix/client/v3/createRoom",
                     {"preset": "public_chat", "name": f"staff{r}"}, token=atok)["room_id"])
-        bots = {}
+        # One help room per binary, as bench.py has one per bot: each start then finds
+        # exactly one waiting question, its own.
+        bots, rooms = {}, {}
         for i, b in enumerate(a.binaries):
+            room = rooms[b] = http_json("POST", f"{hs.url}/_matrix/client/v3/createRoom",
+                                        {"preset": "public_chat", "name": f"help{i}"},
+                                        token=atok)["room_id"]
             pw = "pw-" + secrets.token_hex(8)
             login = hs.register(f"bot{i}", pw)
             bots[b] = Camas(work / f"bot{i}", {
@@ -165,6 +168,7 @@ def main() -> int:
             res[b] = []
         for run in range(a.runs):
             for b, c in bots.items():
+                room = rooms[b]
                 for r in chatter_rooms:
                     for _ in range(msgs):
                         http_json("PUT", f"{hs.url}/_matrix/client/v3/rooms/"
