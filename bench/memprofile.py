@@ -119,6 +119,7 @@ def main() -> int:
                     help="ROOMS,MSGS,KIB: the bot also sits in ROOMS staff rooms, and before each "
                          "measured start MSGS messages of KIB KiB are posted in each (not "
                          "addressed to it), so its catch-up /sync is large")
+    ap.add_argument("--knowledge", help="knowledge directory (default: the shipped one)")
     ap.add_argument("--hold", type=float, default=0,
                     help="keep the last camas running this many seconds (to attach tools)")
     ap.add_argument("--work", default=str(BENCH / "results" / "tmp" / "memprofile"))
@@ -160,6 +161,7 @@ def main() -> int:
                 "limits": {"help_user_per_minute": 0, "help_room_per_minute": 0},
                 "sync": {"timeout_ms": 30000},
                 "log_level": "info",
+                **({"knowledge_dir": str(Path(a.knowledge).resolve())} if a.knowledge else {}),
             }, binary=Path(b).resolve(), log_level="info")
             # First start joins the room and catches up; not measured.
             bots[b].start()
