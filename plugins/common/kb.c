@@ -150,18 +150,25 @@ int kb_load(kb *k, camas_plugin *p, const camas_host_api *host)
                                        "expected sections such as 'entries:'");
             continue;
         }
-        const cJSON *entries = cJSON_GetObjectItemCaseSensitive(doc, "entries");
+        cJSON *entries = cJSON_GetObjectItemCaseSensitive(doc, "entries");
         if (entries && !cJSON_IsArray(entries)) {
             rc = host->knowledge_error(p, names[i], host->line(entries),
                                        "'entries' must be a list (each item starts with '- ')");
             continue;
         }
-        const cJSON *e;
+        cJSON *e;
         cJSON_ArrayForEach(e, entries)
         {
             int r = load_entry(k, p, host, names[i], e);
-            if (r)
+            if (r) {
                 rc = r;
+                continue;
+            }
+            /* load_entry copied these (the answers into k, the questions into the host's
+             * matcher): the tree, which the plugin may keep for its own sections, need not
+             * hold the bulk of the file a second time. */
+            cJSON_DeleteItemFromObjectCaseSensitive(e, "ask");
+            cJSON_DeleteItemFromObjectCaseSensitive(e, "answer");
         }
     }
     host->free_list(names);
