@@ -177,6 +177,9 @@ static camas_plugin_host_config host_config(const camas_config *cfg, const struc
     return hc;
 }
 
+/* Connections (sockets, the worker's socket, inotify) the event loop holds at once. */
+#define CAMAS_MAX_CONNECTIONS 256
+
 static struct lws_context *make_context(const camas_config *cfg, bool need_network)
 {
     lws_set_log_level(LLL_ERR | (camas_log_get_level() >= CAMAS_LOG_DEBUG ? LLL_WARN : 0),
@@ -212,6 +215,12 @@ static struct lws_context *make_context(const camas_config *cfg, bool need_netwo
      * per-request deadlines on top. */
     info.timeout_secs = (unsigned)(cfg->sync_timeout_ms / 1000 + 90);
     info.connect_timeout_secs = 15;
+    /* lws sizes two tables (pollfds and fd -> connection) by RLIMIT_NOFILE and zeroes them:
+     * with a ulimit -n of 20,000 that is 320 KiB of resident memory for a daemon that holds
+     * a few dozen connections (8 sends, the sync, the appservice's and control socket's
+     * clients, the worker). A limit below the ulimit switches lws to a compact table that
+     * it searches; past CAMAS_MAX_CONNECTIONS new connections are refused, not crashed. */
+    info.fd_limit_per_thread = CAMAS_MAX_CONNECTIONS;
     struct lws_context *ctx = lws_create_context(&info);
     if (ctx) {
         info.vhost_name = "default";
@@ -1119,8 +1128,10 @@ int main(int argc, char **argv)
         return 2;
     }
     camas_log_set_level(lvl);
+    /* level may be cfg.log_level itself: copy before freeing. */
+    char *level_copy = strdup(level);
     free(cfg.log_level);
-    cfg.log_level = strdup(level);
+    cfg.log_level = level_copy;
     struct paths paths;
     if (resolve_paths(&cfg, g.plugins, g.knowledge, &paths)) {
         fprintf(stderr, "camas: cannot find its own executable\n");

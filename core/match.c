@@ -1,8 +1,9 @@
 /* Question matching: ranks registered entries for a question (see match.h for the model).
  *
- * Everything costly happens in camas_matcher_build(): texts are normalised, tokenised,
- * stemmed, aliases and multi-word synonyms folded, and the result stored as posting lists,
- * per-phrasing weights and a typo vocabulary. Each text is analysed once (struct analysis)
+ * Texts are normalised when added (and kept only in that form); everything else costly
+ * happens in camas_matcher_build(): texts are tokenised, stemmed, aliases and multi-word
+ * synonyms folded, and the result stored as posting lists, per-phrasing weights and a typo
+ * vocabulary. Each text is analysed once (struct analysis)
  * and the synonyms and aliases once (struct base), so a rebuild after one plugin reloads
  * mostly replays earlier work. A query then only normalises its own text and walks the
  * postings of its few terms, using scratch arrays owned by the build. */
@@ -224,6 +225,8 @@ typedef struct raw_entry {
     int lang;
     char *id;
     char *body; /* NULL = all */
+    /* The example questions and the answer (NULL = none), kept only in normalised form:
+     * that is all a build reads, and the original texts would double the memory. */
     char **texts;
     size_t ntexts;
     char *answer;
@@ -391,13 +394,14 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static char **dup_strv(const char *const *v, size_t n)
+/* A copy of v, each string normalised when norm (camas_text_normalize_dup), else as is. */
+static char **dup_strv(const char *const *v, size_t n, bool norm)
 {
     char **out = calloc(n ? n : 1, sizeof *out);
     if (!out)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        out[i] = strdup(v[i] ? v[i] : "");
+        out[i] = norm ? camas_text_normalize_dup(v[i] ? v[i] : "") : strdup(v[i] ? v[i] : "");
         if (!out[i]) {
             for (size_t j = 0; j < i; j++)
                 free(out[j]);
@@ -564,7 +568,7 @@ int camas_matcher_add_synonyms(camas_matcher *m, const char *lang, const char *c
     if (!ns)
         return -1;
     m->syns = ns;
-    char **w = dup_strv(words, n);
+    char **w = dup_strv(words, n, false);
     if (!w)
         return -1;
     m->syns[m->nsyns++] = (raw_syn){.lang = lang_idx(lang), .words = w, .n = n};
@@ -607,7 +611,7 @@ int camas_matcher_add_entry(camas_matcher *m, uint32_t owner, const char *entry_
     e.id = strdup(entry_id);
     if (body_id && *body_id && strcmp(body_id, "all") != 0)
         e.body = strdup(body_id);
-    e.texts = dup_strv(texts, ntexts);
+    e.texts = dup_strv(texts, ntexts, true);
     e.ntexts = ntexts;
     if (!e.id || !e.texts || (body_id && *body_id && strcmp(body_id, "all") != 0 && !e.body)) {
         raw_entry_free(&e);
@@ -626,7 +630,7 @@ int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry
     for (size_t i = m->nentries; i-- > 0;) {
         raw_entry *e = &m->entries[i];
         if (e->owner == owner && e->lang == l && strcmp(e->id, entry_id) == 0) {
-            char *a = strdup(text);
+            char *a = camas_text_normalize_dup(text);
             if (!a)
                 return -1;
             free(e->answer);
@@ -637,6 +641,34 @@ int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry
         }
     }
     return -1;
+}
+
+int camas_matcher_copy_owner(camas_matcher *dst, const camas_matcher *src, uint32_t owner)
+{
+    if (!dst || !src || dst == src)
+        return -1;
+    for (size_t i = 0; i < src->nentries; i++) {
+        const raw_entry *se = &src->entries[i];
+        if (se->owner != owner)
+            continue;
+        raw_entry *ne = realloc(dst->entries, (dst->nentries + 1) * sizeof *ne);
+        if (!ne)
+            return -1;
+        dst->entries = ne;
+        /* Already normalised: copied as they are. Analyses are not: they depend on the
+         * synonyms and aliases, which is why a new matcher is being made. */
+        raw_entry e = {.owner = owner, .lang = se->lang, .ntexts = se->ntexts};
+        e.id = strdup(se->id);
+        e.body = se->body ? strdup(se->body) : NULL;
+        e.texts = dup_strv((const char *const *)se->texts, se->ntexts, false);
+        e.answer = se->answer ? strdup(se->answer) : NULL;
+        if (!e.id || (se->body && !e.body) || !e.texts || (se->answer && !e.answer)) {
+            raw_entry_free(&e);
+            return -1;
+        }
+        dst->entries[dst->nentries++] = e;
+    }
+    return 0;
 }
 
 static uint32_t text_hash(int lang, const char *text)
@@ -1268,19 +1300,33 @@ static bool seen_add(seen *s, const char *str)
     return true;
 }
 
-/* Analyses text (in language l) against the base. Returns NULL when memory ran out. */
-static analysis *analyse(camas_matcher *m, int l, const char *text)
-{
+/* Token scratch for analyse(), about 70 KiB: on the heap for the call only, since on the
+ * stack it would stay resident for the process's life once touched. */
+typedef struct analyse_scratch {
     tok t[MAX_QTOK * 4];
     item it[MAX_QTOK * 4];
     bool keep_tok[MAX_QTOK * 4], keep_it[MAX_QTOK * 4];
-    char *norm = camas_text_normalize_dup(text);
-    if (!norm)
-        return NULL;
+} analyse_scratch;
+
+static analysis *analyse_with(camas_matcher *m, int l, const char *norm, analyse_scratch *sc);
+
+/* Analyses normalised text (in language l) against the base. NULL when memory ran out. */
+static analysis *analyse(camas_matcher *m, int l, const char *norm)
+{
+    analyse_scratch *sc = malloc(sizeof *sc);
+    analysis *an = sc ? analyse_with(m, l, norm, sc) : NULL;
+    free(sc);
+    return an;
+}
+
+static analysis *analyse_with(camas_matcher *m, int l, const char *norm, analyse_scratch *sc)
+{
+    tok *t = sc->t;
+    item *it = sc->it;
+    bool *keep_tok = sc->keep_tok, *keep_it = sc->keep_it;
     /* The current build already knows the stems of most words: a text seen for the first
      * time is then mostly looked up, not stemmed. */
     long nt = prepare_normalized(m->ix, m->build_stem, l, norm, false, t, MAX_QTOK * 4);
-    free(norm);
     if (nt < 0)
         return NULL;
     size_t ni = fold(&m->base.map, l, t, (size_t)nt, it, MAX_QTOK * 4, NULL);

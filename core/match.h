@@ -63,6 +63,11 @@ int camas_matcher_add_answer(camas_matcher *m, uint32_t owner, const char *entry
  * until the next build, which reuses them for texts added again (a plugin reload). */
 void camas_matcher_remove_owner(camas_matcher *m, uint32_t owner);
 
+/* Adds to dst every entry (and answer) that owner added to src, as if added again: how a
+ * new matcher (new synonyms or aliases) takes over the plugins' registrations without their
+ * texts being kept twice. Returns 0, or -1 when memory ran out (dst then holds part). */
+int camas_matcher_copy_owner(camas_matcher *dst, const camas_matcher *src, uint32_t owner);
+
 /* Rebuilds the index from everything added. Each text is analysed (normalised, stemmed,
  * folded) by the first build that sees it; later builds replay the analysis, so their cost
  * is mostly that of new or changed texts, and the index is the one a first build of the

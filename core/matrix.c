@@ -23,6 +23,7 @@
 #include "wsclient.h"
 
 #include <cjson/cJSON.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1199,7 +1200,11 @@ static void sync_later(camas_core *c, int64_t delay_ms)
 }
 
 /* Handles a complete /sync batch (gaps already filled) and starts the next sync. */
-static void finish_sync(camas_core *c, cJSON *sync)
+/* A /sync response at least this large is followed by malloc_trim (see finish_sync). */
+#define SYNC_TRIM_BYTES (256 * 1024)
+
+/* body_len: the size of the response sync was parsed from. */
+static void finish_sync(camas_core *c, cJSON *sync, size_t body_len)
 {
     struct receipt *receipts = NULL;
     size_t n_receipts = 0;
@@ -1214,6 +1219,12 @@ static void finish_sync(camas_core *c, cJSON *sync)
         send_receipt(c, receipts[i].room_id, receipts[i].event_id);
     free(receipts);
     cJSON_Delete(sync);
+    /* A large response (a catch-up after downtime, many rooms) leaves megabytes of freed
+     * parse tree in the heap, pinned there by the few allocations made after it: give those
+     * pages back to the system. Only then: trimming after every small sync would cost
+     * system calls and page faults under load. */
+    if (body_len >= SYNC_TRIM_BYTES)
+        malloc_trim(0);
     camas_backoff_reset(&c->sync_bo);
     if (!c->ready_logged) {
         c->ready_logged = true;
@@ -1235,6 +1246,7 @@ static void finish_sync(camas_core *c, cJSON *sync)
 struct gap_fill {
     camas_core *c;
     cJSON *sync;
+    size_t body_len; /* of the response sync came from */
     size_t pending;
 };
 
@@ -1251,8 +1263,9 @@ static void gap_fill_release(struct gap_fill *f)
     if (--f->pending == 0) {
         camas_core *c = f->c;
         cJSON *sync = f->sync;
+        size_t body_len = f->body_len;
         free(f);
-        finish_sync(c, sync);
+        finish_sync(c, sync, body_len);
     }
 }
 
@@ -1338,7 +1351,7 @@ static void gap_fetch(struct gap_room *g, const char *from)
 }
 
 /* Starts filling the gaps of a batch; returns false when there are none (or no memory). */
-static bool fill_gaps(camas_core *c, cJSON *sync)
+static bool fill_gaps(camas_core *c, cJSON *sync, size_t body_len)
 {
     if (!c->since)
         return false; /* the first sync: older history is not ours to answer */
@@ -1358,6 +1371,7 @@ static bool fill_gaps(camas_core *c, cJSON *sync)
                 return false;
             f->c = c;
             f->sync = sync;
+            f->body_len = body_len;
             f->pending = 1; /* held until every room's fetch has started */
         }
         struct gap_room *g = calloc(1, sizeof *g);
@@ -1390,8 +1404,8 @@ static void on_sync_done(void *ud, const camas_http_response *r)
             sync_later(c, wait);
             return;
         }
-        if (!fill_gaps(c, sync))
-            finish_sync(c, sync);
+        if (!fill_gaps(c, sync, r->body_len))
+            finish_sync(c, sync, r->body_len);
         return;
     }
     matrix_error e;

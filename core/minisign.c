@@ -768,7 +768,7 @@ static int hash_file(const char *path, unsigned char hash[HASH_BYTES], char *err
     }
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, HASH_BYTES);
-    unsigned char buf[65536];
+    unsigned char buf[8192]; /* small: stack pages, once touched, stay resident */
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)

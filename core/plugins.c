@@ -257,7 +257,9 @@ static int verify_plugin(const char *plugins_dir, const camas_minisign_pubkey *k
     }
     crypto_hash_sha256_state hs;
     crypto_hash_sha256_init(&hs);
-    unsigned char chunk[65536];
+    /* 8 KiB at a time: a larger buffer on the stack stays resident for the process's life
+     * (the stack never shrinks), and libraries are a few dozen KiB. */
+    unsigned char chunk[8192];
     size_t total = 0;
     ssize_t n;
     while ((n = read(libfd, chunk, sizeof chunk)) > 0) {

@@ -22,12 +22,18 @@
  *
  * Writes at most cap-1 bytes plus NUL into buf; returns the length written, or -1 when the
  * input is not valid UTF-8 or memory ran out. Output longer than cap is truncated at a
- * character boundary (callers size buf at 3x the input to never truncate). ASCII-only input
- * takes a fast path with no allocation. */
+ * character boundary (callers size buf at 3x the input to never truncate). ASCII-only input,
+ * and text whose other characters are Latin letters, combining accents or common
+ * punctuation, take a fast path with no allocation and no libunistring. */
 long camas_text_normalize(const char *s, size_t n, char *buf, size_t cap);
 
 /* Same, returning a malloc'ed string the caller frees (NULL on error). */
 char *camas_text_normalize_dup(const char *s);
+
+/* camas_text_normalize computed through libunistring whatever the input: the reference
+ * that camas_text_normalize's per-character table is generated from (core/gen_fold.c) and
+ * falls back to. Same contract. */
+long camas_text_normalize_unicode(const char *s, size_t n, char *buf, size_t cap);
 
 enum camas_token_kind {
     CAMAS_TOK_WORD = 0,   /* letters (and digits mixed in): "reunion", "5884b" */

@@ -2,7 +2,6 @@
 #include "util.h"
 
 #include <ctype.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,15 +108,6 @@ int64_t camas_monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void camas_random_hex(char *out, size_t nbytes)
-{
-    unsigned char raw[64];
-    if (nbytes > sizeof raw)
-        nbytes = sizeof raw;
-    randombytes_buf(raw, nbytes);
-    sodium_bin2hex(out, nbytes * 2 + 1, raw, nbytes);
 }
 
 bool camas_contains_ci(const char *hay, const char *needle)

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,6 @@ struct camas_plugin {
     bool initialised;
     int data_errors;
     cJSON *commands; /* array of {name, usage_en, usage_fr} */
-    cJSON *regs;     /* its entries and answers, to replay into a rebuilt matcher */
     cJSON *errors;   /* array of strings: knowledge problems found during init */
 };
 
@@ -297,12 +297,6 @@ static int host_register_entry(camas_plugin *p, const char *entry_id, const char
     if (camas_matcher_add_entry(p->w->matcher, p->owner, entry_id, body_id ? body_id : "all", lang,
                                 ask, nask))
         return CAMAS_ERR_NOMEM;
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "id", entry_id);
-    cJSON_AddStringToObject(r, "body", body_id ? body_id : "all");
-    cJSON_AddStringToObject(r, "lang", lang);
-    cJSON_AddItemToObject(r, "ask", cJSON_CreateStringArray(ask, (int)nask));
-    cJSON_AddItemToArray(p->regs, r);
     p->w->matcher_dirty = true;
     return CAMAS_OK;
 }
@@ -314,11 +308,6 @@ static int host_index_answer(camas_plugin *p, const char *entry_id, const char *
         return CAMAS_ERR_INVALID;
     if (camas_matcher_add_answer(p->w->matcher, p->owner, entry_id, lang, text))
         return CAMAS_ERR_NOTFOUND;
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "id", entry_id);
-    cJSON_AddStringToObject(r, "lang", lang);
-    cJSON_AddStringToObject(r, "answer", text);
-    cJSON_AddItemToArray(p->regs, r);
     p->w->matcher_dirty = true;
     return CAMAS_OK;
 }
@@ -528,7 +517,6 @@ static void plugin_discard(struct worker *w, camas_plugin *p)
         close(p->fd);
     cJSON_Delete(p->commands);
     cJSON_Delete(p->errors);
-    cJSON_Delete(p->regs);
     free(p);
 }
 
@@ -578,7 +566,6 @@ static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
     p->owner = ++w->next_owner;
     p->commands = cJSON_CreateArray();
     p->errors = cJSON_CreateArray();
-    p->regs = cJSON_CreateArray();
 
     /* glibc recognises an already loaded library by its path name, so the descriptor stays
      * open while the library is loaded: no other plugin can get the same /proc path. */
@@ -880,30 +867,10 @@ static void op_reload_shared(struct worker *w, int64_t id)
     if (sh.matcher)
         load_shared_knowledge(&sh, w->knowledge_dir);
     bool ok = sh.matcher && cJSON_GetArraySize(sh.errors) == 0;
-    for (size_t i = 0; ok && i < w->n_plugins; i++) {
-        const camas_plugin *p = w->plugins[i];
-        const cJSON *r;
-        cJSON_ArrayForEach(r, p->regs)
-        {
-            const char *eid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
-            const char *lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "lang"));
-            const char *answer =
-                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "answer"));
-            const cJSON *ask = cJSON_GetObjectItemCaseSensitive(r, "ask");
-            if (answer) {
-                camas_matcher_add_answer(sh.matcher, p->owner, eid, lang, answer);
-                continue;
-            }
-            const char *texts[256];
-            size_t n = 0;
-            const cJSON *t;
-            cJSON_ArrayForEach(t, ask) if (n < 256 && cJSON_IsString(t)) texts[n++] =
-                t->valuestring;
-            const char *body = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "body"));
-            if (camas_matcher_add_entry(sh.matcher, p->owner, eid, body, lang, texts, n))
-                ok = false;
-        }
-    }
+    /* The plugins' entries move over from the current matcher. */
+    for (size_t i = 0; ok && i < w->n_plugins; i++)
+        if (camas_matcher_copy_owner(sh.matcher, w->matcher, w->plugins[i]->owner))
+            ok = false;
     if (ok && camas_matcher_build(sh.matcher))
         ok = false;
     cJSON_AddBoolToObject(reply, "ok", ok);
@@ -1009,7 +976,14 @@ int camas_worker_main(int sock, const char *knowledge_dir)
         request_done(&w);
         if (fd >= 0)
             close(fd);
+        /* A load or reload frees about as much as it keeps (the previous index, parse trees,
+         * scratch): give those pages back to the system now, as the worker goes idle, rather
+         * than hold them until a later load reuses them. (Asks, frequent and freeing little,
+         * are frames and never get here.) */
+        bool trim = op != NULL;
         cJSON_Delete(msg);
+        if (trim)
+            malloc_trim(0);
     }
     answers_flush(&w);
     while (w.n_plugins)

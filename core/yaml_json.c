@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* Bounds that also defuse alias bombs ("billion laughs"): an alias is expanded by
@@ -133,8 +134,29 @@ cJSON *camas_yaml_load(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
-    char *buf = malloc(MAX_FILE + 1);
-    size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
+    /* A buffer the size of the file (plus one byte to notice it growing), not of MAX_FILE:
+     * a 4 MiB malloc goes to mmap and, once freed, makes glibc raise its mmap threshold to
+     * 4 MiB for the rest of the process, so every later large buffer lands in the heap and
+     * keeps its pages. Knowledge files are a few KiB. */
+    struct stat sb;
+    size_t cap = fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && sb.st_size <= MAX_FILE
+                     ? (size_t)sb.st_size + 1
+                     : MAX_FILE + 1;
+    char *buf = malloc(cap);
+    size_t n = buf ? fread(buf, 1, cap, f) : 0;
+    /* It grew since fstat (or fstat failed): read on, up to the limit. */
+    while (buf && n == cap && cap < MAX_FILE + 1 && !ferror(f)) {
+        size_t ncap = cap * 2 < MAX_FILE + 1 ? cap * 2 : MAX_FILE + 1;
+        char *nb = realloc(buf, ncap);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        n += fread(buf + n, 1, ncap - n, f);
+        cap = ncap;
+    }
     int rerr = ferror(f);
     fclose(f);
     if (!buf || rerr) {

@@ -150,22 +150,42 @@ int kb_load(kb *k, camas_plugin *p, const camas_host_api *host)
                                        "expected sections such as 'entries:'");
             continue;
         }
-        const cJSON *entries = cJSON_GetObjectItemCaseSensitive(doc, "entries");
+        cJSON *entries = cJSON_GetObjectItemCaseSensitive(doc, "entries");
         if (entries && !cJSON_IsArray(entries)) {
             rc = host->knowledge_error(p, names[i], host->line(entries),
                                        "'entries' must be a list (each item starts with '- ')");
             continue;
         }
-        const cJSON *e;
+        cJSON *e;
         cJSON_ArrayForEach(e, entries)
         {
             int r = load_entry(k, p, host, names[i], e);
-            if (r)
+            if (r) {
                 rc = r;
+                continue;
+            }
+            /* load_entry copied these (the answers into k, the questions into the host's
+             * matcher): the tree, which the plugin may keep for its own sections, need not
+             * hold the bulk of the file a second time. */
+            cJSON_DeleteItemFromObjectCaseSensitive(e, "ask");
+            cJSON_DeleteItemFromObjectCaseSensitive(e, "answer");
         }
     }
     host->free_list(names);
     return rc;
+}
+
+void kb_drop_docs(kb *k, const camas_host_api *host)
+{
+    for (size_t i = 0; i < k->n_docs; i++) {
+        host->tree_free(k->docs[i]);
+        free(k->doc_names[i]);
+    }
+    free(k->docs);
+    free(k->doc_names);
+    k->docs = NULL;
+    k->doc_names = NULL;
+    k->n_docs = 0;
 }
 
 void kb_free(kb *k, const camas_host_api *host)
@@ -178,12 +198,7 @@ void kb_free(kb *k, const camas_host_api *host)
         free(k->entries[i].answer[1]);
     }
     free(k->entries);
-    for (size_t i = 0; i < k->n_docs; i++) {
-        host->tree_free(k->docs[i]);
-        free(k->doc_names[i]);
-    }
-    free(k->docs);
-    free(k->doc_names);
+    kb_drop_docs(k, host);
     memset(k, 0, sizeof *k);
 }
 

@@ -29,6 +29,10 @@ int kb_lang(const char *lang); /* 0 en, 1 fr */
  * are reported through host->knowledge_error (file:line); returns 0 or CAMAS_ERR_DATA. */
 int kb_load(kb *k, camas_plugin *p, const camas_host_api *host);
 void kb_free(kb *k, const camas_host_api *host);
+/* Frees the parsed files (docs, doc_names), for a plugin that needs only the entries after
+ * kb_load: the trees are several times the size of the YAML and would stay in the worker's
+ * memory for the plugin's life. */
+void kb_drop_docs(kb *k, const camas_host_api *host);
 const kb_entry *kb_find(const kb *k, const char *id);
 
 /* Replies with text: blank lines separate paragraphs, "- " lines become a list. */

@@ -19,6 +19,7 @@ static int faq_init(camas_plugin *p, const camas_host_api *host, void **state)
     f->host = host;
     *state = f;
     int rc = kb_load(&f->k, p, host);
+    kb_drop_docs(&f->k, host); /* the FAQ answers from its entries alone */
     if (rc == 0)
         rc = host->register_command(p, "faq", "!faq [topic] - answers on a topic, or lists topics",
                                     "!faq [sujet] - répond sur un sujet, ou liste les sujets");

@@ -1,12 +1,104 @@
 /* meetings plugin: meeting cadence and who may attend (the YAML files of knowledge/meetings) and,
  * bodies whose staff put an iCalendar export beside it, the next meeting computed from the
- * recurrence rules with libical, shown in the body's time zone. Also !meetings [body]. */
+ * recurrence rules with libical, shown in the body's time zone. Also !meetings [body].
+ *
+ * libical is opened with dlopen, and only when some record names a calendar: it brings ICU
+ * and the C++ runtime with it, about 3 MiB of the worker's resident memory, and the shipped
+ * knowledge has no calendar. With a calendar the worker pays that again, as it always did. */
 #include "../common/kb.h"
 
+#include <ctype.h>
+#include <dlfcn.h>
 #include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Every libical function this plugin calls, looked up by name when libical is opened; the
+ * pointer types come from libical's own declarations, so a mismatch fails to compile. */
+#define ICAL_FUNCTIONS(X)                                                                          \
+    X(icalcompiter_deref)                                                                          \
+    X(icalcompiter_next)                                                                           \
+    X(icalcomponent_begin_component)                                                               \
+    X(icalcomponent_count_errors)                                                                  \
+    X(icalcomponent_free)                                                                          \
+    X(icalcomponent_get_dtstart)                                                                   \
+    X(icalcomponent_get_first_component)                                                           \
+    X(icalcomponent_get_first_property)                                                            \
+    X(icalcomponent_get_next_component)                                                            \
+    X(icalcomponent_get_next_property)                                                             \
+    X(icalcomponent_get_recurrenceid)                                                              \
+    X(icalcomponent_get_status)                                                                    \
+    X(icalcomponent_get_summary)                                                                   \
+    X(icalcomponent_get_uid)                                                                       \
+    X(icalerror_set_errors_are_fatal)                                                              \
+    X(icalparser_parse_string)                                                                     \
+    X(icalproperty_get_exdate)                                                                     \
+    X(icalproperty_get_rrule)                                                                      \
+    X(icalrecur_iterator_free)                                                                     \
+    X(icalrecur_iterator_new)                                                                      \
+    X(icalrecur_iterator_next)                                                                     \
+    X(icaltime_as_timet_with_zone)                                                                 \
+    X(icaltime_compare)                                                                            \
+    X(icaltime_compare_date_only)                                                                  \
+    X(icaltime_convert_to_zone)                                                                    \
+    X(icaltime_day_of_week)                                                                        \
+    X(icaltime_is_null_time)                                                                       \
+    X(icaltime_null_time)                                                                          \
+    X(icaltimezone_get_builtin_timezone)                                                           \
+    X(icaltimezone_get_utc_timezone)
+
+typedef struct ical_api {
+    void *dl; /* NULL until a calendar is configured */
+#define ICAL_MEMBER(f) __typeof__(f) *f;
+    ICAL_FUNCTIONS(ICAL_MEMBER)
+#undef ICAL_MEMBER
+} ical_api;
+
+/* Opens libical (LIBICAL_SONAME, the ABI the plugin was compiled against). Returns 0, or -1
+ * with a reason in err. */
+static int ical_open(ical_api *ic, char *err, size_t errlen)
+{
+    void *dl = dlopen(LIBICAL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        snprintf(err, errlen, "%s", dlerror());
+        return -1;
+    }
+#define ICAL_LOOKUP(f)                                                                             \
+    if (!(*(void **)&ic->f = dlsym(dl, #f))) {                                                     \
+        snprintf(err, errlen, "%s has no %s", LIBICAL_SONAME, #f);                                 \
+        dlclose(dl);                                                                               \
+        return -1;                                                                                 \
+    }
+    ICAL_FUNCTIONS(ICAL_LOOKUP)
+#undef ICAL_LOOKUP
+    ic->dl = dl;
+    ic->icalerror_set_errors_are_fatal(0);
+    return 0;
+}
+
+/* Whether the system's time zone database ($TZDIR, else /usr/share/zoneinfo: glibc's) has a
+ * zone of that name: the check for records without a calendar, where the zone is never used
+ * and loading libical only to ask it would cost its 3 MiB. Debian's libical reads that same
+ * database, so both accept the same names. */
+static bool tz_known_to_system(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 200 || name[0] == '/')
+        return false;
+    for (size_t i = 0; i < n; i++) /* no "..", no spaces: a zone name, not a path */
+        if (!isalnum((unsigned char)name[i]) && !strchr("/_+-", name[i]))
+            return false;
+    const char *dir = getenv("TZDIR");
+    char path[512], magic[4];
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    bool ok = fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, "TZif", 4) == 0;
+    fclose(f);
+    return ok;
+}
 
 #define MAX_BODIES 8
 
@@ -20,6 +112,7 @@ struct body_meetings {
 
 struct meetings {
     const camas_host_api *host;
+    ical_api ical;
     kb k;
     struct body_meetings b[MAX_BODIES];
     size_t n;
@@ -36,6 +129,7 @@ static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetin
                          const char *file, const char *cal_name)
 {
     const camas_host_api *host = s->host;
+    const ical_api *ic = &s->ical;
     char rel[256];
     snprintf(rel, sizeof rel, "meetings/%s", cal_name);
     int err = 0;
@@ -46,12 +140,11 @@ static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetin
                                      "calendar '%s' cannot be read (it must be a file in "
                                      "knowledge/meetings/)",
                                      cal_name);
-    icalerror_set_errors_are_fatal(0);
-    icalcomponent *cal = icalparser_parse_string(text);
+    icalcomponent *cal = ic->icalparser_parse_string(text);
     host->free(text);
-    if (!cal || !icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT)) {
+    if (!cal || !ic->icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT)) {
         if (cal)
-            icalcomponent_free(cal);
+            ic->icalcomponent_free(cal);
         return host->knowledge_error(p, rel, 1,
                                      "not an iCalendar file with events (expected "
                                      "BEGIN:VCALENDAR ... BEGIN:VEVENT)");
@@ -59,18 +152,19 @@ static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetin
     /* libical accepts broken dates and rules silently (as hidden error properties): refuse
      * them here rather than answer "no upcoming meeting" from a calendar we misread. */
     const char *problem = NULL;
-    if (icalcomponent_count_errors(cal) > 0)
+    if (ic->icalcomponent_count_errors(cal) > 0)
         problem = "a date, time or rule could not be read";
-    icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
-    for (icalcomponent *ev; !problem && (ev = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
-        if (icaltime_is_null_time(icalcomponent_get_dtstart(ev)))
+    icalcompiter it = ic->icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
+    for (icalcomponent *ev; !problem && (ev = ic->icalcompiter_deref(&it));
+         ic->icalcompiter_next(&it)) {
+        if (ic->icaltime_is_null_time(ic->icalcomponent_get_dtstart(ev)))
             problem = "an event has no start (DTSTART)";
-        icalproperty *rp = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
-        if (!problem && rp && icalproperty_get_rrule(rp).freq == ICAL_NO_RECURRENCE)
+        icalproperty *rp = ic->icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
+        if (!problem && rp && ic->icalproperty_get_rrule(rp).freq == ICAL_NO_RECURRENCE)
             problem = "a recurrence rule (RRULE) has no valid FREQ";
     }
     if (problem) {
-        icalcomponent_free(cal);
+        ic->icalcomponent_free(cal);
         return host->knowledge_error(p, rel, 1,
                                      "%s; fix the event in your calendar program and "
                                      "export it again",
@@ -109,12 +203,24 @@ static int meetings_init(camas_plugin *p, const camas_host_api *host, void **sta
             bm->body = body;
             bm->record = r;
             bm->timezone = kb_str(r, "timezone", 0);
-            if (bm->timezone && !icaltimezone_get_builtin_timezone(bm->timezone))
+            const char *cal = kb_str(r, "calendar", 0);
+            char why[300];
+            if (cal && !s->ical.dl && ical_open(&s->ical, why, sizeof why)) {
+                rc = host->knowledge_error(p, file, host->line(r),
+                                           "calendar '%s' needs libical, which could not be "
+                                           "loaded: %s",
+                                           cal, why);
+                continue;
+            }
+            /* The zone is used only to show a calendar's dates, by libical: ask libical when
+             * there is a calendar, the system's zone database otherwise. */
+            if (bm->timezone &&
+                !(cal ? s->ical.icaltimezone_get_builtin_timezone(bm->timezone) != NULL
+                      : tz_known_to_system(bm->timezone)))
                 rc = host->knowledge_error(p, file, host->line(r),
                                            "unknown time zone '%s' (use a name like "
                                            "America/Los_Angeles)",
                                            bm->timezone);
-            const char *cal = kb_str(r, "calendar", 0);
             if (cal && load_calendar(s, p, bm, file, cal))
                 rc = CAMAS_ERR_DATA;
         }
@@ -156,74 +262,77 @@ static void meetings_teardown(camas_plugin *p, void *state)
         return;
     for (size_t i = 0; i < s->n; i++)
         if (s->b[i].calendar)
-            icalcomponent_free(s->b[i].calendar);
+            s->ical.icalcomponent_free(s->b[i].calendar);
+    if (s->ical.dl)
+        dlclose(s->ical.dl);
     kb_free(&s->k, s->host);
     free(s);
 }
 
-static bool is_excluded(icalcomponent *ev, struct icaltimetype t, icalcomponent *cal,
-                        const char *uid)
+static bool is_excluded(const ical_api *ic, icalcomponent *ev, struct icaltimetype t,
+                        icalcomponent *cal, const char *uid)
 {
-    for (icalproperty *x = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); x;
-         x = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
-        struct icaltimetype ex = icalproperty_get_exdate(x);
-        if (icaltime_compare(ex, t) == 0 || (ex.is_date && icaltime_compare_date_only(ex, t) == 0))
+    for (icalproperty *x = ic->icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); x;
+         x = ic->icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
+        struct icaltimetype ex = ic->icalproperty_get_exdate(x);
+        if (ic->icaltime_compare(ex, t) == 0 ||
+            (ex.is_date && ic->icaltime_compare_date_only(ex, t) == 0))
             return true;
     }
     /* A moved instance (same UID, RECURRENCE-ID) replaces this one. A separate iterator:
      * get_first/next_component share one cursor with the caller's loop. */
-    icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
-    for (icalcomponent *o; (o = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
-        const char *ouid = icalcomponent_get_uid(o);
+    icalcompiter it = ic->icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
+    for (icalcomponent *o; (o = ic->icalcompiter_deref(&it)); ic->icalcompiter_next(&it)) {
+        const char *ouid = ic->icalcomponent_get_uid(o);
         if (o == ev || !ouid || !uid || strcmp(ouid, uid))
             continue;
-        struct icaltimetype rid = icalcomponent_get_recurrenceid(o);
-        if (!icaltime_is_null_time(rid) && icaltime_compare(rid, t) == 0)
+        struct icaltimetype rid = ic->icalcomponent_get_recurrenceid(o);
+        if (!ic->icaltime_is_null_time(rid) && ic->icaltime_compare(rid, t) == 0)
             return true;
     }
     return false;
 }
 
 /* The first occurrence strictly after now (Unix seconds) across the calendar's events. */
-static bool next_occurrence(icalcomponent *cal, time_t now, struct icaltimetype *out,
-                            const char **summary)
+static bool next_occurrence(const ical_api *ic, icalcomponent *cal, time_t now,
+                            struct icaltimetype *out, const char **summary)
 {
     bool found = false;
     time_t best = 0;
     icalcomponent *saved_ev = NULL;
     icalcomponent *ev;
-    for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
-         ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
-        if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
+    for (ev = ic->icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
+         ev = ic->icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+        if (ic->icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
             continue;
-        struct icaltimetype start = icalcomponent_get_dtstart(ev);
-        if (icaltime_is_null_time(start))
+        struct icaltimetype start = ic->icalcomponent_get_dtstart(ev);
+        if (ic->icaltime_is_null_time(start))
             continue;
-        const icaltimezone *zone = start.zone ? start.zone : icaltimezone_get_utc_timezone();
-        icalproperty *rp = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
-        struct icaltimetype cand = icaltime_null_time();
-        if (rp && icaltime_is_null_time(icalcomponent_get_recurrenceid(ev))) {
-            struct icalrecurrencetype rule = icalproperty_get_rrule(rp);
-            icalrecur_iterator *it = icalrecur_iterator_new(rule, start);
+        const icaltimezone *zone = start.zone ? start.zone : ic->icaltimezone_get_utc_timezone();
+        icalproperty *rp = ic->icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
+        struct icaltimetype cand = ic->icaltime_null_time();
+        if (rp && ic->icaltime_is_null_time(ic->icalcomponent_get_recurrenceid(ev))) {
+            struct icalrecurrencetype rule = ic->icalproperty_get_rrule(rp);
+            icalrecur_iterator *it = ic->icalrecur_iterator_new(rule, start);
             for (int guard = 0; it && guard < 20000; guard++) {
-                struct icaltimetype t = icalrecur_iterator_next(it);
-                if (icaltime_is_null_time(t))
+                struct icaltimetype t = ic->icalrecur_iterator_next(it);
+                if (ic->icaltime_is_null_time(t))
                     break;
                 t.zone = start.zone;
-                if (icaltime_as_timet_with_zone(t, zone) > now &&
-                    !is_excluded(ev, t, cal, icalcomponent_get_uid(ev))) {
+                if (ic->icaltime_as_timet_with_zone(t, zone) > now &&
+                    !is_excluded(ic, ev, t, cal, ic->icalcomponent_get_uid(ev))) {
                     cand = t;
                     break;
                 }
             }
             if (it)
-                icalrecur_iterator_free(it);
-        } else if (icaltime_as_timet_with_zone(start, zone) > now) {
+                ic->icalrecur_iterator_free(it);
+        } else if (ic->icaltime_as_timet_with_zone(start, zone) > now) {
             cand = start;
         }
-        if (icaltime_is_null_time(cand))
+        if (ic->icaltime_is_null_time(cand))
             continue;
-        time_t tt = icaltime_as_timet_with_zone(cand, zone);
+        time_t tt = ic->icaltime_as_timet_with_zone(cand, zone);
         if (!found || tt < best) {
             found = true;
             best = tt;
@@ -233,12 +342,12 @@ static bool next_occurrence(icalcomponent *cal, time_t now, struct icaltimetype 
         }
     }
     if (found && summary)
-        *summary = icalcomponent_get_summary(saved_ev);
+        *summary = ic->icalcomponent_get_summary(saved_ev);
     return found;
 }
 
-static void format_when(struct icaltimetype t, const char *tzname, int lang, char *out,
-                        size_t outlen)
+static void format_when(const ical_api *ic, struct icaltimetype t, const char *tzname, int lang,
+                        char *out, size_t outlen)
 {
     static const char *const days[2][7] = {
         {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
@@ -248,10 +357,10 @@ static void format_when(struct icaltimetype t, const char *tzname, int lang, cha
          "October", "November", "December"},
         {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
          "octobre", "novembre", "décembre"}};
-    icaltimezone *tz = tzname ? icaltimezone_get_builtin_timezone(tzname) : NULL;
+    icaltimezone *tz = tzname ? ic->icaltimezone_get_builtin_timezone(tzname) : NULL;
     if (tz && !t.is_date)
-        t = icaltime_convert_to_zone(t, tz);
-    int dow = icaltime_day_of_week(t) - 1; /* 1 = Sunday */
+        t = ic->icaltime_convert_to_zone(t, tz);
+    int dow = ic->icaltime_day_of_week(t) - 1; /* 1 = Sunday */
     if (dow < 0 || dow > 6)
         dow = 0;
     if (t.is_date) {
@@ -278,8 +387,8 @@ static void say_next(struct meetings *s, camas_plugin *p, const struct body_meet
     struct icaltimetype t;
     const char *summary = NULL;
     char text[700], when[200];
-    if (next_occurrence(bm->calendar, (time_t)(req->now_ms / 1000), &t, &summary)) {
-        format_when(t, bm->timezone, lang, when, sizeof when);
+    if (next_occurrence(&s->ical, bm->calendar, (time_t)(req->now_ms / 1000), &t, &summary)) {
+        format_when(&s->ical, t, bm->timezone, lang, when, sizeof when);
         if (lang)
             snprintf(text, sizeof text, "Prochaine réunion (%s) : %s%s%s%s.", name, when,
                      summary ? " — « " : "", summary ? summary : "", summary ? " »" : "");

@@ -319,6 +319,24 @@ def test_check_reports_missing_calendar_file(tmp_path):
     assert "nowhere.ics" in out and "meetings.yaml" in out, out[-2000:]
 
 
+@pytest.mark.parametrize("fixture", [None, "monthly.ics"])
+@pytest.mark.parametrize("zone", ["America/Nowhere", "../../../etc/passwd"])
+def test_check_reports_unknown_time_zone(tmp_path, fixture, zone):
+    """Without a calendar the system's zone database judges the zone (libical is not
+    loaded then), with one libical does: both refuse what is not a zone."""
+    k = make_knowledge(tmp_path, fixture, timezone=zone)
+    r = check(k)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out[-2000:]
+    assert f"unknown time zone '{zone}'" in out, out[-2000:]
+
+
+def test_check_accepts_a_known_time_zone_without_calendar(tmp_path):
+    k = make_knowledge(tmp_path, None, timezone="Europe/Paris")
+    r = check(k)
+    assert r.returncode == 0 and "0 problems" in r.stdout, r.stdout + r.stderr[-1500:]
+
+
 # -- in chat: the bot's real clock --------------------------------------------------------
 def second_tuesday_10am_after(now_utc):
     """The next second-Tuesday 10:00 Los Angeles strictly after now_utc (monthly.ics)."""

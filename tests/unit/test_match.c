@@ -5,9 +5,78 @@
 #include "match.h"
 #include "text.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int camas_text_check_tables(void);
+
+/* Appends the UTF-8 form of cp (below U+10000) to s at *n. */
+static void put_utf8(char *s, size_t *n, unsigned cp)
+{
+    if (cp < 0x80) {
+        s[(*n)++] = (char)cp;
+    } else if (cp < 0x800) {
+        s[(*n)++] = (char)(0xC0 | cp >> 6);
+        s[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        s[(*n)++] = (char)(0xE0 | cp >> 12);
+        s[(*n)++] = (char)(0x80 | (cp >> 6 & 0x3F));
+        s[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    }
+}
+
+/* The per-character fast path must give exactly what libunistring gives for the whole
+ * string: every tabulated character alone, then random mixes of ASCII, tabulated and
+ * untabulated characters (CJK, Greek, Cyrillic: the fallback), in buffers of every size. */
+static void test_normalize_fast_path(void)
+{
+    static const unsigned ranges[][2] = {
+        {0x0080, 0x0250}, {0x0300, 0x0370}, {0x2000, 0x2070}, {0x20A0, 0x20D0}};
+    static const unsigned others[] = {0x03A3, 0x03C2, 0x0416, 0x4E2D, 0xFB01, 0xFF21, 0x0345,
+                                      0x1E9E, 0x212B, 0x00C5, 0x0041, 0x030A, 0x0301, 0x0065};
+    char in[64], a[256], b[256];
+    int mismatches = 0;
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        for (unsigned cp = ranges[r][0]; cp < ranges[r][1]; cp++) {
+            size_t n = 0;
+            put_utf8(in, &n, 'x');
+            put_utf8(in, &n, cp);
+            put_utf8(in, &n, 'Y');
+            long la = camas_text_normalize(in, n, a, sizeof a);
+            long lb = camas_text_normalize_unicode(in, n, b, sizeof b);
+            if (la != lb || (la >= 0 && strcmp(a, b) != 0))
+                mismatches++;
+        }
+    CHECK(mismatches == 0);
+    uint32_t x = 2463534242u; /* xorshift32, fixed seed: the same strings every run */
+    mismatches = 0;
+    for (int t = 0; t < 20000; t++) {
+        size_t n = 0;
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        int len = 1 + (int)(x % 12);
+        for (int i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            unsigned pick = x % 8, cp;
+            if (pick < 3) {
+                cp = 0x20 + (x >> 8) % 0x5F;
+            } else if (pick < 7) {
+                size_t r = (x >> 8) % 4;
+                cp = ranges[r][0] + (x >> 11) % (ranges[r][1] - ranges[r][0]);
+            } else {
+                cp = others[(x >> 8) % (sizeof others / sizeof others[0])];
+            }
+            put_utf8(in, &n, cp);
+        }
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        size_t cap = t % 3 ? sizeof a : 1 + x % 24; /* small buffers: truncation agrees too */
+        long la = camas_text_normalize(in, n, a, cap);
+        long lb = camas_text_normalize_unicode(in, n, b, cap);
+        if (la != lb || (la >= 0 && strcmp(a, b) != 0))
+            mismatches++;
+    }
+    CHECK(mismatches == 0);
+}
 
 static void test_normalize(void)
 {
@@ -24,6 +93,7 @@ static void test_normalize(void)
     /* invalid UTF-8 never crashes: an error or the readable part */
     CHECK(camas_text_normalize("\xff\xfe", 2, buf, sizeof buf) >= -1);
     CHECK(camas_text_normalize("abc", 3, buf, 2) == 1); /* truncated to fit */
+    test_normalize_fast_path();
 }
 
 static void test_tokens(void)
@@ -170,6 +240,28 @@ static void test_matcher(void)
     size_t n = camas_matcher_query(m, "when does csec meet", "en", no_csec, NULL, r, 4);
     for (size_t i = 0; i < n; i++)
         CHECK(strncmp(r[i].entry_id, "csec", 4) != 0);
+    /* copying owners into a new matcher (new aliases and synonyms, same entries) gives the
+     * same answers, the answer text included; an owner left out is gone */
+    camas_matcher *m2 = camas_matcher_new();
+    const char *meet2[] = {"meet", "meeting", "convene", "gather"};
+    CHECK(camas_matcher_add_synonyms(m2, "en", meet2, 4) == 0);
+    CHECK(camas_matcher_add_alias(m2, "en", "task force", "task-force") == 0);
+    CHECK(camas_matcher_add_alias(m2, "en", "CSEC", "csec") == 0);
+    CHECK(camas_matcher_add_alias(m2, "en", "ESEC", "csec") == 0);
+    CHECK(camas_matcher_copy_owner(m2, m, 1) == 0);
+    CHECK(camas_matcher_copy_owner(m2, m, 2) == 0);
+    CHECK(camas_matcher_copy_owner(m2, m2, 1) < 0);
+    CHECK(camas_matcher_build(m2) == 0);
+    CHECK(camas_matcher_size(m2) == 6);
+    CHECK_STR(top(m2, "who chairs the task force?", NULL), "tf-chair");
+    CHECK_STR(top(m2, "qui preside le groupe de travail", NULL), "tf-chair");
+    CHECK_STR(top(m2, "who is Richard Torrance", NULL), "tf-chair");
+    CHECK_STR(top(m2, "when does ESEC meet", NULL), "csec-meet");
+    n = camas_matcher_query(m2, "how do I contact WashACT?", "en", NULL, NULL, r, 4);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strcmp(r[i].entry_id, "wa-mail") != 0);
+    camas_matcher_free(m2);
+
     /* removal by owner */
     camas_matcher_remove_owner(m, 2);
     CHECK(camas_matcher_build(m) == 0);
