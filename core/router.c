@@ -180,19 +180,12 @@ int camas_router_route(const camas_message *m, const char *bot_user_id,
     memset(out, 0, sizeof *out);
     const char *text = camas_router_strip_address(m->body, bot_user_id);
     out->text = text;
-    /* Normalised and tokenised once for both language detection and the safety check. */
-    size_t len = strlen(text);
-    char *norm = malloc(len * 3 + 16);
+    /* Tokenised once for both language detection and the safety check. */
     camas_token *toks = malloc(CAMAS_SAFETY_TOKENS * sizeof *toks);
-    if (!norm || !toks || camas_text_normalize(text, len, norm, len * 3 + 16) < 0) {
-        if (!norm || !toks) {
-            free(norm);
-            free(toks);
-            return -1;
-        }
-        norm[0] = '\0'; /* not UTF-8: no tokens (raw cues still pick the language) */
-    }
-    size_t nt = camas_tokenize(norm, toks, CAMAS_SAFETY_TOKENS);
+    if (!toks)
+        return -1;
+    long ntok = camas_text_tokenize(text, toks, CAMAS_SAFETY_TOKENS);
+    size_t nt = ntok > 0 ? (size_t)ntok : 0; /* not UTF-8: no tokens, raw cues still count */
     const char *detected = camas_detect_lang_tokens(text, toks, nt, NULL);
     const char *lang = forced_lang ? forced_lang : detected;
     snprintf(out->lang, sizeof out->lang, "%s", lang && strcmp(lang, "fr") == 0 ? "fr" : "en");
@@ -201,7 +194,6 @@ int camas_router_route(const camas_message *m, const char *bot_user_id,
     /* Safety is decided before anything else and independently of every other rule. */
     out->danger = camas_safety_check_tokens(safety, text, toks, nt, NULL);
     free(toks);
-    free(norm);
     if (text[0] == '!') {
         size_t n = strcspn(text + 1, " \t\r\n");
         const char *args = text + 1 + n;

@@ -576,14 +576,9 @@ bool camas_safety_check(const camas_safety *s, const char *text, const char **la
         *lang_hint = "en";
     if (!s || !text)
         return false;
-    char *norm = camas_text_normalize_dup(text);
     camas_token *t = malloc(CAMAS_SAFETY_TOKENS * sizeof *t);
-    bool found = false;
-    if (norm && t) {
-        size_t nt = camas_tokenize(norm, t, CAMAS_SAFETY_TOKENS);
-        found = camas_safety_check_tokens(s, text, t, nt, lang_hint);
-    }
+    long nt = t ? camas_text_tokenize(text, t, CAMAS_SAFETY_TOKENS) : -1;
+    bool found = nt >= 0 && camas_safety_check_tokens(s, text, t, (size_t)nt, lang_hint);
     free(t);
-    free(norm);
     return found;
 }

@@ -482,6 +482,23 @@ static void raw_cues(const char *text, double *fr, double *en)
     *fr += accents > 3 ? 3 + (accents - 3) * 0.25 : accents * 1.0;
 }
 
+long camas_text_tokenize(const char *text, camas_token *out, size_t max)
+{
+    size_t n = strlen(text), cap = n * 3 + 16;
+    char stackbuf[1024];
+    char *norm = cap <= sizeof stackbuf ? stackbuf : malloc(cap);
+    if (!norm)
+        return -1;
+    long nt = -1;
+    if (camas_text_normalize(text, n, norm, cap) >= 0) {
+        size_t found = camas_tokenize(norm, out, max);
+        nt = (long)(found < max ? found : max);
+    }
+    if (norm != stackbuf)
+        free(norm);
+    return nt;
+}
+
 static const char *decide_lang(double fr, double en, double *confidence)
 {
     /* Ties and cue-less text go to English: terse keyword queries are mostly English. */
@@ -528,28 +545,10 @@ const char *camas_detect_lang(const char *text, double *confidence)
     if (!text || !*text)
         return "en";
     raw_cues(text, &fr, &en);
-
-    char stackbuf[1024];
-    size_t n = strlen(text);
-    char *norm = stackbuf;
-    bool heap = false;
-    if (n * 3 + 16 > sizeof stackbuf) {
-        norm = malloc(n * 3 + 16);
-        heap = norm != NULL;
-        if (!norm) {
-            /* out of memory: detect on the first part of the text only */
-            norm = stackbuf;
-            n = (sizeof stackbuf - 16) / 3;
-        }
-    }
-    size_t cap = heap ? strlen(text) * 3 + 16 : sizeof stackbuf;
-    if (camas_text_normalize(text, n, norm, cap) >= 0) {
-        camas_token toks[CAMAS_LANG_TOKENS];
-        size_t nt = camas_tokenize(norm, toks, NELEM(toks));
-        token_cues(toks, nt, &fr, &en);
-    }
-    if (heap)
-        free(norm);
+    camas_token toks[CAMAS_LANG_TOKENS];
+    long nt = camas_text_tokenize(text, toks, NELEM(toks));
+    if (nt > 0) /* else not UTF-8 or out of memory: the raw cues decide */
+        token_cues(toks, (size_t)nt, &fr, &en);
     return decide_lang(fr, en, confidence);
 }
 

@@ -53,6 +53,11 @@ typedef struct camas_token {
  * (which may exceed max: only the first max are written). */
 size_t camas_tokenize(const char *norm, camas_token *out, size_t max);
 
+/* camas_text_normalize then camas_tokenize, for callers that only want the tokens. Returns
+ * how many were written (at most max), or -1 when text is not valid UTF-8 or memory ran
+ * out. */
+long camas_text_tokenize(const char *text, camas_token *out, size_t max);
+
 /* Guesses whether text is French or English. Returns the static string "en" or "fr" (never
  * NULL) and, when confidence is not NULL, a confidence in [0,1]. Uses function words,
  * French elisions (l', qu'...), accented letters and a few domain words; text with no cue
