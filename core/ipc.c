@@ -100,11 +100,6 @@ static int send_datagram(int sock, const void *data, size_t len, int fd_to_pass)
     return n == (ssize_t)len ? 0 : -1;
 }
 
-int camas_ipc_send_bytes(int sock, const void *data, size_t len)
-{
-    return send_datagram(sock, data, len, -1);
-}
-
 int camas_ipc_send_many(int sock, const struct iovec *datagrams, size_t n)
 {
     struct mmsghdr mm[CAMAS_IPC_BATCH];
@@ -136,13 +131,7 @@ int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass)
     return rc;
 }
 
-int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out)
-{
-    return camas_ipc_recv_flags(sock, buf, msg, frame_len, fd_out, 0);
-}
-
-int camas_ipc_recv_flags(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out,
-                         int flags)
+int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out, int flags)
 {
     *msg = NULL;
     *frame_len = 0;

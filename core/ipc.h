@@ -17,13 +17,11 @@ int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass);
 /* Receives one datagram into buf (CAMAS_IPC_MAX + 1 bytes, kept by the caller so a busy
  * loop does not allocate per message). A JSON message is parsed into *msg (a new cJSON
  * object); a binary frame leaves *msg NULL and its length in *frame_len (0 otherwise).
- * *fd_out gets a passed descriptor or -1.
+ * *fd_out gets a passed descriptor or -1. flags go to recvmsg (MSG_DONTWAIT to drain a
+ * blocking socket).
  * Returns 1 on success, 0 on orderly shutdown (peer gone), -1 on error (errno set;
  * EAGAIN when nothing is waiting on a non-blocking socket, EBADMSG for malformed JSON). */
-int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out);
-/* The same with recvmsg flags (MSG_DONTWAIT to drain a blocking socket). */
-int camas_ipc_recv_flags(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out,
-                         int flags);
+int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out, int flags);
 
 enum camas_ipc_frame_kind {
     CAMAS_IPC_ASK = 1,    /* strings: lang, match_lang, text, command ("" = none), args */
@@ -59,8 +57,6 @@ typedef struct camas_ipc_blackbox {
     char plugin[64]; /* NUL-terminated when written by the worker */
 } camas_ipc_blackbox;
 
-/* Sends bytes as one datagram. Returns 0, or -1 with errno set (EAGAIN when full). */
-int camas_ipc_send_bytes(int sock, const void *data, size_t len);
 /* Sends up to n datagrams (at most CAMAS_IPC_BATCH) in one system call, so a burst of
  * questions or answers wakes the other side once. Returns how many were sent (> 0), or -1
  * with errno set (EAGAIN when not even the first fitted). */

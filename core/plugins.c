@@ -955,7 +955,7 @@ static int worker_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
             cJSON *msg;
             size_t frame_len;
             int fd;
-            int rc = camas_ipc_recv(h->sock, h->ipc_buf, &msg, &frame_len, &fd);
+            int rc = camas_ipc_recv(h->sock, h->ipc_buf, &msg, &frame_len, &fd, 0);
             if (fd >= 0)
                 close(fd); /* the worker never sends descriptors */
             if (rc == 1) {

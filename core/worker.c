@@ -932,8 +932,7 @@ int camas_worker_main(int sock, const char *knowledge_dir)
         size_t frame_len;
         int fd;
         /* Wait only when no answer is held back; else take what is already queued. */
-        int rc = camas_ipc_recv_flags(sock, w.ipc_buf, &msg, &frame_len, &fd,
-                                      w.n_out ? MSG_DONTWAIT : 0);
+        int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &frame_len, &fd, w.n_out ? MSG_DONTWAIT : 0);
         if (rc < 0 && w.n_out && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             answers_flush(&w);
             continue;

@@ -75,7 +75,7 @@ static void test_socket(void)
     camas_ipc_frame f = {.kind = CAMAS_IPC_ANSWER, .id = 42, .s = {"en", "hi", "", "", ""}};
     size_t len;
     char *frame = camas_ipc_frame_encode(&f, &len);
-    CHECK(camas_ipc_send_bytes(sv[0], frame, len) == 0);
+    CHECK(camas_ipc_send_many(sv[0], &(struct iovec){frame, len}, 1) == 1);
     cJSON *json = cJSON_CreateObject();
     cJSON_AddStringToObject(json, "op", "ready");
     CHECK(camas_ipc_send(sv[0], json, -1) == 0);
@@ -87,18 +87,18 @@ static void test_socket(void)
     cJSON *msg;
     size_t flen;
     int fd;
-    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd) == 1);
+    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd, 0) == 1);
     CHECK(msg == NULL && flen == len && fd == -1);
     camas_ipc_frame g;
     CHECK(camas_ipc_frame_decode(buf, flen, &g) == 0 && g.id == 42);
     CHECK_STR(g.s[1], "hi");
-    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd) == 1);
+    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd, 0) == 1);
     CHECK(msg != NULL && flen == 0);
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op")), "ready");
     cJSON_Delete(msg);
     errno = 0;
-    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd) == -1 && errno == EBADMSG);
-    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd) == 0); /* peer gone */
+    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd, 0) == -1 && errno == EBADMSG);
+    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd, 0) == 0); /* peer gone */
     free(buf);
     free(frame);
     close(sv[1]);
@@ -122,7 +122,7 @@ static void test_burst(void)
         size_t flen;
         int fd;
         camas_ipc_frame g;
-        CHECK(camas_ipc_recv_flags(sv[1], buf, &msg, &flen, &fd, MSG_DONTWAIT) == 1);
+        CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd, MSG_DONTWAIT) == 1);
         CHECK(camas_ipc_frame_decode(buf, flen, &g) == 0 && g.id == i + 1);
         CHECK_STR(g.s[2], texts[i]);
         free(burst[i].iov_base);
@@ -131,8 +131,7 @@ static void test_burst(void)
     size_t flen;
     int fd;
     errno = 0;
-    CHECK(camas_ipc_recv_flags(sv[1], buf, &msg, &flen, &fd, MSG_DONTWAIT) == -1 &&
-          errno == EAGAIN);
+    CHECK(camas_ipc_recv(sv[1], buf, &msg, &flen, &fd, MSG_DONTWAIT) == -1 && errno == EAGAIN);
     free(buf);
     close(sv[0]);
     close(sv[1]);
