@@ -16,7 +16,9 @@ from harness import REPO_ROOT, ask_batch, ask_json, in_reply_to
 
 HOTLINE = "1-888-373-7888"
 HOTLINE_TEXT = "233733"
-SEED = (REPO_ROOT / ".." / "shared" / "seed" / "anti-trafficking-bodies.fr.txt").resolve()
+# The source text lives in the repository; ../shared/seed keeps the copy it was taken from.
+SEED = REPO_ROOT / "knowledge" / "source" / "anti-trafficking-bodies.fr.txt"
+SHARED_SEED = REPO_ROOT / ".." / "shared" / "seed" / "anti-trafficking-bodies.fr.txt"
 NOT_SURE_EN = "I'm not sure I can answer that"
 NOT_SURE_FR = "Je ne suis pas sûr de pouvoir répondre"
 SETTLE = 1.5
@@ -365,6 +367,12 @@ class TestNoInventedFacts:
     @pytest.fixture(autouse=True)
     def _synapse_running(self):
         yield
+
+    def test_source_is_the_shared_seed(self):
+        """The repository's copy is the seed, byte for byte, when the seed is beside it."""
+        assert SEED.is_file(), f"source text not found at {SEED}"
+        if SHARED_SEED.is_file():
+            assert SEED.read_bytes() == SHARED_SEED.read_bytes()
 
     def test_fact_extraction(self, seed_facts):
         # guards the regexes themselves
