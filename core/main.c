@@ -412,11 +412,11 @@ static void on_offline_tick(lws_sorted_usec_list_t *sul)
 /* Answers one question through the router and the plugin host, printing the result. Returns
  * 0 when something was answered, 1 when nothing was, -1 on failure. */
 static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct offline *o,
-                      char *text, const char *room_kind, const char *lang, int64_t now_ms,
-                      bool json)
+                      char *text, const char *sender, const char *room_kind, const char *lang,
+                      int64_t now_ms, bool json)
 {
     camas_message m = {.room_id = "!offline",
-                       .sender = "@you:offline",
+                       .sender = sender,
                        .event_id = "$offline",
                        .body = text,
                        .room_kind =
@@ -541,7 +541,7 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
             fprintf(stderr, "Usage: camas ask [--json] [--room-kind help|staff] [--lang en|fr] "
                             "[--now ISO-8601] QUESTION\n"
                             "       camas ask --batch FILE|- [...]   (one question per line, "
-                            "one JSON answer per line)\n");
+                            "plain or {\"text\":…,\"user\":…}; one JSON answer per line)\n");
             return 2;
         }
     }
@@ -607,14 +607,39 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
                 line[strcspn(line, "\r\n")] = '\0';
                 if (!*line)
                     continue;
-                if (answer_one(ctx, host, &o, line, room_kind, lang, now_ms, true) < 0)
+                /* A JSON line {"text": ..., "user": ...} says who asks: follow-ups and
+                 * clarifications are per user, as in a room. */
+                cJSON *j = line[0] == '{' ? cJSON_Parse(line) : NULL;
+                const char *text = line, *user = "@you:offline";
+                if (line[0] == '{') {
+                    text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "text"));
+                    const char *u =
+                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "user"));
+                    if (u && *u)
+                        user = u;
+                    if (!text) {
+                        fprintf(stderr, "camas ask: --batch: expected {\"text\": \"...\", "
+                                        "\"user\": \"...\"} or a plain question, got: %.80s\n",
+                                line);
+                        printf("{}\n");
+                        rc = 1;
+                        cJSON_Delete(j);
+                        continue;
+                    }
+                }
+                char *copy = strdup(text);
+                if (!copy || answer_one(ctx, host, &o, copy, user, room_kind, lang, now_ms,
+                                        true) < 0)
                     rc = 1;
+                free(copy);
+                cJSON_Delete(j);
             }
             if (f != stdin)
                 fclose(f);
         }
     } else {
-        rc = answer_one(ctx, host, &o, question.data, room_kind, lang, now_ms, json);
+        rc = answer_one(ctx, host, &o, question.data, "@you:offline", room_kind, lang, now_ms,
+                        json);
     }
     free(o.plain);
     free(o.html);
