@@ -20,9 +20,18 @@
 #define EMBED_QK       32
 #define EMBED_Q4_BYTES 18
 
-/* A Q4_0 matrix of nout rows by nin columns (nin a multiple of 32), row-major, in the mapping. */
+/* A Q4_0 matrix of nout rows by nin columns (both multiples of 32). The file holds it row-major
+ * (file); at load it is copied to the kernels' layout (embed_pack_q4), by groups of 16 rows and
+ * then blocks, so the kernels read it sequentially and need no transposition:
+ *  nib:   per (group, block) 256 bytes, four 64-byte segments; bytes 4r..4r+3 of segment g
+ *         are the file's bytes 4g..4g+3 of the block of row r, whose low nibbles are weights
+ *         4g..4g+3 and high nibbles weights 16+4g..16+4g+3;
+ *  scale: per (group, block) the 16 rows' half-precision scales. */
+#define EMBED_GROUP 16
 typedef struct {
-    const uint8_t *data;
+    const uint8_t *file;
+    const uint8_t *nib;
+    const uint16_t *scale;
     int nout, nin;
 } embed_q4;
 
@@ -117,6 +126,7 @@ struct camas_embed_model {
     const uint8_t *word; /* Q4_0 [vocab_rows][hidden] */
     const float *pos, *type, *ln_w, *ln_b;
     embed_layer *layer;
+    void *packed; /* the layer matrices in the kernels' layout */
     embed_vocab voc;
     int max_tokens[2]; /* [0] passages, [1] queries */
     const embed_kernel *kernel;
@@ -124,6 +134,9 @@ struct camas_embed_model {
 };
 
 /* embed_kernels.c */
+/* Packs w->file into nib (nout * nin / 2 bytes) and scale (nout * nin / 32 halves) and points w
+ * at them; -1 if a block scale is infinite or NaN. */
+int embed_pack_q4(embed_q4 *w, uint8_t *nib, uint16_t *scale);
 const embed_kernel *embed_kernel_best(void);
 const embed_kernel *embed_kernel_find(const char *name);
 float embed_half_to_float(uint16_t h);

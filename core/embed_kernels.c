@@ -74,31 +74,57 @@ static void quantize_scalar(const float *x, int ntok, int nin, int8_t *q, float 
     }
 }
 
+int embed_pack_q4(embed_q4 *w, uint8_t *nib, uint16_t *scale)
+{
+    int nb = w->nin / EMBED_QK;
+    size_t row_bytes = (size_t)nb * EMBED_Q4_BYTES;
+    for (int g0 = 0; g0 < w->nout; g0 += EMBED_GROUP) {
+        for (int b = 0; b < nb; b++) {
+            size_t gb = (size_t)(g0 / EMBED_GROUP) * nb + b;
+            for (int r = 0; r < EMBED_GROUP; r++) {
+                const uint8_t *blk = w->file + (size_t)(g0 + r) * row_bytes + (size_t)b * 18;
+                uint16_t h;
+                memcpy(&h, blk, 2);
+                if ((h & 0x7C00) == 0x7C00) /* infinity or NaN */
+                    return -1;
+                scale[gb * EMBED_GROUP + r] = h;
+                for (int g = 0; g < 4; g++)
+                    memcpy(nib + gb * 256 + g * 64 + 4 * r, blk + 2 + 4 * g, 4);
+            }
+        }
+    }
+    w->nib = nib;
+    w->scale = scale;
+    return 0;
+}
+
 static void matmul_scalar(const embed_q4 *w, const float *bias, const embed_acts *a, int ntok,
                           float *y, uint8_t *wbuf, float *dbuf)
 {
     int nb = w->nin / EMBED_QK;
-    size_t row_bytes = (size_t)nb * EMBED_Q4_BYTES;
     for (int r = 0; r < w->nout; r++) {
-        const uint8_t *row = w->data + (size_t)r * row_bytes;
+        /* Row r back to plain order: weight 4g+i is the low nibble of byte i of lane r in
+         * segment g, weight 16+4g+i its high nibble. */
+        size_t g0 = (size_t)(r / EMBED_GROUP) * nb;
+        int lane = r % EMBED_GROUP;
         for (int b = 0; b < nb; b++) {
-            const uint8_t *blk = row + (size_t)b * EMBED_Q4_BYTES;
-            uint16_t h;
-            memcpy(&h, blk, 2);
-            dbuf[b] = embed_half_to_float(h);
-            for (int j = 0; j < 16; j++) {
-                wbuf[b * EMBED_QK + j] = blk[2 + j] & 0x0F;
-                wbuf[b * EMBED_QK + j + 16] = blk[2 + j] >> 4;
-            }
+            const uint8_t *src = w->nib + (g0 + b) * 256;
+            dbuf[b] = embed_half_to_float(w->scale[(g0 + b) * EMBED_GROUP + lane]);
+            for (int g = 0; g < 4; g++)
+                for (int i = 0; i < 4; i++) {
+                    uint8_t byte = src[g * 64 + 4 * lane + i];
+                    wbuf[b * EMBED_QK + 4 * g + i] = byte & 0x0F;
+                    wbuf[b * EMBED_QK + 16 + 4 * g + i] = byte >> 4;
+                }
         }
         for (int t = 0; t < ntok; t++) {
             const int8_t *x = a->q + (size_t)t * a->nin;
             float acc = 0.0f;
             for (int b = 0; b < nb; b++) {
-                int32_t s = a->init[(size_t)t * nb + b];
+                int32_t sum = a->init[(size_t)t * nb + b];
                 for (int j = 0; j < EMBED_QK; j++)
-                    s += wbuf[b * EMBED_QK + j] * x[b * EMBED_QK + j];
-                acc += dbuf[b] * a->d[(size_t)t * nb + b] * (float)s;
+                    sum += wbuf[b * EMBED_QK + j] * x[b * EMBED_QK + j];
+                acc += dbuf[b] * a->d[(size_t)t * nb + b] * (float)sum;
             }
             y[(size_t)t * w->nout + r] = acc + bias[r];
         }
@@ -170,44 +196,23 @@ AVX2_TARGET static void quantize_avx2(const float *x, int ntok, int nin, int8_t 
     }
 }
 
-AVX2_TARGET static void repack8(const uint8_t *rows, size_t row_bytes, int nb, uint8_t *wbuf,
-                                float *dbuf, const uint8_t *end)
+/* Half h (rows 8h..8h+7) of a packed 16-row group to wbuf/dbuf. */
+AVX2_TARGET static void decode8(const uint8_t *nib, const uint16_t *scale, int nb, int h,
+                                uint8_t *wbuf, float *dbuf)
 {
-    const uint8_t *ahead = rows + 2 * 8 * row_bytes;
-    size_t share = (8 * row_bytes + (size_t)nb - 1) / (size_t)nb;
     const __m256i low = _mm256_set1_epi8(0x0F);
     for (int b = 0; b < nb; b++) {
-        const uint8_t *blk = rows + (size_t)b * EMBED_Q4_BYTES;
-        /* Weights stream from L3 or memory once per text, and the hardware prefetcher does
-         * not follow a group's interleaved rows well: fetch the group after next, a share
-         * per block so as not to flood the miss buffers. */
-        for (size_t off = (size_t)b * share; off < (size_t)(b + 1) * share; off += 64)
-            if (ahead + off < end)
-                _mm_prefetch((const char *)ahead + off, _MM_HINT_T0);
-        __m256i z[4];
-        for (int k = 0; k < 4; k++)
-            z[k] = _mm256_set_m128i(
-                _mm_loadu_si128((const __m128i *)(const void *)(blk + (k + 4) * row_bytes + 2)),
-                _mm_loadu_si128((const __m128i *)(const void *)(blk + k * row_bytes + 2)));
-        /* 4x4 transpose of dwords within each 128-bit lane: lane i of t[g] then holds dword g
-         * (bytes 4g..4g+3) of rows 4i..4i+3. */
-        __m256i a0 = _mm256_unpacklo_epi32(z[0], z[1]), a1 = _mm256_unpackhi_epi32(z[0], z[1]);
-        __m256i a2 = _mm256_unpacklo_epi32(z[2], z[3]), a3 = _mm256_unpackhi_epi32(z[2], z[3]);
-        __m256i t[4] = {_mm256_unpacklo_epi64(a0, a2), _mm256_unpackhi_epi64(a0, a2),
-                        _mm256_unpacklo_epi64(a1, a3), _mm256_unpackhi_epi64(a1, a3)};
         uint8_t *o = wbuf + (size_t)b * 8 * 32;
         for (int g = 0; g < 4; g++) {
-            _mm256_storeu_si256((__m256i *)(void *)(o + g * 32), _mm256_and_si256(t[g], low));
+            __m256i t = _mm256_loadu_si256(
+                (const __m256i *)(const void *)(nib + (size_t)b * 256 + g * 64 + h * 32));
+            _mm256_storeu_si256((__m256i *)(void *)(o + g * 32), _mm256_and_si256(t, low));
             _mm256_storeu_si256((__m256i *)(void *)(o + (g + 4) * 32),
-                                _mm256_and_si256(_mm256_srli_epi32(t[g], 4), low));
+                                _mm256_and_si256(_mm256_srli_epi16(t, 4), low));
         }
-        /* One scale at a time: gathering 16-bit stores into a vector load would stall on
-         * store forwarding. */
-        for (int r = 0; r < 8; r++) {
-            uint16_t h;
-            memcpy(&h, blk + r * row_bytes, 2);
-            dbuf[b * 8 + r] = _cvtsh_ss(h);
-        }
+        _mm256_storeu_ps(dbuf + b * 8,
+                         _mm256_cvtph_ps(_mm_loadu_si128(
+                             (const __m128i *)(const void *)(scale + b * 16 + h * 8))));
     }
 }
 
@@ -218,36 +223,75 @@ static inline int32_t load_i32(const int8_t *p)
     return v;
 }
 
+/* nt tokens (at most 4) against the decoded 8 rows, as tokens_avx512 below: each weight vector
+ * loaded once per block for all nt tokens, independent sums per token. */
+AVX2_TARGET static inline __attribute__((always_inline)) void
+tokens_avx2(int nt, const embed_acts *a, int t, int nb, const uint8_t *wbuf, const float *dbuf,
+            __m256 vbias, float *y, size_t ystride)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4];
+    __m256i s16[4];
+    const int8_t *x[4];
+#pragma GCC unroll 4
+    for (int n = 0; n < nt; n++) {
+        acc[n] = _mm256_setzero_ps();
+        x[n] = a->q + (size_t)(t + n) * a->nin;
+    }
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *wb = wbuf + (size_t)b * 8 * 32;
+#pragma GCC unroll 4
+        for (int n = 0; n < nt; n++)
+            s16[n] = _mm256_setzero_si256();
+            /* 8 groups of |15 * 128 * 2| <= 3840 sum to at most 30720: exact in int16. */
+#pragma GCC unroll 8
+        for (int g = 0; g < 8; g++) {
+            __m256i w = _mm256_load_si256((const __m256i *)(const void *)(wb + g * 32));
+#pragma GCC unroll 4
+            for (int n = 0; n < nt; n++)
+                s16[n] = _mm256_add_epi16(
+                    s16[n], _mm256_maddubs_epi16(
+                                w, _mm256_set1_epi32(load_i32(x[n] + b * EMBED_QK + g * 4))));
+        }
+        __m256 dw = _mm256_load_ps(dbuf + b * 8);
+#pragma GCC unroll 4
+        for (int n = 0; n < nt; n++) {
+            size_t tb = (size_t)(t + n) * nb + b;
+            __m256i sum =
+                _mm256_add_epi32(_mm256_madd_epi16(s16[n], ones), _mm256_set1_epi32(a->init[tb]));
+            __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(a->d[tb]));
+            acc[n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc[n]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int n = 0; n < nt; n++)
+        _mm256_storeu_ps(y + (size_t)(t + n) * ystride, _mm256_add_ps(acc[n], vbias));
+}
+
 AVX2_TARGET static void matmul_avx2(const embed_q4 *w, const float *bias, const embed_acts *a,
                                     int ntok, float *y, uint8_t *wbuf, float *dbuf)
 {
     int nb = w->nin / EMBED_QK;
-    size_t row_bytes = (size_t)nb * EMBED_Q4_BYTES;
-    const __m256i ones = _mm256_set1_epi16(1);
-    const uint8_t *end = w->data + (size_t)w->nout * row_bytes;
+    size_t ys = (size_t)w->nout;
     for (int r0 = 0; r0 < w->nout; r0 += 8) {
-        repack8(w->data + (size_t)r0 * row_bytes, row_bytes, nb, wbuf, dbuf, end);
+        size_t gb = (size_t)(r0 / EMBED_GROUP) * nb;
+        decode8(w->nib + gb * 256, w->scale + gb * EMBED_GROUP, nb, r0 / 8 % 2, wbuf, dbuf);
         __m256 vbias = _mm256_loadu_ps(bias + r0);
-        for (int t = 0; t < ntok; t++) {
-            const int8_t *x = a->q + (size_t)t * a->nin;
-            const float *ad = a->d + (size_t)t * nb;
-            const int32_t *ai = a->init + (size_t)t * nb;
-            __m256 acc = _mm256_setzero_ps();
-            for (int b = 0; b < nb; b++) {
-                const uint8_t *wb = wbuf + (size_t)b * 8 * 32;
-                /* 8 groups of |15 * 128 * 2| <= 3840 sum to at most 30720: exact in int16. */
-                __m256i s16 = _mm256_setzero_si256();
-                for (int g = 0; g < 8; g++)
-                    s16 = _mm256_add_epi16(
-                        s16, _mm256_maddubs_epi16(
-                                 _mm256_loadu_si256((const __m256i *)(const void *)(wb + g * 32)),
-                                 _mm256_set1_epi32(load_i32(x + b * EMBED_QK + g * 4))));
-                __m256i s =
-                    _mm256_add_epi32(_mm256_madd_epi16(s16, ones), _mm256_set1_epi32(ai[b]));
-                __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(dbuf + b * 8), _mm256_set1_ps(ad[b]));
-                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, acc);
-            }
-            _mm256_storeu_ps(y + (size_t)t * w->nout + r0, _mm256_add_ps(acc, vbias));
+        int t = 0;
+        for (; t + 4 <= ntok; t += 4)
+            tokens_avx2(4, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+        switch (ntok - t) {
+        case 3:
+            tokens_avx2(3, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+            break;
+        case 2:
+            tokens_avx2(2, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+            break;
+        case 1:
+            tokens_avx2(1, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+            break;
+        default:
+            break;
         }
     }
 }
@@ -279,96 +323,71 @@ AVX512_TARGET static void quantize_avx512(const float *x, int ntok, int nin, int
     }
 }
 
-AVX512_TARGET static void repack16(const uint8_t *rows, size_t row_bytes, int nb, uint8_t *wbuf,
-                                   float *dbuf, const uint8_t *end)
+/* A packed 16-row group to wbuf/dbuf: the low and high nibbles of each 64-byte segment are
+ * weight groups g and g + 4 of the 16 rows. */
+AVX512_TARGET static void decode16(const uint8_t *nib, const uint16_t *scale, int nb, uint8_t *wbuf,
+                                   float *dbuf)
 {
-    const uint8_t *ahead = rows + 2 * 16 * row_bytes;
-    size_t share = (16 * row_bytes + (size_t)nb - 1) / (size_t)nb;
     const __m512i low = _mm512_set1_epi8(0x0F);
     for (int b = 0; b < nb; b++) {
-        const uint8_t *blk = rows + (size_t)b * EMBED_Q4_BYTES;
-        /* Weights stream from L3 or memory once per text, and the hardware prefetcher does
-         * not follow a group's interleaved rows well: fetch the group after next, a share
-         * per block so as not to flood the miss buffers. */
-        for (size_t off = (size_t)b * share; off < (size_t)(b + 1) * share; off += 64)
-            if (ahead + off < end)
-                _mm_prefetch((const char *)ahead + off, _MM_HINT_T0);
-        __m512i z[4];
-        for (int k = 0; k < 4; k++) {
-            /* lane i of z[k] = the 16 nibble bytes of row k + 4i */
-            __m512i v = _mm512_castsi128_si512(
-                _mm_loadu_si128((const __m128i *)(const void *)(blk + k * row_bytes + 2)));
-            for (int i = 1; i < 4; i++) {
-                __m128i r = _mm_loadu_si128(
-                    (const __m128i *)(const void *)(blk + (k + 4 * i) * row_bytes + 2));
-                switch (i) {
-                case 1:
-                    v = _mm512_inserti32x4(v, r, 1);
-                    break;
-                case 2:
-                    v = _mm512_inserti32x4(v, r, 2);
-                    break;
-                default:
-                    v = _mm512_inserti32x4(v, r, 3);
-                    break;
-                }
-            }
-            z[k] = v;
-        }
-        /* 4x4 dword transpose within each lane: lane i of t[g] = dword g of rows 4i..4i+3. */
-        __m512i a0 = _mm512_unpacklo_epi32(z[0], z[1]), a1 = _mm512_unpackhi_epi32(z[0], z[1]);
-        __m512i a2 = _mm512_unpacklo_epi32(z[2], z[3]), a3 = _mm512_unpackhi_epi32(z[2], z[3]);
-        __m512i t[4] = {_mm512_unpacklo_epi64(a0, a2), _mm512_unpackhi_epi64(a0, a2),
-                        _mm512_unpacklo_epi64(a1, a3), _mm512_unpackhi_epi64(a1, a3)};
         uint8_t *o = wbuf + (size_t)b * 8 * 64;
         for (int g = 0; g < 4; g++) {
-            _mm512_storeu_si512(o + g * 64, _mm512_and_si512(t[g], low));
-            _mm512_storeu_si512(o + (g + 4) * 64,
-                                _mm512_and_si512(_mm512_srli_epi32(t[g], 4), low));
+            __m512i t = _mm512_loadu_si512(nib + (size_t)b * 256 + g * 64);
+            _mm512_storeu_si512(o + g * 64, _mm512_and_si512(t, low));
+            _mm512_storeu_si512(o + (g + 4) * 64, _mm512_and_si512(_mm512_srli_epi16(t, 4), low));
         }
-        /* One scale at a time: gathering 16-bit stores into a vector load would stall on
-         * store forwarding. */
-        for (int r = 0; r < 16; r++) {
-            uint16_t h;
-            memcpy(&h, blk + r * row_bytes, 2);
-            dbuf[b * 16 + r] = _cvtsh_ss(h);
-        }
+        _mm512_storeu_ps(dbuf + b * 16,
+                         _mm512_cvtph_ps(_mm256_loadu_si256(
+                             (const __m256i *)(const void *)(scale + b * EMBED_GROUP))));
     }
 }
 
-/* nt tokens (a compile-time constant after inlining) against the decoded 16-row group: the
- * group's 8 weight vectors of a block are loaded once for all nt tokens, and each token sums
- * its 8 products in two independent chains so the VNNI unit's latency overlaps. */
+/* nt tokens (a compile-time constant after inlining, at most 8) against the decoded 16-row
+ * group. Each weight vector is loaded once per block and used for all nt tokens (a 512-bit load
+ * costs as much as a VNNI operation on some CPUs), and the nt tokens' sums are independent
+ * chains, which hides the VNNI latency. */
 AVX512_TARGET static inline __attribute__((always_inline)) void
 tokens_avx512(int nt, const embed_acts *a, int t, int nb, const uint8_t *wbuf, const float *dbuf,
-              __m512 vbias, float *y, size_t ystride)
+              __m512 vbias, float *y, size_t ystride, const uint8_t *next,
+              const uint16_t *next_scale)
 {
-    __m512 acc[4];
-#pragma GCC unroll 4
-    for (int n = 0; n < nt; n++)
+    __m512 acc[8];
+    __m512i s[8];
+    const int8_t *x[8];
+#pragma GCC unroll 8
+    for (int n = 0; n < nt; n++) {
         acc[n] = _mm512_setzero_ps();
+        x[n] = a->q + (size_t)(t + n) * a->nin;
+    }
     for (int b = 0; b < nb; b++) {
         const uint8_t *wb = wbuf + (size_t)b * 8 * 64;
-        __m512i wv[8];
+        if (next) {
+            /* The next group's weights, a block per block computed here: they come from L3
+             * or memory (10 MB per text) and the loads of decode16 would wait for them. */
+            for (int i = 0; i < 4; i++)
+                _mm_prefetch((const char *)next + (size_t)b * 256 + i * 64, _MM_HINT_T0);
+            if (b % 2 == 0)
+                _mm_prefetch((const char *)(next_scale + (size_t)b * EMBED_GROUP), _MM_HINT_T0);
+        }
 #pragma GCC unroll 8
-        for (int g = 0; g < 8; g++)
-            wv[g] = _mm512_loadu_si512(wb + g * 64);
-        __m512 dw = _mm512_loadu_ps(dbuf + b * 16);
-#pragma GCC unroll 4
+        for (int n = 0; n < nt; n++)
+            s[n] = _mm512_set1_epi32(a->init[(size_t)(t + n) * nb + b]);
+#pragma GCC unroll 8
+        for (int g = 0; g < 8; g++) {
+            __m512i w = _mm512_load_si512(wb + g * 64);
+#pragma GCC unroll 8
+            for (int n = 0; n < nt; n++)
+                s[n] = _mm512_dpbusd_epi32(
+                    s[n], w, _mm512_set1_epi32(load_i32(x[n] + b * EMBED_QK + g * 4)));
+        }
+        __m512 dw = _mm512_load_ps(dbuf + b * 16);
+#pragma GCC unroll 8
         for (int n = 0; n < nt; n++) {
-            const int8_t *x = a->q + (size_t)(t + n) * a->nin + b * EMBED_QK;
-            size_t tb = (size_t)(t + n) * nb + b;
-            __m512i s0 = _mm512_set1_epi32(a->init[tb]), s1 = _mm512_setzero_si512();
-#pragma GCC unroll 4
-            for (int g = 0; g < 8; g += 2) {
-                s0 = _mm512_dpbusd_epi32(s0, wv[g], _mm512_set1_epi32(load_i32(x + g * 4)));
-                s1 = _mm512_dpbusd_epi32(s1, wv[g + 1], _mm512_set1_epi32(load_i32(x + g * 4 + 4)));
-            }
-            __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(a->d[tb]));
-            acc[n] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), scale, acc[n]);
+            __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(a->d[(size_t)(t + n) * nb + b]));
+            acc[n] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[n]), scale, acc[n]);
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int n = 0; n < nt; n++)
         _mm512_storeu_ps(y + (size_t)(t + n) * ystride, _mm512_add_ps(acc[n], vbias));
 }
@@ -377,23 +396,31 @@ AVX512_TARGET static void matmul_avx512(const embed_q4 *w, const float *bias, co
                                         int ntok, float *y, uint8_t *wbuf, float *dbuf)
 {
     int nb = w->nin / EMBED_QK;
-    size_t row_bytes = (size_t)nb * EMBED_Q4_BYTES, ys = (size_t)w->nout;
-    const uint8_t *end = w->data + (size_t)w->nout * row_bytes;
+    size_t ys = (size_t)w->nout;
     for (int r0 = 0; r0 < w->nout; r0 += 16) {
-        repack16(w->data + (size_t)r0 * row_bytes, row_bytes, nb, wbuf, dbuf, end);
+        size_t gb = (size_t)(r0 / EMBED_GROUP) * nb;
+        decode16(w->nib + gb * 256, w->scale + gb * EMBED_GROUP, nb, wbuf, dbuf);
         __m512 vbias = _mm512_loadu_ps(bias + r0);
+        /* Prefetch the next group during the first pass over the tokens only. */
+        const uint8_t *next = r0 + 16 < w->nout ? w->nib + (gb + nb) * 256 : NULL;
+        const uint16_t *nsc = w->scale + (gb + nb) * EMBED_GROUP;
         int t = 0;
-        for (; t + 4 <= ntok; t += 4)
-            tokens_avx512(4, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+        for (; t + 8 <= ntok; t += 8, next = NULL)
+            tokens_avx512(8, a, t, nb, wbuf, dbuf, vbias, y + r0, ys, next, nsc);
+        if (ntok - t >= 4) {
+            tokens_avx512(4, a, t, nb, wbuf, dbuf, vbias, y + r0, ys, next, nsc);
+            t += 4;
+            next = NULL;
+        }
         switch (ntok - t) {
         case 3:
-            tokens_avx512(3, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+            tokens_avx512(3, a, t, nb, wbuf, dbuf, vbias, y + r0, ys, next, nsc);
             break;
         case 2:
-            tokens_avx512(2, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+            tokens_avx512(2, a, t, nb, wbuf, dbuf, vbias, y + r0, ys, next, nsc);
             break;
         case 1:
-            tokens_avx512(1, a, t, nb, wbuf, dbuf, vbias, y + r0, ys);
+            tokens_avx512(1, a, t, nb, wbuf, dbuf, vbias, y + r0, ys, next, nsc);
             break;
         default:
             break;

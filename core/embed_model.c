@@ -411,32 +411,13 @@ static const uint8_t *tensor(const camas_embed_model *m, reader *r, const tensor
     return p;
 }
 
-/* Checks that every block scale of a Q4_0 matrix is finite, so a NaN or infinity in the file
- * cannot reach the activations. (The large word table is not scanned, to keep it out of memory;
- * camas_embed_text checks its result instead.) */
-static bool q4_scales_finite(const uint8_t *p, uint64_t blocks)
-{
-    for (uint64_t i = 0; i < blocks; i++) {
-        uint16_t h;
-        memcpy(&h, p + i * EMBED_Q4_BYTES, 2);
-        if ((h & 0x7C00) == 0x7C00)
-            return false;
-    }
-    return true;
-}
-
 static bool q4_matrix(const camas_embed_model *m, reader *r, const tensor_entry *dir, int ndir,
                       size_t data_start, const char *name, int nout, int nin, embed_q4 *w)
 {
-    uint64_t count = (uint64_t)nout * (uint64_t)nin;
-    w->data = tensor(m, r, dir, ndir, data_start, name, DTYPE_Q4_0, count);
+    w->file = tensor(m, r, dir, ndir, data_start, name, DTYPE_Q4_0, (uint64_t)nout * nin);
     w->nout = nout;
     w->nin = nin;
-    if (w->data && !q4_scales_finite(w->data, count / EMBED_QK)) {
-        set_err(r->err, r->errlen, "model tensor %s: non-finite block scale", name);
-        return false;
-    }
-    return w->data != NULL;
+    return w->file != NULL;
 }
 
 static bool bind_tensors(camas_embed_model *m, reader *r, const tensor_entry *dir, int ndir)
@@ -490,6 +471,50 @@ static bool bind_tensors(camas_embed_model *m, reader *r, const tensor_entry *di
     return true;
 }
 
+/* Copies the layer matrices into the kernels' layout (embed_internal.h), checking that every
+ * block scale is finite so a NaN or infinity in the file cannot reach the activations. (The
+ * word table stays in the mapping, unchecked, to keep its 54 MB out of memory: a text reads a
+ * few rows, and camas_embed_text checks its result instead.) The file's copies are then
+ * dropped from this process's memory: they are never read again. */
+static bool pack_layers(camas_embed_model *m, char *err, size_t errlen)
+{
+    size_t total = 0;
+    for (int l = 0; l < m->layers; l++) {
+        embed_q4 *ws[] = {&m->layer[l].q, &m->layer[l].k,  &m->layer[l].v,
+                          &m->layer[l].o, &m->layer[l].up, &m->layer[l].down};
+        for (size_t i = 0; i < 6; i++) {
+            size_t n = (size_t)ws[i]->nout * (size_t)ws[i]->nin;
+            total += (n / 2 + 63) / 64 * 64 + (n / 16 + 63) / 64 * 64;
+        }
+    }
+    m->packed = aligned_alloc(64, total);
+    if (!m->packed) {
+        set_err(err, errlen, "out of memory for the weights (%zu bytes)", total);
+        return false;
+    }
+    uint8_t *p = m->packed;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (int l = 0; l < m->layers; l++) {
+        embed_q4 *ws[] = {&m->layer[l].q, &m->layer[l].k,  &m->layer[l].v,
+                          &m->layer[l].o, &m->layer[l].up, &m->layer[l].down};
+        for (size_t i = 0; i < 6; i++) {
+            size_t n = (size_t)ws[i]->nout * (size_t)ws[i]->nin;
+            uint8_t *nib = p;
+            uint16_t *scale = (uint16_t *)(void *)(p + (n / 2 + 63) / 64 * 64);
+            p += (n / 2 + 63) / 64 * 64 + (n / 16 + 63) / 64 * 64;
+            if (embed_pack_q4(ws[i], nib, scale) != 0) {
+                set_err(err, errlen, "model layer %d: a weight block scale is not finite", l);
+                return false;
+            }
+            uintptr_t lo = ((uintptr_t)ws[i]->file + page - 1) / page * page;
+            uintptr_t hi = ((uintptr_t)ws[i]->file + n / EMBED_QK * EMBED_Q4_BYTES) / page * page;
+            if (hi > lo)
+                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        }
+    }
+    return true;
+}
+
 camas_embed_model *camas_embed_open(const char *path, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -530,7 +555,7 @@ camas_embed_model *camas_embed_open(const char *path, char *err, size_t errlen)
     int ndir = 0;
     bool ok = parse_header(m, &r) && parse_vocab(m, &r) && parse_norm(m, &r) &&
               parse_directory(&r, &dir, &ndir) && bind_tensors(m, &r, dir, ndir) &&
-              embed_vocab_index(&m->voc, err, errlen) == 0;
+              pack_layers(m, err, errlen) && embed_vocab_index(&m->voc, err, errlen) == 0;
     free(dir);
     if (!ok) {
         camas_embed_close(m);
@@ -561,6 +586,7 @@ void camas_embed_close(camas_embed_model *m)
     embed_scratch_free(&m->s);
     embed_vocab_free(&m->voc);
     free(m->layer);
+    free(m->packed);
     if (m->map)
         munmap(m->map, m->map_size);
     free(m);

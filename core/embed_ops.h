@@ -106,10 +106,23 @@ OPS_INLINE float ops_exp_nonpos(float x)
     return p * scale;
 }
 
+/* 16 floats as one GCC vector: a zmm register in the AVX-512 copy, two ymm in the AVX2 one,
+ * four xmm in the portable one. Element-wise arithmetic only, so all copies round alike; local
+ * vectors stay in registers, where arrays updated in a loop went through memory. */
+typedef float ops_v16 __attribute__((vector_size(64)));
+
+/* Unaligned load and store (macros: a function passing these by value would get a
+ * target-dependent ABI). */
+#define OPS_LOAD(v, p)  memcpy(&(v), (p), sizeof(ops_v16))
+#define OPS_STORE(p, v) memcpy((p), &(v), sizeof(ops_v16))
+
+#define OPS_QUERIES 4 /* queries handled together: independent sums to overlap latency */
+
 /* Self-attention over all ntok tokens (no mask: one text, no padding). q, k, v, ctx are
  * [ntok][h]; kt is scratch for one head's keys transposed, [hd][tp] with tp = ntok rounded up
- * to 16, and probs holds tp floats. Scores are computed 16 keys at a time from the transposed
- * keys, and the context as a weighted sum of value rows: no horizontal sums. */
+ * to 16 (zero-padded), and probs holds OPS_QUERIES * tp floats. Scores for 4 queries and 16
+ * keys at a time come from the transposed keys, and the context is a weighted sum of value
+ * rows: no horizontal sums. */
 OPS_INLINE void ops_attention(const float *restrict q, const float *restrict k,
                               const float *restrict v, float *restrict ctx, float *restrict kt,
                               float *restrict probs, int ntok, int h, int heads)
@@ -124,41 +137,61 @@ OPS_INLINE void ops_attention(const float *restrict q, const float *restrict k,
             for (int u = ntok; u < tp; u++)
                 kt[(size_t)e * tp + u] = 0.0f;
         }
-        for (int t = 0; t < ntok; t++) {
-            const float *qh = q + (size_t)t * h + off;
-            for (int u = 0; u < tp; u++)
-                probs[u] = 0.0f;
-            for (int e = 0; e < hd; e++) {
-                float qe = qh[e];
-                const float *ke = kt + (size_t)e * tp;
+        for (int t0 = 0; t0 < ntok; t0 += OPS_QUERIES) {
+            int nq = ntok - t0 < OPS_QUERIES ? ntok - t0 : OPS_QUERIES;
+            /* Missing queries of the last group repeat the last real one (results unused). */
+            const float *qr[OPS_QUERIES];
+            for (int i = 0; i < OPS_QUERIES; i++)
+                qr[i] = q + (size_t)(t0 + (i < nq ? i : nq - 1)) * h + off;
+            for (int u0 = 0; u0 < tp; u0 += LANES) {
+                ops_v16 acc[OPS_QUERIES] = {0};
+                for (int e = 0; e < hd; e++) {
+                    ops_v16 kv;
+                    OPS_LOAD(kv, kt + (size_t)e * tp + u0);
+#pragma GCC unroll 4
+                    for (int i = 0; i < OPS_QUERIES; i++)
+                        acc[i] += qr[i][e] * kv;
+                }
+#pragma GCC unroll 4
+                for (int i = 0; i < OPS_QUERIES; i++)
+                    OPS_STORE(probs + (size_t)i * tp + u0, acc[i]);
+            }
+            /* Softmax of each query's scores over the ntok real keys. */
+            for (int i = 0; i < nq; i++) {
+                float *p = probs + (size_t)i * tp, mx = -INFINITY;
+                for (int u = 0; u < ntok; u++) {
+                    p[u] *= scale;
+                    mx = p[u] > mx ? p[u] : mx;
+                }
                 for (int u = 0; u < tp; u += LANES)
                     for (int j = 0; j < LANES; j++)
-                        probs[u + j] += qe * ke[u + j];
+                        p[u + j] = ops_exp_nonpos(p[u + j] - mx);
+                for (int u = ntok; u < tp; u++)
+                    p[u] = 0.0f;
+                ops_v16 acc = {0}, pv;
+                for (int u = 0; u < tp; u += LANES) {
+                    OPS_LOAD(pv, p + u);
+                    acc += pv;
+                }
+                float inv = 1.0f / ops_sum16((const float *)&acc);
+                for (int u = 0; u < ntok; u++)
+                    p[u] *= inv;
             }
-            float mx = -INFINITY;
-            for (int u = 0; u < ntok; u++) {
-                probs[u] *= scale;
-                mx = probs[u] > mx ? probs[u] : mx;
-            }
-            for (int u = 0; u < tp; u += LANES)
-                for (int j = 0; j < LANES; j++)
-                    probs[u + j] = ops_exp_nonpos(probs[u + j] - mx);
-            float acc[LANES] = {0};
-            for (int u = ntok; u < tp; u++)
-                probs[u] = 0.0f;
-            for (int u = 0; u < tp; u += LANES)
-                for (int j = 0; j < LANES; j++)
-                    acc[j] += probs[u + j];
-            float inv = 1.0f / ops_sum16(acc);
-            float *restrict c = ctx + (size_t)t * h + off;
-            for (int e = 0; e < hd; e++)
-                c[e] = 0.0f;
-            for (int u = 0; u < ntok; u++) {
-                float p = probs[u] * inv;
-                const float *vu = v + (size_t)u * h + off;
-                for (int e = 0; e < hd; e += LANES)
-                    for (int j = 0; j < LANES; j++)
-                        c[e + j] += p * vu[e + j];
+            for (int i = nq; i < OPS_QUERIES; i++)
+                for (int u = 0; u < tp; u++)
+                    probs[(size_t)i * tp + u] = 0.0f;
+            /* Context: the probability-weighted sum of value rows, 16 dimensions at a time. */
+            for (int e0 = 0; e0 < hd; e0 += LANES) {
+                ops_v16 acc[OPS_QUERIES] = {0};
+                for (int u = 0; u < ntok; u++) {
+                    ops_v16 vv;
+                    OPS_LOAD(vv, v + (size_t)u * h + off + e0);
+#pragma GCC unroll 4
+                    for (int i = 0; i < OPS_QUERIES; i++)
+                        acc[i] += probs[(size_t)i * tp + u] * vv;
+                }
+                for (int i = 0; i < nq; i++)
+                    OPS_STORE(ctx + (size_t)(t0 + i) * h + off + e0, acc[i]);
             }
         }
     }
