@@ -394,9 +394,9 @@ static const uint8_t *tensor(const camas_embed_model *m, reader *r, const tensor
     }
     if (t->offset < data_start || t->offset > m->map_size || bytes > m->map_size - t->offset) {
         set_err(r->err, r->errlen,
-                "model tensor %s: bytes %" PRIu64 "..%" PRIu64
-                " are outside the data area %zu..%zu of the file",
-                name, t->offset, t->offset + bytes, data_start, m->map_size);
+                "model tensor %s: %" PRIu64 " bytes at offset %" PRIu64
+                " are outside the data area (%zu to %zu)",
+                name, bytes, t->offset, data_start, m->map_size);
         return NULL;
     }
     if (dtype == DTYPE_F32 && t->offset % 4) {

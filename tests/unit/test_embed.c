@@ -309,6 +309,211 @@ static void test_properties(camas_embed_model *m)
     free(b);
 }
 
+/* ---- hostile model files -------------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len;
+    char dir[64];
+    int n;
+} model_copy;
+
+static uint32_t get_u32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void put_u32(char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+/* Offset of the tensor directory entry for `name` (its name length field), or 0. */
+static size_t find_entry(const model_copy *mc, const char *name, size_t *dir_end)
+{
+    const char *d = mc->data;
+    size_t n = get_u32(d + 44), blob;
+    memcpy(&blob, d + 64, 8);
+    size_t p = 72 + 4 * (n + 1) + 4 * n + blob;
+    p += 8 + get_u32(d + p + 4); /* normalisation table */
+    size_t count = get_u32(d + p), found = 0;
+    p += 4;
+    for (size_t i = 0; i < count; i++) {
+        size_t nl = (uint8_t)d[p] | (size_t)(uint8_t)d[p + 1] << 8;
+        if (nl == strlen(name) && memcmp(d + p + 2, name, nl) == 0)
+            found = p;
+        p += 2 + nl + 1 + 4 + 8 + 8;
+    }
+    if (dir_end)
+        *dir_end = p;
+    return found;
+}
+
+/* Writes len bytes of the (possibly patched) model to a new file; opens it and expects an error
+ * mentioning `expect`. */
+static void expect_reject(model_copy *mc, size_t len, const char *what, const char *expect)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/bad%d.bin", mc->dir, mc->n++);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(mc->data, 1, len, f) == len);
+    if (f)
+        fclose(f);
+    char err[256] = "";
+    camas_embed_model *m = camas_embed_open(path, err, sizeof err);
+    CHECK(m == NULL);
+    CHECK(err[0] != '\0');
+    CHECK(strstr(err, expect) != NULL);
+    if (m || !strstr(err, expect))
+        fprintf(stderr, "  %s: expected an error about \"%s\", got \"%s\"\n", what, expect,
+                m ? "(opened)" : err);
+    else
+        printf("  rejected %s: %s\n", what, err);
+    camas_embed_close(m);
+    unlink(path);
+}
+
+static void test_hostile_models(const char *path)
+{
+    model_copy mc = {.n = 0};
+    mc.data = read_file(path, &mc.len);
+    CHECK(mc.data != NULL && mc.len > 4096);
+    snprintf(mc.dir, sizeof mc.dir, "/tmp/camas-embed-XXXXXX");
+    CHECK(mkdtemp(mc.dir) != NULL);
+    if (!mc.data || mc.len <= 4096) {
+        free(mc.data);
+        return;
+    }
+    char *orig = malloc(mc.len);
+    memcpy(orig, mc.data, mc.len);
+#define RESTORE() memcpy(mc.data, orig, mc.len)
+
+    /* Truncations: inside the header, the vocabulary, the directory, the last tensor. */
+    expect_reject(&mc, 0, "empty file", "not a non-empty regular file");
+    expect_reject(&mc, 20, "cut in the header", "truncated");
+    expect_reject(&mc, 5000, "cut in the vocabulary", "truncated");
+    size_t dir_end;
+    size_t e = find_entry(&mc, "emb.word", &dir_end);
+    CHECK(e > 0);
+    expect_reject(&mc, dir_end - 10, "cut in the directory", "truncated");
+    expect_reject(&mc, mc.len - 1, "last tensor cut", "outside the data area");
+    expect_reject(&mc, mc.len / 2, "cut in half", "outside the data area");
+
+    /* Header fields. */
+    memcpy(mc.data, "E5S2", 4);
+    expect_reject(&mc, mc.len, "bad magic", "bad magic");
+    RESTORE();
+    put_u32(mc.data + 4, 7);
+    expect_reject(&mc, mc.len, "version", "version");
+    RESTORE();
+    static const struct {
+        size_t off;
+        uint32_t value;
+        const char *expect;
+    } fields[] = {
+        {8, 1u << 30, "hidden size"},
+        {8, 0x80000000u, "hidden size"},
+        {8, 400, "multiples of 32"},
+        {12, 100000, "layer count"},
+        {12, 0, "layer count"},
+        {16, 0, "head count"},
+        {16, 7, "heads do not split"},
+        {20, 0xFFFFFFFFu, "FFN size"},
+        {24, 1u << 31, "vocabulary rows"},
+        {24, 1000, "vocabulary size"},
+        {28, 1u << 20, "position count"},
+        {32, 1000, "token type rows"},
+        {40, 64, "block size"},
+        {44, 0x7FFFFFFFu, "vocabulary size"},
+        {48, 999999999, "<s> id"},
+        {56, 0xFFFFFFFFu, "<pad> id"},
+        {60, 0, "must differ"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        put_u32(mc.data + fields[i].off, fields[i].value);
+        expect_reject(&mc, mc.len, fields[i].expect, fields[i].expect);
+        RESTORE();
+    }
+    put_u32(mc.data + 36, 0x7FC00000u); /* NaN epsilon */
+    expect_reject(&mc, mc.len, "NaN epsilon", "epsilon");
+    RESTORE();
+    memset(mc.data + 64, 0xFF, 8); /* piece bytes length */
+    expect_reject(&mc, mc.len, "huge piece bytes", "piece bytes");
+    RESTORE();
+    put_u32(mc.data + 72 + 4 * 10, 0xFFFFFF00u); /* a piece offset out of order */
+    expect_reject(&mc, mc.len, "piece offsets", "piece 9");
+    RESTORE();
+
+    /* Directory: offsets and sizes past the end, wrong shapes, duplicates. */
+    char *ent = mc.data + e; /* emb.word: u16 len, name, u8 type, u32 n, u64 off, u64 bytes */
+    size_t nl = 8;
+    uint64_t big = (uint64_t)mc.len - 100;
+    memcpy(ent + 2 + nl + 5, &big, 8);
+    expect_reject(&mc, mc.len, "offset past the end", "outside the data area");
+    RESTORE();
+    big = UINT64_MAX - 10;
+    memcpy(ent + 2 + nl + 5, &big, 8);
+    expect_reject(&mc, mc.len, "offset overflowing", "outside the data area");
+    RESTORE();
+    memcpy(ent + 2 + nl + 13, &big, 8);
+    expect_reject(&mc, mc.len, "huge length", "bytes, expected");
+    RESTORE();
+    put_u32(ent + 2 + nl + 1, 12345);
+    expect_reject(&mc, mc.len, "element count", "elements, expected");
+    RESTORE();
+    ent[2 + nl] = 0;
+    expect_reject(&mc, mc.len, "type", "type 0, expected 1");
+    RESTORE();
+    memcpy(ent + 2, "emb.pos\0", 8);
+    expect_reject(&mc, mc.len, "NUL in a name", "NUL in its name");
+    RESTORE();
+    memcpy(ent + 2, "emb.wore", 8);
+    expect_reject(&mc, mc.len, "missing tensor", "emb.word is missing");
+    RESTORE();
+    size_t e2 = find_entry(&mc, "l0.q.b", NULL);
+    memcpy(mc.data + e2 + 2, "l0.k", 4); /* l0.k.b twice */
+    expect_reject(&mc, mc.len, "duplicate tensor", "appears twice");
+    RESTORE();
+
+    /* Values: NaN in a float tensor, infinity in a 4-bit block scale. */
+    uint64_t off;
+    size_t e3 = find_entry(&mc, "emb.ln.w", NULL);
+    memcpy(&off, mc.data + e3 + 2 + 8 + 5, 8);
+    put_u32(mc.data + off + 4 * 7, 0x7FC00000u);
+    expect_reject(&mc, mc.len, "NaN weight", "non-finite");
+    RESTORE();
+    size_t e4 = find_entry(&mc, "l3.fi.w", NULL);
+    memcpy(&off, mc.data + e4 + 2 + 7 + 5, 8);
+    mc.data[off + 18 * 100] = 0x00;
+    mc.data[off + 18 * 100 + 1] = 0x7C; /* +infinity as a half */
+    expect_reject(&mc, mc.len, "infinite block scale", "not finite");
+    RESTORE();
+
+    /* The untouched copy still loads, so the cases above failed for their own reason. */
+    char path2[128];
+    snprintf(path2, sizeof path2, "%s/good.bin", mc.dir);
+    FILE *f = fopen(path2, "wb");
+    CHECK(f && fwrite(mc.data, 1, mc.len, f) == mc.len);
+    if (f)
+        fclose(f);
+    char err[256];
+    camas_embed_model *m = camas_embed_open(path2, err, sizeof err);
+    CHECK(m != NULL);
+    camas_embed_close(m);
+    unlink(path2);
+
+    CHECK(camas_embed_open(mc.dir, err, sizeof err) == NULL); /* a directory */
+    CHECK(camas_embed_open("/nonexistent/model.bin", err, sizeof err) == NULL);
+    CHECK(strstr(err, "cannot open") != NULL);
+    CHECK(camas_embed_open(NULL, NULL, 0) == NULL);
+    rmdir(mc.dir);
+#undef RESTORE
+    free(orig);
+    free(mc.data);
+}
+
 int main(void)
 {
     const char *path = getenv("CAMAS_EMBED_MODEL");
@@ -330,5 +535,6 @@ int main(void)
     test_hostile_text(m);
     test_properties(m);
     camas_embed_close(m);
+    test_hostile_models(path);
     return check_done("embed");
 }
