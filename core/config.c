@@ -54,6 +54,9 @@ static const struct key_spec schema[] = {
     {"plugins.dir", K_STR, F(plugins_dir), 0, 0},
     {"plugins.trusted_keys", K_STRLIST, F(trusted_keys), 0, 0},
     {"plugins.deadline_ms", K_INT, F(plugin_deadline_ms), 50, 600000},
+    {"matching", K_SECTION, 0, 0, 0},
+    {"matching.mode", K_STR, F(match_mode), 0, 0},
+    {"matching.model", K_STR, F(model_path), 0, 0},
     {"transport", K_STR, F(transport_name), 0, 0},
     {"appservice", K_SECTION, 0, 0, 0},
     {"appservice.registration", K_STR, F(as_registration), 0, 0},
@@ -311,6 +314,8 @@ static int set_defaults(camas_config *cfg)
     cfg->admin_room = strdup("");
     cfg->knowledge_dir = strdup("");
     cfg->plugins_dir = strdup("");
+    cfg->match_mode = strdup("hybrid");
+    cfg->model_path = strdup("");
     cfg->plugin_deadline_ms = 2000;
     cfg->transport_name = strdup("sync");
     cfg->as_registration = strdup("");
@@ -324,8 +329,8 @@ static int set_defaults(camas_config *cfg)
     return cfg->homeserver_url && cfg->server_name && cfg->ca_file && cfg->user_id &&
                    cfg->device_name && cfg->state_dir && cfg->encrypted_room_notice &&
                    cfg->log_level && cfg->admin_room && cfg->knowledge_dir && cfg->plugins_dir &&
-                   cfg->transport_name && cfg->as_registration && cfg->as_listen &&
-                   cfg->as_websocket_url
+                   cfg->match_mode && cfg->model_path && cfg->transport_name &&
+                   cfg->as_registration && cfg->as_listen && cfg->as_websocket_url
                ? 0
                : -1;
 }
@@ -353,6 +358,10 @@ static int check_semantics(struct loader *ld, yaml_node_t *root)
             return fail(ld, root, "invites.allow",
                         "expected a user id (@user:server) or a server (:server), got '%s'", a);
     }
+    if (strcmp(cfg->match_mode, "hybrid") && strcmp(cfg->match_mode, "lexical") &&
+        strcmp(cfg->match_mode, "dense"))
+        return fail(ld, root, "matching.mode", "expected hybrid, lexical or dense, got '%s'",
+                    cfg->match_mode);
     if (strcmp(cfg->transport_name, "sync") == 0)
         cfg->transport = CAMAS_TRANSPORT_SYNC;
     else if (strcmp(cfg->transport_name, "push") == 0)
@@ -466,6 +475,8 @@ void camas_config_free(camas_config *cfg)
     free(cfg->as_listen);
     free(cfg->as_websocket_url);
     free(cfg->knowledge_dir);
+    free(cfg->match_mode);
+    free(cfg->model_path);
     free(cfg->plugins_dir);
     for (size_t i = 0; i < cfg->n_trusted_keys; i++)
         free(cfg->trusted_keys[i]);

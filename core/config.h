@@ -63,6 +63,9 @@ typedef struct camas_config {
     size_t n_trusted_keys;
     long plugin_deadline_ms;
 
+    char *match_mode; /* "hybrid" (default), "lexical" or "dense" */
+    char *model_path; /* the sentence-embedding model; "" = the one scripts/setup fetched */
+
     camas_transport transport;
     char *as_registration;  /* appservice registration YAML (push and websocket) */
     char *as_listen;        /* push: "ADDRESS:PORT" camas's HTTP server listens on */

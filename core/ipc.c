@@ -12,7 +12,7 @@
 /* The fixed part of a frame, followed by the strings, each NUL-terminated. Both ends are
  * the same build on the same machine, so host byte order is fine. */
 struct frame_header {
-    uint8_t kind, small, pad[6];
+    uint8_t kind, small, flags, pad[5];
     int64_t id;
     int64_t now_ms;
     double confidence;
@@ -32,6 +32,7 @@ char *camas_ipc_frame_encode(const camas_ipc_frame *f, size_t *len)
         return NULL;
     struct frame_header hd = {.kind = f->kind,
                               .small = f->small,
+                              .flags = f->flags,
                               .id = f->id,
                               .now_ms = f->now_ms,
                               .confidence = f->confidence};
@@ -57,6 +58,7 @@ int camas_ipc_frame_decode(const char *buf, size_t n, camas_ipc_frame *f)
         return -1;
     *f = (camas_ipc_frame){.kind = hd.kind,
                            .small = hd.small,
+                           .flags = hd.flags,
                            .id = hd.id,
                            .now_ms = hd.now_ms,
                            .confidence = hd.confidence};

@@ -24,15 +24,27 @@ int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass);
 int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out, int flags);
 
 enum camas_ipc_frame_kind {
-    CAMAS_IPC_ASK = 1,    /* strings: lang, match_lang, text, command ("" = none), args */
-    CAMAS_IPC_ANSWER = 2, /* strings: lang, plain, html, plugin, entry */
+    /* strings: lang, match_lang, text, command ("" = none), args, context: "" or
+     * "pick:ENTRY" (the asker chose that option of a clarification) or "prev:TEXT" (the
+     * same asker's previous question, for follow-ups) */
+    CAMAS_IPC_ASK = 1,
+    /* strings: lang, plain, html, plugin, entry (with CAMAS_IPC_CLARIFY: the offered
+     * entries, one per line), the question as understood (a follow-up joined to its
+     * previous question) */
+    CAMAS_IPC_ANSWER = 2,
 };
-#define CAMAS_IPC_FRAME_STRINGS 5
+#define CAMAS_IPC_FRAME_STRINGS 6
+
+/* Answer flags: the learned danger detector's verdict, and a clarification. */
+#define CAMAS_IPC_DANGER_FOOTER 0x01 /* weaker evidence: the hotline as a footer */
+#define CAMAS_IPC_DANGER_STRONG 0x02 /* the hotline first */
+#define CAMAS_IPC_CLARIFY       0x04 /* the reply offers options ("Did you mean…") */
 
 /* A decoded frame. Strings point into the datagram they were decoded from. */
 typedef struct camas_ipc_frame {
     uint8_t kind;
     uint8_t small; /* ask: room kind; answer: 1 when abstained */
+    uint8_t flags; /* answer: CAMAS_IPC_DANGER_* and CAMAS_IPC_CLARIFY */
     int64_t id;
     int64_t now_ms;    /* ask */
     double confidence; /* answer */
@@ -52,6 +64,9 @@ int camas_ipc_frame_decode(const char *buf, size_t n, camas_ipc_frame *f);
  * call. The worker writes the plugin first and the id last; the core reads it only once
  * the worker died or hung, and treats it as untrusted (plugins share the worker's memory). */
 #define CAMAS_IPC_BLACKBOX_FD 4
+/* The worker's vector cache (dense.h), opened by the core: the worker creates no files. */
+#define CAMAS_IPC_EMBED_CACHE_FD     5
+#define CAMAS_IPC_EMBED_CACHE_FD_STR "5"
 typedef struct camas_ipc_blackbox {
     int64_t id;      /* request served; 0 between calls, -1 a call with no request */
     char plugin[64]; /* NUL-terminated when written by the worker */

@@ -2,6 +2,7 @@
 #include "appservice.h"
 #include "config.h"
 #include "control.h"
+#include "convo.h"
 #include "event.h"
 #include "http.h"
 #include "log.h"
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,6 +103,8 @@ struct paths {
     char worker[PATH_MAX]; /* camas-worker, beside the camas binary */
     char plugins[PATH_MAX];
     char knowledge[PATH_MAX];
+    char model[PATH_MAX];       /* the sentence-embedding model ("" = none found) */
+    char embed_cache[PATH_MAX]; /* STATE_DIR/embeddings.cache */
     char dev_key[PATH_MAX];
     const char **keys;
     size_t n_keys;
@@ -144,7 +148,19 @@ static int resolve_paths(const camas_config *cfg, const char *plugins_opt,
         snprintf(p->knowledge, sizeof p->knowledge, "knowledge");
     else
         snprintf(p->knowledge, sizeof p->knowledge, "%s/../knowledge", exe_dir);
+    /* The model scripts/setup fetched: beside the build directory (models/), else where the
+     * build was configured to look. */
+    if (*cfg->model_path)
+        snprintf(p->model, sizeof p->model, "%s", cfg->model_path);
+    else if (snprintf(p->model, sizeof p->model, "%.*s/../models/e5-small-q4.bin", PATH_MAX - 32,
+                      exe_dir) >= 0 &&
+             access(p->model, R_OK) != 0)
+        snprintf(p->model, sizeof p->model, "%s", CAMAS_EMBED_DEFAULT_MODEL);
+    snprintf(p->embed_cache, sizeof p->embed_cache, "%.*s/embeddings.cache", PATH_MAX - 32,
+             cfg->state_dir);
     char abs[PATH_MAX];
+    if (realpath(p->model, abs))
+        snprintf(p->model, sizeof p->model, "%s", abs);
     if (realpath(p->knowledge, abs))
         snprintf(p->knowledge, sizeof p->knowledge, "%s", abs);
     if (realpath(p->plugins, abs))
@@ -173,6 +189,9 @@ static camas_plugin_host_config host_config(const camas_config *cfg, const struc
         .n_trusted_keys = p->n_keys,
         .deadline_ms = (int)cfg->plugin_deadline_ms,
         .log_level = cfg->log_level,
+        .match_mode = cfg->match_mode,
+        .model_path = p->model,
+        .embed_cache = p->embed_cache,
     };
     return hc;
 }
@@ -335,8 +354,9 @@ struct offline {
     bool start_ok;
     int alerts;
     camas_host_answer answer; /* strings copied below */
-    char *plain, *html, *plugin, *lang;
+    char *plain, *html, *plugin, *lang, *entry, *understood;
     camas_safety *safety;
+    camas_convo *convo; /* follow-ups and clarifications, per --batch user */
 };
 
 static void offline_started(void *ud, bool ok, const char *summary)
@@ -363,6 +383,8 @@ static void offline_answer(void *ud, const camas_host_answer *a)
     o->html = strdup(a->html);
     o->plugin = strdup(a->plugin);
     o->lang = strdup(a->lang);
+    o->entry = strdup(a->entry ? a->entry : "");
+    o->understood = strdup(a->understood ? a->understood : "");
 }
 
 /* Parses 2026-03-01, 2026-03-01T10:00[:00][Z|+hh:mm]; returns Unix ms or -1. */
@@ -409,6 +431,9 @@ static void on_offline_tick(lws_sorted_usec_list_t *sul)
     (void)sul;
 }
 
+/* The sender of `camas ask` questions that belong to no conversation. */
+#define LONE_ASKER "@you:offline"
+
 /* Answers one question through the router and the plugin host, printing the result. Returns
  * 0 when something was answered, 1 when nothing was, -1 on failure. */
 static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct offline *o,
@@ -427,12 +452,17 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
     free(o->html);
     free(o->plugin);
     free(o->lang);
-    o->plain = o->html = o->plugin = o->lang = NULL;
+    free(o->entry);
+    free(o->understood);
+    o->plain = o->html = o->plugin = o->lang = o->entry = o->understood = NULL;
     o->answered = false;
     if (camas_router_route(&m, "@camas:offline", host, o->safety, lang, &r) == 0) {
         const char *plain = NULL, *html = NULL, *plugin = "", *ans_lang = r.lang;
         double confidence = 0;
         bool abstained = true;
+        int learned = 0;
+        bool clarify = false;
+        const char *options = "";
         if (r.kind == CAMAS_ROUTE_BUILTIN) {
             plain = r.answer.plain;
             html = r.answer.html;
@@ -448,6 +478,12 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
                                 .now_ms = now_ms,
                                 .command = r.command[0] ? r.command : NULL,
                                 .args = r.args};
+            /* Follow-ups and clarifications only between the lines of one asker (--batch
+             * JSON lines with a user): plain lines are separate questions. */
+            bool converse = strcmp(sender, LONE_ASKER) != 0;
+            if (!q.command && converse)
+                q.context = camas_convo_context(o->convo, m.room_id, m.sender, NULL, r.text,
+                                                camas_monotonic_ms());
             camas_plugin_host_ask(host, &q, offline_answer, o);
             run_until(ctx, &o->answered, 30000);
             if (o->answered) {
@@ -457,33 +493,23 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
                 ans_lang = o->lang;
                 confidence = o->answer.confidence;
                 abstained = o->answer.abstained || o->answer.failed;
+                learned = o->answer.danger;
+                clarify = o->answer.clarify;
+                options = clarify ? o->entry : "";
+                if (!q.command && converse)
+                    camas_convo_note(o->convo, m.room_id, m.sender, NULL, o->understood,
+                                     clarify ? o->entry : NULL, camas_monotonic_ms());
             }
         } else if (r.kind == CAMAS_ROUTE_ADMIN) {
             plain = "Administration commands work in chat or with the running bot.";
         }
-        /* Safety first, exactly as in chat. */
+        /* Safety first, exactly as in chat (where the patterns' message is its own event). */
         camas_buf out_plain = {0}, out_html = {0};
-        if (r.danger) {
-            const char *safe = camas_safety_message(r.lang);
-            char *esc = camas_html_escape(safe);
-            camas_buf_puts(&out_plain, safe);
-            camas_buf_printf(&out_html, "<p>%s</p>", esc ? esc : "");
-            free(esc);
-            if (plain && !abstained) {
-                camas_buf_printf(&out_plain, "\n\n%s", plain);
-                camas_buf_puts(&out_html, html ? html : "");
-            }
+        camas_safety_compose(r.lang, learned, r.danger, true, plain, html, abstained, clarify,
+                             &out_plain, &out_html);
+        bool danger = r.danger || learned >= 2;
+        if (danger || learned == 1)
             abstained = false;
-        } else if (plain) {
-            camas_buf_puts(&out_plain, plain);
-            if (html)
-                camas_buf_puts(&out_html, html);
-            else {
-                char *esc = camas_html_escape(plain);
-                camas_buf_puts(&out_html, esc ? esc : "");
-                free(esc);
-            }
-        }
         if (json) {
             cJSON *j = cJSON_CreateObject();
             cJSON_AddStringToObject(j, "answer", camas_buf_cstr(&out_plain));
@@ -492,7 +518,18 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
             cJSON_AddStringToObject(j, "plugin", plugin);
             cJSON_AddNumberToObject(j, "confidence", confidence);
             cJSON_AddBoolToObject(j, "abstained", abstained);
-            cJSON_AddBoolToObject(j, "danger", r.danger);
+            cJSON_AddBoolToObject(j, "danger", danger);
+            cJSON_AddBoolToObject(j, "danger_footer", !danger && learned == 1);
+            cJSON_AddBoolToObject(j, "clarify", clarify);
+            cJSON *opts = cJSON_AddArrayToObject(j, "options");
+            for (const char *p = options; opts && *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                char one[128];
+                snprintf(one, sizeof one, "%.*s", (int)(len < 127 ? len : 127), p);
+                cJSON_AddItemToArray(opts, cJSON_CreateString(one));
+                p += len + (nl != NULL);
+            }
             char *line = cJSON_PrintUnformatted(j);
             printf("%s\n", line ? line : "{}");
             free(line);
@@ -501,7 +538,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
             printf("%s\n", out_plain.len ? camas_buf_cstr(&out_plain) : "(no answer)");
         }
         fflush(stdout);
-        rc = (plain || r.danger) ? 0 : 1;
+        rc = (plain || danger) ? 0 : 1;
         camas_buf_free(&out_plain);
         camas_buf_free(&out_html);
         camas_route_clear(&r);
@@ -512,16 +549,31 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
 static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},        {"room-kind", required_argument, NULL, 'r'},
-        {"lang", required_argument, NULL, 'L'},  {"now", required_argument, NULL, 'n'},
-        {"batch", required_argument, NULL, 'b'}, {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},
+        {"room-kind", required_argument, NULL, 'r'},
+        {"lang", required_argument, NULL, 'L'},
+        {"now", required_argument, NULL, 'n'},
+        {"batch", required_argument, NULL, 'b'},
+        {"matcher", required_argument, NULL, 'm'},
+        {NULL, 0, NULL, 0},
     };
+    char *matcher = NULL;
     bool json = false;
     const char *room_kind = "help", *lang = NULL, *now = NULL, *batch = NULL;
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "+jr:L:n:b:", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+jr:L:n:b:m:", opts, NULL)) != -1) {
         switch (ch) {
+        case 'm':
+            if (strcmp(optarg, "hybrid") && strcmp(optarg, "lexical") && strcmp(optarg, "dense")) {
+                fprintf(stderr,
+                        "camas ask: --matcher: expected hybrid, lexical or dense, got "
+                        "'%s'\n",
+                        optarg);
+                return 2;
+            }
+            matcher = optarg;
+            break;
         case 'b':
             batch = optarg;
             break;
@@ -539,7 +591,7 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
             break;
         default:
             fprintf(stderr, "Usage: camas ask [--json] [--room-kind help|staff] [--lang en|fr] "
-                            "[--now ISO-8601] QUESTION\n"
+                            "[--now ISO-8601] [--matcher hybrid|lexical|dense] QUESTION\n"
                             "       camas ask --batch FILE|- [...]   (one question per line, "
                             "plain or {\"text\":…,\"user\":…}; one JSON answer per line)\n");
             return 2;
@@ -577,13 +629,19 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
         camas_buf_free(&question);
         return 1;
     }
-    struct offline o = {.safety = camas_safety_new()};
-    if (!o.safety) {
+    /* The vector cache lives in the state directory (as for the bot). */
+    if (mkdir(cfg->state_dir, 0700) && errno != EEXIST)
+        log_debug("ask", "no vector cache: %s: %s", cfg->state_dir, strerror(errno));
+    struct offline o = {.safety = camas_safety_new(), .convo = camas_convo_new()};
+    if (!o.safety || !o.convo) {
+        camas_convo_free(o.convo);
         lws_context_destroy(ctx);
         camas_buf_free(&question);
         return 1;
     }
     camas_plugin_host_config hc = host_config(cfg, paths);
+    if (matcher)
+        hc.match_mode = matcher;
     camas_plugin_host *host =
         hc.n_trusted_keys ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
     if (!host)
@@ -593,6 +651,11 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
     if (host) {
         camas_plugin_host_start(host, offline_started, &o);
         run_until(ctx, &o.started, 20000);
+        /* The first start embeds the knowledge (later ones read STATE_DIR's cache): wait for
+         * it, so offline answers are the ones the bot gives once warm. */
+        int64_t until = camas_monotonic_ms() + 600000;
+        while (!camas_plugin_host_understanding_ready(host) && camas_monotonic_ms() < until)
+            lws_service(ctx, 0);
     }
 
     int rc = 0;
@@ -610,7 +673,7 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
                 /* A JSON line {"text": ..., "user": ...} says who asks: follow-ups and
                  * clarifications are per user, as in a room. */
                 cJSON *j = line[0] == '{' ? cJSON_Parse(line) : NULL;
-                const char *text = line, *user = "@you:offline";
+                const char *text = line, *user = LONE_ASKER;
                 if (line[0] == '{') {
                     text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "text"));
                     const char *u =
@@ -618,8 +681,9 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
                     if (u && *u)
                         user = u;
                     if (!text) {
-                        fprintf(stderr, "camas ask: --batch: expected {\"text\": \"...\", "
-                                        "\"user\": \"...\"} or a plain question, got: %.80s\n",
+                        fprintf(stderr,
+                                "camas ask: --batch: expected {\"text\": \"...\", "
+                                "\"user\": \"...\"} or a plain question, got: %.80s\n",
                                 line);
                         printf("{}\n");
                         rc = 1;
@@ -628,8 +692,8 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
                     }
                 }
                 char *copy = strdup(text);
-                if (!copy || answer_one(ctx, host, &o, copy, user, room_kind, lang, now_ms,
-                                        true) < 0)
+                if (!copy ||
+                    answer_one(ctx, host, &o, copy, user, room_kind, lang, now_ms, true) < 0)
                     rc = 1;
                 free(copy);
                 cJSON_Delete(j);
@@ -638,14 +702,16 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
                 fclose(f);
         }
     } else {
-        rc = answer_one(ctx, host, &o, question.data, "@you:offline", room_kind, lang, now_ms,
-                        json);
+        rc = answer_one(ctx, host, &o, question.data, LONE_ASKER, room_kind, lang, now_ms, json);
     }
     free(o.plain);
     free(o.html);
     free(o.plugin);
     free(o.lang);
+    free(o.entry);
+    free(o.understood);
     camas_safety_free(o.safety);
+    camas_convo_free(o.convo);
     lws_sul_cancel(&offline_tick);
     camas_plugin_host_free(host);
     lws_context_destroy(ctx);

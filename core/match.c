@@ -2092,3 +2092,32 @@ done:
     pthread_mutex_unlock(&sc->lock);
     return nres;
 }
+
+size_t camas_matcher_bodies(const camas_matcher *m, const char *question, const char *lang,
+                            const char **out, size_t max)
+{
+    if (!m || !m->ix || !question || !out || max == 0)
+        return 0;
+    const index_t *ix = m->ix;
+    scratch *sc = ix->sc;
+    int l = lang_idx(lang ? lang : camas_detect_lang(question, NULL));
+    if (pthread_mutex_lock(&sc->lock) != 0)
+        return 0;
+    size_t n = 0;
+    tok t[MAX_QTOK];
+    item it[MAX_QTOK];
+    long nt = prepare(ix, sc->stem, l, question, true, t, MAX_QTOK);
+    size_t ni = nt < 0 ? 0 : fold(&ix->map, l, t, (size_t)nt, it, MAX_QTOK, ix);
+    for (size_t i = 0; i < ni && n < max; i++) {
+        if (it[i].kind != IT_BODY || it[i].id >= m->nbodies)
+            continue;
+        const char *b = m->bodies[it[i].id];
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = out[k] == b;
+        if (!dup)
+            out[n++] = b;
+    }
+    pthread_mutex_unlock(&sc->lock);
+    return n;
+}

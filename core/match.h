@@ -95,4 +95,9 @@ typedef bool (*camas_match_filter)(uint32_t owner, const char *entry_id, void *u
 size_t camas_matcher_query(const camas_matcher *m, const char *question, const char *lang,
                            camas_match_filter f, void *ud, camas_match *out, size_t max);
 
+/* The bodies a question names (through their names and aliases), as body ids owned by the
+ * matcher (valid until it is freed). Returns how many were written to out. */
+size_t camas_matcher_bodies(const camas_matcher *m, const char *question, const char *lang,
+                            const char **out, size_t max);
+
 #endif

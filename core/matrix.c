@@ -10,6 +10,7 @@
  * their stored txnId, so a resend after a crash is deduplicated by the homeserver. */
 #include "matrix.h"
 #include "backoff.h"
+#include "convo.h"
 #include "appservice.h"
 #include "event.h"
 #include "http.h"
@@ -75,6 +76,7 @@ struct camas_core {
     struct lws_context *ctx;
     camas_http_pool pool; /* every request the core has in flight */
     camas_safety *safety; /* compiled danger patterns, read-only after start */
+    camas_convo *convo;   /* follow-ups and clarifications: in memory, minutes at most */
 
     enum phase phase;
     camas_endpoint ep;
@@ -744,16 +746,27 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     camas_core *c = ac->c;
     camas_inbox_item *it = &ac->item;
     inflight_remove(c, it->event_id);
-    /* After a safety reply, an "I don't know" or an apology would only be noise. */
-    bool say = !(it->danger && (a->abstained || a->failed));
+    /* The patterns' safety reply, if any, went out as its own event when the message came
+     * in; the learned detector's verdict shapes this reply (hotline first, or a footer).
+     * After a safety reply, an "I don't know" or an apology would only be noise. */
     camas_message q = {.room_id = it->room_id,
                        .sender = it->sender,
                        .event_id = it->event_id,
                        .thread_root = it->thread_root};
+    camas_buf plain = {0}, html = {0};
+    camas_safety_compose(a->lang, a->danger, it->danger, !it->danger, a->plain, a->html,
+                         a->abstained || a->failed, a->clarify, &plain, &html);
+    bool say = plain.len > 0;
+    if (!it->command && !a->failed)
+        camas_convo_note(c->convo, it->room_id, it->sender, it->thread_root, a->understood,
+                         a->clarify ? a->entry : NULL, camas_monotonic_ms());
     int rc = camas_store_begin(c->st);
     if (rc == 0 && say)
         rc = queue_event(c, it->room_id, "m.room.message",
-                         camas_reply_content(&q, a->plain, a->html), it->event_id);
+                         camas_reply_content(&q, camas_buf_cstr(&plain), camas_buf_cstr(&html)),
+                         it->event_id);
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
     if (rc == 0)
         rc = camas_store_inbox_done(c->st, it->event_id);
     if (rc == 0 && a->abstained && !it->command && !it->danger) {
@@ -819,6 +832,10 @@ static void dispatch_inbox(camas_core *c)
                             .now_ms = camas_now_ms(),
                             .command = ac->item.command,
                             .args = ac->item.args};
+        if (!q.command)
+            q.context =
+                camas_convo_context(c->convo, ac->item.room_id, ac->item.sender,
+                                    ac->item.thread_root, ac->item.text, camas_monotonic_ms());
         if (camas_plugin_host_ask(c->host, &q, on_plugin_answer, ac)) {
             inflight_remove(c, ac->item.event_id);
             camas_inbox_item_free(&ac->item);
@@ -2006,6 +2023,7 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
     c->rl_user = camas_ratelimit_new(cfg->help_user_per_minute);
     c->rl_room = camas_ratelimit_new(cfg->help_room_per_minute);
     c->safety = camas_safety_new();
+    c->convo = camas_convo_new();
     c->joins = calloc(cfg->n_rooms + 1, sizeof *c->joins);
     if (c->joins) {
         bool admin_listed = false;
@@ -2120,6 +2138,7 @@ void camas_core_free(camas_core *c)
     camas_ratelimit_free(c->rl_user);
     camas_ratelimit_free(c->rl_room);
     camas_safety_free(c->safety);
+    camas_convo_free(c->convo);
     clear_secret(&c->access_token);
     free(c->user_id);
     free(c->device_id);

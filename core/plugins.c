@@ -75,6 +75,7 @@ struct camas_plugin_host {
     void *alert_ud;
 
     char *worker_exe, *plugins_dir, *knowledge_dir, *log_level;
+    char *match_mode, *model_path, *embed_cache; /* handed to the worker (see spawn_worker) */
     int deadline_ms;
     camas_minisign_pubkey *keys;
     size_t n_keys;
@@ -83,6 +84,7 @@ struct camas_plugin_host {
     int sock;
     struct lws *wsi;
     bool ready;
+    bool understanding_ready; /* the worker said its model and index are warm (or absent) */
     char *ipc_buf;
     int64_t next_id;
     camas_ipc_blackbox *blackbox; /* shared with the worker, see ipc.h */
@@ -445,6 +447,7 @@ static void worker_gone(camas_plugin_host *h, const char *how)
     h->sock = -1;
     h->wsi = NULL;
     h->ready = false;
+    h->understanding_ready = false;
     char status[64] = "";
     if (h->pid > 0) {
         int ws;
@@ -566,8 +569,23 @@ static int spawn_worker(camas_plugin_host *h)
             _exit(127);
         for (int fd = CAMAS_IPC_BLACKBOX_FD + 1; fd < 1024; fd++)
             close(fd);
-        char *argv[] = {"camas-worker", "--knowledge", h->knowledge_dir,
-                        "--log-level",  h->log_level,  NULL};
+        /* The worker may not create files: the core opens its vector cache for it. */
+        int cache = h->embed_cache ? open(h->embed_cache, O_RDWR | O_CREAT, 0600) : -1;
+        if (cache >= 0 && cache != CAMAS_IPC_EMBED_CACHE_FD &&
+            (dup2(cache, CAMAS_IPC_EMBED_CACHE_FD) < 0 || close(cache)))
+            _exit(127);
+        char *argv[] = {"camas-worker",
+                        "--knowledge",
+                        h->knowledge_dir,
+                        "--log-level",
+                        h->log_level,
+                        "--matcher",
+                        h->match_mode,
+                        "--model",
+                        h->model_path,
+                        "--embed-cache",
+                        cache >= 0 ? CAMAS_IPC_EMBED_CACHE_FD_STR : "-1",
+                        NULL};
         char *no_dlclose = getenv("CAMAS_NO_DLCLOSE") ? "CAMAS_NO_DLCLOSE=1" : NULL;
         char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", no_dlclose, NULL};
         execve(h->worker_exe, argv, envp);
@@ -850,7 +868,12 @@ static void handle_answer(camas_plugin_host *h, const char *buf, size_t len)
                            .plugin = f.s[3],
                            .entry = f.s[4],
                            .confidence = f.confidence,
-                           .abstained = f.small != 0};
+                           .abstained = f.small != 0,
+                           .danger = (f.flags & CAMAS_IPC_DANGER_STRONG)   ? 2
+                                     : (f.flags & CAMAS_IPC_DANGER_FOOTER) ? 1
+                                                                           : 0,
+                           .clarify = (f.flags & CAMAS_IPC_CLARIFY) != 0,
+                           .understood = f.s[5]};
     if (strcmp(a.lang, "en") && strcmp(a.lang, "fr")) {
         log_warn("plugins", "malformed answer from the worker (language '%.8s')", a.lang);
         finish_ask_failed(p);
@@ -869,6 +892,14 @@ static void handle_message(camas_plugin_host *h, cJSON *msg)
     int64_t id = cJSON_IsNumber(jid) ? (int64_t)jid->valuedouble : 0;
     if (!op)
         return;
+    h->understanding_ready = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "warm"));
+    if (strcmp(op, "understanding") == 0) {
+        const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "mode"));
+        log_info("plugins", "questions are understood %s",
+                 mode && strcmp(mode, "semantic") == 0 ? "semantically (model warm)"
+                                                       : "lexically (no model)");
+        return;
+    }
     if (strcmp(op, "ready") == 0) {
         h->ready = true;
         const cJSON *e;
@@ -1026,12 +1057,15 @@ camas_plugin_host *camas_plugin_host_new(struct lws_context *ctx,
     h->plugins_dir = camas_strdup(cfg->plugins_dir);
     h->knowledge_dir = camas_strdup(cfg->knowledge_dir);
     h->log_level = camas_strdup(cfg->log_level ? cfg->log_level : "info");
+    h->match_mode = camas_strdup(cfg->match_mode ? cfg->match_mode : "hybrid");
+    h->model_path = camas_strdup(cfg->model_path ? cfg->model_path : "");
+    h->embed_cache = camas_strdup(cfg->embed_cache);
     h->ipc_buf = malloc(CAMAS_IPC_MAX + 1);
     char err[600] = "";
     if (!h->blackbox)
         log_error("plugins", "cannot create the worker's black box: %s", strerror(errno));
     if (!h->blackbox || !h->worker_exe || !h->plugins_dir || !h->knowledge_dir || !h->log_level ||
-        !h->ipc_buf ||
+        !h->ipc_buf || !h->match_mode || !h->model_path || (cfg->embed_cache && !h->embed_cache) ||
         load_keys(cfg->trusted_keys, cfg->n_trusted_keys, &h->keys, &h->n_keys, err, sizeof err)) {
         if (err[0])
             log_error("plugins", "%s", err);
@@ -1078,6 +1112,9 @@ void camas_plugin_host_free(camas_plugin_host *h)
     free(h->worker_exe);
     free(h->plugins_dir);
     free(h->knowledge_dir);
+    free(h->match_mode);
+    free(h->model_path);
+    free(h->embed_cache);
     free(h->log_level);
     free(h->ipc_buf);
     if (h->blackbox)
@@ -1185,12 +1222,12 @@ int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_a
     p->ud = ud;
     p->fr = q->lang && strcmp(q->lang, "fr") == 0;
     const char *lang = p->fr ? "fr" : "en";
-    camas_ipc_frame f = {
-        .kind = CAMAS_IPC_ASK,
-        .small = (uint8_t)q->room_kind,
-        .id = p->id,
-        .now_ms = q->now_ms,
-        .s = {lang, q->match_lang ? q->match_lang : lang, q->text, q->command, q->args}};
+    camas_ipc_frame f = {.kind = CAMAS_IPC_ASK,
+                         .small = (uint8_t)q->room_kind,
+                         .id = p->id,
+                         .now_ms = q->now_ms,
+                         .s = {lang, q->match_lang ? q->match_lang : lang, q->text, q->command,
+                               q->args, q->context}};
     p->ask = camas_ipc_frame_encode(&f, &p->ask_len);
     if (!p->ask) {
         /* too long for one datagram (the core caps bodies well below) or out of memory */
@@ -1313,4 +1350,9 @@ int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, 
     pending_push(h, p, false);
     flush(h);
     return 0;
+}
+
+bool camas_plugin_host_understanding_ready(const camas_plugin_host *h)
+{
+    return h && h->understanding_ready;
 }

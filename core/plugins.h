@@ -18,8 +18,11 @@ typedef struct camas_plugin_host_config {
     const char *knowledge_dir;       /* handed to the worker, read-only */
     const char *const *trusted_keys; /* minisign public key files */
     size_t n_trusted_keys;
-    int deadline_ms;       /* a plugin call running longer is a hang */
-    const char *log_level; /* for the worker */
+    int deadline_ms;         /* a plugin call running longer is a hang */
+    const char *log_level;   /* for the worker */
+    const char *match_mode;  /* "hybrid", "lexical" or "dense" (NULL: hybrid) */
+    const char *model_path;  /* the sentence-embedding model (NULL/absent: lexical only) */
+    const char *embed_cache; /* vectors kept across restarts (NULL: none) */
 } camas_plugin_host_config;
 
 /* A question for the plugins. */
@@ -31,6 +34,9 @@ typedef struct camas_question {
     int64_t now_ms;
     const char *command; /* a plugin command name, or NULL for natural language */
     const char *args;
+    /* NULL, "pick:ENTRY" (an option of camas's clarification chosen) or "prev:TEXT" (the
+     * asker's previous question here, for a follow-up) */
+    const char *context;
 } camas_question;
 
 typedef struct camas_host_answer {
@@ -40,8 +46,11 @@ typedef struct camas_host_answer {
     const char *entry;
     const char *lang;
     double confidence;
-    bool abstained; /* nothing confident enough: the text is the honest fallback */
-    bool failed;    /* the plugin crashed or hung: the text is an apology */
+    bool abstained;         /* nothing confident enough: the text is the honest fallback */
+    bool failed;            /* the plugin crashed or hung: the text is an apology */
+    int danger;             /* the learned detector: 0 none, 1 weaker (footer), 2 hotline first */
+    bool clarify;           /* the text offers options; entry lists them, one per line */
+    const char *understood; /* the question as understood (a follow-up with its context) */
 } camas_host_answer;
 
 typedef void (*camas_answer_cb)(void *ud, const camas_host_answer *a);
@@ -55,6 +64,10 @@ camas_plugin_host *camas_plugin_host_new(struct lws_context *ctx,
                                          const camas_plugin_host_config *cfg, camas_store *st,
                                          camas_alert_cb alert, void *alert_ud);
 void camas_plugin_host_free(camas_plugin_host *h);
+
+/* True once the worker's model has embedded the knowledge (or there is no model): answers
+ * from then on use semantic matching. Before, they are lexical only (never a wait). */
+bool camas_plugin_host_understanding_ready(const camas_plugin_host *h);
 
 /* Starts the worker and loads every plugin found in plugins_dir; done runs once all
  * initial loads have finished (each refusal is alerted and audited). */

@@ -15,6 +15,8 @@
  * new case to tests/unit/test_safety.c (positive) together with a close informational
  * question (negative). */
 #include "safety.h"
+#include "reply.h"
+#include "util.h"
 
 #include "text.h"
 
@@ -139,9 +141,56 @@ static const char hotline_fr[] =
     "confidentielle et ouverte 24 h/24 : appelez le 1-888-373-7888 ou envoyez un SMS au "
     "233733.";
 
+static const char footer_en[] = "If you or someone you know is in danger: National Human "
+                                "Trafficking Hotline 1-888-373-7888 (text 233733), or 911 in an "
+                                "emergency.";
+static const char footer_fr[] = "Si vous ou une personne que vous connaissez êtes en danger : "
+                                "ligne nationale contre la traite 1-888-373-7888 (SMS 233733), "
+                                "ou le 911 en cas d'urgence.";
+
 const char *camas_safety_message(const char *lang)
 {
     return lang && strcmp(lang, "fr") == 0 ? hotline_fr : hotline_en;
+}
+
+const char *camas_safety_footer(const char *lang)
+{
+    return lang && strcmp(lang, "fr") == 0 ? footer_fr : footer_en;
+}
+
+static void put_paragraph(camas_buf *plain, camas_buf *html, const char *text, const char *h)
+{
+    if (plain->len)
+        camas_buf_puts(plain, "\n\n");
+    camas_buf_puts(plain, text);
+    if (h) {
+        camas_buf_puts(html, h);
+    } else {
+        char *esc = camas_html_escape(text);
+        camas_buf_printf(html, "<p>%s</p>", esc ? esc : "");
+        free(esc);
+    }
+}
+
+void camas_safety_compose(const char *lang, int learned, bool patterns_fired, bool with_hotline,
+                          const char *plain, const char *html, bool abstained, bool clarify,
+                          camas_buf *out_plain, camas_buf *out_html)
+{
+    bool strong = patterns_fired || learned >= 2;
+    if (strong && with_hotline)
+        put_paragraph(out_plain, out_html, camas_safety_message(lang), NULL);
+    /* After the hotline, "I'm not sure" or a guess at what was meant would only be noise:
+     * only a confident answer to what was asked follows it. */
+    if (plain && *plain && !(strong && (abstained || clarify)))
+        put_paragraph(out_plain, out_html, plain, html);
+    if (!strong && learned == 1) {
+        char *esc = camas_html_escape(camas_safety_footer(lang));
+        if (out_plain->len)
+            camas_buf_puts(out_plain, "\n\n");
+        camas_buf_puts(out_plain, camas_safety_footer(lang));
+        camas_buf_printf(out_html, "<p><em>%s</em></p>", esc ? esc : "");
+        free(esc);
+    }
 }
 
 #define MAX_SPEC 16 /* specs per pattern */

@@ -32,4 +32,18 @@ bool camas_safety_check_tokens(const camas_safety *s, const char *text, const st
  * Human Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */
 const char *camas_safety_message(const char *lang);
 
+/* The short form, as a footer after an answer: the hotline, its text number and 911. */
+const char *camas_safety_footer(const char *lang);
+
+/* The reply to a question as it is sent, into out_plain/out_html (appended):
+ *  - the safety message first when the patterns fired or the learned detector is sure
+ *    (learned 2), if with_hotline (false where the core already sent it as its own event);
+ *  - then the answer (plain, html may be NULL), left out after the safety message when it
+ *    is a decline or a clarification (clarify);
+ *  - the footer after it when only the learned detector's weaker level (1) fired. */
+struct camas_buf;
+void camas_safety_compose(const char *lang, int learned, bool patterns_fired, bool with_hotline,
+                          const char *plain, const char *html, bool abstained, bool clarify,
+                          struct camas_buf *out_plain, struct camas_buf *out_html);
+
 #endif

@@ -10,6 +10,8 @@
 #include "reply.h"
 #include "sandbox.h"
 #include "text.h"
+#include "logreg.h"
+#include "understand.h"
 #include "util.h"
 #include "yaml_json.h"
 
@@ -63,6 +65,8 @@ struct worker {
     uint32_t next_owner;
     camas_matcher *matcher;
     bool matcher_dirty;
+    camas_understand *understand; /* the model, dense index and learned danger detector */
+    bool background;              /* camas_understand_work has work left */
     struct body *bodies;
     size_t n_bodies;
 
@@ -295,7 +299,9 @@ static int host_register_entry(camas_plugin *p, const char *entry_id, const char
         (strcmp(lang, "en") && strcmp(lang, "fr")) || !ask || nask == 0)
         return CAMAS_ERR_INVALID;
     if (camas_matcher_add_entry(p->w->matcher, p->owner, entry_id, body_id ? body_id : "all", lang,
-                                ask, nask))
+                                ask, nask) ||
+        camas_understand_add_entry(p->w->understand, p->owner, entry_id, body_id ? body_id : "all",
+                                   lang, ask, nask))
         return CAMAS_ERR_NOMEM;
     p->w->matcher_dirty = true;
     return CAMAS_OK;
@@ -308,6 +314,8 @@ static int host_index_answer(camas_plugin *p, const char *entry_id, const char *
         return CAMAS_ERR_INVALID;
     if (camas_matcher_add_answer(p->w->matcher, p->owner, entry_id, lang, text))
         return CAMAS_ERR_NOTFOUND;
+    if (camas_understand_add_answer(p->w->understand, p->owner, entry_id, lang, text))
+        return CAMAS_ERR_NOMEM;
     p->w->matcher_dirty = true;
     return CAMAS_OK;
 }
@@ -474,8 +482,17 @@ static void load_shared_knowledge(struct shared *w, const char *knowledge_dir)
 
 /* ---- loading plugins ------------------------------------------------------------------ */
 
+/* Nothing left to warm up: the model has embedded everything, or there is no model. */
+static bool understanding_warm(const struct worker *w)
+{
+    return !camas_understand_has_model(w->understand) || camas_understand_ready(w->understand);
+}
+
 static void send_msg(struct worker *w, cJSON *msg)
 {
+    /* Every message says whether answers are semantic yet, so the core's view follows each
+     * load (which may bring texts to embed) in order. */
+    cJSON_AddBoolToObject(msg, "warm", understanding_warm(w));
     /* EPIPE: the core is gone (stopping); the read loop ends on its own. */
     if (camas_ipc_send(w->sock, msg, -1) && errno != EPIPE)
         log_error("worker", "cannot reach the core: %s", strerror(errno));
@@ -508,6 +525,7 @@ static void plugin_discard(struct worker *w, camas_plugin *p)
         p->d->teardown(p, p->state);
     }
     camas_matcher_remove_owner(w->matcher, p->owner);
+    camas_understand_remove_owner(w->understand, p->owner);
     w->matcher_dirty = true;
     /* CAMAS_NO_DLCLOSE keeps code mapped so leak checkers can name plugin frames. */
     bool keep_mapped = p->dl && getenv("CAMAS_NO_DLCLOSE");
@@ -773,6 +791,43 @@ static void answers_flush(struct worker *w)
     w->n_out = 0;
 }
 
+/* Renders one entry by the plugin that registered it. Returns true when it answered. */
+static bool render_entry(struct worker *w, int64_t id, uint32_t owner, const char *entry,
+                         const camas_request *req, const char **plugin_name)
+{
+    camas_plugin *p = plugin_by_owner(w, owner);
+    if (!p)
+        return false;
+    *plugin_name = p->name;
+    return call_plugin(w, id, p, entry, NULL, req) == 0 && w->reply_plain.len;
+}
+
+/* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */
+static void reply_clarify(struct worker *w, const camas_understanding *u, const char *lang)
+{
+    camas_buf plain = {0}, html = {0};
+    int fr = lang_index(lang);
+    camas_buf_puts(&plain, fr ? "Vouliez-vous dire :" : "Did you mean:");
+    camas_buf_printf(&html, "<p>%s</p><ol>", fr ? "Vouliez-vous dire :" : "Did you mean:");
+    for (size_t i = 0; i < u->noptions; i++) {
+        const char *label = camas_understand_label(w->understand, u->options[i].entry_id, lang);
+        char *esc = camas_html_escape(label ? label : u->options[i].entry_id);
+        camas_buf_printf(&plain, "\n%zu. %s", i + 1, label ? label : u->options[i].entry_id);
+        camas_buf_printf(&html, "<li>%s</li>", esc ? esc : "");
+        free(esc);
+    }
+    const char *tail = fr ? "Répondez avec le numéro, ou posez la question autrement."
+                          : "Reply with the number, or ask in other words.";
+    camas_buf_printf(&plain, "\n%s", tail);
+    camas_buf_printf(&html, "</ol><p>%s</p>", tail);
+    camas_plugin fake = {.w = w};
+    w->replying = true;
+    host_reply(&fake, camas_buf_cstr(&plain), camas_buf_cstr(&html));
+    w->replying = false;
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+}
+
 static void op_ask(struct worker *w, const camas_ipc_frame *f)
 {
     int64_t id = f->id;
@@ -783,6 +838,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                          .room_kind = f->small,
                          .now_ms = f->now_ms};
     const char *command = f->s[3][0] ? f->s[3] : NULL;
+    const char *context = f->s[5];
     if (strcmp(req.lang, "en") && strcmp(req.lang, "fr"))
         req.lang = "en";
     camas_buf_reset(&w->reply_plain);
@@ -791,6 +847,8 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     const char *entry_id = "";
     double confidence = 0;
     bool abstained = true;
+    uint8_t flags = 0;
+    camas_buf options = {0}, effective = {0};
     if (command) {
         camas_plugin *p = plugin_by_command(w, command);
         if (p && (req.room_kind != CAMAS_ROOMKIND_HELP || p->allow_help) && p->d->command) {
@@ -800,28 +858,45 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                 confidence = 1;
             }
         }
+    } else if (strncmp(context, "pick:", 5) == 0) {
+        /* the asker chose an option of the clarification camas offered */
+        uint32_t owner = camas_understand_owner(w->understand, context + 5);
+        struct filter_ctx fc = {w, req.room_kind};
+        if (owner && room_policy(owner, context + 5, &fc) &&
+            render_entry(w, id, owner, context + 5, &req, &plugin_name)) {
+            abstained = false;
+            entry_id = context + 5;
+            confidence = 1;
+        }
     } else {
         struct filter_ctx fc = {w, req.room_kind};
-        camas_match best[2];
         /* Matched in the language it is written in, answered in the one asked for. */
         const char *match_lang = f->s[1];
         if (strcmp(match_lang, "en") && strcmp(match_lang, "fr"))
             match_lang = req.lang;
-        size_t n = camas_matcher_query(w->matcher, req.text, match_lang, room_policy, &fc, best, 2);
-        log_debug("worker", "ask %lld: %zu matches, best %s (%.2f, owner %u), %zu documents",
-                  (long long)id, n, n ? best[0].entry_id : "-", n ? best[0].confidence : 0.0,
-                  n ? best[0].owner : 0, camas_matcher_size(w->matcher));
-        if (n > 0 && best[0].confidence >= CAMAS_MATCH_MIN_CONFIDENCE) {
-            camas_plugin *p = plugin_by_owner(w, best[0].owner);
-            if (p) {
-                plugin_name = p->name;
-                entry_id = best[0].entry_id;
-                confidence = best[0].confidence;
-                if (call_plugin(w, id, p, best[0].entry_id, NULL, &req) == 0 && w->reply_plain.len)
-                    abstained = false;
-            }
-        } else if (n > 0) {
-            confidence = best[0].confidence;
+        camas_understanding u;
+        const char *prev = strncmp(context, "prev:", 5) == 0 ? context + 5 : NULL;
+        camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang, room_policy,
+                             &fc, &u, &effective);
+        log_debug("worker", "ask %lld: decision %d, best %s (%.3f), danger %.2f, %zu documents",
+                  (long long)id, (int)u.decision, u.noptions ? u.options[0].entry_id : "-",
+                  u.confidence, (double)u.danger, camas_matcher_size(w->matcher));
+        confidence = u.confidence;
+        if (u.danger >= CAMAS_DANGER_STRONG)
+            flags |= CAMAS_IPC_DANGER_STRONG;
+        else if (u.danger >= CAMAS_DANGER_FOOTER)
+            flags |= CAMAS_IPC_DANGER_FOOTER;
+        if (u.decision == CAMAS_DECIDE_ANSWER &&
+            render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req, &plugin_name)) {
+            abstained = false;
+            entry_id = u.options[0].entry_id;
+        } else if (u.decision == CAMAS_DECIDE_CLARIFY) {
+            reply_clarify(w, &u, req.lang);
+            for (size_t i = 0; i < u.noptions; i++)
+                camas_buf_printf(&options, "%s%s", i ? "\n" : "", u.options[i].entry_id);
+            entry_id = camas_buf_cstr(&options);
+            flags |= CAMAS_IPC_CLARIFY;
+            abstained = false;
         }
     }
     if (abstained) {
@@ -834,10 +909,12 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     }
     camas_ipc_frame a = {.kind = CAMAS_IPC_ANSWER,
                          .small = abstained,
+                         .flags = flags,
                          .id = id,
                          .confidence = confidence,
                          .s = {req.lang, camas_buf_cstr(&w->reply_plain),
-                               camas_buf_cstr(&w->reply_html), plugin_name, entry_id}};
+                               camas_buf_cstr(&w->reply_html), plugin_name, entry_id,
+                               effective.len ? camas_buf_cstr(&effective) : req.text}};
     size_t len;
     char *frame = camas_ipc_frame_encode(&a, &len);
     if (!frame) {
@@ -845,8 +922,11 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         a.small = 1;
         a.s[1] = abstain_text[lang_index(req.lang)];
         a.s[2] = "";
+        a.s[5] = "";
         frame = camas_ipc_frame_encode(&a, &len);
     }
+    camas_buf_free(&options);
+    camas_buf_free(&effective);
     if (!frame) {
         log_error("worker", "cannot answer the core: out of memory");
         return;
@@ -893,15 +973,30 @@ static void op_reload_shared(struct worker *w, int64_t id)
 
 /* ---- main loop ------------------------------------------------------------------------ */
 
-int camas_worker_main(int sock, const char *knowledge_dir)
+/* Tells the core, once per change, that semantic matching is warm (or that there is none). */
+static void announce_understanding(struct worker *w)
+{
+    cJSON *msg = cJSON_CreateObject();
+    cJSON_AddStringToObject(msg, "op", "understanding");
+    cJSON_AddStringToObject(msg, "mode",
+                            camas_understand_ready(w->understand) ? "semantic" : "lexical");
+    send_msg(w, msg);
+}
+
+int camas_worker_main(int sock, const camas_worker_options *opt)
 {
     struct worker w;
     memset(&w, 0, sizeof w);
     w.sock = sock;
-    snprintf(w.knowledge_dir, sizeof w.knowledge_dir, "%s", knowledge_dir);
+    snprintf(w.knowledge_dir, sizeof w.knowledge_dir, "%s", opt->knowledge_dir);
+    int mode = camas_match_mode_parse(opt->match_mode);
+    /* Opened before the sandbox: the model and the examples are read through descriptors
+     * the worker keeps. */
+    w.understand = camas_understand_new(mode < 0 ? CAMAS_MODE_HYBRID : (camas_match_mode)mode,
+                                        opt->model_path, opt->embed_cache_fd, w.knowledge_dir);
     w.ipc_buf = malloc(CAMAS_IPC_MAX + 1);
     struct shared sh = {camas_matcher_new(), NULL, 0, cJSON_CreateArray()};
-    if (!w.ipc_buf || !sh.matcher || !sh.errors) {
+    if (!w.ipc_buf || !sh.matcher || !sh.errors || !w.understand) {
         log_error("worker", "out of memory");
         return 1;
     }
@@ -926,15 +1021,21 @@ int camas_worker_main(int sock, const char *knowledge_dir)
     cJSON_AddStringToObject(hello, "op", "ready");
     cJSON_AddItemToObject(hello, "errors", sh.errors);
     send_msg(&w, hello);
+    w.background = true;
 
     for (;;) {
         cJSON *msg;
         size_t frame_len;
         int fd;
-        /* Wait only when no answer is held back; else take what is already queued. */
-        int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &frame_len, &fd, w.n_out ? MSG_DONTWAIT : 0);
-        if (rc < 0 && w.n_out && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            answers_flush(&w);
+        /* Wait only when no answer is held back and no background work (embedding new
+         * knowledge) is left; else take what is already queued. */
+        bool busy = w.n_out || w.background;
+        int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &frame_len, &fd, busy ? MSG_DONTWAIT : 0);
+        if (rc < 0 && busy && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (w.n_out)
+                answers_flush(&w);
+            else if (!(w.background = camas_understand_work(w.understand, 20)))
+                announce_understanding(&w); /* slices short enough that a question waits little */
             continue;
         }
         if (rc == 0)
@@ -980,6 +1081,7 @@ int camas_worker_main(int sock, const char *knowledge_dir)
          * than hold them until a later load reuses them. (Asks, frequent and freeing little,
          * are frames and never get here.) */
         bool trim = op != NULL;
+        w.background = true; /* a load may have brought new texts to embed */
         cJSON_Delete(msg);
         if (trim)
             malloc_trim(0);
@@ -990,6 +1092,7 @@ int camas_worker_main(int sock, const char *knowledge_dir)
     free(w.plugins);
     bodies_free(w.bodies, w.n_bodies);
     camas_matcher_free(w.matcher);
+    camas_understand_free(w.understand);
     camas_buf_free(&w.reply_plain);
     camas_buf_free(&w.reply_html);
     free(w.ipc_buf);

@@ -5,16 +5,24 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv)
 {
     const char *knowledge = NULL, *level = "info";
+    camas_worker_options opt = {.embed_cache_fd = -1};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--knowledge") == 0)
             knowledge = argv[i + 1];
         else if (strcmp(argv[i], "--log-level") == 0)
             level = argv[i + 1];
+        else if (strcmp(argv[i], "--matcher") == 0)
+            opt.match_mode = argv[i + 1];
+        else if (strcmp(argv[i], "--model") == 0)
+            opt.model_path = argv[i + 1];
+        else if (strcmp(argv[i], "--embed-cache") == 0)
+            opt.embed_cache_fd = atoi(argv[i + 1]);
     }
     int lvl = camas_log_level_parse(level);
     camas_log_set_level(lvl < 0 ? CAMAS_LOG_INFO : lvl);
@@ -23,5 +31,6 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    return camas_worker_main(3, knowledge);
+    opt.knowledge_dir = knowledge;
+    return camas_worker_main(3, &opt);
 }

@@ -52,8 +52,12 @@ def test_question_set_accuracy():
             ok = a["danger"] and HOTLINE in a["answer"].split("\n\n")[0]
             if not ok:
                 missed_danger.append(q["q"])
+        elif kind == "unknown":
+            # what the source does say, or a decline; never an invented fact (knowledge/
+            # holds only the source's facts: tests/integration/test_answers.py)
+            ok = not a["danger"]
         elif kind == "decline":
-            ok = a["abstained"]
+            ok = a["abstained"] and not a["clarify"]
             if not ok:
                 answered_decline.append(f"{q['q']} -> {a['plugin']} ({a['confidence']:.2f})")
         else:

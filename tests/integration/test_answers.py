@@ -24,7 +24,8 @@ NOT_SURE_FR = "Je ne suis pas sûr de pouvoir répondre"
 SETTLE = 1.5
 
 KEYS = {"answer": str, "html": str, "lang": str, "plugin": str, "confidence": (int, float),
-        "abstained": bool, "danger": bool}
+        "abstained": bool, "danger": bool, "danger_footer": bool, "clarify": bool,
+        "options": list}
 
 
 # =========================================================================================
@@ -89,7 +90,6 @@ class TestAskContract:
     @pytest.mark.parametrize("q,lang", [
         ("what is the capital of France?", "en"),
         ("what is the weather in Seattle tomorrow?", "en"),
-        ("what is the budget of the task force?", "en"),
         ("quelle est la capitale de la France ?", "fr"),
         ("quel temps fera-t-il demain à Seattle ?", "fr"),
     ])
@@ -408,6 +408,8 @@ class TestNoInventedFacts:
         """The same check over every answer text in knowledge/ (both languages)."""
         bad = []
         for path in sorted((REPO_ROOT / "knowledge").rglob("*.yaml")):
+            if path.parent.name in ("safety", "scope"):
+                continue  # classifier training messages, never said to anyone
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
             def walk(node, where):

@@ -5,9 +5,11 @@
 #include "match.h"
 #include "safety.h"
 #include "text.h"
+#include "understand.h"
 #include "yaml_json.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,10 @@ static int load_shared(camas_matcher *m, const char *dir)
     return 0;
 }
 
+/* While loading: also into the understanding (dense) index, and leave one example out. */
+static camas_understand *load_u;
+static const char *skip_entry, *skip_text;
+
 static int load_entries(camas_matcher *m, kb *k, const char *dir, uint32_t plugin)
 {
     char path[4096], err[512];
@@ -170,11 +176,17 @@ static int load_entries(camas_matcher *m, kb *k, const char *dir, uint32_t plugi
                 const cJSON *q;
                 cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(ask, langs[l]))
                 {
-                    if (cJSON_IsString(q) && n < 128)
+                    if (cJSON_IsString(q) && n < 128 &&
+                        !(skip_entry && strcmp(skip_entry, id) == 0 &&
+                          strcmp(skip_text, q->valuestring) == 0))
                         texts[n++] = q->valuestring;
                 }
                 if (camas_matcher_add_entry(m, plugin, id, body, langs[l], texts, n) < 0 ||
                     (at && camas_matcher_add_answer(m, plugin, id, langs[l], at) < 0))
+                    rc = -1;
+                if (load_u && !skip_entry &&
+                    (camas_understand_add_entry(load_u, plugin + 1, id, body, langs[l], texts, n) ||
+                     (at && camas_understand_add_answer(load_u, plugin + 1, id, langs[l], at))))
                     rc = -1;
             }
         }
@@ -341,14 +353,152 @@ typedef struct tally {
     int ok, n;
 } tally;
 
+/* The lexical-only understanding of a matcher, as the worker has without the model. */
+static void understand_lexical(const camas_matcher *m, const char *q, const char *lang,
+                               camas_understanding *u)
+{
+    camas_understand_query(NULL, m, q, lang, NULL, NULL, u);
+}
+
+typedef struct loo_tally {
+    int n, right, clarified_with_right, declined, wrong;
+} loo_tally;
+
+static void loo_count(loo_tally *t, const camas_understanding *u, const char *entry)
+{
+    t->n++;
+    if (u->decision == CAMAS_DECIDE_ANSWER) {
+        if (strcmp(u->options[0].entry_id, entry) == 0)
+            t->right++;
+        else
+            t->wrong++;
+    } else if (u->decision == CAMAS_DECIDE_CLARIFY) {
+        bool in = false;
+        for (size_t i = 0; i < u->noptions; i++)
+            in |= strcmp(u->options[i].entry_id, entry) == 0;
+        if (in)
+            t->clarified_with_right++;
+        else
+            t->wrong++;
+    } else
+        t->declined++;
+}
+
+static void loo_print(const char *name, const loo_tally *t)
+{
+    printf("leave-one-out %-8s %4d examples: right %5.1f%% (%d), clarified with the right "
+           "entry %d, declined %d, wrong %d\n",
+           name, t->n, t->n ? 100.0 * t->right / t->n : 0, t->right, t->clarified_with_right,
+           t->declined, t->wrong);
+}
+
+/* Leave-one-out over knowledge/'s example questions: each example is removed from the
+ * index (lexical: its plugin's entries reloaded without it; dense: masked), asked, and
+ * scored against the entry it belongs to. */
+static int leave_one_out(camas_matcher *m, camas_understand *u, const char *kdir, bool verbose)
+{
+    loo_tally lex = {0}, hyb = {0};
+    static const char *const langs[] = {"en", "fr"};
+    load_u = NULL; /* reloads below are lexical only: u keeps every text, masked in turn */
+    char err[512];
+    for (uint32_t p = 0; p < NPLUGINS; p++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", kdir, plugins[p]);
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            size_t nl = strlen(de->d_name);
+            if (nl < 6 || strcmp(de->d_name + nl - 5, ".yaml") != 0)
+                continue;
+            char file[8192];
+            snprintf(file, sizeof file, "%s/%s", dir, de->d_name);
+            cJSON *doc = camas_yaml_load(file, err, sizeof err);
+            if (!doc)
+                return -1;
+            const cJSON *e;
+            cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "entries"))
+            {
+                const char *id = str_of(e, "id");
+                const cJSON *ask = cJSON_GetObjectItemCaseSensitive(e, "ask");
+                for (int l = 0; id && l < 2; l++) {
+                    const cJSON *q;
+                    cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(ask, langs[l]))
+                    {
+                        if (!cJSON_IsString(q))
+                            continue;
+                        kb scratch = {0};
+                        skip_entry = id;
+                        skip_text = q->valuestring;
+                        camas_matcher_remove_owner(m, p);
+                        if (load_entries(m, &scratch, kdir, p) < 0 || camas_matcher_build(m) < 0) {
+                            load_u = u;
+                            return -1;
+                        }
+                        for (size_t i = 0; i < scratch.n; i++) {
+                            free(scratch.a[i].id);
+                            free(scratch.a[i].text[0]);
+                            free(scratch.a[i].text[1]);
+                        }
+                        free(scratch.a);
+                        const char *det = camas_detect_lang(q->valuestring, NULL);
+                        if (getenv("CAMAS_UNDERSTAND_TRACE"))
+                            printf("GT\tloo\t%s\t%s\n", q->valuestring, id);
+                        camas_understanding ul, uh;
+                        understand_lexical(m, q->valuestring, det, &ul);
+                        loo_count(&lex, &ul, id);
+                        if (u) {
+                            camas_understand_mask(u, id, q->valuestring, true);
+                            camas_understand_query(u, m, q->valuestring, det, NULL, NULL, &uh);
+                            camas_understand_mask(u, id, q->valuestring, false);
+                            loo_count(&hyb, &uh, id);
+                            if (verbose && !(uh.decision == CAMAS_DECIDE_ANSWER &&
+                                             strcmp(uh.options[0].entry_id, id) == 0))
+                                printf("LOO     [%s] %s -> %d %s (%.3f)\n", id, q->valuestring,
+                                       (int)uh.decision, uh.noptions ? uh.options[0].entry_id : "-",
+                                       uh.confidence);
+                        }
+                    }
+                }
+            }
+            cJSON_Delete(doc);
+        }
+        closedir(d);
+        /* put the plugin back whole */
+        kb scratch = {0};
+        skip_entry = skip_text = NULL;
+        camas_matcher_remove_owner(m, p);
+        if (load_entries(m, &scratch, kdir, p) < 0 || camas_matcher_build(m) < 0)
+            return -1;
+        for (size_t i = 0; i < scratch.n; i++) {
+            free(scratch.a[i].id);
+            free(scratch.a[i].text[0]);
+            free(scratch.a[i].text[1]);
+        }
+        free(scratch.a);
+    }
+    loo_print("lexical", &lex);
+    if (u)
+        loo_print("hybrid", &hyb);
+    load_u = u;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *kdir = NULL, *qfile = NULL;
+    const char *kdir = NULL, *qfile = NULL, *model = NULL, *cache = NULL;
     long bench_n = 0;
-    bool verbose = false;
+    bool verbose = false, loo = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
             bench_n = atol(argv[++i]);
+        else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc)
+            model = argv[++i];
+        else if (strcmp(argv[i], "--loo") == 0)
+            loo = true;
+        else if (strcmp(argv[i], "--cache") == 0 && i + 1 < argc)
+            cache = argv[++i];
         else if (strcmp(argv[i], "-v") == 0)
             verbose = true;
         else if (!kdir)
@@ -362,6 +512,14 @@ int main(int argc, char **argv)
     }
     camas_matcher *m = camas_matcher_new();
     kb k = {0};
+    if (model) {
+        int cfd = cache ? open(cache, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+        load_u = camas_understand_new(CAMAS_MODE_HYBRID, model, cfd, kdir);
+        if (!load_u || !camas_understand_has_model(load_u)) {
+            fprintf(stderr, "cannot load the model %s\n", model);
+            return 2;
+        }
+    }
     if (!m || load_shared(m, kdir) < 0) {
         fprintf(stderr, "cannot load %s\n", kdir);
         return 2;
@@ -375,6 +533,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "build failed\n");
         return 2;
     }
+    while (load_u && camas_understand_work(load_u, 1000))
+        ; /* embed everything (and train the classifiers) before asking */
     char err[512];
     cJSON *qdoc = camas_yaml_load(qfile, err, sizeof err);
     if (!qdoc) {
@@ -432,14 +592,35 @@ int main(int argc, char **argv)
             safety_fp++;
             printf("SAFETY? [%s] %s (safety message would be sent first)\n", kind, text);
         }
-        camas_match r[3];
-        size_t nr = camas_matcher_query(m, text, det, NULL, NULL, r, 3);
-        double conf = nr ? r[0].confidence : 0;
-        bool answered = nr && conf >= CAMAS_MATCH_MIN_CONFIDENCE;
+        if (getenv("CAMAS_UNDERSTAND_TRACE")) {
+            /* the entries whose answer holds every expected string */
+            printf("GT\t%s\t%s\t", kind, text);
+            for (size_t ai = 0; ai < k.n; ai++) {
+                bool all = strcmp(kind, "answer") == 0;
+                const cJSON *x;
+                cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(q, "expect"))
+                {
+                    if (all && cJSON_IsString(x) &&
+                        !contains_ci(k.a[ai].text[strcmp(det, "fr") == 0], x->valuestring))
+                        all = false;
+                }
+                if (all)
+                    printf("%s,", k.a[ai].id);
+            }
+            printf("\n");
+        }
+        camas_understanding und;
+        camas_understand_query(load_u, m, text, det, NULL, NULL, &und);
+        camas_match *r = und.options;
+        size_t nr = und.noptions;
+        double conf = und.confidence;
+        bool answered = und.decision == CAMAS_DECIDE_ANSWER;
+        if (strcmp(kind, "unknown") == 0)
+            continue; /* answered from knowledge/ or declined: either is honest */
         by_lang[li].n++;
         if (strcmp(kind, "decline") == 0) {
             declines.n++;
-            if (!answered) {
+            if (und.decision == CAMAS_DECIDE_DECLINE) {
                 declines.ok++;
                 by_lang[li].ok++;
             } else {
@@ -481,7 +662,10 @@ int main(int argc, char **argv)
             printf("\n");
         }
     }
-    printf("\nthreshold %.2f\n", CAMAS_MATCH_MIN_CONFIDENCE);
+    printf("\n%s, threshold %.2f\n", load_u ? "hybrid (with the model)" : "lexical",
+           CAMAS_MATCH_MIN_CONFIDENCE);
+    if (loo && leave_one_out(m, load_u, kdir, verbose) < 0)
+        fprintf(stderr, "leave-one-out failed\n");
     const char *ln[] = {"en", "fr"};
     for (int l = 0; l < 2; l++)
         printf("lang %-9s %3d/%3d  %5.1f%%\n", ln[l], by_lang[l].ok, by_lang[l].n,
@@ -519,6 +703,7 @@ int main(int argc, char **argv)
     free(qlang);
     cJSON_Delete(qdoc);
     camas_matcher_free(m);
+    camas_understand_free(load_u);
     camas_safety_free(safety);
     return pass ? 0 : 1;
 }

@@ -1,0 +1,580 @@
+/* Hybrid question understanding in the worker (see understand.h). The thresholds below were
+ * chosen on tests/fixtures/questions.yaml and on leave-one-out over knowledge/'s example
+ * questions (tests/unit/eval_match --model), never on the frozen evaluation set. */
+#include "understand.h"
+
+#include "logreg.h"
+#include "dense.h"
+#include "embed.h"
+#include "log.h"
+#include "text.h"
+#include "util.h"
+#include "yaml_json.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Lexical confidence at which the lexical matcher answers alone. */
+#define LEX_SURE 0.85
+/* Dense: cosine of the best entry needed to answer it, and its lead over the next entry. */
+#define DENSE_ANSWER 0.900f
+#define DENSE_MARGIN 0.020f
+/* Below DENSE_ANSWER (or without the lead) but at least this: offer the close entries. */
+#define DENSE_CLARIFY 0.900f
+/* Entries within this of the best are offered together. */
+#define CLARIFY_GAP 0.020f
+/* Weight of the lexical confidence added to an entry's cosine. */
+#define LEX_WEIGHT 0.05f
+
+/* Owners of the classifiers' examples in the dense index (plugins have small numbers). */
+#define DANGER_OWNER UINT32_MAX
+#define SCOPE_OWNER  (UINT32_MAX - 1)
+#define MAX_DIM      1024
+#define MAX_EXAMPLES 8192
+
+/* Labelled examples from a file in knowledge/ and the model trained on them. */
+struct examples {
+    char **texts;
+    unsigned char *labels;
+    size_t n, cap;
+    camas_logreg *model;
+    uint64_t trained_on; /* fingerprint of the training set (scope: with the plugins' asks) */
+    bool tried;
+};
+
+struct label {
+    char *entry_id;
+    uint32_t owner;
+    char *text[2]; /* en, fr */
+};
+
+struct camas_understand {
+    camas_match_mode mode;
+    camas_embed_model *model;
+    camas_dense *dense;
+    struct label *labels;
+    size_t nlabels;
+    struct examples danger; /* danger (1) and safe (0) messages */
+    struct examples scope;  /* out-of-scope messages (0); the plugins' example questions are 1 */
+    FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */
+};
+
+int camas_match_mode_parse(const char *s)
+{
+    if (!s || strcmp(s, "hybrid") == 0)
+        return CAMAS_MODE_HYBRID;
+    if (strcmp(s, "lexical") == 0)
+        return CAMAS_MODE_LEXICAL;
+    if (strcmp(s, "dense") == 0)
+        return CAMAS_MODE_DENSE;
+    return -1;
+}
+
+static int lang_i(const char *lang)
+{
+    return lang && strcmp(lang, "fr") == 0;
+}
+
+static void examples_free(struct examples *ex)
+{
+    for (size_t i = 0; i < ex->n; i++)
+        free(ex->texts[i]);
+    free(ex->texts);
+    free(ex->labels);
+    camas_logreg_free(ex->model);
+    memset(ex, 0, sizeof *ex);
+}
+
+/* Reads lists of texts (per language under each key) from a file of knowledge/ into ex,
+ * labelled by the key's position in keys, and into the dense index under owner. */
+static void load_examples(camas_understand *u, struct examples *ex, uint32_t owner,
+                          const char *path, const char *const keys[2])
+{
+    char err[512];
+    cJSON *doc = camas_yaml_load(path, err, sizeof err);
+    if (!doc) {
+        log_warn("understand", "%s", err);
+        return;
+    }
+    static const char *const langs[2] = {"en", "fr"};
+    for (int y = 0; y < 2; y++)
+        for (int l = 0; keys[y] && l < 2; l++) {
+            const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(doc, keys[y]), langs[l]);
+            const cJSON *s;
+            cJSON_ArrayForEach(s, arr)
+            {
+                if (!cJSON_IsString(s) || !*s->valuestring || ex->n >= MAX_EXAMPLES)
+                    continue;
+                if (ex->n == ex->cap) {
+                    size_t cap = ex->cap ? ex->cap * 2 : 256;
+                    char **t = realloc(ex->texts, cap * sizeof *t);
+                    if (t)
+                        ex->texts = t;
+                    unsigned char *lb = t ? realloc(ex->labels, cap) : NULL;
+                    if (!lb)
+                        goto done;
+                    ex->labels = lb;
+                    ex->cap = cap;
+                }
+                char *copy = strdup(s->valuestring);
+                if (!copy ||
+                    camas_dense_add(u->dense, owner, keys[y], NULL, CAMAS_DENSE_ASK, copy)) {
+                    free(copy);
+                    goto done;
+                }
+                ex->texts[ex->n] = copy;
+                ex->labels[ex->n++] = (unsigned char)y;
+            }
+        }
+done:
+    cJSON_Delete(doc);
+}
+
+/* Identifies the model file for the vector cache: its size and a hash of its first 64 KiB
+ * (the header and the start of the weights). */
+static uint64_t model_id(const char *path)
+{
+    uint64_t h = 1469598103934665603ull;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0)
+        h ^= (uint64_t)st.st_size;
+    unsigned char buf[4096];
+    for (int i = 0; i < 16; i++) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        for (ssize_t k = 0; k < n; k++) {
+            h ^= buf[k];
+            h *= 1099511628211ull;
+        }
+        if (n < (ssize_t)sizeof buf)
+            break;
+    }
+    close(fd);
+    return h;
+}
+
+camas_understand *camas_understand_new(camas_match_mode mode, const char *model_path, int cache_fd,
+                                       const char *knowledge_dir)
+{
+    camas_understand *u = calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    u->mode = mode;
+    const char *trace = getenv("CAMAS_UNDERSTAND_TRACE");
+    if (trace && *trace)
+        u->trace = fopen(trace, "a");
+    if (!(u->dense = camas_dense_new())) {
+        free(u);
+        return NULL;
+    }
+    if (mode == CAMAS_MODE_LEXICAL || !model_path || !*model_path)
+        return u;
+    char err[512];
+    u->model = camas_embed_open(model_path, err, sizeof err);
+    if (!u->model) {
+        log_warn("understand", "lexical matching only: %s", err);
+        return u;
+    }
+    if (cache_fd >= 0) {
+        size_t n = camas_dense_cache_attach(u->dense, cache_fd, model_id(model_path),
+                                            camas_embed_dim(u->model));
+        log_debug("understand", "%zu cached vectors", n);
+    }
+    if (knowledge_dir) {
+        char path[4200];
+        static const char *const danger_keys[2] = {"safe", "danger"};
+        static const char *const scope_keys[2] = {"out_of_scope", NULL};
+        snprintf(path, sizeof path, "%s/safety/danger-examples.yaml", knowledge_dir);
+        load_examples(u, &u->danger, DANGER_OWNER, path, danger_keys);
+        snprintf(path, sizeof path, "%s/scope/out-of-scope.yaml", knowledge_dir);
+        load_examples(u, &u->scope, SCOPE_OWNER, path, scope_keys);
+    }
+    return u;
+}
+
+void camas_understand_free(camas_understand *u)
+{
+    if (!u)
+        return;
+    for (size_t i = 0; i < u->nlabels; i++) {
+        free(u->labels[i].entry_id);
+        free(u->labels[i].text[0]);
+        free(u->labels[i].text[1]);
+    }
+    examples_free(&u->danger);
+    examples_free(&u->scope);
+    free(u->labels);
+    camas_dense_free(u->dense);
+    camas_embed_close(u->model);
+    if (u->trace)
+        fclose(u->trace);
+    free(u);
+}
+
+bool camas_understand_has_model(const camas_understand *u)
+{
+    return u && u->model;
+}
+
+bool camas_understand_ready(const camas_understand *u)
+{
+    return u && u->model && camas_dense_pending(u->dense) == 0 && u->danger.tried && u->scope.tried;
+}
+
+static struct label *label_for(camas_understand *u, uint32_t owner, const char *id, bool create)
+{
+    for (size_t i = 0; i < u->nlabels; i++)
+        if (u->labels[i].owner == owner && strcmp(u->labels[i].entry_id, id) == 0)
+            return &u->labels[i];
+    if (!create)
+        return NULL;
+    struct label *nl = realloc(u->labels, (u->nlabels + 1) * sizeof *nl);
+    if (!nl)
+        return NULL;
+    u->labels = nl;
+    struct label *l = &u->labels[u->nlabels];
+    *l = (struct label){.entry_id = strdup(id), .owner = owner};
+    if (!l->entry_id)
+        return NULL;
+    u->nlabels++;
+    return l;
+}
+
+int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *entry_id,
+                               const char *body_id, const char *lang, const char *const *texts,
+                               size_t n)
+{
+    if (!u || !entry_id || !texts)
+        return -1;
+    struct label *l = label_for(u, owner, entry_id, true);
+    if (!l)
+        return -1;
+    int li = lang_i(lang);
+    if (!l->text[li] && n > 0 && !(l->text[li] = strdup(texts[0])))
+        return -1;
+    if (!u->model)
+        return 0;
+    u->scope.tried = false; /* retrained (if the example questions changed) once embedded */
+    for (size_t i = 0; i < n; i++)
+        if (camas_dense_add(u->dense, owner, entry_id, body_id, CAMAS_DENSE_ASK, texts[i]))
+            return -1;
+    return 0;
+}
+
+int camas_understand_add_answer(camas_understand *u, uint32_t owner, const char *entry_id,
+                                const char *lang, const char *text)
+{
+    (void)lang;
+    if (!u || !u->model)
+        return 0;
+    /* the answer belongs to an entry already added; take its body from there */
+    const char *body = camas_dense_entry_body(u->dense, entry_id);
+    return camas_dense_add(u->dense, owner, entry_id, body, CAMAS_DENSE_ANSWER, text);
+}
+
+void camas_understand_remove_owner(camas_understand *u, uint32_t owner)
+{
+    if (!u)
+        return;
+    camas_dense_remove_owner(u->dense, owner);
+    u->scope.tried = false;
+    size_t keep = 0;
+    for (size_t i = 0; i < u->nlabels; i++) {
+        if (u->labels[i].owner == owner) {
+            free(u->labels[i].entry_id);
+            free(u->labels[i].text[0]);
+            free(u->labels[i].text[1]);
+            continue;
+        }
+        u->labels[keep++] = u->labels[i];
+    }
+    u->nlabels = keep;
+}
+
+/* (Re)trains ex's model on its examples, plus the plugins' example questions as positives
+ * when with_asks (the scope classifier), unless the training set is the one already used. */
+static void train(camas_understand *u, struct examples *ex, bool with_asks, float pos_weight,
+                  const char *what)
+{
+    ex->tried = true;
+    int dim = camas_embed_dim(u->model);
+    size_t max_asks = with_asks ? MAX_EXAMPLES : 0;
+    const float **asks = max_asks ? malloc(max_asks * sizeof *asks) : NULL;
+    uint64_t fp = 0;
+    size_t nasks = asks ? camas_dense_ask_vectors(u->dense, SCOPE_OWNER, asks, max_asks, &fp) : 0;
+    for (size_t i = 0; i < ex->n; i++)
+        fp += ((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull) ^ (uint64_t)strlen(ex->texts[i]);
+    if (ex->model && fp == ex->trained_on) {
+        free(asks);
+        return;
+    }
+    size_t total = ex->n + nasks;
+    float *x = total ? malloc(total * (size_t)dim * sizeof *x) : NULL;
+    unsigned char *y = total ? malloc(total) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; x && y && i < ex->n; i++) {
+        const float *v = camas_dense_vector(u->dense, CAMAS_DENSE_ASK, ex->texts[i]);
+        if (!v)
+            continue;
+        memcpy(x + n * (size_t)dim, v, (size_t)dim * sizeof *x);
+        y[n++] = ex->labels[i];
+    }
+    for (size_t i = 0; x && y && i < nasks; i++) {
+        memcpy(x + n * (size_t)dim, asks[i], (size_t)dim * sizeof *x);
+        y[n++] = 1;
+    }
+    int64_t t0 = camas_monotonic_ms();
+    camas_logreg *model = x && y ? camas_logreg_train(x, y, n, dim, pos_weight) : NULL;
+    if (model) {
+        camas_logreg_free(ex->model);
+        ex->model = model;
+        ex->trained_on = fp;
+        log_debug("understand", "%s classifier trained on %zu examples in %lld ms", what, n,
+                  (long long)(camas_monotonic_ms() - t0));
+    } else if (!ex->model) {
+        log_warn("understand", "no %s classifier (%zu examples)", what, n);
+    }
+    free(asks);
+    free(x);
+    free(y);
+}
+
+bool camas_understand_work(camas_understand *u, int64_t budget_ms)
+{
+    if (!u || !u->model)
+        return false;
+    if (camas_dense_pending(u->dense)) {
+        long left = camas_dense_embed_pending(u->dense, u->model, budget_ms);
+        if (left < 0) {
+            log_error("understand", "embedding failed: lexical matching only from now on");
+            camas_embed_close(u->model);
+            u->model = NULL;
+            return false;
+        }
+        if (left > 0)
+            return true;
+    }
+    if (!u->danger.tried)
+        train(u, &u->danger, false, 2.0f, "danger");
+    if (!u->scope.tried)
+        train(u, &u->scope, true, 1.0f, "scope");
+    return false;
+}
+
+struct filter_wrap {
+    camas_match_filter f;
+    void *ud;
+};
+
+static bool plugin_entries_only(uint32_t owner, const char *entry_id, void *ud)
+{
+    struct filter_wrap *fw = ud;
+    return owner < SCOPE_OWNER && (!fw->f || fw->f(owner, entry_id, fw->ud));
+}
+
+void camas_understand_query(camas_understand *u, const camas_matcher *m, const char *question,
+                            const char *lang, camas_match_filter f, void *ud,
+                            camas_understanding *out)
+{
+    camas_understand_query_bodies(u, m, question, NULL, lang, f, ud, out);
+}
+
+void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
+                                   const char *question, const char *body_text, const char *lang,
+                                   camas_match_filter f, void *ud, camas_understanding *out)
+{
+    memset(out, 0, sizeof *out);
+    out->danger = -1;
+    camas_match lex[3];
+    size_t nlex = camas_matcher_query(m, question, lang, f, ud, lex, 3);
+    double lexconf = nlex ? lex[0].confidence : 0;
+    bool lex_ok = nlex && lexconf >= CAMAS_MATCH_MIN_CONFIDENCE;
+    if (!u || !u->model || u->mode == CAMAS_MODE_LEXICAL) {
+        out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
+        out->confidence = lexconf;
+        if (nlex) {
+            out->options[0] = lex[0];
+            out->noptions = 1;
+        }
+        return;
+    }
+    if (!camas_understand_ready(u)) /* warming up: never make a question wait for it */
+        return camas_understand_query_bodies(NULL, m, question, NULL, lang, f, ud, out);
+    float q[MAX_DIM];
+    if (camas_embed_text(u->model, question, strlen(question), 1, q) != 0) {
+        out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
+        if (nlex)
+            out->options[0] = lex[0], out->noptions = 1;
+        return;
+    }
+    out->used_model = true;
+    if (u->danger.model)
+        out->danger = camas_logreg_score(u->danger.model, q);
+    out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
+    const char *bodies[4];
+    size_t nb = body_text ? camas_matcher_bodies(m, body_text, lang, bodies, 4) : 0;
+    if (nb == 0)
+        nb = camas_matcher_bodies(m, question, lang, bodies, 4);
+    struct filter_wrap fw = {f, ud};
+    camas_dense_hit hits[8];
+    size_t nh = camas_dense_query(u->dense, q, bodies, nb, plugin_entries_only, &fw, hits, 8);
+    if (nh == 0) {
+        out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
+        if (nlex)
+            out->options[0] = lex[0], out->noptions = 1;
+        return;
+    }
+    /* the lexical matcher's view counts a little in hybrid mode */
+    float score[8];
+    for (size_t i = 0; i < nh; i++) {
+        score[i] = hits[i].score;
+        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && k < nlex; k++)
+            if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
+                score[i] += LEX_WEIGHT * (float)lex[k].confidence;
+    }
+    for (size_t i = 1; i < nh; i++) /* insertion sort on the combined score */
+        for (size_t k = i; k > 0 && score[k] > score[k - 1]; k--) {
+            float ts = score[k];
+            score[k] = score[k - 1];
+            score[k - 1] = ts;
+            camas_dense_hit th = hits[k];
+            hits[k] = hits[k - 1];
+            hits[k - 1] = th;
+        }
+    float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
+    if (u->trace)
+        fprintf(u->trace, "TRACE\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\t%.4f\n", question,
+                (double)s1, (double)lead, (double)(nh > 2 ? score[0] - score[2] : 1.0f), lexconf,
+                hits[0].entry_id, nh > 1 ? hits[1].entry_id : "-", nh > 2 ? hits[2].entry_id : "-",
+                nlex ? lex[0].entry_id : "-", (double)out->scope);
+    if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE) {
+        out->decision = CAMAS_DECIDE_ANSWER;
+        out->confidence = lexconf;
+        out->options[0] = lex[0];
+        out->noptions = 1;
+        return;
+    }
+    if (out->scope < CAMAS_SCOPE_MIN) {
+        out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
+        out->confidence = s1;
+        return;
+    }
+    for (size_t i = 0; i < nh && i < 3; i++)
+        out->options[i] = (camas_match){.entry_id = hits[i].entry_id,
+                                        .owner = hits[i].owner,
+                                        .score = score[i],
+                                        .confidence = hits[i].score};
+    out->confidence = s1;
+    bool lex_agrees = lex_ok && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
+    if ((s1 >= DENSE_ANSWER && lead >= DENSE_MARGIN) || lex_agrees) {
+        out->decision = CAMAS_DECIDE_ANSWER;
+        out->noptions = 1;
+    } else if (s1 >= DENSE_CLARIFY) {
+        size_t k = 1;
+        while (k < nh && k < 3 && score[0] - score[k] <= CLARIFY_GAP)
+            k++;
+        if (k >= 2) {
+            out->decision = CAMAS_DECIDE_CLARIFY;
+            out->noptions = k;
+        } else if (s1 >= DENSE_ANSWER) {
+            out->decision = CAMAS_DECIDE_ANSWER;
+            out->noptions = 1;
+        } else {
+            out->decision = CAMAS_DECIDE_DECLINE;
+        }
+    } else if (lex_ok) {
+        out->decision = CAMAS_DECIDE_ANSWER;
+        out->options[0] = lex[0];
+        out->noptions = 1;
+        out->confidence = lexconf;
+    } else {
+        out->decision = CAMAS_DECIDE_DECLINE;
+    }
+}
+
+/* Does the question read as a follow-up of the previous one? A leading "and"/"et"/"what
+ * about", or a few words naming no body. */
+static bool reads_as_followup(const camas_matcher *m, const char *question, const char *lang)
+{
+    static const char *const cues[] = {"and ",     "et ",     "what about", "how about",
+                                       "same for", "pareil",  "aussi pour", "also for",
+                                       "and for",  "et pour", "ok and",     "ok et"};
+    char norm[512];
+    long n = camas_text_normalize(question, strnlen(question, 400), norm, sizeof norm);
+    if (n <= 0)
+        return false;
+    for (size_t i = 0; i < sizeof cues / sizeof cues[0]; i++)
+        if (strncmp(norm, cues[i], strlen(cues[i])) == 0)
+            return true;
+    size_t words = 0;
+    for (const char *p = norm; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        words++;
+        while (*p && *p != ' ')
+            p++;
+    }
+    const char *bodies[1];
+    return words <= 3 && camas_matcher_bodies(m, question, lang, bodies, 1) == 0;
+}
+
+void camas_understand_ask(camas_understand *u, const camas_matcher *m, const char *question,
+                          const char *prev, const char *lang, camas_match_filter f, void *ud,
+                          camas_understanding *out, struct camas_buf *understood)
+{
+    camas_understand_query(u, m, question, lang, f, ud, out);
+    if (!prev || !*prev)
+        return;
+    bool cue = reads_as_followup(m, question, lang);
+    if (!cue && out->decision == CAMAS_DECIDE_ANSWER)
+        return;
+    camas_buf joined = {0};
+    camas_buf_printf(&joined, "%s %s", question, prev);
+    camas_understanding follow;
+    camas_understand_query_bodies(u, m, camas_buf_cstr(&joined), question, lang, f, ud, &follow);
+    if (follow.decision == CAMAS_DECIDE_ANSWER ||
+        (follow.decision == CAMAS_DECIDE_CLARIFY && out->decision == CAMAS_DECIDE_DECLINE)) {
+        float danger = out->danger; /* the message's own, not its context's */
+        *out = follow;
+        out->danger = danger;
+        if (understood) {
+            camas_buf_reset(understood);
+            camas_buf_puts(understood, camas_buf_cstr(&joined));
+        }
+    }
+    camas_buf_free(&joined);
+}
+
+uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id)
+{
+    for (size_t i = 0; u && entry_id && i < u->nlabels; i++)
+        if (strcmp(u->labels[i].entry_id, entry_id) == 0)
+            return u->labels[i].owner;
+    return 0;
+}
+
+const char *camas_understand_label(const camas_understand *u, const char *entry_id,
+                                   const char *lang)
+{
+    for (size_t i = 0; u && i < u->nlabels; i++)
+        if (strcmp(u->labels[i].entry_id, entry_id) == 0) {
+            const char *t = u->labels[i].text[lang_i(lang)];
+            return t ? t : u->labels[i].text[!lang_i(lang)];
+        }
+    return NULL;
+}
+
+void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text, bool masked)
+{
+    if (u)
+        camas_dense_mask(u->dense, entry_id, text, masked);
+}

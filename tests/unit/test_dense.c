@@ -1,0 +1,134 @@
+/* Dense retrieval without the model: vectors given by hand, ranking by the best text of each
+ * entry, the body filter, leave-one-out masking, reloads that keep vectors, and the cache
+ * file (round trip, another model, a torn or damaged tail). */
+#include "check.h"
+#include "dense.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DIM 4
+
+static void unit(float *v, float a, float b, float c, float d)
+{
+    float n = sqrtf(a * a + b * b + c * c + d * d);
+    v[0] = a / n, v[1] = b / n, v[2] = c / n, v[3] = d / n;
+}
+
+static camas_dense *sample(void)
+{
+    camas_dense *d = camas_dense_new();
+    float v[DIM];
+    CHECK(camas_dense_add(d, 1, "tf-chair", "task-force", CAMAS_DENSE_ASK, "who chairs the tf") ==
+          0);
+    CHECK(camas_dense_add(d, 1, "tf-chair", "task-force", CAMAS_DENSE_ASK, "tf chair") == 0);
+    CHECK(camas_dense_add(d, 1, "wa-chair", "washact", CAMAS_DENSE_ASK, "who chairs washact") == 0);
+    CHECK(camas_dense_add(d, 2, "all-contacts", "all", CAMAS_DENSE_ANSWER, "write to us") == 0);
+    CHECK(camas_dense_pending(d) == 4);
+    unit(v, 1, 0, 0, 0);
+    CHECK(camas_dense_set_vector(d, CAMAS_DENSE_ASK, "who chairs the tf", v, DIM) == 0);
+    unit(v, 1, 1, 0, 0);
+    CHECK(camas_dense_set_vector(d, CAMAS_DENSE_ASK, "tf chair", v, DIM) == 0);
+    unit(v, 0, 1, 0, 0);
+    CHECK(camas_dense_set_vector(d, CAMAS_DENSE_ASK, "who chairs washact", v, DIM) == 0);
+    unit(v, 0, 0, 1, 0);
+    CHECK(camas_dense_set_vector(d, CAMAS_DENSE_ANSWER, "write to us", v, DIM) == 0);
+    CHECK(camas_dense_pending(d) == 0);
+    return d;
+}
+
+static void test_rank_filter_mask(void)
+{
+    camas_dense *d = sample();
+    float q[DIM];
+    camas_dense_hit h[4];
+    unit(q, 1, 0.1f, 0, 0);
+    size_t n = camas_dense_query(d, q, NULL, 0, NULL, NULL, h, 4);
+    CHECK(n == 3);
+    CHECK_STR(h[0].entry_id, "tf-chair");
+    CHECK(h[0].score > 0.99f && h[0].second < h[0].score);
+    CHECK_STR(h[1].entry_id, "wa-chair");
+    /* naming WashACT leaves the task force's entries out, keeps entries about all */
+    const char *wa[] = {"washact"};
+    n = camas_dense_query(d, q, wa, 1, NULL, NULL, h, 4);
+    CHECK(n == 2);
+    CHECK_STR(h[0].entry_id, "wa-chair");
+    CHECK_STR(h[1].entry_id, "all-contacts");
+    /* leave-one-out: masking the nearest example ranks by the other */
+    CHECK(camas_dense_mask(d, "tf-chair", "who chairs the tf", true) == 1);
+    n = camas_dense_query(d, q, NULL, 0, NULL, NULL, h, 4);
+    CHECK_STR(h[0].entry_id, "tf-chair");
+    CHECK(h[0].score < 0.8f);
+    camas_dense_mask(d, "tf-chair", "who chairs the tf", false);
+    CHECK_STR(camas_dense_entry_body(d, "all-contacts"), "all");
+    CHECK_STR(camas_dense_entry_body(d, "wa-chair"), "washact");
+    CHECK(camas_dense_entry_body(d, "nope") == NULL);
+    /* a reload: the owner's texts go and come back with their vectors, nothing to embed */
+    camas_dense_remove_owner(d, 1);
+    n = camas_dense_query(d, q, NULL, 0, NULL, NULL, h, 4);
+    CHECK(n == 1);
+    CHECK(camas_dense_add(d, 3, "tf-chair", "task-force", CAMAS_DENSE_ASK, "tf chair") == 0);
+    CHECK(camas_dense_pending(d) == 0);
+    camas_dense *copy = camas_dense_new();
+    CHECK(camas_dense_copy_owner(copy, d, 3) == 0 && camas_dense_pending(copy) == 0);
+    n = camas_dense_query(copy, q, NULL, 0, NULL, NULL, h, 4);
+    CHECK(n == 1);
+    CHECK_STR(h[0].entry_id, "tf-chair");
+    camas_dense_free(copy);
+    camas_dense_free(d);
+}
+
+static void test_cache(void)
+{
+    char path[] = "/tmp/camas-dense-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    camas_dense *d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 0);
+    camas_dense_free(d);
+    d = sample(); /* no cache attached: nothing written */
+    camas_dense_free(d);
+    d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 0);
+    float v[DIM];
+    unit(v, 1, 2, 3, 4);
+    CHECK(camas_dense_set_vector(d, CAMAS_DENSE_ASK, "a", v, DIM) == 0);
+    CHECK(camas_dense_set_vector(d, CAMAS_DENSE_ASK, "b", v, DIM) == 0);
+    camas_dense_free(d);
+    /* read back: the texts find their vectors */
+    d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 2);
+    CHECK(camas_dense_add(d, 1, "e", NULL, CAMAS_DENSE_ASK, "a") == 0 &&
+          camas_dense_pending(d) == 0);
+    camas_dense_free(d);
+    /* a torn record at the end is cut, the rest kept */
+    CHECK(write(fd, "\1\2\3", 3) == 3);
+    d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 2);
+    camas_dense_free(d);
+    CHECK(lseek(fd, 0, SEEK_END) == 16 + 2 * (8 + DIM * 4));
+    /* damage (a vector that is not unit length) ends the file there */
+    char junk[8 + DIM * 4];
+    memset(junk, 0x7f, sizeof junk);
+    CHECK(pwrite(fd, junk, sizeof junk, 16 + (8 + DIM * 4)) == (ssize_t)sizeof junk);
+    d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 1);
+    camas_dense_free(d);
+    /* another model: started again */
+    d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, fd, 43, DIM) == 0);
+    camas_dense_free(d);
+    CHECK(lseek(fd, 0, SEEK_END) == 16);
+    close(fd);
+    unlink(path);
+}
+
+int main(void)
+{
+    test_rank_filter_mask();
+    test_cache();
+    return check_done("dense");
+}
