@@ -18,6 +18,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define EMBED_X86 1
 #endif
@@ -441,6 +442,16 @@ static const embed_kernel kernels[] = {
     {"scalar", matmul_scalar, quantize_scalar, add_layernorm_scalar, gelu_scalar, attention_scalar},
 };
 
+#ifdef EMBED_X86
+/* F16C (half-precision conversion) from CPUID leaf 1, ECX bit 29: clang's
+ * __builtin_cpu_supports does not know the name. Every AVX2 CPU has it, but check anyway. */
+static bool has_f16c(void)
+{
+    unsigned eax, ebx, ecx, edx;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29));
+}
+#endif
+
 static bool supported(const embed_kernel *k)
 {
 #ifdef EMBED_X86
@@ -448,11 +459,9 @@ static bool supported(const embed_kernel *k)
     if (strcmp(k->name, "avx512vnni") == 0)
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
-               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-               __builtin_cpu_supports("f16c");
+               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && has_f16c();
     if (strcmp(k->name, "avx2") == 0)
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-               __builtin_cpu_supports("f16c");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && has_f16c();
 #endif
     return strcmp(k->name, "scalar") == 0;
 }
