@@ -505,3 +505,22 @@ int camas_dense_set_vector(camas_dense *d, enum camas_dense_kind kind, const cha
     cache_append(d, h, v);
     return 0;
 }
+
+const float *camas_dense_keyed(const camas_dense *d, uint64_t key)
+{
+    uint32_t v = d && d->dim ? pool_find(d, key ? key : 1) : NO_VEC;
+    return v == NO_VEC ? NULL : d->vecs + (size_t)v * (size_t)d->dim;
+}
+
+int camas_dense_keep(camas_dense *d, uint64_t key, const float *v)
+{
+    if (!d || !v || !d->dim)
+        return -1;
+    key = key ? key : 1;
+    if (pool_find(d, key) != NO_VEC)
+        return 0;
+    if (pool_put(d, key, v) == NO_VEC)
+        return -1;
+    cache_append(d, key, v);
+    return 0;
+}

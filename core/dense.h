@@ -77,6 +77,12 @@ const float *camas_dense_vector(const camas_dense *d, enum camas_dense_kind kind
 size_t camas_dense_ask_vectors(const camas_dense *d, uint32_t owner_below, const float **out,
                                size_t max, uint64_t *fingerprint);
 
+/* Other unit vectors worth keeping across restarts (the classifiers' weights, dense.c's
+ * pool and cache are theirs too), under a 64-bit key: the vector or NULL, and keep (0 or
+ * -1). v has the model's dimension. */
+const float *camas_dense_keyed(const camas_dense *d, uint64_t key);
+int camas_dense_keep(camas_dense *d, uint64_t key, const float *v);
+
 /* The body an entry is about ("all" -> NULL); NULL when the entry is unknown. */
 const char *camas_dense_entry_body(const camas_dense *d, const char *entry_id);
 

@@ -477,7 +477,8 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
                                                                             : CAMAS_ROOMKIND_STAFF,
                                 .now_ms = now_ms,
                                 .command = r.command[0] ? r.command : NULL,
-                                .args = r.args};
+                                .args = r.args,
+                                .patterns_fired = r.danger};
             /* Follow-ups and clarifications only between the lines of one asker (--batch
              * JSON lines with a user): plain lines are separate questions. */
             bool converse = strcmp(sender, LONE_ASKER) != 0;
@@ -503,12 +504,15 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
         } else if (r.kind == CAMAS_ROUTE_ADMIN) {
             plain = "Administration commands work in chat or with the running bot.";
         }
-        /* Safety first, exactly as in chat (where the patterns' message is its own event). */
+        /* Safety first, as in chat. Without the worker's verdict (no plugins, a command, a
+         * crash) the patterns decide alone. */
+        bool weighed = r.kind == CAMAS_ROUTE_PLUGIN && o->answered && !o->answer.failed;
+        int level = weighed ? learned : r.danger ? 2 : 0;
         camas_buf out_plain = {0}, out_html = {0};
-        camas_safety_compose(r.lang, learned, r.danger, true, plain, html, abstained, clarify,
-                             &out_plain, &out_html);
-        bool danger = r.danger || learned >= 2;
-        if (danger || learned == 1)
+        camas_safety_compose(r.lang, level, false, plain, html, abstained, clarify, &out_plain,
+                             &out_html);
+        bool danger = level == 2;
+        if (level > 0)
             abstained = false;
         if (json) {
             cJSON *j = cJSON_CreateObject();
@@ -519,7 +523,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
             cJSON_AddNumberToObject(j, "confidence", confidence);
             cJSON_AddBoolToObject(j, "abstained", abstained);
             cJSON_AddBoolToObject(j, "danger", danger);
-            cJSON_AddBoolToObject(j, "danger_footer", !danger && learned == 1);
+            cJSON_AddBoolToObject(j, "danger_footer", level == 1);
             cJSON_AddBoolToObject(j, "clarify", clarify);
             cJSON *opts = cJSON_AddArrayToObject(j, "options");
             for (const char *p = options; opts && *p;) {

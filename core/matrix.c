@@ -754,7 +754,10 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
                        .event_id = it->event_id,
                        .thread_root = it->thread_root};
     camas_buf plain = {0}, html = {0};
-    camas_safety_compose(a->lang, a->danger, it->danger, !it->danger, a->plain, a->html,
+    /* The worker's level weighs the patterns' verdict it was given; a failed call falls
+     * back to the patterns alone. */
+    int level = a->failed && it->danger ? 2 : a->danger;
+    camas_safety_compose(a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain, a->html,
                          a->abstained || a->failed, a->clarify, &plain, &html);
     bool say = plain.len > 0;
     if (!it->command && !a->failed)
@@ -769,7 +772,7 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     camas_buf_free(&html);
     if (rc == 0)
         rc = camas_store_inbox_done(c->st, it->event_id);
-    if (rc == 0 && a->abstained && !it->command && !it->danger) {
+    if (rc == 0 && a->abstained && !it->command && it->danger == CAMAS_INBOX_SAFE) {
         /* Counted for staff to improve the knowledge; only the normalised text, no user. */
         char *norm = camas_text_normalize_dup(it->text);
         if (norm)
@@ -831,7 +834,8 @@ static void dispatch_inbox(camas_core *c)
                             .room_kind = ac->item.room_kind,
                             .now_ms = camas_now_ms(),
                             .command = ac->item.command,
-                            .args = ac->item.args};
+                            .args = ac->item.args,
+                            .patterns_fired = ac->item.danger != CAMAS_INBOX_SAFE};
         if (!q.command)
             q.context =
                 camas_convo_context(c->convo, ac->item.room_id, ac->item.sender,
@@ -987,15 +991,21 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     if (camas_router_route(m, c->user_id, c->host, c->safety, NULL, &r))
         return -1;
     int rc = 0;
-    if (r.danger) {
-        /* Safety first, never rate limited and independent of plugins being up. */
+    bool limited = (r.kind == CAMAS_ROUTE_BUILTIN || r.kind == CAMAS_ROUTE_PLUGIN) &&
+                   !within_rate_limit(c, room, m);
+    /* A question the patterns flag goes to the worker with that verdict when its model is
+     * warm: the reply then leads with the hotline unless the learned detector is sure the
+     * message is safe ("my dad confiscated my phone"), where it becomes a footer. Otherwise
+     * the hotline goes now, as its own event: never rate limited, independent of plugins. */
+    bool defer = r.danger && !limited && r.kind == CAMAS_ROUTE_PLUGIN && !r.command[0] &&
+                 camas_plugin_host_understanding_ready(c->host);
+    if (r.danger && !defer) {
         rc = queue_event(c, m->room_id, "m.room.message",
                          camas_reply_content(m, camas_safety_message(r.lang), NULL), m->event_id);
         if (rc == 0)
             room_reply_queued(c, room);
     }
-    if (rc == 0 && (r.kind == CAMAS_ROUTE_BUILTIN || r.kind == CAMAS_ROUTE_PLUGIN) &&
-        !within_rate_limit(c, room, m)) {
+    if (rc == 0 && limited) {
         camas_route_clear(&r);
         return 0;
     }
@@ -1016,7 +1026,9 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
                                .command = r.command[0] ? r.command : NULL,
                                .args = (char *)r.args,
                                .room_kind = (int)room->kind,
-                               .danger = r.danger};
+                               .danger = !r.danger ? CAMAS_INBOX_SAFE
+                                         : defer   ? CAMAS_INBOX_DANGER_DEFERRED
+                                                   : CAMAS_INBOX_DANGER_SENT};
         rc = camas_store_inbox_add(c->st, &it);
         if (rc == 0)
             room_reply_queued(c, room);

@@ -37,6 +37,7 @@ typedef struct camas_question {
     /* NULL, "pick:ENTRY" (an option of camas's clarification chosen) or "prev:TEXT" (the
      * asker's previous question here, for a follow-up) */
     const char *context;
+    bool patterns_fired; /* the safety patterns flagged it: the worker weighs that verdict */
 } camas_question;
 
 typedef struct camas_host_answer {
@@ -48,7 +49,7 @@ typedef struct camas_host_answer {
     double confidence;
     bool abstained;         /* nothing confident enough: the text is the honest fallback */
     bool failed;            /* the plugin crashed or hung: the text is an apology */
-    int danger;             /* the learned detector: 0 none, 1 weaker (footer), 2 hotline first */
+    int danger;             /* camas_safety_level: 0 none, 1 footer, 2 hotline first */
     bool clarify;           /* the text offers options; entry lists them, one per line */
     const char *understood; /* the question as understood (a follow-up with its context) */
 } camas_host_answer;

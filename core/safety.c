@@ -172,18 +172,18 @@ static void put_paragraph(camas_buf *plain, camas_buf *html, const char *text, c
     }
 }
 
-void camas_safety_compose(const char *lang, int learned, bool patterns_fired, bool with_hotline,
-                          const char *plain, const char *html, bool abstained, bool clarify,
-                          camas_buf *out_plain, camas_buf *out_html)
+void camas_safety_compose(const char *lang, int level, bool hotline_sent, const char *plain,
+                          const char *html, bool abstained, bool clarify, camas_buf *out_plain,
+                          camas_buf *out_html)
 {
-    bool strong = patterns_fired || learned >= 2;
-    if (strong && with_hotline)
+    bool strong = level >= 2 || hotline_sent;
+    if (level >= 2 && !hotline_sent)
         put_paragraph(out_plain, out_html, camas_safety_message(lang), NULL);
     /* After the hotline, "I'm not sure" or a guess at what was meant would only be noise:
      * only a confident answer to what was asked follows it. */
     if (plain && *plain && !(strong && (abstained || clarify)))
         put_paragraph(out_plain, out_html, plain, html);
-    if (!strong && learned == 1) {
+    if (!strong && level == 1) {
         char *esc = camas_html_escape(camas_safety_footer(lang));
         if (out_plain->len)
             camas_buf_puts(out_plain, "\n\n");

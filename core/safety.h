@@ -9,6 +9,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The learned detector's score (worker side, logreg.h) at or above which the hotline leads
+ * the reply, at or above which it is a footer, and below which a pattern hit is taken back
+ * to a footer (the detector is sure the message is safe). */
+#define CAMAS_DANGER_STRONG  0.5f
+#define CAMAS_DANGER_FOOTER  0.3f
+#define CAMAS_DANGER_CONFIRM 0.05f
+
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */
 typedef struct camas_safety camas_safety;
@@ -36,14 +43,26 @@ const char *camas_safety_message(const char *lang);
 const char *camas_safety_footer(const char *lang);
 
 /* The reply to a question as it is sent, into out_plain/out_html (appended):
- *  - the safety message first when the patterns fired or the learned detector is sure
- *    (learned 2), if with_hotline (false where the core already sent it as its own event);
+ *  - the safety message first at level 2 (camas_safety_level), unless hotline_sent (the
+ *    core sent it as its own event when the message came in);
  *  - then the answer (plain, html may be NULL), left out after the safety message when it
  *    is a decline or a clarification (clarify);
- *  - the footer after it when only the learned detector's weaker level (1) fired. */
+ *  - the footer after it at level 1. */
 struct camas_buf;
-void camas_safety_compose(const char *lang, int learned, bool patterns_fired, bool with_hotline,
-                          const char *plain, const char *html, bool abstained, bool clarify,
+void camas_safety_compose(const char *lang, int level, bool hotline_sent, const char *plain,
+                          const char *html, bool abstained, bool clarify,
                           struct camas_buf *out_plain, struct camas_buf *out_html);
+
+/* How sure the danger verdict is: 2 the hotline first, 1 the footer, 0 nothing. score is
+ * the learned detector's (negative when it has none: the patterns decide alone). A pattern
+ * hit stands unless the learned detector is CAMAS_DANGER_CONFIRM sure it is safe. */
+static inline int camas_safety_level(bool patterns_fired, float score)
+{
+    if (score < 0)
+        return patterns_fired ? 2 : 0;
+    if (score >= CAMAS_DANGER_STRONG || (patterns_fired && score >= CAMAS_DANGER_CONFIRM))
+        return 2;
+    return score >= CAMAS_DANGER_FOOTER || patterns_fired ? 1 : 0;
+}
 
 #endif

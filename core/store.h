@@ -77,9 +77,15 @@ typedef struct camas_inbox_item {
     char *command; /* plugin command, or NULL for a question */
     char *args;
     int room_kind;
-    bool danger;
+    int danger; /* enum camas_inbox_danger: the safety patterns' verdict */
     int attempts;
 } camas_inbox_item;
+
+enum camas_inbox_danger {
+    CAMAS_INBOX_SAFE = 0,
+    CAMAS_INBOX_DANGER_SENT = 1,     /* patterns fired; the hotline went out on receipt */
+    CAMAS_INBOX_DANGER_DEFERRED = 2, /* patterns fired; the hotline leads the reply */
+};
 
 int camas_store_inbox_add(camas_store *st, const camas_inbox_item *it);
 /* Loads every pending item, oldest first, into a malloc'd array. Returns the count or -1. */

@@ -309,9 +309,26 @@ static void train(camas_understand *u, struct examples *ex, bool with_asks, floa
     const float **asks = max_asks ? malloc(max_asks * sizeof *asks) : NULL;
     uint64_t fp = 0;
     size_t nasks = asks ? camas_dense_ask_vectors(u->dense, SCOPE_OWNER, asks, max_asks, &fp) : 0;
-    for (size_t i = 0; i < ex->n; i++)
-        fp += ((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull) ^ (uint64_t)strlen(ex->texts[i]);
+    /* the set of (label, text), the weight and the trainer's version */
+    for (size_t i = 0; i < ex->n; i++) {
+        uint64_t h = 1469598103934665603ull ^ ex->labels[i];
+        for (const unsigned char *p = (const unsigned char *)ex->texts[i]; *p; p++)
+            h = (h ^ *p) * 1099511628211ull;
+        fp += h * 0x9e3779b97f4a7c15ull;
+    }
+    fp ^= (uint64_t)(pos_weight * 1000) * 0xc2b2ae3d27d4eb4full ^ CAMAS_LOGREG_VERSION;
     if (ex->model && fp == ex->trained_on) {
+        free(asks);
+        return;
+    }
+    /* trained before (this process or an earlier one, through the vector cache)? */
+    uint64_t kdir = fp * 0xff51afd7ed558ccdull + 0x5a17, kscale = kdir + 1;
+    const float *dir = camas_dense_keyed(u->dense, kdir), *sc = camas_dense_keyed(u->dense, kscale);
+    camas_logreg *kept = dir && sc ? camas_logreg_unpack(dir, sc, dim) : NULL;
+    if (kept) {
+        camas_logreg_free(ex->model);
+        ex->model = kept;
+        ex->trained_on = fp;
         free(asks);
         return;
     }
@@ -338,6 +355,14 @@ static void train(camas_understand *u, struct examples *ex, bool with_asks, floa
         ex->trained_on = fp;
         log_debug("understand", "%s classifier trained on %zu examples in %lld ms", what, n,
                   (long long)(camas_monotonic_ms() - t0));
+        float *packed = malloc(2 * (size_t)dim * sizeof *packed);
+        if (packed) {
+            camas_logreg_pack(model, packed, packed + dim);
+            if (camas_dense_keep(u->dense, kdir, packed) ||
+                camas_dense_keep(u->dense, kscale, packed + dim))
+                log_debug("understand", "%s classifier not kept in the cache", what);
+            free(packed);
+        }
     } else if (!ex->model) {
         log_warn("understand", "no %s classifier (%zu examples)", what, n);
     }

@@ -10,8 +10,9 @@
 #include "reply.h"
 #include "sandbox.h"
 #include "text.h"
-#include "logreg.h"
+#include "safety.h"
 #include "understand.h"
+#include "yesno.h"
 #include "util.h"
 #include "yaml_json.h"
 
@@ -67,6 +68,7 @@ struct worker {
     bool matcher_dirty;
     camas_understand *understand; /* the model, dense index and learned danger detector */
     bool background;              /* camas_understand_work has work left */
+    camas_stemmer *stemmer;       /* for yes/no verdicts */
     struct body *bodies;
     size_t n_bodies;
 
@@ -802,6 +804,32 @@ static bool render_entry(struct worker *w, int64_t id, uint32_t owner, const cha
     return call_plugin(w, id, p, entry, NULL, req) == 0 && w->reply_plain.len;
 }
 
+/* "Yes — …" / "No — …" before the answer when it settles a yes/no question. */
+static void answer_yes_no(struct worker *w, const char *question, const char *lang)
+{
+    if (!w->stemmer)
+        w->stemmer = camas_stemmer_new();
+    int v = camas_yesno_verdict(w->stemmer, question, camas_buf_cstr(&w->reply_plain), lang);
+    if (v == 0)
+        return;
+    int fr = lang_index(lang);
+    const char *word = v > 0 ? (fr ? "Oui" : "Yes") : (fr ? "Non" : "No");
+    camas_buf plain = {0}, html = {0};
+    camas_buf_printf(&plain, "%s — %s", word, camas_buf_cstr(&w->reply_plain));
+    const char *h = camas_buf_cstr(&w->reply_html);
+    /* inside the first paragraph when the answer starts with one */
+    if (strncmp(h, "<p>", 3) == 0)
+        camas_buf_printf(&html, "<p><strong>%s</strong> — %s", word, h + 3);
+    else
+        camas_buf_printf(&html, "<p><strong>%s</strong></p>%s", word, h);
+    camas_buf_reset(&w->reply_plain);
+    camas_buf_reset(&w->reply_html);
+    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
+    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+}
+
 /* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */
 static void reply_clarify(struct worker *w, const camas_understanding *u, const char *lang)
 {
@@ -848,6 +876,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     double confidence = 0;
     bool abstained = true;
     uint8_t flags = 0;
+    float danger_score = -1; /* the learned detector's, when it ran */
     camas_buf options = {0}, effective = {0};
     if (command) {
         camas_plugin *p = plugin_by_command(w, command);
@@ -882,14 +911,13 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                   (long long)id, (int)u.decision, u.noptions ? u.options[0].entry_id : "-",
                   u.confidence, (double)u.danger, camas_matcher_size(w->matcher));
         confidence = u.confidence;
-        if (u.danger >= CAMAS_DANGER_STRONG)
-            flags |= CAMAS_IPC_DANGER_STRONG;
-        else if (u.danger >= CAMAS_DANGER_FOOTER)
-            flags |= CAMAS_IPC_DANGER_FOOTER;
+        danger_score = u.danger;
         if (u.decision == CAMAS_DECIDE_ANSWER &&
             render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req, &plugin_name)) {
             abstained = false;
             entry_id = u.options[0].entry_id;
+            if (camas_yesno_question(req.text, match_lang))
+                answer_yes_no(w, req.text, req.lang);
         } else if (u.decision == CAMAS_DECIDE_CLARIFY) {
             reply_clarify(w, &u, req.lang);
             for (size_t i = 0; i < u.noptions; i++)
@@ -899,6 +927,8 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             abstained = false;
         }
     }
+    int level = camas_safety_level((f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0, danger_score);
+    flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     if (abstained) {
         camas_buf_reset(&w->reply_plain);
         camas_buf_reset(&w->reply_html);
@@ -1093,6 +1123,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     bodies_free(w.bodies, w.n_bodies);
     camas_matcher_free(w.matcher);
     camas_understand_free(w.understand);
+    camas_stemmer_free(w.stemmer);
     camas_buf_free(&w.reply_plain);
     camas_buf_free(&w.reply_html);
     free(w.ipc_buf);

@@ -59,6 +59,18 @@ int main(void)
     CHECK(camas_logreg_train(x, ones, N, DIM, 1.0f) == NULL);
     CHECK(camas_logreg_train(x, y, 0, DIM, 1.0f) == NULL);
     CHECK(camas_logreg_score(NULL, v) == 0);
+    /* kept as two unit vectors and rebuilt: the same scores */
+    float dir[DIM], scale[DIM];
+    camas_logreg_pack(m, dir, scale);
+    float nd = 0, ns = 0;
+    for (int k = 0; k < DIM; k++)
+        nd += dir[k] * dir[k], ns += scale[k] * scale[k];
+    CHECK(fabsf(nd - 1) < 1e-4f && fabsf(ns - 1) < 1e-4f);
+    camas_logreg *back = camas_logreg_unpack(dir, scale, DIM);
+    CHECK(back && fabsf(camas_logreg_score(back, mid) - camas_logreg_score(m, mid)) < 1e-4f);
+    scale[2] = 0;
+    CHECK(camas_logreg_unpack(dir, scale, DIM) == NULL);
+    camas_logreg_free(back);
     camas_logreg_free(heavy);
     camas_logreg_free(m);
     free(x);
