@@ -512,8 +512,8 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
         camas_safety_compose(r.lang, level, false, plain, html, abstained, clarify, &out_plain,
                              &out_html);
         bool danger = level == 2;
-        if (level > 0)
-            abstained = false;
+        if (danger)
+            abstained = false; /* a footer does not answer the question; the hotline does */
         if (json) {
             cJSON *j = cJSON_CreateObject();
             cJSON_AddStringToObject(j, "answer", camas_buf_cstr(&out_plain));

@@ -9,12 +9,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The learned detector's score (worker side, logreg.h) at or above which the hotline leads
- * the reply, at or above which it is a footer, and below which a pattern hit is taken back
- * to a footer (the detector is sure the message is safe). */
-#define CAMAS_DANGER_STRONG  0.5f
-#define CAMAS_DANGER_FOOTER  0.3f
-#define CAMAS_DANGER_CONFIRM 0.05f
+/* Levels from the learned detector's score (worker side, understand.c), chosen by 5-fold
+ * cross-validation on knowledge/safety/danger-examples.yaml, never on the evaluation set:
+ * at or above STRONG the hotline leads the reply; a pattern hit leads with it from CONFIRM,
+ * gets it as a footer from VETO, and below VETO (no danger example scored that low in
+ * cross-validation) the learned detector overrules the pattern. */
+#define CAMAS_DANGER_STRONG  0.53f
+#define CAMAS_DANGER_CONFIRM 0.3f
+#define CAMAS_DANGER_VETO    0.1f
 
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */
@@ -54,15 +56,14 @@ void camas_safety_compose(const char *lang, int level, bool hotline_sent, const 
                           struct camas_buf *out_plain, struct camas_buf *out_html);
 
 /* How sure the danger verdict is: 2 the hotline first, 1 the footer, 0 nothing. score is
- * the learned detector's (negative when it has none: the patterns decide alone). A pattern
- * hit stands unless the learned detector is CAMAS_DANGER_CONFIRM sure it is safe. */
+ * the learned detector's (negative when it has none: the patterns decide alone). */
 static inline int camas_safety_level(bool patterns_fired, float score)
 {
     if (score < 0)
         return patterns_fired ? 2 : 0;
     if (score >= CAMAS_DANGER_STRONG || (patterns_fired && score >= CAMAS_DANGER_CONFIRM))
         return 2;
-    return score >= CAMAS_DANGER_FOOTER || patterns_fired ? 1 : 0;
+    return patterns_fired && score >= CAMAS_DANGER_VETO ? 1 : 0;
 }
 
 #endif

@@ -2,6 +2,7 @@
  * optional, typos), informational questions that must not trigger it, and the message. */
 #include "check.h"
 #include "safety.h"
+#include "util.h"
 
 static const char *const danger_en[] = {
     "I'm being forced to work and can't leave",
@@ -65,6 +66,45 @@ static const struct {
     {"je suis en dangxr", true},
 };
 
+/* The patterns' verdict weighed by the learned detector, and the reply put together. */
+static void test_levels_and_compose(void)
+{
+    CHECK(camas_safety_level(true, -1) == 2); /* no model: the patterns decide */
+    CHECK(camas_safety_level(false, -1) == 0);
+    CHECK(camas_safety_level(false, 0.9f) == 2); /* the learned detector alone */
+    CHECK(camas_safety_level(false, 0.4f) == 0);
+    CHECK(camas_safety_level(true, 0.4f) == 2);  /* a pattern hit it does not contradict */
+    CHECK(camas_safety_level(true, 0.2f) == 1);  /* doubtful: the footer */
+    CHECK(camas_safety_level(true, 0.01f) == 0); /* sure it is safe: overruled */
+
+    camas_buf p = {0}, h = {0};
+    camas_safety_compose("en", 2, false, "The Task Force meets.", NULL, false, false, &p, &h);
+    CHECK(strncmp(camas_buf_cstr(&p), camas_safety_message("en"), 40) == 0);
+    CHECK(strstr(camas_buf_cstr(&p), "\n\nThe Task Force meets.") != NULL);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    /* after the hotline, no "I'm not sure" and no "Did you mean" */
+    camas_safety_compose("fr", 2, false, "Je ne suis pas sûr", NULL, true, false, &p, &h);
+    CHECK(strcmp(camas_buf_cstr(&p), camas_safety_message("fr")) == 0);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    camas_safety_compose("en", 2, false, "Did you mean: 1. x", NULL, false, true, &p, &h);
+    CHECK(strcmp(camas_buf_cstr(&p), camas_safety_message("en")) == 0);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    /* the hotline already went out as its own event: only the answer */
+    camas_safety_compose("en", 2, true, "An answer.", "<p>An answer.</p>", false, false, &p, &h);
+    CHECK(strcmp(camas_buf_cstr(&p), "An answer.") == 0);
+    CHECK(strcmp(camas_buf_cstr(&h), "<p>An answer.</p>") == 0);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    camas_safety_compose("en", 1, false, "An answer.", NULL, false, false, &p, &h);
+    CHECK(strncmp(camas_buf_cstr(&p), "An answer.\n\n", 12) == 0);
+    CHECK(strstr(camas_buf_cstr(&p), camas_safety_footer("en")) != NULL);
+    CHECK(strstr(camas_buf_cstr(&h), "<em>") != NULL);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    camas_safety_compose("en", 0, false, "An answer.", NULL, false, false, &p, &h);
+    CHECK(strcmp(camas_buf_cstr(&p), "An answer.") == 0);
+    camas_buf_free(&p);
+    camas_buf_free(&h);
+}
+
 int main(void)
 {
     const char *lang = NULL;
@@ -116,5 +156,6 @@ int main(void)
     CHECK(strstr(fr, "1-888-373-7888") && strstr(fr, "233733"));
     CHECK(strstr(fr, "ppelez le 911 en cas d'urgence") != NULL);
     CHECK(camas_safety_message(NULL) == en);
+    test_levels_and_compose();
     return check_done("safety");
 }
