@@ -986,6 +986,16 @@ static int cmd_check(camas_config *cfg, const struct paths *paths, const char *c
         printf("knowledge: %s is not a directory\n", paths->knowledge);
         problems++;
     }
+    /* The model itself is validated by the worker, which loads it; here, that it is there. */
+    if (strcmp(cfg->match_mode, "lexical") == 0) {
+        printf("matching: lexical only (matching.mode)\n");
+    } else if (access(paths->model, R_OK) != 0) {
+        printf("matching.model: %s: %s (run scripts/setup, or set matching.mode: lexical)\n",
+               paths->model, strerror(errno));
+        problems++;
+    } else {
+        printf("matching: %s, model %s\n", cfg->match_mode, paths->model);
+    }
     if (problems == 0) {
         /* Load everything for real in a worker: this also checks every knowledge file. */
         struct lws_context *ctx = make_context(cfg, false);

@@ -28,6 +28,9 @@
 #define DENSE_CLARIFY 0.900f
 /* Entries within this of the best are offered together. */
 #define CLARIFY_GAP 0.020f
+/* A follow-up naming another body takes the previous question's best entry about it from
+ * this cosine on. */
+#define FOLLOWUP_MIN 0.85f
 /* Weight of the lexical confidence added to an entry's cosine. */
 #define LEX_WEIGHT 0.05f
 
@@ -371,7 +374,7 @@ static void train(camas_understand *u, struct examples *ex, bool with_asks, floa
             free(packed);
         }
     } else if (!ex->model) {
-        log_warn("understand", "no %s classifier (%zu examples)", what, n);
+        log_debug("understand", "no %s classifier yet (%zu examples)", what, n);
     }
     free(asks);
     free(x);
@@ -459,6 +462,93 @@ static bool plugin_entries_only(uint32_t owner, const char *entry_id, void *ud)
     return owner < SCOPE_OWNER && (!fw->f || fw->f(owner, entry_id, fw->ud));
 }
 
+/* Entries about the given bodies only (not those about every body: "and for WashACT?"
+ * asks about WashACT), then the caller's filter. */
+struct body_filter {
+    camas_match_filter f;
+    void *ud;
+    const camas_understand *u;
+    const char *const *bodies;
+    size_t nb;
+};
+
+static bool only_bodies(uint32_t owner, const char *entry_id, void *ud)
+{
+    const struct body_filter *bf = ud;
+    const char *body = bf->u ? camas_dense_entry_body(bf->u->dense, entry_id) : NULL;
+    bool ok = !body; /* unknown to the dense index (no model): the lexical filter decides */
+    for (size_t i = 0; !ok && i < bf->nb; i++)
+        ok = strcmp(body, bf->bodies[i]) == 0;
+    return ok && (!bf->f || bf->f(owner, entry_id, bf->ud));
+}
+
+/* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
+ * last separator into two parts of two words or more. */
+static bool split_clauses(const char *q, char *a, char *b, size_t cap)
+{
+    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", "? "};
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+        const char *p = NULL;
+        for (const char *h = strstr(q, seps[i]); h; h = strstr(h + 1, seps[i]))
+            p = h;
+        if (p && (!best || p > best)) {
+            best = p;
+            best_len = strlen(seps[i]);
+        }
+    }
+    if (!best)
+        return false;
+    size_t la = (size_t)(best - q);
+    const char *rest = best + best_len;
+    if (la + 1 > cap || strlen(rest) + 1 > cap || !strchr(q, ' ') || !strchr(rest, ' '))
+        return false;
+    memcpy(a, q, la);
+    a[la] = '\0';
+    strcpy(b, rest);
+    if (best_len == 2 && best[0] == '?')
+        strcat(a, "?");
+    return strchr(a, ' ') != NULL; /* both parts have two words or more */
+}
+
+/* A question that describes a body and then asks about it ("the group the U.S. Attorney
+ * convened in 2006, who co-chairs it?") is read in two parts: the body from the
+ * description's best entry, the entry from the other part among that body's. Replaces the
+ * hits when that reading is closer than the whole question's. */
+static size_t try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
+                          camas_dense_hit *hits, size_t nh, size_t max)
+{
+    char part[2][512];
+    float v[2][MAX_DIM];
+    if (!split_clauses(question, part[0], part[1], sizeof part[0]) ||
+        camas_embed_text(u->model, part[0], strlen(part[0]), 1, v[0]) ||
+        camas_embed_text(u->model, part[1], strlen(part[1]), 1, v[1]))
+        return nh;
+    float whole = nh ? hits[0].score : 0;
+    size_t best_n = 0;
+    camas_dense_hit best[8];
+    for (int d = 0; d < 2; d++) {
+        camas_dense_hit desc[1];
+        if (!camas_dense_query(u->dense, v[d], NULL, 0, plugin_entries_only, fw, desc, 1))
+            continue;
+        const char *body = camas_dense_entry_body(u->dense, desc[0].entry_id);
+        if (!body || strcmp(body, "all") == 0)
+            continue;
+        camas_dense_hit h[8];
+        size_t n = camas_dense_query(u->dense, v[1 - d], &body, 1, plugin_entries_only, fw, h,
+                                     max < 8 ? max : 8);
+        if (n && h[0].score > whole && (!best_n || h[0].score > best[0].score)) {
+            memcpy(best, h, n * sizeof *h);
+            best_n = n;
+        }
+    }
+    if (!best_n)
+        return nh;
+    memcpy(hits, best, best_n * sizeof *hits);
+    return best_n;
+}
+
 void camas_understand_query(camas_understand *u, const camas_matcher *m, const char *question,
                             const char *lang, camas_match_filter f, void *ud,
                             camas_understanding *out)
@@ -472,6 +562,15 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
 {
     memset(out, 0, sizeof *out);
     out->danger = -1;
+    /* the first body named by body_text (a follow-up's, or its context's most recent one)
+     * restricts both rankings to its own entries */
+    const char *bodies[4];
+    size_t nb = body_text ? camas_matcher_bodies(m, body_text, lang, bodies, 1) : 0;
+    struct body_filter bf = {f, ud, u, bodies, nb};
+    if (nb) {
+        f = only_bodies;
+        ud = &bf;
+    }
     camas_match lex[3];
     size_t nlex = camas_matcher_query(m, question, lang, f, ud, lex, 3);
     double lexconf = nlex ? lex[0].confidence : 0;
@@ -486,7 +585,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         return;
     }
     if (!camas_understand_ready(u)) /* warming up: never make a question wait for it */
-        return camas_understand_query_bodies(NULL, m, question, NULL, lang, f, ud, out);
+        return camas_understand_query_bodies(NULL, m, question, body_text, lang, f, ud, out);
     float q[MAX_DIM];
     if (camas_embed_text(u->model, question, strlen(question), 1, q) != 0) {
         out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
@@ -498,13 +597,15 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     if (u->danger_n)
         out->danger = danger_score(u, q);
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
-    const char *bodies[4];
-    size_t nb = body_text ? camas_matcher_bodies(m, body_text, lang, bodies, 4) : 0;
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
     struct filter_wrap fw = {f, ud};
     camas_dense_hit hits[8];
     size_t nh = camas_dense_query(u->dense, q, bodies, nb, plugin_entries_only, &fw, hits, 8);
+    bool sure = nh && hits[0].score >= DENSE_ANSWER &&
+                (nh < 2 || hits[0].score - hits[1].score >= DENSE_MARGIN);
+    if (nb == 0 && !sure && !(nlex && lexconf >= LEX_SURE))
+        nh = try_clauses(u, question, &fw, hits, nh, 8);
     if (nh == 0) {
         out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
         if (nlex)
@@ -617,10 +718,25 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     bool cue = reads_as_followup(m, question, lang);
     if (!cue && out->decision == CAMAS_DECIDE_ANSWER)
         return;
+    /* "and for WashACT?" after "who chairs the task force?": the previous question about
+     * the bodies the follow-up names; "and their e-mail?": both together */
+    const char *qb[4], *pb[4];
+    size_t nqb = camas_matcher_bodies(m, question, lang, qb, 4);
+    size_t npb = camas_matcher_bodies(m, prev, lang, pb, 4);
+    bool other_body = nqb > 0 && (npb == 0 || strcmp(qb[0], pb[0]) != 0);
     camas_buf joined = {0};
     camas_buf_printf(&joined, "%s %s", question, prev);
     camas_understanding follow;
-    camas_understand_query_bodies(u, m, camas_buf_cstr(&joined), question, lang, f, ud, &follow);
+    camas_understand_query_bodies(u, m, other_body ? prev : camas_buf_cstr(&joined),
+                                  other_body ? question : prev, lang, f, ud, &follow);
+    /* The previous question about another body reads less like that body's own examples:
+     * its best entry, if near enough, is the answer (the asker said which body). */
+    if (other_body && cue && follow.decision != CAMAS_DECIDE_ANSWER && follow.used_model &&
+        follow.scope >= CAMAS_SCOPE_MIN && follow.confidence >= FOLLOWUP_MIN &&
+        follow.options[0].entry_id) {
+        follow.decision = CAMAS_DECIDE_ANSWER;
+        follow.noptions = 1;
+    }
     if (follow.decision == CAMAS_DECIDE_ANSWER ||
         (follow.decision == CAMAS_DECIDE_CLARIFY && out->decision == CAMAS_DECIDE_DECLINE)) {
         float danger = out->danger; /* the message's own, not its context's */

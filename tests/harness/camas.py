@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Optional, Sequence
@@ -20,6 +22,23 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def camas_binary() -> Path:
     """$CAMAS_BIN, else <repo>/build/camas."""
     return Path(os.environ.get("CAMAS_BIN") or REPO_ROOT / "build" / "camas").resolve()
+
+
+_warm_cache: Optional[Path] = None
+
+
+def warm_embeddings_cache() -> Optional[Path]:
+    """A vectors cache made once per test session (one `camas ask` embeds the knowledge):
+    each test bot starts with a copy, as a bot that ran before would, instead of spending
+    seconds of CPU embedding the knowledge again. Tests of a cold start remove it."""
+    global _warm_cache
+    if _warm_cache is None:
+        state = Path(tempfile.mkdtemp(prefix="camas-warm-"))
+        subprocess.run([str(camas_binary()), "--state", str(state), "ask", "warm up"],
+                       cwd=REPO_ROOT, capture_output=True, timeout=600)
+        cache = state / "embeddings.cache"
+        _warm_cache = cache if cache.exists() else Path("/nonexistent")
+    return _warm_cache if _warm_cache.exists() else None
 
 
 def merge(base: dict, over: dict) -> dict:
@@ -49,6 +68,7 @@ class Camas:
         self.proc: Optional[subprocess.Popen] = None
         self._log_offset = 0
         self.starts = 0
+        self.warm_start = True  # seed the state dir with the session's vector cache
         self.write_config()
 
     def write_config(self) -> None:
@@ -72,6 +92,11 @@ class Camas:
             raise FileNotFoundError(f"camas binary not found at {self.binary} "
                                     "(build it: meson setup build && ninja -C build)")
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        cache = self.state_dir / "embeddings.cache"
+        warm = warm_embeddings_cache() if self.warm_start else None
+        if warm and not cache.exists():
+            self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            shutil.copyfile(warm, cache)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.command(), cwd=self.dir, stdin=subprocess.DEVNULL,
                                      stdout=log, stderr=log, start_new_session=True)
@@ -115,6 +140,10 @@ class Camas:
             return wait_for(ready, timeout=timeout, interval=0.1, what="camas 'ready:'")
         except TimeoutExpired as e:
             raise TimeoutExpired(f"{e}\n--- camas log ---\n{self.tail()}") from None
+
+    def wait_understanding(self, timeout: float = 120.0) -> str:
+        """Wait until the worker's model has embedded the knowledge (semantic answers)."""
+        return self.wait_log(r"questions are understood semantically", timeout=timeout)
 
     def wait_log(self, pattern: str, timeout: float = 20.0, since_start: bool = True) -> str:
         rx = re.compile(pattern)

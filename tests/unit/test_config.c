@@ -35,6 +35,20 @@ static void expect_error(const char *text, const char *needle)
     CHECK(strstr(err, needle) != NULL);
 }
 
+static void test_matching(void)
+{
+    camas_config cfg;
+    char err[512] = "";
+    CHECK(load("matching:\n  mode: lexical\n  model: /m.bin\n", &cfg, err, sizeof err) == 0);
+    CHECK_STR(cfg.match_mode, "lexical");
+    CHECK_STR(cfg.model_path, "/m.bin");
+    camas_config_free(&cfg);
+    CHECK(load("log_level: info\n", &cfg, err, sizeof err) == 0);
+    CHECK_STR(cfg.match_mode, "hybrid");
+    CHECK_STR(cfg.model_path, "");
+    camas_config_free(&cfg);
+}
+
 int main(void)
 {
     CHECK(mkdtemp(tmpdir) != NULL);
@@ -95,6 +109,8 @@ int main(void)
     expect_error("rooms:\n  - kind: help\n", "rooms: entry has no 'id'");
     expect_error("rooms: 5\n", "rooms: expected a list");
     expect_error("admins: ['bob']\n", "admins: expected a user id");
+    expect_error("matching:\n  mode: smart\n", "matching.mode: expected hybrid, lexical or dense");
+    test_matching();
     expect_error("invites:\n  allow: [bob]\n", "invites.allow: expected a user id");
     expect_error("limits:\n  max_message_bytes: -1\n", "from 1 to");
     expect_error("limits: [1, 2]\n", "limits: expected a section");
