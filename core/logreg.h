@@ -33,6 +33,6 @@ float camas_logreg_score(const camas_logreg *m, const float *v);
 
 /* The scope classifier's score below which a question is out of scope (unless the lexical
  * matcher is sure of it). */
-#define CAMAS_SCOPE_MIN 0.5f
+#define CAMAS_SCOPE_MIN 0.6f
 
 #endif

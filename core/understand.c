@@ -20,17 +20,21 @@
 #include <unistd.h>
 
 /* Lexical confidence at which the lexical matcher answers alone. */
-#define LEX_SURE 0.85
+#define LEX_SURE 0.80
 /* Dense: cosine of the best entry needed to answer it, and its lead over the next entry. */
-#define DENSE_ANSWER 0.900f
+#define DENSE_ANSWER 0.880f
 #define DENSE_MARGIN 0.005f
+/* So close to the question that the best entry is answered even without a lead. */
+#define DENSE_SURE 0.950f
 /* Below DENSE_ANSWER (or without the lead) but at least this: offer the close entries. */
-#define DENSE_CLARIFY 0.900f
+#define DENSE_CLARIFY 0.880f
 /* Entries within this of the best are offered together. */
 #define CLARIFY_GAP 0.020f
 /* A follow-up naming another body takes the previous question's best entry about it from
  * this cosine on. */
 #define FOLLOWUP_MIN 0.85f
+/* Added to an entry's cosine when its answer states a number or address of the question. */
+#define FACT_BONUS 0.03f
 /* Weight of the lexical confidence added to an entry's cosine. */
 #define LEX_WEIGHT 0.05f
 
@@ -38,6 +42,7 @@
 #define DANGER_OWNER UINT32_MAX
 #define SCOPE_OWNER  (UINT32_MAX - 1)
 #define MAX_DIM      1024
+#define MAX_HITS     16 /* entries ranked by the dense index per question */
 #define MAX_EXAMPLES 8192
 
 /* Labelled examples from a file in knowledge/ and the model trained on them. */
@@ -50,10 +55,14 @@ struct examples {
     bool tried;
 };
 
+#define MAX_FACTS 16
 struct label {
     char *entry_id;
     uint32_t owner;
     char *text[2]; /* en, fr */
+    /* numbers and e-mail addresses its answers state (normalised): "2013", "7.68.801" */
+    char facts[MAX_FACTS][CAMAS_TOKEN_MAX + 1];
+    size_t nfacts;
 };
 
 struct camas_understand {
@@ -198,7 +207,7 @@ camas_understand *camas_understand_new(camas_match_mode mode, const char *model_
     if (knowledge_dir) {
         char path[4200];
         static const char *const danger_keys[2] = {"safe", "danger"};
-        static const char *const scope_keys[2] = {"out_of_scope", NULL};
+        static const char *const scope_keys[2] = {"out_of_scope", "in_scope"};
         snprintf(path, sizeof path, "%s/safety/danger-examples.yaml", knowledge_dir);
         load_examples(u, &u->danger, DANGER_OWNER, path, danger_keys);
         snprintf(path, sizeof path, "%s/scope/out-of-scope.yaml", knowledge_dir);
@@ -278,12 +287,34 @@ int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *
     return 0;
 }
 
+/* The facts (numbers of two digits or more, e-mail addresses) in a text, normalised. */
+static size_t text_facts(const char *text, char out[][CAMAS_TOKEN_MAX + 1], size_t max)
+{
+    camas_token t[128];
+    long n = camas_text_tokenize(text, t, 128);
+    size_t k = 0;
+    for (long i = 0; i < n && k < max; i++) {
+        bool number = t[i].kind == CAMAS_TOK_NUMBER && t[i].len >= 2;
+        if (!number && t[i].kind != CAMAS_TOK_EMAIL)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = strcmp(out[j], t[i].text) == 0;
+        if (!dup)
+            memcpy(out[k++], t[i].text, (size_t)t[i].len + 1);
+    }
+    return k;
+}
+
 int camas_understand_add_answer(camas_understand *u, uint32_t owner, const char *entry_id,
                                 const char *lang, const char *text)
 {
     (void)lang;
     if (!u || !u->model)
         return 0;
+    struct label *l = label_for(u, owner, entry_id, true);
+    if (l && l->nfacts < MAX_FACTS)
+        l->nfacts += text_facts(text, l->facts + l->nfacts, MAX_FACTS - l->nfacts);
     /* the answer belongs to an entry already added; take its body from there */
     const char *body = camas_dense_entry_body(u->dense, entry_id);
     return camas_dense_add(u->dense, owner, entry_id, body, CAMAS_DENSE_ANSWER, text);
@@ -600,12 +631,13 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
     struct filter_wrap fw = {f, ud};
-    camas_dense_hit hits[8];
-    size_t nh = camas_dense_query(u->dense, q, bodies, nb, plugin_entries_only, &fw, hits, 8);
+    camas_dense_hit hits[MAX_HITS];
+    size_t nh =
+        camas_dense_query(u->dense, q, bodies, nb, plugin_entries_only, &fw, hits, MAX_HITS);
     bool sure = nh && hits[0].score >= DENSE_ANSWER &&
                 (nh < 2 || hits[0].score - hits[1].score >= DENSE_MARGIN);
     if (nb == 0 && !sure && !(nlex && lexconf >= LEX_SURE))
-        nh = try_clauses(u, question, &fw, hits, nh, 8);
+        nh = try_clauses(u, question, &fw, hits, nh, MAX_HITS);
     if (nh == 0) {
         out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
         if (nlex)
@@ -613,9 +645,20 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         return;
     }
     /* the lexical matcher's view counts a little in hybrid mode */
-    float score[8];
+    /* a number or e-mail address of the question that an entry's answer states ("which one
+     * was created in 2013?") */
+    char qfacts[8][CAMAS_TOKEN_MAX + 1];
+    size_t nqf = text_facts(question, qfacts, 8);
+    float score[MAX_HITS];
     for (size_t i = 0; i < nh; i++) {
         score[i] = hits[i].score;
+        const struct label *l = nqf ? label_for(u, hits[i].owner, hits[i].entry_id, false) : NULL;
+        bool fact = false;
+        for (size_t a = 0; l && a < nqf && !fact; a++)
+            for (size_t b = 0; b < l->nfacts && !fact; b++)
+                fact = strcmp(qfacts[a], l->facts[b]) == 0;
+        if (fact)
+            score[i] += FACT_BONUS;
         for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && k < nlex; k++)
             if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
                 score[i] += LEX_WEIGHT * (float)lex[k].confidence;
@@ -631,10 +674,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         }
     float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
     if (u->trace)
-        fprintf(u->trace, "TRACE\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\t%.4f\n", question,
-                (double)s1, (double)lead, (double)(nh > 2 ? score[0] - score[2] : 1.0f), lexconf,
-                hits[0].entry_id, nh > 1 ? hits[1].entry_id : "-", nh > 2 ? hits[2].entry_id : "-",
-                nlex ? lex[0].entry_id : "-", (double)out->scope);
+        fprintf(u->trace, "TRACE\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\t%.4f\t%zu\n",
+                question, (double)s1, (double)lead, (double)(nh > 2 ? score[0] - score[2] : 1.0f),
+                lexconf, hits[0].entry_id, nh > 1 ? hits[1].entry_id : "-",
+                nh > 2 ? hits[2].entry_id : "-", nlex ? lex[0].entry_id : "-", (double)out->scope,
+                nb);
     if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->confidence = lexconf;
@@ -654,7 +698,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                         .confidence = hits[i].score};
     out->confidence = s1;
     bool lex_agrees = lex_ok && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
-    if ((s1 >= DENSE_ANSWER && lead >= DENSE_MARGIN) || lex_agrees) {
+    if ((s1 >= DENSE_ANSWER && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->noptions = 1;
     } else if (s1 >= DENSE_CLARIFY) {

@@ -3,6 +3,7 @@
 `camas ask --batch` (router, safety detector, plugin worker, matcher, plugins).
 
     scripts/eval [--camas build/camas] [--matcher MODE] [--out bench/results/understanding]
+    scripts/eval --full --out bench/results/understanding   # + ablation and leave-one-out
 
 prints one table (answered / declined / wrong / clarified / wrong language / invented
 numbers; danger recall / false alarms) and, with --out, writes it as Markdown plus JSON with
@@ -223,15 +224,52 @@ def table(res: dict) -> str:
     return "\n".join(lines)
 
 
+def ablation(camas: str) -> str:
+    lines = ["Ablation (same set, same knowledge):", "",
+             "| matcher | answerable right | out of scope declined | unknown not invented |"
+             " danger recall | false alarms (first + footer) |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for mode in ("lexical", "dense", "hybrid"):
+        r = evaluate(camas, mode)
+        a, o, u, d = (r["rows"]["answerable"], r["rows"]["out_of_scope"],
+                      r["rows"]["unknown"], r["danger"])
+        lines.append(f"| {mode} | {pct(a.get('right', 0), a.get('total', 0))} | "
+                     f"{pct(o.get('declined', 0), o.get('total', 0))} | "
+                     f"{pct(u.get('total', 0) - u.get('invented', 0), u.get('total', 0))} | "
+                     f"{pct(d.get('danger_flagged', 0), d.get('danger', 0))} | "
+                     f"{pct(d.get('negative_flagged', 0), d.get('negative', 0))} "
+                     f"({d.get('negative_first', 0)} + {d.get('negative_footer', 0)}) |")
+    return "\n".join(lines)
+
+
+def leave_one_out(camas: str) -> str:
+    """Each ask: example left out of the index, asked, and scored against its entry."""
+    build = Path(camas).resolve().parent
+    tool = build / "tests" / "unit" / "eval_match"
+    out = subprocess.run([str(tool), str(ROOT / "knowledge"),
+                          str(ROOT / "tests" / "fixtures" / "questions.yaml"), "--loo",
+                          "--model", str(ROOT / "models" / "e5-small-q4.bin"),
+                          "--cache", str(build / "tests" / "unit" / "embeddings.cache")],
+                         capture_output=True, text=True, timeout=1800)
+    rows = [l for l in out.stdout.splitlines() if l.startswith("leave-one-out")]
+    return "\n".join(["Leave-one-out over the ask: examples of knowledge/ (each removed from the "
+                      "index, asked, scored against its own entry):", "", "```"] + rows + ["```"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--camas", default=str(ROOT / "build" / "camas"))
     ap.add_argument("--matcher", help="lexical, dense or hybrid (default: camas's own)")
     ap.add_argument("--out", help="write OUT.md and OUT.json (e.g. bench/results/understanding)")
     ap.add_argument("--misses", action="store_true", help="print every miss")
+    ap.add_argument("--full", action="store_true",
+                    help="also the lexical/dense/hybrid ablation and leave-one-out over the "
+                         "ask: examples (tests/unit/eval_match --loo)")
     args = ap.parse_args()
     res = evaluate(args.camas, args.matcher)
     text = table(res)
+    if args.full:
+        text += "\n\n" + ablation(args.camas) + "\n\n" + leave_one_out(args.camas)
     print(text)
     if args.misses:
         for m in res["misses"]:

@@ -83,13 +83,14 @@ class TestEvalSet:
                    if x.get("previous") and normalise(x["previous"]) in examples]
         assert not copied, "evaluation questions found in knowledge/:\n" + "\n".join(copied)
 
-    def test_no_evaluation_message_is_a_danger_training_example(self):
-        path = KNOWLEDGE / "safety" / "danger-examples.yaml"
-        if not path.exists():
-            pytest.fail(f"{path} missing")
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        train = {normalise(t) for label in ("danger", "safe")
-                 for texts in (doc.get(label) or {}).values() for t in texts}
+    def test_no_evaluation_message_is_a_classifier_training_example(self):
+        train = set()
+        for rel in ("safety/danger-examples.yaml", "scope/out-of-scope.yaml"):
+            path = KNOWLEDGE / rel
+            assert path.exists(), f"{path} missing"
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            train |= {normalise(t) for per_lang in doc.values()
+                      for texts in per_lang.values() for t in texts}
         copied = [x["text"] for x in load("danger.jsonl") + load("questions.jsonl")
                   if normalise(x["text"]) in train]
         assert not copied, "evaluation messages used as training examples:\n" + "\n".join(copied)
