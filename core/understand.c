@@ -724,9 +724,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     }
 }
 
-/* Does the question read as a follow-up of the previous one? A leading "and"/"et"/"what
- * about", or a few words naming no body. */
-static bool reads_as_followup(const camas_matcher *m, const char *question, const char *lang)
+/* Does the question open like a follow-up of the previous one ("and for WashACT?", "et leur
+ * email ?", "what about the task force?")? */
+static bool opens_as_followup(const char *question)
 {
     static const char *const cues[] = {"and ",     "et ",     "what about", "how about",
                                        "same for", "pareil",  "aussi pour", "also for",
@@ -738,18 +738,7 @@ static bool reads_as_followup(const camas_matcher *m, const char *question, cons
     for (size_t i = 0; i < sizeof cues / sizeof cues[0]; i++)
         if (strncmp(norm, cues[i], strlen(cues[i])) == 0)
             return true;
-    size_t words = 0;
-    for (const char *p = norm; *p;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        words++;
-        while (*p && *p != ' ')
-            p++;
-    }
-    const char *bodies[1];
-    return words <= 3 && camas_matcher_bodies(m, question, lang, bodies, 1) == 0;
+    return false;
 }
 
 void camas_understand_ask(camas_understand *u, const camas_matcher *m, const char *question,
@@ -759,7 +748,9 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     camas_understand_query(u, m, question, lang, f, ud, out);
     if (!prev || !*prev)
         return;
-    bool cue = reads_as_followup(m, question, lang);
+    /* Without an opening like "and…", the context only helps a question not understood
+     * alone ("their e-mail?"): a question answered alone is answered alone. */
+    bool cue = opens_as_followup(question);
     if (!cue && out->decision == CAMAS_DECIDE_ANSWER)
         return;
     /* "and for WashACT?" after "who chairs the task force?": the previous question about

@@ -273,7 +273,8 @@ def test_without_calendar_next_date_is_declined(question):
     # Declined, or the cadence with an explicit "no dates in the source", or a choice of
     # entries: never a date.
     assert a["abstained"] or a["clarify"] or re.search(
-        r"no (specific )?(meeting )?dates|aucune date|pas de dates", a["answer"]), a
+        r"no (specific )?(meeting )?dates|does not say (how often or )?when|aucune date|"
+        r"pas de dates|ne (dit|précise) pas", a["answer"]), a
 
 
 def test_without_calendar_meetings_command_gives_no_date():
