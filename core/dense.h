@@ -83,6 +83,9 @@ size_t camas_dense_ask_vectors(const camas_dense *d, uint32_t owner_below, const
 const float *camas_dense_keyed(const camas_dense *d, uint64_t key);
 int camas_dense_keep(camas_dense *d, uint64_t key, const float *v);
 
+/* The dot product of two vectors of n floats (the cosine of unit vectors). */
+float camas_dense_dot(const float *a, const float *b, int n);
+
 /* The body an entry is about ("all" -> NULL); NULL when the entry is unknown. */
 const char *camas_dense_entry_body(const camas_dense *d, const char *entry_id);
 

@@ -850,6 +850,10 @@ static int cmd_bench(camas_config *cfg, const struct paths *paths, int argc, cha
     lws_sul_schedule(ctx, 0, &offline_tick, on_offline_tick, 50 * LWS_US_PER_MS);
     camas_plugin_host_start(host, offline_started, &o);
     run_until(ctx, &o.started, 20000);
+    /* Timings with the model warm, as the bot answers once it has embedded the knowledge. */
+    int64_t warm_until = camas_monotonic_ms() + 600000;
+    while (!camas_plugin_host_understanding_ready(host) && camas_monotonic_ms() < warm_until)
+        lws_service(ctx, 0);
     int rc = 0;
     if (strcmp(argv[1], "reload") == 0) {
         int n = argc > 2 ? atoi(argv[2]) : 200;

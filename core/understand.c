@@ -448,9 +448,7 @@ static float danger_score(const camas_understand *u, const float *q)
     double d = 0, s = 0;
     for (size_t i = 0; i < u->danger_n; i++) {
         const float *x = u->danger_x + i * (size_t)dim;
-        float c = 0;
-        for (int k = 0; k < dim; k++)
-            c += x[k] * q[k];
+        float c = camas_dense_dot(x, q, dim);
         double w = exp(DANGER_GAMMA * (c - 1.0f));
         if (u->danger_y[i])
             d += w;
