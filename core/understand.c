@@ -11,6 +11,7 @@
 #include "util.h"
 #include "yaml_json.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -77,6 +78,8 @@ struct camas_understand {
     unsigned char *danger_y;
     size_t danger_n;
     struct examples scope; /* out-of-scope messages (0); the plugins' example questions are 1 */
+    char **places;         /* normalised names of places other than Washington State */
+    size_t nplaces;
     FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */
 };
 
@@ -152,6 +155,54 @@ done:
     cJSON_Delete(doc);
 }
 
+/* other_places from scope/out-of-scope.yaml, normalised. */
+static void load_places(camas_understand *u, const char *path)
+{
+    char err[512];
+    cJSON *doc = camas_yaml_load(path, err, sizeof err);
+    const cJSON *places = cJSON_GetObjectItemCaseSensitive(doc, "other_places");
+    static const char *const langs[2] = {"en", "fr"};
+    for (int l = 0; l < 2; l++) {
+        const cJSON *p;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(places, langs[l]))
+        {
+            char *norm = cJSON_IsString(p) ? camas_text_normalize_dup(p->valuestring) : NULL;
+            char **grown = norm ? realloc(u->places, (u->nplaces + 1) * sizeof *grown) : NULL;
+            if (!grown) {
+                free(norm);
+                continue;
+            }
+            u->places = grown;
+            u->places[u->nplaces++] = norm;
+        }
+    }
+    cJSON_Delete(doc);
+}
+
+/* Does the question name a place other than Washington State, without naming WashACT or
+ * CSEC ("what does California's anti-trafficking task force do?")? */
+static bool about_elsewhere(const camas_understand *u, const camas_matcher *m, const char *question,
+                            const char *lang)
+{
+    if (!u->nplaces)
+        return false;
+    const char *bodies[4];
+    size_t nb = camas_matcher_bodies(m, question, lang, bodies, 4);
+    for (size_t i = 0; i < nb; i++)
+        if (strcmp(bodies[i], "washact") == 0 || strcmp(bodies[i], "csec") == 0)
+            return false;
+    char *norm = camas_text_normalize_dup(question);
+    bool found = false;
+    for (size_t i = 0; norm && !found && i < u->nplaces; i++) {
+        size_t pl = strlen(u->places[i]);
+        for (const char *p = strstr(norm, u->places[i]); p && !found;
+             p = strstr(p + 1, u->places[i]))
+            found = (p == norm || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[pl]);
+    }
+    free(norm);
+    return found;
+}
+
 /* Identifies the model file for the vector cache: its size and a hash of its first 64 KiB
  * (the header and the start of the weights). */
 static uint64_t model_id(const char *path)
@@ -212,6 +263,7 @@ camas_understand *camas_understand_new(camas_match_mode mode, const char *model_
         load_examples(u, &u->danger, DANGER_OWNER, path, danger_keys);
         snprintf(path, sizeof path, "%s/scope/out-of-scope.yaml", knowledge_dir);
         load_examples(u, &u->scope, SCOPE_OWNER, path, scope_keys);
+        load_places(u, path);
     }
     return u;
 }
@@ -225,6 +277,9 @@ void camas_understand_free(camas_understand *u)
         free(u->labels[i].text[0]);
         free(u->labels[i].text[1]);
     }
+    for (size_t i = 0; i < u->nplaces; i++)
+        free(u->places[i]);
+    free(u->places);
     examples_free(&u->danger);
     free(u->danger_x);
     free(u->danger_y);
@@ -677,14 +732,15 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                 lexconf, hits[0].entry_id, nh > 1 ? hits[1].entry_id : "-",
                 nh > 2 ? hits[2].entry_id : "-", nlex ? lex[0].entry_id : "-", (double)out->scope,
                 nb);
-    if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE) {
+    if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE &&
+        !about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->confidence = lexconf;
         out->options[0] = lex[0];
         out->noptions = 1;
         return;
     }
-    if (out->scope < CAMAS_SCOPE_MIN) {
+    if (out->scope < CAMAS_SCOPE_MIN || about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
         out->confidence = s1;
         return;

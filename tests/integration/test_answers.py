@@ -90,6 +90,8 @@ class TestAskContract:
     @pytest.mark.parametrize("q,lang", [
         ("what is the capital of France?", "en"),
         ("what is the weather in Seattle tomorrow?", "en"),
+        ("what does California's anti-trafficking task force do?", "en"),
+        ("parle-moi du groupe de travail contre la traite de l'Oregon", "fr"),
         ("quelle est la capitale de la France ?", "fr"),
         ("quel temps fera-t-il demain à Seattle ?", "fr"),
     ])
