@@ -321,6 +321,44 @@ static struct label *label_for(camas_understand *u, uint32_t owner, const char *
     return l;
 }
 
+static bool accent_free(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* The text with its Latin accents removed and its case and punctuation kept ("Où se
+ * réunit-il ?" -> "Ou se reunit-il ?"): the letter of each decomposable character whose
+ * normalisation is a single ASCII letter. */
+static char *fold_accents(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        if (i + len > n)
+            len = n - i;
+        char buf[16];
+        long m = len > 1 ? camas_text_normalize(s + i, len, buf, sizeof buf) : -1;
+        if (m == 1 && isalpha((unsigned char)buf[0])) {
+            bool upper = len == 2 && c == 0xc3 && (unsigned char)s[i + 1] < 0x9f;
+            out[k++] = upper ? (char)toupper((unsigned char)buf[0]) : buf[0];
+        } else {
+            memcpy(out + k, s + i, len);
+            k += len;
+        }
+        i += len;
+    }
+    out[k] = '\0';
+    return out;
+}
+
 int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *entry_id,
                                const char *body_id, const char *lang, const char *const *texts,
                                size_t n)
@@ -336,9 +374,21 @@ int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *
     if (!u->model)
         return 0;
     u->scope.tried = false; /* retrained (if the example questions changed) once embedded */
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (camas_dense_add(u->dense, owner, entry_id, body_id, CAMAS_DENSE_ASK, texts[i]))
             return -1;
+        /* French is often typed without accents: the model reads "réunion" and "reunion"
+         * differently, so the examples are also indexed without theirs */
+        if (li == 1 && !accent_free(texts[i])) {
+            char *folded = fold_accents(texts[i]);
+            int rc = folded ? camas_dense_add(u->dense, owner, entry_id, body_id, CAMAS_DENSE_ASK,
+                                              folded)
+                            : -1;
+            free(folded);
+            if (rc)
+                return -1;
+        }
+    }
     return 0;
 }
 
@@ -860,6 +910,11 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
 
 void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text, bool masked)
 {
-    if (u)
-        camas_dense_mask(u->dense, entry_id, text, masked);
+    if (!u)
+        return;
+    camas_dense_mask(u->dense, entry_id, text, masked);
+    char *folded = accent_free(text) ? NULL : fold_accents(text); /* its accent-free twin */
+    if (folded)
+        camas_dense_mask(u->dense, entry_id, folded, masked);
+    free(folded);
 }
