@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Every libical function this plugin calls, looked up by name when libical is opened; the
  * pointer types come from libical's own declarations, so a mismatch fails to compile. */
@@ -25,6 +26,7 @@
     X(icalcomponent_get_dtstart)                                                                   \
     X(icalcomponent_get_first_component)                                                           \
     X(icalcomponent_get_first_property)                                                            \
+    X(icalcomponent_get_location)                                                                  \
     X(icalcomponent_get_next_component)                                                            \
     X(icalcomponent_get_next_property)                                                             \
     X(icalcomponent_get_recurrenceid)                                                              \
@@ -107,7 +109,8 @@ struct body_meetings {
     const cJSON *record;
     const char *timezone;
     icalcomponent *calendar; /* NULL without a calendar */
-    char entry_id[64];
+    char entry_id[64];       /* "when is the next meeting" */
+    char upcoming_id[64];    /* "the next three meetings", "the meetings this year" */
 };
 
 struct meetings {
@@ -118,12 +121,53 @@ struct meetings {
     size_t n;
 };
 
-static const char *const next_ask_default[2][6] = {
+static const char *const next_ask_default[2][8] = {
     {"when is the next meeting?", "next meeting date", "when do they meet next?",
      "date of the next meeting", "upcoming meeting", NULL},
     {"quand a lieu la prochaine réunion ?", "date de la prochaine réunion", "prochaine réunion",
      "quand se réunissent-ils la prochaine fois ?", "réunion à venir", NULL},
 };
+
+static const char *const upcoming_ask_default[2][8] = {
+    {"the next three meetings", "upcoming meetings", "list the meetings this year",
+     "meetings this year", "what meetings are coming up?", "all the meetings planned this year",
+     "the next few meetings", NULL},
+    {"les trois prochaines réunions", "réunions à venir", "liste des réunions de cette année",
+     "réunions cette année", "quelles réunions sont prévues ?",
+     "toutes les réunions prévues cette année", "les prochaines réunions", NULL},
+};
+
+/* Registers entry_id for body with the asks under key in the knowledge (or the defaults). */
+static int register_asks(camas_plugin *p, const camas_host_api *host, const char *entry_id,
+                         const char *body, const cJSON *ask, const char *const defaults[2][8])
+{
+    int rc = 0;
+    for (int l = 0; l < 2; l++) {
+        const char *texts[64];
+        size_t n = 0;
+        const cJSON *q;
+        cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(ask, l ? "fr" : "en"))
+        {
+            if (cJSON_IsString(q) && n < 64)
+                texts[n++] = q->valuestring;
+        }
+        /* the defaults, and the same naming the body ("the next three WashACT meetings") */
+        char named[8][160];
+        size_t nd = 0;
+        for (size_t j = 0; n == 0 && defaults[l][j]; j++)
+            texts[j] = defaults[l][j], nd = j + 1;
+        const char *name = nd ? host->body_name(p, body, l ? "fr" : "en", 0) : NULL;
+        for (size_t j = 0; name && j < nd && j < 8; j++) {
+            snprintf(named[j], sizeof named[j], l ? "%s (%s)" : "%s of %s", defaults[l][j], name);
+            texts[nd + j] = named[j];
+        }
+        if (nd)
+            n = nd + (name ? nd : 0);
+        if (host->register_entry(p, entry_id, body, l ? "fr" : "en", texts, n))
+            rc = CAMAS_ERR_NOMEM;
+    }
+    return rc;
+}
 
 static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetings *bm,
                          const char *file, const char *cal_name)
@@ -182,12 +226,15 @@ static int meetings_init(camas_plugin *p, const camas_host_api *host, void **sta
     s->host = host;
     *state = s;
     int rc = kb_load(&s->k, p, host);
-    const cJSON *next_ask = NULL;
+    const cJSON *next_ask = NULL, *upcoming_ask = NULL;
     for (size_t i = 0; i < s->k.n_docs; i++) {
         const char *file = s->k.doc_names[i];
         const cJSON *na = cJSON_GetObjectItemCaseSensitive(s->k.docs[i], "next_meeting");
         if (na)
             next_ask = cJSON_GetObjectItemCaseSensitive(na, "ask");
+        const cJSON *ua = cJSON_GetObjectItemCaseSensitive(s->k.docs[i], "upcoming_meetings");
+        if (ua)
+            upcoming_ask = cJSON_GetObjectItemCaseSensitive(ua, "ask");
         const cJSON *r;
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s->k.docs[i], "meetings"))
         {
@@ -231,20 +278,10 @@ static int meetings_init(camas_plugin *p, const camas_host_api *host, void **sta
         if (!bm->calendar)
             continue;
         snprintf(bm->entry_id, sizeof bm->entry_id, "next-meeting-%s", bm->body);
-        for (int l = 0; l < 2; l++) {
-            const char *texts[64];
-            size_t n = 0;
-            const cJSON *q;
-            cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(next_ask, l ? "fr" : "en"))
-            {
-                if (cJSON_IsString(q) && n < 64)
-                    texts[n++] = q->valuestring;
-            }
-            for (size_t j = 0; n == 0 && next_ask_default[l][j]; j++)
-                texts[j] = next_ask_default[l][j], n = j + 1;
-            if (host->register_entry(p, bm->entry_id, bm->body, l ? "fr" : "en", texts, n))
-                rc = CAMAS_ERR_NOMEM;
-        }
+        snprintf(bm->upcoming_id, sizeof bm->upcoming_id, "upcoming-meetings-%s", bm->body);
+        if (register_asks(p, host, bm->entry_id, bm->body, next_ask, next_ask_default) ||
+            register_asks(p, host, bm->upcoming_id, bm->body, upcoming_ask, upcoming_ask_default))
+            rc = CAMAS_ERR_NOMEM;
     }
     if (rc == 0)
         rc = host->register_command(p, "meetings",
@@ -295,7 +332,7 @@ static bool is_excluded(const ical_api *ic, icalcomponent *ev, struct icaltimety
 
 /* The first occurrence strictly after now (Unix seconds) across the calendar's events. */
 static bool next_occurrence(const ical_api *ic, icalcomponent *cal, time_t now,
-                            struct icaltimetype *out, const char **summary)
+                            struct icaltimetype *out, const char **summary, const char **location)
 {
     bool found = false;
     time_t best = 0;
@@ -343,9 +380,28 @@ static bool next_occurrence(const ical_api *ic, icalcomponent *cal, time_t now,
     }
     if (found && summary)
         *summary = ic->icalcomponent_get_summary(saved_ev);
+    if (found && location) {
+        *location = ic->icalcomponent_get_location(saved_ev);
+        if (*location && !**location)
+            *location = NULL;
+    }
     return found;
 }
 
+/* How people name the time zones of the region, in English and French. */
+static const char *const zone_names[][3] = {
+    {"America/Los_Angeles", "Pacific Time", "heure du Pacifique"},
+    {"America/Vancouver", "Pacific Time", "heure du Pacifique"},
+    {"America/Denver", "Mountain Time", "heure des Rocheuses"},
+    {"America/Chicago", "Central Time", "heure du Centre"},
+    {"America/New_York", "Eastern Time", "heure de l'Est"},
+    {"America/Anchorage", "Alaska Time", "heure de l'Alaska"},
+    {"Pacific/Honolulu", "Hawaii Time", "heure d'Hawaï"},
+    {"UTC", "UTC", "UTC"},
+};
+
+/* "Thursday, April 16, 2026 at 1:30 PM Pacific Time" or "jeudi 16 avril 2026 à 13 h 30
+ * (heure du Pacifique)", in the body's time zone. */
 static void format_when(const ical_api *ic, struct icaltimetype t, const char *tzname, int lang,
                         char *out, size_t outlen)
 {
@@ -363,6 +419,11 @@ static void format_when(const ical_api *ic, struct icaltimetype t, const char *t
     int dow = ic->icaltime_day_of_week(t) - 1; /* 1 = Sunday */
     if (dow < 0 || dow > 6)
         dow = 0;
+    const char *zone = tzname ? tzname : "UTC";
+    const char *named = NULL;
+    for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++)
+        if (strcmp(zone_names[i][0], zone) == 0)
+            named = zone_names[i][1 + lang];
     if (t.is_date) {
         if (lang)
             snprintf(out, outlen, "%s %d %s %d", days[1][dow], t.day, months[1][t.month - 1],
@@ -371,11 +432,21 @@ static void format_when(const ical_api *ic, struct icaltimetype t, const char *t
             snprintf(out, outlen, "%s, %s %d, %d", days[0][dow], months[0][t.month - 1], t.day,
                      t.year);
     } else if (lang) {
-        snprintf(out, outlen, "%s %d %s %d à %d h %02d (heure de %s)", days[1][dow], t.day,
-                 months[1][t.month - 1], t.year, t.hour, t.minute, tzname ? tzname : "UTC");
+        char zbuf[80];
+        if (!named)
+            snprintf(zbuf, sizeof zbuf, "heure de %s", zone);
+        snprintf(out, outlen, "%s %d %s %d à %d h %02d (%s)", days[1][dow], t.day,
+                 months[1][t.month - 1], t.year, t.hour, t.minute, named ? named : zbuf);
     } else {
-        snprintf(out, outlen, "%s, %s %d, %d at %02d:%02d (%s time)", days[0][dow],
-                 months[0][t.month - 1], t.day, t.year, t.hour, t.minute, tzname ? tzname : "UTC");
+        int h12 = t.hour % 12 == 0 ? 12 : t.hour % 12;
+        char zbuf[80];
+        if (named)
+            snprintf(zbuf, sizeof zbuf, "%s", named);
+        else
+            snprintf(zbuf, sizeof zbuf, "(%s time)", zone);
+        snprintf(out, outlen, "%s, %s %d, %d at %d:%02d %s %s", days[0][dow],
+                 months[0][t.month - 1], t.day, t.year, h12, t.minute, t.hour < 12 ? "AM" : "PM",
+                 zbuf);
     }
 }
 
@@ -385,16 +456,19 @@ static void say_next(struct meetings *s, camas_plugin *p, const struct body_meet
     int lang = kb_lang(req->lang);
     const char *name = s->host->body_name(p, bm->body, req->lang, 0);
     struct icaltimetype t;
-    const char *summary = NULL;
-    char text[700], when[200];
-    if (next_occurrence(&s->ical, bm->calendar, (time_t)(req->now_ms / 1000), &t, &summary)) {
+    const char *summary = NULL, *location = NULL;
+    char text[900], when[200];
+    if (next_occurrence(&s->ical, bm->calendar, (time_t)(req->now_ms / 1000), &t, &summary,
+                        &location)) {
         format_when(&s->ical, t, bm->timezone, lang, when, sizeof when);
         if (lang)
-            snprintf(text, sizeof text, "Prochaine réunion (%s) : %s%s%s%s.", name, when,
-                     summary ? " — « " : "", summary ? summary : "", summary ? " »" : "");
+            snprintf(text, sizeof text, "Prochaine réunion (%s) : %s%s%s%s%s%s.", name, when,
+                     summary ? " — « " : "", summary ? summary : "", summary ? " »" : "",
+                     location ? " — lieu : " : "", location ? location : "");
         else
-            snprintf(text, sizeof text, "Next meeting of %s: %s%s%s%s.", name, when,
-                     summary ? " — \"" : "", summary ? summary : "", summary ? "\"" : "");
+            snprintf(text, sizeof text, "Next meeting of %s: %s%s%s%s%s%s.", name, when,
+                     summary ? " — \"" : "", summary ? summary : "", summary ? "\"" : "",
+                     location ? " — location: " : "", location ? location : "");
     } else {
         snprintf(text, sizeof text,
                  lang ? "Le calendrier de %s ne contient aucune réunion à venir."
@@ -404,19 +478,128 @@ static void say_next(struct meetings *s, camas_plugin *p, const struct body_meet
     s->host->reply(p, text, NULL);
 }
 
+/* Up to three meetings, or all those left this year when the question says "this year" /
+ * "cette année" (at most twelve). */
+static void say_upcoming(struct meetings *s, camas_plugin *p, const struct body_meetings *bm,
+                         const camas_request *req)
+{
+    int lang = kb_lang(req->lang);
+    const char *name = s->host->body_name(p, bm->body, req->lang, 0);
+    char *q = kb_fold(req->text);
+    bool this_year = q && (strstr(q, "this year") || strstr(q, "cette annee") ||
+                           strstr(q, "cette anne") || strstr(q, "en cours"));
+    free(q);
+    time_t now = (time_t)(req->now_ms / 1000), after = now;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    int year = tm.tm_year + 1900;
+    char text[3000], when[200], line[500];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  lang ? (this_year ? "Réunions de %s d'ici la fin de l'année :"
+                                                    : "Prochaines réunions (%s) :")
+                                       : (this_year ? "Meetings of %s for the rest of the year:"
+                                                    : "Upcoming meetings of %s:"),
+                                  name);
+    int count = 0;
+    for (int guard = 0; guard < (this_year ? 12 : 3); guard++) {
+        struct icaltimetype t;
+        const char *summary = NULL, *location = NULL;
+        if (!next_occurrence(&s->ical, bm->calendar, after, &t, &summary, &location))
+            break;
+        const icaltimezone *zone = t.zone ? t.zone : s->ical.icaltimezone_get_utc_timezone();
+        time_t at = s->ical.icaltime_as_timet_with_zone(t, zone);
+        if (at <= after || (this_year && t.year > year))
+            break;
+        after = at;
+        format_when(&s->ical, t, bm->timezone, lang, when, sizeof when);
+        snprintf(line, sizeof line, "\n- %s%s%s%s%s%s", when,
+                 summary ? (lang ? " — « " : " — \"") : "", summary ? summary : "",
+                 summary ? (lang ? " »" : "\"") : "",
+                 location ? (lang ? " — lieu : " : " — location: ") : "", location ? location : "");
+        if (len + strlen(line) + 1 >= sizeof text)
+            break;
+        memcpy(text + len, line, strlen(line) + 1);
+        len += strlen(line);
+        count++;
+    }
+    if (count == 0)
+        snprintf(text, sizeof text,
+                 lang ? (this_year ? "Le calendrier de %s ne contient plus de réunion cette année."
+                                   : "Le calendrier de %s ne contient aucune réunion à venir.")
+                      : (this_year ? "The calendar of %s has no more meetings this year."
+                                   : "The calendar of %s has no upcoming meeting."),
+                 name);
+    kb_reply_text(p, s->host, text);
+}
+
+/* The answer without its sentences saying the source gives no dates (a calendar gives
+ * them). NULL when memory ran out. */
+static char *without_no_dates(const char *answer)
+{
+    static const char *const markers[] = {
+        "no specific",  "no dates", "no meeting dates", "aucune date",
+        "pas de dates", "ni dates", "ni les dates",     NULL};
+    char *out = malloc(strlen(answer) + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    const char *p = answer;
+    while (*p) {
+        const char *end = p;
+        while (*end && !(end[0] == '.' && (end[1] == ' ' || end[1] == '\0')))
+            end++;
+        if (*end == '.')
+            end++;
+        char *sentence = strndup(p, (size_t)(end - p));
+        char *folded = sentence ? kb_fold(sentence) : NULL;
+        bool drop = false;
+        for (size_t i = 0; folded && markers[i] && !drop; i++)
+            drop = strstr(folded, markers[i]) != NULL;
+        if (!drop) {
+            memcpy(out + k, p, (size_t)(end - p));
+            k += (size_t)(end - p);
+        }
+        free(sentence);
+        free(folded);
+        p = end;
+    }
+    while (k > 0 && out[k - 1] == ' ')
+        k--;
+    out[k] = '\0';
+    return out;
+}
+
 static int meetings_render(camas_plugin *p, void *state, const char *entry_id,
                            const camas_request *req)
 {
     struct meetings *s = state;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         if (s->b[i].calendar && strcmp(s->b[i].entry_id, entry_id) == 0) {
             say_next(s, p, &s->b[i], req);
             return 0;
         }
+        if (s->b[i].calendar && strcmp(s->b[i].upcoming_id, entry_id) == 0) {
+            say_upcoming(s, p, &s->b[i], req);
+            return 0;
+        }
+    }
     const kb_entry *e = kb_find(&s->k, entry_id);
     if (!e)
         return CAMAS_ERR_NOTFOUND;
-    return kb_reply_text(p, s->host, e->answer[kb_lang(req->lang)]);
+    const struct body_meetings *bm = NULL;
+    for (size_t i = 0; e->body && i < s->n; i++)
+        if (s->b[i].calendar && strcmp(s->b[i].body, e->body) == 0)
+            bm = &s->b[i];
+    if (!bm)
+        return kb_reply_text(p, s->host, e->answer[kb_lang(req->lang)]);
+    /* The body has a calendar: the answer without its "the source gives no dates", then the
+     * next date. */
+    char *text = without_no_dates(e->answer[kb_lang(req->lang)]);
+    int rc = kb_reply_text(p, s->host, text ? text : e->answer[kb_lang(req->lang)]);
+    free(text);
+    if (rc == 0)
+        say_next(s, p, bm, req);
+    return rc;
 }
 
 static int meetings_command(camas_plugin *p, void *state, const char *name,

@@ -76,12 +76,23 @@ def ask(knowledge: Path, question: str, now: str, *extra: str) -> dict:
     return out
 
 
+ZONE_NAMES = {LA: ("Pacific Time", "heure du Pacifique"),
+              "America/New_York": ("Eastern Time", "heure de l'Est")}
+
+
+def en_when(when: str, zone: str = LA) -> str:
+    """'Tuesday, March 10, 2026 at 13:00' as camas says it: '... at 1:00 PM Pacific Time'."""
+    day, _, hm = when.rpartition(" at ")
+    h, m = (int(x) for x in hm.split(":"))
+    return f"{day} at {h % 12 or 12}:{m:02d} {'AM' if h < 12 else 'PM'} {ZONE_NAMES[zone][0]}"
+
+
 def en_next(when: str, summary: str, name: str = "WashACT", zone: str = LA) -> str:
-    return f'Next meeting of {name}: {when} ({zone} time) — "{summary}".'
+    return f'Next meeting of {name}: {en_when(when, zone)} — "{summary}".'
 
 
 def fr_next(when: str, summary: str, name: str = "WashACT", zone: str = LA) -> str:
-    return f"Prochaine réunion ({name}) : {when} (heure de {zone}) — « {summary} »."
+    return f"Prochaine réunion ({name}) : {when} ({ZONE_NAMES[zone][1]}) — « {summary} »."
 
 
 def assert_next(k: Path, now: str, en_when: str, fr_when: str, summary: str,
@@ -377,3 +388,41 @@ def test_next_meeting_in_chat_uses_the_clock(make_bot, alice, tmp_path):
                           "Member meeting"))
     assert replies[en]["content"]["body"] in ok_en, replies[en]["content"]["body"]
     assert replies[fr]["content"]["body"] in ok_fr, replies[fr]["content"]["body"]
+
+
+# -- the rest of issue 10's meetings: times people read, places, lists, "this year" ----------
+def test_english_times_and_location(tmp_path):
+    k = make_knowledge(tmp_path, "located.ics")
+    en = ask(k, EN_Q, "2026-03-01T12:00:00Z")
+    assert en["answer"] == ('Next meeting of WashACT: Wednesday, March 18, 2026 at 2:00 PM '
+                            'Pacific Time — "Information session" — location: Seattle Central '
+                            'Library, 1000 4th Ave, Seattle.'), en
+    fr = ask(k, FR_Q, "2026-03-01T12:00:00Z")
+    assert "mercredi 18 mars 2026 à 14 h 00 (heure du Pacifique)" in fr["answer"], fr
+    assert "lieu : Seattle Central Library" in fr["answer"], fr
+
+
+def test_next_three_and_this_year(tmp_path):
+    k = make_knowledge(tmp_path, "quarterly.ics")
+    three = ask(k, "the next three washact meetings", "2026-03-01T12:00:00Z")
+    assert three["answer"].splitlines() == [
+        "Upcoming meetings of WashACT:",
+        '- Thursday, April 16, 2026 at 1:30 PM Pacific Time — "Quarterly meeting"',
+        '- Thursday, July 16, 2026 at 1:30 PM Pacific Time — "Quarterly meeting"',
+        '- Thursday, October 15, 2026 at 1:30 PM Pacific Time — "Quarterly meeting"'], three
+    year = ask(k, "list the WashACT meetings this year", "2026-05-01T12:00:00Z")
+    lines = year["answer"].splitlines()
+    assert lines[0] == "Meetings of WashACT for the rest of the year:", year
+    assert [l for l in lines if "2027" in l] == [] and len(lines) == 3, year
+    fr = ask(k, "réunions de WashACT cette année", "2026-11-01T12:00:00Z")
+    assert fr["answer"] == ("Le calendrier de WashACT ne contient plus de réunion cette "
+                            "année."), fr
+
+
+def test_never_no_dates_when_a_calendar_gives_them(tmp_path):
+    k = make_knowledge(tmp_path, "quarterly.ics")
+    a = ask(k, "How often does WashACT meet?", "2026-03-01T12:00:00Z")
+    assert "no specific dates" not in a["answer"] and "no dates" not in a["answer"], a
+    assert "Next meeting of WashACT: Thursday, April 16, 2026" in a["answer"], a
+    fr = ask(k, "À quelle fréquence WashACT se réunit-il ?", "2026-03-01T12:00:00Z")
+    assert "pas de dates" not in fr["answer"] and "jeudi 16 avril 2026" in fr["answer"], fr
