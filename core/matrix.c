@@ -756,11 +756,17 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     camas_buf plain = {0}, html = {0};
     /* The worker's level weighs the patterns' verdict it was given; a failed call falls
      * back to the patterns alone. */
-    int level = a->failed && it->danger ? 2 : a->danger;
-    camas_safety_compose(a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain, a->html,
-                         a->abstained || a->failed, a->clarify, &plain, &html);
+    bool patterns =
+        it->danger == CAMAS_INBOX_DANGER_SENT || it->danger == CAMAS_INBOX_DANGER_DEFERRED;
+    int level = a->failed && patterns ? 2 : a->danger;
+    if (it->danger == CAMAS_INBOX_SAFETY_ONLY) /* rate limited: the hotline or nothing */
+        camas_safety_compose(a->lang, level >= 2 ? 2 : 0, false, NULL, NULL, true, false, &plain,
+                             &html);
+    else
+        camas_safety_compose(a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain,
+                             a->html, a->abstained || a->failed, a->clarify, &plain, &html);
     bool say = plain.len > 0;
-    if (!it->command && !a->failed)
+    if (!it->command && !a->failed && it->danger != CAMAS_INBOX_SAFETY_ONLY)
         camas_convo_note(c->convo, it->room_id, it->sender, it->thread_root, a->understood,
                          a->clarify ? a->entry : NULL, camas_monotonic_ms());
     int rc = camas_store_begin(c->st);
@@ -835,7 +841,8 @@ static void dispatch_inbox(camas_core *c)
                             .now_ms = camas_now_ms(),
                             .command = ac->item.command,
                             .args = ac->item.args,
-                            .patterns_fired = ac->item.danger != CAMAS_INBOX_SAFE};
+                            .patterns_fired = ac->item.danger == CAMAS_INBOX_DANGER_SENT ||
+                                              ac->item.danger == CAMAS_INBOX_DANGER_DEFERRED};
         if (!q.command)
             q.context =
                 camas_convo_context(c->convo, ac->item.room_id, ac->item.sender,
@@ -1005,7 +1012,11 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
         if (rc == 0)
             room_reply_queued(c, room);
     }
-    if (rc == 0 && limited) {
+    /* A rate-limited question gets no answer, but its danger is still weighed: the learned
+     * detector may see what the patterns did not (the reply is then the hotline alone). */
+    bool safety_only = limited && !r.danger && r.kind == CAMAS_ROUTE_PLUGIN && !r.command[0] &&
+                       camas_plugin_host_understanding_ready(c->host);
+    if (rc == 0 && limited && !safety_only) {
         camas_route_clear(&r);
         return 0;
     }
@@ -1026,9 +1037,10 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
                                .command = r.command[0] ? r.command : NULL,
                                .args = (char *)r.args,
                                .room_kind = (int)room->kind,
-                               .danger = !r.danger ? CAMAS_INBOX_SAFE
-                                         : defer   ? CAMAS_INBOX_DANGER_DEFERRED
-                                                   : CAMAS_INBOX_DANGER_SENT};
+                               .danger = safety_only ? CAMAS_INBOX_SAFETY_ONLY
+                                         : !r.danger ? CAMAS_INBOX_SAFE
+                                         : defer     ? CAMAS_INBOX_DANGER_DEFERRED
+                                                     : CAMAS_INBOX_DANGER_SENT};
         rc = camas_store_inbox_add(c->st, &it);
         if (rc == 0)
             room_reply_queued(c, room);

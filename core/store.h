@@ -85,6 +85,7 @@ enum camas_inbox_danger {
     CAMAS_INBOX_SAFE = 0,
     CAMAS_INBOX_DANGER_SENT = 1,     /* patterns fired; the hotline went out on receipt */
     CAMAS_INBOX_DANGER_DEFERRED = 2, /* patterns fired; the hotline leads the reply */
+    CAMAS_INBOX_SAFETY_ONLY = 3,     /* rate limited: asked only for the learned verdict */
 };
 
 int camas_store_inbox_add(camas_store *st, const camas_inbox_item *it);

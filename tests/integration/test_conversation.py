@@ -5,10 +5,12 @@ model is warm (the test waits for it), as a bot that has been running is."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+import yaml
 
-from harness import ask_json
+from harness import REPO_ROOT, ask_json
 
 NOT_SURE_EN = "I'm not sure I can answer that"
 
@@ -90,8 +92,6 @@ def test_paraphrases_are_understood(help_room, alice):
     cases = [("who heads up the anti-trafficking task force", "Richard Torrance"),
              ("c'est qui le boss du comité csec", "procureur général"),
              ("how can I get invited to a washact meeting", "warntrafficking@yahoo.com")]
-    import yaml
-    from harness import REPO_ROOT
     asks = set()
     for path in (REPO_ROOT / "knowledge").rglob("*.yaml"):
         for e in (yaml.safe_load(path.read_text()) or {}).get("entries") or []:
@@ -101,3 +101,26 @@ def test_paraphrases_are_understood(help_room, alice):
         assert q.lower() not in asks, q
         a = ask_in(alice, room, bot, q)
         assert fact in a, (q, a)
+
+
+LEARNED_ONLY_DANGER = "the man who brought me here says I can't go anywhere until the debt is paid"
+
+
+def test_learned_danger_is_never_rate_limited(make_bot, alice):
+    """Past the help room's rate limit a question gets no answer, but a message only the
+    learned detector recognises (no pattern fires on it) still gets the hotline."""
+    assert ask_json(LEARNED_ONLY_DANGER, "--matcher", "lexical")["danger"] is False
+    room = alice.create_room(name="help")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}],
+                   limits={"help_user_per_minute": 1}).start()
+    alice.wait_membership(room, bot.user_id, "join")
+    bot.camas.wait_understanding()
+    first = alice.send(room, "who chairs the task force?")
+    assert "Richard Torrance" in body(alice.wait_reply(room, bot.user_id, first))
+    limited = alice.send(room, "how often does washact meet?")
+    danger = alice.send(room, LEARNED_ONLY_DANGER)
+    reply = body(alice.wait_reply(room, bot.user_id, danger, timeout=40))
+    assert reply.startswith("If you or someone you know may be in danger") and \
+        "1-888-373-7888" in reply, reply
+    time.sleep(1.5)
+    assert alice.replies_to(room, bot.user_id, limited) == []  # still rate limited
