@@ -804,6 +804,9 @@ static bool render_entry(struct worker *w, int64_t id, uint32_t owner, const cha
     return call_plugin(w, id, p, entry, NULL, req) == 0 && w->reply_plain.len;
 }
 
+/* The confidence an answer needs to follow the hotline in the same reply. */
+#define DANGER_ANSWER_MIN 0.93
+
 /* "Yes — …" / "No — …" before the answer when it settles a yes/no question. */
 static void answer_yes_no(struct worker *w, const char *question, const char *lang)
 {
@@ -929,6 +932,10 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     }
     int level = camas_safety_level((f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0, danger_score);
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
+    /* After the hotline, only a confident answer to what was actually asked ("I am being
+     * trafficked, help" must not be followed by some entry about the task force's duties). */
+    if (level == 2 && !command && !abstained && confidence < DANGER_ANSWER_MIN)
+        abstained = true;
     if (abstained) {
         camas_buf_reset(&w->reply_plain);
         camas_buf_reset(&w->reply_html);

@@ -217,9 +217,8 @@ def test_bot_uses_default_plugins_and_knowledge(make_bot):
     assert "knowledge_dir" not in bot.camas.config
     assert "dir" not in (bot.camas.config.get("plugins") or {})
     bot.start()
-    log = bot.camas.log_since_start()
     for name in ("faq", "meetings", "contacts", "members"):
-        assert re.search(rf"{name} \S+ loaded", log), log[-3000:]
+        bot.camas.wait_log(rf"{name} \S+ loaded")
 
 
 HELP_QA = [
@@ -277,12 +276,13 @@ def test_danger_gets_hotline_first(make_bot, alice):
     for eid, lang in ((en, "en"), (fr, "fr")):
         rs = replies_in_order(alice, room, bot.user_id, eid)
         assert 1 <= len(rs) <= 2, rs
-        first = body(rs[0])
+        # The hotline comes first: its own event, or the first paragraph of the reply.
+        first, _, rest = body(rs[0]).partition("\n\n")
         assert HOTLINE in first and HOTLINE_TEXT in first and "911" in first, rs
+        assert rest == "" and len(rs) == 1, rs  # a cry for help gets no unrelated answer
         assert first == ask_json(DANGER_EN if lang == "en" else DANGER_FR)["answer"] \
             .split("\n\n")[0], first
-        for later in rs[1:]:
-            t = body(later)
+        for t in [rest] + [body(later) for later in rs[1:]]:
             # nothing contradicting the safety reply: no "not sure", no other number
             assert NOT_SURE_EN not in t and NOT_SURE_FR not in t, t
             assert HOTLINE not in t or t.count(HOTLINE) == 1, t
