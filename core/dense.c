@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define NO_VEC UINT32_MAX
-static const char cache_magic[8] = {'C', 'A', 'M', 'A', 'S', 'E', 'V', '1'};
+static const char cache_magic[8] = CAMAS_DENSE_CACHE_MAGIC;
 
 struct text {
     uint32_t owner;
@@ -45,6 +45,7 @@ struct camas_dense {
     int dim;
     size_t npending;
     int cache_fd;
+    uint64_t cache_model; /* written with each record */
     /* query scratch, one slot per entry */
     float *best, *second;
 };
@@ -278,12 +279,13 @@ static void cache_append(camas_dense *d, uint64_t h, const float *v)
 {
     if (d->cache_fd < 0)
         return;
-    size_t n = sizeof h + (size_t)d->dim * sizeof(float);
-    char rec[8 + 4096];
+    size_t n = 2 * sizeof h + (size_t)d->dim * sizeof(float);
+    char rec[16 + 4096];
     if (n > sizeof rec)
         return;
     memcpy(rec, &h, sizeof h);
-    memcpy(rec + sizeof h, v, (size_t)d->dim * sizeof(float));
+    memcpy(rec + sizeof h, &d->cache_model, sizeof h);
+    memcpy(rec + 2 * sizeof h, v, (size_t)d->dim * sizeof(float));
     /* One write per record, appended: a torn tail is ignored at the next attach. */
     if (write(d->cache_fd, rec, n) != (ssize_t)n)
         d->cache_fd = -1; /* disk full or gone: keep serving, stop caching */
@@ -343,40 +345,45 @@ size_t camas_dense_cache_attach(camas_dense *d, int fd, uint64_t model_id, int d
     if (!d || fd < 0 || dim <= 0 || dim > 1024 || (d->dim && d->dim != dim))
         return 0;
     d->dim = dim;
-    char head[16];
-    memcpy(head, cache_magic, 8);
-    memcpy(head + 8, &model_id, 8);
-    char have[16];
+    char have[sizeof cache_magic];
     ssize_t got = pread(fd, have, sizeof have, 0);
-    if (got != (ssize_t)sizeof have || memcmp(have, head, sizeof head) != 0) {
-        /* new, or made for another model: start it again */
-        if (ftruncate(fd, 0) || pwrite(fd, head, sizeof head, 0) != (ssize_t)sizeof head)
+    if (got == 0) { /* new */
+        if (pwrite(fd, cache_magic, sizeof cache_magic, 0) != (ssize_t)sizeof cache_magic)
             return 0;
+    } else if (got != (ssize_t)sizeof have || memcmp(have, cache_magic, sizeof have) != 0) {
+        return 0; /* not a vector cache: leave it alone, work without */
     }
-    size_t n = sizeof(uint64_t) + (size_t)dim * sizeof(float), loaded = 0;
+    /* Records: key, model, vector. The worker may not truncate files (its sandbox), so a
+     * cache made with another model is not emptied: its records are skipped. */
+    size_t n = 2 * sizeof(uint64_t) + (size_t)dim * sizeof(float), loaded = 0;
     char *rec = malloc(n);
     if (!rec)
         return 0;
-    off_t off = sizeof head;
+    off_t off = sizeof cache_magic;
     while (pread(fd, rec, n, off) == (ssize_t)n) {
-        uint64_t h;
+        uint64_t h, model;
         memcpy(&h, rec, sizeof h);
-        float *v = (float *)(void *)(rec + sizeof h);
+        memcpy(&model, rec + sizeof h, sizeof model);
+        float *v = (float *)(void *)(rec + 2 * sizeof h);
         double norm = 0;
         for (int i = 0; i < dim; i++)
             norm += (double)v[i] * v[i];
         /* a record is a unit vector; anything else is damage and ends the file here */
         if (h == 0 || !(norm > 0.98 && norm < 1.02))
             break;
-        if (pool_put(d, h, v) == NO_VEC)
-            break;
-        loaded++;
+        if (model == model_id) {
+            if (pool_put(d, h, v) == NO_VEC)
+                break;
+            loaded++;
+        }
         off += (off_t)n;
     }
     free(rec);
-    /* cut a torn or damaged tail so appends line up again */
-    if (ftruncate(fd, off) == 0 && lseek(fd, off, SEEK_SET) == off)
+    /* appends go after the last good record, over a torn or damaged tail */
+    if (lseek(fd, off, SEEK_SET) == off) {
         d->cache_fd = fd;
+        d->cache_model = model_id;
+    }
     /* texts added before the cache: take their vectors from it */
     for (size_t i = 0; i < d->ntexts; i++) {
         struct text *t = &d->texts[i];

@@ -47,6 +47,14 @@ int camas_dense_set_vector(camas_dense *d, enum camas_dense_kind kind, const cha
  * number of texts affected. */
 size_t camas_dense_mask(camas_dense *d, const char *entry_id, const char *text, bool masked);
 
+/* The first 8 bytes of a cache file; the version changes with the record format (the core
+ * empties a cache of an older format before handing it to the worker, which may not). */
+#define CAMAS_DENSE_CACHE_MAGIC                                                                    \
+    {                                                                                              \
+        'C', 'A', 'M', 'A', 'S', 'E', 'V', '2'                                                     \
+    }
+#define CAMAS_DENSE_CACHE_FAMILY "CAMASEV"
+
 /* A cache file of vectors, read at start and appended to as texts are embedded. fd is
  * owned by the caller and must be open read-write. Records that do not fit (another model,
  * a torn write) are ignored. Returns the number of vectors read. */

@@ -12,6 +12,7 @@
  * worker is restarted, the plugins are loaded again from the kept memfds, and every other
  * request is sent again. */
 #include "plugins.h"
+#include "dense.h"
 #include "ipc.h"
 #include "log.h"
 #include "manifest.h"
@@ -571,6 +572,15 @@ static int spawn_worker(camas_plugin_host *h)
             close(fd);
         /* The worker may not create files: the core opens its vector cache for it. */
         int cache = h->embed_cache ? open(h->embed_cache, O_RDWR | O_CREAT, 0600) : -1;
+        /* a cache of an older format is emptied here: the worker may not truncate files */
+        char head[8];
+        static const char magic[8] = CAMAS_DENSE_CACHE_MAGIC;
+        if (cache >= 0 && pread(cache, head, sizeof head, 0) == (ssize_t)sizeof head &&
+            memcmp(head, CAMAS_DENSE_CACHE_FAMILY, strlen(CAMAS_DENSE_CACHE_FAMILY)) == 0 &&
+            memcmp(head, magic, sizeof magic) != 0 && ftruncate(cache, 0) != 0) {
+            close(cache); /* cannot: work without a cache */
+            cache = -1;
+        }
         if (cache >= 0 && cache != CAMAS_IPC_EMBED_CACHE_FD &&
             (dup2(cache, CAMAS_IPC_EMBED_CACHE_FD) < 0 || close(cache)))
             _exit(127);

@@ -72,6 +72,10 @@ struct camas_understand {
     camas_dense *dense;
     struct label *labels;
     size_t nlabels;
+    bool wants_model; /* a model is configured (and did not fail to open) */
+    bool opened;      /* open_model has run */
+    char *model_path, *knowledge_dir;
+    int cache_fd;
     struct examples danger; /* danger (1) and safe (0) messages */
     /* the danger examples' vectors, contiguous, for the kernel-density score */
     float *danger_x;
@@ -235,37 +239,49 @@ camas_understand *camas_understand_new(camas_match_mode mode, const char *model_
     if (!u)
         return NULL;
     u->mode = mode;
+    u->cache_fd = cache_fd;
     const char *trace = getenv("CAMAS_UNDERSTAND_TRACE");
     if (trace && *trace)
         u->trace = fopen(trace, "a");
-    if (!(u->dense = camas_dense_new())) {
-        free(u);
+    u->wants_model = mode != CAMAS_MODE_LEXICAL && model_path && *model_path;
+    u->model_path = u->wants_model ? strdup(model_path) : NULL;
+    u->knowledge_dir = knowledge_dir ? strdup(knowledge_dir) : NULL;
+    if (!(u->dense = camas_dense_new()) || (u->wants_model && !u->model_path) ||
+        (knowledge_dir && !u->knowledge_dir)) {
+        camas_understand_free(u);
         return NULL;
     }
-    if (mode == CAMAS_MODE_LEXICAL || !model_path || !*model_path)
-        return u;
+    return u;
+}
+
+/* The slow part of starting, done by the first camas_understand_work (in the background,
+ * after the worker has said it is ready and loaded the plugins): the model (≈ 40 ms), the
+ * vector cache and the classifiers' examples. */
+static void open_model(camas_understand *u)
+{
+    u->opened = true;
     char err[512];
-    u->model = camas_embed_open(model_path, err, sizeof err);
+    u->model = camas_embed_open(u->model_path, err, sizeof err);
     if (!u->model) {
         log_warn("understand", "lexical matching only: %s", err);
-        return u;
+        u->wants_model = false;
+        return;
     }
-    if (cache_fd >= 0) {
-        size_t n = camas_dense_cache_attach(u->dense, cache_fd, model_id(model_path),
+    if (u->cache_fd >= 0) {
+        size_t n = camas_dense_cache_attach(u->dense, u->cache_fd, model_id(u->model_path),
                                             camas_embed_dim(u->model));
         log_debug("understand", "%zu cached vectors", n);
     }
-    if (knowledge_dir) {
+    if (u->knowledge_dir) {
         char path[4200];
         static const char *const danger_keys[2] = {"safe", "danger"};
         static const char *const scope_keys[2] = {"out_of_scope", "in_scope"};
-        snprintf(path, sizeof path, "%s/safety/danger-examples.yaml", knowledge_dir);
+        snprintf(path, sizeof path, "%s/safety/danger-examples.yaml", u->knowledge_dir);
         load_examples(u, &u->danger, DANGER_OWNER, path, danger_keys);
-        snprintf(path, sizeof path, "%s/scope/out-of-scope.yaml", knowledge_dir);
+        snprintf(path, sizeof path, "%s/scope/out-of-scope.yaml", u->knowledge_dir);
         load_examples(u, &u->scope, SCOPE_OWNER, path, scope_keys);
         load_places(u, path);
     }
-    return u;
 }
 
 void camas_understand_free(camas_understand *u)
@@ -287,6 +303,8 @@ void camas_understand_free(camas_understand *u)
     free(u->labels);
     camas_dense_free(u->dense);
     camas_embed_close(u->model);
+    free(u->model_path);
+    free(u->knowledge_dir);
     if (u->trace)
         fclose(u->trace);
     free(u);
@@ -294,7 +312,7 @@ void camas_understand_free(camas_understand *u)
 
 bool camas_understand_has_model(const camas_understand *u)
 {
-    return u && u->model;
+    return u && (u->model || (u->wants_model && !u->opened));
 }
 
 bool camas_understand_ready(const camas_understand *u)
@@ -371,7 +389,7 @@ int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *
     int li = lang_i(lang);
     if (!l->text[li] && n > 0 && !(l->text[li] = strdup(texts[0])))
         return -1;
-    if (!u->model)
+    if (!u->wants_model)
         return 0;
     u->scope.tried = false; /* retrained (if the example questions changed) once embedded */
     for (size_t i = 0; i < n; i++) {
@@ -415,7 +433,7 @@ int camas_understand_add_answer(camas_understand *u, uint32_t owner, const char 
                                 const char *lang, const char *text)
 {
     (void)lang;
-    if (!u || !u->model)
+    if (!u || !u->wants_model)
         return 0;
     struct label *l = label_for(u, owner, entry_id, true);
     if (l && l->nfacts < MAX_FACTS)
@@ -565,6 +583,10 @@ static float danger_score(const camas_understand *u, const float *q)
 
 bool camas_understand_work(camas_understand *u, int64_t budget_ms)
 {
+    if (u && u->wants_model && !u->opened) {
+        open_model(u);
+        return u->model != NULL;
+    }
     if (!u || !u->model)
         return false;
     if (camas_dense_pending(u->dense)) {
@@ -573,6 +595,7 @@ bool camas_understand_work(camas_understand *u, int64_t budget_ms)
             log_error("understand", "embedding failed: lexical matching only from now on");
             camas_embed_close(u->model);
             u->model = NULL;
+            u->wants_model = false;
             return false;
         }
         if (left > 0)

@@ -1027,8 +1027,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     w.sock = sock;
     snprintf(w.knowledge_dir, sizeof w.knowledge_dir, "%s", opt->knowledge_dir);
     int mode = camas_match_mode_parse(opt->match_mode);
-    /* Opened before the sandbox: the model and the examples are read through descriptors
-     * the worker keeps. */
+    /* The model itself is opened by the first background slice, after the plugins load. */
     w.understand = camas_understand_new(mode < 0 ? CAMAS_MODE_HYBRID : (camas_match_mode)mode,
                                         opt->model_path, opt->embed_cache_fd, w.knowledge_dir);
     w.ipc_buf = malloc(CAMAS_IPC_MAX + 1);

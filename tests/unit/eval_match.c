@@ -515,6 +515,8 @@ int main(int argc, char **argv)
     if (model) {
         int cfd = cache ? open(cache, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
         load_u = camas_understand_new(CAMAS_MODE_HYBRID, model, cfd, kdir);
+        if (load_u)
+            camas_understand_work(load_u, 0); /* opens the model */
         if (!load_u || !camas_understand_has_model(load_u)) {
             fprintf(stderr, "cannot load the model %s\n", model);
             return 2;

@@ -104,24 +104,41 @@ static void test_cache(void)
     CHECK(camas_dense_add(d, 1, "e", NULL, CAMAS_DENSE_ASK, "a") == 0 &&
           camas_dense_pending(d) == 0);
     camas_dense_free(d);
-    /* a torn record at the end is cut, the rest kept */
+    /* a torn record at the end is skipped, the rest kept, and the next record goes over it */
     CHECK(write(fd, "\1\2\3", 3) == 3);
     d = camas_dense_new();
     CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 2);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 8 + 2 * (16 + DIM * 4));
+    unit(v, 4, 3, 2, 1);
+    CHECK(camas_dense_set_vector(d, CAMAS_DENSE_ASK, "c", v, DIM) == 0);
     camas_dense_free(d);
-    CHECK(lseek(fd, 0, SEEK_END) == 16 + 2 * (8 + DIM * 4));
+    d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 3);
+    camas_dense_free(d);
     /* damage (a vector that is not unit length) ends the file there */
-    char junk[8 + DIM * 4];
+    char junk[16 + DIM * 4];
     memset(junk, 0x7f, sizeof junk);
-    CHECK(pwrite(fd, junk, sizeof junk, 16 + (8 + DIM * 4)) == (ssize_t)sizeof junk);
+    CHECK(pwrite(fd, junk, sizeof junk, 8 + (16 + DIM * 4)) == (ssize_t)sizeof junk);
     d = camas_dense_new();
     CHECK(camas_dense_cache_attach(d, fd, 42, DIM) == 1);
     camas_dense_free(d);
-    /* another model: started again */
+    /* another model: nothing of this one's is used */
     d = camas_dense_new();
     CHECK(camas_dense_cache_attach(d, fd, 43, DIM) == 0);
+    CHECK(camas_dense_add(d, 1, "e", NULL, CAMAS_DENSE_ASK, "a") == 0 &&
+          camas_dense_pending(d) == 1);
     camas_dense_free(d);
-    CHECK(lseek(fd, 0, SEEK_END) == 16);
+    /* not a cache at all: left alone */
+    char other[] = "/tmp/camas-dense-XXXXXX";
+    int ofd = mkstemp(other);
+    CHECK(write(ofd, "hello, world", 12) == 12);
+    d = camas_dense_new();
+    CHECK(camas_dense_cache_attach(d, ofd, 42, DIM) == 0);
+    camas_dense_set_vector(d, CAMAS_DENSE_ASK, "a", v, DIM);
+    camas_dense_free(d);
+    CHECK(lseek(ofd, 0, SEEK_END) == 12);
+    close(ofd);
+    unlink(other);
     close(fd);
     unlink(path);
 }
