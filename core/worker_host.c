@@ -1,0 +1,408 @@
+/* The plugin worker's side of the plugin ABI: the host API plugins call (replies, logs,
+ * reading their knowledge folder, registering commands and entries) and the knowledge all
+ * plugins share (bodies.yaml, synonyms.yaml). */
+#include "log.h"
+#include "reply.h"
+#include "text.h"
+#include "worker_internal.h"
+#include "yaml_json.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int camas_worker_lang_index(const char *lang)
+{
+    return lang && strcmp(lang, "fr") == 0 ? 1 : 0;
+}
+
+/* ---- the host API -------------------------------------------------------------------- */
+
+int camas_worker_reply(camas_plugin *p, const char *plain, const char *html)
+{
+    struct worker *w = p->w;
+    if (!w->replying || !plain)
+        return CAMAS_ERR_INVALID;
+    if (w->reply_plain.len) {
+        camas_buf_puts(&w->reply_plain, "\n\n");
+    }
+    if (camas_buf_puts(&w->reply_plain, plain))
+        return CAMAS_ERR_NOMEM;
+    char *escaped = NULL;
+    if (!html) {
+        /* Escape here so the core can trust formatted_body to be what the plugin meant. */
+        char *body = camas_html_escape(plain);
+        camas_buf e = {0};
+        if (body)
+            camas_buf_printf(&e, "<p>%s</p>", body);
+        free(body);
+        escaped = e.data;
+        html = escaped ? escaped : "";
+    }
+    int rc = camas_buf_puts(&w->reply_html, html) ? CAMAS_ERR_NOMEM : CAMAS_OK;
+    free(escaped);
+    return rc;
+}
+
+static void host_log(camas_plugin *p, int level, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (level < CAMAS_PLOG_ERROR || level > CAMAS_PLOG_DEBUG)
+        level = CAMAS_PLOG_INFO;
+    char area[80];
+    snprintf(area, sizeof area, "plugin %s", p->name);
+    camas_log(level, area, "%s", line);
+}
+
+/* A knowledge path is allowed when it is the plugin's own folder or a shared file, with no
+ * way to climb out ("..", absolute paths). */
+static bool knowledge_allowed(const camas_plugin *p, const char *relpath)
+{
+    if (!relpath || !*relpath || relpath[0] == '/' || strstr(relpath, ".."))
+        return false;
+    if (strcmp(relpath, "bodies.yaml") == 0 || strcmp(relpath, "synonyms.yaml") == 0)
+        return true;
+    size_t n = strlen(p->knowledge);
+    return n && strncmp(relpath, p->knowledge, n) == 0 && relpath[n] == '/';
+}
+
+static char *host_knowledge_read(camas_plugin *p, const char *relpath, size_t *len, int *err)
+{
+    if (!knowledge_allowed(p, relpath)) {
+        if (err)
+            *err = CAMAS_ERR_DENIED;
+        return NULL;
+    }
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", p->w->knowledge_dir, relpath);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (err)
+            *err = CAMAS_ERR_NOTFOUND;
+        return NULL;
+    }
+    camas_buf b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (camas_buf_append(&b, chunk, n) || b.len > (8u << 20))
+            break;
+    fclose(f);
+    if (len)
+        *len = b.len;
+    if (err)
+        *err = CAMAS_OK;
+    return b.data ? b.data : strdup("");
+}
+
+static void record_error(camas_plugin *p, const char *msg)
+{
+    p->data_errors++;
+    cJSON_AddItemToArray(p->errors, cJSON_CreateString(msg));
+    char area[80];
+    snprintf(area, sizeof area, "plugin %s", p->name);
+    camas_log(CAMAS_LOG_ERROR, area, "%s", msg);
+}
+
+static struct cJSON *host_knowledge_yaml(camas_plugin *p, const char *relpath, int *err)
+{
+    size_t len;
+    char *text = host_knowledge_read(p, relpath, &len, err);
+    if (!text)
+        return NULL;
+    char msg[600];
+    cJSON *tree = camas_yaml_parse(text, len, relpath, msg, sizeof msg);
+    free(text);
+    if (!tree) {
+        record_error(p, msg);
+        if (err)
+            *err = CAMAS_ERR_DATA;
+    }
+    return tree;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int host_knowledge_list(camas_plugin *p, const char *suffix, char ***names)
+{
+    *names = NULL;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", p->w->knowledge_dir, p->knowledge);
+    DIR *d = opendir(path);
+    if (!d) {
+        *names = calloc(1, sizeof **names);
+        return *names ? 0 : CAMAS_ERR_NOMEM;
+    }
+    size_t n = 0, cap = 8;
+    char **list = calloc(cap + 1, sizeof *list);
+    struct dirent *de;
+    size_t slen = suffix ? strlen(suffix) : 0;
+    while (list && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < slen || strcmp(de->d_name + l - slen, suffix ? suffix : ""))
+            continue;
+        if (n == cap) {
+            char **grown = realloc(list, (cap * 2 + 1) * sizeof *list);
+            if (!grown)
+                break;
+            list = grown;
+            cap *= 2;
+        }
+        char rel[512];
+        snprintf(rel, sizeof rel, "%s/%s", p->knowledge, de->d_name);
+        list[n++] = strdup(rel);
+        list[n] = NULL;
+    }
+    closedir(d);
+    if (!list)
+        return CAMAS_ERR_NOMEM;
+    qsort(list, n, sizeof *list, name_cmp);
+    *names = list;
+    return (int)n;
+}
+
+static int host_knowledge_error(camas_plugin *p, const char *relpath, int line, const char *fmt,
+                                ...)
+{
+    char what[400], msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(msg, sizeof msg, "%s/%s:%d: %s", "knowledge", relpath ? relpath : "?", line, what);
+    record_error(p, msg);
+    return CAMAS_ERR_DATA;
+}
+
+static int host_line(const struct cJSON *node)
+{
+    return camas_yaml_line(node);
+}
+
+static void host_tree_free(struct cJSON *tree)
+{
+    cJSON_Delete(tree);
+}
+
+static void host_free_list(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+static bool valid_word(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+static int host_register_command(camas_plugin *p, const char *name, const char *usage_en,
+                                 const char *usage_fr)
+{
+    if (!p->w || p->initialised || !valid_word(name, 32))
+        return CAMAS_ERR_INVALID;
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "name", name);
+    cJSON_AddStringToObject(c, "usage_en", usage_en ? usage_en : "");
+    cJSON_AddStringToObject(c, "usage_fr", usage_fr ? usage_fr : usage_en ? usage_en : "");
+    cJSON_AddItemToArray(p->commands, c);
+    return CAMAS_OK;
+}
+
+static int host_register_entry(camas_plugin *p, const char *entry_id, const char *body_id,
+                               const char *lang, const char *const *ask, size_t nask)
+{
+    if (p->initialised || !entry_id || !*entry_id || !lang ||
+        (strcmp(lang, "en") && strcmp(lang, "fr")) || !ask || nask == 0)
+        return CAMAS_ERR_INVALID;
+    if (camas_matcher_add_entry(p->w->matcher, p->owner, entry_id, body_id ? body_id : "all", lang,
+                                ask, nask) ||
+        camas_understand_add_entry(p->w->understand, p->owner, entry_id, body_id ? body_id : "all",
+                                   lang, ask, nask))
+        return CAMAS_ERR_NOMEM;
+    p->w->matcher_dirty = true;
+    return CAMAS_OK;
+}
+
+static int host_index_answer(camas_plugin *p, const char *entry_id, const char *lang,
+                             const char *text)
+{
+    if (p->initialised || !entry_id || !lang || !text)
+        return CAMAS_ERR_INVALID;
+    if (camas_matcher_add_answer(p->w->matcher, p->owner, entry_id, lang, text))
+        return CAMAS_ERR_NOTFOUND;
+    if (camas_understand_add_answer(p->w->understand, p->owner, entry_id, lang, text))
+        return CAMAS_ERR_NOMEM;
+    p->w->matcher_dirty = true;
+    return CAMAS_OK;
+}
+
+static const char *host_body_name(camas_plugin *p, const char *body_id, const char *lang, int full)
+{
+    struct worker *w = p->w;
+    for (size_t i = 0; i < w->n_bodies; i++)
+        if (strcmp(w->bodies[i].id, body_id) == 0)
+            return full ? w->bodies[i].name[camas_worker_lang_index(lang)]
+                        : w->bodies[i].short_[camas_worker_lang_index(lang)];
+    return NULL;
+}
+
+const camas_host_api camas_worker_host_api = {
+    .size = sizeof(camas_host_api),
+    .reply = camas_worker_reply,
+    .log = host_log,
+    .knowledge_read = host_knowledge_read,
+    .knowledge_yaml = host_knowledge_yaml,
+    .knowledge_list = host_knowledge_list,
+    .knowledge_error = host_knowledge_error,
+    .line = host_line,
+    .tree_free = host_tree_free,
+    .free = free,
+    .free_list = host_free_list,
+    .register_command = host_register_command,
+    .register_entry = host_register_entry,
+    .body_name = host_body_name,
+    .index_answer = host_index_answer,
+};
+
+/* ---- shared knowledge: bodies and synonyms ------------------------------------------- */
+
+void camas_worker_bodies_free(struct body *bodies, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int l = 0; l < 2; l++) {
+            free(bodies[i].name[l]);
+            free(bodies[i].short_[l]);
+        }
+    free(bodies);
+}
+
+static const char *lang_str(const cJSON *obj, const char *lang)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, lang);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void base_error(struct camas_worker_shared *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void base_error(struct camas_worker_shared *w, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log_error("knowledge", "%s", msg);
+    cJSON_AddItemToArray(w->errors, cJSON_CreateString(msg));
+}
+
+/* Loads bodies.yaml and synonyms.yaml into the matcher. Problems are recorded, not fatal:
+ * the plugins still answer, only alias expansion is poorer. */
+void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowledge_dir)
+{
+    char path[8192], err[600];
+    snprintf(path, sizeof path, "%s/bodies.yaml", knowledge_dir);
+    cJSON *doc = camas_yaml_load(path, err, sizeof err);
+    if (!doc) {
+        base_error(w, "%s", err);
+    } else {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "bodies");
+        if (!cJSON_IsArray(list))
+            base_error(w, "knowledge/bodies.yaml:%d: expected a list named 'bodies'",
+                       camas_yaml_line(doc));
+        size_t n = (size_t)cJSON_GetArraySize(list);
+        w->bodies = calloc(n ? n : 1, sizeof *w->bodies);
+        const cJSON *b;
+        cJSON_ArrayForEach(b, list)
+        {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(b, "id");
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(b, "name");
+            const cJSON *shrt = cJSON_GetObjectItemCaseSensitive(b, "short");
+            if (!w->bodies || !cJSON_IsString(id) || !valid_word(id->valuestring, 31)) {
+                base_error(w,
+                           "knowledge/bodies.yaml:%d: each body needs an 'id' (lowercase "
+                           "letters, digits, dashes)",
+                           camas_yaml_line(b));
+                continue;
+            }
+            struct body *bd = &w->bodies[w->n_bodies++];
+            snprintf(bd->id, sizeof bd->id, "%s", id->valuestring);
+            static const char *const langs[2] = {"en", "fr"};
+            for (int l = 0; l < 2; l++) {
+                const char *nm = lang_str(name, langs[l]);
+                const char *sh = lang_str(shrt, langs[l]);
+                if (!nm)
+                    base_error(w, "knowledge/bodies.yaml:%d: body '%s' has no name.%s",
+                               camas_yaml_line(b), bd->id, langs[l]);
+                bd->name[l] = camas_strdup(nm ? nm : bd->id);
+                bd->short_[l] = camas_strdup(sh ? sh : nm ? nm : bd->id);
+                if (nm)
+                    camas_matcher_add_alias(w->matcher, langs[l], nm, bd->id);
+                if (sh)
+                    camas_matcher_add_alias(w->matcher, langs[l], sh, bd->id);
+                const cJSON *al;
+                cJSON_ArrayForEach(al,
+                                   cJSON_GetObjectItemCaseSensitive(
+                                       cJSON_GetObjectItemCaseSensitive(b, "aliases"), langs[l]))
+                {
+                    if (cJSON_IsString(al))
+                        camas_matcher_add_alias(w->matcher, langs[l], al->valuestring, bd->id);
+                }
+            }
+            camas_matcher_add_alias(w->matcher, "en", bd->id, bd->id);
+            camas_matcher_add_alias(w->matcher, "fr", bd->id, bd->id);
+        }
+        cJSON_Delete(doc);
+    }
+
+    snprintf(path, sizeof path, "%s/synonyms.yaml", knowledge_dir);
+    doc = camas_yaml_load(path, err, sizeof err);
+    if (!doc) {
+        if (access(path, F_OK) == 0)
+            base_error(w, "%s", err);
+        return;
+    }
+    const cJSON *syn = cJSON_GetObjectItemCaseSensitive(doc, "synonyms");
+    static const char *const langs[2] = {"en", "fr"};
+    for (int l = 0; l < 2; l++) {
+        const cJSON *group;
+        cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(syn, langs[l]))
+        {
+            int n = cJSON_GetArraySize(group);
+            if (!cJSON_IsArray(group) || n < 2 || n > 64) {
+                base_error(w, "knowledge/synonyms.yaml:%d: expected a list of 2 to 64 words",
+                           camas_yaml_line(group));
+                continue;
+            }
+            const char *words[64];
+            int k = 0;
+            const cJSON *wd;
+            cJSON_ArrayForEach(wd, group)
+            {
+                if (cJSON_IsString(wd))
+                    words[k++] = wd->valuestring;
+            }
+            camas_matcher_add_synonyms(w->matcher, langs[l], words, (size_t)k);
+        }
+    }
+    cJSON_Delete(doc);
+}

@@ -1,0 +1,93 @@
+/* What the plugin worker's files share (worker.c: the process, its loop and its requests;
+ * worker_host.c: the host API plugins call, and the shared knowledge). Not for plugins. */
+#ifndef CAMAS_WORKER_INTERNAL_H
+#define CAMAS_WORKER_INTERNAL_H
+
+#include "ipc.h"
+#include "match.h"
+#include "text.h"
+#include "understand.h"
+#include "util.h"
+
+#include <camas/plugin.h>
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct worker;
+
+struct camas_plugin {
+    struct worker *w;
+    char name[64];
+    char version[32];
+    char knowledge[64]; /* its folder under knowledge/ */
+    bool allow_help;    /* may answer in public help rooms */
+    uint32_t owner;
+    void *dl;
+    int fd; /* the sealed memfd dl came from; open while loaded (see op_load) */
+    const camas_plugin_descriptor *d;
+    void *state;
+    bool initialised;
+    int data_errors;
+    cJSON *commands; /* array of {name, usage_en, usage_fr} */
+    cJSON *errors;   /* array of strings: knowledge problems found during init */
+};
+
+struct body {
+    char id[32];
+    char *name[2]; /* [0] en, [1] fr */
+    char *short_[2];
+};
+
+struct worker {
+    int sock;
+    char *ipc_buf;
+    char knowledge_dir[4096];
+    camas_plugin **plugins;
+    size_t n_plugins;
+    uint32_t next_owner;
+    camas_matcher *matcher;
+    bool matcher_dirty;
+    camas_understand *understand; /* the model, dense index and learned danger detector */
+    bool background;              /* camas_understand_work has work left */
+    camas_stemmer *stemmer;       /* for yes/no verdicts */
+    struct body *bodies;
+    size_t n_bodies;
+
+    /* The answer being built by the current render/command call. */
+    camas_buf reply_plain, reply_html;
+    bool replying;
+    int64_t current_id;
+    camas_ipc_blackbox *blackbox; /* shared with the core; NULL when it was not given one */
+
+    /* Answers to questions that arrived together leave together (see answers_flush). */
+    struct iovec out[CAMAS_IPC_BATCH];
+    size_t n_out;
+};
+
+/* 0 for English, 1 for French (anything else is English). */
+int camas_worker_lang_index(const char *lang);
+
+/* The host API handed to every plugin's init. */
+extern const camas_host_api camas_worker_host_api;
+
+/* Appends the reply text of the call in progress (host API reply; also the worker's own
+ * replies: declines, clarifications). */
+int camas_worker_reply(camas_plugin *p, const char *plain, const char *html);
+
+/* What bodies.yaml and synonyms.yaml produce; built aside so a broken edit changes nothing. */
+struct camas_worker_shared {
+    camas_matcher *matcher;
+    struct body *bodies;
+    size_t n_bodies;
+    cJSON *errors;
+};
+
+/* Loads bodies.yaml and synonyms.yaml into sh->matcher and sh->bodies. Problems are
+ * recorded in sh->errors, not fatal. */
+void camas_worker_load_shared(struct camas_worker_shared *sh, const char *knowledge_dir);
+void camas_worker_bodies_free(struct body *bodies, size_t n);
+
+#endif
