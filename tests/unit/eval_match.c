@@ -392,6 +392,26 @@ static void loo_print(const char *name, const loo_tally *t)
            t->declined, t->wrong);
 }
 
+/* Reloads plugin p's entries into the lexical matcher, without one example question of one
+ * entry when entry is not NULL, and rebuilds. Returns 0 or -1. */
+static int reload_plugin(camas_matcher *m, const char *kdir, uint32_t p, const char *entry,
+                         const char *text)
+{
+    kb scratch = {0};
+    skip_entry = entry;
+    skip_text = text;
+    camas_matcher_remove_owner(m, p);
+    int rc = load_entries(m, &scratch, kdir, p) < 0 || camas_matcher_build(m) < 0 ? -1 : 0;
+    for (size_t i = 0; i < scratch.n; i++) {
+        free(scratch.a[i].id);
+        free(scratch.a[i].text[0]);
+        free(scratch.a[i].text[1]);
+    }
+    free(scratch.a);
+    skip_entry = skip_text = NULL;
+    return rc;
+}
+
 /* Leave-one-out over knowledge/'s example questions: each example is removed from the
  * index (lexical: its plugin's entries reloaded without it; dense: masked), asked, and
  * scored against the entry it belongs to. */
@@ -428,20 +448,10 @@ static int leave_one_out(camas_matcher *m, camas_understand *u, const char *kdir
                     {
                         if (!cJSON_IsString(q))
                             continue;
-                        kb scratch = {0};
-                        skip_entry = id;
-                        skip_text = q->valuestring;
-                        camas_matcher_remove_owner(m, p);
-                        if (load_entries(m, &scratch, kdir, p) < 0 || camas_matcher_build(m) < 0) {
+                        if (reload_plugin(m, kdir, p, id, q->valuestring) < 0) {
                             load_u = u;
                             return -1;
                         }
-                        for (size_t i = 0; i < scratch.n; i++) {
-                            free(scratch.a[i].id);
-                            free(scratch.a[i].text[0]);
-                            free(scratch.a[i].text[1]);
-                        }
-                        free(scratch.a);
                         const char *det = camas_detect_lang(q->valuestring, NULL);
                         if (getenv("CAMAS_UNDERSTAND_TRACE"))
                             printf("GT\tloo\t%s\t%s\n", q->valuestring, id);
@@ -465,18 +475,8 @@ static int leave_one_out(camas_matcher *m, camas_understand *u, const char *kdir
             cJSON_Delete(doc);
         }
         closedir(d);
-        /* put the plugin back whole */
-        kb scratch = {0};
-        skip_entry = skip_text = NULL;
-        camas_matcher_remove_owner(m, p);
-        if (load_entries(m, &scratch, kdir, p) < 0 || camas_matcher_build(m) < 0)
+        if (reload_plugin(m, kdir, p, NULL, NULL) < 0) /* put the plugin back whole */
             return -1;
-        for (size_t i = 0; i < scratch.n; i++) {
-            free(scratch.a[i].id);
-            free(scratch.a[i].text[0]);
-            free(scratch.a[i].text[1]);
-        }
-        free(scratch.a);
     }
     loo_print("lexical", &lex);
     if (u)
