@@ -1161,6 +1161,19 @@ struct receipt {
 };
 
 /* Handles one parsed /sync response inside a transaction. Returns 0, or -1 to retry it. */
+/* A member of a JSON object that must itself be an object (rooms, rooms.join...), or NULL:
+ * iterating an array in its place would give members without names, and /sync bodies are
+ * the homeserver's (or anyone's on the path of an http:// one) to shape. */
+static const cJSON *object_member(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v && !cJSON_IsObject(v)) {
+        log_warn("matrix", "/sync: '%s' is not an object; ignored", key);
+        return NULL;
+    }
+    return v;
+}
+
 static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, size_t *n_receipts)
 {
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(sync, "next_batch");
@@ -1168,11 +1181,11 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
         log_warn("matrix", "/sync response has no next_batch; retrying");
         return -1;
     }
-    const cJSON *rooms = cJSON_GetObjectItemCaseSensitive(sync, "rooms");
+    const cJSON *rooms = object_member(sync, "rooms");
     if (camas_store_begin(c->st))
         return -1;
     const cJSON *jroom;
-    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(rooms, "join"))
+    cJSON_ArrayForEach(jroom, object_member(rooms, "join"))
     {
         const char *room_id = jroom->string;
         struct room *room = room_get(c, room_id);
@@ -1218,11 +1231,11 @@ fail:
 
 static void handle_invites_and_leaves(camas_core *c, cJSON *sync)
 {
-    const cJSON *rooms = cJSON_GetObjectItemCaseSensitive(sync, "rooms");
+    const cJSON *rooms = object_member(sync, "rooms");
     const cJSON *jroom;
-    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(rooms, "invite"))
+    cJSON_ArrayForEach(jroom, object_member(rooms, "invite"))
         handle_invite(c, jroom->string, jroom);
-    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(rooms, "leave"))
+    cJSON_ArrayForEach(jroom, object_member(rooms, "leave"))
         log_info("matrix", "no longer in %s", jroom->string);
 }
 
@@ -1398,8 +1411,7 @@ static bool fill_gaps(camas_core *c, cJSON *sync, size_t body_len)
         return false; /* the first sync: older history is not ours to answer */
     struct gap_fill *f = NULL;
     const cJSON *jroom;
-    cJSON_ArrayForEach(jroom, cJSON_GetObjectItemCaseSensitive(
-                                  cJSON_GetObjectItemCaseSensitive(sync, "rooms"), "join"))
+    cJSON_ArrayForEach(jroom, object_member(object_member(sync, "rooms"), "join"))
     {
         cJSON *timeline = cJSON_GetObjectItemCaseSensitive(jroom, "timeline");
         const char *prev =

@@ -5,6 +5,8 @@ import subprocess
 import textwrap
 import time
 
+import pytest
+
 from harness import camas_binary, run_cli
 
 
@@ -111,3 +113,23 @@ def test_unknown_option():
     r = run_cli(["run", "--no-such-option"])
     assert r.returncode != 0
     assert camas_binary().exists()
+
+
+# /sync bodies are the homeserver's to shape (or anyone's on the path of an http:// one): a
+# map where an object is expected must not crash camas (it would crash again on every start,
+# the batch never being stored). `camas bench sync` runs the daemon's own /sync handling.
+MISSHAPEN_SYNCS = [
+    '{"next_batch":"x","rooms":{"join":[{}]}}',
+    '{"next_batch":"x","rooms":{"join":[{"timeline":{"limited":true,"prev_batch":"p",'
+    '"events":[]}}]}}',
+    '{"next_batch":"x","rooms":[{}]}',
+]
+
+
+@pytest.mark.parametrize("body", MISSHAPEN_SYNCS)
+def test_misshapen_sync_body_is_ignored_not_a_crash(tmp_path, body):
+    f = tmp_path / "sync.json"
+    f.write_text(body)
+    r = run_cli(["bench", "sync", str(f), "1"], timeout=30)
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+    assert "not an object; ignored" in r.stderr, r.stderr[-2000:]
