@@ -1,5 +1,6 @@
 /* Appservice registration files and event-stream frames. */
 #include "appservice.h"
+#include "event.h"
 #include "util.h"
 #include "yaml_json.h"
 
@@ -207,7 +208,7 @@ void camas_as_frame_parse(const char *text, size_t len, camas_as_frame *out)
     out->kind = CAMAS_AS_FRAME_MALFORMED;
     if (!text || len == 0 || len > CAMAS_AS_FRAME_MAX)
         return;
-    out->json = cJSON_ParseWithLength(text, len);
+    out->json = camas_json_parse_untrusted(text, len);
     if (!cJSON_IsObject(out->json))
         return;
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(out->json, "status");

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,4 +145,31 @@ void camas_message_clear(camas_message *msg)
 {
     free(msg->body);
     msg->body = NULL;
+}
+
+cJSON *camas_json_parse_untrusted(const char *text, size_t len)
+{
+    static const char esc[] = "\\u0000";
+    if (!text || !memmem(text, len, esc, sizeof esc - 1))
+        return cJSON_ParseWithLength(text, len);
+    /* cJSON decodes \u0000 into a NUL inside the string, and C strings end there: "Who
+     * chairs\u0000 WashACT?" would be read as "Who chairs". A space instead keeps it whole. */
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (copy[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && copy[i] == '\\' && i + 1 < len) {
+            if (i + 5 < len && memcmp(copy + i + 1, "u0000", 5) == 0)
+                memcpy(copy + i + 1, "u0020", 5);
+            i++; /* the escaped character, whatever it is */
+        }
+    }
+    cJSON *j = cJSON_ParseWithLength(copy, len);
+    free(copy);
+    return j;
 }

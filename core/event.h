@@ -48,4 +48,9 @@ void camas_strip_reply_fallback(char *body);
 /* True when body names user_id (full id, or its localpart as a whole word). */
 bool camas_body_mentions(const char *body, const char *user_id);
 
+/* cJSON_ParseWithLength for JSON from outside (homeserver bodies, appservice transactions):
+ * a \u0000 escape inside a string is read as a space, so that text is never cut short at
+ * an embedded NUL. NULL when the text is not JSON or memory ran out. */
+cJSON *camas_json_parse_untrusted(const char *text, size_t len);
+
 #endif

@@ -156,7 +156,7 @@ static void parse_error(const camas_http_response *r, matrix_error *e)
         snprintf(e->error, sizeof e->error, "%s", r->error ? r->error : "network error");
         return;
     }
-    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "errcode");
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "error");
     const cJSON *ra = cJSON_GetObjectItemCaseSensitive(j, "retry_after_ms");
@@ -394,7 +394,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
     camas_core *c = slot->c;
     camas_outbox_item *it = &slot->item;
     if (r->status == 200) {
-        cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+        cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
         const cJSON *eid = cJSON_GetObjectItemCaseSensitive(j, "event_id");
         const char *event_id = cJSON_IsString(eid) ? eid->valuestring : "";
         if (camas_store_outbox_sent(c->st, it->txn_id, event_id))
@@ -1349,7 +1349,7 @@ static void on_gap_page(void *ud, const camas_http_response *r)
 {
     struct gap_room *g = ud;
     camas_core *c = g->fill->c;
-    cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+    cJSON *j = r->status == 200 ? camas_json_parse_untrusted(r->body, r->body_len) : NULL;
     const cJSON *chunk = cJSON_GetObjectItemCaseSensitive(j, "chunk");
     if (!cJSON_IsArray(chunk)) {
         log_warn("matrix",
@@ -1449,7 +1449,7 @@ static void on_sync_done(void *ud, const camas_http_response *r)
     camas_core *c = ud;
     c->sync_req = NULL;
     if (r->status == 200) {
-        cJSON *sync = cJSON_ParseWithLength(r->body, r->body_len);
+        cJSON *sync = camas_json_parse_untrusted(r->body, r->body_len);
         if (!sync) {
             int64_t wait = camas_backoff_next(&c->sync_bo);
             log_warn("matrix", "/sync returned malformed JSON (%zu bytes); retrying in %lld ms",
@@ -1503,7 +1503,7 @@ int camas_core_bench_sync(camas_core *c, const char *user_id, const char *json, 
 {
     set_str(&c->user_id, user_id);
     c->phase = PH_RUNNING;
-    cJSON *sync = cJSON_ParseWithLength(json, len);
+    cJSON *sync = camas_json_parse_untrusted(json, len);
     if (!sync)
         return -1;
     struct receipt *receipts = NULL;
@@ -1549,7 +1549,7 @@ static void on_wellknown(void *ud, const camas_http_response *r)
     char base[512];
     snprintf(base, sizeof base, "https://%s", c->cfg->server_name);
     if (r->status == 200) {
-        cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+        cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
         const cJSON *url = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(j, "m.homeserver"), "base_url");
         if (cJSON_IsString(url))
@@ -1580,7 +1580,7 @@ static void on_versions(void *ud, const camas_http_response *r)
         setup_retry(c, "contacting the homeserver", r);
         return;
     }
-    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
     bool ok = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "versions"));
     cJSON_Delete(j);
     if (!ok) {
@@ -1611,7 +1611,7 @@ static void on_login(void *ud, const camas_http_response *r)
         setup_retry(c, "logging in", r);
         return;
     }
-    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(j, "access_token");
     const cJSON *dev = cJSON_GetObjectItemCaseSensitive(j, "device_id");
     const cJSON *uid = cJSON_GetObjectItemCaseSensitive(j, "user_id");
@@ -1650,7 +1650,7 @@ static void on_whoami(void *ud, const camas_http_response *r)
         setup_retry(c, "checking the access token (whoami)", r);
         return;
     }
-    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
     const cJSON *uid = cJSON_GetObjectItemCaseSensitive(j, "user_id");
     const cJSON *dev = cJSON_GetObjectItemCaseSensitive(j, "device_id");
     if (cJSON_IsString(uid))
@@ -1674,7 +1674,7 @@ static void on_filter(void *ud, const camas_http_response *r)
 {
     camas_core *c = ud;
     c->setup_req = NULL;
-    cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+    cJSON *j = r->status == 200 ? camas_json_parse_untrusted(r->body, r->body_len) : NULL;
     const cJSON *fid = cJSON_GetObjectItemCaseSensitive(j, "filter_id");
     if (!cJSON_IsString(fid)) {
         cJSON_Delete(j);
@@ -1713,7 +1713,7 @@ static void on_join(void *ud, const camas_http_response *r)
     struct join_target *rc = &c->joins[jc->index];
     free(jc);
     c->joins_pending--;
-    cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+    cJSON *j = r->status == 200 ? camas_json_parse_untrusted(r->body, r->body_len) : NULL;
     const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "room_id");
     if (cJSON_IsString(rid)) {
         struct room *room = room_get(c, rid->valuestring);

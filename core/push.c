@@ -3,6 +3,7 @@
  * 200 goes out only after the core has durably queued the transaction, which is what lets
  * the homeserver's retry-until-200 give exactly-once delivery together with txnId dedupe. */
 #include "push.h"
+#include "event.h"
 #include "log.h"
 #include "util.h"
 
@@ -143,7 +144,7 @@ static int push_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             camas_buf_free(&pss->body);
             return respond(wsi, 200, "{}");
         }
-        cJSON *txn = cJSON_ParseWithLength(camas_buf_cstr(&pss->body), pss->body.len);
+        cJSON *txn = camas_json_parse_untrusted(camas_buf_cstr(&pss->body), pss->body.len);
         camas_buf_free(&pss->body);
         const cJSON *events = cJSON_GetObjectItemCaseSensitive(txn, "events");
         if (!cJSON_IsObject(txn) || (events && !cJSON_IsArray(events))) {

@@ -37,8 +37,28 @@ static camas_event_class classify(const char *json, camas_message *m, const char
     "{\"type\":\"m.room.message\",\"sender\":\"@alice:localhost\",\"event_id\":\"$1\","            \
     "\"origin_server_ts\":1700000000000,\"content\":" content "}"
 
+/* A \u0000 inside a string becomes a space instead of cutting the text short; a literal
+ * backslash before "u0000" stays text. */
+static void test_parse_untrusted(void)
+{
+    const char *t = "{\"body\":\"Who chairs\\u0000 WashACT?\"}";
+    cJSON *j = camas_json_parse_untrusted(t, strlen(t));
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "body")), "Who chairs  WashACT?");
+    cJSON_Delete(j);
+    const char *lit = "{\"body\":\"a\\\\u0000b\"}"; /* JSON text: "a\\u0000b" */
+    j = camas_json_parse_untrusted(lit, strlen(lit));
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "body")), "a\\u0000b");
+    cJSON_Delete(j);
+    const char *plain = "{\"body\":\"hello\"}";
+    j = camas_json_parse_untrusted(plain, strlen(plain));
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "body")), "hello");
+    cJSON_Delete(j);
+    CHECK(camas_json_parse_untrusted("{\"a\":\"\\u0000", 10) == NULL);
+}
+
 int main(void)
 {
+    test_parse_untrusted();
     camas_message m;
     const char *redacts = NULL;
 
