@@ -130,7 +130,8 @@ camas_event_class camas_event_classify(const cJSON *ev, const char *room_id,
     if (rel_type && strcmp(rel_type, "m.thread") == 0)
         msg->thread_root = str_field(rel, "event_id");
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
-    msg->ts_ms = cJSON_IsNumber(ts) ? (int64_t)ts->valuedouble : 0;
+    msg->ts_ms = 0; /* unknown, or out of range: not taken for history */
+    camas_json_int(ts, 1, CAMAS_TS_MAX_MS, &msg->ts_ms);
     bool has_metadata;
     msg->mentions_bot = mentions_in_metadata(content, bot_user_id, &has_metadata);
     /* Someone who typed the bot's full id addresses it whatever the metadata says; the

@@ -304,8 +304,9 @@ static void read_retry_after(camas_http_request *req, struct lws *wsi)
     if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0) {
         char *end;
         long secs = strtol(v, &end, 10);
-        if (end != v && secs >= 0 && secs < 86400)
-            req->retry_after_ms = (int64_t)secs * 1000;
+        if (end != v && secs >= 0)
+            req->retry_after_ms = secs < CAMAS_RETRY_AFTER_MAX_MS / 1000 ? (int64_t)secs * 1000
+                                                                         : CAMAS_RETRY_AFTER_MAX_MS;
     }
 }
 

@@ -167,8 +167,10 @@ static void parse_error(const camas_http_response *r, matrix_error *e)
         snprintf(e->error, sizeof e->error, "%s", msg->valuestring);
     else
         snprintf(e->error, sizeof e->error, "HTTP %d", r->status);
-    if (e->retry_after_ms < 0 && cJSON_IsNumber(ra) && ra->valuedouble >= 0)
-        e->retry_after_ms = (int64_t)ra->valuedouble;
+    /* past the cap, the cap: a homeserver asking for a year (or for 1e300 ms) gets an hour */
+    if (e->retry_after_ms < 0 && cJSON_IsNumber(ra) && ra->valuedouble >= 0 &&
+        !camas_json_int(ra, 0, CAMAS_RETRY_AFTER_MAX_MS, &e->retry_after_ms))
+        e->retry_after_ms = CAMAS_RETRY_AFTER_MAX_MS;
     e->soft_logout = cJSON_IsTrue(soft);
     cJSON_Delete(j);
 }
@@ -1066,8 +1068,9 @@ static int handle_timeline_event(camas_core *c, struct room *room, const cJSON *
     if (seen != 0)
         return seen < 0 ? -1 : 0;
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
-    if (camas_store_mark_seen(c->st, eid->valuestring, room->room_id,
-                              cJSON_IsNumber(ts) ? (int64_t)ts->valuedouble : 0))
+    int64_t ts_ms = 0;
+    camas_json_int(ts, 1, CAMAS_TS_MAX_MS, &ts_ms);
+    if (camas_store_mark_seen(c->st, eid->valuestring, room->room_id, ts_ms))
         return -1;
     camas_message m;
     const char *redacts = NULL;
@@ -1366,8 +1369,9 @@ static void on_gap_page(void *ud, const camas_http_response *r)
     {
         const char *eid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "event_id"));
         const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
+        int64_t ts_ms = 0;
         if (!eid || camas_store_seen(c->st, eid) != 0 ||
-            (cJSON_IsNumber(ts) && (int64_t)ts->valuedouble < c->first_start_ms)) {
+            (camas_json_int(ts, 1, CAMAS_TS_MAX_MS, &ts_ms) && ts_ms < c->first_start_ms)) {
             reached = true;
             break;
         }

@@ -899,7 +899,8 @@ static void handle_message(camas_plugin_host *h, cJSON *msg)
 {
     const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
     const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
-    int64_t id = cJSON_IsNumber(jid) ? (int64_t)jid->valuedouble : 0;
+    int64_t id = 0; /* 0: no request (ids are positive and below 2^53) */
+    camas_json_int(jid, 1, INT64_C(1) << 53, &id);
     if (!op)
         return;
     h->understanding_ready = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "warm"));

@@ -1,6 +1,8 @@
 /* Small helpers shared by the core. */
 #include "util.h"
 
+#include <cjson/cJSON.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,4 +121,15 @@ bool camas_contains_ci(const char *hay, const char *needle)
         if (strncasecmp(hay, needle, n) == 0)
             return true;
     return false;
+}
+
+bool camas_json_int(const struct cJSON *v, int64_t min, int64_t max, int64_t *out)
+{
+    if (!cJSON_IsNumber(v))
+        return false;
+    double d = v->valuedouble;
+    if (!(d >= (double)min && d <= (double)max)) /* also false for NaN */
+        return false;
+    *out = (int64_t)d;
+    return true;
 }

@@ -31,6 +31,15 @@ int64_t camas_monotonic_ms(void); /* for timers and rate limits */
 /* Writes 2*nbytes lowercase hex characters of fresh randomness plus NUL into out. */
 void camas_random_hex(char *out, size_t nbytes);
 
+/* A JSON number from outside as an integer in [min, max]: false (out untouched) when v is
+ * not a number, not finite or out of range. Converting first would be undefined behaviour
+ * for 9e90 or 1e300. */
+struct cJSON;
+/* Bounds: timestamps up to the year 33658; Retry-After up to an hour. */
+#define CAMAS_TS_MAX_MS          INT64_C(1000000000000000)
+#define CAMAS_RETRY_AFTER_MAX_MS INT64_C(3600000)
+bool camas_json_int(const struct cJSON *v, int64_t min, int64_t max, int64_t *out);
+
 /* Case-insensitive ASCII substring search. */
 bool camas_contains_ci(const char *hay, const char *needle);
 

@@ -651,7 +651,8 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
         answers_flush(&w); /* rare messages keep their place after earlier answers */
         const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
         const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
-        int64_t id = cJSON_IsNumber(jid) ? (int64_t)jid->valuedouble : 0;
+        int64_t id = 0;
+        camas_json_int(jid, 1, INT64_C(1) << 53, &id);
         if (!op)
             log_warn("worker", "message without op");
         else if (strcmp(op, "load") == 0)

@@ -2,6 +2,7 @@
  * size caps, threads, mentions and reply-fallback stripping. */
 #include "check.h"
 #include "event.h"
+#include "util.h"
 
 #include <stdlib.h>
 
@@ -56,9 +57,34 @@ static void test_parse_untrusted(void)
     CHECK(camas_json_parse_untrusted("{\"a\":\"\\u0000", 10) == NULL);
 }
 
+/* Numbers from outside are range-checked before they become integers. */
+static void test_json_int(void)
+{
+    cJSON *j = cJSON_Parse("[42, -1, 9e90, 1e300, 1.5, 9007199254740992, \"7\"]");
+    int64_t v = -7;
+    CHECK(camas_json_int(cJSON_GetArrayItem(j, 0), 0, 100, &v) && v == 42);
+    v = -7;
+    CHECK(!camas_json_int(cJSON_GetArrayItem(j, 1), 0, 100, &v) && v == -7);
+    CHECK(!camas_json_int(cJSON_GetArrayItem(j, 2), 0, CAMAS_TS_MAX_MS, &v));
+    CHECK(!camas_json_int(cJSON_GetArrayItem(j, 3), 0, CAMAS_RETRY_AFTER_MAX_MS, &v));
+    CHECK(camas_json_int(cJSON_GetArrayItem(j, 4), 0, 100, &v) && v == 1);
+    CHECK(camas_json_int(cJSON_GetArrayItem(j, 5), 1, INT64_C(1) << 53, &v) &&
+          v == (INT64_C(1) << 53));
+    CHECK(!camas_json_int(cJSON_GetArrayItem(j, 6), 0, 100, &v));
+    CHECK(!camas_json_int(NULL, 0, 100, &v));
+    cJSON_Delete(j);
+    /* an event from the year 10^80 is not history: its time is unknown */
+    camas_message m;
+    const char *far = "{\"type\":\"m.room.message\",\"sender\":\"@alice:localhost\","
+                      "\"event_id\":\"$9\",\"origin_server_ts\":9e90,"
+                      "\"content\":{\"msgtype\":\"m.text\",\"body\":\"hi\"}}";
+    CHECK(classify(far, &m, NULL) == CAMAS_EV_MESSAGE && m.ts_ms == 0);
+}
+
 int main(void)
 {
     test_parse_untrusted();
+    test_json_int();
     camas_message m;
     const char *redacts = NULL;
 
