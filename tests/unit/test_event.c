@@ -79,6 +79,7 @@ static void test_json_int(void)
                       "\"event_id\":\"$9\",\"origin_server_ts\":9e90,"
                       "\"content\":{\"msgtype\":\"m.text\",\"body\":\"hi\"}}";
     CHECK(classify(far, &m, NULL) == CAMAS_EV_MESSAGE && m.ts_ms == 0);
+    camas_message_clear(&m);
 }
 
 int main(void)
