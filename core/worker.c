@@ -360,12 +360,47 @@ static bool render_entry(struct worker *w, int64_t id, uint32_t owner, const cha
 /* The confidence an answer needs to follow the hotline in the same reply. */
 #define DANGER_ANSWER_MIN 0.93
 
+static size_t yesno_bodies(void *ud, const char *text, const char *lang, const char **ids,
+                           size_t max)
+{
+    const struct worker *w = ud;
+    return camas_matcher_bodies(w->matcher, text, lang, ids, max);
+}
+
+/* Is word in a body's name or short name (either language)? */
+static bool yesno_body_word(void *ud, const char *word, const char *lang)
+{
+    (void)lang;
+    const struct worker *w = ud;
+    size_t wl = strlen(word);
+    for (size_t i = 0; i < w->n_bodies; i++)
+        for (int l = 0; l < 2; l++) {
+            const char *names[2] = {w->bodies[i].name[l], w->bodies[i].short_[l]};
+            for (int k = 0; k < 2; k++) {
+                char *norm = names[k] ? camas_text_normalize_dup(names[k]) : NULL;
+                bool found = false;
+                for (const char *p = norm ? strstr(norm, word) : NULL; p && !found;
+                     p = strstr(p + 1, word))
+                    found = (p == norm || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' ');
+                free(norm);
+                if (found)
+                    return true;
+            }
+        }
+    return false;
+}
+
 /* "Yes — …" / "No — …" before the answer when it settles a yes/no question. */
 static void answer_yes_no(struct worker *w, const char *question, const char *lang)
 {
     if (!w->stemmer)
         w->stemmer = camas_stemmer_new();
-    int v = camas_yesno_verdict(w->stemmer, question, camas_buf_cstr(&w->reply_plain), lang);
+    camas_yesno_context c = {.stemmer = w->stemmer,
+                             .names = w->names,
+                             .bodies = yesno_bodies,
+                             .is_body_word = yesno_body_word,
+                             .ud = w};
+    int v = camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
     if (v == 0)
         return;
     int fr = camas_worker_lang_index(lang);
@@ -530,7 +565,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
  * into it and swaps it in; with any error the old matcher stays and the errors are sent. */
 static void op_reload_shared(struct worker *w, int64_t id)
 {
-    struct camas_worker_shared sh = {camas_matcher_new(), NULL, 0, cJSON_CreateArray()};
+    struct camas_worker_shared sh = {camas_matcher_new(), NULL, 0, NULL, cJSON_CreateArray()};
     cJSON *reply = cJSON_CreateObject();
     cJSON_AddStringToObject(reply, "op", "shared");
     cJSON_AddNumberToObject(reply, "id", (double)id);
@@ -551,11 +586,14 @@ static void op_reload_shared(struct worker *w, int64_t id)
         w->matcher = sh.matcher;
         w->bodies = sh.bodies;
         w->n_bodies = sh.n_bodies;
+        camas_yesno_names_free(w->names);
+        w->names = sh.names;
         w->matcher_dirty = false;
         log_info("worker", "bodies.yaml and synonyms.yaml reloaded");
     } else {
         camas_matcher_free(sh.matcher);
         camas_worker_bodies_free(sh.bodies, sh.n_bodies);
+        camas_yesno_names_free(sh.names);
         log_warn("worker", "shared knowledge not reloaded: the previous version stays");
     }
     send_msg(w, reply);
@@ -584,7 +622,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     w.understand = camas_understand_new(mode < 0 ? CAMAS_MODE_HYBRID : (camas_match_mode)mode,
                                         opt->model_path, opt->embed_cache_fd, w.knowledge_dir);
     w.ipc_buf = malloc(CAMAS_IPC_MAX + 1);
-    struct camas_worker_shared sh = {camas_matcher_new(), NULL, 0, cJSON_CreateArray()};
+    struct camas_worker_shared sh = {camas_matcher_new(), NULL, 0, NULL, cJSON_CreateArray()};
     if (!w.ipc_buf || !sh.matcher || !sh.errors || !w.understand) {
         log_error("worker", "out of memory");
         return 1;
@@ -604,6 +642,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     w.matcher = sh.matcher;
     w.bodies = sh.bodies;
     w.n_bodies = sh.n_bodies;
+    w.names = sh.names;
     camas_matcher_build(w.matcher);
 
     cJSON *hello = cJSON_CreateObject();
@@ -681,6 +720,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
         plugin_discard(&w, w.plugins[--w.n_plugins]);
     free(w.plugins);
     camas_worker_bodies_free(w.bodies, w.n_bodies);
+    camas_yesno_names_free(w.names);
     camas_matcher_free(w.matcher);
     camas_understand_free(w.understand);
     camas_stemmer_free(w.stemmer);

@@ -317,9 +317,46 @@ static void base_error(struct camas_worker_shared *w, const char *fmt, ...)
 
 /* Loads bodies.yaml and synonyms.yaml into the matcher. Problems are recorded, not fatal:
  * the plugins still answer, only alias expansion is poorer. */
+/* bodies.yaml `names:`, a list of people and offices, each a list of the ways to write it. */
+static void load_names(struct camas_worker_shared *w, const cJSON *doc)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "names");
+    if (!list)
+        return;
+    if (!cJSON_IsArray(list)) {
+        base_error(w, "knowledge/bodies.yaml:%d: 'names' must be a list of lists of names",
+                   camas_yaml_line(list));
+        return;
+    }
+    if (!w->names)
+        return; /* out of memory: yes/no answers then do without names */
+    unsigned id = 0;
+    const cJSON *one;
+    cJSON_ArrayForEach(one, list)
+    {
+        id++;
+        if (!cJSON_IsArray(one) || cJSON_GetArraySize(one) == 0) {
+            base_error(w,
+                       "knowledge/bodies.yaml:%d: each entry of 'names' must be a list of the "
+                       "ways to write one name, e.g. [\"Kyle Bois\", \"Bois\"]",
+                       camas_yaml_line(one));
+            continue;
+        }
+        const cJSON *s;
+        cJSON_ArrayForEach(s, one)
+        {
+            if (!cJSON_IsString(s) || camas_yesno_names_add(w->names, id, s->valuestring))
+                base_error(w, "knowledge/bodies.yaml:%d: expected a non-empty name",
+                           camas_yaml_line(s));
+        }
+    }
+}
+
 void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowledge_dir)
 {
     char path[8192], err[600];
+    if (!w->names)
+        w->names = camas_yesno_names_new();
     snprintf(path, sizeof path, "%s/bodies.yaml", knowledge_dir);
     cJSON *doc = camas_yaml_load(path, err, sizeof err);
     if (!doc) {
@@ -371,6 +408,7 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
             camas_matcher_add_alias(w->matcher, "en", bd->id, bd->id);
             camas_matcher_add_alias(w->matcher, "fr", bd->id, bd->id);
         }
+        load_names(w, doc);
         cJSON_Delete(doc);
     }
 
@@ -383,6 +421,7 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
     }
     const cJSON *syn = cJSON_GetObjectItemCaseSensitive(doc, "synonyms");
     static const char *const langs[2] = {"en", "fr"};
+    camas_stemmer *st = camas_stemmer_new(); /* yes/no compares synonyms by stem */
     for (int l = 0; l < 2; l++) {
         const cJSON *group;
         cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(syn, langs[l]))
@@ -402,7 +441,11 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
                     words[k++] = wd->valuestring;
             }
             camas_matcher_add_synonyms(w->matcher, langs[l], words, (size_t)k);
+            if (w->names &&
+                camas_yesno_names_add_synonyms(w->names, st, langs[l], words, (size_t)k))
+                base_error(w, "knowledge/synonyms.yaml: out of memory");
         }
     }
+    camas_stemmer_free(st);
     cJSON_Delete(doc);
 }

@@ -8,6 +8,7 @@
 #include "text.h"
 #include "understand.h"
 #include "util.h"
+#include "yesno.h"
 
 #include <camas/plugin.h>
 #include <cjson/cJSON.h>
@@ -55,6 +56,7 @@ struct worker {
     camas_stemmer *stemmer;       /* for yes/no verdicts */
     struct body *bodies;
     size_t n_bodies;
+    camas_yesno_names *names; /* people and offices (bodies.yaml names:), for yes/no */
 
     /* The answer being built by the current render/command call. */
     camas_buf reply_plain, reply_html;
@@ -82,10 +84,11 @@ struct camas_worker_shared {
     camas_matcher *matcher;
     struct body *bodies;
     size_t n_bodies;
+    camas_yesno_names *names;
     cJSON *errors;
 };
 
-/* Loads bodies.yaml and synonyms.yaml into sh->matcher and sh->bodies. Problems are
+/* Loads bodies.yaml and synonyms.yaml into sh->matcher, sh->bodies and sh->names. Problems are
  * recorded in sh->errors, not fatal. */
 void camas_worker_load_shared(struct camas_worker_shared *sh, const char *knowledge_dir);
 void camas_worker_bodies_free(struct body *bodies, size_t n);

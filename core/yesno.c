@@ -1,16 +1,23 @@
-/* Yes/no verdicts from an answer's text (see yesno.h). The question's claims are compared
- * with the answer by kind: numbers (years apart from other numbers) and meeting frequencies
- * contradict when the answer gives another value of the same kind; every other content word
- * of the question must be in the answer (by stem) for a "yes". */
+/* Yes/no verdicts from an answer's text (see yesno.h). The answer is read sentence by
+ * sentence (a list item with the line that introduces it), and only the sentences that name
+ * no other body than the question's speak for it. Values of a kind contradict: a number
+ * (digits or words; years apart), a meeting frequency, an e-mail address, east/west, open vs
+ * by invitation (for the kind of meeting asked about), free vs paying, and a person or office
+ * in the place of the one the question names. Every other content word of the question must
+ * be in those sentences (by stem, synonym, or one typo away) for a "yes". */
 #include "yesno.h"
 
 #include "text.h"
+#include "util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TOK 96
+#define MAX_TOK   96
+#define MAX_UNITS 32 /* sentences of one answer */
+#define MAX_HITS  8  /* names found in one text */
 
 static bool in_list(const char *w, const char *const *list)
 {
@@ -31,9 +38,24 @@ static const char *const openers_fr[] = {"est",     "sont", "a",      "ont",    
 /* Verbs that make a French question said with rising intonation a yes/no one
  * ("WashACT c'est gratuit ?", "le comité se réunit chaque mois ?"). */
 static const char *const verbs_fr[] = {
-    "est",        "sont",     "ont",     "peut",     "peuvent",   "faut",     "existe", "reunit",
-    "reunissent", "preside",  "fait",    "font",     "doit",      "doivent",  "ouvert", "ouverte",
-    "ouverts",    "ouvertes", "gratuit", "gratuite", "gratuites", "gratuits", NULL};
+    "est",       "sont",       "ont",        "peut",      "peuvent",  "faut",      "existe",
+    "reunit",    "reunissent", "preside",    "fait",      "font",     "doit",      "doivent",
+    "ouvert",    "ouverte",    "ouverts",    "ouvertes",  "gratuit",  "gratuite",  "gratuites",
+    "gratuits",  "c",          "cest",       "compte",    "comptent", "comprend",  "comprennent",
+    "inclut",    "incluent",   "ete",        "cree",      "creee",    "convoque",  "convoquee",
+    "examine",   "accueille",  "organise",   "identifie", "repose",   "payant",    "payante",
+    "payantes",  "reservee",   "reservees",  "ya",        "vrai",     "coordonne", "coordonnent",
+    "travaille", "s",          "recommande", NULL};
+
+/* "anyone who wants to come": a relative clause, not a question word. */
+static bool relative_after(const char *w)
+{
+    static const char *const heads[] = {
+        "anyone", "someone", "everyone",  "people",       "person", "those",   "one",
+        "body",   "group",   "committee", "organization", "member", "members", "quelqu",
+        "ceux",   "celles",  "personne",  "personnes",    NULL};
+    return in_list(w, heads);
+}
 
 bool camas_yesno_question(const char *question, const char *lang)
 {
@@ -49,13 +71,20 @@ bool camas_yesno_question(const char *question, const char *lang)
     for (long i = 0; i < n; i++) {
         if (fr && i > 0 && strcmp(t[i].text, "ou") == 0)
             continue; /* "ou" (or) is not "où" once accents are gone */
-        if (camas_is_question_word(lang, t[i].text))
+        if (camas_is_question_word(lang, t[i].text) && !(i > 0 && relative_after(t[i - 1].text)))
             return false;
     }
     if (in_list(t[0].text, fr ? openers_fr : openers_en))
         return true;
     if (!fr)
         return false;
+    /* inversion: "le comité a-t-il été créé en 2013 ?", "WashACT se réunit-il… ?" */
+    static const char *const inverted[] = {"-t-il",  "-t-elle", "-t-on",   "-il ",
+                                           "-elle ", "-ils ",   "-elles ", "-il?",
+                                           "-elle?", "-ils?",   "-elles?", NULL};
+    for (size_t k = 0; inverted[k]; k++)
+        if (strstr(question, inverted[k]))
+            return true;
     const char *q = strrchr(question, '?');
     if (!q)
         return false;
@@ -86,8 +115,8 @@ static bool has_phrase(const char *norm, const char *phrase)
 {
     size_t pl = strlen(phrase);
     for (const char *p = strstr(norm, phrase); p; p = strstr(p + 1, phrase)) {
-        bool start = p == norm || p[-1] == ' ';
-        bool end = p[pl] == '\0' || p[pl] == ' ' || p[pl] == '?' || p[pl] == '.' || p[pl] == ',';
+        bool start = p == norm || !isalnum((unsigned char)p[-1]);
+        bool end = !isalnum((unsigned char)p[pl]);
         if (start && end)
             return true;
     }
@@ -104,37 +133,403 @@ static unsigned freq_mask(const char *norm)
     return m;
 }
 
-static bool is_year(const camas_token *t)
-{
-    return t->kind == CAMAS_TOK_NUMBER && t->len == 4 &&
-           (strncmp(t->text, "19", 2) == 0 || strncmp(t->text, "20", 2) == 0);
-}
-
 /* Words a membership or yes/no question carries without claiming anything ("is WARN
  * part of WashACT?", "is it true that…"). */
 static const char *const weak_words[] = {
-    "part",      "member",       "members",      "membre",    "membres",
-    "partie",    "involved",     "include",      "includes",  "included",
-    "inclus",    "incluse",      "among",        "parmi",     "one",
-    "true",      "vrai",         "really",       "vraiment",  "actually",
-    "still",     "encore",       "also",         "aussi",     "it",
-    "there",     "they",         "them",         "their",     "ils",
-    "elles",     "leur",         "leurs",        "cela",      "ca",
-    "c",         "ce",           "body",         "group",     "groupe",
-    "organisme", "organization", "organisation", "committee", "comite",
-    "t",         "il",           "elle",         NULL};
+    "part",         "member",    "members",  "membre",   "membres",   "partie",
+    "involved",     "include",   "includes", "included", "inclus",    "incluse",
+    "among",        "parmi",     "one",      "true",     "vrai",      "really",
+    "vraiment",     "actually",  "still",    "encore",   "also",      "aussi",
+    "it",           "there",     "they",     "them",     "their",     "ils",
+    "elles",        "leur",      "leurs",    "cela",     "ca",        "c",
+    "ce",           "body",      "group",    "groupe",   "organisme", "organization",
+    "organisation", "committee", "comite",   "t",        "il",        "elle",
+    "ete",          "etre",      "tout",     "tous",     "toute",     "toutes",
+    "entre",        "autres",    "on",       "y",        "every",     "each",
+    "chaque",       NULL};
 
-int camas_yesno_verdict(camas_stemmer *st, const char *question, const char *answer,
-                        const char *lang)
+/* ---- names of people and offices ------------------------------------------------------ */
+
+struct name_phrase {
+    char *norm; /* normalised phrase */
+    unsigned id;
+};
+
+/* A word of a synonym group (knowledge/synonyms.yaml), stemmed. */
+struct syn_word {
+    char stem[CAMAS_TOKEN_MAX + 1];
+    unsigned group;
+    bool fr;
+    bool phrase; /* several words, compared unstemmed with the answer's text */
+};
+
+struct camas_yesno_names {
+    struct name_phrase *p;
+    size_t n;
+    struct syn_word *syn;
+    size_t nsyn;
+    unsigned groups;
+};
+
+camas_yesno_names *camas_yesno_names_new(void)
 {
-    char *qn = camas_text_normalize_dup(question), *an = camas_text_normalize_dup(answer);
+    return calloc(1, sizeof(camas_yesno_names));
+}
+
+void camas_yesno_names_free(camas_yesno_names *names)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < names->n; i++)
+        free(names->p[i].norm);
+    free(names->p);
+    free(names->syn);
+    free(names);
+}
+
+int camas_yesno_names_add(camas_yesno_names *names, unsigned id, const char *phrase)
+{
+    char *norm = camas_text_normalize_dup(phrase);
+    if (!norm || !*norm) {
+        free(norm);
+        return -1;
+    }
+    struct name_phrase *grown = realloc(names->p, (names->n + 1) * sizeof *grown);
+    if (!grown) {
+        free(norm);
+        return -1;
+    }
+    names->p = grown;
+    names->p[names->n++] = (struct name_phrase){norm, id};
+    return 0;
+}
+
+int camas_yesno_names_add_synonyms(camas_yesno_names *names, struct camas_stemmer *st,
+                                   const char *lang, const char *const *words, size_t n)
+{
+    unsigned group = ++names->groups;
+    for (size_t i = 0; i < n; i++) {
+        char norm[CAMAS_TOKEN_MAX + 1];
+        long len = camas_text_normalize(words[i], strlen(words[i]), norm, sizeof norm);
+        if (len <= 0)
+            continue;
+        struct syn_word *grown = realloc(names->syn, (names->nsyn + 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        names->syn = grown;
+        struct syn_word *w = &names->syn[names->nsyn++];
+        w->phrase = strchr(norm, ' ') != NULL; /* kept whole: "de nouveau autorise" */
+        if (w->phrase || !st || camas_stem(st, lang, norm, w->stem, sizeof w->stem) < 0)
+            snprintf(w->stem, sizeof w->stem, "%s", norm);
+        w->group = group;
+        w->fr = strcmp(lang, "fr") == 0;
+    }
+    return 0;
+}
+
+size_t camas_yesno_names_count(const camas_yesno_names *names)
+{
+    return names ? names->n : 0;
+}
+
+static bool phrase_at(const char *norm, const char *p, size_t pl)
+{
+    bool start = p == norm || !isalnum((unsigned char)p[-1]);
+    return start && !isalnum((unsigned char)p[pl]);
+}
+
+/* The ids of the names in norm (a longer name hides the shorter ones inside it: "assistant
+ * attorney general" is not "attorney general"). Marks the bytes they cover in used. */
+static size_t find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
+                         size_t max, unsigned char *used)
+{
+    struct {
+        size_t start, end;
+        unsigned id;
+    } hit[4 * MAX_HITS];
+    size_t nh = 0;
+    for (size_t i = 0; names && i < names->n; i++) {
+        size_t pl = strlen(names->p[i].norm);
+        for (const char *p = strstr(norm, names->p[i].norm); p && nh < 4 * MAX_HITS;
+             p = strstr(p + 1, names->p[i].norm))
+            if (phrase_at(norm, p, pl))
+                hit[nh].start = (size_t)(p - norm), hit[nh].end = hit[nh].start + pl,
+                hit[nh++].id = names->p[i].id;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < nh; i++) {
+        bool inside = false;
+        for (size_t k = 0; k < nh && !inside; k++)
+            inside = k != i && hit[k].start <= hit[i].start && hit[i].end <= hit[k].end &&
+                     hit[k].end - hit[k].start > hit[i].end - hit[i].start;
+        if (inside)
+            continue;
+        if (used)
+            memset(used + hit[i].start, 1, hit[i].end - hit[i].start);
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = ids[k] == hit[i].id;
+        if (!dup && n < max)
+            ids[n++] = hit[i].id;
+    }
+    return n;
+}
+
+/* ---- verdicts ---------------------------------------------------------------------------- */
+
+/* Number words, so that "six legislators" is compared with "four legislators" ("one" and
+ * "un" are left out: they are also articles and pronouns). */
+static const char *number_word(const char *w)
+{
+    static const char *const words[][2] = {
+        {"two", "2"},     {"three", "3"},   {"four", "4"},    {"five", "5"},
+        {"six", "6"},     {"seven", "7"},   {"eight", "8"},   {"nine", "9"},
+        {"ten", "10"},    {"eleven", "11"}, {"twelve", "12"}, {"fifteen", "15"},
+        {"twenty", "20"}, {"thirty", "30"}, {"deux", "2"},    {"trois", "3"},
+        {"quatre", "4"},  {"cinq", "5"},    {"sept", "7"},    {"huit", "8"},
+        {"neuf", "9"},    {"dix", "10"},    {"onze", "11"},   {"douze", "12"},
+        {"quinze", "15"}, {"vingt", "20"},  {"trente", "30"}, {"twenty-five", "25"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(w, words[i][0]) == 0)
+            return words[i][1];
+    return NULL;
+}
+
+/* A token's value when it states a number ("2015", "huit"), else NULL. */
+static const char *number_value(const camas_token *t)
+{
+    if (t->kind == CAMAS_TOK_NUMBER)
+        return t->text;
+    return t->kind == CAMAS_TOK_WORD ? number_word(t->text) : NULL;
+}
+
+static bool is_year_text(const char *v)
+{
+    return strlen(v) == 4 && (strncmp(v, "19", 2) == 0 || strncmp(v, "20", 2) == 0) &&
+           isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]);
+}
+
+static bool any_phrase(const char *norm, const char *const *list)
+{
+    for (; *list; list++)
+        if (has_phrase(norm, *list))
+            return true;
+    return false;
+}
+
+/* One sentence of the answer (a list stays with the line that introduces it), with the
+ * bodies and names it mentions. */
+struct unit {
+    char *norm;
+    const char *bodies[4];
+    size_t nbodies;
+    unsigned names[MAX_HITS];
+    size_t nnames;
+};
+
+/* Splits answer into sentences: at line breaks and at a full stop after a word or number (not
+ * inside "U.S."). A list item ("- the U.S. Attorney's Office;") keeps the line that
+ * introduces it ("WashACT is co-chaired by:"), so each item reads as a sentence of its own.
+ * Returns how many units were filled. */
+static size_t split_units(const camas_yesno_context *c, const char *answer, const char *lang,
+                          struct unit *u, size_t max)
+{
+    size_t n = 0, len = strlen(answer), start = 0;
+    const char *header = NULL;
+    size_t header_len = 0;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        bool cut = i == len || answer[i] == '\n';
+        if (!cut && answer[i] == '.' && i > 0 &&
+            (islower((unsigned char)answer[i - 1]) || isdigit((unsigned char)answer[i - 1]) ||
+             answer[i - 1] == ')') &&
+            (answer[i + 1] == ' ' || answer[i + 1] == '\n' || answer[i + 1] == '\0'))
+            cut = true;
+        if (!cut)
+            continue;
+        size_t s0 = start;
+        while (s0 < i && (answer[s0] == ' ' || answer[s0] == '\t'))
+            s0++;
+        bool item = s0 + 1 < i && (answer[s0] == '-' || answer[s0] == '*') && answer[s0 + 1] == ' ';
+        if (!item && i > s0 && answer[i - 1] == ':')
+            header = answer + s0, header_len = i - s0;
+        else if (!item && i > s0)
+            header = NULL;
+        if (i > s0) {
+            camas_buf piece = {0};
+            if (item && header)
+                camas_buf_printf(&piece, "%.*s ", (int)header_len, header);
+            camas_buf_printf(&piece, "%.*s", (int)(i - s0), answer + s0);
+            const char *text = camas_buf_cstr(&piece);
+            char *norm = camas_text_normalize_dup(text);
+            if (norm && *norm) {
+                struct unit *x = &u[n++];
+                memset(x, 0, sizeof *x);
+                x->norm = norm;
+                x->nbodies = c->bodies ? c->bodies(c->ud, text, lang, x->bodies, 4) : 0;
+                x->nnames = find_names(c->names, norm, x->names, MAX_HITS, NULL);
+            } else {
+                free(norm);
+            }
+            camas_buf_free(&piece);
+        }
+        start = i + 1;
+    }
+    return n;
+}
+
+static bool stem_of(camas_stemmer *st, const char *lang, const char *w, char *out, size_t cap)
+{
+    if (!st || camas_stem(st, lang, w, out, cap) < 0)
+        snprintf(out, cap, "%s", w);
+    return true;
+}
+
+/* Does a synonym group hold stem a and either stem b or (b NULL) a phrase of text? */
+static bool synonyms(const camas_yesno_names *names, const char *lang, const char *a, const char *b,
+                     const char *text)
+{
+    bool fr = strcmp(lang, "fr") == 0;
+    for (size_t i = 0; names && i < names->nsyn; i++) {
+        if (names->syn[i].fr != fr || names->syn[i].phrase || strcmp(names->syn[i].stem, a))
+            continue;
+        for (size_t k = 0; k < names->nsyn; k++) {
+            const struct syn_word *o = &names->syn[k];
+            if (o->group != names->syn[i].group)
+                continue;
+            if (b ? !o->phrase && strcmp(o->stem, b) == 0 : o->phrase && has_phrase(text, o->stem))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Shortened or inflected past what the stemmer knows: "info" for "information",
+ * "comprend" for "comprennent" (a common start of 6 letters and 3/4 of the shorter). */
+static bool same_start(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t k = 0;
+    while (k < al && k < bl && a[k] == b[k])
+        k++;
+    size_t shorter = al < bl ? al : bl;
+    if (k == al && al >= 4 && bl > al)
+        return true; /* the question's word is the start of the answer's */
+    return k >= 6 && 4 * k >= 3 * shorter;
+}
+
+/* Is word w (a question's) in text's tokens, by stem, synonym or, for longer words, one
+ * typo away? */
+static bool word_in(const camas_yesno_context *c, const char *lang, const char *w,
+                    const camas_token *at, size_t na, const char *text)
+{
+    char qs[CAMAS_TOKEN_MAX + 1];
+    stem_of(c->stemmer, lang, w, qs, sizeof qs);
+    size_t wl = strlen(w);
+    for (size_t k = 0; k < na; k++) {
+        char as[CAMAS_TOKEN_MAX + 1];
+        stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+        if (strcmp(qs, as) == 0 || synonyms(c->names, lang, qs, as, NULL) ||
+            same_start(w, wl, at[k].text, at[k].len))
+            return true;
+        if (wl >= 5 && at[k].len >= 4 && camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
+            return true;
+    }
+    return text && synonyms(c->names, lang, qs, NULL, text);
+}
+
+static bool in_bodies(const char *id, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(id, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
+ * it, else 0. */
+static int access_verdict(const char *qn, const struct unit *units, const bool *usable,
+                          size_t nunits)
+{
+    static const char *const open_q[] = {"open",          "public",        "anyone",    "everyone",
+                                         "ouvert",        "ouverte",       "ouverts",   "ouvertes",
+                                         "tout le monde", "n importe qui", "citoyen",   "citizen",
+                                         "welcome",       "bienvenu",      "bienvenus", NULL};
+    static const char *const closed_q[] = {
+        "invitation", "invitation only", "invite only", "invit",   "invites",  "invite",
+        "reserved",   "reservee",        "reservees",   "reserve", "reserves", "barred",
+        "private",    "prive",           "privee",      "privees", "closed",   "ferme",
+        "fermee",     "fermees",         NULL};
+    static const char *const open_a[] = {"open to", "ouvert",   "ouverte",   "ouverts", "ouvertes",
+                                         "welcome", "bienvenu", "bienvenus", NULL};
+    static const char *const sessions[] = {"session", "sessions", "seance", "seances", NULL};
+    static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
+                                           "reunions", "reunit",   "reunissent", NULL};
+    bool q_open = any_phrase(qn, open_q), q_closed = any_phrase(qn, closed_q);
+    if (q_open == q_closed)
+        return 0; /* neither, or both ("open to the public or by invitation?") */
+    bool q_sessions = any_phrase(qn, sessions), q_meetings = any_phrase(qn, meetings);
+    bool a_open = false, a_closed = false;
+    for (size_t u = 0; u < nunits; u++) {
+        if (!usable[u])
+            continue;
+        bool s = any_phrase(units[u].norm, sessions), m = any_phrase(units[u].norm, meetings);
+        if (q_sessions ? !s : (q_meetings && s))
+            continue; /* about the other kind of gathering */
+        (void)m;
+        a_open |= any_phrase(units[u].norm, open_a);
+        a_closed |= has_phrase(units[u].norm, "invitation");
+    }
+    if (a_open == a_closed)
+        return 0;
+    return (q_open == a_open) ? 1 : -1;
+}
+
+/* Is the question's token i a claim to check word by word (not a name, number, address,
+ * frequency, body name or a word every yes/no question carries)? */
+static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_t i, bool in_name,
+                       const char *lang)
+{
+    if (in_name || number_value(t) || t->kind == CAMAS_TOK_EMAIL)
+        return false;
+    if (i == 0 || t->len < 2 || camas_is_stopword(lang, t->text) ||
+        camas_is_question_word(lang, t->text) || in_list(t->text, weak_words) ||
+        in_list(t->text, openers_en) || in_list(t->text, openers_fr) || freq_mask(t->text))
+        return false;
+    return !(c->is_body_word && c->is_body_word(c->ud, t->text, lang));
+}
+
+int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
+                            const char *lang)
+{
+    char *qn = camas_text_normalize_dup(question);
     camas_token *qt = malloc(MAX_TOK * sizeof *qt), *at = malloc(4 * MAX_TOK * sizeof *at);
+    struct unit *units = calloc(MAX_UNITS, sizeof *units);
+    unsigned char *qused = qn ? calloc(strlen(qn) + 1, 1) : NULL;
+    camas_buf usable_text = {0};
+    size_t nunits = 0;
     int verdict = 0;
-    if (!qn || !an || !qt || !at)
+    if (!qn || !qt || !at || !units || !qused)
         goto out;
-    size_t nq = camas_tokenize(qn, qt, MAX_TOK), na = camas_tokenize(an, at, 4 * MAX_TOK);
+    size_t nq = camas_tokenize(qn, qt, MAX_TOK);
     if (nq > MAX_TOK)
         nq = MAX_TOK;
+    /* The answer's sentences that can speak for the question: those naming no body other
+     * than the ones it asks about ("all" answers list every body, one per line). */
+    const char *qbodies[4];
+    size_t nqb = c->bodies ? c->bodies(c->ud, question, lang, qbodies, 4) : 0;
+    nunits = split_units(c, answer, lang, units, MAX_UNITS);
+    bool usable[MAX_UNITS];
+    for (size_t u = 0; u < nunits; u++) {
+        usable[u] = true;
+        for (size_t b = 0; nqb && b < units[u].nbodies; b++)
+            if (!in_bodies(units[u].bodies[b], qbodies, nqb) && strcmp(units[u].bodies[b], "all"))
+                usable[u] = false;
+        if (usable[u])
+            camas_buf_printf(&usable_text, "%s%s", usable_text.len ? " . " : "", units[u].norm);
+    }
+    if (!usable_text.len)
+        goto out;
+    const char *an = camas_buf_cstr(&usable_text);
+    size_t na = camas_tokenize(an, at, 4 * MAX_TOK);
     if (na > 4 * MAX_TOK)
         na = 4 * MAX_TOK;
     /* frequencies: a different one in the answer is a "no" */
@@ -143,71 +538,137 @@ int camas_yesno_verdict(camas_stemmer *st, const char *question, const char *ans
         verdict = -1;
         goto out;
     }
-    /* access: "open to the public?" against "by invitation only" */
-    static const char *const open_q[] = {"open",          "public",        "anyone",  "everyone",
-                                         "ouvert",        "ouverte",       "ouverts", "ouvertes",
-                                         "tout le monde", "n importe qui", NULL};
-    static const char *const invite[] = {"invitation", NULL};
-    static const char *const open_a[] = {"open to",   "ouvert",   "ouverte",
-                                         "ouverts",   "ouvertes", "public may",
-                                         "bienvenus", "welcome",  NULL};
-    bool q_open = false, q_invite = false, a_open = false, a_invite = false;
-    for (size_t k = 0; open_q[k]; k++)
-        q_open |= has_phrase(qn, open_q[k]);
-    q_invite = has_phrase(qn, invite[0]);
-    for (size_t k = 0; open_a[k]; k++)
-        a_open |= has_phrase(an, open_a[k]) || strstr(an, open_a[k]) != NULL;
-    a_invite = has_phrase(an, invite[0]);
-    if (q_open && !q_invite && a_invite) {
-        verdict = a_open ? 0 : -1; /* both in the answer: it depends on which meetings */
+    /* access: "open to the public?" against "by invitation only", judged on the sentences
+     * about what the question asks of (the members' meetings or the information sessions) */
+    int access = access_verdict(qn, units, usable, nunits);
+    if (access) {
+        verdict = access;
         goto out;
     }
-    bool all_found = true;
+    /* cost: "do I have to pay?" against "free" */
+    static const char *const pay_q[] = {"pay",   "paying", "cost",    "costs",    "fee",   "fees",
+                                        "payer", "payant", "payante", "payantes", "coute", "frais",
+                                        "tarif", "price",  "prix",    NULL};
+    static const char *const free_a[] = {"free",      "gratuit",  "gratuite",
+                                         "gratuites", "gratuits", NULL};
+    if (any_phrase(qn, pay_q) && any_phrase(an, free_a)) {
+        verdict = -1;
+        goto out;
+    }
+    /* which part of the state: "eastern Washington?" against "western Washington" */
+    static const char *const east_q[] = {"east",      "eastern",  "est de washington", "l est",
+                                         "orientale", "oriental", "district est",      NULL};
+    static const char *const west_a[] = {"western", "west", "ouest", NULL};
+    if (any_phrase(qn, east_q) && any_phrase(an, west_a)) {
+        verdict = -1;
+        goto out;
+    }
+    /* e-mail addresses: another one in the answer is a "no" */
+    bool q_mail = false, mail_found = false, a_mail = false;
+    for (size_t k = 0; k < na; k++)
+        a_mail |= at[k].kind == CAMAS_TOK_EMAIL;
+    for (size_t i = 0; i < nq; i++) {
+        if (qt[i].kind != CAMAS_TOK_EMAIL)
+            continue;
+        q_mail = true;
+        for (size_t k = 0; k < na; k++)
+            mail_found |= at[k].kind == CAMAS_TOK_EMAIL && strcmp(at[k].text, qt[i].text) == 0;
+    }
+    if (q_mail && a_mail && !mail_found) {
+        verdict = -1;
+        goto out;
+    }
+    /* numbers (years apart from other numbers), in digits or words */
+    bool numbers_found = true;
     size_t claims = 0;
     for (size_t i = 0; i < nq; i++) {
-        const camas_token *t = &qt[i];
-        if (t->kind == CAMAS_TOK_NUMBER) {
-            bool found = false, same_kind = false;
-            for (size_t k = 0; k < na; k++) {
-                if (at[k].kind != CAMAS_TOK_NUMBER)
-                    continue;
-                found |= strcmp(at[k].text, t->text) == 0;
-                same_kind |= is_year(&at[k]) == is_year(t);
-            }
-            if (!found && same_kind) {
-                verdict = -1; /* another year, another number */
-                goto out;
-            }
-            all_found &= found;
-            claims++;
+        const char *v = number_value(&qt[i]);
+        if (!v)
             continue;
+        bool found = false, same_kind = false;
+        for (size_t k = 0; k < na; k++) {
+            const char *w = number_value(&at[k]);
+            if (!w)
+                continue;
+            found |= strcmp(w, v) == 0;
+            same_kind |= is_year_text(w) == is_year_text(v);
         }
-        if (i == 0 || t->len < 2 || camas_is_stopword(lang, t->text) ||
-            camas_is_question_word(lang, t->text) || in_list(t->text, weak_words) ||
-            in_list(t->text, openers_en) || in_list(t->text, openers_fr))
-            continue;
-        if (freq_mask(t->text))
-            continue; /* compared as frequencies above */
-        char qs[CAMAS_TOKEN_MAX + 1];
-        if (!st || camas_stem(st, lang, t->text, qs, sizeof qs) < 0)
-            snprintf(qs, sizeof qs, "%s", t->text);
-        bool found = false;
-        for (size_t k = 0; k < na && !found; k++) {
-            char as[CAMAS_TOKEN_MAX + 1];
-            if (!st || camas_stem(st, lang, at[k].text, as, sizeof as) < 0)
-                snprintf(as, sizeof as, "%s", at[k].text);
-            found = strcmp(qs, as) == 0;
+        if (!found && same_kind) {
+            verdict = -1; /* another year, another number */
+            goto out;
         }
-        all_found &= found;
+        numbers_found &= found;
         claims++;
     }
-    if (qf && (qf & af))
+    /* the question's claim words, each marked found or not */
+    unsigned qnames[MAX_HITS];
+    size_t nqn = find_names(c->names, qn, qnames, MAX_HITS, qused);
+    bool is_claim[MAX_TOK] = {false};
+    bool all_found = numbers_found && (!q_mail || mail_found);
+    claims += q_mail + (qf && (qf & af));
+    size_t pos = 0;
+    for (size_t i = 0; i < nq; i++) {
+        const camas_token *t = &qt[i];
+        /* where the token sits in qn, to skip the words of the names found above */
+        const char *at_q = strstr(qn + pos, t->text);
+        bool in_name = false;
+        if (at_q) {
+            pos = (size_t)(at_q - qn) + t->len;
+            in_name = qused[at_q - qn] != 0;
+        }
+        if (!claim_word(c, t, i, in_name, lang))
+            continue;
+        is_claim[i] = true;
+        all_found &= word_in(c, lang, t->text, at, na, an);
         claims++;
+    }
+    /* People and offices the question names must be in one sentence; a sentence making the
+     * same kind of claim (sharing a word with the question: "chaired", "convened") about
+     * others instead says "no" ("is the task force chaired by Kyle Bois?"). */
+    if (nqn) {
+        bool all_named = false, others = false;
+        camas_token ut[MAX_TOK];
+        for (size_t u = 0; u < nunits; u++) {
+            if (!usable[u] || !units[u].nnames)
+                continue;
+            size_t have = 0;
+            for (size_t i = 0; i < nqn; i++)
+                for (size_t k = 0; k < units[u].nnames; k++)
+                    have += units[u].names[k] == qnames[i];
+            if (have == nqn) {
+                all_named = true;
+                continue;
+            }
+            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+            if (nu > MAX_TOK)
+                nu = MAX_TOK;
+            for (size_t i = 0; i < nq && !others; i++)
+                others = is_claim[i] && word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+        }
+        if (!all_named) {
+            /* without a body named, the names may describe it ("the committee the Attorney
+             * General convenes: is it open?"), not claim anything */
+            verdict = others && nqb ? -1 : 0;
+            goto out;
+        }
+        claims += nqn;
+    }
     verdict = all_found && claims > 0 ? 1 : 0;
 out:
+    for (size_t u = 0; u < nunits; u++)
+        free(units[u].norm);
+    camas_buf_free(&usable_text);
+    free(units);
+    free(qused);
     free(qn);
-    free(an);
     free(qt);
     free(at);
     return verdict;
+}
+
+int camas_yesno_verdict(camas_stemmer *st, const char *question, const char *answer,
+                        const char *lang)
+{
+    camas_yesno_context c = {.stemmer = st};
+    return camas_yesno_verdict_ctx(&c, question, answer, lang);
 }

@@ -8,8 +8,34 @@
 #define CAMAS_YESNO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct camas_stemmer;
+
+/* The people and offices knowledge/bodies.yaml lists under `names:`, each with the ways
+ * people write it ("Attorney General's Office", "AG", "procureur général"), so that a
+ * question naming one can be compared with an answer naming another. */
+typedef struct camas_yesno_names camas_yesno_names;
+camas_yesno_names *camas_yesno_names_new(void);
+void camas_yesno_names_free(camas_yesno_names *names);
+/* Adds one way of writing name number id. 0, or -1 (empty phrase, out of memory). */
+int camas_yesno_names_add(camas_yesno_names *names, unsigned id, const char *phrase);
+size_t camas_yesno_names_count(const camas_yesno_names *names);
+/* Adds a group of words of the same meaning in lang (knowledge/synonyms.yaml; phrases of
+ * several words are skipped), stemmed with st (may be NULL). 0, or -1 (out of memory). */
+int camas_yesno_names_add_synonyms(camas_yesno_names *names, struct camas_stemmer *st,
+                                   const char *lang, const char *const *words, size_t n);
+
+/* What a verdict may consult besides the two texts; every member may be NULL. */
+typedef struct camas_yesno_context {
+    struct camas_stemmer *stemmer;
+    const camas_yesno_names *names;
+    /* the bodies a text names, as ids (see camas_matcher_bodies) */
+    size_t (*bodies)(void *ud, const char *text, const char *lang, const char **ids, size_t max);
+    /* is this normalised word part of a body's name ("committee", "exploited")? */
+    bool (*is_body_word)(void *ud, const char *word, const char *lang);
+    void *ud;
+} camas_yesno_context;
 
 /* True when question (in lang "en"/"fr") reads as a yes/no question. */
 bool camas_yesno_question(const char *question, const char *lang);
@@ -18,5 +44,11 @@ bool camas_yesno_question(const char *question, const char *lang);
  * plain text of its answer. st may be NULL (no stemming: exact words only). */
 int camas_yesno_verdict(struct camas_stemmer *st, const char *question, const char *answer,
                         const char *lang);
+
+/* The same with names and bodies: the answer's sentences about another body than the
+ * question's do not count, and a person or office the question names must be in one of the
+ * others ("No" when they name someone else in its place). */
+int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
+                            const char *lang);
 
 #endif

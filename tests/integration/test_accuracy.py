@@ -84,3 +84,25 @@ def test_question_set_accuracy():
     assert not missed_danger, missed_danger
     assert not answered_decline, answered_decline
     assert c / t >= 0.95, f"{c}/{t} answered correctly: {failures}"
+
+
+def test_yes_no_verdicts():
+    """Yes/no questions of the development set (tests/fixtures/dev-yesno.yaml, written from
+    the source text only, with the truth of each claim): camas says "Yes —"/"No —" (or "Oui
+    —"/"Non —") for most, and almost never the wrong one. A wrong verdict is worse than none:
+    the answer text still follows."""
+    data = yaml.safe_load((ROOT / "tests/fixtures/dev-yesno.yaml").read_text(encoding="utf-8"))
+    qs = data["questions"]
+    answers = _ask_all([q["q"] for q in qs])
+    right, wrong = 0, []
+    for q, a in zip(qs, answers):
+        text = a["answer"]
+        verdict = ("yes" if text.startswith(("Yes —", "Oui —")) else
+                   "no" if text.startswith(("No —", "Non —")) else None)
+        if verdict == q["truth"]:
+            right += 1
+        elif verdict:
+            wrong.append(f"{q['q']} -> {text[:120]}")
+    print(f"\nyes/no verdicts: {right}/{len(qs)} right, {len(wrong)} wrong")
+    assert len(wrong) <= len(qs) // 50, wrong
+    assert right >= 0.6 * len(qs), f"only {right}/{len(qs)} right verdicts"

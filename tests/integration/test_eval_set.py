@@ -94,3 +94,15 @@ class TestEvalSet:
         copied = [x["text"] for x in load("danger.jsonl") + load("questions.jsonl")
                   if normalise(x["text"]) in train]
         assert not copied, "evaluation messages used as training examples:\n" + "\n".join(copied)
+
+    def test_no_evaluation_question_is_in_a_tuning_set(self):
+        """The development sets camas is tuned on (tests/fixtures/*.yaml) share no question
+        with the evaluation set: a score on questions tuned for is not a score."""
+        evaluation = {normalise(x["text"]) for x in load("questions.jsonl") + load("danger.jsonl")}
+        shared = []
+        for path in sorted((REPO_ROOT / "tests" / "fixtures").glob("*.yaml")):
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for q in doc.get("questions") or []:
+                if isinstance(q, dict) and normalise(str(q.get("q", ""))) in evaluation:
+                    shared.append(f"{path.name}: {q['q']!r}")
+        assert not shared, "evaluation questions in a tuning set:\n" + "\n".join(shared)
