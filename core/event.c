@@ -117,9 +117,17 @@ camas_event_class camas_event_classify(const cJSON *ev, const char *room_id,
         return CAMAS_EV_EDIT;
     if (strcmp(msgtype, "m.text") != 0 && strcmp(msgtype, "m.emote") != 0)
         return CAMAS_EV_IGNORED;
-    if (strlen(body) > max_body)
-        return CAMAS_EV_TOO_LARGE;
-    msg->body = strdup(body);
+    size_t body_len = strlen(body);
+    bool too_large = body_len > max_body;
+    if (too_large && body_len > CAMAS_EVENT_SCAN_BYTES) {
+        /* the start is enough to weigh danger; cut at a character boundary */
+        size_t cut = CAMAS_EVENT_SCAN_BYTES;
+        while (cut > 0 && ((unsigned char)body[cut] & 0xC0) == 0x80)
+            cut--;
+        msg->body = strndup(body, cut);
+    } else {
+        msg->body = strdup(body);
+    }
     if (!msg->body)
         return CAMAS_EV_IGNORED;
     camas_strip_reply_fallback(msg->body);
@@ -139,7 +147,7 @@ camas_event_class camas_event_classify(const cJSON *ev, const char *room_id,
     if (!msg->mentions_bot)
         msg->mentions_bot = has_metadata ? camas_contains_ci(msg->body, bot_user_id)
                                          : camas_body_mentions(msg->body, bot_user_id);
-    return CAMAS_EV_MESSAGE;
+    return too_large ? CAMAS_EV_TOO_LARGE : CAMAS_EV_MESSAGE;
 }
 
 void camas_message_clear(camas_message *msg)

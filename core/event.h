@@ -27,16 +27,20 @@ typedef enum camas_event_class {
     CAMAS_EV_OWN,        /* sent by the bot itself */
     CAMAS_EV_NOTICE,     /* m.notice: bots never answer notices */
     CAMAS_EV_EDIT,       /* m.replace: the original was already considered */
-    CAMAS_EV_TOO_LARGE,  /* body over the configured cap */
+    CAMAS_EV_TOO_LARGE,  /* body over the configured cap: *msg is filled, body cut short */
     CAMAS_EV_REDACTION,  /* redacts another event: *redacts is set */
     CAMAS_EV_ENCRYPTION, /* m.room.encryption state: the room became encrypted */
     CAMAS_EV_ENCRYPTED,  /* an encrypted message we cannot read */
     CAMAS_EV_IGNORED,    /* anything else (state, reactions, malformed, non-text) */
 } camas_event_class;
 
-/* Classifies one timeline event of room_id. On CAMAS_EV_MESSAGE fills *msg, whose string
- * fields point into ev (valid while ev lives) except body, which the caller frees with
- * camas_message_clear. */
+/* How much of a message over the cap is kept, to weigh danger in it all the same. */
+#define CAMAS_EVENT_SCAN_BYTES 16384
+
+/* Classifies one timeline event of room_id. On CAMAS_EV_MESSAGE and CAMAS_EV_TOO_LARGE
+ * fills *msg, whose string fields point into ev (valid while ev lives) except body, which the
+ * caller frees with camas_message_clear (for a message over max_body: its first
+ * CAMAS_EVENT_SCAN_BYTES at most, cut at a character boundary). */
 camas_event_class camas_event_classify(const cJSON *ev, const char *room_id,
                                        const char *bot_user_id, size_t max_body, camas_message *msg,
                                        const char **redacts);

@@ -60,6 +60,7 @@ struct room {
     char *receipt_event; /* the newest handled event, waiting for its read receipt */
     int64_t receipt_sent_ms;
     lws_sorted_usec_list_t receipt_timer;
+    int64_t long_notice_ms; /* when a message was last refused for its length */
     struct camas_core *core;
 };
 
@@ -742,6 +743,19 @@ static void squeeze_punctuation(char *s)
     *out = '\0';
 }
 
+/* The notice for messages over the size cap goes at most once per room per LONG_NOTICE_MS
+ * (it names the hotline; the learned detector still weighs the messages in between). True
+ * when one is due now, and then counts it as sent. */
+#define LONG_NOTICE_MS (10 * 60 * 1000)
+static bool long_notice_due(struct room *room)
+{
+    int64_t now = camas_monotonic_ms();
+    if (room->long_notice_ms && now - room->long_notice_ms < LONG_NOTICE_MS)
+        return false;
+    room->long_notice_ms = now;
+    return true;
+}
+
 static void on_plugin_answer(void *ud, const camas_host_answer *a)
 {
     struct ask_ctx *ac = ud;
@@ -764,11 +778,19 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     if (it->danger == CAMAS_INBOX_SAFETY_ONLY) /* rate limited: the hotline or nothing */
         camas_safety_compose(a->lang, level >= 2 ? 2 : 0, false, NULL, NULL, true, false, &plain,
                              &html);
-    else
+    else if (it->danger == CAMAS_INBOX_TOO_LONG && level >= 2)
+        camas_safety_compose(a->lang, 2, false, NULL, NULL, true, false, &plain, &html);
+    else if (it->danger == CAMAS_INBOX_TOO_LONG) {
+        struct room *room = room_find(c, it->room_id);
+        if (room && long_notice_due(room)) /* else nothing: a notice went out lately */
+            camas_safety_compose(a->lang, 0, false, camas_safety_too_long(a->lang), NULL, false,
+                                 false, &plain, &html);
+    } else
         camas_safety_compose(a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain,
                              a->html, a->abstained || a->failed, a->clarify, &plain, &html);
     bool say = plain.len > 0;
-    if (!it->command && !a->failed && it->danger != CAMAS_INBOX_SAFETY_ONLY)
+    if (!it->command && !a->failed && it->danger != CAMAS_INBOX_SAFETY_ONLY &&
+        it->danger != CAMAS_INBOX_TOO_LONG)
         camas_convo_note(c->convo, it->room_id, it->sender, it->thread_root, a->understood,
                          a->clarify ? a->entry : NULL, camas_monotonic_ms());
     int rc = camas_store_begin(c->st);
@@ -1058,6 +1080,48 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     return rc;
 }
 
+/* A message over limits.max_message_bytes is not answered, but its start (m->body) is
+ * weighed for danger like any other: the hotline at once when the patterns see danger.
+ * Otherwise, when it was addressed to camas, the learned detector has a look (worker warm)
+ * and the reply is the hotline or a notice that the message is too long; the notice names
+ * the hotline too, and goes at most once per room per LONG_NOTICE_MS (in between: the
+ * hotline or nothing). */
+static int handle_long_message(camas_core *c, struct room *room, camas_message *m)
+{
+    m->room_kind = room->kind;
+    if ((m->ts_ms && m->ts_ms < c->first_start_ms) || room->encrypted)
+        return 0;
+    const char *lang = camas_detect_lang(m->body, NULL);
+    if (strcmp(lang, "fr"))
+        lang = "en";
+    bool danger = camas_safety_check(c->safety, m->body, NULL);
+    if (!danger && !camas_router_addressed(m, c->user_id))
+        return 0;
+    bool warm = camas_plugin_host_understanding_ready(c->host);
+    bool notice = !danger && !warm && long_notice_due(room);
+    int rc = 0;
+    if (!danger && warm) {
+        camas_inbox_item it = {.event_id = (char *)m->event_id,
+                               .room_id = (char *)m->room_id,
+                               .sender = (char *)m->sender,
+                               .thread_root = (char *)m->thread_root,
+                               .text = m->body,
+                               .lang = (char *)lang,
+                               .room_kind = (int)room->kind,
+                               .danger = CAMAS_INBOX_TOO_LONG};
+        rc = camas_store_inbox_add(c->st, &it);
+    } else if (danger || notice) {
+        rc = queue_event(
+            c, m->room_id, "m.room.message",
+            camas_reply_content(
+                m, danger ? camas_safety_message(lang) : camas_safety_too_long(lang), NULL),
+            m->event_id);
+    }
+    if (rc == 0)
+        room_reply_queued(c, room);
+    return rc;
+}
+
 static int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
                                  const char **last_event)
 {
@@ -1090,9 +1154,11 @@ static int handle_timeline_event(camas_core *c, struct room *room, const cJSON *
         rc = handle_redaction(c, room->room_id, redacts);
         break;
     case CAMAS_EV_TOO_LARGE:
-        log_info("router", "%s in %s is over limits.max_message_bytes; not processed",
+        log_info("router", "%s in %s is over limits.max_message_bytes; weighed for danger only",
                  eid->valuestring, room->room_id);
         *last_event = eid->valuestring;
+        rc = handle_long_message(c, room, &m);
+        camas_message_clear(&m);
         break;
     case CAMAS_EV_NOTICE:
     case CAMAS_EV_EDIT:

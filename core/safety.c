@@ -148,6 +148,20 @@ static const char footer_fr[] = "Si vous ou une personne que vous connaissez êt
                                 "ligne nationale contre la traite 1-888-373-7888 (SMS 233733), "
                                 "ou le 911 en cas d'urgence.";
 
+static const char too_long_en[] =
+    "Your message is too long for me to answer. Please ask your question in a few sentences. "
+    "If you or someone you know is in danger: National Human Trafficking Hotline "
+    "1-888-373-7888 (text 233733), or 911 in an emergency.";
+static const char too_long_fr[] =
+    "Votre message est trop long pour que je puisse y répondre. Posez votre question en "
+    "quelques phrases. Si vous ou une personne que vous connaissez êtes en danger : ligne "
+    "nationale contre la traite 1-888-373-7888 (SMS 233733), ou le 911 en cas d'urgence.";
+
+const char *camas_safety_too_long(const char *lang)
+{
+    return lang && strcmp(lang, "fr") == 0 ? too_long_fr : too_long_en;
+}
+
 const char *camas_safety_message(const char *lang)
 {
     return lang && strcmp(lang, "fr") == 0 ? hotline_fr : hotline_en;

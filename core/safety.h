@@ -41,6 +41,10 @@ bool camas_safety_check_tokens(const camas_safety *s, const char *text, const st
  * Human Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */
 const char *camas_safety_message(const char *lang);
 
+/* The notice for a message too long to answer; it names the hotline, since what camas could
+ * not read may be a call for help. */
+const char *camas_safety_too_long(const char *lang);
+
 /* The short form, as a footer after an answer: the hotline, its text number and 911. */
 const char *camas_safety_footer(const char *lang);
 

@@ -453,7 +453,7 @@ int camas_store_inbox_pending(camas_store *st, camas_inbox_item **items)
         it->args = column_dup(s, 7);
         it->room_kind = sqlite3_column_int(s, 8);
         it->danger = sqlite3_column_int(s, 9);
-        if (it->danger < CAMAS_INBOX_SAFE || it->danger > CAMAS_INBOX_SAFETY_ONLY)
+        if (it->danger < CAMAS_INBOX_SAFE || it->danger > CAMAS_INBOX_TOO_LONG)
             it->danger = CAMAS_INBOX_DANGER_DEFERRED; /* unknown: the hotline leads */
         it->attempts = sqlite3_column_int(s, 10);
     }

@@ -86,6 +86,7 @@ enum camas_inbox_danger {
     CAMAS_INBOX_DANGER_SENT = 1,     /* patterns fired; the hotline went out on receipt */
     CAMAS_INBOX_DANGER_DEFERRED = 2, /* patterns fired; the hotline leads the reply */
     CAMAS_INBOX_SAFETY_ONLY = 3,     /* rate limited: asked only for the learned verdict */
+    CAMAS_INBOX_TOO_LONG = 4,        /* over the size cap: the hotline, or a notice */
 };
 
 int camas_store_inbox_add(camas_store *st, const camas_inbox_item *it);

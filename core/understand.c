@@ -581,6 +581,39 @@ static float danger_score(const camas_understand *u, const float *q)
     return d + s > 0 ? (float)(d / (d + s)) : 0.0f;
 }
 
+/* The model reads the first 512 tokens of a text; a long message (one over the size cap,
+ * up to 16 KiB) may say what matters at its end. Its danger is the highest of windows of
+ * about DANGER_WINDOW bytes, cut at sentence ends, at most MAX_WINDOWS of them. */
+#define DANGER_WINDOW 600
+#define MAX_WINDOWS   32
+static float long_text_danger(const camas_understand *u, const char *text, float whole)
+{
+    size_t len = strlen(text);
+    if (len <= 2 * DANGER_WINDOW)
+        return whole;
+    float best = whole, v[MAX_DIM];
+    size_t start = 0;
+    for (int w = 0; w < MAX_WINDOWS && start < len; w++) {
+        size_t end = start + DANGER_WINDOW < len ? start + DANGER_WINDOW : len;
+        /* end after a sentence if one ends in the second half of the window */
+        for (size_t k = end; end < len && k > start + DANGER_WINDOW / 2; k--)
+            if (text[k - 1] == '.' || text[k - 1] == '!' || text[k - 1] == '?' ||
+                text[k - 1] == '\n') {
+                end = k;
+                break;
+            }
+        while (end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
+            end++; /* never half a character */
+        if (camas_embed_text(u->model, text + start, end - start, 1, v) == 0) {
+            float d = danger_score(u, v);
+            if (d > best)
+                best = d;
+        }
+        start = end;
+    }
+    return best;
+}
+
 bool camas_understand_work(camas_understand *u, int64_t budget_ms)
 {
     if (u && u->wants_model && !u->opened) {
@@ -752,7 +785,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     }
     out->used_model = true;
     if (u->danger_n)
-        out->danger = danger_score(u, q);
+        out->danger = long_text_danger(u, question, danger_score(u, q));
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);

@@ -427,3 +427,32 @@ class TestNoInventedFacts:
                         bad.append(f"{path.relative_to(REPO_ROOT)} {where}: {sorted(missing)}")
             walk(doc, "")
         assert not bad, "\n".join(bad)
+
+
+def test_long_messages_are_weighed_for_danger_and_get_a_notice(make_bot, alice):
+    """A message over limits.max_message_bytes is not answered, but a cry for help in it
+    still gets the hotline (issue 11: a 4.7 KB message about someone held against their will
+    got nothing); a harmless one gets one notice that it is too long (naming the hotline),
+    not one per message."""
+    room, bot = start_bot_in(make_bot, alice, "help")
+    filler = " ".join(["I have been thinking about this for a long time."] * 100)
+    danger = (f"{filler} My cousin is locked in the back of a restaurant, they took her "
+              f"passport and she is being trafficked. Please help.")
+    assert len(danger.encode()) > 4096
+    d = alice.send(room, danger)
+    rs = alice.assert_replies_exactly_once(room, bot.user_id, [d], timeout=40)
+    first = body(rs[d]).split("\n\n")[0]
+    assert HOTLINE in first and HOTLINE_TEXT in first and "911" in first, rs[d]
+    assert "too long" not in body(rs[d]), rs[d]  # the safety message itself
+    harmless = f"{filler} Anyway, who chairs the task force?"
+    h1 = alice.send(room, harmless)
+    r1 = alice.assert_replies_exactly_once(room, bot.user_id, [h1], timeout=40)[h1]
+    assert "too long" in body(r1) and HOTLINE in body(r1), r1
+    assert "Richard Torrance" not in body(r1), r1
+    # a second one soon after: no second notice (the learned detector may still look at it,
+    # and finds nothing to say), while ordinary questions are answered as usual
+    h2 = alice.send(room, harmless + " Thanks.")
+    q = alice.send(room, "Who chairs the task force?")
+    alice.wait_reply(room, bot.user_id, q)
+    time.sleep(SETTLE)
+    assert replies_in_order(alice, room, bot.user_id, h2) == [], "a second notice"

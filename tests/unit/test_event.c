@@ -16,7 +16,7 @@ static camas_event_class classify(const char *json, camas_message *m, const char
     /* Copy what the tests look at before ev goes away. */
     static char thread[128], sender[128];
     thread[0] = sender[0] = '\0';
-    if (c == CAMAS_EV_MESSAGE) {
+    if (c == CAMAS_EV_MESSAGE || c == CAMAS_EV_TOO_LARGE) {
         if (m->thread_root)
             snprintf(thread, sizeof thread, "%s", m->thread_root);
         snprintf(sender, sizeof sender, "%s", m->sender);
@@ -108,6 +108,25 @@ int main(void)
     CHECK(classify(MSG("{\"msgtype\":\"m.text\",\"body\":\"" /* 65 bytes > cap of 64 */
                        "01234567890123456789012345678901234567890123456789012345678901234\"}"),
                    &m, NULL) == CAMAS_EV_TOO_LARGE);
+    /* ...but its text is kept, for the safety check */
+    CHECK(m.body && strlen(m.body) == 65 && m.sender && strcmp(m.sender, "@alice:localhost") == 0);
+    camas_message_clear(&m);
+    {
+        /* a very long one keeps its first CAMAS_EVENT_SCAN_BYTES, never half a character */
+        size_t n = CAMAS_EVENT_SCAN_BYTES + 100;
+        char *json = malloc(n + 256);
+        CHECK(json != NULL);
+        int k = snprintf(json, 256,
+                         "{\"type\":\"m.room.message\",\"sender\":\"@alice:localhost\","
+                         "\"event_id\":\"$1\",\"content\":{\"msgtype\":\"m.text\",\"body\":\"");
+        memset(json + k, 'a', n);
+        memcpy(json + k + CAMAS_EVENT_SCAN_BYTES - 1, "\xc3\xa9", 2); /* é across the cut */
+        snprintf(json + k + n, 16, "\"}}");
+        CHECK(classify(json, &m, NULL) == CAMAS_EV_TOO_LARGE);
+        CHECK(m.body && strlen(m.body) == CAMAS_EVENT_SCAN_BYTES - 1);
+        camas_message_clear(&m);
+        free(json);
+    }
     CHECK(classify(MSG("{\"msgtype\":\"m.image\",\"body\":\"cat.png\"}"), &m, NULL) ==
           CAMAS_EV_IGNORED);
     CHECK(classify(MSG("{}"), &m, NULL) == CAMAS_EV_IGNORED); /* redacted message */
