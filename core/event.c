@@ -156,13 +156,30 @@ void camas_message_clear(camas_message *msg)
     msg->body = NULL;
 }
 
+static int hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = (unsigned char)p[i], d = isdigit(c) ? c - '0'
+                                         : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
+                                             ? (c | 0x20) - 'a' + 10
+                                             : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
 cJSON *camas_json_parse_untrusted(const char *text, size_t len)
 {
-    static const char esc[] = "\\u0000";
-    if (!text || !memmem(text, len, esc, sizeof esc - 1))
+    if (!text || !memmem(text, len, "\\u", 2))
         return cJSON_ParseWithLength(text, len);
-    /* cJSON decodes \u0000 into a NUL inside the string, and C strings end there: "Who
-     * chairs\u0000 WashACT?" would be read as "Who chairs". A space instead keeps it whole. */
+    /* Two escapes cJSON reads badly from outside: \u0000 decodes into a NUL inside the
+     * string, and C strings end there ("Who chairs\u0000 WashACT?" would be read as "Who
+     * chairs"): a space instead keeps it whole. A lone surrogate (\ud800 without its pair)
+     * fails the whole document, so one bad event in an appservice transaction would refuse
+     * all of them and the homeserver would retry forever: U+FFFD instead. */
     char *copy = malloc(len + 1);
     if (!copy)
         return NULL;
@@ -173,8 +190,20 @@ cJSON *camas_json_parse_untrusted(const char *text, size_t len)
         if (copy[i] == '"') {
             in_string = !in_string;
         } else if (in_string && copy[i] == '\\' && i + 1 < len) {
-            if (i + 5 < len && memcmp(copy + i + 1, "u0000", 5) == 0)
+            int v = copy[i + 1] == 'u' && i + 5 < len ? hex4(copy + i + 2) : -1;
+            if (v == 0) {
                 memcpy(copy + i + 1, "u0020", 5);
+            } else if (v >= 0xD800 && v <= 0xDBFF) {
+                int low = i + 11 < len && copy[i + 6] == '\\' && copy[i + 7] == 'u'
+                              ? hex4(copy + i + 8)
+                              : -1;
+                if (low >= 0xDC00 && low <= 0xDFFF)
+                    i += 6; /* a proper pair: skip past the high half */
+                else
+                    memcpy(copy + i + 1, "ufffd", 5);
+            } else if (v >= 0xDC00 && v <= 0xDFFF) {
+                memcpy(copy + i + 1, "ufffd", 5);
+            }
             i++; /* the escaped character, whatever it is */
         }
     }

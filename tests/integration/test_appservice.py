@@ -752,6 +752,22 @@ def test_push_bad_json_refused(ashs, as_bots, alice):
     alice.assert_replies_exactly_once(room, ashs.push.user_id, [ev["event_id"]])
 
 
+def test_push_lone_surrogate_does_not_refuse_the_transaction(ashs, as_bots, alice):
+    """One event carrying a lone surrogate escape (\\ud800, invalid JSON text for cJSON)
+    used to fail the whole transaction with 400, so the homeserver would retry it forever
+    and every other event in it waited; now it is read with U+FFFD and the rest answered."""
+    room, bot = push_ready(ashs, as_bots, alice)
+    bad = fake_event(room, alice.user_id, "!ping BADMARK")
+    good = fake_event(room, alice.user_id, "!ping")
+    raw = json.dumps({"events": [bad, good]}).replace("BADMARK", "\\ud800").encode()
+    assert b"\\ud800" in raw
+    st, js = put_transaction(ashs.push.url, "surrogate-" + secrets.token_hex(4), raw,
+                             token=ashs.push.reg["hs_token"])
+    assert (st, js) == (200, {})
+    alice.assert_replies_exactly_once(room, ashs.push.user_id, [good["event_id"]])
+    assert bot.alive
+
+
 # -- more websocket-mode behaviour ----------------------------------------------------------
 def test_ws_retried_transaction_processed_once(ashs, as_bots, relays, alice):
     """The homeserver may push a transaction again (say its request timed out after the

@@ -55,6 +55,22 @@ static void test_parse_untrusted(void)
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "body")), "hello");
     cJSON_Delete(j);
     CHECK(camas_json_parse_untrusted("{\"a\":\"\\u0000", 10) == NULL);
+    /* a lone surrogate no longer fails the whole document (an appservice transaction: every
+     * event in it would be refused, and retried forever); a proper pair stays a pair */
+    const char *txn = "{\"events\":[{\"body\":\"bad \\ud800 x\"},{\"body\":\"low \\uDC00\"},"
+                      "{\"body\":\"ok \\ud83d\\ude00\"}]}";
+    j = camas_json_parse_untrusted(txn, strlen(txn));
+    const cJSON *ev = cJSON_GetObjectItem(j, "events");
+    CHECK(cJSON_GetArraySize(ev) == 3);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 0), "body")),
+              "bad \xef\xbf\xbd x");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 1), "body")),
+              "low \xef\xbf\xbd");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, 2), "body")),
+              "ok \xf0\x9f\x98\x80");
+    cJSON_Delete(j);
+    const char *cut = "{\"a\":\"\\ud800"; /* ends inside the escape */
+    CHECK(camas_json_parse_untrusted(cut, strlen(cut)) == NULL);
 }
 
 /* Numbers from outside are range-checked before they become integers. */
