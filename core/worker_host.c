@@ -338,7 +338,7 @@ static void load_names(struct camas_worker_shared *w, const cJSON *doc)
         if (!cJSON_IsArray(one) || cJSON_GetArraySize(one) == 0) {
             base_error(w,
                        "knowledge/bodies.yaml:%d: each entry of 'names' must be a list of the "
-                       "ways to write one name, e.g. [\"Kyle Bois\", \"Bois\"]",
+                       "ways to write one name, e.g. [\"Richard Torrance\", \"Torrance\"]",
                        camas_yaml_line(one));
             continue;
         }

@@ -85,3 +85,21 @@ def test_broken_bodies_file_keeps_aliases(make_bot, alice, tmp_path):
     assert reply.startswith("Refused:") and "bodies.yaml:" in reply, reply
     # "ESEC" is an alias from the previous bodies.yaml: still understood.
     assert "206-442-4488" in _ask(alice, bot, room, "ESEC phone number")
+
+
+def test_broken_names_are_refused_with_their_line(make_bot, alice, tmp_path):
+    """bodies.yaml names: (people and offices, for yes/no verdicts) that are not lists of
+    names: the reload is refused with FILE:LINE and the previous names keep working."""
+    knowledge = _knowledge_copy(tmp_path)
+    bot, room, admin_room = _bot_with_admin_room(make_bot, alice, knowledge, tmp_path)
+    bodies = knowledge / "bodies.yaml"
+    text = bodies.read_text(encoding="utf-8")
+    bodies.write_text(text + '  - "Kyle Bois"\n', encoding="utf-8")
+    line = len((text + '  - "Kyle Bois"\n').splitlines())
+    cmd = alice.send(admin_room, "!camas knowledge reload")
+    reply = alice.wait_reply(admin_room, bot.user_id, cmd, timeout=20)["content"]["body"]
+    assert reply.startswith("Refused:") and f"bodies.yaml:{line}" in reply, reply
+    assert "names" in reply, reply
+    # the names from before the edit still tell a wrong chair from the right one
+    assert _ask(alice, bot, room, "Is the task force chaired by Kyle Bois?").startswith("No"), \
+        "previous names lost"
