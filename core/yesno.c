@@ -136,17 +136,19 @@ static unsigned freq_mask(const char *norm)
 /* Words a membership or yes/no question carries without claiming anything ("is WARN
  * part of WashACT?", "is it true that…"). */
 static const char *const weak_words[] = {
-    "part",         "member",    "members",  "membre",   "membres",   "partie",
-    "involved",     "include",   "includes", "included", "inclus",    "incluse",
-    "among",        "parmi",     "one",      "true",     "vrai",      "really",
-    "vraiment",     "actually",  "still",    "encore",   "also",      "aussi",
-    "it",           "there",     "they",     "them",     "their",     "ils",
-    "elles",        "leur",      "leurs",    "cela",     "ca",        "c",
-    "ce",           "body",      "group",    "groupe",   "organisme", "organization",
-    "organisation", "committee", "comite",   "t",        "il",        "elle",
-    "ete",          "etre",      "tout",     "tous",     "toute",     "toutes",
-    "entre",        "autres",    "on",       "y",        "every",     "each",
-    "chaque",       NULL};
+    "part",         "member",    "members",   "membre",   "membres",   "partie",
+    "involved",     "include",   "includes",  "included", "inclus",    "incluse",
+    "among",        "parmi",     "one",       "true",     "vrai",      "really",
+    "vraiment",     "actually",  "still",     "encore",   "also",      "aussi",
+    "it",           "there",     "they",      "them",     "their",     "ils",
+    "elles",        "leur",      "leurs",     "cela",     "ca",        "c",
+    "ce",           "body",      "group",     "groupe",   "organisme", "organization",
+    "organisation", "committee", "comite",    "t",        "il",        "elle",
+    "ete",          "etre",      "tout",      "tous",     "toute",     "toutes",
+    "entre",        "autres",    "on",        "y",        "every",     "each",
+    "chaque",       "under",     "supposed",  "meant",    "cense",     "censee",
+    "dedans",       "ya",        "ki",        "fait",     "font",      "make",
+    "makes",        "sous",      "according", "selon",    NULL};
 
 /* ---- names of people and offices ------------------------------------------------------ */
 
@@ -430,7 +432,8 @@ static bool word_in(const camas_yesno_context *c, const char *lang, const char *
         if (strcmp(qs, as) == 0 || synonyms(c->names, lang, qs, as, NULL) ||
             same_start(w, wl, at[k].text, at[k].len))
             return true;
-        if (wl >= 5 && at[k].len >= 4 && camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
+        if (wl >= 4 && at[k].len >= 4 && (wl >= 5 || w[0] == at[k].text[0]) &&
+            camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
             return true;
     }
     return text && synonyms(c->names, lang, qs, NULL, text);
@@ -463,9 +466,10 @@ static int access_verdict(const char *qn, const struct unit *units, const bool *
     static const char *const sessions[] = {"session", "sessions", "seance", "seances", NULL};
     static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
                                            "reunions", "reunit",   "reunissent", NULL};
-    bool q_open = any_phrase(qn, open_q), q_closed = any_phrase(qn, closed_q);
-    if (q_open == q_closed)
-        return 0; /* neither, or both ("open to the public or by invitation?") */
+    bool q_closed = any_phrase(qn, closed_q);
+    bool q_open = !q_closed && any_phrase(qn, open_q); /* "is the public barred?" is closed */
+    if (!q_open && !q_closed)
+        return 0;
     bool q_sessions = any_phrase(qn, sessions), q_meetings = any_phrase(qn, meetings);
     bool a_open = false, a_closed = false;
     for (size_t u = 0; u < nunits; u++) {
@@ -619,7 +623,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         if (!claim_word(c, t, i, in_name, lang))
             continue;
         is_claim[i] = true;
-        all_found &= word_in(c, lang, t->text, at, na, an);
+        bool found = word_in(c, lang, t->text, at, na, an);
+        if (!found && c->trace)
+            fprintf(c->trace, "claim not in the answer: %s\n", t->text);
+        all_found &= found;
         claims++;
     }
     /* People and offices the question names must be in one sentence; a sentence making the

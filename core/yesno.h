@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct camas_stemmer;
 
@@ -35,6 +36,8 @@ typedef struct camas_yesno_context {
     /* is this normalised word part of a body's name ("committee", "exploited")? */
     bool (*is_body_word)(void *ud, const char *word, const char *lang);
     void *ud;
+    /* when set, why no verdict was reached (tests/unit/yesno_tool) */
+    FILE *trace;
 } camas_yesno_context;
 
 /* True when question (in lang "en"/"fr") reads as a yes/no question. */
