@@ -471,6 +471,11 @@ static int access_verdict(const char *qn, const struct unit *units, const bool *
     if (!q_open && !q_closed)
         return 0;
     bool q_sessions = any_phrase(qn, sessions), q_meetings = any_phrase(qn, meetings);
+    static const char *const going[] = {"attend",     "attending", "go",       "come",  "join",
+                                        "observe",    "sit in",    "assister", "aller", "venir",
+                                        "participer", "observer",  "entrer",   NULL};
+    if (!q_sessions && !q_meetings && !any_phrase(qn, going))
+        return 0; /* not about going to something ("the address to request an invitation") */
     bool a_open = false, a_closed = false;
     for (size_t u = 0; u < nunits; u++) {
         if (!usable[u])
@@ -542,13 +547,6 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         verdict = -1;
         goto out;
     }
-    /* access: "open to the public?" against "by invitation only", judged on the sentences
-     * about what the question asks of (the members' meetings or the information sessions) */
-    int access = access_verdict(qn, units, usable, nunits);
-    if (access) {
-        verdict = access;
-        goto out;
-    }
     /* cost: "do I have to pay?" against "free" */
     static const char *const pay_q[] = {"pay",   "paying", "cost",    "costs",    "fee",   "fees",
                                         "payer", "payant", "payante", "payantes", "coute", "frais",
@@ -589,20 +587,36 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         const char *v = number_value(&qt[i]);
         if (!v)
             continue;
-        bool found = false, same_kind = false;
-        for (size_t k = 0; k < na; k++) {
-            const char *w = number_value(&at[k]);
-            if (!w)
-                continue;
-            found |= strcmp(w, v) == 0;
-            same_kind |= is_year_text(w) == is_year_text(v);
+        /* a range ("2-3 fois par an") is two numbers */
+        char part[2][8] = {"", ""};
+        int nparts = sscanf(v, "%2[0-9]-%2[0-9]", part[0], part[1]) == 2 &&
+                             strlen(v) == strlen(part[0]) + 1 + strlen(part[1])
+                         ? 2
+                         : 0;
+        for (int pi = 0; pi < (nparts ? nparts : 1); pi++) {
+            const char *x = nparts ? part[pi] : v;
+            bool found = false, same_kind = false;
+            for (size_t k = 0; k < na; k++) {
+                const char *w = number_value(&at[k]);
+                if (!w)
+                    continue;
+                found |= strcmp(w, x) == 0;
+                same_kind |= is_year_text(w) == is_year_text(x);
+            }
+            if (!found && same_kind) {
+                verdict = -1; /* another year, another number */
+                goto out;
+            }
+            numbers_found &= found;
         }
-        if (!found && same_kind) {
-            verdict = -1; /* another year, another number */
-            goto out;
-        }
-        numbers_found &= found;
         claims++;
+    }
+    /* access: "open to the public?" against "by invitation only", judged on the sentences
+     * about what the question asks of (the members' meetings or the information sessions) */
+    int access = access_verdict(qn, units, usable, nunits);
+    if (access) {
+        verdict = access;
+        goto out;
     }
     /* the question's claim words, each marked found or not */
     unsigned qnames[MAX_HITS];

@@ -98,6 +98,18 @@ static void with_names(camas_stemmer *st)
                                   contacts, "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT's email warntrafficking@yahoo.com?", contacts,
                                   "en") == 1);
+    /* an address is compared as an address, not as a question about invitations */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Is KyleW@atg.wa.gov the address to request a WashACT "
+                                  "invitation?",
+                                  "To request a WashACT invitation, e-mail "
+                                  "warntrafficking@yahoo.com.",
+                                  "en") == -1);
+    /* a range is two numbers */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force meet 2-3 times a year?",
+                                  "The Task Force meets two to three times a year.", "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force meet 4-5 times a year?",
+                                  "The Task Force meets two to three times a year.", "en") == -1);
     /* numbers written as words */
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have six legislators?", members, "en") ==
           -1);
