@@ -2007,7 +2007,9 @@ size_t camas_matcher_query(const camas_matcher *m, const char *question, const c
         bool excluded = false;
         for (size_t qb = 0; qb < nqb; qb++) {
             int bi = qbodies[qb];
-            bool mentioned = bi < 32 && (di->bodies_mentioned & (1u << bi));
+            /* an entry about every body does not become this body's own by naming it in
+             * one of its phrasings ("how often do the task force, washact and csec meet?") */
+            bool mentioned = bi < 32 && (di->bodies_mentioned & (1u << bi)) && di->body >= 0;
             if (di->body == bi || mentioned)
                 cover += BODY_WEIGHT;
             else if (di->body < 0)

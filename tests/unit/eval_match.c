@@ -485,6 +485,42 @@ static int leave_one_out(camas_matcher *m, camas_understand *u, const char *kdir
     return 0;
 }
 
+/* A set of labelled messages (`messages:` of text, lang, label danger|negative): each with
+ * the patterns' verdict and the learned score, as "DANGER\tlabel\tpatterns\tscore\ttext"
+ * lines (for choosing thresholds), then recall and false alarms at the shipped levels. */
+static int danger_set(const cJSON *doc, const camas_matcher *m)
+{
+    camas_safety *safety = camas_safety_new();
+    if (!safety)
+        return 2;
+    int n[2] = {0}, flagged[2] = {0}, first[2] = {0};
+    const cJSON *msg;
+    cJSON_ArrayForEach(msg, cJSON_GetObjectItemCaseSensitive(doc, "messages"))
+    {
+        const char *text = str_of(msg, "text"), *label = str_of(msg, "label");
+        if (!text || !label)
+            continue;
+        int d = strcmp(label, "danger") == 0;
+        bool patterns = camas_safety_check(safety, text, NULL);
+        float score = -1;
+        if (load_u) {
+            camas_understanding und;
+            camas_understand_query(load_u, m, text, camas_detect_lang(text, NULL), NULL, NULL,
+                                   &und);
+            score = und.danger;
+        }
+        int level = camas_safety_level(patterns, score);
+        n[d]++;
+        flagged[d] += level > 0;
+        first[d] += level == 2;
+        printf("DANGER\t%s\t%d\t%.4f\t%d\t%s\n", label, patterns, (double)score, level, text);
+    }
+    printf("danger recall %d/%d (first %d); false alarms %d/%d (first %d)\n", flagged[1], n[1],
+           first[1], flagged[0], n[0], first[0]);
+    camas_safety_free(safety);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *kdir = NULL, *qfile = NULL, *model = NULL, *cache = NULL;
@@ -543,6 +579,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
+    if (cJSON_GetObjectItemCaseSensitive(qdoc, "messages"))
+        return danger_set(qdoc, m); /* tests/fixtures/dev-danger.yaml */
     const cJSON *qs = cJSON_GetObjectItemCaseSensitive(qdoc, "questions");
     size_t nq = (size_t)cJSON_GetArraySize(qs);
     const char **qtext = calloc(nq ? nq : 1, sizeof *qtext);
