@@ -4,6 +4,7 @@
 #include "understand.h"
 
 #include "logreg.h"
+#include "safety.h"
 #include "dense.h"
 #include "embed.h"
 #include "log.h"
@@ -586,11 +587,45 @@ static float danger_score(const camas_understand *u, const float *q)
  * about DANGER_WINDOW bytes, cut at sentence ends, at most MAX_WINDOWS of them. */
 #define DANGER_WINDOW 600
 #define MAX_WINDOWS   32
+/* A message of a few sentences whose whole reads as uncertain ("how do I contact WashACT?
+ * my friend never gets her wages and sleeps at the site"): the question dilutes the cry for
+ * help, so each sentence of DANGER_PART_MIN bytes or more is weighed too. Only in the
+ * uncertain band, so that most questions cost one embedding. */
+#define DANGER_UNSURE   0.2f
+#define DANGER_PART_MIN 12
+static float sentences_danger(const camas_understand *u, const char *text, float whole)
+{
+    if (whole < DANGER_UNSURE || whole >= CAMAS_DANGER_STRONG)
+        return whole;
+    size_t len = strlen(text), start = 0, parts[16][2], np = 0;
+    for (size_t i = 0; i <= len && np < 16; i++) {
+        bool end = i == len || text[i] == '\n' ||
+                   ((text[i] == '.' || text[i] == '?' || text[i] == '!' || text[i] == ';') &&
+                    (text[i + 1] == ' ' || text[i + 1] == '\n' || text[i + 1] == '\0'));
+        if (!end)
+            continue;
+        size_t stop = i < len && text[i] != '\n' ? i + 1 : i;
+        while (start < stop && (text[start] == ' ' || text[start] == '\n'))
+            start++;
+        if (stop - start >= DANGER_PART_MIN)
+            parts[np][0] = start, parts[np++][1] = stop;
+        start = i + 1;
+    }
+    float best = whole, v[MAX_DIM];
+    for (size_t k = 0; np >= 2 && k < np; k++)
+        if (camas_embed_text(u->model, text + parts[k][0], parts[k][1] - parts[k][0], 1, v) == 0) {
+            float d = danger_score(u, v);
+            if (d > best)
+                best = d;
+        }
+    return best;
+}
+
 static float long_text_danger(const camas_understand *u, const char *text, float whole)
 {
     size_t len = strlen(text);
     if (len <= 2 * DANGER_WINDOW)
-        return whole;
+        return sentences_danger(u, text, whole);
     float best = whole, v[MAX_DIM];
     size_t start = 0;
     for (int w = 0; w < MAX_WINDOWS && start < len; w++) {
