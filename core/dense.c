@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +49,11 @@ struct camas_dense {
     uint64_t cache_model; /* written with each record */
     /* query scratch, one slot per entry */
     float *best, *second;
+    /* each entry's centroid (the unit mean of its live texts' vectors), nentries x dim,
+     * remade when the texts changed (centroid_fp) */
+    float *centroids;
+    size_t ncentroids;
+    uint64_t centroid_fp;
 };
 
 static uint64_t text_hash(int kind, const char *s)
@@ -85,6 +91,7 @@ void camas_dense_free(camas_dense *d)
     free(d->slot_vec);
     free(d->best);
     free(d->second);
+    free(d->centroids);
     free(d);
 }
 
@@ -415,6 +422,56 @@ float camas_dense_dot(const float *a, const float *b, int n)
     return s;
 }
 
+/* What the centroids depend on: which texts are live, and their vectors. */
+static uint64_t texts_fingerprint(const camas_dense *d)
+{
+    uint64_t fp = d->ntexts * 0x9e3779b97f4a7c15ull + d->nentries;
+    for (size_t i = 0; i < d->ntexts; i++) {
+        const struct text *t = &d->texts[i];
+        uint64_t x = t->hash ^ ((uint64_t)t->vec << 1 | t->masked) ^ ((uint64_t)t->entry << 40);
+        fp += x * 0xff51afd7ed558ccdull;
+    }
+    return fp;
+}
+
+/* Remakes the entries' centroids when the texts changed since. False when memory ran out
+ * (the query then goes without them). */
+static bool centroids_ready(camas_dense *d)
+{
+    uint64_t fp = texts_fingerprint(d);
+    if (d->centroids && d->ncentroids == d->nentries && fp == d->centroid_fp)
+        return true;
+    size_t n = d->nentries * (size_t)d->dim;
+    float *c = n ? calloc(n, sizeof *c) : NULL;
+    if (!c)
+        return false;
+    for (size_t i = 0; i < d->ntexts; i++) {
+        const struct text *t = &d->texts[i];
+        if (t->vec == NO_VEC || t->masked)
+            continue;
+        const float *v = d->vecs + (size_t)t->vec * (size_t)d->dim;
+        float *dst = c + (size_t)t->entry * (size_t)d->dim;
+        for (int k = 0; k < d->dim; k++)
+            dst[k] += v[k];
+    }
+    for (size_t e = 0; e < d->nentries; e++) {
+        float *v = c + e * (size_t)d->dim;
+        double norm = 0;
+        for (int k = 0; k < d->dim; k++)
+            norm += (double)v[k] * v[k];
+        if (norm > 0) {
+            float inv = (float)(1.0 / sqrt(norm));
+            for (int k = 0; k < d->dim; k++)
+                v[k] *= inv;
+        }
+    }
+    free(d->centroids);
+    d->centroids = c;
+    d->ncentroids = d->nentries;
+    d->centroid_fp = fp;
+    return true;
+}
+
 size_t camas_dense_query(const camas_dense *cd, const float *q, const char *const *bodies,
                          size_t nbodies, camas_dense_filter f, void *ud, camas_dense_hit *out,
                          size_t max)
@@ -436,6 +493,7 @@ size_t camas_dense_query(const camas_dense *cd, const float *q, const char *cons
             d->second[t->entry] = s;
         }
     }
+    bool with_centroids = centroids_ready(d);
     size_t n = 0;
     for (size_t e = 0; e < d->nentries; e++) {
         const struct entry *en = &d->entries[e];
@@ -450,8 +508,10 @@ size_t camas_dense_query(const camas_dense *cd, const float *q, const char *cons
         }
         if (f && !f(en->owner, en->id, ud))
             continue;
-        camas_dense_hit h = {en->id, en->owner, d->best[e],
-                             d->second[e] < -1 ? d->best[e] : d->second[e]};
+        camas_dense_hit h = {
+            en->id, en->owner, d->best[e], d->second[e] < -1 ? d->best[e] : d->second[e],
+            with_centroids ? camas_dense_dot(q, d->centroids + e * (size_t)d->dim, d->dim)
+                           : d->best[e]};
         size_t pos = n < max ? n : max;
         while (pos > 0 && out[pos - 1].score < h.score) {
             if (pos < max)

@@ -63,8 +63,9 @@ size_t camas_dense_cache_attach(camas_dense *d, int fd, uint64_t model_id, int d
 typedef struct camas_dense_hit {
     const char *entry_id; /* owned by d; valid until the next add/remove/free */
     uint32_t owner;
-    float score;  /* best cosine similarity of the entry's texts to the question */
-    float second; /* its second-best text (how consistently the entry is near) */
+    float score;    /* best cosine similarity of the entry's texts to the question */
+    float second;   /* its second-best text (how consistently the entry is near) */
+    float centroid; /* cosine to the unit mean of the entry's texts (all its phrasings) */
 } camas_dense_hit;
 
 typedef bool (*camas_dense_filter)(uint32_t owner, const char *entry_id, void *ud);

@@ -10,13 +10,16 @@
 #include <stddef.h>
 
 /* Levels from the learned detector's score (worker side, understand.c), chosen by 5-fold
- * cross-validation on knowledge/safety/danger-examples.yaml, never on the evaluation set:
- * at or above STRONG the hotline leads the reply; a pattern hit leads with it from CONFIRM,
- * gets it as a footer from VETO, and below VETO (no danger example scored that low in
- * cross-validation) the learned detector overrules the pattern. */
+ * cross-validation on knowledge/safety/danger-examples.yaml and on the development set
+ * tests/fixtures/dev-danger.yaml, never on the evaluation set: at or above STRONG the
+ * hotline leads the reply; a pattern hit leads with it from CONFIRM, gets it as a footer
+ * from VETO, and below VETO the learned detector overrules the pattern ("trapped in
+ * meetings all day"). At VETO 0.2, one danger example the patterns caught scored below it
+ * in cross-validation (a question followed by a cry for help, which understand.c also weighs
+ * sentence by sentence); 0.3 would lose three. */
 #define CAMAS_DANGER_STRONG  0.53f
-#define CAMAS_DANGER_CONFIRM 0.3f
-#define CAMAS_DANGER_VETO    0.1f
+#define CAMAS_DANGER_CONFIRM 0.35f
+#define CAMAS_DANGER_VETO    0.2f
 
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */

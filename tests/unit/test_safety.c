@@ -74,8 +74,8 @@ static void test_levels_and_compose(void)
     CHECK(camas_safety_level(false, 0.9f) == 2); /* the learned detector alone */
     CHECK(camas_safety_level(false, 0.4f) == 0);
     CHECK(camas_safety_level(true, 0.4f) == 2);  /* a pattern hit it does not contradict */
-    CHECK(camas_safety_level(true, 0.2f) == 1);  /* doubtful: the footer */
-    CHECK(camas_safety_level(true, 0.01f) == 0); /* sure it is safe: overruled */
+    CHECK(camas_safety_level(true, 0.25f) == 1); /* doubtful: the footer */
+    CHECK(camas_safety_level(true, 0.1f) == 0);  /* sure it is safe: overruled */
 
     camas_buf p = {0}, h = {0};
     camas_safety_compose("en", 2, false, "The Task Force meets.", NULL, false, false, &p, &h);
