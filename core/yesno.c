@@ -71,6 +71,8 @@ bool camas_yesno_question(const char *question, const char *lang)
     for (long i = 0; i < n; i++) {
         if (fr && i > 0 && strcmp(t[i].text, "ou") == 0)
             continue; /* "ou" (or) is not "où" once accents are gone */
+        if (fr && i > 1 && (strcmp(t[i].text, "que") == 0 || strcmp(t[i].text, "qu") == 0))
+            continue; /* "est-il vrai que", "en tant que": a conjunction past the start */
         if (camas_is_question_word(lang, t[i].text) && !(i > 0 && relative_after(t[i - 1].text)))
             return false;
     }
@@ -91,7 +93,9 @@ bool camas_yesno_question(const char *question, const char *lang)
     for (long i = 0; i < n; i++)
         if (in_list(t[i].text, verbs_fr))
             return true;
-    return false;
+    /* a sentence with a question mark and no question word ("on écrit à … ?"); keyword
+     * queries ("email washact ?") are shorter */
+    return n >= 6;
 }
 
 /* Meeting frequencies, each a set of phrases in normalised text. */

@@ -151,6 +151,15 @@ int main(void)
     CHECK(camas_yesno_question("Le comité CSEC a-t-il été créé en 2013 ?", "fr"));
     CHECK(camas_yesno_question("Aren't WashACT meetings open to anyone who wants to come?", "en"));
     CHECK(camas_yesno_question("le groupe de travail compte quatre législateurs ?", "fr"));
+    CHECK(
+        camas_yesno_question("Est-il vrai que le groupe de travail compte 4 législateurs ?", "fr"));
+    CHECK(camas_yesno_question("c vrai que washact se reunit tous les mois ?", "fr"));
+    CHECK(camas_yesno_question("on peut aller aux reunions du comite CSEC en tant que simple "
+                               "citoyen ?",
+                               "fr"));
+    CHECK(camas_yesno_question(
+        "pour une invitation à WashACT on écrit à warntrafficking@yahoo.com ?", "fr"));
+    CHECK(!camas_yesno_question("que fait le comité CSEC ?", "fr"));
 
     camas_stemmer *st = camas_stemmer_new();
     CHECK(camas_yesno_verdict(st, "does the task force meet monthly?", tf_meet, "en") == -1);
