@@ -37,6 +37,8 @@
 #define FOLLOWUP_MIN 0.85f
 /* Added to an entry's cosine when its answer states a number or address of the question. */
 #define FACT_BONUS 0.03f
+/* The cosine from which an entry whose answer alone states the question's fact answers. */
+#define FACT_ANSWER_MIN 0.82f
 /* Weight of the cosine to an entry's centroid against its nearest phrasing's, in ranking
  * (chosen on the development questions: top-1 80.5% -> 83.9% there). */
 #ifndef CENTROID_WEIGHT
@@ -849,6 +851,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     char qfacts[8][CAMAS_TOKEN_MAX + 1];
     size_t nqf = text_facts(question, qfacts, 8);
     float score[MAX_HITS];
+    bool states[MAX_HITS]; /* the entry's answer states a fact of the question */
     for (size_t i = 0; i < nh; i++) {
         /* the nearest phrasing, and how near the entry's phrasings are as a whole */
         score[i] = (hits[i].score + CENTROID_WEIGHT * hits[i].centroid) / (1 + CENTROID_WEIGHT);
@@ -857,6 +860,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         for (size_t a = 0; l && a < nqf && !fact; a++)
             for (size_t b = 0; b < l->nfacts && !fact; b++)
                 fact = strcmp(qfacts[a], l->facts[b]) == 0;
+        states[i] = fact;
         if (fact)
             score[i] += FACT_BONUS;
         for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && k < nlex; k++)
@@ -868,6 +872,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
             float ts = score[k];
             score[k] = score[k - 1];
             score[k - 1] = ts;
+            bool tf = states[k];
+            states[k] = states[k - 1];
+            states[k - 1] = tf;
             camas_dense_hit th = hits[k];
             hits[k] = hits[k - 1];
             hits[k - 1] = th;
@@ -887,7 +894,12 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         out->noptions = 1;
         return;
     }
-    if (out->scope < CAMAS_SCOPE_MIN || about_elsewhere(u, m, question, lang)) {
+    /* a number or address only the knowledge states ("206-442-4488", "SB 5308") keeps a
+     * question in scope however it is worded */
+    bool known_fact = false;
+    for (size_t i = 0; i < nh; i++)
+        known_fact |= states[i];
+    if ((out->scope < CAMAS_SCOPE_MIN && !known_fact) || about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
         out->confidence = s1;
         return;
@@ -899,7 +911,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                         .confidence = hits[i].score};
     out->confidence = s1;
     bool lex_agrees = lex_ok && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
-    if ((s1 >= DENSE_ANSWER && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees) {
+    /* a number or address of the question that only the best entry states pins it ("whose
+     * number is 206-442-4488?") even when the wording is far from its examples */
+    bool pinned = states[0] && (nh < 2 || !states[1]) && s1 >= FACT_ANSWER_MIN;
+    if ((s1 >= DENSE_ANSWER && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees ||
+        pinned) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->noptions = 1;
     } else if (s1 >= DENSE_CLARIFY) {
