@@ -589,6 +589,24 @@ static float danger_score(const camas_understand *u, const float *q)
     return d + s > 0 ? (float)(d / (d + s)) : 0.0f;
 }
 
+/* A run of one or two characters ("éééééééé", "xxxxxxxxxx") says nothing, but its vector
+ * can land anywhere, near danger examples too: the learned detector leaves it alone (the
+ * patterns still read it). */
+static bool looks_like_noise(const char *text)
+{
+    unsigned char seen[256] = {0};
+    size_t letters = 0, distinct = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x80 && !isalpha(*p))
+            continue;
+        letters++;
+        if (!seen[*p]++)
+            distinct++;
+    }
+    /* bytes, not characters: "é" is two, so "ééé" shows two distinct bytes */
+    return letters >= 8 && distinct <= 2;
+}
+
 /* The model reads the first 512 tokens of a text; a long message (one over the size cap,
  * up to 16 KiB) may say what matters at its end. Its danger is the highest of windows of
  * about DANGER_WINDOW bytes, cut at sentence ends, at most MAX_WINDOWS of them. */
@@ -827,7 +845,8 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     }
     out->used_model = true;
     if (u->danger_n)
-        out->danger = long_text_danger(u, question, danger_score(u, q));
+        out->danger =
+            looks_like_noise(question) ? 0.0f : long_text_danger(u, question, danger_score(u, q));
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);

@@ -50,6 +50,14 @@ class TestAskContract:
             assert a["html"].strip().startswith("<"), a
             assert a["plugin"] in ("", "builtin", "faq", "meetings", "contacts", "members"), a
 
+    def test_noise_is_not_danger(self):
+        """A run of one character has a vector that can land near danger examples; the
+        learned detector leaves it alone (no hotline for "ééééé…")."""
+        for q in ("é" * 60, "x" * 40, "aaaaaaaaaaaaaaaa?"):
+            a = ask_json(q)
+            assert not a["danger"] and not a["danger_footer"], (q, a)
+        assert ask_json("sos")["danger"]  # short is not noise
+
     def test_lang_follows_the_question(self):
         en = ask_json("Who chairs the task force?")
         assert (en["lang"], en["plugin"], en["abstained"]) == ("en", "members", False), en

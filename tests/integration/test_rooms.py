@@ -117,17 +117,22 @@ def test_edits_are_not_answered_again(make_bot, alice):
     assert len(alice.bot_messages(room, bot.user_id)) == 2
 
 
-def test_oversize_body_is_ignored(make_bot, alice):
+def test_oversize_body_is_not_answered(make_bot, alice):
+    """Over limits.max_message_bytes: not answered (not even a command); the first such
+    message in a room gets one notice that it is too long (naming the hotline), the next
+    ones within ten minutes nothing, and ordinary messages are answered as usual."""
     room = help_room(alice)
     bot = make_bot(rooms=[{"id": room, "kind": "help"}],
                    limits={"max_message_bytes": 100}).start()
     big = alice.send(room, "!ping " + "x" * 200)
     big_utf8 = alice.send(room, "é" * 60)  # 60 characters, 120 bytes
     ok = alice.send(room, "!ping " + "y" * 50)
-    alice.assert_replies_exactly_once(room, bot.user_id, [ok], settle=SETTLE)
-    assert alice.replies_to(room, bot.user_id, big) == []
+    replies = alice.assert_replies_exactly_once(room, bot.user_id, [ok, big], settle=SETTLE)
+    notice = replies[big]["content"]["body"]
+    assert "too long" in notice and "1-888-373-7888" in notice, notice
+    assert "pong" not in notice.lower(), notice
     assert alice.replies_to(room, bot.user_id, big_utf8) == []
-    assert len(alice.bot_messages(room, bot.user_id)) == 1
+    assert len(alice.bot_messages(room, bot.user_id)) == 2
 
 
 def test_help_room_per_user_rate_limit(make_bot, alice, bob):
