@@ -561,6 +561,35 @@ size_t camas_dense_ask_vectors(const camas_dense *d, uint32_t owner_below, const
     return n;
 }
 
+size_t camas_dense_labelled(const camas_dense *d, uint32_t owner_below, const float **vecs,
+                            uint32_t *entry, size_t max, uint64_t *fingerprint)
+{
+    size_t n = 0;
+    uint64_t fp = 0;
+    for (size_t i = 0; d && i < d->ntexts; i++) {
+        const struct text *t = &d->texts[i];
+        if (t->owner >= owner_below || t->vec == NO_VEC)
+            continue;
+        fp += (t->hash ^ ((uint64_t)t->entry << 32)) * 0x9e3779b97f4a7c15ull;
+        if (n < max) {
+            vecs[n] = d->vecs + (size_t)t->vec * (size_t)d->dim;
+            entry[n++] = t->entry;
+        }
+    }
+    if (fingerprint)
+        *fingerprint = fp;
+    return n;
+}
+
+const char *camas_dense_entry_at(const camas_dense *d, uint32_t i, uint32_t *owner)
+{
+    if (!d || i >= d->nentries)
+        return NULL;
+    if (owner)
+        *owner = d->entries[i].owner;
+    return d->entries[i].id;
+}
+
 int camas_dense_set_vector(camas_dense *d, enum camas_dense_kind kind, const char *text,
                            const float *v, int dim)
 {

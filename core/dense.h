@@ -86,6 +86,13 @@ const float *camas_dense_vector(const camas_dense *d, enum camas_dense_kind kind
 size_t camas_dense_ask_vectors(const camas_dense *d, uint32_t owner_below, const float **out,
                                size_t max, uint64_t *fingerprint);
 
+/* The live vectors of texts with owner < owner_below (ASK and ANSWER), each with the index
+ * of its entry (for camas_dense_entry_at); fingerprint as for camas_dense_ask_vectors. */
+size_t camas_dense_labelled(const camas_dense *d, uint32_t owner_below, const float **vecs,
+                            uint32_t *entry, size_t max, uint64_t *fingerprint);
+/* The id and owner of the entry at index i (NULL past the end). */
+const char *camas_dense_entry_at(const camas_dense *d, uint32_t i, uint32_t *owner);
+
 /* Other unit vectors worth keeping across restarts (the classifiers' weights, dense.c's
  * pool and cache are theirs too), under a 64-bit key: the vector or NULL, and keep (0 or
  * -1). v has the model's dimension. */

@@ -6,7 +6,9 @@
 #ifndef CAMAS_LOGREG_H
 #define CAMAS_LOGREG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct camas_logreg camas_logreg;
 
@@ -30,6 +32,28 @@ camas_logreg *camas_logreg_unpack(const float *direction, const float *scale, in
 
 /* Probability-like score in [0,1] that embedding v is of the positive class. */
 float camas_logreg_score(const camas_logreg *m, const float *v);
+
+/* Multinomial logistic regression (softmax) over n unit vectors with labels y in
+ * [0, nclass): which knowledge entry an example question belongs to, so that a question is
+ * also judged by the directions that separate the entries, not only by its nearest
+ * phrasing. Trained in steps (camas_softmax_train runs some epochs and says whether it is
+ * done) so that the worker's background slices stay short. x and y are copied. */
+typedef struct camas_softmax camas_softmax;
+#define CAMAS_SOFTMAX_EPOCHS 60
+camas_softmax *camas_softmax_new(const float *x, const uint32_t *y, size_t n, int dim,
+                                 uint32_t nclass);
+/* Runs up to epochs more epochs; true once all CAMAS_SOFTMAX_EPOCHS have run. */
+bool camas_softmax_train(camas_softmax *m, int epochs);
+void camas_softmax_free(camas_softmax *m);
+uint32_t camas_softmax_classes(const camas_softmax *m);
+/* log P(class | v) for every class into out (nclass floats). */
+void camas_softmax_log_probs(const camas_softmax *m, const float *v, float *out);
+/* A trained model as nclass + 1 unit vectors (so it can be kept where vectors are kept):
+ * each class's weight direction, then (norms, biases, 1) scaled to unit length; needs
+ * 2 * nclass + 1 <= dim. pack writes (nclass + 1) * dim floats; unpack rebuilds (NULL if
+ * they do not describe a model). */
+bool camas_softmax_pack(const camas_softmax *m, float *out);
+camas_softmax *camas_softmax_unpack(const float *in, uint32_t nclass, int dim);
 
 /* The scope classifier's score below which a question is out of scope (unless the lexical
  * matcher is sure of it). */

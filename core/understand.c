@@ -44,6 +44,11 @@
 #ifndef CENTROID_WEIGHT
 #define CENTROID_WEIGHT 0.5f
 #endif
+/* Weight of the entry model's log probability added to an entry's score (development
+ * questions, in the prototype: 0.02). */
+#ifndef ENTRY_MODEL_WEIGHT
+#define ENTRY_MODEL_WEIGHT 0.04f
+#endif
 /* Weight of the lexical confidence added to an entry's cosine. */
 #define LEX_WEIGHT 0.05f
 
@@ -63,6 +68,20 @@ struct examples {
     uint64_t trained_on; /* fingerprint of the training set (scope: with the plugins' asks) */
     bool tried;
 };
+
+/* The softmax over the plugins' entries, trained on their example questions and answers;
+ * classes map to (owner, entry id). */
+struct entry_model {
+    camas_softmax *m;
+    char **ids;
+    uint32_t *owners;
+    uint32_t n;
+    uint64_t trained_on;
+    bool tried;    /* trained (or found in the cache) for the current knowledge */
+    bool training; /* m is still being trained, in slices */
+};
+
+static void entry_model_clear(struct entry_model *em);
 
 #define MAX_FACTS 16
 struct label {
@@ -90,7 +109,8 @@ struct camas_understand {
     unsigned char *danger_y;
     size_t danger_n;
     struct examples scope; /* out-of-scope messages (0); the plugins' example questions are 1 */
-    char **places;         /* normalised names of places other than Washington State */
+    struct entry_model entries; /* which entry a question belongs to, learned (softmax) */
+    char **places;              /* normalised names of places other than Washington State */
     size_t nplaces;
     FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */
 };
@@ -305,6 +325,7 @@ void camas_understand_free(camas_understand *u)
         free(u->places[i]);
     free(u->places);
     examples_free(&u->danger);
+    entry_model_clear(&u->entries);
     free(u->danger_x);
     free(u->danger_y);
     examples_free(&u->scope);
@@ -325,7 +346,22 @@ bool camas_understand_has_model(const camas_understand *u)
 
 bool camas_understand_ready(const camas_understand *u)
 {
-    return u && u->model && camas_dense_pending(u->dense) == 0 && u->danger.tried && u->scope.tried;
+    return u && u->model && camas_dense_pending(u->dense) == 0 && u->danger.tried &&
+           u->scope.tried && u->entries.tried;
+}
+
+static void entry_model_clear(struct entry_model *em)
+{
+    camas_softmax_free(em->m);
+    for (uint32_t i = 0; i < em->n; i++)
+        free(em->ids[i]);
+    free(em->ids);
+    free(em->owners);
+    em->m = NULL;
+    em->ids = NULL;
+    em->owners = NULL;
+    em->n = 0;
+    em->training = false;
 }
 
 static struct label *label_for(camas_understand *u, uint32_t owner, const char *id, bool create)
@@ -400,6 +436,7 @@ int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *
     if (!u->wants_model)
         return 0;
     u->scope.tried = false; /* retrained (if the example questions changed) once embedded */
+    u->entries.tried = false;
     for (size_t i = 0; i < n; i++) {
         if (camas_dense_add(u->dense, owner, entry_id, body_id, CAMAS_DENSE_ASK, texts[i]))
             return -1;
@@ -457,6 +494,7 @@ void camas_understand_remove_owner(camas_understand *u, uint32_t owner)
         return;
     camas_dense_remove_owner(u->dense, owner);
     u->scope.tried = false;
+    u->entries.tried = false;
     size_t keep = 0;
     for (size_t i = 0; i < u->nlabels; i++) {
         if (u->labels[i].owner == owner) {
@@ -674,6 +712,106 @@ static float long_text_danger(const camas_understand *u, const char *text, float
     return best;
 }
 
+/* Gathers the plugins' texts and either finds the entry model trained on them in the cache
+ * or starts training it. */
+static void entries_start(camas_understand *u)
+{
+    struct entry_model *em = &u->entries;
+    entry_model_clear(em);
+    em->tried = true;
+    int dim = camas_embed_dim(u->model);
+    const float **vecs = malloc(MAX_EXAMPLES * sizeof *vecs);
+    uint32_t *entry = malloc(MAX_EXAMPLES * sizeof *entry);
+    uint32_t *label = malloc(MAX_EXAMPLES * sizeof *label);
+    float *x = NULL;
+    uint64_t fp = 0;
+    size_t n = vecs && entry && label
+                   ? camas_dense_labelled(u->dense, SCOPE_OWNER, vecs, entry, MAX_EXAMPLES, &fp)
+                   : 0;
+    if (n > MAX_EXAMPLES)
+        n = MAX_EXAMPLES;
+    /* classes: the entries present, in order of first appearance */
+    uint32_t *cls_entry = n ? malloc(n * sizeof *cls_entry) : NULL;
+    uint32_t nc = 0;
+    for (size_t i = 0; cls_entry && i < n; i++) {
+        uint32_t c = 0;
+        while (c < nc && cls_entry[c] != entry[i])
+            c++;
+        if (c == nc)
+            cls_entry[nc++] = entry[i];
+        label[i] = c;
+    }
+    if (nc < 2 || 2 * (size_t)nc + 1 > (size_t)dim)
+        goto out; /* nothing to tell apart, or too many entries to keep: nearest phrasings only */
+    em->ids = calloc(nc, sizeof *em->ids);
+    em->owners = calloc(nc, sizeof *em->owners);
+    if (!em->ids || !em->owners)
+        goto out;
+    em->n = nc;
+    for (uint32_t c = 0; c < nc; c++) {
+        const char *id = camas_dense_entry_at(u->dense, cls_entry[c], &em->owners[c]);
+        if (!(em->ids[c] = strdup(id ? id : "")))
+            goto out;
+        for (const char *p = em->ids[c]; *p; p++)
+            fp = (fp ^ (unsigned char)*p) * 1099511628211ull; /* the class order matters */
+    }
+    fp ^= (uint64_t)nc * 0xc2b2ae3d27d4eb4full ^ (CAMAS_LOGREG_VERSION + 100);
+    em->trained_on = fp;
+    const float *kept[1] = {camas_dense_keyed(u->dense, fp * 0xff51afd7ed558ccdull + 7)};
+    if (kept[0]) {
+        float *packed = malloc(((size_t)nc + 1) * (size_t)dim * sizeof *packed);
+        bool all = packed != NULL;
+        for (uint32_t c = 0; all && c <= nc; c++) {
+            const float *v = camas_dense_keyed(u->dense, fp * 0xff51afd7ed558ccdull + 7 + c);
+            if (v)
+                memcpy(packed + (size_t)c * (size_t)dim, v, (size_t)dim * sizeof *v);
+            all = v != NULL;
+        }
+        em->m = all ? camas_softmax_unpack(packed, nc, dim) : NULL;
+        free(packed);
+        if (em->m)
+            goto out;
+    }
+    x = malloc(n * (size_t)dim * sizeof *x);
+    for (size_t i = 0; x && i < n; i++)
+        memcpy(x + i * (size_t)dim, vecs[i], (size_t)dim * sizeof *x);
+    em->m = x ? camas_softmax_new(x, label, n, dim, nc) : NULL;
+    em->training = em->m != NULL;
+out:
+    if (!em->m)
+        entry_model_clear(em);
+    free(x);
+    free(cls_entry);
+    free(vecs);
+    free(entry);
+    free(label);
+}
+
+/* Trains the entry model for up to budget_ms; once done, keeps it in the vector cache. */
+static void entries_train(camas_understand *u, int64_t budget_ms)
+{
+    struct entry_model *em = &u->entries;
+    int64_t t0 = camas_monotonic_ms();
+    bool done = false;
+    do
+        done = camas_softmax_train(em->m, 1);
+    while (!done && camas_monotonic_ms() - t0 < budget_ms);
+    if (!done)
+        return;
+    em->training = false;
+    int dim = camas_embed_dim(u->model);
+    float *packed = malloc(((size_t)em->n + 1) * (size_t)dim * sizeof *packed);
+    if (packed && camas_softmax_pack(em->m, packed))
+        for (uint32_t c = 0; c <= em->n; c++)
+            if (camas_dense_keep(u->dense, em->trained_on * 0xff51afd7ed558ccdull + 7 + c,
+                                 packed + (size_t)c * (size_t)dim)) {
+                log_debug("understand", "entry model not kept in the cache");
+                break;
+            }
+    free(packed);
+    log_debug("understand", "entry model trained (%u entries)", em->n);
+}
+
 bool camas_understand_work(camas_understand *u, int64_t budget_ms)
 {
     if (u && u->wants_model && !u->opened) {
@@ -698,6 +836,12 @@ bool camas_understand_work(camas_understand *u, int64_t budget_ms)
         gather_danger(u);
     if (!u->scope.tried)
         train(u, &u->scope, true, 1.0f, "scope");
+    if (!u->entries.tried)
+        entries_start(u);
+    if (u->entries.training) {
+        entries_train(u, budget_ms > 0 ? budget_ms : 1);
+        return u->entries.training;
+    }
     return false;
 }
 
@@ -885,6 +1029,19 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && k < nlex; k++)
             if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
                 score[i] += LEX_WEIGHT * (float)lex[k].confidence;
+    }
+    /* the learned view of which entry the question belongs to */
+    const struct entry_model *em = &u->entries;
+    float *lp = em->m && !em->training ? malloc(em->n * sizeof *lp) : NULL;
+    if (lp) {
+        camas_softmax_log_probs(em->m, q, lp);
+        for (size_t i = 0; i < nh; i++)
+            for (uint32_t c = 0; c < em->n; c++)
+                if (em->owners[c] == hits[i].owner && strcmp(em->ids[c], hits[i].entry_id) == 0) {
+                    score[i] += ENTRY_MODEL_WEIGHT * lp[c];
+                    break;
+                }
+        free(lp);
     }
     for (size_t i = 1; i < nh; i++) /* insertion sort on the combined score */
         for (size_t k = i; k > 0 && score[k] > score[k - 1]; k--) {

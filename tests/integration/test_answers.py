@@ -443,6 +443,7 @@ def test_long_messages_are_weighed_for_danger_and_get_a_notice(make_bot, alice):
     got nothing); a harmless one gets one notice that it is too long (naming the hotline),
     not one per message."""
     room, bot = start_bot_in(make_bot, alice, "help")
+    bot.camas.wait_understanding()  # the learned detector reads what the patterns miss
     filler = " ".join(["I have been thinking about this for a long time."] * 100)
     danger = (f"{filler} My cousin is locked in the back of a restaurant, they took her "
               f"passport and she is being trafficked. Please help.")

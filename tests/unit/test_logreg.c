@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DIM 8
 
@@ -23,6 +24,76 @@ static void point(float *v, int positive, unsigned *seed)
     n = sqrtf(n);
     for (int k = 0; k < DIM; k++)
         v[k] /= n;
+}
+
+/* Three classes around three axes, with noise: trained in steps, the model tells them
+ * apart; log probabilities are normalised; kept as unit vectors and rebuilt, the same. */
+static void test_softmax(void)
+{
+    enum { SN = 90, SD = 16, SC = 3 };
+    float *x = calloc(SN * SD, sizeof *x);
+    uint32_t y[SN];
+    unsigned seed = 7;
+    for (int i = 0; i < SN; i++) {
+        y[i] = (uint32_t)(i % SC);
+        float *v = x + i * SD, norm = 0;
+        for (int k = 0; k < SD; k++) {
+            seed = seed * 1103515245u + 12345u;
+            v[k] = ((float)(seed >> 16 & 0x7fff) / 32768.0f - 0.5f) * 0.6f;
+        }
+        v[y[i]] += 1.0f;
+        for (int k = 0; k < SD; k++)
+            norm += v[k] * v[k];
+        for (int k = 0; k < SD; k++)
+            v[k] /= sqrtf(norm);
+    }
+    CHECK(camas_softmax_new(x, y, 0, SD, SC) == NULL);
+    uint32_t bad[SN];
+    memcpy(bad, y, sizeof bad);
+    bad[5] = SC; /* a label past the classes */
+    CHECK(camas_softmax_new(x, bad, SN, SD, SC) == NULL);
+    camas_softmax *m = camas_softmax_new(x, y, SN, SD, SC);
+    CHECK(m != NULL && camas_softmax_classes(m) == SC);
+    int steps = 0;
+    while (!camas_softmax_train(m, 7))
+        steps++;
+    CHECK(steps == (CAMAS_SOFTMAX_EPOCHS - 1) / 7);
+    int right = 0;
+    float lp[SC];
+    for (int i = 0; i < SN; i++) {
+        camas_softmax_log_probs(m, x + i * SD, lp);
+        double total = 0;
+        int best = 0;
+        for (int c = 0; c < SC; c++) {
+            total += exp(lp[c]);
+            if (lp[c] > lp[best])
+                best = c;
+        }
+        CHECK(fabs(total - 1) < 1e-3);
+        right += best == (int)y[i];
+    }
+    CHECK(right >= SN - 2);
+    float packed[(SC + 1) * SD];
+    CHECK(camas_softmax_pack(m, packed));
+    for (int c = 0; c <= SC; c++) {
+        float n2 = 0;
+        for (int k = 0; k < SD; k++)
+            n2 += packed[c * SD + k] * packed[c * SD + k];
+        CHECK(fabsf(n2 - 1) < 1e-4f);
+    }
+    camas_softmax *back = camas_softmax_unpack(packed, SC, SD);
+    float lp2[SC];
+    CHECK(back != NULL);
+    camas_softmax_log_probs(m, x, lp);
+    camas_softmax_log_probs(back, x, lp2);
+    for (int c = 0; back && c < SC; c++)
+        CHECK(fabsf(lp[c] - lp2[c]) < 1e-3f);
+    CHECK(camas_softmax_unpack(packed, 9, SD) == NULL); /* 2 * 9 + 1 > 16 dimensions */
+    packed[SC * SD + 2 * SC] = 0;                       /* no "1" to scale by */
+    CHECK(camas_softmax_unpack(packed, SC, SD) == NULL);
+    camas_softmax_free(back);
+    camas_softmax_free(m);
+    free(x);
 }
 
 int main(void)
@@ -74,5 +145,6 @@ int main(void)
     camas_logreg_free(heavy);
     camas_logreg_free(m);
     free(x);
+    test_softmax();
     return check_done("logreg");
 }
