@@ -110,7 +110,8 @@ struct camas_understand {
     size_t danger_n;
     struct examples scope; /* out-of-scope messages (0); the plugins' example questions are 1 */
     struct entry_model entries; /* which entry a question belongs to, learned (softmax) */
-    char **places;              /* normalised names of places other than Washington State */
+    long nmasked;  /* texts masked (leave-one-out): the entry model, trained on them, sits out */
+    char **places; /* normalised names of places other than Washington State */
     size_t nplaces;
     FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */
 };
@@ -1032,7 +1033,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     }
     /* the learned view of which entry the question belongs to */
     const struct entry_model *em = &u->entries;
-    float *lp = em->m && !em->training ? malloc(em->n * sizeof *lp) : NULL;
+    float *lp = em->m && !em->training && !u->nmasked ? malloc(em->n * sizeof *lp) : NULL;
     if (lp) {
         camas_softmax_log_probs(em->m, q, lp);
         for (size_t i = 0; i < nh; i++)
@@ -1201,7 +1202,9 @@ void camas_understand_mask(camas_understand *u, const char *entry_id, const char
 {
     if (!u)
         return;
-    camas_dense_mask(u->dense, entry_id, text, masked);
+    size_t n = camas_dense_mask(u->dense, entry_id, text, masked);
+    if (n)
+        u->nmasked += masked ? 1 : (u->nmasked ? -1 : 0);
     char *folded = accent_free(text) ? NULL : fold_accents(text); /* its accent-free twin */
     if (folded)
         camas_dense_mask(u->dense, entry_id, folded, masked);
