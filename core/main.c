@@ -1209,9 +1209,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    bool is_ctl = strcmp(cmd, "ctl") == 0;
     if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") &&
-        strcmp(cmd, "unanswered") && !is_ask && !is_ctl) {
+        strcmp(cmd, "unanswered") && !is_ask) { /* ctl was handled above */
         fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
         return 2;
     }
