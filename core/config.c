@@ -43,6 +43,8 @@ static const struct key_spec schema[] = {
     {"limits.max_message_bytes", K_INT, F(max_message_bytes), 1, 1 << 20},
     {"limits.help_user_per_minute", K_INT, F(help_user_per_minute), 0, 100000},
     {"limits.help_room_per_minute", K_INT, F(help_room_per_minute), 0, 100000},
+    {"unanswered", K_SECTION, 0, 0, 0},
+    {"unanswered.keep_days", K_INT, F(unanswered_keep_days), 0, 3650},
     {"sync", K_SECTION, 0, 0, 0},
     {"sync.timeout_ms", K_INT, F(sync_timeout_ms), 0, 300000},
     {"sync.timeline_limit", K_INT, F(sync_timeline_limit), 1, 1000},
@@ -322,6 +324,7 @@ static int set_defaults(camas_config *cfg)
     cfg->as_listen = strdup("127.0.0.1:29333");
     cfg->as_websocket_url = strdup("");
     cfg->max_message_bytes = 4096;
+    cfg->unanswered_keep_days = 90;
     cfg->help_user_per_minute = 6;
     cfg->help_room_per_minute = 30;
     cfg->sync_timeout_ms = 30000;

@@ -48,6 +48,7 @@ typedef struct camas_config {
     size_t n_admins;
 
     long max_message_bytes;
+    long unanswered_keep_days; /* how long unanswered questions are kept; 0: not recorded */
     long help_user_per_minute;
     long help_room_per_minute;
     long sync_timeout_ms;

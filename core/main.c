@@ -63,6 +63,7 @@ static void usage(FILE *out)
         "  check               validate the configuration, trusted keys, plugins and knowledge\n"
         "  audit               print the plugin audit log kept in the state directory\n"
         "  unanswered          list the questions camas could not answer, with counts\n"
+        "                      (personal data taken out; --purge forgets them all)\n"
         "  appservice-registration --url URL --server-name NAME [--out FILE]\n"
         "                      write an appservice registration (push/websocket transports)\n"
         "  ctl REQUEST         talk to the running bot over STATE_DIR/control.sock:\n"
@@ -1068,7 +1069,7 @@ static void print_unanswered(void *ud, const char *question, int count, int64_t 
     printf("%5d  %s  %s\n", count, stamp, question);
 }
 
-static int cmd_unanswered(camas_config *cfg)
+static int cmd_unanswered(camas_config *cfg, bool purge)
 {
     char err[512];
     camas_store *st = camas_store_open(cfg->state_dir, err, sizeof err);
@@ -1076,7 +1077,20 @@ static int cmd_unanswered(camas_config *cfg)
         fprintf(stderr, "camas unanswered: %s\n", err);
         return 1;
     }
-    printf("count  last seen   question (normalised; no user ids are kept)\n");
+    /* what is past unanswered.keep_days goes first; --purge forgets everything */
+    int gone = camas_store_unanswered_purge(st, purge ? 0 : cfg->unanswered_keep_days * 86400000LL);
+    if (purge) {
+        camas_store_close(st);
+        if (gone < 0) {
+            fprintf(stderr, "camas unanswered: could not purge the state database\n");
+            return 1;
+        }
+        printf("%d unanswered question%s forgotten\n", gone, gone == 1 ? "" : "s");
+        return 0;
+    }
+    printf("count  last seen   question (normalised; e-mail addresses, Matrix ids, URLs and phone "
+           "numbers taken out; no user ids; kept %ld days)\n",
+           cfg->unanswered_keep_days);
     int n = camas_store_unanswered_each(st, print_unanswered, NULL);
     camas_store_close(st);
     if (n == 0)
@@ -1197,6 +1211,14 @@ int main(int argc, char **argv)
         camas_config_free(&ccfg);
         return rc;
     }
+    bool purge = false; /* camas unanswered --purge */
+    for (int i = 1; strcmp(cmd, "unanswered") == 0 && i < cmd_argc; i++)
+        if (strcmp(cmd_argv[i], "--purge") == 0) {
+            purge = true;
+            memmove(&cmd_argv[i], &cmd_argv[i + 1], (size_t)(cmd_argc - i) * sizeof *cmd_argv);
+            cmd_argc--;
+            i--;
+        }
     if (!is_ask) {
         /* Options may also follow the command: camas run --config x. */
         optind = 1;
@@ -1253,7 +1275,7 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "audit") == 0)
         rc = cmd_audit(&cfg);
     else if (strcmp(cmd, "unanswered") == 0)
-        rc = cmd_unanswered(&cfg);
+        rc = cmd_unanswered(&cfg, purge);
     else if (strcmp(cmd, "bench") == 0)
         rc = cmd_bench(&cfg, &paths, cmd_argc, cmd_argv);
     else if (is_ask)

@@ -728,6 +728,7 @@ static void squeeze_punctuation(char *s)
     for (const char *p = s; *p; p++) {
         char c = *p;
         bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80 ||
+                    c == '[' || c == ']' || /* "[email]": what redaction took out */
                     ((c == '.' || c == '-' || c == '@' || c == '\'') && !space && p[1] &&
                      p[1] != ' ' && p[1] != '?' && p[1] != '!');
         if (keep) {
@@ -803,13 +804,18 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     if (rc == 0)
         rc = camas_store_inbox_done(c->st, it->event_id);
     if (rc == 0 && a->abstained && !it->command && it->danger == CAMAS_INBOX_SAFE) {
-        /* Counted for staff to improve the knowledge; only the normalised text, no user. */
-        char *norm = camas_text_normalize_dup(it->text);
+        /* Counted for staff to improve the knowledge: the normalised text with e-mail
+         * addresses, Matrix ids, URLs and phone numbers taken out, no user, kept for
+         * unanswered.keep_days. */
+        char *redacted =
+            c->cfg->unanswered_keep_days > 0 ? camas_text_redact_personal(it->text) : NULL;
+        char *norm = redacted ? camas_text_normalize_dup(redacted) : NULL;
         if (norm)
             squeeze_punctuation(norm);
         if (norm && *norm)
-            rc = camas_store_unanswered_add(c->st, norm);
+            rc = camas_store_unanswered_add(c->st, norm, c->cfg->unanswered_keep_days * 86400000LL);
         free(norm);
+        free(redacted);
     }
     if (rc == 0)
         rc = camas_store_commit(c->st);

@@ -35,6 +35,7 @@ enum stmt_id {
     S_AUDIT_LIST,
     S_UADD,
     S_ULIST,
+    S_UPURGE,
     S_IADD,
     S_IPENDING,
     S_IDONE,
@@ -70,6 +71,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_UADD] = "INSERT INTO unanswered(question, count, last_ms) VALUES(?1, 1, ?2) "
                "ON CONFLICT(question) DO UPDATE SET count = count + 1, last_ms = excluded.last_ms",
     [S_ULIST] = "SELECT question, count, last_ms FROM unanswered ORDER BY count DESC, last_ms DESC",
+    [S_UPURGE] = "DELETE FROM unanswered WHERE last_ms < ?1",
     [S_IADD] = "INSERT OR IGNORE INTO inbox(event_id, room_id, sender, thread_root, text, lang,"
                " command, args, room_kind, danger) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [S_IPENDING] = "SELECT event_id, room_id, sender, thread_root, text, lang, command, args,"
@@ -496,11 +498,22 @@ void camas_inbox_items_free(camas_inbox_item *items, int n)
     free(items);
 }
 
-int camas_store_unanswered_add(camas_store *st, const char *normalised_question)
+int camas_store_unanswered_add(camas_store *st, const char *normalised_question, int64_t keep_ms)
 {
     sqlite3_stmt *s = bind_texts(st, S_UADD, 1, (const char *[]){normalised_question});
     sqlite3_bind_int64(s, 2, camas_now_ms());
-    return run_done(s);
+    int rc = run_done(s);
+    return rc == 0 && camas_store_unanswered_purge(st, keep_ms) < 0 ? -1 : rc;
+}
+
+int camas_store_unanswered_purge(camas_store *st, int64_t keep_ms)
+{
+    sqlite3_stmt *s = st->stmt[S_UPURGE];
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, keep_ms > 0 ? camas_now_ms() - keep_ms : INT64_MAX);
+    if (run_done(s) != 0)
+        return -1;
+    return sqlite3_changes(st->db);
 }
 
 int camas_store_unanswered_each(camas_store *st, camas_unanswered_fn fn, void *ud)

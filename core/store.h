@@ -99,7 +99,10 @@ void camas_inbox_items_free(camas_inbox_item *items, int n);
 
 /* Questions camas could not answer, normalised and counted, for staff to improve the
  * knowledge. No user ids are stored: people asking about trafficking deserve privacy. */
-int camas_store_unanswered_add(camas_store *st, const char *normalised_question);
+/* Counts a question camas could not answer, and forgets those not seen for keep_ms. */
+int camas_store_unanswered_add(camas_store *st, const char *normalised_question, int64_t keep_ms);
+/* Forgets the questions not seen for keep_ms (all of them with 0). Returns how many, or -1. */
+int camas_store_unanswered_purge(camas_store *st, int64_t keep_ms);
 typedef void (*camas_unanswered_fn)(void *ud, const char *question, int count, int64_t last_ms);
 int camas_store_unanswered_each(camas_store *st, camas_unanswered_fn fn, void *ud);
 

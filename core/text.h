@@ -30,6 +30,13 @@ long camas_text_normalize(const char *s, size_t n, char *buf, size_t cap);
 /* Same, returning a malloc'ed string the caller frees (NULL on error). */
 char *camas_text_normalize_dup(const char *s);
 
+/* A copy of text with what identifies people taken out, for what camas keeps (unanswered
+ * questions): e-mail addresses become "[email]", Matrix ids, room ids and aliases
+ * ("@bob:example.org", "!x:hs", "#room:hs") "[matrix-id]", URLs "[url]", and phone numbers
+ * or any run of 7 or more digits (spaces, dots, dashes, parentheses and a leading + inside)
+ * "[number]". Years and short numbers stay. NULL when memory ran out. */
+char *camas_text_redact_personal(const char *text);
+
 /* camas_text_normalize computed through libunistring whatever the input: the reference
  * that camas_text_normalize's per-character table is generated from (core/gen_fold.c) and
  * falls back to. Same contract. */

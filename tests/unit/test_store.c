@@ -63,6 +63,13 @@ int main(void)
     CHECK(camas_store_outbox_count(st) == 2);
 
     /* "Crash" before sending: close and reopen; the same item with the same txn id is next. */
+    /* unanswered questions: counted, kept for a while, purged on demand */
+    CHECK(camas_store_unanswered_add(st, "what is the budget", 90 * 86400000LL) == 0);
+    CHECK(camas_store_unanswered_add(st, "what is the budget", 90 * 86400000LL) == 0);
+    CHECK(camas_store_unanswered_add(st, "who is bob", 90 * 86400000LL) == 0);
+    CHECK(camas_store_unanswered_purge(st, 90 * 86400000LL) == 0); /* all recent */
+    CHECK(camas_store_unanswered_purge(st, 0) == 2);               /* --purge */
+    CHECK(camas_store_unanswered_purge(st, 0) == 0);
     camas_store_close(st);
     st = camas_store_open(sub, err, sizeof err);
     CHECK(st != NULL);
