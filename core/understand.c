@@ -999,9 +999,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     camas_dense_hit hits[MAX_HITS];
     size_t nh =
         camas_dense_query(u->dense, q, bodies, nb, plugin_entries_only, &fw, hits, MAX_HITS);
-    bool sure = nh && hits[0].score >= DENSE_ANSWER &&
-                (nh < 2 || hits[0].score - hits[1].score >= DENSE_MARGIN);
-    if (nb == 0 && !sure && !(nlex && lexconf >= LEX_SURE))
+    if (nb == 0 && !(nlex && lexconf >= LEX_SURE))
         nh = try_clauses(u, question, &fw, hits, nh, MAX_HITS);
     if (nh == 0) {
         out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
