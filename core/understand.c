@@ -1086,9 +1086,10 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                         .confidence = hits[i].score};
     out->confidence = s1;
     bool lex_agrees = lex_ok && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
-    /* a number or address of the question that only the best entry states pins it ("whose
-     * number is 206-442-4488?") even when the wording is far from its examples */
-    bool pinned = states[0] && (nh < 2 || !states[1]) && s1 >= FACT_ANSWER_MIN;
+    /* a number or address of the question that the best entry states pins it ("whose
+     * number is 206-442-4488?") even when the wording is far from its examples: every entry
+     * that states it answers with it */
+    bool pinned = states[0] && s1 >= FACT_ANSWER_MIN;
     if ((s1 >= DENSE_ANSWER && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees ||
         pinned) {
         out->decision = CAMAS_DECIDE_ANSWER;
