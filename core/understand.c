@@ -110,7 +110,9 @@ struct camas_understand {
     size_t danger_n;
     struct examples scope; /* out-of-scope messages (0); the plugins' example questions are 1 */
     struct entry_model entries; /* which entry a question belongs to, learned (softmax) */
-    long nmasked;  /* texts masked (leave-one-out): the entry model, trained on them, sits out */
+    long nmasked; /* texts masked (leave-one-out): the entry model, trained on them, sits out */
+    bool (*named)(void *ud, const char *text); /* names a known person or office */
+    void *named_ud;
     char **places; /* normalised names of places other than Washington State */
     size_t nplaces;
     FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */
@@ -1074,7 +1076,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     bool known_fact = false;
     for (size_t i = 0; i < nh; i++)
         known_fact |= states[i];
-    if ((out->scope < CAMAS_SCOPE_MIN && !known_fact) || about_elsewhere(u, m, question, lang)) {
+    bool named = s1 >= DENSE_ANSWER && u->named && u->named(u->named_ud, question);
+    if ((out->scope < CAMAS_SCOPE_MIN && !known_fact && !named) ||
+        about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
         out->confidence = s1;
         return;
@@ -1195,6 +1199,15 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
             return t ? t : u->labels[i].text[!lang_i(lang)];
         }
     return NULL;
+}
+
+void camas_understand_set_names(camas_understand *u, bool (*named)(void *ud, const char *text),
+                                void *ud)
+{
+    if (u) {
+        u->named = named;
+        u->named_ud = ud;
+    }
 }
 
 void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text, bool masked)

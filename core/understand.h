@@ -92,6 +92,12 @@ uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id)
 const char *camas_understand_label(const camas_understand *u, const char *entry_id,
                                    const char *lang);
 
+/* A question that names someone the knowledge knows (bodies.yaml names:, checked by
+ * named(ud, text)) and is close to an entry is in scope whatever the scope classifier says
+ * ("quelle instance est convoquée par le bureau du procureur général ?"). */
+void camas_understand_set_names(camas_understand *u, bool (*named)(void *ud, const char *text),
+                                void *ud);
+
 /* Leave-one-out evaluation: hides (or restores) one example question of an entry from the
  * dense index. */
 void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text,

@@ -390,6 +390,12 @@ static bool yesno_body_word(void *ud, const char *word, const char *lang)
     return false;
 }
 
+static bool names_someone(void *ud, const char *text)
+{
+    const struct worker *w = ud;
+    return camas_yesno_names_in(w->names, text);
+}
+
 /* "Yes — …" / "No — …" before the answer when it settles a yes/no question. */
 static void answer_yes_no(struct worker *w, const char *question, const char *lang)
 {
@@ -643,6 +649,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     w.bodies = sh.bodies;
     w.n_bodies = sh.n_bodies;
     w.names = sh.names;
+    camas_understand_set_names(w.understand, names_someone, &w);
     camas_matcher_build(w.matcher);
 
     cJSON *hello = cJSON_CreateObject();

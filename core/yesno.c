@@ -281,6 +281,15 @@ static size_t find_names(const camas_yesno_names *names, const char *norm, unsig
     return n;
 }
 
+bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
+{
+    char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
+    unsigned ids[MAX_HITS];
+    bool found = norm && find_names(names, norm, ids, MAX_HITS, NULL) > 0;
+    free(norm);
+    return found;
+}
+
 /* ---- verdicts ---------------------------------------------------------------------------- */
 
 /* Number words, so that "six legislators" is compared with "four legislators" ("one" and

@@ -56,6 +56,9 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_names_add(names, 5, "U.S. Attorney's Office") == 0);
     CHECK(camas_yesno_names_add(names, 6, "WARN") == 0);
     CHECK(camas_yesno_names_add(names, 7, "") == -1);
+    CHECK(camas_yesno_names_in(names, "quelle instance est convoquée par l'Attorney General ?"));
+    CHECK(!camas_yesno_names_in(names, "who chairs the task force?"));
+    CHECK(!camas_yesno_names_in(NULL, "Kyle Bois"));
     const char *const include[] = {"compte", "comprend", "inclut"};
     const char *const again[] = {"réautorisé", "de nouveau autorisé"};
     CHECK(camas_yesno_names_add_synonyms(names, st, "fr", include, 3) == 0);
