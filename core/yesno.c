@@ -140,19 +140,20 @@ static unsigned freq_mask(const char *norm)
 /* Words a membership or yes/no question carries without claiming anything ("is WARN
  * part of WashACT?", "is it true that…"). */
 static const char *const weak_words[] = {
-    "part",         "member",    "members",   "membre",   "membres",   "partie",
-    "involved",     "include",   "includes",  "included", "inclus",    "incluse",
-    "among",        "parmi",     "one",       "true",     "vrai",      "really",
-    "vraiment",     "actually",  "still",     "encore",   "also",      "aussi",
-    "it",           "there",     "they",      "them",     "their",     "ils",
-    "elles",        "leur",      "leurs",     "cela",     "ca",        "c",
-    "ce",           "body",      "group",     "groupe",   "organisme", "organization",
-    "organisation", "committee", "comite",    "t",        "il",        "elle",
-    "ete",          "etre",      "tout",      "tous",     "toute",     "toutes",
-    "entre",        "autres",    "on",        "y",        "every",     "each",
-    "chaque",       "under",     "supposed",  "meant",    "cense",     "censee",
-    "dedans",       "ya",        "ki",        "fait",     "font",      "make",
-    "makes",        "sous",      "according", "selon",    NULL};
+    "part",         "member",    "members",   "membre",   "membres",    "partie",
+    "involved",     "include",   "includes",  "included", "inclus",     "incluse",
+    "among",        "parmi",     "one",       "true",     "vrai",       "really",
+    "vraiment",     "actually",  "still",     "encore",   "also",       "aussi",
+    "it",           "there",     "they",      "them",     "their",      "ils",
+    "elles",        "leur",      "leurs",     "cela",     "ca",         "c",
+    "ce",           "body",      "group",     "groupe",   "organisme",  "organization",
+    "organisation", "committee", "comite",    "t",        "il",         "elle",
+    "ete",          "etre",      "tout",      "tous",     "toute",      "toutes",
+    "entre",        "autres",    "on",        "y",        "every",      "each",
+    "chaque",       "under",     "supposed",  "meant",    "cense",      "censee",
+    "dedans",       "ya",        "ki",        "fait",     "font",       "make",
+    "makes",        "sous",      "according", "selon",    "person",     "personne",
+    "bien",         "genre",     "grp",       "exactly",  "exactement", NULL};
 
 /* ---- names of people and offices ------------------------------------------------------ */
 
