@@ -506,6 +506,76 @@ static int access_verdict(const char *qn, const struct unit *units, const bool *
     return (q_open == a_open) ? 1 : -1;
 }
 
+/* The year a sentence about one body only gives (not a reauthorization's: that is not when
+ * the body began), or 0. */
+static int body_year(const struct unit *units, size_t nunits, const char *body)
+{
+    static const char *const again[] = {"reauthorized",
+                                        "reauthorised",
+                                        "de nouveau autorise",
+                                        "reautorise",
+                                        "renouvele",
+                                        "reconduit",
+                                        NULL};
+    for (size_t u = 0; u < nunits; u++) {
+        if (units[u].nbodies != 1 || strcmp(units[u].bodies[0], body) ||
+            any_phrase(units[u].norm, again))
+            continue;
+        camas_token t[4 * MAX_TOK];
+        size_t n = camas_tokenize(units[u].norm, t, 4 * MAX_TOK);
+        for (size_t i = 0; i < n && i < 4 * MAX_TOK; i++)
+            if (t[i].kind == CAMAS_TOK_NUMBER && is_year_text(t[i].text))
+                return atoi(t[i].text);
+    }
+    return 0;
+}
+
+/* A question comparing when two bodies began ("X before Y?", "X est-il plus ancien que
+ * Y ?"): +1 or -1 when the answer gives both years, else 0. The body named before the
+ * comparison word is the subject. */
+static int compare_years(const camas_yesno_context *c, const char *question, const char *lang,
+                         const struct unit *units, size_t nunits)
+{
+    static const char *const earlier[] = {"before",        "older",      "earlier",
+                                          "first",         "avant",      "plus ancien",
+                                          "plus ancienne", "plus vieux", NULL};
+    static const char *const later[] = {"after",        "newer",      "later",
+                                        "younger",      "apres",      "plus recent",
+                                        "plus recente", "plus jeune", NULL};
+    if (!c->bodies)
+        return 0;
+    char *qn = camas_text_normalize_dup(question);
+    if (!qn)
+        return 0;
+    int result = 0;
+    const char *cut = NULL;
+    int sense = 0;
+    for (int k = 0; k < 2 && !cut; k++)
+        for (const char *const *w = k ? later : earlier; *w && !cut; w++) {
+            const char *p = strstr(qn, *w);
+            size_t wl = strlen(*w);
+            if (p && (p == qn || p[-1] == ' ') && !isalnum((unsigned char)p[wl])) {
+                cut = p;
+                sense = k ? 1 : -1; /* -1: the subject began earlier */
+            }
+        }
+    if (cut) {
+        char *subject = strndup(qn, (size_t)(cut - qn));
+        const char *a[4], *b[4];
+        size_t na = subject ? c->bodies(c->ud, subject, lang, a, 4) : 0;
+        size_t nb = c->bodies(c->ud, cut, lang, b, 4);
+        if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
+            strcmp(b[0], "all")) {
+            int ya = body_year(units, nunits, a[0]), yb = body_year(units, nunits, b[0]);
+            if (ya && yb && ya != yb)
+                result = ((ya < yb) == (sense < 0)) ? 1 : -1;
+        }
+        free(subject);
+    }
+    free(qn);
+    return result;
+}
+
 /* Is the question's token i a claim to check word by word (not a name, number, address,
  * frequency, body name or a word every yes/no question carries)? */
 static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_t i, bool in_name,
@@ -540,6 +610,12 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     const char *qbodies[4];
     size_t nqb = c->bodies ? c->bodies(c->ud, question, lang, qbodies, 4) : 0;
     nunits = split_units(c, answer, lang, units, MAX_UNITS);
+    /* "was the CSEC committee created before WashACT?": the years of the two bodies */
+    int order = compare_years(c, question, lang, units, nunits);
+    if (order) {
+        verdict = order;
+        goto out;
+    }
     bool usable[MAX_UNITS];
     for (size_t u = 0; u < nunits; u++) {
         usable[u] = true;

@@ -29,7 +29,7 @@ static size_t stub_bodies(void *ud, const char *text, const char *lang, const ch
         ids[n++] = "task-force";
     if (n < max && (strstr(text, "WashACT") || strstr(text, "washact")))
         ids[n++] = "washact";
-    if (n < max && strstr(text, "CSEC"))
+    if (n < max && (strstr(text, "CSEC") || strstr(text, "csec")))
         ids[n++] = "csec";
     return n;
 }
@@ -130,6 +130,18 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "Do you have to pay for WashACT information sessions?", meet,
                                   "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Are WashACT meetings invitation-only?", meet, "en") == 1);
+    /* when two bodies began, from an answer that gives both years */
+    static const char years[] = "How the bodies began:\n- WashACT: convened in 2006.\n"
+                                "- CSEC Committee: created in 2013.\n"
+                                "- Task Force: reauthorized in 2015.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT set up before the CSEC committee?", years,
+                                  "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created before WashACT?", years,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee newer than WashACT?", years, "en") ==
+          1);
+    /* a reauthorization is not when a body began: no verdict */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the task force older than WashACT?", years, "en") == 0);
     /* synonyms from knowledge/synonyms.yaml, words and phrases */
     CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail compte quatre législateurs ?",
                                   "Le Groupe de travail comprend quatre législateurs.", "fr") == 1);
