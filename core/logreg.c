@@ -3,6 +3,8 @@
  * worker trains at start and when the examples change. */
 #include "logreg.h"
 
+#include "dense.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,31 +224,12 @@ uint32_t camas_softmax_classes(const camas_softmax *m)
     return m ? m->nclass : 0;
 }
 
-/* Eight partial sums in a vector type: the compiler keeps them in SIMD registers (a plain
- * float loop may not be reordered, so it would not vectorise). */
-typedef float v8f __attribute__((vector_size(32)));
-static float dot(const float *a, const float *b, int n)
-{
-    v8f acc = {0};
-    int k = 0;
-    for (; k + 8 <= n; k += 8) {
-        v8f x, y;
-        memcpy(&x, a + k, sizeof x);
-        memcpy(&y, b + k, sizeof y);
-        acc += x * y;
-    }
-    float s = acc[0] + acc[1] + acc[2] + acc[3] + acc[4] + acc[5] + acc[6] + acc[7];
-    for (; k < n; k++)
-        s += a[k] * b[k];
-    return s;
-}
-
 /* Probabilities of every class for v into p (softmax of the logits). */
 static void probs(const camas_softmax *m, const float *v, float *p)
 {
     float top = -INFINITY;
     for (uint32_t c = 0; c < m->nclass; c++) {
-        p[c] = m->b[c] + dot(m->w + (size_t)c * (size_t)m->dim, v, m->dim);
+        p[c] = m->b[c] + camas_dense_dot(m->w + (size_t)c * (size_t)m->dim, v, m->dim);
         if (p[c] > top)
             top = p[c];
     }
@@ -325,7 +308,7 @@ bool camas_softmax_pack(const camas_softmax *m, float *out)
     double r2 = 1;
     for (uint32_t c = 0; c < nc; c++) {
         const float *w = m->w + (size_t)c * (size_t)dim;
-        double norm = sqrt((double)dot(w, w, dim));
+        double norm = sqrt((double)camas_dense_dot(w, w, dim));
         for (int k = 0; k < dim; k++)
             out[(size_t)c * (size_t)dim + k] = norm > 0 ? (float)(w[k] / norm) : (k == 0);
         scale[c] = (float)norm;
