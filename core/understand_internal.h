@@ -1,0 +1,100 @@
+/* What understand.c and understand_learn.c share: the understanding's state, and the
+ * learned parts (scope classifier, danger detector, entry model) the query side calls. Not
+ * for other files. */
+#ifndef CAMAS_UNDERSTAND_INTERNAL_H
+#define CAMAS_UNDERSTAND_INTERNAL_H
+
+#include "dense.h"
+#include "embed.h"
+#include "logreg.h"
+#include "text.h"
+#include "understand.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Owners of the classifiers' examples in the dense index (plugins have small numbers). */
+#define DANGER_OWNER UINT32_MAX
+#define SCOPE_OWNER  (UINT32_MAX - 1)
+#define MAX_DIM      1024
+#define MAX_HITS     16 /* entries ranked by the dense index per question */
+#define MAX_EXAMPLES 8192
+
+/* Labelled examples from a file in knowledge/ and the model trained on them. */
+struct examples {
+    char **texts;
+    unsigned char *labels;
+    size_t n, cap;
+    camas_logreg *model;
+    uint64_t trained_on; /* fingerprint of the training set (scope: with the plugins' asks) */
+    bool tried;
+};
+
+/* The softmax over the plugins' entries, trained on their example questions and answers;
+ * classes map to (owner, entry id). */
+struct entry_model {
+    camas_softmax *m;
+    char **ids;
+    uint32_t *owners;
+    uint32_t n;
+    uint64_t trained_on;
+    bool tried;    /* trained (or found in the cache) for the current knowledge */
+    bool training; /* m is still being trained, in slices */
+};
+
+#define MAX_FACTS 16
+struct label {
+    char *entry_id;
+    uint32_t owner;
+    char *text[2]; /* en, fr */
+    /* numbers and e-mail addresses its answers state (normalised): "2013", "7.68.801" */
+    char facts[MAX_FACTS][CAMAS_TOKEN_MAX + 1];
+    size_t nfacts;
+};
+
+struct camas_understand {
+    camas_match_mode mode;
+    camas_embed_model *model;
+    camas_dense *dense;
+    struct label *labels;
+    size_t nlabels;
+    bool wants_model; /* a model is configured (and did not fail to open) */
+    bool opened;      /* open_model has run */
+    char *model_path, *knowledge_dir;
+    int cache_fd;
+    struct examples danger; /* danger (1) and safe (0) messages */
+    /* the danger examples' vectors, contiguous, for the kernel-density score */
+    float *danger_x;
+    unsigned char *danger_y;
+    size_t danger_n;
+    struct examples scope; /* out-of-scope messages (0); the plugins' example questions are 1 */
+    struct entry_model entries; /* which entry a question belongs to, learned (softmax) */
+    long nmasked; /* texts masked (leave-one-out): the entry model, trained on them, sits out */
+    bool (*named)(void *ud, const char *text); /* names a known person or office */
+    void *named_ud;
+    char **places; /* normalised names of places other than Washington State */
+    size_t nplaces;
+    FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */
+};
+
+/* Trains (or finds in the vector cache) the logistic regression of ex; with_asks adds the
+ * plugins' example questions as positives (the scope classifier). */
+void camas_understand_train(camas_understand *u, struct examples *ex, bool with_asks,
+                            float pos_weight, const char *what);
+/* Copies the danger examples' vectors side by side for camas_understand_danger_score. */
+void camas_understand_gather_danger(camas_understand *u);
+/* The learned danger score of a question's vector q, in [0,1]. */
+float camas_understand_danger_score(const camas_understand *u, const float *q);
+/* A run of one or two characters, which the learned detector leaves alone. */
+bool camas_understand_noise(const char *text);
+/* The danger of text given whole (its vector's score): long texts by windows, uncertain
+ * messages of several sentences sentence by sentence. */
+float camas_understand_long_danger(const camas_understand *u, const char *text, float whole);
+/* The entry model: found in the cache or started (start), trained in slices (train),
+ * forgotten (clear). */
+void camas_understand_entries_start(camas_understand *u);
+void camas_understand_entries_train(camas_understand *u, int64_t budget_ms);
+void camas_understand_entries_clear(struct entry_model *em);
+
+#endif
