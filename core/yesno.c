@@ -57,7 +57,48 @@ static bool relative_after(const char *w)
     return in_list(w, heads);
 }
 
+static bool yesno_sentence(const char *question, const char *lang);
+
+/* Ends like a tag question ("…, right?", "wasn't it", "c'est ça ?", "ou pas ?"). */
+static bool tag_question(const char *norm)
+{
+    static const char *const tags[] = {
+        " right",         " correct",      " true",    " yes",        " isn t it",
+        " wasn t it",     " wasnt it",     " isnt it", " don t they", " doesn t it",
+        " is that right", " n est ce pas", " hein",    " c est ca",   " ou pas",
+        " c est bien ca", " vrai",         " non",     NULL};
+    size_t n = strlen(norm);
+    while (n > 0 && (norm[n - 1] == '?' || norm[n - 1] == ' ' || norm[n - 1] == '!'))
+        n--;
+    for (size_t k = 0; tags[k]; k++) {
+        size_t tl = strlen(tags[k]);
+        if (n > tl && strncmp(norm + n - tl, tags[k], tl) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool camas_yesno_question(const char *question, const char *lang)
+{
+    if (yesno_sentence(question, lang))
+        return true;
+    char *norm = camas_text_normalize_dup(question);
+    bool yes = norm && strchr(question, '?') && tag_question(norm);
+    free(norm);
+    if (yes)
+        return true;
+    /* the last part after a preamble or a question about something else: "who chairs the
+     * task force, is it richard torrance?", "quick q: task force was reauthorized in 2015?" */
+    const char *cut = NULL;
+    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", NULL};
+    for (size_t k = 0; seps[k]; k++)
+        for (const char *p = strstr(question, seps[k]); p; p = strstr(p + 1, seps[k]))
+            if (!cut || p > cut)
+                cut = p + strlen(seps[k]);
+    return cut && *cut && yesno_sentence(cut, lang);
+}
+
+static bool yesno_sentence(const char *question, const char *lang)
 {
     camas_token t[MAX_TOK];
     long n = camas_text_tokenize(question, t, MAX_TOK);
@@ -78,8 +119,8 @@ bool camas_yesno_question(const char *question, const char *lang)
     }
     if (in_list(t[0].text, fr ? openers_fr : openers_en))
         return true;
-    if (!fr)
-        return false;
+    if (!fr) /* a statement with a question mark: "washact info sessions are held yearly?" */
+        return n >= 5 && strchr(question, '?') != NULL;
     /* inversion: "le comité a-t-il été créé en 2013 ?", "WashACT se réunit-il… ?" */
     static const char *const inverted[] = {"-t-il",  "-t-elle", "-t-on",   "-il ",
                                            "-elle ", "-ils ",   "-elles ", "-il?",
@@ -153,7 +194,13 @@ static const char *const weak_words[] = {
     "chaque",       "under",     "supposed",  "meant",    "cense",      "censee",
     "dedans",       "ya",        "ki",        "fait",     "font",       "make",
     "makes",        "sous",      "according", "selon",    "person",     "personne",
-    "bien",         "genre",     "grp",       "exactly",  "exactement", NULL};
+    "bien",         "genre",     "grp",       "exactly",  "exactement", "look",
+    "looks",        "looking",   "deal",      "deals",    "handle",     "handles",
+    "cover",        "covers",    "get",       "gets",     "sure",       "came",
+    "come",         "comes",     "correct",   "right",    "yes",        "oui",
+    "vrai",         "non",       "occupe",    "occuper",  "regarde",    "regardent",
+    "portent",      "porte",     "pour",      "like",     "quick",      "hey",
+    "reps",         "genre",     NULL};
 
 /* ---- names of people and offices ------------------------------------------------------ */
 
@@ -576,6 +623,34 @@ static int compare_years(const camas_yesno_context *c, const char *question, con
     return result;
 }
 
+/* How the answer counts what follows a number of the question: +1 when it gives the same
+ * number before the same word ("8 agencies" / "eight state agencies", within two words),
+ * -1 when it gives another number before it ("8 legislators" / "four legislators"), 0 when
+ * it does not count that word. */
+static int counted_as(const camas_yesno_context *c, const char *lang, const char *number,
+                      const char *what, const camas_token *at, size_t na)
+{
+    char ws[CAMAS_TOKEN_MAX + 1];
+    stem_of(c->stemmer, lang, what, ws, sizeof ws);
+    int result = 0;
+    for (size_t k = 0; k < na; k++) {
+        char as[CAMAS_TOKEN_MAX + 1];
+        stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+        if (strcmp(ws, as) != 0)
+            continue;
+        for (size_t back = 1; back <= 2 && back <= k; back++) {
+            const char *v = number_value(&at[k - back]);
+            if (!v || is_year_text(v))
+                continue;
+            if (strcmp(v, number) == 0)
+                return 1;
+            result = -1;
+            break;
+        }
+    }
+    return result;
+}
+
 /* Is the question's token i a claim to check word by word (not a name, number, address,
  * frequency, body name or a word every yes/no question carries)? */
 static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_t i, bool in_name,
@@ -683,6 +758,14 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
                              strlen(v) == strlen(part[0]) + 1 + strlen(part[1])
                          ? 2
                          : 0;
+        /* a count of something ("8 legislators"): the answer's count of the same thing */
+        if (!nparts && !is_year_text(v) && i + 1 < nq) {
+            int counted = counted_as(c, lang, v, qt[i + 1].text, at, na);
+            if (counted < 0) {
+                verdict = -1; /* "four legislators" */
+                goto out;
+            }
+        }
         for (int pi = 0; pi < (nparts ? nparts : 1); pi++) {
             const char *x = nparts ? part[pi] : v;
             bool found = false, same_kind = false;
@@ -764,6 +847,20 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         }
         claims += nqn;
     }
+    /* "only advocacy groups?", "n'a que des législateurs ?": a list the answer gives does not
+     * say nothing else is in it */
+    static const char *const only[] = {"only",       "just",       "solely",        "exclusively",
+                                       "seulement",  "uniquement", "exclusivement", "limitative",
+                                       "exhaustive", "n a que",    "n ont que",     "ne sont que",
+                                       NULL};
+    static const char *const by_invitation[] = {"invite only", "invitation only", NULL};
+    bool ne_que = false; /* "ne regarde que", "n'a que" */
+    for (size_t i = 0; i + 1 < nq && !ne_que; i++)
+        if (strcmp(qt[i].text, "ne") == 0 || strcmp(qt[i].text, "n") == 0)
+            for (size_t k = i + 1; k < nq && k <= i + 3 && !ne_que; k++)
+                ne_que = strcmp(qt[k].text, "que") == 0 || strcmp(qt[k].text, "qu") == 0;
+    if ((any_phrase(qn, only) && !any_phrase(qn, by_invitation)) || ne_que)
+        all_found = false;
     verdict = all_found && claims > 0 ? 1 : 0;
 out:
     for (size_t u = 0; u < nunits; u++)

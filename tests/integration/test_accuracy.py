@@ -86,12 +86,13 @@ def test_question_set_accuracy():
     assert c / t >= 0.95, f"{c}/{t} answered correctly: {failures}"
 
 
-def test_yes_no_verdicts():
-    """Yes/no questions of the development set (tests/fixtures/dev-yesno.yaml, written from
-    the source text only, with the truth of each claim): camas says "Yes —"/"No —" (or "Oui
-    —"/"Non —") for most, and almost never the wrong one. A wrong verdict is worse than none:
-    the answer text still follows."""
-    data = yaml.safe_load((ROOT / "tests/fixtures/dev-yesno.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("name", ["dev-yesno", "dev-yesno-2"])
+def test_yes_no_verdicts(name):
+    """Yes/no questions of the development sets (tests/fixtures/dev-yesno*.yaml, written from
+    the source text only, with the truth of each claim; the second in casual phrasing): camas
+    says "Yes —"/"No —" (or "Oui —"/"Non —") for most, and almost never the wrong one. A
+    wrong verdict is worse than none: the answer text still follows."""
+    data = yaml.safe_load((ROOT / f"tests/fixtures/{name}.yaml").read_text(encoding="utf-8"))
     qs = data["questions"]
     answers = _ask_all([q["q"] for q in qs])
     right, wrong = 0, []

@@ -142,6 +142,15 @@ static void with_names(camas_stemmer *st)
           1);
     /* a reauthorization is not when a body began: no verdict */
     CHECK(camas_yesno_verdict_ctx(&c, "Is the task force older than WashACT?", years, "en") == 0);
+    /* a count of something is compared with the answer's count of the same thing */
+    CHECK(camas_yesno_verdict_ctx(&c, "does the task force have 8 legislators", members, "en") ==
+          -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "does the task force have 8 state agencies?", members,
+                                  "en") == 1);
+    /* a list does not say that nothing else is in it */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the task force only legislators?", members, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail ne compte que quatre législateurs ?",
+                                  "Le Groupe de travail comprend quatre législateurs.", "fr") == 0);
     /* synonyms from knowledge/synonyms.yaml, words and phrases */
     CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail compte quatre législateurs ?",
                                   "Le Groupe de travail comprend quatre législateurs.", "fr") == 1);
@@ -175,6 +184,14 @@ int main(void)
     CHECK(camas_yesno_question(
         "pour une invitation à WashACT on écrit à warntrafficking@yahoo.com ?", "fr"));
     CHECK(!camas_yesno_question("que fait le comité CSEC ?", "fr"));
+    /* casual forms: a tag, a last part after a question or a preamble, a statement with "?" */
+    CHECK(camas_yesno_question("washact meets every month right?", "en"));
+    CHECK(camas_yesno_question("who chairs the task force, is it richard torrance?", "en"));
+    CHECK(camas_yesno_question("quick q: task force was reauthorized in 2015 by SB 5884?", "en"));
+    CHECK(camas_yesno_question("washact info sessions are held once a year?", "en"));
+    CHECK(camas_yesno_question("qui préside le groupe de travail, c'est Richard Torrance ?", "fr"));
+    CHECK(!camas_yesno_question("washact email?", "en"));
+    CHECK(!camas_yesno_question("how often does washact meet, and where?", "en"));
 
     camas_stemmer *st = camas_stemmer_new();
     CHECK(camas_yesno_verdict(st, "does the task force meet monthly?", tf_meet, "en") == -1);
