@@ -53,7 +53,7 @@ static bool relative_after(const char *w)
     static const char *const heads[] = {
         "anyone", "someone", "everyone",  "people",       "person", "those",   "one",
         "body",   "group",   "committee", "organization", "member", "members", "quelqu",
-        "ceux",   "celles",  "personne",  "personnes",    NULL};
+        "ceux",   "celles",  "personne",  "personnes",    "celui",  "celle",   NULL};
     return in_list(w, heads);
 }
 
@@ -83,7 +83,9 @@ bool camas_yesno_question(const char *question, const char *lang)
     if (yesno_sentence(question, lang))
         return true;
     char *norm = camas_text_normalize_dup(question);
-    bool yes = norm && strchr(question, '?') && tag_question(norm);
+    /* the tag alone makes it a question ("washact was convened in 2008 wasnt it") once the
+     * sentence is long enough not to be a keyword query */
+    bool yes = norm && (strchr(question, '?') || strlen(norm) >= 24) && tag_question(norm);
     free(norm);
     if (yes)
         return true;
@@ -114,7 +116,11 @@ static bool yesno_sentence(const char *question, const char *lang)
             continue; /* "ou" (or) is not "où" once accents are gone */
         if (fr && i > 1 && (strcmp(t[i].text, "que") == 0 || strcmp(t[i].text, "qu") == 0))
             continue; /* "est-il vrai que", "en tant que": a conjunction past the start */
-        if (camas_is_question_word(lang, t[i].text) && !(i > 0 && relative_after(t[i - 1].text)))
+        /* "c'est le procureur général qui a convoqué washact ?": a cleft, not a question word */
+        bool cleft = fr && n > 2 && strcmp(t[0].text, "c") == 0 && strcmp(t[1].text, "est") == 0 &&
+                     i > 2 && (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
+        if (camas_is_question_word(lang, t[i].text) && !cleft &&
+            !(i > 0 && relative_after(t[i - 1].text)))
             return false;
     }
     if (in_list(t[0].text, fr ? openers_fr : openers_en))

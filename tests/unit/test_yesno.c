@@ -191,6 +191,10 @@ int main(void)
     CHECK(camas_yesno_question("washact info sessions are held once a year?", "en"));
     CHECK(camas_yesno_question("qui préside le groupe de travail, c'est Richard Torrance ?", "fr"));
     CHECK(!camas_yesno_question("washact email?", "en"));
+    CHECK(camas_yesno_question("washact was convened in 2008 wasnt it", "en"));
+    CHECK(camas_yesno_question("c'est le procureur général qui a convoqué washact ?", "fr"));
+    CHECK(camas_yesno_question("le projet de loi 5884 c'est celui qui a créé le comité ?", "fr"));
+    CHECK(!camas_yesno_question("c'est qui le président ?", "fr"));
     CHECK(!camas_yesno_question("how often does washact meet, and where?", "en"));
 
     camas_stemmer *st = camas_stemmer_new();
