@@ -9,6 +9,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from difflib import SequenceMatcher
 
 import pytest
 import yaml
@@ -17,6 +18,8 @@ from harness import REPO_ROOT
 
 EVAL = REPO_ROOT / "tests" / "eval"
 KNOWLEDGE = REPO_ROOT / "knowledge"
+# Similarity (difflib ratio) from which a training text counts as a copy of an evaluation one.
+NEAR = 0.93
 
 
 def normalise(text: str) -> str:
@@ -106,3 +109,33 @@ class TestEvalSet:
                 if isinstance(q, dict) and normalise(str(q.get("q", ""))) in evaluation:
                     shared.append(f"{path.name}: {q['q']!r}")
         assert not shared, "evaluation questions in a tuning set:\n" + "\n".join(shared)
+
+    def test_no_near_copy_of_an_evaluation_question_is_trained_on(self):
+        """Nor a near copy (a typo, an apostrophe, a plural apart: "qui sont les copresident
+        de washact" for "Qui sont les coprésidents de WashACT ?") in an ask: list or a
+        classifier's training examples. Two questions that differ by their question word
+        ("what is …" / "who is on …") are different questions."""
+        qwords = {"what", "who", "which", "when", "where", "how", "why", "whats", "whos", "qui",
+                  "que", "quoi", "quel", "quelle", "quels", "quelles", "quand", "comment",
+                  "combien", "pourquoi", "ou"}
+        evaluation = [normalise(x["text"]) for x in load("questions.jsonl") + load("danger.jsonl")]
+        by_len: dict[int, list[str]] = {}
+        for e in evaluation:
+            by_len.setdefault(len(e), []).append(e)
+        trained = list(ask_examples())
+        for rel in ("safety/danger-examples.yaml", "scope/out-of-scope.yaml"):
+            doc = yaml.safe_load((KNOWLEDGE / rel).read_text(encoding="utf-8"))
+            trained += [normalise(t) for v in doc.values() if isinstance(v, dict)
+                        for texts in v.values() for t in texts]
+        near = []
+        for t in set(trained):
+            for n in range(len(t) - 4, len(t) + 5):
+                for e in by_len.get(n, ()):
+                    if t == e or SequenceMatcher(None, t, e).quick_ratio() < NEAR:
+                        continue
+                    a, b = t.split()[0], e.split()[0]
+                    if a != b and a in qwords and b in qwords:
+                        continue
+                    if SequenceMatcher(None, t, e).ratio() >= NEAR:
+                        near.append(f"{t!r} ~ {e!r}")
+        assert not near, "near copies of evaluation messages in knowledge/:\n" + "\n".join(near)
