@@ -230,6 +230,12 @@ float camas_understand_long_danger(const camas_understand *u, const char *text, 
     return best;
 }
 
+/* The vector-cache key of packed vector c of the entry model trained on fingerprint fp. */
+static uint64_t entry_model_key(uint64_t fp, uint32_t c)
+{
+    return fp * 0xff51afd7ed558ccdull + 7 + c;
+}
+
 /* Gathers the plugins' texts and either finds the entry model trained on them in the cache
  * or starts training it. */
 void camas_understand_entries_start(camas_understand *u)
@@ -275,12 +281,11 @@ void camas_understand_entries_start(camas_understand *u)
     }
     fp ^= (uint64_t)nc * 0xc2b2ae3d27d4eb4full ^ (CAMAS_LOGREG_VERSION + 100);
     em->trained_on = fp;
-    const float *kept[1] = {camas_dense_keyed(u->dense, fp * 0xff51afd7ed558ccdull + 7)};
-    if (kept[0]) {
+    if (camas_dense_keyed(u->dense, entry_model_key(fp, 0))) { /* trained before: kept */
         float *packed = malloc(((size_t)nc + 1) * (size_t)dim * sizeof *packed);
         bool all = packed != NULL;
         for (uint32_t c = 0; all && c <= nc; c++) {
-            const float *v = camas_dense_keyed(u->dense, fp * 0xff51afd7ed558ccdull + 7 + c);
+            const float *v = camas_dense_keyed(u->dense, entry_model_key(fp, c));
             if (v)
                 memcpy(packed + (size_t)c * (size_t)dim, v, (size_t)dim * sizeof *v);
             all = v != NULL;
@@ -321,7 +326,7 @@ void camas_understand_entries_train(camas_understand *u, int64_t budget_ms)
     float *packed = malloc(((size_t)em->n + 1) * (size_t)dim * sizeof *packed);
     if (packed && camas_softmax_pack(em->m, packed))
         for (uint32_t c = 0; c <= em->n; c++)
-            if (camas_dense_keep(u->dense, em->trained_on * 0xff51afd7ed558ccdull + 7 + c,
+            if (camas_dense_keep(u->dense, entry_model_key(em->trained_on, c),
                                  packed + (size_t)c * (size_t)dim)) {
                 log_debug("understand", "entry model not kept in the cache");
                 break;

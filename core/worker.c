@@ -373,20 +373,12 @@ static bool yesno_body_word(void *ud, const char *word, const char *lang)
     (void)lang;
     const struct worker *w = ud;
     size_t wl = strlen(word);
-    for (size_t i = 0; i < w->n_bodies; i++)
-        for (int l = 0; l < 2; l++) {
-            const char *names[2] = {w->bodies[i].name[l], w->bodies[i].short_[l]};
-            for (int k = 0; k < 2; k++) {
-                char *norm = names[k] ? camas_text_normalize_dup(names[k]) : NULL;
-                bool found = false;
-                for (const char *p = norm ? strstr(norm, word) : NULL; p && !found;
-                     p = strstr(p + 1, word))
-                    found = (p == norm || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' ');
-                free(norm);
-                if (found)
-                    return true;
-            }
-        }
+    for (size_t i = 0; i < w->n_bodies; i++) {
+        const char *norm = w->bodies[i].words;
+        for (const char *p = norm ? strstr(norm, word) : NULL; p; p = strstr(p + 1, word))
+            if ((p == norm || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' '))
+                return true;
+    }
     return false;
 }
 

@@ -292,6 +292,8 @@ void camas_worker_bodies_free(struct body *bodies, size_t n)
             free(bodies[i].name[l]);
             free(bodies[i].short_[l]);
         }
+    for (size_t i = 0; i < n; i++)
+        free(bodies[i].words);
     free(bodies);
 }
 
@@ -407,6 +409,12 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
             }
             camas_matcher_add_alias(w->matcher, "en", bd->id, bd->id);
             camas_matcher_add_alias(w->matcher, "fr", bd->id, bd->id);
+            camas_buf words = {0};
+            for (int l = 0; l < 2; l++)
+                camas_buf_printf(&words, " %s %s", bd->name[l] ? bd->name[l] : "",
+                                 bd->short_[l] ? bd->short_[l] : "");
+            bd->words = camas_text_normalize_dup(camas_buf_cstr(&words));
+            camas_buf_free(&words);
         }
         load_names(w, doc);
         cJSON_Delete(doc);

@@ -40,6 +40,7 @@ struct body {
     char id[32];
     char *name[2]; /* [0] en, [1] fr */
     char *short_[2];
+    char *words; /* its names and short names, normalised, space-separated (yes/no claims) */
 };
 
 struct worker {

@@ -453,21 +453,31 @@ static bool stem_of(camas_stemmer *st, const char *lang, const char *w, char *ou
     return true;
 }
 
-/* Does a synonym group hold stem a and either stem b or (b NULL) a phrase of text? */
-static bool synonyms(const camas_yesno_names *names, const char *lang, const char *a, const char *b,
-                     const char *text)
+/* The synonym groups (up to max) that hold the stem of a question's word, in lang. */
+static size_t groups_of(const camas_yesno_names *names, const char *lang, const char *stem,
+                        unsigned *groups, size_t max)
 {
     bool fr = strcmp(lang, "fr") == 0;
-    for (size_t i = 0; names && i < names->nsyn; i++) {
-        if (names->syn[i].fr != fr || names->syn[i].phrase || strcmp(names->syn[i].stem, a))
-            continue;
-        for (size_t k = 0; k < names->nsyn; k++) {
-            const struct syn_word *o = &names->syn[k];
-            if (o->group != names->syn[i].group)
-                continue;
-            if (b ? !o->phrase && strcmp(o->stem, b) == 0 : o->phrase && has_phrase(text, o->stem))
-                return true;
-        }
+    size_t n = 0;
+    for (size_t i = 0; names && i < names->nsyn && n < max; i++)
+        if (names->syn[i].fr == fr && !names->syn[i].phrase &&
+            strcmp(names->syn[i].stem, stem) == 0)
+            groups[n++] = names->syn[i].group;
+    return n;
+}
+
+/* Does one of the groups hold stem b or (b NULL) a phrase of text? */
+static bool in_groups(const camas_yesno_names *names, const unsigned *groups, size_t ng,
+                      const char *b, const char *text)
+{
+    for (size_t k = 0; ng && k < names->nsyn; k++) {
+        const struct syn_word *o = &names->syn[k];
+        bool member = false;
+        for (size_t g = 0; g < ng && !member; g++)
+            member = o->group == groups[g];
+        if (member &&
+            (b ? !o->phrase && strcmp(o->stem, b) == 0 : o->phrase && has_phrase(text, o->stem)))
+            return true;
     }
     return false;
 }
@@ -492,18 +502,20 @@ static bool word_in(const camas_yesno_context *c, const char *lang, const char *
 {
     char qs[CAMAS_TOKEN_MAX + 1];
     stem_of(c->stemmer, lang, w, qs, sizeof qs);
+    unsigned groups[8]; /* its synonym groups, looked up once */
+    size_t ng = groups_of(c->names, lang, qs, groups, 8);
     size_t wl = strlen(w);
     for (size_t k = 0; k < na; k++) {
         char as[CAMAS_TOKEN_MAX + 1];
         stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
-        if (strcmp(qs, as) == 0 || synonyms(c->names, lang, qs, as, NULL) ||
+        if (strcmp(qs, as) == 0 || in_groups(c->names, groups, ng, as, NULL) ||
             same_start(w, wl, at[k].text, at[k].len))
             return true;
         if (wl >= 4 && at[k].len >= 4 && (wl >= 5 || w[0] == at[k].text[0]) &&
             camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
             return true;
     }
-    return text && synonyms(c->names, lang, qs, NULL, text);
+    return text && in_groups(c->names, groups, ng, NULL, text);
 }
 
 static bool in_bodies(const char *id, const char *const *list, size_t n)
