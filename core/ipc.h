@@ -39,14 +39,17 @@ enum camas_ipc_frame_kind {
 #define CAMAS_IPC_DANGER_FOOTER 0x01 /* weaker evidence: the hotline as a footer */
 #define CAMAS_IPC_DANGER_STRONG 0x02 /* the hotline first */
 #define CAMAS_IPC_CLARIFY       0x04 /* the reply offers options ("Did you mean…") */
-/* Ask flag: the core's safety patterns flagged the message (the worker weighs it). */
+/* Ask flags: the core's safety patterns flagged the message (the worker weighs it); the
+ * asker chose the reply's language (camas ask --lang), so the worker must keep it. */
 #define CAMAS_IPC_PATTERNS_FIRED 0x08
+#define CAMAS_IPC_LANG_FORCED    0x10
 
 /* A decoded frame. Strings point into the datagram they were decoded from. */
 typedef struct camas_ipc_frame {
     uint8_t kind;
     uint8_t small; /* ask: room kind; answer: 1 when abstained */
-    uint8_t flags; /* ask: CAMAS_IPC_PATTERNS_FIRED; answer: CAMAS_IPC_DANGER_*, _CLARIFY */
+    uint8_t flags; /* ask: CAMAS_IPC_PATTERNS_FIRED, _LANG_FORCED; answer: CAMAS_IPC_DANGER_*,
+                      _CLARIFY */
     int64_t id;
     int64_t now_ms;    /* ask */
     double confidence; /* answer */

@@ -479,7 +479,8 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
                                 .now_ms = now_ms,
                                 .command = r.command[0] ? r.command : NULL,
                                 .args = r.args,
-                                .patterns_fired = r.danger};
+                                .patterns_fired = r.danger,
+                                .lang_forced = lang != NULL};
             /* Follow-ups and clarifications only between the lines of one asker (--batch
              * JSON lines with a user): plain lines are separate questions. */
             bool converse = strcmp(sender, LONE_ASKER) != 0;
@@ -510,7 +511,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
         bool weighed = r.kind == CAMAS_ROUTE_PLUGIN && o->answered && !o->answer.failed;
         int level = weighed ? learned : r.danger ? 2 : 0;
         camas_buf out_plain = {0}, out_html = {0};
-        camas_safety_compose(r.lang, level, false, plain, html, abstained, clarify, &out_plain,
+        camas_safety_compose(ans_lang, level, false, plain, html, abstained, clarify, &out_plain,
                              &out_html);
         bool danger = level == 2;
         if (danger)

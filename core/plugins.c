@@ -1235,7 +1235,8 @@ int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_a
     const char *lang = p->fr ? "fr" : "en";
     camas_ipc_frame f = {.kind = CAMAS_IPC_ASK,
                          .small = (uint8_t)q->room_kind,
-                         .flags = q->patterns_fired ? CAMAS_IPC_PATTERNS_FIRED : 0,
+                         .flags = (uint8_t)((q->patterns_fired ? CAMAS_IPC_PATTERNS_FIRED : 0) |
+                                            (q->lang_forced ? CAMAS_IPC_LANG_FORCED : 0)),
                          .id = p->id,
                          .now_ms = q->now_ms,
                          .s = {lang, q->match_lang ? q->match_lang : lang, q->text, q->command,

@@ -38,6 +38,10 @@ typedef struct camas_question {
      * asker's previous question here, for a follow-up) */
     const char *context;
     bool patterns_fired; /* the safety patterns flagged it: the worker weighs that verdict */
+    /* lang was chosen by the asker, not guessed from the text: the worker must keep it
+     * (otherwise it may settle a cue-less question's language from the conversation or
+     * the knowledge's vocabulary, and says which in the answer's lang) */
+    bool lang_forced;
 } camas_question;
 
 typedef struct camas_host_answer {

@@ -445,6 +445,31 @@ static void reply_clarify(struct worker *w, const camas_understanding *u, const 
     camas_buf_free(&html);
 }
 
+/* The language of a question with no language cue at all ("reunions washact", "csec
+ * telphone"), which camas_detect_lang can only default to English: the same asker's previous
+ * question when it had cues (a follow-up keeps the conversation's language), else the
+ * knowledge's own vocabulary, i.e. the language whose example questions and answers the
+ * words match clearly better. NULL when nothing tips it. */
+#define LANG_VOCAB_MARGIN 1.15
+static const char *settle_lang(const struct worker *w, const char *text, const char *prev)
+{
+    double confidence;
+    camas_detect_lang(text, &confidence);
+    if (confidence > 0)
+        return NULL;
+    if (prev) {
+        const char *lang = camas_detect_lang(prev, &confidence);
+        if (confidence > 0)
+            return lang;
+    }
+    camas_match fr, en;
+    double sfr = camas_matcher_query(w->matcher, text, "fr", NULL, NULL, &fr, 1) ? fr.score : 0;
+    double sen = camas_matcher_query(w->matcher, text, "en", NULL, NULL, &en, 1) ? en.score : 0;
+    if (sfr > sen * LANG_VOCAB_MARGIN)
+        return "fr";
+    return NULL;
+}
+
 static void op_ask(struct worker *w, const camas_ipc_frame *f)
 {
     int64_t id = f->id;
@@ -458,6 +483,16 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     const char *context = f->s[5];
     if (strcmp(req.lang, "en") && strcmp(req.lang, "fr"))
         req.lang = "en";
+    /* Matched in the language it is written in, answered in the one asked for. */
+    const char *match_lang = f->s[1];
+    if (strcmp(match_lang, "en") && strcmp(match_lang, "fr"))
+        match_lang = req.lang;
+    const char *prev = strncmp(context, "prev:", 5) == 0 ? context + 5 : NULL;
+    if (!command && !(f->flags & CAMAS_IPC_LANG_FORCED)) {
+        const char *settled = settle_lang(w, req.text, prev);
+        if (settled)
+            req.lang = match_lang = settled;
+    }
     camas_buf_reset(&w->reply_plain);
     camas_buf_reset(&w->reply_html);
     const char *plugin_name = "";
@@ -488,12 +523,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         }
     } else {
         struct filter_ctx fc = {w, req.room_kind};
-        /* Matched in the language it is written in, answered in the one asked for. */
-        const char *match_lang = f->s[1];
-        if (strcmp(match_lang, "en") && strcmp(match_lang, "fr"))
-            match_lang = req.lang;
         camas_understanding u;
-        const char *prev = strncmp(context, "prev:", 5) == 0 ? context + 5 : NULL;
         camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang, room_policy,
                              &fc, &u, &effective);
         log_debug("worker", "ask %lld: decision %d, best %s (%.3f), danger %.2f, %zu documents",
