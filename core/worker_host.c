@@ -319,39 +319,15 @@ static void base_error(struct camas_worker_shared *w, const char *fmt, ...)
 
 /* Loads bodies.yaml and synonyms.yaml into the matcher. Problems are recorded, not fatal:
  * the plugins still answer, only alias expansion is poorer. */
-/* bodies.yaml `names:`, a list of people and offices, each a list of the ways to write it. */
-static void load_names(struct camas_worker_shared *w, const cJSON *doc)
+static void loader_error(void *ud, const char *message)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "names");
-    if (!list)
-        return;
-    if (!cJSON_IsArray(list)) {
-        base_error(w, "knowledge/bodies.yaml:%d: 'names' must be a list of lists of names",
-                   camas_yaml_line(list));
-        return;
-    }
-    if (!w->names)
-        return; /* out of memory: yes/no answers then do without names */
-    unsigned id = 0;
-    const cJSON *one;
-    cJSON_ArrayForEach(one, list)
-    {
-        id++;
-        if (!cJSON_IsArray(one) || cJSON_GetArraySize(one) == 0) {
-            base_error(w,
-                       "knowledge/bodies.yaml:%d: each entry of 'names' must be a list of the "
-                       "ways to write one name, e.g. [\"Richard Torrance\", \"Torrance\"]",
-                       camas_yaml_line(one));
-            continue;
-        }
-        const cJSON *s;
-        cJSON_ArrayForEach(s, one)
-        {
-            if (!cJSON_IsString(s) || camas_yesno_names_add(w->names, id, s->valuestring))
-                base_error(w, "knowledge/bodies.yaml:%d: expected a non-empty name",
-                           camas_yaml_line(s));
-        }
-    }
+    base_error(ud, "%s", message);
+}
+
+static void loader_group(void *ud, const char *lang, const char *const *words, size_t n)
+{
+    struct camas_worker_shared *w = ud;
+    camas_matcher_add_synonyms(w->matcher, lang, words, n);
 }
 
 void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowledge_dir)
@@ -416,7 +392,8 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
             bd->words = camas_text_normalize_dup(camas_buf_cstr(&words));
             camas_buf_free(&words);
         }
-        load_names(w, doc);
+        camas_yesno_load_names(
+            &(camas_yesno_loader){.names = w->names, .error = loader_error, .ud = w}, doc);
         cJSON_Delete(doc);
     }
 
@@ -427,33 +404,13 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
             base_error(w, "%s", err);
         return;
     }
-    const cJSON *syn = cJSON_GetObjectItemCaseSensitive(doc, "synonyms");
-    static const char *const langs[2] = {"en", "fr"};
     camas_stemmer *st = camas_stemmer_new(); /* yes/no compares synonyms by stem */
-    for (int l = 0; l < 2; l++) {
-        const cJSON *group;
-        cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(syn, langs[l]))
-        {
-            int n = cJSON_GetArraySize(group);
-            if (!cJSON_IsArray(group) || n < 2 || n > 64) {
-                base_error(w, "knowledge/synonyms.yaml:%d: expected a list of 2 to 64 words",
-                           camas_yaml_line(group));
-                continue;
-            }
-            const char *words[64];
-            int k = 0;
-            const cJSON *wd;
-            cJSON_ArrayForEach(wd, group)
-            {
-                if (cJSON_IsString(wd))
-                    words[k++] = wd->valuestring;
-            }
-            camas_matcher_add_synonyms(w->matcher, langs[l], words, (size_t)k);
-            if (w->names &&
-                camas_yesno_names_add_synonyms(w->names, st, langs[l], words, (size_t)k))
-                base_error(w, "knowledge/synonyms.yaml: out of memory");
-        }
-    }
+    camas_yesno_load_synonyms(&(camas_yesno_loader){.names = w->names,
+                                                    .stemmer = st,
+                                                    .error = loader_error,
+                                                    .group = loader_group,
+                                                    .ud = w},
+                              doc);
     camas_stemmer_free(st);
     cJSON_Delete(doc);
 }

@@ -229,6 +229,8 @@ struct camas_yesno_names {
     struct syn_word *syn;
     size_t nsyn;
     unsigned groups;
+    unsigned (*opposite)[2]; /* pairs of synonym groups that exclude each other */
+    size_t nopposite;
 };
 
 camas_yesno_names *camas_yesno_names_new(void)
@@ -244,6 +246,7 @@ void camas_yesno_names_free(camas_yesno_names *names)
         free(names->p[i].norm);
     free(names->p);
     free(names->syn);
+    free(names->opposite);
     free(names);
 }
 
@@ -284,6 +287,25 @@ int camas_yesno_names_add_synonyms(camas_yesno_names *names, struct camas_stemme
         w->group = group;
         w->fr = strcmp(lang, "fr") == 0;
     }
+    return 0;
+}
+
+int camas_yesno_names_add_opposites(camas_yesno_names *names, struct camas_stemmer *st,
+                                    const char *lang, const char *const *a, size_t na,
+                                    const char *const *b, size_t nb)
+{
+    unsigned(*grown)[2] = realloc(names->opposite, (names->nopposite + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    names->opposite = grown;
+    if (camas_yesno_names_add_synonyms(names, st, lang, a, na))
+        return -1;
+    unsigned ga = names->groups;
+    if (camas_yesno_names_add_synonyms(names, st, lang, b, nb))
+        return -1;
+    names->opposite[names->nopposite][0] = ga;
+    names->opposite[names->nopposite][1] = names->groups;
+    names->nopposite++;
     return 0;
 }
 
@@ -516,6 +538,37 @@ static bool word_in(const camas_yesno_context *c, const char *lang, const char *
             return true;
     }
     return text && in_groups(c->names, groups, ng, NULL, text);
+}
+
+/* Does the answer say the opposite of claim word w ("adults" against "exploited youth")?
+ * True when w belongs to one side of an opposite pair and a word of the other side is in
+ * the answer's tokens or text. */
+static bool opposed_in(const camas_yesno_context *c, const char *lang, const char *w,
+                       const camas_token *at, size_t na, const char *text)
+{
+    const camas_yesno_names *names = c->names;
+    if (!names || !names->nopposite)
+        return false;
+    char qs[CAMAS_TOKEN_MAX + 1];
+    stem_of(c->stemmer, lang, w, qs, sizeof qs);
+    unsigned groups[8];
+    size_t ng = groups_of(names, lang, qs, groups, 8);
+    for (size_t p = 0; p < names->nopposite; p++)
+        for (size_t g = 0; g < ng; g++)
+            for (int side = 0; side < 2; side++) {
+                if (names->opposite[p][side] != groups[g])
+                    continue;
+                unsigned other = names->opposite[p][1 - side];
+                if (in_groups(names, &other, 1, NULL, text))
+                    return true;
+                for (size_t k = 0; k < na; k++) {
+                    char as[CAMAS_TOKEN_MAX + 1];
+                    stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+                    if (in_groups(names, &other, 1, as, NULL))
+                        return true;
+                }
+            }
+    return false;
 }
 
 static bool in_bodies(const char *id, const char *const *list, size_t n)
@@ -831,6 +884,12 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         bool found = word_in(c, lang, t->text, at, na, an);
         if (!found && c->trace)
             fprintf(c->trace, "claim not in the answer: %s\n", t->text);
+        if (!found && opposed_in(c, lang, t->text, at, na, an)) {
+            if (c->trace)
+                fprintf(c->trace, "the answer says the opposite of: %s\n", t->text);
+            verdict = -1;
+            goto out;
+        }
         all_found &= found;
         claims++;
     }

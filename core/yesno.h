@@ -29,6 +29,28 @@ bool camas_yesno_names_in(const camas_yesno_names *names, const char *text);
 int camas_yesno_names_add_synonyms(camas_yesno_names *names, struct camas_stemmer *st,
                                    const char *lang, const char *const *words, size_t n);
 
+/* Two groups of words that exclude each other in a claim ("adults" / "children, minors";
+ * "House" / "Senate"): a question claiming a word of one side, about an answer that has the
+ * other side and not that word, gets a "No". 0, or -1 (out of memory). */
+int camas_yesno_names_add_opposites(camas_yesno_names *names, struct camas_stemmer *st,
+                                    const char *lang, const char *const *a, size_t na,
+                                    const char *const *b, size_t nb);
+
+/* Reading names, synonyms and opposites from the parsed knowledge files (yesno_load.c).
+ * error gets one message per problem (file:line and what was expected); group, when set,
+ * gets every synonym group too (the worker's matcher expands questions with them). names
+ * may be NULL (out of memory): the files are still checked and the groups still passed on. */
+struct cJSON;
+typedef struct camas_yesno_loader {
+    camas_yesno_names *names;
+    struct camas_stemmer *stemmer;
+    void (*error)(void *ud, const char *message);
+    void (*group)(void *ud, const char *lang, const char *const *words, size_t n);
+    void *ud;
+} camas_yesno_loader;
+void camas_yesno_load_names(const camas_yesno_loader *ld, const struct cJSON *bodies_doc);
+void camas_yesno_load_synonyms(const camas_yesno_loader *ld, const struct cJSON *synonyms_doc);
+
 /* What a verdict may consult besides the two texts; every member may be NULL. */
 typedef struct camas_yesno_context {
     struct camas_stemmer *stemmer;

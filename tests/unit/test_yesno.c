@@ -2,6 +2,7 @@
  * value of the same kind and agree only when every claim is in the answer. */
 #include "check.h"
 #include "text.h"
+#include "yaml_json.h"
 #include "yesno.h"
 
 #include <string.h>
@@ -160,6 +161,58 @@ static void with_names(camas_stemmer *st)
     camas_yesno_names_free(names);
 }
 
+/* Opposites from synonyms.yaml: the answer's other side is a "No", its absence nothing. */
+static void loader_error(void *ud, const char *message)
+{
+    (void)message;
+    ++*(int *)ud;
+}
+
+static void test_opposites(camas_stemmer *st)
+{
+    static const char yaml[] = "synonyms:\n"
+                               "  en:\n"
+                               "    - [focus, focused, about]\n"
+                               "    - [lonely]\n"
+                               "opposites:\n"
+                               "  en:\n"
+                               "    - [[adult, adults], [youth, children, minors]]\n"
+                               "    - [[house], []]\n"
+                               "    - [house, senate]\n"
+                               "  fr:\n"
+                               "    - [[adulte, adultes], [jeunes, enfants, mineurs]]\n";
+    char err[256];
+    cJSON *doc = camas_yaml_parse(yaml, strlen(yaml), "synonyms.yaml", err, sizeof err);
+    CHECK(doc != NULL);
+    camas_yesno_names *names = camas_yesno_names_new();
+    int errors = 0;
+    camas_yesno_loader ld = {.names = names, .stemmer = st, .error = loader_error, .ud = &errors};
+    camas_yesno_load_synonyms(&ld, doc);
+    CHECK(errors == 3); /* a one-word group, an empty side, a pair that is not two lists */
+    camas_yesno_context c = {.stemmer = st, .names = names};
+    static const char youth[] =
+        "The CSEC Committee addresses increasing protections for exploited youth.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee focused on adult victims?", youth,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee about exploited youth?", youth,
+                                  "en") == 1);
+    /* neither side in the answer: no verdict */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force help adults?", tf_law, "en") == 0);
+    /* both words in the answer: the claim is found, not contradicted */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does it protect adults?", "It protects adults and children.",
+                                  "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Le comité CSEC s'occupe-t-il des adultes ?",
+                                  "Le Comité CSEC renforce la protection des jeunes exploités.",
+                                  "fr") == -1);
+    /* without names (out of memory) the file is still read and checked */
+    errors = 0;
+    ld.names = NULL;
+    camas_yesno_load_synonyms(&ld, doc);
+    CHECK(errors == 3);
+    cJSON_Delete(doc);
+    camas_yesno_names_free(names);
+}
+
 int main(void)
 {
     CHECK(camas_yesno_question("Is WARN part of WashACT?", "en"));
@@ -211,6 +264,7 @@ int main(void)
     CHECK(camas_yesno_verdict(st, "WashACT se réunit tous les trimestres ?", fr_meet, "fr") == 1);
     CHECK(camas_yesno_verdict(NULL, "Is WARN part of WashACT?", wa_chairs, "en") == 1);
     with_names(st);
+    test_opposites(st);
     camas_stemmer_free(st);
     return check_done("yesno");
 }

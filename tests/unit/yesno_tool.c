@@ -10,36 +10,28 @@
 #include <stdio.h>
 #include <string.h>
 
+static void report(void *ud, const char *message)
+{
+    (void)ud;
+    fprintf(stderr, "%s\n", message);
+}
+
 static void load(camas_yesno_names *names, camas_stemmer *st, const char *dir)
 {
-    char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/bodies.yaml", dir);
-    cJSON *doc = camas_yaml_load(path, err, sizeof err);
-    const cJSON *one, *s;
-    unsigned id = 0;
-    cJSON_ArrayForEach(one, cJSON_GetObjectItemCaseSensitive(doc, "names"))
-    {
-        id++;
-        cJSON_ArrayForEach(s, one) if (cJSON_IsString(s))
-            camas_yesno_names_add(names, id, s->valuestring);
+    static const char *const files[2] = {"bodies.yaml", "synonyms.yaml"};
+    camas_yesno_loader ld = {.names = names, .stemmer = st, .error = report};
+    for (int f = 0; f < 2; f++) {
+        char path[4096], err[512];
+        snprintf(path, sizeof path, "%s/%s", dir, files[f]);
+        cJSON *doc = camas_yaml_load(path, err, sizeof err);
+        if (!doc)
+            fprintf(stderr, "%s\n", err);
+        else if (f == 0)
+            camas_yesno_load_names(&ld, doc);
+        else
+            camas_yesno_load_synonyms(&ld, doc);
+        cJSON_Delete(doc);
     }
-    cJSON_Delete(doc);
-    snprintf(path, sizeof path, "%s/synonyms.yaml", dir);
-    doc = camas_yaml_load(path, err, sizeof err);
-    static const char *const langs[2] = {"en", "fr"};
-    for (int l = 0; l < 2; l++) {
-        const cJSON *group;
-        cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(
-                                      cJSON_GetObjectItemCaseSensitive(doc, "synonyms"), langs[l]))
-        {
-            const char *words[64];
-            size_t k = 0;
-            cJSON_ArrayForEach(s, group) if (cJSON_IsString(s) && k < 64) words[k++] =
-                s->valuestring;
-            camas_yesno_names_add_synonyms(names, st, langs[l], words, k);
-        }
-    }
-    cJSON_Delete(doc);
 }
 
 int main(int argc, char **argv)
