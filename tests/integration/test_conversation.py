@@ -76,6 +76,21 @@ def test_follow_ups_use_the_askers_previous_question(help_room, alice, bob):
     assert "procureur général" in fr, fr
 
 
+def test_a_question_without_language_cues_keeps_the_askers_language(help_room, alice, bob):
+    """"washact email" has no word of either language: after a French question the asker
+    gets French; someone else, with no conversation, English; and words only the French
+    knowledge has ("comitee", "telphone": typos of comité, téléphone) choose French."""
+    room, bot = help_room
+    bob.join(room)
+    assert "Richard Torrance" in ask_in(alice, room, bot, "qui préside le groupe de travail ?")
+    fr = ask_in(alice, room, bot, "washact email")
+    assert "écrivez à warntrafficking@yahoo.com" in fr, fr
+    en = ask_in(bob, room, bot, "washact email")
+    assert "e-mail warntrafficking@yahoo.com" in en, en
+    csec = ask_in(bob, room, bot, "comitee csec telphone")
+    assert "sous-procureur général" in csec, csec
+
+
 def test_yes_no_questions_get_yes_or_no_first(help_room, alice):
     room, bot = help_room
     no = ask_in(alice, room, bot, "Does WashACT meet monthly?")
