@@ -6,6 +6,7 @@
  * in the place of the one the question names. Every other content word of the question must
  * be in those sentences (by stem, synonym, or one typo away) for a "yes". */
 #include "yesno.h"
+#include "yesno_internal.h"
 
 #include "text.h"
 #include "util.h"
@@ -14,10 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_TOK   96
-#define MAX_UNITS 32 /* sentences of one answer */
-#define MAX_HITS  8  /* names found in one text */
 
 static bool in_list(const char *w, const char *const *list)
 {
@@ -322,8 +319,8 @@ static bool phrase_at(const char *norm, const char *p, size_t pl)
 
 /* The ids of the names in norm (a longer name hides the shorter ones inside it: "assistant
  * attorney general" is not "attorney general"). Marks the bytes they cover in used. */
-static size_t find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
-                         size_t max, unsigned char *used)
+size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
+                              size_t max, unsigned char *used)
 {
     struct {
         size_t start, end;
@@ -361,7 +358,7 @@ bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
 {
     char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
     unsigned ids[MAX_HITS];
-    bool found = norm && find_names(names, norm, ids, MAX_HITS, NULL) > 0;
+    bool found = norm && camas_yesno_find_names(names, norm, ids, MAX_HITS, NULL) > 0;
     free(norm);
     return found;
 }
@@ -410,14 +407,6 @@ static bool any_phrase(const char *norm, const char *const *list)
 
 /* One sentence of the answer (a list stays with the line that introduces it), with the
  * bodies and names it mentions. */
-struct unit {
-    char *norm;
-    const char *bodies[4];
-    size_t nbodies;
-    unsigned names[MAX_HITS];
-    size_t nnames;
-};
-
 /* Splits answer into sentences: at line breaks and at a full stop after a word or number (not
  * inside "U.S."). A list item ("- the U.S. Attorney's Office;") keeps the line that
  * introduces it ("WashACT is co-chaired by:"), so each item reads as a sentence of its own.
@@ -428,6 +417,7 @@ static size_t split_units(const camas_yesno_context *c, const char *answer, cons
     size_t n = 0, len = strlen(answer), start = 0;
     const char *header = NULL;
     size_t header_len = 0;
+    unsigned list = 0;
     for (size_t i = 0; i <= len && n < max; i++) {
         bool cut = i == len || answer[i] == '\n';
         if (!cut && answer[i] == '.' && i > 0 &&
@@ -442,7 +432,7 @@ static size_t split_units(const camas_yesno_context *c, const char *answer, cons
             s0++;
         bool item = s0 + 1 < i && (answer[s0] == '-' || answer[s0] == '*') && answer[s0 + 1] == ' ';
         if (!item && i > s0 && answer[i - 1] == ':')
-            header = answer + s0, header_len = i - s0;
+            header = answer + s0, header_len = i - s0, list++;
         else if (!item && i > s0)
             header = NULL;
         if (i > s0) {
@@ -456,8 +446,12 @@ static size_t split_units(const camas_yesno_context *c, const char *answer, cons
                 struct unit *x = &u[n++];
                 memset(x, 0, sizeof *x);
                 x->norm = norm;
+                if (item && header) {
+                    x->list = list;
+                    x->item = camas_text_normalize_dup(text + header_len + 1);
+                }
                 x->nbodies = c->bodies ? c->bodies(c->ud, text, lang, x->bodies, 4) : 0;
-                x->nnames = find_names(c->names, norm, x->names, MAX_HITS, NULL);
+                x->nnames = camas_yesno_find_names(c->names, norm, x->names, MAX_HITS, NULL);
             } else {
                 free(norm);
             }
@@ -519,8 +513,8 @@ static bool same_start(const char *a, size_t al, const char *b, size_t bl)
 
 /* Is word w (a question's) in text's tokens, by stem, synonym or, for longer words, one
  * typo away? */
-static bool word_in(const camas_yesno_context *c, const char *lang, const char *w,
-                    const camas_token *at, size_t na, const char *text)
+bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const char *w,
+                         const camas_token *at, size_t na, const char *text)
 {
     char qs[CAMAS_TOKEN_MAX + 1];
     stem_of(c->stemmer, lang, w, qs, sizeof qs);
@@ -864,7 +858,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     }
     /* the question's claim words, each marked found or not */
     unsigned qnames[MAX_HITS];
-    size_t nqn = find_names(c->names, qn, qnames, MAX_HITS, qused);
+    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
     bool is_claim[MAX_TOK] = {false};
     bool all_found = numbers_found && (!q_mail || mail_found);
     claims += q_mail + (qf && (qf & af));
@@ -881,7 +875,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         if (!claim_word(c, t, i, in_name, lang))
             continue;
         is_claim[i] = true;
-        bool found = word_in(c, lang, t->text, at, na, an);
+        bool found = camas_yesno_word_in(c, lang, t->text, at, na, an);
         if (!found && c->trace)
             fprintf(c->trace, "claim not in the answer: %s\n", t->text);
         if (!found && opposed_in(c, lang, t->text, at, na, an)) {
@@ -914,7 +908,8 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
             if (nu > MAX_TOK)
                 nu = MAX_TOK;
             for (size_t i = 0; i < nq && !others; i++)
-                others = is_claim[i] && word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+                others =
+                    is_claim[i] && camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
         }
         if (!all_named) {
             /* without a body named, the names may describe it ("the committee the Attorney
@@ -929,19 +924,28 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     static const char *const only[] = {"only",       "just",       "solely",        "exclusively",
                                        "seulement",  "uniquement", "exclusivement", "limitative",
                                        "exhaustive", "n a que",    "n ont que",     "ne sont que",
-                                       NULL};
+                                       "un seul",    "une seule",  "a single",      NULL};
     static const char *const by_invitation[] = {"invite only", "invitation only", NULL};
     bool ne_que = false; /* "ne regarde que", "n'a que" */
     for (size_t i = 0; i + 1 < nq && !ne_que; i++)
         if (strcmp(qt[i].text, "ne") == 0 || strcmp(qt[i].text, "n") == 0)
             for (size_t k = i + 1; k < nq && k <= i + 3 && !ne_que; k++)
                 ne_que = strcmp(qt[k].text, "que") == 0 || strcmp(qt[k].text, "qu") == 0;
-    if ((any_phrase(qn, only) && !any_phrase(qn, by_invitation)) || ne_que)
+    if ((any_phrase(qn, only) && !any_phrase(qn, by_invitation)) || ne_que) {
+        /* ...but one that holds more than what the question allows says "no" */
+        int r = camas_yesno_only(c, lang, qn, qt, nq, is_claim, qnames, nqn, units, usable, nunits);
+        if (r) {
+            verdict = r;
+            goto out;
+        }
         all_found = false;
+    }
     verdict = all_found && claims > 0 ? 1 : 0;
 out:
-    for (size_t u = 0; u < nunits; u++)
+    for (size_t u = 0; u < nunits; u++) {
         free(units[u].norm);
+        free(units[u].item);
+    }
     camas_buf_free(&usable_text);
     free(units);
     free(qused);

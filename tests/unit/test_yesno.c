@@ -148,8 +148,39 @@ static void with_names(camas_stemmer *st)
           -1);
     CHECK(camas_yesno_verdict_ctx(&c, "does the task force have 8 state agencies?", members,
                                   "en") == 1);
-    /* a list does not say that nothing else is in it */
-    CHECK(camas_yesno_verdict_ctx(&c, "Is the task force only legislators?", members, "en") == 0);
+    /* a list does not say that nothing else is in it, but one with other kinds says "no" */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the task force only legislators?", members, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force include only legislators and "
+                                      "agencies and a survivor?",
+                                  members, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired only by WARN?", cochairs, "en") ==
+          -1);
+    /* "a single": the list is of the thing itself; one item of a kind is not a count */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired by a single office?", cochairs,
+                                  "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT have a single co-chair?", cochairs, "en") ==
+          -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is there a single trafficking survivor on the task force?",
+                                  members, "en") == 0);
+    /* enumerations in a sentence, not appositions */
+    static const char programs[] =
+        "One of the Task Force's duties is to identify the available federal, state and local "
+        "programs.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force only look at federal programs?",
+                                  programs, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force only look at local programs?",
+                                  programs, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force only look at federal, state and local "
+                                      "programs?",
+                                  programs, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Are the task force legislators only from the House?",
+                                  "The Task Force includes four legislators, one from each "
+                                  "caucus in the House and the Senate.",
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is Kyle Bois only an assistant attorney general?",
+                                  "The contact is Kyle Bois, Assistant Attorney General, at "
+                                  "KyleW@atg.wa.gov.",
+                                  "en") == 0);
     CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail ne compte que quatre législateurs ?",
                                   "Le Groupe de travail comprend quatre législateurs.", "fr") == 0);
     /* synonyms from knowledge/synonyms.yaml, words and phrases */

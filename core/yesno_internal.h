@@ -1,0 +1,48 @@
+/* What yesno.c shares with the rules split out of it (yesno_only.c): the answer read as
+ * sentences ("units"), and the test of whether a question's word is in a text. */
+#ifndef CAMAS_YESNO_INTERNAL_H
+#define CAMAS_YESNO_INTERNAL_H
+
+#include "text.h"
+#include "yesno.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MAX_TOK   96
+#define MAX_UNITS 32 /* sentences of one answer */
+#define MAX_HITS  8  /* names found in one text */
+
+/* One sentence of an answer, normalised. A list item ("- WARN;") carries the line that
+ * introduces it ("WashACT is co-chaired by:") in norm, and alone in item. */
+struct unit {
+    char *norm;
+    char *item;    /* the item's own text, without its header; NULL when not a list item */
+    unsigned list; /* which list of the answer it belongs to (1, 2…), 0 when none */
+    const char *bodies[4];
+    size_t nbodies;
+    unsigned names[MAX_HITS];
+    size_t nnames;
+};
+
+/* Is word w (a question's) in text's tokens (at, na), by stem, synonym or, for longer words,
+ * one typo away? text, when not NULL, is searched for the synonyms that are phrases. */
+bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const char *w,
+                         const camas_token *at, size_t na, const char *text);
+
+/* The people and offices (ids, at most max) named in normalised text; used, when not NULL,
+ * gets the bytes of norm they cover marked. */
+size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
+                              size_t max, unsigned char *used);
+
+/* A restrictive question ("only state agencies?", "n'a qu'un seul président ?") against the
+ * answer's usable sentences: -1 when they hold more than the question allows (a list whose
+ * items are not all of the claimed kind, an enumeration "federal, state and local" around
+ * the claimed word, several items where the question says one), else 0. Never +1: a list
+ * does not say that nothing else exists. qn is the normalised question; is_claim marks its
+ * claim words among qt; qnames are the people and offices it names. */
+int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char *qn,
+                     const camas_token *qt, size_t nq, const bool *is_claim, const unsigned *qnames,
+                     size_t nqn, const struct unit *units, const bool *usable, size_t nunits);
+
+#endif

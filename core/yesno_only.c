@@ -1,0 +1,206 @@
+/* Yes/no questions that restrict ("is the CSEC committee made up only of AG office staff?",
+ * "le groupe de travail ne regarde que les programmes fédéraux ?", "WashACT a un seul
+ * président ?"): the answer says "no" when it lists more than the question allows. Kept
+ * apart from yesno.c's general rules because it reads the answer's structure (lists and
+ * enumerations) rather than its values. */
+#include "yesno_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Phrases that restrict to one ("a single chair?"), not to a kind ("only state agencies?"). */
+static const char *const only_one[] = {"un seul",  "une seule",  "a single", "only one",
+                                       "just one", "one single", NULL};
+
+/* The first word of three letters or more after a phrase of only_one in qn ("un seul
+ * président" -> "president", "a single co-chair" -> "chair") into out; false when the
+ * question has none. */
+static bool one_of_what(const char *qn, char *out, size_t cap)
+{
+    for (size_t i = 0; only_one[i]; i++) {
+        size_t pl = strlen(only_one[i]);
+        for (const char *p = strstr(qn, only_one[i]); p; p = strstr(p + 1, only_one[i])) {
+            if ((p != qn && p[-1] != ' ') || p[pl] != ' ')
+                continue;
+            camas_token t[4];
+            size_t n = camas_tokenize(p + pl, t, 4);
+            for (size_t k = 0; k < n && k < 4; k++)
+                if (t[k].len >= 3) {
+                    snprintf(out, cap, "%s", t[k].text);
+                    return true;
+                }
+        }
+    }
+    return false;
+}
+
+/* Does the list item name one of the question's people or offices? */
+static bool names_one(const camas_yesno_context *c, const unsigned *qnames, size_t nqn,
+                      const char *item)
+{
+    unsigned ids[MAX_HITS];
+    size_t n = nqn ? camas_yesno_find_names(c->names, item, ids, MAX_HITS, NULL) : 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < nqn; k++)
+            if (ids[i] == qnames[k])
+                return true;
+    return false;
+}
+
+/* Does text hold one of the words (the question's claim words, or the one thing "a single"
+ * is about)? */
+static bool holds_claim(const camas_yesno_context *c, const char *lang, const char *const *words,
+                        size_t nw, const char *text)
+{
+    camas_token t[MAX_TOK];
+    size_t n = camas_tokenize(text, t, MAX_TOK);
+    if (n > MAX_TOK)
+        n = MAX_TOK;
+    for (size_t i = 0; i < nw; i++)
+        if (camas_yesno_word_in(c, lang, words[i], t, n, text))
+            return true;
+    return false;
+}
+
+/* Lists: items of one list, how many hold a claim word, and whether the line introducing
+ * them does. */
+static int list_verdict(const camas_yesno_context *c, const char *lang, bool one,
+                        const char *const *words, size_t nw, const unsigned *qnames, size_t nqn,
+                        const struct unit *units, const bool *usable, size_t nunits)
+{
+    for (size_t u = 0; u < nunits; u++) {
+        if (!usable[u] || !units[u].list || (u > 0 && units[u - 1].list == units[u].list))
+            continue; /* not the first item of a list */
+        size_t items = 0, claimed = 0;
+        bool header_claims = false;
+        for (size_t k = u; k < nunits && units[k].list == units[u].list; k++) {
+            if (!usable[k] || !units[k].item)
+                continue;
+            items++;
+            claimed += holds_claim(c, lang, words, nw, units[k].item) ||
+                       names_one(c, qnames, nqn, units[k].item);
+            /* norm is the header, a space, then the item */
+            size_t hl = strlen(units[k].norm) - strlen(units[k].item);
+            char *header = hl > 1 ? strndup(units[k].norm, hl - 1) : NULL;
+            header_claims |= header && holds_claim(c, lang, words, nw, header);
+            free(header);
+        }
+        if (items < 2)
+            continue;
+        if (one && header_claims)
+            return -1; /* "a single chair?" against a list of co-chairs */
+        if (!one && claimed > 0 && claimed < items)
+            return -1; /* "only the AG's office?" against eight kinds of members */
+    }
+    return 0;
+}
+
+/* Enumerations inside a sentence: the claimed word next to "," "and" "et" "or" "ou" with a
+ * neighbour the question does not claim ("only federal programs?" against "federal, state
+ * and local programs"). A comma counts only when a conjunction follows within three words,
+ * so an apposition ("Kyle Bois, Assistant Attorney General") is not a list. */
+static const char *const conjunctions[] = {"and", "et", "or", "ou", NULL};
+static const char *const articles[] = {"the", "le", "la",  "les", "l",  "des",  "du", "de",
+                                       "a",   "an", "une", "un",  "in", "dans", NULL};
+
+static bool in_words(const char *w, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(w, list[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool claimed_token(const camas_yesno_context *c, const char *lang, const camas_token *qt,
+                          size_t nq, const bool *is_claim, const camas_token *t)
+{
+    for (size_t i = 0; i < nq; i++)
+        if (is_claim[i] && camas_yesno_word_in(c, lang, qt[i].text, t, 1, NULL))
+            return true;
+    return false;
+}
+
+/* The word at or after position k, skipping articles; NULL at the end. */
+static const camas_token *next_word(const camas_token *t, size_t n, size_t k)
+{
+    while (k < n && in_words(t[k].text, articles))
+        k++;
+    return k < n ? &t[k] : NULL;
+}
+
+static int enumeration_verdict(const camas_yesno_context *c, const char *lang,
+                               const camas_token *qt, size_t nq, const bool *is_claim,
+                               const struct unit *units, const bool *usable, size_t nunits)
+{
+    for (size_t u = 0; u < nunits; u++) {
+        if (!usable[u])
+            continue;
+        /* tokens, with which of them a comma follows (commas stay in normalised text) */
+        const char *text = units[u].item ? units[u].item : units[u].norm;
+        camas_token t[MAX_TOK];
+        bool comma[MAX_TOK] = {false};
+        size_t n = 0;
+        for (const char *p = text; *p && n < MAX_TOK;) {
+            while (*p == ' ')
+                p++;
+            const char *end = p;
+            while (*end && *end != ' ')
+                end++;
+            if (end == p)
+                break;
+            char word[4 * CAMAS_TOKEN_MAX];
+            snprintf(word, sizeof word, "%.*s", (int)(end - p), p);
+            size_t got = camas_tokenize(word, t + n, MAX_TOK - n);
+            n += got < MAX_TOK - n ? got : MAX_TOK - n;
+            if (n && end[-1] == ',')
+                comma[n - 1] = true;
+            p = end;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (!claimed_token(c, lang, qt, nq, is_claim, &t[k]))
+                continue;
+            const camas_token *other = NULL;
+            if (k + 1 < n && in_words(t[k + 1].text, conjunctions))
+                other = next_word(t, n, k + 2); /* "the House and the Senate" */
+            else if (comma[k])
+                for (size_t j = k + 1; j < n && j <= k + 3 && !other; j++)
+                    if (in_words(t[j].text, conjunctions))
+                        other = next_word(t, n, k + 1); /* "federal, state and local" */
+            if (!other) { /* "state and local", "the House and the Senate" */
+                size_t j = k;
+                while (j > 0 && in_words(t[j - 1].text, articles))
+                    j--;
+                if (j >= 2 && in_words(t[j - 1].text, conjunctions))
+                    other = &t[j - 2];
+            }
+            if (other && !claimed_token(c, lang, qt, nq, is_claim, other)) {
+                if (c->trace)
+                    fprintf(c->trace, "listed beside '%s': '%s'\n", t[k].text, other->text);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char *qn,
+                     const camas_token *qt, size_t nq, const bool *is_claim, const unsigned *qnames,
+                     size_t nqn, const struct unit *units, const bool *usable, size_t nunits)
+{
+    char thing[CAMAS_TOKEN_MAX + 1];
+    bool one = one_of_what(qn, thing, sizeof thing);
+    const char *words[MAX_TOK];
+    size_t nw = 0;
+    if (one)
+        words[nw++] = thing;
+    else
+        for (size_t i = 0; i < nq && nw < MAX_TOK; i++)
+            if (is_claim[i])
+                words[nw++] = qt[i].text;
+    int v = list_verdict(c, lang, one, words, nw, one ? NULL : qnames, one ? 0 : nqn, units, usable,
+                         nunits);
+    if (!v && !one)
+        v = enumeration_verdict(c, lang, qt, nq, is_claim, units, usable, nunits);
+    return v;
+}
