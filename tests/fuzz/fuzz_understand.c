@@ -1,0 +1,103 @@
+/* libFuzzer target: what people type, through everything that reads a question before any
+ * plugin does: language detection, the danger patterns, the lexical matcher (over a small
+ * index built once), the yes/no reading of a question and the verdict against an answer.
+ * An input is a question, optionally followed by a line break and an answer text (as the
+ * worker renders one). Checks: no crash or sanitizer report, results within the bounds the
+ * APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a
+ * verdict of -1, 0 or +1). Runs without the model: the dense half has fuzz_embed. */
+#include "match.h"
+#include "safety.h"
+#include "text.h"
+#include "yesno.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static camas_matcher *matcher;
+static camas_safety *safety;
+static camas_stemmer *stemmer;
+static camas_yesno_names *names;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    matcher = camas_matcher_new();
+    safety = camas_safety_new();
+    stemmer = camas_stemmer_new();
+    names = camas_yesno_names_new();
+    if (!matcher || !safety || !stemmer || !names)
+        abort();
+    static const char *const meet_en[] = {"how often does washact meet?", "washact meetings"};
+    static const char *const meet_fr[] = {"quand se réunit WashACT ?", "réunions washact"};
+    static const char *const chair_en[] = {"who chairs the task force?", "task force chair"};
+    static const char *const chair_fr[] = {"qui préside le groupe de travail ?"};
+    static const char *const syn[] = {"chair", "chairs", "head", "leads", "runs"};
+    static const char *const adults[] = {"adult", "adults"}, *const youth[] = {"youth", "minors"};
+    if (camas_matcher_add_synonyms(matcher, "en", syn, 5) ||
+        camas_matcher_add_alias(matcher, "fr", "groupe de travail", "task-force") ||
+        camas_matcher_add_alias(matcher, "en", "WashACT", "washact") ||
+        camas_matcher_add_entry(matcher, 1, "meet", "washact", "en", meet_en, 2) ||
+        camas_matcher_add_entry(matcher, 1, "meet", "washact", "fr", meet_fr, 2) ||
+        camas_matcher_add_entry(matcher, 2, "chair", "task-force", "en", chair_en, 2) ||
+        camas_matcher_add_entry(matcher, 2, "chair", "task-force", "fr", chair_fr, 1) ||
+        camas_matcher_add_answer(matcher, 2, "chair", "en",
+                                 "The Task Force is chaired by Richard Torrance.") ||
+        camas_matcher_build(matcher) || camas_yesno_names_add(names, 1, "Richard Torrance") ||
+        camas_yesno_names_add(names, 2, "Kyle Bois") ||
+        camas_yesno_names_add_synonyms(names, stemmer, "en", syn, 5) ||
+        camas_yesno_names_add_opposites(names, stemmer, "en", adults, 2, youth, 2))
+        abort();
+    return 0;
+}
+
+static size_t bodies(void *ud, const char *text, const char *lang, const char **ids, size_t max)
+{
+    return camas_matcher_bodies(ud, text, lang, ids, max);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!matcher)
+        LLVMFuzzerInitialize(NULL, NULL); /* libFuzzer without the initialiser hook */
+    char *text = malloc(size + 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    char *answer = strchr(text, '\n');
+    if (answer)
+        *answer++ = '\0';
+
+    double confidence = -1;
+    const char *lang = camas_detect_lang(text, &confidence);
+    if (!lang || (strcmp(lang, "en") && strcmp(lang, "fr")) || confidence < 0 || confidence > 1)
+        abort();
+    const char *hint = NULL;
+    camas_safety_check(safety, text, &hint);
+    if (hint && strcmp(hint, "en") && strcmp(hint, "fr"))
+        abort();
+    camas_match out[4];
+    for (int l = 0; l < 2; l++) {
+        size_t n = camas_matcher_query(matcher, text, l ? "fr" : "en", NULL, NULL, out, 4);
+        if (n > 4)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            if (!out[i].entry_id || !(out[i].confidence >= 0 && out[i].confidence <= 1))
+                abort();
+    }
+    const char *ids[4];
+    if (camas_matcher_bodies(matcher, text, lang, ids, 4) > 4)
+        abort();
+    camas_yesno_question(text, lang);
+    camas_yesno_context c = {.stemmer = stemmer, .names = names, .bodies = bodies, .ud = matcher};
+    int v = camas_yesno_verdict_ctx(&c, text, answer ? answer : text, lang);
+    if (v < -1 || v > 1)
+        abort();
+    free(text);
+    return 0;
+}
