@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,12 @@ static void load_examples(camas_understand *u, struct examples *ex, uint32_t own
         }
 done:
     cJSON_Delete(doc);
+}
+
+static int is_yaml(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+    return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
 }
 
 /* other_places from scope/out-of-scope.yaml, normalised. */
@@ -237,8 +244,16 @@ static void open_model(camas_understand *u)
         char path[4200];
         static const char *const danger_keys[2] = {"safe", "danger"};
         static const char *const scope_keys[2] = {"out_of_scope", "in_scope"};
-        snprintf(path, sizeof path, "%s/safety/danger-examples.yaml", u->knowledge_dir);
-        load_examples(u, &u->danger, DANGER_OWNER, path, danger_keys);
+        /* every file of safety/, in name order: danger-examples.yaml and any added beside */
+        snprintf(path, sizeof path, "%s/safety", u->knowledge_dir);
+        struct dirent **names = NULL;
+        int n = scandir(path, &names, is_yaml, alphasort);
+        for (int i = 0; i < n; i++) {
+            snprintf(path, sizeof path, "%s/safety/%s", u->knowledge_dir, names[i]->d_name);
+            load_examples(u, &u->danger, DANGER_OWNER, path, danger_keys);
+            free(names[i]);
+        }
+        free(names);
         snprintf(path, sizeof path, "%s/scope/out-of-scope.yaml", u->knowledge_dir);
         load_examples(u, &u->scope, SCOPE_OWNER, path, scope_keys);
         load_places(u, path);

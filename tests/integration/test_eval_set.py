@@ -35,6 +35,15 @@ def load(name: str) -> list[dict]:
             if l.strip()]
 
 
+def classifier_files() -> list:
+    """The learned classifiers' training examples: every YAML file under knowledge/safety/
+    (danger) and knowledge/scope/ (out of scope), as the worker loads them."""
+    files = sorted((KNOWLEDGE / "safety").glob("*.yaml")) + sorted(
+        (KNOWLEDGE / "scope").glob("*.yaml"))
+    assert any(p.name == "danger-examples.yaml" for p in files), "danger examples missing"
+    return files
+
+
 def ask_examples() -> dict[str, str]:
     """Every ask: example in knowledge/, normalised -> where it is."""
     out = {}
@@ -88,9 +97,7 @@ class TestEvalSet:
 
     def test_no_evaluation_message_is_a_classifier_training_example(self):
         train = set()
-        for rel in ("safety/danger-examples.yaml", "scope/out-of-scope.yaml"):
-            path = KNOWLEDGE / rel
-            assert path.exists(), f"{path} missing"
+        for path in classifier_files():
             doc = yaml.safe_load(path.read_text(encoding="utf-8"))
             train |= {normalise(t) for per_lang in doc.values()
                       for texts in per_lang.values() for t in texts}
@@ -105,9 +112,10 @@ class TestEvalSet:
         shared = []
         for path in sorted((REPO_ROOT / "tests" / "fixtures").glob("*.yaml")):
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for q in doc.get("questions") or []:
-                if isinstance(q, dict) and normalise(str(q.get("q", ""))) in evaluation:
-                    shared.append(f"{path.name}: {q['q']!r}")
+            for q in (doc.get("questions") or []) + (doc.get("messages") or []):
+                text = str(q.get("q", q.get("text", ""))) if isinstance(q, dict) else ""
+                if normalise(text) in evaluation:
+                    shared.append(f"{path.name}: {text!r}")
         assert not shared, "evaluation questions in a tuning set:\n" + "\n".join(shared)
 
     def test_no_near_copy_of_an_evaluation_question_is_trained_on(self):
@@ -123,8 +131,8 @@ class TestEvalSet:
         for e in evaluation:
             by_len.setdefault(len(e), []).append(e)
         trained = list(ask_examples())
-        for rel in ("safety/danger-examples.yaml", "scope/out-of-scope.yaml"):
-            doc = yaml.safe_load((KNOWLEDGE / rel).read_text(encoding="utf-8"))
+        for path in classifier_files():
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
             trained += [normalise(t) for v in doc.values() if isinstance(v, dict)
                         for texts in v.values() for t in texts]
         near = []
