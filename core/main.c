@@ -1,5 +1,6 @@
 /* camas: command line entry point (run the bot, ask offline, check, sign, audit). */
 #include "appservice.h"
+#include "backup.h"
 #include "config.h"
 #include "control.h"
 #include "convo.h"
@@ -64,6 +65,8 @@ static void usage(FILE *out)
         "  audit               print the plugin audit log kept in the state directory\n"
         "  unanswered          list the questions camas could not answer, with counts\n"
         "                      (personal data taken out; --purge forgets them all)\n"
+        "  backup FILE         copy the state database to FILE, safely while camas runs\n"
+        "  restore FILE        put a backup back in place (camas must be stopped)\n"
         "  appservice-registration --url URL --server-name NAME [--out FILE]\n"
         "                      write an appservice registration (push/websocket transports)\n"
         "  ctl REQUEST         talk to the running bot over STATE_DIR/control.sock:\n"
@@ -280,10 +283,16 @@ static void alert_to_core(void *ud, const char *text)
 
 static int cmd_run(camas_config *cfg, const struct paths *paths)
 {
-    char err[512];
+    char err[1024];
     camas_store *st = camas_store_open(cfg->state_dir, err, sizeof err);
     if (!st) {
         log_error("store", "%s", err);
+        return 1;
+    }
+    /* held until the process ends, however it ends */
+    if (camas_state_lock(cfg->state_dir, err, sizeof err) < 0) {
+        log_error("store", "%s", err);
+        camas_store_close(st);
         return 1;
     }
     struct lws_context *ctx = make_context(cfg, true);
@@ -1070,6 +1079,23 @@ static void print_unanswered(void *ud, const char *question, int count, int64_t 
     printf("%5d  %s  %s\n", count, stamp, question);
 }
 
+/* camas backup FILE / camas restore FILE */
+static int cmd_backup(const camas_config *cfg, bool restore, const char *file)
+{
+    char err[1024];
+    int rc = restore ? camas_state_restore(cfg->state_dir, file, err, sizeof err)
+                     : camas_state_backup(cfg->state_dir, file, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "camas %s: %s\n", restore ? "restore" : "backup", err);
+        return 1;
+    }
+    if (restore)
+        printf("restored %s into %s\n", file, cfg->state_dir);
+    else
+        printf("backed up %s to %s\n", cfg->state_dir, file);
+    return 0;
+}
+
 static int cmd_unanswered(camas_config *cfg, bool purge)
 {
     char err[512];
@@ -1212,7 +1238,8 @@ int main(int argc, char **argv)
         camas_config_free(&ccfg);
         return rc;
     }
-    bool purge = false; /* camas unanswered --purge */
+    bool purge = false;          /* camas unanswered --purge */
+    const char *file_arg = NULL; /* camas backup|restore FILE */
     for (int i = 1; strcmp(cmd, "unanswered") == 0 && i < cmd_argc; i++)
         if (strcmp(cmd_argv[i], "--purge") == 0) {
             purge = true;
@@ -1222,10 +1249,17 @@ int main(int argc, char **argv)
         }
     if (!is_ask) {
         /* Options may also follow the command: camas run --config x. */
-        optind = 1;
+        optind = 0; /* 0, not 1: glibc re-initialises and permutes again */
         while ((ch = getopt_long(cmd_argc, cmd_argv, "c:s:l:hV", opts, NULL)) != -1)
             if ((done = take_global_option(ch, &g)) >= 0)
                 return done;
+        bool takes_file = strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0;
+        if (takes_file && optind + 1 == cmd_argc)
+            file_arg = cmd_argv[optind++];
+        else if (takes_file) {
+            fprintf(stderr, "Usage: camas %s FILE\n", cmd);
+            return 2;
+        }
         if (optind < cmd_argc) {
             fprintf(stderr, "camas: unexpected argument '%s' (try camas --help)\n",
                     cmd_argv[optind]);
@@ -1233,7 +1267,8 @@ int main(int argc, char **argv)
         }
     }
     if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") &&
-        strcmp(cmd, "unanswered") && !is_ask) { /* ctl was handled above */
+        strcmp(cmd, "unanswered") && strcmp(cmd, "backup") && strcmp(cmd, "restore") &&
+        !is_ask) { /* ctl was handled above */
         fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
         return 2;
     }
@@ -1277,6 +1312,8 @@ int main(int argc, char **argv)
         rc = cmd_audit(&cfg);
     else if (strcmp(cmd, "unanswered") == 0)
         rc = cmd_unanswered(&cfg, purge);
+    else if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0)
+        rc = cmd_backup(&cfg, cmd[0] == 'r', file_arg);
     else if (strcmp(cmd, "bench") == 0)
         rc = cmd_bench(&cfg, &paths, cmd_argc, cmd_argv);
     else if (is_ask)

@@ -135,6 +135,23 @@ static int mkdir_p(const char *dir)
     return 0;
 }
 
+/* True when an existing database fails SQLite's quick_check (or is not a database at all);
+ * *why gets what is wrong (sqlite3_free it). A new, empty file passes. */
+static bool damaged(sqlite3 *db, char **why)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    const unsigned char *verdict = rc == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
+    bool bad = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ||
+               (verdict && strcmp((const char *)verdict, "ok") != 0);
+    if (bad)
+        *why = sqlite3_mprintf("%s", verdict ? (const char *)verdict : sqlite3_errstr(rc));
+    sqlite3_finalize(s);
+    return bad;
+}
+
 camas_store *camas_store_open(const char *dir, char *err, size_t errlen)
 {
     if (mkdir_p(dir)) {
@@ -161,6 +178,18 @@ camas_store *camas_store_open(const char *dir, char *err, size_t errlen)
     char *msg = NULL;
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(st->db, 2000);
+    /* A damaged file is said to be one, with what to do, rather than some SQL error later
+     * (quick_check reads every page once: milliseconds for camas's small database). */
+    if (rc == SQLITE_OK && damaged(st->db, &msg)) {
+        snprintf(err, errlen,
+                 "the state database %s is damaged (%s). Restore the last backup with `camas "
+                 "restore FILE` (made by `camas backup FILE`), or move the file away to start "
+                 "afresh (camas then answers only messages sent from then on)",
+                 path, msg ? msg : "unreadable");
+        sqlite3_free(msg);
+        camas_store_close(st);
+        return NULL;
+    }
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(st->db, schema_sql, NULL, NULL, &msg);
     for (int i = 0; rc == SQLITE_OK && i < S_COUNT; i++)
