@@ -11,7 +11,9 @@
 
 /* Levels from the learned detector's score (worker side, understand.c), chosen by 5-fold
  * cross-validation on knowledge/safety/danger-examples.yaml and on the development set
- * tests/fixtures/dev-danger.yaml, never on the evaluation set: at or above STRONG the
+ * what was tests/fixtures/dev-danger.yaml (now training data, knowledge/safety/
+ * danger-examples-more.yaml; tests/fixtures/dev-danger-2.yaml is held out), never on the
+ * evaluation set: at or above STRONG the
  * hotline leads the reply; a pattern hit leads with it from CONFIRM, gets it as a footer
  * from VETO, and below VETO the learned detector overrules the pattern ("trapped in
  * meetings all day"). At VETO 0.2, one danger example the patterns caught scored below it

@@ -580,7 +580,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (cJSON_GetObjectItemCaseSensitive(qdoc, "messages"))
-        return danger_set(qdoc, m); /* tests/fixtures/dev-danger.yaml */
+        return danger_set(qdoc, m); /* tests/fixtures/dev-danger-2.yaml */
     const cJSON *qs = cJSON_GetObjectItemCaseSensitive(qdoc, "questions");
     size_t nq = (size_t)cJSON_GetArraySize(qs);
     const char **qtext = calloc(nq ? nq : 1, sizeof *qtext);
