@@ -7,6 +7,7 @@
 #include "http.h"
 #include "log.h"
 #include "matrix.h"
+#include "plugin_cli.h"
 #include "plugins.h"
 #include "reply.h"
 #include "router.h"
@@ -60,6 +61,7 @@ static void usage(FILE *out)
         "  run                 connect to the homeserver and answer until stopped\n"
         "  ask [--json] [--room-kind help|staff] [--lang en|fr] [--now ISO-8601] QUESTION\n"
         "                      answer one question offline with the same plugins and router\n"
+        "                      (exit 0 answered, 1 not answered, 3 a plugin was refused)\n"
         "  check               validate the configuration, trusted keys, plugins and knowledge\n"
         "  audit               print the plugin audit log kept in the state directory\n"
         "  unanswered          list the questions camas could not answer, with counts\n"
@@ -354,6 +356,7 @@ struct offline {
     bool started, answered;
     bool start_ok;
     int alerts;
+    camas_buf alert_text;     /* every alert, one per line (the refusals at start among them) */
     camas_host_answer answer; /* strings copied below */
     char *plain, *html, *plugin, *lang, *entry, *understood;
     camas_safety *safety;
@@ -373,6 +376,7 @@ static void offline_alert(void *ud, const char *text)
     struct offline *o = ud;
     o->alerts++;
     fprintf(stderr, "%s\n", text);
+    camas_buf_printf(&o->alert_text, "%s\n", text);
 }
 
 static void offline_answer(void *ud, const camas_host_answer *a)
@@ -647,24 +651,36 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
     camas_plugin_host_config hc = host_config(cfg, paths);
     if (matcher)
         hc.match_mode = matcher;
-    camas_plugin_host *host =
-        hc.n_trusted_keys ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
+    /* Without a trusted key, plugins in the directory are still handed to the host: it
+     * refuses each one, and that refusal is reported below. */
+    camas_plugin_host *host = hc.n_trusted_keys || camas_plugin_dir_count(hc.plugins_dir) > 0
+                                  ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o)
+                                  : NULL;
     if (!host)
         fprintf(stderr, "camas ask: no plugins (no trusted key at %s); built-in answers only\n",
                 paths->dev_key[0] ? paths->dev_key : "plugins.trusted_keys");
     lws_sul_schedule(ctx, 0, &offline_tick, on_offline_tick, 50 * LWS_US_PER_MS);
+    int rc = 0;
     if (host) {
         camas_plugin_host_start(host, offline_started, &o);
         run_until(ctx, &o.started, 20000);
+        /* A plugin camas was asked to load and refused is an error: answers without it
+         * would not be the ones the bot gives. Said on stdout too, where the answer goes. */
+        if (!o.started || !o.start_ok) {
+            camas_ask_report_refused(camas_buf_cstr(&o.alert_text), !o.started, json || batch);
+            rc = CAMAS_ASK_EXIT_REFUSED;
+        }
         /* The first start embeds the knowledge (later ones read STATE_DIR's cache): wait for
          * it, so offline answers are the ones the bot gives once warm. */
         int64_t until = camas_monotonic_ms() + 600000;
-        while (!camas_plugin_host_understanding_ready(host) && camas_monotonic_ms() < until)
+        while (rc == 0 && !camas_plugin_host_understanding_ready(host) &&
+               camas_monotonic_ms() < until)
             lws_service(ctx, 0);
     }
 
-    int rc = 0;
-    if (batch) {
+    if (rc) {
+        /* nothing asked */
+    } else if (batch) {
         FILE *f = strcmp(batch, "-") == 0 ? stdin : fopen(batch, "r");
         if (!f) {
             fprintf(stderr, "camas ask: --batch: cannot read %s: %s\n", batch, strerror(errno));
@@ -715,6 +731,7 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
     free(o.lang);
     free(o.entry);
     free(o.understood);
+    camas_buf_free(&o.alert_text);
     camas_safety_free(o.safety);
     camas_convo_free(o.convo);
     lws_sul_cancel(&offline_tick);
@@ -1020,6 +1037,7 @@ static int cmd_check(camas_config *cfg, const struct paths *paths, const char *c
             problems += o.alerts + (o.started ? 0 : 1);
             lws_sul_cancel(&offline_tick);
         }
+        camas_buf_free(&o.alert_text);
         camas_plugin_host_free(host);
         if (ctx)
             lws_context_destroy(ctx);

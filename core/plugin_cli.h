@@ -1,0 +1,21 @@
+/* The plugin author's side of the command line: `camas plugin sign` (fill a manifest with
+ * the library's SHA-256 and sign it), the trusted keys camas ask/check use, and how
+ * `camas ask` reports plugins it was asked to load and refused. */
+#ifndef CAMAS_PLUGIN_CLI_H
+#define CAMAS_PLUGIN_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* `camas ask` exits with this when a plugin in its plugins directory was refused. */
+#define CAMAS_ASK_EXIT_REFUSED 3
+
+/* How many subdirectories of dir hold a manifest.json (the plugins camas would load). */
+int camas_plugin_dir_count(const char *dir);
+
+/* Prints why `camas ask` answers nothing: the refusals (alerts, one per line) on stdout,
+ * as one {"error": ...} line when json, and a summary on stderr. timed_out: the loads
+ * never finished. */
+void camas_ask_report_refused(const char *alerts, bool timed_out, bool json);
+
+#endif
