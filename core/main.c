@@ -74,6 +74,8 @@ static void usage(FILE *out)
         "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
         "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
         "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
+        "  plugin sign --key SECKEY [--version V] DIR_OR_MANIFEST\n"
+        "                      fill a plugin's manifest (SHA-256) and sign it (--help: more)\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE     configuration file (YAML; default: ./camas.yaml if it\n"
@@ -1165,6 +1167,8 @@ int main(int argc, char **argv)
         return camas_cli_sign(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "verify") == 0)
         return camas_cli_verify(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "plugin") == 0)
+        return camas_cli_plugin(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "appservice-registration") == 0)
         return camas_cli_appservice_registration(argc - 1, argv + 1);
 

@@ -7,6 +7,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* `camas plugin sign --key SECKEY [--version V] [--library FILE] [--output MANIFEST]
+ * [--pubkey PUBKEY] [-W] [-q] DIR_OR_MANIFEST`: reads the manifest template (DIR/manifest.json.in,
+ * else DIR/manifest.json, or the file named), puts in the version and the library's SHA-256,
+ * checks the result as camas will, writes manifest.json and signs it (manifest.json.minisig,
+ * minisign format, trusted comment "camas plugin NAME VERSION sha256:HEX"). argv[0] is
+ * "plugin". Returns the exit status: 0, 1 failure, 2 usage. */
+int camas_cli_plugin(int argc, char **argv);
+
 /* `camas ask` exits with this when a plugin in its plugins directory was refused. */
 #define CAMAS_ASK_EXIT_REFUSED 3
 

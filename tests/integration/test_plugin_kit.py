@@ -1,0 +1,93 @@
+"""The plugin author's kit: `camas plugin sign` (checked with the real minisign),
+--trusted-key on `camas ask` and `camas check`, and the example plugin (examples/hello).
+
+No homeserver: everything here is the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness import REPO_ROOT, camas_binary, run_cli
+from harness.plugins import keygen, minisign_keygen, plugin_libs_dir, sha256_file
+
+MINISIGN = shutil.which("minisign")
+assert MINISIGN is not None, "the minisign CLI is not installed (run scripts/setup)"
+ECHO_EN = "test echo question"
+
+
+@pytest.fixture(autouse=True)
+def _synapse_running():
+    """Overrides conftest's fixture: these tests need no homeserver."""
+    yield
+
+
+def camas(*args, cwd=None, timeout=60.0) -> subprocess.CompletedProcess:
+    return run_cli([str(a) for a in args], timeout=timeout, cwd=cwd)
+
+
+def echo_folder(root: Path) -> Path:
+    """plugins/echo with the test echo library and its manifest template, unsigned."""
+    folder = root / "plugins" / "echo"
+    folder.mkdir(parents=True)
+    shutil.copyfile(plugin_libs_dir() / "echo_v1.so", folder / "echo.so")
+    shutil.copyfile(REPO_ROOT / "tests" / "plugins" / "echo.manifest.json.in",
+                    folder / "manifest.json.in")
+    return folder
+
+
+@pytest.mark.parametrize("maker", ["camas", "minisign"])
+def test_plugin_sign_fills_and_signs_for_minisign(tmp_path, maker):
+    (keygen if maker == "camas" else minisign_keygen)(tmp_path / "k.key", tmp_path / "k.pub")
+    folder = echo_folder(tmp_path)
+    r = camas("plugin", "sign", "--key", tmp_path / "k.key", "--version", "1.2.3", folder)
+    assert r.returncode == 0, r.stderr
+    assert "echo 1.2.3 signed" in r.stdout
+    m = json.loads((folder / "manifest.json").read_text())
+    digest = sha256_file(folder / "echo.so")
+    assert (m["name"], m["version"], m["sha256"]) == ("echo", "1.2.3", digest)
+    v = subprocess.run([MINISIGN, "-V", "-p", tmp_path / "k.pub", "-m", folder / "manifest.json"],
+                       capture_output=True, text=True, timeout=30)
+    assert v.returncode == 0, v.stdout + v.stderr
+    assert f"Trusted comment: camas plugin echo 1.2.3 sha256:{digest}" in v.stdout
+
+    # After a rebuild, the same command on the filled manifest re-signs the new library.
+    with open(folder / "echo.so", "ab") as f:
+        f.write(b"\0")
+    (folder / "manifest.json.in").unlink()
+    r = camas("plugin", "sign", "-q", "--key", tmp_path / "k.key", folder / "manifest.json")
+    assert r.returncode == 0 and r.stdout == "", r.stdout + r.stderr
+    m = json.loads((folder / "manifest.json").read_text())
+    assert (m["version"], m["sha256"]) == ("1.2.3", sha256_file(folder / "echo.so"))
+    v = subprocess.run([MINISIGN, "-Vq", "-p", tmp_path / "k.pub", "-m", folder / "manifest.json"],
+                       capture_output=True, text=True, timeout=30)
+    assert v.returncode == 0, v.stdout + v.stderr
+
+    # And camas loads what it signed.
+    cfg = tmp_path / "camas.yaml"
+    cfg.write_text(json.dumps({"plugins": {"dir": str(folder.parent),
+                                           "trusted_keys": [str(tmp_path / "k.pub")]},
+                               "knowledge_dir": str(REPO_ROOT / "knowledge")}))
+    r = camas("--config", cfg, "ask", "--json", ECHO_EN, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads(r.stdout)["plugin"] == "echo"
+
+
+def test_plugin_sign_refuses_what_camas_would_refuse(tmp_path):
+    keygen(tmp_path / "k.key", tmp_path / "k.pub")
+    folder = echo_folder(tmp_path)
+    r = camas("plugin", "sign", "--key", tmp_path / "k.key", folder)
+    assert r.returncode == 1 and "give --version" in r.stderr, r.stderr
+    r = camas("plugin", "sign", "--key", tmp_path / "k.key", "--version", "one", folder)
+    assert r.returncode == 1 and "version: expected MAJOR.MINOR.PATCH" in r.stderr, r.stderr
+    (folder / "echo.so").unlink()
+    r = camas("plugin", "sign", "--key", tmp_path / "k.key", "--version", "1.0.0", folder)
+    assert r.returncode == 1 and "cannot read the library" in r.stderr, r.stderr
+    assert not (folder / "manifest.json").exists()
+    r = camas("plugin", "sign", folder)
+    assert r.returncode == 2 and "--key" in r.stderr, r.stderr
