@@ -68,6 +68,52 @@ void camas_ask_report_refused(const char *alerts, bool timed_out, bool json)
             why);
 }
 
+/* ---- trusted keys ----------------------------------------------------------------------- */
+
+int camas_trusted_keys_resolve(camas_trusted_keys *k, const char *const *opt, size_t n_opt,
+                               const char *const *cfg, size_t n_cfg, const char *plugins_dir)
+{
+    memset(k, 0, sizeof *k);
+    const char *const *from = n_opt ? opt : cfg;
+    size_t n = n_opt ? n_opt : n_cfg;
+    k->source = n_opt ? "from --trusted-key" : "from plugins.trusted_keys";
+    if (n > CAMAS_TRUSTED_KEYS_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        k->paths[k->n++] = from[i];
+    if (n == 0) {
+        k->source = "the build's development key: no --trusted-key or plugins.trusted_keys";
+        snprintf(k->dev_key, sizeof k->dev_key, "%.*s/dev.pub", (int)sizeof k->dev_key - 16,
+                 plugins_dir);
+        if (access(k->dev_key, R_OK) == 0)
+            k->paths[k->n++] = k->dev_key;
+    }
+    return 0;
+}
+
+void camas_trusted_keys_print(FILE *out, const camas_trusted_keys *k)
+{
+    if (k->n == 0) {
+        fprintf(out,
+                "trusted keys: none (no --trusted-key, no plugins.trusted_keys, no %s from the "
+                "build): every plugin will be refused\n",
+                k->dev_key);
+        return;
+    }
+    fprintf(out, "trusted keys (%s):", k->source);
+    for (size_t i = 0; i < k->n; i++) {
+        camas_minisign_pubkey pk;
+        char why[256], id[17];
+        if (camas_minisign_pubkey_load(k->paths[i], &pk, why, sizeof why) == 0) {
+            camas_minisign_keyid_hex(pk.keyid, id);
+            fprintf(out, "%s %s (key id %s)", i ? "," : "", k->paths[i], id);
+        } else {
+            fprintf(out, "%s %s (unusable: %s)", i ? "," : "", k->paths[i], why);
+        }
+    }
+    fputc('\n', out);
+}
+
 /* ---- camas plugin sign ------------------------------------------------------------------ */
 
 #define MANIFEST_TEXT_MAX (64 * 1024)

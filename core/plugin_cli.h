@@ -15,6 +15,26 @@
  * "plugin". Returns the exit status: 0, 1 failure, 2 usage. */
 int camas_cli_plugin(int argc, char **argv);
 
+/* The trusted keys camas ask and check use, most specific first: --trusted-key FILE
+ * (repeatable), else plugins.trusted_keys, else the development key the build made
+ * (PLUGINS/dev.pub) if it exists. */
+#define CAMAS_TRUSTED_KEYS_MAX 16
+typedef struct camas_trusted_keys {
+    const char *paths[CAMAS_TRUSTED_KEYS_MAX];
+    size_t n;
+    const char *source; /* where they came from, for people */
+    char dev_key[4096]; /* PLUGINS/dev.pub when that is the fallback */
+} camas_trusted_keys;
+
+/* Fills k from the command line's keys (n_opt may be 0), the configuration's and the
+ * plugins directory. Returns 0, or -1 when there are more than CAMAS_TRUSTED_KEYS_MAX. */
+int camas_trusted_keys_resolve(camas_trusted_keys *k, const char *const *opt, size_t n_opt,
+                               const char *const *cfg, size_t n_cfg, const char *plugins_dir);
+
+/* One line naming the keys in use, with each key's id (or why it cannot be read), and
+ * their source: "trusted keys (from --trusted-key): a.pub (key id 0123...)". */
+void camas_trusted_keys_print(FILE *out, const camas_trusted_keys *k);
+
 /* `camas ask` exits with this when a plugin in its plugins directory was refused. */
 #define CAMAS_ASK_EXIT_REFUSED 3
 

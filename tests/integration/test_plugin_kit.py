@@ -69,11 +69,8 @@ def test_plugin_sign_fills_and_signs_for_minisign(tmp_path, maker):
     assert v.returncode == 0, v.stdout + v.stderr
 
     # And camas loads what it signed.
-    cfg = tmp_path / "camas.yaml"
-    cfg.write_text(json.dumps({"plugins": {"dir": str(folder.parent),
-                                           "trusted_keys": [str(tmp_path / "k.pub")]},
-                               "knowledge_dir": str(REPO_ROOT / "knowledge")}))
-    r = camas("--config", cfg, "ask", "--json", ECHO_EN, cwd=tmp_path)
+    r = camas("ask", "--plugins", folder.parent, "--trusted-key", tmp_path / "k.pub",
+              "--knowledge", REPO_ROOT / "knowledge", "--json", ECHO_EN, cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert json.loads(r.stdout)["plugin"] == "echo"
 
@@ -91,3 +88,49 @@ def test_plugin_sign_refuses_what_camas_would_refuse(tmp_path):
     assert not (folder / "manifest.json").exists()
     r = camas("plugin", "sign", folder)
     assert r.returncode == 2 and "--key" in r.stderr, r.stderr
+
+
+def test_trusted_key_options_and_the_line_naming_them(tmp_path):
+    """--trusted-key (repeatable) replaces plugins.trusted_keys for ask and check, and one
+    line says which keys are trusted and why."""
+    keygen(tmp_path / "a.key", tmp_path / "a.pub")
+    keygen(tmp_path / "b.key", tmp_path / "b.pub")
+    folder = echo_folder(tmp_path)
+    r = camas("plugin", "sign", "--key", tmp_path / "b.key", "--version", "1.0.0", folder)
+    assert r.returncode == 0, r.stderr
+    keyid = lambda pub: Path(pub).read_text().split("minisign public key ")[1].split()[0]
+    cfg = tmp_path / "kit.yaml"  # trusts only a.pub, which did not sign echo
+    cfg.write_text(json.dumps({"plugins": {"dir": str(folder.parent),
+                                           "trusted_keys": [str(tmp_path / "a.pub")]},
+                               "knowledge_dir": str(REPO_ROOT / "knowledge"),
+                               "state_dir": str(tmp_path / "state")}))
+    base = ["--config", cfg]
+
+    r = camas(*base, "ask", ECHO_EN, cwd=tmp_path)
+    assert r.returncode == 3 and "echo: signature:" in r.stdout, r.stdout + r.stderr
+    line = next(x for x in r.stderr.splitlines() if x.startswith("trusted keys"))
+    assert "from plugins.trusted_keys" in line and str(tmp_path / "a.pub") in line, line
+    assert keyid(tmp_path / "a.pub") in line, line
+
+    r = camas(*base, "ask", "--trusted-key", tmp_path / "a.pub", "--trusted-key",
+              tmp_path / "b.pub", ECHO_EN, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == "echo v1: echo (en)", r.stdout + r.stderr
+    line = next(x for x in r.stderr.splitlines() if x.startswith("trusted keys"))
+    assert "from --trusted-key" in line and keyid(tmp_path / "b.pub") in line, line
+
+    r = camas(*base, "check", cwd=tmp_path)
+    assert r.returncode == 1 and "echo: signature:" in r.stdout + r.stderr, r.stdout + r.stderr
+    r = camas(*base, "check", "--trusted-key", tmp_path / "b.pub", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"^trusted keys \(from --trusted-key\): .*b\.pub \(key id "
+                     + keyid(tmp_path / "b.pub"), r.stdout, re.M), r.stdout
+    assert "echo 1.0.0" in r.stdout
+
+    # Without any key, the plugin is refused and the line says why.
+    r = camas("ask", "--plugins", folder.parent, "--knowledge", REPO_ROOT / "knowledge", ECHO_EN,
+              cwd=tmp_path)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "trusted keys: none" in r.stderr and "no trusted keys" in r.stdout, r.stderr
+
+    r = camas(*base, "run", "--trusted-key", tmp_path / "b.pub", cwd=tmp_path)
+    assert r.returncode == 2 and "for camas ask and camas check" in r.stderr, r.stderr
