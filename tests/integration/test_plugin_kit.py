@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness import REPO_ROOT, camas_binary, run_cli
-from harness.plugins import keygen, minisign_keygen, plugin_libs_dir, sha256_file
+from harness.plugins import PluginLab, keygen, minisign_keygen, plugin_libs_dir, sha256_file
 
 MINISIGN = shutil.which("minisign")
 assert MINISIGN is not None, "the minisign CLI is not installed (run scripts/setup)"
@@ -134,3 +134,16 @@ def test_trusted_key_options_and_the_line_naming_them(tmp_path):
 
     r = camas(*base, "run", "--trusted-key", tmp_path / "b.pub", cwd=tmp_path)
     assert r.returncode == 2 and "for camas ask and camas check" in r.stderr, r.stderr
+
+
+def test_registering_entries_without_render_is_refused_clearly(tmp_path):
+    """render is optional (examples/hello has none), but entries need it: the load is
+    refused with a reason a plugin author can act on, not "descriptor incomplete"."""
+    lab = PluginLab(tmp_path / "lab")
+    lab.install("echo", "echo_norender", "3.0.0")
+    r = camas("ask", "--plugins", lab.dir, "--trusted-key", lab.pubkey, "--knowledge",
+              REPO_ROOT / "knowledge", ECHO_EN, cwd=tmp_path)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "echo: refused at init: init failed" in r.stdout, r.stdout
+    assert "register_entry: the descriptor has no render function" in r.stdout, r.stdout
+    assert "descriptor incomplete" not in r.stdout + r.stderr
