@@ -147,3 +147,58 @@ def test_registering_entries_without_render_is_refused_clearly(tmp_path):
     assert "echo: refused at init: init failed" in r.stdout, r.stdout
     assert "register_entry: the descriptor has no render function" in r.stdout, r.stdout
     assert "descriptor incomplete" not in r.stdout + r.stderr
+
+
+# -- examples/hello, in tree and out of tree --------------------------------------------------
+HELLO = REPO_ROOT / "examples" / "hello"
+
+
+def sign_and_ask_hello(folder: Path, tmp_path: Path) -> None:
+    """One `camas plugin sign`, then !hello through `camas ask` in both languages."""
+    keygen(tmp_path / "me.key", tmp_path / "me.pub")
+    shutil.copyfile(HELLO / "manifest.json.in", folder / "manifest.json.in")
+    r = camas("plugin", "sign", "--key", tmp_path / "me.key", "--version", "1.0.0", folder)
+    assert r.returncode == 0, r.stderr
+    ask = ["ask", "--plugins", folder.parent, "--trusted-key", tmp_path / "me.pub",
+           "--knowledge", REPO_ROOT / "knowledge"]
+    r = camas(*ask, "!hello", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == "Hello! (a camas plugin)", \
+        r.stdout + r.stderr
+    r = camas(*ask, "--json", "--lang", "fr", "!hello Ada", cwd=tmp_path)
+    a = json.loads(r.stdout)
+    assert (a["answer"], a["plugin"]) == ("Bonjour, Ada! (une extension camas)", "hello"), a
+
+
+def test_hello_example_is_short_and_answers(tmp_path):
+    lines = (HELLO / "hello.c").read_text().splitlines()
+    assert len(lines) <= 60, len(lines)
+    folder = tmp_path / "plugins" / "hello"
+    folder.mkdir(parents=True)
+    shutil.copyfile(camas_binary().parent / "examples" / "hello" / "hello.so", folder / "hello.so")
+    sign_and_ask_hello(folder, tmp_path)
+
+
+def test_hello_builds_out_of_tree_against_the_installed_kit(tmp_path):
+    """meson install --destdir, then pkg-config --cflags camas-plugin and a C compiler."""
+    import os
+    stage = tmp_path / "stage"
+    r = subprocess.run(["meson", "install", "-C", str(camas_binary().parent), "--destdir",
+                        str(stage), "--quiet"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    pcs = list(stage.rglob("camas-plugin.pc"))
+    assert len(pcs) == 1, pcs
+    assert list(stage.rglob("include/camas/plugin.h")), "plugin.h not installed"
+    env = dict(os.environ, PKG_CONFIG_PATH=str(pcs[0].parent), PKG_CONFIG_SYSROOT_DIR=str(stage))
+    r = subprocess.run(["pkg-config", "--cflags", "camas-plugin"], capture_output=True,
+                       text=True, env=env, timeout=30)
+    assert r.returncode == 0 and str(stage) in r.stdout, r.stdout + r.stderr
+    src = tmp_path / "src"  # only the example's own files: no camas source tree around
+    shutil.copytree(HELLO, src)
+    folder = tmp_path / "plugins" / "hello"
+    folder.mkdir(parents=True)
+    cc = subprocess.run(["cc", "-std=c17", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                         "-fvisibility=hidden", *r.stdout.split(), str(src / "hello.c"),
+                         "-o", str(folder / "hello.so")],
+                        capture_output=True, text=True, timeout=120)
+    assert cc.returncode == 0, cc.stdout + cc.stderr
+    sign_and_ask_hello(folder, tmp_path)
