@@ -1305,8 +1305,7 @@ int main(int argc, char **argv)
     cfg.log_level = level_copy;
     struct paths paths;
     if (resolve_paths(&cfg, g.plugins, g.knowledge, g.trusted_keys, g.n_trusted_keys, &paths)) {
-        fprintf(stderr, "camas: cannot find its own executable, or more than %d trusted keys\n",
-                CAMAS_TRUSTED_KEYS_MAX);
+        fprintf(stderr, "camas: cannot find its own executable\n");
         camas_config_free(&cfg);
         return 1;
     }

@@ -74,19 +74,16 @@ int camas_trusted_keys_resolve(camas_trusted_keys *k, const char *const *opt, si
                                const char *const *cfg, size_t n_cfg, const char *plugins_dir)
 {
     memset(k, 0, sizeof *k);
-    const char *const *from = n_opt ? opt : cfg;
-    size_t n = n_opt ? n_opt : n_cfg;
+    k->paths = n_opt ? opt : cfg;
+    k->n = n_opt ? n_opt : n_cfg;
     k->source = n_opt ? "from --trusted-key" : "from plugins.trusted_keys";
-    if (n > CAMAS_TRUSTED_KEYS_MAX)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        k->paths[k->n++] = from[i];
-    if (n == 0) {
+    if (k->n == 0) {
         k->source = "the build's development key: no --trusted-key or plugins.trusted_keys";
         snprintf(k->dev_key, sizeof k->dev_key, "%.*s/dev.pub", (int)sizeof k->dev_key - 16,
                  plugins_dir);
-        if (access(k->dev_key, R_OK) == 0)
-            k->paths[k->n++] = k->dev_key;
+        k->dev_key_path[0] = k->dev_key;
+        k->paths = k->dev_key_path;
+        k->n = access(k->dev_key, R_OK) == 0 ? 1 : 0;
     }
     return 0;
 }

@@ -18,16 +18,17 @@ int camas_cli_plugin(int argc, char **argv);
 /* The trusted keys camas ask and check use, most specific first: --trusted-key FILE
  * (repeatable), else plugins.trusted_keys, else the development key the build made
  * (PLUGINS/dev.pub) if it exists. */
-#define CAMAS_TRUSTED_KEYS_MAX 16
+#define CAMAS_TRUSTED_KEYS_MAX 16 /* --trusted-key options at most */
 typedef struct camas_trusted_keys {
-    const char *paths[CAMAS_TRUSTED_KEYS_MAX];
+    const char *const *paths; /* n key files: the caller's arrays, or dev_key */
     size_t n;
     const char *source; /* where they came from, for people */
     char dev_key[4096]; /* PLUGINS/dev.pub when that is the fallback */
+    const char *dev_key_path[1];
 } camas_trusted_keys;
 
 /* Fills k from the command line's keys (n_opt may be 0), the configuration's and the
- * plugins directory. Returns 0, or -1 when there are more than CAMAS_TRUSTED_KEYS_MAX. */
+ * plugins directory; k points into opt or cfg, which must outlive it. Returns 0. */
 int camas_trusted_keys_resolve(camas_trusted_keys *k, const char *const *opt, size_t n_opt,
                                const char *const *cfg, size_t n_cfg, const char *plugins_dir);
 
