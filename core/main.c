@@ -8,6 +8,7 @@
 #include "http.h"
 #include "log.h"
 #include "matrix.h"
+#include "plugin_cli.h"
 #include "plugins.h"
 #include "reply.h"
 #include "router.h"
@@ -61,6 +62,7 @@ static void usage(FILE *out)
         "  run                 connect to the homeserver and answer until stopped\n"
         "  ask [--json] [--room-kind help|staff] [--lang en|fr] [--now ISO-8601] QUESTION\n"
         "                      answer one question offline with the same plugins and router\n"
+        "                      (exit 0 answered, 1 not answered, 3 a plugin was refused)\n"
         "  check               validate the configuration, trusted keys, plugins and knowledge\n"
         "  audit               print the plugin audit log kept in the state directory\n"
         "  unanswered          list the questions camas could not answer, with counts\n"
@@ -75,6 +77,8 @@ static void usage(FILE *out)
         "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
         "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
         "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
+        "  plugin sign --key SECKEY [--version V] DIR_OR_MANIFEST\n"
+        "                      fill a plugin's manifest (SHA-256) and sign it (--help: more)\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE     configuration file (YAML; default: ./camas.yaml if it\n"
@@ -83,6 +87,8 @@ static void usage(FILE *out)
         "  -l, --log-level LVL   error, warn, info or debug (overrides log_level)\n"
         "      --plugins DIR     plugin directory (overrides plugins.dir)\n"
         "      --knowledge DIR   knowledge directory (overrides knowledge_dir)\n"
+        "      --trusted-key FILE  (ask, check; repeatable) trust this minisign public key for\n"
+        "                        plugins instead of plugins.trusted_keys or PLUGINS/dev.pub\n"
         "  -h, --help            show this help and exit\n"
         "  -V, --version         show the version and exit\n"
         "\n"
@@ -109,9 +115,7 @@ struct paths {
     char knowledge[PATH_MAX];
     char model[PATH_MAX];       /* the sentence-embedding model ("" = none found) */
     char embed_cache[PATH_MAX]; /* STATE_DIR/embeddings.cache */
-    char dev_key[PATH_MAX];
-    const char **keys;
-    size_t n_keys;
+    camas_trusted_keys keys;
 };
 
 static bool is_dir(const char *p)
@@ -126,7 +130,8 @@ static bool is_dir(const char *p)
  * (and the development key the build signed them with) beside the binary, knowledge in the
  * current directory or beside the build directory. */
 static int resolve_paths(const camas_config *cfg, const char *plugins_opt,
-                         const char *knowledge_opt, struct paths *p)
+                         const char *knowledge_opt, const char *const *keys_opt, size_t n_keys_opt,
+                         struct paths *p)
 {
     memset(p, 0, sizeof *p);
     ssize_t n = readlink("/proc/self/exe", p->exe, sizeof p->exe - 1);
@@ -169,18 +174,9 @@ static int resolve_paths(const camas_config *cfg, const char *plugins_opt,
         snprintf(p->knowledge, sizeof p->knowledge, "%s", abs);
     if (realpath(p->plugins, abs))
         snprintf(p->plugins, sizeof p->plugins, "%s", abs);
-    if (cfg->n_trusted_keys) {
-        p->keys = (const char **)cfg->trusted_keys;
-        p->n_keys = cfg->n_trusted_keys;
-    } else {
-        if (snprintf(p->dev_key, sizeof p->dev_key, "%.*s/dev.pub", PATH_MAX - 16, p->plugins) < 0)
-            return -1;
-        static const char *one[1];
-        p->keys = one;
-        p->keys[0] = p->dev_key;
-        p->n_keys = access(p->dev_key, R_OK) == 0 ? 1 : 0;
-    }
-    return 0;
+    return camas_trusted_keys_resolve(&p->keys, keys_opt, n_keys_opt,
+                                      (const char *const *)cfg->trusted_keys, cfg->n_trusted_keys,
+                                      p->plugins);
 }
 
 static camas_plugin_host_config host_config(const camas_config *cfg, const struct paths *p)
@@ -189,8 +185,8 @@ static camas_plugin_host_config host_config(const camas_config *cfg, const struc
         .worker_exe = p->worker,
         .plugins_dir = p->plugins,
         .knowledge_dir = p->knowledge,
-        .trusted_keys = p->keys,
-        .n_trusted_keys = p->n_keys,
+        .trusted_keys = p->keys.paths,
+        .n_trusted_keys = p->keys.n,
         .deadline_ms = (int)cfg->plugin_deadline_ms,
         .log_level = cfg->log_level,
         .match_mode = cfg->match_mode,
@@ -363,6 +359,7 @@ struct offline {
     bool started, answered;
     bool start_ok;
     int alerts;
+    camas_buf alert_text;     /* every alert, one per line (the refusals at start among them) */
     camas_host_answer answer; /* strings copied below */
     char *plain, *html, *plugin, *lang, *entry, *understood;
     camas_safety *safety;
@@ -382,6 +379,7 @@ static void offline_alert(void *ud, const char *text)
     struct offline *o = ud;
     o->alerts++;
     fprintf(stderr, "%s\n", text);
+    camas_buf_printf(&o->alert_text, "%s\n", text);
 }
 
 static void offline_answer(void *ud, const camas_host_answer *a)
@@ -657,24 +655,36 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
     camas_plugin_host_config hc = host_config(cfg, paths);
     if (matcher)
         hc.match_mode = matcher;
-    camas_plugin_host *host =
-        hc.n_trusted_keys ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o) : NULL;
+    /* Without a trusted key, plugins in the directory are still handed to the host: it
+     * refuses each one, and that refusal is reported below. */
+    camas_plugin_host *host = hc.n_trusted_keys || camas_plugin_dir_count(hc.plugins_dir) > 0
+                                  ? camas_plugin_host_new(ctx, &hc, NULL, offline_alert, &o)
+                                  : NULL;
+    camas_trusted_keys_print(stderr, &paths->keys);
     if (!host)
-        fprintf(stderr, "camas ask: no plugins (no trusted key at %s); built-in answers only\n",
-                paths->dev_key[0] ? paths->dev_key : "plugins.trusted_keys");
+        fprintf(stderr, "camas ask: no plugins in %s; built-in answers only\n", hc.plugins_dir);
     lws_sul_schedule(ctx, 0, &offline_tick, on_offline_tick, 50 * LWS_US_PER_MS);
+    int rc = 0;
     if (host) {
         camas_plugin_host_start(host, offline_started, &o);
         run_until(ctx, &o.started, 20000);
+        /* A plugin camas was asked to load and refused is an error: answers without it
+         * would not be the ones the bot gives. Said on stdout too, where the answer goes. */
+        if (!o.started || !o.start_ok) {
+            camas_ask_report_refused(camas_buf_cstr(&o.alert_text), !o.started, json || batch);
+            rc = CAMAS_ASK_EXIT_REFUSED;
+        }
         /* The first start embeds the knowledge (later ones read STATE_DIR's cache): wait for
          * it, so offline answers are the ones the bot gives once warm. */
         int64_t until = camas_monotonic_ms() + 600000;
-        while (!camas_plugin_host_understanding_ready(host) && camas_monotonic_ms() < until)
+        while (rc == 0 && !camas_plugin_host_understanding_ready(host) &&
+               camas_monotonic_ms() < until)
             lws_service(ctx, 0);
     }
 
-    int rc = 0;
-    if (batch) {
+    if (rc) {
+        /* nothing asked */
+    } else if (batch) {
         FILE *f = strcmp(batch, "-") == 0 ? stdin : fopen(batch, "r");
         if (!f) {
             fprintf(stderr, "camas ask: --batch: cannot read %s: %s\n", batch, strerror(errno));
@@ -725,6 +735,7 @@ static int cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char 
     free(o.lang);
     free(o.entry);
     free(o.understood);
+    camas_buf_free(&o.alert_text);
     camas_safety_free(o.safety);
     camas_convo_free(o.convo);
     lws_sul_cancel(&offline_tick);
@@ -980,11 +991,9 @@ static int cmd_check(camas_config *cfg, const struct paths *paths, const char *c
     int problems = 0;
     printf("%s: configuration is valid\n", config_path ? config_path : "(defaults)");
     camas_plugin_host_config hc = host_config(cfg, paths);
-    if (hc.n_trusted_keys == 0) {
-        printf("plugins: no trusted keys (plugins.trusted_keys, or %s from the build)\n",
-               paths->dev_key);
+    camas_trusted_keys_print(stdout, &paths->keys);
+    if (hc.n_trusted_keys == 0)
         problems++;
-    }
     if (cfg->transport != CAMAS_TRANSPORT_SYNC) {
         camas_registration reg;
         char err[700];
@@ -1030,6 +1039,7 @@ static int cmd_check(camas_config *cfg, const struct paths *paths, const char *c
             problems += o.alerts + (o.started ? 0 : 1);
             lws_sul_cancel(&offline_tick);
         }
+        camas_buf_free(&o.alert_text);
         camas_plugin_host_free(host);
         if (ctx)
             lws_context_destroy(ctx);
@@ -1128,7 +1138,19 @@ static int cmd_unanswered(camas_config *cfg, bool purge)
 /* The options every command takes, wherever they stand on the command line. */
 struct global_options {
     const char *config_path, *state_dir, *log_level, *plugins, *knowledge;
+    const char *trusted_keys[CAMAS_TRUSTED_KEYS_MAX]; /* --trusted-key, for ask and check */
+    size_t n_trusted_keys;
 };
+
+static int take_trusted_key(struct global_options *g, const char *path)
+{
+    if (g->n_trusted_keys >= CAMAS_TRUSTED_KEYS_MAX) {
+        fprintf(stderr, "camas: --trusted-key: at most %d keys\n", CAMAS_TRUSTED_KEYS_MAX);
+        return 2;
+    }
+    g->trusted_keys[g->n_trusted_keys++] = path;
+    return -1;
+}
 
 /* Applies one getopt result; returns -1 to go on, or the exit status to stop with. */
 static int take_global_option(int ch, struct global_options *g)
@@ -1149,6 +1171,8 @@ static int take_global_option(int ch, struct global_options *g)
     case 'K':
         g->knowledge = optarg;
         return -1;
+    case 'T':
+        return take_trusted_key(g, optarg);
     case 'h':
         usage(stdout);
         return 0;
@@ -1174,14 +1198,21 @@ int main(int argc, char **argv)
         return camas_cli_sign(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "verify") == 0)
         return camas_cli_verify(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "plugin") == 0)
+        return camas_cli_plugin(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "appservice-registration") == 0)
         return camas_cli_appservice_registration(argc - 1, argv + 1);
 
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},    {"state", required_argument, NULL, 's'},
-        {"log-level", required_argument, NULL, 'l'}, {"plugins", required_argument, NULL, 'P'},
-        {"knowledge", required_argument, NULL, 'K'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"state", required_argument, NULL, 's'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"plugins", required_argument, NULL, 'P'},
+        {"knowledge", required_argument, NULL, 'K'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"trusted-key", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0},
     };
     struct global_options g = {0};
     int ch, done;
@@ -1214,6 +1245,11 @@ int main(int argc, char **argv)
                 while (i < cmd_argc)
                     cmd_argv[out++] = cmd_argv[i++];
                 break;
+            }
+            if (strcmp(a, "--trusted-key") == 0 && i + 1 < cmd_argc) {
+                if ((done = take_trusted_key(&g, cmd_argv[++i])) >= 0)
+                    return done;
+                continue;
             }
             if (slot && i + 1 < cmd_argc) {
                 *slot = cmd_argv[++i];
@@ -1272,6 +1308,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
         return 2;
     }
+    if (g.n_trusted_keys && strcmp(cmd, "check") && !is_ask) {
+        fprintf(stderr, "camas: --trusted-key is for camas ask and camas check (the bot trusts "
+                        "plugins.trusted_keys)\n");
+        return 2;
+    }
     if (!g.config_path && access("camas.yaml", R_OK) == 0)
         g.config_path = "camas.yaml";
 
@@ -1299,7 +1340,7 @@ int main(int argc, char **argv)
     free(cfg.log_level);
     cfg.log_level = level_copy;
     struct paths paths;
-    if (resolve_paths(&cfg, g.plugins, g.knowledge, &paths)) {
+    if (resolve_paths(&cfg, g.plugins, g.knowledge, g.trusted_keys, g.n_trusted_keys, &paths)) {
         fprintf(stderr, "camas: cannot find its own executable\n");
         camas_config_free(&cfg);
         return 1;

@@ -184,7 +184,8 @@ int camas_manifest_parse(const char *json, size_t len, camas_manifest *m, char *
         if (!cJSON_IsString(c) || !is_word(c->valuestring, 32, false) ||
             m->n_commands >= CAMAS_MANIFEST_MAX_COMMANDS) {
             snprintf(err, errlen,
-                     "commands: expected at most %d names of lowercase letters, digits, dashes",
+                     "commands: expected at most %d names of lowercase letters, digits, dashes "
+                     "and underscores",
                      CAMAS_MANIFEST_MAX_COMMANDS);
             goto out;
         }

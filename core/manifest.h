@@ -8,15 +8,15 @@
 #define CAMAS_MANIFEST_MAX_COMMANDS 16
 
 typedef struct camas_manifest {
-    char name[32];    /* lowercase letters, digits, dashes */
+    char name[32];    /* lowercase letters, digits, dashes, underscores (at most 31) */
     char version[32]; /* semver MAJOR.MINOR.PATCH */
     unsigned abi_major, abi_minor;
     char library[64]; /* file name beside the manifest, no path */
     char sha256[65];  /* lowercase hex */
     char description[256];
-    char commands[CAMAS_MANIFEST_MAX_COMMANDS][33];
+    char commands[CAMAS_MANIFEST_MAX_COMMANDS][33]; /* the same alphabet, at most 32 */
     size_t n_commands;
-    char knowledge[64]; /* its folder under knowledge/ */
+    char knowledge[64]; /* its folder under knowledge/ (the same alphabet) */
     bool help_rooms;    /* "rooms": "all" (true) or "staff" (false) */
 } camas_manifest;
 

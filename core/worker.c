@@ -169,8 +169,11 @@ static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
                  d->abi_minor, CAMAS_PLUGIN_ABI_MAJOR, CAMAS_PLUGIN_ABI_MINOR);
         goto out;
     }
-    if (d->size < sizeof(camas_plugin_descriptor) || !d->init || !d->render || !d->name) {
-        snprintf(error, sizeof error, "ABI check: descriptor incomplete (init, render, name)");
+    /* render and command are checked when the plugin registers an entry or a command. */
+    if (d->size < sizeof(camas_plugin_descriptor) || !d->init || !d->name) {
+        snprintf(error, sizeof error,
+                 "ABI check: descriptor incomplete (init and name are "
+                 "required)");
         goto out;
     }
     if (strcmp(d->name, name) != 0) {
@@ -321,8 +324,10 @@ static int call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char
 {
     announce_call(w, id, p);
     w->replying = true;
-    int rc =
-        command ? p->d->command(p, p->state, command, req) : p->d->render(p, p->state, entry, req);
+    int rc = command
+                 ? (p->d->command ? p->d->command(p, p->state, command, req) : CAMAS_ERR_NOTFOUND)
+             : p->d->render ? p->d->render(p, p->state, entry, req)
+                            : CAMAS_ERR_NOTFOUND;
     w->replying = false;
     return rc;
 }

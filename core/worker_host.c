@@ -219,6 +219,10 @@ static int host_register_command(camas_plugin *p, const char *name, const char *
 {
     if (!p->w || p->initialised || !valid_word(name, 32))
         return CAMAS_ERR_INVALID;
+    if (!p->d->command) {
+        record_error(p, "register_command: the descriptor has no command function to run it");
+        return CAMAS_ERR_INVALID;
+    }
     cJSON *c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "name", name);
     cJSON_AddStringToObject(c, "usage_en", usage_en ? usage_en : "");
@@ -233,6 +237,10 @@ static int host_register_entry(camas_plugin *p, const char *entry_id, const char
     if (p->initialised || !entry_id || !*entry_id || !lang ||
         (strcmp(lang, "en") && strcmp(lang, "fr")) || !ask || nask == 0)
         return CAMAS_ERR_INVALID;
+    if (!p->d->render) {
+        record_error(p, "register_entry: the descriptor has no render function to answer it");
+        return CAMAS_ERR_INVALID;
+    }
     if (camas_matcher_add_entry(p->w->matcher, p->owner, entry_id, body_id ? body_id : "all", lang,
                                 ask, nask) ||
         camas_understand_add_entry(p->w->understand, p->owner, entry_id, body_id ? body_id : "all",
@@ -255,8 +263,10 @@ static int host_index_answer(camas_plugin *p, const char *entry_id, const char *
     return CAMAS_OK;
 }
 
-static const char *host_body_name(camas_plugin *p, const char *body_id, const char *lang, int full)
+static const char *host_body_name(camas_plugin *p, const char *body_id, const char *lang,
+                                  enum camas_body_name_form form)
 {
+    bool full = form == CAMAS_BODY_NAME_FULL;
     struct worker *w = p->w;
     for (size_t i = 0; i < w->n_bodies; i++)
         if (strcmp(w->bodies[i].id, body_id) == 0)

@@ -66,7 +66,8 @@ static int load_entry(kb *k, camas_plugin *p, const camas_host_api *host, const 
                                      "entry '%s' needs a 'body' (task-force, "
                                      "washact, csec or all)",
                                      id->valuestring);
-    if (!host->body_name(p, body->valuestring, "en", 0) && strcmp(body->valuestring, "all"))
+    if (!host->body_name(p, body->valuestring, "en", CAMAS_BODY_NAME_SHORT) &&
+        strcmp(body->valuestring, "all"))
         return host->knowledge_error(p, file, host->line(body),
                                      "entry '%s': unknown body '%s' (see bodies.yaml)",
                                      id->valuestring, body->valuestring);

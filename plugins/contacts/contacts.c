@@ -31,7 +31,8 @@ static int contacts_init(camas_plugin *p, const camas_host_api *host, void **sta
         cJSON_ArrayForEach(r, list)
         {
             const cJSON *body = cJSON_GetObjectItemCaseSensitive(r, "body");
-            if (!cJSON_IsString(body) || !host->body_name(p, body->valuestring, "en", 0))
+            if (!cJSON_IsString(body) ||
+                !host->body_name(p, body->valuestring, "en", CAMAS_BODY_NAME_SHORT))
                 rc = host->knowledge_error(p, c->k.doc_names[i], host->line(r),
                                            "each contact needs a known 'body'");
             if (!kb_str(r, "email", 0) && !kb_str(r, "phone", 0))
@@ -78,7 +79,7 @@ static const char *body_from_arg(camas_plugin *p, const camas_host_api *host, co
         if (strcmp(a, ids[i]) == 0)
             found = ids[i];
         for (int l = 0; !found && l < 2; l++) {
-            const char *nm = host->body_name(p, ids[i], l ? "fr" : "en", 1);
+            const char *nm = host->body_name(p, ids[i], l ? "fr" : "en", CAMAS_BODY_NAME_FULL);
             char *n = nm ? kb_fold(nm) : NULL;
             if (n && *a && strstr(n, a))
                 found = ids[i];
@@ -123,8 +124,8 @@ static int contacts_command(camas_plugin *p, void *state, const char *name,
                 continue;
             char line[600];
             snprintf(line, sizeof line, "%s: %s%s%s%s%s%s%s",
-                     c->host->body_name(p, b ? b : "", req->lang, 0)
-                         ? c->host->body_name(p, b, req->lang, 0)
+                     c->host->body_name(p, b ? b : "", req->lang, CAMAS_BODY_NAME_SHORT)
+                         ? c->host->body_name(p, b, req->lang, CAMAS_BODY_NAME_SHORT)
                          : b,
                      kb_str(r, "name", lang) ? kb_str(r, "name", lang) : "",
                      kb_str(r, "title", lang) ? ", " : "",

@@ -156,7 +156,8 @@ static int register_asks(camas_plugin *p, const camas_host_api *host, const char
         size_t nd = 0;
         for (size_t j = 0; n == 0 && defaults[l][j]; j++)
             texts[j] = defaults[l][j], nd = j + 1;
-        const char *name = nd ? host->body_name(p, body, l ? "fr" : "en", 0) : NULL;
+        const char *name =
+            nd ? host->body_name(p, body, l ? "fr" : "en", CAMAS_BODY_NAME_SHORT) : NULL;
         for (size_t j = 0; name && j < nd && j < 8; j++) {
             snprintf(named[j], sizeof named[j], l ? "%s (%s)" : "%s of %s", defaults[l][j], name);
             texts[nd + j] = named[j];
@@ -239,7 +240,7 @@ static int meetings_init(camas_plugin *p, const camas_host_api *host, void **sta
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s->k.docs[i], "meetings"))
         {
             const char *body = kb_str(r, "body", 0);
-            if (!body || !host->body_name(p, body, "en", 0)) {
+            if (!body || !host->body_name(p, body, "en", CAMAS_BODY_NAME_SHORT)) {
                 rc = host->knowledge_error(p, file, host->line(r),
                                            "each meetings record needs a known 'body'");
                 continue;
@@ -454,7 +455,7 @@ static void say_next(struct meetings *s, camas_plugin *p, const struct body_meet
                      const camas_request *req)
 {
     int lang = kb_lang(req->lang);
-    const char *name = s->host->body_name(p, bm->body, req->lang, 0);
+    const char *name = s->host->body_name(p, bm->body, req->lang, CAMAS_BODY_NAME_SHORT);
     struct icaltimetype t;
     const char *summary = NULL, *location = NULL;
     char text[900], when[200];
@@ -484,7 +485,7 @@ static void say_upcoming(struct meetings *s, camas_plugin *p, const struct body_
                          const camas_request *req)
 {
     int lang = kb_lang(req->lang);
-    const char *name = s->host->body_name(p, bm->body, req->lang, 0);
+    const char *name = s->host->body_name(p, bm->body, req->lang, CAMAS_BODY_NAME_SHORT);
     char *q = kb_fold(req->text);
     bool this_year = q && (strstr(q, "this year") || strstr(q, "cette annee") ||
                            strstr(q, "cette anne") || strstr(q, "en cours"));
@@ -612,8 +613,8 @@ static int meetings_command(camas_plugin *p, void *state, const char *name,
     int said = 0;
     for (size_t i = 0; arg && i < s->n; i++) {
         const struct body_meetings *bm = &s->b[i];
-        const char *shortname = s->host->body_name(p, bm->body, req->lang, 0);
-        char *full = kb_fold(s->host->body_name(p, bm->body, req->lang, 1));
+        const char *shortname = s->host->body_name(p, bm->body, req->lang, CAMAS_BODY_NAME_SHORT);
+        char *full = kb_fold(s->host->body_name(p, bm->body, req->lang, CAMAS_BODY_NAME_FULL));
         bool match = !*arg || strcmp(arg, bm->body) == 0 ||
                      (full && strlen(arg) >= 4 && strstr(full, arg)) ||
                      (strcmp(bm->body, "csec") == 0 &&

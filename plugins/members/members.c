@@ -39,7 +39,7 @@ static int add_membership(struct members *s, camas_plugin *p, const char *file, 
     const camas_host_api *host = s->host;
     const char *body = kb_str(r, "body", 0);
     const char *role = kb_str(r, "role", 0);
-    if (!body || !host->body_name(p, body, "en", 0))
+    if (!body || !host->body_name(p, body, "en", CAMAS_BODY_NAME_SHORT))
         return host->knowledge_error(p, file, host->line(r), "membership needs a known 'body'");
     if (!role || role_index(role) < 0)
         return host->knowledge_error(p, file, host->line(r),
@@ -138,7 +138,7 @@ static bool has_phrase(const char *hay, const char *needle)
 static void say_membership(struct members *s, camas_plugin *p, const struct membership *m, int lang)
 {
     char line[700];
-    const char *body = s->host->body_name(p, m->body, lang ? "fr" : "en", 1);
+    const char *body = s->host->body_name(p, m->body, lang ? "fr" : "en", CAMAS_BODY_NAME_FULL);
     int r = role_index(m->role);
     if (lang)
         snprintf(line, sizeof line, "%s : %s — %s.", m->name[1], roles_fr[r], body);
@@ -192,7 +192,7 @@ static int members_command(camas_plugin *p, void *state, const char *name, const
     static const char *const ids[] = {"task-force", "washact", "csec"};
     const char *body = NULL;
     for (int i = 0; i < 3 && *arg; i++) {
-        char *nm = kb_fold(s->host->body_name(p, ids[i], lang ? "fr" : "en", 1));
+        char *nm = kb_fold(s->host->body_name(p, ids[i], lang ? "fr" : "en", CAMAS_BODY_NAME_FULL));
         if (strcmp(arg, ids[i]) == 0 || (nm && strstr(nm, arg) && strlen(arg) >= 4))
             body = ids[i];
         free(nm);

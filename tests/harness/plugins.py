@@ -8,14 +8,12 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Callable, Optional
 
 from .camas import REPO_ROOT, camas_binary
 
 TEMPLATES = REPO_ROOT / "tests" / "plugins"
-SIGN_PLUGIN = REPO_ROOT / "scripts" / "sign-plugin"
 
 
 def plugin_libs_dir() -> Path:
@@ -76,7 +74,7 @@ class PluginLab:
         """Install (or replace) plugin `name` from build/tests/plugins/LIB.so.
 
         template: manifest template name in tests/plugins (default NAME); edit(text) may
-        change the template before signing; sign: "camas" (scripts/sign-plugin), "minisign"
+        change the template before signing; sign: "camas" (`camas plugin sign`), "minisign"
         (minisign -S) or "none" (no .minisig). Every file is replaced atomically."""
         src = self.libs / f"{lib or name}.so"
         if not src.exists():
@@ -92,13 +90,14 @@ class PluginLab:
         if edit:
             text = edit(text)
         (stage / "manifest.json.in").write_text(text)
-        out = stage / name / "manifest.json"  # sign-plugin names the signer's comment by folder
+        out = stage / name / "manifest.json"
         out.parent.mkdir()
         key = Path(seckey or self.seckey)
         if sign == "camas":
-            subprocess.run([sys.executable, str(SIGN_PLUGIN), str(camas_binary()),
-                            str(stage / "manifest.json.in"), str(stage / f"{name}.so"), version,
-                            str(key), str(out)], check=True, capture_output=True, timeout=30)
+            subprocess.run([str(camas_binary()), "plugin", "sign", "-q", "--key", str(key),
+                            "--version", version, "--library", str(stage / f"{name}.so"),
+                            "--output", str(out), str(stage / "manifest.json.in")],
+                           check=True, capture_output=True, timeout=30)
         else:
             digest = sha256_file(stage / f"{name}.so")
             out.write_text(text.replace("@VERSION@", version).replace("@SHA256@", digest))

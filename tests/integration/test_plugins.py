@@ -450,3 +450,29 @@ def test_ask_offline_uses_the_same_host(lab, tmp_path):
     assert ask("staffonly secret roster question")["abstained"] is True
     a = ask("--room-kind", "staff", "staffonly secret roster question")
     assert a["plugin"] == "staffonly" and a["answer"] == "staffonly: secret (en)"
+
+
+@pytest.mark.parametrize("case", ["tampered", "badabi", "untrusted"])
+def test_ask_fails_when_a_plugin_is_refused(lab, tmp_path, case):
+    """A plugin camas ask was asked to load and refused is an error, said on stdout too."""
+    import json
+    lab.install("echo", "echo_v1", "1.0.0")
+    if case == "tampered":
+        lab.tamper_library("echo")
+        why = r"echo: hash: .*changed after signing"
+    elif case == "badabi":
+        lab.install("badabi")
+        why = r"badabi: refused at init: .*ABI"
+    else:
+        other = tmp_path / "other"
+        minisign_keygen(other / "k.key", other / "k.pub")
+        lab.install("echo", "echo_v1", "1.0.0", seckey=other / "k.key", sign="minisign")
+        why = r"echo: signature: "
+    cfg = _cli_config(lab, tmp_path)
+    r = run_cli(["--config", str(cfg), "ask", ECHO_EN], timeout=60, cwd=tmp_path)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert re.search(why, r.stdout) and re.search(why, r.stderr), r.stdout + r.stderr
+    assert "refused" in r.stdout
+    r = run_cli(["--config", str(cfg), "ask", "--json", ECHO_EN], timeout=60, cwd=tmp_path)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert re.search(why, json.loads(r.stdout)["error"]), r.stdout

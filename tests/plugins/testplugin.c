@@ -10,6 +10,7 @@
  *   PLUGIN_KIND     1 echo, 2 crasher, 3 looper, 4 staffonly (which phrases and command)
  *   PLUGIN_ABI_MAJOR  defaults to CAMAS_PLUGIN_ABI_MAJOR (badabi sets 99)
  *   PLUGIN_INIT_FAIL  when defined, init registers a command and then fails
+ *   PLUGIN_NO_RENDER  when defined, the descriptor has no render (its entries are refused)
  */
 #include <camas/plugin.h>
 
@@ -88,7 +89,8 @@ static int answer(camas_plugin *p, const char *what, const camas_request *req)
     return host->reply(p, text, NULL);
 }
 
-static int tp_render(camas_plugin *p, void *state, const char *entry_id, const camas_request *req)
+static __attribute__((unused)) int tp_render(camas_plugin *p, void *state, const char *entry_id,
+                                             const camas_request *req)
 {
     (void)state;
 #if PLUGIN_KIND == KIND_CRASHER
@@ -123,7 +125,9 @@ static const camas_plugin_descriptor descriptor = {
     .version = PLUGIN_VERSION,
     .init = tp_init,
     .teardown = tp_teardown,
+#ifndef PLUGIN_NO_RENDER
     .render = tp_render,
+#endif
     .command = tp_command,
 };
 

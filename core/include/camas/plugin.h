@@ -27,6 +27,11 @@
  *    crashes or runs past its deadline gets the worker restarted and the question answered
  *    with an apology. Plugin calls must not block: no sleeping, no network, bounded work.
  * 7. Return codes: 0 success, negative failure (CAMAS_ERR_*), as documented per call.
+ * 8. Every member below says whether it is REQUIRED or OPTIONAL and what happens when it is
+ *    absent (NULL). All host members are always present in a host whose `size` covers them;
+ *    the table of ABI 1.0 has every member listed here.
+ *
+ * The guide for plugin authors, with a complete example, is docs/plugins.md.
  */
 #ifndef CAMAS_PLUGIN_H
 #define CAMAS_PLUGIN_H
@@ -49,6 +54,13 @@ enum camas_err {
     CAMAS_ERR_DENIED = -3,   /* outside what the manifest allows */
     CAMAS_ERR_NOTFOUND = -4, /* no such file, entry or command */
     CAMAS_ERR_DATA = -5,     /* knowledge file malformed (already reported with file:line) */
+};
+
+/* Which name of a body host->body_name returns. An int-sized enum: passing 0 or 1, as
+ * plugins built before it had a name did, means the same. */
+enum camas_body_name_form {
+    CAMAS_BODY_NAME_SHORT = 0, /* "the Task Force": the short name, for running text */
+    CAMAS_BODY_NAME_FULL = 1,  /* "the Washington State Task Force Against ...": the full name */
 };
 
 /* The kind of room a message came from. */
@@ -80,14 +92,20 @@ typedef struct camas_request {
     const char *args; /* for commands: the text after the command word, else "" */
 } camas_request;
 
+/* The host's services, handed to init. The plugin may keep the pointer: the table lives as
+ * long as the plugin is loaded. Every member is present (never NULL) in a host whose size
+ * covers it; a plugin using a member appended after its own ABI minor checks size first. */
 typedef struct camas_host_api {
     uint32_t size; /* sizeof(camas_host_api) in the host; members are only ever appended */
 
-    /* Answers the current request (only valid inside render/command). plain is required;
-     * html may be NULL. Calling it twice appends a paragraph. Returns 0 or CAMAS_ERR_*. */
+    /* Answers the current request (only valid inside render/command; elsewhere
+     * CAMAS_ERR_INVALID). plain is required; html may be NULL (camas escapes plain then).
+     * Calling it twice appends a paragraph. Returns 0 or CAMAS_ERR_*. A render or command
+     * that returns 0 without calling reply has not answered: camas falls back as if no
+     * plugin knew. */
     int (*reply)(camas_plugin *p, const char *plain, const char *html);
 
-    /* Logs one line, attributed to the plugin. */
+    /* Logs one line, attributed to the plugin. level is enum camas_log_level_abi. */
     void (*log)(camas_plugin *p, int level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
@@ -110,49 +128,74 @@ typedef struct camas_host_api {
     int (*knowledge_error)(camas_plugin *p, const char *relpath, int line, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
+    /* The line in its YAML file where a node of a knowledge_yaml tree starts (0 for NULL);
+     * for knowledge_error messages. Only for nodes of knowledge_yaml trees. */
     int (*line)(const struct cJSON *node);
+    /* Frees a tree from knowledge_yaml (NULL is fine). Use this, not cJSON_Delete: the
+     * tree was allocated by the host's cJSON. */
     void (*tree_free)(struct cJSON *tree);
+    /* Frees a buffer from knowledge_read (NULL is fine). */
     void (*free)(void *ptr);
+    /* Frees a list from knowledge_list: every name and the array (NULL is fine). */
     void (*free_list)(char **list);
 
-    /* Registers a command ("!name"); usage texts are shown by !help. Commands a plugin
-     * registers must be listed in its manifest. */
+    /* Registers a command ("!name"; name in lowercase letters, digits, dashes and
+     * underscores, at most 32); usage texts are shown by !help (usage_fr NULL: usage_en in
+     * both languages). Only during init. The command must be listed in the manifest's
+     * "commands" (otherwise the load is refused) and the descriptor must have a command
+     * function (otherwise this fails and so does the load). Returns 0 or
+     * CAMAS_ERR_INVALID. */
     int (*register_command)(camas_plugin *p, const char *name, const char *usage_en,
                             const char *usage_fr);
 
     /* Registers an answerable entry for the shared question matcher. ask holds example
-     * phrasings in lang ("en" or "fr"); body_id names the body it is about ("all" for none).
-     * When the matcher picks the entry, the host calls render(entry_id). */
+     * phrasings in lang ("en" or "fr"); body_id names the body it is about ("all" or NULL for
+     * none). When the matcher picks the entry, the host calls render(entry_id). Only during
+     * init; the descriptor must have a render function (otherwise this fails and so does
+     * the load). Returns 0, CAMAS_ERR_INVALID or CAMAS_ERR_NOMEM. */
     int (*register_entry)(camas_plugin *p, const char *entry_id, const char *body_id,
                           const char *lang, const char *const *ask, size_t nask);
 
-    /* The body's display name in lang ("the Task Force"...), from bodies.yaml, or NULL. */
-    const char *(*body_name)(camas_plugin *p, const char *body_id, const char *lang, int full);
+    /* The body's display name in lang, from knowledge/bodies.yaml: the short or the full
+     * one (enum camas_body_name_form), or NULL for an unknown body_id (which makes it a
+     * cheap validity check). The string belongs to the host and is valid during the
+     * current call (init, render, command): copy it to keep it. */
+    const char *(*body_name)(camas_plugin *p, const char *body_id, const char *lang,
+                             enum camas_body_name_form form);
 
     /* Optionally indexes an entry's answer text (lang) at a low weight, so a question using
-     * the answer's own words ("who is Richard Torrance?") finds it. The entry must have been
-     * registered in that language first. */
-    int (*index_answer)(camas_plugin *p, const char *entry_id, const char *lang,
-                        const char *text);
+     * the answer's own words ("who is Richard Torrance?") finds it. Only during init; the
+     * entry must have been registered in that language first (else CAMAS_ERR_NOTFOUND). */
+    int (*index_answer)(camas_plugin *p, const char *entry_id, const char *lang, const char *text);
 } camas_host_api;
 
 typedef struct camas_plugin_descriptor {
+    /* The header: fill it with CAMAS_PLUGIN_DESCRIPTOR_HEADER. REQUIRED: a wrong magic,
+     * another major, a newer minor than the host's or a smaller size refuses the load. */
     uint32_t magic;     /* CAMAS_PLUGIN_MAGIC */
     uint16_t abi_major; /* CAMAS_PLUGIN_ABI_MAJOR */
     uint16_t abi_minor; /* CAMAS_PLUGIN_ABI_MINOR */
     uint32_t size;      /* sizeof(camas_plugin_descriptor) */
-    const char *name;   /* must equal the manifest's name */
+    /* REQUIRED: must equal the manifest's name (NULL or another name refuses the load). */
+    const char *name;
+    /* OPTIONAL (informative; the manifest's version is the one camas uses and audits). */
     const char *version;
 
-    /* Reads knowledge and registers commands and entries. *state is the plugin's own
-     * pointer, passed back to every call. Returns 0, or a negative error: the host then
-     * calls teardown and discards everything the plugin registered. */
+    /* REQUIRED (NULL refuses the load). Reads knowledge and registers commands and entries.
+     * *state is the plugin's own pointer (NULL before init), passed back to every call.
+     * Returns 0, or a negative error: the host then calls teardown and discards everything
+     * the plugin registered. A knowledge_error reported during init also refuses the load. */
     int (*init)(camas_plugin *p, const camas_host_api *host, void **state);
-    /* Frees the plugin's state. Registrations are removed by the host. */
+    /* OPTIONAL (NULL: nothing to free). Frees the plugin's state; called once after init,
+     * whether init succeeded or not. Registrations are removed by the host. */
     void (*teardown)(camas_plugin *p, void *state);
-    /* Answers req with the registered entry entry_id (calls host->reply). */
+    /* OPTIONAL (NULL: the plugin cannot register entries; register_entry fails). Answers
+     * req with the registered entry entry_id by calling host->reply; returns 0, or a
+     * negative error (camas then answers as if no plugin knew). */
     int (*render)(camas_plugin *p, void *state, const char *entry_id, const camas_request *req);
-    /* Runs a registered command (may be NULL if the plugin registers none). */
+    /* OPTIONAL (NULL: the plugin cannot register commands; register_command fails). Runs
+     * the registered command name for req (req->args holds the rest of the line); calls
+     * host->reply and returns 0, or a negative error. */
     int (*command)(camas_plugin *p, void *state, const char *name, const camas_request *req);
 } camas_plugin_descriptor;
 
