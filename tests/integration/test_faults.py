@@ -112,3 +112,28 @@ def test_refused_connections(proxy, make_bot, alice):
     """The proxy stops listening (and drops the open connections) for 5 s."""
     ask_through_faults(proxy, make_bot, alice, "refuse", [(everything("refuse"), 5)])
 
+
+def test_fault_while_filling_a_sync_gap(proxy, make_bot, alice):
+    """More questions arrive while /sync fails than one sync returns (timeline_limit 4),
+    and then fetching the gap from /messages fails too (502/503) while /sync works
+    again: the gap's questions must not be given up; they are answered once the
+    homeserver answers /messages again."""
+    room = alice.create_room(name="fault-gap")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}], homeserver_url=proxy.url,
+                   sync={"timeout_ms": 5000, "timeline_limit": 4}, limits=LIMITS).start()
+    asked = [alice.send(room, "!ping before the gap")]
+    alice.wait_reply(room, bot.user_id, asked[0])
+
+    proxy.set_fault("storm", path=r"/sync")
+    asked += [alice.send(room, f"question {i} asked while /sync fails") for i in range(8)]
+    time.sleep(2)
+    proxy.set_fault("storm", path=r"/messages")
+    bot.camas.wait_log(r"fetching the gap", timeout=30)
+    time.sleep(3)
+    proxy.clear()
+    asked.append(alice.send(room, "question asked after the faults"))
+
+    alice.assert_replies_exactly_once(room, bot.user_id, asked, settle=3.0, timeout=60)
+    assert len(alice.bot_messages(room, bot.user_id)) == len(asked)
+    assert "filled a gap of" in bot.camas.log()
+    assert "messages" in hit(proxy, "storm"), proxy.events
