@@ -137,3 +137,23 @@ def test_fault_while_filling_a_sync_gap(proxy, make_bot, alice):
     assert len(alice.bot_messages(room, bot.user_id)) == len(asked)
     assert "filled a gap of" in bot.camas.log()
     assert "messages" in hit(proxy, "storm"), proxy.events
+
+
+@pytest.mark.parametrize("kind", ["reset", "storm"])
+def test_faults_during_start_up(proxy, make_bot, alice, kind):
+    """Half the connections fail from the very start (versions, login, whoami, the filter,
+    joining, the first /sync): camas gets through start-up by itself and answers once."""
+    room = alice.create_room(name=f"fault-start-{kind}")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}], homeserver_url=proxy.url,
+                   limits=LIMITS)
+    proxy.set_fault(kind, rate=0.5)
+    bot.start(ready=False)
+    bot.camas.wait_ready(timeout=60)
+    asked = [alice.send(room, f"question {i} asked under {kind} at start") for i in range(2)]
+    time.sleep(2)
+    proxy.clear()
+    asked.append(alice.send(room, f"question asked after {kind} at start"))
+    alice.assert_replies_exactly_once(room, bot.user_id, asked, settle=3.0, timeout=60)
+    assert len(alice.bot_messages(room, bot.user_id)) == len(asked)
+    assert bot.camas.alive
+    assert proxy.faulted[kind] > 0
