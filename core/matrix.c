@@ -99,7 +99,8 @@ struct camas_core {
 
     lws_sorted_usec_list_t setup_timer, sync_timer, send_timer, join_timer;
     camas_backoff setup_bo, sync_bo, send_bo;
-    unsigned gap_retries; /* sync batches fetched again because a gap could not be */
+    camas_backoff join_bo; /* joins that failed for a passing reason (no connection, 5xx) */
+    unsigned gap_retries;  /* sync batches fetched again because a gap could not be */
 
     struct room **rooms;
     size_t n_rooms;
@@ -1825,6 +1826,7 @@ static void on_join(void *ud, const camas_http_response *r)
             room->kind = rc->kind;
             room->configured = true;
             rc->joined = true;
+            camas_backoff_reset(&c->join_bo);
             if (rc->is_admin_room) {
                 set_str(&c->admin_room_id, rid->valuestring);
                 for (size_t i = 0; i < c->n_held_alerts; i++) {
@@ -1840,10 +1842,12 @@ static void on_join(void *ud, const camas_http_response *r)
     } else {
         matrix_error e;
         parse_error(r, &e);
-        log_warn("matrix", "could not join %s: %s %s; retrying in %d s", rc->id, e.errcode, e.error,
-                 JOIN_RETRY_MS / 1000);
+        bool passing = r->status == 0 || r->status == 429 || r->status >= 500;
+        int64_t wait = passing ? camas_backoff_next(&c->join_bo) : JOIN_RETRY_MS;
+        log_warn("matrix", "could not join %s: %s %s; retrying in %lld ms", rc->id, e.errcode,
+                 e.error, (long long)wait);
         lws_sul_schedule(c->ctx, 0, &c->join_timer, on_join_timer,
-                         (lws_usec_t)JOIN_RETRY_MS * LWS_US_PER_MS);
+                         (lws_usec_t)wait * LWS_US_PER_MS);
     }
     cJSON_Delete(j);
     if (c->joins_pending == 0 && c->phase == PH_JOINS)
@@ -2160,6 +2164,7 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
     c->setup_bo = (camas_backoff){500, 30000, 0};
     c->sync_bo = (camas_backoff){500, 30000, 0};
     c->send_bo = (camas_backoff){250, 30000, 0};
+    c->join_bo = (camas_backoff){1000, JOIN_RETRY_MS, 0};
     c->rl_user = camas_ratelimit_new(cfg->help_user_per_minute);
     c->rl_room = camas_ratelimit_new(cfg->help_room_per_minute);
     c->safety = camas_safety_new();
