@@ -99,6 +99,8 @@ struct camas_core {
 
     lws_sorted_usec_list_t setup_timer, sync_timer, send_timer, join_timer;
     camas_backoff setup_bo, sync_bo, send_bo;
+    camas_backoff join_bo; /* joins that failed for a passing reason (no connection, 5xx) */
+    unsigned gap_retries;  /* sync batches fetched again because a gap could not be */
 
     struct room **rooms;
     size_t n_rooms;
@@ -1371,12 +1373,17 @@ static void finish_sync(camas_core *c, cJSON *sync, size_t body_len)
  * down are then answered however many there were. */
 
 #define GAP_MAX_PAGES 20
+/* A gap page that failed for a passing reason (no connection, 5xx, 429) has the whole batch
+ * fetched again, since its next_batch is not stored yet: up to this many times in a row before
+ * going on without the gap (a homeserver that always fails /messages must not stop syncing). */
+#define GAP_MAX_RETRIES 10
 
 struct gap_fill {
     camas_core *c;
     cJSON *sync;
     size_t body_len; /* of the response sync came from */
     size_t pending;
+    bool retry; /* a page failed for a passing reason: fetch the batch again */
 };
 
 struct gap_room {
@@ -1393,7 +1400,19 @@ static void gap_fill_release(struct gap_fill *f)
         camas_core *c = f->c;
         cJSON *sync = f->sync;
         size_t body_len = f->body_len;
+        bool retry = f->retry;
         free(f);
+        if (retry) {
+            cJSON_Delete(sync);
+            c->gap_retries++;
+            int64_t wait = camas_backoff_next(&c->sync_bo);
+            log_warn("matrix",
+                     "a sync gap could not be fetched; fetching the batch again in %lld ms",
+                     (long long)wait);
+            sync_later(c, wait);
+            return;
+        }
+        c->gap_retries = 0;
         finish_sync(c, sync, body_len);
     }
 }
@@ -1426,6 +1445,16 @@ static void on_gap_page(void *ud, const camas_http_response *r)
     camas_core *c = g->fill->c;
     cJSON *j = r->status == 200 ? camas_json_parse_untrusted(r->body, r->body_len) : NULL;
     const cJSON *chunk = cJSON_GetObjectItemCaseSensitive(j, "chunk");
+    bool passing = r->status == 0 || r->status == 429 || r->status >= 500 ||
+                   (r->status == 200 && !j); /* cut short */
+    if (!cJSON_IsArray(chunk) && passing && c->gap_retries < GAP_MAX_RETRIES) {
+        log_warn("matrix", "%s: could not fetch the events in a sync gap (%d%s%s)", g->room_id,
+                 r->status, r->status ? "" : " ", r->status ? "" : r->error);
+        g->fill->retry = true;
+        cJSON_Delete(j);
+        gap_room_done(g);
+        return;
+    }
     if (!cJSON_IsArray(chunk)) {
         log_warn("matrix",
                  "%s: could not fetch the events in a sync gap (%d); some messages "
@@ -1797,6 +1826,7 @@ static void on_join(void *ud, const camas_http_response *r)
             room->kind = rc->kind;
             room->configured = true;
             rc->joined = true;
+            camas_backoff_reset(&c->join_bo);
             if (rc->is_admin_room) {
                 set_str(&c->admin_room_id, rid->valuestring);
                 for (size_t i = 0; i < c->n_held_alerts; i++) {
@@ -1812,10 +1842,12 @@ static void on_join(void *ud, const camas_http_response *r)
     } else {
         matrix_error e;
         parse_error(r, &e);
-        log_warn("matrix", "could not join %s: %s %s; retrying in %d s", rc->id, e.errcode, e.error,
-                 JOIN_RETRY_MS / 1000);
+        bool passing = r->status == 0 || r->status == 429 || r->status >= 500;
+        int64_t wait = passing ? camas_backoff_next(&c->join_bo) : JOIN_RETRY_MS;
+        log_warn("matrix", "could not join %s: %s %s; retrying in %lld ms", rc->id, e.errcode,
+                 e.error, (long long)wait);
         lws_sul_schedule(c->ctx, 0, &c->join_timer, on_join_timer,
-                         (lws_usec_t)JOIN_RETRY_MS * LWS_US_PER_MS);
+                         (lws_usec_t)wait * LWS_US_PER_MS);
     }
     cJSON_Delete(j);
     if (c->joins_pending == 0 && c->phase == PH_JOINS)
@@ -2132,6 +2164,7 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
     c->setup_bo = (camas_backoff){500, 30000, 0};
     c->sync_bo = (camas_backoff){500, 30000, 0};
     c->send_bo = (camas_backoff){250, 30000, 0};
+    c->join_bo = (camas_backoff){1000, JOIN_RETRY_MS, 0};
     c->rl_user = camas_ratelimit_new(cfg->help_user_per_minute);
     c->rl_room = camas_ratelimit_new(cfg->help_room_per_minute);
     c->safety = camas_safety_new();
