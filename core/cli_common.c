@@ -59,9 +59,23 @@ bool camas_cli_is_dir(const char *p)
     return d != NULL;
 }
 
-/* Defaults that make `camas ask` work from the repository root after the build: plugins
- * (and the development key the build signed them with) beside the binary, knowledge in the
- * current directory or beside the build directory. */
+/* The first of two candidate places (each exe_dir/REL) that exists, into out; the last one
+ * when neither does (its absence is then reported with that path). */
+static void first_existing(char *out, size_t cap, const char *exe_dir, const char *build_rel,
+                           const char *install_rel, bool dir)
+{
+    const char *rels[2] = {build_rel, install_rel};
+    for (int i = 0; i < 2; i++) {
+        snprintf(out, cap, "%.*s/%s", PATH_MAX - 128, exe_dir, rels[i]);
+        if (dir ? camas_cli_is_dir(out) : access(out, F_OK) == 0)
+            return;
+    }
+}
+
+/* Defaults, without options or configuration: the build tree's layout first (the worker and
+ * the signed plugins beside the binary, the knowledge in the current directory or beside
+ * the build directory, the model scripts/setup fetched in models/), then the install's
+ * (meson.build's CAMAS_INSTALL_*, relative to the binary so a staged install works too). */
 int camas_cli_resolve_paths(const camas_config *cfg, const char *plugins_opt,
                             const char *knowledge_opt, const char *const *keys_opt,
                             size_t n_keys_opt, struct paths *p)
@@ -74,14 +88,15 @@ int camas_cli_resolve_paths(const camas_config *cfg, const char *plugins_opt,
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", p->exe);
     char *exe_dir = dirname(dir);
-    if (snprintf(p->worker, sizeof p->worker, "%.*s/camas-worker", PATH_MAX - 16, exe_dir) < 0)
-        return -1;
+    first_existing(p->worker, sizeof p->worker, exe_dir, "camas-worker", CAMAS_INSTALL_WORKER,
+                   false);
     if (plugins_opt)
         snprintf(p->plugins, sizeof p->plugins, "%s", plugins_opt);
     else if (*cfg->plugins_dir)
         snprintf(p->plugins, sizeof p->plugins, "%s", cfg->plugins_dir);
     else
-        snprintf(p->plugins, sizeof p->plugins, "%s/plugins", exe_dir);
+        first_existing(p->plugins, sizeof p->plugins, exe_dir, "plugins", CAMAS_INSTALL_PLUGINS,
+                       true);
     if (knowledge_opt)
         snprintf(p->knowledge, sizeof p->knowledge, "%s", knowledge_opt);
     else if (*cfg->knowledge_dir)
@@ -89,15 +104,16 @@ int camas_cli_resolve_paths(const camas_config *cfg, const char *plugins_opt,
     else if (camas_cli_is_dir("knowledge"))
         snprintf(p->knowledge, sizeof p->knowledge, "knowledge");
     else
-        snprintf(p->knowledge, sizeof p->knowledge, "%s/../knowledge", exe_dir);
-    /* The model scripts/setup fetched: beside the build directory (models/), else where the
-     * build was configured to look. */
-    if (*cfg->model_path)
+        first_existing(p->knowledge, sizeof p->knowledge, exe_dir, "../knowledge",
+                       CAMAS_INSTALL_DATA "/knowledge", true);
+    if (*cfg->model_path) {
         snprintf(p->model, sizeof p->model, "%s", cfg->model_path);
-    else if (snprintf(p->model, sizeof p->model, "%.*s/../models/e5-small-q4.bin", PATH_MAX - 32,
-                      exe_dir) >= 0 &&
-             access(p->model, R_OK) != 0)
-        snprintf(p->model, sizeof p->model, "%s", CAMAS_EMBED_DEFAULT_MODEL);
+    } else {
+        first_existing(p->model, sizeof p->model, exe_dir, "../models/e5-small-q4.bin",
+                       CAMAS_INSTALL_DATA "/models/e5-small-q4.bin", false);
+        if (access(p->model, R_OK) != 0) /* where the build was configured to look */
+            snprintf(p->model, sizeof p->model, "%s", CAMAS_EMBED_DEFAULT_MODEL);
+    }
     snprintf(p->embed_cache, sizeof p->embed_cache, "%.*s/embeddings.cache", PATH_MAX - 32,
              cfg->state_dir);
     char abs[PATH_MAX];

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "matrix.h"
+#include "notify.h"
 #include "plugin_cli.h"
 #include "plugins.h"
 #include "reply.h"
@@ -124,6 +125,15 @@ static void alert_to_core(void *ud, const char *text)
         camas_core_alert(*core, text);
 }
 
+/* A SIGHUP reload finished: systemd waits for READY=1 after RELOADING=1. */
+static void on_reloaded(void *ud, bool ok, const char *summary)
+{
+    char status[256];
+    snprintf(status, sizeof status, "%s: %.200s", ok ? "reloaded" : "reload failed",
+             summary ? summary : "");
+    camas_notify_ready(ud, status);
+}
+
 static int cmd_run(camas_config *cfg, const struct paths *paths)
 {
     char err[1024];
@@ -177,14 +187,26 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
         control = camas_control_new(ctx, cfg->state_dir, host);
     }
     camas_core_start(core);
+    camas_notify *notify = camas_notify_new(ctx);
+    bool ready = false;
     while (!stop_signal && camas_core_exit_code(core) < 0) {
         lws_service(ctx, 0);
+        size_t rooms;
+        if (!ready && camas_core_ready(core, &rooms)) {
+            ready = true;
+            char status[128];
+            snprintf(status, sizeof status, "connected, %zu room%s", rooms, rooms == 1 ? "" : "s");
+            camas_notify_ready(notify, status);
+        }
         if (reload_signal && host) {
             reload_signal = 0;
             log_info("main", "SIGHUP: reloading the knowledge and every plugin");
-            camas_plugin_host_reload_knowledge(host, "SIGHUP", NULL, NULL);
+            camas_notify_reloading(notify);
+            if (camas_plugin_host_reload_knowledge(host, "SIGHUP", on_reloaded, notify))
+                on_reloaded(notify, false, "the reload could not start");
         }
     }
+    camas_notify_stopping(notify);
     camas_watch_free(watch);
     camas_control_free(control);
 
@@ -193,6 +215,7 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
         log_info("main", "stopping on signal %d", (int)stop_signal);
         code = 0;
     }
+    camas_notify_free(notify);
     camas_core_free(core);
     camas_plugin_host_free(host);
     lws_context_destroy(ctx);

@@ -2254,6 +2254,13 @@ int camas_core_exit_code(const camas_core *c)
     return c->exit_code;
 }
 
+bool camas_core_ready(const camas_core *c, size_t *rooms)
+{
+    if (rooms)
+        *rooms = c->n_rooms;
+    return c->ready_logged;
+}
+
 void camas_core_free(camas_core *c)
 {
     if (!c)

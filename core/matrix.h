@@ -21,6 +21,9 @@ void camas_core_alert(void *core, const char *text);
 void camas_core_start(camas_core *c);
 /* -1 while running; otherwise the exit status the process should end with. */
 int camas_core_exit_code(const camas_core *c);
+/* True once the transport is up (the first /sync answered, or the appservice connected);
+ * rooms (may be NULL) gets how many rooms camas is in. */
+bool camas_core_ready(const camas_core *c, size_t *rooms);
 /* For benchmarks: handles one /sync response body as if it had just arrived (parse, dispatch,
  * store), without any network. Returns 0 or -1. */
 int camas_core_bench_sync(camas_core *c, const char *user_id, const char *json, size_t len);

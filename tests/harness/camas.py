@@ -66,6 +66,7 @@ class Camas:
         self.log_level = log_level
         self.config = merge({"state_dir": str(self.state_dir)}, config)
         self.proc: Optional[subprocess.Popen] = None
+        self.env: Optional[dict] = None  # extra environment variables for the process
         self._log_offset = 0
         self.starts = 0
         self.warm_start = True  # seed the state dir with the session's vector cache
@@ -98,8 +99,9 @@ class Camas:
             self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             shutil.copyfile(warm, cache)
         log = open(self.log_path, "ab")
+        env = dict(os.environ, **self.env) if self.env else None
         self.proc = subprocess.Popen(self.command(), cwd=self.dir, stdin=subprocess.DEVNULL,
-                                     stdout=log, stderr=log, start_new_session=True)
+                                     stdout=log, stderr=log, start_new_session=True, env=env)
         log.close()
         self.starts += 1
         return self

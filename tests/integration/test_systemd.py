@@ -1,0 +1,60 @@
+"""camas under systemd's notify protocol (Type=notify, WatchdogSec=), spoken by the real
+libsystemd sd_notify to a socket the test holds as systemd would: READY=1 with a STATUS once
+the first /sync is answered, WATCHDOG=1 kept coming from the event loop, RELOADING=1 then
+READY=1 around SIGHUP, STOPPING=1 on SIGTERM."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+
+
+class NotifySocket:
+    def __init__(self, path):
+        self.path = str(path)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.got: list[str] = []
+
+    def wait_for(self, pred, timeout=20.0) -> str:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for m in self.got:
+                if pred(m):
+                    self.got.remove(m)
+                    return m
+            try:
+                self.got.append(self.sock.recv(4096).decode())
+            except socket.timeout:
+                pass
+        raise AssertionError(f"no such notification; got {self.got}")
+
+
+def test_notify_ready_watchdog_reload_stop(make_bot, alice, tmp_path):
+    room = alice.create_room(name="systemd")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}])
+    ns = NotifySocket(tmp_path / "notify.sock")
+    bot.camas.env = {"NOTIFY_SOCKET": ns.path, "WATCHDOG_USEC": "1000000"}
+    bot.start(ready=False)
+
+    ready = ns.wait_for(lambda m: "READY=1" in m)
+    assert "STATUS=connected, 1 room" in ready, ready
+    # ready means answering
+    q = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, q)
+    # the watchdog every half second, from the loop
+    ns.got.clear()
+    t0 = time.monotonic()
+    for _ in range(4):
+        ns.wait_for(lambda m: m == "WATCHDOG=1", timeout=3)
+    assert time.monotonic() - t0 < 4
+
+    os.kill(bot.camas.proc.pid, signal.SIGHUP)
+    ns.wait_for(lambda m: m.startswith("RELOADING=1"))
+    again = ns.wait_for(lambda m: "READY=1" in m, timeout=60)
+    assert "STATUS=reloaded" in again, again
+
+    assert bot.camas.stop() == 0
+    ns.wait_for(lambda m: m.startswith("STOPPING=1"), timeout=5)
