@@ -50,6 +50,8 @@ static const struct key_spec schema[] = {
     {"sync.timeline_limit", K_INT, F(sync_timeline_limit), 1, 1000},
     {"encrypted_room_notice", K_STR, F(encrypted_room_notice), 0, 0},
     {"log_level", K_STR, F(log_level), 0, 0},
+    {"log", K_SECTION, 0, 0, 0},
+    {"log.format", K_STR, F(log_format), 0, 0},
     {"admin_room", K_STR, F(admin_room), 0, 0},
     {"knowledge_dir", K_STR, F(knowledge_dir), 0, 0},
     {"plugins", K_SECTION, 0, 0, 0},
@@ -313,6 +315,7 @@ static int set_defaults(camas_config *cfg)
         strdup("I cannot read encrypted messages yet. Please ask me in an unencrypted room "
                "or in the public help channel.");
     cfg->log_level = strdup("info");
+    cfg->log_format = strdup("text");
     cfg->admin_room = strdup("");
     cfg->knowledge_dir = strdup("");
     cfg->plugins_dir = strdup("");
@@ -331,8 +334,8 @@ static int set_defaults(camas_config *cfg)
     cfg->sync_timeline_limit = 400;
     return cfg->homeserver_url && cfg->server_name && cfg->ca_file && cfg->user_id &&
                    cfg->device_name && cfg->state_dir && cfg->encrypted_room_notice &&
-                   cfg->log_level && cfg->admin_room && cfg->knowledge_dir && cfg->plugins_dir &&
-                   cfg->match_mode && cfg->model_path && cfg->transport_name &&
+                   cfg->log_level && cfg->log_format && cfg->admin_room && cfg->knowledge_dir &&
+                   cfg->plugins_dir && cfg->match_mode && cfg->model_path && cfg->transport_name &&
                    cfg->as_registration && cfg->as_listen && cfg->as_websocket_url
                ? 0
                : -1;
@@ -349,6 +352,8 @@ static int check_semantics(struct loader *ld, yaml_node_t *root)
                     cfg->homeserver_url);
     if (cfg->user_id[0] == '@' && !strchr(cfg->user_id, ':'))
         return fail(ld, root, "auth.user_id", "expected @localpart:server, got '%s'", cfg->user_id);
+    if (strcmp(cfg->log_format, "text") && strcmp(cfg->log_format, "json"))
+        return fail(ld, root, "log.format", "expected text or json, got '%s'", cfg->log_format);
     if (strcmp(cfg->log_level, "error") && strcmp(cfg->log_level, "warn") &&
         strcmp(cfg->log_level, "info") && strcmp(cfg->log_level, "debug"))
         return fail(ld, root, "log_level", "expected error, warn, info or debug, got '%s'",
@@ -472,6 +477,7 @@ void camas_config_free(camas_config *cfg)
     free(cfg->admins);
     free(cfg->encrypted_room_notice);
     free(cfg->log_level);
+    free(cfg->log_format);
     free(cfg->admin_room);
     free(cfg->transport_name);
     free(cfg->as_registration);

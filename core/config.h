@@ -56,6 +56,7 @@ typedef struct camas_config {
 
     char *encrypted_room_notice;
     char *log_level;
+    char *log_format; /* log.format: "text" (journal prefixes under systemd) or "json" */
 
     char *admin_room;    /* where plugin failures and refusals are reported ("" = nowhere) */
     char *knowledge_dir; /* "" = ./knowledge, or the one beside the build */

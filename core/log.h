@@ -1,4 +1,6 @@
-/* Logging: one line per record on stderr, "TIME LEVEL AREA: message". */
+/* Logging: one line per record on stderr: "TIME LEVEL AREA: message"; under systemd, when
+ * stderr is the journal, "<PRIORITY>AREA: message" (the journal keeps the time and maps the
+ * priority); with log.format: json, one JSON object per line. */
 #ifndef CAMAS_LOG_H
 #define CAMAS_LOG_H
 
@@ -9,6 +11,16 @@ int camas_log_level_parse(const char *name);
 /* Set once at start-up, before the event loop runs. */
 void camas_log_set_level(int level);
 int camas_log_get_level(void);
+
+enum camas_log_format { CAMAS_LOG_TEXT = 0, CAMAS_LOG_JOURNAL, CAMAS_LOG_JSON };
+/* Parses "text", "journal", "json"; -1 for anything else. */
+int camas_log_format_parse(const char *name);
+const char *camas_log_format_name(int format);
+/* Text, or journal when stderr is the journal (JOURNAL_STREAM names it, as systemd sets it
+ * for a service whose StandardError= is the journal). */
+int camas_log_default_format(void);
+/* Set once at start-up, like the level. */
+void camas_log_set_format(int format);
 
 void camas_log(int level, const char *area, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -422,6 +422,8 @@ int main(int argc, char **argv)
         return 2;
     }
     camas_log_set_level(lvl);
+    camas_log_set_format(strcmp(cfg.log_format, "json") == 0 ? CAMAS_LOG_JSON
+                                                             : camas_log_default_format());
     /* level may be cfg.log_level itself: copy before freeing. */
     char *level_copy = strdup(level);
     free(cfg.log_level);

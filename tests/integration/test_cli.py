@@ -133,3 +133,49 @@ def test_misshapen_sync_body_is_ignored_not_a_crash(tmp_path, body):
     r = run_cli(["bench", "sync", str(f), "1"], timeout=30)
     assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
     assert "not an object; ignored" in r.stderr, r.stderr[-2000:]
+
+
+def _run_logging(tmp_path, config: str, journal: bool = False):
+    """camas run with config (no credentials: it logs a little and stops), stderr in a file."""
+    import os
+    cfg = tmp_path / "camas.yaml"
+    cfg.write_text(config)
+    err = tmp_path / "stderr.log"
+    with open(err, "wb") as f:
+        env = dict(os.environ)
+        if journal:
+            st = os.fstat(f.fileno())
+            env["JOURNAL_STREAM"] = f"{st.st_dev}:{st.st_ino}"
+        r = subprocess.run([str(camas_binary()), "--config", str(cfg), "--state",
+                            str(tmp_path / "state"), "run"], stdout=subprocess.DEVNULL,
+                           stderr=f, env=env, timeout=30)
+    return r.returncode, err.read_text().splitlines()
+
+
+def test_log_format_json(tmp_path):
+    import json
+    rc, lines = _run_logging(tmp_path, 'homeserver:\n  url: "http://127.0.0.1:9"\n'
+                                       'log:\n  format: json\n')
+    assert rc != 0 and lines, lines
+    records = [json.loads(line) for line in lines]
+    assert all(set(r) == {"time", "level", "area", "message"} for r in records), records
+    assert any(r["level"] == "error" and "no credentials" in r["message"] for r in records)
+
+
+def test_log_lines_carry_journal_priorities_when_stderr_is_the_journal(tmp_path):
+    rc, lines = _run_logging(tmp_path, 'homeserver:\n  url: "http://127.0.0.1:9"\n',
+                             journal=True)
+    assert rc != 0 and lines, lines
+    assert all(line[:3] in ("<3>", "<4>", "<6>", "<7>") for line in lines), lines
+    assert any(line.startswith("<3>matrix: no credentials") for line in lines), lines
+    # not the journal: the usual timestamped lines
+    rc, lines = _run_logging(tmp_path, 'homeserver:\n  url: "http://127.0.0.1:9"\n')
+    assert lines and re.match(r"\d{4}-\d\d-\d\dT", lines[0]), lines
+
+
+def test_log_format_unknown(tmp_path):
+    cfg = tmp_path / "camas.yaml"
+    cfg.write_text('log:\n  format: xml\n')
+    r = run_cli(["--config", str(cfg), "check"])
+    assert r.returncode == 2 and "log.format: expected text or json, got 'xml'" in r.stderr, \
+        r.stderr
