@@ -31,11 +31,8 @@
 #define TYPO_WEIGHT     0.70  /* a corrected word weighs at least this much of an unknown */
 #define UNKNOWN_PENALTY 0.70  /* confidence kept per unknown word: the knowledge lacks it */
 #define TYPO_PENALTY    0.85  /* confidence kept per corrected word: it was a guess */
-#define SHORT_UNKNOWN   0.25
-#define TOPIC_DROP                                                                                 \
-    0.60 /* confidence lost to a missing word that defines a topic */ /* unknown words of 1-3      \
-                                                                         letters: mostly typos of  \
-                                                                         small words */
+#define SHORT_UNKNOWN   0.25  /* unknown words of 1-3 letters: mostly typos of small words */
+#define TOPIC_DROP      0.60  /* confidence lost to a missing word that defines a topic */
 
 #define NLANG        2 /* 0 = en, 1 = fr */
 #define MAX_QTOK     64
