@@ -9,6 +9,7 @@
  * postings of its few terms, using scratch arrays owned by the build. */
 #include "match.h"
 
+#include "strmap.h"
 #include "text.h"
 
 #include <pthread.h>
@@ -38,170 +39,6 @@
 #define MAX_QTOK     64
 #define MAX_PHRASE   8
 #define MAX_BODIES_Q 8
-
-/* ---------------------------------------------------------------------------------------
- * A string -> uint32 hash map whose keys live in one arena. */
-
-typedef struct sm_item {
-    uint32_t off; /* key offset in the arena */
-    uint32_t len;
-    uint32_t hash;
-    uint32_t val;
-} sm_item;
-
-typedef struct strmap {
-    uint32_t *slots; /* 0 = empty, else item index + 1 */
-    size_t nslots;   /* power of two */
-    sm_item *items;
-    size_t nitems, capitems;
-    char *arena;
-    size_t alen, acap;
-} strmap;
-
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-static void sm_free(strmap *m)
-{
-    free(m->slots);
-    free(m->items);
-    free(m->arena);
-    memset(m, 0, sizeof *m);
-}
-
-static const char *sm_key(const strmap *m, uint32_t idx)
-{
-    return m->arena + m->items[idx].off;
-}
-
-/* Returns a pointer to the value for key, or NULL. */
-static uint32_t *sm_get(const strmap *m, const char *k, size_t n)
-{
-    if (!m->nslots)
-        return NULL;
-    uint32_t h = hash_bytes(k, n);
-    size_t mask = m->nslots - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t s = m->slots[i];
-        if (!s)
-            return NULL;
-        sm_item *it = &m->items[s - 1];
-        if (it->hash == h && it->len == n && memcmp(m->arena + it->off, k, n) == 0)
-            return &it->val;
-    }
-}
-
-static int sm_grow(strmap *m)
-{
-    size_t ns = m->nslots ? m->nslots * 2 : 256;
-    uint32_t *slots = calloc(ns, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t k = 0; k < m->nitems; k++) {
-        size_t i = m->items[k].hash & (ns - 1);
-        while (slots[i])
-            i = (i + 1) & (ns - 1);
-        slots[i] = (uint32_t)k + 1;
-    }
-    free(m->slots);
-    m->slots = slots;
-    m->nslots = ns;
-    return 0;
-}
-
-/* Inserts key with val unless present. Returns the value slot (existing or new) and sets
- * *created; NULL on out of memory. */
-static uint32_t *sm_put(strmap *m, const char *k, size_t n, uint32_t val, bool *created)
-{
-    uint32_t *v = sm_get(m, k, n);
-    if (created)
-        *created = false;
-    if (v)
-        return v;
-    if ((m->nitems + 1) * 2 > m->nslots && sm_grow(m) < 0)
-        return NULL;
-    if (m->nitems == m->capitems) {
-        size_t nc = m->capitems ? m->capitems * 2 : 256;
-        sm_item *ni = realloc(m->items, nc * sizeof *ni);
-        if (!ni)
-            return NULL;
-        m->items = ni;
-        m->capitems = nc;
-    }
-    if (m->alen + n + 1 > m->acap) {
-        size_t nc = m->acap ? m->acap * 2 : 4096;
-        while (nc < m->alen + n + 1)
-            nc *= 2;
-        char *na = realloc(m->arena, nc);
-        if (!na)
-            return NULL;
-        m->arena = na;
-        m->acap = nc;
-    }
-    memcpy(m->arena + m->alen, k, n);
-    m->arena[m->alen + n] = '\0';
-    uint32_t h = hash_bytes(k, n);
-    sm_item *it = &m->items[m->nitems];
-    it->off = (uint32_t)m->alen;
-    it->len = (uint32_t)n;
-    it->hash = h;
-    it->val = val;
-    m->alen += n + 1;
-    size_t i = h & (m->nslots - 1);
-    while (m->slots[i])
-        i = (i + 1) & (m->nslots - 1);
-    m->slots[i] = (uint32_t)m->nitems + 1;
-    m->nitems++;
-    if (created)
-        *created = true;
-    return &it->val;
-}
-
-/* The item whose value val points to (a pointer sm_get or sm_put returned). */
-static const sm_item *sm_item_of(const uint32_t *val)
-{
-    return (const sm_item *)(const void *)((const char *)val - offsetof(sm_item, val));
-}
-
-/* Copies src into the empty dst, with room for about min_items keys before it must grow. */
-static int sm_clone(strmap *dst, const strmap *src, size_t min_items)
-{
-    size_t ni = src->nitems > min_items ? src->nitems : min_items;
-    size_t ns = src->nslots ? src->nslots : 256;
-    while (ns < ni * 2 + 2)
-        ns *= 2;
-    size_t acap = src->alen + (src->nitems ? src->alen / src->nitems : 16) * (ni - src->nitems);
-    dst->slots = calloc(ns, sizeof *dst->slots);
-    dst->items = malloc((ni ? ni : 1) * sizeof *dst->items);
-    dst->arena = malloc(acap ? acap : 1);
-    if (!dst->slots || !dst->items || !dst->arena) {
-        sm_free(dst);
-        return -1;
-    }
-    dst->nslots = ns;
-    dst->capitems = ni ? ni : 1;
-    dst->acap = acap ? acap : 1;
-    dst->nitems = src->nitems;
-    dst->alen = src->alen;
-    if (src->nitems)
-        memcpy(dst->items, src->items, src->nitems * sizeof *dst->items);
-    if (src->alen)
-        memcpy(dst->arena, src->arena, src->alen);
-    for (size_t k = 0; k < dst->nitems; k++) {
-        size_t i = dst->items[k].hash & (ns - 1);
-        while (dst->slots[i])
-            i = (i + 1) & (ns - 1);
-        dst->slots[i] = (uint32_t)k + 1;
-    }
-    return 0;
-}
 
 /* ---------------------------------------------------------------------------------------
  * Raw input, kept so that every build starts from scratch. */
@@ -257,7 +94,7 @@ typedef struct analysis {
  * build), phrase and surface keys, and which groups each synonym term belongs to. */
 typedef struct base {
     bool made;
-    strmap map;
+    camas_strmap map;
     size_t nterms;
     uint32_t **group_terms; /* per synonym group: member term ids */
     size_t *group_n;
@@ -320,7 +157,7 @@ typedef struct scratch {
 } scratch;
 
 typedef struct index {
-    strmap map; /* t<l>|stem -> term id; p<l>|stems -> phrase; r<l>|stems -> prefix;
+    camas_strmap map; /* t<l>|stem -> term id; p<l>|stems -> phrase; r<l>|stems -> prefix;
                    s<l>|surface -> stem offset in map arena */
     term_info *terms;
     size_t nterms;
@@ -445,7 +282,7 @@ static void index_free(index_t *ix)
 {
     if (!ix)
         return;
-    sm_free(&ix->map);
+    camas_strmap_free(&ix->map);
     free(ix->terms);
     free(ix->ask);
     free(ix->ans);
@@ -466,7 +303,7 @@ static void index_free(index_t *ix)
 
 static void base_free(base_t *bs)
 {
-    sm_free(&bs->map);
+    camas_strmap_free(&bs->map);
     if (bs->group_terms)
         for (size_t g = 0; g < bs->ngroups; g++)
             free(bs->group_terms[g]);
@@ -670,7 +507,7 @@ int camas_matcher_copy_owner(camas_matcher *dst, const camas_matcher *src, uint3
 
 static uint32_t text_hash(int lang, const char *text)
 {
-    return hash_bytes(text, strlen(text)) ^ (uint32_t)lang * 0x9e3779b9u;
+    return camas_strmap_hash(text, strlen(text)) ^ (uint32_t)lang * 0x9e3779b9u;
 }
 
 /* Moves *text and *an (both set to NULL) into the pool; leaves them when out of memory. */
@@ -766,7 +603,7 @@ static int stem_token(const index_t *ix, camas_stemmer *st, int l, const camas_t
     if (ix) {
         char key[CAMAS_TOKEN_MAX + 8];
         size_t kn = mkkey(key, sizeof key, 's', l, t->text, t->len);
-        uint32_t *v = kn ? sm_get(&ix->map, key, kn) : NULL;
+        uint32_t *v = kn ? camas_strmap_get(&ix->map, key, kn) : NULL;
         if (v) {
             *known_surface = true;
             const char *s = ix->map.arena + *v;
@@ -818,10 +655,10 @@ static bool stem_known(const index_t *ix, int l, const char *stem, size_t n)
 {
     char key[CAMAS_TOKEN_MAX + 8];
     size_t kn = mkkey(key, sizeof key, 't', l, stem, n);
-    if (kn && sm_get(&ix->map, key, kn))
+    if (kn && camas_strmap_get(&ix->map, key, kn))
         return true;
     kn = mkkey(key, sizeof key, 'r', l, stem, n);
-    return kn && sm_get(&ix->map, key, kn);
+    return kn && camas_strmap_get(&ix->map, key, kn);
 }
 
 /* Top-level domains and the like: too common in addresses to say anything. */
@@ -933,7 +770,7 @@ static long prepare_normalized(const index_t *ix, camas_stemmer *st, int l, cons
 
 /* Folds phrases (aliases, multi-word synonyms) and drops stop words. map is the phrase map
  * (the index's own map at query time). Returns the number of items written. */
-static size_t fold(const strmap *map, int l, const tok *t, size_t nt, item *out, size_t max,
+static size_t fold(const camas_strmap *map, int l, const tok *t, size_t nt, item *out, size_t max,
                    const index_t *ix)
 {
     size_t no = 0;
@@ -954,13 +791,13 @@ static size_t fold(const strmap *map, int l, const tok *t, size_t nt, item *out,
             memcpy(key + kl, t[i + k].stem, sl);
             kl += sl;
             key[0] = 'p';
-            uint32_t *v = sm_get(map, key, kl);
+            uint32_t *v = camas_strmap_get(map, key, kl);
             if (v) {
                 best_len = k + 1;
                 best_val = *v;
             }
             key[0] = 'r';
-            if (!sm_get(map, key, kl))
+            if (!camas_strmap_get(map, key, kl))
                 break;
         }
         item *it = &out[no];
@@ -999,7 +836,7 @@ static size_t fold(const strmap *map, int l, const tok *t, size_t nt, item *out,
             mkkey(it->key, sizeof it->key, 't', neutral ? 9 : l, tk->stem, strlen(tk->stem));
         if (!kn)
             continue;
-        uint32_t *v = ix ? sm_get(&ix->map, it->key, kn) : NULL;
+        uint32_t *v = ix ? camas_strmap_get(&ix->map, it->key, kn) : NULL;
         if (ix) {
             if (v)
                 it->id = *v;
@@ -1055,7 +892,7 @@ typedef struct builder {
 static long term_id(builder *b, const char *key, size_t kn)
 {
     bool created;
-    uint32_t *v = sm_put(&b->ix->map, key, kn, (uint32_t)b->ix->nterms, &created);
+    uint32_t *v = camas_strmap_put(&b->ix->map, key, kn, (uint32_t)b->ix->nterms, &created);
     if (!v)
         return -1;
     if (created) {
@@ -1069,17 +906,18 @@ static long term_id(builder *b, const char *key, size_t kn)
 
 /* Records a surface word ("s<l>|word" key) and its stem ("S<l>|stem" key), for the typo
  * vocabulary and the stem cache. */
-static int add_surface(strmap *map, const char *skey, size_t skn, const char *stkey, size_t stkn)
+static int add_surface(camas_strmap *map, const char *skey, size_t skn, const char *stkey,
+                       size_t stkn)
 {
-    if (sm_get(map, skey, skn))
+    if (camas_strmap_get(map, skey, skn))
         return 0;
     /* the value is the stem's offset in the arena: the stem is stored as its own key */
-    uint32_t *sv = sm_put(map, stkey, stkn, 0, NULL);
+    uint32_t *sv = camas_strmap_put(map, stkey, stkn, 0, NULL);
     if (!sv)
         return -1;
     /* the stem's text starts 3 bytes into its own stored key */
-    uint32_t off = sm_item_of(sv)->off + 3;
-    return sm_put(map, skey, skn, off, NULL) ? 0 : -1;
+    uint32_t off = camas_strmap_item_of(sv)->off + 3;
+    return camas_strmap_put(map, skey, skn, off, NULL) ? 0 : -1;
 }
 
 /* The surface and stem keys of token t, or false when it is no word. */
@@ -1120,12 +958,12 @@ static int register_phrase(builder *b, int l, const tok *t, size_t nt, uint32_t 
         memcpy(key + kl, t[k].stem, sl);
         kl += sl;
         key[0] = 'r';
-        if (!sm_put(&b->ix->map, key, kl, 0, NULL))
+        if (!camas_strmap_put(&b->ix->map, key, kl, 0, NULL))
             return -1;
     }
     key[0] = 'p';
     bool created;
-    uint32_t *v = sm_put(&b->ix->map, key, kl, val, &created);
+    uint32_t *v = camas_strmap_put(&b->ix->map, key, kl, val, &created);
     if (!v)
         return -1;
     /* aliases win over synonym phrases spelt the same */
@@ -1263,7 +1101,7 @@ out:
     free(b.group_terms);
     free(b.group_n);
     free(b.phr_body);
-    sm_free(&tmp.map);
+    camas_strmap_free(&tmp.map);
     if (rc < 0)
         base_free(bs);
     return rc;
@@ -1282,7 +1120,7 @@ typedef struct seen {
 /* Adds str (kept by the caller) and returns true, or returns false when it is there. */
 static bool seen_add(seen *s, const char *str)
 {
-    uint32_t h = hash_bytes(str, strlen(str));
+    uint32_t h = camas_strmap_hash(str, strlen(str));
     size_t i = h & (SEEN_SLOTS - 1);
     for (; s->slot[i]; i = (i + 1) & (SEEN_SLOTS - 1)) {
         uint16_t k = s->slot[i] - 1;
@@ -1585,7 +1423,7 @@ static int finish(builder *b)
     for (int l = 0; l < NLANG; l++) {
         size_t n = 0;
         for (size_t i = 0; i < ix->map.nitems; i++) {
-            const char *k = sm_key(&ix->map, (uint32_t)i);
+            const char *k = camas_strmap_key(&ix->map, (uint32_t)i);
             if (k[0] == 's' && k[1] == '0' + l)
                 n++;
         }
@@ -1593,7 +1431,7 @@ static int finish(builder *b)
         if (!ix->surf[l])
             return -1;
         for (size_t i = 0; i < ix->map.nitems; i++) {
-            const char *k = sm_key(&ix->map, (uint32_t)i);
+            const char *k = camas_strmap_key(&ix->map, (uint32_t)i);
             if (k[0] != 's' || k[1] != '0' + l)
                 continue;
             surface *s = &ix->surf[l][ix->nsurf[l]++];
@@ -1604,7 +1442,7 @@ static int finish(builder *b)
             char tk[CAMAS_TOKEN_MAX + 8];
             const char *stem = ix->map.arena + ix->map.items[i].val;
             size_t kn = mkkey(tk, sizeof tk, 't', l, stem, strlen(stem));
-            uint32_t *tv = kn ? sm_get(&ix->map, tk, kn) : NULL;
+            uint32_t *tv = kn ? camas_strmap_get(&ix->map, tk, kn) : NULL;
             s->count = tv ? ix->terms[*tv].ask_n + ix->terms[*tv].ans_n : 0;
         }
         qsort(ix->surf[l], ix->nsurf[l], sizeof(surface), cmp_surface);
@@ -1716,7 +1554,7 @@ int camas_matcher_build(camas_matcher *m)
     int rc = -1;
     /* room for about as many keys and terms as the current build has */
     size_t prev_items = m->ix ? m->ix->map.nitems : 0, prev_terms = m->ix ? m->ix->nterms : 0;
-    if (sm_clone(&ix->map, &m->base.map, prev_items) < 0 ||
+    if (camas_strmap_clone(&ix->map, &m->base.map, prev_items) < 0 ||
         grow((void **)&b.bt, &b.capbt,
              prev_terms > m->base.nterms ? prev_terms : m->base.nterms + 1, sizeof *b.bt) < 0 ||
         pool_slots(m, &slots, &nslots) < 0)
