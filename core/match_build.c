@@ -469,7 +469,9 @@ static int cmp_surface(const void *a, const void *b)
     return strcmp(x->word, y->word);
 }
 
-static int finish(builder *b)
+/* Term postings and alternatives, flattened into the index, with each term's document
+ * frequencies and topicality. */
+static int finish_terms(builder *b)
 {
     index_t *ix = b->ix;
     const base_t *bs = &b->m->base;
@@ -534,6 +536,13 @@ static int finish(builder *b)
             run++;
         }
     }
+    return 0;
+}
+
+/* The largest idf per language and each phrasing's weight. */
+static int finish_phrasings(builder *b)
+{
+    index_t *ix = b->ix;
     for (int l = 0; l < NLANG; l++)
         ix->idf_max[l] = idf(ix, 0, l);
 
@@ -552,7 +561,12 @@ static int finish(builder *b)
             ix->phr_w[p->phr] += idf(ix, ti->df[l], l);
         }
     }
+    return 0;
+}
 
+/* The typo vocabulary, per language sorted by length. */
+static int finish_surfaces(index_t *ix)
+{
     /* typo vocabulary from the surface keys */
     for (int l = 0; l < NLANG; l++) {
         size_t n = 0;
@@ -587,7 +601,11 @@ static int finish(builder *b)
             ix->surf_by_len[l][len] = j;
         }
     }
+    return 0;
+}
 
+static int finish_bodies(index_t *ix)
+{
     /* documents per body */
     ix->body_docs = calloc(ix->nbodies ? ix->nbodies : 1, sizeof *ix->body_docs);
     ix->body_ndocs = calloc(ix->nbodies ? ix->nbodies : 1, sizeof *ix->body_ndocs);
@@ -608,7 +626,11 @@ static int finish(builder *b)
         if (bi >= 0)
             ix->body_docs[bi][ix->body_ndocs[bi]++] = (uint32_t)d;
     }
+    return 0;
+}
 
+static int finish_scratch(index_t *ix)
+{
     /* query scratch */
     scratch *sc = calloc(1, sizeof *sc);
     if (!sc)
@@ -634,6 +656,15 @@ static int finish(builder *b)
     sc->ptouched = calloc(np, sizeof(uint32_t));
     if (!sc->stem || !sc->dstamp || !sc->dcstamp || !sc->pstamp || !sc->pcstamp || !sc->dscore ||
         !sc->dbest || !sc->pscore || !sc->pbest || !sc->touched || !sc->ctouched || !sc->ptouched)
+        return -1;
+    return 0;
+}
+
+/* Turns the builder's lists into the index a query reads. */
+static int finish(builder *b)
+{
+    if (finish_terms(b) < 0 || finish_phrasings(b) < 0 || finish_surfaces(b->ix) < 0 ||
+        finish_bodies(b->ix) < 0 || finish_scratch(b->ix) < 0)
         return -1;
     return 0;
 }
