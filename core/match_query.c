@@ -59,33 +59,13 @@ static void insert_top(cand *top, size_t *ntop, size_t cap, const cand *c)
     top[i] = *c;
 }
 
-size_t camas_matcher_query(const camas_matcher *m, const char *question, const char *lang,
-                           camas_match_filter f, void *ud, camas_match *out, size_t max)
+/* Concepts: distinct items with their weights, into cs (returns how many); the bodies the
+ * question names go to qbodies, the weights' sum to *wall_out and the confidence kept for
+ * unknown and corrected words to *penalty_out. */
+static size_t weigh_concepts(const index_t *ix, int l, const item *it, size_t ni, concept *cs,
+                             int *qbodies, size_t *nqb_out, double *wall_out, double *penalty_out)
 {
-    if (!m || !m->ix || !question || !out || max == 0)
-        return 0;
-    const index_t *ix = m->ix;
-    scratch *sc = ix->sc;
-    if (max > CAMAS_MATCH_MAX_RESULTS)
-        max = CAMAS_MATCH_MAX_RESULTS;
-    int l = lang_idx(lang ? lang : camas_detect_lang(question, NULL));
-    if (ix->ndocs_lang[l] == 0)
-        l = 1 - l; /* only one language registered: better than nothing */
-
-    if (pthread_mutex_lock(&sc->lock) != 0)
-        return 0;
-    size_t nres = 0;
-    tok t[MAX_QTOK];
-    item it[MAX_QTOK];
-    long nt = match_prepare(ix, sc->stem, l, question, true, t, MAX_QTOK);
-    if (nt < 0)
-        goto done;
-    size_t ni = match_fold(&ix->map, l, t, (size_t)nt, it, MAX_QTOK, ix);
-
-    /* concepts: distinct items with their weights */
-    concept cs[MAX_QTOK];
     size_t nc = 0;
-    int qbodies[MAX_BODIES_Q];
     size_t nqb = 0;
     double wall = 0, penalty = 1.0;
     for (size_t i = 0; i < ni; i++) {
@@ -135,12 +115,18 @@ size_t camas_matcher_query(const camas_matcher *m, const char *question, const c
         else if (c->factor < 1)
             penalty *= TYPO_PENALTY;
     }
-    if (nc == 0 || wall <= 0)
-        goto done;
+    *nqb_out = nqb;
+    *wall_out = wall;
+    *penalty_out = penalty;
+    return nc;
+}
 
-    /* accumulate term matches per document and per phrasing */
+/* Accumulates the concepts' matches per document and per phrasing (query generation qgen)
+ * in the scratch; returns how many documents it touched (sc->touched). */
+static uint32_t score_terms(const index_t *ix, scratch *sc, int l, concept *cs, size_t nc,
+                            uint32_t qgen)
+{
     uint32_t ntouched = 0, nptouched = 0;
-    uint32_t qgen = ++sc->gen;
     for (size_t ci = 0; ci < nc; ci++) {
         concept *c = &cs[ci];
         if (c->kind == IT_BODY || c->kind == IT_UNKNOWN)
@@ -206,6 +192,13 @@ size_t camas_matcher_query(const camas_matcher *m, const char *question, const c
         }
         nptouched += keep;
     }
+    return ntouched;
+}
+
+/* Adds the documents of the named bodies to the ntouched documents; returns the new count. */
+static uint32_t add_body_docs(const index_t *ix, scratch *sc, int l, const int *qbodies, size_t nqb,
+                              uint32_t qgen, uint32_t ntouched)
+{
     /* documents of the named bodies are candidates even without any other word in common,
      * so "budget of the task force" gets an honest low confidence instead of nothing */
     for (size_t qb = 0; qb < nqb; qb++) {
@@ -219,9 +212,16 @@ size_t camas_matcher_query(const camas_matcher *m, const char *question, const c
             sc->touched[ntouched++] = d;
         }
     }
+    return ntouched;
+}
 
-    /* final scores */
-    cand top[CAMAS_MATCH_MAX_RESULTS + 2];
+/* Final scores of the ntouched documents: the best max + 1 that pass the filter, into top
+ * by score (returns how many). */
+static size_t rank_docs(const camas_matcher *m, scratch *sc, uint32_t ntouched, uint32_t qgen,
+                        const int *qbodies, size_t nqb, double wall, camas_match_filter f, void *ud,
+                        cand *top, size_t max)
+{
+    const index_t *ix = m->ix;
     size_t ntop = 0, cap = max + 1;
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t d = sc->touched[k];
@@ -280,6 +280,49 @@ size_t camas_matcher_query(const camas_matcher *m, const char *question, const c
             continue;
         insert_top(top, &ntop, cap, &c);
     }
+    return ntop;
+}
+
+size_t camas_matcher_query(const camas_matcher *m, const char *question, const char *lang,
+                           camas_match_filter f, void *ud, camas_match *out, size_t max)
+{
+    if (!m || !m->ix || !question || !out || max == 0)
+        return 0;
+    const index_t *ix = m->ix;
+    scratch *sc = ix->sc;
+    if (max > CAMAS_MATCH_MAX_RESULTS)
+        max = CAMAS_MATCH_MAX_RESULTS;
+    int l = lang_idx(lang ? lang : camas_detect_lang(question, NULL));
+    if (ix->ndocs_lang[l] == 0)
+        l = 1 - l; /* only one language registered: better than nothing */
+
+    if (pthread_mutex_lock(&sc->lock) != 0)
+        return 0;
+    size_t nres = 0;
+    tok t[MAX_QTOK];
+    item it[MAX_QTOK];
+    long nt = match_prepare(ix, sc->stem, l, question, true, t, MAX_QTOK);
+    if (nt < 0)
+        goto done;
+    size_t ni = match_fold(&ix->map, l, t, (size_t)nt, it, MAX_QTOK, ix);
+
+    /* concepts: distinct items with their weights */
+    concept cs[MAX_QTOK];
+    int qbodies[MAX_BODIES_Q];
+    size_t nqb;
+    double wall, penalty;
+    size_t nc = weigh_concepts(ix, l, it, ni, cs, qbodies, &nqb, &wall, &penalty);
+    if (nc == 0 || wall <= 0)
+        goto done;
+
+    /* accumulate term matches per document and per phrasing */
+    uint32_t qgen = ++sc->gen;
+    uint32_t ntouched = score_terms(ix, sc, l, cs, nc, qgen);
+    ntouched = add_body_docs(ix, sc, l, qbodies, nqb, qgen, ntouched);
+
+    /* final scores */
+    cand top[CAMAS_MATCH_MAX_RESULTS + 2];
+    size_t ntop = rank_docs(m, sc, ntouched, qgen, qbodies, nqb, wall, f, ud, top, max);
     if (ntop == 0)
         goto done;
 
