@@ -63,6 +63,11 @@ void camas_log_set_format(int format)
     log_format = format;
 }
 
+int camas_log_get_format(void)
+{
+    return log_format;
+}
+
 /* msg as a JSON string body (quotes, backslashes and control characters escaped). */
 static void json_escape(char *out, size_t cap, const char *msg)
 {

@@ -19,8 +19,9 @@ const char *camas_log_format_name(int format);
 /* Text, or journal when stderr is the journal (JOURNAL_STREAM names it, as systemd sets it
  * for a service whose StandardError= is the journal). */
 int camas_log_default_format(void);
-/* Set once at start-up, like the level. */
+/* Set once at start-up, like the level (and handed to the worker: --log-format). */
 void camas_log_set_format(int format);
+int camas_log_get_format(void);
 
 void camas_log(int level, const char *area, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

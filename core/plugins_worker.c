@@ -197,6 +197,8 @@ int plugins_spawn_worker(camas_plugin_host *h)
                         h->knowledge_dir,
                         "--log-level",
                         h->log_level,
+                        "--log-format", /* the same lines on the same stderr */
+                        (char *)camas_log_format_name(camas_log_get_format()),
                         "--matcher",
                         h->match_mode,
                         "--model",

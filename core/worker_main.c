@@ -11,12 +11,15 @@
 int main(int argc, char **argv)
 {
     const char *knowledge = NULL, *level = "info";
+    int format = CAMAS_LOG_TEXT;
     camas_worker_options opt = {.embed_cache_fd = -1};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--knowledge") == 0)
             knowledge = argv[i + 1];
         else if (strcmp(argv[i], "--log-level") == 0)
             level = argv[i + 1];
+        else if (strcmp(argv[i], "--log-format") == 0)
+            format = camas_log_format_parse(argv[i + 1]);
         else if (strcmp(argv[i], "--matcher") == 0)
             opt.match_mode = argv[i + 1];
         else if (strcmp(argv[i], "--model") == 0)
@@ -26,6 +29,7 @@ int main(int argc, char **argv)
     }
     int lvl = camas_log_level_parse(level);
     camas_log_set_level(lvl < 0 ? CAMAS_LOG_INFO : lvl);
+    camas_log_set_format(format < 0 ? CAMAS_LOG_TEXT : format);
     if (!knowledge) {
         fprintf(stderr, "camas-worker: started by camas itself, with its socket on fd 3\n");
         return 2;

@@ -58,3 +58,15 @@ def test_notify_ready_watchdog_reload_stop(make_bot, alice, tmp_path):
 
     assert bot.camas.stop() == 0
     ns.wait_for(lambda m: m.startswith("STOPPING=1"), timeout=5)
+
+
+def test_json_logs_from_core_and_worker(make_bot, alice):
+    """log.format: json reaches the worker too: every line of a running camas is one object."""
+    import json
+    room = alice.create_room(name="json-logs")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}], log={"format": "json"}).start()
+    q = alice.send(room, "who chairs the task force?")
+    alice.wait_reply(room, bot.user_id, q)
+    lines = [line for line in bot.camas.log().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]
+    assert {"matrix", "worker"} <= {r["area"] for r in records}, records[:5]
