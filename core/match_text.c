@@ -264,3 +264,70 @@ size_t match_fold(const camas_strmap *map, int l, const tok *t, size_t nt, item 
     }
     return no;
 }
+
+/* ---------------------------------------------------------------------------------------
+ * Spelling, for the dense side (match.h) */
+
+/* Is the word's first token one the query-time correction would replace, and by what? */
+static const surface *word_fix(const index_t *ix, camas_stemmer *st, int l, const char *word,
+                               size_t n)
+{
+    char norm[4 * CAMAS_TOKEN_MAX];
+    camas_token t[2];
+    if (n == 0 || n >= CAMAS_TOKEN_MAX || camas_text_normalize(word, n, norm, sizeof norm) <= 0 ||
+        camas_tokenize(norm, t, 2) != 1 || t[0].kind != CAMAS_TOK_WORD || t[0].len < 4)
+        return NULL;
+    char stem[CAMAS_TOKEN_MAX + 1];
+    bool known;
+    int sl = stem_token(ix, st, l, &t[0], stem, sizeof stem, &known);
+    if (sl < 0 || known || camas_is_stopword(lang_name(l), t[0].text) ||
+        camas_is_question_word(lang_name(l), t[0].text) || stem_known(ix, l, stem, (size_t)sl))
+        return NULL;
+    return typo_fix(ix, l, t[0].text, t[0].len);
+}
+
+size_t camas_matcher_spell(const camas_matcher *m, const char *question, const char *lang,
+                           char *out, size_t cap)
+{
+    if (!m || !m->ix || !question || !out || cap == 0)
+        return 0;
+    const index_t *ix = m->ix;
+    int l = lang_idx(lang ? lang : camas_detect_lang(question, NULL));
+    if (pthread_mutex_lock(&ix->sc->lock) != 0)
+        return 0;
+    size_t o = 0, fixes = 0;
+    for (const char *p = question; *p && o + 1 < cap;) {
+        /* a word: what lies between spaces, less the punctuation around it */
+        size_t gap = strspn(p, " \t\r\n");
+        size_t len = strcspn(p + gap, " \t\r\n");
+        size_t lead = 0, trail = 0;
+        while (lead < len && strchr("\"'(?!.,;:", p[gap + lead]))
+            lead++;
+        while (trail < len - lead && strchr("\"')?!.,;:", p[gap + len - 1 - trail]))
+            trail++;
+        const char *w = p + gap + lead;
+        size_t wn = len - lead - trail;
+        const surface *fix = wn ? word_fix(ix, ix->sc->stem, l, w, wn) : NULL;
+        size_t need = gap + len + (fix ? fix->len : 0);
+        if (o + need + 1 > cap) {
+            fixes = 0; /* cut short: not the question any more */
+            break;
+        }
+        memcpy(out + o, p, gap + lead);
+        o += gap + lead;
+        if (fix) {
+            memcpy(out + o, fix->word, fix->len);
+            o += fix->len;
+            fixes++;
+        } else {
+            memcpy(out + o, w, wn);
+            o += wn;
+        }
+        memcpy(out + o, w + wn, trail);
+        o += trail;
+        p += gap + len;
+    }
+    out[o] = '\0';
+    pthread_mutex_unlock(&ix->sc->lock);
+    return fixes;
+}

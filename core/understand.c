@@ -625,6 +625,17 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
             camas_understand_noise(question)
                 ? 0.0f
                 : camas_understand_long_danger(u, question, camas_understand_danger_score(u, q));
+    /* Typos the lexical matcher corrects are corrected for the model too ("how oftn does
+     * washact meat"), whose subword pieces would otherwise read another question. The danger
+     * score above keeps the words as written: the knowledge's vocabulary is not theirs. */
+    char spelled[1024];
+    float qs[MAX_DIM];
+    if (camas_matcher_spell(m, question, lang, spelled, sizeof spelled) > 0 &&
+        camas_embed_text(u->model, spelled, strlen(spelled), 1, qs) == 0) {
+        if (u->trace)
+            fprintf(u->trace, "SPELLED\t%s\n", spelled);
+        memcpy(q, qs, sizeof q);
+    }
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
