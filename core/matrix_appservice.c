@@ -34,8 +34,18 @@ static int handle_transaction(void *ud, const char *txn_id, const cJSON *events)
     size_t n_invites = 0;
     struct receipt receipts[64];
     size_t n_receipts = 0;
-    if (camas_store_begin(c->st))
+    struct answered answered = {0}; /* questions camas has replied to: not answered again */
+    if (answered_add(c, &answered, events)) {
+        answered_free(&answered);
         return -1;
+    }
+    answered_sort(&answered);
+    if (camas_store_begin(c->st)) {
+        answered_free(&answered);
+        return -1;
+    }
+    if (answered_drop_from_inbox(c, &answered))
+        goto fail;
     const cJSON *ev;
     cJSON_ArrayForEach(ev, events)
     {
@@ -58,13 +68,14 @@ static int handle_transaction(void *ud, const char *txn_id, const cJSON *events)
         }
         struct room *room = room_get(c, room_id);
         const char *last = NULL;
-        if (!room || handle_timeline_event(c, room, ev, &last))
+        if (!room || handle_timeline_event(c, room, ev, &answered, &last))
             goto fail;
         if (last && n_receipts < 64)
             receipts[n_receipts++] = (struct receipt){room->room_id, last};
     }
     if (camas_store_mark_seen(c->st, key, "", camas_now_ms()) || camas_store_commit(c->st))
         goto fail;
+    answered_free(&answered);
     for (size_t i = 0; i < n_invites; i++)
         act_on_invite(c, invites[i].room_id, invites[i].inviter, invites[i].direct);
     for (size_t i = 0; i < n_receipts; i++)
@@ -75,6 +86,7 @@ static int handle_transaction(void *ud, const char *txn_id, const cJSON *events)
 fail:
     log_error("store", "could not record transaction %s; it must be delivered again", txn_id);
     camas_store_rollback(c->st);
+    answered_free(&answered);
     for (size_t i = 0; i < c->n_rooms; i++)
         c->rooms[i]->awaiting = 0;
     return -1;

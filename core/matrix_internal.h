@@ -158,10 +158,26 @@ void sends_cancel_all(camas_core *c);
 int queue_event(camas_core *c, const char *room_id, const char *type, char *content,
                 const char *in_reply_to);
 
+/* Questions camas has already replied to, as seen in what it receives (a /sync batch with the
+ * pages that filled its gaps, an appservice transaction): its own messages whose m.relates_to
+ * names the question in m.in_reply_to. After a restore from an older backup camas syncs again
+ * from an older position and sees again the questions it answered after the backup was
+ * taken, and its replies to them further on: those questions are not answered again. The ids
+ * point into the batch's JSON. */
+struct answered {
+    const char **ids; /* sorted by answered_sort */
+    size_t n, cap;
+};
+
 /* matrix_messages.c */
+int answered_add(camas_core *c, struct answered *a, const cJSON *events);
+void answered_sort(struct answered *a);
+bool answered_has(const struct answered *a, const char *event_id);
+int answered_drop_from_inbox(camas_core *c, const struct answered *a);
+void answered_free(struct answered *a);
 int handle_encryption(camas_core *c, struct room *room);
 int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
-                          const char **last_event);
+                          const struct answered *answered, const char **last_event);
 void dispatch_inbox(camas_core *c);
 
 /* matrix_admin.c */

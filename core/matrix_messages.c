@@ -47,6 +47,75 @@ static int handle_redaction(camas_core *c, const char *room_id, const char *targ
     return rc;
 }
 
+/* ---- questions already answered ------------------------------------------------------ */
+
+/* Notes the questions camas's own messages among events reply to; 0, or -1 (no memory). */
+int answered_add(camas_core *c, struct answered *a, const cJSON *events)
+{
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, events)
+    {
+        const char *sender = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "sender"));
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+        if (!sender || !type || !c->user_id || strcmp(sender, c->user_id) != 0 ||
+            strcmp(type, "m.room.message") != 0)
+            continue;
+        const cJSON *rel = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(ev, "content"), "m.relates_to");
+        const char *question = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(rel, "m.in_reply_to"), "event_id"));
+        if (!question)
+            continue;
+        if (a->n == a->cap) {
+            size_t cap = a->cap ? a->cap * 2 : 16;
+            const char **grown = realloc(a->ids, cap * sizeof *grown);
+            if (!grown)
+                return -1;
+            a->ids = grown;
+            a->cap = cap;
+        }
+        a->ids[a->n++] = question;
+    }
+    return 0;
+}
+
+static int compare_ids(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+void answered_sort(struct answered *a)
+{
+    if (a->n > 1)
+        qsort(a->ids, a->n, sizeof *a->ids, compare_ids);
+}
+
+bool answered_has(const struct answered *a, const char *event_id)
+{
+    return a && a->n && bsearch(&event_id, a->ids, a->n, sizeof *a->ids, compare_ids);
+}
+
+/* A question camas has answered is no longer waiting for the plugins (the inbox of a state
+ * restored from a backup taken while it was). Inside the batch's transaction; 0 or -1. */
+int answered_drop_from_inbox(camas_core *c, const struct answered *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        int dropped = camas_store_inbox_drop_answered(c->st, a->ids[i]);
+        if (dropped < 0)
+            return -1;
+        if (dropped > 0)
+            log_info("router", "%s was answered before; it no longer waits for the plugins",
+                     a->ids[i]);
+    }
+    return 0;
+}
+
+void answered_free(struct answered *a)
+{
+    free(a->ids);
+    *a = (struct answered){0};
+}
+
 /* ---- answers from the plugins -------------------------------------------------------- */
 
 static bool inflight_has(camas_core *c, const char *event_id)
@@ -116,6 +185,15 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     camas_core *c = ac->c;
     camas_inbox_item *it = &ac->item;
     inflight_remove(c, it->event_id);
+    if (camas_store_inbox_has(c->st, it->event_id) == 0) {
+        /* Dropped while the plugins were answering: a reply from camas to it came in (see
+         * answered_drop_from_inbox). */
+        log_info("router", "%s was answered before; its new answer is not sent", it->event_id);
+        room_reply_sent(c, it->room_id);
+        camas_inbox_item_free(it);
+        free(ac);
+        return;
+    }
     /* The patterns' safety reply, if any, went out as its own event when the message came
      * in; the learned detector's verdict shapes this reply (hotline first, or a footer).
      * After a safety reply, an "I don't know" or an apology would only be noise. */
@@ -377,7 +455,7 @@ static int handle_long_message(camas_core *c, struct room *room, camas_message *
 }
 
 int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
-                          const char **last_event)
+                          const struct answered *answered, const char **last_event)
 {
     const cJSON *eid = cJSON_GetObjectItemCaseSensitive(ev, "event_id");
     if (!cJSON_IsString(eid))
@@ -394,6 +472,16 @@ int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
     const char *redacts = NULL;
     camas_event_class cls = camas_event_classify(ev, room->room_id, c->user_id,
                                                  (size_t)c->cfg->max_message_bytes, &m, &redacts);
+    if ((cls == CAMAS_EV_MESSAGE || cls == CAMAS_EV_TOO_LARGE) &&
+        answered_has(answered, eid->valuestring)) {
+        log_info("router",
+                 "%s in %s was answered before (camas's reply to it came in too); "
+                 "not answering it again",
+                 eid->valuestring, room->room_id);
+        *last_event = eid->valuestring;
+        camas_message_clear(&m);
+        return 0;
+    }
     int rc = 0;
     switch (cls) {
     case CAMAS_EV_MESSAGE:

@@ -33,10 +33,26 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
         return -1;
     }
     const cJSON *rooms = object_member(sync, "rooms");
-    if (camas_store_begin(c->st))
-        return -1;
+    const cJSON *join = object_member(rooms, "join");
+    /* The questions camas has replied to, anywhere in the batch, are not answered again. */
+    struct answered answered = {0};
     const cJSON *jroom;
-    cJSON_ArrayForEach(jroom, object_member(rooms, "join"))
+    cJSON_ArrayForEach(jroom, join)
+    {
+        const cJSON *timeline = cJSON_GetObjectItemCaseSensitive(jroom, "timeline");
+        if (answered_add(c, &answered, cJSON_GetObjectItemCaseSensitive(timeline, "events"))) {
+            answered_free(&answered);
+            return -1;
+        }
+    }
+    answered_sort(&answered);
+    if (camas_store_begin(c->st)) {
+        answered_free(&answered);
+        return -1;
+    }
+    if (answered_drop_from_inbox(c, &answered))
+        goto fail;
+    cJSON_ArrayForEach(jroom, join)
     {
         const char *room_id = jroom->string;
         struct room *room = room_get(c, room_id);
@@ -56,7 +72,7 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
         const char *last_event = NULL;
         cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(timeline, "events"))
         {
-            if (handle_timeline_event(c, room, ev, &last_event))
+            if (handle_timeline_event(c, room, ev, &answered, &last_event))
                 goto fail;
         }
         if (last_event) {
@@ -70,10 +86,12 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
     if (camas_store_set(c->st, "next_batch", next->valuestring) || camas_store_commit(c->st))
         goto fail;
     set_str(&c->since, next->valuestring);
+    answered_free(&answered);
     return 0;
 fail:
     log_error("store", "could not record the sync batch; it will be fetched again");
     camas_store_rollback(c->st);
+    answered_free(&answered);
     /* Counters for replies queued in the rolled-back transaction are now wrong; reset. */
     for (size_t i = 0; i < c->n_rooms; i++)
         c->rooms[i]->awaiting = 0;
