@@ -21,6 +21,9 @@ SORRY = "Sorry, something went wrong"
 NOT_ADMIN = "Sorry, only camas administrators can do that."
 ECHO_EN = "test echo question"
 ECHO_FR = "question de test écho"
+# With a language cue: a question with none takes the asker's previous language (French
+# after ECHO_FR), which the alternating load below must not depend on.
+ECHO_EN_CUED = "please echo the test question"
 NO_LIMITS = {"help_user_per_minute": 10000, "help_room_per_minute": 10000}
 LOADS_DONE = r"initial plugin loads finished|some plugins were refused at start-up"
 
@@ -124,7 +127,7 @@ def test_hot_reload_v1_to_v2_under_load(make_bot, alice, lab):
         if i == 10:
             lab.install("echo", "echo_v2", "2.0.0")
             reload_id = alice.send(env.admin_room, "!camas reload echo")
-        questions.append(alice.send(env.help_room, ECHO_FR if i % 3 == 2 else ECHO_EN))
+        questions.append(alice.send(env.help_room, ECHO_FR if i % 3 == 2 else ECHO_EN_CUED))
         time.sleep(0.1)
     replies = alice.assert_replies_exactly_once(env.help_room, env.bot_id, questions,
                                                 timeout=60)
