@@ -40,6 +40,8 @@ enum stmt_id {
     S_IPENDING,
     S_IDONE,
     S_IBUMP,
+    S_IHAS,
+    S_IDROPANS,
     S_COUNT
 };
 
@@ -78,6 +80,8 @@ static const char *const stmt_sql[S_COUNT] = {
                    " room_kind, danger, attempts FROM inbox ORDER BY seq",
     [S_IDONE] = "DELETE FROM inbox WHERE event_id = ?1",
     [S_IBUMP] = "UPDATE inbox SET attempts = attempts + 1 WHERE event_id = ?1",
+    [S_IHAS] = "SELECT 1 FROM inbox WHERE event_id = ?1",
+    [S_IDROPANS] = "DELETE FROM inbox WHERE event_id = ?1 AND danger <> ?2",
     [S_AUDIT] = "INSERT INTO audit(ts, actor, action, plugin, version, sha256, result, detail)"
                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_AUDIT_LIST] = "SELECT ts, actor, action, plugin, version, sha256, result, detail "
@@ -505,6 +509,23 @@ int camas_store_inbox_done(camas_store *st, const char *event_id)
 int camas_store_inbox_bump(camas_store *st, const char *event_id)
 {
     return run_done(bind_texts(st, S_IBUMP, 1, (const char *[]){event_id}));
+}
+
+int camas_store_inbox_has(camas_store *st, const char *event_id)
+{
+    sqlite3_stmt *s = bind_texts(st, S_IHAS, 1, (const char *[]){event_id});
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int camas_store_inbox_drop_answered(camas_store *st, const char *event_id)
+{
+    sqlite3_stmt *s = bind_texts(st, S_IDROPANS, 1, (const char *[]){event_id});
+    sqlite3_bind_int(s, 2, CAMAS_INBOX_DANGER_SENT);
+    if (run_done(s))
+        return -1;
+    return sqlite3_changes(st->db);
 }
 
 void camas_inbox_item_free(camas_inbox_item *it)

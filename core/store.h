@@ -94,6 +94,13 @@ int camas_store_inbox_add(camas_store *st, const camas_inbox_item *it);
 int camas_store_inbox_pending(camas_store *st, camas_inbox_item **items);
 int camas_store_inbox_done(camas_store *st, const char *event_id);
 int camas_store_inbox_bump(camas_store *st, const char *event_id);
+/* 1 when the question is still waiting in the inbox, 0 when not, -1 on error. */
+int camas_store_inbox_has(camas_store *st, const char *event_id);
+/* Drops a waiting question that camas is seen to have answered already (a reply from it to the
+ * question came in: the state was restored from an older backup). Not one whose patterns
+ * fired (CAMAS_INBOX_DANGER_SENT): its hotline went out as a reply of its own on receipt, and
+ * the answer follows. Returns how many were dropped (0 or 1), or -1. */
+int camas_store_inbox_drop_answered(camas_store *st, const char *event_id);
 void camas_inbox_item_free(camas_inbox_item *it);
 void camas_inbox_items_free(camas_inbox_item *items, int n);
 

@@ -68,3 +68,27 @@ def test_damaged_database_is_named_with_what_to_do(make_bot):
     assert bot.camas.wait_exit(timeout=20) == 1
     log = bot.camas.log_since_start()
     assert "is damaged" in log and "camas restore" in log, log[-2000:]
+
+
+def test_questions_answered_after_the_backup_are_not_answered_again(make_bot, alice, tmp_path):
+    """A restore takes camas back to an older sync position: it sees again the questions it
+    answered after the backup was taken, next to its own replies to them, and must not
+    answer them a second time."""
+    room = alice.create_room(name="backup-replay")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    q1 = alice.send(room, "Who chairs the task force?")
+    alice.wait_reply(room, bot.user_id, q1)
+
+    copy = tmp_path / "camas-backup.db"
+    r = cli(bot, "backup", str(copy))
+    assert r.returncode == 0, r.stderr
+    q2 = alice.send(room, "How do I reach the task force?")  # answered by the plugins
+    q3 = alice.send(room, "!ping")  # answered by camas itself
+    alice.assert_replies_exactly_once(room, bot.user_id, [q1, q2, q3])
+
+    assert bot.camas.stop() == 0
+    r = cli(bot, "restore", str(copy))
+    assert r.returncode == 0, r.stderr
+    bot.start()
+    q4 = alice.send(room, "What law created the task force?")
+    alice.assert_replies_exactly_once(room, bot.user_id, [q1, q2, q3, q4], settle=2.5)

@@ -105,6 +105,25 @@ int main(void)
     CHECK(camas_store_outbox_add(st, "!r", "m.room.message", "{}", NULL, t3) == 0);
     CHECK(camas_store_outbox_drop(st, t3, "M_FORBIDDEN") == 0);
     CHECK(camas_store_outbox_peek(st, &it) == 0);
+
+    /* A waiting question seen answered is dropped, unless its hotline went out on receipt (a
+     * reply of its own, before the answer). */
+    camas_inbox_item q = {.event_id = "$iq1",
+                          .room_id = "!r",
+                          .sender = "@a:x",
+                          .text = "hi",
+                          .lang = "en",
+                          .danger = CAMAS_INBOX_SAFE};
+    CHECK(camas_store_inbox_add(st, &q) == 0);
+    q.event_id = "$iq2";
+    q.danger = CAMAS_INBOX_DANGER_SENT;
+    CHECK(camas_store_inbox_add(st, &q) == 0);
+    CHECK(camas_store_inbox_has(st, "$iq1") == 1);
+    CHECK(camas_store_inbox_drop_answered(st, "$iq1") == 1);
+    CHECK(camas_store_inbox_has(st, "$iq1") == 0);
+    CHECK(camas_store_inbox_drop_answered(st, "$iq1") == 0);
+    CHECK(camas_store_inbox_drop_answered(st, "$iq2") == 0);
+    CHECK(camas_store_inbox_has(st, "$iq2") == 1);
     camas_store_close(st);
 
     /* An unusable directory is reported, not crashed on. */

@@ -1,0 +1,197 @@
+/* The Matrix client core's private header: the context (struct camas_core) and the functions
+ * its files share. Only core/matrix*.c include it; the rest of camas sees matrix.h. */
+#ifndef CAMAS_MATRIX_INTERNAL_H
+#define CAMAS_MATRIX_INTERNAL_H
+
+#include "matrix.h"
+#include "appservice.h"
+#include "backoff.h"
+#include "convo.h"
+#include "event.h"
+#include "http.h"
+#include "push.h"
+#include "ratelimit.h"
+#include "safety.h"
+#include "wsclient.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SETUP_TIMEOUT_MS  30000
+#define SEND_TIMEOUT_MS   30000
+#define MAX_SENDS         8 /* replies in flight at once */
+#define JOIN_RETRY_MS     30000
+#define TYPING_DELAY_MS   300
+#define TYPING_TIMEOUT_MS 20000
+
+enum phase {
+    PH_DISCOVER,
+    PH_VERSIONS,
+    PH_LOGIN,
+    PH_WHOAMI,
+    PH_FILTER,
+    PH_JOINS,
+    PH_RUNNING,
+    PH_STOPPED,
+};
+
+struct room {
+    char *room_id;
+    camas_room_kind kind;
+    bool configured;
+    bool encrypted; /* camas cannot read it: it says so once and then stays quiet */
+    int awaiting;   /* replies queued in this run and not yet sent */
+    bool typing_on;
+    bool typing_scheduled;
+    lws_sorted_usec_list_t typing_timer;
+    char *receipt_event; /* the newest handled event, waiting for its read receipt */
+    int64_t receipt_sent_ms;
+    lws_sorted_usec_list_t receipt_timer;
+    int64_t long_notice_ms; /* when a message was last refused for its length */
+    struct camas_core *core;
+};
+
+struct join_target {
+    const char *id; /* as configured (id or alias) */
+    camas_room_kind kind;
+    bool is_admin_room;
+    bool joined;
+};
+
+struct camas_core {
+    const camas_config *cfg;
+    camas_store *st;
+    struct lws_context *ctx;
+    camas_http_pool pool; /* every request the core has in flight */
+    camas_safety *safety; /* compiled danger patterns, read-only after start */
+    camas_convo *convo;   /* follow-ups and clarifications: in memory, minutes at most */
+
+    enum phase phase;
+    camas_endpoint ep;
+    char *access_token;
+    char *user_id;
+    char *device_id;
+    char *filter_id;
+    char *since;
+    int64_t first_start_ms;
+    bool ready_logged;
+    bool first_sync_sent;
+    int exit_code;
+
+    camas_http_request *setup_req;
+    camas_http_request *sync_req;
+    struct send_slot *sending[MAX_SENDS]; /* replies on their way */
+    size_t n_sending;
+    bool send_waiting; /* a retry timer is pending */
+
+    lws_sorted_usec_list_t setup_timer, sync_timer, send_timer, join_timer;
+    camas_backoff setup_bo, sync_bo, send_bo;
+    camas_backoff join_bo; /* joins that failed for a passing reason (no connection, 5xx) */
+    unsigned gap_retries;  /* sync batches fetched again because a gap could not be */
+
+    struct room **rooms;
+    size_t n_rooms;
+    size_t joins_pending;      /* join requests in flight */
+    struct join_target *joins; /* configured rooms plus the admin room */
+    size_t n_joins;
+    char *admin_room_id;
+
+    /* Appservice transports (push, websocket): no login, no /sync. */
+    bool as_mode;
+    camas_registration reg;
+    camas_push *push;
+    camas_wsclient *ws;
+
+    camas_plugin_host *host;
+    char *held_alerts[32]; /* alerts raised before the admin room was joined */
+    size_t n_held_alerts;
+    char **inflight; /* inbox event ids being answered by the plugins */
+    size_t n_inflight;
+    char **invites_inflight;
+    size_t n_invites_inflight;
+
+    camas_ratelimit *rl_user;
+    camas_ratelimit *rl_room;
+};
+
+typedef struct matrix_error {
+    char errcode[64];
+    char error[256];
+    int64_t retry_after_ms;
+    bool soft_logout;
+} matrix_error;
+
+struct receipt {
+    const char *room_id;
+    const char *event_id;
+};
+
+/* matrix.c: small helpers */
+void set_str(char **slot, const char *v);
+void clear_secret(char **slot);
+void parse_error(const camas_http_response *r, matrix_error *e);
+bool is_unknown_token(const camas_http_response *r, const matrix_error *e);
+camas_http_request *api(camas_core *c, const char *method, const char *path, const char *body,
+                        int timeout_ms, camas_http_cb cb, void *ud);
+camas_http_request *api_owned(camas_core *c, const char *method, const char *path, const char *body,
+                              int timeout_ms, camas_http_cb cb, void *ud);
+char *client_path(const char *const *parts);
+void stop(camas_core *c, int code);
+void fire(camas_core *c, const char *what, const char *method, const char *path, const char *body);
+
+/* matrix_rooms.c */
+struct room *room_find(camas_core *c, const char *room_id);
+struct room *room_get(camas_core *c, const char *room_id);
+void room_free(struct room *r);
+void room_reply_queued(camas_core *c, struct room *r);
+void room_reply_sent(camas_core *c, const char *room_id);
+void handle_invite(camas_core *c, const char *room_id, const cJSON *room);
+void act_on_invite(camas_core *c, const char *room_id, const char *inviter, bool direct);
+void update_direct_flag(camas_core *c, struct room *room, const cJSON *jroom);
+void send_receipt(camas_core *c, const char *room_id, const char *event_id);
+
+/* matrix_outbox.c */
+void pump(camas_core *c);
+void sends_cancel_all(camas_core *c);
+int queue_event(camas_core *c, const char *room_id, const char *type, char *content,
+                const char *in_reply_to);
+
+/* Questions camas has already replied to, as seen in what it receives (a /sync batch with the
+ * pages that filled its gaps, an appservice transaction): its own messages whose m.relates_to
+ * names the question in m.in_reply_to. After a restore from an older backup camas syncs again
+ * from an older position and sees again the questions it answered after the backup was
+ * taken, and its replies to them further on: those questions are not answered again. The ids
+ * point into the batch's JSON. */
+struct answered {
+    const char **ids; /* sorted by answered_sort */
+    size_t n, cap;
+};
+
+/* matrix_messages.c */
+int answered_add(camas_core *c, struct answered *a, const cJSON *events);
+void answered_sort(struct answered *a);
+bool answered_has(const struct answered *a, const char *event_id);
+int answered_drop_from_inbox(camas_core *c, const struct answered *a);
+void answered_free(struct answered *a);
+int handle_encryption(camas_core *c, struct room *room);
+int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
+                          const struct answered *answered, const char **last_event);
+void dispatch_inbox(camas_core *c);
+
+/* matrix_admin.c */
+void handle_admin(camas_core *c, const camas_message *m, const char *args);
+
+/* matrix_sync.c */
+void sync_now(camas_core *c);
+
+/* matrix_startup.c */
+void on_setup_timer(lws_sorted_usec_list_t *sul);
+void setup_retry(camas_core *c, const char *what, const camas_http_response *r);
+void relogin_or_stop(camas_core *c, const char *where);
+
+/* matrix_appservice.c */
+void start_transport(camas_core *c);
+
+#endif

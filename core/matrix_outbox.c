@@ -1,0 +1,197 @@
+/* The Matrix client core: the outbox pump, which sends queued replies with their stored
+ * txnIds (at most MAX_SENDS in flight), and queue_event, which adds to the outbox. */
+#include "matrix_internal.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the outbox pump ---------------------------------------------------------------- */
+
+static void on_send_timer(lws_sorted_usec_list_t *sul)
+{
+    camas_core *c = lws_container_of(sul, camas_core, send_timer);
+    c->send_waiting = false;
+    pump(c);
+}
+
+static void send_retry_later(camas_core *c, int64_t delay_ms)
+{
+    c->send_waiting = true;
+    lws_sul_schedule(c->ctx, 0, &c->send_timer, on_send_timer, delay_ms * LWS_US_PER_MS);
+}
+
+/* One send in flight. Replies answer different questions and each names its question, so
+ * several may travel at once: under a burst the homeserver's time per request, not camas,
+ * then sets the pace. */
+struct send_slot {
+    camas_core *c;
+    camas_outbox_item item;
+    camas_http_request *req;
+};
+
+static void slot_remove(camas_core *c, struct send_slot *s)
+{
+    for (size_t i = 0; i < c->n_sending; i++)
+        if (c->sending[i] == s) {
+            c->sending[i] = c->sending[--c->n_sending];
+            break;
+        }
+    camas_outbox_item_free(&s->item);
+    free(s);
+}
+
+void sends_cancel_all(camas_core *c)
+{
+    while (c->n_sending) {
+        struct send_slot *s = c->sending[c->n_sending - 1];
+        camas_http_cancel(s->req);
+        slot_remove(c, s);
+    }
+}
+
+static void on_send_done(void *ud, const camas_http_response *r)
+{
+    struct send_slot *slot = ud;
+    camas_core *c = slot->c;
+    camas_outbox_item *it = &slot->item;
+    if (r->status == 200) {
+        cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
+        const cJSON *eid = cJSON_GetObjectItemCaseSensitive(j, "event_id");
+        const char *event_id = cJSON_IsString(eid) ? eid->valuestring : "";
+        if (camas_store_outbox_sent(c->st, it->txn_id, event_id))
+            log_error("store", "could not mark %s sent; it will be resent (deduplicated)",
+                      it->txn_id);
+        log_debug("matrix", "sent %s %s -> %s", it->event_type, it->txn_id, event_id);
+        cJSON_Delete(j);
+        room_reply_sent(c, it->room_id);
+        slot_remove(c, slot);
+        camas_backoff_reset(&c->send_bo);
+        pump(c);
+        return;
+    }
+    matrix_error e;
+    parse_error(r, &e);
+    if (is_unknown_token(r, &e)) {
+        slot_remove(c, slot);
+        relogin_or_stop(c, "sending");
+        return;
+    }
+    if (r->status == 429) {
+        int64_t wait = e.retry_after_ms >= 0 ? e.retry_after_ms : camas_backoff_next(&c->send_bo);
+        log_info("matrix", "rate limited by the homeserver; resending %s in %lld ms", it->txn_id,
+                 (long long)wait);
+        slot_remove(c, slot);
+        send_retry_later(c, wait);
+        return;
+    }
+    if (r->status >= 400 && r->status < 500 && r->status != 408) {
+        /* The homeserver refuses this event for good (not in the room, too large, …). */
+        log_warn("matrix", "dropping %s to %s: %d %s %s", it->event_type, it->room_id, r->status,
+                 e.errcode, e.error);
+        camas_store_outbox_drop(c->st, it->txn_id, e.errcode[0] ? e.errcode : e.error);
+        room_reply_sent(c, it->room_id);
+        slot_remove(c, slot);
+        pump(c);
+        return;
+    }
+    int64_t wait = camas_backoff_next(&c->send_bo);
+    log_warn("matrix", "sending %s failed (%s); retrying in %lld ms", it->txn_id,
+             r->status ? e.error : r->error, (long long)wait);
+    camas_store_outbox_bump_attempts(c->st, it->txn_id);
+    slot_remove(c, slot);
+    send_retry_later(c, wait);
+}
+
+static bool in_flight(const camas_core *c, const char *txn_id)
+{
+    for (size_t i = 0; i < c->n_sending; i++)
+        if (strcmp(c->sending[i]->item.txn_id, txn_id) == 0)
+            return true;
+    return false;
+}
+
+/* Starts sending one outbox item; returns 0, or -1 to pause the pump. */
+static int start_send(camas_core *c, camas_outbox_item *item)
+{
+    char *path;
+    const char *body = item->content;
+    char *owned_body = NULL;
+    if (strcmp(item->event_type, "m.room.redaction") == 0) {
+        cJSON *j = cJSON_Parse(item->content);
+        const cJSON *target = cJSON_GetObjectItemCaseSensitive(j, "redacts");
+        path =
+            cJSON_IsString(target)
+                ? client_path((const char *const[]){"/rooms/", item->room_id, "/redact/",
+                                                    target->valuestring, "/", item->txn_id, NULL})
+                : NULL;
+        cJSON_DeleteItemFromObject(j, "redacts");
+        owned_body = j ? cJSON_PrintUnformatted(j) : NULL;
+        body = owned_body;
+        cJSON_Delete(j);
+    } else {
+        path = client_path((const char *const[]){"/rooms/", item->room_id, "/send/",
+                                                 item->event_type, "/", item->txn_id, NULL});
+    }
+    struct send_slot *slot = NULL;
+    if (!path || !body) {
+        log_error("matrix", "outbox item %s is unusable; dropping it", item->txn_id);
+        camas_store_outbox_drop(c->st, item->txn_id, "unusable");
+        camas_outbox_item_free(item);
+    } else if ((slot = calloc(1, sizeof *slot))) {
+        slot->c = c;
+        slot->item = *item;
+        memset(item, 0, sizeof *item);
+        c->sending[c->n_sending++] = slot;
+        slot->req = api(c, "PUT", path, body, SEND_TIMEOUT_MS, on_send_done, slot);
+        if (!slot->req) {
+            slot_remove(c, slot);
+            slot = NULL;
+        }
+    } else {
+        camas_outbox_item_free(item);
+    }
+    free(path);
+    free(owned_body);
+    return slot ? 0 : -1;
+}
+
+void pump(camas_core *c)
+{
+    if (c->phase != PH_RUNNING || c->send_waiting || c->n_sending >= MAX_SENDS)
+        return;
+    camas_outbox_item items[MAX_SENDS * 2];
+    int n = camas_store_outbox_pending(c->st, items, MAX_SENDS * 2);
+    if (n < 0) {
+        log_error("store", "cannot read the outbox");
+        return;
+    }
+    int i = 0;
+    for (; i < n && c->n_sending < MAX_SENDS; i++) {
+        if (in_flight(c, items[i].txn_id)) {
+            camas_outbox_item_free(&items[i]);
+            continue;
+        }
+        if (start_send(c, &items[i])) {
+            send_retry_later(c, 1000);
+            i++;
+            break;
+        }
+    }
+    for (; i < n; i++)
+        camas_outbox_item_free(&items[i]);
+}
+
+/* Queues an event; returns 0 or -1 (the batch transaction is then rolled back). */
+int queue_event(camas_core *c, const char *room_id, const char *type, char *content,
+                const char *in_reply_to)
+{
+    if (!content)
+        return -1;
+    char txn[40];
+    int rc = camas_store_outbox_add(c->st, room_id, type, content, in_reply_to, txn);
+    free(content);
+    return rc;
+}
