@@ -3,7 +3,7 @@
  * Start-up runs as a chain of steps (discover -> versions -> login/whoami -> filter -> joins),
  * each retried with back-off until it succeeds, so camas starts fine while the homeserver is
  * still down. Then two independent loops run: /sync (at most one request in flight) and the
- * outbox pump (at most one send in flight, so replies keep their order).
+ * outbox pump (up to MAX_SENDS sends in flight, each reply with its own stored txnId).
  *
  * Exactly-once: a sync batch is handled inside one SQLite transaction that marks its events
  * seen, queues the replies in the outbox and stores next_batch. Replies leave the outbox with
