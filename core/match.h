@@ -97,11 +97,13 @@ size_t camas_matcher_query(const camas_matcher *m, const char *question, const c
 
 /* The question with each word the matcher does not know but finds one typo (two for long
  * words) from its vocabulary replaced by that word ("who cheirs the task force" -> "who
- * chairs the task force"), as the lexical ranking reads it, for other readers (the sentence
- * model). Writes to out (cap bytes, always NUL-terminated) and returns how many words were
- * replaced (0: out holds the question as it came, possibly cut at cap). */
-size_t camas_matcher_spell(const camas_matcher *m, const char *question, const char *lang,
-                           char *out, size_t cap);
+ * chairs the task force"), for other readers (the sentence model). Words of lex (real words,
+ * may be NULL) are never replaced: "funding" stays "funding", not the vocabulary's
+ * "founding". Writes to out (cap bytes, always NUL-terminated) and returns how many words
+ * were replaced (0: out holds the question as it came, possibly cut at cap). */
+struct camas_lexicon;
+size_t camas_matcher_spell(const camas_matcher *m, const struct camas_lexicon *lex,
+                           const char *question, const char *lang, char *out, size_t cap);
 
 /* The bodies a question names (through their names and aliases), as body ids owned by the
  * matcher (valid until it is freed). Returns how many were written to out. */

@@ -2,6 +2,7 @@
  * (with typo correction at query time, match_prepare) and folding phrases and bodies into
  * terms (match_fold). */
 #include "match_internal.h"
+#include "lexicon.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -269,8 +270,8 @@ size_t match_fold(const camas_strmap *map, int l, const tok *t, size_t nt, item 
  * Spelling, for the dense side (match.h) */
 
 /* Is the word's first token one the query-time correction would replace, and by what? */
-static const surface *word_fix(const index_t *ix, camas_stemmer *st, int l, const char *word,
-                               size_t n)
+static const surface *word_fix(const index_t *ix, camas_stemmer *st, const camas_lexicon *lex,
+                               int l, const char *word, size_t n)
 {
     char norm[4 * CAMAS_TOKEN_MAX];
     camas_token t[2];
@@ -280,14 +281,15 @@ static const surface *word_fix(const index_t *ix, camas_stemmer *st, int l, cons
     char stem[CAMAS_TOKEN_MAX + 1];
     bool known;
     int sl = stem_token(ix, st, l, &t[0], stem, sizeof stem, &known);
-    if (sl < 0 || known || camas_is_stopword(lang_name(l), t[0].text) ||
+    if (sl < 0 || known || camas_lexicon_has(lex, t[0].text, t[0].len) ||
+        camas_is_stopword(lang_name(l), t[0].text) ||
         camas_is_question_word(lang_name(l), t[0].text) || stem_known(ix, l, stem, (size_t)sl))
         return NULL;
     return typo_fix(ix, l, t[0].text, t[0].len);
 }
 
-size_t camas_matcher_spell(const camas_matcher *m, const char *question, const char *lang,
-                           char *out, size_t cap)
+size_t camas_matcher_spell(const camas_matcher *m, const camas_lexicon *lex, const char *question,
+                           const char *lang, char *out, size_t cap)
 {
     if (!m || !m->ix || !question || !out || cap == 0)
         return 0;
@@ -307,7 +309,7 @@ size_t camas_matcher_spell(const camas_matcher *m, const char *question, const c
             trail++;
         const char *w = p + gap + lead;
         size_t wn = len - lead - trail;
-        const surface *fix = wn ? word_fix(ix, ix->sc->stem, l, w, wn) : NULL;
+        const surface *fix = wn ? word_fix(ix, ix->sc->stem, lex, l, w, wn) : NULL;
         size_t need = gap + len + (fix ? fix->len : 0);
         if (o + need + 1 > cap) {
             fixes = 0; /* cut short: not the question any more */

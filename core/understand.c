@@ -630,7 +630,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
      * score above keeps the words as written: the knowledge's vocabulary is not theirs. */
     char spelled[1024];
     float qs[MAX_DIM];
-    if (camas_matcher_spell(m, question, lang, spelled, sizeof spelled) > 0 &&
+    if (camas_matcher_spell(m, u->lexicon, question, lang, spelled, sizeof spelled) > 0 &&
         camas_embed_text(u->model, spelled, strlen(spelled), 1, qs) == 0) {
         if (u->trace)
             fprintf(u->trace, "SPELLED\t%s\n", spelled);
@@ -850,6 +850,12 @@ void camas_understand_set_names(camas_understand *u, bool (*named)(void *ud, con
         u->named = named;
         u->named_ud = ud;
     }
+}
+
+void camas_understand_set_lexicon(camas_understand *u, const struct camas_lexicon *lexicon)
+{
+    if (u)
+        u->lexicon = lexicon;
 }
 
 void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text, bool masked)

@@ -98,6 +98,11 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
 void camas_understand_set_names(camas_understand *u, bool (*named)(void *ud, const char *text),
                                 void *ud);
 
+/* Real words (lexicon.h, owned by the caller, may be NULL): the model reads questions with
+ * their typos corrected, never their real words. */
+struct camas_lexicon;
+void camas_understand_set_lexicon(camas_understand *u, const struct camas_lexicon *lexicon);
+
 /* Leave-one-out evaluation: hides (or restores) one example question of an entry from the
  * dense index. */
 void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text,

@@ -73,6 +73,7 @@ struct camas_understand {
     long nmasked; /* texts masked (leave-one-out): the entry model, trained on them, sits out */
     bool (*named)(void *ud, const char *text); /* names a known person or office */
     void *named_ud;
+    const struct camas_lexicon *lexicon; /* real words, never spelling-corrected (lexicon.h) */
     char **places; /* normalised names of places other than Washington State */
     size_t nplaces;
     FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */

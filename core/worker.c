@@ -402,6 +402,7 @@ static void answer_yes_no(struct worker *w, const char *question, const char *la
                              .names = w->names,
                              .bodies = yesno_bodies,
                              .is_body_word = yesno_body_word,
+                             .lexicon = w->lexicon,
                              .ud = w};
     int v = camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
     if (v == 0)
@@ -677,6 +678,12 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     w.n_bodies = sh.n_bodies;
     w.names = sh.names;
     camas_understand_set_names(w.understand, names_someone, &w);
+    static const char *const word_lists[] = {CAMAS_LEXICON_EN, CAMAS_LEXICON_FR};
+    int64_t t0 = camas_monotonic_ms();
+    w.lexicon = camas_lexicon_load(word_lists, 2);
+    log_debug("worker", "%zu real words (%s, %s) in %lld ms", camas_lexicon_size(w.lexicon),
+              CAMAS_LEXICON_EN, CAMAS_LEXICON_FR, (long long)(camas_monotonic_ms() - t0));
+    camas_understand_set_lexicon(w.understand, w.lexicon);
     camas_matcher_build(w.matcher);
 
     cJSON *hello = cJSON_CreateObject();
@@ -758,6 +765,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     camas_matcher_free(w.matcher);
     camas_understand_free(w.understand);
     camas_stemmer_free(w.stemmer);
+    camas_lexicon_free(w.lexicon);
     camas_buf_free(&w.reply_plain);
     camas_buf_free(&w.reply_html);
     free(w.ipc_buf);

@@ -4,6 +4,7 @@
 #define CAMAS_WORKER_INTERNAL_H
 
 #include "ipc.h"
+#include "lexicon.h"
 #include "match.h"
 #include "text.h"
 #include "understand.h"
@@ -55,6 +56,7 @@ struct worker {
     camas_understand *understand; /* the model, dense index and learned danger detector */
     bool background;              /* camas_understand_work has work left */
     camas_stemmer *stemmer;       /* for yes/no verdicts */
+    camas_lexicon *lexicon;       /* real words: never spelling-corrected (lexicon.h) */
     struct body *bodies;
     size_t n_bodies;
     camas_yesno_names *names; /* people and offices (bodies.yaml names:), for yes/no */

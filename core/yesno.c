@@ -8,6 +8,7 @@
 #include "yesno.h"
 #include "yesno_internal.h"
 
+#include "lexicon.h"
 #include "text.h"
 #include "util.h"
 
@@ -528,6 +529,7 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
             same_start(w, wl, at[k].text, at[k].len))
             return true;
         if (wl >= 4 && at[k].len >= 4 && (wl >= 5 || w[0] == at[k].text[0]) &&
+            !camas_lexicon_has(c->lexicon, w, wl) &&
             camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
             return true;
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 struct camas_stemmer;
+struct camas_lexicon;
 
 /* The people and offices knowledge/bodies.yaml lists under `names:`, each with the ways
  * people write it ("Attorney General's Office", "AG", "procureur général"), so that a
@@ -60,6 +61,9 @@ typedef struct camas_yesno_context {
     /* is this normalised word part of a body's name ("committee", "exploited")? */
     bool (*is_body_word)(void *ud, const char *word, const char *lang);
     void *ud;
+    /* real words (lexicon.h): a claim word that is one is not matched one typo away
+     * ("funding" is not "founding") */
+    const struct camas_lexicon *lexicon;
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */
     FILE *trace;
 } camas_yesno_context;

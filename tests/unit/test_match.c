@@ -491,20 +491,21 @@ static void test_spell(void)
     CHECK(camas_matcher_add_entry(m, 1, "chair", "task-force", "en", en, 2) == 0);
     CHECK(camas_matcher_add_entry(m, 1, "chair", "task-force", "fr", fr, 1) == 0);
     char out[256];
-    CHECK(camas_matcher_spell(m, "who cheirs it", "en", out, sizeof out) == 0); /* no build */
+    CHECK(camas_matcher_spell(m, NULL, "who cheirs it", "en", out, sizeof out) == 0); /* no build */
     CHECK(camas_matcher_build(m) == 0);
-    CHECK(camas_matcher_spell(m, "Who cheirs the tsk force??", "en", out, sizeof out) == 1);
+    CHECK(camas_matcher_spell(m, NULL, "Who cheirs the tsk force??", "en", out, sizeof out) == 1);
     CHECK(strcmp(out, "Who chairs the tsk force??") == 0);
-    CHECK(camas_matcher_spell(m, "  how oftn does (washact) meat?", "en", out, sizeof out) == 2);
+    CHECK(camas_matcher_spell(m, NULL, "  how oftn does (washact) meat?", "en", out, sizeof out) ==
+          2);
     CHECK(strcmp(out, "  how often does (washact) meet?") == 0);
-    CHECK(camas_matcher_spell(m, "qui prside le groupe ?", "fr", out, sizeof out) == 1);
+    CHECK(camas_matcher_spell(m, NULL, "qui prside le groupe ?", "fr", out, sizeof out) == 1);
     CHECK(strcmp(out, "qui preside le groupe ?") == 0);
-    CHECK(camas_matcher_spell(m, "who chairs the task force?", "en", out, sizeof out) == 0);
+    CHECK(camas_matcher_spell(m, NULL, "who chairs the task force?", "en", out, sizeof out) == 0);
     CHECK(strcmp(out, "who chairs the task force?") == 0);
     /* too small for the corrected question: nothing corrected */
-    CHECK(camas_matcher_spell(m, "who cheirs the task force?", "en", out, 12) == 0);
+    CHECK(camas_matcher_spell(m, NULL, "who cheirs the task force?", "en", out, 12) == 0);
     CHECK(strlen(out) < 12);
-    CHECK(camas_matcher_spell(NULL, "x", "en", out, sizeof out) == 0);
+    CHECK(camas_matcher_spell(NULL, NULL, "x", "en", out, sizeof out) == 0);
     camas_matcher_free(m);
 }
 

@@ -2,10 +2,13 @@
  * value of the same kind and agree only when every claim is in the answer. */
 #include "check.h"
 #include "text.h"
+#include "lexicon.h"
 #include "yaml_json.h"
 #include "yesno.h"
 
 #include <string.h>
+#include <unistd.h>
+#include <stdlib.h>
 
 static const char tf_meet[] = "The Task Force meets two to three times a year. Agendas and "
                               "documents are posted as they become available.";
@@ -150,11 +153,11 @@ static void with_names(camas_stemmer *st)
                                   "en") == 1);
     /* a list does not say that nothing else is in it, but one with other kinds says "no" */
     CHECK(camas_yesno_verdict_ctx(&c, "Is the task force only legislators?", members, "en") == -1);
-    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force include only legislators and "
-                                      "agencies and a survivor?",
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the task force include only legislators and "
+                                  "agencies and a survivor?",
                                   members, "en") == 0);
-    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired only by WARN?", cochairs, "en") ==
-          -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired only by WARN?", cochairs, "en") == -1);
     /* "a single": the list is of the thing itself; one item of a kind is not a count */
     CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired by a single office?", cochairs,
                                   "en") == 0);
@@ -168,10 +171,11 @@ static void with_names(camas_stemmer *st)
         "programs.";
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force only look at federal programs?",
                                   programs, "en") == -1);
-    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force only look at local programs?",
-                                  programs, "en") == -1);
-    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force only look at federal, state and local "
-                                      "programs?",
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force only look at local programs?", programs,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the task force only look at federal, state and local "
+                                  "programs?",
                                   programs, "en") == 0);
     CHECK(camas_yesno_verdict_ctx(&c, "Are the task force legislators only from the House?",
                                   "The Task Force includes four legislators, one from each "
@@ -244,6 +248,40 @@ static void test_opposites(camas_stemmer *st)
     camas_yesno_names_free(names);
 }
 
+/* Real words are not typos: "funding" against an answer's "founding" is no claim found. */
+static void test_lexicon(camas_stemmer *st)
+{
+    char path[] = "/tmp/camas-lexicon-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    static const char words[] = "Funding\nfounding\ntask\nforce\ntrafficker's\n\n"
+                                "réunion\nlégislature\n";
+    CHECK(write(fd, words, sizeof words - 1) == (ssize_t)(sizeof words - 1));
+    close(fd);
+    const char *paths[] = {"/nonexistent/words", path};
+    camas_lexicon *lx = camas_lexicon_load(paths, 2);
+    unlink(path);
+    CHECK(lx != NULL && camas_lexicon_size(lx) == 6);
+    CHECK(camas_lexicon_has(lx, "funding", 7) && camas_lexicon_has(lx, "reunion", 7));
+    CHECK(!camas_lexicon_has(lx, "fundin", 6) && !camas_lexicon_has(lx, "fundings", 8));
+    CHECK(!camas_lexicon_has(lx, "trafficker s", 12) && !camas_lexicon_has(NULL, "task", 4));
+    static const char law[] = "The Task Force was reauthorized in 2015 by Senate Bill 5884. Its "
+                              "founding legislation is RCW 7.68.350.";
+    static const char q[] = "Does the task force have founding legislation?";
+    static const char funding[] = "Does the task force have funding legislation?";
+    camas_yesno_context c = {.stemmer = st};
+    CHECK(camas_yesno_verdict_ctx(&c, q, law, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 1); /* one letter away... */
+    c.lexicon = lx;
+    CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 0); /* ...but a word of its own */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have fundnig legislation?", law, "en") ==
+          0);
+    CHECK(camas_yesno_verdict_ctx(&c, q, law, "en") == 1);
+    camas_lexicon_free(lx);
+    const char *none[] = {"/nonexistent/words"};
+    CHECK(camas_lexicon_load(none, 1) == NULL);
+}
+
 int main(void)
 {
     CHECK(camas_yesno_question("Is WARN part of WashACT?", "en"));
@@ -296,6 +334,7 @@ int main(void)
     CHECK(camas_yesno_verdict(NULL, "Is WARN part of WashACT?", wa_chairs, "en") == 1);
     with_names(st);
     test_opposites(st);
+    test_lexicon(st);
     camas_stemmer_free(st);
     return check_done("yesno");
 }

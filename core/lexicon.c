@@ -1,0 +1,123 @@
+/* Real-word lists (lexicon.h): every word normalised into one arena, their offsets sorted,
+ * looked up by binary search (a few microseconds, no allocation). */
+#include "lexicon.h"
+#include "text.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct camas_lexicon {
+    char *arena; /* NUL-terminated words */
+    size_t len, cap;
+    uint32_t *words; /* offsets into arena, sorted by word */
+    size_t n, ncap;
+};
+
+static int add_word(camas_lexicon *lx, const char *w, size_t n)
+{
+    if (lx->len + n + 1 > UINT32_MAX)
+        return -1;
+    if (lx->len + n + 1 > lx->cap) {
+        size_t cap = lx->cap ? lx->cap * 2 : 1 << 20;
+        while (cap < lx->len + n + 1)
+            cap *= 2;
+        char *a = realloc(lx->arena, cap);
+        if (!a)
+            return -1;
+        lx->arena = a;
+        lx->cap = cap;
+    }
+    if (lx->n == lx->ncap) {
+        size_t cap = lx->ncap ? lx->ncap * 2 : 1 << 16;
+        uint32_t *wv = realloc(lx->words, cap * sizeof *wv);
+        if (!wv)
+            return -1;
+        lx->words = wv;
+        lx->ncap = cap;
+    }
+    lx->words[lx->n++] = (uint32_t)lx->len;
+    memcpy(lx->arena + lx->len, w, n);
+    lx->arena[lx->len + n] = '\0';
+    lx->len += n + 1;
+    return 0;
+}
+
+static int cmp_offsets(const void *a, const void *b, void *arena)
+{
+    return strcmp((const char *)arena + *(const uint32_t *)a,
+                  (const char *)arena + *(const uint32_t *)b);
+}
+
+camas_lexicon *camas_lexicon_load(const char *const *paths, size_t npaths)
+{
+    camas_lexicon *lx = calloc(1, sizeof *lx);
+    if (!lx)
+        return NULL;
+    char line[256], norm[3 * sizeof line];
+    for (size_t p = 0; p < npaths; p++) {
+        FILE *f = paths[p] ? fopen(paths[p], "re") : NULL;
+        if (!f)
+            continue;
+        while (fgets(line, sizeof line, f)) {
+            size_t n = strcspn(line, "\r\n");
+            if (n == 0 || line[n] == '\0') /* empty, or longer than the buffer */
+                continue;
+            line[n] = '\0';
+            /* possessives ("trafficker's") add nothing to the word itself */
+            if (n > 2 && line[n - 2] == '\'' && line[n - 1] == 's')
+                continue;
+            long k = camas_text_normalize(line, n, norm, sizeof norm);
+            if (k <= 0 || k > CAMAS_TOKEN_MAX || strchr(norm, ' '))
+                continue;
+            if (add_word(lx, norm, (size_t)k)) {
+                fclose(f);
+                camas_lexicon_free(lx);
+                return NULL;
+            }
+        }
+        fclose(f);
+    }
+    if (lx->n == 0) {
+        camas_lexicon_free(lx);
+        return NULL;
+    }
+    qsort_r(lx->words, lx->n, sizeof *lx->words, cmp_offsets, lx->arena);
+    return lx;
+}
+
+void camas_lexicon_free(camas_lexicon *lx)
+{
+    if (!lx)
+        return;
+    free(lx->arena);
+    free(lx->words);
+    free(lx);
+}
+
+size_t camas_lexicon_size(const camas_lexicon *lx)
+{
+    return lx ? lx->n : 0;
+}
+
+bool camas_lexicon_has(const camas_lexicon *lx, const char *word, size_t n)
+{
+    if (!lx || n == 0 || n > CAMAS_TOKEN_MAX)
+        return false;
+    size_t lo = 0, hi = lx->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *w = lx->arena + lx->words[mid];
+        int c = strncmp(w, word, n);
+        if (c == 0)
+            c = w[n] == '\0' ? 0 : 1; /* w is longer: it sorts after word */
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
