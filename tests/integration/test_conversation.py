@@ -139,3 +139,12 @@ def test_learned_danger_is_never_rate_limited(make_bot, alice):
         "1-888-373-7888" in reply, reply
     time.sleep(1.5)
     assert alice.replies_to(room, bot.user_id, limited) == []  # still rate limited
+
+
+def test_a_real_word_is_not_read_as_a_typo_of_the_answers_word():
+    """"funding" is one letter from the answer's "founding" but a word of its own: no "Yes"
+    to a claim the source does not make (needs Debian's word lists, which scripts/setup
+    installs); a real typo is still read ("who cheirs the tsk force")."""
+    a = ask_json("Does the task force get funding from the legislature?")
+    assert not a["answer"].startswith(("Yes", "No")), a["answer"]
+    assert "Richard Torrance" in ask_json("who cheirs the tsk force")["answer"]
