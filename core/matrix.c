@@ -247,7 +247,8 @@ void camas_core_start(camas_core *c)
     } else {
         c->phase = PH_DISCOVER;
     }
-    metrics_start(c);
+    if (metrics_start(c))
+        return; /* metrics.listen cannot listen: stopped with the reason */
     log_info("matrix", "starting (first started at %lld, %s)", (long long)c->first_start_ms,
              c->since ? "resuming from the saved sync token" : "no sync token yet");
     lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, 1);

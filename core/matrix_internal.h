@@ -206,7 +206,8 @@ void setup_retry(camas_core *c, const char *what, const camas_http_response *r);
 void relogin_or_stop(camas_core *c, const char *where);
 
 /* matrix_status.c: metrics, health, status */
-void metrics_start(camas_core *c);
+/* Starts the metrics.listen listener if configured; -1 (and stops camas) if it cannot. */
+int metrics_start(camas_core *c);
 /* A question came in now: its reply's acknowledgement will be timed from here. */
 void latency_question(camas_core *c, const char *event_id);
 /* The homeserver acknowledged a reply to question (may be NULL). */

@@ -145,17 +145,19 @@ static int serve(void *ud, const char *path, camas_buf *body, const char **conte
     return 404;
 }
 
-void metrics_start(camas_core *c)
+int metrics_start(camas_core *c)
 {
     if (!*c->cfg->metrics_listen || c->metrics_srv)
-        return;
+        return 0;
     char err[600];
     c->metrics_srv =
         camas_metrics_server_new(c->ctx, c->cfg->metrics_listen, serve, c, err, sizeof err);
     if (!c->metrics_srv) {
         log_error("metrics", "%s", err);
         stop(c, 1);
+        return -1;
     }
+    return 0;
 }
 
 camas_metrics *camas_core_metrics(camas_core *c)
