@@ -66,6 +66,8 @@ static const struct key_spec schema[] = {
     {"appservice.registration", K_STR, F(as_registration), 0, 0},
     {"appservice.listen", K_STR, F(as_listen), 0, 0},
     {"appservice.websocket_url", K_STR, F(as_websocket_url), 0, 0},
+    {"metrics", K_SECTION, 0, 0, 0},
+    {"metrics.listen", K_STR, F(metrics_listen), 0, 0},
 };
 #undef F
 
@@ -326,6 +328,7 @@ static int set_defaults(camas_config *cfg)
     cfg->as_registration = strdup("");
     cfg->as_listen = strdup("127.0.0.1:29333");
     cfg->as_websocket_url = strdup("");
+    cfg->metrics_listen = strdup("");
     cfg->max_message_bytes = 4096;
     cfg->unanswered_keep_days = 90;
     cfg->help_user_per_minute = 6;
@@ -336,9 +339,25 @@ static int set_defaults(camas_config *cfg)
                    cfg->device_name && cfg->state_dir && cfg->encrypted_room_notice &&
                    cfg->log_level && cfg->log_format && cfg->admin_room && cfg->knowledge_dir &&
                    cfg->plugins_dir && cfg->match_mode && cfg->model_path && cfg->transport_name &&
-                   cfg->as_registration && cfg->as_listen && cfg->as_websocket_url
+                   cfg->as_registration && cfg->as_listen && cfg->as_websocket_url &&
+                   cfg->metrics_listen
                ? 0
                : -1;
+}
+
+/* "ADDRESS:PORT": an address, a colon, and a port 1-65535 in decimal. */
+static bool listen_address_ok(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || !colon[1] || strlen(colon + 1) > 5)
+        return false;
+    long port = 0;
+    for (const char *p = colon + 1; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        port = port * 10 + (*p - '0');
+    }
+    return port >= 1 && port <= 65535;
 }
 
 static int check_semantics(struct loader *ld, yaml_node_t *root)
@@ -390,6 +409,10 @@ static int check_semantics(struct loader *ld, yaml_node_t *root)
     if (*cfg->as_websocket_url && strncmp(cfg->as_websocket_url, "ws://", 5) != 0 &&
         strncmp(cfg->as_websocket_url, "wss://", 6) != 0)
         return fail(ld, root, "appservice.websocket_url", "expected a ws:// or wss:// URL");
+    if (*cfg->metrics_listen && !listen_address_ok(cfg->metrics_listen))
+        return fail(ld, root, "metrics.listen",
+                    "expected ADDRESS:PORT (for example 127.0.0.1:9108), got '%s'",
+                    cfg->metrics_listen);
     if (*cfg->admin_room && !((cfg->admin_room[0] == '!' && cfg->admin_room[1]) ||
                               (cfg->admin_room[0] == '#' && strchr(cfg->admin_room, ':'))))
         return fail(ld, root, "admin_room", "expected a room id (!id) or alias (#alias:server)");
@@ -483,6 +506,7 @@ void camas_config_free(camas_config *cfg)
     free(cfg->as_registration);
     free(cfg->as_listen);
     free(cfg->as_websocket_url);
+    free(cfg->metrics_listen);
     free(cfg->knowledge_dir);
     free(cfg->match_mode);
     free(cfg->model_path);

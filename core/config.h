@@ -73,6 +73,8 @@ typedef struct camas_config {
     char *as_listen;        /* push: "ADDRESS:PORT" camas's HTTP server listens on */
     char *as_websocket_url; /* websocket: ws[s]://host[:port] of the event stream */
     char *transport_name;
+
+    char *metrics_listen; /* "ADDRESS:PORT" serving /metrics and /health; "" = off */
 } camas_config;
 
 /* Fills *cfg with defaults, then, if path is not NULL, overrides them from the file.

@@ -20,6 +20,7 @@ struct camas_control {
     int fd;
     char path[108];
     camas_plugin_host *host;
+    camas_core *core;
 };
 
 struct pending_reply {
@@ -76,7 +77,16 @@ static void handle(camas_control *c, int fd)
         return;
     }
     r->fd = fd;
-    if (strcmp(verb, "plugins") == 0) {
+    bool plugin_verb = strcmp(verb, "plugins") == 0 || strcmp(verb, "load") == 0 ||
+                       strcmp(verb, "reload") == 0 || strcmp(verb, "unload") == 0 ||
+                       strcmp(verb, "knowledge-reload") == 0;
+    if (strcmp(verb, "status") == 0 && c->core) {
+        char *status = camas_core_status(c->core);
+        on_action(r, status != NULL, status ? status : "out of memory");
+        free(status);
+    } else if (plugin_verb && !c->host) {
+        on_action(r, false, "plugins are disabled (no trusted plugin keys)");
+    } else if (strcmp(verb, "plugins") == 0) {
         char *list = camas_plugin_host_describe(c->host);
         on_action(r, list != NULL, list ? list : "out of memory");
         free(list);
@@ -89,8 +99,8 @@ static void handle(camas_control *c, int fd)
         camas_plugin_host_reload_knowledge(c->host, "local control socket", on_action, r);
     } else {
         on_action(r, false,
-                  "usage: plugins | load NAME [force] | reload NAME|all | unload NAME | "
-                  "knowledge-reload");
+                  "usage: status | plugins | load NAME [force] | reload NAME|all | "
+                  "unload NAME | knowledge-reload");
     }
 }
 
@@ -121,12 +131,13 @@ static int socket_path(const char *state_dir, char *out, size_t outlen)
 }
 
 camas_control *camas_control_new(struct lws_context *ctx, const char *state_dir,
-                                 camas_plugin_host *host)
+                                 camas_plugin_host *host, camas_core *core)
 {
     camas_control *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->host = host;
+    c->core = core;
     c->fd = -1;
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (socket_path(state_dir, c->path, sizeof sa.sun_path)) {
@@ -181,8 +192,8 @@ void camas_control_free(camas_control *c)
 int camas_control_client(const char *state_dir, int argc, char **argv)
 {
     if (argc < 1) {
-        fprintf(stderr, "usage: camas ctl plugins | load NAME [force] | reload NAME|all | "
-                        "unload NAME | knowledge-reload\n");
+        fprintf(stderr, "usage: camas ctl status | plugins | load NAME [force] | "
+                        "reload NAME|all | unload NAME | knowledge-reload\n");
         return 2;
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};

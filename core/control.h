@@ -5,12 +5,14 @@
 
 #include <libwebsockets.h>
 
+#include "matrix.h"
 #include "plugins.h"
 
 typedef struct camas_control camas_control;
 
+/* host may be NULL (plugins disabled): the plugin requests then answer an error. */
 camas_control *camas_control_new(struct lws_context *ctx, const char *state_dir,
-                                 camas_plugin_host *host);
+                                 camas_plugin_host *host, camas_core *core);
 void camas_control_free(camas_control *c);
 
 /* `camas ctl COMMAND [ARGS]`: returns the exit status. */

@@ -74,9 +74,11 @@ static void usage(FILE *out)
         "  restore FILE        put a backup back in place (camas must be stopped)\n"
         "  appservice-registration --url URL --server-name NAME [--out FILE]\n"
         "                      write an appservice registration (push/websocket transports)\n"
+        "  status              the running bot's state (same as `ctl status`): transport,\n"
+        "                      last sync, rooms, outbox, worker, plugins, knowledge version\n"
         "  ctl REQUEST         talk to the running bot over STATE_DIR/control.sock:\n"
-        "                      plugins | load NAME [force] | reload NAME|all | unload NAME |\n"
-        "                      knowledge-reload\n"
+        "                      status | plugins | load NAME [force] | reload NAME|all |\n"
+        "                      unload NAME | knowledge-reload\n"
         "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
         "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
         "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
@@ -181,11 +183,12 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
 
     camas_watch *watch = NULL;
     camas_control *control = NULL;
+    camas_plugin_host_set_metrics(host, camas_core_metrics(core));
     if (host) {
         camas_plugin_host_start(host, on_initial_loads, NULL);
         watch = camas_watch_new(ctx, paths->knowledge, 700, on_knowledge_changed, host);
-        control = camas_control_new(ctx, cfg->state_dir, host);
     }
+    control = camas_control_new(ctx, cfg->state_dir, host, core);
     camas_core_start(core);
     camas_notify *notify = camas_notify_new(ctx);
     bool ready = false;
@@ -346,7 +349,19 @@ int main(int argc, char **argv)
         }
         cmd_argc = out;
     }
-    if (strcmp(cmd, "ctl") == 0) {
+    bool is_status = strcmp(cmd, "status") == 0;
+    if (is_status) {
+        /* camas status [-c FILE] [-s DIR]: `ctl status`, with the options also after it. */
+        optind = 0;
+        while ((ch = getopt_long(cmd_argc, cmd_argv, "c:s:l:hV", opts, NULL)) != -1)
+            if ((done = take_global_option(ch, &g)) >= 0)
+                return done;
+        if (optind != cmd_argc) {
+            fprintf(stderr, "camas status: takes no arguments (try --help)\n");
+            return 2;
+        }
+    }
+    if (strcmp(cmd, "ctl") == 0 || is_status) {
         /* camas ctl takes a free-form request: only the global options come before it. */
         camas_config ccfg;
         char cerr[1024];
@@ -356,8 +371,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "camas: %s\n", cerr);
             return 2;
         }
-        int rc = camas_control_client(g.state_dir ? g.state_dir : ccfg.state_dir, cmd_argc - 1,
-                                      cmd_argv + 1);
+        char *status_argv[] = {"status", NULL};
+        int rc = camas_control_client(g.state_dir ? g.state_dir : ccfg.state_dir,
+                                      is_status ? 1 : cmd_argc - 1,
+                                      is_status ? status_argv : cmd_argv + 1);
         camas_config_free(&ccfg);
         return rc;
     }

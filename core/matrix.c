@@ -163,6 +163,7 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
     c->ctx = ctx;
     c->pool.ctx = ctx;
     c->exit_code = -1;
+    camas_metrics_init(&c->metrics);
     c->setup_bo = (camas_backoff){500, 30000, 0};
     c->sync_bo = (camas_backoff){500, 30000, 0};
     c->send_bo = (camas_backoff){250, 30000, 0};
@@ -246,6 +247,8 @@ void camas_core_start(camas_core *c)
     } else {
         c->phase = PH_DISCOVER;
     }
+    if (metrics_start(c))
+        return; /* metrics.listen cannot listen: stopped with the reason */
     log_info("matrix", "starting (first started at %lld, %s)", (long long)c->first_start_ms,
              c->since ? "resuming from the saved sync token" : "no sync token yet");
     lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, 1);
@@ -270,6 +273,7 @@ void camas_core_free(camas_core *c)
     sends_cancel_all(c);
     camas_http_pool_cancel_all(&c->pool);
     camas_push_free(c->push);
+    camas_metrics_server_free(c->metrics_srv);
     camas_wsclient_free(c->ws);
     sodium_memzero(&c->reg, sizeof c->reg);
     lws_sul_cancel(&c->setup_timer);

@@ -28,6 +28,12 @@ bool camas_core_ready(const camas_core *c, size_t *rooms);
  * store), without any network. Returns 0 or -1. */
 int camas_core_bench_sync(camas_core *c, const char *user_id, const char *json, size_t len);
 
+/* The counters the core keeps (for the plugin host to count into). */
+camas_metrics *camas_core_metrics(camas_core *c);
+/* `camas status`: transport, last sync, rooms by kind, outbox, worker, plugins, knowledge;
+ * several lines, malloc'd. */
+char *camas_core_status(camas_core *c);
+
 /* Cancels outstanding requests; call before destroying the lws context. */
 void camas_core_free(camas_core *c);
 

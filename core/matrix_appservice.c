@@ -21,6 +21,7 @@ struct found_invite {
 static int handle_transaction(void *ud, const char *txn_id, const cJSON *events)
 {
     camas_core *c = ud;
+    c->last_contact_ms = camas_monotonic_ms();
     char key[320];
     snprintf(key, sizeof key, "txn:%.300s", txn_id);
     int seen = camas_store_seen(c->st, key);
@@ -112,6 +113,10 @@ static void appservice_ping(camas_core *c)
 static void on_ws_connected(void *ud)
 {
     camas_core *c = ud;
+    if (c->ws_was_connected)
+        c->metrics.reconnects++;
+    c->ws_was_connected = true;
+    c->last_contact_ms = camas_monotonic_ms();
     appservice_ping(c);
     if (!c->ready_logged) {
         c->ready_logged = true;

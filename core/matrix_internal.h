@@ -9,6 +9,7 @@
 #include "convo.h"
 #include "event.h"
 #include "http.h"
+#include "metrics.h"
 #include "push.h"
 #include "ratelimit.h"
 #include "safety.h"
@@ -114,6 +115,19 @@ struct camas_core {
 
     camas_ratelimit *rl_user;
     camas_ratelimit *rl_room;
+
+    /* Metrics and health (matrix_status.c) */
+    camas_metrics metrics;
+    camas_metrics_server *metrics_srv;
+    int64_t last_contact_ms;   /* monotonic: the last /sync answered or transaction received */
+    bool transport_failing;    /* the last /sync failed */
+    bool ws_was_connected;     /* websocket: connected before (a new connection reconnects) */
+    char transport_error[200]; /* why it failed */
+    struct received_at {
+        uint64_t key; /* hash of the question's event id; 0: free */
+        int64_t ms;   /* monotonic, when it came in */
+    } received[256];
+    unsigned received_next;
 };
 
 typedef struct matrix_error {
@@ -190,6 +204,17 @@ void sync_now(camas_core *c);
 void on_setup_timer(lws_sorted_usec_list_t *sul);
 void setup_retry(camas_core *c, const char *what, const camas_http_response *r);
 void relogin_or_stop(camas_core *c, const char *where);
+
+/* matrix_status.c: metrics, health, status */
+/* Starts the metrics.listen listener if configured; -1 (and stops camas) if it cannot. */
+int metrics_start(camas_core *c);
+/* A question came in now: its reply's acknowledgement will be timed from here. */
+void latency_question(camas_core *c, const char *event_id);
+/* The homeserver acknowledged a reply to question (may be NULL). */
+void latency_replied(camas_core *c, const char *question);
+/* The transport worked (a /sync answered, a transaction came) or failed (why). */
+void transport_ok(camas_core *c);
+void transport_failed(camas_core *c, const char *why);
 
 /* matrix_appservice.c */
 void start_transport(camas_core *c);

@@ -221,6 +221,13 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
         camas_safety_compose(a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain,
                              a->html, a->abstained || a->failed, a->clarify, &plain, &html);
     bool say = plain.len > 0;
+    camas_metrics_answer(&c->metrics, a->plugin);
+    if (a->clarify && say)
+        c->metrics.clarifications++;
+    if (a->abstained && !a->failed && !it->command && say)
+        c->metrics.declines++;
+    if (say && level >= 1 && it->danger != CAMAS_INBOX_DANGER_SENT)
+        c->metrics.danger_replies++; /* the hotline first, or as a footer */
     if (!it->command && !a->failed && it->danger != CAMAS_INBOX_SAFETY_ONLY &&
         it->danger != CAMAS_INBOX_TOO_LONG)
         camas_convo_note(c->convo, it->room_id, it->sender, it->thread_root, a->understood,
@@ -346,10 +353,14 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
         const char *lang = camas_detect_lang(m->body, NULL);
         int rc = queue_event(c, m->room_id, "m.room.message",
                              camas_reply_content(m, camas_safety_message(lang), NULL), m->event_id);
-        if (rc == 0)
+        if (rc == 0) {
             room_reply_queued(c, room);
+            c->metrics.danger_replies++;
+        }
         return rc;
     }
+    c->metrics.questions++;
+    latency_question(c, m->event_id);
     camas_route r;
     if (camas_router_route(m, c->user_id, c->host, c->safety, NULL, &r))
         return -1;
@@ -365,9 +376,13 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     if (r.danger && !defer) {
         rc = queue_event(c, m->room_id, "m.room.message",
                          camas_reply_content(m, camas_safety_message(r.lang), NULL), m->event_id);
-        if (rc == 0)
+        if (rc == 0) {
             room_reply_queued(c, room);
+            c->metrics.danger_replies++;
+        }
     }
+    if (limited)
+        c->metrics.rate_limited++;
     /* A rate-limited question gets no answer, but its danger is still weighed: the learned
      * detector may see what the patterns did not (the reply is then the hotline alone). */
     bool safety_only = limited && !r.danger && r.kind == CAMAS_ROUTE_PLUGIN && !r.command[0] &&
@@ -443,6 +458,8 @@ static int handle_long_message(camas_core *c, struct room *room, camas_message *
                                .danger = CAMAS_INBOX_TOO_LONG};
         rc = camas_store_inbox_add(c->st, &it);
     } else if (danger || notice) {
+        if (danger)
+            c->metrics.danger_replies++;
         rc = queue_event(
             c, m->room_id, "m.room.message",
             camas_reply_content(
@@ -468,6 +485,7 @@ int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
     camas_json_int(ts, 1, CAMAS_TS_MAX_MS, &ts_ms);
     if (camas_store_mark_seen(c->st, eid->valuestring, room->room_id, ts_ms))
         return -1;
+    c->metrics.events_received++;
     camas_message m;
     const char *redacts = NULL;
     camas_event_class cls = camas_event_classify(ev, room->room_id, c->user_id,

@@ -58,6 +58,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
     camas_core *c = slot->c;
     camas_outbox_item *it = &slot->item;
     if (r->status == 200) {
+        latency_replied(c, it->in_reply_to);
         cJSON *j = camas_json_parse_untrusted(r->body, r->body_len);
         const cJSON *eid = cJSON_GetObjectItemCaseSensitive(j, "event_id");
         const char *event_id = cJSON_IsString(eid) ? eid->valuestring : "";
@@ -74,6 +75,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
     }
     matrix_error e;
     parse_error(r, &e);
+    c->metrics.send_errors++;
     if (is_unknown_token(r, &e)) {
         slot_remove(c, slot);
         relogin_or_stop(c, "sending");

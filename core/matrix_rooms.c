@@ -206,6 +206,7 @@ void act_on_invite(camas_core *c, const char *room_id, const char *inviter, bool
         path = client_path((const char *const[]){"/join/", room_id, NULL});
         body = "{}";
     } else {
+        c->metrics.invites_declined++;
         log_info("matrix", "invited to %s by %s, who is not in invites.allow: declining", room_id,
                  inviter);
         path = client_path((const char *const[]){"/rooms/", room_id, "/leave", NULL});

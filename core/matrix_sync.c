@@ -344,6 +344,7 @@ static void on_sync_done(void *ud, const camas_http_response *r)
     camas_core *c = ud;
     c->sync_req = NULL;
     if (r->status == 200) {
+        transport_ok(c);
         cJSON *sync = camas_json_parse_untrusted(r->body, r->body_len);
         if (!sync) {
             int64_t wait = camas_backoff_next(&c->sync_bo);
@@ -364,6 +365,10 @@ static void on_sync_done(void *ud, const camas_http_response *r)
     }
     int64_t wait = (r->status == 429 && e.retry_after_ms >= 0) ? e.retry_after_ms
                                                                : camas_backoff_next(&c->sync_bo);
+    char why[400];
+    snprintf(why, sizeof why, "%s%s%s", r->status ? e.errcode : "",
+             r->status && e.errcode[0] ? " " : "", e.error);
+    transport_failed(c, why);
     log_warn("matrix", "/sync failed (%s%s%s); retrying in %lld ms", r->status ? e.errcode : "",
              r->status && e.errcode[0] ? " " : "", e.error, (long long)wait);
     sync_later(c, wait);

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -44,6 +46,12 @@ void plugins_alertf(camas_plugin_host *h, const char *fmt, ...)
 void plugins_audit(camas_plugin_host *h, const char *actor, const char *action, const char *name,
                    const camas_manifest *m, const char *result, const char *detail)
 {
+    if (h->metrics && strcmp(action, "load") == 0) {
+        if (strcmp(result, "ok") == 0)
+            h->metrics->plugin_loads++;
+        else
+            h->metrics->plugin_refusals++;
+    }
     if (h->st)
         camas_store_audit(h->st, actor, action, name, m ? m->version : "", m ? m->sha256 : "",
                           result, detail ? detail : "");
@@ -558,4 +566,90 @@ int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, 
 bool camas_plugin_host_understanding_ready(const camas_plugin_host *h)
 {
     return h && h->understanding_ready;
+}
+
+/* ---- metrics and status -------------------------------------------------------------- */
+
+void camas_plugin_host_set_metrics(camas_plugin_host *h, camas_metrics *m)
+{
+    if (h)
+        h->metrics = m;
+}
+
+/* Hashes every regular file under dir (names in order, dot files left out): its path
+ * relative to the knowledge directory, its size and its bytes. */
+static void digest_dir(crypto_generichash_state *st, const char *root, const char *rel, int depth)
+{
+    char path[4096];
+    int np = snprintf(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel);
+    struct dirent **names = NULL;
+    int n =
+        depth > 8 || np < 0 || np >= (int)sizeof path ? -1 : scandir(path, &names, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        char sub[2048], full[4096];
+        int ns = snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", name);
+        int nf = snprintf(full, sizeof full, "%s/%s", root, sub);
+        if (name[0] != '.' && ns > 0 && ns < (int)sizeof sub && nf > 0 && nf < (int)sizeof full) {
+            struct stat sb;
+            if (stat(full, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+                digest_dir(st, root, sub, depth + 1);
+            } else if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode)) {
+                crypto_generichash_update(st, (const unsigned char *)sub, strlen(sub) + 1);
+                uint64_t size = (uint64_t)sb.st_size;
+                crypto_generichash_update(st, (const unsigned char *)&size, sizeof size);
+                int fd = open(full, O_RDONLY | O_CLOEXEC);
+                unsigned char buf[16384];
+                ssize_t got;
+                while (fd >= 0 && (got = read(fd, buf, sizeof buf)) > 0)
+                    crypto_generichash_update(st, buf, (size_t)got);
+                if (fd >= 0)
+                    close(fd);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+void plugins_knowledge_loaded(camas_plugin_host *h, bool reload)
+{
+    crypto_generichash_state st;
+    unsigned char out[8];
+    crypto_generichash_init(&st, NULL, 0, sizeof out);
+    digest_dir(&st, h->knowledge_dir, "", 0);
+    crypto_generichash_final(&st, out, sizeof out);
+    sodium_bin2hex(h->knowledge_digest, sizeof h->knowledge_digest, out, sizeof out);
+    h->knowledge_generation++;
+    h->knowledge_loaded_ms = camas_now_ms();
+    if (reload && h->metrics)
+        h->metrics->knowledge_reloads++;
+}
+
+bool camas_plugin_host_worker_alive(const camas_plugin_host *h, int64_t *uptime_ms)
+{
+    bool alive = h && h->ready && h->pid > 0 && h->sock >= 0;
+    if (uptime_ms)
+        *uptime_ms = alive ? camas_monotonic_ms() - h->worker_started_ms : 0;
+    return alive;
+}
+
+size_t camas_plugin_host_n_plugins(const camas_plugin_host *h)
+{
+    return h ? h->n_plugins : 0;
+}
+
+void camas_plugin_host_knowledge_version(const camas_plugin_host *h, char *out, size_t outlen)
+{
+    if (!h || !h->knowledge_generation) {
+        snprintf(out, outlen, "not loaded yet");
+        return;
+    }
+    char when[32] = "";
+    time_t t = (time_t)(h->knowledge_loaded_ms / 1000);
+    struct tm tm;
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(out, outlen, "%s (load %u, at %s, from %s)", h->knowledge_digest,
+             h->knowledge_generation, when, h->knowledge_dir);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "metrics.h"
 #include "store.h"
 
 typedef struct camas_plugin_host camas_plugin_host;
@@ -108,6 +109,16 @@ char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang, bool 
  * with "NAME: step: reason" in err. */
 int camas_plugin_verify_dir(const camas_plugin_host_config *cfg, const char *name, char *err,
                             size_t errlen);
+
+/* Metrics and status. The host counts worker restarts, plugin loads and refusals, knowledge
+ * reloads and worker time into m (the core's; NULL: not counted). */
+void camas_plugin_host_set_metrics(camas_plugin_host *h, camas_metrics *m);
+/* True while the worker runs and has said it is ready; uptime_ms (may be NULL) gets how long
+ * it has been. h may be NULL (no plugins: false). */
+bool camas_plugin_host_worker_alive(const camas_plugin_host *h, int64_t *uptime_ms);
+size_t camas_plugin_host_n_plugins(const camas_plugin_host *h);
+/* "DIGEST (load N, at TIME, from DIR)": a digest of the knowledge files as last loaded. */
+void camas_plugin_host_knowledge_version(const camas_plugin_host *h, char *out, size_t outlen);
 
 /* The lws protocol for the worker socket; list it in the context's protocols. */
 extern const struct lws_protocols camas_worker_protocol;

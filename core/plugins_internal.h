@@ -7,6 +7,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "manifest.h"
+#include "metrics.h"
 #include "minisign.h"
 #include "util.h"
 
@@ -29,6 +30,7 @@ struct pending {
     int64_t id;
     enum pending_kind kind;
     bool sent;
+    int64_t sent_ms; /* P_ASK: when it last went to the worker (monotonic) */
     /* P_ASK */
     char *ask; /* the encoded frame, kept for resending */
     size_t ask_len;
@@ -80,6 +82,13 @@ struct camas_plugin_host {
     camas_action_cb start_cb;
     void *start_ud;
     int initial_failures;
+
+    camas_metrics *metrics;    /* the core's counters (NULL: not counted) */
+    int64_t worker_started_ms; /* monotonic; when the running worker said it was ready */
+    bool worker_ever_ready;
+    unsigned knowledge_generation; /* 1 once first loaded, +1 per successful reload */
+    int64_t knowledge_loaded_ms;   /* wall clock */
+    char knowledge_digest[17];     /* BLAKE2b of the knowledge files, 16 hex digits */
 };
 
 /* plugins.c: helpers and the verified load */
@@ -92,6 +101,9 @@ struct loaded *plugins_find_loaded(const camas_plugin_host *h, const char *name,
 /* Verifies and queues a load; failures are reported through cb at once. */
 int plugins_queue_load(camas_plugin_host *h, const char *name, const char *actor, bool force,
                        camas_action_cb cb, void *ud);
+
+/* The knowledge was (re)loaded: a new version (digest, generation, time). */
+void plugins_knowledge_loaded(camas_plugin_host *h, bool reload);
 
 /* plugins_worker.c: the worker process */
 void plugins_kill_worker(camas_plugin_host *h);

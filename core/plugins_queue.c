@@ -142,8 +142,10 @@ void plugins_flush(camas_plugin_host *h)
                 in_burst[n++] = q;
             }
             int sent = camas_ipc_send_many(h->sock, burst, n);
+            int64_t now = camas_monotonic_ms();
             for (int i = 0; i < sent; i++) {
                 in_burst[i]->sent = true;
+                in_burst[i]->sent_ms = now;
                 h->n_sent++;
             }
             if (sent > 0) {
@@ -271,6 +273,7 @@ static void on_loaded(camas_plugin_host *h, struct pending *p, const cJSON *msg)
 
 /* Collects the per-plugin outcomes of a knowledge reload into one summary. */
 struct knowledge_done {
+    camas_plugin_host *h;
     camas_action_cb cb;
     void *ud;
     bool shared_ok, all_ok;
@@ -298,6 +301,10 @@ static void on_knowledge_part(void *ud, bool ok, const char *summary)
                          kd->shared_ok ? "" : kd->shared_why,
                          !kd->shared_ok && kd->failures.len ? "; " : "",
                          kd->failures.len ? kd->failures.data : "");
+    if (kd->h && kd->shared_ok && kd->all_ok)
+        plugins_knowledge_loaded(kd->h, true);
+    else if (kd->h && kd->h->metrics)
+        kd->h->metrics->knowledge_reload_failures++;
     if (kd->cb)
         kd->cb(kd->ud, kd->shared_ok && kd->all_ok, camas_buf_cstr(&text));
     camas_buf_free(&text);
@@ -320,6 +327,9 @@ void plugins_handle_answer(camas_plugin_host *h, const char *buf, size_t len)
     }
     plugins_pending_remove(h, p);
     h->restart_delay_ms = 0; /* the worker is doing useful work again */
+    if (h->metrics && p->sent_ms)
+        camas_histogram_observe(&h->metrics->worker_time,
+                                (double)(camas_monotonic_ms() - p->sent_ms) / 1000.0);
     camas_host_answer a = {.lang = f.s[0],
                            .plain = f.s[1],
                            .html = f.s[2],
@@ -361,6 +371,11 @@ void plugins_handle_message(camas_plugin_host *h, cJSON *msg)
     }
     if (strcmp(op, "ready") == 0) {
         h->ready = true;
+        h->worker_started_ms = camas_monotonic_ms();
+        if (!h->worker_ever_ready) { /* the knowledge the first worker read */
+            h->worker_ever_ready = true;
+            plugins_knowledge_loaded(h, false);
+        }
         const cJSON *e;
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(msg, "errors"))
             plugins_alertf(h, "knowledge: %s", cJSON_GetStringValue(e));
@@ -404,10 +419,15 @@ void plugins_handle_message(camas_plugin_host *h, cJSON *msg)
                       why.data ? why.data : "");
         /* Then every plugin, each swapped in only if its folder loads cleanly. */
         if (h->n_plugins == 0) {
+            if (ok)
+                plugins_knowledge_loaded(h, true);
+            else if (h->metrics)
+                h->metrics->knowledge_reload_failures++;
             plugins_finish_action(h, p, ok, ok ? "knowledge reloaded" : camas_buf_cstr(&why));
         } else {
             struct knowledge_done *kd = calloc(1, sizeof *kd);
             if (kd) {
+                kd->h = h;
                 kd->cb = p->action_cb;
                 kd->ud = p->ud;
                 kd->shared_ok = ok;

@@ -69,6 +69,8 @@ static void worker_gone(camas_plugin_host *h, const char *how)
     }
     if (h->shutting_down)
         return;
+    if (h->metrics)
+        h->metrics->worker_restarts++;
     /* Blame the plugin that was running, if its request is still open. */
     char plugin[64];
     int64_t calling = blackbox_read(h, plugin, sizeof plugin);

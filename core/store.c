@@ -26,6 +26,7 @@ enum stmt_id {
     S_OPEEK,
     S_OPENDING,
     S_OCOUNT,
+    S_OOLDEST,
     S_OSENT,
     S_ODROP,
     S_OBUMP,
@@ -63,6 +64,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OPENDING] = "SELECT seq, txn_id, room_id, event_type, content, in_reply_to, attempts "
                    "FROM outbox WHERE state = 0 ORDER BY seq LIMIT ?1",
     [S_OCOUNT] = "SELECT count(*) FROM outbox WHERE state = 0",
+    [S_OOLDEST] = "SELECT coalesce(min(created_ms), 0) FROM outbox WHERE state = 0",
     [S_OSENT] = "UPDATE outbox SET state = 1, event_id = ?2, done_ms = ?3 WHERE txn_id = ?1",
     [S_ODROP] = "UPDATE outbox SET state = 2, error = ?2, done_ms = ?3 WHERE txn_id = ?1",
     [S_OBUMP] = "UPDATE outbox SET attempts = attempts + 1 WHERE txn_id = ?1",
@@ -368,6 +370,15 @@ int camas_store_outbox_count(camas_store *st)
     int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
     sqlite3_reset(s);
     return n;
+}
+
+int64_t camas_store_outbox_oldest_ms(camas_store *st)
+{
+    sqlite3_stmt *s = st->stmt[S_OOLDEST];
+    sqlite3_reset(s);
+    int64_t ms = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_reset(s);
+    return ms;
 }
 
 int camas_store_outbox_sent(camas_store *st, const char *txn_id, const char *event_id)

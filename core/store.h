@@ -52,6 +52,8 @@ int camas_store_outbox_pending(camas_store *st, camas_outbox_item *items, int ma
 /* Loads the oldest pending item into *item; 1 found, 0 none, -1 error. */
 int camas_store_outbox_peek(camas_store *st, camas_outbox_item *item);
 int camas_store_outbox_count(camas_store *st);
+/* When the oldest waiting reply was queued (Unix ms), 0 if none, -1 on error. */
+int64_t camas_store_outbox_oldest_ms(camas_store *st);
 /* Marks the item sent (remembering the event id the server gave it). */
 int camas_store_outbox_sent(camas_store *st, const char *txn_id, const char *event_id);
 /* Drops a pending item for good (a permanent error), counting it as failed. */

@@ -346,6 +346,11 @@ camas_wsclient *camas_wsclient_new(struct lws_context *ctx, const char *url, con
     return w;
 }
 
+bool camas_wsclient_connected(const camas_wsclient *w)
+{
+    return w && w->connected;
+}
+
 void camas_wsclient_free(camas_wsclient *w)
 {
     if (!w)

@@ -5,6 +5,7 @@
 #ifndef CAMAS_WSCLIENT_H
 #define CAMAS_WSCLIENT_H
 
+#include <stdbool.h>
 #include <libwebsockets.h>
 
 #include "push.h" /* camas_txn_fn */
@@ -22,6 +23,8 @@ camas_wsclient *camas_wsclient_new(struct lws_context *ctx, const char *url, con
                                    const camas_wsclient_callbacks *cbs, void *ud, char *err,
                                    size_t errlen);
 void camas_wsclient_free(camas_wsclient *w);
+/* True while the event stream is connected. */
+bool camas_wsclient_connected(const camas_wsclient *w);
 
 extern const struct lws_protocols camas_wsclient_protocol;
 
