@@ -468,6 +468,13 @@ int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
     camas_json_int(ts, 1, CAMAS_TS_MAX_MS, &ts_ms);
     if (camas_store_mark_seen(c->st, eid->valuestring, room->room_id, ts_ms))
         return -1;
+    const char *own_txn = camas_event_own_txn_id(ev, c->user_id);
+    int echoed = own_txn ? camas_store_outbox_echoed(c->st, own_txn, eid->valuestring) : 0;
+    if (echoed < 0)
+        return -1;
+    if (echoed)
+        log_info("matrix", "%s was delivered before (%s came back in /sync); not sending it again",
+                 own_txn, eid->valuestring);
     camas_message m;
     const char *redacts = NULL;
     camas_event_class cls = camas_event_classify(ev, room->room_id, c->user_id,

@@ -160,7 +160,12 @@ static int start_send(camas_core *c, camas_outbox_item *item)
 
 void pump(camas_core *c)
 {
-    if (c->phase != PH_RUNNING || c->send_waiting || c->n_sending >= MAX_SENDS)
+    /* Before the first /sync batch after a start, replies left pending by the previous run
+     * wait: a send that a crash cut short may have been completed by the homeserver, and its
+     * echo in that batch marks it sent (Dendrite does not deduplicate a txnId whose first
+     * request was cut short, Synapse does). */
+    if (c->phase != PH_RUNNING || (!c->as_mode && !c->ready_logged) || c->send_waiting ||
+        c->n_sending >= MAX_SENDS)
         return;
     camas_outbox_item items[MAX_SENDS * 2];
     int n = camas_store_outbox_pending(c->st, items, MAX_SENDS * 2);

@@ -26,6 +26,7 @@ from test_resilience import (  # noqa: F401
     test_graceful_restart_answers_backlog_once,
     test_kill9_answers_backlog_once,
     test_kill9_in_flight_answered_once,
+    test_reply_whose_answer_was_lost_is_not_sent_again,
     test_synapse_restart_while_running as test_homeserver_restart_while_running,
 )
 from test_rooms import (  # noqa: F401
