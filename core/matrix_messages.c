@@ -472,7 +472,10 @@ int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
     int echoed = own_txn ? camas_store_outbox_echoed(c->st, own_txn, eid->valuestring) : 0;
     if (echoed < 0)
         return -1;
-    if (echoed)
+    if (echoed && in_flight(c, own_txn)) /* the usual race with the answer to its PUT */
+        log_debug("matrix", "%s came back in /sync as %s before its send finished", own_txn,
+                  eid->valuestring);
+    else if (echoed)
         log_info("matrix", "%s was delivered before (%s came back in /sync); not sending it again",
                  own_txn, eid->valuestring);
     camas_message m;

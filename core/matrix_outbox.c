@@ -105,7 +105,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
     send_retry_later(c, wait);
 }
 
-static bool in_flight(const camas_core *c, const char *txn_id)
+bool in_flight(const camas_core *c, const char *txn_id)
 {
     for (size_t i = 0; i < c->n_sending; i++)
         if (strcmp(c->sending[i]->item.txn_id, txn_id) == 0)

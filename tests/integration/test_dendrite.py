@@ -23,6 +23,7 @@ from test_answers import (  # noqa: F401
     test_staff_room_ignores_unmentioned_questions_but_runs_commands,
 )
 from test_resilience import (  # noqa: F401
+    test_backlog_commands_wait_for_the_plugins,
     test_graceful_restart_answers_backlog_once,
     test_kill9_answers_backlog_once,
     test_kill9_in_flight_answered_once,
