@@ -246,6 +246,13 @@ class Dendrite:
         subprocess.run(args, input=password.encode(), check=True, cwd=self.dir,
                        capture_output=True, timeout=60)
 
+    # -- Synapse's admin API: no Dendrite counterpart ------------------------------------
     def override_ratelimit(self, *args, **kw):
         raise NotImplementedError(
             "Dendrite has no per-user rate-limit override: pass rate_limiting= instead")
+
+    def devices(self, *args, **kw):
+        raise NotImplementedError("Dendrite has no admin API to list a user's devices")
+
+    def delete_device(self, *args, **kw):
+        raise NotImplementedError("Dendrite has no admin API to delete a user's device")
