@@ -211,3 +211,16 @@ cJSON *camas_json_parse_untrusted(const char *text, size_t len)
     free(copy);
     return j;
 }
+
+const char *camas_event_own_txn_id(const cJSON *ev, const char *bot_user_id)
+{
+    if (!cJSON_IsObject(ev) || !bot_user_id)
+        return NULL;
+    const cJSON *sender = cJSON_GetObjectItemCaseSensitive(ev, "sender");
+    const cJSON *uns = cJSON_GetObjectItemCaseSensitive(ev, "unsigned");
+    if (!cJSON_IsString(sender) || strcmp(sender->valuestring, bot_user_id) != 0 ||
+        !cJSON_IsObject(uns))
+        return NULL;
+    const cJSON *txn = cJSON_GetObjectItemCaseSensitive(uns, "transaction_id");
+    return cJSON_IsString(txn) && txn->valuestring[0] ? txn->valuestring : NULL;
+}

@@ -46,6 +46,10 @@ camas_event_class camas_event_classify(const cJSON *ev, const char *room_id,
                                        const char **redacts);
 void camas_message_clear(camas_message *msg);
 
+/* The txnId of ev when it is the bot's own event echoed back to the device that sent it
+ * (unsigned.transaction_id, which the homeserver adds for that device only), else NULL. */
+const char *camas_event_own_txn_id(const cJSON *ev, const char *bot_user_id);
+
 /* Removes a reply fallback ("> " quote lines up to the first blank line) in place. */
 void camas_strip_reply_fallback(char *body);
 

@@ -26,6 +26,7 @@
 #define JOIN_RETRY_MS     30000
 #define TYPING_DELAY_MS   300
 #define TYPING_TIMEOUT_MS 20000
+#define PLUGIN_WAIT_MS    10000 /* the first /sync waits this long at most for the plugins */
 
 enum phase {
     PH_DISCOVER,
@@ -88,6 +89,7 @@ struct camas_core {
     bool send_waiting; /* a retry timer is pending */
 
     lws_sorted_usec_list_t setup_timer, sync_timer, send_timer, join_timer;
+    int64_t plugin_wait_until; /* monotonic ms; 0 until the first /sync waited for plugins */
     camas_backoff setup_bo, sync_bo, send_bo;
     camas_backoff join_bo; /* joins that failed for a passing reason (no connection, 5xx) */
     unsigned gap_retries;  /* sync batches fetched again because a gap could not be */
@@ -168,6 +170,7 @@ void send_receipt(camas_core *c, const char *room_id, const char *event_id);
 
 /* matrix_outbox.c */
 void pump(camas_core *c);
+bool in_flight(const camas_core *c, const char *txn_id); /* a send of txn_id is under way */
 void sends_cancel_all(camas_core *c);
 int queue_event(camas_core *c, const char *room_id, const char *type, char *content,
                 const char *in_reply_to);

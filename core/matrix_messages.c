@@ -486,6 +486,16 @@ int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
     if (camas_store_mark_seen(c->st, eid->valuestring, room->room_id, ts_ms))
         return -1;
     c->metrics.events_received++;
+    const char *own_txn = camas_event_own_txn_id(ev, c->user_id);
+    int echoed = own_txn ? camas_store_outbox_echoed(c->st, own_txn, eid->valuestring) : 0;
+    if (echoed < 0)
+        return -1;
+    if (echoed && in_flight(c, own_txn)) /* the usual race with the answer to its PUT */
+        log_debug("matrix", "%s came back in /sync as %s before its send finished", own_txn,
+                  eid->valuestring);
+    else if (echoed)
+        log_info("matrix", "%s was delivered before (%s came back in /sync); not sending it again",
+                 own_txn, eid->valuestring);
     camas_message m;
     const char *redacts = NULL;
     camas_event_class cls = camas_event_classify(ev, room->room_id, c->user_id,

@@ -107,7 +107,7 @@ static void on_send_done(void *ud, const camas_http_response *r)
     send_retry_later(c, wait);
 }
 
-static bool in_flight(const camas_core *c, const char *txn_id)
+bool in_flight(const camas_core *c, const char *txn_id)
 {
     for (size_t i = 0; i < c->n_sending; i++)
         if (strcmp(c->sending[i]->item.txn_id, txn_id) == 0)
@@ -162,7 +162,12 @@ static int start_send(camas_core *c, camas_outbox_item *item)
 
 void pump(camas_core *c)
 {
-    if (c->phase != PH_RUNNING || c->send_waiting || c->n_sending >= MAX_SENDS)
+    /* Before the first /sync batch after a start, replies left pending by the previous run
+     * wait: a send that a crash cut short may have been completed by the homeserver, and its
+     * echo in that batch marks it sent (Dendrite does not deduplicate a txnId whose first
+     * request was cut short, Synapse does). */
+    if (c->phase != PH_RUNNING || (!c->as_mode && !c->ready_logged) || c->send_waiting ||
+        c->n_sending >= MAX_SENDS)
         return;
     camas_outbox_item items[MAX_SENDS * 2];
     int n = camas_store_outbox_pending(c->st, items, MAX_SENDS * 2);

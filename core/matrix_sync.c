@@ -374,9 +374,25 @@ static void on_sync_done(void *ud, const camas_http_response *r)
     sync_later(c, wait);
 }
 
+/* The first /sync of a run waits (PLUGIN_WAIT_MS at most) until the plugins' first loads have
+ * finished: messages are routed as they arrive, and a plugin's command routed before its load
+ * would get "unknown command" (seen on Dendrite, which answers the first /sync sooner). */
+static bool plugins_still_loading(camas_core *c)
+{
+    if (c->ready_logged || camas_plugin_host_loads_done(c->host))
+        return false;
+    int64_t now = camas_monotonic_ms();
+    if (!c->plugin_wait_until)
+        c->plugin_wait_until = now + PLUGIN_WAIT_MS;
+    if (now >= c->plugin_wait_until)
+        return false;
+    lws_sul_schedule(c->ctx, 0, &c->sync_timer, on_sync_timer, 50 * LWS_US_PER_MS);
+    return true;
+}
+
 void sync_now(camas_core *c)
 {
-    if (c->phase != PH_RUNNING || c->sync_req)
+    if (c->phase != PH_RUNNING || c->sync_req || plugins_still_loading(c))
         return;
     camas_buf path = {0};
     camas_buf_puts(&path, "/_matrix/client/v3/sync?filter=");

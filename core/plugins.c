@@ -563,6 +563,11 @@ int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, 
     return 0;
 }
 
+bool camas_plugin_host_loads_done(const camas_plugin_host *h)
+{
+    return !h || h->initial_loads == 0;
+}
+
 bool camas_plugin_host_understanding_ready(const camas_plugin_host *h)
 {
     return h && h->understanding_ready;

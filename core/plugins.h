@@ -78,6 +78,8 @@ bool camas_plugin_host_understanding_ready(const camas_plugin_host *h);
 /* Starts the worker and loads every plugin found in plugins_dir; done runs once all
  * initial loads have finished (each refusal is alerted and audited). */
 int camas_plugin_host_start(camas_plugin_host *h, camas_action_cb done, void *ud);
+/* True when no initial load is still under way (also before camas_plugin_host_start). */
+bool camas_plugin_host_loads_done(const camas_plugin_host *h);
 
 /* Asks the plugins. cb runs exactly once, later on the loop (never inside this call). */
 int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_answer_cb cb,

@@ -30,6 +30,7 @@ enum stmt_id {
     S_OSENT,
     S_ODROP,
     S_OBUMP,
+    S_OECHO,
     S_ODROPQ,
     S_OREPLY,
     S_AUDIT,
@@ -68,6 +69,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OSENT] = "UPDATE outbox SET state = 1, event_id = ?2, done_ms = ?3 WHERE txn_id = ?1",
     [S_ODROP] = "UPDATE outbox SET state = 2, error = ?2, done_ms = ?3 WHERE txn_id = ?1",
     [S_OBUMP] = "UPDATE outbox SET attempts = attempts + 1 WHERE txn_id = ?1",
+    [S_OECHO] = "UPDATE outbox SET state = 1, event_id = ?2, done_ms = ?3 WHERE txn_id = ?1"
+                " AND state = 0",
     [S_ODROPQ] = "UPDATE outbox SET state = 2, error = 'question redacted' "
                  "WHERE state = 0 AND in_reply_to = ?1",
     [S_OREPLY] = "SELECT event_id, room_id FROM outbox WHERE state = 1 AND in_reply_to = ?1 "
@@ -398,6 +401,15 @@ int camas_store_outbox_drop(camas_store *st, const char *txn_id, const char *why
 int camas_store_outbox_bump_attempts(camas_store *st, const char *txn_id)
 {
     return run_done(bind_texts(st, S_OBUMP, 1, (const char *[]){txn_id}));
+}
+
+int camas_store_outbox_echoed(camas_store *st, const char *txn_id, const char *event_id)
+{
+    sqlite3_stmt *s = bind_texts(st, S_OECHO, 2, (const char *[]){txn_id, event_id});
+    sqlite3_bind_int64(s, 3, camas_now_ms());
+    if (run_done(s))
+        return -1;
+    return sqlite3_changes(st->db);
 }
 
 int camas_store_outbox_drop_replies_to(camas_store *st, const char *question_event_id)

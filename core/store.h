@@ -59,6 +59,10 @@ int camas_store_outbox_sent(camas_store *st, const char *txn_id, const char *eve
 /* Drops a pending item for good (a permanent error), counting it as failed. */
 int camas_store_outbox_drop(camas_store *st, const char *txn_id, const char *why);
 int camas_store_outbox_bump_attempts(camas_store *st, const char *txn_id);
+/* The homeserver echoed event_id, sent with txn_id, back in /sync: a pending item with that
+ * txnId was delivered after all (a send cut short by a crash, that the homeserver completed)
+ * and is marked sent. Returns 1 if a pending item was marked, 0 if none, -1 on error. */
+int camas_store_outbox_echoed(camas_store *st, const char *txn_id, const char *event_id);
 /* Drops pending replies to a question that has been redacted; returns how many. */
 int camas_store_outbox_drop_replies_to(camas_store *st, const char *question_event_id);
 /* The event id of the reply already sent to a question, or NULL. */

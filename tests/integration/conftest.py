@@ -1,6 +1,7 @@
 """Fixtures for the camas integration tests.
 
-One Synapse per session (restarted by the tests that need it down, and brought back
+One Synapse per session (or Dendrite, with CAMAS_HOMESERVER=dendrite: the `synapse`
+fixture is then a harness.Dendrite; tests that need Synapse's admin API fail there) (restarted by the tests that need it down, and brought back
 before every test). Every test gets fresh users, a fresh bot account, fresh rooms and a
 fresh camas state dir, so tests never see each other's rooms or events.
 """
@@ -8,6 +9,7 @@ fresh camas state dir, so tests never see each other's rooms or events.
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
 import sys
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ -> import harness
 
 from harness import (  # noqa: E402
-    Camas, Client, Nginx, Synapse, make_ca_and_cert, merge,
+    Camas, Client, Dendrite, Nginx, Synapse, make_ca_and_cert, merge,
 )
 
 _counter = itertools.count(1)
@@ -43,9 +45,20 @@ def _failed(request) -> bool:
 
 
 # -- Synapse ------------------------------------------------------------------------------
+def homeserver_kind() -> str:
+    kind = os.environ.get("CAMAS_HOMESERVER", "synapse").strip().lower() or "synapse"
+    if kind not in ("synapse", "dendrite"):
+        raise pytest.UsageError(f"CAMAS_HOMESERVER={kind!r}: synapse or dendrite")
+    return kind
+
+
 @pytest.fixture(scope="session")
 def synapse(tmp_path_factory):
-    hs = Synapse(tmp_path_factory.mktemp("synapse"))
+    """The homeserver: Synapse, or Dendrite with CAMAS_HOMESERVER=dendrite."""
+    if homeserver_kind() == "dendrite":
+        hs = Dendrite(tmp_path_factory.mktemp("dendrite"))
+    else:
+        hs = Synapse(tmp_path_factory.mktemp("synapse"))
     hs.start()
     yield hs
     hs.stop()

@@ -3,6 +3,9 @@ answered exactly once (and while replies wait, members see camas typing)."""
 
 import threading
 import time
+import urllib.parse
+
+from harness.faultproxy import FaultProxy
 
 
 def test_graceful_restart_answers_backlog_once(make_bot, alice):
@@ -31,6 +34,21 @@ def test_kill9_answers_backlog_once(make_bot, alice):
     assert len(alice.bot_messages(room, bot.user_id)) == 4
 
 
+def test_backlog_commands_wait_for_the_plugins(make_bot, alice):
+    """A plugin's command in the backlog comes in the very first /sync after a restart,
+    before the plugins have loaded: it is answered by the plugin, not "unknown command"."""
+    room = alice.create_room(name="plugin-race")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}]).start()
+    before = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, before)
+
+    bot.camas.kill()
+    faq = alice.send(room, "!faq legal-basis")
+    bot.start()
+    r = alice.assert_replies_exactly_once(room, bot.user_id, [before, faq], settle=2.5)
+    assert "RCW 7.68.350" in r[faq]["content"]["body"], r[faq]["content"]["body"]
+
+
 def test_kill9_in_flight_answered_once(make_bot, alice):
     """kill -9 at various points while a batch is being answered."""
     room = alice.create_room(name="kill9-inflight")
@@ -43,6 +61,36 @@ def test_kill9_in_flight_answered_once(make_bot, alice):
         bot.start()
     alice.assert_replies_exactly_once(room, bot.user_id, asked, settle=2.5, timeout=40)
     assert len(alice.bot_messages(room, bot.user_id)) == len(asked)
+
+
+def test_reply_whose_answer_was_lost_is_not_sent_again(synapse, make_bot, alice):
+    """A reply reached the homeserver but the answer to camas's PUT never came back; camas
+    is killed and the homeserver restarts as well. Dendrite deduplicates txnIds only in
+    memory (and not at all when the first request was cut short), so resending the pending
+    reply with its txnId would make a second one. The reply's echo in camas's /sync
+    (unsigned.transaction_id) marks it sent instead: it is never sent again."""
+    u = urllib.parse.urlsplit(synapse.url)
+    proxy = FaultProxy(u.hostname, u.port).start()
+    try:
+        room = alice.create_room(name="lost-answer")
+        bot = make_bot(rooms=[{"id": room, "kind": "help"}],
+                       homeserver_url=proxy.url).start()
+        first = alice.send(room, "!ping")
+        alice.wait_reply(room, bot.user_id, first)
+        proxy.set_fault("stall", path=r"/send/")
+        lost = alice.send(room, "!ping while the answers are lost")
+        alice.wait_reply(room, bot.user_id, lost)  # it exists; camas does not know
+        bot.camas.kill()
+        synapse.restart()
+        proxy.clear()
+        bot.start()
+        after = alice.send(room, "!ping after the restarts")
+        alice.assert_replies_exactly_once(room, bot.user_id, [first, lost, after], settle=2.5,
+                                          timeout=45)
+        assert len(alice.bot_messages(room, bot.user_id)) == 3
+        assert "came back in /sync" in bot.camas.log()  # the echo marked it sent
+    finally:
+        proxy.stop()
 
 
 def test_synapse_restart_while_running(synapse, make_bot, alice):

@@ -98,10 +98,37 @@ static void test_json_int(void)
     camas_message_clear(&m);
 }
 
+static void test_own_txn_id(void)
+{
+    const char *bot = "@camas:localhost";
+    cJSON *ev = cJSON_Parse("{\"sender\":\"@camas:localhost\",\"event_id\":\"$e\","
+                            "\"unsigned\":{\"transaction_id\":\"camas.abc\"}}");
+    CHECK_STR(camas_event_own_txn_id(ev, bot), "camas.abc");
+    CHECK(camas_event_own_txn_id(ev, "@other:localhost") == NULL);
+    CHECK(camas_event_own_txn_id(ev, NULL) == NULL);
+    cJSON_Delete(ev);
+    const char *bad[] = {
+        "{\"sender\":\"@camas:localhost\"}",
+        "{\"sender\":\"@camas:localhost\",\"unsigned\":[{\"transaction_id\":\"x\"}]}",
+        "{\"sender\":\"@camas:localhost\",\"unsigned\":{\"transaction_id\":7}}",
+        "{\"sender\":\"@camas:localhost\",\"unsigned\":{\"transaction_id\":\"\"}}",
+        "{\"sender\":1,\"unsigned\":{\"transaction_id\":\"x\"}}",
+        "[{\"sender\":\"@camas:localhost\"}]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ev = cJSON_Parse(bad[i]);
+        CHECK(ev != NULL);
+        CHECK(camas_event_own_txn_id(ev, bot) == NULL);
+        cJSON_Delete(ev);
+    }
+    CHECK(camas_event_own_txn_id(NULL, bot) == NULL);
+}
+
 int main(void)
 {
     test_parse_untrusted();
     test_json_int();
+    test_own_txn_id();
     camas_message m;
     const char *redacts = NULL;
 

@@ -84,6 +84,9 @@ int main(void)
     CHECK(camas_store_outbox_peek(st, &it) == 1);
     CHECK(it.attempts == 1);
     CHECK(camas_store_outbox_sent(st, it.txn_id, "$reply1") == 0);
+    /* an echo of an item already sent changes nothing; an unknown txnId neither */
+    CHECK(camas_store_outbox_echoed(st, it.txn_id, "$other") == 0);
+    CHECK(camas_store_outbox_echoed(st, "camas.unknown", "$x") == 0);
     camas_outbox_item_free(&it);
 
     char *room = NULL;
@@ -93,6 +96,18 @@ int main(void)
     free(reply);
     free(room);
     CHECK(camas_store_reply_event_for(st, "$q2", NULL) == NULL); /* not sent yet */
+
+    /* The echo of a pending item (a send cut short by a crash that the homeserver completed)
+     * marks it sent, once. */
+    char t9[40];
+    CHECK(camas_store_outbox_add(st, "!r", "m.room.message", "{\"n\":3}", "$q3", t9) == 0);
+    CHECK(camas_store_outbox_count(st) == 2);
+    CHECK(camas_store_outbox_echoed(st, t9, "$reply3") == 1);
+    CHECK(camas_store_outbox_echoed(st, t9, "$reply3") == 0);
+    CHECK(camas_store_outbox_count(st) == 1);
+    reply = camas_store_reply_event_for(st, "$q3", NULL);
+    CHECK_STR(reply, "$reply3");
+    free(reply);
 
     /* Redacting the question drops its pending reply. */
     CHECK(camas_store_outbox_drop_replies_to(st, "$q2") == 1);
