@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 from pathlib import Path
 from typing import Optional
 
+from .homeserver import ServerProcess
 from .synapse import SERVER_NAME, Synapse
-from .util import LOOPBACK, HttpError, free_port, http_json, port_is_free, wait_for
+from .util import LOOPBACK, free_port, http_json, port_is_free, wait_for
 
 DENDRITE_VERSION = "v0.13.8"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,9 @@ def available() -> bool:
     return binary("dendrite") is not None and binary("generate-keys") is not None
 
 
-class Dendrite:
+class Dendrite(ServerProcess):
+    name = "Dendrite"
+
     """One Dendrite monolith process. The data dir (SQLite databases, JetStream store,
     signing key, secrets) survives stop()/start(), and so does the port, so a restart
     looks like the same server."""
@@ -157,6 +159,10 @@ class Dendrite:
                            timeout=60)
 
     # -- lifecycle -----------------------------------------------------------------
+    def _log_files(self) -> list:
+        logs = sorted((self.dir / "logs").glob("*.log")) if (self.dir / "logs").is_dir() else []
+        return [self.output_path, *logs]
+
     def start(self, timeout: float = 60.0) -> "Dendrite":
         if self.running:
             return self
@@ -171,61 +177,8 @@ class Dendrite:
         )
         out.close()
 
-        def up() -> bool:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"Dendrite exited with status {self.proc.returncode}; see "
-                    f"{self.output_path}:\n{self.tail()}")
-            try:
-                http_json("GET", f"{self.url}/_matrix/client/versions", timeout=2)
-                return True
-            except (OSError, HttpError):
-                return False
-
-        wait_for(up, timeout=timeout, interval=0.1, what="Dendrite /_matrix/client/versions")
+        self._wait_up(timeout)
         return self
-
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def kill(self) -> None:
-        """kill -9."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
-
-    def restart(self) -> "Dendrite":
-        self.stop()
-        return self.start()
-
-    def tail(self, n: int = 40) -> str:
-        parts = []
-        logs = sorted((self.dir / "logs").glob("*.log")) if (self.dir / "logs").is_dir() else []
-        for p in (self.output_path, *logs):
-            if p.exists():
-                lines = p.read_text(errors="replace").splitlines()[-n:]
-                parts.append(f"--- {p} ---\n" + "\n".join(lines))
-        return "\n".join(parts)
-
-    def __enter__(self) -> "Dendrite":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- accounts: the same client-server and shared-secret calls as for Synapse ---------
     user_id = Synapse.user_id

@@ -7,7 +7,6 @@ import hmac
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Optional
 
+from .homeserver import ServerProcess
 from .util import LOOPBACK, HttpError, free_port, http_json, port_is_free, wait_for
 
 SERVER_NAME = "localhost"
@@ -72,7 +72,9 @@ def _log_config(log_file: Path, level: str) -> str:
     )
 
 
-class Synapse:
+class Synapse(ServerProcess):
+    name = "Synapse"
+
     """One Synapse process. The data dir (SQLite db, signing key, secrets) survives
     stop()/start(), and so does the port, so a restart looks like the same server."""
 
@@ -171,6 +173,9 @@ class Synapse:
             )
 
     # -- lifecycle -----------------------------------------------------------------
+    def _log_files(self) -> list:
+        return [self.output_path, self.log_path]
+
     def start(self, timeout: float = 60.0) -> "Synapse":
         if self.running:
             return self
@@ -186,53 +191,8 @@ class Synapse:
         )
         out.close()
 
-        def up() -> bool:
-            if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"Synapse exited with status {self.proc.returncode}; see "
-                    f"{self.output_path} and {self.log_path}:\n{self.tail()}")
-            try:
-                http_json("GET", f"{self.url}/_matrix/client/versions", timeout=2)
-                return True
-            except (OSError, HttpError):
-                return False
-
-        wait_for(up, timeout=timeout, interval=0.1, what="Synapse /_matrix/client/versions")
+        self._wait_up(timeout)
         return self
-
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def restart(self) -> "Synapse":
-        self.stop()
-        return self.start()
-
-    def tail(self, n: int = 40) -> str:
-        parts = []
-        for p in (self.output_path, self.log_path):
-            if p.exists():
-                lines = p.read_text(errors="replace").splitlines()[-n:]
-                parts.append(f"--- {p} ---\n" + "\n".join(lines))
-        return "\n".join(parts)
-
-    def __enter__(self) -> "Synapse":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- accounts and admin API ----------------------------------------------------
     def user_id(self, localpart: str) -> str:
