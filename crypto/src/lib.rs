@@ -39,7 +39,28 @@ use serde_json::{json, Value};
 /// The opaque handle the C side holds.
 pub struct CamasCrypto {
     rt: tokio::runtime::Runtime,
-    machine: OlmMachine,
+    machine: Option<OlmMachine>,
+}
+
+impl Drop for CamasCrypto {
+    fn drop(&mut self) {
+        // The store's connection pool hands its connections to tokio's blocking pool when
+        // dropped: drop the machine inside the runtime's context.
+        let _guard = self.rt.enter();
+        self.machine.take();
+    }
+}
+
+/// A panic inside the library prints one line (where, not what: a payload could quote data)
+/// instead of the default message and backtrace; catch_unwind then turns it into an error.
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+            eprintln!("camas_crypto: internal panic at {}", at.as_deref().unwrap_or("?"));
+        }));
+    });
 }
 
 type R<T> = Result<T, String>;
@@ -182,6 +203,10 @@ fn parse<T: IncomingResponse>(body: &str) -> R<T> {
 }
 
 impl CamasCrypto {
+    fn m(&self) -> &OlmMachine {
+        self.machine.as_ref().expect("the machine lives until the handle is dropped")
+    }
+
     fn open(user_id: &str, device_id: &str, dir: &str, passphrase: &str) -> R<Self> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -197,14 +222,14 @@ impl CamasCrypto {
                 .await
                 .map_err(|e| format!("cannot load the Olm account: {e}"))
         })?;
-        Ok(Self { rt, machine })
+        Ok(Self { rt, machine: Some(machine) })
     }
 
     fn identity(&self) -> Value {
-        let k = self.machine.identity_keys();
+        let k = self.m().identity_keys();
         json!({
-            "user_id": self.machine.user_id().as_str(),
-            "device_id": self.machine.device_id().as_str(),
+            "user_id": self.m().user_id().as_str(),
+            "device_id": self.m().device_id().as_str(),
             "ed25519": k.ed25519.to_base64(),
             "curve25519": k.curve25519.to_base64(),
         })
@@ -260,7 +285,7 @@ impl CamasCrypto {
             DecryptionSettings { sender_device_trust_requirement: TrustRequirement::Untrusted };
         let (_events, room_keys) = self
             .rt
-            .block_on(self.machine.receive_sync_changes(changes, &settings))
+            .block_on(self.m().receive_sync_changes(changes, &settings))
             .map_err(|e| format!("cannot process the sync: {e}"))?;
         Ok(json!({ "ok": true, "to_device": n_to_device, "room_keys": room_keys.len() }))
     }
@@ -268,7 +293,7 @@ impl CamasCrypto {
     fn outgoing(&self) -> R<Value> {
         let reqs = self
             .rt
-            .block_on(self.machine.outgoing_requests())
+            .block_on(self.m().outgoing_requests())
             .map_err(|e| format!("cannot list the outgoing requests: {e}"))?;
         let mut out = Vec::with_capacity(reqs.len());
         for r in &reqs {
@@ -279,7 +304,7 @@ impl CamasCrypto {
 
     fn mark_sent(&self, id: &str, kind: &str, body: &str) -> R<Value> {
         let id: ruma::OwnedTransactionId = id.into();
-        let m = &self.machine;
+        let m = self.m();
         let res = self.rt.block_on(async {
             match kind {
                 "keys_upload" => m.mark_request_as_sent(&id, &parse::<KeysUploadResponse>(body)?).await,
@@ -309,7 +334,7 @@ impl CamasCrypto {
         let raw = Raw::from_json(raw);
         let settings =
             DecryptionSettings { sender_device_trust_requirement: TrustRequirement::Untrusted };
-        match self.rt.block_on(self.machine.decrypt_room_event(&raw, &room, &settings)) {
+        match self.rt.block_on(self.m().decrypt_room_event(&raw, &room, &settings)) {
             Ok(d) => {
                 let ev: Value = d.event.deserialize_as_unchecked().map_err(|e| format!("bad decrypted event: {e}"))?;
                 Ok(json!({ "event": ev }))
@@ -332,6 +357,7 @@ pub unsafe extern "C" fn camas_crypto_open(
     passphrase: *const c_char,
     error_json: *mut *mut c_char,
 ) -> *mut CamasCrypto {
+    quiet_panics();
     let r = catch_unwind(AssertUnwindSafe(|| -> R<CamasCrypto> {
         CamasCrypto::open(
             from_c(user_id, "user_id")?,
