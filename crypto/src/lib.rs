@@ -305,7 +305,7 @@ impl CamasCrypto {
     fn mark_sent(&self, id: &str, kind: &str, body: &str) -> R<Value> {
         let id: ruma::OwnedTransactionId = id.into();
         let m = self.m();
-        let res = self.rt.block_on(async {
+        self.rt.block_on(async {
             match kind {
                 "keys_upload" => m.mark_request_as_sent(&id, &parse::<KeysUploadResponse>(body)?).await,
                 "keys_query" => m.mark_request_as_sent(&id, &parse::<KeysQueryResponse>(body)?).await,
@@ -323,7 +323,6 @@ impl CamasCrypto {
             }
             .map_err(|e| format!("cannot mark the request sent: {e}"))
         })?;
-        let _ = res;
         Ok(json!({ "ok": true }))
     }
 
