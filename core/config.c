@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <yaml.h>
 
-enum key_type { K_SECTION, K_STR, K_INT, K_STRLIST, K_ROOMS, K_FILE };
+enum key_type { K_SECTION, K_STR, K_INT, K_BOOL, K_STRLIST, K_ROOMS, K_FILE };
 
 struct key_spec {
     const char *path; /* dotted */
@@ -68,6 +68,9 @@ static const struct key_spec schema[] = {
     {"appservice.websocket_url", K_STR, F(as_websocket_url), 0, 0},
     {"metrics", K_SECTION, 0, 0, 0},
     {"metrics.listen", K_STR, F(metrics_listen), 0, 0},
+    {"encryption", K_SECTION, 0, 0, 0},
+    {"encryption.enabled", K_BOOL, F(encryption_enabled), 0, 0},
+    {"encryption.passphrase_file", K_STR, F(encryption_passphrase_file), 0, 0},
 };
 #undef F
 
@@ -290,6 +293,14 @@ static int load_value(struct loader *ld, const struct key_spec *spec, yaml_node_
         *(long *)((char *)cfg + spec->offset) = n;
         return 0;
     }
+    case K_BOOL:
+        if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0))
+            *(bool *)((char *)cfg + spec->offset) = true;
+        else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0))
+            *(bool *)((char *)cfg + spec->offset) = false;
+        else
+            return fail(ld, v, spec->path, "expected true or false, got '%s'", s ? s : "");
+        return 0;
     case K_STRLIST:
         if (is_null)
             return 0;
@@ -329,6 +340,7 @@ static int set_defaults(camas_config *cfg)
     cfg->as_listen = strdup("127.0.0.1:29333");
     cfg->as_websocket_url = strdup("");
     cfg->metrics_listen = strdup("");
+    cfg->encryption_passphrase_file = strdup("");
     cfg->max_message_bytes = 4096;
     cfg->unanswered_keep_days = 90;
     cfg->help_user_per_minute = 6;
@@ -340,7 +352,7 @@ static int set_defaults(camas_config *cfg)
                    cfg->log_level && cfg->log_format && cfg->admin_room && cfg->knowledge_dir &&
                    cfg->plugins_dir && cfg->match_mode && cfg->model_path && cfg->transport_name &&
                    cfg->as_registration && cfg->as_listen && cfg->as_websocket_url &&
-                   cfg->metrics_listen
+                   cfg->metrics_listen && cfg->encryption_passphrase_file
                ? 0
                : -1;
 }
@@ -409,6 +421,16 @@ static int check_semantics(struct loader *ld, yaml_node_t *root)
     if (*cfg->as_websocket_url && strncmp(cfg->as_websocket_url, "ws://", 5) != 0 &&
         strncmp(cfg->as_websocket_url, "wss://", 6) != 0)
         return fail(ld, root, "appservice.websocket_url", "expected a ws:// or wss:// URL");
+    if (cfg->encryption_enabled) {
+#ifndef CAMAS_HAVE_ENCRYPTION
+        return fail(ld, root, "encryption.enabled",
+                    "this camas was built without encryption (meson -Dencryption=enabled "
+                    "needs cargo; see README.md)");
+#endif
+        if (cfg->transport != CAMAS_TRANSPORT_SYNC)
+            return fail(ld, root, "encryption.enabled",
+                        "encryption works with transport: sync only (for now)");
+    }
     if (*cfg->metrics_listen && !listen_address_ok(cfg->metrics_listen))
         return fail(ld, root, "metrics.listen",
                     "expected ADDRESS:PORT (for example 127.0.0.1:9108), got '%s'",
@@ -507,6 +529,7 @@ void camas_config_free(camas_config *cfg)
     free(cfg->as_listen);
     free(cfg->as_websocket_url);
     free(cfg->metrics_listen);
+    free(cfg->encryption_passphrase_file);
     free(cfg->knowledge_dir);
     free(cfg->match_mode);
     free(cfg->model_path);

@@ -2,6 +2,7 @@
 #ifndef CAMAS_CONFIG_H
 #define CAMAS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum camas_room_kind {
@@ -75,6 +76,12 @@ typedef struct camas_config {
     char *transport_name;
 
     char *metrics_listen; /* "ADDRESS:PORT" serving /metrics and /health; "" = off */
+
+    /* End-to-end encryption (core/matrix_crypto.c; only when built with -Dencryption). */
+    bool encryption_enabled;
+    /* The crypto store's passphrase file; "" = STATE_DIR/crypto-passphrase. Created (random,
+     * 0600) at first start when absent. Its contents are never logged. */
+    char *encryption_passphrase_file;
 } camas_config;
 
 /* Fills *cfg with defaults, then, if path is not NULL, overrides them from the file.

@@ -271,6 +271,7 @@ void camas_core_free(camas_core *c)
     if (!c)
         return;
     sends_cancel_all(c);
+    crypto_stop(c);
     camas_http_pool_cancel_all(&c->pool);
     camas_push_free(c->push);
     camas_metrics_server_free(c->metrics_srv);

@@ -9,6 +9,7 @@
 #include "convo.h"
 #include "event.h"
 #include "http.h"
+#include "matrix_crypto.h"
 #include "metrics.h"
 #include "push.h"
 #include "ratelimit.h"
@@ -114,6 +115,8 @@ struct camas_core {
     size_t n_inflight;
     char **invites_inflight;
     size_t n_invites_inflight;
+
+    struct camas_e2ee *e2ee; /* end-to-end encryption (matrix_crypto.c); NULL when off */
 
     camas_ratelimit *rl_user;
     camas_ratelimit *rl_room;

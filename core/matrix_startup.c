@@ -160,6 +160,10 @@ static void on_whoami(void *ud, const camas_http_response *r)
     }
     log_info("matrix", "acting as %s (device %s)", c->user_id,
              c->device_id ? c->device_id : "unknown");
+    if (crypto_start(c)) {
+        stop(c, 1);
+        return;
+    }
     advance(c, c->as_mode ? PH_JOINS : c->filter_id ? PH_RUNNING : PH_FILTER);
 }
 

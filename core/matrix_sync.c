@@ -129,6 +129,7 @@ static void finish_sync(camas_core *c, cJSON *sync, size_t body_len)
 {
     struct receipt *receipts = NULL;
     size_t n_receipts = 0;
+    crypto_feed_sync(c, sync); /* room keys first: the timeline may need them */
     if (handle_sync(c, sync, &receipts, &n_receipts)) {
         cJSON_Delete(sync);
         free(receipts);
@@ -153,6 +154,7 @@ static void finish_sync(camas_core *c, cJSON *sync, size_t body_len)
     }
     dispatch_inbox(c);
     pump(c);
+    crypto_pump(c);
     sync_now(c);
 }
 

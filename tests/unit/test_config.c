@@ -120,6 +120,26 @@ int main(void)
     expect_error("homeserver: {url: [\n", "c.yaml:");
     expect_error("- just\n- a list\n", "(top level): expected a mapping");
     expect_error("auth:\n  user_id: '@nocolon'\n", "auth.user_id: expected @localpart:server");
+    expect_error("encryption:\n  enabled: maybe\n", "encryption.enabled: expected true or false");
+
+    /* Encryption: off by default; on only when built with it, and with transport sync. */
+    CHECK(load("homeserver: {url: 'http://x'}\n", &cfg, err, sizeof err) == 0);
+    CHECK(!cfg.encryption_enabled);
+    CHECK_STR(cfg.encryption_passphrase_file, "");
+    camas_config_free(&cfg);
+#ifdef CAMAS_HAVE_ENCRYPTION
+    CHECK(load("encryption:\n  enabled: true\n  passphrase_file: /s/p\n", &cfg, err,
+               sizeof err) == 0);
+    CHECK(cfg.encryption_enabled);
+    CHECK_STR(cfg.encryption_passphrase_file, "/s/p");
+    camas_config_free(&cfg);
+    expect_error("transport: push\nappservice:\n  registration: r.yaml\n"
+                 "encryption:\n  enabled: true\n",
+                 "encryption.enabled: encryption works with transport: sync only");
+#else
+    expect_error("encryption:\n  enabled: true\n",
+                 "encryption.enabled: this camas was built without encryption");
+#endif
 
     /* A missing file. */
     CHECK(camas_config_load(&cfg, "/nonexistent/camas.yaml", err, sizeof err) == -1);

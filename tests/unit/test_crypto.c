@@ -1,0 +1,139 @@
+/* The C ABI of crypto/ (camas_crypto.h), without a homeserver: a machine is created on a store
+ * in a temporary directory, lists its first requests (keys upload, with a body the spec's
+ * /keys/upload takes), takes the homeserver's answer, keeps its identity keys across a
+ * reopen, refuses a wrong passphrase, and answers bad input with {"error": ...}. */
+#include "camas_crypto.h"
+#include "check.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static cJSON *take(char *s)
+{
+    cJSON *j = s ? cJSON_Parse(s) : NULL;
+    camas_crypto_free_string(s);
+    return j;
+}
+
+static const char *str(const cJSON *j, const char *k)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, k));
+}
+
+static char *identity_ed25519(camas_crypto *c)
+{
+    cJSON *id = take(camas_crypto_identity(c));
+    char *k = str(id, "ed25519") ? strdup(str(id, "ed25519")) : NULL;
+    cJSON_Delete(id);
+    return k;
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/camas-test-crypto-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char *err = NULL;
+    camas_crypto *c = camas_crypto_open("@bot:example.org", "DEVICEA", dir, "pass one", &err);
+    CHECK(c != NULL);
+    CHECK(err == NULL);
+
+    cJSON *id = take(camas_crypto_identity(c));
+    CHECK_STR(str(id, "user_id"), "@bot:example.org");
+    CHECK_STR(str(id, "device_id"), "DEVICEA");
+    CHECK(str(id, "ed25519") && strlen(str(id, "ed25519")) == 43);
+    CHECK(str(id, "curve25519") && strlen(str(id, "curve25519")) == 43);
+    cJSON_Delete(id);
+    char *ed = identity_ed25519(c);
+
+    /* The first requests: the device keys and one-time keys, then a keys query. */
+    cJSON *out = take(camas_crypto_outgoing_requests(c));
+    const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(out, "requests");
+    CHECK(cJSON_IsArray(reqs) && cJSON_GetArraySize(reqs) >= 1);
+    const cJSON *up = cJSON_GetArrayItem(reqs, 0);
+    CHECK_STR(str(up, "type"), "keys_upload");
+    CHECK_STR(str(up, "method"), "POST");
+    CHECK_STR(str(up, "path"), "/_matrix/client/v3/keys/upload");
+    cJSON *body = str(up, "body") ? cJSON_Parse(str(up, "body")) : NULL;
+    const cJSON *dk = cJSON_GetObjectItemCaseSensitive(body, "device_keys");
+    CHECK_STR(str(dk, "user_id"), "@bot:example.org");
+    CHECK_STR(str(dk, "device_id"), "DEVICEA");
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(body, "one_time_keys")) > 0);
+    cJSON_Delete(body);
+
+    /* The homeserver's answer marks it sent: the device keys are not asked for again. */
+    cJSON *done = take(camas_crypto_mark_sent(
+        c, str(up, "id"), "keys_upload", "{\"one_time_key_counts\":{\"signed_curve25519\":50}}"));
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(done, "ok")));
+    cJSON_Delete(done);
+    cJSON_Delete(out);
+    out = take(camas_crypto_outgoing_requests(c));
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(out, "requests"))
+        CHECK(strcmp(str(r, "type"), "keys_upload") != 0);
+    cJSON_Delete(out);
+
+    /* A sync's crypto parts (and a sync with none of them) are taken. */
+    cJSON *s = take(camas_crypto_receive_sync(
+        c, "{\"to_device\":{\"events\":[]},\"device_lists\":{\"changed\":[\"@a:example.org\"]},"
+           "\"device_one_time_keys_count\":{\"signed_curve25519\":50},"
+           "\"device_unused_fallback_key_types\":[\"signed_curve25519\"],\"next_batch\":\"s1\"}"));
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "ok")));
+    cJSON_Delete(s);
+    s = take(camas_crypto_receive_sync(c, "{}"));
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "ok")));
+    cJSON_Delete(s);
+
+    /* Bad input: an error in JSON, never a crash. */
+    s = take(camas_crypto_receive_sync(c, "not json"));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    s = take(camas_crypto_receive_sync(c, NULL));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    s = take(camas_crypto_mark_sent(c, "x", "no_such_type", "{}"));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    s = take(camas_crypto_mark_sent(c, "x", "keys_upload", "[1,2"));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    s = take(camas_crypto_identity(NULL));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    s = take(camas_crypto_decrypt(c, "!room:example.org",
+                                  "{\"type\":\"m.room.encrypted\",\"content\":{}}"));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    camas_crypto_close(c);
+
+    /* Reopened with the passphrase: the same identity. */
+    c = camas_crypto_open("@bot:example.org", "DEVICEA", dir, "pass one", &err);
+    CHECK(c != NULL);
+    char *ed2 = c ? identity_ed25519(c) : NULL;
+    CHECK(ed && ed2 && strcmp(ed, ed2) == 0);
+    camas_crypto_close(c);
+
+    /* A wrong passphrase, or another device, does not open it. */
+    c = camas_crypto_open("@bot:example.org", "DEVICEA", dir, "wrong", &err);
+    CHECK(c == NULL);
+    cJSON *e = take(err);
+    err = NULL;
+    CHECK(str(e, "error") != NULL);
+    char *etext = cJSON_PrintUnformatted(e);
+    CHECK(etext && !strstr(etext, "wrong")); /* the passphrase is not quoted back */
+    free(etext);
+    cJSON_Delete(e);
+    c = camas_crypto_open("@bot:example.org", "DEVICEB", dir, "pass one", &err);
+    CHECK(c == NULL);
+    camas_crypto_free_string(err);
+    camas_crypto_close(NULL);
+    camas_crypto_free_string(NULL);
+
+    free(ed);
+    free(ed2);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    return check_done("crypto");
+}
