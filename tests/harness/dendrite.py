@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 from pathlib import Path
 from typing import Optional
 
 from .homeserver import ServerProcess
 from .synapse import SERVER_NAME, Synapse
-from .util import LOOPBACK, free_port, http_json, port_is_free, wait_for
+from .util import LOOPBACK, free_port, port_is_free, wait_for
 
 DENDRITE_VERSION = "v0.13.8"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -76,29 +75,8 @@ class Dendrite(ServerProcess):
 
     # -- configuration -------------------------------------------------------------
     @property
-    def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
-
-    @property
-    def server_name(self) -> str:
-        return SERVER_NAME
-
-    @property
     def kind(self) -> str:
         return "dendrite"
-
-    @property
-    def shared_secret(self) -> str:
-        return self._secrets["registration_shared_secret"]
-
-    def _load_secrets(self) -> dict:
-        path = self.dir / "secrets.json"
-        if path.exists():
-            return json.loads(path.read_text())
-        data = {"registration_shared_secret": secrets.token_urlsafe(32)}
-        path.write_text(json.dumps(data))
-        path.chmod(0o600)
-        return data
 
     def _write_config(self) -> None:
         d = self.dir

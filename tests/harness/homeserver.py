@@ -2,21 +2,50 @@
 the test, waited for until its client API answers, stopped, killed and restarted."""
 from __future__ import annotations
 
+import json
+import secrets
 import signal
 import subprocess
 from pathlib import Path
 from typing import Optional
 
-from .util import HttpError, http_json, wait_for
+from .util import LOOPBACK, HttpError, http_json, wait_for
+
+SERVER_NAME = "localhost"
 
 
 class ServerProcess:
-    """Subclasses set self.proc in start() and then call _wait_up(); they provide url,
-    start() and _log_files()."""
+    """Subclasses set self.dir and self.port, self.proc in start() and then call _wait_up();
+    they provide start() and, when they log elsewhere too, _log_files()."""
 
     name = "homeserver"
+    # the secrets generated once per data directory (secrets.json)
+    secret_names: tuple = ("registration_shared_secret",)
     proc: Optional[subprocess.Popen] = None
     output_path: Path
+    dir: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def server_name(self) -> str:
+        return SERVER_NAME
+
+    @property
+    def shared_secret(self) -> str:
+        return self._secrets["registration_shared_secret"]
+
+    def _load_secrets(self) -> dict:
+        path = self.dir / "secrets.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        data = {k: secrets.token_urlsafe(32) for k in self.secret_names}
+        path.write_text(json.dumps(data))
+        path.chmod(0o600)
+        return data
 
     def _log_files(self) -> list:
         return [self.output_path]

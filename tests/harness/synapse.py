@@ -6,18 +6,15 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import subprocess
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 from typing import Optional
 
-from .homeserver import ServerProcess
+from .homeserver import SERVER_NAME, ServerProcess
 from .util import LOOPBACK, HttpError, free_port, http_json, port_is_free, wait_for
 
-SERVER_NAME = "localhost"
 
 # Generous limits: tests must never be throttled unless they ask for it.
 _FAST = {"per_second": 10000, "burst_count": 10000}
@@ -74,6 +71,7 @@ def _log_config(log_file: Path, level: str) -> str:
 
 class Synapse(ServerProcess):
     name = "Synapse"
+    secret_names = ("registration_shared_secret", "macaroon_secret_key", "form_secret")
 
     """One Synapse process. The data dir (SQLite db, signing key, secrets) survives
     stop()/start(), and so does the port, so a restart looks like the same server."""
@@ -98,30 +96,6 @@ class Synapse(ServerProcess):
         self._write_config()
 
     # -- configuration -------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
-
-    @property
-    def server_name(self) -> str:
-        return SERVER_NAME
-
-    @property
-    def shared_secret(self) -> str:
-        return self._secrets["registration_shared_secret"]
-
-    def _load_secrets(self) -> dict:
-        path = self.dir / "secrets.json"
-        if path.exists():
-            return json.loads(path.read_text())
-        data = {
-            k: secrets.token_urlsafe(32)
-            for k in ("registration_shared_secret", "macaroon_secret_key", "form_secret")
-        }
-        path.write_text(json.dumps(data))
-        path.chmod(0o600)
-        return data
-
     def _write_config(self) -> None:
         cfg = {
             "server_name": SERVER_NAME,
