@@ -18,6 +18,8 @@
 #define DANGER_OWNER UINT32_MAX
 #define SCOPE_OWNER  (UINT32_MAX - 1)
 #define MAX_DIM      1024
+/* Dense: the lead of the best entry over the next that it needs to be answered. */
+#define DENSE_MARGIN 0.005f
 #define MAX_HITS     16 /* entries ranked by the dense index per question */
 #define MAX_EXAMPLES 8192
 
@@ -97,5 +99,34 @@ float camas_understand_long_danger(const camas_understand *u, const char *text, 
 void camas_understand_entries_start(camas_understand *u);
 void camas_understand_entries_train(camas_understand *u, int64_t budget_ms);
 void camas_understand_entries_clear(struct entry_model *em);
+
+/* The caller's filter, with the plugins' entries only (not the classifiers' examples). */
+struct filter_wrap {
+    camas_match_filter f;
+    void *ud;
+};
+bool camas_understand_plugin_entries_only(uint32_t owner, const char *entry_id, void *ud);
+
+/* Entries about the given bodies only (not those about every body: "and for WashACT?"
+ * asks about WashACT), then the caller's filter. */
+struct body_filter {
+    camas_match_filter f;
+    void *ud;
+    const camas_understand *u;
+    const char *const *bodies;
+    size_t nb;
+    bool own; /* the bodies' own entries only, not those about every body */
+};
+bool camas_understand_only_bodies(uint32_t owner, const char *entry_id, void *ud);
+
+/* understand_parts.c: replace hits (and, for a description, q) when reading the question in
+ * two parts answers it more clearly; see there. */
+size_t camas_understand_try_clauses(camas_understand *u, const char *question,
+                                    struct filter_wrap *fw, camas_dense_hit *hits, size_t nh,
+                                    size_t max);
+bool camas_understand_try_description(camas_understand *u, const char *question,
+                                      struct filter_wrap *fw, char facts[][CAMAS_TOKEN_MAX + 1],
+                                      size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
+                                      float *q);
 
 #endif

@@ -404,6 +404,10 @@ static void answer_yes_no(struct worker *w, const char *question, const char *la
                              .is_body_word = yesno_body_word,
                              .lexicon = w->lexicon,
                              .ud = w};
+    /* with its typos mended ("every montth" -> "every month"), real words left alone */
+    char spelled[1024];
+    if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
+        question = spelled;
     int v = camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
     if (v == 0)
         return;

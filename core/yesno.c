@@ -229,6 +229,7 @@ struct camas_yesno_names {
     unsigned groups;
     unsigned (*opposite)[2]; /* pairs of synonym groups that exclude each other */
     size_t nopposite;
+    unsigned supposed_from; /* ids from here on are not in the source (0: none are) */
 };
 
 camas_yesno_names *camas_yesno_names_new(void)
@@ -355,13 +356,22 @@ size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, 
     return n;
 }
 
+void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id)
+{
+    if (names)
+        names->supposed_from = id;
+}
+
 bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
 {
     char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
     unsigned ids[MAX_HITS];
-    bool found = norm && camas_yesno_find_names(names, norm, ids, MAX_HITS, NULL) > 0;
+    size_t n = norm ? camas_yesno_find_names(names, norm, ids, MAX_HITS, NULL) : 0;
     free(norm);
-    return found;
+    for (size_t i = 0; i < n; i++)
+        if (!names->supposed_from || ids[i] < names->supposed_from)
+            return true;
+    return false;
 }
 
 /* ---- verdicts ---------------------------------------------------------------------------- */
@@ -396,6 +406,19 @@ static bool is_year_text(const char *v)
 {
     return strlen(v) == 4 && (strncmp(v, "19", 2) == 0 || strncmp(v, "20", 2) == 0) &&
            isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]);
+}
+
+/* What a number is, so that only numbers of a kind contradict: a year, a section of law
+ * ("7.68.801"), a telephone number ("206-442-4488"), or a count. */
+static int number_kind(const char *v)
+{
+    if (is_year_text(v))
+        return 0;
+    if (strchr(v, '.'))
+        return 1;
+    if (strchr(v, '-') && strlen(v) >= 7)
+        return 2;
+    return 3;
 }
 
 static bool any_phrase(const char *norm, const char *const *list)
@@ -841,10 +864,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
                 if (!w)
                     continue;
                 found |= strcmp(w, x) == 0;
-                same_kind |= is_year_text(w) == is_year_text(x);
+                same_kind |= number_kind(w) == number_kind(x);
             }
             if (!found && same_kind) {
-                verdict = -1; /* another year, another number */
+                verdict = -1; /* another year, another number of its kind */
                 goto out;
             }
             numbers_found &= found;

@@ -99,6 +99,29 @@ def test_yes_no_questions_get_yes_or_no_first(help_room, alice):
     assert yes.startswith("Yes — ") and "Richard Torrance" in yes, yes
     non = ask_in(alice, room, bot, "Le groupe de travail se réunit-il chaque mois ?")
     assert non.startswith("Non — ") and "deux à trois fois par an" in non, non
+    # an office the source does not name, in the place of the one it names
+    gov = ask_in(alice, room, bot, "Is the CSEC committee convened by the Governor?")
+    assert gov.startswith("No — ") and "Attorney General" in gov, gov
+    # a typo in the claim is read through
+    typo = ask_in(alice, room, bot, "Does WashACT meet every monht?")
+    assert typo.startswith("No — ") and "quarterly" in typo, typo
+
+
+def test_body_told_by_a_fact_then_asked_about(help_room, alice):
+    """A body named by a fact only its answers state ("the body created under RCW
+    7.68.350"), and then something else asked about it: the answer is to what is asked, not
+    the entry that states the fact."""
+    room, bot = help_room
+    duties = ask_in(alice, room, bot, "what must the body created under RCW 7.68.350 do?")
+    assert "measure and evaluate" in duties, duties
+    docs = ask_in(alice, room, bot, "where are the agendas of the group reauthorized in 2015 "
+                  "posted?")
+    assert "Task Force Meeting Documents" in docs, docs
+    fr = ask_in(alice, room, bot, "que doit faire l'organisme autorisé au RCW 7.68.350 ?")
+    assert "mesurer et évaluer" in fr, fr
+    # the fact asked about, with no description: still the entry that states it
+    law = ask_in(alice, room, bot, "which body was created by SB 5308?")
+    assert "RCW 7.68.801" in law, law
 
 
 def test_paraphrases_are_understood(help_room, alice):

@@ -60,6 +60,11 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_names_add(names, 5, "U.S. Attorney's Office") == 0);
     CHECK(camas_yesno_names_add(names, 6, "WARN") == 0);
     CHECK(camas_yesno_names_add(names, 7, "") == -1);
+    /* an office the source does not name: it contradicts, it does not put a question in scope */
+    camas_yesno_names_suppose_from(names, 7);
+    CHECK(camas_yesno_names_add(names, 7, "Governor") == 0);
+    CHECK(!camas_yesno_names_in(names, "who is the governor of Washington?"));
+    CHECK(camas_yesno_names_in(names, "is Kyle Bois the governor?"));
     CHECK(camas_yesno_names_in(names, "quelle instance est convoquée par l'Attorney General ?"));
     CHECK(!camas_yesno_names_in(names, "who chairs the task force?"));
     CHECK(!camas_yesno_names_in(NULL, "Kyle Bois"));
@@ -85,6 +90,19 @@ static void with_names(camas_stemmer *st)
     static const char meet[] = "WashACT members meet quarterly. These meetings are by invitation "
                                "only. WashACT also holds quarterly information sessions that are "
                                "free and open to the public.";
+    static const char convened[] = "The CSEC Committee was created by the Legislature in 2013. It "
+                                   "is convened by the Attorney General's Office.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee convened by the Governor?", convened,
+                                  "en") == -1);
+    /* a number contradicts only a number of its kind: a section of law is not a telephone */
+    static const char welcome[] = "The public is welcome at the CSEC Committee's meetings. "
+                                  "Contact Kyle Bois at 206-442-4488.";
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Are the meetings of the committee under RCW 7.68.801 open "
+                                  "to the public?",
+                                  welcome, "en") != -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee's phone 206-442-4400?", welcome,
+                                  "en") == -1);
     /* another person in the same role: no; the one named: yes */
     CHECK(camas_yesno_verdict_ctx(&c, "Is the task force chaired by Kyle Bois?", chair, "en") ==
           -1);
