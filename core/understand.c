@@ -561,14 +561,17 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     camas_dense_hit hits[MAX_HITS];
     size_t nh = camas_dense_query(u->dense, q, bodies, nb, camas_understand_plugin_entries_only,
                                   &fw, hits, MAX_HITS);
-    if (nb == 0 && !(nlex && lexconf >= LEX_SURE))
-        nh = camas_understand_try_clauses(u, question, &fw, hits, nh, MAX_HITS);
     /* a number or e-mail address of the question that an entry's answer states ("which one
      * was created in 2013?") */
     char qfacts[8][CAMAS_TOKEN_MAX + 1];
     size_t nqf = text_facts(question, qfacts, 8);
-    bool described = nb == 0 && camas_understand_try_description(u, question, &fw, qfacts, nqf,
-                                                                 hits, &nh, MAX_HITS, q);
+    /* read as a body's description and what is asked about it: from then on only the asked
+     * part counts (its vector, not the whole question's words or facts) */
+    bool described = nb == 0 && !(nlex && lexconf >= LEX_SURE) &&
+                     camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q);
+    described =
+        described || (nb == 0 && camas_understand_try_description(u, question, &fw, qfacts, nqf,
+                                                                  hits, &nh, MAX_HITS, q));
     if (described)
         nqf = 0;
     if (nh == 0) {
@@ -591,7 +594,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         states[i] = fact;
         if (fact)
             score[i] += FACT_BONUS;
-        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && k < nlex; k++)
+        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && !described && k < nlex; k++)
             if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
                 score[i] += LEX_WEIGHT * (float)lex[k].confidence;
     }
@@ -653,13 +656,14 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                         .score = score[i],
                                         .confidence = hits[i].score};
     out->confidence = s1;
-    bool lex_agrees = lex_ok && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
+    bool lex_agrees = lex_ok && !described && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
     /* a number or address of the question that the best entry states pins it ("whose
      * number is 206-442-4488?") even when the wording is far from its examples: every entry
      * that states it answers with it */
     bool pinned = states[0] && s1 >= FACT_ANSWER_MIN;
-    if ((s1 >= DENSE_ANSWER && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees ||
-        pinned) {
+    /* the asked part alone is further from every entry than a whole question */
+    float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
+    if ((s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->noptions = 1;
     } else if (s1 >= DENSE_CLARIFY) {

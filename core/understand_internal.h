@@ -20,6 +20,11 @@
 #define MAX_DIM      1024
 /* Dense: the lead of the best entry over the next that it needs to be answered. */
 #define DENSE_MARGIN 0.005f
+/* The cosine from which an entry answers the asked part of a question read in two parts
+ * (understand_parts.c): a part alone is further from every entry than a whole question. */
+#ifndef DESCRIBED_MIN
+#define DESCRIBED_MIN 0.86f
+#endif
 #define MAX_HITS     16 /* entries ranked by the dense index per question */
 #define MAX_EXAMPLES 8192
 
@@ -119,11 +124,10 @@ struct body_filter {
 };
 bool camas_understand_only_bodies(uint32_t owner, const char *entry_id, void *ud);
 
-/* understand_parts.c: replace hits (and, for a description, q) when reading the question in
- * two parts answers it more clearly; see there. */
-size_t camas_understand_try_clauses(camas_understand *u, const char *question,
-                                    struct filter_wrap *fw, camas_dense_hit *hits, size_t nh,
-                                    size_t max);
+/* understand_parts.c: replace hits and q (the question's vector) when reading the question
+ * in two parts answers it more clearly, and say so; see there. */
+bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
+                                  camas_dense_hit *hits, size_t *nh, size_t max, float *q);
 bool camas_understand_try_description(camas_understand *u, const char *question,
                                       struct filter_wrap *fw, char facts[][CAMAS_TOKEN_MAX + 1],
                                       size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,

@@ -8,10 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The cosine from which a body's entry answers what is asked about a body told by a fact
- * (camas_understand_try_description). */
-#ifndef DESCRIBED_MIN
-#define DESCRIBED_MIN 0.86f
+/* The cosine from which a description's best entry tells its body clearly. */
+#ifndef DESCRIPTION_CLEAR
+#define DESCRIPTION_CLEAR 0.90f
 #endif
 
 /* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
@@ -46,22 +45,30 @@ static bool split_clauses(const char *q, char *a, char *b, size_t cap)
 
 /* A question that describes a body and then asks about it ("the group the U.S. Attorney
  * convened in 2006, who co-chairs it?") is read in two parts: the body from the
- * description's best entry, the entry from the other part among that body's. Replaces the
- * hits when that reading is closer than the whole question's. */
-size_t camas_understand_try_clauses(camas_understand *u, const char *question,
-                                    struct filter_wrap *fw, camas_dense_hit *hits, size_t nh,
-                                    size_t max)
+ * description's best entry, the entry from the other part among that body's own. The part
+ * that holds the question mark is what is asked (either part when none or both do). That
+ * reading replaces the hits when it is closer than the whole question's, or when the
+ * description clearly tells a body and the asked part clearly picks another of its entries
+ * than the one the description matched (a short part such as "il repose sur quelle loi ?"
+ * is further from every entry than a whole question). Returns true when the hits and q
+ * (the question's vector) were replaced by the asked part's. */
+bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
+                                  camas_dense_hit *hits, size_t *nh, size_t max, float *q)
 {
     char part[2][512];
     float v[2][MAX_DIM];
     if (!split_clauses(question, part[0], part[1], sizeof part[0]) ||
         camas_embed_text(u->model, part[0], strlen(part[0]), 1, v[0]) ||
         camas_embed_text(u->model, part[1], strlen(part[1]), 1, v[1]))
-        return nh;
-    float whole = nh ? hits[0].score : 0;
+        return false;
+    bool asks[2] = {strchr(part[0], '?') != NULL, strchr(part[1], '?') != NULL};
+    float whole = *nh ? hits[0].score : 0;
     size_t best_n = 0;
+    int asked = -1;
     camas_dense_hit best[8];
     for (int d = 0; d < 2; d++) {
+        if (asks[d] && !asks[1 - d])
+            continue; /* the question is not the description */
         camas_dense_hit desc[1];
         if (!camas_dense_query(u->dense, v[d], NULL, 0, camas_understand_plugin_entries_only, fw,
                                desc, 1))
@@ -69,19 +76,25 @@ size_t camas_understand_try_clauses(camas_understand *u, const char *question,
         const char *body = camas_dense_entry_body(u->dense, desc[0].entry_id);
         if (!body || strcmp(body, "all") == 0)
             continue;
+        struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
         camas_dense_hit h[8];
-        size_t n =
-            camas_dense_query(u->dense, v[1 - d], &body, 1, camas_understand_plugin_entries_only,
-                              fw, h, max < 8 ? max : 8);
-        if (n && h[0].score > whole && (!best_n || h[0].score > best[0].score)) {
+        size_t n = camas_dense_query(u->dense, v[1 - d], &body, 1, camas_understand_only_bodies,
+                                     &bf, h, max < 8 ? max : 8);
+        bool clear = n && desc[0].score >= DESCRIPTION_CLEAR && h[0].score >= DESCRIBED_MIN &&
+                     strcmp(h[0].entry_id, desc[0].entry_id) != 0 &&
+                     (n < 2 || h[0].score - h[1].score >= DENSE_MARGIN);
+        if (n && (h[0].score > whole || clear) && (!best_n || h[0].score > best[0].score)) {
             memcpy(best, h, n * sizeof *h);
             best_n = n;
+            asked = 1 - d;
         }
     }
     if (!best_n)
-        return nh;
+        return false;
     memcpy(hits, best, best_n * sizeof *hits);
-    return best_n;
+    *nh = best_n;
+    memcpy(q, v[asked], sizeof v[asked]);
+    return true;
 }
 
 /* Words that name a body by what it is, to be told which by a description ("the group

@@ -119,6 +119,13 @@ def test_body_told_by_a_fact_then_asked_about(help_room, alice):
     assert "Task Force Meeting Documents" in docs, docs
     fr = ask_in(alice, room, bot, "que doit faire l'organisme autorisé au RCW 7.68.350 ?")
     assert "mesurer et évaluer" in fr, fr
+    # described before a comma, then asked about
+    convener = ask_in(alice, room, bot, "the committee whose contact is Kyle Bois, who convenes "
+                      "it?")
+    assert "convened by the Attorney General's Office" in convener, convener
+    meets = ask_in(alice, room, bot, "the group co-chaired by WARN, how often do its members "
+                   "meet?")
+    assert "quarterly" in meets, meets
     # the fact asked about, with no description: still the entry that states it
     law = ask_in(alice, room, bot, "which body was created by SB 5308?")
     assert "RCW 7.68.801" in law, law
