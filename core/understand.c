@@ -750,6 +750,11 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     camas_buf_free(&joined);
 }
 
+const char *camas_understand_body(const camas_understand *u, const char *entry_id)
+{
+    return u && entry_id ? camas_dense_entry_body(u->dense, entry_id) : NULL;
+}
+
 uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id)
 {
     for (size_t i = 0; u && entry_id && i < u->nlabels; i++)

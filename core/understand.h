@@ -87,6 +87,8 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
 
 /* The owner (plugin) that added entry_id, 0 when none did. */
 uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id);
+/* The body an entry is about ("task-force", "all", …), or NULL when unknown. */
+const char *camas_understand_body(const camas_understand *u, const char *entry_id);
 
 /* The label of an entry in lang, for "Did you mean": its first example question. */
 const char *camas_understand_label(const camas_understand *u, const char *entry_id,

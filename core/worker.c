@@ -393,8 +393,8 @@ static bool names_someone(void *ud, const char *text)
     return camas_yesno_names_in(w->names, text);
 }
 
-/* "Yes — …" / "No — …" before the answer when it settles a yes/no question. */
-static void answer_yes_no(struct worker *w, const char *question, const char *lang)
+/* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
+static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
 {
     if (!w->stemmer)
         w->stemmer = camas_stemmer_new();
@@ -408,9 +408,12 @@ static void answer_yes_no(struct worker *w, const char *question, const char *la
     char spelled[1024];
     if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
         question = spelled;
-    int v = camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
-    if (v == 0)
-        return;
+    return camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
+}
+
+/* "Yes — …" / "No — …" before the answer. */
+static void prefix_verdict(struct worker *w, int v, const char *lang)
+{
     int fr = camas_worker_lang_index(lang);
     const char *word = v > 0 ? (fr ? "Oui" : "Yes") : (fr ? "Non" : "No");
     camas_buf plain = {0}, html = {0};
@@ -427,6 +430,51 @@ static void answer_yes_no(struct worker *w, const char *question, const char *la
     camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
     camas_buf_free(&plain);
     camas_buf_free(&html);
+}
+
+/* How far (in combined score) a runner-up entry may be from the best for a yes/no question
+ * to take its answer when the best entry's does not settle the question. */
+#ifndef YESNO_RUNNER_GAP
+#define YESNO_RUNNER_GAP 0.05
+#endif
+
+/* Answers a yes/no question with "Yes —"/"No —" before the entry's answer when it settles
+ * it. When the best entry's answer does not, a close runner-up about the same body whose
+ * answer does is given instead ("was WashACT convened by the Seattle police?": the co-chairs' entry
+ * names the police but not who convened it; WashACT's description does). Returns the entry
+ * answered. */
+static const char *answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
+                                 const camas_request *req, const char **plugin_name)
+{
+    const char *entry = u->options[0].entry_id;
+    const char *body = camas_understand_body(w->understand, entry);
+    int v = yes_no_verdict(w, req->text, req->lang);
+    for (size_t k = 1; v == 0 && k < 3 && u->options[k].entry_id &&
+                       u->options[0].score - u->options[k].score <= YESNO_RUNNER_GAP;
+         k++) {
+        const char *other = camas_understand_body(w->understand, u->options[k].entry_id);
+        if (!body || !other || strcmp(body, other) != 0)
+            continue; /* about another body: it cannot settle this one */
+        camas_buf plain = w->reply_plain, html = w->reply_html;
+        const char *name = *plugin_name;
+        w->reply_plain = (camas_buf){0};
+        w->reply_html = (camas_buf){0};
+        if (render_entry(w, id, u->options[k].owner, u->options[k].entry_id, req, plugin_name) &&
+            (v = yes_no_verdict(w, req->text, req->lang)) != 0) {
+            camas_buf_free(&plain);
+            camas_buf_free(&html);
+            entry = u->options[k].entry_id;
+            break;
+        }
+        camas_buf_free(&w->reply_plain);
+        camas_buf_free(&w->reply_html);
+        w->reply_plain = plain;
+        w->reply_html = html;
+        *plugin_name = name;
+    }
+    if (v)
+        prefix_verdict(w, v, req->lang);
+    return entry;
 }
 
 /* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */
@@ -546,7 +594,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             abstained = false;
             entry_id = u.options[0].entry_id;
             if (camas_yesno_question(req.text, match_lang))
-                answer_yes_no(w, req.text, req.lang);
+                entry_id = answer_yes_no(w, id, &u, &req, &plugin_name);
         } else if (u.decision == CAMAS_DECIDE_CLARIFY) {
             reply_clarify(w, &u, req.lang);
             for (size_t i = 0; i < u.noptions; i++)

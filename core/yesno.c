@@ -917,25 +917,45 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
      * others instead says "no" ("is the task force chaired by Kyle Bois?"). */
     if (nqn) {
         bool all_named = false, others = false;
+        /* the claim words sentences about others make ("convened" in "convened by the U.S.
+         * Attorney's Office"): a sentence naming the question's people must make them too
+         * ("did the Seattle police convene WashACT?" is not answered by "co-chaired by the
+         * Seattle Police Department") */
+        bool *relation = calloc(nq ? nq : 1, sizeof *relation);
+        bool related = false;
         camas_token ut[MAX_TOK];
-        for (size_t u = 0; u < nunits; u++) {
-            if (!usable[u] || !units[u].nnames)
-                continue;
-            size_t have = 0;
-            for (size_t i = 0; i < nqn; i++)
-                for (size_t k = 0; k < units[u].nnames; k++)
-                    have += units[u].names[k] == qnames[i];
-            if (have == nqn) {
-                all_named = true;
-                continue;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t u = 0; u < nunits; u++) {
+                if (!usable[u] || !units[u].nnames)
+                    continue;
+                size_t have = 0;
+                for (size_t i = 0; i < nqn; i++)
+                    for (size_t k = 0; k < units[u].nnames; k++)
+                        have += units[u].names[k] == qnames[i];
+                if ((have == nqn) != (pass == 1))
+                    continue;
+                size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+                if (nu > MAX_TOK)
+                    nu = MAX_TOK;
+                if (pass == 1) { /* a sentence naming them all */
+                    bool makes = true;
+                    for (size_t i = 0; i < nq && makes && relation; i++)
+                        makes = !relation[i] ||
+                                camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+                    all_named |= makes;
+                    continue;
+                }
+                for (size_t i = 0; i < nq; i++)
+                    if (is_claim[i] &&
+                        camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                        others = true;
+                        if (relation)
+                            relation[i] = related = true;
+                    }
             }
-            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
-            if (nu > MAX_TOK)
-                nu = MAX_TOK;
-            for (size_t i = 0; i < nq && !others; i++)
-                others =
-                    is_claim[i] && camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
-        }
+        free(relation);
+        if (!all_named && related)
+            others = true;
         if (!all_named) {
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */

@@ -102,6 +102,13 @@ def test_yes_no_questions_get_yes_or_no_first(help_room, alice):
     # an office the source does not name, in the place of the one it names
     gov = ask_in(alice, room, bot, "Is the CSEC committee convened by the Governor?")
     assert gov.startswith("No — ") and "Attorney General" in gov, gov
+    # the best entry names the police as a co-chair and says nothing of who convened WashACT:
+    # a close entry about WashACT that does settle it answers instead
+    conv = ask_in(alice, room, bot, "Was WashACT convened by the Seattle police?")
+    assert conv.startswith("No — ") and "U.S. Attorney's Office" in conv, conv
+    # "co-chaired by the Seattle Police Department" does not say they convened it
+    active = ask_in(alice, room, bot, "Did the Seattle police convene WashACT?")
+    assert active.startswith("No — "), active
     # a typo in the claim is read through
     typo = ask_in(alice, room, bot, "Does WashACT meet every monht?")
     assert typo.startswith("No — ") and "quarterly" in typo, typo

@@ -94,6 +94,14 @@ static void with_names(camas_stemmer *st)
                                    "is convened by the Attorney General's Office.";
     CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee convened by the Governor?", convened,
                                   "en") == -1);
+    /* a sentence naming the police makes another claim than the one asked ("convene") */
+    static const char overview[] = "WashACT is a group convened in 2006 by the U.S. "
+                                   "Attorney's Office. It is co-chaired by the U.S. Attorney's "
+                                   "Office and the Seattle Police Department.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Did the Seattle Police Department convene WashACT?",
+                                  overview, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired by the Seattle Police Department?",
+                                  overview, "en") == 1);
     /* a number contradicts only a number of its kind: a section of law is not a telephone */
     static const char welcome[] = "The public is welcome at the CSEC Committee's meetings. "
                                   "Contact Kyle Bois at 206-442-4488.";
