@@ -505,7 +505,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                    camas_match_filter f, void *ud, camas_understanding *out)
 {
     memset(out, 0, sizeof *out);
-    out->danger = -1;
+    out->danger = out->danger_kernel = -1;
     /* the first body named by body_text (a follow-up's, or its context's most recent one)
      * restricts both rankings to its own entries */
     const char *bodies[4];
@@ -538,11 +538,13 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         return;
     }
     out->used_model = true;
-    if (u->danger_n)
-        out->danger =
-            camas_understand_noise(question)
-                ? 0.0f
-                : camas_understand_long_danger(u, question, camas_understand_danger_score(u, q));
+    if (u->danger_n) {
+        camas_danger_view d = {0, 0};
+        if (!camas_understand_noise(question))
+            d = camas_understand_long_danger(u, question, camas_understand_danger_view(u, q));
+        out->danger = d.combined;
+        out->danger_kernel = d.kernel;
+    }
     /* Typos the lexical matcher corrects are corrected for the model too ("how oftn does
      * washact meat"), whose subword pieces would otherwise read another question. The danger
      * score above keeps the words as written: the knowledge's vocabulary is not theirs. */
@@ -739,9 +741,10 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     }
     if (follow.decision == CAMAS_DECIDE_ANSWER ||
         (follow.decision == CAMAS_DECIDE_CLARIFY && out->decision == CAMAS_DECIDE_DECLINE)) {
-        float danger = out->danger; /* the message's own, not its context's */
+        float danger = out->danger, kernel = out->danger_kernel; /* the message's own */
         *out = follow;
         out->danger = danger;
+        out->danger_kernel = kernel;
         if (understood) {
             camas_buf_reset(understood);
             camas_buf_puts(understood, camas_buf_cstr(&joined));

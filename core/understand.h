@@ -62,7 +62,10 @@ typedef struct camas_understanding {
     size_t noptions;
     double confidence;
     float danger; /* learned danger score in [0,1]; -1 without the model */
-    float scope;  /* scope classifier: in [0,1], 1 = about the bodies (1 without the model) */
+    /* the nearest examples' view alone (kernel density ratio), which can confirm a pattern
+     * hit the combined score doubts; -1 without the model */
+    float danger_kernel;
+    float scope; /* scope classifier: in [0,1], 1 = about the bodies (1 without the model) */
     bool used_model;
 } camas_understanding;
 

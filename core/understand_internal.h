@@ -92,13 +92,18 @@ void camas_understand_train(camas_understand *u, struct examples *ex, bool with_
                             float pos_weight, const char *what);
 /* Copies the danger examples' vectors side by side for camas_understand_danger_score. */
 void camas_understand_gather_danger(camas_understand *u);
-/* The learned danger score of a question's vector q, in [0,1]. */
-float camas_understand_danger_score(const camas_understand *u, const float *q);
+/* The learned danger scores of a question's vector q, in [0,1]: the kernel density ratio
+ * (kernel) and its geometric mean with the logistic regression (combined). */
+typedef struct camas_danger_view {
+    float combined, kernel;
+} camas_danger_view;
+camas_danger_view camas_understand_danger_view(const camas_understand *u, const float *q);
 /* A run of one or two characters, which the learned detector leaves alone. */
 bool camas_understand_noise(const char *text);
 /* The danger of text given whole (its vector's score): long texts by windows, uncertain
  * messages of several sentences sentence by sentence. */
-float camas_understand_long_danger(const camas_understand *u, const char *text, float whole);
+camas_danger_view camas_understand_long_danger(const camas_understand *u, const char *text,
+                                               camas_danger_view whole);
 /* The entry model: found in the cache or started (start), trained in slices (train),
  * forgotten (clear). */
 void camas_understand_entries_start(camas_understand *u);

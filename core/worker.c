@@ -558,7 +558,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     double confidence = 0;
     bool abstained = true;
     uint8_t flags = 0;
-    float danger_score = -1; /* the learned detector's, when it ran */
+    float danger_score = -1, danger_kernel = -1; /* the learned detector's, when it ran */
     camas_buf options = {0}, effective = {0};
     if (command) {
         camas_plugin *p = plugin_by_command(w, command);
@@ -589,6 +589,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                   u.confidence, (double)u.danger, camas_matcher_size(w->matcher));
         confidence = u.confidence;
         danger_score = u.danger;
+        danger_kernel = u.danger_kernel;
         if (u.decision == CAMAS_DECIDE_ANSWER &&
             render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req, &plugin_name)) {
             abstained = false;
@@ -604,7 +605,8 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             abstained = false;
         }
     }
-    int level = camas_safety_level((f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0, danger_score);
+    int level =
+        camas_safety_level((f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0, danger_score, danger_kernel);
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     /* After the hotline, only a confident answer to what was actually asked ("I am being
      * trafficked, help" must not be followed by some entry about the task force's duties). */
