@@ -22,6 +22,10 @@
 #define CAMAS_DANGER_STRONG  0.53f
 #define CAMAS_DANGER_CONFIRM 0.40f
 #define CAMAS_DANGER_VETO    0.2f
+/* Below this combined score a pattern hit the kernel doubts gets nothing: in 5-fold
+ * cross-validation on the examples it took no footer from a danger message and 25 from
+ * safe ones ("mon chef me tue avec ses réunions"). */
+#define CAMAS_DANGER_SAFE 0.1f
 
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */
@@ -69,10 +73,10 @@ void camas_safety_compose(const char *lang, int level, bool hotline_sent, const 
  * negative when it has none: the patterns decide alone). The combined score (which halves
  * the false alarms that lead with the hotline on the held-out set) decides what leads; it
  * never takes a hotline away from what the nearest examples alone flag, as the detector
- * did before it (kernel at STRONG without a pattern, or a pattern hit at VETO): those keep
- * the footer at least. A pattern hit leads when the higher of the two views confirms it, so
- * that the linear view, which reads "je crois que ma voisine est victime de traite" as a
- * question about trafficking, cannot demote it. */
+ * did before it (kernel at STRONG without a pattern, or a pattern hit at VETO unless the
+ * combined score is below SAFE): those keep the footer at least. A pattern hit leads when the
+ * higher of the two views confirms it, so that the linear view, which reads "je crois que ma
+ * voisine est victime de traite" as a question about trafficking, cannot demote it. */
 static inline int camas_safety_level(bool patterns_fired, float score, float kernel)
 {
     if (score < 0)
@@ -83,7 +87,7 @@ static inline int camas_safety_level(bool patterns_fired, float score, float ker
     /* the combined score may put the hotline after the answer, never take it away */
     if (kernel >= CAMAS_DANGER_STRONG)
         return 1;
-    return patterns_fired && kernel >= CAMAS_DANGER_VETO ? 1 : 0;
+    return patterns_fired && kernel >= CAMAS_DANGER_VETO && score >= CAMAS_DANGER_SAFE ? 1 : 0;
 }
 
 #endif

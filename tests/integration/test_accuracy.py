@@ -114,7 +114,8 @@ def test_held_out_danger_set():
     (tests/fixtures/dev-danger-2.yaml, written blind; it set only CONFIRM): every danger message gets the hotline,
     and few ordinary messages that share its words get it first. The combined score (kernel
     density with logistic regression) leads with it for 2 of 158 such messages where the
-    kernel alone did for 6; the bound leaves room for small changes in the examples."""
+    kernel alone did for 6, and 5 in all where it did for 8; the bounds leave room for small
+    changes in the examples."""
     data = yaml.safe_load((ROOT / "tests/fixtures/dev-danger-2.yaml").read_text(encoding="utf-8"))
     msgs = [m for m in data["messages"] if "\n" not in m["text"]]
     answers = _ask_all([m["text"] for m in msgs])
@@ -130,4 +131,4 @@ def test_held_out_danger_set():
           f"{len(footer)} as a footer, of {negatives}")
     assert not missed, missed
     assert len(first) <= 4, first
-    assert len(first) + len(footer) <= 12, first + footer
+    assert len(first) + len(footer) <= 8, first + footer
