@@ -587,9 +587,12 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         camas_understanding u;
         camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang, room_policy,
                              &fc, &u, &effective);
-        log_debug("worker", "ask %lld: decision %d, best %s (%.3f), danger %.2f, %zu documents",
+        log_debug("worker",
+                  "ask %lld: decision %d, best %s (%.3f), danger %.2f (kernel %.2f), scope %.2f, "
+                  "%zu documents",
                   (long long)id, (int)u.decision, u.noptions ? u.options[0].entry_id : "-",
-                  u.confidence, (double)u.danger, camas_matcher_size(w->matcher));
+                  u.confidence, (double)u.danger, (double)u.danger_kernel, (double)u.scope,
+                  camas_matcher_size(w->matcher));
         confidence = u.confidence;
         danger_score = u.danger;
         danger_kernel = u.danger_kernel;
