@@ -136,6 +136,14 @@ static void on_reloaded(void *ud, bool ok, const char *summary)
     camas_notify_ready(ud, status);
 }
 
+/* The STATUS= line systemctl status shows once connected: "connected, 3 rooms, 4 plugins". */
+static void status_line(char *out, size_t len, size_t rooms, const camas_plugin_host *host)
+{
+    size_t plugins = camas_plugin_host_n_plugins(host);
+    snprintf(out, len, "connected, %zu room%s, %zu plugin%s", rooms, rooms == 1 ? "" : "s", plugins,
+             plugins == 1 ? "" : "s");
+}
+
 static int cmd_run(camas_config *cfg, const struct paths *paths)
 {
     char err[1024];
@@ -192,14 +200,19 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
     camas_core_start(core);
     camas_notify *notify = camas_notify_new(ctx);
     bool ready = false;
+    char said[128] = ""; /* the last STATUS= sent from here */
     while (!stop_signal && camas_core_exit_code(core) < 0) {
         lws_service(ctx, 0);
         size_t rooms;
-        if (!ready && camas_core_ready(core, &rooms)) {
-            ready = true;
+        if (camas_core_ready(core, &rooms)) {
             char status[128];
-            snprintf(status, sizeof status, "connected, %zu room%s", rooms, rooms == 1 ? "" : "s");
-            camas_notify_ready(notify, status);
+            status_line(status, sizeof status, rooms, host);
+            if (!ready)
+                camas_notify_ready(notify, status);
+            else if (strcmp(status, said) != 0) /* plugins loaded, rooms joined or left */
+                camas_notify_status(notify, status);
+            ready = true;
+            memcpy(said, status, sizeof said);
         }
         if (reload_signal && host) {
             reload_signal = 0;
