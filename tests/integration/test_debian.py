@@ -1,6 +1,7 @@
 """The Debian package (debian/, built by scripts/build-deb with dpkg-buildpackage): its
 contents (the unit, the sysusers file, the conffile, no development key anywhere), the
-installed camas answering from the package's own files with the package's key, the build's
+installed camas answering from the package's own files with the package's key, and ending
+with status 2 (not restarted) while the conffile has no credentials, the build's
 development key trusted by nothing, lintian without errors, and a real `dpkg -i`: under
 CI=true on the test machine itself (then purged), elsewhere as root in a throwaway overlay of
 / in a private mount namespace, so the machine is left as it was."""
@@ -125,6 +126,16 @@ def test_unpacked_package_checks_and_answers(root, tmp_path):
     assert r.returncode == 0 and "Richard Torrance" in r.stdout, r.stdout + r.stderr
 
 
+def test_unconfigured_service_stops_without_a_restart_loop(root, tmp_path):
+    """The unit's command with the conffile as shipped ends at once with status 2 (a
+    configuration error), which the unit's RestartPreventExitStatus=2 does not restart."""
+    unit = (root / "lib/systemd/system/camas.service").read_text()
+    assert "RestartPreventExitStatus=2" in unit and "Restart=on-failure" in unit
+    r = run([root / "usr/bin/camas", "--config", installed_config(root, tmp_path), "run"],
+            cwd=tmp_path, timeout=60)
+    assert r.returncode == 2 and "no credentials" in r.stderr, r.stderr[-3000:]
+
+
 def test_no_development_key_is_trusted(root, tmp_path):
     """The build's development key signs nothing in the package and camas trusts no key by
     itself: without plugins.trusted_keys every plugin is refused."""
@@ -184,7 +195,8 @@ def overlay_script(deb: Path) -> str:
     return f"""
 set -euo pipefail
 base=$(mktemp -d)
-trap 'umount -R "$base/m" 2>/dev/null || true; rm -rf "$base"' EXIT
+# removed only once unmounted, and never across a mount (/dev is bound in there)
+trap 'umount -R "$base/m" && rm -rf --one-file-system "$base"' EXIT
 mkdir -p "$base/u" "$base/w" "$base/m"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$base/u,workdir=$base/w" "$base/m"
 mount --bind /proc "$base/m/proc"
