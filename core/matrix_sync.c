@@ -52,6 +52,9 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
     }
     if (answered_drop_from_inbox(c, &answered))
         goto fail;
+    /* Messages that could not be decrypted before, whose keys came with this batch. */
+    if (e2ee_retry_undecryptable(c, handle_decrypted_late, &answered))
+        goto fail;
     cJSON_ArrayForEach(jroom, join)
     {
         const char *room_id = jroom->string;

@@ -29,7 +29,13 @@ int camas_store_mark_seen(camas_store *st, const char *event_id, const char *roo
                           int64_t ts_ms);
 
 /* Per-room flags (bit set), e.g. "encryption notice already posted". */
-enum { CAMAS_ROOMFLAG_ENCRYPTED_NOTICE = 1, CAMAS_ROOMFLAG_DIRECT = 2 };
+/* ENCRYPTED_NOTICE: the "cannot read encrypted messages" notice went (so the room is
+ * encrypted); ENCRYPTED: the room is encrypted (replies there must be). */
+enum {
+    CAMAS_ROOMFLAG_ENCRYPTED_NOTICE = 1,
+    CAMAS_ROOMFLAG_DIRECT = 2,
+    CAMAS_ROOMFLAG_ENCRYPTED = 4,
+};
 int camas_store_room_flags(camas_store *st, const char *room_id);
 int camas_store_room_set_flag(camas_store *st, const char *room_id, int flag);
 int camas_store_room_clear_flag(camas_store *st, const char *room_id, int flag);
