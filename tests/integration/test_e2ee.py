@@ -25,8 +25,8 @@ def _b64(s: str) -> bytes:
     return base64.b64decode(s + "=" * (-len(s) % 4))
 
 
-def start_encrypted(make_bot):
-    bot = make_bot(encryption={"enabled": True})
+def start_encrypted(make_bot, **config):
+    bot = make_bot(encryption={"enabled": True}, **config)
     bot.camas.start()
     def ready_or_exit():
         text = bot.camas.log_since_start()
