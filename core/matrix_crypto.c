@@ -461,8 +461,15 @@ cJSON *e2ee_decrypt(struct camas_core *c, const char *room_id, const cJSON *ev)
 void e2ee_keep_undecryptable(struct camas_core *c, const char *room_id, const cJSON *ev)
 {
     struct camas_e2ee *e = c->e2ee;
-    if (!e)
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "event_id"));
+    if (!e || !id)
         return;
+    for (size_t i = 0; i < e->n_pending; i++) { /* a batch fetched again brings it again */
+        const char *kept =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->pending[i].event, "event_id"));
+        if (kept && strcmp(kept, id) == 0)
+            return;
+    }
     if (e->n_pending == E2EE_MAX_PENDING) { /* the oldest goes */
         free(e->pending[0].room_id);
         cJSON_Delete(e->pending[0].event);
