@@ -159,6 +159,20 @@ def test_encrypted_staff_room_mention_answered_and_key_rotated_when_a_member_lea
     assert bob.nio.decrypt_event(MegolmEvent.from_dict(dict(raw1, room_id=room))).body == r1.body
 
 
+def test_member_who_joins_reads_the_next_answer(make_bot, e2ee_user):
+    room, bot, (alice, bob, carol) = staff_room(make_bot, e2ee_user)
+    q1 = alice.send(room, "!ping")
+    alice.wait_reply(room, bot.user_id, q1)
+    dave = e2ee_user("dave")
+    alice.invite(room, dave.user_id)
+    dave.sync(0)
+    dave.join(room)
+    q2 = carol.send(room, "camas: who chairs the task force?", mentions=[bot.user_id])
+    r2 = dave.wait_reply(room, bot.user_id, q2)
+    assert r2.decrypted and r2.body.strip()
+    assert alice.wait_reply(room, bot.user_id, q2).body == r2.body
+
+
 def test_new_device_reads_the_next_answer(make_bot, e2ee_user, synapse):
     room, bot, (alice, bob) = staff_room(make_bot, e2ee_user, n_users=2)
     q1 = alice.send(room, "!ping")
