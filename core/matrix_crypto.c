@@ -85,9 +85,11 @@ struct camas_e2ee {
     int rounds;
     camas_backoff bo;
     lws_sorted_usec_list_t retry_timer;
-    bool waiting;              /* retry_timer is pending */
-    void (*idle_cb)(void *ud); /* called once no request is left to send (e2ee_when_idle) */
-    void *idle_ud;
+    bool waiting;        /* retry_timer is pending */
+    struct idle_waiter { /* called once no request is left to send (e2ee_when_idle) */
+        void (*cb)(void *ud);
+        void *ud;
+    } idle[4];
     int new_room_keys; /* room keys received since the undecryptable events were retried */
     struct pending_event {
         char *room_id;
@@ -242,6 +244,7 @@ int crypto_start(struct camas_core *c)
     cJSON_Delete(j);
     camas_crypto_free_string(id);
     crypto_pump(c);
+    e2ee_cross_signing_start(c);
     return 0;
 }
 
@@ -278,13 +281,15 @@ void crypto_feed_sync(struct camas_core *c, const cJSON *sync)
 
 static void crypto_send_next(struct camas_e2ee *e);
 
-/* Calls the e2ee_when_idle callback, if any (once). */
+/* Calls the e2ee_when_idle callbacks, if any (once each). */
 static void fire_idle(struct camas_e2ee *e)
 {
-    void (*cb)(void *) = e->idle_cb;
-    e->idle_cb = NULL;
-    if (cb)
-        cb(e->idle_ud);
+    struct idle_waiter w[sizeof e->idle / sizeof e->idle[0]];
+    memcpy(w, e->idle, sizeof w);
+    memset(e->idle, 0, sizeof e->idle);
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (w[i].cb)
+            w[i].cb(w[i].ud);
 }
 
 static void on_retry(lws_sorted_usec_list_t *sul)
@@ -397,6 +402,7 @@ void crypto_stop(struct camas_core *c)
     camas_http_cancel(e->req);
     lws_sul_cancel(&e->retry_timer);
     e2ee_send_stop(c);
+    e2ee_cross_signing_stop(c);
     cJSON_Delete(e->queue);
     free(e->req_id);
     free(e->req_type);
@@ -409,22 +415,27 @@ void crypto_stop(struct camas_core *c)
     c->e2ee = NULL;
 }
 
-void e2ee_when_idle(struct camas_core *c, void (*cb)(void *ud), void *ud)
+int e2ee_when_idle(struct camas_core *c, void (*cb)(void *ud), void *ud)
 {
     struct camas_e2ee *e = c->e2ee;
-    if (!e)
-        return;
-    e->idle_cb = cb;
-    e->idle_ud = ud;
+    size_t i = 0;
+    while (e && i < sizeof e->idle / sizeof e->idle[0] && e->idle[i].cb)
+        i++;
+    if (!e || i == sizeof e->idle / sizeof e->idle[0])
+        return -1;
+    e->idle[i] = (struct idle_waiter){cb, ud};
     if (!e->req && !e->waiting && (!e->queue || cJSON_GetArraySize(e->queue) == 0))
         e->rounds = 0; /* a fresh look at what the machine wants */
     crypto_send_next(e);
+    return 0;
 }
 
-void e2ee_cancel_idle(struct camas_core *c)
+void e2ee_cancel_idle(struct camas_core *c, void *ud)
 {
-    if (c->e2ee)
-        c->e2ee->idle_cb = NULL;
+    struct camas_e2ee *e = c->e2ee;
+    for (size_t i = 0; e && i < sizeof e->idle / sizeof e->idle[0]; i++)
+        if (e->idle[i].ud == ud)
+            e->idle[i] = (struct idle_waiter){0};
 }
 
 camas_crypto *e2ee_machine(struct camas_core *c)

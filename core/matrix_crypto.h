@@ -45,6 +45,12 @@ int e2ee_retry_undecryptable(struct camas_core *c,
                                            const cJSON *plain, void *ud),
                              void *ud);
 
+/* Cross-signing (matrix_crypto_xsign.c): once per device, after its keys are up, the
+ * account's cross-signing keys are created and uploaded and the device signed; a failure is
+ * logged and tried again at the next start. */
+void e2ee_cross_signing_start(struct camas_core *c);
+void e2ee_cross_signing_stop(struct camas_core *c);
+
 /* Sending in encrypted rooms (matrix_crypto_send.c). */
 typedef void (*e2ee_encrypted_cb)(void *ud, char *encrypted_content);
 /* Encrypts content (an event of type for room_id) after making sure every member's device
@@ -68,9 +74,11 @@ void e2ee_send_stop(struct camas_core *c);
 camas_crypto *e2ee_machine(struct camas_core *c);
 /* Logs a library error ({"error": ...}) and frees json. Returns true if it was one. */
 bool e2ee_lib_error(const char *what, char *json);
-/* Calls cb(ud) once the machine has no request left to send (sending them first). */
-void e2ee_when_idle(struct camas_core *c, void (*cb)(void *ud), void *ud);
-void e2ee_cancel_idle(struct camas_core *c);
+/* Calls cb(ud) once the machine has no request left to send (sending them first); from
+ * within this call when there is none. -1 when too many wait already (cb is not called). */
+int e2ee_when_idle(struct camas_core *c, void (*cb)(void *ud), void *ud);
+/* Forgets the e2ee_when_idle callbacks of ud. */
+void e2ee_cancel_idle(struct camas_core *c, void *ud);
 #endif
 
 #endif

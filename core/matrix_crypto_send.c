@@ -255,7 +255,8 @@ static void on_members(void *ud, const camas_http_response *r)
     }
     /* Members not seen before get a /keys/query: let it go out and come back before
      * looking for sessions (the machine would otherwise wait for it, blocking the loop). */
-    e2ee_when_idle(j->c, after_device_lists, j);
+    if (e2ee_when_idle(j->c, after_device_lists, j))
+        fail(j, "waiting for the device lists", NULL);
 }
 
 int e2ee_encrypt(struct camas_core *c, const char *room_id, const char *type, const char *content,
@@ -300,7 +301,7 @@ void e2ee_encrypt_cancel(struct camas_core *c, void *ud)
     struct e2ee_job *j = c->e2ee_job;
     if (!j || j->ud != ud)
         return;
-    e2ee_cancel_idle(c);
+    e2ee_cancel_idle(c, j);
     c->e2ee_job = NULL;
     job_free(j);
 }

@@ -119,8 +119,9 @@ struct camas_core {
     char **invites_inflight;
     size_t n_invites_inflight;
 
-    struct camas_e2ee *e2ee;   /* end-to-end encryption (matrix_crypto.c); NULL when off */
-    struct e2ee_job *e2ee_job; /* the encrypted send being prepared (matrix_crypto_send.c) */
+    struct camas_e2ee *e2ee;       /* end-to-end encryption (matrix_crypto.c); NULL when off */
+    struct e2ee_job *e2ee_job;     /* the encrypted send being prepared (matrix_crypto_send.c) */
+    struct e2ee_xsign *e2ee_xsign; /* cross-signing being set up (matrix_crypto_xsign.c) */
 
     camas_ratelimit *rl_user;
     camas_ratelimit *rl_room;

@@ -76,6 +76,16 @@ char *camas_crypto_mark_sent(const camas_crypto *c, const char *request_id,
  * in clear beside the ciphertext is put into the content when the decrypted one has none. */
 char *camas_crypto_decrypt(const camas_crypto *c, const char *room_id, const char *event_json);
 
+/* Cross-signing: {"requests": [...], "created": true|false}. At the first call the account's
+ * cross-signing keys (master, self-signing, user-signing) are created and kept in the store
+ * ("created": true); later calls give the requests for the same keys again. The requests, to
+ * send in order and each to mark sent with its id and type: a keys_upload (only when the
+ * device keys were not uploaded yet), a signing_keys_upload (POST
+ * /keys/device_signing/upload: the public keys; the homeserver may ask for user-interactive
+ * auth, to be added to the body as "auth"), a signature_upload (this device signed by the
+ * self-signing key, the master key by the device). */
+char *camas_crypto_bootstrap_cross_signing(const camas_crypto *c);
+
 /* Sending in an encrypted room, in this order (matrix-sdk-crypto's sequence):
  *   1. camas_crypto_track_users with the room's members (joined and invited), then send the
  *      outgoing requests (a keys_query for members not seen before) until none is left: the

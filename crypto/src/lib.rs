@@ -340,6 +340,48 @@ impl CamasCrypto {
         Ok(json!({ "ok": true }))
     }
 
+    /// The requests that give the account cross-signing keys (created at the first call,
+    /// kept in the store and uploaded again on later calls) and sign this device with its
+    /// self-signing key, in the order to send them.
+    fn bootstrap_cross_signing(&self) -> R<Value> {
+        let m = self.m();
+        let had = self.rt.block_on(m.cross_signing_status()).has_master;
+        let reqs = self
+            .rt
+            .block_on(m.bootstrap_cross_signing(false))
+            .map_err(|e| format!("cannot create the cross-signing keys: {e}"))?;
+        let mut out = Vec::with_capacity(3);
+        if let Some(r) = &reqs.upload_keys_req {
+            out.push(describe(r.request_id(), r.request())?);
+        }
+        let k = &reqs.upload_signing_keys_req;
+        let mut body = serde_json::Map::new();
+        for (name, key) in [
+            ("master_key", &k.master_key),
+            ("self_signing_key", &k.self_signing_key),
+            ("user_signing_key", &k.user_signing_key),
+        ] {
+            if let Some(key) = key {
+                body.insert(
+                    name.into(),
+                    serde_json::to_value(key).map_err(|e| format!("cannot serialize a key: {e}"))?,
+                );
+            }
+        }
+        out.push(json!({
+            "id": TransactionId::new().as_str(),
+            "type": "signing_keys_upload",
+            "method": "POST",
+            "path": "/_matrix/client/v3/keys/device_signing/upload",
+            "body": Value::Object(body).to_string(),
+        }));
+        out.push(describe(
+            &TransactionId::new(),
+            &AnyOutgoingRequest::SignatureUpload(reqs.upload_signatures_req),
+        )?);
+        Ok(json!({ "requests": out, "created": !had }))
+    }
+
     /// Starts tracking the device lists of `users` (a room's members): users not seen before
     /// get a `/keys/query` among the outgoing requests.
     fn track_users(&self, users: &str) -> R<Value> {
@@ -582,4 +624,11 @@ pub unsafe extern "C" fn camas_crypto_encrypt(
             from_c(content_json, "content_json")?,
         )
     })
+}
+
+/// `{"requests": [...], "created": bool}`: cross-signing keys for the account (created now or
+/// loaded from the store) and the requests that upload them and sign this device.
+#[no_mangle]
+pub unsafe extern "C" fn camas_crypto_bootstrap_cross_signing(c: *const CamasCrypto) -> *mut c_char {
+    guard(|| with(c)?.bootstrap_cross_signing())
 }
