@@ -94,7 +94,7 @@ struct camas_e2ee {
     struct pending_event {
         char *room_id;
         cJSON *event;
-        int64_t since_ms; /* monotonic */
+        int64_t since_ms; /* wall clock: kept across restarts */
     } pending[E2EE_MAX_PENDING];
     size_t n_pending;
     struct camas_core *c;
@@ -183,6 +183,8 @@ static void tighten_files(const char *dir)
     closedir(d);
 }
 
+static void pending_load(struct camas_core *c);
+
 int crypto_start(struct camas_core *c)
 {
     const camas_config *cfg = c->cfg;
@@ -243,6 +245,7 @@ int crypto_start(struct camas_core *c)
                  : "?");
     cJSON_Delete(j);
     camas_crypto_free_string(id);
+    pending_load(c);
     crypto_pump(c);
     e2ee_cross_signing_start(c);
     return 0;
@@ -469,6 +472,61 @@ cJSON *e2ee_decrypt(struct camas_core *c, const char *room_id, const cJSON *ev)
     return plain;
 }
 
+/* The kept undecryptable events live in camas's store too (written inside the sync batch's
+ * transaction), so a key that arrives after a restart still gets its question answered. */
+#define PENDING_KEY       "e2ee_undecryptable"
+
+static void pending_save(struct camas_core *c)
+{
+    struct camas_e2ee *e = c->e2ee;
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < e->n_pending; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "room_id", e->pending[i].room_id);
+        cJSON_AddNumberToObject(o, "since_ms", (double)e->pending[i].since_ms);
+        cJSON_AddItemReferenceToObject(o, "event", e->pending[i].event);
+        cJSON_AddItemToArray(a, o);
+    }
+    char *s = a ? cJSON_PrintUnformatted(a) : NULL;
+    cJSON_Delete(a);
+    if (!s || camas_store_set(c->st, PENDING_KEY, s))
+        log_warn("store", "could not record the undecryptable events kept for later");
+    free(s);
+}
+
+static void pending_load(struct camas_core *c)
+{
+    struct camas_e2ee *e = c->e2ee;
+    char *s = camas_store_get(c->st, PENDING_KEY);
+    cJSON *a = s ? cJSON_Parse(s) : NULL;
+    free(s);
+    const cJSON *o;
+    cJSON_ArrayForEach(o, a)
+    {
+        const char *room = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "room_id"));
+        const cJSON *since = cJSON_GetObjectItemCaseSensitive(o, "since_ms");
+        cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "event");
+        if (!room || !cJSON_IsNumber(since) || !cJSON_IsObject(ev) ||
+            e->n_pending == E2EE_MAX_PENDING)
+            continue;
+        struct pending_event *p = &e->pending[e->n_pending];
+        p->room_id = strdup(room);
+        p->event = cJSON_Duplicate(ev, 1);
+        p->since_ms = (int64_t)since->valuedouble;
+        if (p->room_id && p->event)
+            e->n_pending++;
+        else {
+            free(p->room_id);
+            cJSON_Delete(p->event);
+        }
+    }
+    cJSON_Delete(a);
+    if (e->n_pending) {
+        log_info("crypto", "%zu undecryptable events kept from the last run", e->n_pending);
+        e->new_room_keys = 1; /* a key may have come with the first sync of the last run */
+    }
+}
+
 void e2ee_keep_undecryptable(struct camas_core *c, const char *room_id, const cJSON *ev)
 {
     struct camas_e2ee *e = c->e2ee;
@@ -490,13 +548,14 @@ void e2ee_keep_undecryptable(struct camas_core *c, const char *room_id, const cJ
     struct pending_event *p = &e->pending[e->n_pending];
     p->room_id = strdup(room_id);
     p->event = cJSON_Duplicate(ev, 1);
-    p->since_ms = camas_monotonic_ms();
+    p->since_ms = camas_now_ms();
     if (!p->room_id || !p->event) {
         free(p->room_id);
         cJSON_Delete(p->event);
         return;
     }
     e->n_pending++;
+    pending_save(c);
 }
 
 int e2ee_retry_undecryptable(struct camas_core *c,
@@ -508,7 +567,7 @@ int e2ee_retry_undecryptable(struct camas_core *c,
     if (!e || !e->new_room_keys || !e->n_pending)
         return 0;
     e->new_room_keys = 0;
-    int64_t now = camas_monotonic_ms();
+    int64_t now = camas_now_ms();
     size_t kept = 0;
     int rc = 0;
     for (size_t i = 0; i < e->n_pending; i++) {
@@ -535,6 +594,7 @@ int e2ee_retry_undecryptable(struct camas_core *c,
         e->pending[kept++] = *p;
     }
     e->n_pending = kept;
+    pending_save(c);
     return rc;
 }
 
