@@ -7,6 +7,8 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "http.h"
+
 struct camas_core;
 
 /* Opens the crypto store (STATE_DIR/crypto) for c->user_id/c->device_id when
@@ -52,13 +54,15 @@ void e2ee_cross_signing_start(struct camas_core *c);
 void e2ee_cross_signing_stop(struct camas_core *c);
 
 /* Sending in encrypted rooms (matrix_crypto_send.c). */
-typedef void (*e2ee_encrypted_cb)(void *ud, char *encrypted_content);
+/* failed: on failure, the homeserver's answer that made it fail (NULL for other reasons). */
+typedef void (*e2ee_encrypted_cb)(void *ud, char *encrypted_content,
+                                  const camas_http_response *failed);
 /* Encrypts content (an event of type for room_id) after making sure every member's device
  * has the room key: fetches the members, tracks their devices, claims one-time keys for
  * missing Olm sessions, shares the room key by to-device messages. Later, from the loop,
  * calls cb with the m.room.encrypted content (malloc'd, the callee frees it) or NULL on
- * failure (logged; try again later). One at a time: returns -1 when busy or unable to
- * start (cb is then not called), 0 when started. */
+ * failure (logged), with the homeserver's answer when one made it fail. One at a time: returns -1
+ * when busy or unable to start (cb is then not called), 0 when started. */
 int e2ee_encrypt(struct camas_core *c, const char *room_id, const char *type, const char *content,
                  e2ee_encrypted_cb cb, void *ud);
 /* True while an e2ee_encrypt is under way. */

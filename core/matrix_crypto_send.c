@@ -71,15 +71,15 @@ static void job_free(struct e2ee_job *j)
     free(j);
 }
 
-/* Ends the job: cb gets the encrypted content, or NULL. */
-static void finish(struct e2ee_job *j, char *encrypted)
+/* Ends the job: cb gets the encrypted content, or NULL and the failed response (if any). */
+static void finish(struct e2ee_job *j, char *encrypted, const camas_http_response *r)
 {
     camas_core *c = j->c;
     e2ee_encrypted_cb cb = j->cb;
     void *ud = j->ud;
     c->e2ee_job = NULL;
     job_free(j);
-    cb(ud, encrypted);
+    cb(ud, encrypted, r);
 }
 
 static void fail(struct e2ee_job *j, const char *what, const camas_http_response *r)
@@ -92,7 +92,7 @@ static void fail(struct e2ee_job *j, const char *what, const camas_http_response
     } else {
         log_warn("crypto", "%s: %s failed; the reply waits", j->room_id, what);
     }
-    finish(j, NULL);
+    finish(j, NULL, r);
 }
 
 static void encrypt_now(struct e2ee_job *j)
@@ -108,7 +108,7 @@ static void encrypt_now(struct e2ee_job *j)
         return;
     }
     camas_crypto_free_string(out);
-    finish(j, enc);
+    finish(j, enc, NULL);
 }
 
 static void send_request(struct e2ee_job *j, cJSON *rq, const char *type, camas_http_cb cb);

@@ -126,11 +126,26 @@ static bool needs_encryption(camas_core *c, const camas_outbox_item *item)
     return !room || room->encrypted;
 }
 
-/* The encrypted content of slot's item is ready (NULL: preparing it failed; try later). */
-static void on_encrypted(void *ud, char *encrypted)
+/* The encrypted content of slot's item is ready (NULL: preparing it failed: dropped when the
+ * homeserver refused for good, e.g. the room's members to a camas no longer in it; else
+ * tried again later). */
+static void on_encrypted(void *ud, char *encrypted, const camas_http_response *failed)
 {
     struct send_slot *slot = ud;
     camas_core *c = slot->c;
+    if (!encrypted && failed && failed->status >= 400 && failed->status < 500 &&
+        failed->status != 408 && failed->status != 429) {
+        matrix_error e;
+        parse_error(failed, &e);
+        c->metrics.send_errors++;
+        log_warn("matrix", "dropping %s to %s: preparing its encryption failed: %d %s",
+                 slot->item.event_type, slot->item.room_id, failed->status, e.errcode);
+        camas_store_outbox_drop(c->st, slot->item.txn_id, e.errcode[0] ? e.errcode : e.error);
+        room_reply_sent(c, slot->item.room_id);
+        slot_remove(c, slot);
+        pump(c);
+        return;
+    }
     char *path =
         encrypted
             ? client_path((const char *const[]){"/rooms/", slot->item.room_id, "/send/",
