@@ -30,6 +30,7 @@ struct send_slot {
     camas_core *c;
     camas_outbox_item item;
     camas_http_request *req;
+    bool encrypted; /* sent as m.room.encrypted */
 };
 
 static void slot_remove(camas_core *c, struct send_slot *s)
@@ -66,7 +67,8 @@ static void on_send_done(void *ud, const camas_http_response *r)
         if (camas_store_outbox_sent(c->st, it->txn_id, event_id))
             log_error("store", "could not mark %s sent; it will be resent (deduplicated)",
                       it->txn_id);
-        log_debug("matrix", "sent %s %s -> %s", it->event_type, it->txn_id, event_id);
+        log_debug("matrix", "sent %s%s %s -> %s", it->event_type,
+                  slot->encrypted ? " (encrypted)" : "", it->txn_id, event_id);
         cJSON_Delete(j);
         room_reply_sent(c, it->room_id);
         slot_remove(c, slot);
@@ -151,6 +153,7 @@ static void on_encrypted(void *ud, char *encrypted, const camas_http_response *f
             ? client_path((const char *const[]){"/rooms/", slot->item.room_id, "/send/",
                                                 "m.room.encrypted", "/", slot->item.txn_id, NULL})
             : NULL;
+    slot->encrypted = true;
     if (path)
         slot->req = api(c, "PUT", path, encrypted, SEND_TIMEOUT_MS, on_send_done, slot);
     free(path);
