@@ -133,6 +133,8 @@ struct camas_core {
     bool transport_failing;    /* the last /sync failed */
     bool ws_was_connected;     /* websocket: connected before (a new connection reconnects) */
     char transport_error[200]; /* why it failed */
+    bool store_failing;        /* the last batch could not be recorded (disk full?) */
+    char store_error[200];     /* why */
     struct received_at {
         uint64_t key; /* hash of the question's event id; 0: free */
         int64_t ms;   /* monotonic, when it came in */
@@ -229,6 +231,10 @@ void latency_replied(camas_core *c, const char *question);
 /* The transport worked (a /sync answered, a transaction came) or failed (why). */
 void transport_ok(camas_core *c);
 void transport_failed(camas_core *c, const char *why);
+/* Whether the state database took the last batch: while it does not (the disk full, most
+ * likely), nothing is acknowledged, /health says why, and the batch is fetched again. */
+void store_ok(camas_core *c);
+void store_failed(camas_core *c, const char *what);
 
 /* matrix_appservice.c */
 void start_transport(camas_core *c);

@@ -266,10 +266,12 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     if (rc == 0)
         rc = camas_store_commit(c->st);
     if (rc) {
+        store_failed(c, "an answer");
         camas_store_rollback(c->st);
-        log_error("store", "could not record the answer to %s; it will be asked again",
-                  it->event_id);
+        log_warn("store", "could not record the answer to %s; it will be asked again",
+                 it->event_id);
     } else {
+        store_ok(c);
         log_debug("router", "%s answered by %s (confidence %.2f%s%s)", it->event_id,
                   a->plugin[0] ? a->plugin : "nobody", a->confidence,
                   a->abstained ? ", abstained" : "", a->failed ? ", failed" : "");

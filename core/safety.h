@@ -9,19 +9,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Levels from the learned detector's score (worker side, understand.c), chosen by 5-fold
+/* Levels from the learned detector's scores (worker side, understand.c), chosen by 5-fold
  * cross-validation on knowledge/safety/danger-examples.yaml and on the development set
  * what was tests/fixtures/dev-danger.yaml (now training data, knowledge/safety/
- * danger-examples-more.yaml; tests/fixtures/dev-danger-2.yaml is held out), never on the
- * evaluation set: at or above STRONG the
+ * danger-examples-more.yaml), then (CONFIRM 0.35 -> 0.40, with the combined score) on
+ * tests/fixtures/dev-danger-2.yaml, never on the evaluation set: at or above STRONG the
  * hotline leads the reply; a pattern hit leads with it from CONFIRM, gets it as a footer
  * from VETO, and below VETO the learned detector overrules the pattern ("trapped in
  * meetings all day"). At VETO 0.2, one danger example the patterns caught scored below it
  * in cross-validation (a question followed by a cry for help, which understand.c also weighs
  * sentence by sentence); 0.3 would lose three. */
 #define CAMAS_DANGER_STRONG  0.53f
-#define CAMAS_DANGER_CONFIRM 0.35f
+#define CAMAS_DANGER_CONFIRM 0.40f
 #define CAMAS_DANGER_VETO    0.2f
+/* Below this combined score a pattern hit the kernel doubts gets nothing: in 5-fold
+ * cross-validation on the examples it took no footer from a danger message and 25 from
+ * safe ones ("mon chef me tue avec ses réunions"). */
+#define CAMAS_DANGER_SAFE 0.1f
 
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */
@@ -65,14 +69,25 @@ void camas_safety_compose(const char *lang, int level, bool hotline_sent, const 
                           struct camas_buf *out_plain, struct camas_buf *out_html);
 
 /* How sure the danger verdict is: 2 the hotline first, 1 the footer, 0 nothing. score is
- * the learned detector's (negative when it has none: the patterns decide alone). */
-static inline int camas_safety_level(bool patterns_fired, float score)
+ * the learned detector's combined score, kernel its nearest examples' view alone (both
+ * negative when it has none: the patterns decide alone). The combined score (which halves
+ * the false alarms that lead with the hotline on the held-out set) decides what leads; it
+ * never takes a hotline away from what the nearest examples alone flag, as the detector
+ * did before it (kernel at STRONG without a pattern, or a pattern hit at VETO unless the
+ * combined score is below SAFE): those keep the footer at least. A pattern hit leads when the
+ * higher of the two views confirms it, so that the linear view, which reads "je crois que ma
+ * voisine est victime de traite" as a question about trafficking, cannot demote it. */
+static inline int camas_safety_level(bool patterns_fired, float score, float kernel)
 {
     if (score < 0)
         return patterns_fired ? 2 : 0;
-    if (score >= CAMAS_DANGER_STRONG || (patterns_fired && score >= CAMAS_DANGER_CONFIRM))
+    float lenient = kernel > score ? kernel : score;
+    if (score >= CAMAS_DANGER_STRONG || (patterns_fired && lenient >= CAMAS_DANGER_CONFIRM))
         return 2;
-    return patterns_fired && score >= CAMAS_DANGER_VETO ? 1 : 0;
+    /* the combined score may put the hotline after the answer, never take it away */
+    if (kernel >= CAMAS_DANGER_STRONG)
+        return 1;
+    return patterns_fired && kernel >= CAMAS_DANGER_VETO && score >= CAMAS_DANGER_SAFE ? 1 : 0;
 }
 
 #endif

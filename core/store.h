@@ -17,6 +17,8 @@ void camas_store_close(camas_store *st);
 int camas_store_begin(camas_store *st);
 int camas_store_commit(camas_store *st);
 void camas_store_rollback(camas_store *st);
+/* SQLite's message for the last failure ("database or disk is full"). */
+const char *camas_store_error(camas_store *st);
 
 /* Returns a malloc'd value, or NULL when absent (or on error). */
 char *camas_store_get(camas_store *st, const char *key);

@@ -20,9 +20,8 @@
 
 /* Lexical confidence at which the lexical matcher answers alone. */
 #define LEX_SURE 0.80
-/* Dense: cosine of the best entry needed to answer it, and its lead over the next entry. */
+/* Dense: cosine of the best entry needed to answer it (and the lead DENSE_MARGIN). */
 #define DENSE_ANSWER 0.880f
-#define DENSE_MARGIN 0.005f
 /* So close to the question that the best entry is answered even without a lead. */
 #define DENSE_SURE 0.950f
 /* Below DENSE_ANSWER (or without the lead) but at least this: offer the close entries. */
@@ -477,102 +476,21 @@ bool camas_understand_work(camas_understand *u, int64_t budget_ms)
     return false;
 }
 
-struct filter_wrap {
-    camas_match_filter f;
-    void *ud;
-};
-
-static bool plugin_entries_only(uint32_t owner, const char *entry_id, void *ud)
+bool camas_understand_plugin_entries_only(uint32_t owner, const char *entry_id, void *ud)
 {
     struct filter_wrap *fw = ud;
     return owner < SCOPE_OWNER && (!fw->f || fw->f(owner, entry_id, fw->ud));
 }
 
-/* Entries about the given bodies only (not those about every body: "and for WashACT?"
- * asks about WashACT), then the caller's filter. */
-struct body_filter {
-    camas_match_filter f;
-    void *ud;
-    const camas_understand *u;
-    const char *const *bodies;
-    size_t nb;
-};
-
-static bool only_bodies(uint32_t owner, const char *entry_id, void *ud)
+bool camas_understand_only_bodies(uint32_t owner, const char *entry_id, void *ud)
 {
     const struct body_filter *bf = ud;
     const char *body = bf->u ? camas_dense_entry_body(bf->u->dense, entry_id) : NULL;
-    bool ok = !body; /* unknown to the dense index (no model): the lexical filter decides */
+    bool ok =
+        !body && !bf->own; /* unknown to the dense index (no model): the lexical filter decides */
     for (size_t i = 0; !ok && i < bf->nb; i++)
         ok = strcmp(body, bf->bodies[i]) == 0;
     return ok && (!bf->f || bf->f(owner, entry_id, bf->ud));
-}
-
-/* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
- * last separator into two parts of two words or more. */
-static bool split_clauses(const char *q, char *a, char *b, size_t cap)
-{
-    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", "? "};
-    const char *best = NULL;
-    size_t best_len = 0;
-    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
-        const char *p = NULL;
-        for (const char *h = strstr(q, seps[i]); h; h = strstr(h + 1, seps[i]))
-            p = h;
-        if (p && (!best || p > best)) {
-            best = p;
-            best_len = strlen(seps[i]);
-        }
-    }
-    if (!best)
-        return false;
-    size_t la = (size_t)(best - q);
-    const char *rest = best + best_len;
-    if (la + 1 > cap || strlen(rest) + 1 > cap || !strchr(q, ' ') || !strchr(rest, ' '))
-        return false;
-    memcpy(a, q, la);
-    a[la] = '\0';
-    strcpy(b, rest);
-    if (best_len == 2 && best[0] == '?')
-        strcat(a, "?");
-    return strchr(a, ' ') != NULL; /* both parts have two words or more */
-}
-
-/* A question that describes a body and then asks about it ("the group the U.S. Attorney
- * convened in 2006, who co-chairs it?") is read in two parts: the body from the
- * description's best entry, the entry from the other part among that body's. Replaces the
- * hits when that reading is closer than the whole question's. */
-static size_t try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
-                          camas_dense_hit *hits, size_t nh, size_t max)
-{
-    char part[2][512];
-    float v[2][MAX_DIM];
-    if (!split_clauses(question, part[0], part[1], sizeof part[0]) ||
-        camas_embed_text(u->model, part[0], strlen(part[0]), 1, v[0]) ||
-        camas_embed_text(u->model, part[1], strlen(part[1]), 1, v[1]))
-        return nh;
-    float whole = nh ? hits[0].score : 0;
-    size_t best_n = 0;
-    camas_dense_hit best[8];
-    for (int d = 0; d < 2; d++) {
-        camas_dense_hit desc[1];
-        if (!camas_dense_query(u->dense, v[d], NULL, 0, plugin_entries_only, fw, desc, 1))
-            continue;
-        const char *body = camas_dense_entry_body(u->dense, desc[0].entry_id);
-        if (!body || strcmp(body, "all") == 0)
-            continue;
-        camas_dense_hit h[8];
-        size_t n = camas_dense_query(u->dense, v[1 - d], &body, 1, plugin_entries_only, fw, h,
-                                     max < 8 ? max : 8);
-        if (n && h[0].score > whole && (!best_n || h[0].score > best[0].score)) {
-            memcpy(best, h, n * sizeof *h);
-            best_n = n;
-        }
-    }
-    if (!best_n)
-        return nh;
-    memcpy(hits, best, best_n * sizeof *hits);
-    return best_n;
 }
 
 void camas_understand_query(camas_understand *u, const camas_matcher *m, const char *question,
@@ -587,14 +505,14 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                    camas_match_filter f, void *ud, camas_understanding *out)
 {
     memset(out, 0, sizeof *out);
-    out->danger = -1;
+    out->danger = out->danger_kernel = -1;
     /* the first body named by body_text (a follow-up's, or its context's most recent one)
      * restricts both rankings to its own entries */
     const char *bodies[4];
     size_t nb = body_text ? camas_matcher_bodies(m, body_text, lang, bodies, 1) : 0;
-    struct body_filter bf = {f, ud, u, bodies, nb};
+    struct body_filter bf = {f, ud, u, bodies, nb, false};
     if (nb) {
-        f = only_bodies;
+        f = camas_understand_only_bodies;
         ud = &bf;
     }
     camas_match lex[3];
@@ -620,11 +538,13 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         return;
     }
     out->used_model = true;
-    if (u->danger_n)
-        out->danger =
-            camas_understand_noise(question)
-                ? 0.0f
-                : camas_understand_long_danger(u, question, camas_understand_danger_score(u, q));
+    if (u->danger_n) {
+        camas_danger_view d = {0, 0};
+        if (!camas_understand_noise(question))
+            d = camas_understand_long_danger(u, question, camas_understand_danger_view(u, q));
+        out->danger = d.combined;
+        out->danger_kernel = d.kernel;
+    }
     /* Typos the lexical matcher corrects are corrected for the model too ("how oftn does
      * washact meat"), whose subword pieces would otherwise read another question. The danger
      * score above keeps the words as written: the knowledge's vocabulary is not theirs. */
@@ -641,10 +561,21 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
     struct filter_wrap fw = {f, ud};
     camas_dense_hit hits[MAX_HITS];
-    size_t nh =
-        camas_dense_query(u->dense, q, bodies, nb, plugin_entries_only, &fw, hits, MAX_HITS);
-    if (nb == 0 && !(nlex && lexconf >= LEX_SURE))
-        nh = try_clauses(u, question, &fw, hits, nh, MAX_HITS);
+    size_t nh = camas_dense_query(u->dense, q, bodies, nb, camas_understand_plugin_entries_only,
+                                  &fw, hits, MAX_HITS);
+    /* a number or e-mail address of the question that an entry's answer states ("which one
+     * was created in 2013?") */
+    char qfacts[8][CAMAS_TOKEN_MAX + 1];
+    size_t nqf = text_facts(question, qfacts, 8);
+    /* read as a body's description and what is asked about it: from then on only the asked
+     * part counts (its vector, not the whole question's words or facts) */
+    bool described = nb == 0 && !(nlex && lexconf >= LEX_SURE) &&
+                     camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q);
+    described =
+        described || (nb == 0 && camas_understand_try_description(u, question, &fw, qfacts, nqf,
+                                                                  hits, &nh, MAX_HITS, q));
+    if (described)
+        nqf = 0;
     if (nh == 0) {
         out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
         if (nlex)
@@ -652,10 +583,6 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         return;
     }
     /* the lexical matcher's view counts a little in hybrid mode */
-    /* a number or e-mail address of the question that an entry's answer states ("which one
-     * was created in 2013?") */
-    char qfacts[8][CAMAS_TOKEN_MAX + 1];
-    size_t nqf = text_facts(question, qfacts, 8);
     float score[MAX_HITS];
     bool states[MAX_HITS]; /* the entry's answer states a fact of the question */
     for (size_t i = 0; i < nh; i++) {
@@ -669,7 +596,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         states[i] = fact;
         if (fact)
             score[i] += FACT_BONUS;
-        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && k < nlex; k++)
+        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && !described && k < nlex; k++)
             if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
                 score[i] += LEX_WEIGHT * (float)lex[k].confidence;
     }
@@ -705,7 +632,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                 lexconf, hits[0].entry_id, nh > 1 ? hits[1].entry_id : "-",
                 nh > 2 ? hits[2].entry_id : "-", nlex ? lex[0].entry_id : "-", (double)out->scope,
                 nb);
-    if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE &&
+    if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE && !described &&
         !about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->confidence = lexconf;
@@ -731,13 +658,14 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                         .score = score[i],
                                         .confidence = hits[i].score};
     out->confidence = s1;
-    bool lex_agrees = lex_ok && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
+    bool lex_agrees = lex_ok && !described && strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
     /* a number or address of the question that the best entry states pins it ("whose
      * number is 206-442-4488?") even when the wording is far from its examples: every entry
      * that states it answers with it */
     bool pinned = states[0] && s1 >= FACT_ANSWER_MIN;
-    if ((s1 >= DENSE_ANSWER && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees ||
-        pinned) {
+    /* the asked part alone is further from every entry than a whole question */
+    float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
+    if ((s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->noptions = 1;
     } else if (s1 >= DENSE_CLARIFY) {
@@ -813,15 +741,21 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     }
     if (follow.decision == CAMAS_DECIDE_ANSWER ||
         (follow.decision == CAMAS_DECIDE_CLARIFY && out->decision == CAMAS_DECIDE_DECLINE)) {
-        float danger = out->danger; /* the message's own, not its context's */
+        float danger = out->danger, kernel = out->danger_kernel; /* the message's own */
         *out = follow;
         out->danger = danger;
+        out->danger_kernel = kernel;
         if (understood) {
             camas_buf_reset(understood);
             camas_buf_puts(understood, camas_buf_cstr(&joined));
         }
     }
     camas_buf_free(&joined);
+}
+
+const char *camas_understand_body(const camas_understand *u, const char *entry_id)
+{
+    return u && entry_id ? camas_dense_entry_body(u->dense, entry_id) : NULL;
 }
 
 uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id)

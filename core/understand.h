@@ -62,7 +62,10 @@ typedef struct camas_understanding {
     size_t noptions;
     double confidence;
     float danger; /* learned danger score in [0,1]; -1 without the model */
-    float scope;  /* scope classifier: in [0,1], 1 = about the bodies (1 without the model) */
+    /* the nearest examples' view alone (kernel density ratio), which can confirm a pattern
+     * hit the combined score doubts; -1 without the model */
+    float danger_kernel;
+    float scope; /* scope classifier: in [0,1], 1 = about the bodies (1 without the model) */
     bool used_model;
 } camas_understanding;
 
@@ -87,6 +90,8 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
 
 /* The owner (plugin) that added entry_id, 0 when none did. */
 uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id);
+/* The body an entry is about ("task-force", "all", …), or NULL when unknown. */
+const char *camas_understand_body(const camas_understand *u, const char *entry_id);
 
 /* The label of an entry in lang, for "Did you mean": its first example question. */
 const char *camas_understand_label(const camas_understand *u, const char *entry_id,

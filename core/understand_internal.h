@@ -18,6 +18,13 @@
 #define DANGER_OWNER UINT32_MAX
 #define SCOPE_OWNER  (UINT32_MAX - 1)
 #define MAX_DIM      1024
+/* Dense: the lead of the best entry over the next that it needs to be answered. */
+#define DENSE_MARGIN 0.005f
+/* The cosine from which an entry answers the asked part of a question read in two parts
+ * (understand_parts.c): a part alone is further from every entry than a whole question. */
+#ifndef DESCRIBED_MIN
+#define DESCRIBED_MIN 0.86f
+#endif
 #define MAX_HITS     16 /* entries ranked by the dense index per question */
 #define MAX_EXAMPLES 8192
 
@@ -85,17 +92,50 @@ void camas_understand_train(camas_understand *u, struct examples *ex, bool with_
                             float pos_weight, const char *what);
 /* Copies the danger examples' vectors side by side for camas_understand_danger_score. */
 void camas_understand_gather_danger(camas_understand *u);
-/* The learned danger score of a question's vector q, in [0,1]. */
-float camas_understand_danger_score(const camas_understand *u, const float *q);
+/* The learned danger scores of a question's vector q, in [0,1]: the kernel density ratio
+ * (kernel) and its geometric mean with the logistic regression (combined). */
+typedef struct camas_danger_view {
+    float combined, kernel;
+} camas_danger_view;
+camas_danger_view camas_understand_danger_view(const camas_understand *u, const float *q);
 /* A run of one or two characters, which the learned detector leaves alone. */
 bool camas_understand_noise(const char *text);
 /* The danger of text given whole (its vector's score): long texts by windows, uncertain
  * messages of several sentences sentence by sentence. */
-float camas_understand_long_danger(const camas_understand *u, const char *text, float whole);
+camas_danger_view camas_understand_long_danger(const camas_understand *u, const char *text,
+                                               camas_danger_view whole);
 /* The entry model: found in the cache or started (start), trained in slices (train),
  * forgotten (clear). */
 void camas_understand_entries_start(camas_understand *u);
 void camas_understand_entries_train(camas_understand *u, int64_t budget_ms);
 void camas_understand_entries_clear(struct entry_model *em);
+
+/* The caller's filter, with the plugins' entries only (not the classifiers' examples). */
+struct filter_wrap {
+    camas_match_filter f;
+    void *ud;
+};
+bool camas_understand_plugin_entries_only(uint32_t owner, const char *entry_id, void *ud);
+
+/* Entries about the given bodies only (not those about every body: "and for WashACT?"
+ * asks about WashACT), then the caller's filter. */
+struct body_filter {
+    camas_match_filter f;
+    void *ud;
+    const camas_understand *u;
+    const char *const *bodies;
+    size_t nb;
+    bool own; /* the bodies' own entries only, not those about every body */
+};
+bool camas_understand_only_bodies(uint32_t owner, const char *entry_id, void *ud);
+
+/* understand_parts.c: replace hits and q (the question's vector) when reading the question
+ * in two parts answers it more clearly, and say so; see there. */
+bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
+                                  camas_dense_hit *hits, size_t *nh, size_t max, float *q);
+bool camas_understand_try_description(camas_understand *u, const char *question,
+                                      struct filter_wrap *fw, char facts[][CAMAS_TOKEN_MAX + 1],
+                                      size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
+                                      float *q);
 
 #endif

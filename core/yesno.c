@@ -229,6 +229,7 @@ struct camas_yesno_names {
     unsigned groups;
     unsigned (*opposite)[2]; /* pairs of synonym groups that exclude each other */
     size_t nopposite;
+    unsigned supposed_from; /* ids from here on are not in the source (0: none are) */
 };
 
 camas_yesno_names *camas_yesno_names_new(void)
@@ -355,13 +356,34 @@ size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, 
     return n;
 }
 
+void camas_yesno_blank_names(const camas_yesno_names *names, char *norm)
+{
+    size_t len = names && norm ? strlen(norm) : 0;
+    unsigned char *used = len ? calloc(len + 1, 1) : NULL;
+    unsigned ids[MAX_HITS];
+    if (used && camas_yesno_find_names(names, norm, ids, MAX_HITS, used))
+        for (size_t i = 0; i < len; i++)
+            if (used[i])
+                norm[i] = ' ';
+    free(used);
+}
+
+void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id)
+{
+    if (names)
+        names->supposed_from = id;
+}
+
 bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
 {
     char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
     unsigned ids[MAX_HITS];
-    bool found = norm && camas_yesno_find_names(names, norm, ids, MAX_HITS, NULL) > 0;
+    size_t n = norm ? camas_yesno_find_names(names, norm, ids, MAX_HITS, NULL) : 0;
     free(norm);
-    return found;
+    for (size_t i = 0; i < n; i++)
+        if (!names->supposed_from || ids[i] < names->supposed_from)
+            return true;
+    return false;
 }
 
 /* ---- verdicts ---------------------------------------------------------------------------- */
@@ -396,6 +418,19 @@ static bool is_year_text(const char *v)
 {
     return strlen(v) == 4 && (strncmp(v, "19", 2) == 0 || strncmp(v, "20", 2) == 0) &&
            isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]);
+}
+
+/* What a number is, so that only numbers of a kind contradict: a year, a section of law
+ * ("7.68.801"), a telephone number ("206-442-4488"), or a count. */
+static int number_kind(const char *v)
+{
+    if (is_year_text(v))
+        return 0;
+    if (strchr(v, '.'))
+        return 1;
+    if (strchr(v, '-') && strlen(v) >= 7)
+        return 2;
+    return 3;
 }
 
 static bool any_phrase(const char *norm, const char *const *list)
@@ -841,10 +876,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
                 if (!w)
                     continue;
                 found |= strcmp(w, x) == 0;
-                same_kind |= is_year_text(w) == is_year_text(x);
+                same_kind |= number_kind(w) == number_kind(x);
             }
             if (!found && same_kind) {
-                verdict = -1; /* another year, another number */
+                verdict = -1; /* another year, another number of its kind */
                 goto out;
             }
             numbers_found &= found;
@@ -894,25 +929,45 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
      * others instead says "no" ("is the task force chaired by Kyle Bois?"). */
     if (nqn) {
         bool all_named = false, others = false;
+        /* the claim words sentences about others make ("convened" in "convened by the U.S.
+         * Attorney's Office"): a sentence naming the question's people must make them too
+         * ("did the Seattle police convene WashACT?" is not answered by "co-chaired by the
+         * Seattle Police Department") */
+        bool *relation = calloc(nq ? nq : 1, sizeof *relation);
+        bool related = false;
         camas_token ut[MAX_TOK];
-        for (size_t u = 0; u < nunits; u++) {
-            if (!usable[u] || !units[u].nnames)
-                continue;
-            size_t have = 0;
-            for (size_t i = 0; i < nqn; i++)
-                for (size_t k = 0; k < units[u].nnames; k++)
-                    have += units[u].names[k] == qnames[i];
-            if (have == nqn) {
-                all_named = true;
-                continue;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t u = 0; u < nunits; u++) {
+                if (!usable[u] || !units[u].nnames)
+                    continue;
+                size_t have = 0;
+                for (size_t i = 0; i < nqn; i++)
+                    for (size_t k = 0; k < units[u].nnames; k++)
+                        have += units[u].names[k] == qnames[i];
+                if ((have == nqn) != (pass == 1))
+                    continue;
+                size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+                if (nu > MAX_TOK)
+                    nu = MAX_TOK;
+                if (pass == 1) { /* a sentence naming them all */
+                    bool makes = true;
+                    for (size_t i = 0; i < nq && makes && relation; i++)
+                        makes = !relation[i] ||
+                                camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+                    all_named |= makes;
+                    continue;
+                }
+                for (size_t i = 0; i < nq; i++)
+                    if (is_claim[i] &&
+                        camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                        others = true;
+                        if (relation)
+                            relation[i] = related = true;
+                    }
             }
-            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
-            if (nu > MAX_TOK)
-                nu = MAX_TOK;
-            for (size_t i = 0; i < nq && !others; i++)
-                others =
-                    is_claim[i] && camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
-        }
+        free(relation);
+        if (!all_named && related)
+            others = true;
         if (!all_named) {
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */

@@ -26,37 +26,47 @@ static void report(const camas_yesno_loader *ld, const char *fmt, ...)
     ld->error(ld->ud, msg);
 }
 
-void camas_yesno_load_names(const camas_yesno_loader *ld, const cJSON *bodies_doc)
+/* One list of lists of names (`key:` of bodies.yaml), numbered from *id on. */
+static void load_name_list(const camas_yesno_loader *ld, const cJSON *bodies_doc, const char *key,
+                           unsigned *id)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(bodies_doc, "names");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(bodies_doc, key);
     if (!list)
         return;
     if (!cJSON_IsArray(list)) {
-        report(ld, "knowledge/bodies.yaml:%d: 'names' must be a list of lists of names",
-               camas_yaml_line(list));
+        report(ld, "knowledge/bodies.yaml:%d: '%s' must be a list of lists of names",
+               camas_yaml_line(list), key);
         return;
     }
-    unsigned id = 0;
     const cJSON *one;
     cJSON_ArrayForEach(one, list)
     {
-        id++;
+        ++*id;
         if (!cJSON_IsArray(one) || cJSON_GetArraySize(one) == 0) {
             report(ld,
-                   "knowledge/bodies.yaml:%d: each entry of 'names' must be a list of the ways "
+                   "knowledge/bodies.yaml:%d: each entry of '%s' must be a list of the ways "
                    "to write one name, e.g. [\"Richard Torrance\", \"Torrance\"]",
-                   camas_yaml_line(one));
+                   camas_yaml_line(one), key);
             continue;
         }
         const cJSON *s;
         cJSON_ArrayForEach(s, one)
         {
             if (!cJSON_IsString(s) ||
-                (ld->names && camas_yesno_names_add(ld->names, id, s->valuestring)))
+                (ld->names && camas_yesno_names_add(ld->names, *id, s->valuestring)))
                 report(ld, "knowledge/bodies.yaml:%d: expected a non-empty name",
                        camas_yaml_line(s));
         }
     }
+}
+
+void camas_yesno_load_names(const camas_yesno_loader *ld, const cJSON *bodies_doc)
+{
+    unsigned id = 0;
+    load_name_list(ld, bodies_doc, "names", &id);
+    if (ld->names)
+        camas_yesno_names_suppose_from(ld->names, id + 1);
+    load_name_list(ld, bodies_doc, "supposed", &id);
 }
 
 /* The strings of a YAML list of 2..MAX_GROUP words into words; how many, or -1 (reported). */

@@ -107,3 +107,28 @@ def test_yes_no_verdicts(name):
     print(f"\nyes/no verdicts: {right}/{len(qs)} right, {len(wrong)} wrong")
     assert len(wrong) <= len(qs) // 50, wrong
     assert right >= 0.6 * len(qs), f"only {right}/{len(qs)} right verdicts"
+
+
+def test_held_out_danger_set():
+    """The danger development set kept out of the detector's training
+    (tests/fixtures/dev-danger-2.yaml, written blind; it set only CONFIRM): every danger message gets the hotline,
+    and few ordinary messages that share its words get it first. The combined score (kernel
+    density with logistic regression) leads with it for 2 of 158 such messages where the
+    kernel alone did for 6, and 5 in all where it did for 8; the bounds leave room for small
+    changes in the examples."""
+    data = yaml.safe_load((ROOT / "tests/fixtures/dev-danger-2.yaml").read_text(encoding="utf-8"))
+    msgs = [m for m in data["messages"] if "\n" not in m["text"]]
+    answers = _ask_all([m["text"] for m in msgs])
+    missed, first, footer = [], [], []
+    for m, a in zip(msgs, answers):
+        hotline = HOTLINE in a["answer"]
+        if m["label"] == "danger" and not hotline:
+            missed.append(m["text"])
+        elif m["label"] != "danger" and hotline:
+            (first if a["danger"] else footer).append(m["text"])
+    negatives = sum(m["label"] != "danger" for m in msgs)
+    print(f"\nheld-out danger set: {len(missed)} missed; false alarms {len(first)} first, "
+          f"{len(footer)} as a footer, of {negatives}")
+    assert not missed, missed
+    assert len(first) <= 4, first
+    assert len(first) + len(footer) <= 8, first + footer

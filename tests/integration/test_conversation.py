@@ -76,12 +76,18 @@ def test_follow_ups_use_the_askers_previous_question(help_room, alice, bob):
     assert "procureur général" in fr, fr
 
 
-def test_a_question_without_language_cues_keeps_the_askers_language(help_room, alice, bob):
+def test_a_question_without_language_cues_keeps_the_askers_language(help_room, alice, bob,
+                                                                     new_user):
     """"washact email" has no word of either language: after a French question the asker
-    gets French; someone else, with no conversation, English; and words only the French
-    knowledge has ("comitee", "telphone": typos of comité, téléphone) choose French."""
+    gets French; someone else, with no conversation, English; words only the French
+    knowledge has ("comitee", "telphone": typos of comité, téléphone) choose French; and
+    when the knowledge's words are even, words only the French word list has ("réseau")."""
     room, bot = help_room
     bob.join(room)
+    carol = new_user("carol")
+    carol.join(room)
+    reseau = ask_in(carol, room, bot, "warn reseau")
+    assert "Vouliez-vous dire" in reseau or "WashACT est" in reseau, reseau
     assert "Richard Torrance" in ask_in(alice, room, bot, "qui préside le groupe de travail ?")
     fr = ask_in(alice, room, bot, "washact email")
     assert "écrivez à warntrafficking@yahoo.com" in fr, fr
@@ -99,6 +105,43 @@ def test_yes_no_questions_get_yes_or_no_first(help_room, alice):
     assert yes.startswith("Yes — ") and "Richard Torrance" in yes, yes
     non = ask_in(alice, room, bot, "Le groupe de travail se réunit-il chaque mois ?")
     assert non.startswith("Non — ") and "deux à trois fois par an" in non, non
+    # an office the source does not name, in the place of the one it names
+    gov = ask_in(alice, room, bot, "Is the CSEC committee convened by the Governor?")
+    assert gov.startswith("No — ") and "Attorney General" in gov, gov
+    # the best entry names the police as a co-chair and says nothing of who convened WashACT:
+    # a close entry about WashACT that does settle it answers instead
+    conv = ask_in(alice, room, bot, "Was WashACT convened by the Seattle police?")
+    assert conv.startswith("No — ") and "U.S. Attorney's Office" in conv, conv
+    # "co-chaired by the Seattle Police Department" does not say they convened it
+    active = ask_in(alice, room, bot, "Did the Seattle police convene WashACT?")
+    assert active.startswith("No — "), active
+    # a typo in the claim is read through
+    typo = ask_in(alice, room, bot, "Does WashACT meet every monht?")
+    assert typo.startswith("No — ") and "quarterly" in typo, typo
+
+
+def test_body_told_by_a_fact_then_asked_about(help_room, alice):
+    """A body named by a fact only its answers state ("the body created under RCW
+    7.68.350"), and then something else asked about it: the answer is to what is asked, not
+    the entry that states the fact."""
+    room, bot = help_room
+    duties = ask_in(alice, room, bot, "what must the body created under RCW 7.68.350 do?")
+    assert "measure and evaluate" in duties, duties
+    docs = ask_in(alice, room, bot, "where are the agendas of the group reauthorized in 2015 "
+                  "posted?")
+    assert "Task Force Meeting Documents" in docs, docs
+    fr = ask_in(alice, room, bot, "que doit faire l'organisme autorisé au RCW 7.68.350 ?")
+    assert "mesurer et évaluer" in fr, fr
+    # described before a comma, then asked about
+    convener = ask_in(alice, room, bot, "the committee whose contact is Kyle Bois, who convenes "
+                      "it?")
+    assert "convened by the Attorney General's Office" in convener, convener
+    meets = ask_in(alice, room, bot, "the group co-chaired by WARN, how often do its members "
+                   "meet?")
+    assert "quarterly" in meets, meets
+    # the fact asked about, with no description: still the entry that states it
+    law = ask_in(alice, room, bot, "which body was created by SB 5308?")
+    assert "RCW 7.68.801" in law, law
 
 
 def test_paraphrases_are_understood(help_room, alice):

@@ -502,14 +502,15 @@ static int danger_set(const cJSON *doc, const camas_matcher *m)
             continue;
         int d = strcmp(label, "danger") == 0;
         bool patterns = camas_safety_check(safety, text, NULL);
-        float score = -1;
+        float score = -1, kernel = -1;
         if (load_u) {
             camas_understanding und;
             camas_understand_query(load_u, m, text, camas_detect_lang(text, NULL), NULL, NULL,
                                    &und);
             score = und.danger;
+            kernel = und.danger_kernel;
         }
-        int level = camas_safety_level(patterns, score);
+        int level = camas_safety_level(patterns, score, kernel);
         n[d]++;
         flagged[d] += level > 0;
         first[d] += level == 2;

@@ -69,13 +69,17 @@ static const struct {
 /* The patterns' verdict weighed by the learned detector, and the reply put together. */
 static void test_levels_and_compose(void)
 {
-    CHECK(camas_safety_level(true, -1) == 2); /* no model: the patterns decide */
-    CHECK(camas_safety_level(false, -1) == 0);
-    CHECK(camas_safety_level(false, 0.9f) == 2); /* the learned detector alone */
-    CHECK(camas_safety_level(false, 0.4f) == 0);
-    CHECK(camas_safety_level(true, 0.4f) == 2);  /* a pattern hit it does not contradict */
-    CHECK(camas_safety_level(true, 0.25f) == 1); /* doubtful: the footer */
-    CHECK(camas_safety_level(true, 0.1f) == 0);  /* sure it is safe: overruled */
+    CHECK(camas_safety_level(true, -1, -1) == 2); /* no model: the patterns decide */
+    CHECK(camas_safety_level(false, -1, -1) == 0);
+    CHECK(camas_safety_level(false, 0.9f, 0.9f) == 2); /* the learned detector alone */
+    CHECK(camas_safety_level(false, 0.4f, 0.9f) == 1); /* the combined doubts: the footer */
+    CHECK(camas_safety_level(false, 0.4f, 0.5f) == 0);
+    CHECK(camas_safety_level(true, 0.45f, 0.3f) == 2);  /* a pattern hit it does not contradict */
+    CHECK(camas_safety_level(true, 0.1f, 0.5f) == 2);   /* ... or its nearest examples do not */
+    CHECK(camas_safety_level(true, 0.15f, 0.25f) == 1); /* doubtful: the footer */
+    CHECK(camas_safety_level(true, 0.05f, 0.25f) == 0); /* both views say safe */
+    CHECK(camas_safety_level(true, 0.25f, 0.1f) == 0);  /* the nearest examples say safe */
+    CHECK(camas_safety_level(true, 0.1f, 0.15f) == 0);  /* sure it is safe: overruled */
 
     camas_buf p = {0}, h = {0};
     camas_safety_compose("en", 2, false, "The Task Force meets.", NULL, false, false, &p, &h);

@@ -60,6 +60,11 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_names_add(names, 5, "U.S. Attorney's Office") == 0);
     CHECK(camas_yesno_names_add(names, 6, "WARN") == 0);
     CHECK(camas_yesno_names_add(names, 7, "") == -1);
+    /* an office the source does not name: it contradicts, it does not put a question in scope */
+    camas_yesno_names_suppose_from(names, 7);
+    CHECK(camas_yesno_names_add(names, 7, "Governor") == 0);
+    CHECK(!camas_yesno_names_in(names, "who is the governor of Washington?"));
+    CHECK(camas_yesno_names_in(names, "is Kyle Bois the governor?"));
     CHECK(camas_yesno_names_in(names, "quelle instance est convoquée par l'Attorney General ?"));
     CHECK(!camas_yesno_names_in(names, "who chairs the task force?"));
     CHECK(!camas_yesno_names_in(NULL, "Kyle Bois"));
@@ -85,6 +90,27 @@ static void with_names(camas_stemmer *st)
     static const char meet[] = "WashACT members meet quarterly. These meetings are by invitation "
                                "only. WashACT also holds quarterly information sessions that are "
                                "free and open to the public.";
+    static const char convened[] = "The CSEC Committee was created by the Legislature in 2013. It "
+                                   "is convened by the Attorney General's Office.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee convened by the Governor?", convened,
+                                  "en") == -1);
+    /* a sentence naming the police makes another claim than the one asked ("convene") */
+    static const char overview[] = "WashACT is a group convened in 2006 by the U.S. "
+                                   "Attorney's Office. It is co-chaired by the U.S. Attorney's "
+                                   "Office and the Seattle Police Department.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Did the Seattle Police Department convene WashACT?",
+                                  overview, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired by the Seattle Police Department?",
+                                  overview, "en") == 1);
+    /* a number contradicts only a number of its kind: a section of law is not a telephone */
+    static const char welcome[] = "The public is welcome at the CSEC Committee's meetings. "
+                                  "Contact Kyle Bois at 206-442-4488.";
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Are the meetings of the committee under RCW 7.68.801 open "
+                                  "to the public?",
+                                  welcome, "en") != -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee's phone 206-442-4400?", welcome,
+                                  "en") == -1);
     /* another person in the same role: no; the one named: yes */
     CHECK(camas_yesno_verdict_ctx(&c, "Is the task force chaired by Kyle Bois?", chair, "en") ==
           -1);
@@ -265,6 +291,21 @@ static void test_lexicon(camas_stemmer *st)
     CHECK(camas_lexicon_has(lx, "funding", 7) && camas_lexicon_has(lx, "reunion", 7));
     CHECK(!camas_lexicon_has(lx, "fundin", 6) && !camas_lexicon_has(lx, "fundings", 8));
     CHECK(!camas_lexicon_has(lx, "trafficker s", 12) && !camas_lexicon_has(NULL, "task", 4));
+    /* which list a word is in: the second path is bit 1 */
+    CHECK(camas_lexicon_lists(lx, "reunion", 7) == 2u && camas_lexicon_lists(lx, "rien", 4) == 0);
+    char en[] = "/tmp/camas-lexicon-XXXXXX", fr[] = "/tmp/camas-lexicon-XXXXXX";
+    int fe = mkstemp(en), ff = mkstemp(fr);
+    CHECK(fe >= 0 && ff >= 0);
+    CHECK(write(fe, "task\nrole\n", 10) == 10 && write(ff, "rôle\nréseau\n", 14) == 14);
+    close(fe);
+    close(ff);
+    const char *both[] = {en, fr};
+    camas_lexicon *lx2 = camas_lexicon_load(both, 2);
+    unlink(en);
+    unlink(fr);
+    CHECK(lx2 != NULL && camas_lexicon_lists(lx2, "role", 4) == 3u);
+    CHECK(camas_lexicon_lists(lx2, "task", 4) == 1u && camas_lexicon_lists(lx2, "reseau", 6) == 2u);
+    camas_lexicon_free(lx2);
     static const char law[] = "The Task Force was reauthorized in 2015 by Senate Bill 5884. Its "
                               "founding legislation is RCW 7.68.350.";
     static const char q[] = "Does the task force have founding legislation?";

@@ -1,0 +1,250 @@
+/* Questions read in parts (understand.c calls these while ranking): a description of a
+ * body and then what is asked about it, split at a comma or dash (try_clauses) or told by a
+ * fact only that body's answers state (try_description). */
+#include "understand_internal.h"
+
+#include "text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The cosine from which a description's best entry tells its body clearly. */
+#ifndef DESCRIPTION_CLEAR
+#define DESCRIPTION_CLEAR 0.90f
+#endif
+
+/* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
+ * last separator into two parts of two words or more. */
+static bool split_clauses(const char *q, char *a, char *b, size_t cap)
+{
+    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", "? "};
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+        const char *p = NULL;
+        for (const char *h = strstr(q, seps[i]); h; h = strstr(h + 1, seps[i]))
+            p = h;
+        if (p && (!best || p > best)) {
+            best = p;
+            best_len = strlen(seps[i]);
+        }
+    }
+    if (!best)
+        return false;
+    size_t la = (size_t)(best - q);
+    const char *rest = best + best_len;
+    if (la + 1 > cap || strlen(rest) + 1 > cap || !strchr(q, ' ') || !strchr(rest, ' '))
+        return false;
+    memcpy(a, q, la);
+    a[la] = '\0';
+    strcpy(b, rest);
+    if (best_len == 2 && best[0] == '?')
+        strcat(a, "?");
+    return strchr(a, ' ') != NULL; /* both parts have two words or more */
+}
+
+/* A question that describes a body and then asks about it ("the group the U.S. Attorney
+ * convened in 2006, who co-chairs it?") is read in two parts: the body from the
+ * description's best entry, the entry from the other part among that body's own. The part
+ * that holds the question mark is what is asked (either part when none or both do). That
+ * reading replaces the hits when it is closer than the whole question's, or when the
+ * description clearly tells a body and the asked part clearly picks another of its entries
+ * than the one the description matched (a short part such as "il repose sur quelle loi ?"
+ * is further from every entry than a whole question). Returns true when the hits and q
+ * (the question's vector) were replaced by the asked part's. */
+bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
+                                  camas_dense_hit *hits, size_t *nh, size_t max, float *q)
+{
+    char part[2][512];
+    float v[2][MAX_DIM];
+    if (!split_clauses(question, part[0], part[1], sizeof part[0]) ||
+        camas_embed_text(u->model, part[0], strlen(part[0]), 1, v[0]) ||
+        camas_embed_text(u->model, part[1], strlen(part[1]), 1, v[1]))
+        return false;
+    bool asks[2] = {strchr(part[0], '?') != NULL, strchr(part[1], '?') != NULL};
+    float whole = *nh ? hits[0].score : 0;
+    size_t best_n = 0;
+    int asked = -1;
+    camas_dense_hit best[8];
+    for (int d = 0; d < 2; d++) {
+        if (asks[d] && !asks[1 - d])
+            continue; /* the question is not the description */
+        camas_dense_hit desc[1];
+        if (!camas_dense_query(u->dense, v[d], NULL, 0, camas_understand_plugin_entries_only, fw,
+                               desc, 1))
+            continue;
+        const char *body = camas_dense_entry_body(u->dense, desc[0].entry_id);
+        if (!body || strcmp(body, "all") == 0)
+            continue;
+        struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
+        camas_dense_hit h[8];
+        size_t n = camas_dense_query(u->dense, v[1 - d], &body, 1, camas_understand_only_bodies,
+                                     &bf, h, max < 8 ? max : 8);
+        bool clear = n && desc[0].score >= DESCRIPTION_CLEAR && h[0].score >= DESCRIBED_MIN &&
+                     strcmp(h[0].entry_id, desc[0].entry_id) != 0 &&
+                     (n < 2 || h[0].score - h[1].score >= DENSE_MARGIN);
+        if (n && (h[0].score > whole || clear) && (!best_n || h[0].score > best[0].score)) {
+            memcpy(best, h, n * sizeof *h);
+            best_n = n;
+            asked = 1 - d;
+        }
+    }
+    if (!best_n)
+        return false;
+    memcpy(hits, best, best_n * sizeof *hits);
+    *nh = best_n;
+    memcpy(q, v[asked], sizeof v[asked]);
+    return true;
+}
+
+/* Words that name a body by what it is, to be told which by a description ("the group
+ * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
+static bool is_body_head(const char *w)
+{
+    static const char *const heads[] = {
+        "group",    "committee", "body",    "panel",  "organization", "organisation",
+        "entity",   "one",       "council", "groupe", "comite",       "organisme",
+        "instance", "conseil",   "entite",  "grp",    "commission",   NULL};
+    for (const char *const *h = heads; *h; h++)
+        if (strcmp(w, *h) == 0)
+            return true;
+    return false;
+}
+
+/* A verb that makes "the body was created by SB 5308" a statement about the body (a reverse
+ * question) rather than a description of it ... unless a relative pronoun comes first ("the
+ * group that was reauthorized"). */
+static bool is_auxiliary(const char *w)
+{
+    static const char *const aux[] = {"is",   "was", "are", "were",  "has",     "have", "est",
+                                      "sont", "a",   "ont", "etait", "etaient", NULL};
+    for (const char *const *a = aux; *a; a++)
+        if (strcmp(w, *a) == 0)
+            return true;
+    return false;
+}
+
+static bool is_relative(const char *w)
+{
+    static const char *const rel[] = {"that", "which", "who", "whose", "qui",
+                                      "que",  "dont",  "qu",  NULL};
+    for (const char *const *r = rel; *r; r++)
+        if (strcmp(w, *r) == 0)
+            return true;
+    return false;
+}
+
+#define DESC_WORDS 64
+/* The question less the description that runs from a body word to the fact that tells
+ * which body ("what is the group created under RCW 7.68.350 required to do?" -> "what is
+ * the group required to do?"). False when there is no such description. */
+static bool without_description(const char *question, char facts[][CAMAS_TOKEN_MAX + 1], size_t nf,
+                                char *out, size_t cap)
+{
+    const char *start[DESC_WORDS];
+    size_t len[DESC_WORDS], n = 0;
+    char norm[DESC_WORDS][CAMAS_TOKEN_MAX + 1];
+    long fact = -1;
+    for (const char *p = question; *p && n < DESC_WORDS;) {
+        p += strspn(p, " \t\r\n");
+        size_t l = strcspn(p, " \t\r\n");
+        if (!l)
+            break;
+        char word[CAMAS_TOKEN_MAX * 2];
+        size_t wl = l < sizeof word - 1 ? l : sizeof word - 1;
+        memcpy(word, p, wl);
+        word[wl] = '\0';
+        camas_token t[4]; /* "l'organisme": the last token is the word */
+        long nt = camas_text_tokenize(word, t, 4);
+        norm[n][0] = '\0';
+        if (nt > 0 && nt <= 4)
+            memcpy(norm[n], t[nt - 1].text, (size_t)t[nt - 1].len + 1);
+        for (size_t i = 0; i < nf && fact < 0; i++)
+            if (strcasestr(word, facts[i]))
+                fact = (long)n;
+        start[n] = p;
+        len[n++] = l;
+        p += l;
+        if (fact >= 0)
+            break; /* the first fact closes the description */
+    }
+    long head = -1;
+    for (long i = fact - 1; i >= 0 && head < 0; i--)
+        if (is_body_head(norm[i]))
+            head = i;
+    if (fact < 0 || head < 0 || fact - head < 2)
+        return false;
+    bool relative = false;
+    for (long i = head + 1; i < fact; i++) {
+        relative |= is_relative(norm[i]);
+        if (is_auxiliary(norm[i]) && !relative)
+            return false;
+    }
+    /* keep the head and what punctuates the sentence after the fact ("5884?" -> "?") */
+    size_t keep = (size_t)(start[head] + len[head] - question);
+    const char *after = start[fact] + len[fact];
+    const char *punct = after;
+    while (punct > start[fact] && strchr("?!.,;:", punct[-1]))
+        punct--;
+    if (keep + strlen(punct) + 1 > cap)
+        return false;
+    memcpy(out, question, keep);
+    strcpy(out + keep, punct);
+    return true;
+}
+
+/* The one body whose own entries' answers state a fact of the question (entries about
+ * every body aside), or NULL when none or several do. */
+static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
+                                 size_t nf)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < u->nlabels; i++) {
+        const struct label *l = &u->labels[i];
+        bool states = false;
+        for (size_t a = 0; a < nf && !states; a++)
+            for (size_t b = 0; b < l->nfacts && !states; b++)
+                states = strcmp(facts[a], l->facts[b]) == 0;
+        const char *body = states ? camas_dense_entry_body(u->dense, l->entry_id) : NULL;
+        if (!body || strcmp(body, "all") == 0)
+            continue;
+        if (found && strcmp(found, body) != 0)
+            return NULL;
+        found = body;
+    }
+    return found;
+}
+
+/* A question that tells a body by a fact only its answers state and then asks something
+ * else about it, in one clause ("what is the group created under RCW 7.68.350 required to
+ * do?"): the fact's entry wins the whole question, yet the asker wants another entry of that
+ * body. When the question less its facts, among that body's own entries, is answered
+ * clearly by another entry than the whole question's best, that reading wins: hits and q
+ * (the question's vector) are replaced and true is returned (the question's facts then no
+ * longer count). */
+bool camas_understand_try_description(camas_understand *u, const char *question,
+                                      struct filter_wrap *fw, char facts[][CAMAS_TOKEN_MAX + 1],
+                                      size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
+                                      float *q)
+{
+    if (!nf || !*nh)
+        return false;
+    const char *body = body_of_facts(u, facts, nf);
+    char rest[512];
+    float v[MAX_DIM];
+    if (!body || !without_description(question, facts, nf, rest, sizeof rest) ||
+        camas_embed_text(u->model, rest, strlen(rest), 1, v))
+        return false;
+    struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
+    camas_dense_hit h[MAX_HITS];
+    size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h,
+                                 max < MAX_HITS ? max : MAX_HITS);
+    if (!n || h[0].score < DESCRIBED_MIN || (n > 1 && h[0].score - h[1].score < DENSE_MARGIN))
+        return false;
+    if (u->trace)
+        fprintf(u->trace, "DESCRIBED\t%s\t%s\t%s\n", rest, body, h[0].entry_id);
+    memcpy(hits, h, n * sizeof *h);
+    *nh = n;
+    memcpy(q, v, sizeof v);
+    return true;
+}
