@@ -29,9 +29,8 @@ typedef struct CamasCrypto camas_crypto;
  * and the Olm machine of (user_id, device_id): the device's identity keys are created at the
  * first open and reused after. Returns NULL on failure, with *error_json (if error_json is not
  * NULL) set to {"error": ...}. A store made for another user or device fails to open. */
-camas_crypto *camas_crypto_open(const char *user_id, const char *device_id,
-                                const char *store_dir, const char *passphrase,
-                                char **error_json);
+camas_crypto *camas_crypto_open(const char *user_id, const char *device_id, const char *store_dir,
+                                const char *passphrase, char **error_json);
 
 /* Closes the machine and its store. NULL is accepted. */
 void camas_crypto_close(camas_crypto *c);
