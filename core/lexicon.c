@@ -15,13 +15,16 @@ struct camas_lexicon {
     size_t n, ncap;
 };
 
-static int add_word(camas_lexicon *lx, const char *w, size_t n)
+/* Each word's arena entry is preceded by one byte: the list it came from (bit p for paths[p]),
+ * so that the language of a word can be told ("fonction" is only French). */
+
+static int add_word(camas_lexicon *lx, const char *w, size_t n, unsigned list)
 {
-    if (lx->len + n + 1 > UINT32_MAX)
+    if (lx->len + n + 2 > UINT32_MAX)
         return -1;
-    if (lx->len + n + 1 > lx->cap) {
+    if (lx->len + n + 2 > lx->cap) {
         size_t cap = lx->cap ? lx->cap * 2 : 1 << 20;
-        while (cap < lx->len + n + 1)
+        while (cap < lx->len + n + 2)
             cap *= 2;
         char *a = realloc(lx->arena, cap);
         if (!a)
@@ -37,6 +40,7 @@ static int add_word(camas_lexicon *lx, const char *w, size_t n)
         lx->words = wv;
         lx->ncap = cap;
     }
+    lx->arena[lx->len++] = (char)(1u << list);
     lx->words[lx->n++] = (uint32_t)lx->len;
     memcpy(lx->arena + lx->len, w, n);
     lx->arena[lx->len + n] = '\0';
@@ -71,7 +75,7 @@ camas_lexicon *camas_lexicon_load(const char *const *paths, size_t npaths)
             long k = camas_text_normalize(line, n, norm, sizeof norm);
             if (k <= 0 || k > CAMAS_TOKEN_MAX || strchr(norm, ' '))
                 continue;
-            if (add_word(lx, norm, (size_t)k)) {
+            if (add_word(lx, norm, (size_t)k, (unsigned)(p < 8 ? p : 7))) {
                 fclose(f);
                 camas_lexicon_free(lx);
                 return NULL;
@@ -101,23 +105,41 @@ size_t camas_lexicon_size(const camas_lexicon *lx)
     return lx ? lx->n : 0;
 }
 
-bool camas_lexicon_has(const camas_lexicon *lx, const char *word, size_t n)
+/* The first word entry not sorting before word (n bytes). */
+static size_t lower_bound(const camas_lexicon *lx, const char *word, size_t n)
 {
-    if (!lx || n == 0 || n > CAMAS_TOKEN_MAX)
-        return false;
     size_t lo = 0, hi = lx->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *w = lx->arena + lx->words[mid];
         int c = strncmp(w, word, n);
-        if (c == 0)
-            c = w[n] == '\0' ? 0 : 1; /* w is longer: it sorts after word */
-        if (c == 0)
-            return true;
+        if (c == 0 && w[n] != '\0')
+            c = 1; /* w is longer: it sorts after word */
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return false;
+    return lo;
+}
+
+static bool entry_is(const camas_lexicon *lx, size_t i, const char *word, size_t n)
+{
+    const char *w = lx->arena + lx->words[i];
+    return strncmp(w, word, n) == 0 && w[n] == '\0';
+}
+
+bool camas_lexicon_has(const camas_lexicon *lx, const char *word, size_t n)
+{
+    return camas_lexicon_lists(lx, word, n) != 0;
+}
+
+unsigned camas_lexicon_lists(const camas_lexicon *lx, const char *word, size_t n)
+{
+    if (!lx || n == 0 || n > CAMAS_TOKEN_MAX)
+        return 0;
+    unsigned lists = 0;
+    for (size_t i = lower_bound(lx, word, n); i < lx->n && entry_is(lx, i, word, n); i++)
+        lists |= (unsigned char)lx->arena[lx->words[i] - 1];
+    return lists;
 }

@@ -76,6 +76,7 @@ static int handle_transaction(void *ud, const char *txn_id, const cJSON *events)
     }
     if (camas_store_mark_seen(c->st, key, "", camas_now_ms()) || camas_store_commit(c->st))
         goto fail;
+    store_ok(c);
     answered_free(&answered);
     for (size_t i = 0; i < n_invites; i++)
         act_on_invite(c, invites[i].room_id, invites[i].inviter, invites[i].direct);
@@ -85,7 +86,8 @@ static int handle_transaction(void *ud, const char *txn_id, const cJSON *events)
     pump(c);
     return 0;
 fail:
-    log_error("store", "could not record transaction %s; it must be delivered again", txn_id);
+    log_warn("store", "could not record transaction %s; it must be delivered again", txn_id);
+    store_failed(c, "the transaction");
     camas_store_rollback(c->st);
     answered_free(&answered);
     for (size_t i = 0; i < c->n_rooms; i++)

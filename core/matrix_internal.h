@@ -44,8 +44,11 @@ struct room {
     char *room_id;
     camas_room_kind kind;
     bool configured;
-    bool encrypted; /* camas cannot read it: it says so once and then stays quiet */
-    int awaiting;   /* replies queued in this run and not yet sent */
+    /* m.room.encryption seen. Without encryption.enabled camas cannot read it: it says so
+     * once and then stays quiet; with it, it reads and answers in ciphertext. */
+    bool encrypted;
+    int64_t undecryptable_notice_ms; /* monotonic: the last "cannot decrypt" notice */
+    int awaiting;                    /* replies queued in this run and not yet sent */
     bool typing_on;
     bool typing_scheduled;
     lws_sorted_usec_list_t typing_timer;
@@ -116,7 +119,9 @@ struct camas_core {
     char **invites_inflight;
     size_t n_invites_inflight;
 
-    struct camas_e2ee *e2ee; /* end-to-end encryption (matrix_crypto.c); NULL when off */
+    struct camas_e2ee *e2ee;       /* end-to-end encryption (matrix_crypto.c); NULL when off */
+    struct e2ee_job *e2ee_job;     /* the encrypted send being prepared (matrix_crypto_send.c) */
+    struct e2ee_xsign *e2ee_xsign; /* cross-signing being set up (matrix_crypto_xsign.c) */
 
     camas_ratelimit *rl_user;
     camas_ratelimit *rl_room;
@@ -128,6 +133,8 @@ struct camas_core {
     bool transport_failing;    /* the last /sync failed */
     bool ws_was_connected;     /* websocket: connected before (a new connection reconnects) */
     char transport_error[200]; /* why it failed */
+    bool store_failing;        /* the last batch could not be recorded (disk full?) */
+    char store_error[200];     /* why */
     struct received_at {
         uint64_t key; /* hash of the question's event id; 0: free */
         int64_t ms;   /* monotonic, when it came in */
@@ -199,6 +206,9 @@ int handle_encryption(camas_core *c, struct room *room);
 int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
                           const struct answered *answered, const char **last_event);
 void dispatch_inbox(camas_core *c);
+/* A kept undecryptable event that decrypts now (e2ee_retry_undecryptable's handle; ud: the
+ * batch's struct answered). */
+int handle_decrypted_late(camas_core *c, const char *room_id, const cJSON *plain, void *ud);
 
 /* matrix_admin.c */
 void handle_admin(camas_core *c, const camas_message *m, const char *args);
@@ -221,6 +231,10 @@ void latency_replied(camas_core *c, const char *question);
 /* The transport worked (a /sync answered, a transaction came) or failed (why). */
 void transport_ok(camas_core *c);
 void transport_failed(camas_core *c, const char *why);
+/* Whether the state database took the last batch: while it does not (the disk full, most
+ * likely), nothing is acknowledged, /health says why, and the batch is fetched again. */
+void store_ok(camas_core *c);
+void store_failed(camas_core *c, const char *what);
 
 /* matrix_appservice.c */
 void start_transport(camas_core *c);

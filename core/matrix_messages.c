@@ -15,10 +15,17 @@
 int handle_encryption(camas_core *c, struct room *room)
 {
     const char *room_id = room->room_id;
+    int flags = camas_store_room_flags(c->st, room_id);
+    if (!room->encrypted)
+        log_info("matrix", "%s is encrypted%s", room_id,
+                 e2ee_on(c) ? ": replies there are encrypted" : "");
     room->encrypted = true;
-    if (camas_store_room_flags(c->st, room_id) & CAMAS_ROOMFLAG_ENCRYPTED_NOTICE)
+    if (!(flags & CAMAS_ROOMFLAG_ENCRYPTED) &&
+        camas_store_room_set_flag(c->st, room_id, CAMAS_ROOMFLAG_ENCRYPTED))
+        return -1;
+    if (e2ee_on(c) || (flags & CAMAS_ROOMFLAG_ENCRYPTED_NOTICE))
         return 0;
-    log_info("matrix", "%s is encrypted: posting the notice once", room_id);
+    log_info("matrix", "%s: encryption is off here: posting the notice once", room_id);
     if (queue_event(c, room_id, "m.room.message",
                     camas_notice_content(c->cfg->encrypted_room_notice, NULL), NULL))
         return -1;
@@ -57,8 +64,9 @@ int answered_add(camas_core *c, struct answered *a, const cJSON *events)
     {
         const char *sender = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "sender"));
         const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+        /* An encrypted reply keeps its m.relates_to in clear beside the ciphertext. */
         if (!sender || !type || !c->user_id || strcmp(sender, c->user_id) != 0 ||
-            strcmp(type, "m.room.message") != 0)
+            (strcmp(type, "m.room.message") != 0 && strcmp(type, "m.room.encrypted") != 0))
             continue;
         const cJSON *rel = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(ev, "content"), "m.relates_to");
@@ -258,10 +266,12 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     if (rc == 0)
         rc = camas_store_commit(c->st);
     if (rc) {
+        store_failed(c, "an answer");
         camas_store_rollback(c->st);
-        log_error("store", "could not record the answer to %s; it will be asked again",
-                  it->event_id);
+        log_warn("store", "could not record the answer to %s; it will be asked again",
+                 it->event_id);
     } else {
+        store_ok(c);
         log_debug("router", "%s answered by %s (confidence %.2f%s%s)", it->event_id,
                   a->plugin[0] ? a->plugin : "nobody", a->confidence,
                   a->abstained ? ", abstained" : "", a->failed ? ", failed" : "");
@@ -343,7 +353,7 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     m->room_kind = room->kind;
     if (m->ts_ms && m->ts_ms < c->first_start_ms)
         return 0; /* history from before camas first started */
-    if (room->encrypted)
+    if (room->encrypted && !e2ee_on(c))
         return 0; /* a plain reply would expose what members expect to be encrypted */
     if (!camas_router_addressed(m, c->user_id)) {
         /* Room policy never silences the safety reply, even where camas otherwise only
@@ -436,7 +446,7 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
 static int handle_long_message(camas_core *c, struct room *room, camas_message *m)
 {
     m->room_kind = room->kind;
-    if ((m->ts_ms && m->ts_ms < c->first_start_ms) || room->encrypted)
+    if ((m->ts_ms && m->ts_ms < c->first_start_ms) || (room->encrypted && !e2ee_on(c)))
         return 0;
     const char *lang = camas_detect_lang(m->body, NULL);
     if (strcmp(lang, "fr"))
@@ -471,6 +481,11 @@ static int handle_long_message(camas_core *c, struct room *room, camas_message *
     return rc;
 }
 
+static int handle_plain_event(camas_core *c, struct room *room, const cJSON *ev, const cJSON *eid,
+                              const struct answered *answered, const char **last_event);
+static int handle_room_event(camas_core *c, struct room *room, const cJSON *ev, const cJSON *eid,
+                             const struct answered *answered, const char **last_event);
+
 int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
                           const struct answered *answered, const char **last_event)
 {
@@ -496,6 +511,75 @@ int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
     else if (echoed)
         log_info("matrix", "%s was delivered before (%s came back in /sync); not sending it again",
                  own_txn, eid->valuestring);
+    return handle_room_event(c, room, ev, eid, answered, last_event);
+}
+
+/* The notice for messages camas cannot decrypt goes at most once per room per this long. */
+#define UNDECRYPTABLE_NOTICE_MS (3600 * 1000LL)
+#define UNDECRYPTABLE_NOTICE                                                                       \
+    "I could not decrypt a message here: its key has not reached me. I will answer once it "       \
+    "does; if I do not, please send your question again."
+
+/* An encrypted message camas cannot decrypt (yet): kept to try again when keys arrive, and
+ * the room told, at most once an hour. */
+static int handle_undecryptable(camas_core *c, struct room *room, const cJSON *ev)
+{
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
+    int64_t ts_ms = 0;
+    if (camas_json_int(ts, 1, CAMAS_TS_MAX_MS, &ts_ms) && ts_ms < c->first_start_ms)
+        return 0; /* history from before camas first started */
+    e2ee_keep_undecryptable(c, room->room_id, ev);
+    int64_t now = camas_monotonic_ms();
+    if (room->undecryptable_notice_ms &&
+        now - room->undecryptable_notice_ms < UNDECRYPTABLE_NOTICE_MS)
+        return 0;
+    room->undecryptable_notice_ms = now;
+    return queue_event(c, room->room_id, "m.room.message",
+                       camas_notice_content(UNDECRYPTABLE_NOTICE, NULL), NULL);
+}
+
+/* Decrypts ev first when it is encrypted (and encryption is on); then handles it. */
+static int handle_room_event(camas_core *c, struct room *room, const cJSON *ev, const cJSON *eid,
+                             const struct answered *answered, const char **last_event)
+{
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    const char *sender = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "sender"));
+    if (!e2ee_on(c) || !type || strcmp(type, "m.room.encrypted") != 0 || !sender ||
+        (c->user_id && strcmp(sender, c->user_id) == 0))
+        return handle_plain_event(c, room, ev, eid, answered, last_event);
+    /* An encrypted event says the room is encrypted, whatever state camas saw. */
+    if (!room->encrypted && handle_encryption(c, room))
+        return -1;
+    cJSON *plain = e2ee_decrypt(c, room->room_id, ev);
+    if (!plain) {
+        *last_event = eid->valuestring;
+        return handle_undecryptable(c, room, ev);
+    }
+    /* The plain event's own strings back camas_message; ids for receipts stay the batch's. */
+    const char *last = NULL;
+    int rc = handle_plain_event(c, room, plain, eid, answered, &last);
+    if (last)
+        *last_event = eid->valuestring;
+    cJSON_Delete(plain);
+    return rc;
+}
+
+int handle_decrypted_late(camas_core *c, const char *room_id, const cJSON *plain, void *ud)
+{
+    struct room *room = room_get(c, room_id);
+    const cJSON *eid = cJSON_GetObjectItemCaseSensitive(plain, "event_id");
+    if (!room)
+        return -1;
+    if (!cJSON_IsString(eid))
+        return 0;
+    const char *last = NULL;
+    return handle_plain_event(c, room, plain, eid, ud, &last);
+}
+
+/* Handles one readable event (eid: its event_id member, whose string outlives the batch). */
+static int handle_plain_event(camas_core *c, struct room *room, const cJSON *ev, const cJSON *eid,
+                              const struct answered *answered, const char **last_event)
+{
     camas_message m;
     const char *redacts = NULL;
     camas_event_class cls = camas_event_classify(ev, room->room_id, c->user_id,

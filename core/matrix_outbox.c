@@ -30,6 +30,7 @@ struct send_slot {
     camas_core *c;
     camas_outbox_item item;
     camas_http_request *req;
+    bool encrypted; /* sent as m.room.encrypted */
 };
 
 static void slot_remove(camas_core *c, struct send_slot *s)
@@ -47,6 +48,7 @@ void sends_cancel_all(camas_core *c)
 {
     while (c->n_sending) {
         struct send_slot *s = c->sending[c->n_sending - 1];
+        e2ee_encrypt_cancel(c, s);
         camas_http_cancel(s->req);
         slot_remove(c, s);
     }
@@ -65,7 +67,8 @@ static void on_send_done(void *ud, const camas_http_response *r)
         if (camas_store_outbox_sent(c->st, it->txn_id, event_id))
             log_error("store", "could not mark %s sent; it will be resent (deduplicated)",
                       it->txn_id);
-        log_debug("matrix", "sent %s %s -> %s", it->event_type, it->txn_id, event_id);
+        log_debug("matrix", "sent %s%s %s -> %s", it->event_type,
+                  slot->encrypted ? " (encrypted)" : "", it->txn_id, event_id);
         cJSON_Delete(j);
         room_reply_sent(c, it->room_id);
         slot_remove(c, slot);
@@ -115,9 +118,81 @@ bool in_flight(const camas_core *c, const char *txn_id)
     return false;
 }
 
+/* True when item must go encrypted: a room event (redactions are not encrypted) of a room
+ * with m.room.encryption, encryption on. */
+static bool needs_encryption(camas_core *c, const camas_outbox_item *item)
+{
+    if (!e2ee_on(c) || strcmp(item->event_type, "m.room.redaction") == 0)
+        return false;
+    struct room *room = room_get(c, item->room_id); /* its flags, after a restart too */
+    return !room || room->encrypted;
+}
+
+/* The encrypted content of slot's item is ready (NULL: preparing it failed: dropped when the
+ * homeserver refused for good, e.g. the room's members to a camas no longer in it; else
+ * tried again later). */
+static void on_encrypted(void *ud, char *encrypted, const camas_http_response *failed)
+{
+    struct send_slot *slot = ud;
+    camas_core *c = slot->c;
+    if (!encrypted && failed && failed->status >= 400 && failed->status < 500 &&
+        failed->status != 408 && failed->status != 429) {
+        matrix_error e;
+        parse_error(failed, &e);
+        c->metrics.send_errors++;
+        log_warn("matrix", "dropping %s to %s: preparing its encryption failed: %d %s",
+                 slot->item.event_type, slot->item.room_id, failed->status, e.errcode);
+        camas_store_outbox_drop(c->st, slot->item.txn_id, e.errcode[0] ? e.errcode : e.error);
+        room_reply_sent(c, slot->item.room_id);
+        slot_remove(c, slot);
+        pump(c);
+        return;
+    }
+    char *path =
+        encrypted
+            ? client_path((const char *const[]){"/rooms/", slot->item.room_id, "/send/",
+                                                "m.room.encrypted", "/", slot->item.txn_id, NULL})
+            : NULL;
+    slot->encrypted = true;
+    if (path)
+        slot->req = api(c, "PUT", path, encrypted, SEND_TIMEOUT_MS, on_send_done, slot);
+    free(path);
+    free(encrypted);
+    if (!slot->req) {
+        c->metrics.send_errors++;
+        camas_store_outbox_bump_attempts(c->st, slot->item.txn_id);
+        slot_remove(c, slot);
+        send_retry_later(c, camas_backoff_next(&c->send_bo));
+        return;
+    }
+    pump(c); /* the next encrypted reply can be prepared */
+}
+
+/* Starts preparing an encrypted send of item; 0, or -1 to pause the pump. */
+static int start_encrypted_send(camas_core *c, camas_outbox_item *item)
+{
+    struct send_slot *slot = calloc(1, sizeof *slot);
+    if (!slot) {
+        camas_outbox_item_free(item);
+        return -1;
+    }
+    slot->c = c;
+    slot->item = *item;
+    memset(item, 0, sizeof *item);
+    c->sending[c->n_sending++] = slot;
+    if (e2ee_encrypt(c, slot->item.room_id, slot->item.event_type, slot->item.content, on_encrypted,
+                     slot)) {
+        slot_remove(c, slot);
+        return -1;
+    }
+    return 0;
+}
+
 /* Starts sending one outbox item; returns 0, or -1 to pause the pump. */
 static int start_send(camas_core *c, camas_outbox_item *item)
 {
+    if (needs_encryption(c, item))
+        return start_encrypted_send(c, item);
     char *path;
     const char *body = item->content;
     char *owned_body = NULL;
@@ -177,7 +252,9 @@ void pump(camas_core *c)
     }
     int i = 0;
     for (; i < n && c->n_sending < MAX_SENDS; i++) {
-        if (in_flight(c, items[i].txn_id)) {
+        /* One encrypted send is prepared at a time; the others wait their turn. */
+        if (in_flight(c, items[i].txn_id) ||
+            (e2ee_encrypt_busy(c) && needs_encryption(c, &items[i]))) {
             camas_outbox_item_free(&items[i]);
             continue;
         }

@@ -35,7 +35,7 @@ struct room *room_get(camas_core *c, const char *room_id)
     r->core = c;
     int flags = camas_store_room_flags(c->st, room_id);
     r->kind = (flags & CAMAS_ROOMFLAG_DIRECT) ? CAMAS_ROOM_DIRECT : CAMAS_ROOM_STAFF;
-    r->encrypted = flags & CAMAS_ROOMFLAG_ENCRYPTED_NOTICE;
+    r->encrypted = flags & (CAMAS_ROOMFLAG_ENCRYPTED_NOTICE | CAMAS_ROOMFLAG_ENCRYPTED);
     c->rooms[c->n_rooms++] = r;
     return r;
 }

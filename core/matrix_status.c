@@ -53,6 +53,30 @@ void transport_ok(camas_core *c)
     c->last_contact_ms = camas_monotonic_ms();
 }
 
+void store_ok(camas_core *c)
+{
+    if (c->store_failing)
+        log_info("store", "the state database takes writes again; catching up");
+    c->store_failing = false;
+    c->store_error[0] = '\0';
+}
+
+void store_failed(camas_core *c, const char *what)
+{
+    const char *err = camas_store_error(c->st);
+    /* once per episode in the log; /health and `camas status` keep saying it */
+    if (!c->store_failing)
+        log_error("store",
+                  "cannot write the state database in %s (%s): %s is not acknowledged and "
+                  "will be taken again when it can be written; free some space if the disk is "
+                  "full",
+                  c->cfg->state_dir, err, what);
+    else
+        log_debug("store", "still cannot write the state database (%s)", err);
+    c->store_failing = true;
+    snprintf(c->store_error, sizeof c->store_error, "%s", err);
+}
+
 void transport_failed(camas_core *c, const char *why)
 {
     c->metrics.sync_errors++;
@@ -139,6 +163,10 @@ static int serve(void *ud, const char *path, camas_buf *body, const char **conte
             snprintf(why, sizeof why, "the plugin worker is not running (restarting)");
             ok = false;
         }
+        if (ok && c->store_failing) {
+            snprintf(why, sizeof why, "cannot write the state database: %s", c->store_error);
+            ok = false;
+        }
         camas_buf_printf(body, "%s\n", ok ? "ok" : why);
         return ok ? 200 : 503;
     }
@@ -196,6 +224,9 @@ char *camas_core_status(camas_core *c)
     double oldest;
     outbox_state(c, &depth, &oldest);
     camas_buf_printf(&b, "outbox: %ld waiting (oldest %.1f s)\n", depth, oldest);
+    if (c->store_failing)
+        camas_buf_printf(&b, "state database: cannot be written (%s); nothing is acknowledged\n",
+                         c->store_error);
     if (!c->host) {
         camas_buf_puts(&b, "worker: none (plugins disabled: no trusted keys)\nplugins: none\n");
     } else {

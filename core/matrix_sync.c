@@ -52,6 +52,9 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
     }
     if (answered_drop_from_inbox(c, &answered))
         goto fail;
+    /* Messages that could not be decrypted before, whose keys came with this batch. */
+    if (e2ee_retry_undecryptable(c, handle_decrypted_late, &answered))
+        goto fail;
     cJSON_ArrayForEach(jroom, join)
     {
         const char *room_id = jroom->string;
@@ -85,11 +88,12 @@ static int handle_sync(camas_core *c, cJSON *sync, struct receipt **receipts, si
     }
     if (camas_store_set(c->st, "next_batch", next->valuestring) || camas_store_commit(c->st))
         goto fail;
+    store_ok(c);
     set_str(&c->since, next->valuestring);
     answered_free(&answered);
     return 0;
 fail:
-    log_error("store", "could not record the sync batch; it will be fetched again");
+    store_failed(c, "the sync batch");
     camas_store_rollback(c->st);
     answered_free(&answered);
     /* Counters for replies queued in the rolled-back transaction are now wrong; reset. */

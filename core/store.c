@@ -238,6 +238,11 @@ int camas_store_commit(camas_store *st)
     return exec_simple(st, "COMMIT");
 }
 
+const char *camas_store_error(camas_store *st)
+{
+    return st && st->db ? sqlite3_errmsg(st->db) : "no database";
+}
+
 void camas_store_rollback(camas_store *st)
 {
     exec_simple(st, "ROLLBACK");

@@ -17,6 +17,8 @@ void camas_store_close(camas_store *st);
 int camas_store_begin(camas_store *st);
 int camas_store_commit(camas_store *st);
 void camas_store_rollback(camas_store *st);
+/* SQLite's message for the last failure ("database or disk is full"). */
+const char *camas_store_error(camas_store *st);
 
 /* Returns a malloc'd value, or NULL when absent (or on error). */
 char *camas_store_get(camas_store *st, const char *key);
@@ -29,7 +31,13 @@ int camas_store_mark_seen(camas_store *st, const char *event_id, const char *roo
                           int64_t ts_ms);
 
 /* Per-room flags (bit set), e.g. "encryption notice already posted". */
-enum { CAMAS_ROOMFLAG_ENCRYPTED_NOTICE = 1, CAMAS_ROOMFLAG_DIRECT = 2 };
+/* ENCRYPTED_NOTICE: the "cannot read encrypted messages" notice went (so the room is
+ * encrypted); ENCRYPTED: the room is encrypted (replies there must be). */
+enum {
+    CAMAS_ROOMFLAG_ENCRYPTED_NOTICE = 1,
+    CAMAS_ROOMFLAG_DIRECT = 2,
+    CAMAS_ROOMFLAG_ENCRYPTED = 4,
+};
 int camas_store_room_flags(camas_store *st, const char *room_id);
 int camas_store_room_set_flag(camas_store *st, const char *room_id, int flag);
 int camas_store_room_clear_flag(camas_store *st, const char *room_id, int flag);

@@ -506,11 +506,36 @@ static void reply_clarify(struct worker *w, const camas_understanding *u, const 
     camas_buf_free(&html);
 }
 
+/* French when more of the words are only in the French word list than only in the English
+ * one ("richard torrance fonction", "reseau warn role"), else NULL. */
+static const char *dictionary_lang(const struct worker *w, const char *text)
+{
+    char *norm = camas_text_normalize_dup(text);
+    if (!norm)
+        return NULL;
+    /* names say nothing of the language ("Torrance" is a town of the English list, "Bois"
+     * a French word): their words are blanked out first */
+    camas_yesno_blank_names(w->names, norm);
+    camas_token t[64];
+    size_t n = camas_tokenize(norm, t, 64);
+    int only_fr = 0, only_en = 0;
+    for (size_t i = 0; i < n && i < 64; i++) {
+        if (yesno_body_word((void *)w, t[i].text, NULL))
+            continue; /* "warn", "washact" */
+        unsigned lists = camas_lexicon_lists(w->lexicon, t[i].text, t[i].len);
+        only_en += lists == 1u; /* word_lists: English first, then French */
+        only_fr += lists == 2u;
+    }
+    free(norm);
+    log_debug("worker", "language vote: words only French %d, only English %d", only_fr, only_en);
+    return only_fr > only_en ? "fr" : NULL;
+}
+
 /* The language of a question with no language cue at all ("reunions washact", "csec
  * telphone"), which camas_detect_lang can only default to English: the same asker's previous
  * question when it had cues (a follow-up keeps the conversation's language), else the
  * knowledge's own vocabulary, i.e. the language whose example questions and answers the
- * words match clearly better. NULL when nothing tips it. */
+ * words match clearly better, else the word lists. NULL when nothing tips it. */
 #define LANG_VOCAB_MARGIN 1.15
 static const char *settle_lang(const struct worker *w, const char *text, const char *prev)
 {
@@ -528,7 +553,10 @@ static const char *settle_lang(const struct worker *w, const char *text, const c
     double sen = camas_matcher_query(w->matcher, text, "en", NULL, NULL, &en, 1) ? en.score : 0;
     if (sfr > sen * LANG_VOCAB_MARGIN)
         return "fr";
-    return NULL;
+    log_debug("worker", "language vote: vocabulary fr %.3f en %.3f", sfr, sen);
+    if (sen > sfr * LANG_VOCAB_MARGIN)
+        return NULL;
+    return dictionary_lang(w, text);
 }
 
 static void op_ask(struct worker *w, const camas_ipc_frame *f)

@@ -356,6 +356,18 @@ size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, 
     return n;
 }
 
+void camas_yesno_blank_names(const camas_yesno_names *names, char *norm)
+{
+    size_t len = names && norm ? strlen(norm) : 0;
+    unsigned char *used = len ? calloc(len + 1, 1) : NULL;
+    unsigned ids[MAX_HITS];
+    if (used && camas_yesno_find_names(names, norm, ids, MAX_HITS, used))
+        for (size_t i = 0; i < len; i++)
+            if (used[i])
+                norm[i] = ' ';
+    free(used);
+}
+
 void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id)
 {
     if (names)

@@ -26,6 +26,8 @@ size_t camas_yesno_names_count(const camas_yesno_names *names);
 /* From id on, names are offices the source does not name (`supposed:` in bodies.yaml,
  * "Governor"): they contradict an answer naming another office, and nothing more. */
 void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id);
+/* Replaces with spaces, in norm (normalised text), the names it holds (any kind). */
+void camas_yesno_blank_names(const camas_yesno_names *names, char *norm);
 /* Does text name one of the people or offices the source names? */
 bool camas_yesno_names_in(const camas_yesno_names *names, const char *text);
 /* Adds a group of words of the same meaning in lang (knowledge/synonyms.yaml; phrases of

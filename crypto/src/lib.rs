@@ -20,7 +20,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use matrix_sdk_crypto::types::requests::{AnyIncomingResponse, AnyOutgoingRequest};
-use matrix_sdk_crypto::{DecryptionSettings, EncryptionSyncChanges, OlmMachine, TrustRequirement};
+use matrix_sdk_crypto::{
+    DecryptionSettings, EncryptionSettings, EncryptionSyncChanges, OlmMachine, TrustRequirement,
+};
 use matrix_sdk_sqlite::SqliteCryptoStore;
 use ruma::api::client::keys::{
     claim_keys::v3::Response as KeysClaimResponse, get_keys::v3::Response as KeysQueryResponse,
@@ -202,6 +204,18 @@ fn parse<T: IncomingResponse>(body: &str) -> R<T> {
         .map_err(|e| format!("cannot parse the homeserver's response: {e}"))
 }
 
+/// A JSON array of user ids; ids that do not parse are skipped.
+fn user_list(json: &str) -> R<Vec<OwnedUserId>> {
+    let v: Value = serde_json::from_str(json).map_err(|e| format!("bad user list JSON: {e}"))?;
+    match v {
+        Value::Array(a) => Ok(a
+            .iter()
+            .filter_map(|u| u.as_str().and_then(|s| UserId::parse(s).ok()))
+            .collect()),
+        _ => Err("the user list is not an array".into()),
+    }
+}
+
 impl CamasCrypto {
     fn m(&self) -> &OlmMachine {
         self.machine.as_ref().expect("the machine lives until the handle is dropped")
@@ -326,6 +340,108 @@ impl CamasCrypto {
         Ok(json!({ "ok": true }))
     }
 
+    /// The requests that give the account cross-signing keys (created at the first call,
+    /// kept in the store and uploaded again on later calls) and sign this device with its
+    /// self-signing key, in the order to send them.
+    fn bootstrap_cross_signing(&self) -> R<Value> {
+        let m = self.m();
+        let had = self.rt.block_on(m.cross_signing_status()).has_master;
+        let reqs = self
+            .rt
+            .block_on(m.bootstrap_cross_signing(false))
+            .map_err(|e| format!("cannot create the cross-signing keys: {e}"))?;
+        let mut out = Vec::with_capacity(3);
+        if let Some(r) = &reqs.upload_keys_req {
+            out.push(describe(r.request_id(), r.request())?);
+        }
+        let k = &reqs.upload_signing_keys_req;
+        let mut body = serde_json::Map::new();
+        for (name, key) in [
+            ("master_key", &k.master_key),
+            ("self_signing_key", &k.self_signing_key),
+            ("user_signing_key", &k.user_signing_key),
+        ] {
+            if let Some(key) = key {
+                body.insert(
+                    name.into(),
+                    serde_json::to_value(key).map_err(|e| format!("cannot serialize a key: {e}"))?,
+                );
+            }
+        }
+        out.push(json!({
+            "id": TransactionId::new().as_str(),
+            "type": "signing_keys_upload",
+            "method": "POST",
+            "path": "/_matrix/client/v3/keys/device_signing/upload",
+            "body": Value::Object(body).to_string(),
+        }));
+        out.push(describe(
+            &TransactionId::new(),
+            &AnyOutgoingRequest::SignatureUpload(reqs.upload_signatures_req),
+        )?);
+        Ok(json!({ "requests": out, "created": !had }))
+    }
+
+    /// Starts tracking the device lists of `users` (a room's members): users not seen before
+    /// get a `/keys/query` among the outgoing requests.
+    fn track_users(&self, users: &str) -> R<Value> {
+        let users = user_list(users)?;
+        self.rt
+            .block_on(self.m().update_tracked_users(users.iter().map(|u| u.as_ref())))
+            .map_err(|e| format!("cannot track the users: {e}"))?;
+        Ok(json!({ "ok": true }))
+    }
+
+    /// The `/keys/claim` needed for Olm sessions with every device of `users`, or null.
+    fn missing_sessions(&self, users: &str) -> R<Value> {
+        let users = user_list(users)?;
+        let r = self
+            .rt
+            .block_on(self.m().get_missing_sessions(users.iter().map(|u| u.as_ref())))
+            .map_err(|e| format!("cannot list the missing sessions: {e}"))?;
+        Ok(match r {
+            Some((id, req)) => json!({ "request": describe(&id, &AnyOutgoingRequest::KeysClaim(req))? }),
+            None => json!({ "request": null }),
+        })
+    }
+
+    /// The to-device requests that share the room's current Megolm session with every
+    /// device of `users` that lacks it. The machine starts a new session (rotates the key)
+    /// when a user who had the old one is no longer in `users`, or after a week or 100
+    /// messages.
+    fn share_room_key(&self, room_id: &str, users: &str) -> R<Value> {
+        let room = RoomId::parse(room_id).map_err(|e| format!("bad room id: {e}"))?;
+        let users = user_list(users)?;
+        let reqs = self
+            .rt
+            .block_on(self.m().share_room_key(
+                &room,
+                users.iter().map(|u| u.as_ref()),
+                EncryptionSettings::default(),
+            ))
+            .map_err(|e| format!("cannot share the room key: {e}"))?;
+        let mut out = Vec::with_capacity(reqs.len());
+        for r in &reqs {
+            out.push(describe(&r.txn_id, &AnyOutgoingRequest::ToDeviceRequest((**r).clone()))?);
+        }
+        Ok(json!({ "requests": out }))
+    }
+
+    /// Encrypts an event's content with the room's Megolm session (shared beforehand).
+    fn encrypt(&self, room_id: &str, event_type: &str, content: &str) -> R<Value> {
+        let room = RoomId::parse(room_id).map_err(|e| format!("bad room id: {e}"))?;
+        let raw = serde_json::value::RawValue::from_string(content.to_owned())
+            .map_err(|e| format!("bad content JSON: {e}"))?;
+        let raw: Raw<ruma::events::AnyMessageLikeEventContent> = Raw::from_json(raw);
+        let r = self
+            .rt
+            .block_on(self.m().encrypt_room_event_raw(&room, event_type, &raw))
+            .map_err(|e| format!("cannot encrypt: {e}"))?;
+        let content: Value =
+            r.content.deserialize_as_unchecked().map_err(|e| format!("bad encrypted content: {e}"))?;
+        Ok(json!({ "type": "m.room.encrypted", "content": content }))
+    }
+
     fn decrypt(&self, room_id: &str, event: &str) -> R<Value> {
         let room = RoomId::parse(room_id).map_err(|e| format!("bad room id: {e}"))?;
         let raw = serde_json::value::RawValue::from_string(event.to_owned())
@@ -335,7 +451,26 @@ impl CamasCrypto {
             DecryptionSettings { sender_device_trust_requirement: TrustRequirement::Untrusted };
         match self.rt.block_on(self.m().decrypt_room_event(&raw, &room, &settings)) {
             Ok(d) => {
-                let ev: Value = d.event.deserialize_as_unchecked().map_err(|e| format!("bad decrypted event: {e}"))?;
+                let mut ev: Value = d
+                    .event
+                    .deserialize_as_unchecked()
+                    .map_err(|e| format!("bad decrypted event: {e}"))?;
+                let outer: Value = serde_json::from_str(event).unwrap_or(Value::Null);
+                if let Some(obj) = ev.as_object_mut() {
+                    // Who sent it, its id and time are the homeserver's, not the ciphertext's.
+                    for k in ["event_id", "sender", "origin_server_ts", "unsigned"] {
+                        if let Some(v) = outer.get(k) {
+                            obj.insert(k.into(), v.clone());
+                        }
+                    }
+                    obj.insert("room_id".into(), json!(room_id));
+                    // A relation sent in clear beside the ciphertext (replies, threads) counts
+                    // when the encrypted content has none.
+                    let rel = outer.pointer("/content/m.relates_to").cloned();
+                    if let (Some(rel), Some(Value::Object(c))) = (rel, obj.get_mut("content")) {
+                        c.entry("m.relates_to").or_insert(rel);
+                    }
+                }
                 Ok(json!({ "event": ev }))
             }
             Err(e) => Ok(json!({ "error": format!("cannot decrypt: {e}"), "undecryptable": true })),
@@ -443,4 +578,57 @@ pub unsafe extern "C" fn camas_crypto_decrypt(
     event_json: *const c_char,
 ) -> *mut c_char {
     guard(|| with(c)?.decrypt(from_c(room_id, "room_id")?, from_c(event_json, "event_json")?))
+}
+
+/// Starts tracking the device lists of `users_json` (a JSON array of user ids).
+#[no_mangle]
+pub unsafe extern "C" fn camas_crypto_track_users(
+    c: *const CamasCrypto,
+    users_json: *const c_char,
+) -> *mut c_char {
+    guard(|| with(c)?.track_users(from_c(users_json, "users_json")?))
+}
+
+/// `{"request": {...}}` (a keys_claim request) or `{"request": null}`.
+#[no_mangle]
+pub unsafe extern "C" fn camas_crypto_missing_sessions(
+    c: *const CamasCrypto,
+    users_json: *const c_char,
+) -> *mut c_char {
+    guard(|| with(c)?.missing_sessions(from_c(users_json, "users_json")?))
+}
+
+/// `{"requests": [...]}`: to-device requests sharing the room key with `users_json`.
+#[no_mangle]
+pub unsafe extern "C" fn camas_crypto_share_room_key(
+    c: *const CamasCrypto,
+    room_id: *const c_char,
+    users_json: *const c_char,
+) -> *mut c_char {
+    guard(|| with(c)?.share_room_key(from_c(room_id, "room_id")?, from_c(users_json, "users_json")?))
+}
+
+/// `{"type": "m.room.encrypted", "content": {...}}`: `content_json` of `event_type` encrypted
+/// for room `room_id`.
+#[no_mangle]
+pub unsafe extern "C" fn camas_crypto_encrypt(
+    c: *const CamasCrypto,
+    room_id: *const c_char,
+    event_type: *const c_char,
+    content_json: *const c_char,
+) -> *mut c_char {
+    guard(|| {
+        with(c)?.encrypt(
+            from_c(room_id, "room_id")?,
+            from_c(event_type, "event_type")?,
+            from_c(content_json, "content_json")?,
+        )
+    })
+}
+
+/// `{"requests": [...], "created": bool}`: cross-signing keys for the account (created now or
+/// loaded from the store) and the requests that upload them and sign this device.
+#[no_mangle]
+pub unsafe extern "C" fn camas_crypto_bootstrap_cross_signing(c: *const CamasCrypto) -> *mut c_char {
+    guard(|| with(c)?.bootstrap_cross_signing())
 }

@@ -98,6 +98,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int v = camas_yesno_verdict_ctx(&c, text, answer ? answer : text, lang);
     if (v < -1 || v > 1)
         abort();
+    /* names blanked out of normalised text (the worker's language vote): same length */
+    char *norm = camas_text_normalize_dup(text);
+    if (norm) {
+        size_t before = strlen(norm);
+        camas_yesno_blank_names(names, norm);
+        if (strlen(norm) != before)
+            abort();
+        free(norm);
+    }
     free(text);
     return 0;
 }

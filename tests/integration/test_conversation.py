@@ -76,12 +76,18 @@ def test_follow_ups_use_the_askers_previous_question(help_room, alice, bob):
     assert "procureur général" in fr, fr
 
 
-def test_a_question_without_language_cues_keeps_the_askers_language(help_room, alice, bob):
+def test_a_question_without_language_cues_keeps_the_askers_language(help_room, alice, bob,
+                                                                     new_user):
     """"washact email" has no word of either language: after a French question the asker
-    gets French; someone else, with no conversation, English; and words only the French
-    knowledge has ("comitee", "telphone": typos of comité, téléphone) choose French."""
+    gets French; someone else, with no conversation, English; words only the French
+    knowledge has ("comitee", "telphone": typos of comité, téléphone) choose French; and
+    when the knowledge's words are even, words only the French word list has ("réseau")."""
     room, bot = help_room
     bob.join(room)
+    carol = new_user("carol")
+    carol.join(room)
+    reseau = ask_in(carol, room, bot, "warn reseau")
+    assert "Vouliez-vous dire" in reseau or "WashACT est" in reseau, reseau
     assert "Richard Torrance" in ask_in(alice, room, bot, "qui préside le groupe de travail ?")
     fr = ask_in(alice, room, bot, "washact email")
     assert "écrivez à warntrafficking@yahoo.com" in fr, fr

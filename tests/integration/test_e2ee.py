@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import stat
 import time
 
@@ -25,8 +26,8 @@ def _b64(s: str) -> bytes:
     return base64.b64decode(s + "=" * (-len(s) % 4))
 
 
-def start_encrypted(make_bot):
-    bot = make_bot(encryption={"enabled": True})
+def start_encrypted(make_bot, **config):
+    bot = make_bot(encryption={"enabled": True}, **config)
     bot.camas.start()
     def ready_or_exit():
         text = bot.camas.log_since_start()
@@ -149,3 +150,55 @@ def test_passphrase_file_from_config_is_used(make_bot, tmp_path):
     assert bot.camas.returncode != 0
     assert "cannot open the crypto store" in bot.camas.log_since_start()
     assert "another passphrase" not in bot.camas.log()
+
+
+def test_cross_signing_signs_camas_device(make_bot, alice):
+    bot = start_encrypted(make_bot)
+    bot.camas.wait_log(r"cross-signing set up: device \S+ is signed", timeout=30)
+    device_id, keys = query_device(alice, bot.user_id)
+    r = alice.api("POST", "/_matrix/client/v3/keys/query", {"device_keys": {bot.user_id: []}})
+    master = r["master_keys"][bot.user_id]
+    ssk = r["self_signing_keys"][bot.user_id]
+    assert "master" in master["usage"] and "self_signing" in ssk["usage"]
+    (mk_id, mk), = master["keys"].items()
+    (ssk_id, ssk_pub), = ssk["keys"].items()
+    # The self-signing key is signed by the master key, and signs camas's device.
+    check_signature(ssk, bot.user_id, mk_id.split(":", 1)[1], mk)
+    device = r["device_keys"][bot.user_id][device_id]
+    assert f"ed25519:{ssk_pub}" in device["signatures"][bot.user_id]
+    check_signature(device, bot.user_id, ssk_pub, ssk_pub)
+    assert f"master key {mk}" in bot.camas.log()  # public: for an admin to compare
+
+    # Once per device: a restart does not upload again, and the keys stay.
+    bot.camas.stop()
+    bot.camas.start()
+    bot.camas.wait_ready(60)
+    time.sleep(1.0)
+    assert "cross-signing" not in bot.camas.log_since_start()
+    r2 = alice.api("POST", "/_matrix/client/v3/keys/query", {"device_keys": {bot.user_id: []}})
+    assert r2["master_keys"][bot.user_id]["keys"] == master["keys"]
+
+    # The state lost (a new device of the same account, no private cross-signing keys): new
+    # keys replace the old ones, which the homeserver allows after authentication with the
+    # password; the new device is signed by the new self-signing key.
+    from harness import Camas
+    bot.camas.stop()
+    cfg = {k: v for k, v in bot.camas.config.items() if k != "state_dir"}
+    again = Camas(bot.camas.dir.parent / "bot-again", cfg)
+    try:
+        again.start()
+        again.wait_ready(60)
+        again.wait_log(r"cross-signing set up: device \S+ is signed", timeout=30)
+        log = again.log()
+        assert "answering with camas's password" in log
+        assert bot.password not in log
+        new_device = re.search(r"end-to-end encryption on: device (\S+),", log).group(1)
+        assert new_device != device_id
+        r3 = alice.api("POST", "/_matrix/client/v3/keys/query",
+                       {"device_keys": {bot.user_id: []}})
+        assert r3["master_keys"][bot.user_id]["keys"] != master["keys"]
+        (ssk3_pub,) = r3["self_signing_keys"][bot.user_id]["keys"].values()
+        check_signature(r3["device_keys"][bot.user_id][new_device], bot.user_id, ssk3_pub,
+                        ssk3_pub)
+    finally:
+        again.stop()

@@ -128,8 +128,8 @@ int main(void)
     CHECK_STR(cfg.encryption_passphrase_file, "");
     camas_config_free(&cfg);
 #ifdef CAMAS_HAVE_ENCRYPTION
-    CHECK(load("encryption:\n  enabled: true\n  passphrase_file: /s/p\n", &cfg, err,
-               sizeof err) == 0);
+    CHECK(load("encryption:\n  enabled: true\n  passphrase_file: /s/p\n", &cfg, err, sizeof err) ==
+          0);
     CHECK(cfg.encryption_enabled);
     CHECK_STR(cfg.encryption_passphrase_file, "/s/p");
     camas_config_free(&cfg);

@@ -1,11 +1,13 @@
 /* The C ABI of crypto/ (camas_crypto.h), without a homeserver: a machine is created on a store
  * in a temporary directory, lists its first requests (keys upload, with a body the spec's
  * /keys/upload takes), takes the homeserver's answer, keeps its identity keys across a
- * reopen, refuses a wrong passphrase, and answers bad input with {"error": ...}. */
+ * reopen, refuses a wrong passphrase, and answers bad input with {"error": ...}; and the
+ * sending side (tracking, sessions, the room key, encrypt, decrypt back). */
 #include "camas_crypto.h"
 #include "check.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +30,86 @@ static char *identity_ed25519(camas_crypto *c)
     char *k = str(id, "ed25519") ? strdup(str(id, "ed25519")) : NULL;
     cJSON_Delete(id);
     return k;
+}
+
+/* Sending in an encrypted room: tracking members, sessions, the room key, encrypting; and
+ * the machine reads back what it encrypted. */
+static void test_room_sending(camas_crypto *c)
+{
+    /* Users not seen before are tracked (their keys queried next); bad ids are skipped. */
+    cJSON *s = take(camas_crypto_track_users(c, "[\"@a:example.org\",\"not a user\",1]"));
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "ok")));
+    cJSON_Delete(s);
+    bool query = false;
+    cJSON *out = take(camas_crypto_outgoing_requests(c));
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(out, "requests"))
+    {
+        if (strcmp(str(r, "type"), "keys_query") == 0 && strstr(str(r, "body"), "@a:example.org"))
+            query = true;
+    }
+    CHECK(query);
+    cJSON_Delete(out);
+
+    /* No devices known for a user: no keys to claim, no one to share the key with. */
+    s = take(camas_crypto_missing_sessions(c, "[\"@nobody:example.org\"]"));
+    CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(s, "request")));
+    cJSON_Delete(s);
+    s = take(camas_crypto_share_room_key(c, "!room:example.org", "[\"@nobody:example.org\"]"));
+    CHECK(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(s, "requests")));
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "requests")) == 0);
+    cJSON_Delete(s);
+
+    /* Encrypted: Megolm, no plaintext, the relation in clear. */
+    s = take(camas_crypto_encrypt(c, "!room:example.org", "m.room.message",
+                                  "{\"msgtype\":\"m.notice\",\"body\":\"secret words\","
+                                  "\"m.relates_to\":{\"m.in_reply_to\":{\"event_id\":\"$q\"}}}"));
+    CHECK_STR(str(s, "type"), "m.room.encrypted");
+    cJSON *content = cJSON_GetObjectItemCaseSensitive(s, "content");
+    CHECK_STR(str(content, "algorithm"), "m.megolm.v1.aes-sha2");
+    CHECK(str(content, "ciphertext") && str(content, "session_id"));
+    char *text = cJSON_PrintUnformatted(s);
+    CHECK(text && !strstr(text, "secret words"));
+    free(text);
+    CHECK_STR(str(cJSON_GetObjectItemCaseSensitive(
+                      cJSON_GetObjectItemCaseSensitive(content, "m.relates_to"), "m.in_reply_to"),
+                  "event_id"),
+              "$q");
+
+    /* Decrypted: the content back, with the outer event's id, sender and time. */
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddStringToObject(ev, "type", "m.room.encrypted");
+    cJSON_AddItemToObject(ev, "content", cJSON_Duplicate(content, 1));
+    cJSON_AddStringToObject(ev, "sender", "@bot:example.org");
+    cJSON_AddStringToObject(ev, "event_id", "$e1");
+    cJSON_AddNumberToObject(ev, "origin_server_ts", 1700000000000.0);
+    cJSON_AddStringToObject(ev, "room_id", "!room:example.org");
+    char *evs = cJSON_PrintUnformatted(ev);
+    cJSON_Delete(ev);
+    cJSON_Delete(s);
+    s = take(camas_crypto_decrypt(c, "!room:example.org", evs));
+    const cJSON *plain = cJSON_GetObjectItemCaseSensitive(s, "event");
+    CHECK_STR(str(plain, "type"), "m.room.message");
+    CHECK_STR(str(plain, "event_id"), "$e1");
+    CHECK_STR(str(plain, "sender"), "@bot:example.org");
+    CHECK_STR(str(cJSON_GetObjectItemCaseSensitive(plain, "content"), "body"), "secret words");
+    cJSON_Delete(s);
+    /* ...but not as an event of another room. */
+    s = take(camas_crypto_decrypt(c, "!other:example.org", evs));
+    CHECK(str(s, "error") && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "undecryptable")));
+    cJSON_Delete(s);
+    free(evs);
+
+    /* Bad input. */
+    s = take(camas_crypto_track_users(c, "{}"));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    s = take(camas_crypto_share_room_key(c, "not a room", "[]"));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
+    s = take(camas_crypto_encrypt(c, "!room:example.org", "m.room.message", "not json"));
+    CHECK(str(s, "error") != NULL);
+    cJSON_Delete(s);
 }
 
 int main(void)
@@ -112,6 +194,8 @@ int main(void)
     CHECK(c != NULL);
     char *ed2 = c ? identity_ed25519(c) : NULL;
     CHECK(ed && ed2 && strcmp(ed, ed2) == 0);
+    if (c)
+        test_room_sending(c);
     camas_crypto_close(c);
 
     /* A wrong passphrase, or another device, does not open it. */

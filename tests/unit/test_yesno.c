@@ -291,6 +291,21 @@ static void test_lexicon(camas_stemmer *st)
     CHECK(camas_lexicon_has(lx, "funding", 7) && camas_lexicon_has(lx, "reunion", 7));
     CHECK(!camas_lexicon_has(lx, "fundin", 6) && !camas_lexicon_has(lx, "fundings", 8));
     CHECK(!camas_lexicon_has(lx, "trafficker s", 12) && !camas_lexicon_has(NULL, "task", 4));
+    /* which list a word is in: the second path is bit 1 */
+    CHECK(camas_lexicon_lists(lx, "reunion", 7) == 2u && camas_lexicon_lists(lx, "rien", 4) == 0);
+    char en[] = "/tmp/camas-lexicon-XXXXXX", fr[] = "/tmp/camas-lexicon-XXXXXX";
+    int fe = mkstemp(en), ff = mkstemp(fr);
+    CHECK(fe >= 0 && ff >= 0);
+    CHECK(write(fe, "task\nrole\n", 10) == 10 && write(ff, "rôle\nréseau\n", 14) == 14);
+    close(fe);
+    close(ff);
+    const char *both[] = {en, fr};
+    camas_lexicon *lx2 = camas_lexicon_load(both, 2);
+    unlink(en);
+    unlink(fr);
+    CHECK(lx2 != NULL && camas_lexicon_lists(lx2, "role", 4) == 3u);
+    CHECK(camas_lexicon_lists(lx2, "task", 4) == 1u && camas_lexicon_lists(lx2, "reseau", 6) == 2u);
+    camas_lexicon_free(lx2);
     static const char law[] = "The Task Force was reauthorized in 2015 by Senate Bill 5884. Its "
                               "founding legislation is RCW 7.68.350.";
     static const char q[] = "Does the task force have founding legislation?";
