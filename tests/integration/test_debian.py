@@ -177,6 +177,9 @@ set -euo pipefail
 getent passwd camas | grep -q ':/usr/sbin/nologin$'
 [ "$(stat -c '%U:%G %a' /etc/camas/camas.yaml)" = "root:camas 640" ]
 [ "$(readlink /etc/systemd/system/multi-user.target.wants/camas.service)" = /lib/systemd/system/camas.service ]
+if command -v systemd-analyze >/dev/null; then  # the unit as installed: binary and user exist
+  systemd-analyze verify --man=no /lib/systemd/system/camas.service
+fi
 state=$(mktemp -d)
 cd "$state"
 if [ -n "${WARM_CACHE:-}" ]; then cp "$WARM_CACHE" "$state/embeddings.cache"; fi
@@ -214,7 +217,8 @@ def shlex_quote(s: str) -> str:
 
 def test_dpkg_install(deb):
     """dpkg -i: the user camas, the conffile readable by root and group camas only, the unit
-    enabled (not started), the installed camas checks and answers; then a purge removes it."""
+    enabled (not started) and verified by systemd-analyze, the installed camas checks and
+    answers; then a purge removes it."""
     if os.geteuid() != 0:
         pytest.skip("dpkg -i needs root")
     cache = warm_embeddings_cache()
