@@ -123,9 +123,18 @@ int camas_cli_resolve_paths(const camas_config *cfg, const char *plugins_opt,
         snprintf(p->knowledge, sizeof p->knowledge, "%s", abs);
     if (realpath(p->plugins, abs))
         snprintf(p->plugins, sizeof p->plugins, "%s", abs);
-    return camas_trusted_keys_resolve(&p->keys, keys_opt, n_keys_opt,
-                                      (const char *const *)cfg->trusted_keys, cfg->n_trusted_keys,
-                                      p->plugins);
+    camas_trusted_keys_resolve(&p->keys, keys_opt, n_keys_opt,
+                               (const char *const *)cfg->trusted_keys, cfg->n_trusted_keys,
+                               p->plugins);
+    /* the Debian package ships its build's plugin key there (debian/sign-plugins) */
+    first_existing(p->keys.package_key, sizeof p->keys.package_key, exe_dir,
+                   "../keys/camas-package.pub", CAMAS_INSTALL_DATA "/keys/camas-package.pub",
+                   false);
+    if (access(p->keys.package_key, R_OK) != 0)
+        p->keys.package_key[0] = '\0';
+    else if (realpath(p->keys.package_key, abs))
+        snprintf(p->keys.package_key, sizeof p->keys.package_key, "%s", abs);
+    return 0;
 }
 
 camas_plugin_host_config camas_cli_host_config(const camas_config *cfg, const struct paths *p)

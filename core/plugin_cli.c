@@ -95,6 +95,11 @@ void camas_trusted_keys_print(FILE *out, const camas_trusted_keys *k)
                 "trusted keys: none (no --trusted-key, no plugins.trusted_keys, no %s from the "
                 "build): every plugin will be refused\n",
                 k->dev_key);
+        if (k->package_key[0])
+            fprintf(out,
+                    "the installed plugins are signed with %s: to load them, list it under "
+                    "plugins.trusted_keys in the configuration\n",
+                    k->package_key);
         return;
     }
     fprintf(out, "trusted keys (%s):", k->source);

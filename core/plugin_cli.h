@@ -25,6 +25,9 @@ typedef struct camas_trusted_keys {
     const char *source; /* where they came from, for people */
     char dev_key[4096]; /* PLUGINS/dev.pub when that is the fallback */
     const char *dev_key_path[1];
+    /* a key installed with the shipped plugins (the Debian package's), trusted only when the
+     * admin lists it: named when no key is trusted ("" when there is none) */
+    char package_key[4096];
 } camas_trusted_keys;
 
 /* Fills k from the command line's keys (n_opt may be 0), the configuration's and the

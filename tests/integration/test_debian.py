@@ -92,13 +92,20 @@ def test_package_contents(deb, root):
     assert (root.parent / "control" / "conffiles").read_text().split() == ["/etc/camas/camas.yaml"]
     conf = (root / "etc/camas/camas.yaml").read_text()
     assert 'state_dir: "/var/lib/camas"' in conf
-    assert re.search(r"trusted_keys:\n\s+- \"" + re.escape(PACKAGE_KEY) + '"\n', conf), conf
+    # the package key offered, commented out: no key is trusted until the admin lists one
+    assert re.search(r"#plugins:\n#  trusted_keys:\n#    - \"" + re.escape(PACKAGE_KEY) + '"\n',
+                     conf), conf
+    assert not re.search(r"^plugins:", conf, re.M), conf
 
 
-def installed_config(root: Path, tmp_path: Path) -> Path:
-    """/etc/camas/camas.yaml of the unpacked package, its absolute paths moved under root."""
+def installed_config(root: Path, tmp_path: Path, trust_package_key: bool = True) -> Path:
+    """/etc/camas/camas.yaml of the unpacked package, its absolute paths moved under root;
+    with trust_package_key, the three lines that trust the package's key uncommented, as the
+    admin does."""
     conf = (root / "etc/camas/camas.yaml").read_text()
-    conf = conf.replace(f'"{PACKAGE_KEY}"', f'"{root}{PACKAGE_KEY}"')
+    if trust_package_key:
+        conf = conf.replace(f'#plugins:\n#  trusted_keys:\n#    - "{PACKAGE_KEY}"',
+                            f'plugins:\n  trusted_keys:\n    - "{root}{PACKAGE_KEY}"')
     conf = conf.replace('state_dir: "/var/lib/camas"', f'state_dir: "{tmp_path / "state"}"')
     path = tmp_path / "camas.yaml"
     path.write_text(conf)
@@ -111,8 +118,8 @@ def installed_config(root: Path, tmp_path: Path) -> Path:
 
 
 def test_unpacked_package_checks_and_answers(root, tmp_path):
-    """The installed camas, with the package's conffile, finds its worker, plugins, knowledge
-    and model by itself, trusts the package key and answers."""
+    """The installed camas, with the package's conffile once the admin trusts the package's
+    key, finds its worker, plugins, knowledge and model by itself and answers."""
     camas = root / "usr/bin/camas"
     config = installed_config(root, tmp_path)
     cwd = tmp_path / "cwd"
@@ -124,6 +131,19 @@ def test_unpacked_package_checks_and_answers(root, tmp_path):
     assert f"model {root}/usr/share/camas/models/e5-small-q4.bin" in out, out
     r = run([camas, "--config", config, "ask", QUESTION], cwd=cwd)
     assert r.returncode == 0 and "Richard Torrance" in r.stdout, r.stdout + r.stderr
+
+
+def test_shipped_conffile_trusts_no_key_and_says_which_to_add(root, tmp_path):
+    """As shipped, the package trusts no key: camas check refuses every plugin, says so, and
+    names the package's key to list (issue 14: trusts no key until the admin adds one)."""
+    config = installed_config(root, tmp_path, trust_package_key=False)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    r = run([root / "usr/bin/camas", "--config", config, "check"], cwd=cwd)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "trusted keys: none" in out and "every plugin will be refused" in out, out
+    assert f"signed with {root}{PACKAGE_KEY}" in out, out
 
 
 def test_unconfigured_service_stops_without_a_restart_loop(root, tmp_path):
@@ -183,6 +203,12 @@ fi
 state=$(mktemp -d)
 cd "$state"
 if [ -n "${WARM_CACHE:-}" ]; then cp "$WARM_CACHE" "$state/embeddings.cache"; fi
+# as installed no key is trusted; the admin uncomments the package key's three lines
+! camas --config /etc/camas/camas.yaml --state "$state" check > "$state/untrusted.txt" 2>&1
+grep -q 'trusted keys: none' "$state/untrusted.txt"
+sed -i -e 's|^#plugins:$|plugins:|' -e 's|^#  trusted_keys:$|  trusted_keys:|' \
+  -e 's|^#    - "/usr/share/camas/keys/camas-package.pub"$|    - "/usr/share/camas/keys/camas-package.pub"|' \
+  /etc/camas/camas.yaml
 camas --config /etc/camas/camas.yaml --state "$state" check | tail -1
 camas --config /etc/camas/camas.yaml --state "$state" ask '""" + QUESTION + r"""'
 rm -rf "$state"
@@ -217,8 +243,9 @@ def shlex_quote(s: str) -> str:
 
 def test_dpkg_install(deb):
     """dpkg -i: the user camas, the conffile readable by root and group camas only, the unit
-    enabled (not started) and verified by systemd-analyze, the installed camas checks and
-    answers; then a purge removes it."""
+    enabled (not started) and verified by systemd-analyze, the installed camas refuses every
+    plugin until the admin trusts the package's key, then checks and answers; then a purge
+    removes it."""
     if os.geteuid() != 0:
         pytest.skip("dpkg -i needs root")
     cache = warm_embeddings_cache()
