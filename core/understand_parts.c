@@ -97,42 +97,27 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
     return true;
 }
 
-/* Words that name a body by what it is, to be told which by a description ("the group
- * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
-static bool is_body_head(const char *w)
+static bool in_words(const char *w, const char *const *list)
 {
-    static const char *const heads[] = {
-        "group",    "committee", "body",    "panel",  "organization", "organisation",
-        "entity",   "one",       "council", "groupe", "comite",       "organisme",
-        "instance", "conseil",   "entite",  "grp",    "commission",   NULL};
-    for (const char *const *h = heads; *h; h++)
-        if (strcmp(w, *h) == 0)
+    for (; *list; list++)
+        if (strcmp(w, *list) == 0)
             return true;
     return false;
 }
 
+/* Words that name a body by what it is, to be told which by a description ("the group
+ * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
+static const char *const body_heads[] = {
+    "group",    "committee", "body",    "panel",  "organization", "organisation",
+    "entity",   "one",       "council", "groupe", "comite",       "organisme",
+    "instance", "conseil",   "entite",  "grp",    "commission",   NULL};
 /* A verb that makes "the body was created by SB 5308" a statement about the body (a reverse
  * question) rather than a description of it ... unless a relative pronoun comes first ("the
  * group that was reauthorized"). */
-static bool is_auxiliary(const char *w)
-{
-    static const char *const aux[] = {"is",   "was", "are", "were",  "has",     "have", "est",
-                                      "sont", "a",   "ont", "etait", "etaient", NULL};
-    for (const char *const *a = aux; *a; a++)
-        if (strcmp(w, *a) == 0)
-            return true;
-    return false;
-}
-
-static bool is_relative(const char *w)
-{
-    static const char *const rel[] = {"that", "which", "who", "whose", "qui",
-                                      "que",  "dont",  "qu",  NULL};
-    for (const char *const *r = rel; *r; r++)
-        if (strcmp(w, *r) == 0)
-            return true;
-    return false;
-}
+static const char *const auxiliaries[] = {"is",   "was", "are", "were",  "has",     "have", "est",
+                                          "sont", "a",   "ont", "etait", "etaient", NULL};
+static const char *const relatives[] = {"that", "which", "who", "whose", "qui",
+                                        "que",  "dont",  "qu",  NULL};
 
 #define DESC_WORDS 64
 /* The question less the description that runs from a body word to the fact that tells
@@ -170,14 +155,14 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     }
     long head = -1;
     for (long i = fact - 1; i >= 0 && head < 0; i--)
-        if (is_body_head(norm[i]))
+        if (in_words(norm[i], body_heads))
             head = i;
     if (fact < 0 || head < 0 || fact - head < 2)
         return false;
     bool relative = false;
     for (long i = head + 1; i < fact; i++) {
-        relative |= is_relative(norm[i]);
-        if (is_auxiliary(norm[i]) && !relative)
+        relative |= in_words(norm[i], relatives);
+        if (in_words(norm[i], auxiliaries) && !relative)
             return false;
     }
     /* keep the head and what punctuates the sentence after the fact ("5884?" -> "?") */

@@ -125,23 +125,21 @@ def test_body_told_by_a_fact_then_asked_about(help_room, alice):
     7.68.350"), and then something else asked about it: the answer is to what is asked, not
     the entry that states the fact."""
     room, bot = help_room
-    duties = ask_in(alice, room, bot, "what must the body created under RCW 7.68.350 do?")
-    assert "measure and evaluate" in duties, duties
-    docs = ask_in(alice, room, bot, "where are the agendas of the group reauthorized in 2015 "
-                  "posted?")
-    assert "Task Force Meeting Documents" in docs, docs
-    fr = ask_in(alice, room, bot, "que doit faire l'organisme autorisé au RCW 7.68.350 ?")
-    assert "mesurer et évaluer" in fr, fr
-    # described before a comma, then asked about
-    convener = ask_in(alice, room, bot, "the committee whose contact is Kyle Bois, who convenes "
-                      "it?")
-    assert "convened by the Attorney General's Office" in convener, convener
-    meets = ask_in(alice, room, bot, "the group co-chaired by WARN, how often do its members "
-                   "meet?")
-    assert "quarterly" in meets, meets
-    # the fact asked about, with no description: still the entry that states it
-    law = ask_in(alice, room, bot, "which body was created by SB 5308?")
-    assert "RCW 7.68.801" in law, law
+    cases = [
+        ("what must the body created under RCW 7.68.350 do?", "measure and evaluate"),
+        ("where are the agendas of the group reauthorized in 2015 posted?",
+         "Task Force Meeting Documents"),
+        ("que doit faire l'organisme autorisé au RCW 7.68.350 ?", "mesurer et évaluer"),
+        # described before a comma, then asked about
+        ("the committee whose contact is Kyle Bois, who convenes it?",
+         "convened by the Attorney General's Office"),
+        ("the group co-chaired by WARN, how often do its members meet?", "quarterly"),
+        # the fact asked about, with no description: still the entry that states it
+        ("which body was created by SB 5308?", "RCW 7.68.801"),
+    ]
+    for question, fact in cases:
+        reply = ask_in(alice, room, bot, question)
+        assert fact in reply, (question, reply)
 
 
 def test_paraphrases_are_understood(help_room, alice):

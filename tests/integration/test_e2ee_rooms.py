@@ -106,6 +106,17 @@ def joined(e: "E2EEClient", room_id: str, user_id: str) -> None:
              timeout=30, interval=0.2, what=f"{user_id} joined {room_id}")
 
 
+def encrypted_dm_answered_once(make_bot, e2ee_user):
+    """alice, camas, their encrypted DM, and a first question camas answered in it."""
+    alice = e2ee_user("alice")
+    bot = start_encrypted(make_bot, invites={"allow": [alice.user_id]})
+    dm = alice.create_encrypted_room(invite=[bot.user_id], is_direct=True)
+    joined(alice, dm, bot.user_id)
+    q0 = alice.send(dm, "!ping")
+    alice.wait_reply(dm, bot.user_id, q0)
+    return alice, bot, dm, q0
+
+
 def staff_room(make_bot, e2ee_user, n_users: int = 3):
     """An encrypted private staff room of n_users encrypting users and camas."""
     users = [e2ee_user(name) for name in ("alice", "bob", "carol", "dave")[:n_users]]
@@ -188,12 +199,7 @@ def test_new_device_reads_the_next_answer(make_bot, e2ee_user, synapse):
 
 
 def test_kill_and_restart_answers_what_came_meanwhile_once(make_bot, e2ee_user):
-    alice = e2ee_user("alice")
-    bot = start_encrypted(make_bot, invites={"allow": [alice.user_id]})
-    dm = alice.create_encrypted_room(invite=[bot.user_id], is_direct=True)
-    joined(alice, dm, bot.user_id)
-    q0 = alice.send(dm, "!ping")
-    alice.wait_reply(dm, bot.user_id, q0)
+    alice, bot, dm, q0 = encrypted_dm_answered_once(make_bot, e2ee_user)
 
     bot.camas.kill()
     qs = [alice.send(dm, "!ping"), alice.send(dm, "where are the meeting documents?")]
@@ -226,12 +232,7 @@ def test_kill_and_restart_answers_what_came_meanwhile_once(make_bot, e2ee_user):
 
 def test_withheld_key_one_notice_then_answered_when_the_key_arrives_after_a_restart(make_bot, e2ee_user):
     import uuid
-    alice = e2ee_user("alice")
-    bot = start_encrypted(make_bot, invites={"allow": [alice.user_id]})
-    dm = alice.create_encrypted_room(invite=[bot.user_id], is_direct=True)
-    joined(alice, dm, bot.user_id)
-    q0 = alice.send(dm, "!ping")
-    alice.wait_reply(dm, bot.user_id, q0)
+    alice, bot, dm, q0 = encrypted_dm_answered_once(make_bot, e2ee_user)
 
     # alice's client starts a new room key and encrypts two questions with it, but holds
     # back the to-device message that gives camas the key (index 0).
