@@ -33,7 +33,8 @@ def _synapse_running():
     yield
 
 
-def run_demo(demo_dir, lines: list, timeout: float = 150.0) -> str:
+def run_demo(demo_dir, lines: list, timeout: float = 150.0) -> tuple[str, str]:
+    """Pipes lines into scripts/demo; returns its stdout (the chat) and stderr."""
     env = dict(os.environ, CAMAS_DEMO_DIR=str(demo_dir), CAMAS_VENV=sys.prefix)
     proc = subprocess.run([str(REPO_ROOT / "scripts" / "demo"), "--wait", "30"],
                           input="".join(l + "\n" for l in lines), env=env, cwd=REPO_ROOT,
@@ -48,7 +49,7 @@ def run_demo(demo_dir, lines: list, timeout: float = 150.0) -> str:
         print(f"--- stdout ---\n{out}\n--- stderr ---\n{proc.stderr[-4000:]}\n"
               f"--- camas.log (tail) ---\n{tail}")
     assert proc.returncode == 0, proc.returncode
-    return out
+    return out, proc.stderr
 
 
 def room_facts(demo_dir, name: str) -> tuple[bool, list]:
@@ -69,21 +70,28 @@ def room_facts(demo_dir, name: str) -> tuple[bool, list]:
     return encrypted is not None, sent
 
 
-def test_demo_answers_in_public_help_and_encrypted_staff(tmp_path):
+def test_demo_answers_in_public_help_and_encrypted_staff_and_again(tmp_path):
     demo_dir = tmp_path / "demo"
-    out = run_demo(demo_dir, ["!ping", "/room staff", "!ping"])
+    out, err = run_demo(demo_dir, ["!ping", "/room staff", "!ping"])
     lines = out.splitlines()
     assert any(l.startswith("[help] camas: pong") for l in lines), out
     assert any(l.startswith("[staff] camas: pong") for l in lines), out
     assert "no reply within" not in out and "could not send" not in out, out
     assert "cannot decrypt" not in out, out
+    assert "created #staff:localhost" in err and ", encrypted)" in err, err
+
+    # A second run reuses demo/: the same accounts, rooms and keys (@you's nio store has
+    # its sync token but no rooms: the demo starts with an initial sync).
+    out, err = run_demo(demo_dir, ["/room staff", "!ping"])
+    assert any(l.startswith("[staff] camas: pong") for l in out.splitlines()), out
+    assert "created" not in err, err
 
     help_encrypted, help_sent = room_facts(demo_dir, "help")
     staff_encrypted, staff_sent = room_facts(demo_dir, "staff")
     assert not help_encrypted
     assert help_sent == ["m.room.message"]
     assert staff_encrypted
-    assert staff_sent == ["m.room.encrypted"]
+    assert staff_sent == ["m.room.encrypted"] * 2
     # camas's crypto store and passphrase, and @you's keys, all under the demo dir
     assert (demo_dir / "camas-state" / "crypto-passphrase").is_file()
     assert any((demo_dir / "nio").iterdir())
