@@ -123,7 +123,7 @@ class Demo:
         # cannot upload new ones: log it out and start a new device.
         if login is not None and self.creds.get("you_e2ee_device") == login["device_id"] \
                 and not (self.root / "nio" / login["device_id"]).is_dir():
-            info(f"the keys of {YOU}'s device {login['device_id']} are gone: new device")
+            info(f"the keys of @{YOU}'s device {login['device_id']} are gone: new device")
             try:
                 hs.logout(token)
             except HttpError:
