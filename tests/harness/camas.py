@@ -94,8 +94,9 @@ class Camas:
                                     "(build it: meson setup build && ninja -C build)")
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         cache = self.state_dir / "embeddings.cache"
-        warm = warm_embeddings_cache() if self.warm_start else None
-        if warm and not cache.exists():
+        # (only when the state has no cache yet: the warm-up costs a cold embedding)
+        warm = warm_embeddings_cache() if self.warm_start and not cache.exists() else None
+        if warm:
             self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             shutil.copyfile(warm, cache)
         log = open(self.log_path, "ab")

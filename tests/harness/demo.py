@@ -1,8 +1,12 @@
 """scripts/demo: a local Synapse, the camas bot and a chat prompt as @you:localhost.
 
-State lives under ./demo/ and is reused across runs. Interactive when stdin is a
-terminal; otherwise every stdin line is posted and its reply (if any within
---wait seconds) is printed, then everything is shut down.
+State lives under ./demo/ (--dir, or $CAMAS_DEMO_DIR) and is reused across runs.
+Interactive when stdin is a terminal; otherwise every stdin line is posted and its reply
+(if any within --wait seconds) is printed, then everything is shut down.
+
+camas runs with end-to-end encryption on: #help is public and unencrypted, #staff is
+private and encrypted (an unencrypted #staff from an older demo/ is encrypted on the next
+run), and @you chats from an encrypting matrix-nio device whose keys live in demo/nio/.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import secrets
 import signal
@@ -19,14 +24,16 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from nio import RoomPreset, SyncResponse
+from nio import LocalProtocolError, MegolmEvent, RoomPreset, SendRetryError, SyncResponse
 
 from .camas import REPO_ROOT, Camas, camas_binary
 from .client import Client, event_loop, in_reply_to, relates_to
+from .e2ee_client import ENCRYPTION_STATE, E2EEClient
 from .synapse import Synapse
 from .util import HttpError, free_port, http_json, port_is_free, wait_for
 
 ROOMS = {"help": "help", "staff": "staff"}  # name -> kind
+ENCRYPTED = {"staff"}  # rooms with end-to-end encryption
 BOT = "camas"
 YOU = "you"
 
@@ -35,7 +42,7 @@ def info(msg: str) -> None:
     print(f"demo: {msg}", file=sys.stderr, flush=True)
 
 
-def _kill_stale(pid_file: Path, what: str) -> None:
+def _kill_stale(pid_file: Path, what: str, root: Path) -> None:
     """A previous demo that was killed may have left its process running."""
     try:
         pid = int(pid_file.read_text().strip())
@@ -46,7 +53,7 @@ def _kill_stale(pid_file: Path, what: str) -> None:
     except OSError:
         pid_file.unlink(missing_ok=True)
         return
-    if what.encode() in cmdline and str(REPO_ROOT / "demo").encode() in cmdline:
+    if what.encode() in cmdline and str(root).encode() in cmdline:
         info(f"stopping a {what} left over from a previous run (pid {pid})")
         os.kill(pid, signal.SIGTERM)
         for _ in range(100):
@@ -66,7 +73,8 @@ class Demo:
         self.creds = json.loads(self.creds_path.read_text()) if self.creds_path.exists() else {}
         self.synapse: Optional[Synapse] = None
         self.camas: Optional[Camas] = None
-        self.you: Optional[Client] = None
+        self.you: Optional[Client] = None  # room set-up (plain HTTP)
+        self.chatter: Optional[E2EEClient] = None  # the same device, encrypting: the chat
         self.room_ids: dict = {}
 
     def save_creds(self) -> None:
@@ -77,7 +85,7 @@ class Demo:
     def start_synapse(self) -> None:
         hs_dir = self.root / "synapse"
         hs_dir.mkdir(parents=True, exist_ok=True)
-        _kill_stale(hs_dir / "homeserver.pid", "synapse")
+        _kill_stale(hs_dir / "homeserver.pid", "synapse", self.root)
         port = self.creds.get("synapse_port")
         if not port or not port_is_free(port):
             port = 8008 if port_is_free(8008) else free_port()
@@ -111,26 +119,53 @@ class Demo:
                          "device_id": me.get("device_id", "")}
             except HttpError:
                 login = None
+        # Its keys live in demo/nio/DEVICE. A device that had keys whose store is gone
+        # cannot upload new ones: log it out and start a new device.
+        if login is not None and self.creds.get("you_e2ee_device") == login["device_id"] \
+                and not (self.root / "nio" / login["device_id"]).is_dir():
+            info(f"the keys of @{YOU}'s device {login['device_id']} are gone: new device")
+            try:
+                hs.logout(token)
+            except HttpError:
+                pass
+            login = None
         if login is None:
             login = hs.register_or_login(YOU, self.creds[f"{YOU}_password"])
             self.creds["you_token"] = login["access_token"]
-            self.save_creds()
+        self.creds["you_e2ee_device"] = login["device_id"]
+        self.save_creds()
         self.you = Client.from_login(hs.url, login)
+        self.chatter = E2EEClient(hs.url, login, self.root / "nio" / login["device_id"])
 
     def rooms(self) -> None:
+        bot_id = self.synapse.user_id(BOT)
         for name in ROOMS:
             alias = f"#{name}:{self.synapse.server_name}"
+            encrypted = name in ENCRYPTED
             room_id = self.you.resolve_alias(alias)
             if room_id is None:
-                room_id = self.you.create_room(alias=name, name=f"camas {name}",
-                                               preset=RoomPreset.public_chat)
-                info(f"created {alias} ({room_id})")
+                if encrypted:  # private, invite-only, encrypted from its first event
+                    room_id = self.you.create_room(alias=name, name=f"camas {name}",
+                                                   preset=RoomPreset.private_chat,
+                                                   invite=[bot_id],
+                                                   initial_state=[ENCRYPTION_STATE])
+                else:
+                    room_id = self.you.create_room(alias=name, name=f"camas {name}",
+                                                   preset=RoomPreset.public_chat)
+                info(f"created {alias} ({room_id}{', encrypted' if encrypted else ''})")
             else:
                 self.you.join(room_id)
+                if encrypted and self.you.get_state(room_id, "m.room.encryption") is None:
+                    # a #staff from an older demo: turn encryption on (it stays on)
+                    self.you.put_state(room_id, "m.room.encryption",
+                                       ENCRYPTION_STATE["content"])
+                    info(f"turned on encryption in {alias}")
+                if self.you.membership(room_id, bot_id) not in ("join", "invite"):
+                    self.you.invite(room_id, bot_id)
             self.room_ids[name] = room_id
 
     def start_camas(self) -> None:
-        _kill_stale(self.root / "camas.pid", "camas")
+        _kill_stale(self.root / "camas.pid", "camas", self.root)
         bot_id = self.synapse.user_id(BOT)
         config = {
             "homeserver": {"url": self.synapse.url},
@@ -140,6 +175,7 @@ class Demo:
                       for n, k in ROOMS.items()],
             "invites": {"allow": [self.synapse.user_id(YOU)]},
             "admins": [self.synapse.user_id(YOU)],
+            "encryption": {"enabled": True},  # store: camas-state/crypto (+ its passphrase)
             "log_level": "info",
         }
         self.camas = Camas(self.root, config, log_level="info")
@@ -147,14 +183,26 @@ class Demo:
         info(f"starting {camas_binary()} (log: {self.camas.log_path})")
         self.camas.start()
         (self.root / "camas.pid").write_text(str(self.camas.proc.pid))
-        self.camas.wait_ready(timeout=60)
+        try:
+            self.camas.wait_ready(timeout=60)
+        except AssertionError:
+            if "built without encryption" not in self.camas.log_since_start():
+                raise
+            info("this camas was built without encryption (no cargo?): running it without; "
+                 "in #staff it can only say that it cannot read it")
+            self.camas.update_config(encryption={"enabled": False})
+            self.camas.start()
+            (self.root / "camas.pid").write_text(str(self.camas.proc.pid))
+            self.camas.wait_ready(timeout=60)
         for name, room_id in self.room_ids.items():
             self.you.wait_membership(room_id, bot_id, "join", timeout=30)
 
     def shutdown(self) -> None:
-        if self.you is not None:
+        for client in (self.chatter, self.you):
+            if client is None:
+                continue
             try:
-                self.you.close()
+                client.close()
             except Exception:
                 pass
         if self.camas is not None and self.camas.alive:
@@ -170,17 +218,28 @@ class Demo:
 
     # -- chat ------------------------------------------------------------------------
     async def chat(self, interactive: bool) -> None:
-        nio = self.you.nio
+        nio = self.chatter.nio
         bot_id = self.synapse.user_id(BOT)
         names = {v: k for k, v in self.room_ids.items()}
         replies: dict = {}  # question event id -> [reply events]
         prompting = threading.Event()  # the reader shows a prompt and waits for input
         arrived = asyncio.Event()
 
-        first = await nio.sync(timeout=0, full_state=False)
+        # an initial sync: nio's store keeps its keys and sync token across runs, not its
+        # rooms, and room_send needs the room (pending to-device messages come all the same)
+        nio.next_batch = nio.loaded_sync_token = None
+        first = await nio.sync(timeout=0, full_state=True)
         if not isinstance(first, SyncResponse):
             raise RuntimeError(f"sync failed: {first}")
         since = first.next_batch
+
+        async def crypto_requests():
+            try:  # key upload, device queries, key claims, to-device: as sync_forever does
+                await self.chatter._crypto_requests()
+            except Exception as e:
+                info(f"encryption: {e}")
+
+        await crypto_requests()
 
         def show(room_id: str, ev: dict) -> None:
             body = (ev.get("content") or {}).get("body", "")
@@ -205,9 +264,15 @@ class Demo:
                     await asyncio.sleep(1)
                     continue
                 since = resp.next_batch
+                await crypto_requests()
                 for room_id, room in resp.rooms.join.items():
-                    for e in room.timeline.events:
+                    for e in room.timeline.events:  # nio has decrypted what it could
                         ev = e.source
+                        if isinstance(e, MegolmEvent):
+                            ev = dict(ev, type="m.room.message",
+                                      content={**ev.get("content", {}),
+                                               "body": "(an encrypted reply this device "
+                                                       "cannot decrypt)"})
                         if ev.get("sender") != bot_id or ev.get("type") != "m.room.message":
                             continue
                         replies.setdefault(in_reply_to(ev), []).append(ev)
@@ -267,9 +332,13 @@ class Demo:
                 if not interactive:
                     print(f"[{current}] you: {line}", flush=True)
                 room_id = self.room_ids[current]
-                resp = await nio.room_send(room_id, "m.room.message",
-                                           {"msgtype": "m.text", "body": line,
-                                            "m.mentions": {}})
+                try:  # encrypted in #staff (nio shares its room key with camas first)
+                    resp = await nio.room_send(room_id, "m.room.message",
+                                               {"msgtype": "m.text", "body": line,
+                                                "m.mentions": {}},
+                                               ignore_unverified_devices=True)
+                except (LocalProtocolError, SendRetryError) as e:
+                    resp = e
                 event_id = getattr(resp, "event_id", None)
                 if event_id is None:
                     print(f"(could not send: {resp})", flush=True)
@@ -297,11 +366,13 @@ class Demo:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="scripts/demo", description=__doc__.splitlines()[0])
-    ap.add_argument("--dir", default=str(REPO_ROOT / "demo"), help="state directory")
+    ap.add_argument("--dir", default=os.environ.get("CAMAS_DEMO_DIR") or str(REPO_ROOT / "demo"),
+                    help="state directory (default: $CAMAS_DEMO_DIR, else ./demo)")
     ap.add_argument("--wait", type=float, default=10.0,
                     help="seconds to wait for each reply when stdin is not a terminal")
     args = ap.parse_args(argv)
     interactive = sys.stdin.isatty()
+    logging.getLogger("nio").setLevel(logging.ERROR)  # e.g. "Missing session" before a claim
     demo = Demo(Path(args.dir).resolve(), args.wait)
     # SIGTERM/SIGHUP: clean up like /quit
     def interrupt(*_):
