@@ -4,7 +4,8 @@
  *
  * libical is opened with dlopen, and only when some record names a calendar: it brings ICU
  * and the C++ runtime with it, about 3 MiB of the worker's resident memory, and the shipped
- * knowledge has no calendar. With a calendar the worker pays that again, as it always did. */
+ * knowledge has no calendar. With a calendar the worker pays that again, as it always did
+ * (and, once opened, until the worker restarts). */
 #include "../common/kb.h"
 
 #include <ctype.h>
@@ -47,6 +48,7 @@
     X(icaltime_day_of_week)                                                                        \
     X(icaltime_is_null_time)                                                                       \
     X(icaltime_null_time)                                                                          \
+    X(icaltimezone_free_builtin_timezones)                                                         \
     X(icaltimezone_get_builtin_timezone)                                                           \
     X(icaltimezone_get_utc_timezone)
 
@@ -61,7 +63,9 @@ typedef struct ical_api {
  * with a reason in err. */
 static int ical_open(ical_api *ic, char *err, size_t errlen)
 {
-    void *dl = dlopen(LIBICAL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    /* Never unloaded once opened (RTLD_NODELETE): libical keeps state of its own that no call
+     * frees, lost at each knowledge reload when it was closed and opened again. */
+    void *dl = dlopen(LIBICAL_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!dl) {
         snprintf(err, errlen, "%s", dlerror());
         return -1;
@@ -301,8 +305,12 @@ static void meetings_teardown(camas_plugin *p, void *state)
     for (size_t i = 0; i < s->n; i++)
         if (s->b[i].calendar)
             s->ical.icalcomponent_free(s->b[i].calendar);
-    if (s->ical.dl)
+    if (s->ical.dl) {
+        /* libical keeps the zones it has looked up (the zone table, each zone's rules) until
+         * asked to free them: closing it without that lost them at every knowledge reload */
+        s->ical.icaltimezone_free_builtin_timezones();
         dlclose(s->ical.dl);
+    }
     kb_free(&s->k, s->host);
     free(s);
 }
