@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+# Debian's path, under the machine's multiarch triplet
+LIBFAKETIME = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))),
+                   Path("/usr/lib/faketime/libfaketime.so.1"))
 SETTLE = 3.0
 
 pytestmark = pytest.mark.skipif(not LIBFAKETIME.exists(),
