@@ -174,6 +174,16 @@ static int register_asks(camas_plugin *p, const camas_host_api *host, const char
     return rc;
 }
 
+/* A date and time that exists on the calendar: libical reads "20254714T100000" (month 47,
+ * day 14) without counting an error, and names of months and days are looked up by them. */
+static bool time_ok(struct icaltimetype t)
+{
+    return t.year >= 1 && t.year <= 9999 && t.month >= 1 && t.month <= 12 && t.day >= 1 &&
+           t.day <= 31 &&
+           (t.is_date || (t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 &&
+                          t.second >= 0 && t.second <= 60));
+}
+
 static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetings *bm,
                          const char *file, const char *cal_name)
 {
@@ -206,8 +216,11 @@ static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetin
     icalcompiter it = ic->icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
     for (icalcomponent *ev; !problem && (ev = ic->icalcompiter_deref(&it));
          ic->icalcompiter_next(&it)) {
-        if (ic->icaltime_is_null_time(ic->icalcomponent_get_dtstart(ev)))
+        struct icaltimetype start = ic->icalcomponent_get_dtstart(ev);
+        if (ic->icaltime_is_null_time(start))
             problem = "an event has no start (DTSTART)";
+        else if (!time_ok(start))
+            problem = "an event starts on a date or at a time that does not exist (DTSTART)";
         icalproperty *rp = ic->icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
         if (!problem && rp && ic->icalproperty_get_rrule(rp).freq == ICAL_NO_RECURRENCE)
             problem = "a recurrence rule (RRULE) has no valid FREQ";
@@ -425,6 +438,10 @@ static void format_when(const ical_api *ic, struct icaltimetype t, const char *t
     icaltimezone *tz = tzname ? ic->icaltimezone_get_builtin_timezone(tzname) : NULL;
     if (tz && !t.is_date)
         t = ic->icaltime_convert_to_zone(t, tz);
+    if (!time_ok(t)) { /* not from a checked calendar; never index the names with it */
+        snprintf(out, outlen, "%04d-%02d-%02d", t.year, t.month, t.day);
+        return;
+    }
     int dow = ic->icaltime_day_of_week(t) - 1; /* 1 = Sunday */
     if (dow < 0 || dow > 6)
         dow = 0;
