@@ -161,10 +161,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = meetings_init(p, &host, &state);
     struct meetings *s = state;
     if (rc == 0 && s) {
-        /* 2026-03-01, 1970-01-01 and 2099-12-31; both languages and !meetings at the first.
-         * (Far later moments are left out: each answer then walks every rule up to its
-         * 20,000-step guard, seconds per input.) */
-        static const int64_t moments[] = {1772323200000, 0, 4102358400000};
+        /* 2026-03-01 and 1970-01-01; both languages and !meetings at the first. (Later
+         * moments are left out: each answer walks every rule from its start, a thousand
+         * steps a century for a monthly one, and fuzzing slowed to a few inputs a second.) */
+        static const int64_t moments[] = {1772323200000, 0};
         for (size_t m = 0; m < sizeof moments / sizeof moments[0]; m++) {
             for (int l = 0; l < (m == 0 ? 2 : 1); l++) {
                 camas_request req = {.text = l ? "les réunions cette année" : "meetings this year",
