@@ -250,6 +250,24 @@ void camas_http_pool_cancel_all(camas_http_pool *pool)
         camas_http_cancel(pool->head);
 }
 
+int camas_http_pool_answer(camas_http_pool *pool, const char *path_part,
+                           const camas_http_response *r)
+{
+    camas_http_request *found = NULL; /* the pool lists the newest first */
+    for (camas_http_request *req = pool->head; req; req = req->next)
+        if (!req->wsi && !req->connecting && (!path_part || strstr(req->path, path_part)))
+            found = req;
+    if (!found)
+        return 0;
+    found->done = true;
+    unlink_from_pool(found);
+    camas_http_cb cb = found->cb;
+    void *ud = found->ud; /* the callback owns it now, as after a real response */
+    request_free(found);
+    cb(ud, r);
+    return 1;
+}
+
 static int add_headers(camas_http_request *req, struct lws *wsi, unsigned char **p,
                        unsigned char *end)
 {
@@ -298,16 +316,20 @@ static int write_body(camas_http_request *req, struct lws *wsi)
     return 0;
 }
 
+int64_t camas_http_retry_after_ms(const char *value)
+{
+    char *end;
+    long secs = strtol(value, &end, 10);
+    if (end == value || secs < 0)
+        return -1;
+    return secs < CAMAS_RETRY_AFTER_MAX_MS / 1000 ? (int64_t)secs * 1000 : CAMAS_RETRY_AFTER_MAX_MS;
+}
+
 static void read_retry_after(camas_http_request *req, struct lws *wsi)
 {
     char v[32];
-    if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0) {
-        char *end;
-        long secs = strtol(v, &end, 10);
-        if (end != v && secs >= 0)
-            req->retry_after_ms = secs < CAMAS_RETRY_AFTER_MAX_MS / 1000 ? (int64_t)secs * 1000
-                                                                         : CAMAS_RETRY_AFTER_MAX_MS;
-    }
+    if (lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_RETRY_AFTER) > 0)
+        req->retry_after_ms = camas_http_retry_after_ms(v);
 }
 
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

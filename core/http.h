@@ -60,6 +60,18 @@ camas_http_request *camas_http_start(camas_http_pool *pool, const camas_endpoint
 /* Abandons a request: its callback will not run. */
 void camas_http_cancel(camas_http_request *req);
 
+/* A Retry-After header's value (delay-seconds) in milliseconds, capped at
+ * CAMAS_RETRY_AFTER_MAX_MS; -1 when it is not a number of seconds (an HTTP date is treated as
+ * absent: the caller's own back-off applies). */
+int64_t camas_http_retry_after_ms(const char *value);
+
+/* Without a network (fuzzing, tests that drive a client offline): answers the oldest request
+ * of the pool whose path contains path_part (NULL: any) with r, as though the server had sent
+ * it, and frees the request. Only requests that have not started a connection (no lws_service
+ * ran since) are answered. Returns 1 if one was, 0 if none matched. */
+int camas_http_pool_answer(camas_http_pool *pool, const char *path_part,
+                           const camas_http_response *r);
+
 /* Largest response body accepted (bigger ones fail as a transport error). */
 #define CAMAS_HTTP_MAX_BODY (64u * 1024 * 1024)
 

@@ -59,14 +59,20 @@ camas_lexicon *camas_lexicon_load(const char *const *paths, size_t npaths)
     camas_lexicon *lx = calloc(1, sizeof *lx);
     if (!lx)
         return NULL;
-    char line[256], norm[3 * sizeof line];
+    char norm[3 * 256];
+    char *line = NULL;
+    size_t cap = 0;
     for (size_t p = 0; p < npaths; p++) {
         FILE *f = paths[p] ? fopen(paths[p], "re") : NULL;
         if (!f)
             continue;
-        while (fgets(line, sizeof line, f)) {
+        /* Whole lines, however long (a long one is skipped whole, not read as pieces), the
+         * last one too when it has no line break. */
+        ssize_t got;
+        while ((got = getline(&line, &cap, f)) > 0) {
             size_t n = strcspn(line, "\r\n");
-            if (n == 0 || line[n] == '\0') /* empty, or longer than the buffer */
+            /* empty, too long for a word, or with a NUL inside (not text) */
+            if (n == 0 || n >= sizeof norm / 3 || memchr(line, '\0', (size_t)got))
                 continue;
             line[n] = '\0';
             /* possessives ("trafficker's") add nothing to the word itself */
@@ -77,12 +83,14 @@ camas_lexicon *camas_lexicon_load(const char *const *paths, size_t npaths)
                 continue;
             if (add_word(lx, norm, (size_t)k, (unsigned)(p < 8 ? p : 7))) {
                 fclose(f);
+                free(line);
                 camas_lexicon_free(lx);
                 return NULL;
             }
         }
         fclose(f);
     }
+    free(line);
     if (lx->n == 0) {
         camas_lexicon_free(lx);
         return NULL;

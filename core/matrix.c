@@ -192,9 +192,10 @@ camas_core *camas_core_new(const camas_config *cfg, camas_store *st, struct lws_
     return c;
 }
 
-void camas_core_start(camas_core *c)
+/* What a start resumes from: when camas first ran (older messages are not its to answer), the
+ * sync position, the device. */
+static void load_saved(camas_core *c)
 {
-    const camas_config *cfg = c->cfg;
     char *first = camas_store_get(c->st, "first_start_ms");
     if (first) {
         c->first_start_ms = strtoll(first, NULL, 10);
@@ -207,6 +208,12 @@ void camas_core_start(camas_core *c)
     }
     c->since = camas_store_get(c->st, "next_batch");
     c->device_id = camas_store_get(c->st, "device_id");
+}
+
+void camas_core_start(camas_core *c)
+{
+    const camas_config *cfg = c->cfg;
+    load_saved(c);
     if (cfg->transport != CAMAS_TRANSPORT_SYNC) {
         char err[600];
         if (camas_registration_load(cfg->as_registration, &c->reg, err, sizeof err)) {
@@ -254,6 +261,24 @@ void camas_core_start(camas_core *c)
     lws_sul_schedule(c->ctx, 0, &c->setup_timer, on_setup_timer, 1);
 }
 
+void camas_core_start_offline(camas_core *c, const char *user_id, bool appservice)
+{
+    load_saved(c);
+    set_str(&c->user_id, user_id);
+    set_str(&c->filter_id, "offline"); /* as if the filter step had run */
+    c->as_mode = appservice;
+    c->phase = PH_RUNNING;
+    if (appservice)
+        c->ready_logged = true; /* as start_transport does once the transport is up */
+    else
+        sync_now(c);
+}
+
+int camas_core_answer(camas_core *c, const char *path_part, const camas_http_response *r)
+{
+    return camas_http_pool_answer(&c->pool, path_part, r);
+}
+
 int camas_core_exit_code(const camas_core *c)
 {
     return c->exit_code;
@@ -273,6 +298,7 @@ void camas_core_free(camas_core *c)
     sends_cancel_all(c);
     crypto_stop(c);
     camas_http_pool_cancel_all(&c->pool);
+    gaps_free(c);
     camas_push_free(c->push);
     camas_metrics_server_free(c->metrics_srv);
     camas_wsclient_free(c->ws);

@@ -6,6 +6,7 @@
 #include <libwebsockets.h>
 
 #include "config.h"
+#include "http.h"
 #include "plugins.h"
 #include "store.h"
 
@@ -27,6 +28,18 @@ bool camas_core_ready(const camas_core *c, size_t *rooms);
 /* For benchmarks: handles one /sync response body as if it had just arrived (parse, dispatch,
  * store), without any network. Returns 0 or -1. */
 int camas_core_bench_sync(camas_core *c, const char *user_id, const char *json, size_t len);
+
+/* Without a homeserver (fuzzing, tests): camas_core_start_offline puts a new core straight into
+ * the running state as user_id (no discovery, no log-in) and sends its first /sync, or as an
+ * appservice waits for transactions instead. Requests the core makes then wait in its pool
+ * until camas_core_answer answers the oldest one whose path contains path_part with r, as the
+ * homeserver would have, through the daemon's own handling (returns 1, or 0 when none is
+ * waiting). camas_core_transaction hands an appservice transaction's events to the core as the
+ * push and websocket transports do (0, or -1 when it must be delivered again). Nothing reaches
+ * the network unless lws_service runs. */
+void camas_core_start_offline(camas_core *c, const char *user_id, bool appservice);
+int camas_core_answer(camas_core *c, const char *path_part, const camas_http_response *r);
+int camas_core_transaction(camas_core *c, const char *txn_id, const struct cJSON *events);
 
 /* The counters the core keeps (for the plugin host to count into). */
 camas_metrics *camas_core_metrics(camas_core *c);

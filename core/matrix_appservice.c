@@ -95,6 +95,11 @@ fail:
     return -1;
 }
 
+int camas_core_transaction(camas_core *c, const char *txn_id, const cJSON *events)
+{
+    return handle_transaction(c, txn_id, events);
+}
+
 /* Asks the homeserver to ping camas's appservice endpoint: besides checking the path, it
  * makes a homeserver that backed off after failed pushes retry at once. */
 static void appservice_ping(camas_core *c)

@@ -95,8 +95,9 @@ struct camas_core {
     lws_sorted_usec_list_t setup_timer, sync_timer, send_timer, join_timer;
     int64_t plugin_wait_until; /* monotonic ms; 0 until the first /sync waited for plugins */
     camas_backoff setup_bo, sync_bo, send_bo;
-    camas_backoff join_bo; /* joins that failed for a passing reason (no connection, 5xx) */
-    unsigned gap_retries;  /* sync batches fetched again because a gap could not be */
+    camas_backoff join_bo;     /* joins that failed for a passing reason (no connection, 5xx) */
+    unsigned gap_retries;      /* sync batches fetched again because a gap could not be */
+    struct gap_fill *gap_fill; /* the batch whose gaps are being filled, if any */
 
     struct room **rooms;
     size_t n_rooms;
@@ -215,6 +216,8 @@ void handle_admin(camas_core *c, const camas_message *m, const char *args);
 
 /* matrix_sync.c */
 void sync_now(camas_core *c);
+/* Frees a batch whose gaps were being filled (after the pool's requests were cancelled). */
+void gaps_free(camas_core *c);
 
 /* matrix_startup.c */
 void on_setup_timer(lws_sorted_usec_list_t *sul);

@@ -179,11 +179,13 @@ struct gap_fill {
     cJSON *sync;
     size_t body_len; /* of the response sync came from */
     size_t pending;
-    bool retry; /* a page failed for a passing reason: fetch the batch again */
+    bool retry;             /* a page failed for a passing reason: fetch the batch again */
+    struct gap_room *rooms; /* still fetching: freed by gaps_free if camas stops meanwhile */
 };
 
 struct gap_room {
     struct gap_fill *fill;
+    struct gap_room *next;
     cJSON *timeline; /* inside fill->sync */
     cJSON *older;    /* fetched events, oldest first */
     char room_id[256];
@@ -194,6 +196,7 @@ static void gap_fill_release(struct gap_fill *f)
 {
     if (--f->pending == 0) {
         camas_core *c = f->c;
+        c->gap_fill = NULL;
         cJSON *sync = f->sync;
         size_t body_len = f->body_len;
         bool retry = f->retry;
@@ -229,8 +232,29 @@ static void gap_room_done(struct gap_room *g)
     } else {
         cJSON_Delete(g->older);
     }
+    for (struct gap_room **p = &f->rooms; *p; p = &(*p)->next)
+        if (*p == g) {
+            *p = g->next;
+            break;
+        }
     free(g);
     gap_fill_release(f);
+}
+
+void gaps_free(camas_core *c)
+{
+    struct gap_fill *f = c->gap_fill;
+    if (!f)
+        return;
+    while (f->rooms) {
+        struct gap_room *g = f->rooms;
+        f->rooms = g->next;
+        cJSON_Delete(g->older);
+        free(g);
+    }
+    cJSON_Delete(f->sync);
+    free(f);
+    c->gap_fill = NULL;
 }
 
 static void gap_fetch(struct gap_room *g, const char *from);
@@ -327,6 +351,7 @@ static bool fill_gaps(camas_core *c, cJSON *sync, size_t body_len)
             f->sync = sync;
             f->body_len = body_len;
             f->pending = 1; /* held until every room's fetch has started */
+            c->gap_fill = f;
         }
         struct gap_room *g = calloc(1, sizeof *g);
         if (!g)
@@ -334,6 +359,8 @@ static bool fill_gaps(camas_core *c, cJSON *sync, size_t body_len)
         g->fill = f;
         g->timeline = timeline;
         g->older = cJSON_CreateArray();
+        g->next = f->rooms;
+        f->rooms = g;
         snprintf(g->room_id, sizeof g->room_id, "%s", jroom->string);
         f->pending++;
         log_info("matrix", "%s: more events than one sync returns; fetching the gap", g->room_id);

@@ -90,6 +90,18 @@ static bool path_txn(const char *uri, char *txn, size_t txnlen)
     return false;
 }
 
+cJSON *camas_push_parse_transaction(const char *body, size_t len, const cJSON **events)
+{
+    cJSON *txn = camas_json_parse_untrusted(body, len);
+    *events = cJSON_GetObjectItemCaseSensitive(txn, "events");
+    if (!cJSON_IsObject(txn) || (*events && !cJSON_IsArray(*events))) {
+        cJSON_Delete(txn);
+        *events = NULL;
+        return NULL;
+    }
+    return txn;
+}
+
 static int push_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
@@ -144,11 +156,11 @@ static int push_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             camas_buf_free(&pss->body);
             return respond(wsi, 200, "{}");
         }
-        cJSON *txn = camas_json_parse_untrusted(camas_buf_cstr(&pss->body), pss->body.len);
+        const cJSON *events;
+        cJSON *txn =
+            camas_push_parse_transaction(camas_buf_cstr(&pss->body), pss->body.len, &events);
         camas_buf_free(&pss->body);
-        const cJSON *events = cJSON_GetObjectItemCaseSensitive(txn, "events");
-        if (!cJSON_IsObject(txn) || (events && !cJSON_IsArray(events))) {
-            cJSON_Delete(txn);
+        if (!txn) {
             log_warn("push", "transaction %s is not valid JSON with an events list", pss->txn_id);
             return respond_error(wsi, 400, "M_NOT_JSON", "Expected {\"events\": [...]}");
         }

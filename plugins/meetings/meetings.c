@@ -4,7 +4,8 @@
  *
  * libical is opened with dlopen, and only when some record names a calendar: it brings ICU
  * and the C++ runtime with it, about 3 MiB of the worker's resident memory, and the shipped
- * knowledge has no calendar. With a calendar the worker pays that again, as it always did. */
+ * knowledge has no calendar. With a calendar the worker pays that again, as it always did
+ * (and, once opened, until the worker restarts). */
 #include "../common/kb.h"
 
 #include <ctype.h>
@@ -47,6 +48,7 @@
     X(icaltime_day_of_week)                                                                        \
     X(icaltime_is_null_time)                                                                       \
     X(icaltime_null_time)                                                                          \
+    X(icaltimezone_free_builtin_timezones)                                                         \
     X(icaltimezone_get_builtin_timezone)                                                           \
     X(icaltimezone_get_utc_timezone)
 
@@ -61,7 +63,9 @@ typedef struct ical_api {
  * with a reason in err. */
 static int ical_open(ical_api *ic, char *err, size_t errlen)
 {
-    void *dl = dlopen(LIBICAL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    /* Never unloaded once opened (RTLD_NODELETE): libical keeps state of its own that no call
+     * frees, lost at each knowledge reload when it was closed and opened again. */
+    void *dl = dlopen(LIBICAL_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!dl) {
         snprintf(err, errlen, "%s", dlerror());
         return -1;
@@ -170,6 +174,16 @@ static int register_asks(camas_plugin *p, const camas_host_api *host, const char
     return rc;
 }
 
+/* A date and time that exists on the calendar: libical reads "20254714T100000" (month 47,
+ * day 14) without counting an error, and names of months and days are looked up by them. */
+static bool time_ok(struct icaltimetype t)
+{
+    return t.year >= 1 && t.year <= 9999 && t.month >= 1 && t.month <= 12 && t.day >= 1 &&
+           t.day <= 31 &&
+           (t.is_date || (t.hour >= 0 && t.hour <= 23 && t.minute >= 0 && t.minute <= 59 &&
+                          t.second >= 0 && t.second <= 60));
+}
+
 static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetings *bm,
                          const char *file, const char *cal_name)
 {
@@ -202,8 +216,11 @@ static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetin
     icalcompiter it = ic->icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
     for (icalcomponent *ev; !problem && (ev = ic->icalcompiter_deref(&it));
          ic->icalcompiter_next(&it)) {
-        if (ic->icaltime_is_null_time(ic->icalcomponent_get_dtstart(ev)))
+        struct icaltimetype start = ic->icalcomponent_get_dtstart(ev);
+        if (ic->icaltime_is_null_time(start))
             problem = "an event has no start (DTSTART)";
+        else if (!time_ok(start))
+            problem = "an event starts on a date or at a time that does not exist (DTSTART)";
         icalproperty *rp = ic->icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
         if (!problem && rp && ic->icalproperty_get_rrule(rp).freq == ICAL_NO_RECURRENCE)
             problem = "a recurrence rule (RRULE) has no valid FREQ";
@@ -301,8 +318,12 @@ static void meetings_teardown(camas_plugin *p, void *state)
     for (size_t i = 0; i < s->n; i++)
         if (s->b[i].calendar)
             s->ical.icalcomponent_free(s->b[i].calendar);
-    if (s->ical.dl)
+    if (s->ical.dl) {
+        /* libical keeps the zones it has looked up (the zone table, each zone's rules) until
+         * asked to free them: closing it without that lost them at every knowledge reload */
+        s->ical.icaltimezone_free_builtin_timezones();
         dlclose(s->ical.dl);
+    }
     kb_free(&s->k, s->host);
     free(s);
 }
@@ -417,6 +438,10 @@ static void format_when(const ical_api *ic, struct icaltimetype t, const char *t
     icaltimezone *tz = tzname ? ic->icaltimezone_get_builtin_timezone(tzname) : NULL;
     if (tz && !t.is_date)
         t = ic->icaltime_convert_to_zone(t, tz);
+    if (!time_ok(t)) { /* not from a checked calendar; never index the names with it */
+        snprintf(out, outlen, "%04d-%02d-%02d", t.year, t.month, t.day);
+        return;
+    }
     int dow = ic->icaltime_day_of_week(t) - 1; /* 1 = Sunday */
     if (dow < 0 || dow > 6)
         dow = 0;

@@ -311,7 +311,7 @@ def test_check_accepts_every_good_calendar(tmp_path):
 
 
 @pytest.mark.parametrize("fixture", ["malformed.ics", "no-events.ics", "truncated.ics",
-                                     "bad-dtstart.ics", "bad-rrule.ics"])
+                                     "bad-dtstart.ics", "bad-rrule.ics", "bad-month.ics"])
 def test_check_reports_malformed_calendar(tmp_path, fixture):
     k = make_knowledge(tmp_path, fixture)
     r = check(k)

@@ -176,6 +176,36 @@ int main(void)
     CHECK(ctx != NULL);
     camas_http_pool pool = {ctx, NULL};
 
+    /* Retry-After: delay-seconds only, capped at an hour; anything else is no header. */
+    CHECK(camas_http_retry_after_ms("120") == 120000);
+    CHECK(camas_http_retry_after_ms("0") == 0);
+    CHECK(camas_http_retry_after_ms("3600") == CAMAS_RETRY_AFTER_MAX_MS);
+    CHECK(camas_http_retry_after_ms("99999999999999999999999") == CAMAS_RETRY_AFTER_MAX_MS);
+    CHECK(camas_http_retry_after_ms("-5") == -1);
+    CHECK(camas_http_retry_after_ms("") == -1);
+    CHECK(camas_http_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT") == -1);
+
+    /* Offline answers (fuzzing): the oldest waiting request whose path matches, once. */
+    {
+        struct outcome a = {0}, b = {0}, c = {0};
+        camas_endpoint off = {.host = "offline.invalid", .port = 1};
+        camas_http_options get = {.method = "GET", .path = "/sync?since=1"};
+        camas_http_options send = {.method = "PUT", .path = "/send/x"};
+        camas_http_request *ra = camas_http_start(&pool, &off, &get, on_done, &a);
+        camas_http_request *rb = camas_http_start(&pool, &off, &get, on_done, &b);
+        camas_http_request *rc = camas_http_start(&pool, &off, &send, on_done, &c);
+        CHECK(ra && rb && rc);
+        camas_http_response r = {
+            .status = 429, .body = "{}", .body_len = 2, .retry_after_ms = 5000};
+        CHECK(camas_http_pool_answer(&pool, "/sync", &r) == 1);
+        CHECK(a.calls == 1 && b.calls == 0 && a.status == 429 && a.retry_after_ms == 5000);
+        CHECK(camas_http_pool_answer(&pool, "/messages", &r) == 0);
+        camas_http_cancel(rb);
+        CHECK(camas_http_pool_answer(&pool, "/sync", &r) == 0); /* cancelled: never answered */
+        CHECK(camas_http_pool_answer(&pool, NULL, &r) == 1 && c.calls == 1);
+        CHECK(pool.head == NULL && b.calls == 0);
+    }
+
     /* 1. A real exchange. */
     int port, pipefd[2];
     int lfd = listen_socket(&port);
