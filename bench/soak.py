@@ -731,8 +731,10 @@ def report(res: dict) -> str:
              f"{len(res['send_failures'])}. Bot replies to events the soak did not send: "
              f"{len(a['stray_bot_replies'])}. Flood questions answered although logged as "
              f"rate-limited: {a['by_kind'].get('flood', {}).get('rate_limited_answered', 0)}"
-             f" (a rate-limit decision that was not yet committed when camas was killed is "
-             f"taken again after the restart, with a fresh bucket).\n")
+             f" (non-zero would mean a rate-limit decision taken before a kill -9 was taken "
+             f"again, with a fresh bucket, after the restart). Rate-limited danger messages "
+             f"inside floods must still get the hotline alone: they count as answered above."
+             f"\n")
     acts = res["actions"]
     kills = [x for x in acts if x["what"] == "kill -9"]
     orphan = [x for x in acts if x["what"].startswith("orphan check")]
