@@ -394,9 +394,9 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     if (limited)
         c->metrics.rate_limited++;
     /* A rate-limited question gets no answer, but its danger is still weighed: the learned
-     * detector may see what the patterns did not (the reply is then the hotline alone). */
-    bool safety_only = limited && !r.danger && r.kind == CAMAS_ROUTE_PLUGIN && !r.command[0] &&
-                       camas_plugin_host_understanding_ready(c->host);
+     * detector may see what the patterns did not (the reply is then the hotline alone),
+     * warm or not (during a reload the last load's detector still reads messages). */
+    bool safety_only = limited && !r.danger && r.kind == CAMAS_ROUTE_PLUGIN && !r.command[0];
     if (rc == 0 && limited && !safety_only) {
         camas_route_clear(&r);
         return 0;

@@ -493,6 +493,19 @@ bool camas_understand_only_bodies(uint32_t owner, const char *entry_id, void *ud
     return ok && (!bf->f || bf->f(owner, entry_id, bf->ud));
 }
 
+static void danger_while_warming(camas_understand *u, const char *question,
+                                 camas_understanding *out)
+{
+    float q[MAX_DIM];
+    if (!u->model || !u->danger_n || camas_understand_noise(question) ||
+        camas_embed_text(u->model, question, strlen(question), 1, q) != 0)
+        return;
+    camas_danger_view d =
+        camas_understand_long_danger(u, question, camas_understand_danger_view(u, q));
+    out->danger = d.combined;
+    out->danger_kernel = d.kernel;
+}
+
 void camas_understand_query(camas_understand *u, const camas_matcher *m, const char *question,
                             const char *lang, camas_match_filter f, void *ud,
                             camas_understanding *out)
@@ -528,8 +541,14 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         }
         return;
     }
-    if (!camas_understand_ready(u)) /* warming up: never make a question wait for it */
-        return camas_understand_query_bodies(NULL, m, question, body_text, lang, f, ud, out);
+    if (!camas_understand_ready(u)) { /* warming up: never make a question wait for it */
+        camas_understand_query_bodies(NULL, m, question, body_text, lang, f, ud, out);
+        /* ...but while a reload re-embeds the knowledge, the danger detector of the last
+         * load still reads every message: a cry for help no pattern catches must not go
+         * unanswered for the seconds a reload takes (found by the soak run) */
+        danger_while_warming(u, question, out);
+        return;
+    }
     float q[MAX_DIM];
     if (camas_embed_text(u->model, question, strlen(question), 1, q) != 0) {
         out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;

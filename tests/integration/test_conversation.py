@@ -182,6 +182,33 @@ def test_learned_danger_is_never_rate_limited(make_bot, alice):
     assert alice.replies_to(room, bot.user_id, limited) == []  # still rate limited
 
 
+def test_learned_danger_is_read_while_a_reload_warms_up(make_bot, alice, tmp_path):
+    """While a knowledge reload re-embeds what changed (seconds), the last load's learned
+    detector still reads every message: a cry for help no pattern catches gets the hotline,
+    rate limited or not (the soak run found it unanswered during a reload)."""
+    import shutil
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", knowledge)
+    room = alice.create_room(name="help")
+    bot = make_bot(rooms=[{"id": room, "kind": "help"}], knowledge_dir=str(knowledge),
+                   limits={"help_user_per_minute": 1}).start()
+    alice.wait_membership(room, bot.user_id, "join")
+    bot.camas.wait_understanding()
+    first = alice.send(room, "who chairs the task force?")
+    assert "Richard Torrance" in body(alice.wait_reply(room, bot.user_id, first))
+    # many new example questions: the reload has seconds of embedding to do
+    faq = knowledge / "faq" / "general.yaml"
+    data = yaml.safe_load(faq.read_text(encoding="utf-8"))
+    data["entries"][0]["ask"]["en"] += [f"overview question number {i} about the bodies"
+                                        for i in range(1500)]
+    faq.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    bot.camas.wait_log("knowledge files changed: reloading", timeout=20)
+    danger = alice.send(room, LEARNED_ONLY_DANGER)  # past the rate limit, too
+    reply = body(alice.wait_reply(room, bot.user_id, danger, timeout=40))
+    assert reply.startswith("If you or someone you know may be in danger") and \
+        "1-888-373-7888" in reply, reply
+
+
 def test_a_real_word_is_not_read_as_a_typo_of_the_answers_word():
     """"funding" is one letter from the answer's "founding" but a word of its own: no "Yes"
     to a claim the source does not make (needs Debian's word lists, which scripts/setup
