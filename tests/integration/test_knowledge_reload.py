@@ -94,8 +94,11 @@ def test_broken_names_are_refused_with_their_line(make_bot, alice, tmp_path):
     bot, room, admin_room = _bot_with_admin_room(make_bot, alice, knowledge, tmp_path)
     bodies = knowledge / "bodies.yaml"
     text = bodies.read_text(encoding="utf-8")
-    bodies.write_text(text + '  - "Kyle Bois"\n', encoding="utf-8")
-    line = len((text + '  - "Kyle Bois"\n').splitlines())
+    # a bare name where names: wants a list of the ways to write one, first in the list
+    broken = text.replace("\nnames:\n", '\nnames:\n  - "Kyle Bois"\n', 1)
+    assert broken != text
+    bodies.write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index('  - "Kyle Bois"') + 1
     cmd = alice.send(admin_room, "!camas knowledge reload")
     reply = alice.wait_reply(admin_room, bot.user_id, cmd, timeout=20)["content"]["body"]
     assert reply.startswith("Refused:") and f"bodies.yaml:{line}" in reply, reply
