@@ -45,4 +45,29 @@ int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char 
                      const camas_token *qt, size_t nq, const bool *is_claim, const unsigned *qnames,
                      size_t nqn, const struct unit *units, const bool *usable, size_t nunits);
 
+/* The names, synonyms and opposites (yesno_names.c). */
+struct name_phrase {
+    char *norm; /* normalised phrase */
+    unsigned id;
+};
+
+/* A word of a synonym group (knowledge/synonyms.yaml), stemmed. */
+struct syn_word {
+    char stem[CAMAS_TOKEN_MAX + 1];
+    unsigned group;
+    bool fr;
+    bool phrase; /* several words, compared unstemmed with the answer's text */
+};
+
+struct camas_yesno_names {
+    struct name_phrase *p;
+    size_t n;
+    struct syn_word *syn;
+    size_t nsyn;
+    unsigned groups;
+    unsigned (*opposite)[2]; /* pairs of synonym groups that exclude each other */
+    size_t nopposite;
+    unsigned supposed_from; /* ids from here on are not in the source (0: none are) */
+};
+
 #endif

@@ -1,0 +1,166 @@
+/* The people and offices, synonym groups and opposites the yes/no verdicts compare
+ * (yesno.h): stored normalised, found in normalised text (a longer name hides the shorter
+ * ones inside it). */
+#include "yesno.h"
+#include "yesno_internal.h"
+
+#include "text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+camas_yesno_names *camas_yesno_names_new(void)
+{
+    return calloc(1, sizeof(camas_yesno_names));
+}
+
+void camas_yesno_names_free(camas_yesno_names *names)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < names->n; i++)
+        free(names->p[i].norm);
+    free(names->p);
+    free(names->syn);
+    free(names->opposite);
+    free(names);
+}
+
+int camas_yesno_names_add(camas_yesno_names *names, unsigned id, const char *phrase)
+{
+    char *norm = camas_text_normalize_dup(phrase);
+    if (!norm || !*norm) {
+        free(norm);
+        return -1;
+    }
+    struct name_phrase *grown = realloc(names->p, (names->n + 1) * sizeof *grown);
+    if (!grown) {
+        free(norm);
+        return -1;
+    }
+    names->p = grown;
+    names->p[names->n++] = (struct name_phrase){norm, id};
+    return 0;
+}
+
+int camas_yesno_names_add_synonyms(camas_yesno_names *names, struct camas_stemmer *st,
+                                   const char *lang, const char *const *words, size_t n)
+{
+    unsigned group = ++names->groups;
+    for (size_t i = 0; i < n; i++) {
+        char norm[CAMAS_TOKEN_MAX + 1];
+        long len = camas_text_normalize(words[i], strlen(words[i]), norm, sizeof norm);
+        if (len <= 0)
+            continue;
+        struct syn_word *grown = realloc(names->syn, (names->nsyn + 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        names->syn = grown;
+        struct syn_word *w = &names->syn[names->nsyn++];
+        w->phrase = strchr(norm, ' ') != NULL; /* kept whole: "de nouveau autorise" */
+        if (w->phrase || !st || camas_stem(st, lang, norm, w->stem, sizeof w->stem) < 0)
+            snprintf(w->stem, sizeof w->stem, "%s", norm);
+        w->group = group;
+        w->fr = strcmp(lang, "fr") == 0;
+    }
+    return 0;
+}
+
+int camas_yesno_names_add_opposites(camas_yesno_names *names, struct camas_stemmer *st,
+                                    const char *lang, const char *const *a, size_t na,
+                                    const char *const *b, size_t nb)
+{
+    unsigned(*grown)[2] = realloc(names->opposite, (names->nopposite + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    names->opposite = grown;
+    if (camas_yesno_names_add_synonyms(names, st, lang, a, na))
+        return -1;
+    unsigned ga = names->groups;
+    if (camas_yesno_names_add_synonyms(names, st, lang, b, nb))
+        return -1;
+    names->opposite[names->nopposite][0] = ga;
+    names->opposite[names->nopposite][1] = names->groups;
+    names->nopposite++;
+    return 0;
+}
+
+size_t camas_yesno_names_count(const camas_yesno_names *names)
+{
+    return names ? names->n : 0;
+}
+
+static bool phrase_at(const char *norm, const char *p, size_t pl)
+{
+    bool start = p == norm || !isalnum((unsigned char)p[-1]);
+    return start && !isalnum((unsigned char)p[pl]);
+}
+
+/* The ids of the names in norm (a longer name hides the shorter ones inside it: "assistant
+ * attorney general" is not "attorney general"). Marks the bytes they cover in used. */
+size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
+                              size_t max, unsigned char *used)
+{
+    struct {
+        size_t start, end;
+        unsigned id;
+    } hit[4 * MAX_HITS];
+    size_t nh = 0;
+    for (size_t i = 0; names && i < names->n; i++) {
+        size_t pl = strlen(names->p[i].norm);
+        for (const char *p = strstr(norm, names->p[i].norm); p && nh < 4 * MAX_HITS;
+             p = strstr(p + 1, names->p[i].norm))
+            if (phrase_at(norm, p, pl))
+                hit[nh].start = (size_t)(p - norm), hit[nh].end = hit[nh].start + pl,
+                hit[nh++].id = names->p[i].id;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < nh; i++) {
+        bool inside = false;
+        for (size_t k = 0; k < nh && !inside; k++)
+            inside = k != i && hit[k].start <= hit[i].start && hit[i].end <= hit[k].end &&
+                     hit[k].end - hit[k].start > hit[i].end - hit[i].start;
+        if (inside)
+            continue;
+        if (used)
+            memset(used + hit[i].start, 1, hit[i].end - hit[i].start);
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = ids[k] == hit[i].id;
+        if (!dup && n < max)
+            ids[n++] = hit[i].id;
+    }
+    return n;
+}
+
+void camas_yesno_blank_names(const camas_yesno_names *names, char *norm)
+{
+    size_t len = names && norm ? strlen(norm) : 0;
+    unsigned char *used = len ? calloc(len + 1, 1) : NULL;
+    unsigned ids[MAX_HITS];
+    if (used && camas_yesno_find_names(names, norm, ids, MAX_HITS, used))
+        for (size_t i = 0; i < len; i++)
+            if (used[i])
+                norm[i] = ' ';
+    free(used);
+}
+
+void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id)
+{
+    if (names)
+        names->supposed_from = id;
+}
+
+bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
+{
+    char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
+    unsigned ids[MAX_HITS];
+    size_t n = norm ? camas_yesno_find_names(names, norm, ids, MAX_HITS, NULL) : 0;
+    free(norm);
+    for (size_t i = 0; i < n; i++)
+        if (!names->supposed_from || ids[i] < names->supposed_from)
+            return true;
+    return false;
+}
