@@ -396,6 +396,45 @@ static bool names_someone(void *ud, const char *text)
     return camas_yesno_names_in(w->names, text);
 }
 
+/* What the knowledge answers to when the body began ("When was WashACT created?" asked of
+ * the same matcher, within the asker's room policy), for comparisons of two bodies. */
+static char *yesno_founding(void *ud, const char *body_id, const char *lang)
+{
+    struct worker *w = ud;
+    const struct body *b = NULL;
+    for (size_t i = 0; i < w->n_bodies && !b; i++)
+        if (strcmp(w->bodies[i].id, body_id) == 0)
+            b = &w->bodies[i];
+    int fr = camas_worker_lang_index(lang);
+    if (!b || !b->name[fr] || !w->yesno_req)
+        return NULL;
+    char question[512];
+    snprintf(question, sizeof question, fr ? "Quand %s a-t-il été créé ?" : "When was %s created?",
+             b->name[fr]);
+    struct filter_ctx fc = {w, w->yesno_req->room_kind};
+    camas_understanding u;
+    camas_understand_query(w->understand, w->matcher, question, lang, room_policy, &fc, &u);
+    if (u.decision != CAMAS_DECIDE_ANSWER || !u.noptions ||
+        !camas_understand_body(w->understand, u.options[0].entry_id) ||
+        strcmp(camas_understand_body(w->understand, u.options[0].entry_id), body_id))
+        return NULL;
+    /* rendered aside: the reply being built stays as it is */
+    camas_buf plain = w->reply_plain, html = w->reply_html;
+    w->reply_plain = (camas_buf){0};
+    w->reply_html = (camas_buf){0};
+    camas_request req = *w->yesno_req;
+    req.text = question;
+    const char *name;
+    char *text = NULL;
+    if (render_entry(w, -1, u.options[0].owner, u.options[0].entry_id, &req, &name))
+        text = strdup(camas_buf_cstr(&w->reply_plain));
+    camas_buf_free(&w->reply_plain);
+    camas_buf_free(&w->reply_html);
+    w->reply_plain = plain;
+    w->reply_html = html;
+    return text;
+}
+
 /* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
 static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
 {
@@ -405,6 +444,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
                              .names = w->names,
                              .bodies = yesno_bodies,
                              .is_body_word = yesno_body_word,
+                             .founding = yesno_founding,
                              .lexicon = w->lexicon,
                              .ud = w};
     /* with its typos mended ("every montth" -> "every month"), real words left alone */
@@ -447,10 +487,11 @@ static void prefix_verdict(struct worker *w, int v, const char *lang)
  * names the police but not who convened it; WashACT's description does). Returns the entry
  * answered. */
 static const char *answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
-                                 const camas_request *req, const char **plugin_name)
+                                 const camas_request *req, const char **plugin_name, int *verdict)
 {
     const char *entry = u->options[0].entry_id;
     const char *body = camas_understand_body(w->understand, entry);
+    w->yesno_req = req;
     int v = yes_no_verdict(w, req->text, req->lang);
     for (size_t k = 1; v == 0 && k < 3 && u->options[k].entry_id &&
                        u->options[0].score - u->options[k].score <= YESNO_RUNNER_GAP;
@@ -475,8 +516,10 @@ static const char *answer_yes_no(struct worker *w, int64_t id, const camas_under
         w->reply_html = html;
         *plugin_name = name;
     }
+    w->yesno_req = NULL;
     if (v)
         prefix_verdict(w, v, req->lang);
+    *verdict = v;
     return entry;
 }
 
@@ -624,13 +667,25 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         confidence = u.confidence;
         danger_score = u.danger;
         danger_kernel = u.danger_kernel;
+        bool yes_no = camas_yesno_question(req.text, match_lang);
+        int verdict = 0;
         if (u.decision == CAMAS_DECIDE_ANSWER &&
             render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req, &plugin_name)) {
             abstained = false;
             entry_id = u.options[0].entry_id;
-            if (camas_yesno_question(req.text, match_lang))
-                entry_id = answer_yes_no(w, id, &u, &req, &plugin_name);
+            if (yes_no)
+                entry_id = answer_yes_no(w, id, &u, &req, &plugin_name, &verdict);
+        } else if (u.decision == CAMAS_DECIDE_CLARIFY && yes_no &&
+                   render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
+                                &plugin_name) &&
+                   (entry_id = answer_yes_no(w, id, &u, &req, &plugin_name, &verdict), verdict)) {
+            /* options in doubt, but the best one settles the yes/no question: no need to ask
+             * which was meant ("was WashACT set up before the CSEC committee?") */
+            abstained = false;
         } else if (u.decision == CAMAS_DECIDE_CLARIFY) {
+            camas_buf_reset(&w->reply_plain);
+            camas_buf_reset(&w->reply_html);
+            plugin_name = NULL;
             reply_clarify(w, &u, req.lang);
             for (size_t i = 0; i < u.noptions; i++)
                 camas_buf_printf(&options, "%s%s", i ? "\n" : "", u.options[i].entry_id);

@@ -53,10 +53,11 @@ struct worker {
     uint32_t next_owner;
     camas_matcher *matcher;
     bool matcher_dirty;
-    camas_understand *understand; /* the model, dense index and learned danger detector */
-    bool background;              /* camas_understand_work has work left */
-    camas_stemmer *stemmer;       /* for yes/no verdicts */
-    camas_lexicon *lexicon;       /* real words: never spelling-corrected (lexicon.h) */
+    camas_understand *understand;   /* the model, dense index and learned danger detector */
+    bool background;                /* camas_understand_work has work left */
+    camas_stemmer *stemmer;         /* for yes/no verdicts */
+    const camas_request *yesno_req; /* the request a yes/no verdict is being reached for */
+    camas_lexicon *lexicon;         /* real words: never spelling-corrected (lexicon.h) */
     struct body *bodies;
     size_t n_bodies;
     camas_yesno_names *names; /* people and offices (bodies.yaml names:), for yes/no */

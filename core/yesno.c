@@ -160,7 +160,7 @@ static const char *const freq_phrases[][12] = {
 };
 #define NFREQ (sizeof freq_phrases / sizeof freq_phrases[0])
 
-static bool has_phrase(const char *norm, const char *phrase)
+bool camas_yesno_has_phrase(const char *norm, const char *phrase)
 {
     size_t pl = strlen(phrase);
     for (const char *p = strstr(norm, phrase); p; p = strstr(p + 1, phrase)) {
@@ -177,7 +177,7 @@ static unsigned freq_mask(const char *norm)
     unsigned m = 0;
     for (size_t f = 0; f < NFREQ; f++)
         for (size_t k = 0; freq_phrases[f][k]; k++)
-            if (has_phrase(norm, freq_phrases[f][k]))
+            if (camas_yesno_has_phrase(norm, freq_phrases[f][k]))
                 m |= 1u << f;
     return m;
 }
@@ -185,26 +185,34 @@ static unsigned freq_mask(const char *norm)
 /* Words a membership or yes/no question carries without claiming anything ("is WARN
  * part of WashACT?", "is it true that…"). */
 static const char *const weak_words[] = {
-    "part",         "member",    "members",   "membre",   "membres",    "partie",
-    "involved",     "include",   "includes",  "included", "inclus",     "incluse",
-    "among",        "parmi",     "one",       "true",     "vrai",       "really",
-    "vraiment",     "actually",  "still",     "encore",   "also",       "aussi",
-    "it",           "there",     "they",      "them",     "their",      "ils",
-    "elles",        "leur",      "leurs",     "cela",     "ca",         "c",
-    "ce",           "body",      "group",     "groupe",   "organisme",  "organization",
-    "organisation", "committee", "comite",    "t",        "il",         "elle",
-    "ete",          "etre",      "tout",      "tous",     "toute",      "toutes",
-    "entre",        "autres",    "on",        "y",        "every",      "each",
-    "chaque",       "under",     "supposed",  "meant",    "cense",      "censee",
-    "dedans",       "ya",        "ki",        "fait",     "font",       "make",
-    "makes",        "sous",      "according", "selon",    "person",     "personne",
-    "bien",         "genre",     "grp",       "exactly",  "exactement", "look",
-    "looks",        "looking",   "deal",      "deals",    "handle",     "handles",
-    "cover",        "covers",    "get",       "gets",     "sure",       "came",
-    "come",         "comes",     "correct",   "right",    "yes",        "oui",
-    "vrai",         "non",       "occupe",    "occuper",  "regarde",    "regardent",
-    "portent",      "porte",     "pour",      "like",     "quick",      "hey",
-    "reps",         "genre",     NULL};
+    "part",         "member",    "members",   "membre",   "membres",     "partie",
+    "involved",     "include",   "includes",  "included", "inclus",      "incluse",
+    "among",        "parmi",     "one",       "true",     "vrai",        "really",
+    "vraiment",     "actually",  "still",     "encore",   "also",        "aussi",
+    "it",           "there",     "they",      "them",     "their",       "ils",
+    "elles",        "leur",      "leurs",     "cela",     "ca",          "c",
+    "ce",           "body",      "group",     "groupe",   "organisme",   "organization",
+    "organisation", "committee", "comite",    "t",        "il",          "elle",
+    "ete",          "etre",      "tout",      "tous",     "toute",       "toutes",
+    "entre",        "autres",    "on",        "y",        "every",       "each",
+    "chaque",       "under",     "supposed",  "meant",    "cense",       "censee",
+    "dedans",       "ya",        "ki",        "fait",     "font",        "make",
+    "makes",        "sous",      "according", "selon",    "person",      "personne",
+    "bien",         "genre",     "grp",       "exactly",  "exactement",  "look",
+    "looks",        "looking",   "deal",      "deals",    "handle",      "handles",
+    "cover",        "covers",    "get",       "gets",     "sure",        "came",
+    "come",         "comes",     "correct",   "right",    "yes",         "oui",
+    "vrai",         "non",       "occupe",    "occuper",  "regarde",     "regardent",
+    "portent",      "porte",     "pour",      "like",     "quick",       "hey",
+    "reps",         "genre",     "work",      "works",    "working",     "focus",
+    "focused",      "focuses",   "focusing",  "many",     "much",        "combien",
+    "himself",      "herself",   "itself",    "lui",      "people",      "gens",
+    "inclut",       "incluent",  "inclure",   "comprend", "comprennent", "executive",
+    "general",      "generale",  "yeah",      "yep",      "yup",         "ouais",
+    "hein",         "nan",       "ok",        "okay",     "once",        "against",
+    "contre",       "veut",      "veulent",   "cherche",  "cherchent",   "vise",
+    "visent",       "want",      "wants",     "seek",     "seeks",       "try",
+    "tries",        "releve",    "relevent",  NULL};
 
 /* ---- verdicts ---------------------------------------------------------------------------- */
 
@@ -234,7 +242,7 @@ static const char *number_value(const camas_token *t)
     return t->kind == CAMAS_TOK_WORD ? number_word(t->text) : NULL;
 }
 
-static bool is_year_text(const char *v)
+bool camas_yesno_is_year(const char *v)
 {
     return strlen(v) == 4 && (strncmp(v, "19", 2) == 0 || strncmp(v, "20", 2) == 0) &&
            isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]);
@@ -244,7 +252,7 @@ static bool is_year_text(const char *v)
  * ("7.68.801"), a telephone number ("206-442-4488"), or a count. */
 static int number_kind(const char *v)
 {
-    if (is_year_text(v))
+    if (camas_yesno_is_year(v))
         return 0;
     if (strchr(v, '.'))
         return 1;
@@ -253,10 +261,10 @@ static int number_kind(const char *v)
     return 3;
 }
 
-static bool any_phrase(const char *norm, const char *const *list)
+bool camas_yesno_any_phrase(const char *norm, const char *const *list)
 {
     for (; *list; list++)
-        if (has_phrase(norm, *list))
+        if (camas_yesno_has_phrase(norm, *list))
             return true;
     return false;
 }
@@ -267,8 +275,8 @@ static bool any_phrase(const char *norm, const char *const *list)
  * inside "U.S."). A list item ("- the U.S. Attorney's Office;") keeps the line that
  * introduces it ("WashACT is co-chaired by:"), so each item reads as a sentence of its own.
  * Returns how many units were filled. */
-static size_t split_units(const camas_yesno_context *c, const char *answer, const char *lang,
-                          struct unit *u, size_t max)
+size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer, const char *lang,
+                               struct unit *u, size_t max)
 {
     size_t n = 0, len = strlen(answer), start = 0;
     const char *header = NULL;
@@ -307,6 +315,12 @@ static size_t split_units(const camas_yesno_context *c, const char *answer, cons
                     x->item = camas_text_normalize_dup(text + header_len + 1);
                 }
                 x->nbodies = c->bodies ? c->bodies(c->ud, text, lang, x->bodies, 4) : 0;
+                /* a sentence naming no body goes on about the previous one's ("WashACT
+                 * members meet quarterly. These meetings are by invitation only.") */
+                if (!x->nbodies && !item && n > 1 && !u[n - 2].item && u[n - 2].nbodies == 1) {
+                    x->bodies[0] = u[n - 2].bodies[0];
+                    x->nbodies = 1;
+                }
                 x->nnames = camas_yesno_find_names(c->names, norm, x->names, MAX_HITS, NULL);
             } else {
                 free(norm);
@@ -347,11 +361,45 @@ static bool in_groups(const camas_yesno_names *names, const unsigned *groups, si
         bool member = false;
         for (size_t g = 0; g < ng && !member; g++)
             member = o->group == groups[g];
-        if (member &&
-            (b ? !o->phrase && strcmp(o->stem, b) == 0 : o->phrase && has_phrase(text, o->stem)))
+        if (member && (b ? !o->phrase && strcmp(o->stem, b) == 0
+                         : o->phrase && camas_yesno_has_phrase(text, o->stem)))
             return true;
     }
     return false;
+}
+
+/* The question's synonym phrases ("mis en ligne") whose group the answer holds ("publiés"),
+ * as a phrase of its text or a stem of its tokens: their bytes get marked in used, so that
+ * their words are not weighed one by one ("mis", "ligne"). Returns how many. */
+static size_t phrases_found(const camas_yesno_context *c, const char *lang, const char *qn,
+                            const camas_token *at, size_t na, const char *an, unsigned char *used)
+{
+    const camas_yesno_names *names = c->names;
+    bool fr = lang && strcmp(lang, "fr") == 0;
+    size_t found = 0;
+    for (size_t i = 0; names && i < names->nsyn; i++) {
+        const struct syn_word *p = &names->syn[i];
+        if (!p->phrase || p->fr != fr)
+            continue;
+        size_t pl = strlen(p->stem);
+        const char *hit = qn;
+        while ((hit = strstr(hit, p->stem)) && !((hit == qn || !isalnum((unsigned char)hit[-1])) &&
+                                                 !isalnum((unsigned char)hit[pl])))
+            hit++;
+        if (!hit || used[hit - qn])
+            continue;
+        bool held = in_groups(names, &p->group, 1, NULL, an);
+        for (size_t k = 0; k < na && !held; k++) {
+            char as[CAMAS_TOKEN_MAX + 1];
+            stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+            held = in_groups(names, &p->group, 1, as, NULL);
+        }
+        if (held) {
+            memset(used + (hit - qn), 1, pl);
+            found++;
+        }
+    }
+    return found;
 }
 
 /* Shortened or inflected past what the stemmer knows: "info" for "information",
@@ -365,6 +413,16 @@ static bool same_start(const char *a, size_t al, const char *b, size_t bl)
     if (k == al && al >= 4 && bl > al)
         return true; /* the question's word is the start of the answer's */
     return k >= 6 && 4 * k >= 3 * shorter;
+}
+
+/* Is w a word of the question's language (so not a typo)? "inclue" is French, but a typo
+ * in an English question. Lists: English first, then French (camas_lexicon_lists). */
+static bool real_word(const camas_yesno_context *c, const char *lang, const char *w, size_t wl)
+{
+    unsigned lists = camas_lexicon_lists(c->lexicon, w, wl);
+    if (!lang)
+        return lists != 0;
+    return (lists & (strcmp(lang, "fr") == 0 ? 2u : 1u)) != 0;
 }
 
 /* Is word w (a question's) in text's tokens, by stem, synonym or, for longer words, one
@@ -384,8 +442,7 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
             same_start(w, wl, at[k].text, at[k].len))
             return true;
         if (wl >= 4 && at[k].len >= 4 && (wl >= 5 || w[0] == at[k].text[0]) &&
-            !camas_lexicon_has(c->lexicon, w, wl) &&
-            camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
+            !real_word(c, lang, w, wl) && camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
             return true;
     }
     return text && in_groups(c->names, groups, ng, NULL, text);
@@ -430,121 +487,6 @@ static bool in_bodies(const char *id, const char *const *list, size_t n)
     return false;
 }
 
-/* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
- * it, else 0. */
-static int access_verdict(const char *qn, const struct unit *units, const bool *usable,
-                          size_t nunits)
-{
-    static const char *const open_q[] = {"open",          "public",        "anyone",    "everyone",
-                                         "ouvert",        "ouverte",       "ouverts",   "ouvertes",
-                                         "tout le monde", "n importe qui", "citoyen",   "citizen",
-                                         "welcome",       "bienvenu",      "bienvenus", NULL};
-    static const char *const closed_q[] = {
-        "invitation", "invitation only", "invite only", "invit",   "invites",  "invite",
-        "reserved",   "reservee",        "reservees",   "reserve", "reserves", "barred",
-        "private",    "prive",           "privee",      "privees", "closed",   "ferme",
-        "fermee",     "fermees",         NULL};
-    static const char *const open_a[] = {"open to", "ouvert",   "ouverte",   "ouverts", "ouvertes",
-                                         "welcome", "bienvenu", "bienvenus", NULL};
-    static const char *const sessions[] = {"session", "sessions", "seance", "seances", NULL};
-    static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
-                                           "reunions", "reunit",   "reunissent", NULL};
-    bool q_closed = any_phrase(qn, closed_q);
-    bool q_open = !q_closed && any_phrase(qn, open_q); /* "is the public barred?" is closed */
-    if (!q_open && !q_closed)
-        return 0;
-    bool q_sessions = any_phrase(qn, sessions), q_meetings = any_phrase(qn, meetings);
-    static const char *const going[] = {"attend",     "attending", "go",       "come",  "join",
-                                        "observe",    "sit in",    "assister", "aller", "venir",
-                                        "participer", "observer",  "entrer",   NULL};
-    if (!q_sessions && !q_meetings && !any_phrase(qn, going))
-        return 0; /* not about going to something ("the address to request an invitation") */
-    bool a_open = false, a_closed = false;
-    for (size_t u = 0; u < nunits; u++) {
-        if (!usable[u])
-            continue;
-        bool s = any_phrase(units[u].norm, sessions), m = any_phrase(units[u].norm, meetings);
-        if (q_sessions ? !s : (q_meetings && s))
-            continue; /* about the other kind of gathering */
-        (void)m;
-        a_open |= any_phrase(units[u].norm, open_a);
-        a_closed |= has_phrase(units[u].norm, "invitation");
-    }
-    if (a_open == a_closed)
-        return 0;
-    return (q_open == a_open) ? 1 : -1;
-}
-
-/* The year a sentence about one body only gives (not a reauthorization's: that is not when
- * the body began), or 0. */
-static int body_year(const struct unit *units, size_t nunits, const char *body)
-{
-    static const char *const again[] = {"reauthorized",
-                                        "reauthorised",
-                                        "de nouveau autorise",
-                                        "reautorise",
-                                        "renouvele",
-                                        "reconduit",
-                                        NULL};
-    for (size_t u = 0; u < nunits; u++) {
-        if (units[u].nbodies != 1 || strcmp(units[u].bodies[0], body) ||
-            any_phrase(units[u].norm, again))
-            continue;
-        camas_token t[4 * MAX_TOK];
-        size_t n = camas_tokenize(units[u].norm, t, 4 * MAX_TOK);
-        for (size_t i = 0; i < n && i < 4 * MAX_TOK; i++)
-            if (t[i].kind == CAMAS_TOK_NUMBER && is_year_text(t[i].text))
-                return atoi(t[i].text);
-    }
-    return 0;
-}
-
-/* A question comparing when two bodies began ("X before Y?", "X est-il plus ancien que
- * Y ?"): +1 or -1 when the answer gives both years, else 0. The body named before the
- * comparison word is the subject. */
-static int compare_years(const camas_yesno_context *c, const char *question, const char *lang,
-                         const struct unit *units, size_t nunits)
-{
-    static const char *const earlier[] = {"before",        "older",      "earlier",
-                                          "first",         "avant",      "plus ancien",
-                                          "plus ancienne", "plus vieux", NULL};
-    static const char *const later[] = {"after",        "newer",      "later",
-                                        "younger",      "apres",      "plus recent",
-                                        "plus recente", "plus jeune", NULL};
-    if (!c->bodies)
-        return 0;
-    char *qn = camas_text_normalize_dup(question);
-    if (!qn)
-        return 0;
-    int result = 0;
-    const char *cut = NULL;
-    int sense = 0;
-    for (int k = 0; k < 2 && !cut; k++)
-        for (const char *const *w = k ? later : earlier; *w && !cut; w++) {
-            const char *p = strstr(qn, *w);
-            size_t wl = strlen(*w);
-            if (p && (p == qn || p[-1] == ' ') && !isalnum((unsigned char)p[wl])) {
-                cut = p;
-                sense = k ? 1 : -1; /* -1: the subject began earlier */
-            }
-        }
-    if (cut) {
-        char *subject = strndup(qn, (size_t)(cut - qn));
-        const char *a[4], *b[4];
-        size_t na = subject ? c->bodies(c->ud, subject, lang, a, 4) : 0;
-        size_t nb = c->bodies(c->ud, cut, lang, b, 4);
-        if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
-            strcmp(b[0], "all")) {
-            int ya = body_year(units, nunits, a[0]), yb = body_year(units, nunits, b[0]);
-            if (ya && yb && ya != yb)
-                result = ((ya < yb) == (sense < 0)) ? 1 : -1;
-        }
-        free(subject);
-    }
-    free(qn);
-    return result;
-}
-
 /* How the answer counts what follows a number of the question: +1 when it gives the same
  * number before the same word ("8 agencies" / "eight state agencies", within two words),
  * -1 when it gives another number before it ("8 legislators" / "four legislators"), 0 when
@@ -562,7 +504,7 @@ static int counted_as(const camas_yesno_context *c, const char *lang, const char
             continue;
         for (size_t back = 1; back <= 2 && back <= k; back++) {
             const char *v = number_value(&at[k - back]);
-            if (!v || is_year_text(v))
+            if (!v || camas_yesno_is_year(v))
                 continue;
             if (strcmp(v, number) == 0)
                 return 1;
@@ -594,10 +536,11 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     camas_token *qt = malloc(MAX_TOK * sizeof *qt), *at = malloc(4 * MAX_TOK * sizeof *at);
     struct unit *units = calloc(MAX_UNITS, sizeof *units);
     unsigned char *qused = qn ? calloc(strlen(qn) + 1, 1) : NULL;
+    unsigned char *phrased = qn ? calloc(strlen(qn) + 1, 1) : NULL;
     camas_buf usable_text = {0};
     size_t nunits = 0;
     int verdict = 0;
-    if (!qn || !qt || !at || !units || !qused)
+    if (!qn || !qt || !at || !units || !qused || !phrased)
         goto out;
     size_t nq = camas_tokenize(qn, qt, MAX_TOK);
     if (nq > MAX_TOK)
@@ -605,10 +548,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     /* The answer's sentences that can speak for the question: those naming no body other
      * than the ones it asks about ("all" answers list every body, one per line). */
     const char *qbodies[4];
-    size_t nqb = c->bodies ? c->bodies(c->ud, question, lang, qbodies, 4) : 0;
-    nunits = split_units(c, answer, lang, units, MAX_UNITS);
+    size_t nqb = camas_yesno_subject_bodies(c, qn, lang, qbodies, 4);
+    nunits = camas_yesno_split_units(c, answer, lang, units, MAX_UNITS);
     /* "was the CSEC committee created before WashACT?": the years of the two bodies */
-    int order = compare_years(c, question, lang, units, nunits);
+    int order = camas_yesno_compare_years(c, question, lang, units, nunits);
     if (order) {
         verdict = order;
         goto out;
@@ -640,7 +583,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
                                         "tarif", "price",  "prix",    NULL};
     static const char *const free_a[] = {"free",      "gratuit",  "gratuite",
                                          "gratuites", "gratuits", NULL};
-    if (any_phrase(qn, pay_q) && any_phrase(an, free_a)) {
+    if (camas_yesno_any_phrase(qn, pay_q) && camas_yesno_any_phrase(an, free_a)) {
         verdict = -1;
         goto out;
     }
@@ -648,7 +591,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     static const char *const east_q[] = {"east",      "eastern",  "est de washington", "l est",
                                          "orientale", "oriental", "district est",      NULL};
     static const char *const west_a[] = {"western", "west", "ouest", NULL};
-    if (any_phrase(qn, east_q) && any_phrase(an, west_a)) {
+    if (camas_yesno_any_phrase(qn, east_q) && camas_yesno_any_phrase(an, west_a)) {
         verdict = -1;
         goto out;
     }
@@ -681,7 +624,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
                          ? 2
                          : 0;
         /* a count of something ("8 legislators"): the answer's count of the same thing */
-        if (!nparts && !is_year_text(v) && i + 1 < nq) {
+        if (!nparts && !camas_yesno_is_year(v) && i + 1 < nq) {
             int counted = counted_as(c, lang, v, qt[i + 1].text, at, na);
             if (counted < 0) {
                 verdict = -1; /* "four legislators" */
@@ -708,7 +651,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     }
     /* access: "open to the public?" against "by invitation only", judged on the sentences
      * about what the question asks of (the members' meetings or the information sessions) */
-    int access = access_verdict(qn, units, usable, nunits);
+    int access = camas_yesno_access(qn, units, usable, nunits);
     if (access) {
         verdict = access;
         goto out;
@@ -719,20 +662,23 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     bool is_claim[MAX_TOK] = {false};
     bool all_found = numbers_found && (!q_mail || mail_found);
     claims += q_mail + (qf && (qf & af));
+    /* the words of a synonym phrase the answer holds are found even when each alone is not */
+    phrases_found(c, lang, qn, at, na, an, phrased);
     size_t pos = 0;
     for (size_t i = 0; i < nq; i++) {
         const camas_token *t = &qt[i];
         /* where the token sits in qn, to skip the words of the names found above */
         const char *at_q = strstr(qn + pos, t->text);
-        bool in_name = false;
+        bool in_name = false, in_phrase = false;
         if (at_q) {
             pos = (size_t)(at_q - qn) + t->len;
             in_name = qused[at_q - qn] != 0;
+            in_phrase = phrased[at_q - qn] != 0;
         }
         if (!claim_word(c, t, i, in_name, lang))
             continue;
         is_claim[i] = true;
-        bool found = camas_yesno_word_in(c, lang, t->text, at, na, an);
+        bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an);
         if (!found && c->trace)
             fprintf(c->trace, "claim not in the answer: %s\n", t->text);
         if (!found && opposed_in(c, lang, t->text, at, na, an)) {
@@ -808,7 +754,8 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         if (strcmp(qt[i].text, "ne") == 0 || strcmp(qt[i].text, "n") == 0)
             for (size_t k = i + 1; k < nq && k <= i + 3 && !ne_que; k++)
                 ne_que = strcmp(qt[k].text, "que") == 0 || strcmp(qt[k].text, "qu") == 0;
-    if ((any_phrase(qn, only) && !any_phrase(qn, by_invitation)) || ne_que) {
+    if ((camas_yesno_any_phrase(qn, only) && !camas_yesno_any_phrase(qn, by_invitation)) ||
+        ne_que) {
         /* ...but one that holds more than what the question allows says "no" */
         int r = camas_yesno_only(c, lang, qn, qt, nq, is_claim, qnames, nqn, units, usable, nunits);
         if (r) {
@@ -826,6 +773,7 @@ out:
     camas_buf_free(&usable_text);
     free(units);
     free(qused);
+    free(phrased);
     free(qn);
     free(qt);
     free(at);

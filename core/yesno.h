@@ -69,6 +69,9 @@ typedef struct camas_yesno_context {
     /* real words (lexicon.h): a claim word that is one is not matched one typo away
      * ("funding" is not "founding") */
     const struct camas_lexicon *lexicon;
+    /* the answer (malloc'ed plain text, or NULL) that tells when a body began, for a
+     * question comparing two bodies whose answer gives the year of one only; may be NULL */
+    char *(*founding)(void *ud, const char *body, const char *lang);
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */
     FILE *trace;
 } camas_yesno_context;

@@ -45,6 +45,22 @@ int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char 
                      const camas_token *qt, size_t nq, const bool *is_claim, const unsigned *qnames,
                      size_t nqn, const struct unit *units, const bool *usable, size_t nunits);
 
+/* Shared by yesno.c and yesno_compare.c. */
+bool camas_yesno_has_phrase(const char *norm, const char *phrase); /* whole words */
+bool camas_yesno_any_phrase(const char *norm, const char *const *list);
+bool camas_yesno_is_year(const char *v); /* "2013" */
+/* Splits an answer into units (at most max; each unit's norm and item to be freed). */
+size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer, const char *lang,
+                               struct unit *u, size_t max);
+
+/* yesno_compare.c: +1, -1 or 0 (not settled this way). qn is the normalised question. */
+int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits);
+int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
+                              const struct unit *units, size_t nunits);
+/* The bodies (ids, at most max) a question asks about. */
+size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, const char *lang,
+                                  const char **ids, size_t max);
+
 /* The names, synonyms and opposites (yesno_names.c). */
 struct name_phrase {
     char *norm; /* normalised phrase */

@@ -47,6 +47,16 @@ static bool stub_body_word(void *ud, const char *word, const char *lang)
            strcmp(word, "committee") == 0;
 }
 
+/* What the knowledge says of when a body began (the worker asks its matcher). */
+static char *stub_founding(void *ud, const char *body, const char *lang)
+{
+    (void)ud;
+    (void)lang;
+    return strcmp(body, "washact") == 0 ? strdup("WashACT was convened in 2006 by the U.S. "
+                                                 "Attorney's Office.")
+                                        : NULL;
+}
+
 static void with_names(camas_stemmer *st)
 {
     camas_yesno_names *names = camas_yesno_names_new();
@@ -219,6 +229,29 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail a-t-il été réautorisé en 2015 ?",
                                   "Le Groupe de travail a été de nouveau autorisé en 2015.",
                                   "fr") == 1);
+    /* a point of comparison is not what is asked about; a sentence naming no body goes on
+     * about the previous one's ("These meetings…" are WashACT's) */
+    CHECK(camas_yesno_verdict_ctx(&c, "are csec committee meetings invitation-only like washact's?",
+                                  meet, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "are washact meetings invitation-only?", meet, "en") == 1);
+    /* "closed to the public" without a word about going there */
+    CHECK(camas_yesno_verdict_ctx(&c, "is the csec committee closed to the public?",
+                                  "CSEC Committee meetings are open to the public.", "en") == -1);
+    /* a synonym phrase of the question, held by the answer in other words */
+    const char *const posted[] = {"publiés", "mis en ligne"};
+    CHECK(camas_yesno_names_add_synonyms(names, st, "fr", posted, 2) == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "les documents du groupe de travail sont mis en ligne ?",
+                                  "Les documents du Groupe de travail sont publiés.", "fr") == 1);
+    /* comparing when two bodies began, the answer giving the year of one only: the other's
+     * from what the knowledge answers to when it began */
+    c.founding = stub_founding;
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created before WashACT?", convened,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT created before the CSEC committee?", convened,
+                                  "en") == 1);
+    c.founding = NULL;
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created before WashACT?", convened,
+                                  "en") == 0);
     camas_yesno_names_free(names);
 }
 
@@ -286,6 +319,8 @@ static void test_lexicon(camas_stemmer *st)
     close(fd);
     const char *paths[] = {"/nonexistent/words", path};
     camas_lexicon *lx = camas_lexicon_load(paths, 2);
+    const char *paths_en[] = {path, "/nonexistent/words"};
+    camas_lexicon *lx_en = camas_lexicon_load(paths_en, 2); /* the same words, as English */
     unlink(path);
     CHECK(lx != NULL && camas_lexicon_size(lx) == 6);
     CHECK(camas_lexicon_has(lx, "funding", 7) && camas_lexicon_has(lx, "reunion", 7));
@@ -313,12 +348,15 @@ static void test_lexicon(camas_stemmer *st)
     camas_yesno_context c = {.stemmer = st};
     CHECK(camas_yesno_verdict_ctx(&c, q, law, "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 1); /* one letter away... */
-    c.lexicon = lx;
+    c.lexicon = lx; /* "funding" is a word, but of the French list: a typo in English */
+    CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 1);
+    c.lexicon = lx_en;
     CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 0); /* ...but a word of its own */
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have fundnig legislation?", law, "en") ==
           0);
     CHECK(camas_yesno_verdict_ctx(&c, q, law, "en") == 1);
     camas_lexicon_free(lx);
+    camas_lexicon_free(lx_en);
     const char *none[] = {"/nonexistent/words"};
     CHECK(camas_lexicon_load(none, 1) == NULL);
 }

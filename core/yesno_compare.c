@@ -1,0 +1,179 @@
+/* Yes/no verdicts that compare values of one kind rather than words (split out of yesno.c):
+ * access ("open to the public?" against "by invitation only"), when two bodies began ("was
+ * WashACT set up before the CSEC committee?"), and which bodies a question asks about when it
+ * names one only as a point of comparison. */
+#include "yesno_internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
+ * it, else 0. */
+int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits)
+{
+    static const char *const open_q[] = {"open",          "public",        "anyone",    "everyone",
+                                         "ouvert",        "ouverte",       "ouverts",   "ouvertes",
+                                         "tout le monde", "n importe qui", "citoyen",   "citizen",
+                                         "welcome",       "bienvenu",      "bienvenus", NULL};
+    static const char *const closed_q[] = {
+        "invitation", "invitation only", "invite only", "invit",   "invites",  "invite",
+        "reserved",   "reservee",        "reservees",   "reserve", "reserves", "barred",
+        "private",    "prive",           "privee",      "privees", "closed",   "ferme",
+        "fermee",     "fermees",         NULL};
+    static const char *const open_a[] = {"open to", "ouvert",   "ouverte",   "ouverts", "ouvertes",
+                                         "welcome", "bienvenu", "bienvenus", NULL};
+    static const char *const sessions[] = {"session",  "sessions",  "seance",       "seances",
+                                           "briefing", "briefings", "info session", NULL};
+    static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
+                                           "reunions", "reunit",   "reunissent", NULL};
+    bool q_closed = camas_yesno_any_phrase(qn, closed_q);
+    bool q_open =
+        !q_closed && camas_yesno_any_phrase(qn, open_q); /* "is the public barred?" is closed */
+    if (!q_open && !q_closed)
+        return 0;
+    bool q_sessions = camas_yesno_any_phrase(qn, sessions),
+         q_meetings = camas_yesno_any_phrase(qn, meetings);
+    static const char *const going[] = {"attend",     "attending", "go",       "come",  "join",
+                                        "observe",    "sit in",    "assister", "aller", "venir",
+                                        "participer", "observer",  "entrer",   NULL};
+    static const char *const to_public[] = {"to the public", "au public", "aux publics",
+                                            "to outsiders", NULL};
+    if (!q_sessions && !q_meetings && !camas_yesno_any_phrase(qn, going) &&
+        !camas_yesno_any_phrase(qn, to_public))
+        return 0; /* not about going to something ("the address to request an invitation") */
+    bool a_open = false, a_closed = false;
+    for (size_t u = 0; u < nunits; u++) {
+        if (!usable[u])
+            continue;
+        bool s = camas_yesno_any_phrase(units[u].norm, sessions),
+             m = camas_yesno_any_phrase(units[u].norm, meetings);
+        if (q_sessions ? !s : (q_meetings && s))
+            continue; /* about the other kind of gathering */
+        (void)m;
+        a_open |= camas_yesno_any_phrase(units[u].norm, open_a);
+        a_closed |= camas_yesno_has_phrase(units[u].norm, "invitation");
+    }
+    if (a_open == a_closed)
+        return 0;
+    return (q_open == a_open) ? 1 : -1;
+}
+
+/* The year a sentence about one body only gives (not a reauthorization's: that is not when
+ * the body began), or 0. */
+static int body_year(const struct unit *units, size_t nunits, const char *body)
+{
+    static const char *const again[] = {"reauthorized",
+                                        "reauthorised",
+                                        "de nouveau autorise",
+                                        "reautorise",
+                                        "renouvele",
+                                        "reconduit",
+                                        NULL};
+    for (size_t u = 0; u < nunits; u++) {
+        if (units[u].nbodies != 1 || strcmp(units[u].bodies[0], body) ||
+            camas_yesno_any_phrase(units[u].norm, again))
+            continue;
+        camas_token t[4 * MAX_TOK];
+        size_t n = camas_tokenize(units[u].norm, t, 4 * MAX_TOK);
+        for (size_t i = 0; i < n && i < 4 * MAX_TOK; i++)
+            if (t[i].kind == CAMAS_TOK_NUMBER && camas_yesno_is_year(t[i].text))
+                return atoi(t[i].text);
+    }
+    return 0;
+}
+
+/* The year a body began, from the answer the knowledge gives to when it did (the answer
+ * to a comparison names one body: "The CSEC Committee was created … in 2013"). 0: unknown. */
+static int founding_year(const camas_yesno_context *c, const char *body, const char *lang)
+{
+    char *text = c->founding ? c->founding(c->ud, body, lang) : NULL;
+    if (!text)
+        return 0;
+    struct unit *units = calloc(MAX_UNITS, sizeof *units);
+    int year = 0;
+    if (units) {
+        size_t n = camas_yesno_split_units(c, text, lang, units, MAX_UNITS);
+        year = body_year(units, n, body);
+        for (size_t u = 0; u < n; u++) {
+            free(units[u].norm);
+            free(units[u].item);
+        }
+        free(units);
+    }
+    free(text);
+    return year;
+}
+
+/* A question comparing when two bodies began ("X before Y?", "X est-il plus ancien que
+ * Y ?"): +1 or -1 when the answer gives both years, else 0. The body named before the
+ * comparison word is the subject. */
+int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
+                              const struct unit *units, size_t nunits)
+{
+    static const char *const earlier[] = {"before",        "older",      "earlier",
+                                          "first",         "avant",      "plus ancien",
+                                          "plus ancienne", "plus vieux", NULL};
+    static const char *const later[] = {"after",        "newer",      "later",
+                                        "younger",      "apres",      "plus recent",
+                                        "plus recente", "plus jeune", NULL};
+    if (!c->bodies)
+        return 0;
+    char *qn = camas_text_normalize_dup(question);
+    if (!qn)
+        return 0;
+    int result = 0;
+    const char *cut = NULL;
+    int sense = 0;
+    for (int k = 0; k < 2 && !cut; k++)
+        for (const char *const *w = k ? later : earlier; *w && !cut; w++) {
+            const char *p = strstr(qn, *w);
+            size_t wl = strlen(*w);
+            if (p && (p == qn || p[-1] == ' ') && !isalnum((unsigned char)p[wl])) {
+                cut = p;
+                sense = k ? 1 : -1; /* -1: the subject began earlier */
+            }
+        }
+    if (cut) {
+        char *subject = strndup(qn, (size_t)(cut - qn));
+        const char *a[4], *b[4];
+        size_t na = subject ? c->bodies(c->ud, subject, lang, a, 4) : 0;
+        size_t nb = c->bodies(c->ud, cut, lang, b, 4);
+        if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
+            strcmp(b[0], "all")) {
+            int ya = body_year(units, nunits, a[0]), yb = body_year(units, nunits, b[0]);
+            if (!ya)
+                ya = founding_year(c, a[0], lang);
+            if (!yb)
+                yb = founding_year(c, b[0], lang);
+            if (ya && yb && ya != yb)
+                result = ((ya < yb) == (sense < 0)) ? 1 : -1;
+        }
+        free(subject);
+    }
+    free(qn);
+    return result;
+}
+
+/* The bodies a question asks about: those it names, but not one named only as a point of
+ * comparison ("are CSEC meetings invitation-only like WashACT's?" asks about CSEC's). */
+size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, const char *lang,
+                                  const char **ids, size_t max)
+{
+    if (!c->bodies)
+        return 0;
+    static const char *const like[] = {
+        "like", "unlike", "as with", "comme", "contrairement a", "a l instar", NULL};
+    for (const char *const *w = like; *w; w++) {
+        const char *p = strstr(qn, *w);
+        size_t wl = strlen(*w);
+        if (!p || (p != qn && p[-1] != ' ') || isalnum((unsigned char)p[wl]))
+            continue;
+        char *before = strndup(qn, (size_t)(p - qn));
+        size_t n = before ? c->bodies(c->ud, before, lang, ids, max) : 0;
+        free(before);
+        if (n)
+            return n;
+    }
+    return c->bodies(c->ud, qn, lang, ids, max);
+}
