@@ -3,6 +3,7 @@
 #include "convo.h"
 
 #include "text.h"
+#include "worker_protocol.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -134,9 +135,10 @@ const char *camas_convo_context(camas_convo *c, const char *room, const char *us
     const char *what = k && s->options[k - 1] ? s->options[k - 1] : s->question;
     if (!what)
         return NULL;
-    size_t n = strlen(what) + 6;
+    const char *prefix = k && s->options[k - 1] ? CAMAS_IPC_CONTEXT_PICK : CAMAS_IPC_CONTEXT_PREV;
+    size_t n = strlen(prefix) + strlen(what) + 1;
     if ((c->context = malloc(n)))
-        snprintf(c->context, n, "%s%s", k && s->options[k - 1] ? "pick:" : "prev:", what);
+        snprintf(c->context, n, "%s%s", prefix, what);
     return c->context;
 }
 

@@ -1,6 +1,7 @@
 /* Core <-> worker messages over a SOCK_SEQPACKET socketpair: datagram boundaries come from
  * the kernel, so there is no framing to get wrong, and SCM_RIGHTS carries the memfds.
- * JSON for the rare messages, binary frames for questions and answers (see ipc.h). */
+ * JSON for the rare messages, binary frames for questions and answers (worker_protocol.h
+ * says which is which, and encodes and decodes them). */
 #include "ipc.h"
 
 #include <errno.h>
@@ -8,70 +9,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-/* The fixed part of a frame, followed by the strings, each NUL-terminated. Both ends are
- * the same build on the same machine, so host byte order is fine. */
-struct frame_header {
-    uint8_t kind, small, flags, pad[5];
-    int64_t id;
-    int64_t now_ms;
-    double confidence;
-};
-
-char *camas_ipc_frame_encode(const camas_ipc_frame *f, size_t *len)
-{
-    size_t lens[CAMAS_IPC_FRAME_STRINGS], total = sizeof(struct frame_header);
-    for (int i = 0; i < CAMAS_IPC_FRAME_STRINGS; i++) {
-        lens[i] = f->s[i] ? strlen(f->s[i]) : 0;
-        total += lens[i] + 1;
-    }
-    if (total > CAMAS_IPC_MAX)
-        return NULL;
-    char *out = malloc(total);
-    if (!out)
-        return NULL;
-    struct frame_header hd = {.kind = f->kind,
-                              .small = f->small,
-                              .flags = f->flags,
-                              .id = f->id,
-                              .now_ms = f->now_ms,
-                              .confidence = f->confidence};
-    memcpy(out, &hd, sizeof hd);
-    char *p = out + sizeof hd;
-    for (int i = 0; i < CAMAS_IPC_FRAME_STRINGS; i++) {
-        if (lens[i])
-            memcpy(p, f->s[i], lens[i]);
-        p[lens[i]] = '\0';
-        p += lens[i] + 1;
-    }
-    *len = total;
-    return out;
-}
-
-int camas_ipc_frame_decode(const char *buf, size_t n, camas_ipc_frame *f)
-{
-    struct frame_header hd;
-    if (n < sizeof hd)
-        return -1;
-    memcpy(&hd, buf, sizeof hd);
-    if (hd.kind != CAMAS_IPC_ASK && hd.kind != CAMAS_IPC_ANSWER)
-        return -1;
-    *f = (camas_ipc_frame){.kind = hd.kind,
-                           .small = hd.small,
-                           .flags = hd.flags,
-                           .id = hd.id,
-                           .now_ms = hd.now_ms,
-                           .confidence = hd.confidence};
-    size_t at = sizeof hd;
-    for (int i = 0; i < CAMAS_IPC_FRAME_STRINGS; i++) {
-        const char *nul = at < n ? memchr(buf + at, '\0', n - at) : NULL;
-        if (!nul)
-            return -1;
-        f->s[i] = buf + at;
-        at = (size_t)(nul - buf) + 1;
-    }
-    return at == n ? 0 : -1;
-}
 
 static int send_datagram(int sock, const void *data, size_t len, int fd_to_pass)
 {
@@ -133,6 +70,20 @@ int camas_ipc_send(int sock, const cJSON *msg, int fd_to_pass)
     return rc;
 }
 
+int camas_ipc_send_msg(int sock, const camas_ipc_msg *m, int fd_to_pass)
+{
+    cJSON *json = camas_ipc_msg_encode(m);
+    if (!json) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = camas_ipc_send(sock, json, fd_to_pass);
+    int saved = errno;
+    cJSON_Delete(json);
+    errno = saved;
+    return rc;
+}
+
 int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_out, int flags)
 {
     *msg = NULL;
@@ -168,7 +119,7 @@ int camas_ipc_recv(int sock, char *buf, cJSON **msg, size_t *frame_len, int *fd_
         errno = EMSGSIZE;
         return -1;
     }
-    if (buf[0] == CAMAS_IPC_ASK || buf[0] == CAMAS_IPC_ANSWER) {
+    if (camas_ipc_is_frame(buf, (size_t)n)) {
         *frame_len = (size_t)n;
         return 1;
     }

@@ -432,13 +432,17 @@ int camas_plugin_host_ask(camas_plugin_host *h, const camas_question *q, camas_a
     p->fr = q->lang && strcmp(q->lang, "fr") == 0;
     const char *lang = p->fr ? "fr" : "en";
     camas_ipc_frame f = {.kind = CAMAS_IPC_ASK,
-                         .small = (uint8_t)q->room_kind,
+                         .room_kind = (uint8_t)q->room_kind,
                          .flags = (uint8_t)((q->patterns_fired ? CAMAS_IPC_PATTERNS_FIRED : 0) |
                                             (q->lang_forced ? CAMAS_IPC_LANG_FORCED : 0)),
                          .id = p->id,
                          .now_ms = q->now_ms,
-                         .s = {lang, q->match_lang ? q->match_lang : lang, q->text, q->command,
-                               q->args, q->context}};
+                         .s = {[CAMAS_IPC_ASK_LANG] = lang,
+                               [CAMAS_IPC_ASK_MATCH_LANG] = q->match_lang ? q->match_lang : lang,
+                               [CAMAS_IPC_ASK_TEXT] = q->text,
+                               [CAMAS_IPC_ASK_COMMAND] = q->command,
+                               [CAMAS_IPC_ASK_ARGS] = q->args,
+                               [CAMAS_IPC_ASK_CONTEXT] = q->context}};
     p->ask = camas_ipc_frame_encode(&f, &p->ask_len);
     if (!p->ask) {
         /* too long for one datagram (the core caps bodies well below) or out of memory */
@@ -503,8 +507,7 @@ char *camas_plugin_host_describe(const camas_plugin_host *h)
         bool first = true;
         cJSON_ArrayForEach(c, l->commands)
         {
-            camas_buf_printf(&b, "%s!%s", first ? ", commands " : " ",
-                             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name")));
+            camas_buf_printf(&b, "%s!%s", first ? ", commands " : " ", camas_ipc_command_name(c));
             first = false;
         }
         camas_buf_puts(&b, ")");
@@ -518,7 +521,7 @@ bool camas_plugin_host_has_command(const camas_plugin_host *h, const char *name)
         const cJSON *c;
         cJSON_ArrayForEach(c, h->plugins[i]->commands)
         {
-            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+            const char *n = camas_ipc_command_name(c);
             if (n && strcmp(n, name) == 0)
                 return true;
         }
@@ -529,15 +532,15 @@ bool camas_plugin_host_has_command(const camas_plugin_host *h, const char *name)
 char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang, bool help_room)
 {
     camas_buf b = {0};
-    const char *key = lang && strcmp(lang, "fr") == 0 ? "usage_fr" : "usage_en";
+    bool fr = lang && strcmp(lang, "fr") == 0;
     for (size_t i = 0; i < h->n_plugins; i++) {
         if (help_room && !h->plugins[i]->m.help_rooms)
             continue;
         const cJSON *c;
         cJSON_ArrayForEach(c, h->plugins[i]->commands)
         {
-            const char *u = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, key));
-            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+            const char *u = camas_ipc_command_usage(c, fr);
+            const char *n = camas_ipc_command_name(c);
             if (n && u && u[0] == '!')
                 camas_buf_printf(&b, "%s%s", b.len ? "\n" : "", u);
             else if (n)

@@ -107,19 +107,49 @@ struct pending *plugins_new_pending(camas_plugin_host *h, enum pending_kind kind
     return p;
 }
 
-static cJSON *load_message(const struct loaded *l, int64_t id)
+/* A load carries the manifest's facts and, as its descriptor, the plugin's sealed code. */
+static int send_load(camas_plugin_host *h, const struct pending *p)
 {
-    cJSON *m = cJSON_CreateObject();
-    cJSON_AddStringToObject(m, "op", "load");
-    cJSON_AddNumberToObject(m, "id", (double)id);
-    cJSON_AddStringToObject(m, "name", l->m.name);
-    cJSON_AddStringToObject(m, "version", l->m.version);
-    cJSON_AddStringToObject(m, "knowledge", l->m.knowledge);
-    cJSON_AddBoolToObject(m, "help_rooms", l->m.help_rooms);
-    cJSON *cmds = cJSON_AddArrayToObject(m, "commands");
+    const struct loaded *l = p->cand;
+    cJSON *commands = cJSON_CreateArray();
+    if (!commands) {
+        errno = ENOMEM;
+        return -1;
+    }
     for (size_t i = 0; i < l->m.n_commands; i++)
-        cJSON_AddItemToArray(cmds, cJSON_CreateString(l->m.commands[i]));
-    return m;
+        cJSON_AddItemToArray(commands, cJSON_CreateString(l->m.commands[i]));
+    camas_ipc_msg m = {.op = CAMAS_IPC_OP_LOAD,
+                       .id = p->id,
+                       .name = l->m.name,
+                       .version = l->m.version,
+                       .knowledge = l->m.knowledge,
+                       .help_rooms = l->m.help_rooms,
+                       .commands = commands};
+    int rc = camas_ipc_send_msg(h->sock, &m, l->memfd);
+    int saved = errno;
+    cJSON_Delete(commands);
+    errno = saved;
+    return rc;
+}
+
+/* Sends the request of a pending load, unload or knowledge reload (questions are frames,
+ * sent in bursts by plugins_flush). */
+static int send_request(camas_plugin_host *h, const struct pending *p)
+{
+    switch (p->kind) {
+    case P_LOAD:
+        return send_load(h, p);
+    case P_UNLOAD:
+        return camas_ipc_send_msg(
+            h->sock, &(camas_ipc_msg){.op = CAMAS_IPC_OP_UNLOAD, .id = p->id, .name = p->name}, -1);
+    case P_SHARED:
+        return camas_ipc_send_msg(
+            h->sock, &(camas_ipc_msg){.op = CAMAS_IPC_OP_RELOAD_SHARED, .id = p->id}, -1);
+    case P_ASK:
+        break;
+    }
+    errno = EINVAL;
+    return -1;
 }
 
 void plugins_flush(camas_plugin_host *h)
@@ -153,23 +183,8 @@ void plugins_flush(camas_plugin_host *h)
                 continue;
             }
             rc = -1;
-        } else if (p->kind == P_LOAD) {
-            cJSON *m = load_message(p->cand, p->id);
-            rc = camas_ipc_send(h->sock, m, p->cand->memfd);
-            cJSON_Delete(m);
-        } else if (p->kind == P_SHARED) {
-            cJSON *m = cJSON_CreateObject();
-            cJSON_AddStringToObject(m, "op", "reload_shared");
-            cJSON_AddNumberToObject(m, "id", (double)p->id);
-            rc = camas_ipc_send(h->sock, m, -1);
-            cJSON_Delete(m);
         } else {
-            cJSON *m = cJSON_CreateObject();
-            cJSON_AddStringToObject(m, "op", "unload");
-            cJSON_AddNumberToObject(m, "id", (double)p->id);
-            cJSON_AddStringToObject(m, "name", p->name);
-            rc = camas_ipc_send(h->sock, m, -1);
-            cJSON_Delete(m);
+            rc = send_request(h, p);
         }
         if (rc) {
             if (errno == EAGAIN)
@@ -221,10 +236,10 @@ static void queue_replays(camas_plugin_host *h)
     }
 }
 
-static void on_loaded(camas_plugin_host *h, struct pending *p, const cJSON *msg)
+static void on_loaded(camas_plugin_host *h, struct pending *p, const camas_ipc_msg *m)
 {
-    bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "ok"));
-    const char *error = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "error"));
+    bool ok = m->ok;
+    const char *error = m->error;
     char summary[900];
     if (p->replay) {
         if (!ok)
@@ -246,7 +261,7 @@ static void on_loaded(camas_plugin_host *h, struct pending *p, const cJSON *msg)
     }
     struct loaded *l = p->cand;
     p->cand = NULL;
-    l->commands = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(msg, "commands"), 1);
+    l->commands = cJSON_Duplicate(m->commands, 1);
     size_t idx;
     struct loaded *old = plugins_find_loaded(h, l->m.name, &idx);
     if (old) {
@@ -330,18 +345,18 @@ void plugins_handle_answer(camas_plugin_host *h, const char *buf, size_t len)
     if (h->metrics && p->sent_ms)
         camas_histogram_observe(&h->metrics->worker_time,
                                 (double)(camas_monotonic_ms() - p->sent_ms) / 1000.0);
-    camas_host_answer a = {.lang = f.s[0],
-                           .plain = f.s[1],
-                           .html = f.s[2],
-                           .plugin = f.s[3],
-                           .entry = f.s[4],
+    camas_host_answer a = {.lang = f.s[CAMAS_IPC_ANSWER_LANG],
+                           .plain = f.s[CAMAS_IPC_ANSWER_PLAIN],
+                           .html = f.s[CAMAS_IPC_ANSWER_HTML],
+                           .plugin = f.s[CAMAS_IPC_ANSWER_PLUGIN],
+                           .entry = f.s[CAMAS_IPC_ANSWER_ENTRY],
                            .confidence = f.confidence,
-                           .abstained = f.small != 0,
+                           .abstained = f.abstained != 0,
                            .danger = (f.flags & CAMAS_IPC_DANGER_STRONG)   ? 2
                                      : (f.flags & CAMAS_IPC_DANGER_FOOTER) ? 1
                                                                            : 0,
                            .clarify = (f.flags & CAMAS_IPC_CLARIFY) != 0,
-                           .understood = f.s[5]};
+                           .understood = f.s[CAMAS_IPC_ANSWER_UNDERSTOOD]};
     if (strcmp(a.lang, "en") && strcmp(a.lang, "fr")) {
         log_warn("plugins", "malformed answer from the worker (language '%.8s')", a.lang);
         plugins_finish_ask_failed(p);
@@ -353,23 +368,94 @@ void plugins_handle_answer(camas_plugin_host *h, const char *buf, size_t len)
     plugins_flush(h);
 }
 
+/* The worker said an unload is done. */
+static void on_unloaded(camas_plugin_host *h, struct pending *p)
+{
+    size_t idx;
+    struct loaded *l = plugins_find_loaded(h, p->name, &idx);
+    char summary[128];
+    if (l) {
+        plugins_audit(h, p->actor, "unload", p->name, &l->m, "ok", "");
+        h->plugins[idx] = h->plugins[--h->n_plugins];
+        plugins_loaded_free(l);
+        snprintf(summary, sizeof summary, "%s unloaded", p->name);
+        plugins_finish_action(h, p, true, summary);
+    } else {
+        snprintf(summary, sizeof summary, "%s is not loaded", p->name);
+        plugins_finish_action(h, p, false, summary);
+    }
+}
+
+/* The worker read bodies.yaml and synonyms.yaml again (or refused them): the first half of
+ * a knowledge reload. */
+static void on_shared(camas_plugin_host *h, struct pending *p, const camas_ipc_msg *m)
+{
+    bool ok = m->ok;
+    const cJSON *e;
+    camas_buf why = {0};
+    cJSON_ArrayForEach(e, m->errors)
+    {
+        plugins_alertf(h, "knowledge refused: %s", cJSON_GetStringValue(e));
+        camas_buf_printf(&why, "%s%s", why.len ? "; " : "", cJSON_GetStringValue(e));
+    }
+    plugins_audit(h, p->actor, "knowledge", "bodies+synonyms", NULL, ok ? "ok" : "refused",
+                  why.data ? why.data : "");
+    /* Then every plugin, each swapped in only if its folder loads cleanly. */
+    if (h->n_plugins == 0) {
+        if (ok)
+            plugins_knowledge_loaded(h, true);
+        else if (h->metrics)
+            h->metrics->knowledge_reload_failures++;
+        plugins_finish_action(h, p, ok, ok ? "knowledge reloaded" : camas_buf_cstr(&why));
+    } else {
+        struct knowledge_done *kd = calloc(1, sizeof *kd);
+        if (kd) {
+            kd->h = h;
+            kd->cb = p->action_cb;
+            kd->ud = p->ud;
+            kd->shared_ok = ok;
+            snprintf(kd->shared_why, sizeof kd->shared_why, "%s", why.data ? why.data : "");
+            kd->remaining = h->n_plugins;
+            kd->all_ok = true;
+        }
+        size_t n = h->n_plugins;
+        char names[64][32];
+        for (size_t i = 0; i < n && i < 64; i++)
+            snprintf(names[i], sizeof names[i], "%s", h->plugins[i]->m.name);
+        for (size_t i = 0; i < n && i < 64; i++)
+            plugins_queue_load(h, names[i], p->actor, false, kd ? on_knowledge_part : NULL, kd);
+    }
+    camas_buf_free(&why);
+}
+
+/* The worker's reply to a pending request of this kind (an ask's is an answer frame). */
+static enum camas_ipc_op reply_op(enum pending_kind kind)
+{
+    switch (kind) {
+    case P_LOAD:
+        return CAMAS_IPC_OP_LOADED;
+    case P_UNLOAD:
+        return CAMAS_IPC_OP_UNLOADED;
+    case P_SHARED:
+        return CAMAS_IPC_OP_SHARED;
+    case P_ASK:
+        break;
+    }
+    return CAMAS_IPC_OP_UNKNOWN;
+}
+
 void plugins_handle_message(camas_plugin_host *h, cJSON *msg)
 {
-    const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
-    const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
-    int64_t id = 0; /* 0: no request (ids are positive and below 2^53) */
-    camas_json_int(jid, 1, INT64_C(1) << 53, &id);
-    if (!op)
-        return;
-    h->understanding_ready = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "warm"));
-    if (strcmp(op, "understanding") == 0) {
-        const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "mode"));
+    camas_ipc_msg m;
+    if (camas_ipc_msg_decode(msg, &m))
+        return; /* no op: nothing to act on */
+    h->understanding_ready = m.warm;
+    switch (m.op) {
+    case CAMAS_IPC_OP_UNDERSTANDING:
         log_info("plugins", "questions are understood %s",
-                 mode && strcmp(mode, "semantic") == 0 ? "semantically (model warm)"
-                                                       : "lexically (no model)");
+                 m.semantic ? "semantically (model warm)" : "lexically (no model)");
         return;
-    }
-    if (strcmp(op, "ready") == 0) {
+    case CAMAS_IPC_OP_READY: {
         h->ready = true;
         h->worker_started_ms = camas_monotonic_ms();
         if (!h->worker_ever_ready) { /* the knowledge the first worker read */
@@ -377,76 +463,39 @@ void plugins_handle_message(camas_plugin_host *h, cJSON *msg)
             plugins_knowledge_loaded(h, false);
         }
         const cJSON *e;
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(msg, "errors"))
-            plugins_alertf(h, "knowledge: %s", cJSON_GetStringValue(e));
+        cJSON_ArrayForEach(e, m.errors) plugins_alertf(h, "knowledge: %s", cJSON_GetStringValue(e));
         queue_replays(h);
         plugins_flush(h);
         return;
     }
-    struct pending *p = plugins_pending_find(h, id);
+    default:
+        break; /* a reply to a request, or nonsense that fails it */
+    }
+    struct pending *p = plugins_pending_find(h, m.id);
     if (!p) {
-        log_debug("plugins", "worker answered unknown request %lld", (long long)id);
+        log_debug("plugins", "worker answered unknown request %lld", (long long)m.id);
         return;
     }
     plugins_pending_remove(h, p);
     h->restart_delay_ms = 0; /* the worker is doing useful work again */
-    if (strcmp(op, "loaded") == 0 && p->kind == P_LOAD) {
-        on_loaded(h, p, msg);
-    } else if (strcmp(op, "unloaded") == 0 && p->kind == P_UNLOAD) {
-        size_t idx;
-        struct loaded *l = plugins_find_loaded(h, p->name, &idx);
-        char summary[128];
-        if (l) {
-            plugins_audit(h, p->actor, "unload", p->name, &l->m, "ok", "");
-            h->plugins[idx] = h->plugins[--h->n_plugins];
-            plugins_loaded_free(l);
-            snprintf(summary, sizeof summary, "%s unloaded", p->name);
-            plugins_finish_action(h, p, true, summary);
-        } else {
-            snprintf(summary, sizeof summary, "%s is not loaded", p->name);
-            plugins_finish_action(h, p, false, summary);
-        }
-    } else if (strcmp(op, "shared") == 0 && p->kind == P_SHARED) {
-        bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "ok"));
-        const cJSON *e;
-        camas_buf why = {0};
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(msg, "errors"))
-        {
-            plugins_alertf(h, "knowledge refused: %s", cJSON_GetStringValue(e));
-            camas_buf_printf(&why, "%s%s", why.len ? "; " : "", cJSON_GetStringValue(e));
-        }
-        plugins_audit(h, p->actor, "knowledge", "bodies+synonyms", NULL, ok ? "ok" : "refused",
-                      why.data ? why.data : "");
-        /* Then every plugin, each swapped in only if its folder loads cleanly. */
-        if (h->n_plugins == 0) {
-            if (ok)
-                plugins_knowledge_loaded(h, true);
-            else if (h->metrics)
-                h->metrics->knowledge_reload_failures++;
-            plugins_finish_action(h, p, ok, ok ? "knowledge reloaded" : camas_buf_cstr(&why));
-        } else {
-            struct knowledge_done *kd = calloc(1, sizeof *kd);
-            if (kd) {
-                kd->h = h;
-                kd->cb = p->action_cb;
-                kd->ud = p->ud;
-                kd->shared_ok = ok;
-                snprintf(kd->shared_why, sizeof kd->shared_why, "%s", why.data ? why.data : "");
-                kd->remaining = h->n_plugins;
-                kd->all_ok = true;
-            }
-            size_t n = h->n_plugins;
-            char names[64][32];
-            for (size_t i = 0; i < n && i < 64; i++)
-                snprintf(names[i], sizeof names[i], "%s", h->plugins[i]->m.name);
-            for (size_t i = 0; i < n && i < 64; i++)
-                plugins_queue_load(h, names[i], p->actor, false, kd ? on_knowledge_part : NULL, kd);
-        }
-        camas_buf_free(&why);
-    } else {
-        log_warn("plugins", "unexpected '%s' from the worker", op);
+    if (m.op != reply_op(p->kind)) {
+        log_warn("plugins", "unexpected '%s' from the worker", m.op_text);
         if (p->kind == P_ASK)
             plugins_finish_ask_failed(p);
+    } else {
+        switch (m.op) {
+        case CAMAS_IPC_OP_LOADED:
+            on_loaded(h, p, &m);
+            break;
+        case CAMAS_IPC_OP_UNLOADED:
+            on_unloaded(h, p);
+            break;
+        case CAMAS_IPC_OP_SHARED:
+            on_shared(h, p, &m);
+            break;
+        default:
+            break; /* no request is answered by anything else */
+        }
     }
     plugins_pending_free(p);
     plugins_touch_deadline(h);

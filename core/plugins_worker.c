@@ -176,7 +176,7 @@ int plugins_spawn_worker(camas_plugin_host *h)
     }
     if (pid == 0) {
         /* A fresh image: nothing of the core's memory (tokens, keys) survives exec. */
-        if (dup2(sv[1], 3) < 0 || dup2(h->blackbox_fd, CAMAS_IPC_BLACKBOX_FD) < 0)
+        if (dup2(sv[1], CAMAS_IPC_SOCKET_FD) < 0 || dup2(h->blackbox_fd, CAMAS_IPC_BLACKBOX_FD) < 0)
             _exit(127);
         for (int fd = CAMAS_IPC_BLACKBOX_FD + 1; fd < 1024; fd++)
             close(fd);

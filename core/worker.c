@@ -8,6 +8,7 @@
 #include "worker.h"
 #include "worker_internal.h"
 #include "ipc.h"
+#include "worker_protocol.h"
 #include "log.h"
 #include "match.h"
 #include "reply.h"
@@ -43,15 +44,14 @@ static bool understanding_warm(const struct worker *w)
     return !camas_understand_has_model(w->understand) || camas_understand_ready(w->understand);
 }
 
-static void send_msg(struct worker *w, cJSON *msg)
+static void send_msg(struct worker *w, camas_ipc_msg *msg)
 {
     /* Every message says whether answers are semantic yet, so the core's view follows each
      * load (which may bring texts to embed) in order. */
-    cJSON_AddBoolToObject(msg, "warm", understanding_warm(w));
+    msg->warm = understanding_warm(w);
     /* EPIPE: the core is gone (stopping); the read loop ends on its own. */
-    if (camas_ipc_send(w->sock, msg, -1) && errno != EPIPE)
+    if (camas_ipc_send_msg(w->sock, msg, -1) && errno != EPIPE)
         log_error("worker", "cannot reach the core: %s", strerror(errno));
-    cJSON_Delete(msg);
 }
 
 /* Notes in the black box which request is being served and which plugin (NULL: none, the
@@ -114,16 +114,11 @@ static void rebuild_matcher(struct worker *w)
 
 /* Loads, checks and initialises a plugin from a memfd. On success the new plugin replaces
  * any loaded one of the same name; on failure the old one keeps running. */
-static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
+static void op_load(struct worker *w, const camas_ipc_msg *req, int fd)
 {
-    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "name"));
-    const char *version = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "version"));
-    const char *knowledge =
-        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "knowledge"));
-    cJSON *reply = cJSON_CreateObject();
-    cJSON_AddStringToObject(reply, "op", "loaded");
-    cJSON_AddNumberToObject(reply, "id", (double)id);
-    cJSON_AddStringToObject(reply, "name", name ? name : "");
+    int64_t id = req->id;
+    const char *name = req->name, *version = req->version, *knowledge = req->knowledge;
+    camas_ipc_msg reply = {.op = CAMAS_IPC_OP_LOADED, .id = id, .name = name ? name : ""};
     char error[700] = "";
     camas_plugin *p = calloc(1, sizeof *p);
     if (!name || !version || fd < 0 || !p) {
@@ -135,7 +130,7 @@ static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
     snprintf(p->name, sizeof p->name, "%s", name);
     snprintf(p->version, sizeof p->version, "%s", version);
     snprintf(p->knowledge, sizeof p->knowledge, "%s", knowledge ? knowledge : "");
-    p->allow_help = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "help_rooms"));
+    p->allow_help = req->help_rooms;
     p->owner = ++w->next_owner;
     p->commands = cJSON_CreateArray();
     p->errors = cJSON_CreateArray();
@@ -193,11 +188,11 @@ static void op_load(struct worker *w, const cJSON *msg, int fd, int64_t id)
         goto out;
     }
     /* Commands must be ones the manifest declared. */
-    const cJSON *declared = cJSON_GetObjectItemCaseSensitive(msg, "commands");
+    const cJSON *declared = req->commands;
     const cJSON *c;
     cJSON_ArrayForEach(c, p->commands)
     {
-        const char *cn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+        const char *cn = camas_ipc_command_name(c);
         bool ok = false;
         const cJSON *dc;
         cJSON_ArrayForEach(dc, declared) ok =
@@ -212,16 +207,18 @@ out:
     if (fd >= 0)
         close(fd);
     if (error[0]) {
+        cJSON *errors = NULL; /* kept past the plugin, which goes before the reply */
         if (p) {
             if (p->errors && cJSON_GetArraySize(p->errors))
-                cJSON_AddItemToObject(reply, "errors", cJSON_Duplicate(p->errors, 1));
+                errors = cJSON_Duplicate(p->errors, 1);
             plugin_discard(w, p);
         }
         rebuild_matcher(w);
-        cJSON_AddFalseToObject(reply, "ok");
-        cJSON_AddStringToObject(reply, "error", error);
+        reply.error = error;
+        reply.errors = errors;
         log_warn("worker", "plugin %s not loaded: %s", name ? name : "?", error);
-        send_msg(w, reply);
+        send_msg(w, &reply);
+        cJSON_Delete(errors);
         return;
     }
     size_t idx;
@@ -233,9 +230,8 @@ out:
         camas_plugin **grown = realloc(w->plugins, (w->n_plugins + 1) * sizeof *grown);
         if (!grown) {
             plugin_discard(w, p);
-            cJSON_AddFalseToObject(reply, "ok");
-            cJSON_AddStringToObject(reply, "error", "out of memory");
-            send_msg(w, reply);
+            reply.error = "out of memory";
+            send_msg(w, &reply);
             return;
         }
         w->plugins = grown;
@@ -244,29 +240,27 @@ out:
     int64_t t_build = camas_monotonic_ms();
     rebuild_matcher(w);
     log_debug("worker", "matcher rebuilt in %lld ms", (long long)(camas_monotonic_ms() - t_build));
-    cJSON_AddTrueToObject(reply, "ok");
-    cJSON_AddStringToObject(reply, "version", p->version);
-    cJSON_AddItemToObject(reply, "commands", cJSON_Duplicate(p->commands, 1));
+    reply.ok = true;
+    reply.version = p->version;
+    reply.commands = p->commands;
     log_info("worker", "plugin %s %s loaded", p->name, p->version);
-    send_msg(w, reply);
+    send_msg(w, &reply);
 }
 
-static void op_unload(struct worker *w, const cJSON *msg, int64_t id)
+static void op_unload(struct worker *w, const camas_ipc_msg *req)
 {
-    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "name"));
     size_t idx;
-    camas_plugin *p = name ? plugin_find(w, name, &idx) : NULL;
-    cJSON *reply = cJSON_CreateObject();
-    cJSON_AddStringToObject(reply, "op", "unloaded");
-    cJSON_AddNumberToObject(reply, "id", (double)id);
-    cJSON_AddStringToObject(reply, "name", name ? name : "");
-    cJSON_AddBoolToObject(reply, "ok", p != NULL);
+    camas_plugin *p = req->name ? plugin_find(w, req->name, &idx) : NULL;
+    camas_ipc_msg reply = {.op = CAMAS_IPC_OP_UNLOADED,
+                           .id = req->id,
+                           .name = req->name ? req->name : "",
+                           .ok = p != NULL};
     if (p) {
         w->plugins[idx] = w->plugins[--w->n_plugins];
         plugin_discard(w, p);
         rebuild_matcher(w);
     }
-    send_msg(w, reply);
+    send_msg(w, &reply);
 }
 
 /* ---- answering ------------------------------------------------------------------------ */
@@ -300,7 +294,7 @@ static camas_plugin *plugin_by_command(struct worker *w, const char *cmd)
         const cJSON *c;
         cJSON_ArrayForEach(c, w->plugins[i]->commands)
         {
-            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+            const char *n = camas_ipc_command_name(c);
             if (n && strcmp(n, cmd) == 0)
                 return w->plugins[i];
         }
@@ -606,20 +600,21 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
 {
     int64_t id = f->id;
     announce_call(w, id, NULL);
-    camas_request req = {.text = f->s[2],
-                         .lang = f->s[0],
-                         .args = f->s[4],
-                         .room_kind = f->small,
+    camas_request req = {.text = f->s[CAMAS_IPC_ASK_TEXT],
+                         .lang = f->s[CAMAS_IPC_ASK_LANG],
+                         .args = f->s[CAMAS_IPC_ASK_ARGS],
+                         .room_kind = f->room_kind,
                          .now_ms = f->now_ms};
-    const char *command = f->s[3][0] ? f->s[3] : NULL;
-    const char *context = f->s[5];
+    const char *command = f->s[CAMAS_IPC_ASK_COMMAND][0] ? f->s[CAMAS_IPC_ASK_COMMAND] : NULL;
+    const char *context = f->s[CAMAS_IPC_ASK_CONTEXT];
     if (strcmp(req.lang, "en") && strcmp(req.lang, "fr"))
         req.lang = "en";
     /* Matched in the language it is written in, answered in the one asked for. */
-    const char *match_lang = f->s[1];
+    const char *match_lang = f->s[CAMAS_IPC_ASK_MATCH_LANG];
     if (strcmp(match_lang, "en") && strcmp(match_lang, "fr"))
         match_lang = req.lang;
-    const char *prev = strncmp(context, "prev:", 5) == 0 ? context + 5 : NULL;
+    const char *prev = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PREV);
+    const char *pick = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PICK);
     if (!command && !(f->flags & CAMAS_IPC_LANG_FORCED)) {
         const char *settled = settle_lang(w, req.text, prev);
         if (settled)
@@ -643,14 +638,14 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                 confidence = 1;
             }
         }
-    } else if (strncmp(context, "pick:", 5) == 0) {
+    } else if (pick) {
         /* the asker chose an option of the clarification camas offered */
-        uint32_t owner = camas_understand_owner(w->understand, context + 5);
+        uint32_t owner = camas_understand_owner(w->understand, pick);
         struct filter_ctx fc = {w, req.room_kind};
-        if (owner && room_policy(owner, context + 5, &fc) &&
-            render_entry(w, id, owner, context + 5, &req, &plugin_name)) {
+        if (owner && room_policy(owner, pick, &fc) &&
+            render_entry(w, id, owner, pick, &req, &plugin_name)) {
             abstained = false;
-            entry_id = context + 5;
+            entry_id = pick;
             confidence = 1;
         }
     } else {
@@ -710,21 +705,25 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         w->replying = false;
     }
     camas_ipc_frame a = {.kind = CAMAS_IPC_ANSWER,
-                         .small = abstained,
+                         .abstained = abstained,
                          .flags = flags,
                          .id = id,
                          .confidence = confidence,
-                         .s = {req.lang, camas_buf_cstr(&w->reply_plain),
-                               camas_buf_cstr(&w->reply_html), plugin_name, entry_id,
-                               effective.len ? camas_buf_cstr(&effective) : req.text}};
+                         .s = {[CAMAS_IPC_ANSWER_LANG] = req.lang,
+                               [CAMAS_IPC_ANSWER_PLAIN] = camas_buf_cstr(&w->reply_plain),
+                               [CAMAS_IPC_ANSWER_HTML] = camas_buf_cstr(&w->reply_html),
+                               [CAMAS_IPC_ANSWER_PLUGIN] = plugin_name,
+                               [CAMAS_IPC_ANSWER_ENTRY] = entry_id,
+                               [CAMAS_IPC_ANSWER_UNDERSTOOD] =
+                                   effective.len ? camas_buf_cstr(&effective) : req.text}};
     size_t len;
     char *frame = camas_ipc_frame_encode(&a, &len);
     if (!frame) {
         /* a reply too long for one datagram: say so rather than leave the asker waiting */
-        a.small = 1;
-        a.s[1] = abstain_text[camas_worker_lang_index(req.lang)];
-        a.s[2] = "";
-        a.s[5] = "";
+        a.abstained = 1;
+        a.s[CAMAS_IPC_ANSWER_PLAIN] = abstain_text[camas_worker_lang_index(req.lang)];
+        a.s[CAMAS_IPC_ANSWER_HTML] = "";
+        a.s[CAMAS_IPC_ANSWER_UNDERSTOOD] = "";
         frame = camas_ipc_frame_encode(&a, &len);
     }
     camas_buf_free(&options);
@@ -743,9 +742,6 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
 static void op_reload_shared(struct worker *w, int64_t id)
 {
     struct camas_worker_shared sh = {camas_matcher_new(), NULL, 0, NULL, cJSON_CreateArray()};
-    cJSON *reply = cJSON_CreateObject();
-    cJSON_AddStringToObject(reply, "op", "shared");
-    cJSON_AddNumberToObject(reply, "id", (double)id);
     if (sh.matcher)
         camas_worker_load_shared(&sh, w->knowledge_dir);
     bool ok = sh.matcher && cJSON_GetArraySize(sh.errors) == 0;
@@ -755,8 +751,6 @@ static void op_reload_shared(struct worker *w, int64_t id)
             ok = false;
     if (ok && camas_matcher_build(sh.matcher))
         ok = false;
-    cJSON_AddBoolToObject(reply, "ok", ok);
-    cJSON_AddItemToObject(reply, "errors", sh.errors);
     if (ok) {
         camas_matcher_free(w->matcher);
         camas_worker_bodies_free(w->bodies, w->n_bodies);
@@ -773,7 +767,9 @@ static void op_reload_shared(struct worker *w, int64_t id)
         camas_yesno_names_free(sh.names);
         log_warn("worker", "shared knowledge not reloaded: the previous version stays");
     }
-    send_msg(w, reply);
+    camas_ipc_msg reply = {.op = CAMAS_IPC_OP_SHARED, .id = id, .ok = ok, .errors = sh.errors};
+    send_msg(w, &reply);
+    cJSON_Delete(sh.errors);
 }
 
 /* ---- main loop ------------------------------------------------------------------------ */
@@ -781,11 +777,9 @@ static void op_reload_shared(struct worker *w, int64_t id)
 /* Tells the core, once per change, that semantic matching is warm (or that there is none). */
 static void announce_understanding(struct worker *w)
 {
-    cJSON *msg = cJSON_CreateObject();
-    cJSON_AddStringToObject(msg, "op", "understanding");
-    cJSON_AddStringToObject(msg, "mode",
-                            camas_understand_ready(w->understand) ? "semantic" : "lexical");
-    send_msg(w, msg);
+    camas_ipc_msg msg = {.op = CAMAS_IPC_OP_UNDERSTANDING,
+                         .semantic = camas_understand_ready(w->understand)};
+    send_msg(w, &msg);
 }
 
 int camas_worker_main(int sock, const camas_worker_options *opt)
@@ -829,10 +823,9 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     camas_understand_set_lexicon(w.understand, w.lexicon);
     camas_matcher_build(w.matcher);
 
-    cJSON *hello = cJSON_CreateObject();
-    cJSON_AddStringToObject(hello, "op", "ready");
-    cJSON_AddItemToObject(hello, "errors", sh.errors);
-    send_msg(&w, hello);
+    camas_ipc_msg hello = {.op = CAMAS_IPC_OP_READY, .errors = sh.errors};
+    send_msg(&w, &hello);
+    cJSON_Delete(sh.errors);
     w.background = true;
 
     for (;;) {
@@ -872,20 +865,27 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
             continue;
         }
         answers_flush(&w); /* rare messages keep their place after earlier answers */
-        const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "op"));
-        const cJSON *jid = cJSON_GetObjectItemCaseSensitive(msg, "id");
-        int64_t id = 0;
-        camas_json_int(jid, 1, INT64_C(1) << 53, &id);
-        if (!op)
+        camas_ipc_msg req;
+        bool has_op = camas_ipc_msg_decode(msg, &req) == 0;
+        if (!has_op) {
             log_warn("worker", "message without op");
-        else if (strcmp(op, "load") == 0)
-            op_load(&w, msg, fd, id), fd = -1;
-        else if (strcmp(op, "unload") == 0)
-            op_unload(&w, msg, id);
-        else if (strcmp(op, "reload_shared") == 0)
-            op_reload_shared(&w, id);
-        else
-            log_warn("worker", "unknown op '%s'", op);
+        } else {
+            switch (req.op) {
+            case CAMAS_IPC_OP_LOAD:
+                op_load(&w, &req, fd);
+                fd = -1;
+                break;
+            case CAMAS_IPC_OP_UNLOAD:
+                op_unload(&w, &req);
+                break;
+            case CAMAS_IPC_OP_RELOAD_SHARED:
+                op_reload_shared(&w, req.id);
+                break;
+            default: /* unknown, or one only the worker sends */
+                log_warn("worker", "unknown op '%s'", req.op_text);
+                break;
+            }
+        }
         request_done(&w);
         if (fd >= 0)
             close(fd);
@@ -893,7 +893,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
          * scratch): give those pages back to the system now, as the worker goes idle, rather
          * than hold them until a later load reuses them. (Asks, frequent and freeing little,
          * are frames and never get here.) */
-        bool trim = op != NULL;
+        bool trim = has_op;
         w.background = true; /* a load may have brought new texts to embed */
         cJSON_Delete(msg);
         if (trim)

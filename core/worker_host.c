@@ -223,11 +223,12 @@ static int host_register_command(camas_plugin *p, const char *name, const char *
         record_error(p, "register_command: the descriptor has no command function to run it");
         return CAMAS_ERR_INVALID;
     }
-    cJSON *c = cJSON_CreateObject();
-    cJSON_AddStringToObject(c, "name", name);
-    cJSON_AddStringToObject(c, "usage_en", usage_en ? usage_en : "");
-    cJSON_AddStringToObject(c, "usage_fr", usage_fr ? usage_fr : usage_en ? usage_en : "");
-    cJSON_AddItemToArray(p->commands, c);
+    const char *en = usage_en ? usage_en : "";
+    cJSON *c = camas_ipc_command_new(name, en, usage_fr ? usage_fr : en);
+    if (!c || !cJSON_AddItemToArray(p->commands, c)) {
+        cJSON_Delete(c);
+        return CAMAS_ERR_NOMEM;
+    }
     return CAMAS_OK;
 }
 

@@ -1,7 +1,8 @@
 /* camas-worker: the plugin worker program, started by camas (never by hand) with its socket
- * to the core on descriptor 3. */
+ * to the core on descriptor 3 (CAMAS_IPC_SOCKET_FD). */
 #include "log.h"
 #include "worker.h"
+#include "worker_protocol.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -36,5 +37,5 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     opt.knowledge_dir = knowledge;
-    return camas_worker_main(3, &opt);
+    return camas_worker_main(CAMAS_IPC_SOCKET_FD, &opt);
 }

@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         memcpy(buf, data, n);
         buf[n] = '\0';
-        if (n > 0 && (buf[0] == CAMAS_IPC_ASK || buf[0] == CAMAS_IPC_ANSWER)) {
+        if (camas_ipc_is_frame(buf, n)) {
             plugins_handle_answer(h, buf, n);
         } else {
             cJSON *msg = cJSON_ParseWithLength(buf, n);
