@@ -389,7 +389,7 @@ int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *
 }
 
 /* The facts (numbers of two digits or more, e-mail addresses) in a text, normalised. */
-static size_t text_facts(const char *text, char out[][CAMAS_TOKEN_MAX + 1], size_t max)
+size_t camas_understand_text_facts(const char *text, char out[][CAMAS_TOKEN_MAX + 1], size_t max)
 {
     camas_token t[128];
     long n = camas_text_tokenize(text, t, 128);
@@ -415,7 +415,7 @@ int camas_understand_add_answer(camas_understand *u, uint32_t owner, const char 
         return 0;
     struct label *l = label_for(u, owner, entry_id, true);
     if (l && l->nfacts < MAX_FACTS)
-        l->nfacts += text_facts(text, l->facts + l->nfacts, MAX_FACTS - l->nfacts);
+        l->nfacts += camas_understand_text_facts(text, l->facts + l->nfacts, MAX_FACTS - l->nfacts);
     /* the answer belongs to an entry already added; take its body from there */
     const char *body = camas_dense_entry_body(u->dense, entry_id);
     return camas_dense_add(u->dense, owner, entry_id, body, CAMAS_DENSE_ANSWER, text);
@@ -585,11 +585,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     /* a number or e-mail address of the question that an entry's answer states ("which one
      * was created in 2013?") */
     char qfacts[8][CAMAS_TOKEN_MAX + 1];
-    size_t nqf = text_facts(question, qfacts, 8);
+    size_t nqf = camas_understand_text_facts(question, qfacts, 8);
     /* read as a body's description and what is asked about it: from then on only the asked
      * part counts (its vector, not the whole question's words or facts) */
-    bool described = nb == 0 && !(nlex && lexconf >= LEX_SURE) &&
-                     camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q);
+    bool described =
+        nb == 0 && camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q);
     described =
         described || (nb == 0 && camas_understand_try_description(u, question, &fw, qfacts, nqf,
                                                                   hits, &nh, MAX_HITS, q));

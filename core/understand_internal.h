@@ -129,6 +129,8 @@ struct body_filter {
 };
 bool camas_understand_only_bodies(uint32_t owner, const char *entry_id, void *ud);
 
+/* The facts (numbers of two digits or more, e-mail addresses) in a text, normalised. */
+size_t camas_understand_text_facts(const char *text, char out[][CAMAS_TOKEN_MAX + 1], size_t max);
 /* understand_parts.c: replace hits and q (the question's vector) when reading the question
  * in two parts answers it more clearly, and say so; see there. */
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,

@@ -52,6 +52,9 @@ static bool split_clauses(const char *q, char *a, char *b, size_t cap)
  * than the one the description matched (a short part such as "il repose sur quelle loi ?"
  * is further from every entry than a whole question). Returns true when the hits and q
  * (the question's vector) were replaced by the asked part's. */
+static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
+                                 size_t nf);
+
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
                                   camas_dense_hit *hits, size_t *nh, size_t max, float *q)
 {
@@ -74,6 +77,15 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
                                desc, 1))
             continue;
         const char *body = camas_dense_entry_body(u->dense, desc[0].entry_id);
+        /* a fact only one body's answers state tells it better than the wording ("le groupe
+         * créé en 2013": the model reads every founding alike) */
+        char facts[4][CAMAS_TOKEN_MAX + 1];
+        size_t nf = camas_understand_text_facts(part[d], facts, 4);
+        const char *by_fact = nf ? body_of_facts(u, facts, nf) : NULL;
+        if (by_fact) {
+            body = by_fact;
+            desc[0].score = 1.0f;
+        }
         if (!body || strcmp(body, "all") == 0)
             continue;
         struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};

@@ -517,6 +517,69 @@ static const char *answer_yes_no(struct worker *w, int64_t id, const camas_under
     return entry;
 }
 
+/* A question about two or three bodies at once ("who do I e-mail about the CSEC committee
+ * vs WashACT?", "when were WashACT and the CSEC committee each set up?"): each body's own
+ * answer, one after the other, when the question is understood for each of them. Not for
+ * yes/no questions (they compare) nor when an entry about all the bodies answers it. */
+static bool answer_each_body(struct worker *w, int64_t id, const camas_request *req,
+                             const char *match_lang, const camas_understanding *u,
+                             const char **plugin_name, const char **entry_id)
+{
+    const char *ids[4];
+    size_t n = camas_matcher_bodies(w->matcher, req->text, match_lang, ids, 4), named = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], "all") != 0)
+            ids[named++] = ids[i];
+    if (named < 2 || camas_yesno_question(req->text, match_lang))
+        return false;
+    const char *best = u->decision == CAMAS_DECIDE_ANSWER
+                           ? camas_understand_body(w->understand, u->options[0].entry_id)
+                           : NULL;
+    if (best && strcmp(best, "all") == 0)
+        return false;
+    int fr = camas_worker_lang_index(req->lang);
+    struct filter_ctx fc = {w, req->room_kind};
+    camas_match each[3];
+    size_t found = 0;
+    for (size_t i = 0; i < named && found < 3; i++) {
+        const struct body *b = NULL;
+        for (size_t k = 0; k < w->n_bodies && !b; k++)
+            if (strcmp(w->bodies[k].id, ids[i]) == 0)
+                b = &w->bodies[k];
+        if (!b || !b->name[fr])
+            continue;
+        camas_understanding one;
+        camas_understand_query_bodies(w->understand, w->matcher, req->text, b->name[fr], match_lang,
+                                      room_policy, &fc, &one);
+        const char *body = one.decision == CAMAS_DECIDE_ANSWER
+                               ? camas_understand_body(w->understand, one.options[0].entry_id)
+                               : NULL;
+        if (body && strcmp(body, ids[i]) == 0)
+            each[found++] = one.options[0];
+    }
+    if (found < 2)
+        return false;
+    camas_buf plain = {0}, html = {0};
+    size_t rendered = 0;
+    for (size_t i = 0; i < found; i++) {
+        camas_buf_reset(&w->reply_plain);
+        camas_buf_reset(&w->reply_html);
+        if (!render_entry(w, id, each[i].owner, each[i].entry_id, req, plugin_name))
+            continue;
+        camas_buf_printf(&plain, "%s%s", rendered ? "\n\n" : "", camas_buf_cstr(&w->reply_plain));
+        camas_buf_puts(&html, camas_buf_cstr(&w->reply_html));
+        if (!rendered++)
+            *entry_id = each[i].entry_id;
+    }
+    camas_buf_reset(&w->reply_plain);
+    camas_buf_reset(&w->reply_html);
+    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
+    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+    return rendered > 0;
+}
+
 /* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */
 static void reply_clarify(struct worker *w, const camas_understanding *u, const char *lang)
 {
@@ -664,8 +727,11 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         danger_kernel = u.danger_kernel;
         bool yes_no = camas_yesno_question(req.text, match_lang);
         int verdict = 0;
-        if (u.decision == CAMAS_DECIDE_ANSWER &&
-            render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req, &plugin_name)) {
+        if (answer_each_body(w, id, &req, match_lang, &u, &plugin_name, &entry_id)) {
+            abstained = false;
+        } else if (u.decision == CAMAS_DECIDE_ANSWER &&
+                   render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
+                                &plugin_name)) {
             abstained = false;
             entry_id = u.options[0].entry_id;
             if (yes_no)
