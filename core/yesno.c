@@ -664,6 +664,20 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     claims += q_mail + (qf && (qf & af));
     /* the words of a synonym phrase the answer holds are found even when each alone is not */
     phrases_found(c, lang, qn, at, na, an, phrased);
+    /* a preamble before the yes/no question itself claims nothing ("I'm a nurse in Yakima -
+     * does the task force include survivors?") */
+    size_t preamble = 0;
+    const char *asked = camas_yesno_asked_part(question);
+    if (asked != question && camas_yesno_question(asked, lang)) {
+        char *before = camas_text_normalize_dup(question);
+        char *after = camas_text_normalize_dup(asked);
+        camas_token tmp[MAX_TOK];
+        size_t nb = before ? camas_tokenize(before, tmp, MAX_TOK) : 0;
+        size_t na2 = after ? camas_tokenize(after, tmp, MAX_TOK) : 0;
+        preamble = nb > na2 ? nb - na2 : 0;
+        free(before);
+        free(after);
+    }
     size_t pos = 0;
     for (size_t i = 0; i < nq; i++) {
         const camas_token *t = &qt[i];
@@ -675,7 +689,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
             in_name = qused[at_q - qn] != 0;
             in_phrase = phrased[at_q - qn] != 0;
         }
-        if (!claim_word(c, t, i, in_name, lang))
+        if (i < preamble || !claim_word(c, t, i, in_name, lang))
             continue;
         is_claim[i] = true;
         bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an);
@@ -689,6 +703,27 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         }
         all_found &= found;
         claims++;
+    }
+    /* A name the source does not know in the place of the ones a sentence gives for the
+     * same claim ("le FBI copréside WashACT ?" against "WashACT est coprésidé par : …"). */
+    if (!nqn && nqb && !all_found &&
+        camas_yesno_unknown_name(c, lang, question, qn, qused, at, na, an)) {
+        camas_token ut[MAX_TOK];
+        for (size_t u = 0; u < nunits; u++) {
+            if (!usable[u] || !units[u].nnames)
+                continue;
+            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+            if (nu > MAX_TOK)
+                nu = MAX_TOK;
+            for (size_t i = 0; i < nq; i++)
+                if (is_claim[i] &&
+                    camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                    if (c->trace)
+                        fprintf(c->trace, "an unknown name where the answer names others\n");
+                    verdict = -1;
+                    goto out;
+                }
+        }
     }
     /* People and offices the question names must be in one sentence; a sentence making the
      * same kind of claim (sharing a word with the question: "chaired", "convened") about

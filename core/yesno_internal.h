@@ -61,6 +61,16 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
 size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, const char *lang,
                                   const char **ids, size_t max);
 
+/* What a question asks after any preamble ("I'm a nurse in Yakima - does the task force…"):
+ * the text after its last " - ", ", ", ": " or ". " (the question itself when none). */
+const char *camas_yesno_asked_part(const char *question);
+
+/* Does the question write as a name (capitalised past its first word, or an acronym)
+ * something that is no known name, no body's word and not in the answer (at, na, an)? */
+bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, const char *question,
+                              const char *qn, const unsigned char *qused, const camas_token *at,
+                              size_t na, const char *an);
+
 /* The names, synonyms and opposites (yesno_names.c). */
 struct name_phrase {
     char *norm; /* normalised phrase */

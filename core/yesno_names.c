@@ -164,3 +164,52 @@ bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
             return true;
     return false;
 }
+
+/* A name the source does not give, written as one in the question ("le FBI", "the Congress",
+ * "Tacoma Police"): a capitalised word past the first, or an acronym, that is no known name,
+ * no body's word and not in the answer. */
+bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, const char *question,
+                              const char *qn, const unsigned char *qused, const camas_token *at,
+                              size_t na, const char *an)
+{
+    question = camas_yesno_asked_part(question);
+    size_t words = 0;
+    for (const char *p = question; *p;) {
+        while (*p && !isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80))
+            p++;
+        const char *start = p;
+        size_t upper = 0, len = 0;
+        while (*p && (isalnum((unsigned char)*p) || ((unsigned char)*p & 0x80))) {
+            upper += isupper((unsigned char)*p) != 0;
+            len++;
+            p++;
+        }
+        if (!len)
+            break;
+        bool acronym = len >= 2 && upper == len;
+        bool capital = isupper((unsigned char)start[0]) && words > 0;
+        words++;
+        if (!acronym && !capital)
+            continue;
+        char word[CAMAS_TOKEN_MAX + 1];
+        long wl = camas_text_normalize(start, len, word, sizeof word);
+        if (wl < 2 || (c->is_body_word && c->is_body_word(c->ud, word, lang)))
+            continue;
+        /* inside a known name of the question ("Seattle Police Department")? */
+        bool named = false;
+        for (const char *h = strstr(qn, word); h && !named; h = strstr(h + 1, word))
+            named = qused[h - qn] != 0;
+        if (!named && !camas_yesno_word_in(c, lang, word, at, na, an))
+            return true;
+    }
+    return false;
+}
+
+const char *camas_yesno_asked_part(const char *question)
+{
+    static const char *const seps[] = {" - ", " — ", " – ", ", ", ": ", ". "};
+    for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++)
+        for (const char *h = strstr(question, seps[k]); h; h = strstr(question, seps[k]))
+            question = h + strlen(seps[k]);
+    return question;
+}

@@ -237,6 +237,12 @@ static void with_names(camas_stemmer *st)
     /* "closed to the public" without a word about going there */
     CHECK(camas_yesno_verdict_ctx(&c, "is the csec committee closed to the public?",
                                   "CSEC Committee meetings are open to the public.", "en") == -1);
+    /* a name the source does not give where the answer names others for the same claim;
+     * a preamble's names ("in Yakima") claim nothing */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired by the FBI?", cochairs, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "I'm a nurse in Yakima - is WashACT co-chaired by WARN?",
+                                  cochairs, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT meet in Olympia?", meet, "en") == 0);
     /* a synonym phrase of the question, held by the answer in other words */
     const char *const posted[] = {"publiés", "mis en ligne"};
     CHECK(camas_yesno_names_add_synonyms(names, st, "fr", posted, 2) == 0);
