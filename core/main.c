@@ -1,6 +1,7 @@
 /* camas: command line entry point: options, the run command (the daemon), and dispatch to
  * the other commands (cli_*.c). */
 #include "cli.h"
+#include "admin.h"
 #include "appservice.h"
 #include "backup.h"
 #include "config.h"
@@ -52,8 +53,30 @@ static void on_signal(int sig)
         stop_signal = sig;
 }
 
+/* The admin commands for usage(): from admin.c's table, a few to a line. */
+static void admin_synopsis(char *out, size_t outlen)
+{
+    size_t n, used = 0, line = 0;
+    const camas_admin_spec *cmds = camas_admin_commands(&n);
+    for (size_t i = 0; i < n && used < outlen; i++) {
+        char one[64];
+        int len =
+            snprintf(one, sizeof one, "%s%s%s%s", cmds[i].spellings[0],
+                     *cmds[i].usage_args ? " " : "", cmds[i].usage_args, i + 1 < n ? " |" : "\n");
+        bool wrap = line && line + (size_t)len > 60;
+        int w = snprintf(out + used, outlen - used, "%s%s%s", wrap ? "\n" : "",
+                         wrap || !line ? "                      " : " ", one);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+        line = wrap || !line ? (size_t)len : line + 1 + (size_t)len;
+    }
+}
+
 static void usage(FILE *out)
 {
+    char admin[512];
+    admin_synopsis(admin, sizeof admin);
     fprintf(
         out,
         "Usage: camas [OPTIONS] COMMAND [ARGS]\n"
@@ -76,9 +99,9 @@ static void usage(FILE *out)
         "                      write an appservice registration (push/websocket transports)\n"
         "  status              the running bot's state (same as `ctl status`): transport,\n"
         "                      last sync, rooms, outbox, worker, plugins, knowledge version\n"
-        "  ctl REQUEST         talk to the running bot over STATE_DIR/control.sock:\n"
-        "                      status | plugins | load NAME [force] | reload NAME|all |\n"
-        "                      unload NAME | knowledge-reload\n"
+        "  ctl COMMAND         administer the running bot over STATE_DIR/control.sock, as\n"
+        "                      !camas COMMAND does in chat (camas ctl help says more):\n"
+        "%s"
         "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
         "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
         "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
@@ -100,7 +123,8 @@ static void usage(FILE *out)
         "Signals: SIGTERM/SIGINT stop camas; SIGHUP reloads every plugin (and so the\n"
         "knowledge). Exit status: 0 stopped normally, 1 runtime failure (for example a\n"
         "revoked access token), 2 invalid configuration or usage.\n"
-        "See camas.example.yaml for every configuration key.\n");
+        "See camas.example.yaml for every configuration key.\n",
+        admin);
 }
 
 /* ---- run ------------------------------------------------------------------------------ */
@@ -128,11 +152,11 @@ static void alert_to_core(void *ud, const char *text)
 }
 
 /* A SIGHUP reload finished: systemd waits for READY=1 after RELOADING=1. */
-static void on_reloaded(void *ud, bool ok, const char *summary)
+static void on_reloaded(void *ud, camas_admin_outcome outcome, const char *summary)
 {
     char status[256];
-    snprintf(status, sizeof status, "%s: %.200s", ok ? "reloaded" : "reload failed",
-             summary ? summary : "");
+    snprintf(status, sizeof status, "%s: %.200s",
+             outcome == CAMAS_ADMIN_DONE ? "reloaded" : "reload failed", summary ? summary : "");
     camas_notify_ready(ud, status);
 }
 
@@ -214,12 +238,16 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
             ready = true;
             memcpy(said, status, sizeof said);
         }
-        if (reload_signal && host) {
+        if (reload_signal) {
             reload_signal = 0;
             log_info("main", "SIGHUP: reloading the knowledge and every plugin");
             camas_notify_reloading(notify);
-            if (camas_plugin_host_reload_knowledge(host, "SIGHUP", on_reloaded, notify))
-                on_reloaded(notify, false, "the reload could not start");
+            camas_admin_env env = {.from = CAMAS_ADMIN_FROM_SIGNAL,
+                                   .actor = "SIGHUP",
+                                   .allowed = true,
+                                   .host = host,
+                                   .core = core};
+            camas_admin_run(&env, CAMAS_ADMIN_SIGHUP_COMMAND, on_reloaded, notify);
         }
     }
     camas_notify_stopping(notify);

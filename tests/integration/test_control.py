@@ -1,4 +1,5 @@
-"""Local administration: the control socket (`camas ctl`), SIGHUP, and `camas audit`."""
+"""Local administration: the control socket (`camas ctl`), SIGHUP, and `camas audit`; the
+admin commands are the same in chat (`!camas ...`) and through `camas ctl`."""
 from __future__ import annotations
 
 import os
@@ -24,8 +25,11 @@ def test_ctl_socket_and_sighup(make_bot, alice):
     out = run_cli(["--state", state, "ctl", "unload", "nosuch"])
     assert out.returncode == 1 and out.stdout.startswith("error"), out.stdout
 
+    # A mistake is caught before the socket, named, with the valid commands listed.
     out = run_cli(["--state", state, "ctl", "frobnicate"])
-    assert out.returncode == 1 and "usage" in out.stdout, out.stdout
+    assert out.returncode == 2 and "unknown command 'frobnicate'" in out.stderr, out.stderr
+    assert "Valid commands: help | status | plugins" in out.stderr, out.stderr
+    assert "knowledge reload" in out.stderr, out.stderr
 
     os.kill(bot.camas.proc.pid, signal.SIGHUP)
     bot.camas.wait_log("SIGHUP: reloading the knowledge")
