@@ -1,7 +1,9 @@
-/* Control socket: one request line per connection ("reload faq", "plugins", ...), one reply
- * (first word "ok" or "error"), then the connection closes. The socket lives in the 0700
+/* Control socket: one request line per connection ("reload faq", "plugins", ...: the admin
+ * commands of admin.c, as in chat), one reply (first word "ok" or "error"), then the
+ * connection closes. The socket lives in the 0700
  * state directory with mode 0600, and the peer's uid is checked as well. */
 #include "control.h"
+#include "admin.h"
 #include "log.h"
 
 #include <errno.h>
@@ -39,11 +41,12 @@ static void write_all(int fd, const char *s)
     }
 }
 
-static void on_action(void *ud, bool ok, const char *summary)
+static void on_action(void *ud, camas_admin_outcome outcome, const char *text)
 {
     struct pending_reply *r = ud;
+    bool ok = outcome == CAMAS_ADMIN_SHOWN || outcome == CAMAS_ADMIN_DONE;
     write_all(r->fd, ok ? "ok " : "error ");
-    write_all(r->fd, summary);
+    write_all(r->fd, text);
     write_all(r->fd, "\n");
     close(r->fd);
     free(r);
@@ -68,8 +71,6 @@ static void handle(camas_control *c, int fd)
     }
     line[n] = '\0';
     line[strcspn(line, "\r\n")] = '\0';
-    char verb[32] = "", name[64] = "", flag[16] = "";
-    sscanf(line, "%31s %63s %15s", verb, name, flag);
     log_info("control", "request: %s", line);
     struct pending_reply *r = calloc(1, sizeof *r);
     if (!r) {
@@ -77,31 +78,13 @@ static void handle(camas_control *c, int fd)
         return;
     }
     r->fd = fd;
-    bool plugin_verb = strcmp(verb, "plugins") == 0 || strcmp(verb, "load") == 0 ||
-                       strcmp(verb, "reload") == 0 || strcmp(verb, "unload") == 0 ||
-                       strcmp(verb, "knowledge-reload") == 0;
-    if (strcmp(verb, "status") == 0 && c->core) {
-        char *status = camas_core_status(c->core);
-        on_action(r, status != NULL, status ? status : "out of memory");
-        free(status);
-    } else if (plugin_verb && !c->host) {
-        on_action(r, false, "plugins are disabled (no trusted plugin keys)");
-    } else if (strcmp(verb, "plugins") == 0) {
-        char *list = camas_plugin_host_describe(c->host);
-        on_action(r, list != NULL, list ? list : "out of memory");
-        free(list);
-    } else if ((strcmp(verb, "load") == 0 || strcmp(verb, "reload") == 0) && name[0]) {
-        camas_plugin_host_load(c->host, name, "local control socket", strcmp(flag, "force") == 0,
-                               on_action, r);
-    } else if (strcmp(verb, "unload") == 0 && name[0]) {
-        camas_plugin_host_unload(c->host, name, "local control socket", on_action, r);
-    } else if (strcmp(verb, "knowledge-reload") == 0) {
-        camas_plugin_host_reload_knowledge(c->host, "local control socket", on_action, r);
-    } else {
-        on_action(r, false,
-                  "usage: status | plugins | load NAME [force] | reload NAME|all | "
-                  "unload NAME | knowledge-reload");
-    }
+    camas_admin_env env = {.from = CAMAS_ADMIN_FROM_CONTROL,
+                           .actor = "local control socket",
+                           .allowed = true, /* the peer is the bot's own user */
+                           .prefix = "camas ctl ",
+                           .host = c->host,
+                           .core = c->core};
+    camas_admin_run(&env, line, on_action, r);
 }
 
 static int control_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -191,10 +174,19 @@ void camas_control_free(camas_control *c)
 
 int camas_control_client(const char *state_dir, int argc, char **argv)
 {
-    if (argc < 1) {
-        fprintf(stderr, "usage: camas ctl status | plugins | load NAME [force] | "
-                        "reload NAME|all | unload NAME | knowledge-reload\n");
+    camas_admin_request req;
+    char err[1024];
+    if (camas_admin_parse_words(argc, (const char *const *)argv, &req, err, sizeof err)) {
+        fprintf(stderr, "camas ctl: %s\n", err);
         return 2;
+    }
+    if (req.cmd == CAMAS_ADMIN_HELP) { /* from the table here: no need for a running bot */
+        char *help = camas_admin_help("camas ctl ", CAMAS_ADMIN_FROM_CONTROL);
+        if (!help)
+            return 1;
+        puts(help);
+        free(help);
+        return 0;
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     char path[sizeof sa.sun_path];
@@ -213,15 +205,8 @@ int camas_control_client(const char *state_dir, int argc, char **argv)
             close(fd);
         return 1;
     }
-    char line[512] = "";
-    size_t used = 0;
-    for (int i = 0; i < argc; i++)
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i ? " " : "", argv[i]);
-    if (used >= sizeof line - 1) {
-        close(fd);
-        fprintf(stderr, "camas ctl: request too long\n");
-        return 2;
-    }
+    char line[160];
+    camas_admin_format(&req, line, sizeof line - 1);
     strcat(line, "\n");
     write_all(fd, line);
     char reply[8192];

@@ -1,5 +1,5 @@
 /* The local control socket (STATE_DIR/control.sock, usable only by the bot's own user) and
- * the `camas ctl` client: plugin administration without going through chat. */
+ * the `camas ctl` client: the admin commands of admin.h without going through chat. */
 #ifndef CAMAS_CONTROL_H
 #define CAMAS_CONTROL_H
 
@@ -15,7 +15,9 @@ camas_control *camas_control_new(struct lws_context *ctx, const char *state_dir,
                                  camas_plugin_host *host, camas_core *core);
 void camas_control_free(camas_control *c);
 
-/* `camas ctl COMMAND [ARGS]`: returns the exit status. */
+/* `camas ctl COMMAND [ARGS]` (argv: the words after ctl, global options taken out): parsed
+ * here first, so a mistake or `help` needs no running bot (state_dir may then be NULL).
+ * Returns the exit status (2: not a valid command). */
 int camas_control_client(const char *state_dir, int argc, char **argv);
 
 extern const struct lws_protocols camas_control_protocol;

@@ -1,6 +1,7 @@
 /* camas: command line entry point: options, the run command (the daemon), and dispatch to
  * the other commands (cli_*.c). */
 #include "cli.h"
+#include "admin.h"
 #include "appservice.h"
 #include "backup.h"
 #include "config.h"
@@ -27,7 +28,6 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <libwebsockets.h>
 #include <limits.h>
@@ -52,8 +52,30 @@ static void on_signal(int sig)
         stop_signal = sig;
 }
 
+/* The admin commands for usage(): from admin.c's table, a few to a line. */
+static void admin_synopsis(char *out, size_t outlen)
+{
+    size_t n, used = 0, line = 0;
+    const camas_admin_spec *cmds = camas_admin_commands(&n);
+    for (size_t i = 0; i < n && used < outlen; i++) {
+        char one[64];
+        int len =
+            snprintf(one, sizeof one, "%s%s%s%s", cmds[i].spellings[0],
+                     *cmds[i].usage_args ? " " : "", cmds[i].usage_args, i + 1 < n ? " |" : "\n");
+        bool wrap = line && line + (size_t)len > 60;
+        int w = snprintf(out + used, outlen - used, "%s%s%s", wrap ? "\n" : "",
+                         wrap || !line ? "                      " : " ", one);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+        line = wrap || !line ? (size_t)len : line + 1 + (size_t)len;
+    }
+}
+
 static void usage(FILE *out)
 {
+    char admin[512];
+    admin_synopsis(admin, sizeof admin);
     fprintf(
         out,
         "Usage: camas [OPTIONS] COMMAND [ARGS]\n"
@@ -76,9 +98,9 @@ static void usage(FILE *out)
         "                      write an appservice registration (push/websocket transports)\n"
         "  status              the running bot's state (same as `ctl status`): transport,\n"
         "                      last sync, rooms, outbox, worker, plugins, knowledge version\n"
-        "  ctl REQUEST         talk to the running bot over STATE_DIR/control.sock:\n"
-        "                      status | plugins | load NAME [force] | reload NAME|all |\n"
-        "                      unload NAME | knowledge-reload\n"
+        "  ctl COMMAND         administer the running bot over STATE_DIR/control.sock, as\n"
+        "                      !camas COMMAND does in chat (camas ctl help says more):\n"
+        "%s"
         "  keygen -s SECKEY [-p PUBKEY] [-W] [-f]       make a minisign key pair\n"
         "  sign -s SECKEY -m FILE [-x SIG] [-t TRUSTED] [-W]   sign a file (minisign format)\n"
         "  verify -p PUBKEY -m FILE [-x SIG] [-q]       verify a minisign signature\n"
@@ -97,10 +119,13 @@ static void usage(FILE *out)
         "  -h, --help            show this help and exit\n"
         "  -V, --version         show the version and exit\n"
         "\n"
+        "Options go before or after the command (camas ctl --config FILE plugins).\n"
+        "\n"
         "Signals: SIGTERM/SIGINT stop camas; SIGHUP reloads every plugin (and so the\n"
         "knowledge). Exit status: 0 stopped normally, 1 runtime failure (for example a\n"
         "revoked access token), 2 invalid configuration or usage.\n"
-        "See camas.example.yaml for every configuration key.\n");
+        "See camas.example.yaml for every configuration key.\n",
+        admin);
 }
 
 /* ---- run ------------------------------------------------------------------------------ */
@@ -128,11 +153,11 @@ static void alert_to_core(void *ud, const char *text)
 }
 
 /* A SIGHUP reload finished: systemd waits for READY=1 after RELOADING=1. */
-static void on_reloaded(void *ud, bool ok, const char *summary)
+static void on_reloaded(void *ud, camas_admin_outcome outcome, const char *summary)
 {
     char status[256];
-    snprintf(status, sizeof status, "%s: %.200s", ok ? "reloaded" : "reload failed",
-             summary ? summary : "");
+    snprintf(status, sizeof status, "%s: %.200s",
+             outcome == CAMAS_ADMIN_DONE ? "reloaded" : "reload failed", summary ? summary : "");
     camas_notify_ready(ud, status);
 }
 
@@ -214,12 +239,16 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
             ready = true;
             memcpy(said, status, sizeof said);
         }
-        if (reload_signal && host) {
+        if (reload_signal) {
             reload_signal = 0;
             log_info("main", "SIGHUP: reloading the knowledge and every plugin");
             camas_notify_reloading(notify);
-            if (camas_plugin_host_reload_knowledge(host, "SIGHUP", on_reloaded, notify))
-                on_reloaded(notify, false, "the reload could not start");
+            camas_admin_env env = {.from = CAMAS_ADMIN_FROM_SIGNAL,
+                                   .actor = "SIGHUP",
+                                   .allowed = true,
+                                   .host = host,
+                                   .core = core};
+            camas_admin_run(&env, CAMAS_ADMIN_SIGHUP_COMMAND, on_reloaded, notify);
         }
     }
     camas_notify_stopping(notify);
@@ -243,7 +272,59 @@ struct global_options {
     const char *config_path, *state_dir, *log_level, *plugins, *knowledge;
     const char *trusted_keys[CAMAS_TRUSTED_KEYS_MAX]; /* --trusted-key, for ask and check */
     size_t n_trusted_keys;
+    bool help, version;
 };
+
+/* The options of every command, taken anywhere on the command line: before the command or
+ * after it (camas --config F ctl plugins, camas ctl --config F plugins, camas run -s DIR). */
+enum { G_CONFIG, G_STATE, G_LOG_LEVEL, G_PLUGINS, G_KNOWLEDGE, G_TRUSTED_KEY, G_HELP, G_VERSION };
+
+static const struct global_def {
+    const char *name;
+    char letter; /* 0: no short form */
+    bool takes_value;
+    int id;
+} global_defs[] = {
+    {"config", 'c', true, G_CONFIG},       {"state", 's', true, G_STATE},
+    {"log-level", 'l', true, G_LOG_LEVEL}, {"plugins", 0, true, G_PLUGINS},
+    {"knowledge", 0, true, G_KNOWLEDGE},   {"trusted-key", 0, true, G_TRUSTED_KEY},
+    {"help", 'h', false, G_HELP},          {"version", 'V', false, G_VERSION},
+};
+
+/* Which global option arg is (--config F, --config=F, -c F, -cF); *val gets a value given in
+ * the same argument. */
+static const struct global_def *global_option(const char *arg, const char **val)
+{
+    *val = NULL;
+    if (arg[0] != '-' || !arg[1])
+        return NULL;
+    for (size_t i = 0; i < sizeof global_defs / sizeof *global_defs; i++) {
+        const struct global_def *d = &global_defs[i];
+        size_t n = strlen(d->name);
+        if (arg[1] == '-' && strncmp(arg + 2, d->name, n) == 0 &&
+            (arg[2 + n] == '\0' || (arg[2 + n] == '=' && d->takes_value))) {
+            *val = arg[2 + n] ? arg + 3 + n : NULL;
+            return d;
+        }
+        if (arg[1] != '-' && d->letter && arg[1] == d->letter && (!arg[2] || d->takes_value)) {
+            *val = arg[2] ? arg + 2 : NULL;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* Commands that read flags of their own (minisign's -s is a secret key, not --state): global
+ * options are taken only before them. */
+static bool own_flags(const char *cmd)
+{
+    static const char *const cmds[] = {"keygen", "sign", "verify", "plugin",
+                                       "appservice-registration"};
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+        if (strcmp(cmd, cmds[i]) == 0)
+            return true;
+    return false;
+}
 
 static int take_trusted_key(struct global_options *g, const char *path)
 {
@@ -255,37 +336,89 @@ static int take_trusted_key(struct global_options *g, const char *path)
     return -1;
 }
 
-/* Applies one getopt result; returns -1 to go on, or the exit status to stop with. */
-static int take_global_option(int ch, struct global_options *g)
+/* Takes the global options out of argv[1..argc) wherever they are and keeps the rest, in
+ * order, in argv[1..*left). "--" ends the options and is kept (a question for ask may start
+ * with a dash). After ask and bench, -h and -V are theirs. Returns -1 to go on, or the exit
+ * status to stop with. */
+static int take_global_options(int argc, char **argv, struct global_options *g, int *left)
 {
-    switch (ch) {
-    case 'c':
-        g->config_path = optarg;
-        return -1;
-    case 's':
-        g->state_dir = optarg;
-        return -1;
-    case 'l':
-        g->log_level = optarg;
-        return -1;
-    case 'P':
-        g->plugins = optarg;
-        return -1;
-    case 'K':
-        g->knowledge = optarg;
-        return -1;
-    case 'T':
-        return take_trusted_key(g, optarg);
-    case 'h':
-        usage(stdout);
-        return 0;
-    case 'V':
-        printf("camas %s\n", CAMAS_VERSION);
-        return 0;
-    default:
-        fprintf(stderr, "Try 'camas --help'.\n");
+    int out = 1;
+    const char *cmd = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val;
+        if (strcmp(a, "--") == 0 || (cmd && own_flags(cmd))) {
+            while (i < argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        const struct global_def *d = global_option(a, &val);
+        bool ask = cmd && (strcmp(cmd, "ask") == 0 || strcmp(cmd, "bench") == 0);
+        if (!d || (ask && !d->takes_value)) {
+            if (!cmd && a[0] != '-')
+                cmd = a;
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (d->takes_value && !val) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "camas: %s needs a value (try camas --help)\n", a);
+                return 2;
+            }
+            val = argv[++i];
+        }
+        switch (d->id) {
+        case G_CONFIG:
+            g->config_path = val;
+            break;
+        case G_STATE:
+            g->state_dir = val;
+            break;
+        case G_LOG_LEVEL:
+            g->log_level = val;
+            break;
+        case G_PLUGINS:
+            g->plugins = val;
+            break;
+        case G_KNOWLEDGE:
+            g->knowledge = val;
+            break;
+        case G_TRUSTED_KEY:
+            if (take_trusted_key(g, val) >= 0)
+                return 2;
+            break;
+        case G_HELP:
+            g->help = true;
+            break;
+        default:
+            g->version = true;
+            break;
+        }
+    }
+    *left = out;
+    return -1;
+}
+
+/* `camas ctl REQUEST` and `camas status`: over the control socket of the configured state
+ * directory. */
+static int cmd_ctl(const struct global_options *g, int argc, char **argv)
+{
+    camas_admin_request req;
+    char perr[1024];
+    if (camas_admin_parse_words(argc, (const char *const *)argv, &req, perr, sizeof perr) ||
+        req.cmd == CAMAS_ADMIN_HELP) /* answered here: no configuration or bot needed */
+        return camas_control_client(NULL, argc, argv);
+    camas_config ccfg;
+    char cerr[1024];
+    const char *config_path = g->config_path;
+    if (!config_path && access("camas.yaml", R_OK) == 0)
+        config_path = "camas.yaml";
+    if (camas_config_load(&ccfg, config_path, cerr, sizeof cerr)) {
+        fprintf(stderr, "camas: %s\n", cerr);
         return 2;
     }
+    int rc = camas_control_client(g->state_dir ? g->state_dir : ccfg.state_dir, argc, argv);
+    camas_config_free(&ccfg);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -294,135 +427,89 @@ int main(int argc, char **argv)
         fprintf(stderr, "camas: libsodium failed to initialise\n");
         return 1;
     }
-    /* The signing commands take minisign's flags, not ours. */
-    if (argc > 1 && strcmp(argv[1], "keygen") == 0)
-        return camas_cli_keygen(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "sign") == 0)
-        return camas_cli_sign(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "verify") == 0)
-        return camas_cli_verify(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "plugin") == 0)
-        return camas_cli_plugin(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "appservice-registration") == 0)
-        return camas_cli_appservice_registration(argc - 1, argv + 1);
-
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"state", required_argument, NULL, 's'},
-        {"log-level", required_argument, NULL, 'l'},
-        {"plugins", required_argument, NULL, 'P'},
-        {"knowledge", required_argument, NULL, 'K'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"trusted-key", required_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0},
-    };
     struct global_options g = {0};
-    int ch, done;
-    /* Stop at the command: `ask` has options of its own. */
-    while ((ch = getopt_long(argc, argv, "+c:s:l:hV", opts, NULL)) != -1)
-        if ((done = take_global_option(ch, &g)) >= 0)
-            return done;
-    if (optind >= argc) {
-        usage(stderr);
+    int left, done;
+    if ((done = take_global_options(argc, argv, &g, &left)) >= 0)
+        return done;
+    int first = 1;
+    if (first < left && strcmp(argv[first], "--") == 0)
+        first++;
+    if (first < left && argv[first][0] == '-' && argv[first][1]) {
+        fprintf(stderr, "camas: unknown option '%s' (try camas --help)\n", argv[first]);
         return 2;
     }
-    const char *cmd = argv[optind];
-    int cmd_argc = argc - optind;
-    char **cmd_argv = argv + optind;
+    if (g.version) {
+        printf("camas %s\n", CAMAS_VERSION);
+        return 0;
+    }
+    if (first >= left || (g.help && strcmp(argv[first], "ctl") != 0)) {
+        usage(g.help ? stdout : stderr);
+        return g.help ? 0 : 2;
+    }
+    const char *cmd = argv[first];
+    int cmd_argc = left - first;
+    char **cmd_argv = argv + first;
+    if (strcmp(cmd, "keygen") == 0)
+        return camas_cli_keygen(cmd_argc, cmd_argv);
+    if (strcmp(cmd, "sign") == 0)
+        return camas_cli_sign(cmd_argc, cmd_argv);
+    if (strcmp(cmd, "verify") == 0)
+        return camas_cli_verify(cmd_argc, cmd_argv);
+    if (strcmp(cmd, "plugin") == 0)
+        return camas_cli_plugin(cmd_argc, cmd_argv);
+    if (strcmp(cmd, "appservice-registration") == 0)
+        return camas_cli_appservice_registration(cmd_argc, cmd_argv);
     bool is_ask = strcmp(cmd, "ask") == 0 || strcmp(cmd, "bench") == 0;
-    if (is_ask) {
-        /* `camas ask --knowledge DIR ...`: take the global options out wherever they are
-         * (before the question), leaving ask's own options and the question. */
+    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") &&
+        strcmp(cmd, "unanswered") && strcmp(cmd, "backup") && strcmp(cmd, "restore") &&
+        strcmp(cmd, "ctl") && strcmp(cmd, "status") && !is_ask) {
+        fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
+        return 2;
+    }
+    bool purge = false;          /* camas unanswered --purge */
+    const char *file_arg = NULL; /* camas backup|restore FILE */
+    if (!is_ask) {
+        /* What the global options left after the command: its operands ("--" ends options). */
         int out = 1;
+        bool operands = false;
         for (int i = 1; i < cmd_argc; i++) {
             const char *a = cmd_argv[i];
-            const char **slot = strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0  ? &g.config_path
-                                : strcmp(a, "--state") == 0 || strcmp(a, "-s") == 0 ? &g.state_dir
-                                : strcmp(a, "--log-level") == 0 || strcmp(a, "-l") == 0
-                                    ? &g.log_level
-                                : strcmp(a, "--plugins") == 0   ? &g.plugins
-                                : strcmp(a, "--knowledge") == 0 ? &g.knowledge
-                                                                : NULL;
-            if (strcmp(a, "--") == 0) {
-                while (i < cmd_argc)
-                    cmd_argv[out++] = cmd_argv[i++];
-                break;
-            }
-            if (strcmp(a, "--trusted-key") == 0 && i + 1 < cmd_argc) {
-                if ((done = take_trusted_key(&g, cmd_argv[++i])) >= 0)
-                    return done;
+            if (!operands && strcmp(a, "--") == 0) {
+                operands = true;
                 continue;
             }
-            if (slot && i + 1 < cmd_argc) {
-                *slot = cmd_argv[++i];
+            if (!operands && strcmp(cmd, "unanswered") == 0 && strcmp(a, "--purge") == 0) {
+                purge = true;
                 continue;
+            }
+            if (!operands && a[0] == '-' && a[1]) {
+                fprintf(stderr, "camas %s: unknown option '%s' (try camas --help)\n", cmd, a);
+                return 2;
             }
             cmd_argv[out++] = cmd_argv[i];
         }
         cmd_argc = out;
     }
-    bool is_status = strcmp(cmd, "status") == 0;
-    if (is_status) {
-        /* camas status [-c FILE] [-s DIR]: `ctl status`, with the options also after it. */
-        optind = 0;
-        while ((ch = getopt_long(cmd_argc, cmd_argv, "c:s:l:hV", opts, NULL)) != -1)
-            if ((done = take_global_option(ch, &g)) >= 0)
-                return done;
-        if (optind != cmd_argc) {
+    if (strcmp(cmd, "ctl") == 0) {
+        char *help_argv[] = {"help", NULL}; /* camas ctl --help is camas ctl help */
+        return g.help ? cmd_ctl(&g, 1, help_argv) : cmd_ctl(&g, cmd_argc - 1, cmd_argv + 1);
+    }
+    if (strcmp(cmd, "status") == 0) {
+        if (cmd_argc != 1) {
             fprintf(stderr, "camas status: takes no arguments (try --help)\n");
             return 2;
         }
-    }
-    if (strcmp(cmd, "ctl") == 0 || is_status) {
-        /* camas ctl takes a free-form request: only the global options come before it. */
-        camas_config ccfg;
-        char cerr[1024];
-        if (!g.config_path && access("camas.yaml", R_OK) == 0)
-            g.config_path = "camas.yaml";
-        if (camas_config_load(&ccfg, g.config_path, cerr, sizeof cerr)) {
-            fprintf(stderr, "camas: %s\n", cerr);
-            return 2;
-        }
         char *status_argv[] = {"status", NULL};
-        int rc = camas_control_client(g.state_dir ? g.state_dir : ccfg.state_dir,
-                                      is_status ? 1 : cmd_argc - 1,
-                                      is_status ? status_argv : cmd_argv + 1);
-        camas_config_free(&ccfg);
-        return rc;
+        return cmd_ctl(&g, 1, status_argv);
     }
-    bool purge = false;          /* camas unanswered --purge */
-    const char *file_arg = NULL; /* camas backup|restore FILE */
-    for (int i = 1; strcmp(cmd, "unanswered") == 0 && i < cmd_argc; i++)
-        if (strcmp(cmd_argv[i], "--purge") == 0) {
-            purge = true;
-            memmove(&cmd_argv[i], &cmd_argv[i + 1], (size_t)(cmd_argc - i) * sizeof *cmd_argv);
-            cmd_argc--;
-            i--;
-        }
-    if (!is_ask) {
-        /* Options may also follow the command: camas run --config x. */
-        optind = 0; /* 0, not 1: glibc re-initialises and permutes again */
-        while ((ch = getopt_long(cmd_argc, cmd_argv, "c:s:l:hV", opts, NULL)) != -1)
-            if ((done = take_global_option(ch, &g)) >= 0)
-                return done;
-        bool takes_file = strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0;
-        if (takes_file && optind + 1 == cmd_argc)
-            file_arg = cmd_argv[optind++];
-        else if (takes_file) {
+    if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0) {
+        if (cmd_argc != 2) {
             fprintf(stderr, "Usage: camas %s FILE\n", cmd);
             return 2;
         }
-        if (optind < cmd_argc) {
-            fprintf(stderr, "camas: unexpected argument '%s' (try camas --help)\n",
-                    cmd_argv[optind]);
-            return 2;
-        }
-    }
-    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "audit") &&
-        strcmp(cmd, "unanswered") && strcmp(cmd, "backup") && strcmp(cmd, "restore") &&
-        !is_ask) { /* ctl was handled above */
-        fprintf(stderr, "camas: unknown command '%s' (try camas --help)\n", cmd);
+        file_arg = cmd_argv[1];
+    } else if (!is_ask && cmd_argc > 1) {
+        fprintf(stderr, "camas: unexpected argument '%s' (try camas --help)\n", cmd_argv[1]);
         return 2;
     }
     if (g.n_trusted_keys && strcmp(cmd, "check") && !is_ask) {

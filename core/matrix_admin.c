@@ -1,6 +1,7 @@
 /* The Matrix client core: administration from chat (!camas ...) and alerts to the admin
  * room. */
 #include "matrix_internal.h"
+#include "admin.h"
 #include "log.h"
 #include "reply.h"
 #include "util.h"
@@ -31,12 +32,20 @@ static void admin_reply(camas_core *c, const struct admin_ctx *ac, const char *t
     pump(c);
 }
 
-static void on_admin_done(void *ud, bool ok, const char *summary)
+/* The outcome of a command, as a reply to it: actions say "Done:" or "Refused:". */
+static void on_admin_done(void *ud, camas_admin_outcome outcome, const char *text)
 {
     struct admin_ctx *ac = ud;
-    char text[1200];
-    snprintf(text, sizeof text, "%s %s", ok ? "Done:" : "Refused:", summary);
-    admin_reply(ac->c, ac, text);
+    camas_buf b = {0};
+    if (outcome == CAMAS_ADMIN_DONE || outcome == CAMAS_ADMIN_REFUSED)
+        camas_buf_printf(&b, "%s %s", outcome == CAMAS_ADMIN_DONE ? "Done:" : "Refused:", text);
+    else if (outcome == CAMAS_ADMIN_INVALID && *text >= 'a' && *text <= 'z')
+        camas_buf_printf(&b, "%c%s", *text - 'a' + 'A', text + 1);
+    else
+        camas_buf_puts(&b, text);
+    const char *reply = camas_buf_cstr(&b);
+    admin_reply(ac->c, ac, reply ? reply : "out of memory");
+    camas_buf_free(&b);
     free(ac);
 }
 
@@ -48,10 +57,7 @@ static bool is_admin(const camas_config *cfg, const char *user)
     return false;
 }
 
-static const char admin_usage[] =
-    "Usage: !camas plugins | !camas load NAME [force] | !camas unload NAME | "
-    "!camas reload NAME|all | !camas knowledge reload";
-
+/* !camas ARGS: the admin commands of admin.c, as camas ctl has them. */
 void handle_admin(camas_core *c, const camas_message *m, const char *args)
 {
     struct admin_ctx *ac = calloc(1, sizeof *ac);
@@ -62,38 +68,14 @@ void handle_admin(camas_core *c, const camas_message *m, const char *args)
     snprintf(ac->sender, sizeof ac->sender, "%s", m->sender);
     snprintf(ac->event_id, sizeof ac->event_id, "%s", m->event_id);
     snprintf(ac->thread_root, sizeof ac->thread_root, "%s", m->thread_root ? m->thread_root : "");
-    char verb[32] = "", name[64] = "", flag[16] = "";
-    sscanf(args, "%31s %63s %15s", verb, name, flag);
-    if (!is_admin(c->cfg, m->sender)) {
-        log_warn("router", "%s is not an admin: refused '!camas %s'", m->sender, args);
-        camas_store_audit(c->st, m->sender, verb[0] ? verb : "admin", name, "", "", "denied",
-                          "not an admin");
-        admin_reply(c, ac, "Sorry, only camas administrators can do that.");
-        free(ac);
-        return;
-    }
-    if (!c->host) {
-        admin_reply(c, ac, "Plugins are not enabled in this camas.");
-        free(ac);
-        return;
-    }
-    if (strcmp(verb, "plugins") == 0) {
-        char *list = camas_plugin_host_describe(c->host);
-        admin_reply(c, ac, list ? list : "out of memory");
-        free(list);
-        free(ac);
-    } else if ((strcmp(verb, "load") == 0 || strcmp(verb, "reload") == 0) && name[0]) {
-        camas_plugin_host_load(c->host, name, m->sender, strcmp(flag, "force") == 0, on_admin_done,
-                               ac);
-    } else if (strcmp(verb, "unload") == 0 && name[0]) {
-        camas_plugin_host_unload(c->host, name, m->sender, on_admin_done, ac);
-    } else if (strcmp(verb, "knowledge") == 0 && strcmp(name, "reload") == 0) {
-        /* A part whose files have an error is refused and keeps its previous knowledge. */
-        camas_plugin_host_reload_knowledge(c->host, m->sender, on_admin_done, ac);
-    } else {
-        admin_reply(c, ac, admin_usage);
-        free(ac);
-    }
+    camas_admin_env env = {.from = CAMAS_ADMIN_FROM_CHAT,
+                           .actor = m->sender,
+                           .allowed = is_admin(c->cfg, m->sender),
+                           .prefix = "!camas ",
+                           .host = c->host,
+                           .core = c,
+                           .st = c->st};
+    camas_admin_run(&env, args, on_admin_done, ac);
 }
 
 #define MAX_HELD_ALERTS 32

@@ -376,7 +376,9 @@ def test_non_admin_is_refused_and_audited(make_bot, alice, bob, lab):
     assert env.body("!camas load echo").startswith("Done: echo 2.0.0 loaded")
     assert env.body(ECHO_EN).startswith("echo v2")
     assert env.admin("!camas unload nosuch") == "Refused: nosuch is not loaded"
-    assert env.admin("!camas bogus").startswith("Usage: !camas plugins")
+    assert env.admin("!camas bogus") == (
+        "Unknown command 'bogus'. Valid commands: help | status | plugins | load NAME [force] | "
+        "reload NAME|all [force] | unload NAME | knowledge reload")
 
 
 # -- (f) room policy ----------------------------------------------------------------------
