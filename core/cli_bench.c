@@ -184,6 +184,8 @@ int camas_cmd_bench(camas_config *cfg, const struct paths *paths, int argc, char
             camas_plugin_host_load(host, "faq", "bench", false, bench_action, &b);
             camas_cli_run_until(ctx, &b.done, 10000);
             ns[i] = now_ns() - s;
+            if (getenv("CAMAS_BENCH_EACH")) /* each time, to see stalls a percentile hides */
+                fprintf(stderr, "reload %d: %.2f ms\n", i, (double)ns[i] / 1e6);
             if (!b.ok)
                 rc = 1;
         }

@@ -570,7 +570,11 @@ size_t camas_dense_labelled(const camas_dense *d, uint32_t owner_below, const fl
         const struct text *t = &d->texts[i];
         if (t->owner >= owner_below || t->vec == NO_VEC)
             continue;
-        fp += (t->hash ^ ((uint64_t)t->entry << 32)) * 0x9e3779b97f4a7c15ull;
+        /* the entry by its id, not its index: a reload puts the same entries elsewhere */
+        uint64_t eh = 1469598103934665603ull;
+        for (const char *p = d->entries[t->entry].id; p && *p; p++)
+            eh = (eh ^ (unsigned char)*p) * 1099511628211ull;
+        fp += (t->hash ^ eh) * 0x9e3779b97f4a7c15ull;
         if (n < max) {
             vecs[n] = d->vecs + (size_t)t->vec * (size_t)d->dim;
             entry[n++] = t->entry;

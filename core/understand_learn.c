@@ -265,6 +265,44 @@ static uint64_t entry_model_key(uint64_t fp, uint32_t c)
 
 /* Gathers the plugins' texts and either finds the entry model trained on them in the cache
  * or starts training it. */
+struct class_order {
+    const char *id;
+    uint32_t entry, was;
+};
+
+static int by_id(const void *a, const void *b)
+{
+    const struct class_order *x = a, *y = b;
+    return strcmp(x->id, y->id);
+}
+
+/* Sorts the classes (cls_entry) by entry id and renumbers the n labels to match. */
+static void sort_classes(camas_understand *u, uint32_t *cls_entry, uint32_t nc, uint32_t *label,
+                         size_t n)
+{
+    struct class_order *o = malloc(nc * sizeof *o);
+    uint32_t *now = malloc(nc * sizeof *now);
+    if (!o || !now) {
+        free(o);
+        free(now);
+        return; /* loading order then: correct, only not found again after a reload */
+    }
+    for (uint32_t c = 0; c < nc; c++) {
+        uint32_t owner;
+        const char *id = camas_dense_entry_at(u->dense, cls_entry[c], &owner);
+        o[c] = (struct class_order){id ? id : "", cls_entry[c], c};
+    }
+    qsort(o, nc, sizeof *o, by_id);
+    for (uint32_t c = 0; c < nc; c++) {
+        cls_entry[c] = o[c].entry;
+        now[o[c].was] = c;
+    }
+    for (size_t i = 0; i < n; i++)
+        label[i] = now[label[i]];
+    free(o);
+    free(now);
+}
+
 void camas_understand_entries_start(camas_understand *u)
 {
     struct entry_model *em = &u->entries;
@@ -294,6 +332,9 @@ void camas_understand_entries_start(camas_understand *u)
     }
     if (nc < 2 || 2 * (size_t)nc + 1 > (size_t)dim)
         goto out; /* nothing to tell apart, or too many entries to keep: nearest phrasings only */
+    /* classes in the order of their ids, not of loading: a reload of unchanged knowledge
+     * (the plugin's entries then come last) finds the model it trained before */
+    sort_classes(u, cls_entry, nc, label, n);
     em->ids = calloc(nc, sizeof *em->ids);
     em->owners = calloc(nc, sizeof *em->owners);
     if (!em->ids || !em->owners)
@@ -308,6 +349,8 @@ void camas_understand_entries_start(camas_understand *u)
     }
     fp ^= (uint64_t)nc * 0xc2b2ae3d27d4eb4full ^ (CAMAS_LOGREG_VERSION + 100);
     em->trained_on = fp;
+    log_debug("understand", "entry model %016llx: %s", (unsigned long long)fp,
+              camas_dense_keyed(u->dense, entry_model_key(fp, 0)) ? "kept" : "to train");
     if (camas_dense_keyed(u->dense, entry_model_key(fp, 0))) { /* trained before: kept */
         float *packed = malloc(((size_t)nc + 1) * (size_t)dim * sizeof *packed);
         bool all = packed != NULL;

@@ -81,6 +81,34 @@ static void test_rank_filter_mask(void)
     camas_dense_free(d);
 }
 
+/* The labelled examples' fingerprint (what the entry classifier was trained on) names
+ * entries by id: a reload of the same knowledge, whose entries then come in another order,
+ * finds the classifier trained before instead of training it again (2 s of work). */
+static void test_fingerprint_survives_reload(void)
+{
+    camas_dense *d = sample();
+    const float *vecs[8];
+    uint32_t entry[8];
+    uint64_t before = 0, after = 0, changed = 0;
+    CHECK(camas_dense_labelled(d, 10, vecs, entry, 8, &before) == 4);
+    camas_dense_remove_owner(d, 1);
+    CHECK(camas_dense_add(d, 5, "wa-chair", "washact", CAMAS_DENSE_ASK, "who chairs washact") == 0);
+    CHECK(camas_dense_add(d, 5, "tf-chair", "task-force", CAMAS_DENSE_ASK, "tf chair") == 0);
+    CHECK(camas_dense_add(d, 5, "tf-chair", "task-force", CAMAS_DENSE_ASK, "who chairs the tf") ==
+          0);
+    CHECK(camas_dense_labelled(d, 10, vecs, entry, 8, &after) == 4);
+    CHECK(after == before);
+    /* another example of an entry is another training set */
+    camas_dense_remove_owner(d, 5);
+    CHECK(camas_dense_add(d, 6, "wa-chair", "washact", CAMAS_DENSE_ASK, "who chairs washact") == 0);
+    CHECK(camas_dense_add(d, 6, "wa-chair", "washact", CAMAS_DENSE_ASK, "tf chair") == 0);
+    CHECK(camas_dense_add(d, 6, "tf-chair", "task-force", CAMAS_DENSE_ASK, "who chairs the tf") ==
+          0);
+    CHECK(camas_dense_labelled(d, 10, vecs, entry, 8, &changed) == 4);
+    CHECK(changed != before);
+    camas_dense_free(d);
+}
+
 static void test_cache(void)
 {
     char path[] = "/tmp/camas-dense-XXXXXX";
@@ -147,5 +175,6 @@ int main(void)
 {
     test_rank_filter_mask();
     test_cache();
+    test_fingerprint_survives_reload();
     return check_done("dense");
 }
