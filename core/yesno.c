@@ -114,9 +114,12 @@ static bool yesno_sentence(const char *question, const char *lang)
             continue; /* "ou" (or) is not "où" once accents are gone */
         if (fr && i > 1 && (strcmp(t[i].text, "que") == 0 || strcmp(t[i].text, "qu") == 0))
             continue; /* "est-il vrai que", "en tant que": a conjunction past the start */
-        /* "c'est le procureur général qui a convoqué washact ?": a cleft, not a question word */
-        bool cleft = fr && n > 2 && strcmp(t[0].text, "c") == 0 && strcmp(t[1].text, "est") == 0 &&
-                     i > 2 && (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
+        /* "c'est le procureur général qui a convoqué washact ?" (or in SMS, "c le projet de loi
+         * 5308 qui…"): a cleft, not a question word */
+        long head =
+            n > 2 && strcmp(t[0].text, "c") == 0 ? (strcmp(t[1].text, "est") == 0 ? 2 : 1) : 0;
+        bool cleft = fr && head && i > head &&
+                     (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
         if (camas_is_question_word(lang, t[i].text) && !cleft &&
             !(i > 0 && relative_after(t[i - 1].text)))
             return false;

@@ -92,10 +92,14 @@ size_t camas_yesno_names_count(const camas_yesno_names *names)
     return names ? names->n : 0;
 }
 
-static bool phrase_at(const char *norm, const char *p, size_t pl)
+/* The length of a name written at p (pl bytes), or in the plural ("législateurs"), or 0. */
+static size_t phrase_at(const char *norm, const char *p, size_t pl)
 {
-    bool start = p == norm || !isalnum((unsigned char)p[-1]);
-    return start && !isalnum((unsigned char)p[pl]);
+    if (p != norm && isalnum((unsigned char)p[-1]))
+        return 0;
+    if (!isalnum((unsigned char)p[pl]))
+        return pl;
+    return p[pl] == 's' && !isalnum((unsigned char)p[pl + 1]) ? pl + 1 : 0;
 }
 
 /* The ids of the names in norm (a longer name hides the shorter ones inside it: "assistant
@@ -113,8 +117,8 @@ size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, 
         for (const char *p = strstr(norm, names->p[i].norm); p && nh < 4 * MAX_HITS;
              p = strstr(p + 1, names->p[i].norm))
             if (phrase_at(norm, p, pl))
-                hit[nh].start = (size_t)(p - norm), hit[nh].end = hit[nh].start + pl,
-                hit[nh++].id = names->p[i].id;
+                hit[nh].start = (size_t)(p - norm),
+                hit[nh].end = hit[nh].start + phrase_at(norm, p, pl), hit[nh++].id = names->p[i].id;
     }
     size_t n = 0;
     for (size_t i = 0; i < nh; i++) {
