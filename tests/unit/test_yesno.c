@@ -243,6 +243,12 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "I'm a nurse in Yakima - is WashACT co-chaired by WARN?",
                                   cochairs, "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT meet in Olympia?", meet, "en") == 0);
+    /* a name in the plural is the name ("un législateur" in "quatre législateurs") */
+    CHECK(camas_yesno_names_add(names, 8, "législateur") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "le groupe de travail a un législateur de chaque caucus ?",
+                                  "Le Groupe de travail comprend quatre législateurs, un de chaque "
+                                  "caucus.",
+                                  "fr") == 1);
     /* a synonym phrase of the question, held by the answer in other words */
     const char *const posted[] = {"publiés", "mis en ligne"};
     CHECK(camas_yesno_names_add_synonyms(names, st, "fr", posted, 2) == 0);
@@ -402,6 +408,8 @@ int main(void)
     CHECK(camas_yesno_question("c'est le procureur général qui a convoqué washact ?", "fr"));
     CHECK(camas_yesno_question("le projet de loi 5884 c'est celui qui a créé le comité ?", "fr"));
     CHECK(!camas_yesno_question("c'est qui le président ?", "fr"));
+    CHECK(camas_yesno_question("c le projet de loi 5308 qui a réautorisé le groupe ?", "fr"));
+    CHECK(!camas_yesno_question("c qui le président du groupe de travail ?", "fr"));
     CHECK(!camas_yesno_question("how often does washact meet, and where?", "en"));
 
     camas_stemmer *st = camas_stemmer_new();
