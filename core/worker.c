@@ -443,6 +443,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
                              .ud = w};
     /* with its typos mended ("every montth" -> "every month"), real words left alone */
     char spelled[1024];
+    c.as_written = question;
     if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
         question = spelled;
     return camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);

@@ -36,14 +36,16 @@ static const char *const openers_fr[] = {"est",     "sont", "a",      "ont",    
 /* Verbs that make a French question said with rising intonation a yes/no one
  * ("WashACT c'est gratuit ?", "le comité se réunit chaque mois ?"). */
 static const char *const verbs_fr[] = {
-    "est",       "sont",       "ont",        "peut",      "peuvent",  "faut",      "existe",
-    "reunit",    "reunissent", "preside",    "fait",      "font",     "doit",      "doivent",
-    "ouvert",    "ouverte",    "ouverts",    "ouvertes",  "gratuit",  "gratuite",  "gratuites",
-    "gratuits",  "c",          "cest",       "compte",    "comptent", "comprend",  "comprennent",
-    "inclut",    "incluent",   "ete",        "cree",      "creee",    "convoque",  "convoquee",
-    "examine",   "accueille",  "organise",   "identifie", "repose",   "payant",    "payante",
-    "payantes",  "reservee",   "reservees",  "ya",        "vrai",     "coordonne", "coordonnent",
-    "travaille", "s",          "recommande", NULL};
+    "est",       "sont",       "ont",        "peut",      "peuvent",     "faut",      "existe",
+    "reunit",    "reunissent", "preside",    "fait",      "font",        "doit",      "doivent",
+    "ouvert",    "ouverte",    "ouverts",    "ouvertes",  "gratuit",     "gratuite",  "gratuites",
+    "gratuits",  "c",          "cest",       "compte",    "comptent",    "comprend",  "comprennent",
+    "inclut",    "incluent",   "ete",        "cree",      "creee",       "convoque",  "convoquee",
+    "examine",   "accueille",  "organise",   "identifie", "repose",      "payant",    "payante",
+    "payantes",  "reservee",   "reservees",  "ya",        "vrai",        "coordonne", "coordonnent",
+    "travaille", "s",          "recommande", "copreside", "copresident", "president", "dirige",
+    "dirigent",  "rassemble",  "regroupe",   "siege",     "siegent",     "publie",    "publient",
+    NULL};
 
 /* "anyone who wants to come": a relative clause, not a question word. */
 static bool relative_after(const char *w)
@@ -710,7 +712,8 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     /* A name the source does not know in the place of the ones a sentence gives for the
      * same claim ("le FBI copréside WashACT ?" against "WashACT est coprésidé par : …"). */
     if (!nqn && nqb && !all_found &&
-        camas_yesno_unknown_name(c, lang, question, qn, qused, at, na, an)) {
+        camas_yesno_unknown_name(c, lang, c->as_written ? c->as_written : question, qn, qused, at,
+                                 na, an)) {
         camas_token ut[MAX_TOK];
         for (size_t u = 0; u < nunits; u++) {
             if (!usable[u] || !units[u].nnames)
