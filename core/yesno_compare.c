@@ -17,19 +17,28 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
                                          "tout le monde", "n importe qui", "citoyen",   "citizen",
                                          "welcome",       "bienvenu",      "bienvenus", NULL};
     static const char *const closed_q[] = {
-        "invitation", "invitation only", "invite only", "invit",   "invites",  "invite",
-        "reserved",   "reservee",        "reservees",   "reserve", "reserves", "barred",
-        "private",    "prive",           "privee",      "privees", "closed",   "ferme",
-        "fermee",     "fermees",         NULL};
+        "invitation", "invitation only", "invite only", "invit",     "invites",   "invite",
+        "reserved",   "reservee",        "reservees",   "reserve",   "reserves",  "barred",
+        "private",    "prive",           "privee",      "privees",   "closed",    "ferme",
+        "fermee",     "fermees",         "interdit",    "interdite", "interdits", "interdites",
+        "forbidden",  "banned",          "excluded",    "exclu",     "exclus",    "not allowed",
+        NULL};
+    /* "without an invitation", "sans invitation": asking whether it is open */
+    static const char *const without[] = {"without an invitation", "without invitation",
+                                          "without an invite",     "without being invited",
+                                          "without an invitaton",  "sans invitation",
+                                          "sans etre invite",      "sans etre invitee",
+                                          "sans y etre invite",    NULL};
     static const char *const open_a[] = {"open to", "ouvert",   "ouverte",   "ouverts", "ouvertes",
                                          "welcome", "bienvenu", "bienvenus", NULL};
     static const char *const sessions[] = {"session",  "sessions",  "seance",       "seances",
                                            "briefing", "briefings", "info session", NULL};
     static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
                                            "reunions", "reunit",   "reunissent", NULL};
-    bool q_closed = camas_yesno_any_phrase(qn, closed_q);
-    bool q_open =
-        !q_closed && camas_yesno_any_phrase(qn, open_q); /* "is the public barred?" is closed */
+    bool q_without = camas_yesno_any_phrase(qn, without);
+    bool q_closed = !q_without && camas_yesno_any_phrase(qn, closed_q);
+    /* "is the public barred?" is closed */
+    bool q_open = q_without || (!q_closed && camas_yesno_any_phrase(qn, open_q));
     if (!q_open && !q_closed)
         return 0;
     bool q_sessions = camas_yesno_any_phrase(qn, sessions),
