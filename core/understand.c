@@ -593,6 +593,10 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     described =
         described || (nb == 0 && camas_understand_try_description(u, question, &fw, qfacts, nqf,
                                                                   hits, &nh, MAX_HITS, q));
+    /* ...or by a person or office only that body has ("the committee convened by the
+     * Attorney General's Office") */
+    described = described ||
+                (nb == 0 && camas_understand_try_named(u, question, &fw, hits, &nh, MAX_HITS, q));
     if (described)
         nqf = 0;
     if (nh == 0) {
@@ -664,7 +668,8 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     bool known_fact = false;
     for (size_t i = 0; i < nh; i++)
         known_fact |= states[i];
-    bool named = s1 >= DENSE_ANSWER && u->named && u->named(u->named_ud, question);
+    char found[1][CAMAS_NAME_PHRASE_MAX];
+    bool named = s1 >= DENSE_ANSWER && u->names && u->names(u->names_ud, question, found, 1);
     if ((out->scope < CAMAS_SCOPE_MIN && !known_fact && !named) ||
         about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
@@ -796,12 +801,14 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
     return NULL;
 }
 
-void camas_understand_set_names(camas_understand *u, bool (*named)(void *ud, const char *text),
+void camas_understand_set_names(camas_understand *u,
+                                size_t (*names)(void *ud, const char *text,
+                                                char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max),
                                 void *ud)
 {
     if (u) {
-        u->named = named;
-        u->named_ud = ud;
+        u->names = names;
+        u->names_ud = ud;
     }
 }
 

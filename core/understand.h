@@ -7,6 +7,7 @@
 #define CAMAS_UNDERSTAND_H
 
 #include "match.h"
+#include "yesno.h"
 
 struct camas_buf;
 
@@ -100,7 +101,9 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
 /* A question that names someone the knowledge knows (bodies.yaml names:, checked by
  * named(ud, text)) and is close to an entry is in scope whatever the scope classifier says
  * ("quelle instance est convoquée par le bureau du procureur général ?"). */
-void camas_understand_set_names(camas_understand *u, bool (*named)(void *ud, const char *text),
+void camas_understand_set_names(camas_understand *u,
+                                size_t (*names)(void *ud, const char *text,
+                                                char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max),
                                 void *ud);
 
 /* Real words (lexicon.h, owned by the caller, may be NULL): the model reads questions with

@@ -8,6 +8,7 @@
 #include "embed.h"
 #include "logreg.h"
 #include "text.h"
+#include "yesno.h"
 #include "understand.h"
 
 #include <stdbool.h>
@@ -78,8 +79,9 @@ struct camas_understand {
     struct examples scope; /* out-of-scope messages (0); the plugins' example questions are 1 */
     struct entry_model entries; /* which entry a question belongs to, learned (softmax) */
     long nmasked; /* texts masked (leave-one-out): the entry model, trained on them, sits out */
-    bool (*named)(void *ud, const char *text); /* names a known person or office */
-    void *named_ud;
+    /* the known people and offices a text names (their phrases, normalised) */
+    size_t (*names)(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max);
+    void *names_ud;
     const struct camas_lexicon *lexicon; /* real words, never spelling-corrected (lexicon.h) */
     char **places; /* normalised names of places other than Washington State */
     size_t nplaces;
@@ -139,5 +141,7 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
                                       struct filter_wrap *fw, char facts[][CAMAS_TOKEN_MAX + 1],
                                       size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
                                       float *q);
+bool camas_understand_try_named(camas_understand *u, const char *question, struct filter_wrap *fw,
+                                camas_dense_hit *hits, size_t *nh, size_t max, float *q);
 
 #endif

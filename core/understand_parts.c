@@ -157,7 +157,7 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
         if (nt > 0 && nt <= 4)
             memcpy(norm[n], t[nt - 1].text, (size_t)t[nt - 1].len + 1);
         for (size_t i = 0; i < nf && fact < 0; i++)
-            if (strcasestr(word, facts[i]))
+            if (strcasestr(word, facts[i]) || strcmp(norm[n], facts[i]) == 0)
                 fact = (long)n;
         start[n] = p;
         len[n++] = l;
@@ -244,4 +244,63 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
     *nh = n;
     memcpy(q, v, sizeof v);
     return true;
+}
+
+/* The cosine from which a name's nearest entry tells the body the name belongs to
+ * ("Attorney General's Office" -> "Attorney General's Office: convener of the CSEC
+ * Committee"). */
+#ifndef NAME_CLEAR
+#define NAME_CLEAR 0.88f
+#endif
+
+/* A question that tells a body by a person or office of its own and asks something else
+ * about it ("when was the committee convened by the Attorney General's Office created?",
+ * "which bill reauthorized the body chaired by the director of OCVA?"): the name pulls the
+ * question to the entry about that person, or leaves it unanswered. The name's body is its
+ * nearest entry's; the question less the description ("when was the committee created?"),
+ * among that body's entries, answered clearly by an entry that is not about the name, wins:
+ * hits and q are replaced and true is returned. */
+bool camas_understand_try_named(camas_understand *u, const char *question, struct filter_wrap *fw,
+                                camas_dense_hit *hits, size_t *nh, size_t max, float *q)
+{
+    char names[4][CAMAS_NAME_PHRASE_MAX];
+    size_t nn = u->names ? u->names(u->names_ud, question, names, 4) : 0;
+    for (size_t i = 0; i < nn; i++) {
+        float v[MAX_DIM];
+        camas_dense_hit who[3];
+        size_t nwho = 0;
+        if (camas_embed_text(u->model, names[i], strlen(names[i]), 1, v) ||
+            !(nwho = camas_dense_query(u->dense, v, NULL, 0, camas_understand_plugin_entries_only,
+                                       fw, who, 3)) ||
+            who[0].score < NAME_CLEAR)
+            continue;
+        const char *body = camas_dense_entry_body(u->dense, who[0].entry_id);
+        if (!body || strcmp(body, "all") == 0)
+            continue;
+        /* the description ends with the name's last word */
+        char last[1][CAMAS_TOKEN_MAX + 1];
+        const char *sp = strrchr(names[i], ' ');
+        snprintf(last[0], sizeof last[0], "%s", sp ? sp + 1 : names[i]);
+        char rest[512];
+        if (!without_description(question, last, 1, rest, sizeof rest) ||
+            camas_embed_text(u->model, rest, strlen(rest), 1, v))
+            continue;
+        struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
+        camas_dense_hit h[MAX_HITS];
+        size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h,
+                                     max < MAX_HITS ? max : MAX_HITS);
+        bool about_name = false; /* an entry about the person ("what is Torrance's job?") */
+        for (size_t k = 0; n && k < nwho; k++)
+            about_name |= strcmp(h[0].entry_id, who[k].entry_id) == 0;
+        if (!n || h[0].score < DESCRIBED_MIN || about_name ||
+            (n > 1 && h[0].score - h[1].score < DENSE_MARGIN))
+            continue;
+        if (u->trace)
+            fprintf(u->trace, "NAMED\t%s\t%s\t%s\n", rest, body, h[0].entry_id);
+        memcpy(hits, h, n * sizeof *h);
+        *nh = n;
+        memcpy(q, v, sizeof v);
+        return true;
+    }
+    return false;
 }

@@ -384,10 +384,11 @@ static bool yesno_body_word(void *ud, const char *word, const char *lang)
     return false;
 }
 
-static bool names_someone(void *ud, const char *text)
+static size_t names_someone(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
+                            size_t max)
 {
     const struct worker *w = ud;
-    return camas_yesno_names_in(w->names, text);
+    return camas_yesno_name_phrases(w->names, text, out, max);
 }
 
 /* What the knowledge answers to when the body began ("When was WashACT created?" asked of

@@ -104,30 +104,45 @@ static size_t phrase_at(const char *norm, const char *p, size_t pl)
 
 /* The ids of the names in norm (a longer name hides the shorter ones inside it: "assistant
  * attorney general" is not "attorney general"). Marks the bytes they cover in used. */
-size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
-                              size_t max, unsigned char *used)
+struct name_hit {
+    size_t start, end;
+    unsigned id;
+};
+
+/* The names in norm, a longer one hiding the shorter ones inside it; at most max. */
+static size_t name_hits(const camas_yesno_names *names, const char *norm, struct name_hit *out,
+                        size_t max)
 {
-    struct {
-        size_t start, end;
-        unsigned id;
-    } hit[4 * MAX_HITS];
+    struct name_hit hit[4 * MAX_HITS];
     size_t nh = 0;
     for (size_t i = 0; names && i < names->n; i++) {
         size_t pl = strlen(names->p[i].norm);
         for (const char *p = strstr(norm, names->p[i].norm); p && nh < 4 * MAX_HITS;
-             p = strstr(p + 1, names->p[i].norm))
-            if (phrase_at(norm, p, pl))
-                hit[nh].start = (size_t)(p - norm),
-                hit[nh].end = hit[nh].start + phrase_at(norm, p, pl), hit[nh++].id = names->p[i].id;
+             p = strstr(p + 1, names->p[i].norm)) {
+            size_t at = phrase_at(norm, p, pl);
+            if (at)
+                hit[nh++] =
+                    (struct name_hit){(size_t)(p - norm), (size_t)(p - norm) + at, names->p[i].id};
+        }
     }
     size_t n = 0;
-    for (size_t i = 0; i < nh; i++) {
+    for (size_t i = 0; i < nh && n < max; i++) {
         bool inside = false;
         for (size_t k = 0; k < nh && !inside; k++)
             inside = k != i && hit[k].start <= hit[i].start && hit[i].end <= hit[k].end &&
                      hit[k].end - hit[k].start > hit[i].end - hit[i].start;
-        if (inside)
-            continue;
+        if (!inside)
+            out[n++] = hit[i];
+    }
+    return n;
+}
+
+size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
+                              size_t max, unsigned char *used)
+{
+    struct name_hit hit[4 * MAX_HITS];
+    size_t nh = name_hits(names, norm, hit, 4 * MAX_HITS), n = 0;
+    for (size_t i = 0; i < nh; i++) {
         if (used)
             memset(used + hit[i].start, 1, hit[i].end - hit[i].start);
         bool dup = false;
@@ -136,6 +151,24 @@ size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, 
         if (!dup && n < max)
             ids[n++] = hit[i].id;
     }
+    return n;
+}
+
+size_t camas_yesno_name_phrases(const camas_yesno_names *names, const char *text,
+                                char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max)
+{
+    char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
+    struct name_hit hit[4 * MAX_HITS];
+    size_t nh = norm ? name_hits(names, norm, hit, 4 * MAX_HITS) : 0, n = 0;
+    for (size_t i = 0; i < nh && n < max; i++) {
+        size_t len = hit[i].end - hit[i].start;
+        if ((names->supposed_from && hit[i].id >= names->supposed_from) ||
+            len >= CAMAS_NAME_PHRASE_MAX)
+            continue; /* not in the source */
+        memcpy(out[n], norm + hit[i].start, len);
+        out[n++][len] = '\0';
+    }
+    free(norm);
     return n;
 }
 

@@ -118,6 +118,24 @@ def test_yes_no_questions_get_yes_or_no_first(help_room, alice):
     # a typo in the claim is read through
     typo = ask_in(alice, room, bot, "Does WashACT meet every monht?")
     assert typo.startswith("No — ") and "quarterly" in typo, typo
+    # comparing when two bodies began: the answer gives one year, the knowledge the other
+    older = ask_in(alice, room, bot, "Was the CSEC committee created before WashACT?")
+    assert older.startswith("No — "), older
+    # a name the source does not give in the place of the co-chairs it names
+    fbi = ask_in(alice, room, bot, "Le FBI copréside WashACT ?")
+    assert fbi.startswith("Non — "), fbi
+    # "without an invitation" asks whether the members' meetings are open
+    invite = ask_in(alice, room, bot, "Can a journalist attend WashACT member meetings without "
+                    "an invitation?")
+    assert invite.startswith("No — ") and "invitation" in invite, invite
+
+
+def test_two_bodies_at_once_get_each_answer(help_room, alice):
+    room, bot = help_room
+    both = ask_in(alice, room, bot, "when were washact and the csec committee each set up?")
+    assert "2006" in both and "2013" in both, both
+    mails = ask_in(alice, room, bot, "who do I email about the CSEC committee vs about washact?")
+    assert "KyleW@atg.wa.gov" in mails and "warntrafficking@yahoo.com" in mails, mails
 
 
 def test_body_told_by_a_fact_then_asked_about(help_room, alice):
@@ -134,6 +152,8 @@ def test_body_told_by_a_fact_then_asked_about(help_room, alice):
         ("the committee whose contact is Kyle Bois, who convenes it?",
          "convened by the Attorney General's Office"),
         ("the group co-chaired by WARN, how often do its members meet?", "quarterly"),
+        # told by a person or office of its own
+        ("When was the committee convened by the Attorney General's Office created?", "2013"),
         # the fact asked about, with no description: still the entry that states it
         ("which body was created by SB 5308?", "RCW 7.68.801"),
     ]
