@@ -13,17 +13,14 @@
  * cross-validation on knowledge/safety/danger-examples.yaml and on the development set
  * what was tests/fixtures/dev-danger.yaml (now training data, knowledge/safety/
  * danger-examples-more.yaml), then (CONFIRM 0.35 -> 0.40, with the combined score) on
- * tests/fixtures/dev-danger-2.yaml, and (CONFIRM 0.40 -> 0.50) on dev-danger-3.yaml, which
- * then had never been tuned on: 8 -> 5 of its 158 hard negatives led with the hotline, and
- * none of the 320 danger messages of both sets lost its lead. Never on the evaluation set.
- * At or above STRONG the
+ * tests/fixtures/dev-danger-2.yaml, never on the evaluation set: at or above STRONG the
  * hotline leads the reply; a pattern hit leads with it from CONFIRM, gets it as a footer
  * from VETO, and below VETO the learned detector overrules the pattern ("trapped in
  * meetings all day"). At VETO 0.2, one danger example the patterns caught scored below it
  * in cross-validation (a question followed by a cry for help, which understand.c also weighs
  * sentence by sentence); 0.3 would lose three. */
 #define CAMAS_DANGER_STRONG  0.53f
-#define CAMAS_DANGER_CONFIRM 0.50f
+#define CAMAS_DANGER_CONFIRM 0.40f
 #define CAMAS_DANGER_VETO    0.2f
 /* Below this combined score a pattern hit the kernel doubts gets nothing: in 5-fold
  * cross-validation on the examples it took no footer from a danger message and 25 from
