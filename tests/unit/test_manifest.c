@@ -1,4 +1,4 @@
-/* Unit tests for core/manifest.c: every manifest field (missing, wrong type, bad shape) and
+/* Unit tests for core/host/manifest.c: every manifest field (missing, wrong type, bad shape) and
  * semantic-version parsing and ordering. */
 #include "../../core/host/manifest.h"
 #include "check.h"
