@@ -235,7 +235,7 @@ def test_hanging_plugin_is_stopped_at_the_deadline(make_bot, alice, lab):
     assert "restarted" in body
     env.bot.camas.wait_log(r"plugin looper did not finish within 500 ms", since_start=False)
     # An admin must be able to tell a hang from a crash. Core bug: the deadline path kills
-    # the worker and the socket close then reports it as "crashed" (core/plugins.c).
+    # the worker and the socket close then reports it as "crashed" (core/host/plugins.c).
     assert "crashed" not in body and ("hung" in body or "500 ms" in body), body
 
 

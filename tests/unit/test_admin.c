@@ -1,4 +1,4 @@
-/* Unit tests for the admin commands (core/admin.c): every spelling and alias parses to the
+/* Unit tests for the admin commands (core/daemon/admin.c): every spelling and alias parses to the
  * same request, arguments, errors that name the command and list the valid ones, the help
  * from the table, and the dispatcher's answers that need no running bot. */
 #include "admin.h"

@@ -1,5 +1,5 @@
-/* Unit tests for the embedding engine (core/embed.h) with the real model: token ids and vectors
- * against the pinned reference engine (tests/fixtures/embed/reference.json, made by
+/* Unit tests for the embedding engine (core/embed/embed.h) with the real model: token ids and
+ * vectors against the pinned reference engine (tests/fixtures/embed/reference.json, made by
  * gen_reference.py), every kernel this CPU has against the others, hostile text (the
  * normalisation overflow of the reference, invalid UTF-8, NULs, huge input) and hostile model
  * files (truncated, absurd header fields, tensors past the end), which must fail cleanly.

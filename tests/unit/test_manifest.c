@@ -1,6 +1,6 @@
-/* Unit tests for core/manifest.c: every manifest field (missing, wrong type, bad shape) and
+/* Unit tests for core/host/manifest.c: every manifest field (missing, wrong type, bad shape) and
  * semantic-version parsing and ordering. */
-#include "../../core/manifest.h"
+#include "../../core/host/manifest.h"
 #include "check.h"
 
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* Dense (semantic) retrieval over the knowledge entries: every example question and answer
- * is embedded once with the sentence-embedding model (core/embed.h), and a question is
+ * is embedded once with the sentence-embedding model (core/embed/embed.h), and a question is
  * ranked by cosine similarity to them, in either language (the model is multilingual, so a
  * French question also finds an entry through its English examples). It complements the
- * lexical matcher (core/match.h), which stays the fast path when it is confident.
+ * lexical matcher (core/text/match.h), which stays the fast path when it is confident.
  *
  * Vectors are kept by a hash of (kind, text) and survive remove/add, so a reload of
  * unchanged knowledge embeds nothing; an optional cache file carries them across restarts.

@@ -1,6 +1,6 @@
 /* Internals shared by the embedding engine's files (embed_model.c, embed_tokenize.c,
  * embed_encode.c, embed_kernels.c): the model, vocabulary, scratch and kernel structures.
- * Not part of the API; only core/embed*.c include it. */
+ * Not part of the API; only core/embed/embed*.c include it. */
 #ifndef CAMAS_EMBED_INTERNAL_H
 #define CAMAS_EMBED_INTERNAL_H
 

@@ -1,6 +1,6 @@
-/* End-to-end encryption in the Matrix client core (core/matrix_crypto.c): the Olm machine of
+/* End-to-end encryption in the Matrix client core (matrix_crypto.c): the Olm machine of
  * crypto/ (a Rust library, camas_crypto.h) driven by the core. Built only with
- * -Dencryption; otherwise these functions do nothing. Only core/matrix*.c include this. */
+ * -Dencryption; otherwise these functions do nothing. Only core/matrix/matrix*.c include this. */
 #ifndef CAMAS_MATRIX_CRYPTO_H
 #define CAMAS_MATRIX_CRYPTO_H
 

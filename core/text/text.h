@@ -38,7 +38,7 @@ char *camas_text_normalize_dup(const char *s);
 char *camas_text_redact_personal(const char *text);
 
 /* camas_text_normalize computed through libunistring whatever the input: the reference
- * that camas_text_normalize's per-character table is generated from (core/gen_fold.c) and
+ * that camas_text_normalize's per-character table is generated from (core/text/gen_fold.c) and
  * falls back to. Same contract. */
 long camas_text_normalize_unicode(const char *s, size_t n, char *buf, size_t cap);
 

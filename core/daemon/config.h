@@ -77,7 +77,7 @@ typedef struct camas_config {
 
     char *metrics_listen; /* "ADDRESS:PORT" serving /metrics and /health; "" = off */
 
-    /* End-to-end encryption (core/matrix_crypto.c; only when built with -Dencryption). */
+    /* End-to-end encryption (core/matrix/matrix_crypto.c; only when built with -Dencryption). */
     bool encryption_enabled;
     /* The crypto store's passphrase file; "" = STATE_DIR/crypto-passphrase. Created (random,
      * 0600) at first start when absent. Its contents are never logged. */

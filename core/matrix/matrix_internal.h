@@ -1,5 +1,5 @@
 /* The Matrix client core's private header: the context (struct camas_core) and the functions
- * its files share. Only core/matrix*.c include it; the rest of camas sees matrix.h. */
+ * its files share. Only core/matrix/matrix*.c include it; the rest of camas sees matrix.h. */
 #ifndef CAMAS_MATRIX_INTERNAL_H
 #define CAMAS_MATRIX_INTERNAL_H
 
