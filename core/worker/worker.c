@@ -265,14 +265,9 @@ static void op_unload(struct worker *w, const camas_ipc_msg *req)
 
 /* ---- answering ------------------------------------------------------------------------ */
 
-struct filter_ctx {
-    struct worker *w;
-    int room_kind;
-};
-
-static bool room_policy(uint32_t owner, const char *entry_id, void *ud)
+bool camas_worker_room_policy(uint32_t owner, const char *entry_id, void *ud)
 {
-    struct filter_ctx *fc = ud;
+    struct camas_worker_filter *fc = ud;
     (void)entry_id;
     for (size_t i = 0; i < fc->w->n_plugins; i++)
         if (fc->w->plugins[i]->owner == owner)
@@ -345,9 +340,8 @@ static void answers_flush(struct worker *w)
     w->n_out = 0;
 }
 
-/* Renders one entry by the plugin that registered it. Returns true when it answered. */
-static bool render_entry(struct worker *w, int64_t id, uint32_t owner, const char *entry,
-                         const camas_request *req, const char **plugin_name)
+bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, const char *entry,
+                               const camas_request *req, const char **plugin_name)
 {
     camas_plugin *p = plugin_by_owner(w, owner);
     if (!p)
@@ -361,252 +355,6 @@ static bool render_entry(struct worker *w, int64_t id, uint32_t owner, const cha
  * hotline, and a survivor's or a youth worker's real question does; at 0.90 one cry for
  * help got the overview of what camas answers. */
 #define DANGER_ANSWER_MIN 0.91
-
-static size_t yesno_bodies(void *ud, const char *text, const char *lang, const char **ids,
-                           size_t max)
-{
-    const struct worker *w = ud;
-    return camas_matcher_bodies(w->matcher, text, lang, ids, max);
-}
-
-/* Is word in a body's name or short name (either language)? */
-static bool yesno_body_word(void *ud, const char *word, const char *lang)
-{
-    (void)lang;
-    const struct worker *w = ud;
-    size_t wl = strlen(word);
-    for (size_t i = 0; i < w->n_bodies; i++) {
-        const char *norm = w->bodies[i].words;
-        for (const char *p = norm ? strstr(norm, word) : NULL; p; p = strstr(p + 1, word))
-            if ((p == norm || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' '))
-                return true;
-    }
-    return false;
-}
-
-static size_t names_someone(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
-                            size_t max)
-{
-    const struct worker *w = ud;
-    return camas_yesno_name_phrases(w->names, text, out, max);
-}
-
-/* What the knowledge answers to when the body began ("When was WashACT created?" asked of
- * the same matcher, within the asker's room policy), for comparisons of two bodies. */
-static char *yesno_founding(void *ud, const char *body_id, const char *lang)
-{
-    struct worker *w = ud;
-    const struct body *b = NULL;
-    for (size_t i = 0; i < w->n_bodies && !b; i++)
-        if (strcmp(w->bodies[i].id, body_id) == 0)
-            b = &w->bodies[i];
-    int fr = camas_worker_lang_index(lang);
-    if (!b || !b->name[fr] || !w->yesno_req)
-        return NULL;
-    char question[512];
-    snprintf(question, sizeof question, fr ? "Quand %s a-t-il été créé ?" : "When was %s created?",
-             b->name[fr]);
-    struct filter_ctx fc = {w, w->yesno_req->room_kind};
-    camas_understanding u;
-    camas_understand_query(w->understand, w->matcher, question, lang, room_policy, &fc, &u);
-    if (u.decision != CAMAS_DECIDE_ANSWER || !u.noptions ||
-        !camas_understand_body(w->understand, u.options[0].entry_id) ||
-        strcmp(camas_understand_body(w->understand, u.options[0].entry_id), body_id))
-        return NULL;
-    /* rendered aside: the reply being built stays as it is */
-    camas_buf plain = w->reply_plain, html = w->reply_html;
-    w->reply_plain = (camas_buf){0};
-    w->reply_html = (camas_buf){0};
-    camas_request req = *w->yesno_req;
-    req.text = question;
-    const char *name;
-    char *text = NULL;
-    if (render_entry(w, -1, u.options[0].owner, u.options[0].entry_id, &req, &name))
-        text = strdup(camas_buf_cstr(&w->reply_plain));
-    camas_buf_free(&w->reply_plain);
-    camas_buf_free(&w->reply_html);
-    w->reply_plain = plain;
-    w->reply_html = html;
-    return text;
-}
-
-/* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
-static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
-{
-    if (!w->stemmer)
-        w->stemmer = camas_stemmer_new();
-    camas_yesno_context c = {.stemmer = w->stemmer,
-                             .names = w->names,
-                             .bodies = yesno_bodies,
-                             .is_body_word = yesno_body_word,
-                             .founding = yesno_founding,
-                             .lexicon = w->lexicon,
-                             .ud = w};
-    /* with its typos mended ("every montth" -> "every month"), real words left alone */
-    char spelled[1024];
-    c.as_written = question;
-    if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
-        question = spelled;
-    return camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
-}
-
-/* "Yes — …" / "No — …" before the answer. */
-static void prefix_verdict(struct worker *w, int v, const char *lang)
-{
-    int fr = camas_worker_lang_index(lang);
-    const char *word = v > 0 ? (fr ? "Oui" : "Yes") : (fr ? "Non" : "No");
-    camas_buf plain = {0}, html = {0};
-    camas_buf_printf(&plain, "%s — %s", word, camas_buf_cstr(&w->reply_plain));
-    const char *h = camas_buf_cstr(&w->reply_html);
-    /* inside the first paragraph when the answer starts with one */
-    if (strncmp(h, "<p>", 3) == 0)
-        camas_buf_printf(&html, "<p><strong>%s</strong> — %s", word, h + 3);
-    else
-        camas_buf_printf(&html, "<p><strong>%s</strong></p>%s", word, h);
-    camas_buf_reset(&w->reply_plain);
-    camas_buf_reset(&w->reply_html);
-    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
-    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
-    camas_buf_free(&plain);
-    camas_buf_free(&html);
-}
-
-/* How far (in combined score) a runner-up entry may be from the best for a yes/no question
- * to take its answer when the best entry's does not settle the question. */
-#ifndef YESNO_RUNNER_GAP
-#define YESNO_RUNNER_GAP 0.05
-#endif
-
-/* Answers a yes/no question with "Yes —"/"No —" before the entry's answer when it settles
- * it. When the best entry's answer does not, a close runner-up about the same body whose
- * answer does is given instead ("was WashACT convened by the Seattle police?": the co-chairs' entry
- * names the police but not who convened it; WashACT's description does). Returns the entry
- * answered. */
-static const char *answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
-                                 const camas_request *req, const char **plugin_name, int *verdict)
-{
-    const char *entry = u->options[0].entry_id;
-    const char *body = camas_understand_body(w->understand, entry);
-    w->yesno_req = req;
-    int v = yes_no_verdict(w, req->text, req->lang);
-    for (size_t k = 1; v == 0 && k < 3 && u->options[k].entry_id &&
-                       u->options[0].score - u->options[k].score <= YESNO_RUNNER_GAP;
-         k++) {
-        const char *other = camas_understand_body(w->understand, u->options[k].entry_id);
-        if (!body || !other || strcmp(body, other) != 0)
-            continue; /* about another body: it cannot settle this one */
-        camas_buf plain = w->reply_plain, html = w->reply_html;
-        const char *name = *plugin_name;
-        w->reply_plain = (camas_buf){0};
-        w->reply_html = (camas_buf){0};
-        if (render_entry(w, id, u->options[k].owner, u->options[k].entry_id, req, plugin_name) &&
-            (v = yes_no_verdict(w, req->text, req->lang)) != 0) {
-            camas_buf_free(&plain);
-            camas_buf_free(&html);
-            entry = u->options[k].entry_id;
-            break;
-        }
-        camas_buf_free(&w->reply_plain);
-        camas_buf_free(&w->reply_html);
-        w->reply_plain = plain;
-        w->reply_html = html;
-        *plugin_name = name;
-    }
-    w->yesno_req = NULL;
-    if (v)
-        prefix_verdict(w, v, req->lang);
-    *verdict = v;
-    return entry;
-}
-
-/* A question about two or three bodies at once ("who do I e-mail about the CSEC committee
- * vs WashACT?", "when were WashACT and the CSEC committee each set up?"): each body's own
- * answer, one after the other, when the question is understood for each of them. Not for
- * yes/no questions (they compare) nor when an entry about all the bodies answers it. */
-static bool answer_each_body(struct worker *w, int64_t id, const camas_request *req,
-                             const char *match_lang, const camas_understanding *u,
-                             const char **plugin_name, const char **entry_id)
-{
-    const char *ids[4];
-    size_t n = camas_matcher_bodies(w->matcher, req->text, match_lang, ids, 4), named = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ids[i], "all") != 0)
-            ids[named++] = ids[i];
-    if (named < 2 || camas_yesno_question(req->text, match_lang))
-        return false;
-    const char *best = u->decision == CAMAS_DECIDE_ANSWER
-                           ? camas_understand_body(w->understand, u->options[0].entry_id)
-                           : NULL;
-    if (best && strcmp(best, "all") == 0)
-        return false;
-    int fr = camas_worker_lang_index(req->lang);
-    struct filter_ctx fc = {w, req->room_kind};
-    camas_match each[3];
-    size_t found = 0;
-    for (size_t i = 0; i < named && found < 3; i++) {
-        const struct body *b = NULL;
-        for (size_t k = 0; k < w->n_bodies && !b; k++)
-            if (strcmp(w->bodies[k].id, ids[i]) == 0)
-                b = &w->bodies[k];
-        if (!b || !b->name[fr])
-            continue;
-        camas_understanding one;
-        camas_understand_query_bodies(w->understand, w->matcher, req->text, b->name[fr], match_lang,
-                                      room_policy, &fc, &one);
-        const char *body = one.decision == CAMAS_DECIDE_ANSWER
-                               ? camas_understand_body(w->understand, one.options[0].entry_id)
-                               : NULL;
-        if (body && strcmp(body, ids[i]) == 0)
-            each[found++] = one.options[0];
-    }
-    if (found < 2)
-        return false;
-    camas_buf plain = {0}, html = {0};
-    size_t rendered = 0;
-    for (size_t i = 0; i < found; i++) {
-        camas_buf_reset(&w->reply_plain);
-        camas_buf_reset(&w->reply_html);
-        if (!render_entry(w, id, each[i].owner, each[i].entry_id, req, plugin_name))
-            continue;
-        camas_buf_printf(&plain, "%s%s", rendered ? "\n\n" : "", camas_buf_cstr(&w->reply_plain));
-        camas_buf_puts(&html, camas_buf_cstr(&w->reply_html));
-        if (!rendered++)
-            *entry_id = each[i].entry_id;
-    }
-    camas_buf_reset(&w->reply_plain);
-    camas_buf_reset(&w->reply_html);
-    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
-    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
-    camas_buf_free(&plain);
-    camas_buf_free(&html);
-    return rendered > 0;
-}
-
-/* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */
-static void reply_clarify(struct worker *w, const camas_understanding *u, const char *lang)
-{
-    camas_buf plain = {0}, html = {0};
-    int fr = camas_worker_lang_index(lang);
-    camas_buf_puts(&plain, fr ? "Vouliez-vous dire :" : "Did you mean:");
-    camas_buf_printf(&html, "<p>%s</p><ol>", fr ? "Vouliez-vous dire :" : "Did you mean:");
-    for (size_t i = 0; i < u->noptions; i++) {
-        const char *label = camas_understand_label(w->understand, u->options[i].entry_id, lang);
-        char *esc = camas_html_escape(label ? label : u->options[i].entry_id);
-        camas_buf_printf(&plain, "\n%zu. %s", i + 1, label ? label : u->options[i].entry_id);
-        camas_buf_printf(&html, "<li>%s</li>", esc ? esc : "");
-        free(esc);
-    }
-    const char *tail = fr ? "Répondez avec le numéro, ou posez la question autrement."
-                          : "Reply with the number, or ask in other words.";
-    camas_buf_printf(&plain, "\n%s", tail);
-    camas_buf_printf(&html, "</ol><p>%s</p>", tail);
-    camas_plugin fake = {.w = w};
-    w->replying = true;
-    camas_worker_reply(&fake, camas_buf_cstr(&plain), camas_buf_cstr(&html));
-    w->replying = false;
-    camas_buf_free(&plain);
-    camas_buf_free(&html);
-}
 
 /* French when more of the words are only in the French word list than only in the English
  * one ("richard torrance fonction", "reseau warn role"), else NULL. */
@@ -622,7 +370,7 @@ static const char *dictionary_lang(const struct worker *w, const char *text)
     size_t n = camas_tokenize(norm, t, 64);
     int only_fr = 0, only_en = 0;
     for (size_t i = 0; i < n && i < 64; i++) {
-        if (yesno_body_word((void *)w, t[i].text, NULL))
+        if (camas_worker_body_word((void *)w, t[i].text, NULL))
             continue; /* "warn", "washact" */
         unsigned lists = camas_lexicon_lists(w->lexicon, t[i].text, t[i].len);
         only_en += lists == 1u; /* word_lists: English first, then French */
@@ -706,18 +454,18 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     } else if (pick) {
         /* the asker chose an option of the clarification camas offered */
         uint32_t owner = camas_understand_owner(w->understand, pick);
-        struct filter_ctx fc = {w, req.room_kind};
-        if (owner && room_policy(owner, pick, &fc) &&
-            render_entry(w, id, owner, pick, &req, &plugin_name)) {
+        struct camas_worker_filter fc = {w, req.room_kind};
+        if (owner && camas_worker_room_policy(owner, pick, &fc) &&
+            camas_worker_render_entry(w, id, owner, pick, &req, &plugin_name)) {
             abstained = false;
             entry_id = pick;
             confidence = 1;
         }
     } else {
-        struct filter_ctx fc = {w, req.room_kind};
+        struct camas_worker_filter fc = {w, req.room_kind};
         camas_understanding u;
-        camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang, room_policy,
-                             &fc, &u, &effective);
+        camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang,
+                             camas_worker_room_policy, &fc, &u, &effective);
         log_debug("worker",
                   "ask %lld: decision %d, best %s (%.3f), danger %.2f (kernel %.2f), scope %.2f, "
                   "%zu documents",
@@ -729,19 +477,20 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         danger_kernel = u.danger_kernel;
         bool yes_no = camas_yesno_question(req.text, match_lang);
         int verdict = 0;
-        if (answer_each_body(w, id, &req, match_lang, &u, &plugin_name, &entry_id)) {
+        if (camas_worker_answer_each_body(w, id, &req, match_lang, &u, &plugin_name, &entry_id)) {
             abstained = false;
         } else if (u.decision == CAMAS_DECIDE_ANSWER &&
-                   render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
-                                &plugin_name)) {
+                   camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
+                                             &plugin_name)) {
             abstained = false;
             entry_id = u.options[0].entry_id;
             if (yes_no)
-                entry_id = answer_yes_no(w, id, &u, &req, &plugin_name, &verdict);
+                entry_id = camas_worker_answer_yes_no(w, id, &u, &req, &plugin_name, &verdict);
         } else if (u.decision == CAMAS_DECIDE_CLARIFY && yes_no &&
-                   render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
-                                &plugin_name) &&
-                   (entry_id = answer_yes_no(w, id, &u, &req, &plugin_name, &verdict), verdict)) {
+                   camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
+                                             &plugin_name) &&
+                   (entry_id = camas_worker_answer_yes_no(w, id, &u, &req, &plugin_name, &verdict),
+                    verdict)) {
             /* options in doubt, but the best one settles the yes/no question: no need to ask
              * which was meant ("was WashACT set up before the CSEC committee?") */
             abstained = false;
@@ -749,7 +498,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             camas_buf_reset(&w->reply_plain);
             camas_buf_reset(&w->reply_html);
             plugin_name = NULL;
-            reply_clarify(w, &u, req.lang);
+            camas_worker_reply_clarify(w, &u, req.lang);
             for (size_t i = 0; i < u.noptions; i++)
                 camas_buf_printf(&options, "%s%s", i ? "\n" : "", u.options[i].entry_id);
             entry_id = camas_buf_cstr(&options);
@@ -882,7 +631,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     w.bodies = sh.bodies;
     w.n_bodies = sh.n_bodies;
     w.names = sh.names;
-    camas_understand_set_names(w.understand, names_someone, &w);
+    camas_understand_set_names(w.understand, camas_worker_names, &w);
     static const char *const word_lists[] = {CAMAS_LEXICON_EN, CAMAS_LEXICON_FR};
     int64_t t0 = camas_monotonic_ms();
     w.lexicon = camas_lexicon_load(word_lists, 2);

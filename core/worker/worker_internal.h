@@ -83,6 +83,37 @@ extern const camas_host_api camas_worker_host_api;
  * replies: declines, clarifications). */
 int camas_worker_reply(camas_plugin *p, const char *plain, const char *html);
 
+/* worker.c: the room policy as a matcher filter (ud: a struct camas_worker_filter), and one
+ * entry rendered by the plugin that registered it into the reply buffers (true when it
+ * answered; plugin_name gets the plugin's). */
+struct camas_worker_filter {
+    struct worker *w;
+    int room_kind;
+};
+bool camas_worker_room_policy(uint32_t owner, const char *entry_id, void *ud);
+bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, const char *entry,
+                               const camas_request *req, const char **plugin_name);
+
+/* worker_reply.c: replies put together from an understanding. */
+/* Is word part of a body's name or short name (either language)? (ud: the worker) */
+bool camas_worker_body_word(void *ud, const char *word, const char *lang);
+/* The known people and offices text names (understand.h's names callback; ud: the worker). */
+size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
+                          size_t max);
+/* With u's best entry rendered: "Yes —"/"No —" before it when it (or a close runner-up about
+ * the same body) settles the yes/no question; *verdict gets +1, -1 or 0. Returns the entry
+ * answered. */
+const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
+                                       const camas_request *req, const char **plugin_name,
+                                       int *verdict);
+/* Each named body's own answer, for a question about two or three; false when not such a
+ * question or not understood for each (the reply buffers are then untouched). */
+bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,
+                                   const char *match_lang, const camas_understanding *u,
+                                   const char **plugin_name, const char **entry_id);
+/* "Did you mean: 1. … 2. …" as the reply. */
+void camas_worker_reply_clarify(struct worker *w, const camas_understanding *u, const char *lang);
+
 /* What bodies.yaml and synonyms.yaml produce; built aside so a broken edit changes nothing. */
 struct camas_worker_shared {
     camas_matcher *matcher;

@@ -1,0 +1,266 @@
+/* How the worker puts a reply together once a question is understood (worker.c): "Yes —"
+ * or "No —" before an answer that settles a yes/no question, each body's answer for a
+ * question about several, and "Did you mean…" when the options are too close. */
+#include "worker_internal.h"
+
+#include "log.h"
+#include "match.h"
+#include "reply.h"
+#include "understand.h"
+#include "util.h"
+#include "yesno.h"
+
+#include <camas/plugin.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t yesno_bodies(void *ud, const char *text, const char *lang, const char **ids,
+                           size_t max)
+{
+    const struct worker *w = ud;
+    return camas_matcher_bodies(w->matcher, text, lang, ids, max);
+}
+
+/* Is word in a body's name or short name (either language)? */
+bool camas_worker_body_word(void *ud, const char *word, const char *lang)
+{
+    (void)lang;
+    const struct worker *w = ud;
+    size_t wl = strlen(word);
+    for (size_t i = 0; i < w->n_bodies; i++) {
+        const char *norm = w->bodies[i].words;
+        for (const char *p = norm ? strstr(norm, word) : NULL; p; p = strstr(p + 1, word))
+            if ((p == norm || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' '))
+                return true;
+    }
+    return false;
+}
+
+size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
+                          size_t max)
+{
+    const struct worker *w = ud;
+    return camas_yesno_name_phrases(w->names, text, out, max);
+}
+
+/* What the knowledge answers to when the body began ("When was WashACT created?" asked of
+ * the same matcher, within the asker's room policy), for comparisons of two bodies. */
+static char *yesno_founding(void *ud, const char *body_id, const char *lang)
+{
+    struct worker *w = ud;
+    const struct body *b = NULL;
+    for (size_t i = 0; i < w->n_bodies && !b; i++)
+        if (strcmp(w->bodies[i].id, body_id) == 0)
+            b = &w->bodies[i];
+    int fr = camas_worker_lang_index(lang);
+    if (!b || !b->name[fr] || !w->yesno_req)
+        return NULL;
+    char question[512];
+    snprintf(question, sizeof question, fr ? "Quand %s a-t-il été créé ?" : "When was %s created?",
+             b->name[fr]);
+    struct camas_worker_filter fc = {w, w->yesno_req->room_kind};
+    camas_understanding u;
+    camas_understand_query(w->understand, w->matcher, question, lang, camas_worker_room_policy, &fc,
+                           &u);
+    if (u.decision != CAMAS_DECIDE_ANSWER || !u.noptions ||
+        !camas_understand_body(w->understand, u.options[0].entry_id) ||
+        strcmp(camas_understand_body(w->understand, u.options[0].entry_id), body_id))
+        return NULL;
+    /* rendered aside: the reply being built stays as it is */
+    camas_buf plain = w->reply_plain, html = w->reply_html;
+    w->reply_plain = (camas_buf){0};
+    w->reply_html = (camas_buf){0};
+    camas_request req = *w->yesno_req;
+    req.text = question;
+    const char *name;
+    char *text = NULL;
+    if (camas_worker_render_entry(w, -1, u.options[0].owner, u.options[0].entry_id, &req, &name))
+        text = strdup(camas_buf_cstr(&w->reply_plain));
+    camas_buf_free(&w->reply_plain);
+    camas_buf_free(&w->reply_html);
+    w->reply_plain = plain;
+    w->reply_html = html;
+    return text;
+}
+
+/* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
+static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
+{
+    if (!w->stemmer)
+        w->stemmer = camas_stemmer_new();
+    camas_yesno_context c = {.stemmer = w->stemmer,
+                             .names = w->names,
+                             .bodies = yesno_bodies,
+                             .is_body_word = camas_worker_body_word,
+                             .founding = yesno_founding,
+                             .lexicon = w->lexicon,
+                             .ud = w};
+    /* with its typos mended ("every montth" -> "every month"), real words left alone */
+    char spelled[1024];
+    c.as_written = question;
+    if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
+        question = spelled;
+    return camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
+}
+
+/* "Yes — …" / "No — …" before the answer. */
+static void prefix_verdict(struct worker *w, int v, const char *lang)
+{
+    int fr = camas_worker_lang_index(lang);
+    const char *word = v > 0 ? (fr ? "Oui" : "Yes") : (fr ? "Non" : "No");
+    camas_buf plain = {0}, html = {0};
+    camas_buf_printf(&plain, "%s — %s", word, camas_buf_cstr(&w->reply_plain));
+    const char *h = camas_buf_cstr(&w->reply_html);
+    /* inside the first paragraph when the answer starts with one */
+    if (strncmp(h, "<p>", 3) == 0)
+        camas_buf_printf(&html, "<p><strong>%s</strong> — %s", word, h + 3);
+    else
+        camas_buf_printf(&html, "<p><strong>%s</strong></p>%s", word, h);
+    camas_buf_reset(&w->reply_plain);
+    camas_buf_reset(&w->reply_html);
+    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
+    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+}
+
+/* How far (in combined score) a runner-up entry may be from the best for a yes/no question
+ * to take its answer when the best entry's does not settle the question. */
+#ifndef YESNO_RUNNER_GAP
+#define YESNO_RUNNER_GAP 0.05
+#endif
+
+/* Answers a yes/no question with "Yes —"/"No —" before the entry's answer when it settles
+ * it. When the best entry's answer does not, a close runner-up about the same body whose
+ * answer does is given instead ("was WashACT convened by the Seattle police?": the co-chairs' entry
+ * names the police but not who convened it; WashACT's description does). Returns the entry
+ * answered. */
+const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
+                                       const camas_request *req, const char **plugin_name,
+                                       int *verdict)
+{
+    const char *entry = u->options[0].entry_id;
+    const char *body = camas_understand_body(w->understand, entry);
+    w->yesno_req = req;
+    int v = yes_no_verdict(w, req->text, req->lang);
+    for (size_t k = 1; v == 0 && k < 3 && u->options[k].entry_id &&
+                       u->options[0].score - u->options[k].score <= YESNO_RUNNER_GAP;
+         k++) {
+        const char *other = camas_understand_body(w->understand, u->options[k].entry_id);
+        if (!body || !other || strcmp(body, other) != 0)
+            continue; /* about another body: it cannot settle this one */
+        camas_buf plain = w->reply_plain, html = w->reply_html;
+        const char *name = *plugin_name;
+        w->reply_plain = (camas_buf){0};
+        w->reply_html = (camas_buf){0};
+        if (camas_worker_render_entry(w, id, u->options[k].owner, u->options[k].entry_id, req,
+                                      plugin_name) &&
+            (v = yes_no_verdict(w, req->text, req->lang)) != 0) {
+            camas_buf_free(&plain);
+            camas_buf_free(&html);
+            entry = u->options[k].entry_id;
+            break;
+        }
+        camas_buf_free(&w->reply_plain);
+        camas_buf_free(&w->reply_html);
+        w->reply_plain = plain;
+        w->reply_html = html;
+        *plugin_name = name;
+    }
+    w->yesno_req = NULL;
+    if (v)
+        prefix_verdict(w, v, req->lang);
+    *verdict = v;
+    return entry;
+}
+
+/* A question about two or three bodies at once ("who do I e-mail about the CSEC committee
+ * vs WashACT?", "when were WashACT and the CSEC committee each set up?"): each body's own
+ * answer, one after the other, when the question is understood for each of them. Not for
+ * yes/no questions (they compare) nor when an entry about all the bodies answers it. */
+bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,
+                                   const char *match_lang, const camas_understanding *u,
+                                   const char **plugin_name, const char **entry_id)
+{
+    const char *ids[4];
+    size_t n = camas_matcher_bodies(w->matcher, req->text, match_lang, ids, 4), named = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], "all") != 0)
+            ids[named++] = ids[i];
+    if (named < 2 || camas_yesno_question(req->text, match_lang))
+        return false;
+    const char *best = u->decision == CAMAS_DECIDE_ANSWER
+                           ? camas_understand_body(w->understand, u->options[0].entry_id)
+                           : NULL;
+    if (best && strcmp(best, "all") == 0)
+        return false;
+    int fr = camas_worker_lang_index(req->lang);
+    struct camas_worker_filter fc = {w, req->room_kind};
+    camas_match each[3];
+    size_t found = 0;
+    for (size_t i = 0; i < named && found < 3; i++) {
+        const struct body *b = NULL;
+        for (size_t k = 0; k < w->n_bodies && !b; k++)
+            if (strcmp(w->bodies[k].id, ids[i]) == 0)
+                b = &w->bodies[k];
+        if (!b || !b->name[fr])
+            continue;
+        camas_understanding one;
+        camas_understand_query_bodies(w->understand, w->matcher, req->text, b->name[fr], match_lang,
+                                      camas_worker_room_policy, &fc, &one);
+        const char *body = one.decision == CAMAS_DECIDE_ANSWER
+                               ? camas_understand_body(w->understand, one.options[0].entry_id)
+                               : NULL;
+        if (body && strcmp(body, ids[i]) == 0)
+            each[found++] = one.options[0];
+    }
+    if (found < 2)
+        return false;
+    camas_buf plain = {0}, html = {0};
+    size_t rendered = 0;
+    for (size_t i = 0; i < found; i++) {
+        camas_buf_reset(&w->reply_plain);
+        camas_buf_reset(&w->reply_html);
+        if (!camas_worker_render_entry(w, id, each[i].owner, each[i].entry_id, req, plugin_name))
+            continue;
+        camas_buf_printf(&plain, "%s%s", rendered ? "\n\n" : "", camas_buf_cstr(&w->reply_plain));
+        camas_buf_puts(&html, camas_buf_cstr(&w->reply_html));
+        if (!rendered++)
+            *entry_id = each[i].entry_id;
+    }
+    camas_buf_reset(&w->reply_plain);
+    camas_buf_reset(&w->reply_html);
+    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
+    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+    return rendered > 0;
+}
+
+/* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */
+void camas_worker_reply_clarify(struct worker *w, const camas_understanding *u, const char *lang)
+{
+    camas_buf plain = {0}, html = {0};
+    int fr = camas_worker_lang_index(lang);
+    camas_buf_puts(&plain, fr ? "Vouliez-vous dire :" : "Did you mean:");
+    camas_buf_printf(&html, "<p>%s</p><ol>", fr ? "Vouliez-vous dire :" : "Did you mean:");
+    for (size_t i = 0; i < u->noptions; i++) {
+        const char *label = camas_understand_label(w->understand, u->options[i].entry_id, lang);
+        char *esc = camas_html_escape(label ? label : u->options[i].entry_id);
+        camas_buf_printf(&plain, "\n%zu. %s", i + 1, label ? label : u->options[i].entry_id);
+        camas_buf_printf(&html, "<li>%s</li>", esc ? esc : "");
+        free(esc);
+    }
+    const char *tail = fr ? "Répondez avec le numéro, ou posez la question autrement."
+                          : "Reply with the number, or ask in other words.";
+    camas_buf_printf(&plain, "\n%s", tail);
+    camas_buf_printf(&html, "</ol><p>%s</p>", tail);
+    camas_plugin fake = {.w = w};
+    w->replying = true;
+    camas_worker_reply(&fake, camas_buf_cstr(&plain), camas_buf_cstr(&html));
+    w->replying = false;
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+}
