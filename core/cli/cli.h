@@ -35,6 +35,8 @@ int camas_cli_resolve_paths(const camas_config *cfg, const char *plugins_opt,
 camas_plugin_host_config camas_cli_host_config(const camas_config *cfg, const struct paths *p);
 /* The libwebsockets context (need_network: client connections, TLS). NULL on failure. */
 struct lws_context *camas_cli_make_context(const camas_config *cfg, bool need_network);
+/* Destroys a context camas_cli_make_context made, and what it owns. */
+void camas_cli_destroy_context(struct lws_context *ctx);
 bool camas_cli_is_dir(const char *p);
 
 /* The offline host's callbacks and state (ask, bench, check). */

@@ -249,7 +249,7 @@ int camas_cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char *
     struct offline o = {.safety = camas_safety_new(), .convo = camas_convo_new()};
     if (!o.safety || !o.convo) {
         camas_convo_free(o.convo);
-        lws_context_destroy(ctx);
+        camas_cli_destroy_context(ctx);
         camas_buf_free(&question);
         return 1;
     }
@@ -342,7 +342,7 @@ int camas_cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char *
     camas_convo_free(o.convo);
     camas_cli_tick_stop();
     camas_plugin_host_free(host);
-    lws_context_destroy(ctx);
+    camas_cli_destroy_context(ctx);
     camas_buf_free(&question);
     return rc;
 }

@@ -137,7 +137,7 @@ static int bench_sync(camas_config *cfg, int argc, char **argv)
     free(ns);
     camas_buf_free(&json);
     if (ctx)
-        lws_context_destroy(ctx);
+        camas_cli_destroy_context(ctx);
     return rc;
 }
 
@@ -163,7 +163,7 @@ int camas_cmd_bench(camas_config *cfg, const struct paths *paths, int argc, char
         fprintf(stderr, "camas bench: no plugin host (trusted key missing?)\n");
         camas_safety_free(o.safety);
         if (ctx)
-            lws_context_destroy(ctx);
+            camas_cli_destroy_context(ctx);
         return 1;
     }
     camas_cli_tick_start(ctx);
@@ -281,6 +281,6 @@ int camas_cmd_bench(camas_config *cfg, const struct paths *paths, int argc, char
     camas_cli_tick_stop();
     camas_plugin_host_free(host);
     camas_safety_free(o.safety);
-    lws_context_destroy(ctx);
+    camas_cli_destroy_context(ctx);
     return rc;
 }

@@ -198,17 +198,29 @@ struct lws_context *camas_cli_make_context(const camas_config *cfg, bool need_ne
      * clients, the worker). A limit below the ulimit switches lws to a compact table that
      * it searches; past CAMAS_MAX_CONNECTIONS new connections are refused, not crashed. */
     info.fd_limit_per_thread = CAMAS_MAX_CONNECTIONS;
+    /* lws keeps pointing at the protocol list for the context's life: the context owns it
+     * (its user pointer) and camas_cli_destroy_context frees it */
+    info.user = list;
     struct lws_context *ctx = lws_create_context(&info);
     if (ctx) {
         info.vhost_name = "default";
+        info.user = NULL;
         if (!lws_create_vhost(ctx, &info)) {
-            lws_context_destroy(ctx);
+            camas_cli_destroy_context(ctx);
             ctx = NULL;
         }
+    } else {
+        free(list);
     }
-    /* lws keeps pointing at the protocol list for the context's life: leak it knowingly
-     * (one small allocation per process) rather than track it. */
     return ctx;
+}
+
+void camas_cli_destroy_context(struct lws_context *ctx)
+{
+    void *list = ctx ? lws_context_user(ctx) : NULL;
+    if (ctx)
+        lws_context_destroy(ctx);
+    free(list);
 }
 
 /* ---- ask and check: the same host and router, offline ------------------------------------ */

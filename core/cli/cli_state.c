@@ -97,7 +97,7 @@ int camas_cmd_check(camas_config *cfg, const struct paths *paths, const char *co
         camas_buf_free(&o.alert_text);
         camas_plugin_host_free(host);
         if (ctx)
-            lws_context_destroy(ctx);
+            camas_cli_destroy_context(ctx);
     }
     printf("%d problem%s\n", problems, problems == 1 ? "" : "s");
     return problems ? 1 : 0;

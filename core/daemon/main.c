@@ -201,7 +201,7 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
     if (!core) {
         log_error("main", "out of memory");
         camas_plugin_host_free(host);
-        lws_context_destroy(ctx);
+        camas_cli_destroy_context(ctx);
         camas_store_close(st);
         return 1;
     }
@@ -263,7 +263,7 @@ static int cmd_run(camas_config *cfg, const struct paths *paths)
     camas_notify_free(notify);
     camas_core_free(core);
     camas_plugin_host_free(host);
-    lws_context_destroy(ctx);
+    camas_cli_destroy_context(ctx);
     camas_store_close(st);
     return code < 0 ? 0 : code;
 }
