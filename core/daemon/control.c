@@ -52,6 +52,26 @@ static void on_action(void *ud, camas_admin_outcome outcome, const char *text)
     free(r);
 }
 
+void camas_control_serve(camas_plugin_host *host, camas_core *core, char *buf, size_t n, int fd)
+{
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    log_info("control", "request: %s", buf);
+    struct pending_reply *r = calloc(1, sizeof *r);
+    if (!r) {
+        close(fd);
+        return;
+    }
+    r->fd = fd;
+    camas_admin_env env = {.from = CAMAS_ADMIN_FROM_CONTROL,
+                           .actor = "local control socket",
+                           .allowed = true, /* the peer is the bot's own user */
+                           .prefix = "camas ctl ",
+                           .host = host,
+                           .core = core};
+    camas_admin_run(&env, buf, on_action, r);
+}
+
 static void handle(camas_control *c, int fd)
 {
     struct ucred cred;
@@ -69,22 +89,7 @@ static void handle(camas_control *c, int fd)
         close(fd);
         return;
     }
-    line[n] = '\0';
-    line[strcspn(line, "\r\n")] = '\0';
-    log_info("control", "request: %s", line);
-    struct pending_reply *r = calloc(1, sizeof *r);
-    if (!r) {
-        close(fd);
-        return;
-    }
-    r->fd = fd;
-    camas_admin_env env = {.from = CAMAS_ADMIN_FROM_CONTROL,
-                           .actor = "local control socket",
-                           .allowed = true, /* the peer is the bot's own user */
-                           .prefix = "camas ctl ",
-                           .host = c->host,
-                           .core = c->core};
-    camas_admin_run(&env, line, on_action, r);
+    camas_control_serve(c->host, c->core, line, (size_t)n, fd);
 }
 
 static int control_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
