@@ -359,6 +359,125 @@ void camas_understand_query(camas_understand *u, const camas_matcher *m, const c
     camas_understand_query_bodies(u, m, question, NULL, lang, f, ud, out);
 }
 
+/* Typos the lexical matcher corrects are corrected for the model too ("how oftn does washact
+ * meat"), whose subword pieces would otherwise read another question: q becomes the vector of
+ * the corrected question when there is one. */
+static void spell_for_model(camas_understand *u, const camas_matcher *m, const char *question,
+                            const char *lang, float *q)
+{
+    char spelled[1024];
+    float qs[MAX_DIM];
+    if (camas_matcher_spell(m, u->lexicon, question, lang, spelled, sizeof spelled) > 0 &&
+        camas_embed_text(u->model, spelled, strlen(spelled), 1, qs) == 0) {
+        if (u->trace)
+            fprintf(u->trace, "SPELLED\t%s\n", spelled);
+        memcpy(q, qs, sizeof qs);
+    }
+}
+
+/* A body's description and what is asked about it, split at a comma or dash or told by a
+ * fact only that body's answers state, or by a person or office only that body has ("the
+ * committee convened by the Attorney General's Office"): hits and q become the asked part's. */
+static bool read_in_parts(camas_understand *u, const char *question, struct filter_wrap *fw,
+                          char (*qfacts)[CAMAS_TOKEN_MAX + 1], size_t nqf, camas_dense_hit *hits,
+                          size_t *nh, float *q)
+{
+    return camas_understand_try_clauses(u, question, fw, hits, nh, MAX_HITS, q) ||
+           camas_understand_try_description(u, question, fw, qfacts, nqf, hits, nh, MAX_HITS, q) ||
+           camas_understand_try_named(u, question, fw, hits, nh, MAX_HITS, q);
+}
+
+/* Each hit's score: its nearest phrasing and its centroid, a bonus when its answer states a
+ * fact of the question (states[i]) and, in hybrid mode, the lexical matcher's confidence in it
+ * (a little). */
+static void score_hits(camas_understand *u, const camas_dense_hit *hits, size_t nh,
+                       char (*qfacts)[CAMAS_TOKEN_MAX + 1], size_t nqf, const camas_match *lex,
+                       size_t nlex, bool described, float *score, bool *states)
+{
+    for (size_t i = 0; i < nh; i++) {
+        /* the nearest phrasing, and how near the entry's phrasings are as a whole */
+        score[i] = (hits[i].score + CENTROID_WEIGHT * hits[i].centroid) / (1 + CENTROID_WEIGHT);
+        const struct label *l = nqf ? label_for(u, hits[i].owner, hits[i].entry_id, false) : NULL;
+        bool fact = false;
+        for (size_t a = 0; l && a < nqf && !fact; a++)
+            for (size_t b = 0; b < l->nfacts && !fact; b++)
+                fact = strcmp(qfacts[a], l->facts[b]) == 0;
+        states[i] = fact;
+        if (fact)
+            score[i] += FACT_BONUS;
+        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && !described && k < nlex; k++)
+            if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
+                score[i] += LEX_WEIGHT * (float)lex[k].confidence;
+    }
+}
+
+/* Adds the learned view of which entry the question (vector q) belongs to, when the entry
+ * model is trained and no text is masked. */
+static void add_entry_model(const camas_understand *u, const float *q, const camas_dense_hit *hits,
+                            size_t nh, float *score)
+{
+    const struct entry_model *em = &u->entries;
+    float *lp = em->m && !em->training && !u->nmasked ? malloc(em->n * sizeof *lp) : NULL;
+    if (lp) {
+        camas_softmax_log_probs(em->m, q, lp);
+        for (size_t i = 0; i < nh; i++)
+            for (uint32_t c = 0; c < em->n; c++)
+                if (em->owners[c] == hits[i].owner && strcmp(em->ids[c], hits[i].entry_id) == 0) {
+                    score[i] += ENTRY_MODEL_WEIGHT * lp[c];
+                    break;
+                }
+        free(lp);
+    }
+}
+
+/* Insertion sort of the hits (with their scores and states) on the combined score. */
+static void sort_hits(camas_dense_hit *hits, size_t nh, float *score, bool *states)
+{
+    for (size_t i = 1; i < nh; i++)
+        for (size_t k = i; k > 0 && score[k] > score[k - 1]; k--) {
+            float ts = score[k];
+            score[k] = score[k - 1];
+            score[k - 1] = ts;
+            bool tf = states[k];
+            states[k] = states[k - 1];
+            states[k - 1] = tf;
+            camas_dense_hit th = hits[k];
+            hits[k] = hits[k - 1];
+            hits[k - 1] = th;
+        }
+}
+
+/* The decision once the ranked options are in out: answer the best when sure, offer the
+ * close ones, or else the lexical matcher's answer (lex_best, when it is good enough). */
+static void decide(camas_understanding *out, bool sure, float s1, const float *score, size_t nh,
+                   const camas_match *lex_best, double lexconf)
+{
+    if (sure) {
+        out->decision = CAMAS_DECIDE_ANSWER;
+        out->noptions = 1;
+    } else if (s1 >= DENSE_CLARIFY) {
+        size_t k = 1;
+        while (k < nh && k < 3 && score[0] - score[k] <= CLARIFY_GAP)
+            k++;
+        if (k >= 2) {
+            out->decision = CAMAS_DECIDE_CLARIFY;
+            out->noptions = k;
+        } else if (s1 >= DENSE_ANSWER) {
+            out->decision = CAMAS_DECIDE_ANSWER;
+            out->noptions = 1;
+        } else {
+            out->decision = CAMAS_DECIDE_DECLINE;
+        }
+    } else if (lex_best) {
+        out->decision = CAMAS_DECIDE_ANSWER;
+        out->options[0] = *lex_best;
+        out->noptions = 1;
+        out->confidence = lexconf;
+    } else {
+        out->decision = CAMAS_DECIDE_DECLINE;
+    }
+}
+
 void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                    const char *question, const char *body_text, const char *lang,
                                    camas_match_filter f, void *ud, camas_understanding *out)
@@ -410,17 +529,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         out->danger = d.combined;
         out->danger_kernel = d.kernel;
     }
-    /* Typos the lexical matcher corrects are corrected for the model too ("how oftn does
-     * washact meat"), whose subword pieces would otherwise read another question. The danger
-     * score above keeps the words as written: the knowledge's vocabulary is not theirs. */
-    char spelled[1024];
-    float qs[MAX_DIM];
-    if (camas_matcher_spell(m, u->lexicon, question, lang, spelled, sizeof spelled) > 0 &&
-        camas_embed_text(u->model, spelled, strlen(spelled), 1, qs) == 0) {
-        if (u->trace)
-            fprintf(u->trace, "SPELLED\t%s\n", spelled);
-        memcpy(q, qs, sizeof q);
-    }
+    /* The danger score above keeps the words as written: the knowledge's vocabulary is not
+     * theirs. */
+    spell_for_model(u, m, question, lang, q);
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
@@ -434,15 +545,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     size_t nqf = camas_understand_text_facts(question, qfacts, 8);
     /* read as a body's description and what is asked about it: from then on only the asked
      * part counts (its vector, not the whole question's words or facts) */
-    bool described =
-        nb == 0 && camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q);
-    described =
-        described || (nb == 0 && camas_understand_try_description(u, question, &fw, qfacts, nqf,
-                                                                  hits, &nh, MAX_HITS, q));
-    /* ...or by a person or office only that body has ("the committee convened by the
-     * Attorney General's Office") */
-    described = described ||
-                (nb == 0 && camas_understand_try_named(u, question, &fw, hits, &nh, MAX_HITS, q));
+    bool described = nb == 0 && read_in_parts(u, question, &fw, qfacts, nqf, hits, &nh, q);
     if (described)
         nqf = 0;
     if (nh == 0) {
@@ -451,49 +554,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
             out->options[0] = lex[0], out->noptions = 1;
         return;
     }
-    /* the lexical matcher's view counts a little in hybrid mode */
     float score[MAX_HITS];
     bool states[MAX_HITS]; /* the entry's answer states a fact of the question */
-    for (size_t i = 0; i < nh; i++) {
-        /* the nearest phrasing, and how near the entry's phrasings are as a whole */
-        score[i] = (hits[i].score + CENTROID_WEIGHT * hits[i].centroid) / (1 + CENTROID_WEIGHT);
-        const struct label *l = nqf ? label_for(u, hits[i].owner, hits[i].entry_id, false) : NULL;
-        bool fact = false;
-        for (size_t a = 0; l && a < nqf && !fact; a++)
-            for (size_t b = 0; b < l->nfacts && !fact; b++)
-                fact = strcmp(qfacts[a], l->facts[b]) == 0;
-        states[i] = fact;
-        if (fact)
-            score[i] += FACT_BONUS;
-        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && !described && k < nlex; k++)
-            if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
-                score[i] += LEX_WEIGHT * (float)lex[k].confidence;
-    }
-    /* the learned view of which entry the question belongs to */
-    const struct entry_model *em = &u->entries;
-    float *lp = em->m && !em->training && !u->nmasked ? malloc(em->n * sizeof *lp) : NULL;
-    if (lp) {
-        camas_softmax_log_probs(em->m, q, lp);
-        for (size_t i = 0; i < nh; i++)
-            for (uint32_t c = 0; c < em->n; c++)
-                if (em->owners[c] == hits[i].owner && strcmp(em->ids[c], hits[i].entry_id) == 0) {
-                    score[i] += ENTRY_MODEL_WEIGHT * lp[c];
-                    break;
-                }
-        free(lp);
-    }
-    for (size_t i = 1; i < nh; i++) /* insertion sort on the combined score */
-        for (size_t k = i; k > 0 && score[k] > score[k - 1]; k--) {
-            float ts = score[k];
-            score[k] = score[k - 1];
-            score[k - 1] = ts;
-            bool tf = states[k];
-            states[k] = states[k - 1];
-            states[k - 1] = tf;
-            camas_dense_hit th = hits[k];
-            hits[k] = hits[k - 1];
-            hits[k - 1] = th;
-        }
+    score_hits(u, hits, nh, qfacts, nqf, lex, nlex, described, score, states);
+    add_entry_model(u, q, hits, nh, score);
+    sort_hits(hits, nh, score, states);
     float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
     if (u->trace)
         fprintf(u->trace, "TRACE\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\t%.4f\t%zu\n",
@@ -535,30 +600,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     bool pinned = states[0] && s1 >= FACT_ANSWER_MIN;
     /* the asked part alone is further from every entry than a whole question */
     float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
-    if ((s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned) {
-        out->decision = CAMAS_DECIDE_ANSWER;
-        out->noptions = 1;
-    } else if (s1 >= DENSE_CLARIFY) {
-        size_t k = 1;
-        while (k < nh && k < 3 && score[0] - score[k] <= CLARIFY_GAP)
-            k++;
-        if (k >= 2) {
-            out->decision = CAMAS_DECIDE_CLARIFY;
-            out->noptions = k;
-        } else if (s1 >= DENSE_ANSWER) {
-            out->decision = CAMAS_DECIDE_ANSWER;
-            out->noptions = 1;
-        } else {
-            out->decision = CAMAS_DECIDE_DECLINE;
-        }
-    } else if (lex_ok) {
-        out->decision = CAMAS_DECIDE_ANSWER;
-        out->options[0] = lex[0];
-        out->noptions = 1;
-        out->confidence = lexconf;
-    } else {
-        out->decision = CAMAS_DECIDE_DECLINE;
-    }
+    bool sure =
+        (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned;
+    decide(out, sure, s1, score, nh, lex_ok ? &lex[0] : NULL, lexconf);
 }
 
 /* Does the question open like a follow-up of the previous one ("and for WashACT?", "et leur
