@@ -160,6 +160,113 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
     return rc;
 }
 
+/* --room-kind, --lang and --now checked (the error said on stderr): 0 when they are
+ * valid, with *now_ms set from --now when it is given. */
+static int check_options(const char *room_kind, const char *lang, const char *now, int64_t *now_ms)
+{
+    if (strcmp(room_kind, "help") && strcmp(room_kind, "staff")) {
+        fprintf(stderr, "camas ask: --room-kind: expected help or staff, got '%s'\n", room_kind);
+        return 2;
+    }
+    if (lang && strcmp(lang, "en") && strcmp(lang, "fr")) {
+        fprintf(stderr, "camas ask: --lang: expected en or fr, got '%s'\n", lang);
+        return 2;
+    }
+    if (now && (*now_ms = camas_cli_parse_iso8601(now)) < 0) {
+        fprintf(stderr,
+                "camas ask: --now: expected ISO-8601 like 2026-03-01T10:00:00Z, got "
+                "'%s'\n",
+                now);
+        return 2;
+    }
+    return 0;
+}
+
+/* Starts the plugins and waits until the understanding is ready: 0, or
+ * CAMAS_ASK_EXIT_REFUSED when a plugin was refused (reported, on stdout too when machine
+ * readable). */
+static int start_plugins(struct lws_context *ctx, camas_plugin_host *host, struct offline *o,
+                         bool machine)
+{
+    int rc = 0;
+    camas_plugin_host_start(host, camas_cli_offline_started, o);
+    camas_cli_run_until(ctx, &o->started, 20000);
+    /* A plugin camas was asked to load and refused is an error: answers without it
+     * would not be the ones the bot gives. Said on stdout too, where the answer goes. */
+    if (!o->started || !o->start_ok) {
+        camas_ask_report_refused(camas_buf_cstr(&o->alert_text), !o->started, machine);
+        rc = CAMAS_ASK_EXIT_REFUSED;
+    }
+    /* The first start embeds the knowledge (later ones read STATE_DIR's cache): wait for
+     * it, so offline answers are the ones the bot gives once warm. */
+    int64_t until = camas_monotonic_ms() + 600000;
+    while (rc == 0 && !camas_plugin_host_understanding_ready(host) && camas_monotonic_ms() < until)
+        lws_service(ctx, 0);
+    return rc;
+}
+
+/* --batch: every line of the file (or stdin) answered as JSON; 0, 1 when a line could not
+ * be read or answered, 2 when the file cannot be read. */
+static int ask_batch(struct lws_context *ctx, camas_plugin_host *host, struct offline *o,
+                     const char *batch, const char *room_kind, const char *lang, int64_t now_ms)
+{
+    int rc = 0;
+    FILE *f = strcmp(batch, "-") == 0 ? stdin : fopen(batch, "r");
+    if (!f) {
+        fprintf(stderr, "camas ask: --batch: cannot read %s: %s\n", batch, strerror(errno));
+        rc = 2;
+    } else {
+        char line[8192];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (!*line)
+                continue;
+            /* A JSON line {"text": ..., "user": ...} says who asks: follow-ups and
+             * clarifications are per user, as in a room. */
+            cJSON *j = line[0] == '{' ? cJSON_Parse(line) : NULL;
+            const char *text = line, *user = LONE_ASKER;
+            if (line[0] == '{') {
+                text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "text"));
+                const char *u = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "user"));
+                if (u && *u)
+                    user = u;
+                if (!text) {
+                    fprintf(stderr,
+                            "camas ask: --batch: expected {\"text\": \"...\", "
+                            "\"user\": \"...\"} or a plain question, got: %.80s\n",
+                            line);
+                    printf("{}\n");
+                    rc = 1;
+                    cJSON_Delete(j);
+                    continue;
+                }
+            }
+            char *copy = strdup(text);
+            if (!copy || answer_one(ctx, host, o, copy, user, room_kind, lang, now_ms, true) < 0)
+                rc = 1;
+            free(copy);
+            cJSON_Delete(j);
+        }
+        if (f != stdin)
+            fclose(f);
+    }
+    return rc;
+}
+
+/* Frees what the offline host's callbacks kept in o. */
+static void offline_clear(struct offline *o)
+{
+    free(o->plain);
+    free(o->html);
+    free(o->plugin);
+    free(o->lang);
+    free(o->entry);
+    free(o->understood);
+    camas_buf_free(&o->alert_text);
+    camas_safety_free(o->safety);
+    camas_convo_free(o->convo);
+}
+
 int camas_cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -218,22 +325,8 @@ int camas_cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char *
     camas_buf question = {0};
     for (int i = optind; i < argc; i++)
         camas_buf_printf(&question, "%s%s", i > optind ? " " : "", argv[i]);
-    if (strcmp(room_kind, "help") && strcmp(room_kind, "staff")) {
-        fprintf(stderr, "camas ask: --room-kind: expected help or staff, got '%s'\n", room_kind);
-        camas_buf_free(&question);
-        return 2;
-    }
-    if (lang && strcmp(lang, "en") && strcmp(lang, "fr")) {
-        fprintf(stderr, "camas ask: --lang: expected en or fr, got '%s'\n", lang);
-        camas_buf_free(&question);
-        return 2;
-    }
     int64_t now_ms = camas_now_ms();
-    if (now && (now_ms = camas_cli_parse_iso8601(now)) < 0) {
-        fprintf(stderr,
-                "camas ask: --now: expected ISO-8601 like 2026-03-01T10:00:00Z, got "
-                "'%s'\n",
-                now);
+    if (check_options(room_kind, lang, now, &now_ms) != 0) {
         camas_buf_free(&question);
         return 2;
     }
@@ -266,80 +359,16 @@ int camas_cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char *
     if (!host)
         fprintf(stderr, "camas ask: no plugins in %s; built-in answers only\n", hc.plugins_dir);
     camas_cli_tick_start(ctx);
-    int rc = 0;
-    if (host) {
-        camas_plugin_host_start(host, camas_cli_offline_started, &o);
-        camas_cli_run_until(ctx, &o.started, 20000);
-        /* A plugin camas was asked to load and refused is an error: answers without it
-         * would not be the ones the bot gives. Said on stdout too, where the answer goes. */
-        if (!o.started || !o.start_ok) {
-            camas_ask_report_refused(camas_buf_cstr(&o.alert_text), !o.started, json || batch);
-            rc = CAMAS_ASK_EXIT_REFUSED;
-        }
-        /* The first start embeds the knowledge (later ones read STATE_DIR's cache): wait for
-         * it, so offline answers are the ones the bot gives once warm. */
-        int64_t until = camas_monotonic_ms() + 600000;
-        while (rc == 0 && !camas_plugin_host_understanding_ready(host) &&
-               camas_monotonic_ms() < until)
-            lws_service(ctx, 0);
-    }
+    int rc = host ? start_plugins(ctx, host, &o, json || batch) : 0;
 
     if (rc) {
         /* nothing asked */
     } else if (batch) {
-        FILE *f = strcmp(batch, "-") == 0 ? stdin : fopen(batch, "r");
-        if (!f) {
-            fprintf(stderr, "camas ask: --batch: cannot read %s: %s\n", batch, strerror(errno));
-            rc = 2;
-        } else {
-            char line[8192];
-            while (fgets(line, sizeof line, f)) {
-                line[strcspn(line, "\r\n")] = '\0';
-                if (!*line)
-                    continue;
-                /* A JSON line {"text": ..., "user": ...} says who asks: follow-ups and
-                 * clarifications are per user, as in a room. */
-                cJSON *j = line[0] == '{' ? cJSON_Parse(line) : NULL;
-                const char *text = line, *user = LONE_ASKER;
-                if (line[0] == '{') {
-                    text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "text"));
-                    const char *u =
-                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "user"));
-                    if (u && *u)
-                        user = u;
-                    if (!text) {
-                        fprintf(stderr,
-                                "camas ask: --batch: expected {\"text\": \"...\", "
-                                "\"user\": \"...\"} or a plain question, got: %.80s\n",
-                                line);
-                        printf("{}\n");
-                        rc = 1;
-                        cJSON_Delete(j);
-                        continue;
-                    }
-                }
-                char *copy = strdup(text);
-                if (!copy ||
-                    answer_one(ctx, host, &o, copy, user, room_kind, lang, now_ms, true) < 0)
-                    rc = 1;
-                free(copy);
-                cJSON_Delete(j);
-            }
-            if (f != stdin)
-                fclose(f);
-        }
+        rc = ask_batch(ctx, host, &o, batch, room_kind, lang, now_ms);
     } else {
         rc = answer_one(ctx, host, &o, question.data, LONE_ASKER, room_kind, lang, now_ms, json);
     }
-    free(o.plain);
-    free(o.html);
-    free(o.plugin);
-    free(o.lang);
-    free(o.entry);
-    free(o.understood);
-    camas_buf_free(&o.alert_text);
-    camas_safety_free(o.safety);
-    camas_convo_free(o.convo);
+    offline_clear(&o);
     camas_cli_tick_stop();
     camas_plugin_host_free(host);
     camas_cli_destroy_context(ctx);

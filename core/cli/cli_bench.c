@@ -142,6 +142,7 @@ static int bench_sync(camas_config *cfg, int argc, char **argv)
 }
 
 /* camas bench ask FILE [ROUNDS] | camas bench reload [N] | camas bench sync FILE [ROUNDS] */
+/* Long on purpose: the ask and reload benchmarks share one warm host set up and freed here. */
 int camas_cmd_bench(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "sync") == 0)

@@ -421,6 +421,7 @@ static int cmd_ctl(const struct global_options *g, int argc, char **argv)
     return rc;
 }
 
+/* Long on purpose: the dispatch of every command in the order camas decides it, top to bottom. */
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {

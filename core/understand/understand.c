@@ -6,17 +6,12 @@
 #include "log.h"
 #include "safety.h"
 #include "util.h"
-#include "yaml_json.h"
 
 #include <ctype.h>
-#include <fcntl.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Lexical confidence at which the lexical matcher answers alone. */
 #define LEX_SURE 0.80
@@ -64,92 +59,6 @@ static int lang_i(const char *lang)
     return lang && strcmp(lang, "fr") == 0;
 }
 
-static void examples_free(struct examples *ex)
-{
-    for (size_t i = 0; i < ex->n; i++)
-        free(ex->texts[i]);
-    free(ex->texts);
-    free(ex->labels);
-    camas_logreg_free(ex->model);
-    memset(ex, 0, sizeof *ex);
-}
-
-/* Reads lists of texts (per language under each key) from a file of knowledge/ into ex,
- * labelled by the key's position in keys, and into the dense index under owner. */
-static void load_examples(camas_understand *u, struct examples *ex, uint32_t owner,
-                          const char *path, const char *const keys[2])
-{
-    char err[512];
-    cJSON *doc = camas_yaml_load(path, err, sizeof err);
-    if (!doc) {
-        log_warn("understand", "%s", err);
-        return;
-    }
-    static const char *const langs[2] = {"en", "fr"};
-    for (int y = 0; y < 2; y++)
-        for (int l = 0; keys[y] && l < 2; l++) {
-            const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(doc, keys[y]), langs[l]);
-            const cJSON *s;
-            cJSON_ArrayForEach(s, arr)
-            {
-                if (!cJSON_IsString(s) || !*s->valuestring || ex->n >= MAX_EXAMPLES)
-                    continue;
-                if (ex->n == ex->cap) {
-                    size_t cap = ex->cap ? ex->cap * 2 : 256;
-                    char **t = realloc(ex->texts, cap * sizeof *t);
-                    if (t)
-                        ex->texts = t;
-                    unsigned char *lb = t ? realloc(ex->labels, cap) : NULL;
-                    if (!lb)
-                        goto done;
-                    ex->labels = lb;
-                    ex->cap = cap;
-                }
-                char *copy = strdup(s->valuestring);
-                if (!copy ||
-                    camas_dense_add(u->dense, owner, keys[y], NULL, CAMAS_DENSE_ASK, copy)) {
-                    free(copy);
-                    goto done;
-                }
-                ex->texts[ex->n] = copy;
-                ex->labels[ex->n++] = (unsigned char)y;
-            }
-        }
-done:
-    cJSON_Delete(doc);
-}
-
-static int is_yaml(const struct dirent *d)
-{
-    size_t n = strlen(d->d_name);
-    return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
-}
-
-/* other_places from scope/out-of-scope.yaml, normalised. */
-static void load_places(camas_understand *u, const char *path)
-{
-    char err[512];
-    cJSON *doc = camas_yaml_load(path, err, sizeof err);
-    const cJSON *places = cJSON_GetObjectItemCaseSensitive(doc, "other_places");
-    static const char *const langs[2] = {"en", "fr"};
-    for (int l = 0; l < 2; l++) {
-        const cJSON *p;
-        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(places, langs[l]))
-        {
-            char *norm = cJSON_IsString(p) ? camas_text_normalize_dup(p->valuestring) : NULL;
-            char **grown = norm ? realloc(u->places, (u->nplaces + 1) * sizeof *grown) : NULL;
-            if (!grown) {
-                free(norm);
-                continue;
-            }
-            u->places = grown;
-            u->places[u->nplaces++] = norm;
-        }
-    }
-    cJSON_Delete(doc);
-}
-
 /* Does the question name a place other than Washington State, without naming WashACT or
  * CSEC ("what does California's anti-trafficking task force do?")? */
 static bool about_elsewhere(const camas_understand *u, const camas_matcher *m, const char *question,
@@ -174,31 +83,6 @@ static bool about_elsewhere(const camas_understand *u, const camas_matcher *m, c
     return found;
 }
 
-/* Identifies the model file for the vector cache: its size and a hash of its first 64 KiB
- * (the header and the start of the weights). */
-static uint64_t model_id(const char *path)
-{
-    uint64_t h = 1469598103934665603ull;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    struct stat st;
-    if (fstat(fd, &st) == 0)
-        h ^= (uint64_t)st.st_size;
-    unsigned char buf[4096];
-    for (int i = 0; i < 16; i++) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        for (ssize_t k = 0; k < n; k++) {
-            h ^= buf[k];
-            h *= 1099511628211ull;
-        }
-        if (n < (ssize_t)sizeof buf)
-            break;
-    }
-    close(fd);
-    return h;
-}
-
 camas_understand *camas_understand_new(camas_match_mode mode, const char *model_path, int cache_fd,
                                        const char *knowledge_dir)
 {
@@ -221,44 +105,6 @@ camas_understand *camas_understand_new(camas_match_mode mode, const char *model_
     return u;
 }
 
-/* The slow part of starting, done by the first camas_understand_work (in the background,
- * after the worker has said it is ready and loaded the plugins): the model (≈ 40 ms), the
- * vector cache and the classifiers' examples. */
-static void open_model(camas_understand *u)
-{
-    u->opened = true;
-    char err[512];
-    u->model = camas_embed_open(u->model_path, err, sizeof err);
-    if (!u->model) {
-        log_warn("understand", "lexical matching only: %s", err);
-        u->wants_model = false;
-        return;
-    }
-    if (u->cache_fd >= 0) {
-        size_t n = camas_dense_cache_attach(u->dense, u->cache_fd, model_id(u->model_path),
-                                            camas_embed_dim(u->model));
-        log_debug("understand", "%zu cached vectors", n);
-    }
-    if (u->knowledge_dir) {
-        char path[4200];
-        static const char *const danger_keys[2] = {"safe", "danger"};
-        static const char *const scope_keys[2] = {"out_of_scope", "in_scope"};
-        /* every file of safety/, in name order: danger-examples.yaml and any added beside */
-        snprintf(path, sizeof path, "%s/safety", u->knowledge_dir);
-        struct dirent **names = NULL;
-        int n = scandir(path, &names, is_yaml, alphasort);
-        for (int i = 0; i < n; i++) {
-            snprintf(path, sizeof path, "%s/safety/%s", u->knowledge_dir, names[i]->d_name);
-            load_examples(u, &u->danger, DANGER_OWNER, path, danger_keys);
-            free(names[i]);
-        }
-        free(names);
-        snprintf(path, sizeof path, "%s/scope/out-of-scope.yaml", u->knowledge_dir);
-        load_examples(u, &u->scope, SCOPE_OWNER, path, scope_keys);
-        load_places(u, path);
-    }
-}
-
 void camas_understand_free(camas_understand *u)
 {
     if (!u)
@@ -271,11 +117,11 @@ void camas_understand_free(camas_understand *u)
     for (size_t i = 0; i < u->nplaces; i++)
         free(u->places[i]);
     free(u->places);
-    examples_free(&u->danger);
+    camas_understand_examples_free(&u->danger);
     camas_understand_entries_clear(&u->entries);
     free(u->danger_x);
     free(u->danger_y);
-    examples_free(&u->scope);
+    camas_understand_examples_free(&u->scope);
     free(u->labels);
     camas_dense_free(u->dense);
     camas_embed_close(u->model);
@@ -446,7 +292,7 @@ void camas_understand_remove_owner(camas_understand *u, uint32_t owner)
 bool camas_understand_work(camas_understand *u, int64_t budget_ms)
 {
     if (u && u->wants_model && !u->opened) {
-        open_model(u);
+        camas_understand_open_model(u);
         return u->model != NULL;
     }
     if (!u || !u->model)
@@ -513,6 +359,125 @@ void camas_understand_query(camas_understand *u, const camas_matcher *m, const c
     camas_understand_query_bodies(u, m, question, NULL, lang, f, ud, out);
 }
 
+/* Typos the lexical matcher corrects are corrected for the model too ("how oftn does washact
+ * meat"), whose subword pieces would otherwise read another question: q becomes the vector of
+ * the corrected question when there is one. */
+static void spell_for_model(camas_understand *u, const camas_matcher *m, const char *question,
+                            const char *lang, float *q)
+{
+    char spelled[1024];
+    float qs[MAX_DIM];
+    if (camas_matcher_spell(m, u->lexicon, question, lang, spelled, sizeof spelled) > 0 &&
+        camas_embed_text(u->model, spelled, strlen(spelled), 1, qs) == 0) {
+        if (u->trace)
+            fprintf(u->trace, "SPELLED\t%s\n", spelled);
+        memcpy(q, qs, sizeof qs);
+    }
+}
+
+/* A body's description and what is asked about it, split at a comma or dash or told by a
+ * fact only that body's answers state, or by a person or office only that body has ("the
+ * committee convened by the Attorney General's Office"): hits and q become the asked part's. */
+static bool read_in_parts(camas_understand *u, const char *question, struct filter_wrap *fw,
+                          char (*qfacts)[CAMAS_TOKEN_MAX + 1], size_t nqf, camas_dense_hit *hits,
+                          size_t *nh, float *q)
+{
+    return camas_understand_try_clauses(u, question, fw, hits, nh, MAX_HITS, q) ||
+           camas_understand_try_description(u, question, fw, qfacts, nqf, hits, nh, MAX_HITS, q) ||
+           camas_understand_try_named(u, question, fw, hits, nh, MAX_HITS, q);
+}
+
+/* Each hit's score: its nearest phrasing and its centroid, a bonus when its answer states a
+ * fact of the question (states[i]) and, in hybrid mode, the lexical matcher's confidence in it
+ * (a little). */
+static void score_hits(camas_understand *u, const camas_dense_hit *hits, size_t nh,
+                       char (*qfacts)[CAMAS_TOKEN_MAX + 1], size_t nqf, const camas_match *lex,
+                       size_t nlex, bool described, float *score, bool *states)
+{
+    for (size_t i = 0; i < nh; i++) {
+        /* the nearest phrasing, and how near the entry's phrasings are as a whole */
+        score[i] = (hits[i].score + CENTROID_WEIGHT * hits[i].centroid) / (1 + CENTROID_WEIGHT);
+        const struct label *l = nqf ? label_for(u, hits[i].owner, hits[i].entry_id, false) : NULL;
+        bool fact = false;
+        for (size_t a = 0; l && a < nqf && !fact; a++)
+            for (size_t b = 0; b < l->nfacts && !fact; b++)
+                fact = strcmp(qfacts[a], l->facts[b]) == 0;
+        states[i] = fact;
+        if (fact)
+            score[i] += FACT_BONUS;
+        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && !described && k < nlex; k++)
+            if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
+                score[i] += LEX_WEIGHT * (float)lex[k].confidence;
+    }
+}
+
+/* Adds the learned view of which entry the question (vector q) belongs to, when the entry
+ * model is trained and no text is masked. */
+static void add_entry_model(const camas_understand *u, const float *q, const camas_dense_hit *hits,
+                            size_t nh, float *score)
+{
+    const struct entry_model *em = &u->entries;
+    float *lp = em->m && !em->training && !u->nmasked ? malloc(em->n * sizeof *lp) : NULL;
+    if (lp) {
+        camas_softmax_log_probs(em->m, q, lp);
+        for (size_t i = 0; i < nh; i++)
+            for (uint32_t c = 0; c < em->n; c++)
+                if (em->owners[c] == hits[i].owner && strcmp(em->ids[c], hits[i].entry_id) == 0) {
+                    score[i] += ENTRY_MODEL_WEIGHT * lp[c];
+                    break;
+                }
+        free(lp);
+    }
+}
+
+/* Insertion sort of the hits (with their scores and states) on the combined score. */
+static void sort_hits(camas_dense_hit *hits, size_t nh, float *score, bool *states)
+{
+    for (size_t i = 1; i < nh; i++)
+        for (size_t k = i; k > 0 && score[k] > score[k - 1]; k--) {
+            float ts = score[k];
+            score[k] = score[k - 1];
+            score[k - 1] = ts;
+            bool tf = states[k];
+            states[k] = states[k - 1];
+            states[k - 1] = tf;
+            camas_dense_hit th = hits[k];
+            hits[k] = hits[k - 1];
+            hits[k - 1] = th;
+        }
+}
+
+/* The decision once the ranked options are in out: answer the best when sure, offer the
+ * close ones, or else the lexical matcher's answer (lex_best, when it is good enough). */
+static void decide(camas_understanding *out, bool sure, float s1, const float *score, size_t nh,
+                   const camas_match *lex_best, double lexconf)
+{
+    if (sure) {
+        out->decision = CAMAS_DECIDE_ANSWER;
+        out->noptions = 1;
+    } else if (s1 >= DENSE_CLARIFY) {
+        size_t k = 1;
+        while (k < nh && k < 3 && score[0] - score[k] <= CLARIFY_GAP)
+            k++;
+        if (k >= 2) {
+            out->decision = CAMAS_DECIDE_CLARIFY;
+            out->noptions = k;
+        } else if (s1 >= DENSE_ANSWER) {
+            out->decision = CAMAS_DECIDE_ANSWER;
+            out->noptions = 1;
+        } else {
+            out->decision = CAMAS_DECIDE_DECLINE;
+        }
+    } else if (lex_best) {
+        out->decision = CAMAS_DECIDE_ANSWER;
+        out->options[0] = *lex_best;
+        out->noptions = 1;
+        out->confidence = lexconf;
+    } else {
+        out->decision = CAMAS_DECIDE_DECLINE;
+    }
+}
+
 void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                                    const char *question, const char *body_text, const char *lang,
                                    camas_match_filter f, void *ud, camas_understanding *out)
@@ -564,17 +529,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         out->danger = d.combined;
         out->danger_kernel = d.kernel;
     }
-    /* Typos the lexical matcher corrects are corrected for the model too ("how oftn does
-     * washact meat"), whose subword pieces would otherwise read another question. The danger
-     * score above keeps the words as written: the knowledge's vocabulary is not theirs. */
-    char spelled[1024];
-    float qs[MAX_DIM];
-    if (camas_matcher_spell(m, u->lexicon, question, lang, spelled, sizeof spelled) > 0 &&
-        camas_embed_text(u->model, spelled, strlen(spelled), 1, qs) == 0) {
-        if (u->trace)
-            fprintf(u->trace, "SPELLED\t%s\n", spelled);
-        memcpy(q, qs, sizeof q);
-    }
+    /* The danger score above keeps the words as written: the knowledge's vocabulary is not
+     * theirs. */
+    spell_for_model(u, m, question, lang, q);
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
@@ -588,15 +545,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     size_t nqf = camas_understand_text_facts(question, qfacts, 8);
     /* read as a body's description and what is asked about it: from then on only the asked
      * part counts (its vector, not the whole question's words or facts) */
-    bool described =
-        nb == 0 && camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q);
-    described =
-        described || (nb == 0 && camas_understand_try_description(u, question, &fw, qfacts, nqf,
-                                                                  hits, &nh, MAX_HITS, q));
-    /* ...or by a person or office only that body has ("the committee convened by the
-     * Attorney General's Office") */
-    described = described ||
-                (nb == 0 && camas_understand_try_named(u, question, &fw, hits, &nh, MAX_HITS, q));
+    bool described = nb == 0 && read_in_parts(u, question, &fw, qfacts, nqf, hits, &nh, q);
     if (described)
         nqf = 0;
     if (nh == 0) {
@@ -605,49 +554,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
             out->options[0] = lex[0], out->noptions = 1;
         return;
     }
-    /* the lexical matcher's view counts a little in hybrid mode */
     float score[MAX_HITS];
     bool states[MAX_HITS]; /* the entry's answer states a fact of the question */
-    for (size_t i = 0; i < nh; i++) {
-        /* the nearest phrasing, and how near the entry's phrasings are as a whole */
-        score[i] = (hits[i].score + CENTROID_WEIGHT * hits[i].centroid) / (1 + CENTROID_WEIGHT);
-        const struct label *l = nqf ? label_for(u, hits[i].owner, hits[i].entry_id, false) : NULL;
-        bool fact = false;
-        for (size_t a = 0; l && a < nqf && !fact; a++)
-            for (size_t b = 0; b < l->nfacts && !fact; b++)
-                fact = strcmp(qfacts[a], l->facts[b]) == 0;
-        states[i] = fact;
-        if (fact)
-            score[i] += FACT_BONUS;
-        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && !described && k < nlex; k++)
-            if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
-                score[i] += LEX_WEIGHT * (float)lex[k].confidence;
-    }
-    /* the learned view of which entry the question belongs to */
-    const struct entry_model *em = &u->entries;
-    float *lp = em->m && !em->training && !u->nmasked ? malloc(em->n * sizeof *lp) : NULL;
-    if (lp) {
-        camas_softmax_log_probs(em->m, q, lp);
-        for (size_t i = 0; i < nh; i++)
-            for (uint32_t c = 0; c < em->n; c++)
-                if (em->owners[c] == hits[i].owner && strcmp(em->ids[c], hits[i].entry_id) == 0) {
-                    score[i] += ENTRY_MODEL_WEIGHT * lp[c];
-                    break;
-                }
-        free(lp);
-    }
-    for (size_t i = 1; i < nh; i++) /* insertion sort on the combined score */
-        for (size_t k = i; k > 0 && score[k] > score[k - 1]; k--) {
-            float ts = score[k];
-            score[k] = score[k - 1];
-            score[k - 1] = ts;
-            bool tf = states[k];
-            states[k] = states[k - 1];
-            states[k - 1] = tf;
-            camas_dense_hit th = hits[k];
-            hits[k] = hits[k - 1];
-            hits[k - 1] = th;
-        }
+    score_hits(u, hits, nh, qfacts, nqf, lex, nlex, described, score, states);
+    add_entry_model(u, q, hits, nh, score);
+    sort_hits(hits, nh, score, states);
     float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
     if (u->trace)
         fprintf(u->trace, "TRACE\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\t%.4f\t%zu\n",
@@ -689,30 +600,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     bool pinned = states[0] && s1 >= FACT_ANSWER_MIN;
     /* the asked part alone is further from every entry than a whole question */
     float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
-    if ((s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned) {
-        out->decision = CAMAS_DECIDE_ANSWER;
-        out->noptions = 1;
-    } else if (s1 >= DENSE_CLARIFY) {
-        size_t k = 1;
-        while (k < nh && k < 3 && score[0] - score[k] <= CLARIFY_GAP)
-            k++;
-        if (k >= 2) {
-            out->decision = CAMAS_DECIDE_CLARIFY;
-            out->noptions = k;
-        } else if (s1 >= DENSE_ANSWER) {
-            out->decision = CAMAS_DECIDE_ANSWER;
-            out->noptions = 1;
-        } else {
-            out->decision = CAMAS_DECIDE_DECLINE;
-        }
-    } else if (lex_ok) {
-        out->decision = CAMAS_DECIDE_ANSWER;
-        out->options[0] = lex[0];
-        out->noptions = 1;
-        out->confidence = lexconf;
-    } else {
-        out->decision = CAMAS_DECIDE_DECLINE;
-    }
+    bool sure =
+        (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned;
+    decide(out, sure, s1, score, nh, lex_ok ? &lex[0] : NULL, lexconf);
 }
 
 /* Does the question open like a follow-up of the previous one ("and for WashACT?", "et leur

@@ -1,5 +1,5 @@
-/* What understand.c and understand_learn.c share: the understanding's state, and the
- * learned parts (scope classifier, danger detector, entry model) the query side calls. Not
+/* What understand.c and understand_learn.c, _load.c and _parts.c share: the understanding's state,
+ * and the learned parts (scope classifier, danger detector, entry model) the query side calls. Not
  * for other files. */
 #ifndef CAMAS_UNDERSTAND_INTERNAL_H
 #define CAMAS_UNDERSTAND_INTERNAL_H
@@ -68,7 +68,7 @@ struct camas_understand {
     struct label *labels;
     size_t nlabels;
     bool wants_model; /* a model is configured (and did not fail to open) */
-    bool opened;      /* open_model has run */
+    bool opened;      /* camas_understand_open_model has run */
     char *model_path, *knowledge_dir;
     int cache_fd;
     struct examples danger; /* danger (1) and safe (0) messages */
@@ -88,6 +88,11 @@ struct camas_understand {
     FILE *trace; /* CAMAS_UNDERSTAND_TRACE=FILE: one line per decision (for tuning tools) */
 };
 
+/* understand_load.c: opens the model and the vector cache and loads the classifiers'
+ * examples and the other places from knowledge/ (the first camas_understand_work); frees a
+ * set of examples. */
+void camas_understand_open_model(camas_understand *u);
+void camas_understand_examples_free(struct examples *ex);
 /* Trains (or finds in the vector cache) the logistic regression of ex; with_asks adds the
  * plugins' example questions as positives (the scope classifier). */
 void camas_understand_train(camas_understand *u, struct examples *ex, bool with_asks,

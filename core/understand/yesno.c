@@ -17,137 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool in_list(const char *w, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(w, *list) == 0)
-            return true;
-    return false;
-}
-
-/* Words that open a yes/no question (after normalisation: no accents, "isn't" -> "isn t"). */
-static const char *const openers_en[] = {
-    "is",   "are",  "was",  "were",  "does",   "do",    "did",  "can", "could", "has",
-    "have", "had",  "will", "would", "should", "may",   "must", "isn", "aren",  "doesn",
-    "don",  "didn", "wasn", "weren", "hasn",   "haven", "cant", NULL};
-static const char *const openers_fr[] = {"est",     "sont", "a",      "ont",     "peut",
-                                         "peuvent", "faut", "existe", "etait",   "etaient",
-                                         "y",       "se",   "doit",   "doivent", NULL};
-/* Verbs that make a French question said with rising intonation a yes/no one
- * ("WashACT c'est gratuit ?", "le comité se réunit chaque mois ?"). */
-static const char *const verbs_fr[] = {
-    "est",       "sont",       "ont",        "peut",      "peuvent",     "faut",      "existe",
-    "reunit",    "reunissent", "preside",    "fait",      "font",        "doit",      "doivent",
-    "ouvert",    "ouverte",    "ouverts",    "ouvertes",  "gratuit",     "gratuite",  "gratuites",
-    "gratuits",  "c",          "cest",       "compte",    "comptent",    "comprend",  "comprennent",
-    "inclut",    "incluent",   "ete",        "cree",      "creee",       "convoque",  "convoquee",
-    "examine",   "accueille",  "organise",   "identifie", "repose",      "payant",    "payante",
-    "payantes",  "reservee",   "reservees",  "ya",        "vrai",        "coordonne", "coordonnent",
-    "travaille", "s",          "recommande", "copreside", "copresident", "president", "dirige",
-    "dirigent",  "rassemble",  "regroupe",   "siege",     "siegent",     "publie",    "publient",
-    NULL};
-
-/* "anyone who wants to come": a relative clause, not a question word. */
-static bool relative_after(const char *w)
-{
-    static const char *const heads[] = {
-        "anyone", "someone", "everyone",  "people",       "person", "those",   "one",
-        "body",   "group",   "committee", "organization", "member", "members", "quelqu",
-        "ceux",   "celles",  "personne",  "personnes",    "celui",  "celle",   NULL};
-    return in_list(w, heads);
-}
-
-static bool yesno_sentence(const char *question, const char *lang);
-
-/* Ends like a tag question ("…, right?", "wasn't it", "c'est ça ?", "ou pas ?"). */
-static bool tag_question(const char *norm)
-{
-    static const char *const tags[] = {
-        " right",         " correct",      " true",    " yes",        " isn t it",
-        " wasn t it",     " wasnt it",     " isnt it", " don t they", " doesn t it",
-        " is that right", " n est ce pas", " hein",    " c est ca",   " ou pas",
-        " c est bien ca", " vrai",         " non",     NULL};
-    size_t n = strlen(norm);
-    while (n > 0 && (norm[n - 1] == '?' || norm[n - 1] == ' ' || norm[n - 1] == '!'))
-        n--;
-    for (size_t k = 0; tags[k]; k++) {
-        size_t tl = strlen(tags[k]);
-        if (n > tl && strncmp(norm + n - tl, tags[k], tl) == 0)
-            return true;
-    }
-    return false;
-}
-
-bool camas_yesno_question(const char *question, const char *lang)
-{
-    if (yesno_sentence(question, lang))
-        return true;
-    char *norm = camas_text_normalize_dup(question);
-    /* the tag alone makes it a question ("washact was convened in 2008 wasnt it") once the
-     * sentence is long enough not to be a keyword query */
-    bool yes = norm && (strchr(question, '?') || strlen(norm) >= 24) && tag_question(norm);
-    free(norm);
-    if (yes)
-        return true;
-    /* the last part after a preamble or a question about something else: "who chairs the
-     * task force, is it richard torrance?", "quick q: task force was reauthorized in 2015?" */
-    const char *cut = NULL;
-    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", NULL};
-    for (size_t k = 0; seps[k]; k++)
-        for (const char *p = strstr(question, seps[k]); p; p = strstr(p + 1, seps[k]))
-            if (!cut || p > cut)
-                cut = p + strlen(seps[k]);
-    return cut && *cut && yesno_sentence(cut, lang);
-}
-
-static bool yesno_sentence(const char *question, const char *lang)
-{
-    camas_token t[MAX_TOK];
-    long n = camas_text_tokenize(question, t, MAX_TOK);
-    if (n <= 0)
-        return false;
-    bool fr = lang && strcmp(lang, "fr") == 0;
-    /* "est-ce que", "est-ce qu'" */
-    if (fr && n >= 3 && strcmp(t[0].text, "est") == 0 && strcmp(t[1].text, "ce") == 0 &&
-        (strcmp(t[2].text, "que") == 0 || strcmp(t[2].text, "qu") == 0))
-        return true;
-    for (long i = 0; i < n; i++) {
-        if (fr && i > 0 && strcmp(t[i].text, "ou") == 0)
-            continue; /* "ou" (or) is not "où" once accents are gone */
-        if (fr && i > 1 && (strcmp(t[i].text, "que") == 0 || strcmp(t[i].text, "qu") == 0))
-            continue; /* "est-il vrai que", "en tant que": a conjunction past the start */
-        /* "c'est le procureur général qui a convoqué washact ?" (or in SMS, "c le projet de loi
-         * 5308 qui…"): a cleft, not a question word */
-        long head =
-            n > 2 && strcmp(t[0].text, "c") == 0 ? (strcmp(t[1].text, "est") == 0 ? 2 : 1) : 0;
-        bool cleft = fr && head && i > head &&
-                     (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
-        if (camas_is_question_word(lang, t[i].text) && !cleft &&
-            !(i > 0 && relative_after(t[i - 1].text)))
-            return false;
-    }
-    if (in_list(t[0].text, fr ? openers_fr : openers_en))
-        return true;
-    if (!fr) /* a statement with a question mark: "washact info sessions are held yearly?" */
-        return n >= 5 && strchr(question, '?') != NULL;
-    /* inversion: "le comité a-t-il été créé en 2013 ?", "WashACT se réunit-il… ?" */
-    static const char *const inverted[] = {"-t-il",  "-t-elle", "-t-on",   "-il ",
-                                           "-elle ", "-ils ",   "-elles ", "-il?",
-                                           "-elle?", "-ils?",   "-elles?", NULL};
-    for (size_t k = 0; inverted[k]; k++)
-        if (strstr(question, inverted[k]))
-            return true;
-    const char *q = strrchr(question, '?');
-    if (!q)
-        return false;
-    for (long i = 0; i < n; i++)
-        if (in_list(t[i].text, verbs_fr))
-            return true;
-    /* a sentence with a question mark and no question word ("on écrit à … ?"); keyword
-     * queries ("email washact ?") are shorter */
-    return n >= 6;
-}
-
 /* Meeting frequencies, each a set of phrases in normalised text. */
 static const char *const freq_phrases[][12] = {
     {"monthly", "every month", "each month", "once a month", "mensuel", "mensuelle", "mensuelles",
@@ -533,10 +402,254 @@ static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_
     if (in_name || number_value(t) || t->kind == CAMAS_TOK_EMAIL)
         return false;
     if (i == 0 || t->len < 2 || camas_is_stopword(lang, t->text) ||
-        camas_is_question_word(lang, t->text) || in_list(t->text, weak_words) ||
-        in_list(t->text, openers_en) || in_list(t->text, openers_fr) || freq_mask(t->text))
+        camas_is_question_word(lang, t->text) || camas_yesno_in_list(t->text, weak_words) ||
+        camas_yesno_in_list(t->text, camas_yesno_openers_en) ||
+        camas_yesno_in_list(t->text, camas_yesno_openers_fr) || freq_mask(t->text))
         return false;
     return !(c->is_body_word && c->is_body_word(c->ud, t->text, lang));
+}
+
+/* "do I have to pay?" against "free", "eastern Washington?" against "western Washington":
+ * the answer gives the other value (qn and an normalised). */
+static bool cost_or_side_differs(const char *qn, const char *an)
+{
+    /* cost: "do I have to pay?" against "free" */
+    static const char *const pay_q[] = {"pay",   "paying", "cost",    "costs",    "fee",   "fees",
+                                        "payer", "payant", "payante", "payantes", "coute", "frais",
+                                        "tarif", "price",  "prix",    NULL};
+    static const char *const free_a[] = {"free",      "gratuit",  "gratuite",
+                                         "gratuites", "gratuits", NULL};
+    if (camas_yesno_any_phrase(qn, pay_q) && camas_yesno_any_phrase(an, free_a))
+        return true;
+    /* which part of the state: "eastern Washington?" against "western Washington" */
+    static const char *const east_q[] = {"east",      "eastern",  "est de washington", "l est",
+                                         "orientale", "oriental", "district est",      NULL};
+    static const char *const west_a[] = {"western", "west", "ouest", NULL};
+    return camas_yesno_any_phrase(qn, east_q) && camas_yesno_any_phrase(an, west_a);
+}
+
+/* Does the answer give an e-mail address and not the question's? *q_mail: the question
+ * gives one; *mail_found: the answer holds one of the question's. */
+static bool other_email(const camas_token *qt, size_t nq, const camas_token *at, size_t na,
+                        bool *q_mail, bool *mail_found)
+{
+    bool a_mail = false;
+    for (size_t k = 0; k < na; k++)
+        a_mail |= at[k].kind == CAMAS_TOK_EMAIL;
+    for (size_t i = 0; i < nq; i++) {
+        if (qt[i].kind != CAMAS_TOK_EMAIL)
+            continue;
+        *q_mail = true;
+        for (size_t k = 0; k < na; k++)
+            *mail_found |= at[k].kind == CAMAS_TOK_EMAIL && strcmp(at[k].text, qt[i].text) == 0;
+    }
+    return *q_mail && a_mail && !*mail_found;
+}
+
+/* Does the answer give another number of the kind of one of the question's (another year,
+ * another count of the same thing)? *numbers_found: every number of the question is in the
+ * answer; *claims counts the question's numbers. */
+static bool numbers_differ(const camas_yesno_context *c, const char *lang, const camas_token *qt,
+                           size_t nq, const camas_token *at, size_t na, bool *numbers_found,
+                           size_t *claims)
+{
+    for (size_t i = 0; i < nq; i++) {
+        const char *v = number_value(&qt[i]);
+        if (!v)
+            continue;
+        /* a range ("2-3 fois par an") is two numbers */
+        char part[2][8] = {"", ""};
+        int nparts = sscanf(v, "%2[0-9]-%2[0-9]", part[0], part[1]) == 2 &&
+                             strlen(v) == strlen(part[0]) + 1 + strlen(part[1])
+                         ? 2
+                         : 0;
+        /* a count of something ("8 legislators"): the answer's count of the same thing */
+        if (!nparts && !camas_yesno_is_year(v) && i + 1 < nq) {
+            int counted = counted_as(c, lang, v, qt[i + 1].text, at, na);
+            if (counted < 0)
+                return true; /* "four legislators" */
+        }
+        for (int pi = 0; pi < (nparts ? nparts : 1); pi++) {
+            const char *x = nparts ? part[pi] : v;
+            bool found = false, same_kind = false;
+            for (size_t k = 0; k < na; k++) {
+                const char *w = number_value(&at[k]);
+                if (!w)
+                    continue;
+                found |= strcmp(w, x) == 0;
+                same_kind |= number_kind(w) == number_kind(x);
+            }
+            if (!found && same_kind)
+                return true; /* another year, another number of its kind */
+            *numbers_found &= found;
+        }
+        (*claims)++;
+    }
+    return false;
+}
+
+/* How many tokens of the question come before the yes/no question itself (0 when it has no
+ * preamble or what follows the preamble is not a yes/no question). */
+static size_t preamble_words(const char *question, const char *lang)
+{
+    size_t preamble = 0;
+    const char *asked = camas_yesno_asked_part(question);
+    if (asked != question && camas_yesno_question(asked, lang)) {
+        char *before = camas_text_normalize_dup(question);
+        char *after = camas_text_normalize_dup(asked);
+        camas_token tmp[MAX_TOK];
+        size_t nb = before ? camas_tokenize(before, tmp, MAX_TOK) : 0;
+        size_t na2 = after ? camas_tokenize(after, tmp, MAX_TOK) : 0;
+        preamble = nb > na2 ? nb - na2 : 0;
+        free(before);
+        free(after);
+    }
+    return preamble;
+}
+
+/* Does a usable sentence that names people or offices make one of the question's claims
+ * (is_claim marks them among qt)? */
+static bool claim_beside_names(const camas_yesno_context *c, const char *lang,
+                               const camas_token *qt, size_t nq, const bool *is_claim,
+                               const struct unit *units, const bool *usable, size_t nunits)
+{
+    camas_token ut[MAX_TOK];
+    for (size_t u = 0; u < nunits; u++) {
+        if (!usable[u] || !units[u].nnames)
+            continue;
+        size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+        if (nu > MAX_TOK)
+            nu = MAX_TOK;
+        for (size_t i = 0; i < nq; i++)
+            if (is_claim[i] && camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                if (c->trace)
+                    fprintf(c->trace, "an unknown name where the answer names others\n");
+                return true;
+            }
+    }
+    return false;
+}
+
+/* Does one usable sentence name all the people and offices of the question (qnames) and
+ * make the claims that sentences about others make? *others: a sentence makes the
+ * question's claim about others. */
+static bool names_in_one_unit(const camas_yesno_context *c, const char *lang, const camas_token *qt,
+                              size_t nq, const bool *is_claim, const unsigned *qnames, size_t nqn,
+                              const struct unit *units, const bool *usable, size_t nunits,
+                              bool *others)
+{
+    bool all_named = false;
+    /* the claim words sentences about others make ("convened" in "convened by the U.S.
+     * Attorney's Office"): a sentence naming the question's people must make them too
+     * ("did the Seattle police convene WashACT?" is not answered by "co-chaired by the
+     * Seattle Police Department") */
+    bool *relation = calloc(nq ? nq : 1, sizeof *relation);
+    bool related = false;
+    camas_token ut[MAX_TOK];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t u = 0; u < nunits; u++) {
+            if (!usable[u] || !units[u].nnames)
+                continue;
+            size_t have = 0;
+            for (size_t i = 0; i < nqn; i++)
+                for (size_t k = 0; k < units[u].nnames; k++)
+                    have += units[u].names[k] == qnames[i];
+            if ((have == nqn) != (pass == 1))
+                continue;
+            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+            if (nu > MAX_TOK)
+                nu = MAX_TOK;
+            if (pass == 1) { /* a sentence naming them all */
+                bool makes = true;
+                for (size_t i = 0; i < nq && makes && relation; i++)
+                    makes = !relation[i] ||
+                            camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+                all_named |= makes;
+                continue;
+            }
+            for (size_t i = 0; i < nq; i++)
+                if (is_claim[i] &&
+                    camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                    *others = true;
+                    if (relation)
+                        relation[i] = related = true;
+                }
+        }
+    free(relation);
+    if (!all_named && related)
+        *others = true;
+    return all_named;
+}
+
+/* A restrictive question: "only advocacy groups?", "n'a que des législateurs ?" (not "by
+ * invitation only"). */
+static bool restrictive(const char *qn, const camas_token *qt, size_t nq)
+{
+    static const char *const only[] = {"only",       "just",       "solely",        "exclusively",
+                                       "seulement",  "uniquement", "exclusivement", "limitative",
+                                       "exhaustive", "n a que",    "n ont que",     "ne sont que",
+                                       "un seul",    "une seule",  "a single",      NULL};
+    static const char *const by_invitation[] = {"invite only", "invitation only", NULL};
+    bool ne_que = false; /* "ne regarde que", "n'a que" */
+    for (size_t i = 0; i + 1 < nq && !ne_que; i++)
+        if (strcmp(qt[i].text, "ne") == 0 || strcmp(qt[i].text, "n") == 0)
+            for (size_t k = i + 1; k < nq && k <= i + 3 && !ne_que; k++)
+                ne_que = strcmp(qt[k].text, "que") == 0 || strcmp(qt[k].text, "qu") == 0;
+    return (camas_yesno_any_phrase(qn, only) && !camas_yesno_any_phrase(qn, by_invitation)) ||
+           ne_que;
+}
+
+/* Marks usable the answer's sentences that name no body other than the question's (qbodies;
+ * "all" is no other body) and joins them, normalised, into text (" . " between them). */
+static void mark_usable(const struct unit *units, size_t nunits, const char *const *qbodies,
+                        size_t nqb, bool *usable, camas_buf *text)
+{
+    for (size_t u = 0; u < nunits; u++) {
+        usable[u] = true;
+        for (size_t b = 0; nqb && b < units[u].nbodies; b++)
+            if (!in_bodies(units[u].bodies[b], qbodies, nqb) && strcmp(units[u].bodies[b], "all"))
+                usable[u] = false;
+        if (usable[u])
+            camas_buf_printf(text, "%s%s", text->len ? " . " : "", units[u].norm);
+    }
+}
+
+/* Checks the question's claim words (past the first preamble tokens; not in a name qused
+ * marks) against the answer's tokens (at, na) and text an, marking them in is_claim and
+ * counting them in *claims; *all_found is cleared when one is missing (words of a phrase
+ * phrased marks are found). True when the answer says the opposite of one. */
+static bool claim_opposed(const camas_yesno_context *c, const char *lang, const char *qn,
+                          const camas_token *qt, size_t nq, const unsigned char *qused,
+                          const unsigned char *phrased, size_t preamble, const camas_token *at,
+                          size_t na, const char *an, bool *is_claim, bool *all_found,
+                          size_t *claims)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < nq; i++) {
+        const camas_token *t = &qt[i];
+        /* where the token sits in qn, to skip the words of the names found above */
+        const char *at_q = strstr(qn + pos, t->text);
+        bool in_name = false, in_phrase = false;
+        if (at_q) {
+            pos = (size_t)(at_q - qn) + t->len;
+            in_name = qused[at_q - qn] != 0;
+            in_phrase = phrased[at_q - qn] != 0;
+        }
+        if (i < preamble || !claim_word(c, t, i, in_name, lang))
+            continue;
+        is_claim[i] = true;
+        bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an);
+        if (!found && c->trace)
+            fprintf(c->trace, "claim not in the answer: %s\n", t->text);
+        if (!found && opposed_in(c, lang, t->text, at, na, an)) {
+            if (c->trace)
+                fprintf(c->trace, "the answer says the opposite of: %s\n", t->text);
+            return true;
+        }
+        *all_found &= found;
+        (*claims)++;
+    }
+    return false;
 }
 
 int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
@@ -567,14 +680,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         goto out;
     }
     bool usable[MAX_UNITS];
-    for (size_t u = 0; u < nunits; u++) {
-        usable[u] = true;
-        for (size_t b = 0; nqb && b < units[u].nbodies; b++)
-            if (!in_bodies(units[u].bodies[b], qbodies, nqb) && strcmp(units[u].bodies[b], "all"))
-                usable[u] = false;
-        if (usable[u])
-            camas_buf_printf(&usable_text, "%s%s", usable_text.len ? " . " : "", units[u].norm);
-    }
+    mark_usable(units, nunits, qbodies, nqb, usable, &usable_text);
     if (!usable_text.len)
         goto out;
     const char *an = camas_buf_cstr(&usable_text);
@@ -583,81 +689,22 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         na = 4 * MAX_TOK;
     /* frequencies: a different one in the answer is a "no" */
     unsigned qf = freq_mask(qn), af = freq_mask(an);
-    if (qf && af && !(qf & af)) {
-        verdict = -1;
-        goto out;
-    }
-    /* cost: "do I have to pay?" against "free" */
-    static const char *const pay_q[] = {"pay",   "paying", "cost",    "costs",    "fee",   "fees",
-                                        "payer", "payant", "payante", "payantes", "coute", "frais",
-                                        "tarif", "price",  "prix",    NULL};
-    static const char *const free_a[] = {"free",      "gratuit",  "gratuite",
-                                         "gratuites", "gratuits", NULL};
-    if (camas_yesno_any_phrase(qn, pay_q) && camas_yesno_any_phrase(an, free_a)) {
-        verdict = -1;
-        goto out;
-    }
-    /* which part of the state: "eastern Washington?" against "western Washington" */
-    static const char *const east_q[] = {"east",      "eastern",  "est de washington", "l est",
-                                         "orientale", "oriental", "district est",      NULL};
-    static const char *const west_a[] = {"western", "west", "ouest", NULL};
-    if (camas_yesno_any_phrase(qn, east_q) && camas_yesno_any_phrase(an, west_a)) {
+    if ((qf && af && !(qf & af)) || cost_or_side_differs(qn, an)) {
         verdict = -1;
         goto out;
     }
     /* e-mail addresses: another one in the answer is a "no" */
-    bool q_mail = false, mail_found = false, a_mail = false;
-    for (size_t k = 0; k < na; k++)
-        a_mail |= at[k].kind == CAMAS_TOK_EMAIL;
-    for (size_t i = 0; i < nq; i++) {
-        if (qt[i].kind != CAMAS_TOK_EMAIL)
-            continue;
-        q_mail = true;
-        for (size_t k = 0; k < na; k++)
-            mail_found |= at[k].kind == CAMAS_TOK_EMAIL && strcmp(at[k].text, qt[i].text) == 0;
-    }
-    if (q_mail && a_mail && !mail_found) {
+    bool q_mail = false, mail_found = false;
+    if (other_email(qt, nq, at, na, &q_mail, &mail_found)) {
         verdict = -1;
         goto out;
     }
     /* numbers (years apart from other numbers), in digits or words */
     bool numbers_found = true;
     size_t claims = 0;
-    for (size_t i = 0; i < nq; i++) {
-        const char *v = number_value(&qt[i]);
-        if (!v)
-            continue;
-        /* a range ("2-3 fois par an") is two numbers */
-        char part[2][8] = {"", ""};
-        int nparts = sscanf(v, "%2[0-9]-%2[0-9]", part[0], part[1]) == 2 &&
-                             strlen(v) == strlen(part[0]) + 1 + strlen(part[1])
-                         ? 2
-                         : 0;
-        /* a count of something ("8 legislators"): the answer's count of the same thing */
-        if (!nparts && !camas_yesno_is_year(v) && i + 1 < nq) {
-            int counted = counted_as(c, lang, v, qt[i + 1].text, at, na);
-            if (counted < 0) {
-                verdict = -1; /* "four legislators" */
-                goto out;
-            }
-        }
-        for (int pi = 0; pi < (nparts ? nparts : 1); pi++) {
-            const char *x = nparts ? part[pi] : v;
-            bool found = false, same_kind = false;
-            for (size_t k = 0; k < na; k++) {
-                const char *w = number_value(&at[k]);
-                if (!w)
-                    continue;
-                found |= strcmp(w, x) == 0;
-                same_kind |= number_kind(w) == number_kind(x);
-            }
-            if (!found && same_kind) {
-                verdict = -1; /* another year, another number of its kind */
-                goto out;
-            }
-            numbers_found &= found;
-        }
-        claims++;
+    if (numbers_differ(c, lang, qt, nq, at, na, &numbers_found, &claims)) {
+        verdict = -1;
+        goto out;
     }
     /* access: "open to the public?" against "by invitation only", judged on the sentences
      * about what the question asks of (the members' meetings or the information sessions) */
@@ -676,111 +723,28 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     phrases_found(c, lang, qn, at, na, an, phrased);
     /* a preamble before the yes/no question itself claims nothing ("I'm a nurse in Yakima -
      * does the task force include survivors?") */
-    size_t preamble = 0;
-    const char *asked = camas_yesno_asked_part(question);
-    if (asked != question && camas_yesno_question(asked, lang)) {
-        char *before = camas_text_normalize_dup(question);
-        char *after = camas_text_normalize_dup(asked);
-        camas_token tmp[MAX_TOK];
-        size_t nb = before ? camas_tokenize(before, tmp, MAX_TOK) : 0;
-        size_t na2 = after ? camas_tokenize(after, tmp, MAX_TOK) : 0;
-        preamble = nb > na2 ? nb - na2 : 0;
-        free(before);
-        free(after);
-    }
-    size_t pos = 0;
-    for (size_t i = 0; i < nq; i++) {
-        const camas_token *t = &qt[i];
-        /* where the token sits in qn, to skip the words of the names found above */
-        const char *at_q = strstr(qn + pos, t->text);
-        bool in_name = false, in_phrase = false;
-        if (at_q) {
-            pos = (size_t)(at_q - qn) + t->len;
-            in_name = qused[at_q - qn] != 0;
-            in_phrase = phrased[at_q - qn] != 0;
-        }
-        if (i < preamble || !claim_word(c, t, i, in_name, lang))
-            continue;
-        is_claim[i] = true;
-        bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an);
-        if (!found && c->trace)
-            fprintf(c->trace, "claim not in the answer: %s\n", t->text);
-        if (!found && opposed_in(c, lang, t->text, at, na, an)) {
-            if (c->trace)
-                fprintf(c->trace, "the answer says the opposite of: %s\n", t->text);
-            verdict = -1;
-            goto out;
-        }
-        all_found &= found;
-        claims++;
+    size_t preamble = preamble_words(question, lang);
+    if (claim_opposed(c, lang, qn, qt, nq, qused, phrased, preamble, at, na, an, is_claim,
+                      &all_found, &claims)) {
+        verdict = -1;
+        goto out;
     }
     /* A name the source does not know in the place of the ones a sentence gives for the
      * same claim ("le FBI copréside WashACT ?" against "WashACT est coprésidé par : …"). */
     if (!nqn && nqb && !all_found &&
         camas_yesno_unknown_name(c, lang, c->as_written ? c->as_written : question, qn, qused, at,
-                                 na, an)) {
-        camas_token ut[MAX_TOK];
-        for (size_t u = 0; u < nunits; u++) {
-            if (!usable[u] || !units[u].nnames)
-                continue;
-            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
-            if (nu > MAX_TOK)
-                nu = MAX_TOK;
-            for (size_t i = 0; i < nq; i++)
-                if (is_claim[i] &&
-                    camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
-                    if (c->trace)
-                        fprintf(c->trace, "an unknown name where the answer names others\n");
-                    verdict = -1;
-                    goto out;
-                }
-        }
+                                 na, an) &&
+        claim_beside_names(c, lang, qt, nq, is_claim, units, usable, nunits)) {
+        verdict = -1;
+        goto out;
     }
     /* People and offices the question names must be in one sentence; a sentence making the
      * same kind of claim (sharing a word with the question: "chaired", "convened") about
      * others instead says "no" ("is the task force chaired by Kyle Bois?"). */
     if (nqn) {
-        bool all_named = false, others = false;
-        /* the claim words sentences about others make ("convened" in "convened by the U.S.
-         * Attorney's Office"): a sentence naming the question's people must make them too
-         * ("did the Seattle police convene WashACT?" is not answered by "co-chaired by the
-         * Seattle Police Department") */
-        bool *relation = calloc(nq ? nq : 1, sizeof *relation);
-        bool related = false;
-        camas_token ut[MAX_TOK];
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t u = 0; u < nunits; u++) {
-                if (!usable[u] || !units[u].nnames)
-                    continue;
-                size_t have = 0;
-                for (size_t i = 0; i < nqn; i++)
-                    for (size_t k = 0; k < units[u].nnames; k++)
-                        have += units[u].names[k] == qnames[i];
-                if ((have == nqn) != (pass == 1))
-                    continue;
-                size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
-                if (nu > MAX_TOK)
-                    nu = MAX_TOK;
-                if (pass == 1) { /* a sentence naming them all */
-                    bool makes = true;
-                    for (size_t i = 0; i < nq && makes && relation; i++)
-                        makes = !relation[i] ||
-                                camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
-                    all_named |= makes;
-                    continue;
-                }
-                for (size_t i = 0; i < nq; i++)
-                    if (is_claim[i] &&
-                        camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
-                        others = true;
-                        if (relation)
-                            relation[i] = related = true;
-                    }
-            }
-        free(relation);
-        if (!all_named && related)
-            others = true;
-        if (!all_named) {
+        bool others = false;
+        if (!names_in_one_unit(c, lang, qt, nq, is_claim, qnames, nqn, units, usable, nunits,
+                               &others)) {
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */
             verdict = others && nqb ? -1 : 0;
@@ -790,18 +754,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     }
     /* "only advocacy groups?", "n'a que des législateurs ?": a list the answer gives does not
      * say nothing else is in it */
-    static const char *const only[] = {"only",       "just",       "solely",        "exclusively",
-                                       "seulement",  "uniquement", "exclusivement", "limitative",
-                                       "exhaustive", "n a que",    "n ont que",     "ne sont que",
-                                       "un seul",    "une seule",  "a single",      NULL};
-    static const char *const by_invitation[] = {"invite only", "invitation only", NULL};
-    bool ne_que = false; /* "ne regarde que", "n'a que" */
-    for (size_t i = 0; i + 1 < nq && !ne_que; i++)
-        if (strcmp(qt[i].text, "ne") == 0 || strcmp(qt[i].text, "n") == 0)
-            for (size_t k = i + 1; k < nq && k <= i + 3 && !ne_que; k++)
-                ne_que = strcmp(qt[k].text, "que") == 0 || strcmp(qt[k].text, "qu") == 0;
-    if ((camas_yesno_any_phrase(qn, only) && !camas_yesno_any_phrase(qn, by_invitation)) ||
-        ne_que) {
+    if (restrictive(qn, qt, nq)) {
         /* ...but one that holds more than what the question allows says "no" */
         int r = camas_yesno_only(c, lang, qn, qt, nq, is_claim, qnames, nqn, units, usable, nunits);
         if (r) {

@@ -1,5 +1,6 @@
-/* What yesno.c shares with the rules split out of it (yesno_only.c): the answer read as
- * sentences ("units"), and the test of whether a question's word is in a text. */
+/* What yesno.c shares with the rules split out of it (yesno_only.c, yesno_compare.c,
+ * yesno_question.c): the answer read as sentences ("units"), and the test of whether a
+ * question's word is in a text. */
 #ifndef CAMAS_YESNO_INTERNAL_H
 #define CAMAS_YESNO_INTERNAL_H
 
@@ -44,6 +45,12 @@ size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, 
 int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char *qn,
                      const camas_token *qt, size_t nq, const bool *is_claim, const unsigned *qnames,
                      size_t nqn, const struct unit *units, const bool *usable, size_t nunits);
+
+/* yesno_question.c, also used by yesno.c: is w in the NULL-terminated list, and the words
+ * that open a yes/no question (normalised). */
+bool camas_yesno_in_list(const char *w, const char *const *list);
+extern const char *const camas_yesno_openers_en[];
+extern const char *const camas_yesno_openers_fr[];
 
 /* Shared by yesno.c and yesno_compare.c. */
 bool camas_yesno_has_phrase(const char *norm, const char *phrase); /* whole words */

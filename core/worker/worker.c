@@ -114,6 +114,7 @@ static void rebuild_matcher(struct worker *w)
 
 /* Loads, checks and initialises a plugin from a memfd. On success the new plugin replaces
  * any loaded one of the same name; on failure the old one keeps running. */
+/* Long on purpose: the plugin's checks in order, one error path that keeps the old one. */
 static void op_load(struct worker *w, const camas_ipc_msg *req, int fd)
 {
     int64_t id = req->id;
@@ -409,6 +410,7 @@ static const char *settle_lang(const struct worker *w, const char *text, const c
     return dictionary_lang(w, text);
 }
 
+/* Long on purpose: one question's steps (language, command, danger, answer) share their locals. */
 static void op_ask(struct worker *w, const camas_ipc_frame *f)
 {
     int64_t id = f->id;
@@ -599,6 +601,7 @@ static void announce_understanding(struct worker *w)
     send_msg(w, &msg);
 }
 
+/* Long on purpose: the worker's set-up, sandbox, loop and exit, in the order they happen. */
 int camas_worker_main(int sock, const camas_worker_options *opt)
 {
     struct worker w;

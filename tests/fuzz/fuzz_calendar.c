@@ -6,7 +6,7 @@
  * cancelled instances, time zones, dates at the edges of the calendar). Checks: no crash or
  * sanitizer report in the plugin (libical itself is not instrumented), every reply a
  * non-empty string. */
-/* what plugins/meetings/meson.build passes (scripts/fuzz builds without meson) */
+/* what plugins/meson.build passes the meetings plugin (scripts/fuzz builds without meson) */
 #ifndef LIBICAL_SONAME
 #define LIBICAL_SONAME "libical.so.3"
 #endif

@@ -1,0 +1,143 @@
+/* Is a question a yes/no one (camas_yesno_question)? An opening verb ("is", "does", "est-ce
+ * que"), a French inversion ("a-t-il") or rising intonation with a verb ("WashACT c'est gratuit
+ * ?"), a tag ("…, right?", "ou pas ?"), or any of these in the part after a preamble, and no
+ * question word that asks for something else ("who", "qui", unless in a cleft or a relative
+ * clause). Split out of yesno.c, which gives the verdicts; the openers are also its weak words. */
+#include "yesno.h"
+#include "yesno_internal.h"
+
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool camas_yesno_in_list(const char *w, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(w, *list) == 0)
+            return true;
+    return false;
+}
+
+/* Words that open a yes/no question (after normalisation: no accents, "isn't" -> "isn t"). */
+const char *const camas_yesno_openers_en[] = {
+    "is",   "are",  "was",  "were",  "does",   "do",    "did",  "can", "could", "has",
+    "have", "had",  "will", "would", "should", "may",   "must", "isn", "aren",  "doesn",
+    "don",  "didn", "wasn", "weren", "hasn",   "haven", "cant", NULL};
+const char *const camas_yesno_openers_fr[] = {"est",     "sont", "a",      "ont",     "peut",
+                                              "peuvent", "faut", "existe", "etait",   "etaient",
+                                              "y",       "se",   "doit",   "doivent", NULL};
+/* Verbs that make a French question said with rising intonation a yes/no one
+ * ("WashACT c'est gratuit ?", "le comité se réunit chaque mois ?"). */
+static const char *const verbs_fr[] = {
+    "est",       "sont",       "ont",        "peut",      "peuvent",     "faut",      "existe",
+    "reunit",    "reunissent", "preside",    "fait",      "font",        "doit",      "doivent",
+    "ouvert",    "ouverte",    "ouverts",    "ouvertes",  "gratuit",     "gratuite",  "gratuites",
+    "gratuits",  "c",          "cest",       "compte",    "comptent",    "comprend",  "comprennent",
+    "inclut",    "incluent",   "ete",        "cree",      "creee",       "convoque",  "convoquee",
+    "examine",   "accueille",  "organise",   "identifie", "repose",      "payant",    "payante",
+    "payantes",  "reservee",   "reservees",  "ya",        "vrai",        "coordonne", "coordonnent",
+    "travaille", "s",          "recommande", "copreside", "copresident", "president", "dirige",
+    "dirigent",  "rassemble",  "regroupe",   "siege",     "siegent",     "publie",    "publient",
+    NULL};
+
+/* "anyone who wants to come": a relative clause, not a question word. */
+static bool relative_after(const char *w)
+{
+    static const char *const heads[] = {
+        "anyone", "someone", "everyone",  "people",       "person", "those",   "one",
+        "body",   "group",   "committee", "organization", "member", "members", "quelqu",
+        "ceux",   "celles",  "personne",  "personnes",    "celui",  "celle",   NULL};
+    return camas_yesno_in_list(w, heads);
+}
+
+static bool yesno_sentence(const char *question, const char *lang);
+
+/* Ends like a tag question ("…, right?", "wasn't it", "c'est ça ?", "ou pas ?"). */
+static bool tag_question(const char *norm)
+{
+    static const char *const tags[] = {
+        " right",         " correct",      " true",    " yes",        " isn t it",
+        " wasn t it",     " wasnt it",     " isnt it", " don t they", " doesn t it",
+        " is that right", " n est ce pas", " hein",    " c est ca",   " ou pas",
+        " c est bien ca", " vrai",         " non",     NULL};
+    size_t n = strlen(norm);
+    while (n > 0 && (norm[n - 1] == '?' || norm[n - 1] == ' ' || norm[n - 1] == '!'))
+        n--;
+    for (size_t k = 0; tags[k]; k++) {
+        size_t tl = strlen(tags[k]);
+        if (n > tl && strncmp(norm + n - tl, tags[k], tl) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool camas_yesno_question(const char *question, const char *lang)
+{
+    if (yesno_sentence(question, lang))
+        return true;
+    char *norm = camas_text_normalize_dup(question);
+    /* the tag alone makes it a question ("washact was convened in 2008 wasnt it") once the
+     * sentence is long enough not to be a keyword query */
+    bool yes = norm && (strchr(question, '?') || strlen(norm) >= 24) && tag_question(norm);
+    free(norm);
+    if (yes)
+        return true;
+    /* the last part after a preamble or a question about something else: "who chairs the
+     * task force, is it richard torrance?", "quick q: task force was reauthorized in 2015?" */
+    const char *cut = NULL;
+    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", NULL};
+    for (size_t k = 0; seps[k]; k++)
+        for (const char *p = strstr(question, seps[k]); p; p = strstr(p + 1, seps[k]))
+            if (!cut || p > cut)
+                cut = p + strlen(seps[k]);
+    return cut && *cut && yesno_sentence(cut, lang);
+}
+
+static bool yesno_sentence(const char *question, const char *lang)
+{
+    camas_token t[MAX_TOK];
+    long n = camas_text_tokenize(question, t, MAX_TOK);
+    if (n <= 0)
+        return false;
+    bool fr = lang && strcmp(lang, "fr") == 0;
+    /* "est-ce que", "est-ce qu'" */
+    if (fr && n >= 3 && strcmp(t[0].text, "est") == 0 && strcmp(t[1].text, "ce") == 0 &&
+        (strcmp(t[2].text, "que") == 0 || strcmp(t[2].text, "qu") == 0))
+        return true;
+    for (long i = 0; i < n; i++) {
+        if (fr && i > 0 && strcmp(t[i].text, "ou") == 0)
+            continue; /* "ou" (or) is not "où" once accents are gone */
+        if (fr && i > 1 && (strcmp(t[i].text, "que") == 0 || strcmp(t[i].text, "qu") == 0))
+            continue; /* "est-il vrai que", "en tant que": a conjunction past the start */
+        /* "c'est le procureur général qui a convoqué washact ?" (or in SMS, "c le projet de loi
+         * 5308 qui…"): a cleft, not a question word */
+        long head =
+            n > 2 && strcmp(t[0].text, "c") == 0 ? (strcmp(t[1].text, "est") == 0 ? 2 : 1) : 0;
+        bool cleft = fr && head && i > head &&
+                     (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
+        if (camas_is_question_word(lang, t[i].text) && !cleft &&
+            !(i > 0 && relative_after(t[i - 1].text)))
+            return false;
+    }
+    if (camas_yesno_in_list(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en))
+        return true;
+    if (!fr) /* a statement with a question mark: "washact info sessions are held yearly?" */
+        return n >= 5 && strchr(question, '?') != NULL;
+    /* inversion: "le comité a-t-il été créé en 2013 ?", "WashACT se réunit-il… ?" */
+    static const char *const inverted[] = {"-t-il",  "-t-elle", "-t-on",   "-il ",
+                                           "-elle ", "-ils ",   "-elles ", "-il?",
+                                           "-elle?", "-ils?",   "-elles?", NULL};
+    for (size_t k = 0; inverted[k]; k++)
+        if (strstr(question, inverted[k]))
+            return true;
+    const char *q = strrchr(question, '?');
+    if (!q)
+        return false;
+    for (long i = 0; i < n; i++)
+        if (camas_yesno_in_list(t[i].text, verbs_fr))
+            return true;
+    /* a sentence with a question mark and no question word ("on écrit à … ?"); keyword
+     * queries ("email washact ?") are shorter */
+    return n >= 6;
+}
