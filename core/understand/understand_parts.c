@@ -212,6 +212,35 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
     return found;
 }
 
+/* The question less its description (rest), among the described body's own entries: when
+ * one entry answers it clearly, and is none of the excluded ones, hits and q become rest's
+ * and true is returned (what is traced names the reading: DESCRIBED, NAMED). */
+static bool answered_within(camas_understand *u, struct filter_wrap *fw, const char *body,
+                            const char *rest, const camas_dense_hit *exclude, size_t nexclude,
+                            const char *reading, camas_dense_hit *hits, size_t *nh, size_t max,
+                            float *q)
+{
+    float v[MAX_DIM];
+    if (camas_embed_text(u->model, rest, strlen(rest), 1, v))
+        return false;
+    struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
+    camas_dense_hit h[MAX_HITS];
+    size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h,
+                                 max < MAX_HITS ? max : MAX_HITS);
+    bool excluded = false;
+    for (size_t k = 0; n && k < nexclude; k++)
+        excluded |= strcmp(h[0].entry_id, exclude[k].entry_id) == 0;
+    if (!n || h[0].score < DESCRIBED_MIN || excluded ||
+        (n > 1 && h[0].score - h[1].score < DENSE_MARGIN))
+        return false;
+    if (u->trace)
+        fprintf(u->trace, "%s\t%s\t%s\t%s\n", reading, rest, body, h[0].entry_id);
+    memcpy(hits, h, n * sizeof *h);
+    *nh = n;
+    memcpy(q, v, sizeof v);
+    return true;
+}
+
 /* A question that tells a body by a fact only its answers state and then asks something
  * else about it, in one clause ("what is the group created under RCW 7.68.350 required to
  * do?"): the fact's entry wins the whole question, yet the asker wants another entry of that
@@ -228,22 +257,8 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
         return false;
     const char *body = body_of_facts(u, facts, nf);
     char rest[512];
-    float v[MAX_DIM];
-    if (!body || !without_description(question, facts, nf, rest, sizeof rest) ||
-        camas_embed_text(u->model, rest, strlen(rest), 1, v))
-        return false;
-    struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
-    camas_dense_hit h[MAX_HITS];
-    size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h,
-                                 max < MAX_HITS ? max : MAX_HITS);
-    if (!n || h[0].score < DESCRIBED_MIN || (n > 1 && h[0].score - h[1].score < DENSE_MARGIN))
-        return false;
-    if (u->trace)
-        fprintf(u->trace, "DESCRIBED\t%s\t%s\t%s\n", rest, body, h[0].entry_id);
-    memcpy(hits, h, n * sizeof *h);
-    *nh = n;
-    memcpy(q, v, sizeof v);
-    return true;
+    return body && without_description(question, facts, nf, rest, sizeof rest) &&
+           answered_within(u, fw, body, rest, NULL, 0, "DESCRIBED", hits, nh, max, q);
 }
 
 /* The cosine from which a name's nearest entry tells the body the name belongs to
@@ -282,25 +297,10 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
         const char *sp = strrchr(names[i], ' ');
         snprintf(last[0], sizeof last[0], "%s", sp ? sp + 1 : names[i]);
         char rest[512];
-        if (!without_description(question, last, 1, rest, sizeof rest) ||
-            camas_embed_text(u->model, rest, strlen(rest), 1, v))
-            continue;
-        struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
-        camas_dense_hit h[MAX_HITS];
-        size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h,
-                                     max < MAX_HITS ? max : MAX_HITS);
-        bool about_name = false; /* an entry about the person ("what is Torrance's job?") */
-        for (size_t k = 0; n && k < nwho; k++)
-            about_name |= strcmp(h[0].entry_id, who[k].entry_id) == 0;
-        if (!n || h[0].score < DESCRIBED_MIN || about_name ||
-            (n > 1 && h[0].score - h[1].score < DENSE_MARGIN))
-            continue;
-        if (u->trace)
-            fprintf(u->trace, "NAMED\t%s\t%s\t%s\n", rest, body, h[0].entry_id);
-        memcpy(hits, h, n * sizeof *h);
-        *nh = n;
-        memcpy(q, v, sizeof v);
-        return true;
+        /* not an entry about the person ("what is Torrance's job?") */
+        if (without_description(question, last, 1, rest, sizeof rest) &&
+            answered_within(u, fw, body, rest, who, nwho, "NAMED", hits, nh, max, q))
+            return true;
     }
     return false;
 }
