@@ -270,20 +270,17 @@ static void offline_clear(struct offline *o)
 int camas_cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"room-kind", required_argument, NULL, 'r'},
-        {"lang", required_argument, NULL, 'L'},
-        {"now", required_argument, NULL, 'n'},
-        {"batch", required_argument, NULL, 'b'},
-        {"matcher", required_argument, NULL, 'm'},
-        {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},        {"room-kind", required_argument, NULL, 'r'},
+        {"lang", required_argument, NULL, 'L'},  {"now", required_argument, NULL, 'n'},
+        {"batch", required_argument, NULL, 'b'}, {"matcher", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     char *matcher = NULL;
     bool json = false;
     const char *room_kind = "help", *lang = NULL, *now = NULL, *batch = NULL;
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "+jr:L:n:b:m:", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+jr:L:n:b:m:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'm':
             if (strcmp(optarg, "hybrid") && strcmp(optarg, "lexical") && strcmp(optarg, "dense")) {
@@ -311,11 +308,12 @@ int camas_cmd_ask(camas_config *cfg, const struct paths *paths, int argc, char *
             now = optarg;
             break;
         default:
-            fprintf(stderr, "Usage: camas ask [--json] [--room-kind help|staff] [--lang en|fr] "
-                            "[--now ISO-8601] [--matcher hybrid|lexical|dense] QUESTION\n"
-                            "       camas ask --batch FILE|- [...]   (one question per line, "
-                            "plain or {\"text\":…,\"user\":…}; one JSON answer per line)\n");
-            return 2;
+            fprintf(ch == 'h' ? stdout : stderr,
+                    "Usage: camas ask [--json] [--room-kind help|staff] [--lang en|fr] "
+                    "[--now ISO-8601] [--matcher hybrid|lexical|dense] QUESTION\n"
+                    "       camas ask --batch FILE|- [...]   (one question per line, "
+                    "plain or {\"text\":…,\"user\":…}; one JSON answer per line)\n");
+            return ch == 'h' ? 0 : 2;
         }
     }
     if (optind >= argc && !batch) {

@@ -147,11 +147,14 @@ int camas_cmd_bench(camas_config *cfg, const struct paths *paths, int argc, char
 {
     if (argc >= 2 && strcmp(argv[1], "sync") == 0)
         return bench_sync(cfg, argc, argv);
-    if (argc < 2 || (strcmp(argv[1], "ask") && strcmp(argv[1], "reload"))) {
-        fprintf(stderr, "Usage: camas bench ask FILE [ROUNDS]   questions through router and "
-                        "plugins\n       camas bench reload [N]            verify+load+swap "
-                        "of the faq plugin\n");
-        return 2;
+    bool help = argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
+    if (argc < 2 || help || (strcmp(argv[1], "ask") && strcmp(argv[1], "reload"))) {
+        fprintf(help ? stdout : stderr,
+                "Usage: camas bench ask FILE [ROUNDS]   questions through router and "
+                "plugins\n       camas bench reload [N]            verify+load+swap "
+                "of the faq plugin\n       camas bench sync FILE [ROUNDS]    /sync bodies "
+                "parsed, dispatched and stored per second\n");
+        return help ? 0 : 2;
     }
     struct lws_context *ctx = camas_cli_make_context(cfg, false);
     struct offline o = {.safety = camas_safety_new()};

@@ -165,6 +165,13 @@ static void getopt_reset(void)
     optind = 0; /* glibc: 0 also reinitialises its internal state */
 }
 
+/* getopt with --help as a long form of -h, as users try it first. */
+static int getopt_help(int argc, char **argv, const char *optstring)
+{
+    static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    return getopt_long(argc, argv, optstring, help_only, NULL);
+}
+
 /* Rejects positional arguments: minisign takes everything through flags. */
 static int no_extra_args(int argc, char **argv, void (*usage)(FILE *))
 {
@@ -181,7 +188,7 @@ int camas_cli_keygen(int argc, char **argv)
     const char *pk_path = "minisign.pub", *sk_path = NULL, *comment = NULL;
     int unencrypted = 0, force = 0, opt;
     getopt_reset();
-    while ((opt = getopt(argc, argv, "p:s:c:Wfh")) != -1) {
+    while ((opt = getopt_help(argc, argv, "p:s:c:Wfh")) != -1) {
         switch (opt) {
         case 'p':
             pk_path = optarg;
@@ -318,7 +325,7 @@ int camas_cli_sign(int argc, char **argv)
     const char *trusted = NULL, *untrusted = NULL;
     int legacy = 0, no_password = 0, opt;
     getopt_reset();
-    while ((opt = getopt(argc, argv, "s:m:x:t:c:p:lWh")) != -1) {
+    while ((opt = getopt_help(argc, argv, "s:m:x:t:c:p:lWh")) != -1) {
         switch (opt) {
         case 's':
             sk_path = optarg;
@@ -423,7 +430,7 @@ int camas_cli_verify(int argc, char **argv)
     size_t npaths = 0, ninline = 0;
     int quiet = 0, only_comment = 0, opt;
     getopt_reset();
-    while ((opt = getopt(argc, argv, "m:x:p:P:qQh")) != -1) {
+    while ((opt = getopt_help(argc, argv, "m:x:p:P:qQh")) != -1) {
         switch (opt) {
         case 'm':
             msg_path = optarg;

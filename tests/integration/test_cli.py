@@ -17,6 +17,18 @@ def test_help():
     assert "run" in out and "--config" in out
 
 
+@pytest.mark.parametrize("command", ["ask", "bench", "keygen", "sign", "verify", "plugin", "ctl",
+                                     "check", "run", "unanswered"])
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_every_command_takes_help(command, flag):
+    """camas COMMAND --help prints a usage on stdout and exits 0, for every command (ask, bench
+    and the minisign commands used to refuse --help as an unknown option)."""
+    r = run_cli([command, flag])
+    assert r.returncode == 0, r
+    assert "Usage" in r.stdout or "camas ctl help" in r.stdout or "camas ctl" in r.stdout, r
+    assert "unrecognized" not in r.stderr and "invalid option" not in r.stderr, r
+
+
 def test_version():
     r = run_cli(["--version"])
     assert r.returncode == 0, r
