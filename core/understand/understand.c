@@ -312,7 +312,7 @@ bool camas_understand_work(camas_understand *u, int64_t budget_ms)
     if (!u->danger.tried)
         camas_understand_gather_danger(u);
     if (!u->scope.tried)
-        camas_understand_train(u, &u->scope, true, 1.0f, "scope");
+        camas_understand_train(u, &u->scope, CAMAS_ASKS_POSITIVE, 1.0f, "scope");
     if (!u->entries.tried)
         camas_understand_entries_start(u);
     if (u->entries.training) {

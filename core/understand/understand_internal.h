@@ -95,7 +95,10 @@ void camas_understand_open_model(camas_understand *u);
 void camas_understand_examples_free(struct examples *ex);
 /* Trains (or finds in the vector cache) the logistic regression of ex; with_asks adds the
  * plugins' example questions as positives (the scope classifier). */
-void camas_understand_train(camas_understand *u, struct examples *ex, bool with_asks,
+/* What the plugins' example questions are to a classifier: left out, or examples of one
+ * label (in scope, for the scope classifier; safe, for the danger detector). */
+enum camas_asks_as { CAMAS_ASKS_NONE, CAMAS_ASKS_POSITIVE, CAMAS_ASKS_NEGATIVE };
+void camas_understand_train(camas_understand *u, struct examples *ex, enum camas_asks_as asks_as,
                             float pos_weight, const char *what);
 /* Copies the danger examples' vectors side by side for camas_understand_danger_score. */
 void camas_understand_gather_danger(camas_understand *u);

@@ -28,9 +28,10 @@ void camas_understand_entries_clear(struct entry_model *em)
     em->training = false;
 }
 
-void camas_understand_train(camas_understand *u, struct examples *ex, bool with_asks,
+void camas_understand_train(camas_understand *u, struct examples *ex, enum camas_asks_as asks_as,
                             float pos_weight, const char *what)
 {
+    bool with_asks = asks_as != CAMAS_ASKS_NONE;
     ex->tried = true;
     int dim = camas_embed_dim(u->model);
     size_t max_asks = with_asks ? MAX_EXAMPLES : 0;
@@ -44,7 +45,8 @@ void camas_understand_train(camas_understand *u, struct examples *ex, bool with_
             h = (h ^ *p) * 1099511628211ull;
         fp += h * 0x9e3779b97f4a7c15ull;
     }
-    fp ^= (uint64_t)(pos_weight * 1000) * 0xc2b2ae3d27d4eb4full ^ CAMAS_LOGREG_VERSION;
+    fp ^= (uint64_t)(pos_weight * 1000) * 0xc2b2ae3d27d4eb4full ^ CAMAS_LOGREG_VERSION ^
+          ((uint64_t)asks_as << 40);
     if (ex->model && fp == ex->trained_on) {
         free(asks);
         return;
@@ -73,7 +75,7 @@ void camas_understand_train(camas_understand *u, struct examples *ex, bool with_
     }
     for (size_t i = 0; x && y && i < nasks; i++) {
         memcpy(x + n * (size_t)dim, asks[i], (size_t)dim * sizeof *x);
-        y[n++] = 1;
+        y[n++] = asks_as == CAMAS_ASKS_POSITIVE;
     }
     int64_t t0 = camas_monotonic_ms();
     camas_logreg *model = x && y ? camas_logreg_train(x, y, n, dim, pos_weight) : NULL;
@@ -107,8 +109,18 @@ void camas_understand_gather_danger(camas_understand *u)
     free(u->danger_x);
     free(u->danger_y);
     u->danger_n = 0;
-    u->danger_x = u->danger.n ? malloc(u->danger.n * (size_t)dim * sizeof *u->danger_x) : NULL;
-    u->danger_y = u->danger.n ? malloc(u->danger.n) : NULL;
+    /* The plugins' example questions are safe messages too: without them the detector had
+     * seen few questions about the bodies, and "Kyle Bois phone" or a youth worker asking
+     * whom to call read as danger (13 questions of the development sets got the hotline, 9
+     * first; 3 after, each about a minor or a kept passport; recall on the held-out danger
+     * sets unchanged). */
+    const float **asks = malloc(MAX_EXAMPLES * sizeof *asks);
+    uint64_t afp = 0;
+    size_t nasks =
+        asks ? camas_dense_ask_vectors(u->dense, SCOPE_OWNER, asks, MAX_EXAMPLES, &afp) : 0;
+    size_t cap = u->danger.n + nasks;
+    u->danger_x = cap ? malloc(cap * (size_t)dim * sizeof *u->danger_x) : NULL;
+    u->danger_y = cap ? malloc(cap) : NULL;
     size_t pos = 0;
     for (size_t i = 0; u->danger_x && u->danger_y && i < u->danger.n; i++) {
         const float *v = camas_dense_vector(u->dense, CAMAS_DENSE_ASK, u->danger.texts[i]);
@@ -118,6 +130,11 @@ void camas_understand_gather_danger(camas_understand *u)
         pos += u->danger.labels[i];
         u->danger_y[u->danger_n++] = u->danger.labels[i];
     }
+    for (size_t i = 0; u->danger_x && u->danger_y && i < nasks; i++) {
+        memcpy(u->danger_x + u->danger_n * (size_t)dim, asks[i], (size_t)dim * sizeof *asks[i]);
+        u->danger_y[u->danger_n++] = 0;
+    }
+    free(asks);
     if (pos == 0 || pos == u->danger_n) {
         log_warn("understand", "no learned danger detector (%zu examples)", u->danger_n);
         u->danger_n = 0;
@@ -125,7 +142,7 @@ void camas_understand_gather_danger(camas_understand *u)
     }
     /* the linear view of the same examples (found in the vector cache after the first
      * training of this set) */
-    camas_understand_train(u, &u->danger, false, 1.0f, "danger");
+    camas_understand_train(u, &u->danger, CAMAS_ASKS_NEGATIVE, 1.0f, "danger");
 }
 
 /* Kernel density ratio: the share of danger among the examples, each weighed by
