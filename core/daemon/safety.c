@@ -87,6 +87,9 @@ static const char *const patterns_en[] = {
     "lock|locks|locked|locking me|us|her|him|them",
     WHO_EN " ~3 locked ~0 in|up|inside",
     "owe|owes ~0 him|them|her|money|debt|a",
+    /* a debt that grows however long one works: debt bondage, often asked innocently */
+    "owe|owes ~2 more ~2 than ~1 when ~2 started|arrived|came|began|got",
+    "debt|balance ~2 keeps|keep ~0 growing|going|getting|rising",
     "debt bondage",
     "call|report|calling|tell ~1 immigration|ice",
     "deport me|us|her|him|them",
@@ -120,6 +123,8 @@ static const char *const patterns_fr[] = {
     "vend|vendent|vendre|prostitu*|retient|retiennent|enferm*|sequestr*",
     WHO_FR " ~3 dette",
     "dette ~3 rembourser",
+    "dois|doive|doit|devons ~1 plus ~6 qu ~0 au|a ~1 debut|arrivee|depart",
+    "dette ~2 augmente|grossit|grandit|monte ~0 !pas",
     WHO_FR " ~3 " BE_FR " ~2 victime|victimes",
     WHO_FR " ~4 " BE_FR " ~1 exploite|exploitee|exploites|exploitees|prostitue|prostituee|"
            "vendu|vendue|sequestre|sequestree|enferme|enfermee|force|forcee|oblige|obligee|drogue|"

@@ -15,6 +15,8 @@ static const char *const danger_en[] = {
     "they took my pasport",
     "my boss keeps my ID and says I owe him money",
     "I'm in danger right now",
+    "is it normal that I owe more now than when I started?",
+    "my debt keeps growing even though I work every day",
 };
 
 static const char *const danger_fr[] = {
@@ -27,6 +29,8 @@ static const char *const danger_fr[] = {
     "ma voisine est victime de traite",
     "ils menacent ma famille",
     "je suis en dangé",
+    "c'est normal que je doive plus d'argent qu'au début ?",
+    "ma dette augmente chaque mois",
 };
 
 static const char *const safe[] = {
@@ -40,6 +44,8 @@ static const char *const safe[] = {
     "who is a victim of trafficking under the law?",
     "a l'aide de quelle loi le comité a-t-il été créé ?",
     "when does the task force meet?",
+    "I owe more than 20 dollars to my friend",
+    "je ne dois plus rien à la banque",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
