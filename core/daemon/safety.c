@@ -119,7 +119,8 @@ static const char *const patterns_fr[] = {
     WHO_FR " ~3 enferm*|sequestr*|captif|captive|prisonnier|prisonniere|retenu|retenue",
     "contre ma|mon|son|sa|notre|leur volonte|gre",
     "menac*|frapp*|battent|bat|tuer|tuent|violent|blessent ~1 me|m|nous|ma|mon|mes|famille",
-    "me|m|nous menac*|frapp*|battre|bat|battent|tuer|tue|tuent|violer|viole|violent|blesser|"
+    /* not "tuent": with one typo allowed it matched "me tient" ("ça me tient à cœur") */
+    "me|m|nous menac*|frapp*|battre|bat|battent|tuer|tue|violer|viole|violent|blesser|"
     "vend|vendent|vendre|prostitu*|retient|retiennent|enferm*|sequestr*",
     WHO_FR " ~3 dette",
     "dette ~3 rembourser",

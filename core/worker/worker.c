@@ -443,7 +443,8 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     bool abstained = true;
     uint8_t flags = 0;
     float danger_score = -1, danger_kernel = -1; /* the learned detector's, when it ran */
-    camas_buf options = {0}, effective = {0};
+    camas_buf options = {0}, effective = {0}, asked = {0};
+    const char *whole = NULL; /* the question, when matched on its part before a comparison */
     if (command) {
         camas_plugin *p = plugin_by_command(w, command);
         if (p && (req.room_kind != CAMAS_ROOMKIND_HELP || p->allow_help) && p->d->command) {
@@ -474,10 +475,22 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                   (long long)id, (int)u.decision, u.noptions ? u.options[0].entry_id : "-",
                   u.confidence, (double)u.danger, (double)u.danger_kernel, (double)u.scope,
                   camas_matcher_size(w->matcher));
+        bool yes_no = camas_yesno_question(req.text, match_lang);
+        if (yes_no && !prev && camas_worker_comparison_cut(w, req.text, match_lang, &asked)) {
+            /* matched and judged on what is asked about; the danger stays the whole
+             * message's */
+            camas_understanding cut;
+            camas_understand_query(w->understand, w->matcher, camas_buf_cstr(&asked), match_lang,
+                                   camas_worker_room_policy, &fc, &cut);
+            cut.danger = u.danger;
+            cut.danger_kernel = u.danger_kernel;
+            u = cut;
+            whole = req.text;
+            req.text = camas_buf_cstr(&asked);
+        }
         confidence = u.confidence;
         danger_score = u.danger;
         danger_kernel = u.danger_kernel;
-        bool yes_no = camas_yesno_question(req.text, match_lang);
         int verdict = 0;
         if (camas_worker_answer_each_body(w, id, &req, match_lang, &u, &plugin_name, &entry_id)) {
             abstained = false;
@@ -487,11 +500,13 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             abstained = false;
             entry_id = u.options[0].entry_id;
             if (yes_no)
-                entry_id = camas_worker_answer_yes_no(w, id, &u, &req, &plugin_name, &verdict);
+                entry_id =
+                    camas_worker_answer_yes_no(w, id, &u, &req, whole, &plugin_name, &verdict);
         } else if (u.decision == CAMAS_DECIDE_CLARIFY && yes_no &&
                    camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
                                              &plugin_name) &&
-                   (entry_id = camas_worker_answer_yes_no(w, id, &u, &req, &plugin_name, &verdict),
+                   (entry_id =
+                        camas_worker_answer_yes_no(w, id, &u, &req, whole, &plugin_name, &verdict),
                     verdict)) {
             /* options in doubt, but the best one settles the yes/no question: no need to ask
              * which was meant ("was WashACT set up before the CSEC committee?") */
@@ -547,6 +562,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     }
     camas_buf_free(&options);
     camas_buf_free(&effective);
+    camas_buf_free(&asked);
     if (!frame) {
         log_error("worker", "cannot answer the core: out of memory");
         return;

@@ -97,15 +97,21 @@ bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, con
 /* worker_reply.c: replies put together from an understanding. */
 /* Is word part of a body's name or short name (either language)? (ud: the worker) */
 bool camas_worker_body_word(void *ud, const char *word, const char *lang);
+/* A yes/no question that ends on a point of comparison ("does the task force meet quarterly
+ * like WashACT does?", "… open to the public like its information sessions?"): the part
+ * asked about, before "like"/"comme", into out (true); false when there is none. */
+bool camas_worker_comparison_cut(const struct worker *w, const char *text, const char *lang,
+                                 struct camas_buf *out);
 /* The known people and offices text names (understand.h's names callback; ud: the worker). */
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
                           size_t max);
 /* With u's best entry rendered: "Yes —"/"No —" before it when it (or a close runner-up about
- * the same body) settles the yes/no question; *verdict gets +1, -1 or 0. Returns the entry
- * answered. */
+ * the same body) settles the yes/no question; *verdict gets +1, -1 or 0. whole: the whole
+ * question when req's is the part before a point of comparison (tried when that part
+ * settles nothing), else NULL. Returns the entry answered. */
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
-                                       const camas_request *req, const char **plugin_name,
-                                       int *verdict);
+                                       const camas_request *req, const char *whole,
+                                       const char **plugin_name, int *verdict);
 /* Each named body's own answer, for a question about two or three; false when not such a
  * question or not understood for each (the reply buffers are then untouched). */
 bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,

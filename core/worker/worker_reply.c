@@ -12,9 +12,11 @@
 
 #include <camas/plugin.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static size_t yesno_bodies(void *ud, const char *text, const char *lang, const char **ids,
                            size_t max)
@@ -36,6 +38,47 @@ bool camas_worker_body_word(void *ud, const char *word, const char *lang)
                 return true;
     }
     return false;
+}
+
+bool camas_worker_comparison_cut(const struct worker *w, const char *text, const char *lang,
+                                 camas_buf *out)
+{
+    static const char *const like[] = {" like ", " unlike ", " as with ", " comme ", NULL};
+    /* what follows the word shows a comparison, not an example ("agencies like the FBI"):
+     * a body, or something of the same body ("its information sessions") */
+    static const char *const own[] = {"its ", "their ", "ses ", "leurs ", "son ", "sa ", NULL};
+    const char *cut = NULL, *after = NULL;
+    for (const char *const *l = like; *l; l++)
+        for (const char *p = strcasestr(text, *l); p; p = strcasestr(p + 1, *l))
+            if (!cut || p > cut) {
+                cut = p;
+                after = p + strlen(*l);
+            }
+    if (!cut)
+        return false;
+    size_t words = 0;
+    for (const char *p = text; p < cut; p++)
+        words += *p == ' ';
+    bool compared = false;
+    for (const char *const *o = own; *o && !compared; o++)
+        compared = strncasecmp(after, *o, strlen(*o)) == 0;
+    /* "a seat for someone like me on the task force" compares a person, not the body */
+    static const char *const person[] = {"me",  "moi", "us",  "nous", "you",  "vous", "toi",
+                                         "him", "her", "lui", "elle", "them", "eux",  NULL};
+    for (const char *const *o = person; *o; o++) {
+        size_t n = strlen(*o);
+        if (strncasecmp(after, *o, n) == 0 && !isalpha((unsigned char)after[n]))
+            return false;
+    }
+    const char *ids[4];
+    if (!compared)
+        compared = camas_matcher_bodies(w->matcher, after, lang, ids, 4) > 0;
+    if (!compared || words < 3)
+        return false;
+    camas_buf_reset(out);
+    camas_buf_append(out, text, (size_t)(cut - text));
+    camas_buf_puts(out, " ?");
+    return true;
 }
 
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
@@ -138,8 +181,8 @@ static void prefix_verdict(struct worker *w, int v, const char *lang)
  * names the police but not who convened it; WashACT's description does). Returns the entry
  * answered. */
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
-                                       const camas_request *req, const char **plugin_name,
-                                       int *verdict)
+                                       const camas_request *req, const char *whole,
+                                       const char **plugin_name, int *verdict)
 {
     const char *entry = u->options[0].entry_id;
     const char *body = camas_understand_body(w->understand, entry);
@@ -169,6 +212,10 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
         w->reply_html = html;
         *plugin_name = name;
     }
+    /* the point of comparison may carry what settles it ("is the CSEC committee
+     * invitation-only like WashACT's member meetings?") */
+    if (v == 0 && whole)
+        v = yes_no_verdict(w, whole, req->lang);
     w->yesno_req = NULL;
     if (v)
         prefix_verdict(w, v, req->lang);

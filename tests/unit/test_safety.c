@@ -46,6 +46,7 @@ static const char *const safe[] = {
     "when does the task force meet?",
     "I owe more than 20 dollars to my friend",
     "je ne dois plus rien à la banque",
+    "la question me tient à cœur",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
