@@ -494,7 +494,7 @@ static size_t preamble_words(const char *question, const char *lang)
 {
     size_t preamble = 0;
     const char *asked = camas_yesno_asked_part(question);
-    if (asked != question && camas_yesno_question(asked, lang)) {
+    if (asked != question && camas_yesno_question(asked, lang) && !camas_yesno_only_tag(asked)) {
         char *before = camas_text_normalize_dup(question);
         char *after = camas_text_normalize_dup(asked);
         camas_token tmp[MAX_TOK];
@@ -614,6 +614,24 @@ static void mark_usable(const struct unit *units, size_t nunits, const char *con
     }
 }
 
+/* Does a sentence name every person and office the question names (at least one)? Used
+ * when no sentence of the answer is about the question's body. */
+static bool named_elsewhere(const camas_yesno_context *c, const char *qn, unsigned char *qused,
+                            const struct unit *units, size_t nunits)
+{
+    unsigned qnames[MAX_HITS];
+    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
+    for (size_t u = 0; nqn && u < nunits; u++) {
+        size_t have = 0;
+        for (size_t i = 0; i < nqn; i++)
+            for (size_t k = 0; k < units[u].nnames; k++)
+                have += units[u].names[k] == qnames[i];
+        if (have >= nqn)
+            return true;
+    }
+    return false;
+}
+
 /* Checks the question's claim words (past the first preamble tokens; not in a name qused
  * marks) against the answer's tokens (at, na) and text an, marking them in is_claim and
  * counting them in *claims; *all_found is cleared when one is missing (words of a phrase
@@ -681,8 +699,14 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     }
     bool usable[MAX_UNITS];
     mark_usable(units, nunits, qbodies, nqb, usable, &usable_text);
-    if (!usable_text.len)
+    if (!usable_text.len) {
+        /* only sentences about other bodies: the people the question names are theirs
+         * ("WashACT is chaired by Richard Torrance, isn't it?" against "Richard Torrance:
+         * chair of the Task Force") */
+        if (nqb && named_elsewhere(c, qn, qused, units, nunits))
+            verdict = -1;
         goto out;
+    }
     const char *an = camas_buf_cstr(&usable_text);
     size_t na = camas_tokenize(an, at, 4 * MAX_TOK);
     if (na > 4 * MAX_TOK)
@@ -765,6 +789,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     }
     verdict = all_found && claims > 0 ? 1 : 0;
 out:
+    /* "aucun survivant ne fait partie du groupe de travail, c'est ça ?": a claim said in the
+     * negative, where "yes" and "no" read both ways; the answer alone says it */
+    if (verdict && camas_yesno_negated_statement(question))
+        verdict = 0;
     for (size_t u = 0; u < nunits; u++) {
         free(units[u].norm);
         free(units[u].item);

@@ -71,6 +71,13 @@ size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, 
 /* What a question asks after any preamble ("I'm a nurse in Yakima - does the task force…"):
  * the text after its last " - ", ", ", ": " or ". " (the question itself when none). */
 const char *camas_yesno_asked_part(const char *question);
+/* Is text only a question tag ("isn't it?", "c'est ça ?", "right?"), which asks nothing of
+ * its own: what comes before it is the question, not a preamble? */
+bool camas_yesno_only_tag(const char *text);
+/* Is question a statement said in the negative ("WashACT doesn't meet monthly?", "aucun
+ * survivant n'en fait partie, c'est ça ?"), a question tag aside? Questions opened like
+ * one ("isn't WashACT…?", "n'est-il pas…") are not: they ask about the positive. */
+bool camas_yesno_negated_statement(const char *question);
 
 /* Does the question write as a name (capitalised past its first word, or an acronym)
  * something that is no known name, no body's word and not in the answer (at, na, an)? */

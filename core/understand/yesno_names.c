@@ -209,7 +209,9 @@ bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, co
                               const char *qn, const unsigned char *qused, const camas_token *at,
                               size_t na, const char *an)
 {
-    question = camas_yesno_asked_part(question);
+    const char *asked = camas_yesno_asked_part(question);
+    if (!camas_yesno_only_tag(asked))
+        question = asked;
     size_t words = 0;
     for (const char *p = question; *p;) {
         while (*p && !isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80))

@@ -8,6 +8,7 @@
 
 #include "text.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,23 +54,45 @@ static bool relative_after(const char *w)
 
 static bool yesno_sentence(const char *question, const char *lang);
 
-/* Ends like a tag question ("…, right?", "wasn't it", "c'est ça ?", "ou pas ?"). */
-static bool tag_question(const char *norm)
+static const char *const tags[] = {
+    " right",         " correct",      " true",    " yes",        " isn t it",
+    " wasn t it",     " wasnt it",     " isnt it", " don t they", " doesn t it",
+    " is that right", " n est ce pas", " hein",    " c est ca",   " ou pas",
+    " c est bien ca", " vrai",         " non",     NULL};
+
+/* The length of norm without the question and exclamation marks and spaces it ends with. */
+static size_t trimmed_len(const char *norm)
 {
-    static const char *const tags[] = {
-        " right",         " correct",      " true",    " yes",        " isn t it",
-        " wasn t it",     " wasnt it",     " isnt it", " don t they", " doesn t it",
-        " is that right", " n est ce pas", " hein",    " c est ca",   " ou pas",
-        " c est bien ca", " vrai",         " non",     NULL};
     size_t n = strlen(norm);
     while (n > 0 && (norm[n - 1] == '?' || norm[n - 1] == ' ' || norm[n - 1] == '!'))
         n--;
+    return n;
+}
+
+/* Ends like a tag question ("…, right?", "wasn't it", "c'est ça ?", "ou pas ?"). */
+static bool tag_question(const char *norm)
+{
+    size_t n = trimmed_len(norm);
     for (size_t k = 0; tags[k]; k++) {
         size_t tl = strlen(tags[k]);
         if (n > tl && strncmp(norm + n - tl, tags[k], tl) == 0)
             return true;
     }
     return false;
+}
+
+bool camas_yesno_only_tag(const char *text)
+{
+    char *norm = camas_text_normalize_dup(text);
+    bool only = false;
+    const char *start = norm;
+    while (start && *start == ' ')
+        start++;
+    size_t n = start ? trimmed_len(start) : 0;
+    for (size_t k = 0; n && tags[k] && !only; k++)
+        only = strlen(tags[k] + 1) == n && strncmp(start, tags[k] + 1, n) == 0;
+    free(norm);
+    return only;
 }
 
 bool camas_yesno_question(const char *question, const char *lang)
@@ -92,6 +115,67 @@ bool camas_yesno_question(const char *question, const char *lang)
             if (!cut || p > cut)
                 cut = p + strlen(seps[k]);
     return cut && *cut && yesno_sentence(cut, lang);
+}
+
+/* A French question by inversion ("n'est-il pas…", "se réunit-elle…", "est-ce que"). */
+static bool inverted_fr(const char *question)
+{
+    static const char *const marks[] = {"-il", "-elle", "-ils", "-elles", "-on", "-ce", NULL};
+    for (size_t k = 0; marks[k]; k++) {
+        size_t ml = strlen(marks[k]);
+        for (const char *p = strstr(question, marks[k]); p; p = strstr(p + 1, marks[k]))
+            if (!isalpha((unsigned char)p[ml]))
+                return true;
+    }
+    return false;
+}
+
+bool camas_yesno_negated_statement(const char *question)
+{
+    if (inverted_fr(question))
+        return false;
+    char *norm = camas_text_normalize_dup(question);
+    if (!norm)
+        return false;
+    size_t n = trimmed_len(norm);
+    for (size_t k = 0; tags[k]; k++) {
+        size_t tl = strlen(tags[k]);
+        if (n > tl && strncmp(norm + n - tl, tags[k], tl) == 0) {
+            n -= tl;
+            break;
+        }
+    }
+    norm[n] = '\0';
+    camas_token t[MAX_TOK];
+    size_t nt = camas_tokenize(norm, t, MAX_TOK);
+    if (nt > MAX_TOK)
+        nt = MAX_TOK;
+    static const char *const negations[] = {"not",    "no",  "never", "none",   "nobody",
+                                            "cannot", "pas", "aucun", "aucune", "jamais",
+                                            "ne",     "n",   "rien",  NULL};
+    /* "doesn't" is "doesn t"; the "t" of "a-t-il" is no negation */
+    static const char *const nt_verbs[] = {"isn", "aren",    "wasn",   "weren",  "doesn",
+                                           "don", "didn",    "hasn",   "haven",  "can",
+                                           "won", "shouldn", "couldn", "wouldn", NULL};
+    /* "only…, not…" and "ne … que" restrict (camas_yesno_only reads them); they deny nothing */
+    static const char *const restrict_words[] = {"only", "seulement", "uniquement",
+                                                 "que",  "qu",        NULL};
+    for (size_t i = 0; i < nt; i++)
+        if (camas_yesno_in_list(t[i].text, restrict_words)) {
+            free(norm);
+            return false;
+        }
+    bool negated = false;
+    if (nt && !camas_yesno_in_list(t[0].text, camas_yesno_openers_en) &&
+        !camas_yesno_in_list(t[0].text, camas_yesno_openers_fr))
+        for (size_t i = 0; i < nt && !negated; i++)
+            negated = (camas_yesno_in_list(t[i].text, negations) &&
+                       !(strcmp(t[i].text, "n") == 0 && i + 1 < nt &&
+                         strcmp(t[i + 1].text, "importe") == 0)) ||
+                      (strcmp(t[i].text, "t") == 0 && i > 0 &&
+                       camas_yesno_in_list(t[i - 1].text, nt_verbs));
+    free(norm);
+    return negated;
 }
 
 static bool yesno_sentence(const char *question, const char *lang)

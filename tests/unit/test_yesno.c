@@ -5,6 +5,7 @@
 #include "lexicon.h"
 #include "yaml_json.h"
 #include "yesno.h"
+#include "yesno_internal.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -121,6 +122,22 @@ static void with_names(camas_stemmer *st)
                                   welcome, "en") != -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee's phone 206-442-4400?", welcome,
                                   "en") == -1);
+    /* a question tag alone is no question of its own: what comes before it is the claim,
+     * not a preamble */
+    CHECK(camas_yesno_verdict_ctx(&c, "The task force is chaired by Kyle Bois, isn't it?", chair,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "The task force is chaired by Richard Torrance, right?",
+                                  chair, "en") == 1);
+    CHECK(camas_yesno_only_tag("isn't it?") && camas_yesno_only_tag(" c'est ça ?") &&
+          !camas_yesno_only_tag("is it open?"));
+    /* a claim said in the negative reads both ways: the answer alone */
+    CHECK(camas_yesno_verdict_ctx(&c, "The task force isn't chaired by Richard Torrance, right?",
+                                  chair, "en") == 0);
+    CHECK(camas_yesno_negated_statement("aucun survivant ne fait partie du groupe, c'est ça ?"));
+    CHECK(!camas_yesno_negated_statement("Le groupe de travail n'est-il pas présidé par lui ?"));
+    CHECK(!camas_yesno_negated_statement("Isn't WashACT co-chaired by WARN?"));
+    CHECK(!camas_yesno_negated_statement("Le groupe de travail a-t-il été créé en 2015 ?"));
+    CHECK(!camas_yesno_negated_statement("le comité ne regarde que les pratiques nationales ?"));
     /* another person in the same role: no; the one named: yes */
     CHECK(camas_yesno_verdict_ctx(&c, "Is the task force chaired by Kyle Bois?", chair, "en") ==
           -1);
