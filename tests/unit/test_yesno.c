@@ -122,6 +122,10 @@ static void with_names(camas_stemmer *st)
                                   welcome, "en") != -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee's phone 206-442-4400?", welcome,
                                   "en") == -1);
+    /* an answer only about another body, which the person named belongs to */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT chaired by Richard Torrance?", chair, "en") ==
+          -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT meet quarterly?", chair, "en") == 0);
     /* a question tag alone is no question of its own: what comes before it is the claim,
      * not a preamble */
     CHECK(camas_yesno_verdict_ctx(&c, "The task force is chaired by Kyle Bois, isn't it?", chair,
