@@ -68,20 +68,17 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
     return (q_open == a_open) ? 1 : -1;
 }
 
-/* The year a sentence about one body only gives (not a reauthorization's: that is not when
- * the body began), or 0. */
-static int body_year(const struct unit *units, size_t nunits, const char *body)
+static const char *const again[] = {
+    "reauthorized", "reauthorised",   "reauthorization", "reauthorisation", "de nouveau autorise",
+    "reautorise",   "reautorisation", "renouvele",       "reconduit",       NULL};
+
+/* The year a sentence about one body only gives, or 0: when it began (not a
+ * reauthorization's year), or when it was reauthorized (renewed). */
+static int body_year(const struct unit *units, size_t nunits, const char *body, bool renewed)
 {
-    static const char *const again[] = {"reauthorized",
-                                        "reauthorised",
-                                        "de nouveau autorise",
-                                        "reautorise",
-                                        "renouvele",
-                                        "reconduit",
-                                        NULL};
     for (size_t u = 0; u < nunits; u++) {
         if (units[u].nbodies != 1 || strcmp(units[u].bodies[0], body) ||
-            camas_yesno_any_phrase(units[u].norm, again))
+            camas_yesno_any_phrase(units[u].norm, again) != renewed)
             continue;
         camas_token t[4 * MAX_TOK];
         size_t n = camas_tokenize(units[u].norm, t, 4 * MAX_TOK);
@@ -94,7 +91,8 @@ static int body_year(const struct unit *units, size_t nunits, const char *body)
 
 /* The year a body began, from the answer the knowledge gives to when it did (the answer
  * to a comparison names one body: "The CSEC Committee was created … in 2013"). 0: unknown. */
-static int founding_year(const camas_yesno_context *c, const char *body, const char *lang)
+static int founding_year(const camas_yesno_context *c, const char *body, const char *lang,
+                         bool renewed)
 {
     char *text = c->founding ? c->founding(c->ud, body, lang) : NULL;
     if (!text)
@@ -103,7 +101,7 @@ static int founding_year(const camas_yesno_context *c, const char *body, const c
     int year = 0;
     if (units) {
         size_t n = camas_yesno_split_units(c, text, lang, units, MAX_UNITS);
-        year = body_year(units, n, body);
+        year = body_year(units, n, body, renewed);
         for (size_t u = 0; u < n; u++) {
             free(units[u].norm);
             free(units[u].item);
@@ -120,9 +118,9 @@ static int founding_year(const camas_yesno_context *c, const char *body, const c
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
                               const struct unit *units, size_t nunits)
 {
-    static const char *const earlier[] = {"before",        "older",      "earlier",
-                                          "first",         "avant",      "plus ancien",
-                                          "plus ancienne", "plus vieux", NULL};
+    static const char *const earlier[] = {
+        "before",        "older",      "earlier",        "first",  "avant", "plus ancien",
+        "plus ancienne", "plus vieux", "plus longtemps", "longer", NULL};
     static const char *const later[] = {"after",        "newer",      "later",
                                         "younger",      "apres",      "plus recent",
                                         "plus recente", "plus jeune", NULL};
@@ -150,11 +148,15 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
         size_t nb = c->bodies(c->ud, cut, lang, b, 4);
         if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
             strcmp(b[0], "all")) {
-            int ya = body_year(units, nunits, a[0]), yb = body_year(units, nunits, b[0]);
+            /* "was the task force reauthorized after the CSEC committee was created?": each
+             * side's own event */
+            bool ra = camas_yesno_any_phrase(subject, again),
+                 rb = camas_yesno_any_phrase(cut, again);
+            int ya = body_year(units, nunits, a[0], ra), yb = body_year(units, nunits, b[0], rb);
             if (!ya)
-                ya = founding_year(c, a[0], lang);
+                ya = founding_year(c, a[0], lang, ra);
             if (!yb)
-                yb = founding_year(c, b[0], lang);
+                yb = founding_year(c, b[0], lang, rb);
             if (ya && yb && ya != yb)
                 result = ((ya < yb) == (sense < 0)) ? 1 : -1;
         }

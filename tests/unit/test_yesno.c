@@ -282,6 +282,17 @@ static void with_names(camas_stemmer *st)
                                   "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT created before the CSEC committee?", convened,
                                   "en") == 1);
+    /* a reauthorization compared with when another body began: each side's own event */
+    static const char renewed[] = "The Task Force was reauthorized in 2015 by Senate Bill 5884.";
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Was the task force reauthorized before WashACT was convened?",
+                                  renewed, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the task force reauthorized after WashACT was convened?",
+                                  renewed, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the task force created before WashACT?", renewed,
+                                  "en") == 0); /* the source does not say when it began */
+    CHECK(camas_yesno_verdict_ctx(&c, "WashACT existe depuis plus longtemps que le comité CSEC ?",
+                                  convened, "fr") == 1);
     c.founding = NULL;
     CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created before WashACT?", convened,
                                   "en") == 0);
