@@ -56,6 +56,31 @@ static unsigned freq_mask(const char *norm)
     return m;
 }
 
+int camas_yesno_yearly_rate(const char *norm)
+{
+    static const int rate[NFREQ] = {12, 52, 4, 1, 0, 365};
+    static const char *const counts[] = {"one", "two",  "three", "four",   "five", "six",
+                                         "un",  "deux", "trois", "quatre", "cinq", "six"};
+    unsigned m = freq_mask(norm);
+    for (size_t f = 0; f < NFREQ; f++) {
+        if (!(m & (1u << f)))
+            continue;
+        if (rate[f])
+            return rate[f];
+        /* "two to three times a year": the most it says */
+        int most = 0;
+        for (size_t k = 0; k < sizeof counts / sizeof *counts; k++)
+            if (camas_yesno_has_phrase(norm, counts[k]) && (int)(k % 6) + 1 > most)
+                most = (int)(k % 6) + 1;
+        for (const char *p = norm; *p; p++)
+            if (isdigit((unsigned char)*p) && (p == norm || !isalnum((unsigned char)p[-1])) &&
+                !isalnum((unsigned char)p[1]) && *p - '0' > most)
+                most = *p - '0';
+        return most ? most : (camas_yesno_has_phrase(norm, "twice a year") ? 2 : 0);
+    }
+    return 0;
+}
+
 /* Words a membership or yes/no question carries without claiming anything ("is WARN
  * part of WashACT?", "is it true that…"). */
 static const char *const weak_words[] = {
@@ -693,8 +718,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     nunits = camas_yesno_split_units(c, answer, lang, units, MAX_UNITS);
     /* "was the CSEC committee created before WashACT?": the years of the two bodies */
     int order = camas_yesno_compare_years(c, question, lang, units, nunits);
+    if (!order)
+        order = camas_yesno_compare_frequency(c, question, lang, units, nunits);
     if (order) {
-        verdict = order;
+        verdict = order == CAMAS_YESNO_UNSETTLED ? 0 : order;
         goto out;
     }
     bool usable[MAX_UNITS];

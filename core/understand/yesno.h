@@ -77,6 +77,9 @@ typedef struct camas_yesno_context {
     /* the answer (malloc'ed plain text, or NULL) that tells when a body began, for a
      * question comparing two bodies whose answer gives the year of one only; may be NULL */
     char *(*founding)(void *ud, const char *body, const char *lang);
+    /* the same for how often a body meets ("How often does WashACT meet?"), for "does the
+     * task force meet more often than WashACT?"; may be NULL */
+    char *(*meetings)(void *ud, const char *body, const char *lang);
     /* the question as written, when the one given is respelled (its capitals tell names) */
     const char *as_written;
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */

@@ -166,6 +166,71 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
     return result;
 }
 
+/* How often a body meets: from a sentence about it alone in the answer, else from what the
+ * knowledge answers to how often it meets. 0: unknown. */
+static int body_rate(const camas_yesno_context *c, const struct unit *units, size_t nunits,
+                     const char *body, const char *lang)
+{
+    for (size_t u = 0; u < nunits; u++)
+        if (units[u].nbodies == 1 && strcmp(units[u].bodies[0], body) == 0) {
+            int r = camas_yesno_yearly_rate(units[u].norm);
+            if (r)
+                return r;
+        }
+    char *text = c->meetings ? c->meetings(c->ud, body, lang) : NULL;
+    if (!text)
+        return 0;
+    char *norm = camas_text_normalize_dup(text);
+    int r = norm ? camas_yesno_yearly_rate(norm) : 0;
+    free(norm);
+    free(text);
+    return r;
+}
+
+int camas_yesno_compare_frequency(const camas_yesno_context *c, const char *question,
+                                  const char *lang, const struct unit *units, size_t nunits)
+{
+    static const char *const more[] = {"more often",
+                                       "more frequently",
+                                       "more regularly",
+                                       "plus souvent",
+                                       "plus frequemment",
+                                       "plus regulierement",
+                                       NULL};
+    static const char *const less[] = {"less often", "less frequently", "moins souvent",
+                                       "moins frequemment", NULL};
+    if (!c->bodies)
+        return 0;
+    char *qn = camas_text_normalize_dup(question);
+    const char *cut = NULL;
+    int sense = 0;
+    for (int k = 0; qn && k < 2 && !cut; k++)
+        for (const char *const *w = k ? less : more; *w && !cut; w++) {
+            const char *p = strstr(qn, *w);
+            if (p && (p == qn || p[-1] == ' ') && !isalnum((unsigned char)p[strlen(*w)])) {
+                cut = p;
+                sense = k ? -1 : 1;
+            }
+        }
+    int result = 0;
+    char *subject = cut ? strndup(qn, (size_t)(cut - qn)) : NULL;
+    if (subject) {
+        const char *a[4], *b[4];
+        size_t na = c->bodies(c->ud, subject, lang, a, 4), nb = c->bodies(c->ud, cut, lang, b, 4);
+        if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
+            strcmp(b[0], "all")) {
+            int ra = body_rate(c, units, nunits, a[0], lang);
+            int rb = body_rate(c, units, nunits, b[0], lang);
+            result = CAMAS_YESNO_UNSETTLED; /* the words alone would not compare */
+            if (ra && rb)
+                result = (sense > 0 ? ra > rb : ra < rb) ? 1 : -1;
+        }
+    }
+    free(subject);
+    free(qn);
+    return result;
+}
+
 /* The bodies a question asks about: those it names, but not one named only as a point of
  * comparison ("are CSEC meetings invitation-only like WashACT's?" asks about CSEC's). */
 size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, const char *lang,

@@ -74,6 +74,16 @@ const char *camas_yesno_asked_part(const char *question);
 /* Is text only a question tag ("isn't it?", "c'est ça ?", "right?"), which asks nothing of
  * its own: what comes before it is the question, not a preamble? */
 bool camas_yesno_only_tag(const char *text);
+/* How many times a year a normalised text says something meets (quarterly: 4, "two to
+ * three times a year": 3), or 0 when it gives no frequency. */
+int camas_yesno_yearly_rate(const char *norm);
+/* A question comparing how often two bodies meet ("does WashACT meet more often than the
+ * task force?"): +1 or -1 when both frequencies are known, CAMAS_YESNO_UNSETTLED when one
+ * is not ("the source does not say how often" holds the words "often" and "meet"), 0 when
+ * the question compares no two bodies' meetings. */
+#define CAMAS_YESNO_UNSETTLED 2
+int camas_yesno_compare_frequency(const camas_yesno_context *c, const char *question,
+                                  const char *lang, const struct unit *units, size_t nunits);
 /* Is question a statement said in the negative ("WashACT doesn't meet monthly?", "aucun
  * survivant n'en fait partie, c'est ça ?"), a question tag aside? Questions opened like
  * one ("isn't WashACT…?", "n'est-il pas…") are not: they ask about the positive. */

@@ -88,9 +88,12 @@ size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHR
     return camas_yesno_name_phrases(w->names, text, out, max);
 }
 
-/* What the knowledge answers to when the body began ("When was WashACT created?" asked of
- * the same matcher, within the asker's room policy), for comparisons of two bodies. */
-static char *yesno_founding(void *ud, const char *body_id, const char *lang)
+enum body_topic { TOPIC_FOUNDING, TOPIC_MEETINGS };
+
+/* What the knowledge answers to a question about a body (when it began, how often it
+ * meets), asked of the same matcher within the asker's room policy, for comparisons of two
+ * bodies. */
+static char *ask_about_body(void *ud, const char *body_id, const char *lang, enum body_topic topic)
 {
     struct worker *w = ud;
     const struct body *b = NULL;
@@ -101,8 +104,13 @@ static char *yesno_founding(void *ud, const char *body_id, const char *lang)
     if (!b || !b->name[fr] || !w->yesno_req)
         return NULL;
     char question[512];
-    snprintf(question, sizeof question, fr ? "Quand %s a-t-il été créé ?" : "When was %s created?",
-             b->name[fr]);
+    if (topic == TOPIC_FOUNDING)
+        snprintf(question, sizeof question,
+                 fr ? "Quand %s a-t-il été créé ?" : "When was %s created?", b->name[fr]);
+    else
+        snprintf(question, sizeof question,
+                 fr ? "À quelle fréquence %s se réunit-il ?" : "How often does %s meet?",
+                 b->name[fr]);
     struct camas_worker_filter fc = {w, w->yesno_req->room_kind};
     camas_understanding u;
     camas_understand_query(w->understand, w->matcher, question, lang, camas_worker_room_policy, &fc,
@@ -128,6 +136,18 @@ static char *yesno_founding(void *ud, const char *body_id, const char *lang)
     return text;
 }
 
+/* When the body began ("When was WashACT created?"). */
+static char *yesno_founding(void *ud, const char *body_id, const char *lang)
+{
+    return ask_about_body(ud, body_id, lang, TOPIC_FOUNDING);
+}
+
+/* How often it meets ("How often does WashACT meet?"). */
+static char *yesno_meetings(void *ud, const char *body_id, const char *lang)
+{
+    return ask_about_body(ud, body_id, lang, TOPIC_MEETINGS);
+}
+
 /* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
 static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
 {
@@ -138,6 +158,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
                              .bodies = yesno_bodies,
                              .is_body_word = camas_worker_body_word,
                              .founding = yesno_founding,
+                             .meetings = yesno_meetings,
                              .lexicon = w->lexicon,
                              .ud = w};
     /* with its typos mended ("every montth" -> "every month"), real words left alone */

@@ -58,6 +58,17 @@ static char *stub_founding(void *ud, const char *body, const char *lang)
                                         : NULL;
 }
 
+static char *stub_meetings(void *ud, const char *body, const char *lang)
+{
+    (void)ud;
+    (void)lang;
+    if (strcmp(body, "task-force") == 0)
+        return strdup("The Task Force meets two to three times a year.");
+    if (strcmp(body, "csec") == 0)
+        return strdup("The source text does not say how often the CSEC Committee meets.");
+    return NULL;
+}
+
 static void with_names(camas_stemmer *st)
 {
     camas_yesno_names *names = camas_yesno_names_new();
@@ -296,6 +307,22 @@ static void with_names(camas_stemmer *st)
     c.founding = NULL;
     CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created before WashACT?", convened,
                                   "en") == 0);
+    /* how often two bodies meet: the other's from what the knowledge answers to it; a body
+     * whose frequency the source does not give settles nothing ("how often" is no claim) */
+    c.meetings = stub_meetings;
+    CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT meet more often than the task force?", meet,
+                                  "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "WashACT se réunit-il moins souvent que le groupe de "
+                                  "travail (task force) ?",
+                                  meet, "fr") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the CSEC committee meet more often than WashACT?",
+                                  "The source text does not say how often the CSEC Committee "
+                                  "meets.",
+                                  "en") == 0);
+    CHECK(camas_yesno_yearly_rate("se reunit deux a trois fois par an") == 3);
+    CHECK(camas_yesno_yearly_rate("members meet quarterly") == 4);
+    c.meetings = NULL;
     camas_yesno_names_free(names);
 }
 
