@@ -26,12 +26,6 @@
  * cross-validation on the examples it took no footer from a danger message and 25 from
  * safe ones ("mon chef me tue avec ses réunions"). */
 #define CAMAS_DANGER_SAFE 0.1f
-/* The nearest examples alone, against a low combined score and no pattern, give the footer
- * from here (was STRONG): on the development danger sets 2 and 4 (694 messages) no danger
- * message needed less (the two that lean on this view score 0.68 and 0.85), and 9 of 19
- * false alarms scored between 0.53 and 0.60 ("Je suis accro à cette série", "which motel
- * near Sea-Tac has a shuttle?"). Chosen on those sets only. */
-#define CAMAS_DANGER_KERNEL_ALONE 0.60f
 
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */
@@ -78,9 +72,9 @@ void camas_safety_compose(const char *lang, int level, bool hotline_sent, const 
  * the learned detector's combined score, kernel its nearest examples' view alone (both
  * negative when it has none: the patterns decide alone). The combined score (which halves
  * the false alarms that lead with the hotline on the held-out set) decides what leads; it
- * does not take a hotline away from what the nearest examples alone flag clearly (kernel
- * at KERNEL_ALONE without a pattern, or a pattern hit at VETO unless the combined score is
- * below SAFE): those keep the footer at least. A pattern hit leads when the
+ * never takes a hotline away from what the nearest examples alone flag, as the detector
+ * did before it (kernel at STRONG without a pattern, or a pattern hit at VETO unless the
+ * combined score is below SAFE): those keep the footer at least. A pattern hit leads when the
  * higher of the two views confirms it, so that the linear view, which reads "je crois que ma
  * voisine est victime de traite" as a question about trafficking, cannot demote it. */
 static inline int camas_safety_level(bool patterns_fired, float score, float kernel)
@@ -91,7 +85,7 @@ static inline int camas_safety_level(bool patterns_fired, float score, float ker
     if (score >= CAMAS_DANGER_STRONG || (patterns_fired && lenient >= CAMAS_DANGER_CONFIRM))
         return 2;
     /* the combined score may put the hotline after the answer, never take it away */
-    if (kernel >= CAMAS_DANGER_KERNEL_ALONE)
+    if (kernel >= CAMAS_DANGER_STRONG)
         return 1;
     return patterns_fired && kernel >= CAMAS_DANGER_VETO && score >= CAMAS_DANGER_SAFE ? 1 : 0;
 }
