@@ -356,6 +356,29 @@ bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, con
  * hotline, and a survivor's or a youth worker's real question does; at 0.90 one cry for
  * help got the overview of what camas answers. */
 #define DANGER_ANSWER_MIN 0.91
+/* ...or this much when the message names the body the answer is about and reads as a
+ * question more than a cry for help (combined danger score below DANGER_ANSWER_CALM): a
+ * nurse's "je vois des ados exploitées, il existe un comité de l'État sur les enfants
+ * exploités ? je peux contacter qui ?" (0.62) gets the CSEC contact after the hotline;
+ * "i read about the task force, is there anyone there who can help me, he holds my
+ * passport" (0.87) the hotline alone. */
+#define DANGER_ANSWER_NAMED_MIN 0.85
+#define DANGER_ANSWER_CALM      0.65f
+
+/* Does text name the one body entry_id is about? */
+static bool names_entry_body(const struct worker *w, const char *text, const char *lang,
+                             const char *entry_id)
+{
+    const char *body = entry_id ? camas_understand_body(w->understand, entry_id) : NULL;
+    if (!body || strcmp(body, "all") == 0)
+        return false;
+    const char *ids[4];
+    size_t n = camas_matcher_bodies(w->matcher, text, lang, ids, 4);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], body) == 0)
+            return true;
+    return false;
+}
 
 /* French when more of the words are only in the French word list than only in the English
  * one ("richard torrance fonction", "reseau warn role"), else NULL. */
@@ -528,7 +551,9 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     /* After the hotline, only a confident answer to what was actually asked ("I am being
      * trafficked, help" must not be followed by some entry about the task force's duties). */
-    if (level == 2 && !command && !abstained && confidence < DANGER_ANSWER_MIN)
+    if (level == 2 && !command && !abstained && confidence < DANGER_ANSWER_MIN &&
+        !(confidence >= DANGER_ANSWER_NAMED_MIN && danger_score < DANGER_ANSWER_CALM &&
+          names_entry_body(w, req.text, match_lang, entry_id)))
         abstained = true;
     if (abstained) {
         camas_buf_reset(&w->reply_plain);
