@@ -799,6 +799,8 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */
             verdict = others && nqb ? -1 : 0;
+            if (!verdict && nqb == 1)
+                verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
             goto out;
         }
         claims += nqn;
@@ -815,6 +817,9 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         all_found = false;
     }
     verdict = all_found && claims > 0 ? 1 : 0;
+    /* a role the answer does not give: who holds it, asked of the knowledge */
+    if (!verdict && nqn && nqb == 1)
+        verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
 out:
     /* "aucun survivant ne fait partie du groupe de travail, c'est ça ?": a claim said in the
      * negative, where "yes" and "no" read both ways; the answer alone says it */

@@ -63,6 +63,18 @@ void camas_yesno_load_names(const camas_yesno_loader *ld, const struct cJSON *bo
 void camas_yesno_load_synonyms(const camas_yesno_loader *ld, const struct cJSON *synonyms_doc);
 
 /* What a verdict may consult besides the two texts; every member may be NULL. */
+/* Questions the verdict may ask the knowledge about a body: when it began, how often it
+ * meets, who convened, chairs, co-chairs or created it, who its contact is. */
+typedef enum camas_yesno_topic {
+    CAMAS_YESNO_FOUNDED,
+    CAMAS_YESNO_MEETS,
+    CAMAS_YESNO_CONVENER,
+    CAMAS_YESNO_CHAIR,
+    CAMAS_YESNO_COCHAIR,
+    CAMAS_YESNO_CREATOR,
+    CAMAS_YESNO_CONTACT,
+} camas_yesno_topic;
+
 typedef struct camas_yesno_context {
     struct camas_stemmer *stemmer;
     const camas_yesno_names *names;
@@ -74,12 +86,11 @@ typedef struct camas_yesno_context {
     /* real words (lexicon.h): a claim word that is one is not matched one typo away
      * ("funding" is not "founding") */
     const struct camas_lexicon *lexicon;
-    /* the answer (malloc'ed plain text, or NULL) that tells when a body began, for a
-     * question comparing two bodies whose answer gives the year of one only; may be NULL */
-    char *(*founding)(void *ud, const char *body, const char *lang);
-    /* the same for how often a body meets ("How often does WashACT meet?"), for "does the
-     * task force meet more often than WashACT?"; may be NULL */
-    char *(*meetings)(void *ud, const char *body, const char *lang);
+    /* what the knowledge answers (malloc'ed plain text, or NULL) to a question about a body
+     * (camas_yesno_topic), for questions whose answer speaks of another body or another
+     * role ("was the CSEC committee created before WashACT?", "does WashACT meet more often
+     * than the task force?", "was WashACT convened by the Seattle police?"); may be NULL */
+    char *(*about)(void *ud, const char *body, const char *lang, camas_yesno_topic topic);
     /* the question as written, when the one given is respelled (its capitals tell names) */
     const char *as_written;
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */

@@ -94,7 +94,7 @@ static int body_year(const struct unit *units, size_t nunits, const char *body, 
 static int founding_year(const camas_yesno_context *c, const char *body, const char *lang,
                          bool renewed)
 {
-    char *text = c->founding ? c->founding(c->ud, body, lang) : NULL;
+    char *text = c->about ? c->about(c->ud, body, lang, CAMAS_YESNO_FOUNDED) : NULL;
     if (!text)
         return 0;
     struct unit *units = calloc(MAX_UNITS, sizeof *units);
@@ -177,7 +177,7 @@ static int body_rate(const camas_yesno_context *c, const struct unit *units, siz
             if (r)
                 return r;
         }
-    char *text = c->meetings ? c->meetings(c->ud, body, lang) : NULL;
+    char *text = c->about ? c->about(c->ud, body, lang, CAMAS_YESNO_MEETS) : NULL;
     if (!text)
         return 0;
     char *norm = camas_text_normalize_dup(text);
@@ -229,6 +229,63 @@ int camas_yesno_compare_frequency(const camas_yesno_context *c, const char *ques
     free(subject);
     free(qn);
     return result;
+}
+
+/* The roles a question may claim someone holds in a body, and the words that say each
+ * (normalised; co-chairs before chairs, whose words they hold). */
+static const struct {
+    camas_yesno_topic topic;
+    const char *const words[20];
+} roles[] = {
+    {CAMAS_YESNO_COCHAIR,
+     {"co chair", "co chairs", "co chaired", "cochair", "cochairs", "cochaired", "copreside",
+      "copresident", "copresidents", "copresidee", "copresidence", NULL}},
+    {CAMAS_YESNO_CONVENER,
+     {"convened", "convene", "convenes", "convener", "convenor", "convoque", "convoquee",
+      "convoquent", "convoquer", "convocation", NULL}},
+    {CAMAS_YESNO_CHAIR,
+     {"chair", "chairs", "chaired", "chairperson", "chairman", "chairwoman", "preside", "presidee",
+      "president", "presidente", "presidence", NULL}},
+    {CAMAS_YESNO_CREATOR,
+     {"created", "create", "creates", "established", "founded", "cree", "creee", "creer", "fonde",
+      "fondee", "etabli", NULL}},
+    {CAMAS_YESNO_CONTACT, {"contact", "contacts", "contacter", "contactez", NULL}},
+};
+#define NROLES (sizeof roles / sizeof roles[0])
+
+int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, const char *lang,
+                               const char *body, const unsigned *qnames, size_t nqn)
+{
+    size_t r = 0;
+    while (r < NROLES && !camas_yesno_any_phrase(qn, roles[r].words))
+        r++;
+    if (!nqn || r == NROLES || !c->about)
+        return 0;
+    char *text = c->about(c->ud, body, lang, roles[r].topic);
+    struct unit *units = text ? calloc(MAX_UNITS, sizeof *units) : NULL;
+    size_t n = units ? camas_yesno_split_units(c, text, lang, units, MAX_UNITS) : 0;
+    int verdict = 0;
+    for (size_t u = 0; u < n; u++) {
+        /* only a sentence that says the role speaks for it */
+        if (!units[u].nnames || !camas_yesno_any_phrase(units[u].norm, roles[r].words))
+            continue;
+        size_t have = 0;
+        for (size_t i = 0; i < nqn; i++)
+            for (size_t k = 0; k < units[u].nnames; k++)
+                have += units[u].names[k] == qnames[i];
+        if (have >= nqn) {
+            verdict = 1;
+            break;
+        }
+        verdict = -1; /* the role, held by others: unless a later sentence names them */
+    }
+    for (size_t u = 0; u < n; u++) {
+        free(units[u].norm);
+        free(units[u].item);
+    }
+    free(units);
+    free(text);
+    return verdict;
 }
 
 /* The bodies a question asks about: those it names, but not one named only as a point of

@@ -82,6 +82,12 @@ int camas_yesno_yearly_rate(const char *norm);
  * is not ("the source does not say how often" holds the words "often" and "meet"), 0 when
  * the question compares no two bodies' meetings. */
 #define CAMAS_YESNO_UNSETTLED 2
+/* A question claiming someone holds a role in a body ("was WashACT convened by the Seattle
+ * police?", "le contact du comité CSEC, c'est Richard Torrance ?") that the answer does not
+ * settle: what the knowledge answers to who holds that role (c->about). +1 when a sentence
+ * saying the role names them all (qnames), -1 when such sentences name only others, else 0. */
+int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, const char *lang,
+                               const char *body, const unsigned *qnames, size_t nqn);
 int camas_yesno_compare_frequency(const camas_yesno_context *c, const char *question,
                                   const char *lang, const struct unit *units, size_t nunits);
 /* Is question a statement said in the negative ("WashACT doesn't meet monthly?", "aucun

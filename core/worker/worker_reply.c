@@ -88,12 +88,10 @@ size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHR
     return camas_yesno_name_phrases(w->names, text, out, max);
 }
 
-enum body_topic { TOPIC_FOUNDING, TOPIC_MEETINGS };
-
 /* What the knowledge answers to a question about a body (when it began, how often it
  * meets), asked of the same matcher within the asker's room policy, for comparisons of two
  * bodies. */
-static char *ask_about_body(void *ud, const char *body_id, const char *lang, enum body_topic topic)
+static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_yesno_topic topic)
 {
     struct worker *w = ud;
     const struct body *b = NULL;
@@ -104,13 +102,36 @@ static char *ask_about_body(void *ud, const char *body_id, const char *lang, enu
     if (!b || !b->name[fr] || !w->yesno_req)
         return NULL;
     char question[512];
-    if (topic == TOPIC_FOUNDING)
+    const char *body_name = b->name[fr];
+    switch (topic) { /* literal formats: the compiler checks each */
+    case CAMAS_YESNO_FOUNDED:
         snprintf(question, sizeof question,
-                 fr ? "Quand %s a-t-il été créé ?" : "When was %s created?", b->name[fr]);
-    else
+                 fr ? "Quand %s a-t-il été créé ?" : "When was %s created?", body_name);
+        break;
+    case CAMAS_YESNO_MEETS:
         snprintf(question, sizeof question,
                  fr ? "À quelle fréquence %s se réunit-il ?" : "How often does %s meet?",
-                 b->name[fr]);
+                 body_name);
+        break;
+    case CAMAS_YESNO_CONVENER:
+        snprintf(question, sizeof question, fr ? "Qui a convoqué %s ?" : "Who convened %s?",
+                 body_name);
+        break;
+    case CAMAS_YESNO_CHAIR:
+        snprintf(question, sizeof question, fr ? "Qui préside %s ?" : "Who chairs %s?", body_name);
+        break;
+    case CAMAS_YESNO_COCHAIR:
+        snprintf(question, sizeof question, fr ? "Qui copréside %s ?" : "Who co-chairs %s?",
+                 body_name);
+        break;
+    case CAMAS_YESNO_CREATOR:
+        snprintf(question, sizeof question, fr ? "Qui a créé %s ?" : "Who created %s?", body_name);
+        break;
+    default:
+        snprintf(question, sizeof question,
+                 fr ? "Qui contacter pour %s ?" : "Who is the contact for %s?", body_name);
+        break;
+    }
     struct camas_worker_filter fc = {w, w->yesno_req->room_kind};
     camas_understanding u;
     camas_understand_query(w->understand, w->matcher, question, lang, camas_worker_room_policy, &fc,
@@ -136,18 +157,6 @@ static char *ask_about_body(void *ud, const char *body_id, const char *lang, enu
     return text;
 }
 
-/* When the body began ("When was WashACT created?"). */
-static char *yesno_founding(void *ud, const char *body_id, const char *lang)
-{
-    return ask_about_body(ud, body_id, lang, TOPIC_FOUNDING);
-}
-
-/* How often it meets ("How often does WashACT meet?"). */
-static char *yesno_meetings(void *ud, const char *body_id, const char *lang)
-{
-    return ask_about_body(ud, body_id, lang, TOPIC_MEETINGS);
-}
-
 /* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
 static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
 {
@@ -157,8 +166,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
                              .names = w->names,
                              .bodies = yesno_bodies,
                              .is_body_word = camas_worker_body_word,
-                             .founding = yesno_founding,
-                             .meetings = yesno_meetings,
+                             .about = yesno_about,
                              .lexicon = w->lexicon,
                              .ud = w};
     /* with its typos mended ("every montth" -> "every month"), real words left alone */

@@ -49,23 +49,38 @@ static bool stub_body_word(void *ud, const char *word, const char *lang)
 }
 
 /* What the knowledge says of when a body began (the worker asks its matcher). */
-static char *stub_founding(void *ud, const char *body, const char *lang)
+static char *stub_founding(void *ud, const char *body, const char *lang, camas_yesno_topic topic)
 {
     (void)ud;
     (void)lang;
-    return strcmp(body, "washact") == 0 ? strdup("WashACT was convened in 2006 by the U.S. "
-                                                 "Attorney's Office.")
-                                        : NULL;
+    return strcmp(body, "washact") == 0 && topic == CAMAS_YESNO_FOUNDED
+               ? strdup("WashACT was convened in 2006 by the U.S. Attorney's Office.")
+               : NULL;
 }
 
-static char *stub_meetings(void *ud, const char *body, const char *lang)
+static char *stub_meetings(void *ud, const char *body, const char *lang, camas_yesno_topic topic)
 {
     (void)ud;
     (void)lang;
+    if (topic != CAMAS_YESNO_MEETS)
+        return NULL;
     if (strcmp(body, "task-force") == 0)
         return strdup("The Task Force meets two to three times a year.");
     if (strcmp(body, "csec") == 0)
         return strdup("The source text does not say how often the CSEC Committee meets.");
+    return NULL;
+}
+
+static char *stub_roles(void *ud, const char *body, const char *lang, camas_yesno_topic topic)
+{
+    (void)ud;
+    (void)lang;
+    if (strcmp(body, "washact") == 0 && topic == CAMAS_YESNO_CONVENER)
+        return strdup("WashACT was convened in 2006 by the U.S. Attorney's Office.");
+    if (strcmp(body, "csec") == 0 && topic == CAMAS_YESNO_CONTACT)
+        return strdup("For the CSEC Committee, contact Kyle Bois, Assistant Attorney General.");
+    if (strcmp(body, "task-force") == 0 && topic == CAMAS_YESNO_CONVENER)
+        return strdup("The Task Force is chaired by Richard Torrance."); /* says no convener */
     return NULL;
 }
 
@@ -288,7 +303,7 @@ static void with_names(camas_stemmer *st)
                                   "Les documents du Groupe de travail sont publiés.", "fr") == 1);
     /* comparing when two bodies began, the answer giving the year of one only: the other's
      * from what the knowledge answers to when it began */
-    c.founding = stub_founding;
+    c.about = stub_founding;
     CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created before WashACT?", convened,
                                   "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT created before the CSEC committee?", convened,
@@ -304,12 +319,24 @@ static void with_names(camas_stemmer *st)
                                   "en") == 0); /* the source does not say when it began */
     CHECK(camas_yesno_verdict_ctx(&c, "WashACT existe depuis plus longtemps que le comité CSEC ?",
                                   convened, "fr") == 1);
-    c.founding = NULL;
+    c.about = NULL;
     CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created before WashACT?", convened,
                                   "en") == 0);
     /* how often two bodies meet: the other's from what the knowledge answers to it; a body
      * whose frequency the source does not give settles nothing ("how often" is no claim) */
-    c.meetings = stub_meetings;
+    /* a role the answer does not give, asked of the knowledge: held by others, "no"; by
+     * the one named, "yes"; an answer that does not say the role settles nothing */
+    c.about = stub_roles;
+    static const char spd[] = "Seattle Police Department: co-chair of WashACT.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT convened by the Seattle Police Department?", spd,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT convened by the U.S. Attorney's Office?",
+                                  "The U.S. Attorney's Office: co-chair of WashACT.", "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee's contact Richard Torrance?",
+                                  "The CSEC Committee studies exploitation.", "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the task force convened by the Attorney General?",
+                                  "The Task Force meets two to three times a year.", "en") == 0);
+    c.about = stub_meetings;
     CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT meet more often than the task force?", meet,
                                   "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c,
@@ -322,7 +349,7 @@ static void with_names(camas_stemmer *st)
                                   "en") == 0);
     CHECK(camas_yesno_yearly_rate("se reunit deux a trois fois par an") == 3);
     CHECK(camas_yesno_yearly_rate("members meet quarterly") == 4);
-    c.meetings = NULL;
+    c.about = NULL;
     camas_yesno_names_free(names);
 }
 
