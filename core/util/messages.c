@@ -219,10 +219,9 @@ int camas_messages_fill(const camas_messages *m, camas_msg_id id, const char *la
             }
         t += n + 2;
     }
-    /* an empty text still leaves out a valid C string */
-    if (rc == 0 && !out->data)
-        rc = camas_buf_append(out, "", 0) || !camas_buf_cstr(out) ? -1 : 0;
-    return rc ? -1 : 0;
+    /* even an empty result leaves out holding a C string */
+    camas_buf_cstr(out);
+    return rc || !out->data ? -1 : 0;
 }
 
 /* ---- validation ----------------------------------------------------------------------- */
