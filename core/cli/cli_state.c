@@ -10,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "matrix.h"
+#include "messages.h"
 #include "plugin_cli.h"
 #include "plugins.h"
 #include "reply.h"
@@ -64,6 +65,19 @@ int camas_cmd_check(camas_config *cfg, const struct paths *paths, const char *co
     if (!camas_cli_is_dir(paths->knowledge)) {
         printf("knowledge: %s is not a directory\n", paths->knowledge);
         problems++;
+    } else {
+        /* camas's own texts (knowledge/messages): read by the core and the worker alike */
+        camas_messages *msgs = NULL;
+        char why[600];
+        int rc = camas_messages_load(paths->knowledge, &msgs, why, sizeof why);
+        if (rc < 0) {
+            printf("knowledge messages: %s\n", why);
+            problems++;
+        } else {
+            printf("knowledge messages: %s%s%s\n", rc ? paths->knowledge : "", rc ? "/" : "",
+                   rc ? CAMAS_MESSAGES_FILE : "no messages folder, the compiled texts");
+        }
+        camas_messages_free(msgs);
     }
     /* The model itself is validated by the worker, which loads it; here, that it is there. */
     if (strcmp(cfg->match_mode, "lexical") == 0) {

@@ -3,6 +3,7 @@
  * control socket and SIGHUP. */
 #include "admin.h"
 #include "log.h"
+#include "messages.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -388,7 +389,9 @@ void camas_admin_run(const camas_admin_env *env, const char *line, camas_admin_d
                               : *first ? first
                                        : "admin",
                               rc == 0 ? req.name : "", "", "", "denied", "not an admin");
-        done(ud, CAMAS_ADMIN_DENIED, "Sorry, only camas administrators can do that.");
+        done(ud, CAMAS_ADMIN_DENIED,
+             camas_messages_get(camas_plugin_host_messages(env->host), CAMAS_MSG_ADMIN_DENIED,
+                                NULL));
         return;
     }
     if (rc) {

@@ -1,5 +1,6 @@
 /* Routing: addressing rules per room kind, commands, and the built-in responder. */
 #include "router.h"
+#include "messages.h"
 #include "plugins.h"
 #include "safety.h"
 #include "text.h"
@@ -62,25 +63,6 @@ static int set_answer(camas_answer *out, const char *plain, const char *html)
     return 1;
 }
 
-/* Built-in texts, [0] English, [1] French. */
-static const char *const help_intro[2] = {
-    "I answer questions about Washington State's anti-trafficking bodies: the Task Force "
-    "Against Trafficking of Persons, WashACT and the Statewide Coordinating Committee on "
-    "Commercially Sexually Exploited Children (CSEC).",
-    "Je réponds aux questions sur les organismes de l'État de Washington qui luttent contre la "
-    "traite des personnes : le Groupe de travail contre la traite des personnes, WashACT et le "
-    "Comité de coordination sur les enfants exploités sexuellement à des fins commerciales "
-    "(CSEC).",
-};
-static const char *const help_commands[2][3] = {
-    {"Commands:", "!help - this text", "!ping - check that I am listening"},
-    {"Commandes :", "!help - ce texte", "!ping - vérifier que je vous entends"},
-};
-static const char *const help_tail[2] = {
-    "Or just ask a question in English or French.",
-    "Ou posez simplement votre question, en français ou en anglais.",
-};
-
 /* Matches "!name" as the whole first word of text. */
 static bool is_command(const char *text, const char *name)
 {
@@ -106,16 +88,23 @@ static void html_command_item(camas_buf *html, const char *line, size_t n)
     free(one);
 }
 
-static int help_answer(camas_answer *out, const char *plugin_help, int fr)
+/* !help: the texts from knowledge/messages (help.*), then the plugins' commands. */
+static int help_answer(camas_answer *out, const char *plugin_help, const char *lang,
+                       const camas_messages *msgs)
 {
+    const char *intro = camas_messages_get(msgs, CAMAS_MSG_HELP_INTRO, lang);
+    const char *title = camas_messages_get(msgs, CAMAS_MSG_HELP_COMMANDS, lang);
+    const char *help = camas_messages_get(msgs, CAMAS_MSG_HELP_HELP, lang);
+    const char *ping = camas_messages_get(msgs, CAMAS_MSG_HELP_PING, lang);
+    const char *tail = camas_messages_get(msgs, CAMAS_MSG_HELP_TAIL, lang);
     camas_buf plain = {0}, html = {0};
-    char *intro = camas_html_escape(help_intro[fr]);
-    camas_buf_printf(&plain, "%s\n%s\n%s\n%s", help_intro[fr], help_commands[fr][0],
-                     help_commands[fr][1], help_commands[fr][2]);
-    camas_buf_printf(&html, "<p>%s</p><p>%s</p><ul>", intro ? intro : "", help_commands[fr][0]);
-    free(intro);
-    html_command_item(&html, help_commands[fr][1], strlen(help_commands[fr][1]));
-    html_command_item(&html, help_commands[fr][2], strlen(help_commands[fr][2]));
+    char *intro_h = camas_html_escape(intro), *title_h = camas_html_escape(title);
+    char *tail_h = camas_html_escape(tail);
+    camas_buf_printf(&plain, "%s\n%s\n%s\n%s", intro, title, help, ping);
+    camas_buf_printf(&html, "<p>%s</p><p>%s</p><ul>", intro_h ? intro_h : "",
+                     title_h ? title_h : "");
+    html_command_item(&html, help, strlen(help));
+    html_command_item(&html, ping, strlen(ping));
     for (const char *line = plugin_help ? plugin_help : ""; *line;) {
         size_t n = strcspn(line, "\n");
         camas_buf_printf(&plain, "\n%.*s", (int)n, line);
@@ -124,8 +113,11 @@ static int help_answer(camas_answer *out, const char *plugin_help, int fr)
         if (*line)
             line++;
     }
-    camas_buf_printf(&plain, "\n%s", help_tail[fr]);
-    camas_buf_printf(&html, "</ul><p>%s</p>", help_tail[fr]);
+    camas_buf_printf(&plain, "\n%s", tail);
+    camas_buf_printf(&html, "</ul><p>%s</p>", tail_h ? tail_h : "");
+    free(intro_h);
+    free(title_h);
+    free(tail_h);
     int rc = plain.data && html.data ? set_answer(out, plain.data, html.data) : -1;
     camas_buf_free(&plain);
     camas_buf_free(&html);
@@ -133,39 +125,42 @@ static int help_answer(camas_answer *out, const char *plugin_help, int fr)
 }
 
 int camas_router_answer(const camas_message *m, const char *bot_user_id, const char *plugin_help,
-                        const char *lang, camas_answer *out)
+                        const char *lang, const camas_messages *msgs, camas_answer *out)
 {
     memset(out, 0, sizeof *out);
-    int fr = lang && strcmp(lang, "fr") == 0;
     const char *text = camas_router_strip_address(m->body, bot_user_id);
-    if (is_command(text, "ping"))
-        return set_answer(out, "pong", "pong");
+    if (is_command(text, "ping")) {
+        const char *pong = camas_messages_get(msgs, CAMAS_MSG_PING_REPLY, lang);
+        char *html = camas_html_escape(pong);
+        int rc = html ? set_answer(out, pong, html) : -1;
+        free(html);
+        return rc;
+    }
     if (is_command(text, "help"))
-        return help_answer(out, plugin_help, fr);
+        return help_answer(out, plugin_help, lang, msgs);
     if (text[0] == '!') {
         size_t n = strcspn(text, " \t\r\n");
         if (n > 40)
             n = 40;
+        /* cut on a character boundary: the name goes back into a UTF-8 message */
+        while (n > 1 && ((unsigned char)text[n] & 0xc0) == 0x80)
+            n--;
+        char command[41];
+        memcpy(command, text, n);
+        command[n] = '\0';
         camas_buf b = {0};
-        if (camas_buf_printf(&b,
-                             fr ? "Je ne connais pas la commande %.*s. Envoyez !help pour voir "
-                                  "ce que je sais faire."
-                                : "I don't know the command %.*s. Send !help to see what I can "
-                                  "do.",
-                             (int)n, text)) {
+        const char *vars[] = {"command", command, NULL};
+        if (camas_messages_fill(msgs, CAMAS_MSG_COMMAND_UNKNOWN, lang, vars, &b)) {
             camas_buf_free(&b);
             return -1;
         }
-        int rc = set_answer(out, b.data, NULL);
+        int rc = set_answer(out, camas_buf_cstr(&b), NULL);
         camas_buf_free(&b);
         return rc;
     }
     if (!*text)
         return 0;
-    return set_answer(out,
-                      "I can't answer questions in my own words yet. Send !help to see what I "
-                      "can do.",
-                      NULL);
+    return set_answer(out, camas_messages_get(msgs, CAMAS_MSG_BUILTIN_FALLBACK, lang), NULL);
 }
 
 void camas_route_clear(camas_route *r)
@@ -224,7 +219,8 @@ int camas_router_route(const camas_message *m, const char *bot_user_id,
     }
     char *help =
         host ? camas_plugin_host_help(host, out->lang, m->room_kind == CAMAS_ROOM_HELP) : NULL;
-    int rc = camas_router_answer(m, bot_user_id, help, out->lang, &out->answer);
+    int rc = camas_router_answer(m, bot_user_id, help, out->lang,
+                                 host ? camas_plugin_host_messages(host) : NULL, &out->answer);
     free(help);
     if (rc < 0)
         return -1;

@@ -22,11 +22,14 @@ bool camas_router_addressed(const camas_message *m, const char *bot_user_id);
 /* The message text with a leading mention of the bot ("camas: ", "@camas:hs ") removed. */
 const char *camas_router_strip_address(const char *body, const char *bot_user_id);
 
+struct camas_messages;
+
 /* Produces the built-in answer for an addressed message (!ping, !help, unknown commands,
- * and a fallback when no plugins run). plugin_help is extra !help text (plugin commands), may
- * be NULL. Returns 1 with *out filled, 0 when there is nothing to say, -1 when out of memory. */
+ * and a fallback when no plugins run), in the texts of msgs (NULL: the compiled ones).
+ * plugin_help is extra !help text (plugin commands), may be NULL. Returns 1 with *out filled,
+ * 0 when there is nothing to say, -1 when out of memory. */
 int camas_router_answer(const camas_message *m, const char *bot_user_id, const char *plugin_help,
-                        const char *lang, camas_answer *out);
+                        const char *lang, const struct camas_messages *msgs, camas_answer *out);
 
 struct camas_plugin_host;
 struct camas_safety;
@@ -50,7 +53,8 @@ typedef struct camas_route {
     camas_answer answer;
 } camas_route;
 
-/* Decides the route for an addressed message. host may be NULL (no plugins). forced_lang
+/* Decides the route for an addressed message. host may be NULL (no plugins); its messages
+ * (camas_plugin_host_messages) word the built-in answers. forced_lang
  * overrides detection when not NULL. Returns 0, or -1 when out of memory. */
 int camas_router_route(const camas_message *m, const char *bot_user_id,
                        const struct camas_plugin_host *host, const struct camas_safety *safety,

@@ -15,6 +15,7 @@
  * new case to tests/unit/test_safety.c (positive) together with a close informational
  * question (negative). */
 #include "safety.h"
+#include "messages.h"
 #include "reply.h"
 #include "util.h"
 
@@ -135,47 +136,21 @@ static const char *const patterns_fr[] = {
     "me|nous|la|le|les ~0 faire|fera|fait|font ~0 expulser|deporter",
 };
 
-static const char hotline_en[] =
-    "If you or someone you know may be in danger or trafficked, you are not alone. Call 911 "
-    "in an emergency. The National Human Trafficking Hotline is free, confidential and open "
-    "24 hours a day: call 1-888-373-7888 or text 233733.";
-
-static const char hotline_fr[] =
-    "Si vous ou une personne que vous connaissez êtes peut-être en danger ou victime de la "
-    "traite, vous n'êtes pas seul·e. Appelez le 911 en cas d'urgence. La ligne nationale "
-    "contre la traite des êtres humains (National Human Trafficking Hotline) est gratuite, "
-    "confidentielle et ouverte 24 h/24 : appelez le 1-888-373-7888 ou envoyez un SMS au "
-    "233733.";
-
-static const char footer_en[] = "If you or someone you know is in danger: National Human "
-                                "Trafficking Hotline 1-888-373-7888 (text 233733), or 911 in an "
-                                "emergency.";
-static const char footer_fr[] = "Si vous ou une personne que vous connaissez êtes en danger : "
-                                "ligne nationale contre la traite 1-888-373-7888 (SMS 233733), "
-                                "ou le 911 en cas d'urgence.";
-
-static const char too_long_en[] =
-    "Your message is too long for me to answer. Please ask your question in a few sentences. "
-    "If you or someone you know is in danger: National Human Trafficking Hotline "
-    "1-888-373-7888 (text 233733), or 911 in an emergency.";
-static const char too_long_fr[] =
-    "Votre message est trop long pour que je puisse y répondre. Posez votre question en "
-    "quelques phrases. Si vous ou une personne que vous connaissez êtes en danger : ligne "
-    "nationale contre la traite 1-888-373-7888 (SMS 233733), ou le 911 en cas d'urgence.";
-
-const char *camas_safety_too_long(const char *lang)
+/* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that
+ * loses the hotline, its text number or 911. */
+const char *camas_safety_too_long(const camas_messages *msgs, const char *lang)
 {
-    return lang && strcmp(lang, "fr") == 0 ? too_long_fr : too_long_en;
+    return camas_messages_get(msgs, CAMAS_MSG_SAFETY_TOO_LONG, lang);
 }
 
-const char *camas_safety_message(const char *lang)
+const char *camas_safety_message(const camas_messages *msgs, const char *lang)
 {
-    return lang && strcmp(lang, "fr") == 0 ? hotline_fr : hotline_en;
+    return camas_messages_get(msgs, CAMAS_MSG_SAFETY_DANGER, lang);
 }
 
-const char *camas_safety_footer(const char *lang)
+const char *camas_safety_footer(const camas_messages *msgs, const char *lang)
 {
-    return lang && strcmp(lang, "fr") == 0 ? footer_fr : footer_en;
+    return camas_messages_get(msgs, CAMAS_MSG_SAFETY_FOOTER, lang);
 }
 
 static void put_paragraph(camas_buf *plain, camas_buf *html, const char *text, const char *h)
@@ -192,22 +167,23 @@ static void put_paragraph(camas_buf *plain, camas_buf *html, const char *text, c
     }
 }
 
-void camas_safety_compose(const char *lang, int level, bool hotline_sent, const char *plain,
-                          const char *html, bool abstained, bool clarify, camas_buf *out_plain,
-                          camas_buf *out_html)
+void camas_safety_compose(const camas_messages *msgs, const char *lang, int level,
+                          bool hotline_sent, const char *plain, const char *html, bool abstained,
+                          bool clarify, camas_buf *out_plain, camas_buf *out_html)
 {
+    const char *footer = camas_safety_footer(msgs, lang);
     bool strong = level >= 2 || hotline_sent;
     if (level >= 2 && !hotline_sent)
-        put_paragraph(out_plain, out_html, camas_safety_message(lang), NULL);
+        put_paragraph(out_plain, out_html, camas_safety_message(msgs, lang), NULL);
     /* After the hotline, "I'm not sure" or a guess at what was meant would only be noise:
      * only a confident answer to what was asked follows it. */
     if (plain && *plain && !(strong && (abstained || clarify)))
         put_paragraph(out_plain, out_html, plain, html);
     if (!strong && level == 1) {
-        char *esc = camas_html_escape(camas_safety_footer(lang));
+        char *esc = camas_html_escape(footer);
         if (out_plain->len)
             camas_buf_puts(out_plain, "\n\n");
-        camas_buf_puts(out_plain, camas_safety_footer(lang));
+        camas_buf_puts(out_plain, footer);
         camas_buf_printf(out_html, "<p><em>%s</em></p>", esc ? esc : "");
         free(esc);
     }

@@ -46,16 +46,20 @@ struct camas_token;
 bool camas_safety_check_tokens(const camas_safety *s, const char *text, const struct camas_token *t,
                                size_t nt, const char **lang_hint);
 
-/* The fixed safety reply in lang ("fr" for French, anything else English): the National
- * Human Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */
-const char *camas_safety_message(const char *lang);
+/* The texts below come from msgs (knowledge/messages, see messages.h; NULL: the compiled
+ * ones), which always keep the hotline, its text number and 911. */
+struct camas_messages;
+
+/* The safety reply in lang ("fr" for French, anything else English): the National Human
+ * Trafficking Hotline 1-888-373-7888 (text 233733) and 911 in an emergency. */
+const char *camas_safety_message(const struct camas_messages *msgs, const char *lang);
 
 /* The notice for a message too long to answer; it names the hotline, since what camas could
  * not read may be a call for help. */
-const char *camas_safety_too_long(const char *lang);
+const char *camas_safety_too_long(const struct camas_messages *msgs, const char *lang);
 
 /* The short form, as a footer after an answer: the hotline, its text number and 911. */
-const char *camas_safety_footer(const char *lang);
+const char *camas_safety_footer(const struct camas_messages *msgs, const char *lang);
 
 /* The reply to a question as it is sent, into out_plain/out_html (appended):
  *  - the safety message first at level 2 (camas_safety_level), unless hotline_sent (the
@@ -64,9 +68,9 @@ const char *camas_safety_footer(const char *lang);
  *    is a decline or a clarification (clarify);
  *  - the footer after it at level 1. */
 struct camas_buf;
-void camas_safety_compose(const char *lang, int level, bool hotline_sent, const char *plain,
-                          const char *html, bool abstained, bool clarify,
-                          struct camas_buf *out_plain, struct camas_buf *out_html);
+void camas_safety_compose(const struct camas_messages *msgs, const char *lang, int level,
+                          bool hotline_sent, const char *plain, const char *html, bool abstained,
+                          bool clarify, struct camas_buf *out_plain, struct camas_buf *out_html);
 
 /* How sure the danger verdict is: 2 the hotline first, 1 the footer, 0 nothing. score is
  * the learned detector's combined score, kernel its nearest examples' view alone (both

@@ -281,6 +281,11 @@ camas_plugin_host *camas_plugin_host_new(struct lws_context *ctx,
     h->embed_cache = camas_strdup(cfg->embed_cache);
     h->ipc_buf = malloc(CAMAS_IPC_MAX + 1);
     char err[600] = "";
+    /* A refused messages file leaves the compiled texts; the reloads report it again. */
+    if (h->knowledge_dir &&
+        camas_messages_load(h->knowledge_dir, &h->messages, err, sizeof err) < 0)
+        log_error("knowledge", "messages refused, the compiled texts serve instead: %s", err);
+    err[0] = '\0';
     if (!h->blackbox)
         log_error("plugins", "cannot create the worker's black box: %s", strerror(errno));
     if (!h->blackbox || !h->worker_exe || !h->plugins_dir || !h->knowledge_dir || !h->log_level ||
@@ -331,6 +336,7 @@ void camas_plugin_host_free(camas_plugin_host *h)
     free(h->worker_exe);
     free(h->plugins_dir);
     free(h->knowledge_dir);
+    camas_messages_free(h->messages);
     free(h->match_mode);
     free(h->model_path);
     free(h->embed_cache);
@@ -552,12 +558,37 @@ char *camas_plugin_host_help(const camas_plugin_host *h, const char *lang, bool 
     return b.data;
 }
 
+/* Reads knowledge/messages again for the core's texts: swapped in whole when it loads
+ * cleanly, else the last good set keeps serving. Returns NULL, or why it was refused. */
+static char *reload_messages(camas_plugin_host *h)
+{
+    char err[600];
+    camas_messages *m = NULL;
+    int rc = camas_messages_load(h->knowledge_dir, &m, err, sizeof err);
+    if (rc < 0) {
+        log_warn("knowledge", "messages refused, the previous texts keep serving: %s", err);
+        plugins_alertf(h, "knowledge refused: %s", err);
+        return camas_strdup(err);
+    }
+    camas_messages_free(h->messages);
+    h->messages = m;
+    log_info("knowledge", "%s",
+             rc ? "messages reloaded" : "no messages folder: the compiled texts");
+    return NULL;
+}
+
+const camas_messages *camas_plugin_host_messages(const camas_plugin_host *h)
+{
+    return h ? h->messages : NULL;
+}
+
 int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, camas_action_cb cb,
                                        void *ud)
 {
     struct pending *p = plugins_new_pending(h, P_SHARED);
     if (!p)
         return -1;
+    p->messages_error = reload_messages(h);
     snprintf(p->actor, sizeof p->actor, "%s", actor ? actor : "camas");
     p->action_cb = cb;
     p->ud = ud;

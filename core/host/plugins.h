@@ -99,6 +99,11 @@ int camas_plugin_host_unload(camas_plugin_host *h, const char *name, const char 
 int camas_plugin_host_reload_knowledge(camas_plugin_host *h, const char *actor, camas_action_cb cb,
                                        void *ud);
 
+/* The texts the core sends (knowledge/messages, as last loaded cleanly); NULL for the
+ * compiled defaults (also when h is NULL). Read again by camas_plugin_host_reload_knowledge. */
+struct camas_messages;
+const struct camas_messages *camas_plugin_host_messages(const camas_plugin_host *h);
+
 /* One line per loaded plugin (name, version, sha256 prefix, rooms, commands); malloc'd. */
 char *camas_plugin_host_describe(const camas_plugin_host *h);
 /* Whether a loaded plugin registered !name. */

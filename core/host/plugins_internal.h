@@ -7,6 +7,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "manifest.h"
+#include "messages.h"
 #include "metrics.h"
 #include "minisign.h"
 #include "util.h"
@@ -43,6 +44,8 @@ struct pending {
     char actor[256];
     bool replay; /* reloading after a worker restart: no audit, no callback */
     camas_action_cb action_cb;
+    /* P_SHARED: why the core refused knowledge/messages (NULL: it took them) */
+    char *messages_error;
 };
 
 struct camas_plugin_host {
@@ -89,6 +92,7 @@ struct camas_plugin_host {
     unsigned knowledge_generation; /* 1 once first loaded, +1 per successful reload */
     int64_t knowledge_loaded_ms;   /* wall clock */
     char knowledge_digest[17];     /* BLAKE2b of the knowledge files, 16 hex digits */
+    camas_messages *messages;      /* the core's texts (NULL: the compiled defaults) */
 };
 
 /* plugins.c: helpers and the verified load */
@@ -119,7 +123,7 @@ void plugins_pending_remove(camas_plugin_host *h, struct pending *p);
 void plugins_pending_push(camas_plugin_host *h, struct pending *p, bool front);
 /* Answers come back in order, so this usually stops at the head. */
 struct pending *plugins_pending_find(camas_plugin_host *h, int64_t id);
-void plugins_finish_ask_failed(struct pending *p);
+void plugins_finish_ask_failed(camas_plugin_host *h, struct pending *p);
 void plugins_finish_action(camas_plugin_host *h, struct pending *p, bool ok, const char *summary);
 struct pending *plugins_new_pending(camas_plugin_host *h, enum pending_kind kind);
 void plugins_flush(camas_plugin_host *h);

@@ -2,6 +2,7 @@
  * knowledge reloads) is kept until answered, sent in order, sent again to a restarted
  * worker, and finished from the worker's answers. */
 #include "plugins_internal.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 void plugins_pending_free(struct pending *p)
 {
     free(p->ask);
+    free(p->messages_error);
     plugins_loaded_free(p->cand);
     free(p);
 }
@@ -65,24 +67,22 @@ struct pending *plugins_pending_find(camas_plugin_host *h, int64_t id)
     return NULL;
 }
 
-static const char *const apology[2] = {
-    "Sorry, something went wrong while I was preparing that answer. Please try again later.",
-    "Désolé, un problème est survenu pendant que je préparais cette réponse. Veuillez "
-    "réessayer plus tard.",
-};
-
-void plugins_finish_ask_failed(struct pending *p)
+void plugins_finish_ask_failed(camas_plugin_host *h, struct pending *p)
 {
-    int fr = p->fr;
-    char html[400];
-    snprintf(html, sizeof html, "<p>%s</p>", apology[fr]);
-    camas_host_answer a = {.plain = apology[fr],
-                           .html = html,
+    const char *lang = p->fr ? "fr" : "en";
+    const char *apology = camas_messages_get(h->messages, CAMAS_MSG_ANSWER_FAILED, lang);
+    char *esc = camas_html_escape(apology);
+    camas_buf html = {0};
+    camas_buf_printf(&html, "<p>%s</p>", esc ? esc : "");
+    free(esc);
+    camas_host_answer a = {.plain = apology,
+                           .html = html.data ? html.data : "",
                            .plugin = "",
                            .entry = "",
-                           .lang = fr ? "fr" : "en",
+                           .lang = lang,
                            .failed = true};
     p->answer_cb(p->ud, &a);
+    camas_buf_free(&html);
 }
 
 void plugins_finish_action(camas_plugin_host *h, struct pending *p, bool ok, const char *summary)
@@ -359,7 +359,7 @@ void plugins_handle_answer(camas_plugin_host *h, const char *buf, size_t len)
                            .understood = f.s[CAMAS_IPC_ANSWER_UNDERSTOOD]};
     if (strcmp(a.lang, "en") && strcmp(a.lang, "fr")) {
         log_warn("plugins", "malformed answer from the worker (language '%.8s')", a.lang);
-        plugins_finish_ask_failed(p);
+        plugins_finish_ask_failed(h, p);
     } else {
         p->answer_cb(p->ud, &a);
     }
@@ -390,15 +390,17 @@ static void on_unloaded(camas_plugin_host *h, struct pending *p)
  * a knowledge reload. */
 static void on_shared(camas_plugin_host *h, struct pending *p, const camas_ipc_msg *m)
 {
-    bool ok = m->ok;
+    bool ok = m->ok && !p->messages_error;
     const cJSON *e;
     camas_buf why = {0};
+    if (p->messages_error) /* the core's own part, alerted when it was refused */
+        camas_buf_puts(&why, p->messages_error);
     cJSON_ArrayForEach(e, m->errors)
     {
         plugins_alertf(h, "knowledge refused: %s", cJSON_GetStringValue(e));
         camas_buf_printf(&why, "%s%s", why.len ? "; " : "", cJSON_GetStringValue(e));
     }
-    plugins_audit(h, p->actor, "knowledge", "bodies+synonyms", NULL, ok ? "ok" : "refused",
+    plugins_audit(h, p->actor, "knowledge", "bodies+synonyms+messages", NULL, ok ? "ok" : "refused",
                   why.data ? why.data : "");
     /* Then every plugin, each swapped in only if its folder loads cleanly. */
     if (h->n_plugins == 0) {
@@ -481,7 +483,7 @@ void plugins_handle_message(camas_plugin_host *h, cJSON *msg)
     if (m.op != reply_op(p->kind)) {
         log_warn("plugins", "unexpected '%s' from the worker", m.op_text);
         if (p->kind == P_ASK)
-            plugins_finish_ask_failed(p);
+            plugins_finish_ask_failed(h, p);
     } else {
         switch (m.op) {
         case CAMAS_IPC_OP_LOADED:

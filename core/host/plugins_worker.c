@@ -85,7 +85,7 @@ static void worker_gone(camas_plugin_host *h, const char *how)
                            "%s failed while answering a question (%s%s%s); the worker was "
                            "restarted and the question got an apology",
                            who, how, status[0] ? ", " : "", status);
-            plugins_finish_ask_failed(culprit);
+            plugins_finish_ask_failed(h, culprit);
         } else {
             char summary[512];
             snprintf(summary, sizeof summary, "plugin %s crashed while loading (%s%s%s)",
@@ -249,7 +249,7 @@ static void on_restart(lws_sorted_usec_list_t *sul)
             next = p->next;
             if (p->kind == P_ASK) {
                 plugins_pending_remove(h, p);
-                plugins_finish_ask_failed(p);
+                plugins_finish_ask_failed(h, p);
                 plugins_pending_free(p);
             }
         }

@@ -3,6 +3,7 @@
  * it put in the inbox. */
 #include "matrix_internal.h"
 #include "log.h"
+#include "messages.h"
 #include "reply.h"
 #include "router.h"
 #include "text.h"
@@ -210,23 +211,24 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
                        .event_id = it->event_id,
                        .thread_root = it->thread_root};
     camas_buf plain = {0}, html = {0};
+    const camas_messages *msgs = camas_plugin_host_messages(c->host);
     /* The worker's level weighs the patterns' verdict it was given; a failed call falls
      * back to the patterns alone. */
     bool patterns =
         it->danger == CAMAS_INBOX_DANGER_SENT || it->danger == CAMAS_INBOX_DANGER_DEFERRED;
     int level = a->failed && patterns ? 2 : a->danger;
     if (it->danger == CAMAS_INBOX_SAFETY_ONLY) /* rate limited: the hotline or nothing */
-        camas_safety_compose(a->lang, level >= 2 ? 2 : 0, false, NULL, NULL, true, false, &plain,
-                             &html);
+        camas_safety_compose(msgs, a->lang, level >= 2 ? 2 : 0, false, NULL, NULL, true, false,
+                             &plain, &html);
     else if (it->danger == CAMAS_INBOX_TOO_LONG && level >= 2)
-        camas_safety_compose(a->lang, 2, false, NULL, NULL, true, false, &plain, &html);
+        camas_safety_compose(msgs, a->lang, 2, false, NULL, NULL, true, false, &plain, &html);
     else if (it->danger == CAMAS_INBOX_TOO_LONG) {
         struct room *room = room_find(c, it->room_id);
         if (room && long_notice_due(room)) /* else nothing: a notice went out lately */
-            camas_safety_compose(a->lang, 0, false, camas_safety_too_long(a->lang), NULL, false,
-                                 false, &plain, &html);
+            camas_safety_compose(msgs, a->lang, 0, false, camas_safety_too_long(msgs, a->lang),
+                                 NULL, false, false, &plain, &html);
     } else
-        camas_safety_compose(a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain,
+        camas_safety_compose(msgs, a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain,
                              a->html, a->abstained || a->failed, a->clarify, &plain, &html);
     bool say = plain.len > 0;
     camas_metrics_answer(&c->metrics, a->plugin);
@@ -361,8 +363,11 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
         if (!camas_safety_check(c->safety, m->body, NULL))
             return 0;
         const char *lang = camas_detect_lang(m->body, NULL);
-        int rc = queue_event(c, m->room_id, "m.room.message",
-                             camas_reply_content(m, camas_safety_message(lang), NULL), m->event_id);
+        int rc = queue_event(
+            c, m->room_id, "m.room.message",
+            camas_reply_content(m, camas_safety_message(camas_plugin_host_messages(c->host), lang),
+                                NULL),
+            m->event_id);
         if (rc == 0) {
             room_reply_queued(c, room);
             c->metrics.danger_replies++;
@@ -384,8 +389,11 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     bool defer = r.danger && !limited && r.kind == CAMAS_ROUTE_PLUGIN && !r.command[0] &&
                  camas_plugin_host_understanding_ready(c->host);
     if (r.danger && !defer) {
-        rc = queue_event(c, m->room_id, "m.room.message",
-                         camas_reply_content(m, camas_safety_message(r.lang), NULL), m->event_id);
+        rc = queue_event(
+            c, m->room_id, "m.room.message",
+            camas_reply_content(
+                m, camas_safety_message(camas_plugin_host_messages(c->host), r.lang), NULL),
+            m->event_id);
         if (rc == 0) {
             room_reply_queued(c, room);
             c->metrics.danger_replies++;
@@ -470,11 +478,14 @@ static int handle_long_message(camas_core *c, struct room *room, camas_message *
     } else if (danger || notice) {
         if (danger)
             c->metrics.danger_replies++;
-        rc = queue_event(
-            c, m->room_id, "m.room.message",
-            camas_reply_content(
-                m, danger ? camas_safety_message(lang) : camas_safety_too_long(lang), NULL),
-            m->event_id);
+        rc = queue_event(c, m->room_id, "m.room.message",
+                         camas_reply_content(
+                             m,
+                             danger
+                                 ? camas_safety_message(camas_plugin_host_messages(c->host), lang)
+                                 : camas_safety_too_long(camas_plugin_host_messages(c->host), lang),
+                             NULL),
+                         m->event_id);
     }
     if (rc == 0)
         room_reply_queued(c, room);
@@ -516,9 +527,6 @@ int handle_timeline_event(camas_core *c, struct room *room, const cJSON *ev,
 
 /* The notice for messages camas cannot decrypt goes at most once per room per this long. */
 #define UNDECRYPTABLE_NOTICE_MS (3600 * 1000LL)
-#define UNDECRYPTABLE_NOTICE                                                                       \
-    "I could not decrypt a message here: its key has not reached me. I will answer once it "       \
-    "does; if I do not, please send your question again."
 
 /* An encrypted message camas cannot decrypt (yet): kept to try again when keys arrive, and
  * the room told, at most once an hour. */
@@ -534,8 +542,12 @@ static int handle_undecryptable(camas_core *c, struct room *room, const cJSON *e
         now - room->undecryptable_notice_ms < UNDECRYPTABLE_NOTICE_MS)
         return 0;
     room->undecryptable_notice_ms = now;
-    return queue_event(c, room->room_id, "m.room.message",
-                       camas_notice_content(UNDECRYPTABLE_NOTICE, NULL), NULL);
+    return queue_event(
+        c, room->room_id, "m.room.message",
+        camas_notice_content(camas_messages_get(camas_plugin_host_messages(c->host),
+                                                CAMAS_MSG_NOTICE_UNDECRYPTABLE, NULL),
+                             NULL),
+        NULL);
 }
 
 /* Decrypts ev first when it is encrypted (and encryption is on); then handles it. */

@@ -73,6 +73,7 @@ static cJSON *convert(struct conv *cv, yaml_node_t *node, int depth)
                 cJSON_Delete(out);
                 return NULL;
             }
+            child->valuedouble = (double)(k->start_mark.line + 1); /* camas_yaml_key_line */
             cJSON_AddItemToObject(out, key, child);
         }
         break;
@@ -177,4 +178,10 @@ cJSON *camas_yaml_load(const char *path, char *err, size_t errlen)
 int camas_yaml_line(const cJSON *node)
 {
     return node ? node->valueint : 0;
+}
+
+int camas_yaml_key_line(const cJSON *node)
+{
+    return node && node->string && node->valuedouble >= 1 ? (int)node->valuedouble
+                                                          : camas_yaml_line(node);
 }

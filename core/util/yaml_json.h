@@ -15,5 +15,9 @@ cJSON *camas_yaml_load(const char *path, char *err, size_t errlen);
 /* The 1-based line a node came from (kept in valueint, which cJSON leaves unused for
  * strings, arrays and objects). */
 int camas_yaml_line(const cJSON *node);
+/* The line of the key a mapping's value is under ("help.intro:"), which for a nested block
+ * is the line before the value's own (kept in valuedouble, unused for those nodes); the
+ * value's line for anything else. */
+int camas_yaml_key_line(const cJSON *node);
 
 #endif

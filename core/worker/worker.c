@@ -10,6 +10,7 @@
 #include "ipc.h"
 #include "worker_protocol.h"
 #include "log.h"
+#include "messages.h"
 #include "match.h"
 #include "reply.h"
 #include "sandbox.h"
@@ -298,16 +299,6 @@ static camas_plugin *plugin_by_command(struct worker *w, const char *cmd)
     return NULL;
 }
 
-static const char *const abstain_text[2] = {
-    "I'm not sure I can answer that from what I know. I answer questions about the Task "
-    "Force Against Trafficking of Persons, WashACT and the Statewide Coordinating Committee "
-    "on Commercially Sexually Exploited Children (CSEC); send !help to see how to ask.",
-    "Je ne suis pas sûr de pouvoir répondre à cela avec ce que je sais. Je réponds aux "
-    "questions sur le Groupe de travail contre la traite des personnes, WashACT et le Comité "
-    "de coordination sur les enfants exploités sexuellement à des fins commerciales (CSEC) ; "
-    "envoyez !help pour voir comment poser une question.",
-};
-
 /* Runs one plugin call with the reply buffers armed. Returns the plugin's return code. */
 static int call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char *entry,
                        const char *command, const camas_request *req)
@@ -560,7 +551,8 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
         camas_buf_reset(&w->reply_html);
         w->replying = true;
         camas_plugin fake = {.w = w};
-        camas_worker_reply(&fake, abstain_text[camas_worker_lang_index(req.lang)], NULL);
+        camas_worker_reply(
+            &fake, camas_messages_get(w->messages, CAMAS_MSG_ANSWER_ABSTAIN, req.lang), NULL);
         w->replying = false;
     }
     camas_ipc_frame a = {.kind = CAMAS_IPC_ANSWER,
@@ -580,7 +572,8 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     if (!frame) {
         /* a reply too long for one datagram: say so rather than leave the asker waiting */
         a.abstained = 1;
-        a.s[CAMAS_IPC_ANSWER_PLAIN] = abstain_text[camas_worker_lang_index(req.lang)];
+        a.s[CAMAS_IPC_ANSWER_PLAIN] =
+            camas_messages_get(w->messages, CAMAS_MSG_ANSWER_ABSTAIN, req.lang);
         a.s[CAMAS_IPC_ANSWER_HTML] = "";
         a.s[CAMAS_IPC_ANSWER_UNDERSTOOD] = "";
         frame = camas_ipc_frame_encode(&a, &len);
@@ -601,6 +594,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
  * into it and swaps it in; with any error the old matcher stays and the errors are sent. */
 static void op_reload_shared(struct worker *w, int64_t id)
 {
+    camas_worker_load_messages(w);
     struct camas_worker_shared sh = {camas_matcher_new(), NULL, 0, NULL, cJSON_CreateArray()};
     if (sh.matcher)
         camas_worker_load_shared(&sh, w->knowledge_dir);
@@ -671,6 +665,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     if (camas_sandbox_apply(err, sizeof err))
         log_warn("worker", "sandbox incomplete: %s", err);
     camas_worker_load_shared(&sh, w.knowledge_dir);
+    camas_worker_load_messages(&w);
     w.matcher = sh.matcher;
     w.bodies = sh.bodies;
     w.n_bodies = sh.n_bodies;
@@ -770,6 +765,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     camas_understand_free(w.understand);
     camas_stemmer_free(w.stemmer);
     camas_lexicon_free(w.lexicon);
+    camas_messages_free(w.messages);
     camas_buf_free(&w.reply_plain);
     camas_buf_free(&w.reply_html);
     free(w.ipc_buf);

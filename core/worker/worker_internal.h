@@ -61,6 +61,8 @@ struct worker {
     struct body *bodies;
     size_t n_bodies;
     camas_yesno_names *names; /* people and offices (bodies.yaml names:), for yes/no */
+    /* the worker's own texts (knowledge/messages; NULL: the compiled ones) */
+    struct camas_messages *messages;
 
     /* The answer being built by the current render/command call. */
     camas_buf reply_plain, reply_html;
@@ -72,6 +74,11 @@ struct worker {
     struct iovec out[CAMAS_IPC_BATCH];
     size_t n_out;
 };
+
+/* Reads knowledge/messages again: swapped in when it loads cleanly, else the last good set
+ * (or the compiled texts) keeps serving. Only logged here: the core reads the same file for
+ * its own texts and reports the refusal. */
+void camas_worker_load_messages(struct worker *w);
 
 /* 0 for English, 1 for French (anything else is English). */
 int camas_worker_lang_index(const char *lang);

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "match.h"
+#include "messages.h"
 #include "reply.h"
 #include "understand.h"
 #include "util.h"
@@ -177,19 +178,34 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
     return camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
 }
 
-/* "Yes — …" / "No — …" before the answer. */
+void camas_worker_load_messages(struct worker *w)
+{
+    char err[600];
+    camas_messages *m = NULL;
+    int rc = camas_messages_load(w->knowledge_dir, &m, err, sizeof err);
+    if (rc < 0) {
+        log_warn("worker", "messages refused, the previous texts keep serving: %s", err);
+        return;
+    }
+    camas_messages_free(w->messages);
+    w->messages = m;
+}
+
+/* "Yes — …" / "No — …" before the answer (verdict.yes, verdict.no). */
 static void prefix_verdict(struct worker *w, int v, const char *lang)
 {
-    int fr = camas_worker_lang_index(lang);
-    const char *word = v > 0 ? (fr ? "Oui" : "Yes") : (fr ? "Non" : "No");
+    const char *word =
+        camas_messages_get(w->messages, v > 0 ? CAMAS_MSG_VERDICT_YES : CAMAS_MSG_VERDICT_NO, lang);
+    char *word_h = camas_html_escape(word);
     camas_buf plain = {0}, html = {0};
     camas_buf_printf(&plain, "%s — %s", word, camas_buf_cstr(&w->reply_plain));
     const char *h = camas_buf_cstr(&w->reply_html);
     /* inside the first paragraph when the answer starts with one */
     if (strncmp(h, "<p>", 3) == 0)
-        camas_buf_printf(&html, "<p><strong>%s</strong> — %s", word, h + 3);
+        camas_buf_printf(&html, "<p><strong>%s</strong> — %s", word_h ? word_h : "", h + 3);
     else
-        camas_buf_printf(&html, "<p><strong>%s</strong></p>%s", word, h);
+        camas_buf_printf(&html, "<p><strong>%s</strong></p>%s", word_h ? word_h : "", h);
+    free(word_h);
     camas_buf_reset(&w->reply_plain);
     camas_buf_reset(&w->reply_html);
     camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
@@ -319,9 +335,11 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
 void camas_worker_reply_clarify(struct worker *w, const camas_understanding *u, const char *lang)
 {
     camas_buf plain = {0}, html = {0};
-    int fr = camas_worker_lang_index(lang);
-    camas_buf_puts(&plain, fr ? "Vouliez-vous dire :" : "Did you mean:");
-    camas_buf_printf(&html, "<p>%s</p><ol>", fr ? "Vouliez-vous dire :" : "Did you mean:");
+    const char *intro = camas_messages_get(w->messages, CAMAS_MSG_CLARIFY_INTRO, lang);
+    const char *tail = camas_messages_get(w->messages, CAMAS_MSG_CLARIFY_TAIL, lang);
+    char *intro_h = camas_html_escape(intro), *tail_h = camas_html_escape(tail);
+    camas_buf_puts(&plain, intro);
+    camas_buf_printf(&html, "<p>%s</p><ol>", intro_h ? intro_h : "");
     for (size_t i = 0; i < u->noptions; i++) {
         const char *label = camas_understand_label(w->understand, u->options[i].entry_id, lang);
         char *esc = camas_html_escape(label ? label : u->options[i].entry_id);
@@ -329,10 +347,10 @@ void camas_worker_reply_clarify(struct worker *w, const camas_understanding *u, 
         camas_buf_printf(&html, "<li>%s</li>", esc ? esc : "");
         free(esc);
     }
-    const char *tail = fr ? "Répondez avec le numéro, ou posez la question autrement."
-                          : "Reply with the number, or ask in other words.";
     camas_buf_printf(&plain, "\n%s", tail);
-    camas_buf_printf(&html, "</ol><p>%s</p>", tail);
+    camas_buf_printf(&html, "</ol><p>%s</p>", tail_h ? tail_h : "");
+    free(intro_h);
+    free(tail_h);
     camas_plugin fake = {.w = w};
     w->replying = true;
     camas_worker_reply(&fake, camas_buf_cstr(&plain), camas_buf_cstr(&html));

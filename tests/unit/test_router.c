@@ -41,31 +41,31 @@ int main(void)
 
     camas_answer a;
     m = msg(addressed, CAMAS_ROOM_STAFF, true);
-    CHECK(camas_router_answer(&m, BOT, NULL, "en", &a) == 1);
+    CHECK(camas_router_answer(&m, BOT, NULL, "en", NULL, &a) == 1);
     CHECK_STR(a.plain, "pong");
     camas_answer_clear(&a);
 
     char help[] = "!help";
     m = msg(help, CAMAS_ROOM_HELP, false);
-    CHECK(camas_router_answer(&m, BOT, NULL, "en", &a) == 1);
+    CHECK(camas_router_answer(&m, BOT, NULL, "en", NULL, &a) == 1);
     CHECK(strstr(a.plain, "!ping") != NULL);
     CHECK(a.html && strstr(a.html, "<code>!ping</code>") != NULL);
     camas_answer_clear(&a);
 
     char unknown[] = "!frobnicate now";
     m = msg(unknown, CAMAS_ROOM_HELP, false);
-    CHECK(camas_router_answer(&m, BOT, NULL, "en", &a) == 1);
+    CHECK(camas_router_answer(&m, BOT, NULL, "en", NULL, &a) == 1);
     CHECK(strstr(a.plain, "!frobnicate") != NULL && strstr(a.plain, "!help") != NULL);
     camas_answer_clear(&a);
 
     char pingpong[] = "!pingpong";
     m = msg(pingpong, CAMAS_ROOM_HELP, false);
-    CHECK(camas_router_answer(&m, BOT, NULL, "en", &a) == 1);
+    CHECK(camas_router_answer(&m, BOT, NULL, "en", NULL, &a) == 1);
     CHECK(strcmp(a.plain, "pong") != 0); /* only the whole word is the command */
     camas_answer_clear(&a);
 
     char empty[] = "camas:   ";
     m = msg(empty, CAMAS_ROOM_HELP, false);
-    CHECK(camas_router_answer(&m, BOT, NULL, "en", &a) == 0);
+    CHECK(camas_router_answer(&m, BOT, NULL, "en", NULL, &a) == 0);
     return check_done("router");
 }

@@ -89,28 +89,29 @@ static void test_levels_and_compose(void)
     CHECK(camas_safety_level(true, 0.1f, 0.15f) == 0);  /* sure it is safe: overruled */
 
     camas_buf p = {0}, h = {0};
-    camas_safety_compose("en", 2, false, "The Task Force meets.", NULL, false, false, &p, &h);
-    CHECK(strncmp(camas_buf_cstr(&p), camas_safety_message("en"), 40) == 0);
+    camas_safety_compose(NULL, "en", 2, false, "The Task Force meets.", NULL, false, false, &p, &h);
+    CHECK(strncmp(camas_buf_cstr(&p), camas_safety_message(NULL, "en"), 40) == 0);
     CHECK(strstr(camas_buf_cstr(&p), "\n\nThe Task Force meets.") != NULL);
     camas_buf_reset(&p), camas_buf_reset(&h);
     /* after the hotline, no "I'm not sure" and no "Did you mean" */
-    camas_safety_compose("fr", 2, false, "Je ne suis pas sûr", NULL, true, false, &p, &h);
-    CHECK(strcmp(camas_buf_cstr(&p), camas_safety_message("fr")) == 0);
+    camas_safety_compose(NULL, "fr", 2, false, "Je ne suis pas sûr", NULL, true, false, &p, &h);
+    CHECK(strcmp(camas_buf_cstr(&p), camas_safety_message(NULL, "fr")) == 0);
     camas_buf_reset(&p), camas_buf_reset(&h);
-    camas_safety_compose("en", 2, false, "Did you mean: 1. x", NULL, false, true, &p, &h);
-    CHECK(strcmp(camas_buf_cstr(&p), camas_safety_message("en")) == 0);
+    camas_safety_compose(NULL, "en", 2, false, "Did you mean: 1. x", NULL, false, true, &p, &h);
+    CHECK(strcmp(camas_buf_cstr(&p), camas_safety_message(NULL, "en")) == 0);
     camas_buf_reset(&p), camas_buf_reset(&h);
     /* the hotline already went out as its own event: only the answer */
-    camas_safety_compose("en", 2, true, "An answer.", "<p>An answer.</p>", false, false, &p, &h);
+    camas_safety_compose(NULL, "en", 2, true, "An answer.", "<p>An answer.</p>", false, false, &p,
+                         &h);
     CHECK(strcmp(camas_buf_cstr(&p), "An answer.") == 0);
     CHECK(strcmp(camas_buf_cstr(&h), "<p>An answer.</p>") == 0);
     camas_buf_reset(&p), camas_buf_reset(&h);
-    camas_safety_compose("en", 1, false, "An answer.", NULL, false, false, &p, &h);
+    camas_safety_compose(NULL, "en", 1, false, "An answer.", NULL, false, false, &p, &h);
     CHECK(strncmp(camas_buf_cstr(&p), "An answer.\n\n", 12) == 0);
-    CHECK(strstr(camas_buf_cstr(&p), camas_safety_footer("en")) != NULL);
+    CHECK(strstr(camas_buf_cstr(&p), camas_safety_footer(NULL, "en")) != NULL);
     CHECK(strstr(camas_buf_cstr(&h), "<em>") != NULL);
     camas_buf_reset(&p), camas_buf_reset(&h);
-    camas_safety_compose("en", 0, false, "An answer.", NULL, false, false, &p, &h);
+    camas_safety_compose(NULL, "en", 0, false, "An answer.", NULL, false, false, &p, &h);
     CHECK(strcmp(camas_buf_cstr(&p), "An answer.") == 0);
     camas_buf_free(&p);
     camas_buf_free(&h);
@@ -162,11 +163,11 @@ int main(void)
     CHECK(camas_safety_check(s, long_msg, NULL));
     camas_safety_free(s);
     camas_safety_free(NULL);
-    const char *en = camas_safety_message("en"), *fr = camas_safety_message("fr");
+    const char *en = camas_safety_message(NULL, "en"), *fr = camas_safety_message(NULL, "fr");
     CHECK(strstr(en, "1-888-373-7888") && strstr(en, "233733") && strstr(en, "911"));
     CHECK(strstr(fr, "1-888-373-7888") && strstr(fr, "233733"));
     CHECK(strstr(fr, "ppelez le 911 en cas d'urgence") != NULL);
-    CHECK(camas_safety_message(NULL) == en);
+    CHECK(camas_safety_message(NULL, NULL) == en);
     test_levels_and_compose();
     return check_done("safety");
 }
