@@ -532,80 +532,6 @@ static size_t preamble_words(const char *question, const char *lang)
     return preamble;
 }
 
-/* Does a usable sentence that names people or offices make one of the question's claims
- * (is_claim marks them among qt)? */
-static bool claim_beside_names(const camas_yesno_context *c, const char *lang,
-                               const camas_token *qt, size_t nq, const bool *is_claim,
-                               const struct unit *units, const bool *usable, size_t nunits)
-{
-    camas_token ut[MAX_TOK];
-    for (size_t u = 0; u < nunits; u++) {
-        if (!usable[u] || !units[u].nnames)
-            continue;
-        size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
-        if (nu > MAX_TOK)
-            nu = MAX_TOK;
-        for (size_t i = 0; i < nq; i++)
-            if (is_claim[i] && camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
-                if (c->trace)
-                    fprintf(c->trace, "an unknown name where the answer names others\n");
-                return true;
-            }
-    }
-    return false;
-}
-
-/* Does one usable sentence name all the people and offices of the question (qnames) and
- * make the claims that sentences about others make? *others: a sentence makes the
- * question's claim about others. */
-static bool names_in_one_unit(const camas_yesno_context *c, const char *lang, const camas_token *qt,
-                              size_t nq, const bool *is_claim, const unsigned *qnames, size_t nqn,
-                              const struct unit *units, const bool *usable, size_t nunits,
-                              bool *others)
-{
-    bool all_named = false;
-    /* the claim words sentences about others make ("convened" in "convened by the U.S.
-     * Attorney's Office"): a sentence naming the question's people must make them too
-     * ("did the Seattle police convene WashACT?" is not answered by "co-chaired by the
-     * Seattle Police Department") */
-    bool *relation = calloc(nq ? nq : 1, sizeof *relation);
-    bool related = false;
-    camas_token ut[MAX_TOK];
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t u = 0; u < nunits; u++) {
-            if (!usable[u] || !units[u].nnames)
-                continue;
-            size_t have = 0;
-            for (size_t i = 0; i < nqn; i++)
-                for (size_t k = 0; k < units[u].nnames; k++)
-                    have += units[u].names[k] == qnames[i];
-            if ((have == nqn) != (pass == 1))
-                continue;
-            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
-            if (nu > MAX_TOK)
-                nu = MAX_TOK;
-            if (pass == 1) { /* a sentence naming them all */
-                bool makes = true;
-                for (size_t i = 0; i < nq && makes && relation; i++)
-                    makes = !relation[i] ||
-                            camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
-                all_named |= makes;
-                continue;
-            }
-            for (size_t i = 0; i < nq; i++)
-                if (is_claim[i] &&
-                    camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
-                    *others = true;
-                    if (relation)
-                        relation[i] = related = true;
-                }
-        }
-    free(relation);
-    if (!all_named && related)
-        *others = true;
-    return all_named;
-}
-
 /* A restrictive question: "only advocacy groups?", "n'a que des législateurs ?" (not "by
  * invitation only"). */
 static bool restrictive(const char *qn, const camas_token *qt, size_t nq)
@@ -637,24 +563,6 @@ static void mark_usable(const struct unit *units, size_t nunits, const char *con
         if (usable[u])
             camas_buf_printf(text, "%s%s", text->len ? " . " : "", units[u].norm);
     }
-}
-
-/* Does a sentence name every person and office the question names (at least one)? Used
- * when no sentence of the answer is about the question's body. */
-static bool named_elsewhere(const camas_yesno_context *c, const char *qn, unsigned char *qused,
-                            const struct unit *units, size_t nunits)
-{
-    unsigned qnames[MAX_HITS];
-    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
-    for (size_t u = 0; nqn && u < nunits; u++) {
-        size_t have = 0;
-        for (size_t i = 0; i < nqn; i++)
-            for (size_t k = 0; k < units[u].nnames; k++)
-                have += units[u].names[k] == qnames[i];
-        if (have >= nqn)
-            return true;
-    }
-    return false;
 }
 
 /* Checks the question's claim words (past the first preamble tokens; not in a name qused
@@ -730,7 +638,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         /* only sentences about other bodies: the people the question names are theirs
          * ("WashACT is chaired by Richard Torrance, isn't it?" against "Richard Torrance:
          * chair of the Task Force") */
-        if (nqb && named_elsewhere(c, qn, qused, units, nunits))
+        if (nqb && camas_yesno_named_elsewhere(c, qn, qused, units, nunits))
             verdict = -1;
         goto out;
     }
@@ -785,7 +693,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     if (!nqn && nqb && !all_found &&
         camas_yesno_unknown_name(c, lang, c->as_written ? c->as_written : question, qn, qused, at,
                                  na, an) &&
-        claim_beside_names(c, lang, qt, nq, is_claim, units, usable, nunits)) {
+        camas_yesno_claim_beside_names(c, lang, qt, nq, is_claim, units, usable, nunits)) {
         verdict = -1;
         goto out;
     }
@@ -794,8 +702,8 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
      * others instead says "no" ("is the task force chaired by Kyle Bois?"). */
     if (nqn) {
         bool others = false;
-        if (!names_in_one_unit(c, lang, qt, nq, is_claim, qnames, nqn, units, usable, nunits,
-                               &others)) {
+        if (!camas_yesno_names_in_one_unit(c, lang, qt, nq, is_claim, qnames, nqn, units, usable,
+                                           nunits, &others)) {
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */
             verdict = others && nqb ? -1 : 0;

@@ -126,4 +126,22 @@ struct camas_yesno_names {
     unsigned supposed_from; /* ids from here on are not in the source (0: none are) */
 };
 
+/* People and offices in the answer's sentences (yesno_names.c). usable marks the sentences
+ * that may speak for the question (about no other body). */
+/* Does a usable sentence that names people or offices make one of the question's claims
+ * (is_claim marks them among qt)? */
+bool camas_yesno_claim_beside_names(const camas_yesno_context *c, const char *lang,
+                                    const camas_token *qt, size_t nq, const bool *is_claim,
+                                    const struct unit *units, const bool *usable, size_t nunits);
+/* Does one usable sentence name all the people and offices of the question (qnames) and
+ * make the claims that sentences about others make? *others: a sentence makes the
+ * question's claim about others. */
+bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lang,
+                                   const camas_token *qt, size_t nq, const bool *is_claim,
+                                   const unsigned *qnames, size_t nqn, const struct unit *units,
+                                   const bool *usable, size_t nunits, bool *others);
+/* Does a sentence name every person and office the question names (at least one)? */
+bool camas_yesno_named_elsewhere(const camas_yesno_context *c, const char *qn, unsigned char *qused,
+                                 const struct unit *units, size_t nunits);
+
 #endif

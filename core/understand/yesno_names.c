@@ -1,6 +1,6 @@
 /* The people and offices, synonym groups and opposites the yes/no verdicts compare
  * (yesno.h): stored normalised, found in normalised text (a longer name hides the shorter
- * ones inside it). */
+ * ones inside it); and which of the answer's sentences name the question's people. */
 #include "yesno.h"
 #include "yesno_internal.h"
 
@@ -251,4 +251,96 @@ const char *camas_yesno_asked_part(const char *question)
         for (const char *h = strstr(question, seps[k]); h; h = strstr(question, seps[k]))
             question = h + strlen(seps[k]);
     return question;
+}
+
+/* Does a usable sentence that names people or offices make one of the question's claims
+ * (is_claim marks them among qt)? */
+bool camas_yesno_claim_beside_names(const camas_yesno_context *c, const char *lang,
+                                    const camas_token *qt, size_t nq, const bool *is_claim,
+                                    const struct unit *units, const bool *usable, size_t nunits)
+{
+    camas_token ut[MAX_TOK];
+    for (size_t u = 0; u < nunits; u++) {
+        if (!usable[u] || !units[u].nnames)
+            continue;
+        size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+        if (nu > MAX_TOK)
+            nu = MAX_TOK;
+        for (size_t i = 0; i < nq; i++)
+            if (is_claim[i] && camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                if (c->trace)
+                    fprintf(c->trace, "an unknown name where the answer names others\n");
+                return true;
+            }
+    }
+    return false;
+}
+
+/* Does one usable sentence name all the people and offices of the question (qnames) and
+ * make the claims that sentences about others make? *others: a sentence makes the
+ * question's claim about others. */
+bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lang,
+                                   const camas_token *qt, size_t nq, const bool *is_claim,
+                                   const unsigned *qnames, size_t nqn, const struct unit *units,
+                                   const bool *usable, size_t nunits, bool *others)
+{
+    bool all_named = false;
+    /* the claim words sentences about others make ("convened" in "convened by the U.S.
+     * Attorney's Office"): a sentence naming the question's people must make them too
+     * ("did the Seattle police convene WashACT?" is not answered by "co-chaired by the
+     * Seattle Police Department") */
+    bool *relation = calloc(nq ? nq : 1, sizeof *relation);
+    bool related = false;
+    camas_token ut[MAX_TOK];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t u = 0; u < nunits; u++) {
+            if (!usable[u] || !units[u].nnames)
+                continue;
+            size_t have = 0;
+            for (size_t i = 0; i < nqn; i++)
+                for (size_t k = 0; k < units[u].nnames; k++)
+                    have += units[u].names[k] == qnames[i];
+            if ((have == nqn) != (pass == 1))
+                continue;
+            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+            if (nu > MAX_TOK)
+                nu = MAX_TOK;
+            if (pass == 1) { /* a sentence naming them all */
+                bool makes = true;
+                for (size_t i = 0; i < nq && makes && relation; i++)
+                    makes = !relation[i] ||
+                            camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+                all_named |= makes;
+                continue;
+            }
+            for (size_t i = 0; i < nq; i++)
+                if (is_claim[i] &&
+                    camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                    *others = true;
+                    if (relation)
+                        relation[i] = related = true;
+                }
+        }
+    free(relation);
+    if (!all_named && related)
+        *others = true;
+    return all_named;
+}
+
+/* Does a sentence name every person and office the question names (at least one)? Used
+ * when no sentence of the answer is about the question's body. */
+bool camas_yesno_named_elsewhere(const camas_yesno_context *c, const char *qn, unsigned char *qused,
+                                 const struct unit *units, size_t nunits)
+{
+    unsigned qnames[MAX_HITS];
+    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
+    for (size_t u = 0; nqn && u < nunits; u++) {
+        size_t have = 0;
+        for (size_t i = 0; i < nqn; i++)
+            for (size_t k = 0; k < units[u].nnames; k++)
+                have += units[u].names[k] == qnames[i];
+        if (have >= nqn)
+            return true;
+    }
+    return false;
 }
