@@ -733,12 +733,8 @@ out:
      * negative, where "yes" and "no" read both ways; the answer alone says it */
     if (verdict && camas_yesno_negated_statement(question))
         verdict = 0;
-    for (size_t u = 0; u < nunits; u++) {
-        free(units[u].norm);
-        free(units[u].item);
-    }
+    camas_yesno_units_free(units, nunits);
     camas_buf_free(&usable_text);
-    free(units);
     free(qused);
     free(phrased);
     free(qn);

@@ -94,21 +94,10 @@ static int body_year(const struct unit *units, size_t nunits, const char *body, 
 static int founding_year(const camas_yesno_context *c, const char *body, const char *lang,
                          bool renewed)
 {
-    char *text = c->about ? c->about(c->ud, body, lang, CAMAS_YESNO_FOUNDED) : NULL;
-    if (!text)
-        return 0;
-    struct unit *units = calloc(MAX_UNITS, sizeof *units);
-    int year = 0;
-    if (units) {
-        size_t n = camas_yesno_split_units(c, text, lang, units, MAX_UNITS);
-        year = body_year(units, n, body, renewed);
-        for (size_t u = 0; u < n; u++) {
-            free(units[u].norm);
-            free(units[u].item);
-        }
-        free(units);
-    }
-    free(text);
+    size_t n;
+    struct unit *units = camas_yesno_about_units(c, body, lang, CAMAS_YESNO_FOUNDED, &n);
+    int year = units ? body_year(units, n, body, renewed) : 0;
+    camas_yesno_units_free(units, n);
     return year;
 }
 
@@ -261,30 +250,20 @@ int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, con
         r++;
     if (!nqn || r == NROLES || !c->about)
         return 0;
-    char *text = c->about(c->ud, body, lang, roles[r].topic);
-    struct unit *units = text ? calloc(MAX_UNITS, sizeof *units) : NULL;
-    size_t n = units ? camas_yesno_split_units(c, text, lang, units, MAX_UNITS) : 0;
+    size_t n;
+    struct unit *units = camas_yesno_about_units(c, body, lang, roles[r].topic, &n);
     int verdict = 0;
     for (size_t u = 0; u < n; u++) {
         /* only a sentence that says the role speaks for it */
         if (!units[u].nnames || !camas_yesno_any_phrase(units[u].norm, roles[r].words))
             continue;
-        size_t have = 0;
-        for (size_t i = 0; i < nqn; i++)
-            for (size_t k = 0; k < units[u].nnames; k++)
-                have += units[u].names[k] == qnames[i];
-        if (have >= nqn) {
+        if (camas_yesno_unit_names(&units[u], qnames, nqn) >= nqn) {
             verdict = 1;
             break;
         }
         verdict = -1; /* the role, held by others: unless a later sentence names them */
     }
-    for (size_t u = 0; u < n; u++) {
-        free(units[u].norm);
-        free(units[u].item);
-    }
-    free(units);
-    free(text);
+    camas_yesno_units_free(units, n);
     return verdict;
 }
 

@@ -144,4 +144,13 @@ bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lan
 bool camas_yesno_named_elsewhere(const camas_yesno_context *c, const char *qn, unsigned char *qused,
                                  const struct unit *units, size_t nunits);
 
+/* How many of ids (people and offices) a sentence names. */
+size_t camas_yesno_unit_names(const struct unit *unit, const unsigned *ids, size_t n);
+/* Frees n units' texts and the array (NULL: nothing). */
+void camas_yesno_units_free(struct unit *units, size_t n);
+/* What the knowledge answers about a body (c->about), split into units (*n of them); NULL
+ * when it answers nothing. Free with camas_yesno_units_free. */
+struct unit *camas_yesno_about_units(const camas_yesno_context *c, const char *body,
+                                     const char *lang, camas_yesno_topic topic, size_t *n);
+
 #endif

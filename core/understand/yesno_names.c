@@ -296,10 +296,7 @@ bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lan
         for (size_t u = 0; u < nunits; u++) {
             if (!usable[u] || !units[u].nnames)
                 continue;
-            size_t have = 0;
-            for (size_t i = 0; i < nqn; i++)
-                for (size_t k = 0; k < units[u].nnames; k++)
-                    have += units[u].names[k] == qnames[i];
+            size_t have = camas_yesno_unit_names(&units[u], qnames, nqn);
             if ((have == nqn) != (pass == 1))
                 continue;
             size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
@@ -335,12 +332,38 @@ bool camas_yesno_named_elsewhere(const camas_yesno_context *c, const char *qn, u
     unsigned qnames[MAX_HITS];
     size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
     for (size_t u = 0; nqn && u < nunits; u++) {
-        size_t have = 0;
-        for (size_t i = 0; i < nqn; i++)
-            for (size_t k = 0; k < units[u].nnames; k++)
-                have += units[u].names[k] == qnames[i];
-        if (have >= nqn)
+        if (camas_yesno_unit_names(&units[u], qnames, nqn) >= nqn)
             return true;
     }
     return false;
+}
+
+size_t camas_yesno_unit_names(const struct unit *unit, const unsigned *ids, size_t n)
+{
+    size_t have = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < unit->nnames; k++)
+            have += unit->names[k] == ids[i];
+    return have;
+}
+
+void camas_yesno_units_free(struct unit *units, size_t n)
+{
+    for (size_t u = 0; units && u < n; u++) {
+        free(units[u].norm);
+        free(units[u].item);
+    }
+    free(units);
+}
+
+struct unit *camas_yesno_about_units(const camas_yesno_context *c, const char *body,
+                                     const char *lang, camas_yesno_topic topic, size_t *n)
+{
+    *n = 0;
+    char *text = c->about ? c->about(c->ud, body, lang, topic) : NULL;
+    struct unit *units = text ? calloc(MAX_UNITS, sizeof *units) : NULL;
+    if (units)
+        *n = camas_yesno_split_units(c, text, lang, units, MAX_UNITS);
+    free(text);
+    return units;
 }
