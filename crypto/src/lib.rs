@@ -47,9 +47,15 @@ pub struct CamasCrypto {
 impl Drop for CamasCrypto {
     fn drop(&mut self) {
         // The store's connection pool hands its connections to tokio's blocking pool when
-        // dropped: drop the machine inside the runtime's context.
-        let _guard = self.rt.enter();
-        self.machine.take();
+        // dropped: drop the machine inside the runtime's context. Entering it panics once the
+        // thread's thread-locals are gone (camas_crypto_close from an atexit handler: glibc
+        // destroys them first), and dropping the pool outside it panics again during that
+        // unwinding, which aborts the process: then the machine is left to the exiting
+        // process instead (its store is SQLite's, consistent at every commit).
+        match catch_unwind(AssertUnwindSafe(|| self.rt.enter())) {
+            Ok(_guard) => drop(self.machine.take()),
+            Err(_) => std::mem::forget(self.machine.take()),
+        }
     }
 }
 
