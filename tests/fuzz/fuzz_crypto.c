@@ -21,7 +21,12 @@
  * Checks, beyond the sanitizers: every call returns JSON, and no call reports a panic caught
  * inside the library (a panic is a bug even when it does not cross the FFI: the call fails, and
  * what the machine was doing is left half done). The Rust code is not instrumented for
- * coverage by default (scripts/fuzz says when it is). */
+ * coverage by default (scripts/fuzz says when it is).
+ *
+ * The seeds' device keys, cross-signing keys, one-time key and Megolm events were made by a
+ * real machine of this library (@alice:example.org, ALICEDEVICE), so their signatures verify,
+ * the claim opens an Olm session and the room key is shared with her; the Olm to-device
+ * ciphertexts cannot be for the fuzz machine, whose keys are new in every process. */
 #include "camas_crypto.h"
 
 #include <cjson/cJSON.h>
