@@ -32,7 +32,9 @@ typedef struct CamasCrypto camas_crypto;
 camas_crypto *camas_crypto_open(const char *user_id, const char *device_id, const char *store_dir,
                                 const char *passphrase, char **error_json);
 
-/* Closes the machine and its store. NULL is accepted. */
+/* Closes the machine and its store. NULL is accepted. Called once the calling thread's
+ * thread-locals are gone (from an atexit handler), it leaves the machine to the exiting
+ * process instead of freeing it. */
 void camas_crypto_close(camas_crypto *c);
 
 /* Frees a string this library returned. NULL is accepted. */

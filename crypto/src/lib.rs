@@ -47,9 +47,15 @@ pub struct CamasCrypto {
 impl Drop for CamasCrypto {
     fn drop(&mut self) {
         // The store's connection pool hands its connections to tokio's blocking pool when
-        // dropped: drop the machine inside the runtime's context.
-        let _guard = self.rt.enter();
-        self.machine.take();
+        // dropped: drop the machine inside the runtime's context. Entering it panics once the
+        // thread's thread-locals are gone (camas_crypto_close from an atexit handler: glibc
+        // destroys them first), and dropping the pool outside it panics again during that
+        // unwinding, which aborts the process: then the machine is left to the exiting
+        // process instead (its store is SQLite's, consistent at every commit).
+        match catch_unwind(AssertUnwindSafe(|| self.rt.enter())) {
+            Ok(_guard) => drop(self.machine.take()),
+            Err(_) => std::mem::forget(self.machine.take()),
+        }
     }
 }
 
@@ -204,6 +210,38 @@ fn parse<T: IncomingResponse>(body: &str) -> R<T> {
         .map_err(|e| format!("cannot parse the homeserver's response: {e}"))
 }
 
+/// vodozemac 0.10 (and its main branch of 2026-08) panics on an Ed25519 public key of 44
+/// base64 characters without padding (33 bytes once decoded; `Ed25519PublicKey::from_base64`
+/// copies them into 32) instead of refusing it. Such keys are taken out of the `keys` maps of
+/// a `/keys/query` answer before matrix-sdk-crypto reads it: the device or cross-signing key
+/// then fails its signature check and is ignored like any bad key, and the query completes
+/// for every other user (a panic failed it whole, so it was sent again and again).
+fn drop_bad_ed25519_keys(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Object(keys)) = m.get_mut("keys") {
+                keys.retain(|id, key| {
+                    !id.starts_with("ed25519:") || key.as_str().is_some_and(ed25519_key_fits)
+                });
+            }
+            m.values_mut().for_each(drop_bad_ed25519_keys);
+        }
+        Value::Array(a) => a.iter_mut().for_each(drop_bad_ed25519_keys),
+        _ => {}
+    }
+}
+
+/// 32 bytes in base64: 43 characters, or 44 ending in '=' (which vodozemac refuses cleanly).
+fn ed25519_key_fits(s: &str) -> bool {
+    let b = s.as_bytes();
+    let body = match b.len() {
+        43 => b,
+        44 if b[43] == b'=' => &b[..43],
+        _ => return false,
+    };
+    body.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+}
+
 /// A JSON array of user ids; ids that do not parse are skipped.
 fn user_list(json: &str) -> R<Vec<OwnedUserId>> {
     let v: Value = serde_json::from_str(json).map_err(|e| format!("bad user list JSON: {e}"))?;
@@ -322,7 +360,12 @@ impl CamasCrypto {
         self.rt.block_on(async {
             match kind {
                 "keys_upload" => m.mark_request_as_sent(&id, &parse::<KeysUploadResponse>(body)?).await,
-                "keys_query" => m.mark_request_as_sent(&id, &parse::<KeysQueryResponse>(body)?).await,
+                "keys_query" => {
+                    let mut v: Value = serde_json::from_str(body)
+                        .map_err(|e| format!("cannot parse the homeserver's response: {e}"))?;
+                    drop_bad_ed25519_keys(&mut v);
+                    m.mark_request_as_sent(&id, &parse::<KeysQueryResponse>(&v.to_string())?).await
+                }
                 "keys_claim" => m.mark_request_as_sent(&id, &parse::<KeysClaimResponse>(body)?).await,
                 "to_device" => m.mark_request_as_sent(&id, &parse::<ToDeviceResponse>(body)?).await,
                 "signature_upload" => {

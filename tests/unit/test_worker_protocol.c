@@ -353,6 +353,30 @@ static void test_decode_hostile(void)
     CHECK(!m.semantic);
 }
 
+/* A field copied whole (loaded's commands) may hold a repeated key: it is copied as sent,
+ * in order, and encodes the same on a second pass (fuzz_ipc compares the two as text, since
+ * cJSON_Compare finds such an object unequal to its own copy; seed
+ * corpus/ipc/loaded-duplicate-keys.json). */
+static void test_repeated_keys(void)
+{
+    cJSON *in = cJSON_Parse("{\"op\":\"loaded\",\"ok\":true,"
+                            "\"commands\":[{\"command\":\"!faq\",\"command\":\"!faq2\"}]}");
+    camas_ipc_msg m, n;
+    CHECK(in && camas_ipc_msg_decode(in, &m) == 0 && m.op == CAMAS_IPC_OP_LOADED);
+    cJSON *again = camas_ipc_msg_encode(&m);
+    CHECK(again && camas_ipc_msg_decode(again, &n) == 0);
+    cJSON *third = camas_ipc_msg_encode(&n);
+    char *a = cJSON_PrintUnformatted(again), *b = cJSON_PrintUnformatted(third);
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK(a && strstr(a, "[{\"command\":\"!faq\",\"command\":\"!faq2\"}]") != NULL);
+    CHECK(!cJSON_Compare(again, third, true)); /* why fuzz_ipc compares text */
+    free(a);
+    free(b);
+    cJSON_Delete(third);
+    cJSON_Delete(again);
+    cJSON_Delete(in);
+}
+
 int main(void)
 {
     test_op_names();
@@ -360,5 +384,6 @@ int main(void)
     test_frame_round_trip();
     test_messages();
     test_decode_hostile();
+    test_repeated_keys();
     return check_done("worker_protocol");
 }
