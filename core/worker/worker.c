@@ -110,6 +110,7 @@ static void rebuild_matcher(struct worker *w)
     if (w->matcher_dirty) {
         camas_matcher_build(w->matcher);
         w->matcher_dirty = false;
+        camas_worker_about_forget(w);
     }
 }
 
@@ -614,6 +615,7 @@ static void op_reload_shared(struct worker *w, int64_t id)
         camas_yesno_names_free(w->names);
         w->names = sh.names;
         w->matcher_dirty = false;
+        camas_worker_about_forget(w);
         log_info("worker", "bodies.yaml and synonyms.yaml reloaded");
     } else {
         camas_matcher_free(sh.matcher);
@@ -766,6 +768,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     camas_stemmer_free(w.stemmer);
     camas_lexicon_free(w.lexicon);
     camas_messages_free(w.messages);
+    camas_worker_about_forget(&w);
     camas_buf_free(&w.reply_plain);
     camas_buf_free(&w.reply_html);
     free(w.ipc_buf);

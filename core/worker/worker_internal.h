@@ -20,6 +20,17 @@
 
 struct worker;
 
+/* What the knowledge answered about one body on one topic, for one room kind and language:
+ * a yes/no comparison or role check asks it again for most questions naming that body, and
+ * each asking costs an embedding (see yesno_about in worker_reply.c). */
+struct camas_worker_about {
+    char body_id[32];
+    int topic, room_kind, fr;
+    char *text;    /* NULL: the knowledge had no answer (also remembered) */
+    int64_t at_ms; /* monotonic; meeting answers change with time, so entries expire */
+};
+#define CAMAS_WORKER_ABOUT_MAX 64
+
 struct camas_plugin {
     struct worker *w;
     char name[64];
@@ -63,6 +74,9 @@ struct worker {
     camas_yesno_names *names; /* people and offices (bodies.yaml names:), for yes/no */
     /* the worker's own texts (knowledge/messages; NULL: the compiled ones) */
     struct camas_messages *messages;
+    /* answers about bodies, kept until the knowledge or the plugins change (about_forget) */
+    struct camas_worker_about about[CAMAS_WORKER_ABOUT_MAX];
+    size_t n_about;
 
     /* The answer being built by the current render/command call. */
     camas_buf reply_plain, reply_html;
@@ -79,6 +93,9 @@ struct worker {
  * (or the compiled texts) keeps serving. Only logged here: the core reads the same file for
  * its own texts and reports the refusal. */
 void camas_worker_load_messages(struct worker *w);
+
+/* Forgets the remembered answers about bodies: the knowledge or the plugins changed. */
+void camas_worker_about_forget(struct worker *w);
 
 /* 0 for English, 1 for French (anything else is English). */
 int camas_worker_lang_index(const char *lang);

@@ -89,18 +89,62 @@ size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHR
     return camas_yesno_name_phrases(w->names, text, out, max);
 }
 
-/* What the knowledge answers to a question about a body (when it began, how often it
- * meets), asked of the same matcher within the asker's room policy, for comparisons of two
- * bodies. */
-static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_yesno_topic topic)
+void camas_worker_about_forget(struct worker *w)
 {
-    struct worker *w = ud;
-    const struct body *b = NULL;
-    for (size_t i = 0; i < w->n_bodies && !b; i++)
-        if (strcmp(w->bodies[i].id, body_id) == 0)
-            b = &w->bodies[i];
-    int fr = camas_worker_lang_index(lang);
-    if (!b || !b->name[fr] || !w->yesno_req)
+    for (size_t i = 0; i < w->n_about; i++)
+        free(w->about[i].text);
+    w->n_about = 0;
+}
+
+/* A minute: long enough for a burst of questions, short enough that "next meeting" answers
+ * follow the calendar without a reload. */
+#define ABOUT_TTL_MS 60000
+
+static struct camas_worker_about *about_remembered(struct worker *w, const char *body_id, int topic,
+                                                   int room_kind, int fr)
+{
+    int64_t now = camas_monotonic_ms();
+    for (size_t i = 0; i < w->n_about; i++) {
+        struct camas_worker_about *a = &w->about[i];
+        if (a->topic == topic && a->room_kind == room_kind && a->fr == fr &&
+            strcmp(a->body_id, body_id) == 0 && now - a->at_ms < ABOUT_TTL_MS)
+            return a;
+    }
+    return NULL;
+}
+
+static void about_remember(struct worker *w, const char *body_id, int topic, int room_kind, int fr,
+                           const char *text)
+{
+    char *copy = text ? strdup(text) : NULL;
+    if (strlen(body_id) >= sizeof w->about[0].body_id || (text && !copy)) {
+        free(copy);
+        return;
+    }
+    size_t slot = w->n_about;
+    if (slot == CAMAS_WORKER_ABOUT_MAX) { /* full: the oldest goes */
+        slot = 0;
+        for (size_t i = 1; i < w->n_about; i++)
+            if (w->about[i].at_ms < w->about[slot].at_ms)
+                slot = i;
+        free(w->about[slot].text);
+    } else {
+        w->n_about++;
+    }
+    struct camas_worker_about *a = &w->about[slot];
+    snprintf(a->body_id, sizeof a->body_id, "%s", body_id);
+    a->topic = topic;
+    a->room_kind = room_kind;
+    a->fr = fr;
+    a->text = copy;
+    a->at_ms = camas_monotonic_ms();
+}
+
+/* Asks the knowledge the question of one topic about a body; the rendered answer, or NULL. */
+static char *about_ask(struct worker *w, const struct body *b, int fr, const char *lang,
+                       camas_yesno_topic topic)
+{
+    if (!b->name[fr])
         return NULL;
     char question[512];
     const char *body_name = b->name[fr];
@@ -139,7 +183,7 @@ static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_
                            &u);
     if (u.decision != CAMAS_DECIDE_ANSWER || !u.noptions ||
         !camas_understand_body(w->understand, u.options[0].entry_id) ||
-        strcmp(camas_understand_body(w->understand, u.options[0].entry_id), body_id))
+        strcmp(camas_understand_body(w->understand, u.options[0].entry_id), b->id))
         return NULL;
     /* rendered aside: the reply being built stays as it is */
     camas_buf plain = w->reply_plain, html = w->reply_html;
@@ -155,6 +199,30 @@ static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_
     camas_buf_free(&w->reply_html);
     w->reply_plain = plain;
     w->reply_html = html;
+    return text;
+}
+
+/* What the knowledge answers to a question about a body (when it began, how often it
+ * meets), asked of the same matcher within the asker's room policy, for comparisons of two
+ * bodies. */
+static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_yesno_topic topic)
+{
+    struct worker *w = ud;
+    int fr = camas_worker_lang_index(lang);
+    if (!w->yesno_req)
+        return NULL;
+    int room_kind = w->yesno_req->room_kind;
+    const struct camas_worker_about *seen = about_remembered(w, body_id, topic, room_kind, fr);
+    if (seen)
+        return seen->text ? strdup(seen->text) : NULL;
+    const struct body *b = NULL;
+    for (size_t i = 0; i < w->n_bodies && !b; i++)
+        if (strcmp(w->bodies[i].id, body_id) == 0)
+            b = &w->bodies[i];
+    if (!b)
+        return NULL;
+    char *text = about_ask(w, b, fr, lang, topic);
+    about_remember(w, body_id, topic, room_kind, fr, text);
     return text;
 }
 
@@ -189,6 +257,7 @@ void camas_worker_load_messages(struct worker *w)
     }
     camas_messages_free(w->messages);
     w->messages = m;
+    camas_worker_about_forget(w);
 }
 
 /* "Yes — …" / "No — …" before the answer (verdict.yes, verdict.no). */
