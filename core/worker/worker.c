@@ -372,8 +372,9 @@ static bool names_entry_body(const struct worker *w, const char *text, const cha
     return false;
 }
 
-/* French when more of the words are only in the French word list than only in the English
- * one ("richard torrance fonction", "reseau warn role"), else NULL. */
+/* "fr" when more of the words are only in the French word list than only in the English
+ * one ("richard torrance fonction", "reseau warn role"), "en" the other way round, else
+ * NULL. */
 static const char *dictionary_lang(const struct worker *w, const char *text)
 {
     char *norm = camas_text_normalize_dup(text);
@@ -394,7 +395,7 @@ static const char *dictionary_lang(const struct worker *w, const char *text)
     }
     free(norm);
     log_debug("worker", "language vote: words only French %d, only English %d", only_fr, only_en);
-    return only_fr > only_en ? "fr" : NULL;
+    return only_fr > only_en ? "fr" : only_en > only_fr ? "en" : NULL;
 }
 
 /* The language of a question with no language cue at all ("reunions washact", "csec
@@ -417,12 +418,15 @@ static const char *settle_lang(const struct worker *w, const char *text, const c
     camas_match fr, en;
     double sfr = camas_matcher_query(w->matcher, text, "fr", NULL, NULL, &fr, 1) ? fr.score : 0;
     double sen = camas_matcher_query(w->matcher, text, "en", NULL, NULL, &en, 1) ? en.score : 0;
-    if (sfr > sen * LANG_VOCAB_MARGIN)
-        return "fr";
     log_debug("worker", "language vote: vocabulary fr %.3f en %.3f", sfr, sen);
+    const char *words = dictionary_lang(w, text);
+    /* the vocabulary reads typos, so it also reads real words of the other language as
+     * typos of its own ("into" as "info"): words that are only English are English */
+    if (sfr > sen * LANG_VOCAB_MARGIN)
+        return words && strcmp(words, "en") == 0 ? NULL : "fr";
     if (sen > sfr * LANG_VOCAB_MARGIN)
         return NULL;
-    return dictionary_lang(w, text);
+    return words && strcmp(words, "fr") == 0 ? "fr" : NULL;
 }
 
 /* Long on purpose: one question's steps (language, command, danger, answer) share their locals. */

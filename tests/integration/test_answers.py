@@ -70,6 +70,15 @@ class TestAskContract:
         en2 = ask_json("How often does the task force meet?")
         assert en2["lang"] == "en" and "two to three times a year" in en2["answer"], en2
 
+    def test_english_words_without_cues_stay_english(self):
+        """The knowledge's vocabulary reads typos, so it also read the English "into" as a
+        typo of the French "info": words only an English dictionary has are English, while
+        a cue-less question of French words ("reunions washact") stays French."""
+        for q in ("translate 'good morning' into Japanese", "into"):
+            assert ask_json(q)["lang"] == "en", q
+        for q in ("reunions washact", "richard torrance fonction"):
+            assert ask_json(q)["lang"] == "fr", q
+
     def test_lang_option_forces_english(self):
         a = ask_json("Qui préside le groupe de travail ?", "--lang", "en")
         assert a["lang"] == "en" and not a["abstained"], a
