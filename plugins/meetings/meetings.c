@@ -7,6 +7,7 @@
  * knowledge has no calendar. With a calendar the worker pays that again, as it always did
  * (and, once opened, until the worker restarts). */
 #include "../common/kb.h"
+#include "rrule.h"
 
 #include <ctype.h>
 #include <dlfcn.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Every libical function this plugin calls, looked up by name when libical is opened; the
@@ -34,6 +36,8 @@
     X(icalcomponent_get_status)                                                                    \
     X(icalcomponent_get_summary)                                                                   \
     X(icalcomponent_get_uid)                                                                       \
+    X(icalcomponent_isa)                                                                           \
+    X(icalcomponent_remove_component)                                                              \
     X(icalerror_set_errors_are_fatal)                                                              \
     X(icalparser_parse_string)                                                                     \
     X(icalproperty_get_exdate)                                                                     \
@@ -184,6 +188,107 @@ static bool time_ok(struct icaltimetype t)
                           t.second >= 0 && t.second <= 60));
 }
 
+/* The first lines of the calendar's RRULE properties, in document order (as libical keeps
+ * them): the line numbers and rule texts of drop_slow_rules's messages. */
+static size_t rrule_lines(const char *text, int *lines, const char **starts, size_t max)
+{
+    size_t n = 0;
+    int line = 1;
+    for (const char *l = text; *l && n < max; line++) {
+        if (strncasecmp(l, "RRULE", 5) == 0 && (l[5] == ':' || l[5] == ';'))
+            lines[n] = line, starts[n++] = l;
+        const char *nl = strchr(l, '\n');
+        if (!nl)
+            break;
+        l = nl + 1;
+    }
+    return n;
+}
+
+struct rule_walk {
+    const ical_api *ic;
+    int lines[256];
+    const char *starts[256];
+    size_t n_lines, k; /* RRULEs found in the text, and seen so far in the tree */
+    bool bad;          /* the first bad rule of the component being walked: */
+    int bad_line;
+    const char *bad_text;
+    char why[300];
+};
+
+/* Checks every rule of component c and those inside it (rrule.h); false when one fails, the
+ * first described in w. Every rule is counted, for the lines of later components. */
+static bool rules_ok(struct rule_walk *w, icalcomponent *c)
+{
+    const ical_api *ic = w->ic;
+    bool ok = true;
+    /* before the walk: it moves the component's one property cursor */
+    struct icaltimetype start = ic->icalcomponent_get_dtstart(c);
+    for (icalproperty *rp = ic->icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); rp;
+         rp = ic->icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY), w->k++) {
+        struct icalrecurrencetype rule = ic->icalproperty_get_rrule(rp);
+        char why[sizeof w->why];
+        if (camas_meetings_rrule_ok(&rule, start, why, sizeof why))
+            continue;
+        ok = false;
+        if (!w->bad) {
+            w->bad = true;
+            w->bad_line = w->k < w->n_lines ? w->lines[w->k] : 0;
+            w->bad_text = w->k < w->n_lines ? w->starts[w->k] : "RRULE";
+            memcpy(w->why, why, sizeof why);
+        }
+    }
+    /* a separate iterator: the caller walks c's parent with one */
+    icalcompiter it = ic->icalcomponent_begin_component(c, ICAL_ANY_COMPONENT);
+    for (icalcomponent *sub; (sub = ic->icalcompiter_deref(&it)); ic->icalcompiter_next(&it))
+        ok = rules_ok(w, sub) && ok;
+    return ok;
+}
+
+/* Leaves out of the calendar each event (and each time zone, for which libical's own zone of
+ * that name is then used) with a recurrence rule libical would search too long for: a
+ * stalled worker answers nothing, danger replies included. The rest of the calendar is kept;
+ * each one left out is logged with its file, line and rule. */
+static void drop_slow_rules(struct meetings *s, camas_plugin *p, icalcomponent *cal,
+                            const char *rel, const char *text)
+{
+    const ical_api *ic = &s->ical;
+    struct rule_walk *w = calloc(1, sizeof *w);
+    if (!w)
+        return;
+    w->ic = ic;
+    w->n_lines = rrule_lines(text, w->lines, w->starts, sizeof w->lines / sizeof w->lines[0]);
+    icalcompiter it = ic->icalcomponent_begin_component(cal, ICAL_ANY_COMPONENT);
+    for (icalcomponent *c = ic->icalcompiter_deref(&it); c;) {
+        w->bad = false;
+        if (rules_ok(w, c)) {
+            c = ic->icalcompiter_next(&it);
+            continue;
+        }
+        int n = (int)strcspn(w->bad_text, "\r\n");
+        bool zone = ic->icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT;
+        const char *summary = zone ? NULL : ic->icalcomponent_get_summary(c);
+        char what[300];
+        if (zone)
+            snprintf(what, sizeof what,
+                     "its time zone is left out (libical's own zone of that name is used)");
+        else
+            snprintf(what, sizeof what, "its event%s%s%s is left out", summary ? " '" : "",
+                     summary ? summary : "", summary ? "'" : "");
+        s->host->log(p, CAMAS_PLOG_WARN,
+                     "knowledge/%s:%d: recurrence rule '%.*s%s' refused: %s; %s, the "
+                     "calendar's other events are kept",
+                     rel, w->bad_line, n > 120 ? 120 : n, w->bad_text, n > 120 ? "..." : "", w->why,
+                     what);
+        /* step past it before removing it: removal frees the node the iterator stands on */
+        icalcomponent *bad = c;
+        c = ic->icalcompiter_next(&it);
+        ic->icalcomponent_remove_component(cal, bad);
+        ic->icalcomponent_free(bad);
+    }
+    free(w);
+}
+
 static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetings *bm,
                          const char *file, const char *cal_name)
 {
@@ -200,6 +305,8 @@ static int load_calendar(struct meetings *s, camas_plugin *p, struct body_meetin
                                      "knowledge/meetings/)",
                                      cal_name);
     icalcomponent *cal = ic->icalparser_parse_string(text);
+    if (cal)
+        drop_slow_rules(s, p, cal, rel, text);
     host->free(text);
     if (!cal || !ic->icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT)) {
         if (cal)
