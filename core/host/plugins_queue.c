@@ -241,6 +241,12 @@ static void on_loaded(camas_plugin_host *h, struct pending *p, const camas_ipc_m
     bool ok = m->ok;
     const char *error = m->error;
     char summary[900];
+    const cJSON *w; /* loaded, with problems it could work around (a plugin's templates) */
+    if (ok)
+        cJSON_ArrayForEach(w, m->errors)
+        {
+            plugins_alertf(h, "plugin %s: %s", p->name, cJSON_GetStringValue(w));
+        }
     if (p->replay) {
         if (!ok)
             plugins_alertf(h, "plugin %s could not be loaded again after a restart: %s", p->name,

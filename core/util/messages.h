@@ -6,6 +6,8 @@
 #ifndef CAMAS_MESSAGES_H
 #define CAMAS_MESSAGES_H
 
+#include "templates.h"
+
 #include <stddef.h>
 
 /* Every message, in the order of the catalog in messages.c. */
@@ -35,12 +37,7 @@ typedef enum camas_msg_id {
 /* Where the file lives, relative to the knowledge directory. */
 #define CAMAS_MESSAGES_DIR  "messages"
 #define CAMAS_MESSAGES_FILE "messages/messages.yaml"
-/* Texts that must keep the hotline, its text number and 911, whatever staff write. */
-#define CAMAS_HOTLINE_PHONE "1-888-373-7888"
-#define CAMAS_HOTLINE_SMS   "233733"
-#define CAMAS_EMERGENCY     "911"
-/* The longest text a message may have, in bytes. */
-#define CAMAS_MESSAGE_MAX 2000
+/* The hotline numbers every safety text keeps, and CAMAS_MESSAGE_MAX, are the engine's. */
 
 /* A loaded set; immutable once loaded. NULL everywhere means the compiled defaults. */
 typedef struct camas_messages camas_messages;

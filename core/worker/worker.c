@@ -91,6 +91,8 @@ static void plugin_discard(struct worker *w, camas_plugin *p)
         close(p->fd);
     cJSON_Delete(p->commands);
     cJSON_Delete(p->errors);
+    cJSON_Delete(p->warnings);
+    camas_worker_templates_free(p);
     free(p);
 }
 
@@ -137,6 +139,7 @@ static void op_load(struct worker *w, const camas_ipc_msg *req, int fd)
     p->owner = ++w->next_owner;
     p->commands = cJSON_CreateArray();
     p->errors = cJSON_CreateArray();
+    p->warnings = cJSON_CreateArray();
 
     /* glibc recognises an already loaded library by its path name, so the descriptor stays
      * open while the library is loaded: no other plugin can get the same /proc path. */
@@ -246,6 +249,8 @@ out:
     reply.ok = true;
     reply.version = p->version;
     reply.commands = p->commands;
+    if (cJSON_GetArraySize(p->warnings)) /* loaded all the same; the admins are told */
+        reply.errors = p->warnings;
     log_info("worker", "plugin %s %s loaded", p->name, p->version);
     send_msg(w, &reply);
 }

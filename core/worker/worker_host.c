@@ -276,6 +276,116 @@ static const char *host_body_name(camas_plugin *p, const char *body_id, const ch
     return NULL;
 }
 
+/* ---- reply templates (ABI 1.1) -------------------------------------------------------- */
+
+void camas_worker_templates_free(camas_plugin *p)
+{
+    for (size_t i = 0; p->tpl_specs && i < p->tpl_catalog.n; i++) {
+        free((char *)p->tpl_specs[i].key);
+        free((char *)p->tpl_specs[i].placeholders);
+        free((char *)p->tpl_specs[i].text[0]);
+        free((char *)p->tpl_specs[i].text[1]);
+    }
+    free(p->tpl_specs);
+    free(p->tpl_file);
+    camas_tpl_free(p->tpl);
+    p->tpl_specs = NULL;
+    p->tpl = NULL;
+    p->tpl_file = NULL;
+    memset(&p->tpl_catalog, 0, sizeof p->tpl_catalog);
+}
+
+/* The plugin's catalog in memory of the host's own (rule 5: no pointer into the plugin). */
+static int copy_catalog(camas_plugin *p, const camas_template *catalog, size_t n)
+{
+    p->tpl_specs = calloc(n ? n : 1, sizeof *p->tpl_specs);
+    if (!p->tpl_specs)
+        return CAMAS_ERR_NOMEM;
+    p->tpl_catalog.specs = p->tpl_specs;
+    p->tpl_catalog.n = n;
+    for (size_t i = 0; i < n; i++) {
+        const camas_template *c = &catalog[i];
+        camas_tpl_spec *s = &p->tpl_specs[i];
+        /* a NULL stays NULL: camas_tpl_check_catalog names what is missing */
+        s->key = c->key ? strdup(c->key) : NULL;
+        s->placeholders = strdup(c->placeholders ? c->placeholders : "");
+        s->text[0] = c->en ? strdup(c->en) : NULL;
+        s->text[1] = c->fr ? strdup(c->fr) : NULL;
+        if ((c->key && !s->key) || !s->placeholders || (c->en && !s->text[0]) ||
+            (c->fr && !s->text[1]))
+            return CAMAS_ERR_NOMEM;
+    }
+    return CAMAS_OK;
+}
+
+/* Is another instance of p's plugin loaded (p being its replacement, during init)? */
+static bool older_instance_running(const camas_plugin *p)
+{
+    for (size_t i = 0; i < p->w->n_plugins; i++)
+        if (p->w->plugins[i] != p && strcmp(p->w->plugins[i]->name, p->name) == 0)
+            return true;
+    return false;
+}
+
+static int host_templates_load(camas_plugin *p, const char *relpath, const camas_template *catalog,
+                               size_t n)
+{
+    if (p->initialised || p->tpl_specs || !catalog || n == 0 || n > 256)
+        return CAMAS_ERR_INVALID;
+    if (!knowledge_allowed(p, relpath) || strcmp(relpath, "bodies.yaml") == 0 ||
+        strcmp(relpath, "synonyms.yaml") == 0)
+        return CAMAS_ERR_DENIED;
+    char why[600], name[600];
+    int rc = copy_catalog(p, catalog, n);
+    if (rc == CAMAS_OK && camas_tpl_check_catalog(&p->tpl_catalog, why, sizeof why)) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "templates_load: %s", why);
+        record_error(p, msg);
+        rc = CAMAS_ERR_INVALID;
+    }
+    snprintf(name, sizeof name, "knowledge/%s", relpath);
+    if (rc == CAMAS_OK && !(p->tpl_file = malloc(strlen(name) + 16)))
+        rc = CAMAS_ERR_NOMEM;
+    if (rc != CAMAS_OK) {
+        camas_worker_templates_free(p);
+        return rc;
+    }
+    snprintf(p->tpl_file, strlen(name) + 16, "the shipped %s", name);
+    p->tpl_catalog.keys_doc = p->tpl_file;
+    p->tpl_catalog.shipped = p->tpl_file + strlen("the shipped ");
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", p->w->knowledge_dir, relpath);
+    if (camas_tpl_load(&p->tpl_catalog, path, name, &p->tpl, why, sizeof why) >= 0)
+        return CAMAS_OK; /* the file's texts, or none: the compiled ones */
+    /* A reload keeps the running instance and its texts; a first load has no texts but the
+     * compiled ones to fall back on, and answering with them beats not answering. */
+    if (older_instance_running(p)) {
+        record_error(p, why);
+        return CAMAS_ERR_DATA;
+    }
+    char msg[700];
+    snprintf(msg, sizeof msg, "%s (its compiled wording is used until the file is fixed)", why);
+    cJSON_AddItemToArray(p->warnings, cJSON_CreateString(msg));
+    char area[80];
+    snprintf(area, sizeof area, "plugin %s", p->name);
+    camas_log(CAMAS_LOG_ERROR, area, "%s", msg);
+    return CAMAS_OK;
+}
+
+static char *host_template_fill(camas_plugin *p, const char *key, const char *lang,
+                                const char *const *vars)
+{
+    long id = camas_tpl_find(&p->tpl_catalog, key);
+    if (id < 0)
+        return NULL;
+    camas_buf b = {0};
+    if (camas_tpl_fill(&p->tpl_catalog, p->tpl, (size_t)id, lang, vars, &b)) {
+        camas_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
 const camas_host_api camas_worker_host_api = {
     .size = sizeof(camas_host_api),
     .reply = camas_worker_reply,
@@ -292,6 +402,8 @@ const camas_host_api camas_worker_host_api = {
     .register_entry = host_register_entry,
     .body_name = host_body_name,
     .index_answer = host_index_answer,
+    .templates_load = host_templates_load,
+    .template_fill = host_template_fill,
 };
 
 /* ---- shared knowledge: bodies and synonyms ------------------------------------------- */

@@ -6,6 +6,7 @@
 #include "ipc.h"
 #include "lexicon.h"
 #include "match.h"
+#include "templates.h"
 #include "text.h"
 #include "understand.h"
 #include "util.h"
@@ -46,6 +47,13 @@ struct camas_plugin {
     int data_errors;
     cJSON *commands; /* array of {name, usage_en, usage_fr} */
     cJSON *errors;   /* array of strings: knowledge problems found during init */
+    cJSON *warnings; /* array of strings: problems reported without refusing the load */
+    /* its reply templates (host->templates_load): the catalog copied, and the file's texts
+     * (NULL: the compiled ones) */
+    camas_tpl_spec *tpl_specs;
+    camas_tpl_catalog tpl_catalog;
+    camas_tpl *tpl;
+    char *tpl_file; /* "the shipped knowledge/NAME/messages.yaml", for errors */
 };
 
 struct body {
@@ -96,6 +104,9 @@ void camas_worker_load_messages(struct worker *w);
 
 /* Forgets the remembered answers about bodies: the knowledge or the plugins changed. */
 void camas_worker_about_forget(struct worker *w);
+
+/* Frees what templates_load gave p. */
+void camas_worker_templates_free(camas_plugin *p);
 
 /* 0 for English, 1 for French (anything else is English). */
 int camas_worker_lang_index(const char *lang);

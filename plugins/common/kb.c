@@ -138,6 +138,9 @@ int kb_load(kb *k, camas_plugin *p, const camas_host_api *host)
         return CAMAS_ERR_NOMEM;
     }
     for (int i = 0; i < n; i++) {
+        const char *base = strrchr(names[i], '/');
+        if (strcmp(base ? base + 1 : names[i], KB_MESSAGES_FILE) == 0)
+            continue; /* the reply templates: host->templates_load reads them */
         int err = 0;
         cJSON *doc = host->knowledge_yaml(p, names[i], &err);
         if (!doc) {
@@ -334,4 +337,29 @@ char *kb_fold(const char *s)
     }
     *o = '\0';
     return out;
+}
+
+int kb_templates(camas_plugin *p, const camas_host_api *host, const char *folder,
+                 const camas_template *catalog, size_t n)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "%s/%s", folder, KB_MESSAGES_FILE);
+    return host->templates_load(p, rel, catalog, n);
+}
+
+char *kb_fill(camas_plugin *p, const camas_host_api *host, const char *key, const char *lang,
+              const char *const *vars)
+{
+    return host->template_fill(p, key, lang, vars);
+}
+
+int kb_say(camas_plugin *p, const camas_host_api *host, const char *key, const char *lang,
+           const char *const *vars, bool list)
+{
+    char *text = kb_fill(p, host, key, lang, vars);
+    if (!text)
+        return CAMAS_ERR_NOMEM;
+    int rc = list ? kb_reply_text(p, host, text) : host->reply(p, text, NULL);
+    host->free(text);
+    return rc;
 }

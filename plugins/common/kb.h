@@ -38,6 +38,19 @@ const kb_entry *kb_find(const kb *k, const char *id);
 /* Replies with text: blank lines separate paragraphs, "- " lines become a list. */
 int kb_reply_text(camas_plugin *p, const camas_host_api *host, const char *text);
 
+/* The plugin's reply templates live in this file of its folder; kb_load skips it. */
+#define KB_MESSAGES_FILE "messages.yaml"
+/* Loads FOLDER/messages.yaml over the compiled catalog (host->templates_load). */
+int kb_templates(camas_plugin *p, const camas_host_api *host, const char *folder,
+                 const camas_template *catalog, size_t n);
+/* Template key filled for lang (vars: name, value pairs ending with NULL); the caller frees
+ * it with host->free. NULL only for a key not in the catalog or out of memory. */
+char *kb_fill(camas_plugin *p, const camas_host_api *host, const char *key, const char *lang,
+              const char *const *vars);
+/* Replies with template key (as plain text, or through kb_reply_text when list is true). */
+int kb_say(camas_plugin *p, const camas_host_api *host, const char *key, const char *lang,
+           const char *const *vars, bool list);
+
 /* Lowercase ASCII copy with common French accents folded, for simple name lookups. */
 char *kb_fold(const char *s);
 

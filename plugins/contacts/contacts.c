@@ -1,10 +1,25 @@
 /* contacts plugin: who to contact for which body and how, from knowledge/contacts/.
- * Also !contact [body]. */
+ * Also !contact [body]. What it says around the data is in knowledge/contacts/messages.yaml;
+ * the catalog below is its compiled fallback. */
 #include "../common/kb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The compiled texts: byte for byte what knowledge/contacts/messages.yaml ships. */
+static const camas_template templates[] = {
+    {"help.line", "", "!contact [body] - who to contact (task-force, washact, csec)",
+     "!contact [organisme] - qui contacter (task-force, washact, csec)"},
+    {"record", "body name title email phone", "{body}: {name}{title}{email}{phone}",
+     "{body}: {name}{title}{email}{phone}"},
+    {"record.title", "title", ", {title}", ", {title}"},
+    {"record.email", "email", " - {email}", " - {email}"},
+    {"record.phone", "phone", " - {phone}", " - {phone}"},
+    {"none", "", "No contact is known.", "Aucun contact connu."},
+    {"usage", "", "Usage: !contact [task-force|washact|csec]",
+     "Usage : !contact [task-force|washact|csec]"},
+};
 
 struct contacts {
     const camas_host_api *host;
@@ -19,7 +34,9 @@ static int contacts_init(camas_plugin *p, const camas_host_api *host, void **sta
         return CAMAS_ERR_NOMEM;
     c->host = host;
     *state = c;
-    int rc = kb_load(&c->k, p, host);
+    int rc = kb_templates(p, host, "contacts", templates, sizeof templates / sizeof *templates);
+    int kr = kb_load(&c->k, p, host);
+    rc = rc ? rc : kr;
     for (size_t i = 0; i < c->k.n_docs; i++) {
         const cJSON *list = cJSON_GetObjectItemCaseSensitive(c->k.docs[i], "contacts");
         if (!list)
@@ -41,11 +58,12 @@ static int contacts_init(camas_plugin *p, const camas_host_api *host, void **sta
         }
         c->records = list;
     }
+    char *en = kb_fill(p, host, "help.line", "en", NULL);
+    char *fr = kb_fill(p, host, "help.line", "fr", NULL);
     if (rc == 0)
-        rc = host->register_command(p, "contact",
-                                    "!contact [body] - who to contact (task-force, washact, csec)",
-                                    "!contact [organisme] - qui contacter (task-force, washact, "
-                                    "csec)");
+        rc = en && fr ? host->register_command(p, "contact", en, fr) : CAMAS_ERR_NOMEM;
+    host->free(en);
+    host->free(fr);
     return rc;
 }
 
@@ -92,6 +110,31 @@ static const char *body_from_arg(camas_plugin *p, const camas_host_api *host, co
     return found;
 }
 
+/* A record without a prepared answer: its fields through the "record" templates. */
+static void say_record(struct contacts *c, camas_plugin *p, const cJSON *r, const char *b,
+                       const char *lang)
+{
+    int l = kb_lang(lang);
+    const char *body = c->host->body_name(p, b ? b : "", lang, CAMAS_BODY_NAME_SHORT);
+    const char *name = kb_str(r, "name", l), *title = kb_str(r, "title", l);
+    const char *email = kb_str(r, "email", 0), *phone = kb_str(r, "phone", 0);
+    const char *tv[] = {"title", title, NULL}, *ev[] = {"email", email, NULL},
+               *pv[] = {"phone", phone, NULL};
+    char *t = title ? kb_fill(p, c->host, "record.title", lang, tv) : NULL;
+    char *e = email ? kb_fill(p, c->host, "record.email", lang, ev) : NULL;
+    char *ph = phone ? kb_fill(p, c->host, "record.phone", lang, pv) : NULL;
+    const char *vars[] = {"body",  body ? body : (b ? b : ""),
+                          "name",  name ? name : "",
+                          "title", t ? t : "",
+                          "email", e ? e : "",
+                          "phone", ph ? ph : "",
+                          NULL};
+    kb_say(p, c->host, "record", lang, vars, false);
+    c->host->free(t);
+    c->host->free(e);
+    c->host->free(ph);
+}
+
 static int contacts_command(camas_plugin *p, void *state, const char *name,
                             const camas_request *req)
 {
@@ -99,13 +142,8 @@ static int contacts_command(camas_plugin *p, void *state, const char *name,
     (void)name;
     int lang = kb_lang(req->lang);
     const char *body = *req->args ? body_from_arg(p, c->host, req->args) : NULL;
-    if (*req->args && !body) {
-        c->host->reply(p,
-                       lang ? "Usage : !contact [task-force|washact|csec]"
-                            : "Usage: !contact [task-force|washact|csec]",
-                       NULL);
-        return 0;
-    }
+    if (*req->args && !body)
+        return kb_say(p, c->host, "usage", req->lang, NULL, false);
     int said = 0;
     for (size_t i = 0; i < c->k.n; i++) {
         const kb_entry *e = &c->k.entries[i];
@@ -122,24 +160,12 @@ static int contacts_command(camas_plugin *p, void *state, const char *name,
             const char *b = kb_str(r, "body", 0);
             if (body && b && strcmp(b, body))
                 continue;
-            char line[600];
-            snprintf(line, sizeof line, "%s: %s%s%s%s%s%s%s",
-                     c->host->body_name(p, b ? b : "", req->lang, CAMAS_BODY_NAME_SHORT)
-                         ? c->host->body_name(p, b, req->lang, CAMAS_BODY_NAME_SHORT)
-                         : b,
-                     kb_str(r, "name", lang) ? kb_str(r, "name", lang) : "",
-                     kb_str(r, "title", lang) ? ", " : "",
-                     kb_str(r, "title", lang) ? kb_str(r, "title", lang) : "",
-                     kb_str(r, "email", 0) ? " - " : "",
-                     kb_str(r, "email", 0) ? kb_str(r, "email", 0) : "",
-                     kb_str(r, "phone", 0) ? " - " : "",
-                     kb_str(r, "phone", 0) ? kb_str(r, "phone", 0) : "");
-            c->host->reply(p, line, NULL);
+            say_record(c, p, r, b, req->lang);
             said++;
         }
     }
     if (!said)
-        c->host->reply(p, lang ? "Aucun contact connu." : "No contact is known.", NULL);
+        kb_say(p, c->host, "none", req->lang, NULL, false);
     return 0;
 }
 

@@ -1,10 +1,22 @@
 /* faq plugin: the bodies' purpose, legal basis, duties, missions, membership and
- * attendance rules, from knowledge/faq/. Also the !faq [topic] command. */
+ * attendance rules, from knowledge/faq/. Also the !faq [topic] command, whose replies are in
+ * knowledge/faq/messages.yaml (the catalog below is their compiled fallback). */
 #include "../common/kb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The compiled texts: byte for byte what knowledge/faq/messages.yaml ships. */
+static const camas_template templates[] = {
+    {"help.line", "", "!faq [topic] - answers on a topic, or lists topics",
+     "!faq [sujet] - répond sur un sujet, ou liste les sujets"},
+    {"topic.unknown", "topic topics",
+     "I have no topic \"{topic}\". Topics: {topics}. Example: !faq washact mission",
+     "Je n'ai pas de sujet « {topic} ». Sujets : {topics}. Exemple : !faq washact mission"},
+    {"usage", "topics", "Usage: !faq TOPIC, for example !faq legal-basis. Topics: {topics}.",
+     "Usage : !faq SUJET, par exemple !faq legal-basis. Sujets : {topics}."},
+};
 
 struct faq {
     const camas_host_api *host;
@@ -18,11 +30,16 @@ static int faq_init(camas_plugin *p, const camas_host_api *host, void **state)
         return CAMAS_ERR_NOMEM;
     f->host = host;
     *state = f;
-    int rc = kb_load(&f->k, p, host);
+    int rc = kb_templates(p, host, "faq", templates, sizeof templates / sizeof *templates);
+    int kr = kb_load(&f->k, p, host);
+    rc = rc ? rc : kr;
     kb_drop_docs(&f->k, host); /* the FAQ answers from its entries alone */
+    char *en = kb_fill(p, host, "help.line", "en", NULL);
+    char *fr = kb_fill(p, host, "help.line", "fr", NULL);
     if (rc == 0)
-        rc = host->register_command(p, "faq", "!faq [topic] - answers on a topic, or lists topics",
-                                    "!faq [sujet] - répond sur un sujet, ou liste les sujets");
+        rc = en && fr ? host->register_command(p, "faq", en, fr) : CAMAS_ERR_NOMEM;
+    host->free(en);
+    host->free(fr);
     return rc;
 }
 
@@ -77,19 +94,8 @@ static int faq_command(camas_plugin *p, void *state, const char *name, const cam
             if (used >= sizeof topics)
                 break;
         }
-        char text[2600];
-        if (*arg)
-            snprintf(text, sizeof text,
-                     lang ? "Je n'ai pas de sujet « %s ». Sujets : %s. Exemple : !faq washact "
-                            "mission"
-                          : "I have no topic \"%s\". Topics: %s. Example: !faq washact mission",
-                     req->args, topics);
-        else
-            snprintf(text, sizeof text,
-                     lang ? "Usage : !faq SUJET, par exemple !faq legal-basis. Sujets : %s."
-                          : "Usage: !faq TOPIC, for example !faq legal-basis. Topics: %s.",
-                     topics);
-        f->host->reply(p, text, NULL);
+        const char *vars[] = {"topic", req->args, "topics", topics, NULL};
+        kb_say(p, f->host, *arg ? "topic.unknown" : "usage", req->lang, vars, false);
     }
     free(arg);
     return 0;

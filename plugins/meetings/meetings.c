@@ -5,7 +5,10 @@
  * libical is opened with dlopen, and only when some record names a calendar: it brings ICU
  * and the C++ runtime with it, about 3 MiB of the worker's resident memory, and the shipped
  * knowledge has no calendar. With a calendar the worker pays that again, as it always did
- * (and, once opened, until the worker restarts). */
+ * (and, once opened, until the worker restarts).
+ *
+ * What it says around the dates is in knowledge/meetings/messages.yaml; the catalog below is
+ * its compiled fallback. The names of days, months and time zones stay here. */
 #include "../common/kb.h"
 #include "rrule.h"
 
@@ -111,6 +114,35 @@ static bool tz_known_to_system(const char *name)
 }
 
 #define MAX_BODIES 8
+
+/* The compiled texts: byte for byte what knowledge/meetings/messages.yaml ships. */
+static const camas_template templates[] = {
+    {"help.line", "", "!meetings [body] - when and how often each body meets",
+     "!meetings [organisme] - quand et à quel rythme chaque organisme se réunit"},
+    {"next", "body when summary location", "Next meeting of {body}: {when}{summary}{location}.",
+     "Prochaine réunion ({body}) : {when}{summary}{location}."},
+    {"next.none", "body", "The calendar of {body} has no upcoming meeting.",
+     "Le calendrier de {body} ne contient aucune réunion à venir."},
+    {"upcoming", "body", "Upcoming meetings of {body}:", "Prochaines réunions ({body}) :"},
+    {"upcoming.this-year", "body", "Meetings of {body} for the rest of the year:",
+     "Réunions de {body} d'ici la fin de l'année :"},
+    {"upcoming.item", "when summary location", "- {when}{summary}{location}",
+     "- {when}{summary}{location}"},
+    {"upcoming.none-this-year", "body", "The calendar of {body} has no more meetings this year.",
+     "Le calendrier de {body} ne contient plus de réunion cette année."},
+    {"meeting.summary", "summary", " — \"{summary}\"", " — « {summary} »"},
+    {"meeting.location", "location", " — location: {location}", " — lieu : {location}"},
+    {"when.date", "weekday day month year", "{weekday}, {month} {day}, {year}",
+     "{weekday} {day} {month} {year}"},
+    {"when.time", "weekday day month year hour hour_ampm minute ampm zone",
+     "{weekday}, {month} {day}, {year} at {hour_ampm}:{minute} {ampm} {zone}",
+     "{weekday} {day} {month} {year} à {hour} h {minute} ({zone})"},
+    {"when.zone", "zone", "({zone} time)", "heure de {zone}"},
+    {"command", "body cadence attendance", "{body} — cadence: {cadence}. {attendance}",
+     "{body} — rythme : {cadence}. {attendance}"},
+    {"usage", "", "Usage: !meetings [task-force|washact|csec]",
+     "Usage : !meetings [task-force|washact|csec]"},
+};
 
 struct body_meetings {
     const char *body;
@@ -350,7 +382,9 @@ static int meetings_init(camas_plugin *p, const camas_host_api *host, void **sta
         return CAMAS_ERR_NOMEM;
     s->host = host;
     *state = s;
-    int rc = kb_load(&s->k, p, host);
+    int rc = kb_templates(p, host, "meetings", templates, sizeof templates / sizeof *templates);
+    int kr = kb_load(&s->k, p, host);
+    rc = rc ? rc : kr;
     const cJSON *next_ask = NULL, *upcoming_ask = NULL;
     for (size_t i = 0; i < s->k.n_docs; i++) {
         const char *file = s->k.doc_names[i];
@@ -408,11 +442,12 @@ static int meetings_init(camas_plugin *p, const camas_host_api *host, void **sta
             register_asks(p, host, bm->upcoming_id, bm->body, upcoming_ask, upcoming_ask_default))
             rc = CAMAS_ERR_NOMEM;
     }
+    char *en = kb_fill(p, host, "help.line", "en", NULL);
+    char *fr = kb_fill(p, host, "help.line", "fr", NULL);
     if (rc == 0)
-        rc = host->register_command(p, "meetings",
-                                    "!meetings [body] - when and how often each body meets",
-                                    "!meetings [organisme] - quand et à quel rythme chaque "
-                                    "organisme se réunit");
+        rc = en && fr ? host->register_command(p, "meetings", en, fr) : CAMAS_ERR_NOMEM;
+    host->free(en);
+    host->free(fr);
     return rc;
 }
 
@@ -530,9 +565,10 @@ static const char *const zone_names[][3] = {
 };
 
 /* "Thursday, April 16, 2026 at 1:30 PM Pacific Time" or "jeudi 16 avril 2026 à 13 h 30
- * (heure du Pacifique)", in the body's time zone. */
-static void format_when(const ical_api *ic, struct icaltimetype t, const char *tzname, int lang,
-                        char *out, size_t outlen)
+ * (heure du Pacifique)", in the body's time zone, through the "when" templates; the caller
+ * frees it with host->free (NULL when memory ran out). */
+static char *format_when(struct meetings *s, camas_plugin *p, struct icaltimetype t,
+                         const char *tzname, const char *code)
 {
     static const char *const days[2][7] = {
         {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
@@ -542,73 +578,91 @@ static void format_when(const ical_api *ic, struct icaltimetype t, const char *t
          "October", "November", "December"},
         {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
          "octobre", "novembre", "décembre"}};
+    const ical_api *ic = &s->ical;
+    int lang = kb_lang(code);
     icaltimezone *tz = tzname ? ic->icaltimezone_get_builtin_timezone(tzname) : NULL;
     if (tz && !t.is_date)
         t = ic->icaltime_convert_to_zone(t, tz);
+    char day[8], year[8], hour[8], hour_ampm[8], minute[8];
     if (!time_ok(t)) { /* not from a checked calendar; never index the names with it */
-        snprintf(out, outlen, "%04d-%02d-%02d", t.year, t.month, t.day);
-        return;
+        char raw[40];
+        snprintf(raw, sizeof raw, "%04d-%02d-%02d", t.year, t.month, t.day);
+        return strdup(raw);
     }
     int dow = ic->icaltime_day_of_week(t) - 1; /* 1 = Sunday */
     if (dow < 0 || dow > 6)
         dow = 0;
+    snprintf(day, sizeof day, "%d", t.day);
+    snprintf(year, sizeof year, "%d", t.year);
+    snprintf(hour, sizeof hour, "%d", t.hour);
+    snprintf(hour_ampm, sizeof hour_ampm, "%d", t.hour % 12 == 0 ? 12 : t.hour % 12);
+    snprintf(minute, sizeof minute, "%02d", t.minute);
     const char *zone = tzname ? tzname : "UTC";
     const char *named = NULL;
     for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++)
         if (strcmp(zone_names[i][0], zone) == 0)
             named = zone_names[i][1 + lang];
-    if (t.is_date) {
-        if (lang)
-            snprintf(out, outlen, "%s %d %s %d", days[1][dow], t.day, months[1][t.month - 1],
-                     t.year);
-        else
-            snprintf(out, outlen, "%s, %s %d, %d", days[0][dow], months[0][t.month - 1], t.day,
-                     t.year);
-    } else if (lang) {
-        char zbuf[80];
-        if (!named)
-            snprintf(zbuf, sizeof zbuf, "heure de %s", zone);
-        snprintf(out, outlen, "%s %d %s %d à %d h %02d (%s)", days[1][dow], t.day,
-                 months[1][t.month - 1], t.year, t.hour, t.minute, named ? named : zbuf);
-    } else {
-        int h12 = t.hour % 12 == 0 ? 12 : t.hour % 12;
-        char zbuf[80];
-        if (named)
-            snprintf(zbuf, sizeof zbuf, "%s", named);
-        else
-            snprintf(zbuf, sizeof zbuf, "(%s time)", zone);
-        snprintf(out, outlen, "%s, %s %d, %d at %d:%02d %s %s", days[0][dow],
-                 months[0][t.month - 1], t.day, t.year, h12, t.minute, t.hour < 12 ? "AM" : "PM",
-                 zbuf);
-    }
+    const char *zv[] = {"zone", zone, NULL};
+    char *unnamed = named || t.is_date ? NULL : kb_fill(p, s->host, "when.zone", code, zv);
+    const char *vars[] = {"weekday",   days[lang][dow],
+                          "day",       day,
+                          "month",     months[lang][t.month - 1],
+                          "year",      year,
+                          "hour",      hour,
+                          "hour_ampm", hour_ampm,
+                          "minute",    minute,
+                          "ampm",      t.hour < 12 ? "AM" : "PM",
+                          "zone",      named ? named : (unnamed ? unnamed : zone),
+                          NULL};
+    char *out = kb_fill(p, s->host, t.is_date ? "when.date" : "when.time", code, vars);
+    s->host->free(unnamed);
+    return out;
+}
+
+/* " — "summary"" and " — location: ..." for a meeting that has them (each "" otherwise);
+ * free both with host->free. */
+static void meeting_details(struct meetings *s, camas_plugin *p, const char *code,
+                            const char *summary, const char *location, char **sum, char **loc)
+{
+    const char *sv[] = {"summary", summary, NULL}, *lv[] = {"location", location, NULL};
+    *sum = summary ? kb_fill(p, s->host, "meeting.summary", code, sv) : NULL;
+    *loc = location ? kb_fill(p, s->host, "meeting.location", code, lv) : NULL;
 }
 
 static void say_next(struct meetings *s, camas_plugin *p, const struct body_meetings *bm,
                      const camas_request *req)
 {
-    int lang = kb_lang(req->lang);
     const char *name = s->host->body_name(p, bm->body, req->lang, CAMAS_BODY_NAME_SHORT);
     struct icaltimetype t;
     const char *summary = NULL, *location = NULL;
-    char text[900], when[200];
-    if (next_occurrence(&s->ical, bm->calendar, (time_t)(req->now_ms / 1000), &t, &summary,
-                        &location)) {
-        format_when(&s->ical, t, bm->timezone, lang, when, sizeof when);
-        if (lang)
-            snprintf(text, sizeof text, "Prochaine réunion (%s) : %s%s%s%s%s%s.", name, when,
-                     summary ? " — « " : "", summary ? summary : "", summary ? " »" : "",
-                     location ? " — lieu : " : "", location ? location : "");
-        else
-            snprintf(text, sizeof text, "Next meeting of %s: %s%s%s%s%s%s.", name, when,
-                     summary ? " — \"" : "", summary ? summary : "", summary ? "\"" : "",
-                     location ? " — location: " : "", location ? location : "");
-    } else {
-        snprintf(text, sizeof text,
-                 lang ? "Le calendrier de %s ne contient aucune réunion à venir."
-                      : "The calendar of %s has no upcoming meeting.",
-                 name);
+    if (!next_occurrence(&s->ical, bm->calendar, (time_t)(req->now_ms / 1000), &t, &summary,
+                         &location)) {
+        const char *vars[] = {"body", name, NULL};
+        kb_say(p, s->host, "next.none", req->lang, vars, false);
+        return;
     }
-    s->host->reply(p, text, NULL);
+    char *when = format_when(s, p, t, bm->timezone, req->lang), *sum, *loc;
+    meeting_details(s, p, req->lang, summary, location, &sum, &loc);
+    const char *vars[] = {"body",           name,           "when",
+                          when ? when : "", "summary",      sum ? sum : "",
+                          "location",       loc ? loc : "", NULL};
+    kb_say(p, s->host, "next", req->lang, vars, false);
+    s->host->free(when);
+    s->host->free(sum);
+    s->host->free(loc);
+}
+
+/* Appends str to the malloc'd *buf of *len bytes; false when memory ran out. */
+static bool append(char **buf, size_t *len, const char *str)
+{
+    size_t n = strlen(str);
+    char *grown = realloc(*buf, *len + n + 1);
+    if (!grown)
+        return false;
+    memcpy(grown + *len, str, n + 1);
+    *buf = grown;
+    *len += n;
+    return true;
 }
 
 /* Up to three meetings, or all those left this year when the question says "this year" /
@@ -616,7 +670,6 @@ static void say_next(struct meetings *s, camas_plugin *p, const struct body_meet
 static void say_upcoming(struct meetings *s, camas_plugin *p, const struct body_meetings *bm,
                          const camas_request *req)
 {
-    int lang = kb_lang(req->lang);
     const char *name = s->host->body_name(p, bm->body, req->lang, CAMAS_BODY_NAME_SHORT);
     char *q = kb_fold(req->text);
     bool this_year = q && (strstr(q, "this year") || strstr(q, "cette annee") ||
@@ -626,15 +679,12 @@ static void say_upcoming(struct meetings *s, camas_plugin *p, const struct body_
     struct tm tm;
     gmtime_r(&now, &tm);
     int year = tm.tm_year + 1900;
-    char text[3000], when[200], line[500];
-    size_t len = (size_t)snprintf(text, sizeof text,
-                                  lang ? (this_year ? "Réunions de %s d'ici la fin de l'année :"
-                                                    : "Prochaines réunions (%s) :")
-                                       : (this_year ? "Meetings of %s for the rest of the year:"
-                                                    : "Upcoming meetings of %s:"),
-                                  name);
+    const char *bv[] = {"body", name, NULL};
+    char *title = kb_fill(p, s->host, this_year ? "upcoming.this-year" : "upcoming", req->lang, bv);
+    char *text = NULL;
+    size_t len = 0;
     int count = 0;
-    for (int guard = 0; guard < (this_year ? 12 : 3); guard++) {
+    for (int guard = 0; title && guard < (this_year ? 12 : 3); guard++) {
         struct icaltimetype t;
         const char *summary = NULL, *location = NULL;
         if (!next_occurrence(&s->ical, bm->calendar, after, &t, &summary, &location))
@@ -644,25 +694,28 @@ static void say_upcoming(struct meetings *s, camas_plugin *p, const struct body_
         if (at <= after || (this_year && t.year > year))
             break;
         after = at;
-        format_when(&s->ical, t, bm->timezone, lang, when, sizeof when);
-        snprintf(line, sizeof line, "\n- %s%s%s%s%s%s", when,
-                 summary ? (lang ? " — « " : " — \"") : "", summary ? summary : "",
-                 summary ? (lang ? " »" : "\"") : "",
-                 location ? (lang ? " — lieu : " : " — location: ") : "", location ? location : "");
-        if (len + strlen(line) + 1 >= sizeof text)
+        char *when = format_when(s, p, t, bm->timezone, req->lang), *sum, *loc;
+        meeting_details(s, p, req->lang, summary, location, &sum, &loc);
+        const char *vars[] = {"when",     when ? when : "", "summary", sum ? sum : "",
+                              "location", loc ? loc : "",   NULL};
+        char *item = kb_fill(p, s->host, "upcoming.item", req->lang, vars);
+        s->host->free(when);
+        s->host->free(sum);
+        s->host->free(loc);
+        bool ok = item && (count || append(&text, &len, title)) && append(&text, &len, "\n") &&
+                  append(&text, &len, item);
+        s->host->free(item);
+        if (!ok)
             break;
-        memcpy(text + len, line, strlen(line) + 1);
-        len += strlen(line);
         count++;
     }
     if (count == 0)
-        snprintf(text, sizeof text,
-                 lang ? (this_year ? "Le calendrier de %s ne contient plus de réunion cette année."
-                                   : "Le calendrier de %s ne contient aucune réunion à venir.")
-                      : (this_year ? "The calendar of %s has no more meetings this year."
-                                   : "The calendar of %s has no upcoming meeting."),
-                 name);
-    kb_reply_text(p, s->host, text);
+        kb_say(p, s->host, this_year ? "upcoming.none-this-year" : "next.none", req->lang, bv,
+               false);
+    else
+        kb_reply_text(p, s->host, text);
+    s->host->free(title);
+    free(text);
 }
 
 /* The answer without its sentences saying the source gives no dates (a calendar gives
@@ -754,21 +807,19 @@ static int meetings_command(camas_plugin *p, void *state, const char *name,
         free(full);
         if (!match)
             continue;
-        char text[1200];
         const char *cadence = kb_str(bm->record, "cadence", lang);
         const char *attend = kb_str(bm->record, "attendance", lang);
-        snprintf(text, sizeof text, lang ? "%s — rythme : %s. %s" : "%s — cadence: %s. %s",
-                 shortname, cadence ? cadence : "?", attend ? attend : "");
-        s->host->reply(p, text, NULL);
+        const char *vars[] = {"body",       shortname,
+                              "cadence",    cadence ? cadence : "?",
+                              "attendance", attend ? attend : "",
+                              NULL};
+        kb_say(p, s->host, "command", req->lang, vars, false);
         if (bm->calendar)
             say_next(s, p, bm, req);
         said++;
     }
     if (!said)
-        s->host->reply(p,
-                       lang ? "Usage : !meetings [task-force|washact|csec]"
-                            : "Usage: !meetings [task-force|washact|csec]",
-                       NULL);
+        kb_say(p, s->host, "usage", req->lang, NULL, false);
     free(arg);
     return 0;
 }

@@ -1,6 +1,7 @@
 /* members plugin: chairs, co-chairs, conveners, member organisations and composition counts,
  * from knowledge/members/, plus "is X part of Y?" lookups over the listed memberships and the
- * !member [name|body] command. */
+ * !member [name|body] command. What it says around the data is in
+ * knowledge/members/messages.yaml; the catalog below is its compiled fallback. */
 #include "../common/kb.h"
 
 #include <ctype.h>
@@ -24,7 +25,23 @@ struct members {
 };
 
 static const char *const roles[] = {"chair", "co-chair", "convener", "member"};
-static const char *const roles_fr[] = {"présidence", "coprésidence", "convocation", "membre"};
+
+/* The compiled texts: byte for byte what knowledge/members/messages.yaml ships. A role is said
+ * through "role.<role>", the role as the knowledge writes it. */
+static const camas_template templates[] = {
+    {"help.line", "", "!member [name|body] - who takes part, and in what role",
+     "!member [nom|organisme] - qui participe, et à quel titre"},
+    {"membership", "name role body", "{name}: {role} of the {body}.", "{name} : {role} — {body}."},
+    {"role.chair", "", "chair", "présidence"},
+    {"role.co-chair", "", "co-chair", "coprésidence"},
+    {"role.convener", "", "convener", "convocation"},
+    {"role.member", "", "member", "membre"},
+    {"not-listed", "name",
+     "The source text does not list \"{name}\" as taking part in any of the three bodies.",
+     "Le texte source ne mentionne « {name} » parmi les membres d'aucun des trois organismes."},
+    {"usage", "", "Usage: !member NAME or !member task-force|washact|csec",
+     "Usage : !member NOM ou !member task-force|washact|csec"},
+};
 
 static int role_index(const char *role)
 {
@@ -79,7 +96,9 @@ static int members_init(camas_plugin *p, const camas_host_api *host, void **stat
         return CAMAS_ERR_NOMEM;
     s->host = host;
     *state = s;
-    int rc = kb_load(&s->k, p, host);
+    int rc = kb_templates(p, host, "members", templates, sizeof templates / sizeof *templates);
+    int kr = kb_load(&s->k, p, host);
+    rc = rc ? rc : kr;
     /* Memberships live inside entries (or at a file's top level). */
     for (size_t i = 0; i < s->k.n_docs; i++) {
         const cJSON *top = cJSON_GetObjectItemCaseSensitive(s->k.docs[i], "memberships");
@@ -99,10 +118,12 @@ static int members_init(camas_plugin *p, const camas_host_api *host, void **stat
             }
         }
     }
+    char *en = kb_fill(p, host, "help.line", "en", NULL);
+    char *fr = kb_fill(p, host, "help.line", "fr", NULL);
     if (rc == 0)
-        rc = host->register_command(p, "member",
-                                    "!member [name|body] - who takes part, and in what role",
-                                    "!member [nom|organisme] - qui participe, et à quel titre");
+        rc = en && fr ? host->register_command(p, "member", en, fr) : CAMAS_ERR_NOMEM;
+    host->free(en);
+    host->free(fr);
     return rc;
 }
 
@@ -137,14 +158,15 @@ static bool has_phrase(const char *hay, const char *needle)
 
 static void say_membership(struct members *s, camas_plugin *p, const struct membership *m, int lang)
 {
-    char line[700];
-    const char *body = s->host->body_name(p, m->body, lang ? "fr" : "en", CAMAS_BODY_NAME_FULL);
-    int r = role_index(m->role);
-    if (lang)
-        snprintf(line, sizeof line, "%s : %s — %s.", m->name[1], roles_fr[r], body);
-    else
-        snprintf(line, sizeof line, "%s: %s of the %s.", m->name[0], roles[r], body);
-    s->host->reply(p, line, NULL);
+    const char *code = lang ? "fr" : "en";
+    const char *body = s->host->body_name(p, m->body, code, CAMAS_BODY_NAME_FULL);
+    char key[32];
+    snprintf(key, sizeof key, "role.%s", m->role);
+    char *role = kb_fill(p, s->host, key, code, NULL);
+    const char *vars[] = {"name", m->name[lang],         "role", role ? role : m->role,
+                          "body", body ? body : m->body, NULL};
+    kb_say(p, s->host, "membership", code, vars, false);
+    s->host->free(role);
 }
 
 /* Memberships the question names (at most max), longest alias first. */
@@ -210,19 +232,8 @@ static int members_command(camas_plugin *p, void *state, const char *name, const
         }
     }
     if (!said) {
-        char text[400];
-        if (*arg)
-            snprintf(text, sizeof text,
-                     lang ? "Le texte source ne mentionne « %s » parmi les membres d'aucun des "
-                            "trois organismes."
-                          : "The source text does not list \"%s\" as taking part in any of the "
-                            "three bodies.",
-                     req->args);
-        else
-            snprintf(text, sizeof text, "%s",
-                     lang ? "Usage : !member NOM ou !member task-force|washact|csec"
-                          : "Usage: !member NAME or !member task-force|washact|csec");
-        s->host->reply(p, text, NULL);
+        const char *vars[] = {"name", req->args, NULL};
+        kb_say(p, s->host, *arg ? "not-listed" : "usage", req->lang, vars, false);
     }
     free(arg);
     return 0;

@@ -29,7 +29,8 @@
  * 7. Return codes: 0 success, negative failure (CAMAS_ERR_*), as documented per call.
  * 8. Every member below says whether it is REQUIRED or OPTIONAL and what happens when it is
  *    absent (NULL). All host members are always present in a host whose `size` covers them;
- *    the table of ABI 1.0 has every member listed here.
+ *    the table of ABI 1.0 has every member up to index_answer, ABI 1.1 adds templates_load
+ *    and template_fill.
  *
  * The guide for plugin authors, with a complete example, is docs/plugins.md.
  */
@@ -45,7 +46,7 @@ extern "C" {
 
 #define CAMAS_PLUGIN_MAGIC     0x43414d53u /* "CAMS" */
 #define CAMAS_PLUGIN_ABI_MAJOR 1
-#define CAMAS_PLUGIN_ABI_MINOR 0
+#define CAMAS_PLUGIN_ABI_MINOR 1
 
 enum camas_err {
     CAMAS_OK = 0,
@@ -82,6 +83,18 @@ typedef struct camas_plugin camas_plugin;
 
 /* A cJSON tree (from <cjson/cJSON.h>); plugins that read knowledge link libcjson. */
 struct cJSON;
+
+/* One reply template a plugin may say (ABI 1.1): a key of its choosing, the placeholders the
+ * text may use and the compiled English and French texts, which are the fallback when the
+ * plugin's messages file is missing. Staff override the texts in the file (host->templates_load);
+ * the plugin fills them with host->template_fill. */
+typedef struct camas_template {
+    const char *key;          /* lowercase letters, digits, '.', '_' and '-' ("next.none") */
+    const char *placeholders; /* the names {name} may use, space separated ("body when"; ""
+                                 or NULL for none) */
+    const char *en;           /* the compiled English text */
+    const char *fr;           /* the compiled French text */
+} camas_template;
 
 /* A question being answered, as the plugin sees it. Valid during the call only. */
 typedef struct camas_request {
@@ -167,6 +180,30 @@ typedef struct camas_host_api {
      * the answer's own words ("who is Richard Torrance?") finds it. Only during init; the
      * entry must have been registered in that language first (else CAMAS_ERR_NOTFOUND). */
     int (*index_answer)(camas_plugin *p, const char *entry_id, const char *lang, const char *text);
+
+    /* ABI 1.1. Present when host->size covers it (always, for a plugin built for 1.1: an older
+     * host refuses such a plugin). A plugin built for 1.0 that finds it absent keeps using its
+     * own compiled texts.
+     *
+     * Loads the plugin's reply templates: catalog lists every key (n of them, copied) with its
+     * compiled texts; relpath is the plugin's messages file ("meetings/messages.yaml", in its
+     * own folder), where staff may override each key's "en" and "fr" texts. Only during init,
+     * once. A missing file means the compiled texts. A malformed file (bad YAML, an unknown or
+     * missing key, a placeholder the key does not allow, invalid UTF-8) is reported as
+     * "FILE:LINE: ..." to the admins; when an older instance of the plugin is running (a
+     * knowledge reload) the load is then refused, like any knowledge error, so that instance
+     * keeps answering with its last good texts (CAMAS_ERR_DATA); on a first load the plugin
+     * loads with its compiled texts instead (0). Returns 0, CAMAS_ERR_DATA, CAMAS_ERR_DENIED
+     * (relpath outside the folder), or CAMAS_ERR_INVALID (not during init, called twice, or a
+     * catalog whose own texts break those rules; reported). */
+    int (*templates_load)(camas_plugin *p, const char *relpath, const camas_template *catalog,
+                          size_t n);
+    /* The text of key in lang ("en" or "fr") with each {name} replaced: vars holds name, value
+     * pairs and ends with NULL (a placeholder without a value becomes empty; "{{" is a literal
+     * "{"). Returns a string the plugin frees with host->free, or NULL for a key not in the
+     * catalog (or out of memory). Usable in init, render and command. */
+    char *(*template_fill)(camas_plugin *p, const char *key, const char *lang,
+                           const char *const *vars);
 } camas_host_api;
 
 typedef struct camas_plugin_descriptor {
