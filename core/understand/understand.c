@@ -23,11 +23,6 @@
 #define DENSE_CLARIFY 0.880f
 /* Entries within this of the best are offered together. */
 #define CLARIFY_GAP 0.020f
-/* In scope, with a best entry below DENSE_ANSWER but at least this: too far to answer, too
- * near to decline ("which groups are convened by a prosecutor's office?"), so it is offered
- * with those within CLARIFY_WIDE of it. */
-#define DENSE_MIDDLING 0.840f
-#define CLARIFY_WIDE   0.040f
 /* A follow-up naming another body takes the previous question's best entry about it from
  * this cosine on. */
 #define FOLLOWUP_MIN 0.85f
@@ -473,12 +468,6 @@ static void decide(camas_understanding *out, bool sure, float s1, const float *s
         } else {
             out->decision = CAMAS_DECIDE_DECLINE;
         }
-    } else if (s1 >= DENSE_MIDDLING && !lex_best) {
-        size_t k = 1;
-        while (k < nh && k < 3 && score[0] - score[k] <= CLARIFY_WIDE)
-            k++;
-        out->decision = CAMAS_DECIDE_CLARIFY;
-        out->noptions = k;
     } else if (lex_best) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->options[0] = *lex_best;
