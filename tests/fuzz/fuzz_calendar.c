@@ -135,37 +135,7 @@ static int h_index(camas_plugin *p, const char *id, const char *lang, const char
     return 0;
 }
 
-/* The plugin's templates through the host's engine, with the compiled texts (no file). */
-static camas_tpl_spec tpl_specs[64];
-static camas_tpl_catalog tpl_catalog = {tpl_specs, 0, "", ""};
-
-static int h_templates_load(camas_plugin *p, const char *rel, const camas_template *catalog,
-                            size_t n)
-{
-    (void)p, (void)rel;
-    if (n > sizeof tpl_specs / sizeof *tpl_specs)
-        return CAMAS_ERR_INVALID;
-    for (size_t i = 0; i < n; i++)
-        tpl_specs[i] = (camas_tpl_spec){catalog[i].key,
-                                        catalog[i].placeholders ? catalog[i].placeholders : "",
-                                        0,
-                                        {catalog[i].en, catalog[i].fr}};
-    tpl_catalog.n = n;
-    return 0;
-}
-
-static char *h_template_fill(camas_plugin *p, const char *key, const char *lang,
-                             const char *const *vars)
-{
-    (void)p;
-    long id = camas_tpl_find(&tpl_catalog, key);
-    camas_buf b = {0};
-    if (id < 0 || camas_tpl_fill(&tpl_catalog, NULL, (size_t)id, lang, vars, &b)) {
-        camas_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
-}
+#include "../support/template_host.h"
 
 static const camas_host_api host = {
     .size = sizeof(camas_host_api),

@@ -195,6 +195,8 @@ static const char *h_body_name(camas_plugin *p, const char *body, const char *la
     return "WashACT";
 }
 
+#include "../support/template_host.h"
+
 static const camas_host_api host = {
     .size = sizeof(camas_host_api),
     .reply = h_reply,
@@ -210,6 +212,8 @@ static const camas_host_api host = {
     .register_command = h_command,
     .register_entry = h_entry,
     .body_name = h_body_name,
+    .templates_load = h_templates_load,
+    .template_fill = h_template_fill,
 };
 
 /* Loads text as the body's calendar and asks for the next meeting on 2025-01-01. */
