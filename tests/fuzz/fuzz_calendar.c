@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../support/plugin_host.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -98,26 +99,6 @@ static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, 
     return CAMAS_ERR_DATA;
 }
 
-static void h_free_list(char **list)
-{
-    for (size_t i = 0; list && list[i]; i++)
-        free(list[i]);
-    free(list);
-}
-
-static int h_command(camas_plugin *p, const char *name, const char *en, const char *fr)
-{
-    (void)p, (void)name, (void)en, (void)fr;
-    return 0;
-}
-
-static int h_entry(camas_plugin *p, const char *id, const char *body, const char *lang,
-                   const char *const *ask, size_t n)
-{
-    (void)p, (void)id, (void)body, (void)lang, (void)ask, (void)n;
-    return 0;
-}
-
 static const char *h_body_name(camas_plugin *p, const char *body, const char *lang,
                                enum camas_body_name_form form)
 {
@@ -134,8 +115,6 @@ static int h_index(camas_plugin *p, const char *id, const char *lang, const char
     (void)p, (void)id, (void)lang, (void)text;
     return 0;
 }
-
-#include "../support/template_host.h"
 
 static const camas_host_api host = {
     .size = sizeof(camas_host_api),

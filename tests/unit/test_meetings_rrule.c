@@ -12,6 +12,7 @@
 #include "yaml_json.h"
 
 #include <stdarg.h>
+#include "../support/plugin_host.h"
 
 static bool ok(const char *dtstart, const char *rrule, char *why, size_t whylen)
 {
@@ -168,34 +169,12 @@ static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, 
     return CAMAS_ERR_DATA;
 }
 
-static void h_free_list(char **list)
-{
-    for (size_t i = 0; list && list[i]; i++)
-        free(list[i]);
-    free(list);
-}
-
-static int h_command(camas_plugin *p, const char *name, const char *en, const char *fr)
-{
-    (void)p, (void)name, (void)en, (void)fr;
-    return 0;
-}
-
-static int h_entry(camas_plugin *p, const char *id, const char *body, const char *lang,
-                   const char *const *ask, size_t n)
-{
-    (void)p, (void)id, (void)body, (void)lang, (void)ask, (void)n;
-    return 0;
-}
-
 static const char *h_body_name(camas_plugin *p, const char *body, const char *lang,
                                enum camas_body_name_form form)
 {
     (void)p, (void)body, (void)lang, (void)form;
     return "WashACT";
 }
-
-#include "../support/template_host.h"
 
 static const camas_host_api host = {
     .size = sizeof(camas_host_api),

@@ -1,13 +1,35 @@
-/* A stand-in for the host's templates_load and template_fill (ABI 1.1), for tests that
- * run a plugin outside the worker: the plugin's compiled texts through the host's template
- * engine, with no file. Included by one .c file per program (its definitions are static). */
-#ifndef CAMAS_TEST_TEMPLATE_HOST_H
-#define CAMAS_TEST_TEMPLATE_HOST_H
+/* Stand-ins for host API members, for tests that run a plugin outside the worker: lists
+ * freed, commands and entries accepted and dropped, and templates_load / template_fill
+ * (ABI 1.1) giving the plugin's compiled texts through the host's template engine, with no
+ * file. Included by one .c file per program (its definitions are static). */
+#ifndef CAMAS_TEST_PLUGIN_HOST_H
+#define CAMAS_TEST_PLUGIN_HOST_H
 
 #include "templates.h"
 #include "util.h"
 
 #include <camas/plugin.h>
+#include <stdlib.h>
+
+static void h_free_list(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+static int h_command(camas_plugin *p, const char *name, const char *en, const char *fr)
+{
+    (void)p, (void)name, (void)en, (void)fr;
+    return 0;
+}
+
+static int h_entry(camas_plugin *p, const char *id, const char *body, const char *lang,
+                   const char *const *ask, size_t n)
+{
+    (void)p, (void)id, (void)body, (void)lang, (void)ask, (void)n;
+    return 0;
+}
 
 /* The plugin's templates through the host's engine, with the compiled texts (no file). */
 static camas_tpl_spec tpl_specs[64];
