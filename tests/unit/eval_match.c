@@ -2,6 +2,7 @@
  * matcher the way the plugins do, runs every question of tests/fixtures/questions.yaml and
  * judges the answers (see usage()). With --bench N it also measures query throughput and
  * latency on the real knowledge and on a synthetic 10,000-entry base. */
+#include "lexicon.h"
 #include "match.h"
 #include "safety.h"
 #include "text.h"
@@ -124,6 +125,7 @@ static int load_shared(camas_matcher *m, const char *dir)
 
 /* While loading: also into the understanding (dense) index, and leave one example out. */
 static camas_understand *load_u;
+static camas_lexicon *lexicon; /* the worker's real words, for load_u */
 static const char *skip_entry, *skip_text;
 
 static int load_entries(camas_matcher *m, kb *k, const char *dir, uint32_t plugin)
@@ -558,6 +560,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "cannot load the model %s\n", model);
             return 2;
         }
+        /* the worker's real words: typos are mended for the model as the worker mends them
+         * (without them "governor" reads as some other word, and in scope) */
+        static const char *const word_lists[] = {CAMAS_LEXICON_EN, CAMAS_LEXICON_FR};
+        lexicon = camas_lexicon_load(word_lists, 2);
+        camas_understand_set_lexicon(load_u, lexicon);
     }
     if (!m || load_shared(m, kdir) < 0) {
         fprintf(stderr, "cannot load %s\n", kdir);
@@ -745,6 +752,7 @@ int main(int argc, char **argv)
     cJSON_Delete(qdoc);
     camas_matcher_free(m);
     camas_understand_free(load_u);
+    camas_lexicon_free(lexicon);
     camas_safety_free(safety);
     return pass ? 0 : 1;
 }
