@@ -603,8 +603,8 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
     return false;
 }
 
-int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
-                            const char *lang)
+int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, const char *answer,
+                            const char *lang, const char *body)
 {
     char *qn = camas_text_normalize_dup(question);
     camas_token *qt = malloc(MAX_TOK * sizeof *qt), *at = malloc(4 * MAX_TOK * sizeof *at);
@@ -621,8 +621,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         nq = MAX_TOK;
     /* The answer's sentences that can speak for the question: those naming no body other
      * than the ones it asks about ("all" answers list every body, one per line). */
-    const char *qbodies[4];
-    size_t nqb = camas_yesno_subject_bodies(c, qn, lang, qbodies, 4);
+    const char *qbodies[4] = {body};
+    size_t nqb = body ? 1 : camas_yesno_subject_bodies(c, qn, lang, qbodies, 4);
+    for (size_t b = 0; c->trace && b < nqb; b++)
+        fprintf(c->trace, "asks about: %s\n", qbodies[b]);
     nunits = camas_yesno_split_units(c, answer, lang, units, MAX_UNITS);
     /* "was the CSEC committee created before WashACT?": the years of the two bodies */
     int order = camas_yesno_compare_years(c, question, lang, units, nunits);
@@ -729,10 +731,6 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     if (!verdict && nqn && nqb == 1)
         verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
 out:
-    /* "aucun survivant ne fait partie du groupe de travail, c'est ça ?": a claim said in the
-     * negative, where "yes" and "no" read both ways; the answer alone says it */
-    if (verdict && camas_yesno_negated_statement(question))
-        verdict = 0;
     camas_yesno_units_free(units, nunits);
     camas_buf_free(&usable_text);
     free(qused);
