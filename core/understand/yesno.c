@@ -513,6 +513,29 @@ static bool numbers_differ(const camas_yesno_context *c, const char *lang, const
     return false;
 }
 
+/* "just one legislator", "un seul législateur", "a single survivor": a count of one, which
+ * another count of the same thing in the answer contradicts ("four legislators"). */
+static bool single_counted_otherwise(const camas_yesno_context *c, const char *lang,
+                                     const camas_token *qt, size_t nq, const camas_token *at,
+                                     size_t na)
+{
+    static const char *const only[] = {"just", "only", "a", NULL};
+    static const char *const fr_one[] = {"un", "une", NULL}, *const fr_only[] = {"seul", "seule",
+                                                                                 NULL};
+    for (size_t i = 1; i + 1 < nq; i++) {
+        size_t what = 0;
+        if ((strcmp(qt[i].text, "one") == 0 || strcmp(qt[i].text, "single") == 0) &&
+            camas_yesno_in_list(qt[i - 1].text, only))
+            what = i + 1;
+        else if (camas_yesno_in_list(qt[i - 1].text, fr_one) &&
+                 camas_yesno_in_list(qt[i].text, fr_only))
+            what = i + 1;
+        if (what && counted_as(c, lang, "1", qt[what].text, at, na) < 0)
+            return true;
+    }
+    return false;
+}
+
 /* How many tokens of the question come before the yes/no question itself (0 when it has no
  * preamble or what follows the preamble is not a yes/no question). */
 static size_t preamble_words(const char *question, const char *lang)
@@ -663,7 +686,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* numbers (years apart from other numbers), in digits or words */
     bool numbers_found = true;
     size_t claims = 0;
-    if (numbers_differ(c, lang, qt, nq, at, na, &numbers_found, &claims)) {
+    if (numbers_differ(c, lang, qt, nq, at, na, &numbers_found, &claims) ||
+        single_counted_otherwise(c, lang, qt, nq, at, na)) {
         verdict = -1;
         goto out;
     }

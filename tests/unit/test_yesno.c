@@ -200,6 +200,15 @@ static void with_names(camas_stemmer *st)
                                   "The Task Force meets two to three times a year.", "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force meet 4-5 times a year?",
                                   "The Task Force meets two to three times a year.", "en") == -1);
+    /* a count of one ("just one", "un seul") against another count of the same thing; a
+     * list with one of it says nothing */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have just one legislator?", members,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Un seul législateur siège au groupe de travail ?",
+                                  "Le Groupe de travail comprend quatre législateurs.",
+                                  "fr") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have just one survivor?", members,
+                                  "en") == 0);
     /* numbers written as words */
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have six legislators?", members, "en") ==
           -1);
@@ -569,6 +578,9 @@ int main(void)
     CHECK(camas_yesno_question("c le projet de loi 5308 qui a réautorisé le groupe ?", "fr"));
     CHECK(!camas_yesno_question("c qui le président du groupe de travail ?", "fr"));
     CHECK(!camas_yesno_question("how often does washact meet, and where?", "en"));
+    /* a greeting before the question */
+    CHECK(camas_yesno_question("hey is the washact email warntrafficking@yahoo.org", "en"));
+    CHECK(!camas_yesno_question("hey what is the washact email", "en"));
 
     camas_stemmer *st = camas_stemmer_new();
     CHECK(camas_yesno_verdict(st, "does the task force meet monthly?", tf_meet, "en") == -1);
