@@ -513,6 +513,29 @@ static bool numbers_differ(const camas_yesno_context *c, const char *lang, const
     return false;
 }
 
+/* "just one legislator", "un seul législateur", "a single survivor": a count of one, which
+ * another count of the same thing in the answer contradicts ("four legislators"). */
+static bool single_counted_otherwise(const camas_yesno_context *c, const char *lang,
+                                     const camas_token *qt, size_t nq, const camas_token *at,
+                                     size_t na)
+{
+    static const char *const only[] = {"just", "only", "a", NULL};
+    static const char *const fr_one[] = {"un", "une", NULL}, *const fr_only[] = {"seul", "seule",
+                                                                                 NULL};
+    for (size_t i = 1; i + 1 < nq; i++) {
+        size_t what = 0;
+        if ((strcmp(qt[i].text, "one") == 0 || strcmp(qt[i].text, "single") == 0) &&
+            camas_yesno_in_list(qt[i - 1].text, only))
+            what = i + 1;
+        else if (camas_yesno_in_list(qt[i - 1].text, fr_one) &&
+                 camas_yesno_in_list(qt[i].text, fr_only))
+            what = i + 1;
+        if (what && counted_as(c, lang, "1", qt[what].text, at, na) < 0)
+            return true;
+    }
+    return false;
+}
+
 /* How many tokens of the question come before the yes/no question itself (0 when it has no
  * preamble or what follows the preamble is not a yes/no question). */
 static size_t preamble_words(const char *question, const char *lang)
@@ -603,8 +626,8 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
     return false;
 }
 
-int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
-                            const char *lang)
+int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, const char *answer,
+                            const char *lang, const char *body)
 {
     char *qn = camas_text_normalize_dup(question);
     camas_token *qt = malloc(MAX_TOK * sizeof *qt), *at = malloc(4 * MAX_TOK * sizeof *at);
@@ -621,8 +644,10 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
         nq = MAX_TOK;
     /* The answer's sentences that can speak for the question: those naming no body other
      * than the ones it asks about ("all" answers list every body, one per line). */
-    const char *qbodies[4];
-    size_t nqb = camas_yesno_subject_bodies(c, qn, lang, qbodies, 4);
+    const char *qbodies[4] = {body};
+    size_t nqb = body ? 1 : camas_yesno_subject_bodies(c, qn, lang, qbodies, 4);
+    for (size_t b = 0; c->trace && b < nqb; b++)
+        fprintf(c->trace, "asks about: %s\n", qbodies[b]);
     nunits = camas_yesno_split_units(c, answer, lang, units, MAX_UNITS);
     /* "was the CSEC committee created before WashACT?": the years of the two bodies */
     int order = camas_yesno_compare_years(c, question, lang, units, nunits);
@@ -661,7 +686,8 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     /* numbers (years apart from other numbers), in digits or words */
     bool numbers_found = true;
     size_t claims = 0;
-    if (numbers_differ(c, lang, qt, nq, at, na, &numbers_found, &claims)) {
+    if (numbers_differ(c, lang, qt, nq, at, na, &numbers_found, &claims) ||
+        single_counted_otherwise(c, lang, qt, nq, at, na)) {
         verdict = -1;
         goto out;
     }
@@ -729,10 +755,6 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     if (!verdict && nqn && nqb == 1)
         verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
 out:
-    /* "aucun survivant ne fait partie du groupe de travail, c'est ça ?": a claim said in the
-     * negative, where "yes" and "no" read both ways; the answer alone says it */
-    if (verdict && camas_yesno_negated_statement(question))
-        verdict = 0;
     camas_yesno_units_free(units, nunits);
     camas_buf_free(&usable_text);
     free(qused);

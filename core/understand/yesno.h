@@ -91,6 +91,9 @@ typedef struct camas_yesno_context {
      * role ("was the CSEC committee created before WashACT?", "does WashACT meet more often
      * than the task force?", "was WashACT convened by the Seattle police?"); may be NULL */
     char *(*about)(void *ud, const char *body, const char *lang, camas_yesno_topic topic);
+    /* the bodies' ids, i from 0 on, NULL past the last (a body told by a description is
+     * looked for among them); may be NULL */
+    const char *(*body_id)(void *ud, size_t i);
     /* the question as written, when the one given is respelled (its capitals tell names) */
     const char *as_written;
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */

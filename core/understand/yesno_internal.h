@@ -95,6 +95,18 @@ int camas_yesno_compare_frequency(const camas_yesno_context *c, const char *ques
  * one ("isn't WashACT…?", "n'est-il pas…") are not: they ask about the positive. */
 bool camas_yesno_negated_statement(const char *question);
 
+/* The verdict on question (a body it describes, when not NULL, as the one it asks about),
+ * before the negated statements (yesno.c). */
+int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, const char *answer,
+                            const char *lang, const char *body);
+
+/* yesno_described.c: the body a question tells by a description instead of its name ("the
+ * committee convened by the Attorney General", "le comité convoqué en 2006"), when exactly
+ * one body fits it (asked of c->about), with *rest the normalised question (qn) without the
+ * description (malloc'ed); NULL when there is none or it fits no body or several. */
+const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, const char *lang,
+                                  char **rest);
+
 /* Does the question write as a name (capitalised past its first word, or an acronym)
  * something that is no known name, no body's word and not in the answer (at, na, an)? */
 bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, const char *question,

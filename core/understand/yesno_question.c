@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 bool camas_yesno_in_list(const char *w, const char *const *list)
 {
@@ -114,7 +115,15 @@ bool camas_yesno_question(const char *question, const char *lang)
         for (const char *p = strstr(question, seps[k]); p; p = strstr(p + 1, seps[k]))
             if (!cut || p > cut)
                 cut = p + strlen(seps[k]);
-    return cut && *cut && yesno_sentence(cut, lang);
+    if (cut && *cut && yesno_sentence(cut, lang))
+        return true;
+    /* a greeting first: "hey is the washact email …", "salut, …" */
+    static const char *const hello[] = {"hey ",     "hi ",     "hello ", "salut ",
+                                        "bonjour ", "coucou ", NULL};
+    for (size_t k = 0; hello[k]; k++)
+        if (strncasecmp(question, hello[k], strlen(hello[k])) == 0)
+            return yesno_sentence(question + strlen(hello[k]), lang);
+    return false;
 }
 
 /* A French question by inversion ("n'est-il pas…", "se réunit-elle…", "est-ce que"). */

@@ -226,6 +226,12 @@ static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_
     return text;
 }
 
+static const char *yesno_body_id(void *ud, size_t i)
+{
+    const struct worker *w = ud;
+    return i < w->n_bodies ? w->bodies[i].id : NULL;
+}
+
 /* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
 static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
 {
@@ -236,6 +242,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
                              .bodies = yesno_bodies,
                              .is_body_word = camas_worker_body_word,
                              .about = yesno_about,
+                             .body_id = yesno_body_id,
                              .lexicon = w->lexicon,
                              .ud = w};
     /* with its typos mended ("every montth" -> "every month"), real words left alone */

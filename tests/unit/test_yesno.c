@@ -200,6 +200,15 @@ static void with_names(camas_stemmer *st)
                                   "The Task Force meets two to three times a year.", "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force meet 4-5 times a year?",
                                   "The Task Force meets two to three times a year.", "en") == -1);
+    /* a count of one ("just one", "un seul") against another count of the same thing; a
+     * list with one of it says nothing */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have just one legislator?", members,
+                                  "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Un seul législateur siège au groupe de travail ?",
+                                  "Le Groupe de travail comprend quatre législateurs.",
+                                  "fr") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have just one survivor?", members,
+                                  "en") == 0);
     /* numbers written as words */
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have six legislators?", members, "en") ==
           -1);
@@ -353,6 +362,78 @@ static void with_names(camas_stemmer *st)
     camas_yesno_names_free(names);
 }
 
+/* A body told by a description: who convenes or co-chairs each body, when each began. */
+static char *stub_described(void *ud, const char *body, const char *lang, camas_yesno_topic topic)
+{
+    (void)ud;
+    (void)lang;
+    bool wa = strcmp(body, "washact") == 0, csec = strcmp(body, "csec") == 0;
+    if (topic == CAMAS_YESNO_FOUNDED)
+        return strdup(wa     ? "WashACT was convened in 2006 by the U.S. Attorney's Office."
+                      : csec ? "The CSEC Committee was created in 2013. It is authorized at RCW "
+                               "7.68.801."
+                             : "The Task Force was reauthorized in 2015.");
+    if (topic == CAMAS_YESNO_CONVENER && (wa || csec))
+        return strdup(wa ? "WashACT was convened in 2006 by the U.S. Attorney's Office."
+                         : "The CSEC Committee is convened by the Attorney General's Office.");
+    if (topic == CAMAS_YESNO_COCHAIR && wa)
+        return strdup("WashACT is co-chaired by the U.S. Attorney's Office and WARN.");
+    return NULL;
+}
+
+static const char *stub_body_id(void *ud, size_t i)
+{
+    (void)ud;
+    static const char *const ids[] = {"task-force", "washact", "csec", NULL};
+    return i < 3 ? ids[i] : NULL;
+}
+
+static void test_described(camas_stemmer *st)
+{
+    camas_yesno_names *names = camas_yesno_names_new();
+    CHECK(names != NULL);
+    CHECK(camas_yesno_names_add(names, 1, "Attorney General's Office") == 0);
+    CHECK(camas_yesno_names_add(names, 1, "Attorney General") == 0);
+    CHECK(camas_yesno_names_add(names, 2, "U.S. Attorney's Office") == 0);
+    CHECK(camas_yesno_names_add(names, 3, "WARN") == 0);
+    CHECK(camas_yesno_names_add(names, 4, "Kyle Bois") == 0);
+    camas_yesno_context c = {.stemmer = st,
+                             .names = names,
+                             .bodies = stub_bodies,
+                             .is_body_word = stub_body_word,
+                             .about = stub_described,
+                             .body_id = stub_body_id};
+    static const char meet[] = "WashACT members meet quarterly.";
+    static const char convener[] = "Attorney General's Office: convener of the CSEC Committee.";
+    /* the description tells the body; the rest of the question is the claim */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the body convened by the U.S. Attorney's Office meet "
+                                  "quarterly?",
+                                  meet, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the group co-chaired by WARN meet monthly?", meet,
+                                  "en") == -1);
+    /* a year the answer does not give: when the described body began */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Was the committee convened by the Attorney General created "
+                                  "in 2006?",
+                                  convener, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Was the committee authorized at RCW 7.68.801 created in "
+                                  "2013?",
+                                  convener, "en") == 1);
+    /* a description that fits no body tells nothing; a body named is no description */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the body convened by Kyle Bois meet quarterly?", meet,
+                                  "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created in 2006?", convener, "en") ==
+          0);
+    c.body_id = NULL;
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the body convened by the U.S. Attorney's Office meet "
+                                  "quarterly?",
+                                  meet, "en") == 0);
+    camas_yesno_names_free(names);
+}
+
 /* Opposites from synonyms.yaml: the answer's other side is a "No", its absence nothing. */
 static void loader_error(void *ud, const char *message)
 {
@@ -497,6 +578,9 @@ int main(void)
     CHECK(camas_yesno_question("c le projet de loi 5308 qui a réautorisé le groupe ?", "fr"));
     CHECK(!camas_yesno_question("c qui le président du groupe de travail ?", "fr"));
     CHECK(!camas_yesno_question("how often does washact meet, and where?", "en"));
+    /* a greeting before the question */
+    CHECK(camas_yesno_question("hey is the washact email warntrafficking@yahoo.org", "en"));
+    CHECK(!camas_yesno_question("hey what is the washact email", "en"));
 
     camas_stemmer *st = camas_stemmer_new();
     CHECK(camas_yesno_verdict(st, "does the task force meet monthly?", tf_meet, "en") == -1);
@@ -514,6 +598,7 @@ int main(void)
     with_names(st);
     test_opposites(st);
     test_lexicon(st);
+    test_described(st);
     camas_stemmer_free(st);
     return check_done("yesno");
 }

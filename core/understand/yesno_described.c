@@ -1,0 +1,234 @@
+/* A body told by what it is instead of by name ("the committee convened by the Attorney
+ * General", "le comité convoqué en 2006", "the body chaired by Richard Torrance"): which body
+ * that is, from what the knowledge answers about each body (who convened, chairs, co-chairs
+ * or created it; when it began and under which law), and the question without the
+ * description, which is what it claims. A description that fits no body or several tells
+ * nothing: the question is then read as it is. */
+#include "yesno_internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The nouns a description follows ("the committee convened by…"). */
+static const char *const heads[] = {"committee",    "body",   "group",     "comite",
+                                    "groupe",       "organe", "organisme", "organization",
+                                    "organisation", NULL};
+
+/* The participles that open a description, and what the knowledge is asked to check it. */
+static const struct {
+    const char *word;
+    camas_yesno_topic topic;
+} marks[] = {
+    {"convened", CAMAS_YESNO_CONVENER},    {"convoque", CAMAS_YESNO_CONVENER},
+    {"convoquee", CAMAS_YESNO_CONVENER},   {"chaired", CAMAS_YESNO_CHAIR},
+    {"preside", CAMAS_YESNO_CHAIR},        {"presidee", CAMAS_YESNO_CHAIR},
+    {"cochaired", CAMAS_YESNO_COCHAIR},    {"copreside", CAMAS_YESNO_COCHAIR},
+    {"copresidee", CAMAS_YESNO_COCHAIR},   {"created", CAMAS_YESNO_CREATOR},
+    {"cree", CAMAS_YESNO_CREATOR},         {"creee", CAMAS_YESNO_CREATOR},
+    {"founded", CAMAS_YESNO_CREATOR},      {"authorized", CAMAS_YESNO_FOUNDED},
+    {"reauthorized", CAMAS_YESNO_FOUNDED}, {"autorise", CAMAS_YESNO_FOUNDED},
+    {"autorisee", CAMAS_YESNO_FOUNDED},
+};
+#define NMARKS (sizeof marks / sizeof marks[0])
+
+static const char *const preps[] = {"by", "in", "at", "under", "par", "en", "au", "dans", NULL};
+
+/* A word of normalised text: where it starts and how long it is (hyphens split it; a
+ * number keeps its dots: "7.68.801"). */
+struct word {
+    size_t at, len;
+};
+
+static bool word_char(const char *s, size_t i)
+{
+    unsigned char ch = (unsigned char)s[i];
+    if (isalnum(ch) || ch >= 0x80)
+        return true;
+    return ch == '.' && i > 0 && isdigit((unsigned char)s[i - 1]) &&
+           isdigit((unsigned char)s[i + 1]);
+}
+
+static size_t split_words(const char *qn, struct word *w, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; qn[i] && n < max;) {
+        while (qn[i] && !word_char(qn, i))
+            i++;
+        if (!qn[i])
+            break;
+        size_t s = i;
+        while (qn[i] && word_char(qn, i))
+            i++;
+        w[n++] = (struct word){s, i - s};
+    }
+    return n;
+}
+
+static bool word_is(const char *qn, const struct word *w, const char *s)
+{
+    return strlen(s) == w->len && strncmp(qn + w->at, s, w->len) == 0;
+}
+
+static bool word_in(const char *qn, const struct word *w, const char *const *list)
+{
+    for (; *list; list++)
+        if (word_is(qn, w, *list))
+            return true;
+    return false;
+}
+
+/* Does the answer about body (topic) hold the number v as a word of its own? */
+static bool about_holds(const camas_yesno_context *c, const char *body, const char *lang,
+                        const char *v)
+{
+    size_t n;
+    struct unit *units = camas_yesno_about_units(c, body, lang, CAMAS_YESNO_FOUNDED, &n);
+    bool held = false;
+    for (size_t u = 0; u < n && !held; u++)
+        held = camas_yesno_has_phrase(units[u].norm, v);
+    camas_yesno_units_free(units, n);
+    return held;
+}
+
+const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, const char *lang,
+                                  char **rest)
+{
+    *rest = NULL;
+    const char *named[4];
+    /* a body named is what the question asks about ("was the CSEC committee created in
+     * 2013?" claims the year) */
+    if (!c->about || !c->body_id || !c->names || !c->bodies || c->bodies(c->ud, qn, lang, named, 4))
+        return NULL;
+    struct word w[MAX_TOK];
+    size_t nw = split_words(qn, w, MAX_TOK);
+    for (size_t i = 0; i + 3 < nw; i++) {
+        if (!word_in(qn, &w[i], heads))
+            continue;
+        size_t m = i + 1;
+        bool co = word_is(qn, &w[m], "co"); /* "co-chaired", "co-présidé" */
+        m += co;
+        size_t k = 0;
+        while (k < NMARKS && !word_is(qn, &w[m], marks[k].word))
+            k++;
+        if (k == NMARKS || m + 2 >= nw || !word_in(qn, &w[m + 1], preps))
+            continue;
+        camas_yesno_topic topic =
+            co && marks[k].topic == CAMAS_YESNO_CHAIR ? CAMAS_YESNO_COCHAIR : marks[k].topic;
+        size_t arg = m + 2, end = 0; /* the description's last word + 1 */
+        char value[32] = "";
+        static const char *const articles[] = {"the", "le", "la", "l", NULL};
+        if (word_in(qn, &w[arg], articles) && arg + 1 < nw)
+            arg++;
+        if (word_is(qn, &w[arg], "rcw") && arg + 1 < nw)
+            arg++;
+        if (w[arg].len < sizeof value && (qn[w[arg].at] >= '0' && qn[w[arg].at] <= '9')) {
+            /* "in 2006", "at RCW 7.68.801": a year or a law, checked against the beginning */
+            snprintf(value, sizeof value, "%.*s", (int)w[arg].len, qn + w[arg].at);
+            topic = CAMAS_YESNO_FOUNDED;
+            end = arg + 1;
+        } else {
+            /* "by the Attorney General", "by the head of the Office of…": the name, a few
+             * words on at most */
+            unsigned char *used = calloc(strlen(qn) + 1, 1);
+            unsigned ids[MAX_HITS];
+            if (!used)
+                return NULL;
+            camas_yesno_find_names(c->names, qn, ids, MAX_HITS, used);
+            size_t first = arg;
+            while (first < nw && first < arg + 5 && !used[w[first].at])
+                first++;
+            if (first < nw && first < arg + 5)
+                for (end = first; end < nw && used[w[end].at]; end++)
+                    ;
+            free(used);
+            if (!end || topic == CAMAS_YESNO_FOUNDED)
+                continue;
+        }
+        char *desc = strndup(qn + w[m - co].at, w[end - 1].at + w[end - 1].len - w[m - co].at);
+        if (!desc)
+            return NULL;
+        unsigned dn[MAX_HITS];
+        size_t ndn = value[0] ? 0 : camas_yesno_find_names(c->names, desc, dn, MAX_HITS, NULL);
+        const char *found = NULL;
+        size_t fits = 0;
+        for (size_t b = 0; c->body_id(c->ud, b); b++) {
+            const char *id = c->body_id(c->ud, b);
+            bool fit = value[0] ? about_holds(c, id, lang, value)
+                                : ndn && camas_yesno_role_elsewhere(c, desc, lang, id, dn, ndn) > 0;
+            if (fit && !fits++)
+                found = id;
+        }
+        if (c->trace)
+            fprintf(c->trace, "description \"%s\": %zu bodies fit%s%s\n", desc, fits,
+                    fits == 1 ? ", " : "", fits == 1 ? found : "");
+        free(desc);
+        if (fits != 1)
+            return NULL;
+        size_t cut0 = w[m - co].at, cut1 = w[end - 1].at + w[end - 1].len;
+        size_t ql = strlen(qn);
+        *rest = malloc(ql + 1);
+        if (!*rest)
+            return NULL;
+        memcpy(*rest, qn, cut0);
+        memcpy(*rest + cut0, qn + cut1, ql - cut1 + 1);
+        return found;
+    }
+    return NULL;
+}
+
+/* Words that say a body began, for a claim of a year the answer does not settle ("was the
+ * committee convened by the Attorney General created in 2006?" answered with who convenes
+ * it): then what the knowledge answers about when the body began settles it. */
+static const char *const began[] = {
+    "created", "convened",     "founded",   "established", "set up",   "started",   "began",
+    "begun",   "reauthorized", "cree",      "creee",       "convoque", "convoquee", "fonde",
+    "fondee",  "mis en place", "reconduit", "reautorise",  NULL};
+
+static bool claims_year(const char *qn)
+{
+    struct word w[MAX_TOK];
+    size_t nw = split_words(qn, w, MAX_TOK);
+    for (size_t i = 0; i < nw; i++) {
+        char v[8];
+        if (w[i].len == 4) {
+            snprintf(v, sizeof v, "%.*s", 4, qn + w[i].at);
+            if (camas_yesno_is_year(v))
+                return camas_yesno_any_phrase(qn, began);
+        }
+    }
+    return false;
+}
+
+int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
+                            const char *lang)
+{
+    char *qn = camas_text_normalize_dup(question), *rest = NULL;
+    const char *body = qn ? camas_yesno_described(c, qn, lang, &rest) : NULL;
+    int verdict = 0;
+    if (body) {
+        /* the question less its description, about the body it describes (its capitals are
+         * gone: no word of it is taken for an unknown name) */
+        camas_yesno_context asked = *c;
+        asked.as_written = rest;
+        verdict = camas_yesno_verdict_for(&asked, rest, answer, lang, body);
+        if (!verdict && claims_year(rest)) {
+            char *began_text = c->about(c->ud, body, lang, CAMAS_YESNO_FOUNDED);
+            if (began_text)
+                verdict = camas_yesno_verdict_for(&asked, rest, began_text, lang, body);
+            free(began_text);
+        }
+    }
+    /* unsettled that way: the question as it is ("is the committee convened by the
+     * Attorney General a statewide committee?" claims the convening too) */
+    if (!verdict)
+        verdict = camas_yesno_verdict_for(c, question, answer, lang, NULL);
+    /* "aucun survivant ne fait partie du groupe de travail, c'est ça ?": a claim said in the
+     * negative, where "yes" and "no" read both ways; the answer alone says it */
+    if (verdict && camas_yesno_negated_statement(question))
+        verdict = 0;
+    free(rest);
+    free(qn);
+    return verdict;
+}
