@@ -500,6 +500,7 @@ static void decide(camas_understanding *out, bool sure, float s1, const float *s
             k++;
         out->decision = CAMAS_DECIDE_CLARIFY;
         out->noptions = k;
+        out->middling = true;
     } else if (lex_best) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->options[0] = *lex_best;
