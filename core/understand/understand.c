@@ -23,11 +23,6 @@
 #define DENSE_CLARIFY 0.880f
 /* Entries within this of the best are offered together. */
 #define CLARIFY_GAP 0.020f
-/* In scope, with a best entry below DENSE_ANSWER but at least this: too far to answer, too
- * near to decline ("which groups are convened by a prosecutor's office?"), so it is offered
- * with those within CLARIFY_WIDE of it. */
-#define DENSE_MIDDLING 0.840f
-#define CLARIFY_WIDE   0.040f
 /* A follow-up naming another body takes the previous question's best entry about it from
  * this cosine on. */
 #define FOLLOWUP_MIN 0.85f
@@ -452,31 +447,10 @@ static void sort_hits(camas_dense_hit *hits, size_t nh, float *score, bool *stat
         }
 }
 
-/* A question mark, a question word first or a yes/no question's form: options are offered
- * to a question, not to a remark that shares the knowledge's words ("lunch order for the
- * CSEC meeting: 12 sandwiches"). */
-static bool reads_as_question(const char *question, const char *lang)
-{
-    static const char *const verbs[] = {"is",    "are",  "does", "do",   "did", "can",
-                                        "could", "was",  "were", "will", "has", "have",
-                                        "est",   "peut", "sont", "ont",  NULL};
-    if (strchr(question, '?'))
-        return true;
-    camas_token t[1];
-    char norm[256];
-    long n = camas_text_normalize(question, strnlen(question, 200), norm, sizeof norm);
-    if (n <= 0 || camas_tokenize(norm, t, 1) != 1)
-        return false;
-    for (const char *const *v = verbs; *v; v++)
-        if (strcmp(t[0].text, *v) == 0)
-            return true;
-    return camas_is_question_word(lang, t[0].text);
-}
-
 /* The decision once the ranked options are in out: answer the best when sure, offer the
  * close ones, or else the lexical matcher's answer (lex_best, when it is good enough). */
 static void decide(camas_understanding *out, bool sure, float s1, const float *score, size_t nh,
-                   const camas_match *lex_best, double lexconf, bool asks)
+                   const camas_match *lex_best, double lexconf)
 {
     if (sure) {
         out->decision = CAMAS_DECIDE_ANSWER;
@@ -494,13 +468,6 @@ static void decide(camas_understanding *out, bool sure, float s1, const float *s
         } else {
             out->decision = CAMAS_DECIDE_DECLINE;
         }
-    } else if (s1 >= DENSE_MIDDLING && !lex_best && asks) {
-        size_t k = 1;
-        while (k < nh && k < 3 && score[0] - score[k] <= CLARIFY_WIDE)
-            k++;
-        out->decision = CAMAS_DECIDE_CLARIFY;
-        out->noptions = k;
-        out->middling = true;
     } else if (lex_best) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->options[0] = *lex_best;
@@ -635,8 +602,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
     bool sure =
         (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned;
-    decide(out, sure, s1, score, nh, lex_ok ? &lex[0] : NULL, lexconf,
-           reads_as_question(question, lang));
+    decide(out, sure, s1, score, nh, lex_ok ? &lex[0] : NULL, lexconf);
 }
 
 /* Does the question open like a follow-up of the previous one ("and for WashACT?", "et leur

@@ -59,7 +59,7 @@ typedef enum camas_decision {
 
 typedef struct camas_understanding {
     camas_decision decision;
-    camas_match options[3]; /* ANSWER: options[0]; CLARIFY: noptions (1 to 3) */
+    camas_match options[3]; /* ANSWER: options[0]; CLARIFY: noptions (2 or 3) */
     size_t noptions;
     double confidence;
     float danger; /* learned danger score in [0,1]; -1 without the model */
@@ -68,9 +68,6 @@ typedef struct camas_understanding {
     float danger_kernel;
     float scope; /* scope classifier: in [0,1], 1 = about the bodies (1 without the model) */
     bool used_model;
-    /* CLARIFY only because no entry is near enough to answer (not because two are close):
-     * the best option is too far to settle anything alone, a yes/no question included */
-    bool middling;
 } camas_understanding;
 
 /* Understands question (written in lang) against the lexical matcher m and the dense

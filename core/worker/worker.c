@@ -526,7 +526,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             if (yes_no)
                 entry_id =
                     camas_worker_answer_yes_no(w, id, &u, &req, whole, &plugin_name, &verdict);
-        } else if (u.decision == CAMAS_DECIDE_CLARIFY && yes_no && !u.middling &&
+        } else if (u.decision == CAMAS_DECIDE_CLARIFY && yes_no &&
                    camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
                                              &plugin_name) &&
                    (entry_id =
