@@ -424,13 +424,13 @@ static const char *settle_lang(const struct worker *w, const char *text, const c
     double sfr = camas_matcher_query(w->matcher, text, "fr", NULL, NULL, &fr, 1) ? fr.score : 0;
     double sen = camas_matcher_query(w->matcher, text, "en", NULL, NULL, &en, 1) ? en.score : 0;
     log_debug("worker", "language vote: vocabulary fr %.3f en %.3f", sfr, sen);
+    if (sen > sfr * LANG_VOCAB_MARGIN)
+        return NULL;
     const char *words = dictionary_lang(w, text);
     /* the vocabulary reads typos, so it also reads real words of the other language as
      * typos of its own ("into" as "info"): words that are only English are English */
     if (sfr > sen * LANG_VOCAB_MARGIN)
         return words && strcmp(words, "en") == 0 ? NULL : "fr";
-    if (sen > sfr * LANG_VOCAB_MARGIN)
-        return NULL;
     return words && strcmp(words, "fr") == 0 ? "fr" : NULL;
 }
 

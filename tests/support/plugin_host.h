@@ -1,12 +1,15 @@
 /* Stand-ins for host API members, for tests that run a plugin outside the worker: lists
- * freed, commands and entries accepted and dropped, and templates_load / template_fill
- * (ABI 1.1) giving the plugin's compiled texts through the host's template engine, with no
- * file. Included by one .c file per program (its definitions are static). */
+ * freed, commands, entries and indexed answers accepted and dropped, and templates_load /
+ * template_fill (ABI 1.1) giving the plugin's compiled texts through the host's template
+ * engine, with no file. stand_in_host is the whole table; the program including this defines
+ * the members that differ between tests (h_reply, h_log, h_read, h_yaml, h_list, h_error,
+ * h_body_name). Included by one .c file per program (its definitions are static). */
 #ifndef CAMAS_TEST_PLUGIN_HOST_H
 #define CAMAS_TEST_PLUGIN_HOST_H
 
 #include "templates.h"
 #include "util.h"
+#include "yaml_json.h"
 
 #include <camas/plugin.h>
 #include <stdlib.h>
@@ -28,6 +31,12 @@ static int h_entry(camas_plugin *p, const char *id, const char *body, const char
                    const char *const *ask, size_t n)
 {
     (void)p, (void)id, (void)body, (void)lang, (void)ask, (void)n;
+    return 0;
+}
+
+static int h_index(camas_plugin *p, const char *id, const char *lang, const char *text)
+{
+    (void)p, (void)id, (void)lang, (void)text;
     return 0;
 }
 
@@ -62,5 +71,34 @@ static char *h_template_fill(camas_plugin *p, const char *key, const char *lang,
     }
     return b.data;
 }
+
+static int h_reply(camas_plugin *p, const char *plain, const char *html);
+static void h_log(camas_plugin *p, int level, const char *fmt, ...);
+static char *h_read(camas_plugin *p, const char *rel, size_t *len, int *err);
+static cJSON *h_yaml(camas_plugin *p, const char *rel, int *err);
+static int h_list(camas_plugin *p, const char *suffix, char ***names);
+static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, ...);
+static const char *h_body_name(camas_plugin *p, const char *body, const char *lang,
+                               enum camas_body_name_form form);
+
+static const camas_host_api stand_in_host = {
+    .size = sizeof(camas_host_api),
+    .reply = h_reply,
+    .log = h_log,
+    .knowledge_read = h_read,
+    .knowledge_yaml = h_yaml,
+    .knowledge_list = h_list,
+    .knowledge_error = h_error,
+    .line = camas_yaml_line,
+    .tree_free = cJSON_Delete,
+    .free = free,
+    .free_list = h_free_list,
+    .register_command = h_command,
+    .register_entry = h_entry,
+    .body_name = h_body_name,
+    .index_answer = h_index,
+    .templates_load = h_templates_load,
+    .template_fill = h_template_fill,
+};
 
 #endif

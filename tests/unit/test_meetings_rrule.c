@@ -176,25 +176,6 @@ static const char *h_body_name(camas_plugin *p, const char *body, const char *la
     return "WashACT";
 }
 
-static const camas_host_api host = {
-    .size = sizeof(camas_host_api),
-    .reply = h_reply,
-    .log = h_log,
-    .knowledge_read = h_read,
-    .knowledge_yaml = h_yaml,
-    .knowledge_list = h_list,
-    .knowledge_error = h_error,
-    .line = camas_yaml_line,
-    .tree_free = cJSON_Delete,
-    .free = free,
-    .free_list = h_free_list,
-    .register_command = h_command,
-    .register_entry = h_entry,
-    .body_name = h_body_name,
-    .templates_load = h_templates_load,
-    .template_fill = h_template_fill,
-};
-
 /* Loads text as the body's calendar and asks for the next meeting on 2025-01-01. */
 static int load_and_ask(const char *text)
 {
@@ -203,7 +184,7 @@ static int load_and_ask(const char *text)
     calendar_text = text;
     logged[0] = replied[0] = '\0';
     void *state = NULL;
-    int rc = meetings_init(p, &host, &state);
+    int rc = meetings_init(p, &stand_in_host, &state);
     struct meetings *s = state;
     camas_request req = {.text = "next meeting", .lang = "en", .now_ms = 1735689600000, .args = ""};
     if (rc == 0 && s->n == 1 && s->b[0].calendar)
