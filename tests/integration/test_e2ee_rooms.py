@@ -278,3 +278,62 @@ def test_withheld_key_one_notice_then_answered_when_the_key_arrives_after_a_rest
     for q in unreadable:
         assert len(alice.replies(dm, bot.user_id, q)) == 1
     assert len(notices()) == 1
+
+
+def olm_to_device(e: "E2EEClient", recipient_user: str, payload_keys: dict) -> dict:
+    """An m.dummy to-device event Olm-encrypted by e's existing session with recipient_user's
+    device, whose decrypted payload claims the sender keys payload_keys (what nio would send,
+    with those keys instead of its own)."""
+    import json
+
+    from nio.crypto import OlmDevice
+    from unpaddedbase64 import encode_base64
+    olm = e.nio.olm
+    device: OlmDevice = next(iter(olm.device_store[recipient_user].values()))
+    session = olm.session_store.get(device.curve25519)
+    assert session is not None, "no Olm session with the bot's device yet"
+    payload = {"sender": e.user_id, "sender_device": e.device_id, "keys": payload_keys,
+               "recipient": recipient_user, "recipient_keys": {"ed25519": device.ed25519},
+               "type": "m.dummy", "content": {}}
+    message_type, ciphertext = session.encrypt(json.dumps(payload)).to_parts()
+    return {"messages": {recipient_user: {device.id: {
+        "algorithm": "m.olm.v1.curve25519-aes-sha2",
+        "sender_key": olm.account.identity_keys["curve25519"],
+        "ciphertext": {device.curve25519: {"type": message_type,
+                                           "body": encode_base64(ciphertext)}}}}}}
+
+
+def test_olm_payload_with_a_33_byte_ed25519_key_loses_only_itself(make_bot, e2ee_user):
+    """vodozemac 0.10 panicked on an Ed25519 key of 44 base64 characters without padding (33
+    bytes); inside an Olm-encrypted to-device event camas cannot filter it before
+    matrix-sdk-crypto decrypts it, and the panic failed the whole batch of to-device events,
+    the room key that came with it among them. camas's patched copy refuses the key instead:
+    only that event is dropped (crypto/vendor/vodozemac/CAMAS-PATCH.md)."""
+    import uuid
+    alice, bot, dm, q0 = encrypted_dm_answered_once(make_bot, e2ee_user)
+    olm = alice.nio.olm
+
+    # camas is down while a malformed Olm event and then a new room key reach its device,
+    # so that its first /sync back holds both in one batch.
+    bot.camas.kill()
+    bad = olm_to_device(alice, bot.user_id, {"ed25519": "A" * 44})
+    raw_api(alice, "PUT", f"/_matrix/client/v3/sendToDevice/m.room.encrypted/{uuid.uuid4().hex}",
+            bad)
+    olm.outbound_group_sessions.pop(dm, None)
+    olm.create_outbound_group_session(dm)
+    _, room_key = olm.share_group_session(dm, [bot.user_id], ignore_missing_sessions=True,
+                                          ignore_unverified_devices=True)
+    olm.outbound_group_sessions[dm].shared = True
+    raw_api(alice, "PUT", f"/_matrix/client/v3/sendToDevice/m.room.encrypted/{uuid.uuid4().hex}",
+            room_key)
+    content = olm.group_encrypt(dm, {"type": "m.room.message",
+                                     "content": {"msgtype": "m.text", "body": "!ping"}})
+    q = raw_api(alice, "PUT", f"/_matrix/client/v3/rooms/{dm}/send/m.room.encrypted/"
+                              f"{uuid.uuid4().hex}", content)["event_id"]
+
+    bot.camas.start()
+    bot.camas.wait_ready(60)
+    reply = alice.wait_reply(dm, bot.user_id, q)
+    assert isinstance(reply, RoomMessageNotice) and reply.decrypted, reply
+    assert "could not decrypt" not in reply.body
+    assert "panicked" not in bot.camas.log_since_start()
