@@ -97,6 +97,8 @@ static const char *const patterns_en[] = {
     "get me|us|her|him deported",
     "work|working|worked ~2 for ~0 no ~0 pay|money|wages",
     "without pay|wages",
+    /* branding: a mark of ownership on a person ("he branded me with a barcode tattoo") */
+    "brand|brands|branded|branding me|us|her|him|them",
 };
 
 static const char *const patterns_fr[] = {
@@ -134,6 +136,9 @@ static const char *const patterns_fr[] = {
     "sans salaire|paye|payer|etre paye",
     "appeler|appelle|appellera|appellent ~1 immigration",
     "me|nous|la|le|les ~0 faire|fera|fait|font ~0 expulser|deporter",
+    /* branding, by tattoo or initials: "ce voyage m'a marquée" is a memory, "marquer les veaux
+     * au fer" is cattle */
+    "marque|marquee|marques|marquees ~3 tatouage|tatoue|tatouee|initiales",
 };
 
 /* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that

@@ -17,6 +17,7 @@ static const char *const danger_en[] = {
     "I'm in danger right now",
     "is it normal that I owe more now than when I started?",
     "my debt keeps growing even though I work every day",
+    "he branded me with his initials",
 };
 
 static const char *const danger_fr[] = {
@@ -31,6 +32,7 @@ static const char *const danger_fr[] = {
     "je suis en dangé",
     "c'est normal que je doive plus d'argent qu'au début ?",
     "ma dette augmente chaque mois",
+    "il m'a marquée avec un tatouage de son nom",
 };
 
 static const char *const safe[] = {
@@ -38,6 +40,9 @@ static const char *const safe[] = {
     "who should I contact about trafficking?",
     "quelles sont les missions du comité ?",
     "can you help me find the chair of washact?",
+    "ce voyage m'a marquée pour toujours",
+    "on a marqué les veaux au fer ce week-end",
+    "the brand of my phone is bad",
     "how does WashACT help victims of trafficking?",
     "aidez-moi à trouver le président du groupe de travail",
     "what is forced labor and sex trafficking?",
