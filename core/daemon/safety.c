@@ -122,8 +122,9 @@ static const char *const patterns_fr[] = {
     WHO_FR " ~3 enferm*|sequestr*|captif|captive|prisonnier|prisonniere|retenu|retenue",
     "contre ma|mon|son|sa|notre|leur volonte|gre",
     "menac*|frapp*|battent|bat|tuer|tuent|violent|blessent ~1 me|m|nous|ma|mon|mes|famille",
-    /* not "tuent": with one typo allowed it matched "me tient" ("ça me tient à cœur") */
-    "me|m|nous menac*|frapp*|battre|bat|battent|tuer|tue|violer|viole|violent|blesser|"
+    /* not "tuent": with one typo allowed it matched "me tient" ("ça me tient à cœur"); not
+     * "tue": "ce boulot me tue" is tiredness, a threat says "va me tuer" */
+    "me|m|nous menac*|frapp*|battre|bat|battent|tuer|violer|viole|violent|blesser|"
     "vend|vendent|vendre|prostitu*|retient|retiennent|enferm*|sequestr*",
     WHO_FR " ~3 dette",
     "dette ~3 rembourser",
@@ -131,7 +132,7 @@ static const char *const patterns_fr[] = {
     "dette ~2 augmente|grossit|grandit|monte ~0 !pas",
     WHO_FR " ~3 " BE_FR " ~2 victime|victimes",
     WHO_FR " ~4 " BE_FR " ~1 exploite|exploitee|exploites|exploitees|prostitue|prostituee|"
-           "vendu|vendue|sequestre|sequestree|enferme|enfermee|force|forcee|oblige|obligee|drogue|"
+           "vendu|vendue|sequestre|sequestree|enferme|enfermee|force|forcee|drogue|"
            "droguee|kidnappe|kidnappee|enleve|enlevee",
     "sans salaire|paye|payer|etre paye",
     "appeler|appelle|appellera|appellent ~1 immigration",

@@ -41,6 +41,7 @@ static const char *const safe[] = {
     "quelles sont les missions du comité ?",
     "can you help me find the chair of washact?",
     "ce voyage m'a marquée pour toujours",
+    "cette réunion du lundi me tue",
     "on a marqué les veaux au fer ce week-end",
     "the brand of my phone is bad",
     "how does WashACT help victims of trafficking?",
