@@ -559,7 +559,12 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     score_hits(u, hits, nh, qfacts, nqf, lex, nlex, described, score, states);
     add_entry_model(u, q, hits, nh, score);
     sort_hits(hits, nh, score, states);
+    bool overview =
+        nb == 0 && !described &&
+        camas_understand_overview_for_which(u, question, hits, nh, score, states, DENSE_ANSWER);
     float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
+    if (overview)
+        lead = 1.0f; /* chosen for what the question asks, not by its margin */
     if (u->trace)
         fprintf(u->trace, "TRACE\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\t%.4f\t%zu\n",
                 question, (double)s1, (double)lead, (double)(nh > 2 ? score[0] - score[2] : 1.0f),

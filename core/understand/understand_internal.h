@@ -151,5 +151,13 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
                                       float *q);
 bool camas_understand_try_named(camas_understand *u, const char *question, struct filter_wrap *fw,
                                 camas_dense_hit *hits, size_t *nh, size_t max, float *q);
+/* Does the question ask which body ("which group meets quarterly?", "quel comité…",
+ * "lequel…")? */
+bool camas_understand_asks_which_body(const char *question);
+/* A question that asks which body, naming none, answered by the entry about every body near
+ * the best one: hits, score and states reordered (understand_parts.c). */
+bool camas_understand_overview_for_which(const camas_understand *u, const char *question,
+                                         camas_dense_hit *hits, size_t nh, float *score,
+                                         bool *states, float min_score);
 
 #endif

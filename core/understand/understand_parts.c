@@ -1,6 +1,7 @@
 /* Questions read in parts (understand.c calls these while ranking): a description of a
  * body and then what is asked about it, split at a comma or dash (try_clauses) or told by a
- * fact only that body's answers state (try_description). */
+ * fact only that body's answers state (try_description), and questions that ask which body
+ * (overview_for_which). */
 #include "understand_internal.h"
 
 #include "text.h"
@@ -301,6 +302,85 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
         if (without_description(question, last, 1, rest, sizeof rest) &&
             answered_within(u, fw, body, rest, who, nwho, "NAMED", hits, nh, max, q))
             return true;
+    }
+    return false;
+}
+
+/* The words that ask which body, before the noun of a body ("which group", "what
+ * committee", "quel comité"), or alone ("lequel", "which one"). */
+static const char *const which_words[] = {"which", "what",    "quel", "quelle",
+                                          "quels", "quelles", NULL};
+static const char *const which_alone[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
+
+bool camas_understand_asks_which_body(const char *question)
+{
+    camas_token t[48];
+    long n = camas_text_tokenize(question, t, 48);
+    for (long i = 0; i < n; i++) {
+        if (in_words(t[i].text, which_alone))
+            return true;
+        if (!in_words(t[i].text, which_words))
+            continue;
+        /* "which of these groups", "what anti-trafficking body", "quel groupe"; not "in what
+         * year was the group…" */
+        static const char *const between[] = {"of",    "the",         "these", "those", "ces",
+                                              "des",   "les",         "anti",  "state", "statewide",
+                                              "three", "trafficking", NULL};
+        long k = i + 1;
+        while (k < n && k <= i + 4 && in_words(t[k].text, between))
+            k++;
+        if (k < n) {
+            char stem[CAMAS_TOKEN_MAX + 1];
+            snprintf(stem, sizeof stem, "%s", t[k].text);
+            size_t l = strlen(stem);
+            if (l > 3 && stem[l - 1] == 's') /* "groups", "bodies" read as "bodie" */
+                stem[l - 1] = '\0';
+            if (in_words(stem, body_heads) || strcmp(stem, "bodie") == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* How far below the best an entry about every body may be and still answer a question
+ * that asks which body. */
+#ifndef WHICH_OVERVIEW_GAP
+#define WHICH_OVERVIEW_GAP 0.10f
+#endif
+
+/* "which group meets quarterly?", "quel groupe inclut la police de Seattle ?": a question
+ * that asks which body, naming none, is answered by telling the body. One body's entry may
+ * be nearest only for the words the bodies share ("meets", "réunions": the Task Force's
+ * meetings for "quarterly"); an entry about every body (body "all") near it states each
+ * body's, so the asker reads which. It moves to the front when within WHICH_OVERVIEW_GAP of
+ * the best and at min_score at least; returns whether it did. */
+bool camas_understand_overview_for_which(const camas_understand *u, const char *question,
+                                         camas_dense_hit *hits, size_t nh, float *score,
+                                         bool *states, float min_score)
+{
+    const char *top = nh ? camas_dense_entry_body(u->dense, hits[0].entry_id) : NULL;
+    /* a fact the best entry states ("which body is under RCW 7.68.801?") or a person or
+     * office named ("which body is co-chaired by WARN?") already tells the body */
+    char named[1][CAMAS_NAME_PHRASE_MAX];
+    if (!top || strcmp(top, "all") == 0 || states[0] ||
+        !camas_understand_asks_which_body(question) ||
+        (u->names && u->names(u->names_ud, question, named, 1)))
+        return false;
+    for (size_t i = 1; i < nh && i < 6; i++) {
+        const char *body = camas_dense_entry_body(u->dense, hits[i].entry_id);
+        if (!body || strcmp(body, "all") != 0 || score[0] - score[i] > WHICH_OVERVIEW_GAP ||
+            hits[i].score < min_score)
+            continue;
+        camas_dense_hit h = hits[i];
+        float sc = score[i];
+        bool st = states[i];
+        memmove(hits + 1, hits, i * sizeof *hits);
+        memmove(score + 1, score, i * sizeof *score);
+        memmove(states + 1, states, i * sizeof *states);
+        hits[0] = h, score[0] = sc, states[0] = st;
+        if (u->trace)
+            fprintf(u->trace, "WHICH\t%s\t%s\n", question, h.entry_id);
+        return true;
     }
     return false;
 }

@@ -162,6 +162,18 @@ def test_body_told_by_a_fact_then_asked_about(help_room, alice):
         assert fact in reply, (question, reply)
 
 
+def test_which_body_by_what_it_does_names_the_body(help_room, alice):
+    """"Which group meets every quarter?" asks which body: the Task Force's meetings are the
+    nearest entry for the words all bodies share, so the entry about every body's meetings,
+    which names WashACT as the one meeting quarterly, answers instead. A question that one
+    body's entry answers directly keeps it."""
+    room, bot = help_room
+    quarterly = ask_in(alice, room, bot, "which of the three groups gets together every quarter?")
+    assert "WashACT: members meet quarterly" in quarterly, quarterly
+    public = ask_in(alice, room, bot, "quel comité laisse le public assister à ses réunions ?")
+    assert "CSEC" in public, public
+
+
 def test_paraphrases_are_understood(help_room, alice):
     """Phrasings absent from knowledge/ (checked below) found by the model."""
     room, bot = help_room
