@@ -555,24 +555,6 @@ static size_t preamble_words(const char *question, const char *lang)
     return preamble;
 }
 
-/* A restrictive question: "only advocacy groups?", "n'a que des législateurs ?" (not "by
- * invitation only"). */
-static bool restrictive(const char *qn, const camas_token *qt, size_t nq)
-{
-    static const char *const only[] = {"only",       "just",       "solely",        "exclusively",
-                                       "seulement",  "uniquement", "exclusivement", "limitative",
-                                       "exhaustive", "n a que",    "n ont que",     "ne sont que",
-                                       "un seul",    "une seule",  "a single",      NULL};
-    static const char *const by_invitation[] = {"invite only", "invitation only", NULL};
-    bool ne_que = false; /* "ne regarde que", "n'a que" */
-    for (size_t i = 0; i + 1 < nq && !ne_que; i++)
-        if (strcmp(qt[i].text, "ne") == 0 || strcmp(qt[i].text, "n") == 0)
-            for (size_t k = i + 1; k < nq && k <= i + 3 && !ne_que; k++)
-                ne_que = strcmp(qt[k].text, "que") == 0 || strcmp(qt[k].text, "qu") == 0;
-    return (camas_yesno_any_phrase(qn, only) && !camas_yesno_any_phrase(qn, by_invitation)) ||
-           ne_que;
-}
-
 /* Marks usable the answer's sentences that name no body other than the question's (qbodies;
  * "all" is no other body) and joins them, normalised, into text (" . " between them). */
 static void mark_usable(const struct unit *units, size_t nunits, const char *const *qbodies,
@@ -741,7 +723,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     }
     /* "only advocacy groups?", "n'a que des législateurs ?": a list the answer gives does not
      * say nothing else is in it */
-    if (restrictive(qn, qt, nq)) {
+    if (camas_yesno_restrictive(qn, qt, nq)) {
         /* ...but one that holds more than what the question allows says "no" */
         int r = camas_yesno_only(c, lang, qn, qt, nq, is_claim, qnames, nqn, units, usable, nunits);
         if (r) {
@@ -750,7 +732,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         }
         all_found = false;
     }
-    verdict = all_found && claims > 0 ? 1 : 0;
+    verdict = all_found && claims > 0 && !camas_yesno_universal(qt, nq, at, na) ? 1 : 0;
     /* a role the answer does not give: who holds it, asked of the knowledge */
     if (!verdict && nqn && nqb == 1)
         verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);

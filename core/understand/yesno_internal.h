@@ -74,6 +74,12 @@ const char *camas_yesno_asked_part(const char *question);
 /* Is text only a question tag ("isn't it?", "c'est ça ?", "right?"), which asks nothing of
  * its own: what comes before it is the question, not a preamble? */
 bool camas_yesno_only_tag(const char *text);
+/* A restrictive question: "only advocacy groups?", "n'a que des législateurs ?" (not "by
+ * invitation only"). */
+bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq);
+/* A claim about every one of something that the answer (at, na) does not itself say "all"
+ * of: "are all four legislators from the Senate?". */
+bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *at, size_t na);
 /* How many times a year a normalised text says something meets (quarterly: 4, "two to
  * three times a year": 3), or 0 when it gives no frequency. */
 int camas_yesno_yearly_rate(const char *norm);

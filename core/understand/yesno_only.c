@@ -2,7 +2,8 @@
  * "le groupe de travail ne regarde que les programmes fédéraux ?", "WashACT a un seul
  * président ?"): the answer says "no" when it lists more than the question allows. Kept
  * apart from yesno.c's general rules because it reads the answer's structure (lists and
- * enumerations) rather than its values. */
+ * enumerations) rather than its values. Also which questions restrict, and which claim
+ * something of every one ("all four legislators…?"). */
 #include "yesno_internal.h"
 
 #include <stdio.h>
@@ -203,4 +204,41 @@ int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char 
     if (!v && !one)
         v = enumeration_verdict(c, lang, qt, nq, is_claim, units, usable, nunits);
     return v;
+}
+
+/* A restrictive question: "only advocacy groups?", "n'a que des législateurs ?" (not "by
+ * invitation only"). */
+bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq)
+{
+    static const char *const only[] = {"only",       "just",       "solely",        "exclusively",
+                                       "seulement",  "uniquement", "exclusivement", "limitative",
+                                       "exhaustive", "n a que",    "n ont que",     "ne sont que",
+                                       "un seul",    "une seule",  "a single",      NULL};
+    static const char *const by_invitation[] = {"invite only", "invitation only", NULL};
+    bool ne_que = false; /* "ne regarde que", "n'a que" */
+    for (size_t i = 0; i + 1 < nq && !ne_que; i++)
+        if (strcmp(qt[i].text, "ne") == 0 || strcmp(qt[i].text, "n") == 0)
+            for (size_t k = i + 1; k < nq && k <= i + 4 && !ne_que; k++) /* "ne compte-t-il que" */
+                ne_que = strcmp(qt[k].text, "que") == 0 || strcmp(qt[k].text, "qu") == 0;
+    return (camas_yesno_any_phrase(qn, only) && !camas_yesno_any_phrase(qn, by_invitation)) ||
+           ne_que;
+}
+
+/* A claim about every one of something: "are all four legislators from the Senate?",
+ * "viennent-ils tous du Sénat ?" (not "tous les trimestres", "at all", nor the answer's own
+ * "all the resources"). An answer that names them among others does not settle it. */
+bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *at, size_t na)
+{
+    for (size_t i = 0; i < nq; i++) {
+        const char *w = qt[i].text, *next = i + 1 < nq ? qt[i + 1].text : "";
+        bool all = (strcmp(w, "all") == 0 && (i == 0 || strcmp(qt[i - 1].text, "at") != 0)) ||
+                   ((strcmp(w, "tous") == 0 || strcmp(w, "toutes") == 0) &&
+                    strcmp(next, "les") != 0 && strcmp(next, "l") != 0);
+        bool answer_says_it = false;
+        for (size_t k = 0; all && k < na && !answer_says_it; k++)
+            answer_says_it = strcmp(at[k].text, w) == 0;
+        if (all && !answer_says_it)
+            return true;
+    }
+    return false;
 }

@@ -279,6 +279,25 @@ static void with_names(camas_stemmer *st)
                                   "en") == 0);
     CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail ne compte que quatre législateurs ?",
                                   "Le Groupe de travail comprend quatre législateurs.", "fr") == 0);
+    /* "ne … que" with the subject inverted between */
+    CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail ne compte-t-il que des législateurs ?",
+                                  "Le Groupe de travail comprend quatre législateurs, un de chaque "
+                                  "caucus à la Chambre et au Sénat.",
+                                  "fr") != 1);
+    /* every one of them: a list that names them among others does not say "yes" */
+    static const char caucus[] = "The Task Force includes four legislators, one from each caucus "
+                                 "in the House and the Senate.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Are all of the task force's legislators from the Senate?",
+                                  caucus, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Les législateurs du groupe viennent-ils tous du Sénat ?",
+                                  "Le Groupe de travail comprend quatre législateurs, un de chaque "
+                                  "caucus à la Chambre et au Sénat.",
+                                  "fr") == 0);
+    /* ...but not "tous les trimestres", nor the answer's own "all" */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT want victims to get all the resources?",
+                                  "WashACT's mission is to ensure that trafficking victims receive "
+                                  "all the resources available to them.",
+                                  "en") == 1);
     /* synonyms from knowledge/synonyms.yaml, words and phrases */
     CHECK(camas_yesno_verdict_ctx(&c, "Le groupe de travail compte quatre législateurs ?",
                                   "Le Groupe de travail comprend quatre législateurs.", "fr") == 1);
