@@ -43,6 +43,15 @@ static const char *const verbs_fr[] = {
     "dirigent",  "rassemble",  "regroupe",   "siege",     "siegent",     "publie",    "publient",
     NULL};
 
+/* Verbs that make a short English statement with a question mark a yes/no question
+ * ("washact meets every quarter?", "task force chaired by torrance?"); keyword queries have
+ * none ("washact email?"). Not "is" or "was": "wen was washact convend?" asks when. */
+static const char *const verbs_en[] = {
+    "meets",     "meet",     "met",          "includes",   "include",  "chairs",
+    "chaired",   "convened", "convenes",     "created",    "holds",    "covers",
+    "sits",      "posts",    "publishes",    "works",      "requires", "reviews",
+    "cochaired", "founded",  "reauthorized", "authorized", "welcomes", NULL};
+
 /* "anyone who wants to come": a relative clause, not a question word. */
 static bool relative_after(const char *w)
 {
@@ -215,8 +224,12 @@ static bool yesno_sentence(const char *question, const char *lang)
     }
     if (camas_yesno_in_list(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en))
         return true;
-    if (!fr) /* a statement with a question mark: "washact info sessions are held yearly?" */
-        return n >= 5 && strchr(question, '?') != NULL;
+    if (!fr) { /* a statement with a question mark: "washact info sessions are held yearly?" */
+        bool verb = false;
+        for (long i = 1; i < n && !verb; i++)
+            verb = camas_yesno_in_list(t[i].text, verbs_en);
+        return (n >= 5 || (n >= 3 && verb)) && strchr(question, '?') != NULL;
+    }
     /* inversion: "le comité a-t-il été créé en 2013 ?", "WashACT se réunit-il… ?" */
     static const char *const inverted[] = {"-t-il",  "-t-elle", "-t-on",   "-il ",
                                            "-elle ", "-ils ",   "-elles ", "-il?",

@@ -566,6 +566,10 @@ int main(void)
     CHECK(camas_yesno_question("Est-ce que WashACT se réunit chaque mois ?", "fr"));
     CHECK(camas_yesno_question("le comité CSEC est-il ouvert au public ?", "fr"));
     CHECK(camas_yesno_question("WashACT c'est gratuit ?", "fr"));
+    /* a short English statement with a question mark and a verb; not a misspelt "when" */
+    CHECK(camas_yesno_question("task force chaired by torrance?", "en"));
+    CHECK(!camas_yesno_question("wen was washact convend?", "en"));
+    CHECK(!camas_yesno_question("washact email address?", "en"));
     CHECK(!camas_yesno_question("Who chairs WashACT?", "en"));
     CHECK(!camas_yesno_question("is there a way to know who chairs it?", "en"));
     CHECK(!camas_yesno_question("Qui préside le groupe de travail ?", "fr"));
