@@ -96,6 +96,7 @@ static const char *const weak_words[] = {
     "entre",        "autres",    "on",        "y",         "every",       "each",
     "chaque",       "under",     "supposed",  "meant",     "cense",       "censee",
     "dedans",       "ya",        "ki",        "fait",      "font",        "make",
+    "anti", /* "anti-trafficking": what every body is against, not a claim */
     "makes",        "sous",      "according", "selon",     "person",      "personne",
     "bien",         "genre",     "grp",       "exactly",   "exactement",  "look",
     "looks",        "looking",   "deal",      "deals",     "handle",      "handles",
