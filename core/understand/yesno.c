@@ -716,6 +716,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */
             verdict = others && nqb ? -1 : 0;
+            if (!verdict && !nqb)
+                verdict = camas_yesno_affiliated_elsewhere(qnames, nqn, units, usable, nunits);
             if (!verdict && nqb == 1)
                 verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
             goto out;

@@ -367,3 +367,33 @@ struct unit *camas_yesno_about_units(const camas_yesno_context *c, const char *b
     free(text);
     return units;
 }
+
+int camas_yesno_affiliated_elsewhere(const unsigned *qnames, size_t nqn, const struct unit *units,
+                                     const bool *usable, size_t nunits)
+{
+    if (nqn < 2)
+        return 0;
+    size_t subject = nqn;
+    for (size_t i = 0; i < nqn; i++) {
+        bool named = false;
+        for (size_t u = 0; u < nunits && !named; u++)
+            named = usable[u] && camas_yesno_unit_names(&units[u], &qnames[i], 1);
+        if (named && subject < nqn)
+            return 0; /* two of the question's names in the answer: not this reading */
+        if (named)
+            subject = i;
+    }
+    /* the sentences naming the subject name another person or office of its own */
+    for (size_t u = 0; subject < nqn && u < nunits; u++) {
+        if (!usable[u] || !camas_yesno_unit_names(&units[u], &qnames[subject], 1))
+            continue;
+        for (size_t k = 0; k < units[u].nnames; k++) {
+            bool asked = false;
+            for (size_t i = 0; i < nqn && !asked; i++)
+                asked = units[u].names[k] == qnames[i];
+            if (!asked)
+                return -1;
+        }
+    }
+    return 0;
+}

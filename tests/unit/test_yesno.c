@@ -113,6 +113,14 @@ static void with_names(camas_stemmer *st)
         .stemmer = st, .names = names, .bodies = stub_bodies, .is_body_word = stub_body_word};
     static const char chair[] = "The Task Force is chaired by Richard Torrance, director of the "
                                 "Office of Crime Victims Advocacy.";
+    /* one of two people or offices in the answer, with another of its own: "no" */
+    static const char works_at[] = "Richard Torrance works at the Seattle Police Department.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Is Richard Torrance an assistant attorney general?",
+                                  works_at, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is Richard Torrance with the Seattle Police Department?",
+                                  works_at, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is Richard Torrance an assistant attorney general?",
+                                  "Richard Torrance chairs it.", "en") == 0);
     static const char member[] = "Attorney General's Office: convener of the CSEC Committee.\n\n"
                                  "The Task Force is chaired by Richard Torrance.";
     static const char cochairs[] = "WashACT is co-chaired by:\n- the U.S. Attorney's Office;\n"
