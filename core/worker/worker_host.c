@@ -186,6 +186,25 @@ static int host_knowledge_error(camas_plugin *p, const char *relpath, int line, 
     return CAMAS_ERR_DATA;
 }
 
+/* ABI 1.2: a problem the plugin worked around; the load goes on and the admins are told. */
+static int host_knowledge_warning(camas_plugin *p, const char *relpath, int line, const char *fmt,
+                                  ...)
+{
+    if (p->initialised)
+        return CAMAS_ERR_INVALID;
+    char what[900], msg[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(msg, sizeof msg, "%s/%s:%d: %s", "knowledge", relpath ? relpath : "?", line, what);
+    cJSON_AddItemToArray(p->warnings, cJSON_CreateString(msg));
+    char area[80];
+    snprintf(area, sizeof area, "plugin %s", p->name);
+    camas_log(CAMAS_LOG_WARN, area, "%s", msg);
+    return CAMAS_OK;
+}
+
 static int host_line(const struct cJSON *node)
 {
     return camas_yaml_line(node);
@@ -394,6 +413,7 @@ const camas_host_api camas_worker_host_api = {
     .knowledge_yaml = host_knowledge_yaml,
     .knowledge_list = host_knowledge_list,
     .knowledge_error = host_knowledge_error,
+    .knowledge_warning = host_knowledge_warning,
     .line = host_line,
     .tree_free = host_tree_free,
     .free = free,

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <stddef.h>
 #include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,11 +265,15 @@ static void drop_slow_rules(struct meetings *s, camas_plugin *p, icalcomponent *
         else
             snprintf(what, sizeof what, "its event%s%s%s is left out", summary ? " '" : "",
                      summary ? summary : "", summary ? "'" : "");
-        s->host->log(p, CAMAS_PLOG_WARN,
-                     "knowledge/%s:%d: recurrence rule '%.*s%s' refused: %s; %s, the "
-                     "calendar's other events are kept",
-                     rel, w->bad_line, n > 120 ? 120 : n, w->bad_text, n > 120 ? "..." : "", w->why,
-                     what);
+        char msg[900];
+        snprintf(msg, sizeof msg,
+                 "recurrence rule '%.*s%s' refused: %s; %s, the calendar's other events are kept",
+                 n > 120 ? 120 : n, w->bad_text, n > 120 ? "..." : "", w->why, what);
+        /* ABI 1.2: the admins and `camas check` hear of it; an older host only logs it */
+        if (s->host->size > offsetof(camas_host_api, knowledge_warning))
+            s->host->knowledge_warning(p, rel, w->bad_line, "%s", msg);
+        else
+            s->host->log(p, CAMAS_PLOG_WARN, "knowledge/%s:%d: %s", rel, w->bad_line, msg);
         /* step past it before removing it: removal frees the node the iterator stands on */
         icalcomponent *bad = c;
         c = ic->icalcompiter_next(&it);

@@ -99,6 +99,12 @@ static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, 
     return CAMAS_ERR_DATA;
 }
 
+static int h_warning(camas_plugin *p, const char *rel, int line, const char *fmt, ...)
+{
+    (void)p, (void)rel, (void)line, (void)fmt;
+    return 0;
+}
+
 static const char *h_body_name(camas_plugin *p, const char *body, const char *lang,
                                enum camas_body_name_form form)
 {

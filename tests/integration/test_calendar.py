@@ -321,6 +321,24 @@ def test_check_reports_malformed_calendar(tmp_path, fixture):
     assert "1 problem" in r.stdout, r.stdout
 
 
+def test_check_reports_a_refused_recurrence_rule_and_the_rest_serves(tmp_path):
+    """A rule no date satisfies is refused (libical would search until the year 20000): the
+    event is left out, `camas check` names its file and line as a problem, and the calendar's
+    other event still answers."""
+    k = make_knowledge(tmp_path, "refused-rrule.ics")
+    r = check(k)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, f"status {r.returncode}\n{out[-2000:]}"
+    line = next(i for i, t in enumerate(
+        (CALENDARS / "refused-rrule.ics").read_text().splitlines(), 1) if "6TU" in t)
+    assert f"meetings/refused-rrule.ics:{line}: recurrence rule 'RRULE:FREQ=MONTHLY;BYDAY=6TU'" \
+        f" refused" in out, out[-2000:]
+    assert "its event 'Sixth Tuesday' is left out" in out, out[-2000:]
+    assert "1 problem" in r.stdout, r.stdout
+    a = ask(k, "when is the next washact meeting?", "2026-03-01T12:00:00Z")
+    assert "March 10, 2026" in a["answer"], a
+
+
 def test_check_reports_missing_calendar_file(tmp_path):
     k = make_knowledge(tmp_path, None, calendar_name="nowhere.ics")
     r = check(k)

@@ -3,7 +3,7 @@
  * template_fill (ABI 1.1) giving the plugin's compiled texts through the host's template
  * engine, with no file. stand_in_host is the whole table; the program including this defines
  * the members that differ between tests (h_reply, h_log, h_read, h_yaml, h_list, h_error,
- * h_body_name). Included by one .c file per program (its definitions are static). */
+ * h_warning, h_body_name). Included by one .c file per program (its definitions are static). */
 #ifndef CAMAS_TEST_PLUGIN_HOST_H
 #define CAMAS_TEST_PLUGIN_HOST_H
 
@@ -78,6 +78,7 @@ static char *h_read(camas_plugin *p, const char *rel, size_t *len, int *err);
 static cJSON *h_yaml(camas_plugin *p, const char *rel, int *err);
 static int h_list(camas_plugin *p, const char *suffix, char ***names);
 static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, ...);
+static int h_warning(camas_plugin *p, const char *rel, int line, const char *fmt, ...);
 static const char *h_body_name(camas_plugin *p, const char *body, const char *lang,
                                enum camas_body_name_form form);
 
@@ -99,6 +100,7 @@ static const camas_host_api stand_in_host = {
     .index_answer = h_index,
     .templates_load = h_templates_load,
     .template_fill = h_template_fill,
+    .knowledge_warning = h_warning,
 };
 
 #endif

@@ -169,6 +169,21 @@ static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, 
     return CAMAS_ERR_DATA;
 }
 
+/* Logged as the worker logs it: "knowledge/FILE:LINE: message". */
+static int h_warning(camas_plugin *p, const char *rel, int line, const char *fmt, ...)
+{
+    (void)p;
+    size_t n = strlen(logged);
+    snprintf(logged + n, sizeof logged - n, "WARN knowledge/%s:%d: ", rel, line);
+    va_list ap;
+    va_start(ap, fmt);
+    n = strlen(logged);
+    vsnprintf(logged + n, sizeof logged - n, fmt, ap);
+    va_end(ap);
+    strncat(logged, "\n", sizeof logged - strlen(logged) - 1);
+    return 0;
+}
+
 static const char *h_body_name(camas_plugin *p, const char *body, const char *lang,
                                enum camas_body_name_form form)
 {
@@ -205,7 +220,7 @@ static void test_plugin_drops_only_the_bad_event(void)
         "DTSTART:20250114T180000Z\r\nRRULE:FREQ=MONTHLY;BYDAY=2TU\r\n"
         "SUMMARY:Member meeting\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     CHECK(load_and_ask(text) == 0);
-    CHECK(strstr(logged, "knowledge/meetings/t.ics:8: recurrence rule "
+    CHECK(strstr(logged, "WARN knowledge/meetings/t.ics:8: recurrence rule "
                          "'RRULE:FREQ=MONTHLY;BYDAY=6TU;UNTIL=20251231T235959Z' refused: it "
                          "selects no date at all") != NULL);
     CHECK(strstr(logged, "its event 'Never' is left out") != NULL);

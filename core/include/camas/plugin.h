@@ -30,7 +30,7 @@
  * 8. Every member below says whether it is REQUIRED or OPTIONAL and what happens when it is
  *    absent (NULL). All host members are always present in a host whose `size` covers them;
  *    the table of ABI 1.0 has every member up to index_answer, ABI 1.1 adds templates_load
- *    and template_fill.
+ *    and template_fill, ABI 1.2 knowledge_warning.
  *
  * The guide for plugin authors, with a complete example, is docs/plugins.md.
  */
@@ -46,7 +46,7 @@ extern "C" {
 
 #define CAMAS_PLUGIN_MAGIC     0x43414d53u /* "CAMS" */
 #define CAMAS_PLUGIN_ABI_MAJOR 1
-#define CAMAS_PLUGIN_ABI_MINOR 1
+#define CAMAS_PLUGIN_ABI_MINOR 2
 
 enum camas_err {
     CAMAS_OK = 0,
@@ -204,6 +204,18 @@ typedef struct camas_host_api {
      * catalog (or out of memory). Usable in init, render and command. */
     char *(*template_fill)(camas_plugin *p, const char *key, const char *lang,
                            const char *const *vars);
+
+    /* ABI 1.2. Present when host->size covers it (check with offsetof before calling: a
+     * plugin built for 1.2 may still want to load in a 1.1 host; see docs/plugins.md).
+     *
+     * Reports a problem in knowledge data that the plugin worked around, so the load goes on:
+     * "FILE:LINE: message" reaches the admins (an alert, and `camas check` counts it as a
+     * problem) and the log, like knowledge_error, but the plugin is swapped in all the same
+     * (for example a calendar event whose recurrence rule is refused, left out while the
+     * calendar's other events serve). Only during init; returns 0, or CAMAS_ERR_INVALID
+     * outside init. */
+    int (*knowledge_warning)(camas_plugin *p, const char *relpath, int line, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 } camas_host_api;
 
 typedef struct camas_plugin_descriptor {
