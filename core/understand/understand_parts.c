@@ -353,7 +353,8 @@ bool camas_understand_asks_which_body(const char *question)
  * be nearest only for the words the bodies share ("meets", "réunions": the Task Force's
  * meetings for "quarterly"); an entry about every body (body "all") near it states each
  * body's, so the asker reads which. It moves to the front when within WHICH_OVERVIEW_GAP of
- * the best and at min_score at least; returns whether it did. */
+ * the best and at min_score at least; returns whether the front entry is such an entry (moved
+ * there, or the best already). */
 bool camas_understand_overview_for_which(const camas_understand *u, const char *question,
                                          camas_dense_hit *hits, size_t nh, float *score,
                                          bool *states, float min_score)
@@ -362,10 +363,12 @@ bool camas_understand_overview_for_which(const camas_understand *u, const char *
     /* a fact the best entry states ("which body is under RCW 7.68.801?") or a person or
      * office named ("which body is co-chaired by WARN?") already tells the body */
     char named[1][CAMAS_NAME_PHRASE_MAX];
-    if (!top || strcmp(top, "all") == 0 || states[0] ||
-        !camas_understand_asks_which_body(question) ||
+    if (!top || states[0] || !camas_understand_asks_which_body(question) ||
         (u->names && u->names(u->names_ud, question, named, 1)))
         return false;
+    /* already the entry about every body: it answers, however close the next one is */
+    if (strcmp(top, "all") == 0)
+        return hits[0].score >= min_score;
     for (size_t i = 1; i < nh && i < 6; i++) {
         const char *body = camas_dense_entry_body(u->dense, hits[i].entry_id);
         if (!body || strcmp(body, "all") != 0 || score[0] - score[i] > WHICH_OVERVIEW_GAP ||
