@@ -571,8 +571,12 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
                 lexconf, hits[0].entry_id, nh > 1 ? hits[1].entry_id : "-",
                 nh > 2 ? hits[2].entry_id : "-", nlex ? lex[0].entry_id : "-", (double)out->scope,
                 nb);
+    /* the lexical matcher ranks every body's entries: one body named ("le comité CSEC
+     * s'occupe-t-il des jeunes ?") is not answered by another's, nor by all three's */
+    const char *lex_body = nlex ? camas_dense_entry_body(u->dense, lex[0].entry_id) : NULL;
+    bool lex_elsewhere = nb == 1 && lex_body && strcmp(lex_body, bodies[0]) != 0;
     if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE && !described &&
-        !about_elsewhere(u, m, question, lang)) {
+        !lex_elsewhere && !about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->confidence = lexconf;
         out->options[0] = lex[0];

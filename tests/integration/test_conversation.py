@@ -174,6 +174,15 @@ def test_which_body_by_what_it_does_names_the_body(help_room, alice):
     assert "CSEC" in public, public
 
 
+def test_one_body_named_is_not_answered_for_all_three(help_room, alice):
+    """The lexical matcher ranks every body's entries: its sure answer to a question naming
+    the CSEC committee was the overview of all three bodies (the Task Force's first)."""
+    room, bot = help_room
+    reply = ask_in(alice, room, bot, "Le comité CSEC s'occupe-t-il des mineurs exploités ?")
+    assert "Groupe de travail" not in reply and "WashACT" not in reply, reply
+    assert "exploités" in reply, reply
+
+
 def test_paraphrases_are_understood(help_room, alice):
     """Phrasings absent from knowledge/ (checked below) found by the model."""
     room, bot = help_room
