@@ -611,6 +611,13 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
     bool sure =
         (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned;
+    /* "quel groupe inclut la police de Seattle ?": the body is what is asked, and entries of
+     * one body too close to tell apart still tell it */
+    if (!sure && s1 >= answer_min && nh > 1 && camas_understand_asks_which_body(question)) {
+        const char *b0 = camas_dense_entry_body(u->dense, hits[0].entry_id);
+        const char *b1 = camas_dense_entry_body(u->dense, hits[1].entry_id);
+        sure = b0 && b1 && strcmp(b0, "all") != 0 && strcmp(b0, b1) == 0;
+    }
     decide(out, sure, s1, score, nh, lex_ok ? &lex[0] : NULL, lexconf);
 }
 

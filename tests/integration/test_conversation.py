@@ -166,12 +166,16 @@ def test_which_body_by_what_it_does_names_the_body(help_room, alice):
     """"Which group meets every quarter?" asks which body: the Task Force's meetings are the
     nearest entry for the words all bodies share, so the entry about every body's meetings,
     which names WashACT as the one meeting quarterly, answers instead. A question that one
-    body's entry answers directly keeps it."""
+    body's entry answers directly keeps it, and one whose best entries are all one body's
+    names that body."""
     room, bot = help_room
     quarterly = ask_in(alice, room, bot, "which of the three groups gets together every quarter?")
     assert "WashACT: members meet quarterly" in quarterly, quarterly
     public = ask_in(alice, room, bot, "quel comité laisse le public assister à ses réunions ?")
     assert "CSEC" in public, public
+    # told by an office of its own: its entries too close to tell apart still tell the body
+    police = ask_in(alice, room, bot, "quel groupe compte la police de Seattle ?")
+    assert "WashACT" in police, police
 
 
 def test_one_body_named_is_not_answered_for_all_three(help_room, alice):
