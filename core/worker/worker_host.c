@@ -173,31 +173,38 @@ static int host_knowledge_list(camas_plugin *p, const char *suffix, char ***name
     return (int)n;
 }
 
-static int host_knowledge_error(camas_plugin *p, const char *relpath, int line, const char *fmt,
-                                ...)
+/* "knowledge/FILE:LINE: message" into msg, for knowledge_error and knowledge_warning. */
+__attribute__((format(printf, 5, 0))) static void
+knowledge_message(char *msg, size_t cap, const char *relpath, int line, const char *fmt, va_list ap)
 {
-    char what[400], msg[600];
+    char what[900];
+    vsnprintf(what, sizeof what, fmt, ap);
+    snprintf(msg, cap, "%s/%s:%d: %s", "knowledge", relpath ? relpath : "?", line, what);
+}
+
+__attribute__((format(printf, 4, 5))) static int
+host_knowledge_error(camas_plugin *p, const char *relpath, int line, const char *fmt, ...)
+{
+    char msg[1200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    knowledge_message(msg, sizeof msg, relpath, line, fmt, ap);
     va_end(ap);
-    snprintf(msg, sizeof msg, "%s/%s:%d: %s", "knowledge", relpath ? relpath : "?", line, what);
     record_error(p, msg);
     return CAMAS_ERR_DATA;
 }
 
 /* ABI 1.2: a problem the plugin worked around; the load goes on and the admins are told. */
-static int host_knowledge_warning(camas_plugin *p, const char *relpath, int line, const char *fmt,
-                                  ...)
+__attribute__((format(printf, 4, 5))) static int
+host_knowledge_warning(camas_plugin *p, const char *relpath, int line, const char *fmt, ...)
 {
     if (p->initialised)
         return CAMAS_ERR_INVALID;
-    char what[900], msg[1200];
+    char msg[1200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    knowledge_message(msg, sizeof msg, relpath, line, fmt, ap);
     va_end(ap);
-    snprintf(msg, sizeof msg, "%s/%s:%d: %s", "knowledge", relpath ? relpath : "?", line, what);
     cJSON_AddItemToArray(p->warnings, cJSON_CreateString(msg));
     char area[80];
     snprintf(area, sizeof area, "plugin %s", p->name);

@@ -156,15 +156,22 @@ static int h_list(camas_plugin *p, const char *suffix, char ***names)
     return 1;
 }
 
+/* Appends "PREFIX FILE:LINE: message" to the log. */
+__attribute__((format(printf, 4, 0))) static void
+log_knowledge(const char *prefix, const char *rel, int line, const char *fmt, va_list ap)
+{
+    size_t n = strlen(logged);
+    snprintf(logged + n, sizeof logged - n, "%s %s:%d: ", prefix, rel, line);
+    n = strlen(logged);
+    vsnprintf(logged + n, sizeof logged - n, fmt, ap);
+}
+
 static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, ...)
 {
     (void)p;
-    size_t n = strlen(logged);
-    snprintf(logged + n, sizeof logged - n, "ERROR %s:%d: ", rel, line);
     va_list ap;
     va_start(ap, fmt);
-    n = strlen(logged);
-    vsnprintf(logged + n, sizeof logged - n, fmt, ap);
+    log_knowledge("ERROR", rel, line, fmt, ap);
     va_end(ap);
     return CAMAS_ERR_DATA;
 }
@@ -173,12 +180,11 @@ static int h_error(camas_plugin *p, const char *rel, int line, const char *fmt, 
 static int h_warning(camas_plugin *p, const char *rel, int line, const char *fmt, ...)
 {
     (void)p;
-    size_t n = strlen(logged);
-    snprintf(logged + n, sizeof logged - n, "WARN knowledge/%s:%d: ", rel, line);
+    char path[300];
+    snprintf(path, sizeof path, "knowledge/%s", rel);
     va_list ap;
     va_start(ap, fmt);
-    n = strlen(logged);
-    vsnprintf(logged + n, sizeof logged - n, fmt, ap);
+    log_knowledge("WARN", path, line, fmt, ap);
     va_end(ap);
     strncat(logged, "\n", sizeof logged - strlen(logged) - 1);
     return 0;
