@@ -49,7 +49,8 @@ int camas_worker_reply(camas_plugin *p, const char *plain, const char *html)
     return rc;
 }
 
-static void host_log(camas_plugin *p, int level, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void host_log(camas_plugin *p, int level,
+                                                           const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
