@@ -19,6 +19,11 @@
 #define DENSE_ANSWER 0.880f
 /* So close to the question that the best entry is answered even without a lead. */
 #define DENSE_SURE 0.950f
+/* The lead over the next entry from which the model's best entry overrules the lexical
+ * matcher's sure answer. */
+#ifndef DENSE_OVERRULE
+#define DENSE_OVERRULE 0.08f
+#endif
 /* Below DENSE_ANSWER (or without the lead) but at least this: offer the close entries. */
 #define DENSE_CLARIFY 0.880f
 /* Entries within this of the best are offered together. */
@@ -575,8 +580,13 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
      * s'occupe-t-il des jeunes ?") is not answered by another's, nor by all three's */
     const char *lex_body = nlex ? camas_dense_entry_body(u->dense, lex[0].entry_id) : NULL;
     bool lex_elsewhere = nb == 1 && lex_body && strcmp(lex_body, bodies[0]) != 0;
+    /* ...nor when the model is clearly sure of another entry ("quel est le texte de loi du
+     * comité CSEC ?": the words "comité", "membres" pulled the lexical matcher to the
+     * members) */
+    bool dense_overrules = nlex && s1 >= DENSE_ANSWER && lead >= DENSE_OVERRULE &&
+                           strcmp(hits[0].entry_id, lex[0].entry_id) != 0;
     if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE && !described &&
-        !lex_elsewhere && !about_elsewhere(u, m, question, lang)) {
+        !lex_elsewhere && !dense_overrules && !about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_ANSWER;
         out->confidence = lexconf;
         out->options[0] = lex[0];

@@ -187,6 +187,15 @@ def test_one_body_named_is_not_answered_for_all_three(help_room, alice):
     assert "exploités" in reply, reply
 
 
+def test_the_models_clear_pick_overrules_the_lexical_matchers(help_room, alice):
+    """"quel texte de loi pour le comité CSEC ?": the lexical matcher was sure of the members
+    (the words "comité" and "membres" of its examples); the model's pick, well ahead of the
+    next, is the law."""
+    room, bot = help_room
+    reply = ask_in(alice, room, bot, "quel texte de loi pour le comité CSEC ?")
+    assert "7.68.801" in reply, reply
+
+
 def test_paraphrases_are_understood(help_room, alice):
     """Phrasings absent from knowledge/ (checked below) found by the model."""
     room, bot = help_room
