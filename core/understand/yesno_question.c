@@ -207,6 +207,11 @@ static bool yesno_sentence(const char *question, const char *lang)
     if (fr && n >= 3 && strcmp(t[0].text, "est") == 0 && strcmp(t[1].text, "ce") == 0 &&
         (strcmp(t[2].text, "que") == 0 || strcmp(t[2].text, "qu") == 0))
         return true;
+    /* "qu'est-ce que le WARN ?", "qu'est-ce qui…": what, not whether */
+    for (long i = 0; fr && i + 2 < n; i++)
+        if (strcmp(t[i].text, "qu") == 0 && strcmp(t[i + 1].text, "est") == 0 &&
+            strcmp(t[i + 2].text, "ce") == 0)
+            return false;
     for (long i = 0; i < n; i++) {
         if (fr && i > 0 && strcmp(t[i].text, "ou") == 0)
             continue; /* "ou" (or) is not "où" once accents are gone */

@@ -578,6 +578,8 @@ int main(void)
     CHECK(camas_yesno_question("washact meets quarterly?", "en"));
     CHECK(!camas_yesno_question("wen was washact convend?", "en"));
     CHECK(!camas_yesno_question("washact email address?", "en"));
+    CHECK(!camas_yesno_question("qu'est-ce que le WARN ?", "fr"));
+    CHECK(!camas_yesno_question("c'est quoi, qu'est-ce qui se passe aux réunions ?", "fr"));
     CHECK(!camas_yesno_question("Who chairs WashACT?", "en"));
     CHECK(!camas_yesno_question("is there a way to know who chairs it?", "en"));
     CHECK(!camas_yesno_question("Qui préside le groupe de travail ?", "fr"));
