@@ -105,6 +105,30 @@ bool camas_yesno_only_tag(const char *text)
     return only;
 }
 
+/* "combien de législateurs, d'agences et d'organisations y siègent ?": the part after the
+ * last comma is the end of an enumeration in a question asking something else (a question
+ * word before it), not a yes/no question of its own, unless it opens like one ("who chairs
+ * the task force, is it Richard Torrance?"). */
+static bool enumerated_in_question(const char *question, const char *cut, const char *lang)
+{
+    camas_token t[MAX_TOK];
+    long n = camas_text_tokenize(cut, t, MAX_TOK);
+    bool fr = lang && strcmp(lang, "fr") == 0;
+    static const char *const confirm[] = {"c", "cest", "it", "its", "that", "thats", NULL};
+    if (n > 0 && (camas_yesno_in_list(t[0].text, camas_yesno_openers_en) ||
+                  camas_yesno_in_list(t[0].text, camas_yesno_openers_fr) ||
+                  camas_yesno_in_list(t[0].text, confirm))) /* "…, c'est Richard Torrance ?" */
+        return false;
+    char *before = strndup(question, (size_t)(cut - question));
+    n = before ? camas_text_tokenize(before, t, MAX_TOK) : 0;
+    free(before);
+    for (long i = 0; i < n; i++)
+        if (camas_is_question_word(fr ? "fr" : "en", t[i].text) &&
+            !(i > 0 && relative_after(t[i - 1].text)))
+            return true;
+    return false;
+}
+
 bool camas_yesno_question(const char *question, const char *lang)
 {
     if (yesno_sentence(question, lang))
@@ -124,7 +148,7 @@ bool camas_yesno_question(const char *question, const char *lang)
         for (const char *p = strstr(question, seps[k]); p; p = strstr(p + 1, seps[k]))
             if (!cut || p > cut)
                 cut = p + strlen(seps[k]);
-    if (cut && *cut && yesno_sentence(cut, lang))
+    if (cut && *cut && yesno_sentence(cut, lang) && !enumerated_in_question(question, cut, lang))
         return true;
     /* a greeting first: "hey is the washact email …", "salut, …" */
     static const char *const hello[] = {"hey ",     "hi ",     "hello ", "salut ",

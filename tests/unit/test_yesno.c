@@ -579,6 +579,9 @@ int main(void)
     CHECK(!camas_yesno_question("wen was washact convend?", "en"));
     CHECK(!camas_yesno_question("washact email address?", "en"));
     CHECK(!camas_yesno_question("qu'est-ce que le WARN ?", "fr"));
+    CHECK(!camas_yesno_question("combien de législateurs, d'agences et d'associations y siègent ?",
+                                "fr"));
+    CHECK(camas_yesno_question("who chairs the task force, is it Richard Torrance?", "en"));
     CHECK(!camas_yesno_question("c'est quoi, qu'est-ce qui se passe aux réunions ?", "fr"));
     CHECK(!camas_yesno_question("Who chairs WashACT?", "en"));
     CHECK(!camas_yesno_question("is there a way to know who chairs it?", "en"));
