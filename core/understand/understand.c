@@ -564,8 +564,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     score_hits(u, hits, nh, qfacts, nqf, lex, nlex, described, score, states);
     add_entry_model(u, q, hits, nh, score);
     sort_hits(hits, nh, score, states);
+    bool asks_which = camas_understand_asks_which_body(question);
     bool overview =
-        nb == 0 && !described &&
+        nb == 0 && !described && asks_which &&
         camas_understand_overview_for_which(u, question, hits, nh, score, states, DENSE_ANSWER);
     float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
     if (overview)
@@ -623,7 +624,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned;
     /* "quel groupe inclut la police de Seattle ?": the body is what is asked, and entries of
      * one body too close to tell apart still tell it */
-    if (!sure && s1 >= answer_min && nh > 1 && camas_understand_asks_which_body(question)) {
+    if (!sure && s1 >= answer_min && nh > 1 && asks_which) {
         const char *b0 = camas_dense_entry_body(u->dense, hits[0].entry_id);
         const char *b1 = camas_dense_entry_body(u->dense, hits[1].entry_id);
         sure = b0 && b1 && strcmp(b0, "all") != 0 && strcmp(b0, b1) == 0;

@@ -154,8 +154,8 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
 /* Does the question ask which body ("which group meets quarterly?", "quel comité…",
  * "lequel…")? */
 bool camas_understand_asks_which_body(const char *question);
-/* A question that asks which body, naming none, answered by the entry about every body near
- * the best one: hits, score and states reordered (understand_parts.c). */
+/* A question that asks which body (the caller checked), naming none, answered by the entry
+ * about every body near the best one: hits, score and states reordered (understand_parts.c). */
 bool camas_understand_overview_for_which(const camas_understand *u, const char *question,
                                          camas_dense_hit *hits, size_t nh, float *score,
                                          bool *states, float min_score);

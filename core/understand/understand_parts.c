@@ -349,7 +349,8 @@ bool camas_understand_asks_which_body(const char *question)
 #endif
 
 /* "which group meets quarterly?", "quel groupe inclut la police de Seattle ?": a question
- * that asks which body, naming none, is answered by telling the body. One body's entry may
+ * that asks which body (camas_understand_asks_which_body, checked by the caller), naming
+ * none, is answered by telling the body. One body's entry may
  * be nearest only for the words the bodies share ("meets", "réunions": the Task Force's
  * meetings for "quarterly"); an entry about every body (body "all") near it states each
  * body's, so the asker reads which. It moves to the front when within WHICH_OVERVIEW_GAP of
@@ -363,8 +364,7 @@ bool camas_understand_overview_for_which(const camas_understand *u, const char *
     /* a fact the best entry states ("which body is under RCW 7.68.801?") or a person or
      * office named ("which body is co-chaired by WARN?") already tells the body */
     char named[1][CAMAS_NAME_PHRASE_MAX];
-    if (!top || states[0] || !camas_understand_asks_which_body(question) ||
-        (u->names && u->names(u->names_ud, question, named, 1)))
+    if (!top || states[0] || (u->names && u->names(u->names_ud, question, named, 1)))
         return false;
     /* already the entry about every body: it answers, however close the next one is */
     if (strcmp(top, "all") == 0)
