@@ -18,17 +18,19 @@
 #include <string.h>
 
 /* Meeting frequencies, each a set of phrases in normalised text. */
-static const char *const freq_phrases[][12] = {
+static const char *const freq_phrases[][16] = {
     {"monthly", "every month", "each month", "once a month", "mensuel", "mensuelle", "mensuelles",
      "chaque mois", "tous les mois", "par mois", NULL},
     {"weekly", "every week", "each week", "hebdomadaire", "hebdomadaires", "chaque semaine",
      "toutes les semaines", "par semaine", NULL},
     {"quarterly", "every quarter", "every three months", "each quarter", "trimestriel",
      "trimestrielle", "trimestriels", "trimestrielles", "tous les trimestres", "chaque trimestre",
-     "tous les trois mois", NULL},
-    {"yearly", "annually", "once a year", "annuel", "annuelle", "annuelles", "une fois par an",
-     NULL},
-    {"times a year", "twice a year", "fois par an", NULL},
+     "tous les trois mois", "every 3 months", "each 3 months", "tous les 3 mois",
+     "tt les trimestres", NULL},
+    {"yearly", "annually", "once a year", "once a yr", "annuel", "annuelle", "annuelles",
+     "une fois par an", NULL},
+    {"times a year", "times a yr", "times per year", "twice a year", "fois par an",
+     "fois par annee", NULL},
     {"daily", "every day", "each day", "chaque jour", "tous les jours", "quotidien", "quotidienne",
      NULL},
 };
@@ -118,6 +120,15 @@ static const char *const weak_words[] = {
     "mentionnees",  "cite",      "cites",     "citee",     "citees",      "contenu",
     "contenus",     "contenue",  "contenues", "own",       "propre",      "sur",
     "notamment",    "including", "listed",    "mentioned", "named",       NULL};
+
+/* More words that carry no claim: "is the task force expected to…", "on peut aller
+ * observer…", "au sein du…", SMS spellings ("ds" dans, "tt" tous, "rite"), and the nouns of a
+ * frequency ("every 3 months", "2 or 3 times a yr"), which the frequency comparison reads
+ * as a whole. */
+static const char *const filler_words[] = {
+    "expected", "expect", "aller", "sein",   "sera",  "seront", "serait",
+    "ds",       "tt",     "rite",  "months", "month", "mois",   "times",
+    "fois",     "yr",     "year",  "years",  "an",    "annee",  NULL};
 
 /* ---- verdicts ---------------------------------------------------------------------------- */
 
@@ -331,7 +342,7 @@ static bool real_word(const camas_yesno_context *c, const char *lang, const char
 }
 
 /* Is word w (a question's) in text's tokens, by stem, synonym or, for longer words, one
- * typo away? */
+ * typo away (two in long words)? */
 bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const char *w,
                          const camas_token *at, size_t na, const char *text)
 {
@@ -346,8 +357,11 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
         if (strcmp(qs, as) == 0 || in_groups(c->names, groups, ng, as, NULL) ||
             same_start(w, wl, at[k].text, at[k].len))
             return true;
+        /* two typos in a long word ("torence" for "torrance") when it starts the same */
+        int most = wl >= 7 && at[k].len >= 7 && strncmp(w, at[k].text, 2) == 0 ? 2 : 1;
         if (wl >= 4 && at[k].len >= 4 && (wl >= 5 || w[0] == at[k].text[0]) &&
-            !real_word(c, lang, w, wl) && camas_text_distance(w, wl, at[k].text, at[k].len, 1) <= 1)
+            !real_word(c, lang, w, wl) &&
+            camas_text_distance(w, wl, at[k].text, at[k].len, most) <= most)
             return true;
     }
     return text && in_groups(c->names, groups, ng, NULL, text);
@@ -429,6 +443,7 @@ static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_
         return false;
     if (i == 0 || t->len < 2 || camas_is_stopword(lang, t->text) ||
         camas_is_question_word(lang, t->text) || camas_yesno_in_list(t->text, weak_words) ||
+        camas_yesno_in_list(t->text, filler_words) ||
         camas_yesno_in_list(t->text, camas_yesno_openers_en) ||
         camas_yesno_in_list(t->text, camas_yesno_openers_fr) || freq_mask(t->text))
         return false;
@@ -482,6 +497,12 @@ static bool numbers_differ(const camas_yesno_context *c, const char *lang, const
     for (size_t i = 0; i < nq; i++) {
         const char *v = number_value(&qt[i]);
         if (!v)
+            continue;
+        /* "every 3 months", "tous les 3 mois": a frequency, compared as one */
+        static const char *const every[] = {"every", "each", "les", NULL};
+        static const char *const months[] = {"months", "mois", NULL};
+        if (i > 0 && i + 1 < nq && camas_yesno_in_list(qt[i - 1].text, every) &&
+            camas_yesno_in_list(qt[i + 1].text, months))
             continue;
         /* a range ("2-3 fois par an") is two numbers */
         char part[2][8] = {"", ""};

@@ -64,11 +64,39 @@ static bool relative_after(const char *w)
 
 static bool yesno_sentence(const char *question, const char *lang);
 
-static const char *const tags[] = {
-    " right",         " correct",      " true",    " yes",        " isn t it",
-    " wasn t it",     " wasnt it",     " isnt it", " don t they", " doesn t it",
-    " is that right", " n est ce pas", " hein",    " c est ca",   " ou pas",
-    " c est bien ca", " vrai",         " non",     NULL};
+static const char *const tags[] = {" right",
+                                   " correct",
+                                   " true",
+                                   " yes",
+                                   " isn t it",
+                                   " wasn t it",
+                                   " wasnt it",
+                                   " isnt it",
+                                   " don t they",
+                                   " doesn t it",
+                                   " isn t he",
+                                   " isnt he",
+                                   " isn t she",
+                                   " isnt she",
+                                   " didn t it",
+                                   " didnt it",
+                                   " didn t they",
+                                   " aren t they",
+                                   " arent they",
+                                   " rite",
+                                   " is that right",
+                                   " isn t that right",
+                                   " isnt that right",
+                                   " n est ce pas",
+                                   " hein",
+                                   " c est ca",
+                                   " ou pas",
+                                   " c est bien ca",
+                                   " c bien ca",
+                                   " cest bien ca",
+                                   " vrai",
+                                   " non",
+                                   NULL};
 
 /* The length of norm without the question and exclamation marks and spaces it ends with. */
 static size_t trimmed_len(const char *norm)
@@ -179,14 +207,14 @@ bool camas_yesno_negated_statement(const char *question)
     char *norm = camas_text_normalize_dup(question);
     if (!norm)
         return false;
-    size_t n = trimmed_len(norm);
+    size_t n = trimmed_len(norm), longest = 0;
+    /* the longest tag: "…, isn't that right?" denies nothing, "right" alone would leave "isn't" */
     for (size_t k = 0; tags[k]; k++) {
         size_t tl = strlen(tags[k]);
-        if (n > tl && strncmp(norm + n - tl, tags[k], tl) == 0) {
-            n -= tl;
-            break;
-        }
+        if (n > tl && tl > longest && strncmp(norm + n - tl, tags[k], tl) == 0)
+            longest = tl;
     }
+    n -= longest;
     norm[n] = '\0';
     camas_token t[MAX_TOK];
     size_t nt = camas_tokenize(norm, t, MAX_TOK);
@@ -265,6 +293,13 @@ static bool yesno_sentence(const char *question, const char *lang)
                                            "-elle?", "-ils?",   "-elles?", NULL};
     for (size_t k = 0; inverted[k]; k++)
         if (strstr(question, inverted[k]))
+            return true;
+    /* the same without the hyphens: "le public est il bienvenu", "travaille t il" */
+    static const char *const subject[] = {"il", "elle", "ils", "elles", NULL};
+    for (long i = 1; i < n; i++)
+        if (camas_yesno_in_list(t[i].text, subject) &&
+            (strcmp(t[i - 1].text, "t") == 0 ||
+             camas_yesno_in_list(t[i - 1].text, camas_yesno_openers_fr)))
             return true;
     const char *q = strrchr(question, '?');
     if (!q)

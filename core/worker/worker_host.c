@@ -513,6 +513,9 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
             struct body *bd = &w->bodies[w->n_bodies++];
             snprintf(bd->id, sizeof bd->id, "%s", id->valuestring);
             static const char *const langs[2] = {"en", "fr"};
+            /* the body's own words, which a yes/no question names and never claims: its names
+             * and its one-word aliases ("taskforce", "wahsact") */
+            camas_buf words = {0};
             for (int l = 0; l < 2; l++) {
                 const char *nm = lang_str(name, langs[l]);
                 const char *sh = lang_str(shrt, langs[l]);
@@ -530,13 +533,15 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
                                    cJSON_GetObjectItemCaseSensitive(
                                        cJSON_GetObjectItemCaseSensitive(b, "aliases"), langs[l]))
                 {
-                    if (cJSON_IsString(al))
-                        camas_matcher_add_alias(w->matcher, langs[l], al->valuestring, bd->id);
+                    if (!cJSON_IsString(al))
+                        continue;
+                    camas_matcher_add_alias(w->matcher, langs[l], al->valuestring, bd->id);
+                    if (!strchr(al->valuestring, ' '))
+                        camas_buf_printf(&words, " %s", al->valuestring);
                 }
             }
             camas_matcher_add_alias(w->matcher, "en", bd->id, bd->id);
             camas_matcher_add_alias(w->matcher, "fr", bd->id, bd->id);
-            camas_buf words = {0};
             for (int l = 0; l < 2; l++)
                 camas_buf_printf(&words, " %s %s", bd->name[l] ? bd->name[l] : "",
                                  bd->short_[l] ? bd->short_[l] : "");

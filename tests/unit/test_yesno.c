@@ -617,6 +617,16 @@ int main(void)
     /* a greeting before the question */
     CHECK(camas_yesno_question("hey is the washact email warntrafficking@yahoo.org", "en"));
     CHECK(!camas_yesno_question("hey what is the washact email", "en"));
+    /* tags of a person or with "that", SMS tags, and a French inversion without its hyphens */
+    CHECK(camas_yesno_question("Richard Torrance is the director of OCVA, isn't he?", "en"));
+    CHECK(camas_yesno_question("csec contact number is 206-442-4488 rite", "en"));
+    CHECK(camas_yesno_question("washact se reunit tt les trimestres c bien ca", "fr"));
+    CHECK(camas_yesno_question("le public est il bienvenu aux reunions du comite csec", "fr"));
+    CHECK(camas_yesno_question("Kyle Bois travaille t il pour la police de Seattle ?", "fr"));
+    CHECK(!camas_yesno_question("qui est il ?", "fr"));
+    /* "isn't that right" is a tag: the statement before it is affirmative */
+    CHECK(!camas_yesno_negated_statement("The task force meets quarterly, isn't that right?"));
+    CHECK(camas_yesno_negated_statement("The task force doesn't meet quarterly, right?"));
 
     camas_stemmer *st = camas_stemmer_new();
     CHECK(camas_yesno_verdict(st, "does the task force meet monthly?", tf_meet, "en") == -1);
@@ -631,6 +641,19 @@ int main(void)
           -1);
     CHECK(camas_yesno_verdict(st, "WashACT se réunit tous les trimestres ?", fr_meet, "fr") == 1);
     CHECK(camas_yesno_verdict(NULL, "Is WARN part of WashACT?", wa_chairs, "en") == 1);
+    CHECK(camas_yesno_verdict(st, "The task force meets quarterly, isn't that right?", tf_meet,
+                              "en") == -1);
+    /* a frequency in numbers, its nouns no claim of their own */
+    CHECK(camas_yesno_verdict(st, "does washact meet every 3 months?", wa_meet, "en") == 1);
+    CHECK(camas_yesno_verdict(st, "washact se reunit tous les 3 mois ?", fr_meet, "fr") == 1);
+    CHECK(camas_yesno_verdict(st, "does the task force meet every 3 months?", tf_meet, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "does the task force meet 2 or 3 times a yr?", tf_meet, "en") ==
+          1);
+    CHECK(camas_yesno_verdict(st, "Is the task force expected to post agendas?", tf_meet, "en") ==
+          1);
+    /* two typos in a long word that starts the same; a third is a claim missed */
+    CHECK(camas_yesno_verdict(st, "Are the task force's docmuentts posted?", tf_meet, "en") == 1);
+    CHECK(camas_yesno_verdict(st, "Are the task force's docmuenttss posted?", tf_meet, "en") == 0);
     with_names(st);
     test_opposites(st);
     test_lexicon(st);
