@@ -142,6 +142,47 @@ static const char *const patterns_fr[] = {
     "marque|marquee|marques|marquees ~3 tatouage|tatoue|tatouee|initiales",
 };
 
+/* Contexts that make a pattern hit something else: locked out rather than in, a document
+ * handed back, an ordinary loan, a lift or a traffic jam, waiting for a parcel or a
+ * colleague, a parent's rule until the exams. A pattern hit in a message that also matches
+ * one of these is left to the learned detector (worker side), which still gives the hotline
+ * when the message reads like danger. Keep them specific: each must describe a situation in
+ * which nobody is held, and tests/unit/test_safety.c pairs each with a danger message that
+ * still fires. */
+static const char *const defusers_en[] = {
+    "locked|lock|locks|locking ~1 out",
+    "gave|handed ~1 it|them ~0 right ~0 back",
+    "gave|handed ~1 it|them ~0 back ~0 right|straight|after",
+    "to scan ~0 it|them|my",
+    "student ~0 loan|loans|debt|debts",
+    "mortgage|mortgages",
+    "credit ~0 card|cards",
+    "car ~0 loan|payment|payments",
+    "stuck ~3 elevator|lift|traffic",
+    "package|parcel ~2 held|being",
+    "until ~2 my|the|our ~0 replacement|relief|coworker|colleague",
+    "curfew|grounded",
+    "go ~2 the|a|to ~0 party|prom|concert|sleepover",
+    "until ~2 exams|exam|finals|summer|tomorrow|monday|weekend",
+};
+
+static const char *const defusers_fr[] = {
+    "enferme|enfermee|enfermes|enfermees ~1 dehors",
+    "me|m|nous ~0 l|les ~0 a|ont ~0 rendu|rendue|rendus|rendues",
+    "pour ~1 le|la|les ~0 scanner",
+    "pret|prets ~0 etudiant|etudiants|etudiante|immobilier|auto",
+    "credit ~0 immobilier|auto|conso",
+    "hypotheque",
+    "achat ~2 maison|appart|appartement|voiture",
+    "enferme|enfermee|enfermes|enfermees ~1 dans ~0 mes|ma|mon|cette|ce|la ~0 pensees|tete|"
+    "routine|bulle|quotidien",
+    "coince|coincee|coinces|coincees|bloque|bloquee ~3 ascenseur|bouchons|embouteillages",
+    "attends|attend ~2 colis|livreur|livraison|serrurier|plombier|technicien",
+    "avant ~1 que|qu ~2 collegue|remplacant|remplacante|releve",
+    "ce|cette|ces ~2 va|vont ~0 me|m ~0 tuer|achever",
+    "jusqu ~2 vacances|examens|exams|bac|brevet|demain|lundi",
+};
+
 /* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that
  * loses the hotline, its text number or 911. */
 const char *camas_safety_too_long(const camas_messages *msgs, const char *lang)
@@ -274,7 +315,8 @@ struct camas_safety {
     spec *specs;
     uint32_t n_specs;
     pattern *patterns;
-    uint32_t n_patterns[2]; /* [0] English, [1] French (stored after the English ones) */
+    /* [0] English, [1] French, [2] English defusers, [3] French defusers, stored in order */
+    uint32_t n_patterns[4];
     uint32_t *alt_spec_off; /* specs using alt a: alt_specs[off[a] .. off[a+1]) */
     uint32_t *alt_specs;
     uint32_t *prefix_alts;
@@ -445,13 +487,15 @@ static int index_alts(camas_safety *s)
 
 camas_safety *camas_safety_new(void)
 {
-    const char *const *tables[2] = {patterns_en, patterns_fr};
-    const size_t counts[2] = {sizeof patterns_en / sizeof patterns_en[0],
-                              sizeof patterns_fr / sizeof patterns_fr[0]};
+    const char *const *tables[4] = {patterns_en, patterns_fr, defusers_en, defusers_fr};
+    const size_t counts[4] = {
+        sizeof patterns_en / sizeof patterns_en[0], sizeof patterns_fr / sizeof patterns_fr[0],
+        sizeof defusers_en / sizeof defusers_en[0], sizeof defusers_fr / sizeof defusers_fr[0]};
     /* Every spec and alternative takes at least two bytes of pattern text. */
     size_t bound = 1;
-    for (int l = 0; l < 2; l++)
-        for (size_t p = 0; p < counts[l]; p++)
+    size_t total = 0;
+    for (int l = 0; l < 4; l++)
+        for (size_t p = 0; p < counts[l]; p++, total++)
             bound += strlen(tables[l][p]) / 2 + 1;
     camas_safety *s = calloc(1, sizeof *s);
     if (!s)
@@ -459,12 +503,12 @@ camas_safety *camas_safety_new(void)
     s->alts = malloc(bound * sizeof *s->alts);
     s->refs = malloc(bound * sizeof *s->refs);
     s->specs = malloc(bound * sizeof *s->specs);
-    s->patterns = malloc((counts[0] + counts[1]) * sizeof *s->patterns);
+    s->patterns = malloc(total * sizeof *s->patterns);
     if (!s->alts || !s->refs || !s->specs || !s->patterns)
         goto fail;
-    for (int l = 0; l < 2; l++)
-        for (size_t p = 0; p < counts[l]; p++)
-            if (compile_pattern(s, tables[l][p], &s->patterns[s->n_patterns[0] + s->n_patterns[1]]))
+    for (int l = 0, done = 0; l < 4; l++)
+        for (size_t p = 0; p < counts[l]; p++, done++)
+            if (compile_pattern(s, tables[l][p], &s->patterns[done]))
                 goto fail;
             else
                 s->n_patterns[l]++;
@@ -578,10 +622,13 @@ static bool match_from(const spec *sp, uint64_t (*mask)[2], size_t ns, size_t k,
     return false;
 }
 
-static bool match_any(const camas_safety *s, int fr, uint64_t (*mask)[2], size_t nt)
+/* Does a pattern of set (0 English, 1 French, 2 and 3 their defusers) match? */
+static bool match_any(const camas_safety *s, int set, uint64_t (*mask)[2], size_t nt)
 {
-    const pattern *pt = s->patterns + (fr ? s->n_patterns[0] : 0);
-    for (uint32_t p = 0; p < s->n_patterns[fr]; p++, pt++) {
+    const pattern *pt = s->patterns;
+    for (int k = 0; k < set; k++)
+        pt += s->n_patterns[k];
+    for (uint32_t p = 0; p < s->n_patterns[set]; p++, pt++) {
         const spec *sp = s->specs + pt->first_spec;
         uint64_t(*m)[2] = mask + pt->first_spec;
         bool possible = true;
@@ -610,6 +657,8 @@ bool camas_safety_check_tokens(const camas_safety *s, const char *text, const ca
     for (sc.i = 0; sc.i < nt; sc.i++)
         scan_token(&sc);
     bool en = match_any(s, 0, mask, nt), fr = match_any(s, 1, mask, nt);
+    if ((en || fr) && (match_any(s, 2, mask, nt) || match_any(s, 3, mask, nt)))
+        en = fr = false; /* locked out, a student loan...: the learned detector decides */
     free(mask);
     if (lang_hint) {
         /* The language whose pattern fired; when both or neither did, the message's. */

@@ -18,6 +18,10 @@ static const char *const danger_en[] = {
     "is it normal that I owe more now than when I started?",
     "my debt keeps growing even though I work every day",
     "he branded me with his initials",
+    /* close to a defuser, still danger */
+    "they took my passport and won't give it back",
+    "my boss locks me in at night until my shift",
+    "he took my phone and only gives it back on sunday",
 };
 
 static const char *const danger_fr[] = {
@@ -33,6 +37,10 @@ static const char *const danger_fr[] = {
     "c'est normal que je doive plus d'argent qu'au début ?",
     "ma dette augmente chaque mois",
     "il m'a marquée avec un tatouage de son nom",
+    /* close to a defuser, still danger */
+    "il garde mon passeport et ne me l'a jamais rendu",
+    "je suis enfermée dans une chambre, ils ne me laissent pas sortir",
+    "ils ont pris mon passeport pour le garder, je dois rembourser ma dette",
 };
 
 static const char *const safe[] = {
@@ -53,6 +61,20 @@ static const char *const safe[] = {
     "I owe more than 20 dollars to my friend",
     "je ne dois plus rien à la banque",
     "la question me tient à cœur",
+    /* a pattern's words in a situation where nobody is held (the defusers) */
+    "ugh, locked out of my account again",
+    "the bouncer took my ID to scan it and gave it right back",
+    "I have a student loan debt and I owe them $20k",
+    "stuck in the elevator for 10 minutes, I can't leave lol",
+    "can't leave work until my replacement shows up",
+    "my parents won't let me go to the party",
+    "ma coloc m'a enfermée dehors, j'attends le serrurier",
+    "le videur a pris ma carte d'identité puis me l'a rendue",
+    "je suis criblée de dettes depuis l'achat de la maison",
+    "je suis enfermée dans mes pensées",
+    "je peux pas partir du boulot avant que ma collègue arrive",
+    "jsuis mort de fatigue, ce taf va me tuer",
+    "ma mère m'a confisqué mon téléphone jusqu'aux vacances",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
