@@ -126,6 +126,10 @@ static void test_lang(void)
     CHECK(c < 0.2);
     CHECK_STR(camas_detect_lang("qu'est-ce que le CSEC", NULL), "fr");
     CHECK_STR(camas_detect_lang("what's the CSEC", NULL), "en");
+    /* politeness in SMS spelling says the language of a keyword query */
+    CHECK_STR(camas_detect_lang("washact mail stp", NULL), "fr");
+    CHECK_STR(camas_detect_lang("mail kyle bois svp", NULL), "fr");
+    CHECK_STR(camas_detect_lang("washact mail pls", NULL), "en");
     CHECK_STR(camas_detect_lang("", NULL), "en");
     CHECK(camas_text_check_tables() == 0);
     CHECK(camas_is_stopword("en", "the"));
