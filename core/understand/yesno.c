@@ -55,6 +55,22 @@ static unsigned freq_mask(const char *norm)
         for (size_t k = 0; freq_phrases[f][k]; k++)
             if (camas_yesno_has_phrase(norm, freq_phrases[f][k]))
                 m |= 1u << f;
+    /* a one-word frequency with a typo ("montly", "quaterly"): words of 6+ letters, one edit */
+    for (const char *w = norm; *w;) {
+        size_t wl = 0;
+        while (isalnum((unsigned char)w[wl]))
+            wl++;
+        for (size_t f = 0; wl >= 6 && f < NFREQ; f++)
+            for (size_t k = 0; freq_phrases[f][k]; k++) {
+                const char *ph = freq_phrases[f][k];
+                if (!strchr(ph, ' ') && w[0] == ph[0] &&
+                    camas_text_distance(w, wl, ph, strlen(ph), 1) <= 1)
+                    m |= 1u << f;
+            }
+        w += wl;
+        while (*w && !isalnum((unsigned char)*w))
+            w++;
+    }
     return m;
 }
 
@@ -681,6 +697,11 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         verdict = -1;
         goto out;
     }
+    /* "chaque moi", "every wek": a frequency asked that cannot be read, against an answer that
+     * gives one: no verdict rather than a "yes" on the other words */
+    static const char *const every[] = {"every", "each", "chaque", "tous les", "toutes les", NULL};
+    if (af && !qf && camas_yesno_any_phrase(qn, every))
+        goto out;
     /* e-mail addresses: another one in the answer is a "no" */
     bool q_mail = false, mail_found = false;
     if (other_email(qt, nq, at, na, &q_mail, &mail_found)) {

@@ -651,6 +651,11 @@ int main(void)
           1);
     CHECK(camas_yesno_verdict(st, "Is the task force expected to post agendas?", tf_meet, "en") ==
           1);
+    /* a frequency with a typo is still one; one that cannot be read gets no verdict */
+    CHECK(camas_yesno_verdict(st, "Does WashACT meet montly?", wa_meet, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "does the task force meet quaterly?", tf_meet, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "WashACT se réunit-il chaque moi ?", fr_meet, "fr") == 0);
+    CHECK(camas_yesno_verdict(st, "does washact meet every wek?", wa_meet, "en") == 0);
     /* two typos in a long word that starts the same; a third is a claim missed */
     CHECK(camas_yesno_verdict(st, "Are the task force's docmuentts posted?", tf_meet, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Are the task force's docmuenttss posted?", tf_meet, "en") == 0);
