@@ -651,6 +651,13 @@ int main(void)
           1);
     CHECK(camas_yesno_verdict(st, "Is the task force expected to post agendas?", tf_meet, "en") ==
           1);
+    /* "tous deux" is both, not a count of two */
+    CHECK(camas_yesno_verdict(st,
+                              "Le comité CSEC et le groupe de travail ont-ils tous deux été "
+                              "réautorisés en 2015 ?",
+                              "Le Groupe de travail a été réautorisé en 2015 par le projet de loi "
+                              "5884 du Sénat.",
+                              "fr") != -1);
     /* a frequency with a typo is still one; one that cannot be read gets no verdict */
     CHECK(camas_yesno_verdict(st, "Does WashACT meet montly?", wa_meet, "en") == -1);
     CHECK(camas_yesno_verdict(st, "does the task force meet quaterly?", tf_meet, "en") == -1);
