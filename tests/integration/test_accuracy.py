@@ -86,8 +86,13 @@ def test_question_set_accuracy():
     assert c / t >= 0.95, f"{c}/{t} answered correctly: {failures}"
 
 
-@pytest.mark.parametrize("name", ["dev-yesno", "dev-yesno-2", "dev-yesno-5"])
-def test_yes_no_verdicts(name):
+# the share of right verdicts each set must keep: 0.6 for the first sets, and for the later
+# ones a little under what camas gave when they were added (dev-yesno-6 180/213 and
+# dev-yesno-7 178/196 in session 9)
+@pytest.mark.parametrize("name,least", [("dev-yesno", 0.6), ("dev-yesno-2", 0.6),
+                                        ("dev-yesno-5", 0.6), ("dev-yesno-6", 0.8),
+                                        ("dev-yesno-7", 0.85)])
+def test_yes_no_verdicts(name, least):
     """Yes/no questions of the development sets (tests/fixtures/dev-yesno*.yaml, written from
     the source text only, with the truth of each claim; the second in casual phrasing): camas
     says "Yes —"/"No —" (or "Oui —"/"Non —") for most, and almost never the wrong one. A
@@ -106,7 +111,7 @@ def test_yes_no_verdicts(name):
             wrong.append(f"{q['q']} -> {text[:120]}")
     print(f"\nyes/no verdicts: {right}/{len(qs)} right, {len(wrong)} wrong")
     assert len(wrong) <= len(qs) // 50, wrong
-    assert right >= 0.6 * len(qs), f"only {right}/{len(qs)} right verdicts"
+    assert right >= least * len(qs), f"only {right}/{len(qs)} right verdicts"
 
 
 def test_held_out_danger_set():
