@@ -158,9 +158,10 @@ bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lan
                                    const camas_token *qt, size_t nq, const bool *is_claim,
                                    const unsigned *qnames, size_t nqn, const struct unit *units,
                                    const bool *usable, size_t nunits, bool *others);
-/* "Is Richard Torrance an assistant attorney general?", no body named: of the question's
- * people and offices, one only is in the answer, whose sentences about it name another
- * office or person of its own and none of the others: -1 ("no"), else 0. */
+/* "Is Richard Torrance an assistant attorney general?", no body named: the first of the
+ * question's people and offices the answer names, whose sentences about it name another
+ * office or person of its own, and no sentence names two of the question's: -1 ("no"),
+ * else 0. */
 int camas_yesno_affiliated_elsewhere(const unsigned *qnames, size_t nqn, const struct unit *units,
                                      const bool *usable, size_t nunits);
 /* Does a sentence name every person and office the question names (at least one)? */

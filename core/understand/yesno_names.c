@@ -378,10 +378,16 @@ int camas_yesno_affiliated_elsewhere(const unsigned *qnames, size_t nqn, const s
         bool named = false;
         for (size_t u = 0; u < nunits && !named; u++)
             named = usable[u] && camas_yesno_unit_names(&units[u], &qnames[i], 1);
-        if (named && subject < nqn)
-            return 0; /* two of the question's names in the answer: not this reading */
-        if (named)
-            subject = i;
+        if (named && subject == nqn)
+            subject = i; /* the first the question names: "is Richard Torrance with SPD?" */
+    }
+    /* two of the question's names in one sentence: not this reading */
+    for (size_t u = 0; subject < nqn && u < nunits; u++) {
+        size_t together = 0;
+        for (size_t i = 0; usable[u] && i < nqn; i++)
+            together += camas_yesno_unit_names(&units[u], &qnames[i], 1);
+        if (together >= 2)
+            return 0;
     }
     /* the sentences naming the subject name another person or office of its own */
     for (size_t u = 0; subject < nqn && u < nunits; u++) {

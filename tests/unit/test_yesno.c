@@ -121,6 +121,12 @@ static void with_names(camas_stemmer *st)
                                   works_at, "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Is Richard Torrance an assistant attorney general?",
                                   "Richard Torrance chairs it.", "en") == 0);
+    /* both named, in sentences of their own: the first one's gives another office */
+    static const char apart[] = "Richard Torrance, director of the Attorney General's Office: "
+                                "chair of the Task Force.\n\nSeattle Police Department: "
+                                "co-chair of WashACT.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Is Richard Torrance with the Seattle Police Department?",
+                                  apart, "en") == -1);
     static const char member[] = "Attorney General's Office: convener of the CSEC Committee.\n\n"
                                  "The Task Force is chaired by Richard Torrance.";
     static const char cochairs[] = "WashACT is co-chaired by:\n- the U.S. Attorney's Office;\n"
