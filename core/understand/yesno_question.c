@@ -56,10 +56,30 @@ static const char *const verbs_en[] = {
 static bool relative_after(const char *w)
 {
     static const char *const heads[] = {
-        "anyone", "someone", "everyone",  "people",       "person", "those",   "one",
-        "body",   "group",   "committee", "organization", "member", "members", "quelqu",
-        "ceux",   "celles",  "personne",  "personnes",    "celui",  "celle",   NULL};
+        "anyone",     "someone",   "everyone",   "people",        "person",   "those",   "one",
+        "body",       "group",     "committee",  "organization",  "member",   "members", "quelqu",
+        "ceux",       "celles",    "personne",   "personnes",     "celui",    "celle",   "public",
+        "victims",    "survivors", "groups",     "organizations", "agencies", "membres", "victimes",
+        "survivants", "groupes",   "organismes", "agences",       "importe",  NULL};
     return camas_yesno_in_list(w, heads);
+}
+
+/* Is token i of t, a question word, the start of a relative or embedded clause rather than
+ * the question's own: after a head noun ("the public who want to observe", "n'importe
+ * qui"), "ce qui" / "ce que" past the start ("regarder ce qui se fait"), or "lequel" after a
+ * preposition ("les services pour lesquels…"). */
+static bool relative_at(const camas_token *t, long i)
+{
+    static const char *const which[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
+    static const char *const preps[] = {"pour", "dans", "par", "sur", "avec", "sans", NULL};
+    if (i <= 0)
+        return false;
+    if (relative_after(t[i - 1].text))
+        return true;
+    if (i >= 2 && strcmp(t[i - 1].text, "ce") == 0)
+        return true;
+    return i >= 2 && camas_yesno_in_list(t[i].text, which) &&
+           camas_yesno_in_list(t[i - 1].text, preps);
 }
 
 static bool yesno_sentence(const char *question, const char *lang);
@@ -151,8 +171,7 @@ static bool enumerated_in_question(const char *question, const char *cut, const 
     n = before ? camas_text_tokenize(before, t, MAX_TOK) : 0;
     free(before);
     for (long i = 0; i < n; i++)
-        if (camas_is_question_word(fr ? "fr" : "en", t[i].text) &&
-            !(i > 0 && relative_after(t[i - 1].text)))
+        if (camas_is_question_word(fr ? "fr" : "en", t[i].text) && !relative_at(t, i))
             return true;
     return false;
 }
@@ -275,8 +294,7 @@ static bool yesno_sentence(const char *question, const char *lang)
             n > 2 && strcmp(t[0].text, "c") == 0 ? (strcmp(t[1].text, "est") == 0 ? 2 : 1) : 0;
         bool cleft = fr && head && i > head &&
                      (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
-        if (camas_is_question_word(lang, t[i].text) && !cleft &&
-            !(i > 0 && relative_after(t[i - 1].text)))
+        if (camas_is_question_word(lang, t[i].text) && !cleft && !relative_at(t, i))
             return false;
     }
     if (camas_yesno_in_list(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en))

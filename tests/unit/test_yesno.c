@@ -630,6 +630,19 @@ int main(void)
     CHECK(camas_yesno_question("le public est il bienvenu aux reunions du comite csec", "fr"));
     CHECK(camas_yesno_question("Kyle Bois travaille t il pour la police de Seattle ?", "fr"));
     CHECK(!camas_yesno_question("qui est il ?", "fr"));
+    /* relative and embedded clauses are not the question's own question word */
+    CHECK(camas_yesno_question("Isn't the CSEC committee open to members of the public who want "
+                               "to observe?",
+                               "en"));
+    CHECK(camas_yesno_question("N'importe qui peut débarquer aux réunions de WashACT ?", "fr"));
+    CHECK(camas_yesno_question("Le groupe de travail doit-il regarder ce qui se fait ailleurs ?",
+                               "fr"));
+    CHECK(camas_yesno_question("L'assistance juridique figure-t-elle parmi les services pour "
+                               "lesquels le groupe doit identifier des programmes ?",
+                               "fr"));
+    CHECK(!camas_yesno_question("ce que fait le comité ?", "fr"));
+    CHECK(!camas_yesno_question("pour qui travaille Kyle Bois ?", "fr"));
+    CHECK(!camas_yesno_question("lesquels se réunissent chaque trimestre ?", "fr"));
     /* "isn't that right" is a tag: the statement before it is affirmative */
     CHECK(!camas_yesno_negated_statement("The task force meets quarterly, isn't that right?"));
     CHECK(camas_yesno_negated_statement("The task force doesn't meet quarterly, right?"));
