@@ -573,6 +573,43 @@ static void test_lexicon(camas_stemmer *st)
     CHECK(camas_lexicon_load(none, 1) == NULL);
 }
 
+/* One claim word of several may be missing from the answer (a paraphrase), unless it is
+ * the point: a level, an institution's qualifier, a name, or with a comparison. Claims are
+ * counted without the bodies' own words, so only with a context that knows them. */
+static void test_one_missing(camas_stemmer *st)
+{
+    camas_yesno_context c = {.stemmer = st, .bodies = stub_bodies, .is_body_word = stub_body_word};
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the task force dutifully post agendas and documents as "
+                                  "they become available?",
+                                  tf_meet, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the task force dutifully post agendas and documents "
+                                  "promptly as they become available?",
+                                  tf_meet, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Are the task force's federal agendas and documents posted as "
+                                  "they become available?",
+                                  tf_meet, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the tacoma police post task force agendas and documents as "
+                                  "they become available?",
+                                  tf_meet, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the task force post agendas and documents on Facebook as "
+                                  "they become available?",
+                                  tf_meet, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Are the same agendas and documents posted for the task force as "
+                                  "they become available?",
+                                  tf_meet, "en") == 0);
+    camas_yesno_context plain = {.stemmer = st}; /* no body words: every claim counts */
+    CHECK(camas_yesno_verdict_ctx(&plain,
+                                  "Does the task force dutifully post agendas and documents as "
+                                  "they become available?",
+                                  tf_meet, "en") == 0);
+}
+
 int main(void)
 {
     CHECK(camas_yesno_question("Is WARN part of WashACT?", "en"));
@@ -688,6 +725,7 @@ int main(void)
     with_names(st);
     test_opposites(st);
     test_lexicon(st);
+    test_one_missing(st);
     test_described(st);
     camas_stemmer_free(st);
     return check_done("yesno");
