@@ -77,9 +77,18 @@ bool camas_yesno_only_tag(const char *text);
 /* A restrictive question: "only advocacy groups?", "n'a que des législateurs ?" (not "by
  * invitation only"). */
 bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq);
+/* May a question whose claim words are all in the answer but token miss still get a "yes"?
+ * Not when that word is the point: a comparison or restriction in the question, a level
+ * ("federal"), an institution's qualifier ("the Tacoma police"), a capitalised name in
+ * question (as written). */
+bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *qt, size_t nq,
+                                       size_t miss);
 /* A claim about every one of something that the answer (at, na) does not itself say "all"
  * of: "are all four legislators from the Senate?". */
 bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *at, size_t na);
+/* The meeting frequencies a normalised text names, one bit each (monthly, weekly,
+ * quarterly, yearly, "times a year", daily); 0 for none. */
+unsigned camas_yesno_freq_mask(const char *norm);
 /* How many times a year a normalised text says something meets (quarterly: 4, "two to
  * three times a year": 3), or 0 when it gives no frequency. */
 int camas_yesno_yearly_rate(const char *norm);

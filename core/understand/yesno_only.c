@@ -2,13 +2,16 @@
  * "le groupe de travail ne regarde que les programmes fédéraux ?", "WashACT a un seul
  * président ?"): the answer says "no" when it lists more than the question allows. Kept
  * apart from yesno.c's general rules because it reads the answer's structure (lists and
- * enumerations) rather than its values. Also which questions restrict, and which claim
- * something of every one ("all four legislators…?"). */
+ * enumerations) rather than its values. Also which questions restrict, which claim
+ * something of every one ("all four legislators…?"), and which word a "yes" may not do
+ * without (camas_yesno_one_missing_tolerable). */
 #include "yesno_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* Phrases that restrict to one ("a single chair?"), not to a kind ("only state agencies?"). */
 static const char *const only_one[] = {"un seul",  "une seule",  "a single", "only one",
@@ -241,4 +244,58 @@ bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *
             return true;
     }
     return false;
+}
+
+/* Is word w (normalised) written with a capital inside the question ("Tacoma", "FBI"), not
+ * as its first word? A name the answer does not give is the point of the question. */
+static bool proper_noun(const char *question, const char *w)
+{
+    size_t wl = strlen(w);
+    for (const char *p = question; *p; p++) {
+        if (p > question && isalnum((unsigned char)p[-1]))
+            continue;
+        if (strncasecmp(p, w, wl) == 0 && !isalnum((unsigned char)p[wl]))
+            return p > question && isupper((unsigned char)*p);
+    }
+    return false;
+}
+
+/* May a question whose claims are all in the answer but one still get a "yes"? Only when
+ * the missing word is no crux: not with a comparison or a restriction in the question
+ * ("the same bill", "only", "limited to"), not a level ("federal agencies" against "state
+ * agencies"), and not the qualifier of an institution ("the Tacoma police"). */
+static bool missing_is_tolerable(const camas_token *qt, size_t nq, size_t miss)
+{
+    static const char *const cruxes[] = {
+        "same",          "meme",       "different", "differente", "differents", "differentes",
+        "both",          "limited",    "limite",    "limitee",    "just",       "only",
+        "seulement",     "uniquement", "rather",    "plutot",     "instead",    "exclusively",
+        "exclusivement", "solely",     "except",    "sauf",       "never",      "jamais",
+        "aucun",         "aucune",     "no",        "not",        "pas",        "sans",
+        "without",       NULL};
+    static const char *const levels[] = {
+        "federal",   "federale",   "federales",  "federaux",      "national",
+        "nationale", "nationales", "nationaux",  "international", "internationale",
+        "county",    "municipal",  "municipale", "regional",      "regionale",
+        "local",     "locale",     "locales",    "locaux",        "private",
+        "prive",     "privee",     "privees",    "public",        "publique",
+        "publiques", NULL};
+    static const char *const institutions[] = {
+        "police",   "department", "departement", "office",   "bureau",  "unit",   "unite",
+        "sheriff",  "county",     "city",        "ville",    "agency",  "agence", "court",
+        "tribunal", "university", "universite",  "hospital", "hopital", NULL};
+    for (size_t i = 0; i < nq; i++)
+        if (camas_yesno_in_list(qt[i].text, cruxes))
+            return false;
+    if (camas_yesno_in_list(qt[miss].text, levels))
+        return false;
+    for (size_t k = miss > 2 ? miss - 2 : 0; k < nq && k <= miss + 2; k++)
+        if (k != miss && camas_yesno_in_list(qt[k].text, institutions))
+            return false;
+    return true;
+}
+bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *qt, size_t nq,
+                                       size_t miss)
+{
+    return missing_is_tolerable(qt, nq, miss) && !proper_noun(question, qt[miss].text);
 }
