@@ -164,6 +164,11 @@ static const char *const defusers_en[] = {
     "curfew|grounded",
     "go ~2 the|a|to ~0 party|prom|concert|sleepover",
     "until ~2 exams|exam|finals|summer|tomorrow|monday|weekend",
+    "locked|lock|locks ~2 keys|key ~2 in|inside",
+    "got ~0 it|them ~0 back",
+    "broke|broken ~1 my|her|his ~0 leg|ankle|arm|hip",
+    "trapped|stuck|held|hostage|prisoner|prisoners ~3 meeting|meetings|zoom|call|class|lecture",
+    "leave ~1 the ~0 table",
 };
 
 static const char *const defusers_fr[] = {
@@ -181,6 +186,14 @@ static const char *const defusers_fr[] = {
     "avant ~1 que|qu ~2 collegue|remplacant|remplacante|releve",
     "ce|cette|ces ~2 va|vont ~0 me|m ~0 tuer|achever",
     "jusqu ~2 vacances|examens|exams|bac|brevet|demain|lundi",
+    "enferme|enfermee ~1 mes|les|ses ~0 cles|clefs",
+    "l|les ~0 ai|a ~0 recupere|recuperee|recuperes|recuperees",
+    "puni|punie", /* not "punis": one typo from "punish" */
+    "jambe|cheville|bras|hanche ~0 cassee|casse|platre",
+    "casse|cassee ~2 jambe|cheville|bras|hanche",
+    "coince|coincee|prisonnier|prisonniere|prisonniers|prisonnieres|otage ~3 reunion|zoom|"
+    "appel|visio|cours",
+    "quitter|sortir ~1 la|de ~0 table",
 };
 
 /* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that

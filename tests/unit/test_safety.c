@@ -22,6 +22,8 @@ static const char *const danger_en[] = {
     "they took my passport and won't give it back",
     "my boss locks me in at night until my shift",
     "he took my phone and only gives it back on sunday",
+    "my boss took my passport and says I get it back when I pay what I owe",
+    "the pastor makes us work for free and says God will punish us if we leave",
 };
 
 static const char *const danger_fr[] = {
@@ -41,6 +43,7 @@ static const char *const danger_fr[] = {
     "il garde mon passeport et ne me l'a jamais rendu",
     "je suis enfermée dans une chambre, ils ne me laissent pas sortir",
     "ils ont pris mon passeport pour le garder, je dois rembourser ma dette",
+    "la dame chez qui je fais le menage m'enferme a cle quand elle part",
 };
 
 static const char *const safe[] = {
@@ -75,6 +78,14 @@ static const char *const safe[] = {
     "je peux pas partir du boulot avant que ma collègue arrive",
     "jsuis mort de fatigue, ce taf va me tuer",
     "ma mère m'a confisqué mon téléphone jusqu'aux vacances",
+    "I'm held hostage by this meeting until 5pm",
+    "my abuela says I'm not allowed to leave the table until I finish my food",
+    "I locked my keys in the car, can't leave the rest area",
+    "j'ai enfermé mes clés dans la voiture sur une aire d'autoroute",
+    "l'hôtel a gardé ma carte d'identité en caution, je l'ai récupérée au départ",
+    "je peux pas sortir ce soir, mes parents m'ont puni",
+    "je me sens prisonnière chez moi avec ma jambe cassée",
+    "au secours je suis coincé dans un appel Zoom qui finit jamais",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
