@@ -507,6 +507,11 @@ static void test_opposites(camas_stemmer *st)
     /* both words in the answer: the claim is found, not contradicted */
     CHECK(camas_yesno_verdict_ctx(&c, "Does it protect adults?", "It protects adults and children.",
                                   "en") == 1);
+    /* all of them one side, against an answer that gives both sides: "no" */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does it protect all adults?",
+                                  "It protects adults and children.", "en") != -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Are all the people it protects adults?",
+                                  "It protects adults and children.", "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Le comité CSEC s'occupe-t-il des adultes ?",
                                   "Le Comité CSEC renforce la protection des jeunes exploités.",
                                   "fr") == -1);
@@ -707,6 +712,11 @@ int main(void)
           1);
     CHECK(camas_yesno_verdict(st, "Is the task force expected to post agendas?", tf_meet, "en") ==
           1);
+    /* a chapter holds its sections: "7.68" is not another number than "7.68.350" */
+    CHECK(camas_yesno_verdict(st, "Is the task force's founding legislation in chapter 7.68 RCW?",
+                              tf_law, "en") != -1);
+    CHECK(camas_yesno_verdict(st, "Is the task force's founding legislation in chapter 7.69 RCW?",
+                              tf_law, "en") == -1);
     /* "tous deux" is both, not a count of two */
     CHECK(camas_yesno_verdict(st,
                               "Le comité CSEC et le groupe de travail ont-ils tous deux été "
