@@ -581,6 +581,12 @@ static void raw_cues(const char *text, double *fr, double *en)
         }
     }
     *fr += accents > 3 ? 3 + (accents - 3) * 0.25 : accents * 1.0;
+    /* a space before "?" or "!" is French typography ("washact mision ??"), rare in English */
+    for (size_t i = 1; s[i]; i++)
+        if ((s[i] == '?' || s[i] == '!') && s[i - 1] == ' ' && i > 1 && s[i - 2] != ' ') {
+            *fr += 0.75;
+            break;
+        }
 }
 
 long camas_text_tokenize(const char *text, camas_token *out, size_t max)

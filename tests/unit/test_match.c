@@ -130,6 +130,10 @@ static void test_lang(void)
     CHECK_STR(camas_detect_lang("washact mail stp", NULL), "fr");
     CHECK_STR(camas_detect_lang("mail kyle bois svp", NULL), "fr");
     CHECK_STR(camas_detect_lang("washact mail pls", NULL), "en");
+    /* French typography: a space before the question mark */
+    CHECK_STR(camas_detect_lang("washact mision ??", NULL), "fr");
+    CHECK_STR(camas_detect_lang("washact mision??", NULL), "en");
+    CHECK_STR(camas_detect_lang("who chairs washact ?", NULL), "en");
     CHECK_STR(camas_detect_lang("", NULL), "en");
     CHECK(camas_text_check_tables() == 0);
     CHECK(camas_is_stopword("en", "the"));
