@@ -400,7 +400,8 @@ static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_
         camas_is_question_word(lang, t->text) || camas_yesno_in_list(t->text, weak_words) ||
         camas_yesno_in_list(t->text, filler_words) ||
         camas_yesno_in_list(t->text, camas_yesno_openers_en) ||
-        camas_yesno_in_list(t->text, camas_yesno_openers_fr) || camas_yesno_freq_mask(t->text))
+        camas_yesno_in_list(t->text, camas_yesno_openers_fr) ||
+        camas_yesno_asked_freq_mask(t->text))
         return false;
     return !(c->is_body_word && c->is_body_word(c->ud, t->text, lang));
 }
@@ -644,7 +645,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     if (na > 4 * MAX_TOK)
         na = 4 * MAX_TOK;
     /* frequencies: a different one in the answer is a "no" */
-    unsigned qf = camas_yesno_freq_mask(qn), af = camas_yesno_freq_mask(an);
+    unsigned qf = camas_yesno_asked_freq_mask(qn), af = camas_yesno_freq_mask(an);
     if ((qf && af && !(qf & af)) || cost_or_side_differs(qn, an)) {
         verdict = -1;
         goto out;

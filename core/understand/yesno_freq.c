@@ -47,6 +47,12 @@ unsigned camas_yesno_freq_mask(const char *norm)
         for (size_t k = 0; freq_phrases[f][k]; k++)
             if (camas_yesno_has_phrase(norm, freq_phrases[f][k]))
                 m |= 1u << f;
+    return m;
+}
+
+unsigned camas_yesno_asked_freq_mask(const char *norm)
+{
+    unsigned m = camas_yesno_freq_mask(norm);
     /* a one-word frequency with a typo ("montly", "quaterly"): words of 6+ letters, one edit */
     for (const char *w = norm; *w;) {
         size_t wl = 0;
@@ -55,8 +61,9 @@ unsigned camas_yesno_freq_mask(const char *norm)
         for (size_t f = 0; wl >= 6 && f < NFREQ; f++)
             for (size_t k = 0; freq_phrases[f][k]; k++) {
                 const char *ph = freq_phrases[f][k];
-                if (!strchr(ph, ' ') && w[0] == ph[0] &&
-                    camas_text_distance(w, wl, ph, strlen(ph), 1) <= 1)
+                size_t pl = strlen(ph);
+                if (w[0] == ph[0] && pl + 1 >= wl && pl <= wl + 1 && !strchr(ph, ' ') &&
+                    camas_text_distance(w, wl, ph, pl, 1) <= 1)
                     m |= 1u << f;
             }
         w += wl;

@@ -89,6 +89,9 @@ bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *
 /* The meeting frequencies a normalised text names, one bit each (monthly, weekly,
  * quarterly, yearly, "times a year", daily); 0 for none. */
 unsigned camas_yesno_freq_mask(const char *norm);
+/* The same for a question's words, which may have a typo in a one-word frequency ("montly");
+ * the knowledge's answers are spelt right and skip that cost. */
+unsigned camas_yesno_asked_freq_mask(const char *norm);
 /* How many times a year a normalised text says something meets (quarterly: 4, "two to
  * three times a year": 3), or 0 when it gives no frequency. */
 int camas_yesno_yearly_rate(const char *norm);
