@@ -81,7 +81,7 @@ static const char *const patterns_en[] = {
     "sleep|home|phone|use|have|keep",
     "took|taken|take|takes|has|have|keeps|kept|keep|keeping|holding|hold|holds|stole|stolen|"
     "confiscated|taking|hid|hides|hiding ~3 my|our|her|his|their ~0 passport|passports|"
-    "id|ids|papers|documents|phone|visa|identification|money|pay|wages|paycheck",
+    "id|ids|papers|paperwork|documents|docs|phone|visa|identification|money|pay|wages|paycheck",
     /* violence and threats */
     "hurt|kill|beat|hit|rape|punish|threaten|threatens|threatened|threatening|attack|harm ~1 "
     "me|us|my|her|him|family|kids",
@@ -116,7 +116,7 @@ static const char *const patterns_fr[] = {
     "mendier|sexe|rester|marier|voler|dealer",
     "pris|prit|prend|prennent|garde|gardent|confisque|confisquent|confisques|vole|volent|"
     "retient|retiennent|cache|cachent ~3 mon|mes|ma|son|ses|notre|nos|leur|leurs ~0 passeport|"
-    "passeports|papiers|documents|identite|carte|telephone|salaire|argent|visa",
+    "passeports|papiers|documents|docs|identite|carte|telephone|salaire|argent|visa",
     "peux|peut|pouvons|peuvent|pourrai ~0 pas|plus ~2 partir|sortir|quitter|fuir|enfuir|rentrer",
     "empeche|empechent|interdit|interdisent ~3 partir|sortir|parler|appeler|quitter|rentrer",
     WHO_FR " ~3 enferm*|sequestr*|captif|captive|prisonnier|prisonniere|retenu|retenue",

@@ -18,6 +18,7 @@ static const char *const danger_en[] = {
     "is it normal that I owe more now than when I started?",
     "my debt keeps growing even though I work every day",
     "he branded me with his initials",
+    "they have all my docs and tell me where to go every day",
     /* close to a defuser, still danger */
     "they took my passport and won't give it back",
     "my boss locks me in at night until my shift",
@@ -39,6 +40,7 @@ static const char *const danger_fr[] = {
     "c'est normal que je doive plus d'argent qu'au début ?",
     "ma dette augmente chaque mois",
     "il m'a marquée avec un tatouage de son nom",
+    "le patron garde mes docs dans son bureau",
     /* close to a defuser, still danger */
     "il garde mon passeport et ne me l'a jamais rendu",
     "je suis enfermée dans une chambre, ils ne me laissent pas sortir",
@@ -55,6 +57,7 @@ static const char *const safe[] = {
     "cette réunion du lundi me tue",
     "on a marqué les veaux au fer ce week-end",
     "the brand of my phone is bad",
+    "what docs do I need for a passport appointment?",
     "how does WashACT help victims of trafficking?",
     "aidez-moi à trouver le président du groupe de travail",
     "what is forced labor and sex trafficking?",
