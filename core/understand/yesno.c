@@ -621,6 +621,9 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     size_t nqb = body ? 1 : camas_yesno_subject_bodies(c, qn, lang, qbodies, 4);
     for (size_t b = 0; c->trace && b < nqb; b++)
         fprintf(c->trace, "asks about: %s\n", qbodies[b]);
+    /* "WashACT, c'est bien le comité consultatif de Washington sur la traite ?" */
+    if ((verdict = camas_yesno_identity(c, qn, lang)))
+        goto out;
     nunits = camas_yesno_split_units(c, answer, lang, units, MAX_UNITS);
     /* "was the CSEC committee created before WashACT?": the years of the two bodies */
     int order = camas_yesno_compare_years(c, question, lang, units, nunits);
@@ -709,6 +712,9 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         bool others = false;
         if (!camas_yesno_names_in_one_unit(c, lang, qt, nq, is_claim, qnames, nqn, units, usable,
                                            nunits, &others)) {
+            if (c->trace)
+                fprintf(c->trace, "names not in one sentence%s\n",
+                        others ? "; a sentence makes the claim of others" : "");
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */
             verdict = others && nqb ? -1 : 0;

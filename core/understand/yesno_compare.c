@@ -5,6 +5,7 @@
 #include "yesno_internal.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,8 +228,9 @@ static const struct {
     const char *const words[20];
 } roles[] = {
     {CAMAS_YESNO_COCHAIR,
-     {"co chair", "co chairs", "co chaired", "cochair", "cochairs", "cochaired", "copreside",
-      "copresident", "copresidents", "copresidee", "copresidence", NULL}},
+     {"co chair", "co chairs", "co chaired", "co-chair", "co-chairs", "co-chaired", "cochair",
+      "cochairs", "cochaired", "copreside", "copresident", "copresidents", "copresidee",
+      "copresidence", NULL}},
     {CAMAS_YESNO_CONVENER,
      {"convened", "convene", "convenes", "convener", "convenor", "convoque", "convoquee",
       "convoquent", "convoquer", "convocation", NULL}},
@@ -253,16 +255,23 @@ int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, con
     size_t n;
     struct unit *units = camas_yesno_about_units(c, body, lang, roles[r].topic, &n);
     int verdict = 0;
-    for (size_t u = 0; u < n; u++) {
+    /* the names the sentences saying the role give, one per sentence or all in one ("U.S.
+     * Attorney's Office: co-chair of WashACT", "WARN: co-chair of WashACT") */
+    bool given[MAX_HITS] = {false};
+    size_t ngiven = 0;
+    for (size_t u = 0; u < n && ngiven < nqn; u++) {
         /* only a sentence that says the role speaks for it */
         if (!units[u].nnames || !camas_yesno_any_phrase(units[u].norm, roles[r].words))
             continue;
-        if (camas_yesno_unit_names(&units[u], qnames, nqn) >= nqn) {
-            verdict = 1;
-            break;
-        }
-        verdict = -1; /* the role, held by others: unless a later sentence names them */
+        verdict = -1; /* the role, held by others: unless the sentences name them all */
+        for (size_t j = 0; j < nqn && j < MAX_HITS; j++)
+            if (!given[j] && camas_yesno_unit_names(&units[u], &qnames[j], 1) == 1) {
+                given[j] = true;
+                ngiven++;
+            }
     }
+    if (ngiven >= nqn)
+        verdict = 1;
     camas_yesno_units_free(units, n);
     return verdict;
 }
@@ -288,4 +297,79 @@ size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, 
             return n;
     }
     return c->bodies(c->ud, qn, lang, ids, max);
+}
+
+/* Words that say "is the same as" or only frame the question; a question made of these and
+ * of the bodies' own name words asks whether two names are one body. */
+static const char *const identity_words[] = {
+    "is",     "isn",     "t",      "s",        "the",        "a",        "an",       "does",
+    "doesn",  "stand",   "stands", "for",      "mean",       "means",    "short",    "same",
+    "as",     "name",    "full",   "official", "officially", "called",   "also",     "known",
+    "right",  "rite",    "really", "actually", "just",       "of",       "on",       "to",
+    "it",     "that",    "this",   "thing",    "est",        "c",        "ce",       "bien",
+    "le",     "la",      "l",      "les",      "un",         "une",      "il",       "elle",
+    "n",      "pas",     "ca",     "cela",     "non",        "hein",     "vraiment", "aussi",
+    "appele", "appelee", "nom",    "complet",  "officiel",   "meme",     "chose",    "que",
+    "qu",     "veut",    "dire",   "signifie", "sigle",      "acronyme", "de",       "du",
+    "des",    "d",       "sur",    "pour",     "en",         NULL};
+
+static bool identity_word(const char *w)
+{
+    for (const char *const *p = identity_words; *p; p++)
+        if (strcmp(w, *p) == 0)
+            return true;
+    return false;
+}
+
+/* Does the run of tokens name one body clearly: min_content name words or more, or one word
+ * that alone names a single body ("WashACT", "CSEC", "advisory")? Into *id. */
+static bool names_clearly(const camas_yesno_context *c, const camas_token *t, size_t n,
+                          const char *lang, size_t min_content, const char **id)
+{
+    char text[512] = "";
+    size_t len = 0, content = 0;
+    bool one_word = false;
+    for (size_t i = 0; i < n; i++) {
+        if (len + t[i].len + 2 > sizeof text)
+            return false;
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", len ? " " : "", t[i].text);
+        if (identity_word(t[i].text))
+            continue;
+        content++;
+        const char *alone[2];
+        if (t[i].len >= 4 && c->bodies(c->ud, t[i].text, lang, alone, 2) == 1)
+            one_word = true;
+    }
+    const char *ids[2];
+    if (c->bodies(c->ud, text, lang, ids, 2) != 1 || (content < min_content && !one_word))
+        return false;
+    *id = ids[0];
+    return true;
+}
+
+int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const char *lang)
+{
+    if (!c->bodies || !c->is_body_word)
+        return 0;
+    camas_token t[48];
+    size_t n = camas_tokenize(qn, t, 48);
+    if (n < 3 || n > 48)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!identity_word(t[i].text) && !c->is_body_word(c->ud, t[i].text, lang))
+            return 0; /* a claim besides the names */
+    /* the first name ends where a framing word follows it */
+    for (size_t k = 1; k < n; k++) {
+        if (!identity_word(t[k].text) || identity_word(t[k - 1].text))
+            continue;
+        const char *first, *second;
+        if (!names_clearly(c, t, k, lang, 1, &first))
+            continue;
+        /* the second name in full: "is WashACT a task force?" asks of a kind (the source
+         * calls it one), not of the Task Force */
+        if (!names_clearly(c, t + k, n - k, lang, 3, &second))
+            return 0;
+        return strcmp(first, second) == 0 ? 1 : -1;
+    }
+    return 0;
 }

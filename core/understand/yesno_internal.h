@@ -64,6 +64,9 @@ size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer,
 int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits);
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
                               const struct unit *units, size_t nunits);
+/* "Is WashACT the Washington Advisory Committee on Trafficking?": +1 when a question made
+ * only of two names (and framing words) names one body twice, -1 when two bodies, else 0. */
+int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const char *lang);
 /* The bodies (ids, at most max) a question asks about. */
 size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, const char *lang,
                                   const char **ids, size_t max);

@@ -279,6 +279,32 @@ bool camas_yesno_claim_beside_names(const camas_yesno_context *c, const char *la
 /* Does one usable sentence name all the people and offices of the question (qnames) and
  * make the claims that sentences about others make? *others: a sentence makes the
  * question's claim about others. */
+/* Is each of the question's names in a usable sentence holding every relation word (the
+ * claim words sentences about others make)? */
+static bool each_makes_claim(const camas_yesno_context *c, const char *lang, const camas_token *qt,
+                             size_t nq, const bool *relation, const unsigned *qnames, size_t nqn,
+                             const struct unit *units, const bool *usable, size_t nunits)
+{
+    camas_token ut[MAX_TOK];
+    for (size_t j = 0; j < nqn; j++) {
+        bool made = false;
+        for (size_t u = 0; u < nunits && !made; u++) {
+            if (!usable[u] || camas_yesno_unit_names(&units[u], &qnames[j], 1) != 1)
+                continue;
+            size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
+            if (nu > MAX_TOK)
+                nu = MAX_TOK;
+            made = true;
+            for (size_t i = 0; i < nq && made; i++)
+                made =
+                    !relation[i] || camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+        }
+        if (!made)
+            return false;
+    }
+    return nqn > 1;
+}
+
 bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lang,
                                    const camas_token *qt, size_t nq, const bool *is_claim,
                                    const unsigned *qnames, size_t nqn, const struct unit *units,
@@ -318,6 +344,10 @@ bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lan
                         relation[i] = related = true;
                 }
         }
+    /* a list with one of them per line ("U.S. Attorney's Office: co-chair of WashACT",
+     * "WARN: co-chair of WashACT"): each named in a sentence making the claim is all named */
+    if (!all_named && related)
+        all_named = each_makes_claim(c, lang, qt, nq, relation, qnames, nqn, units, usable, nunits);
     free(relation);
     if (!all_named && related)
         *others = true;

@@ -81,6 +81,9 @@ static char *stub_roles(void *ud, const char *body, const char *lang, camas_yesn
         return strdup("For the CSEC Committee, contact Kyle Bois, Assistant Attorney General.");
     if (strcmp(body, "task-force") == 0 && topic == CAMAS_YESNO_CONVENER)
         return strdup("The Task Force is chaired by Richard Torrance."); /* says no convener */
+    if (strcmp(body, "washact") == 0 && topic == CAMAS_YESNO_COCHAIR)
+        return strdup("U.S. Attorney's Office: co-chair of WashACT.\n\nWARN: co-chair of "
+                      "WashACT.\n\nSeattle Police Department: co-chair of WashACT.");
     return NULL;
 }
 
@@ -374,6 +377,12 @@ static void with_names(camas_stemmer *st)
                                   "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT convened by the U.S. Attorney's Office?",
                                   "The U.S. Attorney's Office: co-chair of WashACT.", "en") == 1);
+    /* the role given one name per sentence: each named one holds it */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Is WashACT co-chaired by WARN and the U.S. Attorney's Office?",
+                                  "WashACT meets quarterly.", "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired by WARN and Kyle Bois?",
+                                  "WashACT meets quarterly.", "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee's contact Richard Torrance?",
                                   "The CSEC Committee studies exploitation.", "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Was the task force convened by the Attorney General?",
@@ -392,7 +401,83 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_yearly_rate("se reunit deux a trois fois par an") == 3);
     CHECK(camas_yesno_yearly_rate("members meet quarterly") == 4);
     c.about = NULL;
+    /* "one of" is one among them, not a count */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WARN one of the co-chairs of WashACT?",
+                                  "WashACT has three co-chairs: the U.S. Attorney's Office, the "
+                                  "Seattle Police Department and WARN.",
+                                  "en") == 1);
+    /* one name per sentence, each making the claim: all of them hold it */
+    static const char listed[] = "U.S. Attorney's Office: co-chair of WashACT.\n\nWARN: co-chair "
+                                 "of WashACT.";
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Is WashACT co-chaired by WARN and the U.S. Attorney's Office?",
+                                  listed, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Was WashACT convened by WARN and the U.S. Attorney's Office?",
+                                  "WashACT was convened by the U.S. Attorney's Office.\n\nWARN: "
+                                  "co-chair of WashACT.",
+                                  "en") == -1);
     camas_yesno_names_free(names);
+}
+
+/* The bodies' full names, for questions asking whether two names are one body. */
+static size_t stub_full_bodies(void *ud, const char *text, const char *lang, const char **ids,
+                               size_t max)
+{
+    (void)ud;
+    (void)lang;
+    size_t n = 0;
+    if (n < max && (strstr(text, "task force") || strstr(text, "groupe de travail")))
+        ids[n++] = "task-force";
+    if (n < max && (strstr(text, "washact") || strstr(text, "advisory committee") ||
+                    strstr(text, "comite consultatif")))
+        ids[n++] = "washact";
+    if (n < max && (strstr(text, "csec") || strstr(text, "sexually exploited")))
+        ids[n++] = "csec";
+    return n;
+}
+
+static bool stub_full_body_word(void *ud, const char *word, const char *lang)
+{
+    (void)ud;
+    (void)lang;
+    static const char *const words[] = {
+        "task",       "force",     "against",   "trafficking", "persons",      "washact",
+        "washington", "advisory",  "committee", "comite",      "consultatif",  "traite",
+        "groupe",     "travail",   "csec",      "statewide",   "coordinating", "commercially",
+        "sexually",   "exploited", "children",  NULL};
+    for (const char *const *w = words; *w; w++)
+        if (strcmp(word, *w) == 0)
+            return true;
+    return false;
+}
+
+static void test_identity(camas_stemmer *st)
+{
+    camas_yesno_context c = {
+        .stemmer = st, .bodies = stub_full_bodies, .is_body_word = stub_full_body_word};
+    static const char any[] = "WashACT is a multidisciplinary task force convened in 2006.";
+    CHECK(camas_yesno_verdict_ctx(
+              &c, "Is WashACT the Washington Advisory Committee on Trafficking?", any, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "WashACT, c'est bien le comité consultatif de Washington sur la "
+                                  "traite ?",
+                                  any, "fr") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Is the task force the Washington Advisory Committee on "
+                                  "Trafficking?",
+                                  any, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does CSEC stand for the Task Force Against Trafficking of "
+                                  "Persons?",
+                                  any, "en") == -1);
+    /* a kind, not a name: the source calls WashACT a task force */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT a task force?", any, "en") != -1);
+    /* a claim besides the two names is not a question of names */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Is WashACT the Washington Advisory Committee that meets "
+                                  "monthly?",
+                                  any, "en") != 1);
 }
 
 /* A body told by a description: who convenes or co-chairs each body, when each began. */
@@ -737,6 +822,7 @@ int main(void)
     test_lexicon(st);
     test_one_missing(st);
     test_described(st);
+    test_identity(st);
     camas_stemmer_free(st);
     return check_done("yesno");
 }
