@@ -105,6 +105,10 @@ struct camas_lexicon;
 size_t camas_matcher_spell(const camas_matcher *m, const struct camas_lexicon *lex,
                            const char *question, const char *lang, char *out, size_t cap);
 
+/* Is word (one word, as written) in the vocabulary of the knowledge in lang, itself or its
+ * stem? false before the first build. */
+bool camas_matcher_knows(const camas_matcher *m, const char *word, const char *lang);
+
 /* The bodies a question names (through their names and aliases), as body ids owned by the
  * matcher (valid until it is freed). Returns how many were written to out. */
 size_t camas_matcher_bodies(const camas_matcher *m, const char *question, const char *lang,

@@ -288,6 +288,26 @@ static const surface *word_fix(const index_t *ix, camas_stemmer *st, const camas
     return typo_fix(ix, l, t[0].text, t[0].len);
 }
 
+bool camas_matcher_knows(const camas_matcher *m, const char *word, const char *lang)
+{
+    camas_token t[2];
+    char norm[4 * CAMAS_TOKEN_MAX];
+    size_t n = word ? strlen(word) : 0;
+    if (!m || !m->ix || n == 0 || n >= CAMAS_TOKEN_MAX ||
+        camas_text_normalize(word, n, norm, sizeof norm) <= 0 || camas_tokenize(norm, t, 2) != 1)
+        return false;
+    const index_t *ix = m->ix;
+    int l = lang_idx(lang ? lang : camas_detect_lang(word, NULL));
+    if (pthread_mutex_lock(&ix->sc->lock) != 0)
+        return false;
+    char stem[CAMAS_TOKEN_MAX + 1];
+    bool known;
+    int sl = stem_token(ix, ix->sc->stem, l, &t[0], stem, sizeof stem, &known);
+    known = sl >= 0 && (known || stem_known(ix, l, stem, (size_t)sl));
+    pthread_mutex_unlock(&ix->sc->lock);
+    return known;
+}
+
 size_t camas_matcher_spell(const camas_matcher *m, const camas_lexicon *lex, const char *question,
                            const char *lang, char *out, size_t cap)
 {

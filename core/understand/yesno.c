@@ -548,9 +548,22 @@ static size_t preamble_words(const char *question, const char *lang)
 static void mark_usable(const struct unit *units, size_t nunits, const char *const *qbodies,
                         size_t nqb, bool *usable, camas_buf *text)
 {
+    /* a sentence saying the source leaves the question open claims nothing ("the source text
+     * does not say whether the public may attend" holds "public" and "attend", not a "yes") */
+    static const char *const unsaid[] = {"does not say whether",
+                                         "does not say if",
+                                         "doesn t say whether",
+                                         "does not state whether",
+                                         "ne precise pas si",
+                                         "ne dit pas si",
+                                         "n indique pas si",
+                                         "ne precise pas s il",
+                                         "ne dit pas s il",
+                                         "n indique pas s il",
+                                         NULL};
     for (size_t u = 0; u < nunits; u++) {
-        usable[u] = true;
-        for (size_t b = 0; nqb && b < units[u].nbodies; b++)
+        usable[u] = !camas_yesno_any_phrase(units[u].norm, unsaid);
+        for (size_t b = 0; usable[u] && nqb && b < units[u].nbodies; b++)
             if (!in_bodies(units[u].bodies[b], qbodies, nqb) && strcmp(units[u].bodies[b], "all"))
                 usable[u] = false;
         if (usable[u])

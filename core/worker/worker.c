@@ -512,6 +512,8 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             whole = req.text;
             req.text = camas_buf_cstr(&asked);
         }
+        if (u.decision != CAMAS_DECIDE_DECLINE && camas_worker_other_group(w, req.text, match_lang))
+            u.decision = CAMAS_DECIDE_DECLINE;
         confidence = u.confidence;
         danger_score = u.danger;
         danger_kernel = u.danger_kernel;

@@ -112,8 +112,20 @@ static void with_names(camas_stemmer *st)
     const char *const again[] = {"réautorisé", "de nouveau autorisé"};
     CHECK(camas_yesno_names_add_synonyms(names, st, "fr", include, 3) == 0);
     CHECK(camas_yesno_names_add_synonyms(names, st, "fr", again, 2) == 0);
+    const char *const open[] = {"public", "open", "attend"};
+    CHECK(camas_yesno_names_add_synonyms(names, st, "en", open, 3) == 0);
     camas_yesno_context c = {
         .stemmer = st, .names = names, .bodies = stub_bodies, .is_body_word = stub_body_word};
+    /* an answer that says the source leaves the question open settles nothing */
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the task force meeting open to the public?",
+                                  "The source text does not say whether the public may attend Task "
+                                  "Force meetings. It says only that the Task Force meets two to "
+                                  "three times a year.",
+                                  "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Les réunions du groupe de travail sont-elles publiques ?",
+                                  "Le texte source ne précise pas si le public peut assister aux "
+                                  "réunions du Groupe de travail.",
+                                  "fr") == 0);
     static const char chair[] = "The Task Force is chaired by Richard Torrance, director of the "
                                 "Office of Crime Victims Advocacy.";
     /* one of two people or offices in the answer, with another of its own: "no" */

@@ -1,0 +1,110 @@
+/* Questions about some other group that shares the bodies' common nouns: "what did the covid
+ * task force recommend?", "le comité d'entreprise se réunit quand ?", "comment créer un groupe
+ * de travail sur Teams ?". Each names a task force, committee or meeting only by such a noun,
+ * and qualifies it with a word no body's name holds; the scope classifier, which reads
+ * "task force" and "réunion" as in scope, would have them answered about the Task Force. */
+#include "worker_internal.h"
+
+#include "lexicon.h"
+#include "match.h"
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Nouns the bodies share with every other group. */
+static const char *const group_nouns[] = {
+    "force",  "committee", "committees", "comite",  "comites",  "commission", "travail",  "group",
+    "groups", "groupe",    "groupes",    "meeting", "meetings", "reunion",    "reunions", NULL};
+
+/* Words that go with those nouns without telling another group, among the real words the
+ * knowledge may not use: articles, prepositions, whose it is, when it is. "task" is the
+ * other half of "task force". */
+static const char *const plain[] = {
+    "the", "a", "an", "this", "that", "these", "those", "its", "their", "next", "last", "first",
+    "task", "working", "which", "what", "whose", "each", "every", "le", "la", "l", "les", "un",
+    "une", "ce", "cet", "cette", "ces", "son", "sa", "ses", "leur", "leurs", "quel", "quelle",
+    "quels", "quelles", "chaque", "de", "des", "du", "d", "en", "sur", "on", "of", "for", "in",
+    "about", "pour", "with", "avec", "to", "au", "aux", "et", "and", "or", "ou", "s", "is", "are",
+    "est", "sont", "nos", "notre", "our", "my", "mon", "ma", "mes", "votre", "your", "vos",
+    /* "la réunion de juin", "the March meeting" */
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "janvier", "fevrier", "mars", "avril", "mai", "juin",
+    "juillet", "aout", "septembre", "octobre", "novembre", "decembre", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi", "mercredi", "jeudi",
+    "vendredi", "samedi", "dimanche", "today", "tomorrow", "tonight", "week", "month", "year",
+    "aujourd", "hui", "demain", "soir", "semaine", "mois", "annee", NULL};
+
+/* What the asker's own group is told by: "my company's", "ma boîte", "mon village" (not
+ * "our", "notre": staff speak of their body so). */
+static const char *const own[] = {"my", "mon", "ma", "mes", NULL};
+
+/* Prepositions that put a complement after the noun ("comité d'entreprise", "groupe de
+ * travail sur le climat", "task force on covid"). */
+static const char *const after[] = {"de", "des", "du", "d", "sur", "on", "for", "of", NULL};
+
+static bool in(const char *w, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(w, *list) == 0)
+            return true;
+    return false;
+}
+
+/* A word that tells a group apart: a real word (not a typo: "tsk force") that the knowledge
+ * never uses, neither plain nor in any body's name ("covid", "entreprise", "climat",
+ * "fetes"; not "invitation", "federal", "yearly", "compensation", which describe a body). */
+static bool foreign(struct worker *w, const camas_token *t, const char *lang)
+{
+    return t->kind == CAMAS_TOK_WORD && t->len > 2 && !in(t->text, plain) &&
+           !in(t->text, group_nouns) && !camas_worker_body_word(w, t->text, lang) &&
+           camas_lexicon_has(w->lexicon, t->text, t->len) &&
+           !camas_matcher_knows(w->matcher, t->text, lang);
+}
+
+bool camas_worker_other_group(struct worker *w, const char *question, const char *lang)
+{
+    char *qn = camas_text_normalize_dup(question);
+    camas_token *t = qn ? malloc(64 * sizeof *t) : NULL;
+    size_t n = t ? camas_tokenize(qn, t, 64) : 0;
+    if (n > 64)
+        n = 64;
+    bool nouns = false, other = false, specific = false;
+    for (size_t i = 0; i < n; i++) {
+        bool noun = in(t[i].text, group_nouns);
+        /* a word of a body's own name besides the shared nouns ("CSEC", "trafficking",
+         * "WashACT", "Washington"): the question is about that body */
+        if (!noun && !in(t[i].text, plain) && camas_worker_body_word(w, t[i].text, lang))
+            specific = true;
+        if (!noun)
+            continue;
+        nouns = true;
+        /* "covid task force", "HOA committee": a word before the noun (in English) */
+        size_t before = i;
+        if (before && strcmp(t[before - 1].text, "task") == 0)
+            before--; /* "task force" */
+        if (strcmp(lang, "fr") != 0 && before && foreign(w, &t[before - 1], lang))
+            other = true;
+        /* "my company's task force", "ma boîte": the asker's own group, two words before */
+        for (size_t k = before >= 3 ? before - 3 : 0; k < before; k++)
+            if (in(t[k].text, own))
+                other = true;
+        /* "comité d'entreprise", "groupe de travail sur le climat": a complement after it */
+        size_t j = i + 1;
+        if (strcmp(t[i].text, "groupe") == 0 && j + 1 < n && strcmp(t[j].text, "de") == 0 &&
+            strcmp(t[j + 1].text, "travail") == 0)
+            continue; /* "travail" follows, as its own noun */
+        if (j < n && in(t[j].text, after)) {
+            j++;
+            while (j < n && in(t[j].text, plain) && !in(t[j].text, own))
+                j++;
+            if (j < n && in(t[j].text, own))
+                other = true;
+            else if (j < n && foreign(w, &t[j], lang))
+                other = true;
+        }
+    }
+    free(t);
+    free(qn);
+    return nouns && other && !specific;
+}
