@@ -244,14 +244,11 @@ static const struct {
 };
 #define NROLES (sizeof roles / sizeof roles[0])
 
-int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, const char *lang,
-                               const char *body, const unsigned *qnames, size_t nqn)
+/* +1 when the sentences saying role r of body (what the knowledge answers about it) give
+ * every name of qnames, -1 when they give others, 0 when none says the role. */
+static int role_held(const camas_yesno_context *c, const char *body, const char *lang, size_t r,
+                     const unsigned *qnames, size_t nqn)
 {
-    size_t r = 0;
-    while (r < NROLES && !camas_yesno_any_phrase(qn, roles[r].words))
-        r++;
-    if (!nqn || r == NROLES || !c->about)
-        return 0;
     size_t n;
     struct unit *units = camas_yesno_about_units(c, body, lang, roles[r].topic, &n);
     int verdict = 0;
@@ -270,9 +267,26 @@ int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, con
                 ngiven++;
             }
     }
-    if (ngiven >= nqn)
+    if (verdict && ngiven >= nqn)
         verdict = 1;
     camas_yesno_units_free(units, n);
+    return verdict;
+}
+
+int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, const char *lang,
+                               const char *body, const unsigned *qnames, size_t nqn)
+{
+    size_t r = 0;
+    while (r < NROLES && !camas_yesno_any_phrase(qn, roles[r].words))
+        r++;
+    if (!nqn || r == NROLES || !c->about)
+        return 0;
+    int verdict = role_held(c, body, lang, r, qnames, nqn);
+    /* a body convened rather than created ("was WashACT created by the Legislature?" against
+     * "convened in 2006 by the U.S. Attorney's Office"): whoever convened it made it */
+    for (size_t k = 0; !verdict && roles[r].topic == CAMAS_YESNO_CREATOR && k < NROLES; k++)
+        if (roles[k].topic == CAMAS_YESNO_CONVENER)
+            verdict = role_held(c, body, lang, k, qnames, nqn);
     return verdict;
 }
 

@@ -389,6 +389,11 @@ static void with_names(camas_stemmer *st)
                                   "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT convened by the U.S. Attorney's Office?",
                                   "The U.S. Attorney's Office: co-chair of WashACT.", "en") == 1);
+    /* created: whoever convened a body no one is said to have created */
+    CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT created by the Seattle Police Department?",
+                                  "WashACT meets quarterly.", "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT created by the U.S. Attorney's Office?",
+                                  "WashACT meets quarterly.", "en") == 1);
     /* the role given one name per sentence: each named one holds it */
     CHECK(camas_yesno_verdict_ctx(&c,
                                   "Is WashACT co-chaired by WARN and the U.S. Attorney's Office?",
