@@ -64,7 +64,8 @@ void camas_yesno_load_synonyms(const camas_yesno_loader *ld, const struct cJSON 
 
 /* What a verdict may consult besides the two texts; every member may be NULL. */
 /* Questions the verdict may ask the knowledge about a body: when it began, how often it
- * meets, who convened, chairs, co-chairs or created it, who its contact is. */
+ * meets, who convened, chairs, co-chairs or created it, who its contact is, which law set it
+ * up. */
 typedef enum camas_yesno_topic {
     CAMAS_YESNO_FOUNDED,
     CAMAS_YESNO_MEETS,
@@ -73,6 +74,7 @@ typedef enum camas_yesno_topic {
     CAMAS_YESNO_COCHAIR,
     CAMAS_YESNO_CREATOR,
     CAMAS_YESNO_CONTACT,
+    CAMAS_YESNO_LAW, /* the law that set it up: bill, section of the RCW */
 } camas_yesno_topic;
 
 typedef struct camas_yesno_context {

@@ -387,3 +387,84 @@ int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const cha
     }
     return 0;
 }
+
+/* What "the same" compares ("the same bill", "la même section RCW", "the same office"),
+ * the knowledge's topic that says it for each body, and the kind of value to read there. */
+enum same_kind { SAME_BILL, SAME_SECTION, SAME_YEAR, SAME_NAME };
+static const struct {
+    enum same_kind kind;
+    camas_yesno_topic topic;
+    const char *const words[12];
+} same_what[] = {
+    {SAME_SECTION, CAMAS_YESNO_LAW, {"rcw", "section", "chapter", "chapitre", "statute", NULL}},
+    {SAME_BILL, CAMAS_YESNO_LAW, {"bill", "bills", "loi", "lois", "law", "laws", "projet", NULL}},
+    {SAME_YEAR, CAMAS_YESNO_FOUNDED, {"year", "annee", "an", NULL}},
+    {SAME_NAME,
+     CAMAS_YESNO_CONVENER,
+     {"office", "bureau", "convened", "convene", "convoques", "convoque", "convoquee", "agency",
+      "agence", NULL}},
+};
+
+/* The values of kind k in normalised text: bill numbers (four digits, not a year), sections
+ * (dotted numbers), years; for names, the people and offices its sentences name. */
+static size_t same_values(const camas_yesno_context *c, const char *lang, const char *text,
+                          enum same_kind k, char out[][CAMAS_TOKEN_MAX + 1], size_t max)
+{
+    size_t n = 0;
+    if (k == SAME_NAME) {
+        struct unit *units = calloc(MAX_UNITS, sizeof *units);
+        size_t nu = units ? camas_yesno_split_units(c, text, lang, units, MAX_UNITS) : 0;
+        for (size_t u = 0; u < nu; u++)
+            for (size_t i = 0; i < units[u].nnames && n < max; i++)
+                snprintf(out[n++], CAMAS_TOKEN_MAX + 1, "%u", units[u].names[i]);
+        camas_yesno_units_free(units, nu);
+        return n;
+    }
+    char *norm = camas_text_normalize_dup(text);
+    camas_token *t = norm ? malloc(MAX_TOK * sizeof *t) : NULL;
+    size_t nt = t ? camas_tokenize(norm, t, MAX_TOK) : 0;
+    if (nt > MAX_TOK)
+        nt = MAX_TOK;
+    for (size_t i = 0; i < nt && n < max; i++) {
+        if (t[i].kind != CAMAS_TOK_NUMBER)
+            continue;
+        bool dotted = strchr(t[i].text, '.') != NULL, year = camas_yesno_is_year(t[i].text);
+        bool four = t[i].len == 4 && !dotted;
+        if ((k == SAME_SECTION && dotted) || (k == SAME_YEAR && year) ||
+            (k == SAME_BILL && four && !year))
+            memcpy(out[n++], t[i].text, (size_t)t[i].len + 1);
+    }
+    free(t);
+    free(norm);
+    return n;
+}
+
+int camas_yesno_compare_same(const camas_yesno_context *c, const char *qn, const char *lang)
+{
+    static const char *const same[] = {"same", "meme", "memes", NULL};
+    if (!c->bodies || !c->about || !camas_yesno_any_phrase(qn, same))
+        return 0;
+    const char *ids[4];
+    if (c->bodies(c->ud, qn, lang, ids, 4) != 2 || !strcmp(ids[0], "all") || !strcmp(ids[1], "all"))
+        return 0;
+    size_t w = 0;
+    while (w < sizeof same_what / sizeof same_what[0] &&
+           !camas_yesno_any_phrase(qn, same_what[w].words))
+        w++;
+    if (w == sizeof same_what / sizeof same_what[0])
+        return 0;
+    char v[2][8][CAMAS_TOKEN_MAX + 1];
+    size_t nv[2];
+    for (int b = 0; b < 2; b++) {
+        char *text = c->about(c->ud, ids[b], lang, same_what[w].topic);
+        nv[b] = text ? same_values(c, lang, text, same_what[w].kind, v[b], 8) : 0;
+        free(text);
+        if (!nv[b])
+            return 0; /* what one body has is not known: nothing to compare */
+    }
+    for (size_t i = 0; i < nv[0]; i++)
+        for (size_t j = 0; j < nv[1]; j++)
+            if (strcmp(v[0][i], v[1][j]) == 0)
+                return 1;
+    return -1;
+}

@@ -67,6 +67,10 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
 /* "Is WashACT the Washington Advisory Committee on Trafficking?": +1 when a question made
  * only of two names (and framing words) names one body twice, -1 when two bodies, else 0. */
 int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const char *lang);
+/* "Were the task force and the CSEC committee authorized by the same bill?": two bodies
+ * and what "the same" is about (bill, RCW section, year, convening office), each body's from
+ * what the knowledge answers about it; +1 when they share one, -1 when not, else 0. */
+int camas_yesno_compare_same(const camas_yesno_context *c, const char *qn, const char *lang);
 /* The bodies (ids, at most max) a question asks about. */
 size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, const char *lang,
                                   const char **ids, size_t max);

@@ -87,6 +87,24 @@ static char *stub_roles(void *ud, const char *body, const char *lang, camas_yesn
     return NULL;
 }
 
+/* Which law set up each body, and who convened them. */
+static char *stub_law(void *ud, const char *body, const char *lang, camas_yesno_topic topic)
+{
+    (void)ud;
+    (void)lang;
+    if (topic == CAMAS_YESNO_LAW && strcmp(body, "task-force") == 0)
+        return strdup("The Task Force was reauthorized in 2015 by Senate Bill 5884. Its founding "
+                      "legislation is RCW 7.68.350.");
+    if (topic == CAMAS_YESNO_LAW && strcmp(body, "csec") == 0)
+        return strdup("The CSEC Committee was created in 2013 by Senate Bill 5308. It is "
+                      "authorized at RCW 7.68.801.");
+    if (topic == CAMAS_YESNO_CONVENER && strcmp(body, "csec") == 0)
+        return strdup("The CSEC Committee is convened by the Attorney General's Office.");
+    if (topic == CAMAS_YESNO_CONVENER && strcmp(body, "washact") == 0)
+        return strdup("WashACT was convened in 2006 by the U.S. Attorney's Office.");
+    return NULL;
+}
+
 static void with_names(camas_stemmer *st)
 {
     camas_yesno_names *names = camas_yesno_names_new();
@@ -389,6 +407,21 @@ static void with_names(camas_stemmer *st)
                                   "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT convened by the U.S. Attorney's Office?",
                                   "The U.S. Attorney's Office: co-chair of WashACT.", "en") == 1);
+    /* "the same": each body's value from the knowledge, compared */
+    c.about = stub_law;
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Were the task force and the CSEC committee authorized by the "
+                                  "same bill?",
+                                  "WashACT meets quarterly.", "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "La task force et le comité CSEC ont-ils la même section RCW ?",
+                                  "WashACT meets quarterly.", "fr") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Are WashACT and the CSEC committee convened by the same office?",
+                                  "WashACT meets quarterly.", "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the task force's bill the same as the task force's?",
+                                  "WashACT meets quarterly.", "en") == 0); /* one body */
+    c.about = stub_roles;
     /* created: whoever convened a body no one is said to have created */
     CHECK(camas_yesno_verdict_ctx(&c, "Was WashACT created by the Seattle Police Department?",
                                   "WashACT meets quarterly.", "en") == -1);
