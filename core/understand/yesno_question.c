@@ -83,6 +83,30 @@ static bool relative_at(const camas_token *t, long i)
 }
 
 static bool yesno_sentence(const char *question, const char *lang);
+static bool inverted_fr(const char *question);
+
+/* Is token i of t, a question word, the start of a clause the yes/no question embeds ("does
+ * the task force look at what other states do?", "les séances expliquent-elles comment les
+ * services collaborent ?"): past an opening auxiliary or a French inversion, and not after
+ * "you"/"vous"/"tu" or "know", "tell", which ask for what the clause says ("can you tell me
+ * who…", "is there a way to know who…", "pouvez-vous me dire quand…")? */
+static bool embedded_at(const char *question, const camas_token *t, long i, bool fr)
+{
+    static const char *const asker[] = {"you",    "u",    "vous", "tu",      "me",    "m",
+                                        "know",   "tell", "say",  "find",    "learn", "ask",
+                                        "savoir", "sait", "dire", "trouver", NULL};
+    static const char *const subject[] = {"il", "elle", "ils", "elles", "on", NULL};
+    if (i < 3 ||
+        !(fr ? inverted_fr(question) : camas_yesno_in_list(t[0].text, camas_yesno_openers_en)))
+        return false;
+    bool inverted = !fr; /* in French, the inverted subject comes first ("…-elles comment") */
+    for (long k = 0; k < i; k++) {
+        if (camas_yesno_in_list(t[k].text, asker))
+            return false;
+        inverted |= k > 0 && camas_yesno_in_list(t[k].text, subject);
+    }
+    return inverted;
+}
 
 static const char *const tags[] = {" right",
                                    " correct",
@@ -294,7 +318,8 @@ static bool yesno_sentence(const char *question, const char *lang)
             n > 2 && strcmp(t[0].text, "c") == 0 ? (strcmp(t[1].text, "est") == 0 ? 2 : 1) : 0;
         bool cleft = fr && head && i > head &&
                      (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
-        if (camas_is_question_word(lang, t[i].text) && !cleft && !relative_at(t, i))
+        if (camas_is_question_word(lang, t[i].text) && !cleft && !relative_at(t, i) &&
+            !embedded_at(question, t, i, fr))
             return false;
     }
     if (camas_yesno_in_list(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en))

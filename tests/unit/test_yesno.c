@@ -768,6 +768,14 @@ int main(void)
     CHECK(!camas_yesno_question("c'est quoi, qu'est-ce qui se passe aux réunions ?", "fr"));
     CHECK(!camas_yesno_question("Who chairs WashACT?", "en"));
     CHECK(!camas_yesno_question("is there a way to know who chairs it?", "en"));
+    /* a clause the yes/no question embeds; an asker's request for what it says is no yes/no */
+    CHECK(camas_yesno_question("does the task force look at what other states are doing?", "en"));
+    CHECK(camas_yesno_question("Les séances expliquent-elles comment la police et les associations "
+                               "collaborent ?",
+                               "fr"));
+    CHECK(!camas_yesno_question("can you tell me who chairs the task force?", "en"));
+    CHECK(!camas_yesno_question("pouvez-vous me dire quand le comité se réunit ?", "fr"));
+    CHECK(!camas_yesno_question("le comité. en quelle année a-t-il été créé ?", "fr"));
     CHECK(!camas_yesno_question("Qui préside le groupe de travail ?", "fr"));
     CHECK(!camas_yesno_question("email washact ?", "fr"));
     CHECK(!camas_yesno_question("task force meetings", "en"));
