@@ -109,6 +109,15 @@ size_t camas_matcher_spell(const camas_matcher *m, const struct camas_lexicon *l
  * stem? false before the first build. */
 bool camas_matcher_knows(const camas_matcher *m, const char *word, const char *lang);
 
+/* Does the question ask about some other group that shares the bodies' common nouns ("the
+ * covid task force", "le comité d'entreprise")? body_word(ud, word, lang): is the normalised
+ * word part of a body's name; lex: real words (NULL: none, and no question is about another
+ * group). match_other.c. */
+bool camas_matcher_other_group(const camas_matcher *m, const struct camas_lexicon *lex,
+                               const char *question, const char *lang,
+                               bool (*body_word)(void *ud, const char *word, const char *lang),
+                               void *ud);
+
 /* The bodies a question names (through their names and aliases), as body ids owned by the
  * matcher (valid until it is freed). Returns how many were written to out. */
 size_t camas_matcher_bodies(const camas_matcher *m, const char *question, const char *lang,

@@ -512,7 +512,9 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             whole = req.text;
             req.text = camas_buf_cstr(&asked);
         }
-        if (u.decision != CAMAS_DECIDE_DECLINE && camas_worker_other_group(w, req.text, match_lang))
+        if (u.decision != CAMAS_DECIDE_DECLINE &&
+            camas_matcher_other_group(w->matcher, w->lexicon, req.text, match_lang,
+                                      camas_worker_body_word, w))
             u.decision = CAMAS_DECIDE_DECLINE;
         confidence = u.confidence;
         danger_score = u.danger;

@@ -132,9 +132,7 @@ bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, con
 /* worker_reply.c: replies put together from an understanding. */
 /* Is word part of a body's name or short name (either language)? (ud: the worker) */
 bool camas_worker_body_word(void *ud, const char *word, const char *lang);
-/* other_group.c: does the question ask about some other group that shares the bodies'
- * common nouns ("the covid task force", "le comité d'entreprise")? */
-bool camas_worker_other_group(struct worker *w, const char *question, const char *lang);
+
 /* A yes/no question that ends on a point of comparison ("does the task force meet quarterly
  * like WashACT does?", "… open to the public like its information sessions?"): the part
  * asked about, before "like"/"comme", into out (true); false when there is none. */

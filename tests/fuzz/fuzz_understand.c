@@ -1,10 +1,13 @@
 /* libFuzzer target: what people type, through everything that reads a question before any
  * plugin does: language detection, the danger patterns, the lexical matcher (over a small
- * index built once), the yes/no reading of a question and the verdict against an answer.
+ * index built once), another group's name (camas_matcher_other_group, with the system's
+ * word lists when they are there), the yes/no reading of a question and the verdict against
+ * an answer.
  * An input is a question, optionally followed by a line break and an answer text (as the
  * worker renders one). Checks: no crash or sanitizer report, results within the bounds the
  * APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a
  * verdict of -1, 0 or +1). Runs without the model: the dense half has fuzz_embed. */
+#include "lexicon.h"
 #include "match.h"
 #include "safety.h"
 #include "text.h"
@@ -21,6 +24,7 @@ static camas_matcher *matcher;
 static camas_safety *safety;
 static camas_stemmer *stemmer;
 static camas_yesno_names *names;
+static camas_lexicon *lexicon; /* NULL without the word lists: nothing reads as another group */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -32,6 +36,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     names = camas_yesno_names_new();
     if (!matcher || !safety || !stemmer || !names)
         abort();
+    const char *const lists[] = {CAMAS_LEXICON_EN, CAMAS_LEXICON_FR};
+    lexicon = camas_lexicon_load(lists, 2);
     static const char *const meet_en[] = {"how often does washact meet?", "washact meetings"};
     static const char *const meet_fr[] = {"quand se réunit WashACT ?", "réunions washact"};
     static const char *const chair_en[] = {"who chairs the task force?", "task force chair"};
@@ -58,6 +64,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static size_t bodies(void *ud, const char *text, const char *lang, const char **ids, size_t max)
 {
     return camas_matcher_bodies(ud, text, lang, ids, max);
+}
+
+static bool body_word(void *ud, const char *word, const char *lang)
+{
+    (void)ud;
+    (void)lang;
+    return strcmp(word, "washact") == 0 || strcmp(word, "csec") == 0 ||
+           strcmp(word, "trafficking") == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -93,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *ids[4];
     if (camas_matcher_bodies(matcher, text, lang, ids, 4) > 4)
         abort();
+    camas_matcher_other_group(matcher, lexicon, text, lang, body_word, NULL);
     camas_yesno_question(text, lang);
     camas_yesno_context c = {.stemmer = stemmer, .names = names, .bodies = bodies, .ud = matcher};
     int v = camas_yesno_verdict_ctx(&c, text, answer ? answer : text, lang);

@@ -67,6 +67,46 @@ static int add_strings_as_aliases(camas_matcher *m, const cJSON *obj, const char
     return 0;
 }
 
+/* The bodies' own words, as the worker keeps them: names, short names, one-word aliases
+ * (normalised, space-separated, with a space at each end). */
+static char body_words[8192] = " ";
+
+static void add_words_of(const char *text)
+{
+    char *norm = camas_text_normalize_dup(text);
+    size_t have = strlen(body_words);
+    if (norm && have + strlen(norm) + 2 < sizeof body_words)
+        snprintf(body_words + have, sizeof body_words - have, "%s ", norm);
+    free(norm);
+}
+
+/* A body's name or short name ({en, fr} strings), or its aliases ({en, fr} lists, of which
+ * the one-word ones count). */
+static void add_body_words(const cJSON *o)
+{
+    const char *langs[] = {"en", "fr"};
+    for (int l = 0; l < 2; l++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, langs[l]), *x;
+        if (cJSON_IsString(v))
+            add_words_of(v->valuestring);
+        else if (cJSON_IsArray(v))
+            cJSON_ArrayForEach(x, v)
+            {
+                if (cJSON_IsString(x) && !strchr(x->valuestring, ' '))
+                    add_words_of(x->valuestring);
+            }
+    }
+}
+
+static bool is_body_word(void *ud, const char *word, const char *lang)
+{
+    (void)ud;
+    (void)lang;
+    char key[CAMAS_TOKEN_MAX + 3];
+    snprintf(key, sizeof key, " %s ", word);
+    return strstr(body_words, key) != NULL;
+}
+
 static int load_shared(camas_matcher *m, const char *dir)
 {
     char path[4096], err[512];
@@ -85,6 +125,8 @@ static int load_shared(camas_matcher *m, const char *dir)
         const char *keys[] = {"name", "short", "aliases"};
         for (int k = 0; k < 3; k++) {
             const cJSON *o = cJSON_GetObjectItemCaseSensitive(b, keys[k]);
+            if (o)
+                add_body_words(o);
             if (o && add_strings_as_aliases(m, o, id) < 0) {
                 cJSON_Delete(doc);
                 return -1;
@@ -659,6 +701,10 @@ int main(int argc, char **argv)
         }
         camas_understanding und;
         camas_understand_query(load_u, m, text, det, NULL, NULL, &und);
+        /* the worker declines another group's question after understanding it */
+        if (und.decision != CAMAS_DECIDE_DECLINE &&
+            camas_matcher_other_group(m, lexicon, text, det, is_body_word, NULL))
+            und.decision = CAMAS_DECIDE_DECLINE;
         camas_match *r = und.options;
         size_t nr = und.noptions;
         double conf = und.confidence;

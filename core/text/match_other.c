@@ -2,9 +2,8 @@
  * task force recommend?", "le comité d'entreprise se réunit quand ?", "comment créer un groupe
  * de travail sur Teams ?". Each names a task force, committee or meeting only by such a noun,
  * and qualifies it with a word no body's name holds; the scope classifier, which reads
- * "task force" and "réunion" as in scope, would have them answered about the Task Force. */
-#include "worker_internal.h"
-
+ * "task force" and "réunion" as in scope, would have them answered about the Task Force.
+ * Read in the worker, with the knowledge's vocabulary (the matcher) and the real words. */
 #include "lexicon.h"
 #include "match.h"
 #include "text.h"
@@ -51,19 +50,31 @@ static bool in(const char *w, const char *const *list)
     return false;
 }
 
+struct reader {
+    const camas_matcher *m;
+    const camas_lexicon *lex;
+    bool (*body_word)(void *ud, const char *word, const char *lang);
+    void *ud;
+};
+
 /* A word that tells a group apart: a real word (not a typo: "tsk force") that the knowledge
  * never uses, neither plain nor in any body's name ("covid", "entreprise", "climat",
  * "fetes"; not "invitation", "federal", "yearly", "compensation", which describe a body). */
-static bool foreign(struct worker *w, const camas_token *t, const char *lang)
+static bool foreign(const struct reader *r, const camas_token *t, const char *lang)
 {
     return t->kind == CAMAS_TOK_WORD && t->len > 2 && !in(t->text, plain) &&
-           !in(t->text, group_nouns) && !camas_worker_body_word(w, t->text, lang) &&
-           camas_lexicon_has(w->lexicon, t->text, t->len) &&
-           !camas_matcher_knows(w->matcher, t->text, lang);
+           !in(t->text, group_nouns) && !r->body_word(r->ud, t->text, lang) &&
+           camas_lexicon_has(r->lex, t->text, t->len) && !camas_matcher_knows(r->m, t->text, lang);
 }
 
-bool camas_worker_other_group(struct worker *w, const char *question, const char *lang)
+bool camas_matcher_other_group(const camas_matcher *m, const camas_lexicon *lex,
+                               const char *question, const char *lang,
+                               bool (*body_word)(void *ud, const char *word, const char *lang),
+                               void *ud)
 {
+    struct reader r = {m, lex, body_word, ud};
+    if (!question || !lang || !body_word)
+        return false;
     char *qn = camas_text_normalize_dup(question);
     camas_token *t = qn ? malloc(64 * sizeof *t) : NULL;
     size_t n = t ? camas_tokenize(qn, t, 64) : 0;
@@ -74,7 +85,7 @@ bool camas_worker_other_group(struct worker *w, const char *question, const char
         bool noun = in(t[i].text, group_nouns);
         /* a word of a body's own name besides the shared nouns ("CSEC", "trafficking",
          * "WashACT", "Washington"): the question is about that body */
-        if (!noun && !in(t[i].text, plain) && camas_worker_body_word(w, t[i].text, lang))
+        if (!noun && !in(t[i].text, plain) && body_word(ud, t[i].text, lang))
             specific = true;
         if (!noun)
             continue;
@@ -83,7 +94,7 @@ bool camas_worker_other_group(struct worker *w, const char *question, const char
         size_t before = i;
         if (before && strcmp(t[before - 1].text, "task") == 0)
             before--; /* "task force" */
-        if (strcmp(lang, "fr") != 0 && before && foreign(w, &t[before - 1], lang))
+        if (strcmp(lang, "fr") != 0 && before && foreign(&r, &t[before - 1], lang))
             other = true;
         /* "my company's task force", "ma boîte": the asker's own group, two words before */
         for (size_t k = before >= 3 ? before - 3 : 0; k < before; k++)
@@ -100,7 +111,7 @@ bool camas_worker_other_group(struct worker *w, const char *question, const char
                 j++;
             if (j < n && in(t[j].text, own))
                 other = true;
-            else if (j < n && foreign(w, &t[j], lang))
+            else if (j < n && foreign(&r, &t[j], lang))
                 other = true;
         }
     }
