@@ -550,7 +550,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     size_t nqf = camas_understand_text_facts(question, qfacts, 8);
     /* read as a body's description and what is asked about it: from then on only the asked
      * part counts (its vector, not the whole question's words or facts) */
-    bool described = nb == 0 && read_in_parts(u, question, &fw, qfacts, nqf, hits, &nh, q);
+    bool described = (nb == 0 && read_in_parts(u, question, &fw, qfacts, nqf, hits, &nh, q)) ||
+                     (nb == 1 && camas_understand_asks_of_described(m, question, lang) &&
+                      camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q));
     if (described)
         nqf = 0;
     if (nh == 0) {

@@ -154,6 +154,10 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
 /* Does the question ask which body ("which group meets quarterly?", "quel comité…",
  * "lequel…")? */
 bool camas_understand_asks_which_body(const char *question);
+/* "the coordinating committee the legislature set up in 2013 - who convenes it?": a body named
+ * in a description, then a question that names none and refers to it by a pronoun. */
+bool camas_understand_asks_of_described(const camas_matcher *m, const char *question,
+                                        const char *lang);
 /* A question that asks which body (the caller checked), naming none, answered by the entry
  * about every body near the best one: hits, score and states reordered (understand_parts.c). */
 bool camas_understand_overview_for_which(const camas_understand *u, const char *question,

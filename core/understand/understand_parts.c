@@ -312,6 +312,38 @@ static const char *const which_words[] = {"which", "what",    "quel", "quelle",
                                           "quels", "quelles", NULL};
 static const char *const which_alone[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
 
+bool camas_understand_asks_of_described(const camas_matcher *m, const char *question,
+                                        const char *lang)
+{
+    static const char *const pronouns[] = {"it",  "its",  "them",  "they", "their", "le",  "la",
+                                           "l",   "lui",  "il",    "elle", "ils",   "son", "sa",
+                                           "ses", "leur", "leurs", "y",    NULL};
+    char part[2][512];
+    if (!split_clauses(question, part[0], part[1], sizeof part[0]))
+        return false;
+    const char *ids[2];
+    if (strchr(part[0], '?') || camas_matcher_bodies(m, part[1], lang, ids, 2) != 0 ||
+        camas_matcher_bodies(m, part[0], lang, ids, 2) != 1)
+        return false;
+    camas_token t[48];
+    /* the first part describes, it asks nothing ("who can attend the info sessions, is it
+     * only police?" is two questions) */
+    long n = camas_text_tokenize(part[0], t, 48);
+    for (long i = 0; i < n; i++)
+        if (camas_is_question_word(lang, t[i].text))
+            return false;
+    /* the second part one question about it: a question word and a pronoun, one sentence */
+    if (strstr(part[1], ". "))
+        return false;
+    n = camas_text_tokenize(part[1], t, 48);
+    bool asks = false, refers = false;
+    for (long i = 0; i < n; i++) {
+        asks |= camas_is_question_word(lang, t[i].text);
+        refers |= in_words(t[i].text, pronouns);
+    }
+    return asks && refers;
+}
+
 bool camas_understand_asks_which_body(const char *question)
 {
     camas_token t[48];
