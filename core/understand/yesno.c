@@ -454,12 +454,9 @@ static bool numbers_differ(const camas_yesno_context *c, const char *lang, const
         const char *v = number_value(&qt[i]);
         if (!v)
             continue;
-        /* "tous deux", "tous les deux": both, not a count */
-        static const char *const both[] = {"tous", "toutes", NULL};
-        if (i > 0 && strcmp(qt[i].text, "deux") == 0 &&
-            (camas_yesno_in_list(qt[i - 1].text, both) ||
-             (i > 1 && strcmp(qt[i - 1].text, "les") == 0 &&
-              camas_yesno_in_list(qt[i - 2].text, both))))
+        /* "tous deux", "les deux": both, not a count */
+        static const char *const both[] = {"tous", "toutes", "les", NULL};
+        if (i > 0 && strcmp(qt[i].text, "deux") == 0 && camas_yesno_in_list(qt[i - 1].text, both))
             continue;
         /* "every 3 months", "tous les 3 mois": a frequency, compared as one */
         static const char *const every[] = {"every", "each", "les", NULL};

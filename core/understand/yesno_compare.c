@@ -9,6 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Where the first phrase of list starts in qn as whole words (strlen(qn) when none does). */
+static size_t first_phrase_at(const char *qn, const char *const *list)
+{
+    size_t best = strlen(qn);
+    for (; *list; list++) {
+        size_t pl = strlen(*list);
+        for (const char *p = strstr(qn, *list); p; p = strstr(p + 1, *list))
+            if ((p == qn || p[-1] == ' ') && !isalnum((unsigned char)p[pl])) {
+                if ((size_t)(p - qn) < best)
+                    best = (size_t)(p - qn);
+                break;
+            }
+    }
+    return best;
+}
+
 /* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
  * it, else 0. */
 int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits)
@@ -44,6 +60,12 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
         return 0;
     bool q_sessions = camas_yesno_any_phrase(qn, sessions),
          q_meetings = camas_yesno_any_phrase(qn, meetings);
+    /* both named ("les réunions des membres sont ouvertes comme les séances d'info ?"): the
+     * first is asked about, the other is the point of comparison */
+    if (q_sessions && q_meetings) {
+        q_sessions = first_phrase_at(qn, sessions) < first_phrase_at(qn, meetings);
+        q_meetings = !q_sessions;
+    }
     static const char *const going[] = {"attend",     "attending", "go",       "come",  "join",
                                         "observe",    "sit in",    "assister", "aller", "venir",
                                         "participer", "observer",  "entrer",   NULL};

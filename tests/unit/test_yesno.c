@@ -867,6 +867,24 @@ int main(void)
                               "Le Groupe de travail a été réautorisé en 2015 par le projet de loi "
                               "5884 du Sénat.",
                               "fr") != -1);
+    CHECK(camas_yesno_verdict(st,
+                              "Les deux, le groupe de travail et le comité CSEC, sont dans le "
+                              "chapitre RCW 7.68 ?",
+                              "Le Comité CSEC a été créé en 2013 par le projet de loi 5308. Il est "
+                              "autorisé par le RCW 7.68.801.",
+                              "fr") != -1);
+    /* meetings and sessions both named: the first is asked about, the other compared with */
+    static const char sessions_and_meetings[] =
+        "WashACT organise des séances d'information. Ces séances sont ouvertes au public. Les "
+        "réunions des membres de WashACT, elles, sont sur invitation uniquement.";
+    CHECK(camas_yesno_verdict(st,
+                              "Les réunions des membres de WashACT sont ouvertes au public comme "
+                              "les séances d'info ?",
+                              sessions_and_meetings, "fr") == -1);
+    CHECK(camas_yesno_verdict(st,
+                              "Les séances d'info de WashACT sont ouvertes au public comme les "
+                              "réunions des membres ?",
+                              sessions_and_meetings, "fr") == 1);
     /* a frequency with a typo is still one; one that cannot be read gets no verdict */
     CHECK(camas_yesno_verdict(st, "Does WashACT meet montly?", wa_meet, "en") == -1);
     CHECK(camas_yesno_verdict(st, "does the task force meet quaterly?", tf_meet, "en") == -1);
