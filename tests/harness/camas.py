@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -22,6 +24,30 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def camas_binary() -> Path:
     """$CAMAS_BIN, else <repo>/build/camas."""
     return Path(os.environ.get("CAMAS_BIN") or REPO_ROOT / "build" / "camas").resolve()
+
+
+@contextlib.contextmanager
+def locked(directory: os.PathLike):
+    """An exclusive flock on a directory, held for the with block: what two test processes
+    (pytest-xdist workers) share, used by one at a time."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and the lock with it
+
+
+def meson_install(destdir: os.PathLike, timeout: float = 300.0) -> subprocess.CompletedProcess:
+    """`meson install --destdir DESTDIR` of camas_binary()'s build directory, one at a time:
+    it runs ninja there first and reads meson-private/, so it holds the build directory's
+    flock meanwhile, the one scripts/demo holds while it reconfigures and builds (two test
+    modules install, and test_demo runs scripts/demo: under pytest-xdist they may run at
+    the same time)."""
+    build = camas_binary().parent
+    with locked(build):
+        return subprocess.run(["meson", "install", "-C", str(build), "--destdir", str(destdir),
+                               "--quiet"], capture_output=True, text=True, timeout=timeout)
 
 
 _warm_cache: Optional[Path] = None

@@ -11,14 +11,13 @@ import subprocess
 
 import pytest
 
-from harness.camas import camas_binary
+from harness.camas import camas_binary, meson_install
 
 
 @pytest.fixture(scope="module")
 def stage(tmp_path_factory):
     root = tmp_path_factory.mktemp("install")
-    r = subprocess.run(["meson", "install", "-C", str(camas_binary().parent), "--destdir",
-                        str(root), "--quiet"], capture_output=True, text=True, timeout=300)
+    r = meson_install(root)
     assert r.returncode == 0, r.stdout + r.stderr
     return root
 

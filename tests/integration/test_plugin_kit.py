@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness import REPO_ROOT, camas_binary, run_cli
+from harness.camas import meson_install
 from harness.plugins import PluginLab, keygen, minisign_keygen, plugin_libs_dir, sha256_file
 
 MINISIGN = shutil.which("minisign")
@@ -182,8 +183,7 @@ def test_hello_builds_out_of_tree_against_the_installed_kit(tmp_path):
     """meson install --destdir, then pkg-config --cflags camas-plugin and a C compiler."""
     import os
     stage = tmp_path / "stage"
-    r = subprocess.run(["meson", "install", "-C", str(camas_binary().parent), "--destdir",
-                        str(stage), "--quiet"], capture_output=True, text=True, timeout=300)
+    r = meson_install(stage)
     assert r.returncode == 0, r.stdout + r.stderr
     pcs = list(stage.rglob("camas-plugin.pc"))
     assert len(pcs) == 1, pcs
