@@ -1,6 +1,8 @@
 """scripts/demo: a local Synapse, the camas bot and a chat prompt as @you:localhost.
 
 State lives under ./demo/ (--dir, or $CAMAS_DEMO_DIR) and is reused across runs.
+Synapse listens on --port ($CAMAS_DEMO_PORT), else on the port of the last run, else on
+8008 when it is free, else on any free port.
 Interactive when stdin is a terminal; otherwise every stdin line is posted and its reply
 (if any within --wait seconds) is printed, then everything is shut down.
 
@@ -64,9 +66,10 @@ def _kill_stale(pid_file: Path, what: str, root: Path) -> None:
 
 
 class Demo:
-    def __init__(self, root: Path, wait: float):
+    def __init__(self, root: Path, wait: float, port: Optional[int] = None):
         self.root = root
         self.wait = wait
+        self.port = port
         self.root.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o700)
         self.creds_path = root / "credentials.json"
@@ -86,8 +89,8 @@ class Demo:
         hs_dir = self.root / "synapse"
         hs_dir.mkdir(parents=True, exist_ok=True)
         _kill_stale(hs_dir / "homeserver.pid", "synapse", self.root)
-        port = self.creds.get("synapse_port")
-        if not port or not port_is_free(port):
+        port = self.port or self.creds.get("synapse_port")
+        if not self.port and (not port or not port_is_free(port)):
             port = 8008 if port_is_free(8008) else free_port()
         self.creds["synapse_port"] = port
         self.save_creds()
@@ -370,10 +373,13 @@ def main(argv=None) -> int:
                     help="state directory (default: $CAMAS_DEMO_DIR, else ./demo)")
     ap.add_argument("--wait", type=float, default=10.0,
                     help="seconds to wait for each reply when stdin is not a terminal")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("CAMAS_DEMO_PORT") or 0),
+                    help="Synapse's port (default: $CAMAS_DEMO_PORT, else the last run's, "
+                         "else 8008 if free)")
     args = ap.parse_args(argv)
     interactive = sys.stdin.isatty()
     logging.getLogger("nio").setLevel(logging.ERROR)  # e.g. "Missing session" before a claim
-    demo = Demo(Path(args.dir).resolve(), args.wait)
+    demo = Demo(Path(args.dir).resolve(), args.wait, args.port or None)
     # SIGTERM/SIGHUP: clean up like /quit
     def interrupt(*_):
         raise KeyboardInterrupt

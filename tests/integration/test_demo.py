@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from harness import REPO_ROOT
+from harness import REPO_ROOT, free_port
 
 try:
     from nio.crypto import ENCRYPTION_ENABLED
@@ -33,9 +33,13 @@ def _synapse_running():
     yield
 
 
-def run_demo(demo_dir, lines: list, timeout: float = 150.0) -> tuple[str, str]:
-    """Pipes lines into scripts/demo; returns its stdout (the chat) and stderr."""
+def run_demo(demo_dir, lines: list, port=None, timeout: float = 150.0) -> tuple[str, str]:
+    """Pipes lines into scripts/demo; returns its stdout (the chat) and stderr. With port,
+    its Synapse listens there (CAMAS_DEMO_PORT); without, on the port of its last run."""
     env = dict(os.environ, CAMAS_DEMO_DIR=str(demo_dir), CAMAS_VENV=sys.prefix)
+    env.pop("CAMAS_DEMO_PORT", None)
+    if port:
+        env["CAMAS_DEMO_PORT"] = str(port)
     proc = subprocess.run([str(REPO_ROOT / "scripts" / "demo"), "--wait", "30"],
                           input="".join(l + "\n" for l in lines), env=env, cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=timeout)
@@ -72,7 +76,9 @@ def room_facts(demo_dir, name: str) -> tuple[bool, list]:
 
 def test_demo_answers_in_public_help_and_encrypted_staff_and_again(tmp_path):
     demo_dir = tmp_path / "demo"
-    out, err = run_demo(demo_dir, ["!ping", "/room staff", "!ping"])
+    # a port from the harness, not the demo's 8008, which another demo may hold
+    port = free_port()
+    out, err = run_demo(demo_dir, ["!ping", "/room staff", "!ping"], port)
     lines = out.splitlines()
     assert any(l.startswith("[help] camas: pong") for l in lines), out
     assert any(l.startswith("[staff] camas: pong") for l in lines), out
@@ -80,9 +86,10 @@ def test_demo_answers_in_public_help_and_encrypted_staff_and_again(tmp_path):
     assert "cannot decrypt" not in out, out
     assert "created #staff:localhost" in err and ", encrypted)" in err, err
 
-    # A second run reuses demo/: the same accounts, rooms and keys (@you's nio store has
-    # its sync token but no rooms: the demo starts with an initial sync).
+    # A second run reuses demo/: the same port, accounts, rooms and keys (@you's nio store
+    # has its sync token but no rooms: the demo starts with an initial sync).
     out, err = run_demo(demo_dir, ["/room staff", "!ping"])
+    assert f"starting Synapse on http://127.0.0.1:{port} " in err, err
     assert any(l.startswith("[staff] camas: pong") for l in out.splitlines()), out
     assert "created" not in err, err
 
