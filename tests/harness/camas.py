@@ -50,6 +50,22 @@ def meson_install(destdir: os.PathLike, timeout: float = 300.0) -> subprocess.Co
                                "--quiet"], capture_output=True, text=True, timeout=timeout)
 
 
+def warm_default_state(cwd: os.PathLike = REPO_ROOT, timeout: float = 600.0) -> None:
+    """Fills the vector cache of CWD/camas-state, the state a `camas ask` run from CWD without
+    --state uses (ask_json, ask_batch, and run_cli from the repository): the first such ask
+    embeds the whole knowledge, longer than those calls allow (30 s). In a serial run the
+    first module, test_accuracy, happened to do it with a long timeout; under pytest-xdist a
+    worker's first module may be any, so each worker calls this first. One at a time (the
+    directory's flock): the second finds the work done."""
+    if not camas_binary().exists():
+        return  # nothing to warm; the tests say what is missing
+    state = Path(cwd) / "camas-state"
+    state.mkdir(mode=0o700, exist_ok=True)
+    with locked(state):
+        subprocess.run([str(camas_binary()), "ask", "warm up"], cwd=cwd, capture_output=True,
+                       stdin=subprocess.DEVNULL, timeout=timeout)
+
+
 _warm_cache: Optional[Path] = None
 
 

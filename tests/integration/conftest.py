@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ -> import
 from harness import (  # noqa: E402
     Camas, Client, Dendrite, Nginx, Synapse, make_ca_and_cert, merge,
 )
+from harness.camas import warm_default_state  # noqa: E402
 
 _counter = itertools.count(1)
 
@@ -42,6 +43,13 @@ def pytest_runtest_makereport(item, call):
 def _failed(request) -> bool:
     return any(getattr(request.node, f"rep_{w}", None) is not None
                and getattr(request.node, f"rep_{w}").failed for w in ("setup", "call"))
+
+
+# -- camas's default state ----------------------------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _warm_default_state():
+    """./camas-state's vector cache filled before the first test of each worker."""
+    warm_default_state()
 
 
 # -- Synapse ------------------------------------------------------------------------------
