@@ -56,12 +56,18 @@ def warm_default_state(cwd: os.PathLike = REPO_ROOT, timeout: float = 600.0) -> 
     embeds the whole knowledge, longer than those calls allow (30 s). In a serial run the
     first module, test_accuracy, happened to do it with a long timeout; under pytest-xdist a
     worker's first module may be any, so each worker calls this first. One at a time (the
-    directory's flock): the second finds the work done."""
+    directory's flock): the second finds the work done. A state without a cache (a fresh
+    clone) starts from a copy of the session's warm cache, so it is embedded once."""
     if not camas_binary().exists():
         return  # nothing to warm; the tests say what is missing
     state = Path(cwd) / "camas-state"
     state.mkdir(mode=0o700, exist_ok=True)
     with locked(state):
+        cache = state / "embeddings.cache"
+        warm = warm_embeddings_cache() if not cache.exists() else None
+        if warm:
+            shutil.copyfile(warm, cache)
+            cache.chmod(0o600)  # as camas makes it
         subprocess.run([str(camas_binary()), "ask", "warm up"], cwd=cwd, capture_output=True,
                        stdin=subprocess.DEVNULL, timeout=timeout)
 
@@ -72,13 +78,22 @@ _warm_cache: Optional[Path] = None
 def warm_embeddings_cache() -> Optional[Path]:
     """A vectors cache made once per test session (one `camas ask` embeds the knowledge):
     each test bot starts with a copy, as a bot that ran before would, instead of spending
-    seconds of CPU embedding the knowledge again. Tests of a cold start remove it."""
+    seconds of CPU embedding the knowledge again. Tests of a cold start remove it. The
+    workers of one pytest-xdist run share it (PYTEST_XDIST_TESTRUNUID): the first makes it,
+    under the directory's flock, and the others wait for it."""
     global _warm_cache
     if _warm_cache is None:
-        state = Path(tempfile.mkdtemp(prefix="camas-warm-"))
-        subprocess.run([str(camas_binary()), "--state", str(state), "ask", "warm up"],
-                       cwd=REPO_ROOT, capture_output=True, timeout=600)
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+        if re.fullmatch(r"[\w.-]+", run):
+            state = Path(tempfile.gettempdir()) / f"camas-warm-{run}"
+            state.mkdir(mode=0o700, exist_ok=True)
+        else:
+            state = Path(tempfile.mkdtemp(prefix="camas-warm-"))
         cache = state / "embeddings.cache"
+        with locked(state):
+            if not cache.exists():
+                subprocess.run([str(camas_binary()), "--state", str(state), "ask", "warm up"],
+                               cwd=REPO_ROOT, capture_output=True, timeout=600)
         _warm_cache = cache if cache.exists() else Path("/nonexistent")
     return _warm_cache if _warm_cache.exists() else None
 
