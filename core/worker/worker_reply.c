@@ -173,8 +173,8 @@ static char *about_ask(struct worker *w, const struct body *b, int fr, const cha
         snprintf(question, sizeof question, fr ? "Qui a créé %s ?" : "Who created %s?", body_name);
         break;
     case CAMAS_YESNO_LAW:
-        snprintf(question, sizeof question,
-                 fr ? "Quelle loi a créé %s ?" : "Which law created %s?", body_name);
+        snprintf(question, sizeof question, fr ? "Quelle loi a créé %s ?" : "Which law created %s?",
+                 body_name);
         break;
     default:
         snprintf(question, sizeof question,
