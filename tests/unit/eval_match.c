@@ -67,8 +67,7 @@ static int add_strings_as_aliases(camas_matcher *m, const cJSON *obj, const char
     return 0;
 }
 
-/* The bodies' own words, as the worker keeps them: names, short names, one-word aliases
- * (normalised, space-separated, with a space at each end). */
+/* The bodies' own words as the worker keeps them (normalised, each between spaces). */
 static char body_words[8192] = " ";
 
 static void add_words_of(const char *text)
@@ -80,8 +79,7 @@ static void add_words_of(const char *text)
     free(norm);
 }
 
-/* A body's name or short name ({en, fr} strings), or its aliases ({en, fr} lists, of which
- * the one-word ones count). */
+/* A body's names ({en, fr} strings) or its one-word aliases ({en, fr} lists). */
 static void add_body_words(const cJSON *o)
 {
     const char *langs[] = {"en", "fr"};
@@ -100,8 +98,7 @@ static void add_body_words(const cJSON *o)
 
 static bool is_body_word(void *ud, const char *word, const char *lang)
 {
-    (void)ud;
-    (void)lang;
+    (void)ud, (void)lang;
     char key[CAMAS_TOKEN_MAX + 3];
     snprintf(key, sizeof key, " %s ", word);
     return strstr(body_words, key) != NULL;
@@ -701,8 +698,7 @@ int main(int argc, char **argv)
         }
         camas_understanding und;
         camas_understand_query(load_u, m, text, det, NULL, NULL, &und);
-        /* the worker declines another group's question after understanding it */
-        if (und.decision != CAMAS_DECIDE_DECLINE &&
+        if (und.decision != CAMAS_DECIDE_DECLINE && /* as the worker reads it after */
             camas_matcher_other_group(m, lexicon, text, det, is_body_word, NULL))
             und.decision = CAMAS_DECIDE_DECLINE;
         camas_match *r = und.options;

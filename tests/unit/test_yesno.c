@@ -6,26 +6,26 @@
 #include "yaml_json.h"
 #include "yesno.h"
 #include "yesno_internal.h"
+#include "test_yesno.h"
 
 #include <string.h>
 #include <unistd.h>
 #include <stdlib.h>
 
-static const char tf_meet[] = "The Task Force meets two to three times a year. Agendas and "
-                              "documents are posted as they become available.";
+const char tf_meet[] = "The Task Force meets two to three times a year. Agendas and "
+                       "documents are posted as they become available.";
 static const char wa_chairs[] =
     "WashACT is co-chaired by the U.S. Attorney's Office, the Seattle Police Department's Vice "
     "/ High-Risk Victims Unit and the Washington Anti-Trafficking Response Network (WARN).";
 static const char wa_meet[] = "WashACT members meet quarterly. Meetings are by invitation only.";
-static const char tf_law[] =
+const char tf_law[] =
     "The Task Force was reauthorized in 2015 by Senate Bill 5884. Its founding legislation is "
     "RCW 7.68.350.";
 static const char fr_meet[] = "Les membres de WashACT se réunissent tous les trimestres. Les "
                               "réunions sont sur invitation uniquement.";
 
 /* Bodies named in a text, by a few of their names (the worker asks the matcher). */
-static size_t stub_bodies(void *ud, const char *text, const char *lang, const char **ids,
-                          size_t max)
+size_t stub_bodies(void *ud, const char *text, const char *lang, const char **ids, size_t max)
 {
     (void)ud;
     (void)lang;
@@ -39,7 +39,7 @@ static size_t stub_bodies(void *ud, const char *text, const char *lang, const ch
     return n;
 }
 
-static bool stub_body_word(void *ud, const char *word, const char *lang)
+bool stub_body_word(void *ud, const char *word, const char *lang)
 {
     (void)ud;
     (void)lang;
@@ -470,286 +470,6 @@ static void with_names(camas_stemmer *st)
     camas_yesno_names_free(names);
 }
 
-/* The bodies' full names, for questions asking whether two names are one body. */
-static size_t stub_full_bodies(void *ud, const char *text, const char *lang, const char **ids,
-                               size_t max)
-{
-    (void)ud;
-    (void)lang;
-    size_t n = 0;
-    if (n < max && (strstr(text, "task force") || strstr(text, "groupe de travail")))
-        ids[n++] = "task-force";
-    if (n < max && (strstr(text, "washact") || strstr(text, "advisory committee") ||
-                    strstr(text, "comite consultatif")))
-        ids[n++] = "washact";
-    if (n < max && (strstr(text, "csec") || strstr(text, "sexually exploited")))
-        ids[n++] = "csec";
-    return n;
-}
-
-static bool stub_full_body_word(void *ud, const char *word, const char *lang)
-{
-    (void)ud;
-    (void)lang;
-    static const char *const words[] = {
-        "task",       "force",     "against",   "trafficking", "persons",      "washact",
-        "washington", "advisory",  "committee", "comite",      "consultatif",  "traite",
-        "groupe",     "travail",   "csec",      "statewide",   "coordinating", "commercially",
-        "sexually",   "exploited", "children",  NULL};
-    for (const char *const *w = words; *w; w++)
-        if (strcmp(word, *w) == 0)
-            return true;
-    return false;
-}
-
-static void test_identity(camas_stemmer *st)
-{
-    camas_yesno_context c = {
-        .stemmer = st, .bodies = stub_full_bodies, .is_body_word = stub_full_body_word};
-    static const char any[] = "WashACT is a multidisciplinary task force convened in 2006.";
-    CHECK(camas_yesno_verdict_ctx(
-              &c, "Is WashACT the Washington Advisory Committee on Trafficking?", any, "en") == 1);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "WashACT, c'est bien le comité consultatif de Washington sur la "
-                                  "traite ?",
-                                  any, "fr") == 1);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Is the task force the Washington Advisory Committee on "
-                                  "Trafficking?",
-                                  any, "en") == -1);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Does CSEC stand for the Task Force Against Trafficking of "
-                                  "Persons?",
-                                  any, "en") == -1);
-    /* a kind, not a name: the source calls WashACT a task force */
-    CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT a task force?", any, "en") != -1);
-    /* a claim besides the two names is not a question of names */
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Is WashACT the Washington Advisory Committee that meets "
-                                  "monthly?",
-                                  any, "en") != 1);
-}
-
-/* A body told by a description: who convenes or co-chairs each body, when each began. */
-static char *stub_described(void *ud, const char *body, const char *lang, camas_yesno_topic topic)
-{
-    (void)ud;
-    (void)lang;
-    bool wa = strcmp(body, "washact") == 0, csec = strcmp(body, "csec") == 0;
-    if (topic == CAMAS_YESNO_FOUNDED)
-        return strdup(wa     ? "WashACT was convened in 2006 by the U.S. Attorney's Office."
-                      : csec ? "The CSEC Committee was created in 2013. It is authorized at RCW "
-                               "7.68.801."
-                             : "The Task Force was reauthorized in 2015.");
-    if (topic == CAMAS_YESNO_CONVENER && (wa || csec))
-        return strdup(wa ? "WashACT was convened in 2006 by the U.S. Attorney's Office."
-                         : "The CSEC Committee is convened by the Attorney General's Office.");
-    if (topic == CAMAS_YESNO_COCHAIR && wa)
-        return strdup("WashACT is co-chaired by the U.S. Attorney's Office and WARN.");
-    return NULL;
-}
-
-static const char *stub_body_id(void *ud, size_t i)
-{
-    (void)ud;
-    static const char *const ids[] = {"task-force", "washact", "csec", NULL};
-    return i < 3 ? ids[i] : NULL;
-}
-
-static void test_described(camas_stemmer *st)
-{
-    camas_yesno_names *names = camas_yesno_names_new();
-    CHECK(names != NULL);
-    CHECK(camas_yesno_names_add(names, 1, "Attorney General's Office") == 0);
-    CHECK(camas_yesno_names_add(names, 1, "Attorney General") == 0);
-    CHECK(camas_yesno_names_add(names, 2, "U.S. Attorney's Office") == 0);
-    CHECK(camas_yesno_names_add(names, 3, "WARN") == 0);
-    CHECK(camas_yesno_names_add(names, 4, "Kyle Bois") == 0);
-    camas_yesno_context c = {.stemmer = st,
-                             .names = names,
-                             .bodies = stub_bodies,
-                             .is_body_word = stub_body_word,
-                             .about = stub_described,
-                             .body_id = stub_body_id};
-    static const char meet[] = "WashACT members meet quarterly.";
-    static const char convener[] = "Attorney General's Office: convener of the CSEC Committee.";
-    /* the description tells the body; the rest of the question is the claim */
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Does the body convened by the U.S. Attorney's Office meet "
-                                  "quarterly?",
-                                  meet, "en") == 1);
-    CHECK(camas_yesno_verdict_ctx(&c, "Does the group co-chaired by WARN meet monthly?", meet,
-                                  "en") == -1);
-    /* a year the answer does not give: when the described body began */
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Was the committee convened by the Attorney General created "
-                                  "in 2006?",
-                                  convener, "en") == -1);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Was the committee authorized at RCW 7.68.801 created in "
-                                  "2013?",
-                                  convener, "en") == 1);
-    /* a description that fits no body tells nothing; a body named is no description */
-    CHECK(camas_yesno_verdict_ctx(&c, "Does the body convened by Kyle Bois meet quarterly?", meet,
-                                  "en") == 0);
-    CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created in 2006?", convener, "en") ==
-          0);
-    c.body_id = NULL;
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Does the body convened by the U.S. Attorney's Office meet "
-                                  "quarterly?",
-                                  meet, "en") == 0);
-    camas_yesno_names_free(names);
-}
-
-/* Opposites from synonyms.yaml: the answer's other side is a "No", its absence nothing. */
-static void loader_error(void *ud, const char *message)
-{
-    (void)message;
-    ++*(int *)ud;
-}
-
-static void test_opposites(camas_stemmer *st)
-{
-    static const char yaml[] = "synonyms:\n"
-                               "  en:\n"
-                               "    - [focus, focused, about]\n"
-                               "    - [lonely]\n"
-                               "opposites:\n"
-                               "  en:\n"
-                               "    - [[adult, adults], [youth, children, minors]]\n"
-                               "    - [[house], []]\n"
-                               "    - [house, senate]\n"
-                               "  fr:\n"
-                               "    - [[adulte, adultes], [jeunes, enfants, mineurs]]\n";
-    char err[256];
-    cJSON *doc = camas_yaml_parse(yaml, strlen(yaml), "synonyms.yaml", err, sizeof err);
-    CHECK(doc != NULL);
-    camas_yesno_names *names = camas_yesno_names_new();
-    int errors = 0;
-    camas_yesno_loader ld = {.names = names, .stemmer = st, .error = loader_error, .ud = &errors};
-    camas_yesno_load_synonyms(&ld, doc);
-    CHECK(errors == 3); /* a one-word group, an empty side, a pair that is not two lists */
-    camas_yesno_context c = {.stemmer = st, .names = names};
-    static const char youth[] =
-        "The CSEC Committee addresses increasing protections for exploited youth.";
-    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee focused on adult victims?", youth,
-                                  "en") == -1);
-    CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee about exploited youth?", youth,
-                                  "en") == 1);
-    /* neither side in the answer: no verdict */
-    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force help adults?", tf_law, "en") == 0);
-    /* both words in the answer: the claim is found, not contradicted */
-    CHECK(camas_yesno_verdict_ctx(&c, "Does it protect adults?", "It protects adults and children.",
-                                  "en") == 1);
-    /* all of them one side, against an answer that gives both sides: "no" */
-    CHECK(camas_yesno_verdict_ctx(&c, "Does it protect all adults?",
-                                  "It protects adults and children.", "en") != -1);
-    CHECK(camas_yesno_verdict_ctx(&c, "Are all the people it protects adults?",
-                                  "It protects adults and children.", "en") == -1);
-    CHECK(camas_yesno_verdict_ctx(&c, "Le comité CSEC s'occupe-t-il des adultes ?",
-                                  "Le Comité CSEC renforce la protection des jeunes exploités.",
-                                  "fr") == -1);
-    /* without names (out of memory) the file is still read and checked */
-    errors = 0;
-    ld.names = NULL;
-    camas_yesno_load_synonyms(&ld, doc);
-    CHECK(errors == 3);
-    cJSON_Delete(doc);
-    camas_yesno_names_free(names);
-}
-
-/* Real words are not typos: "funding" against an answer's "founding" is no claim found. */
-static void test_lexicon(camas_stemmer *st)
-{
-    char path[] = "/tmp/camas-lexicon-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    static const char words[] = "Funding\nfounding\ntask\nforce\ntrafficker's\n\n"
-                                "réunion\nlégislature\n";
-    CHECK(write(fd, words, sizeof words - 1) == (ssize_t)(sizeof words - 1));
-    close(fd);
-    const char *paths[] = {"/nonexistent/words", path};
-    camas_lexicon *lx = camas_lexicon_load(paths, 2);
-    const char *paths_en[] = {path, "/nonexistent/words"};
-    camas_lexicon *lx_en = camas_lexicon_load(paths_en, 2); /* the same words, as English */
-    unlink(path);
-    CHECK(lx != NULL && camas_lexicon_size(lx) == 6);
-    CHECK(camas_lexicon_has(lx, "funding", 7) && camas_lexicon_has(lx, "reunion", 7));
-    CHECK(!camas_lexicon_has(lx, "fundin", 6) && !camas_lexicon_has(lx, "fundings", 8));
-    CHECK(!camas_lexicon_has(lx, "trafficker s", 12) && !camas_lexicon_has(NULL, "task", 4));
-    /* which list a word is in: the second path is bit 1 */
-    CHECK(camas_lexicon_lists(lx, "reunion", 7) == 2u && camas_lexicon_lists(lx, "rien", 4) == 0);
-    char en[] = "/tmp/camas-lexicon-XXXXXX", fr[] = "/tmp/camas-lexicon-XXXXXX";
-    int fe = mkstemp(en), ff = mkstemp(fr);
-    CHECK(fe >= 0 && ff >= 0);
-    CHECK(write(fe, "task\nrole\n", 10) == 10 && write(ff, "rôle\nréseau\n", 14) == 14);
-    close(fe);
-    close(ff);
-    const char *both[] = {en, fr};
-    camas_lexicon *lx2 = camas_lexicon_load(both, 2);
-    unlink(en);
-    unlink(fr);
-    CHECK(lx2 != NULL && camas_lexicon_lists(lx2, "role", 4) == 3u);
-    CHECK(camas_lexicon_lists(lx2, "task", 4) == 1u && camas_lexicon_lists(lx2, "reseau", 6) == 2u);
-    camas_lexicon_free(lx2);
-    static const char law[] = "The Task Force was reauthorized in 2015 by Senate Bill 5884. Its "
-                              "founding legislation is RCW 7.68.350.";
-    static const char q[] = "Does the task force have founding legislation?";
-    static const char funding[] = "Does the task force have funding legislation?";
-    camas_yesno_context c = {.stemmer = st};
-    CHECK(camas_yesno_verdict_ctx(&c, q, law, "en") == 1);
-    CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 1); /* one letter away... */
-    c.lexicon = lx; /* "funding" is a word, but of the French list: a typo in English */
-    CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 1);
-    c.lexicon = lx_en;
-    CHECK(camas_yesno_verdict_ctx(&c, funding, law, "en") == 0); /* ...but a word of its own */
-    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have fundnig legislation?", law, "en") ==
-          0);
-    CHECK(camas_yesno_verdict_ctx(&c, q, law, "en") == 1);
-    camas_lexicon_free(lx);
-    camas_lexicon_free(lx_en);
-    const char *none[] = {"/nonexistent/words"};
-    CHECK(camas_lexicon_load(none, 1) == NULL);
-}
-
-/* One claim word of several may be missing from the answer (a paraphrase), unless it is
- * the point: a level, an institution's qualifier, a name, or with a comparison. Claims are
- * counted without the bodies' own words, so only with a context that knows them. */
-static void test_one_missing(camas_stemmer *st)
-{
-    camas_yesno_context c = {.stemmer = st, .bodies = stub_bodies, .is_body_word = stub_body_word};
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Does the task force dutifully post agendas and documents as "
-                                  "they become available?",
-                                  tf_meet, "en") == 1);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Does the task force dutifully post agendas and documents "
-                                  "promptly as they become available?",
-                                  tf_meet, "en") == 0);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Are the task force's federal agendas and documents posted as "
-                                  "they become available?",
-                                  tf_meet, "en") == 0);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Does the tacoma police post task force agendas and documents as "
-                                  "they become available?",
-                                  tf_meet, "en") == 0);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Does the task force post agendas and documents on Facebook as "
-                                  "they become available?",
-                                  tf_meet, "en") == 0);
-    CHECK(camas_yesno_verdict_ctx(&c,
-                                  "Are the same agendas and documents posted for the task force as "
-                                  "they become available?",
-                                  tf_meet, "en") == 0);
-    camas_yesno_context plain = {.stemmer = st}; /* no body words: every claim counts */
-    CHECK(camas_yesno_verdict_ctx(&plain,
-                                  "Does the task force dutifully post agendas and documents as "
-                                  "they become available?",
-                                  tf_meet, "en") == 0);
-}
-
 int main(void)
 {
     CHECK(camas_yesno_question("Is WARN part of WashACT?", "en"));
@@ -900,5 +620,8 @@ int main(void)
     test_described(st);
     test_identity(st);
     camas_stemmer_free(st);
+    int count, failed = test_yesno_context_results(&count);
+    check_count += count;
+    check_failures += failed;
     return check_done("yesno");
 }
