@@ -1,11 +1,13 @@
 /* Logistic regression over embeddings (see logreg.h): full-batch gradient descent with L2
- * regularisation; a thousand examples of 384 dimensions train in tens of milliseconds, so the
- * worker trains at start and when the examples change. */
+ * regularisation, in steps of a few epochs: a few thousand examples of 384 dimensions take
+ * one to three seconds on a loaded machine, which the worker spreads over short background
+ * slices so that a question never waits behind it. */
 #include "logreg.h"
 
 #include "dense.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,62 +32,120 @@ static float sigmoid(float z)
     return z >= 0 ? 1.0f / (1.0f + expf(-z)) : expf(z) / (1.0f + expf(z));
 }
 
-camas_logreg *camas_logreg_train(const float *x, const unsigned char *y, size_t n, int dim,
-                                 float pos_weight)
+struct camas_logreg_trainer {
+    camas_logreg *m;
+    float *x;
+    unsigned char *y;
+    size_t n;
+    float pos_weight;
+    double wsum;
+    float *g, *m1, *m2; /* gradient, first and second moments; the bias is the last element */
+    float b1t, b2t;
+    int epoch;
+};
+
+void camas_logreg_trainer_free(camas_logreg_trainer *t)
 {
-    if (!x || !y || n == 0 || dim <= 0 || dim > 4096)
+    if (!t)
+        return;
+    free(t->m);
+    free(t->x);
+    free(t->y);
+    free(t->g);
+    free(t->m1);
+    free(t->m2);
+    free(t);
+}
+
+camas_logreg_trainer *camas_logreg_trainer_new(const float *x, const unsigned char *y, size_t n,
+                                               int dim, float pos_weight)
+{
+    if (!x || !y || n == 0 || dim <= 0 || dim > 4096 || n > SIZE_MAX / sizeof(float) / 4096)
         return NULL;
     size_t pos = 0;
     for (size_t i = 0; i < n; i++)
         pos += y[i] != 0;
     if (pos == 0 || pos == n)
         return NULL;
-    camas_logreg *m = calloc(1, sizeof *m + (size_t)dim * sizeof(float));
-    /* gradient, first and second moments; the bias is the last element of each */
-    float *g = calloc((size_t)dim + 1, sizeof *g);
-    float *m1 = calloc((size_t)dim + 1, sizeof *m1);
-    float *m2 = calloc((size_t)dim + 1, sizeof *m2);
-    if (!m || !g || !m1 || !m2) {
-        free(m);
-        free(g);
-        free(m1);
-        free(m2);
+    camas_logreg_trainer *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->m = calloc(1, sizeof *t->m + (size_t)dim * sizeof(float));
+    t->x = malloc(n * (size_t)dim * sizeof *t->x);
+    t->y = malloc(n);
+    t->g = calloc((size_t)dim + 1, sizeof *t->g);
+    t->m1 = calloc((size_t)dim + 1, sizeof *t->m1);
+    t->m2 = calloc((size_t)dim + 1, sizeof *t->m2);
+    if (!t->m || !t->x || !t->y || !t->g || !t->m1 || !t->m2) {
+        camas_logreg_trainer_free(t);
         return NULL;
     }
-    m->dim = dim;
-    double wsum = (double)(n - pos) + pos_weight * (double)pos;
-    float b1t = 1, b2t = 1;
-    for (int epoch = 0; epoch < EPOCHS; epoch++) {
+    memcpy(t->x, x, n * (size_t)dim * sizeof *t->x);
+    memcpy(t->y, y, n);
+    t->m->dim = dim;
+    t->n = n;
+    t->pos_weight = pos_weight;
+    t->wsum = (double)(n - pos) + pos_weight * (double)pos;
+    t->b1t = t->b2t = 1;
+    return t;
+}
+
+bool camas_logreg_trainer_step(camas_logreg_trainer *t, int epochs)
+{
+    if (!t)
+        return true;
+    camas_logreg *m = t->m;
+    int dim = m->dim;
+    float *g = t->g, *m1 = t->m1, *m2 = t->m2;
+    for (; epochs > 0 && t->epoch < EPOCHS; epochs--, t->epoch++) {
         memset(g, 0, ((size_t)dim + 1) * sizeof *g);
-        for (size_t i = 0; i < n; i++) {
-            const float *xi = x + i * (size_t)dim;
-            float z = m->bias;
-            for (int k = 0; k < dim; k++)
-                z += m->w[k] * xi[k];
-            float err = sigmoid(z) - (y[i] ? 1.0f : 0.0f);
-            if (y[i])
-                err *= pos_weight;
+        for (size_t i = 0; i < t->n; i++) {
+            const float *xi = t->x + i * (size_t)dim;
+            /* the dot product in SIMD partial sums: the danger detector's 6,836 examples
+             * trained in 2.2 s with a plain float loop (which may not be reordered), 0.84 s */
+            float z = m->bias + camas_dense_dot(m->w, xi, dim);
+            float err = sigmoid(z) - (t->y[i] ? 1.0f : 0.0f);
+            if (t->y[i])
+                err *= t->pos_weight;
             for (int k = 0; k < dim; k++)
                 g[k] += err * xi[k];
             g[dim] += err;
         }
-        b1t *= BETA1;
-        b2t *= BETA2;
+        t->b1t *= BETA1;
+        t->b2t *= BETA2;
         for (int k = 0; k <= dim; k++) {
-            float grad = (float)(g[k] / wsum) + (k < dim ? L2 * m->w[k] : 0.0f);
+            float grad = (float)(g[k] / t->wsum) + (k < dim ? L2 * m->w[k] : 0.0f);
             m1[k] = BETA1 * m1[k] + (1 - BETA1) * grad;
             m2[k] = BETA2 * m2[k] + (1 - BETA2) * grad * grad;
-            float step = RATE * (m1[k] / (1 - b1t)) / (sqrtf(m2[k] / (1 - b2t)) + 1e-8f);
+            float step = RATE * (m1[k] / (1 - t->b1t)) / (sqrtf(m2[k] / (1 - t->b2t)) + 1e-8f);
             if (k < dim)
                 m->w[k] -= step;
             else
                 m->bias -= step;
         }
     }
-    free(g);
-    free(m1);
-    free(m2);
+    return t->epoch >= EPOCHS;
+}
+
+camas_logreg *camas_logreg_trainer_finish(camas_logreg_trainer *t)
+{
+    if (!t)
+        return NULL;
+    camas_logreg *m = NULL;
+    if (t->epoch >= EPOCHS) {
+        m = t->m;
+        t->m = NULL;
+    }
+    camas_logreg_trainer_free(t);
     return m;
+}
+
+camas_logreg *camas_logreg_train(const float *x, const unsigned char *y, size_t n, int dim,
+                                 float pos_weight)
+{
+    camas_logreg_trainer *t = camas_logreg_trainer_new(x, y, n, dim, pos_weight);
+    camas_logreg_trainer_step(t, EPOCHS);
+    return camas_logreg_trainer_finish(t);
 }
 
 void camas_logreg_free(camas_logreg *m)
@@ -97,10 +157,7 @@ float camas_logreg_score(const camas_logreg *m, const float *v)
 {
     if (!m || !v)
         return 0;
-    float z = m->bias;
-    for (int k = 0; k < m->dim; k++)
-        z += m->w[k] * v[k];
-    return sigmoid(z);
+    return sigmoid(m->bias + camas_dense_dot(m->w, v, m->dim));
 }
 
 void camas_logreg_pack(const camas_logreg *m, float *direction, float *scale)

@@ -14,7 +14,7 @@ typedef struct camas_logreg camas_logreg;
 
 /* Changes whenever training changes, so that models kept from an earlier version are not
  * reused (understand.c keys them with it). */
-#define CAMAS_LOGREG_VERSION 2u
+#define CAMAS_LOGREG_VERSION 3u
 
 /* Trains on n unit vectors of dimension dim (x is n*dim floats, row-major) with labels y
  * (1 positive, 0 negative); positive examples weigh pos_weight times more (recall first for
@@ -22,6 +22,17 @@ typedef struct camas_logreg camas_logreg;
 camas_logreg *camas_logreg_train(const float *x, const unsigned char *y, size_t n, int dim,
                                  float pos_weight);
 void camas_logreg_free(camas_logreg *m);
+
+/* The same training in steps, so that the worker's background slices stay short:
+ * camas_logreg_trainer_new copies x and y (NULL as camas_logreg_train would give NULL);
+ * _step runs up to epochs more epochs and says whether all have run; _finish frees the
+ * trainer and returns the model once all epochs have run (else NULL). */
+typedef struct camas_logreg_trainer camas_logreg_trainer;
+camas_logreg_trainer *camas_logreg_trainer_new(const float *x, const unsigned char *y, size_t n,
+                                               int dim, float pos_weight);
+bool camas_logreg_trainer_step(camas_logreg_trainer *t, int epochs);
+camas_logreg *camas_logreg_trainer_finish(camas_logreg_trainer *t);
+void camas_logreg_trainer_free(camas_logreg_trainer *t);
 
 /* A trained model as two unit vectors of dimension dim (so it can be kept where vectors
  * are kept, dense.h): the weights' direction, and (|w|, bias, 1) scaled to unit length in

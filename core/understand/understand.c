@@ -145,7 +145,7 @@ bool camas_understand_has_model(const camas_understand *u)
 bool camas_understand_ready(const camas_understand *u)
 {
     return u && u->model && camas_dense_pending(u->dense) == 0 && u->danger.tried &&
-           u->scope.tried && u->entries.tried;
+           !u->danger.trainer && u->scope.tried && !u->scope.trainer && u->entries.tried;
 }
 
 static struct label *label_for(camas_understand *u, uint32_t owner, const char *id, bool create)
@@ -314,14 +314,22 @@ bool camas_understand_work(camas_understand *u, int64_t budget_ms)
         if (left > 0)
             return true;
     }
+    /* each classifier in slices: a question sent meanwhile waits at most one slice (trained
+     * whole, the danger detector kept a new worker deaf for 1.7-2.7 s on a loaded machine,
+     * past the core's plugin deadline) */
+    int64_t budget = budget_ms > 0 ? budget_ms : 1;
     if (!u->danger.tried)
         camas_understand_gather_danger(u);
+    if (camas_understand_train_step(u, &u->danger, budget))
+        return true;
     if (!u->scope.tried)
         camas_understand_train(u, &u->scope, CAMAS_ASKS_POSITIVE, 1.0f, "scope");
+    if (camas_understand_train_step(u, &u->scope, budget))
+        return true;
     if (!u->entries.tried)
         camas_understand_entries_start(u);
     if (u->entries.training) {
-        camas_understand_entries_train(u, budget_ms > 0 ? budget_ms : 1);
+        camas_understand_entries_train(u, budget);
         return u->entries.training;
     }
     return false;
@@ -348,7 +356,9 @@ static void danger_while_warming(camas_understand *u, const char *question,
                                  camas_understanding *out)
 {
     float q[MAX_DIM];
-    if (!u->model || !u->danger_n || camas_understand_noise(question) ||
+    /* the first training of the detector under way: the patterns alone, as while the
+     * knowledge is embedded (the nearest examples alone raise too many false alarms) */
+    if (!u->model || !u->danger_n || !u->danger.model || camas_understand_noise(question) ||
         camas_embed_text(u->model, question, strlen(question), 1, q) != 0)
         return;
     camas_danger_view d =

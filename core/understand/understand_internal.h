@@ -37,6 +37,10 @@ struct examples {
     camas_logreg *model;
     uint64_t trained_on; /* fingerprint of the training set (scope: with the plugins' asks) */
     bool tried;
+    /* training in progress (in background slices); model stays the last one until done */
+    camas_logreg_trainer *trainer;
+    uint64_t training_on;
+    const char *what; /* "danger", "scope": for the log */
 };
 
 /* The softmax over the plugins' entries, trained on their example questions and answers;
@@ -93,13 +97,15 @@ struct camas_understand {
  * set of examples. */
 void camas_understand_open_model(camas_understand *u);
 void camas_understand_examples_free(struct examples *ex);
-/* Trains (or finds in the vector cache) the logistic regression of ex; with_asks adds the
- * plugins' example questions as positives (the scope classifier). */
 /* What the plugins' example questions are to a classifier: left out, or examples of one
  * label (in scope, for the scope classifier; safe, for the danger detector). */
 enum camas_asks_as { CAMAS_ASKS_NONE, CAMAS_ASKS_POSITIVE, CAMAS_ASKS_NEGATIVE };
+/* Finds the logistic regression of ex in the vector cache, or starts training it (asks_as
+ * says what the plugins' example questions are to it); camas_understand_train_step then
+ * trains for up to budget_ms and says whether training is still under way. */
 void camas_understand_train(camas_understand *u, struct examples *ex, enum camas_asks_as asks_as,
                             float pos_weight, const char *what);
+bool camas_understand_train_step(camas_understand *u, struct examples *ex, int64_t budget_ms);
 /* Copies the danger examples' vectors side by side for camas_understand_danger_score. */
 void camas_understand_gather_danger(camas_understand *u);
 /* The learned danger scores of a question's vector q, in [0,1]: the kernel density ratio

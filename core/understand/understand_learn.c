@@ -28,6 +28,13 @@ void camas_understand_entries_clear(struct entry_model *em)
     em->training = false;
 }
 
+/* Where a classifier trained on the set with fingerprint fp is kept in the vector cache (its
+ * direction; its scale at the next key). */
+static uint64_t model_key(uint64_t fp)
+{
+    return fp * 0xff51afd7ed558ccdull + 0x5a17;
+}
+
 void camas_understand_train(camas_understand *u, struct examples *ex, enum camas_asks_as asks_as,
                             float pos_weight, const char *what)
 {
@@ -47,12 +54,18 @@ void camas_understand_train(camas_understand *u, struct examples *ex, enum camas
     }
     fp ^= (uint64_t)(pos_weight * 1000) * 0xc2b2ae3d27d4eb4full ^ CAMAS_LOGREG_VERSION ^
           ((uint64_t)asks_as << 40);
+    if (ex->trainer && fp == ex->training_on) { /* under way already */
+        free(asks);
+        return;
+    }
+    camas_logreg_trainer_free(ex->trainer); /* the examples changed under it */
+    ex->trainer = NULL;
     if (ex->model && fp == ex->trained_on) {
         free(asks);
         return;
     }
     /* trained before (this process or an earlier one, through the vector cache)? */
-    uint64_t kdir = fp * 0xff51afd7ed558ccdull + 0x5a17, kscale = kdir + 1;
+    uint64_t kdir = model_key(fp), kscale = kdir + 1;
     const float *dir = camas_dense_keyed(u->dense, kdir), *sc = camas_dense_keyed(u->dense, kscale);
     camas_logreg *kept = dir && sc ? camas_logreg_unpack(dir, sc, dim) : NULL;
     if (kept) {
@@ -77,28 +90,48 @@ void camas_understand_train(camas_understand *u, struct examples *ex, enum camas
         memcpy(x + n * (size_t)dim, asks[i], (size_t)dim * sizeof *x);
         y[n++] = asks_as == CAMAS_ASKS_POSITIVE;
     }
-    int64_t t0 = camas_monotonic_ms();
-    camas_logreg *model = x && y ? camas_logreg_train(x, y, n, dim, pos_weight) : NULL;
-    if (model) {
-        camas_logreg_free(ex->model);
-        ex->model = model;
-        ex->trained_on = fp;
-        log_debug("understand", "%s classifier trained on %zu examples in %lld ms", what, n,
-                  (long long)(camas_monotonic_ms() - t0));
-        float *packed = malloc(2 * (size_t)dim * sizeof *packed);
-        if (packed) {
-            camas_logreg_pack(model, packed, packed + dim);
-            if (camas_dense_keep(u->dense, kdir, packed) ||
-                camas_dense_keep(u->dense, kscale, packed + dim))
-                log_debug("understand", "%s classifier not kept in the cache", what);
-            free(packed);
-        }
-    } else if (!ex->model) {
+    ex->trainer = x && y ? camas_logreg_trainer_new(x, y, n, dim, pos_weight) : NULL;
+    ex->training_on = fp;
+    ex->what = what;
+    if (!ex->trainer && !ex->model)
         log_debug("understand", "no %s classifier yet (%zu examples)", what, n);
-    }
+    else if (ex->trainer)
+        log_debug("understand", "training the %s classifier on %zu examples", what, n);
     free(asks);
     free(x);
     free(y);
+}
+
+bool camas_understand_train_step(camas_understand *u, struct examples *ex, int64_t budget_ms)
+{
+    if (!ex->trainer)
+        return false;
+    int64_t t0 = camas_monotonic_ms();
+    bool done;
+    do
+        done = camas_logreg_trainer_step(ex->trainer, 5);
+    while (!done && camas_monotonic_ms() - t0 < budget_ms);
+    if (!done)
+        return true;
+    camas_logreg *model = camas_logreg_trainer_finish(ex->trainer);
+    ex->trainer = NULL;
+    if (!model)
+        return false;
+    camas_logreg_free(ex->model);
+    ex->model = model;
+    ex->trained_on = ex->training_on;
+    log_debug("understand", "%s classifier trained", ex->what);
+    int dim = camas_embed_dim(u->model);
+    uint64_t kdir = model_key(ex->trained_on), kscale = kdir + 1;
+    float *packed = malloc(2 * (size_t)dim * sizeof *packed);
+    if (packed) {
+        camas_logreg_pack(model, packed, packed + dim);
+        if (camas_dense_keep(u->dense, kdir, packed) ||
+            camas_dense_keep(u->dense, kscale, packed + dim))
+            log_debug("understand", "%s classifier not kept in the cache", ex->what);
+        free(packed);
+    }
+    return false;
 }
 
 /* Copies the danger examples' vectors side by side (the pool may move them). */

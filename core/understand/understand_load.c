@@ -23,6 +23,7 @@ void camas_understand_examples_free(struct examples *ex)
     free(ex->texts);
     free(ex->labels);
     camas_logreg_free(ex->model);
+    camas_logreg_trainer_free(ex->trainer);
     memset(ex, 0, sizeof *ex);
 }
 

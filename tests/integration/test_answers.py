@@ -307,6 +307,32 @@ def test_danger_gets_hotline_first(make_bot, alice):
             assert set(phones) <= {"206-442-4488", "888-373-7888"}, t
 
 
+def test_questions_are_answered_while_the_detectors_train(make_bot, alice, tmp_path):
+    """Staff added danger examples: the new worker trains its danger detector again (about a
+    second, three on a loaded machine). A question sent meanwhile must be answered, not wait
+    behind the training: trained in one piece, it kept the worker silent past the core's
+    plugin deadline, which then killed the worker and blamed a plugin (issue 11). Here the
+    deadline is short (300 ms) so that a worker deaf for the training is caught."""
+    import shutil
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", knowledge)
+    (knowledge / "safety" / "zz-staff-added.yaml").write_text(
+        "danger:\n  en:\n    - \"they took my phone so i cannot call anyone for help\"\n"
+        "safe:\n  en:\n    - \"they took my order at the counter and called my name\"\n",
+        encoding="utf-8")
+    room, bot = start_bot_in(make_bot, alice, "help", knowledge_dir=str(knowledge),
+                             plugins={"deadline_ms": 300})
+    bot.camas.wait_log(r"training the danger classifier", timeout=60)
+    ids = [alice.send(room, "Who chairs the task force?"), alice.send(room, DANGER_EN)]
+    replies = alice.assert_replies_exactly_once(room, bot.user_id, ids, timeout=40)
+    assert "Richard Torrance" in body(replies[ids[0]]), replies[ids[0]]
+    assert HOTLINE in body(replies[ids[1]]).partition("\n\n")[0], replies[ids[1]]
+    bot.camas.wait_log(r"danger classifier trained", timeout=60)
+    bot.camas.wait_understanding(timeout=60)
+    log = bot.camas.log_since_start()
+    assert "did not finish within" not in log and "stopping the worker" not in log, log
+
+
 def test_rate_limit_never_suppresses_the_hotline(make_bot, alice):
     limit = 2
     room, bot = start_bot_in(make_bot, alice, "help",

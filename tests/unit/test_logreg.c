@@ -142,6 +142,23 @@ int main(void)
     scale[2] = 0;
     CHECK(camas_logreg_unpack(dir, scale, DIM) == NULL);
     camas_logreg_free(back);
+    /* in steps (the worker's background slices): the same model, and none before the end */
+    camas_logreg_trainer *t = camas_logreg_trainer_new(x, y, N, DIM, 1.0f);
+    CHECK(t != NULL);
+    int steps = 0;
+    while (!camas_logreg_trainer_step(t, 7))
+        steps++;
+    CHECK(steps > 10);
+    CHECK(camas_logreg_trainer_step(t, 7)); /* done stays done */
+    camas_logreg *stepped = camas_logreg_trainer_finish(t);
+    CHECK(stepped && camas_logreg_score(stepped, mid) == camas_logreg_score(m, mid));
+    camas_logreg_free(stepped);
+    t = camas_logreg_trainer_new(x, y, N, DIM, 1.0f);
+    CHECK(t && !camas_logreg_trainer_step(t, 1));
+    CHECK(camas_logreg_trainer_finish(t) == NULL); /* unfinished: no model, nothing leaked */
+    CHECK(camas_logreg_trainer_new(x, ones, N, DIM, 1.0f) == NULL);
+    CHECK(camas_logreg_trainer_step(NULL, 1) && camas_logreg_trainer_finish(NULL) == NULL);
+    camas_logreg_trainer_free(NULL);
     camas_logreg_free(heavy);
     camas_logreg_free(m);
     free(x);
