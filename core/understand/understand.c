@@ -271,6 +271,11 @@ int camas_understand_add_answer(camas_understand *u, uint32_t owner, const char 
     struct label *l = label_for(u, owner, entry_id, true);
     if (l && l->nfacts < MAX_FACTS)
         l->nfacts += camas_understand_text_facts(text, l->facts + l->nfacts, MAX_FACTS - l->nfacts);
+    if (l && u->names && l->nnames < MAX_FACTS) {
+        char phrase[MAX_FACTS][CAMAS_NAME_PHRASE_MAX];
+        l->nnames +=
+            u->names(u->names_ud, text, phrase, l->name_ids + l->nnames, MAX_FACTS - l->nnames);
+    }
     /* the answer belongs to an entry already added; take its body from there */
     const char *body = camas_dense_entry_body(u->dense, entry_id);
     return camas_dense_add(u->dense, owner, entry_id, body, CAMAS_DENSE_ANSWER, text);
@@ -616,7 +621,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     for (size_t i = 0; i < nh; i++)
         known_fact |= states[i];
     char found[1][CAMAS_NAME_PHRASE_MAX];
-    bool named = s1 >= DENSE_ANSWER && u->names && u->names(u->names_ud, question, found, 1);
+    bool named = s1 >= DENSE_ANSWER && u->names && u->names(u->names_ud, question, found, NULL, 1);
     /* ...as does asking which body does what when the entry about every body is near
      * ("which body meets two to three times per year?") */
     bool which_overview = overview && s1 >= DENSE_ANSWER;
@@ -740,7 +745,8 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
 
 void camas_understand_set_names(camas_understand *u,
                                 size_t (*names)(void *ud, const char *text,
-                                                char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max),
+                                                char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids,
+                                                size_t max),
                                 void *ud)
 {
     if (u) {

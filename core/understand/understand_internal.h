@@ -63,6 +63,8 @@ struct label {
     /* numbers and e-mail addresses its answers state (normalised): "2013", "7.68.801" */
     char facts[MAX_FACTS][CAMAS_TOKEN_MAX + 1];
     size_t nfacts;
+    unsigned name_ids[MAX_FACTS]; /* the people and offices its answers name (u->names) */
+    size_t nnames;
 };
 
 struct camas_understand {
@@ -84,7 +86,8 @@ struct camas_understand {
     struct entry_model entries; /* which entry a question belongs to, learned (softmax) */
     long nmasked; /* texts masked (leave-one-out): the entry model, trained on them, sits out */
     /* the known people and offices a text names (their phrases, normalised) */
-    size_t (*names)(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max);
+    size_t (*names)(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids,
+                    size_t max);
     void *names_ud;
     const struct camas_lexicon *lexicon; /* real words, never spelling-corrected (lexicon.h) */
     char **places; /* normalised names of places other than Washington State */

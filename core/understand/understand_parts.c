@@ -55,6 +55,23 @@ static bool split_clauses(const char *q, char *a, char *b, size_t cap)
  * (the question's vector) were replaced by the asked part's. */
 static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
                                  size_t nf);
+static const char *body_of_name(const camas_understand *u, unsigned id);
+
+/* The body a person or office of text belongs to: the first name (in text's order) that
+ * only one body's answers name ("le groupe du procureur fédéral": WashACT, convened by the
+ * U.S. Attorney's Offices; "the Legislature" names no one body). */
+static const char *body_of_names(const camas_understand *u, const char *text)
+{
+    char phrase[4][CAMAS_NAME_PHRASE_MAX];
+    unsigned ids[4];
+    size_t n = u->names ? u->names(u->names_ud, text, phrase, ids, 4) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *body = body_of_name(u, ids[i]);
+        if (body)
+            return body;
+    }
+    return NULL;
+}
 
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
                                   camas_dense_hit *hits, size_t *nh, size_t max, float *q)
@@ -83,6 +100,10 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         char facts[4][CAMAS_TOKEN_MAX + 1];
         size_t nf = camas_understand_text_facts(part[d], facts, 4);
         const char *by_fact = nf ? body_of_facts(u, facts, nf) : NULL;
+        /* ...as does a person or office of one body only ("le groupe du procureur fédéral":
+         * "groupe" pulls the wording to the Task Force, the Groupe de travail) */
+        if (!by_fact)
+            by_fact = body_of_names(u, part[d]);
         if (by_fact) {
             body = by_fact;
             desc[0].score = 1.0f;
@@ -213,6 +234,26 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
     return found;
 }
 
+/* The one body whose own entries' answers name the person or office id (entries about every
+ * body aside), or NULL when none or several do. */
+static const char *body_of_name(const camas_understand *u, unsigned id)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < u->nlabels; i++) {
+        const struct label *l = &u->labels[i];
+        bool names = false;
+        for (size_t k = 0; k < l->nnames && !names; k++)
+            names = l->name_ids[k] == id;
+        const char *body = names ? camas_dense_entry_body(u->dense, l->entry_id) : NULL;
+        if (!body || strcmp(body, "all") == 0)
+            continue;
+        if (found && strcmp(found, body) != 0)
+            return NULL;
+        found = body;
+    }
+    return found;
+}
+
 /* The question less its description (rest), among the described body's own entries: when
  * one entry answers it clearly, and is none of the excluded ones, hits and q become rest's
  * and true is returned (what is traced names the reading: DESCRIBED, NAMED). */
@@ -280,17 +321,21 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
                                 camas_dense_hit *hits, size_t *nh, size_t max, float *q)
 {
     char names[4][CAMAS_NAME_PHRASE_MAX];
-    size_t nn = u->names ? u->names(u->names_ud, question, names, 4) : 0;
+    unsigned ids[4];
+    size_t nn = u->names ? u->names(u->names_ud, question, names, ids, 4) : 0;
     for (size_t i = 0; i < nn; i++) {
         float v[MAX_DIM];
         camas_dense_hit who[3];
         size_t nwho = 0;
         if (camas_embed_text(u->model, names[i], strlen(names[i]), 1, v) ||
             !(nwho = camas_dense_query(u->dense, v, NULL, 0, camas_understand_plugin_entries_only,
-                                       fw, who, 3)) ||
-            who[0].score < NAME_CLEAR)
+                                       fw, who, 3)))
             continue;
-        const char *body = camas_dense_entry_body(u->dense, who[0].entry_id);
+        /* the one body whose answers name it, else the body of its nearest entry (a name
+         * alone is far from every entry: "procureur federal" is nearest the CSEC members) */
+        const char *body = body_of_name(u, ids[i]);
+        if (!body && who[0].score >= NAME_CLEAR)
+            body = camas_dense_entry_body(u->dense, who[0].entry_id);
         if (!body || strcmp(body, "all") == 0)
             continue;
         /* the description ends with the name's last word */
@@ -396,7 +441,7 @@ bool camas_understand_overview_for_which(const camas_understand *u, const char *
     /* a fact the best entry states ("which body is under RCW 7.68.801?") or a person or
      * office named ("which body is co-chaired by WARN?") already tells the body */
     char named[1][CAMAS_NAME_PHRASE_MAX];
-    if (!top || states[0] || (u->names && u->names(u->names_ud, question, named, 1)))
+    if (!top || states[0] || (u->names && u->names(u->names_ud, question, named, NULL, 1)))
         return false;
     /* already the entry about every body: it answers, however close the next one is */
     if (strcmp(top, "all") == 0)

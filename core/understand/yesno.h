@@ -31,10 +31,11 @@ void camas_yesno_blank_names(const camas_yesno_names *names, char *norm);
 /* Does text name one of the people or offices the source names? */
 bool camas_yesno_names_in(const camas_yesno_names *names, const char *text);
 /* The source's names in text, normalised as written there ("attorney general s office"), at
- * most max. */
+ * most max; ids (may be NULL) gets each one's name id (the same for all ways of writing
+ * it: "procureur fédéral" and "U.S. Attorney's Office"). */
 #define CAMAS_NAME_PHRASE_MAX 96
 size_t camas_yesno_name_phrases(const camas_yesno_names *names, const char *text,
-                                char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max);
+                                char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids, size_t max);
 /* Adds a group of words of the same meaning in lang (knowledge/synonyms.yaml; phrases of
  * several words are skipped), stemmed with st (may be NULL). 0, or -1 (out of memory). */
 int camas_yesno_names_add_synonyms(camas_yesno_names *names, struct camas_stemmer *st,

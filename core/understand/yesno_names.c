@@ -155,7 +155,7 @@ size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, 
 }
 
 size_t camas_yesno_name_phrases(const camas_yesno_names *names, const char *text,
-                                char (*out)[CAMAS_NAME_PHRASE_MAX], size_t max)
+                                char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids, size_t max)
 {
     char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
     struct name_hit hit[4 * MAX_HITS];
@@ -166,7 +166,10 @@ size_t camas_yesno_name_phrases(const camas_yesno_names *names, const char *text
             len >= CAMAS_NAME_PHRASE_MAX)
             continue; /* not in the source */
         memcpy(out[n], norm + hit[i].start, len);
-        out[n++][len] = '\0';
+        out[n][len] = '\0';
+        if (ids)
+            ids[n] = hit[i].id;
+        n++;
     }
     free(norm);
     return n;

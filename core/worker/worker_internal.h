@@ -140,7 +140,7 @@ bool camas_worker_comparison_cut(const struct worker *w, const char *text, const
                                  struct camas_buf *out);
 /* The known people and offices text names (understand.h's names callback; ud: the worker). */
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
-                          size_t max);
+                          unsigned *ids, size_t max);
 /* With u's best entry rendered: "Yes —"/"No —" before it when it (or a close runner-up about
  * the same body) settles the yes/no question; *verdict gets +1, -1 or 0. whole: the whole
  * question when req's is the part before a point of comparison (tried when that part

@@ -83,10 +83,10 @@ bool camas_worker_comparison_cut(const struct worker *w, const char *text, const
 }
 
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
-                          size_t max)
+                          unsigned *ids, size_t max)
 {
     const struct worker *w = ud;
-    return camas_yesno_name_phrases(w->names, text, out, max);
+    return camas_yesno_name_phrases(w->names, text, out, ids, max);
 }
 
 void camas_worker_about_forget(struct worker *w)
