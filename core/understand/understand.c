@@ -559,10 +559,21 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
+    /* "which body is convened by the Attorney General's Office?": the office names it */
+    bool asks_which = camas_understand_asks_which_body(question);
+    const char *by_name =
+        nb == 0 && asks_which ? camas_understand_body_of_names(u, question) : NULL;
+    if (by_name)
+        bodies[nb++] = by_name;
     struct filter_wrap fw = {f, ud};
     camas_dense_hit hits[MAX_HITS];
-    size_t nh = camas_dense_query(u->dense, q, bodies, nb, camas_understand_plugin_entries_only,
-                                  &fw, hits, MAX_HITS);
+    /* ...and among its own entries: the one about every body only lists what was asked */
+    struct body_filter own = {camas_understand_plugin_entries_only, &fw, u, &by_name, 1, true};
+    size_t nh = by_name
+                    ? camas_dense_query(u->dense, q, bodies, nb, camas_understand_only_bodies, &own,
+                                        hits, MAX_HITS)
+                    : camas_dense_query(u->dense, q, bodies, nb,
+                                        camas_understand_plugin_entries_only, &fw, hits, MAX_HITS);
     /* a number or e-mail address of the question that an entry's answer states ("which one
      * was created in 2013?") */
     char qfacts[8][CAMAS_TOKEN_MAX + 1];
@@ -585,7 +596,6 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     score_hits(u, hits, nh, qfacts, nqf, lex, nlex, described, score, states);
     add_entry_model(u, q, hits, nh, score);
     sort_hits(hits, nh, score, states);
-    bool asks_which = camas_understand_asks_which_body(question);
     bool overview =
         nb == 0 && !described && asks_which &&
         camas_understand_overview_for_which(u, question, hits, nh, score, states, DENSE_ANSWER);
@@ -645,8 +655,10 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     bool pinned = states[0] && s1 >= FACT_ANSWER_MIN;
     /* the asked part alone is further from every entry than a whole question */
     float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
-    bool sure =
-        (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees || pinned;
+    /* the body asked for is told by an office of its own: its best entry answers (the
+     * question's other words are far from every entry: "rather than by the state") */
+    bool sure = (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees ||
+                pinned || (by_name && s1 >= DESCRIBED_MIN);
     /* "quel groupe inclut la police de Seattle ?": the body is what is asked, and entries of
      * one body too close to tell apart still tell it */
     if (!sure && s1 >= answer_min && nh > 1 && asks_which) {

@@ -163,6 +163,10 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
 /* Does the question ask which body ("which group meets quarterly?", "quel comité…",
  * "lequel…")? */
 bool camas_understand_asks_which_body(const char *question);
+/* The body a person or office of text belongs to: the first name (in text's order) that
+ * only one body's answers name ("le groupe du procureur fédéral": WashACT, convened by the
+ * U.S. Attorney's Offices; "the Legislature" names no one body), or NULL. */
+const char *camas_understand_body_of_names(const camas_understand *u, const char *text);
 /* "the coordinating committee the legislature set up in 2013 - who convenes it?": a body named
  * in a description, then a question that names none and refers to it by a pronoun. */
 bool camas_understand_asks_of_described(const camas_matcher *m, const char *question,

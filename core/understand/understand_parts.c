@@ -57,10 +57,7 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
                                  size_t nf);
 static const char *body_of_name(const camas_understand *u, unsigned id);
 
-/* The body a person or office of text belongs to: the first name (in text's order) that
- * only one body's answers name ("le groupe du procureur fédéral": WashACT, convened by the
- * U.S. Attorney's Offices; "the Legislature" names no one body). */
-static const char *body_of_names(const camas_understand *u, const char *text)
+const char *camas_understand_body_of_names(const camas_understand *u, const char *text)
 {
     char phrase[4][CAMAS_NAME_PHRASE_MAX];
     unsigned ids[4];
@@ -103,7 +100,7 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         /* ...as does a person or office of one body only ("le groupe du procureur fédéral":
          * "groupe" pulls the wording to the Task Force, the Groupe de travail) */
         if (!by_fact)
-            by_fact = body_of_names(u, part[d]);
+            by_fact = camas_understand_body_of_names(u, part[d]);
         if (by_fact) {
             body = by_fact;
             desc[0].score = 1.0f;
