@@ -103,8 +103,8 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
  * ("quelle instance est convoquée par le bureau du procureur général ?"). */
 void camas_understand_set_names(camas_understand *u,
                                 size_t (*names)(void *ud, const char *text,
-                                                char (*out)[CAMAS_NAME_PHRASE_MAX],
-                                                unsigned *ids, size_t max),
+                                                char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids,
+                                                size_t max),
                                 void *ud);
 
 /* Real words (lexicon.h, owned by the caller, may be NULL): the model reads questions with
