@@ -200,6 +200,46 @@ static bool enumerated_in_question(const char *question, const char *cut, const 
     return false;
 }
 
+bool camas_yesno_unabbreviate(const char *question, const char *lang, char *out, size_t cap)
+{
+    /* whole words only, as typed (lowercase): shorthand is never capitalised mid-sentence */
+    static const char *const both[][2] = {
+        {"ts", "tous"},   {"tt", "tout"}, {"tte", "toute"},    {"ttes", "toutes"},  {"qd", "quand"},
+        {"pr", "pour"},   {"ds", "dans"}, {"tjs", "toujours"}, {"bcp", "beaucoup"}, {"hav", "have"},
+        {"doez", "does"}, {"wuz", "was"}, {"b4", "before"},    {NULL, NULL}};
+    static const char *const english[][2] = {
+        {"r", "are"}, {"n", "and"}, {"u", "you"}, {"ur", "your"}, {NULL, NULL}};
+    bool en = lang && strcmp(lang, "en") == 0, changed = false;
+    size_t o = 0;
+    for (const char *p = question; *p;) {
+        size_t sp = strspn(p, " \t");
+        size_t wl = strcspn(p + sp, " \t?!.,;:");
+        const char *word = p + sp, *full = NULL;
+        for (size_t i = 0; !full && both[i][0]; i++)
+            if (strlen(both[i][0]) == wl && strncmp(word, both[i][0], wl) == 0)
+                full = both[i][1];
+        for (size_t i = 0; en && !full && english[i][0]; i++)
+            if (strlen(english[i][0]) == wl && strncmp(word, english[i][0], wl) == 0)
+                full = english[i][1];
+        size_t tail = strspn(word + wl, "?!.,;:");
+        size_t need = sp + (full ? strlen(full) : wl) + tail;
+        if (o + need + 1 > cap)
+            return false;
+        memcpy(out + o, p, sp);
+        o += sp;
+        memcpy(out + o, full ? full : word, full ? strlen(full) : wl);
+        o += full ? strlen(full) : wl;
+        memcpy(out + o, word + wl, tail);
+        o += tail;
+        changed |= full != NULL;
+        p = word + wl + tail;
+        if (sp + wl + tail == 0)
+            break;
+    }
+    out[o] = '\0';
+    return changed;
+}
+
 bool camas_yesno_question(const char *question, const char *lang)
 {
     if (yesno_sentence(question, lang))

@@ -499,7 +499,10 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                   (long long)id, (int)u.decision, u.noptions ? u.options[0].entry_id : "-",
                   u.confidence, (double)u.danger, (double)u.danger_kernel, (double)u.scope,
                   camas_matcher_size(w->matcher));
-        bool yes_no = camas_yesno_question(req.text, match_lang);
+        char full[1024];
+        bool yes_no = camas_yesno_question(
+            camas_yesno_unabbreviate(req.text, match_lang, full, sizeof full) ? full : req.text,
+            match_lang);
         if (yes_no && !prev && camas_worker_comparison_cut(w, req.text, match_lang, &asked)) {
             /* matched and judged on what is asked about; the danger stays the whole
              * message's */

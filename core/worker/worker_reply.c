@@ -249,9 +249,12 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
                              .body_id = yesno_body_id,
                              .lexicon = w->lexicon,
                              .ud = w};
-    /* with its typos mended ("every montth" -> "every month"), real words left alone */
-    char spelled[1024];
+    /* with its shorthand written out ("ts les mois") and its typos mended ("every montth" ->
+     * "every month"), real words left alone */
+    char spelled[1024], full[1024];
     c.as_written = question;
+    if (camas_yesno_unabbreviate(question, lang, full, sizeof full))
+        question = full;
     if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
         question = spelled;
     return camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);

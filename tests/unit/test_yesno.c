@@ -470,8 +470,31 @@ static void with_names(camas_stemmer *st)
     camas_yesno_names_free(names);
 }
 
+/* Chat shorthand written out for the yes/no reading: whole words only, English ones only in
+ * English, punctuation kept. */
+static void test_unabbreviate(void)
+{
+    char out[128];
+    CHECK(camas_yesno_unabbreviate("washact se reunit ts les mois ?", "fr", out, sizeof out) &&
+          strcmp(out, "washact se reunit tous les mois ?") == 0);
+    CHECK(camas_yesno_unabbreviate("r washact sessions free n open?", "en", out, sizeof out) &&
+          strcmp(out, "are washact sessions free and open?") == 0);
+    CHECK(camas_yesno_unabbreviate("does it hav 8 agencies", "en", out, sizeof out) &&
+          strcmp(out, "does it have 8 agencies") == 0);
+    /* "n" and "r" are shorthand in English only; words that merely start alike stay */
+    CHECK(!camas_yesno_unabbreviate("r n", "fr", out, sizeof out));
+    CHECK(!camas_yesno_unabbreviate("tsunami pretty", "en", out, sizeof out));
+    CHECK(!camas_yesno_unabbreviate("", "en", out, sizeof out));
+    /* too long for out: refused, never cut */
+    CHECK(!camas_yesno_unabbreviate("ts ts ts ts", "fr", out, 8));
+    /* and the question it makes is read as yes/no */
+    CHECK(camas_yesno_unabbreviate("r the info sessions free?", "en", out, sizeof out) &&
+          camas_yesno_question(out, "en"));
+}
+
 int main(void)
 {
+    test_unabbreviate();
     CHECK(camas_yesno_question("Is WARN part of WashACT?", "en"));
     CHECK(camas_yesno_question("does the task force meet monthly", "en"));
     CHECK(camas_yesno_question("Est-ce que WashACT se réunit chaque mois ?", "fr"));
