@@ -98,6 +98,18 @@ def warm_embeddings_cache() -> Optional[Path]:
     return _warm_cache if _warm_cache.exists() else None
 
 
+def seed_vector_cache(state_dir: os.PathLike) -> None:
+    """A fresh state directory (a `camas ask` run in a temporary directory) starts from the
+    session's warm vector cache, as a bot that ran before would: embedding the whole
+    knowledge again takes 25-30 s of a 60 s timeout on a loaded machine."""
+    state = Path(state_dir)
+    warm = warm_embeddings_cache()
+    if warm and not (state / "embeddings.cache").exists():
+        state.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.copyfile(warm, state / "embeddings.cache")
+        (state / "embeddings.cache").chmod(0o600)  # as camas makes it
+
+
 def merge(base: dict, over: dict) -> dict:
     """Recursive dict merge (over wins); lists are replaced, not merged."""
     out = dict(base)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness import REPO_ROOT, camas_binary, run_cli
-from harness.camas import meson_install
+from harness.camas import meson_install, seed_vector_cache
 from harness.plugins import PluginLab, keygen, minisign_keygen, plugin_libs_dir, sha256_file
 
 MINISIGN = shutil.which("minisign")
@@ -29,6 +29,8 @@ def _synapse_running():
 
 
 def camas(*args, cwd=None, timeout=60.0) -> subprocess.CompletedProcess:
+    if cwd is not None:
+        seed_vector_cache(Path(cwd) / "camas-state")  # the state `camas ask` uses there
     return run_cli([str(a) for a in args], timeout=timeout, cwd=cwd)
 
 
@@ -105,6 +107,7 @@ def test_trusted_key_options_and_the_line_naming_them(tmp_path):
                                            "trusted_keys": [str(tmp_path / "a.pub")]},
                                "knowledge_dir": str(REPO_ROOT / "knowledge"),
                                "state_dir": str(tmp_path / "state")}))
+    seed_vector_cache(tmp_path / "state")
     base = ["--config", cfg]
 
     r = camas(*base, "ask", ECHO_EN, cwd=tmp_path)

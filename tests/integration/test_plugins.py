@@ -407,8 +407,10 @@ def test_staff_only_plugin_never_answers_in_help_rooms(make_bot, alice, lab):
 # -- (g) camas check, and camas ask with the same host ------------------------------------
 def _cli_config(lab, tmp_path):
     import yaml
+    from harness.camas import seed_vector_cache
     cfg = tmp_path / "check.yaml"
     cfg.write_text(yaml.safe_dump(lab.config()))
+    seed_vector_cache(tmp_path / "camas-state")  # the state `camas ask` uses in tmp_path
     return cfg
 
 
