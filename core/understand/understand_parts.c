@@ -231,6 +231,13 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
     return found;
 }
 
+const char *camas_understand_body_of_facts(const camas_understand *u, const char *text)
+{
+    char facts[8][CAMAS_TOKEN_MAX + 1];
+    size_t nf = u && text ? camas_understand_text_facts(text, facts, 8) : 0;
+    return nf ? body_of_facts(u, facts, nf) : NULL;
+}
+
 /* The one body whose own entries' answers name the person or office id (entries about every
  * body aside), or NULL when none or several do. */
 static const char *body_of_name(const camas_understand *u, unsigned id)

@@ -308,6 +308,33 @@ static void prefix_verdict(struct worker *w, int v, const char *lang)
  * answer does is given instead ("was WashACT convened by the Seattle police?": the co-chairs' entry
  * names the police but not who convened it; WashACT's description does). Returns the entry
  * answered. */
+/* "Is WashACT authorized under RCW 7.68.801?", "is 206-442-4488 the task force's number?":
+ * the question names one body and states a number or address only another body's answers
+ * state, so it is not that body's. Not when the question compares ("is WashACT older than the
+ * committee created by SB 5308?"), where the other body's fact only tells which it is. */
+static bool fact_of_another_body(struct worker *w, const char *question, const char *lang,
+                                 const char *body)
+{
+    static const char *const comparing[] = {
+        "than",    "before", "after",  "same",   "both",  "like",  "also", "too",   "unlike",
+        "whereas", "while",  "rather", "as",     "avant", "apres", "plus", "moins", "meme",
+        "comme",   "aussi",  "deux",   "tandis", "alors", "que",   NULL};
+    const char *ids[4];
+    size_t n = camas_matcher_bodies(w->matcher, question, lang, ids, 4);
+    if (!body || n != 1 || strcmp(ids[0], body) != 0)
+        return false;
+    const char *theirs = camas_understand_body_of_facts(w->understand, question);
+    if (!theirs || strcmp(theirs, body) == 0)
+        return false;
+    camas_token t[64];
+    long nt = camas_text_tokenize(question, t, 64);
+    for (long i = 0; i < nt; i++)
+        for (size_t k = 0; comparing[k]; k++)
+            if (strcmp(t[i].text, comparing[k]) == 0)
+                return false;
+    return true;
+}
+
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
                                        const camas_request *req, const char *whole,
                                        const char **plugin_name, int *verdict)
@@ -344,6 +371,8 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
      * invitation-only like WashACT's member meetings?") */
     if (v == 0 && whole)
         v = yes_no_verdict(w, whole, req->lang);
+    if (v == 0 && fact_of_another_body(w, req->text, req->lang, body))
+        v = -1;
     w->yesno_req = NULL;
     if (v)
         prefix_verdict(w, v, req->lang);

@@ -89,7 +89,8 @@ def test_question_set_accuracy():
 def test_each_understanding_rule():
     """tests/fixtures/questions-rules.yaml: one or two questions per rule of the understanding
     (a body named by an office of its own, shorthand in yes/no questions...), each written to
-    fail without its rule; every one must be answered with what it expects, in its language.
+    fail without its rule; every one must be answered with what it expects (expect), without
+    what it must not say (absent), in its language.
     (The question set above only has to stay above a floor, which one rule's loss would not
     cross.)"""
     data = yaml.safe_load((ROOT / "tests/fixtures/questions-rules.yaml")
@@ -103,6 +104,7 @@ def test_each_understanding_rule():
         else:
             text = a["answer"].lower()
             missing = [e for e in q.get("expect", []) if e.lower() not in text]
+            missing += [f"not {e}" for e in q.get("absent", []) if e.lower() in text]
             ok = not a["abstained"] and not missing and a["plugin"] == q.get("plugin", a["plugin"])
         if not ok or a["lang"] != q["lang"]:
             failures.append(f"[{q['lang']}] {q['q']} -> {a['plugin'] or 'abstained'} "
