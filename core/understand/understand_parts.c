@@ -209,19 +209,16 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     return true;
 }
 
-/* The one body whose own entries' answers state a fact of the question (entries about
- * every body aside), or NULL when none or several do. */
-static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
-                                 size_t nf)
+/* The one body whose own entries' answers say what says() looks for (entries about every
+ * body aside), or NULL when none or several do. */
+static const char *only_body(const camas_understand *u,
+                             bool (*says)(const struct label *l, const void *what),
+                             const void *what)
 {
     const char *found = NULL;
     for (size_t i = 0; i < u->nlabels; i++) {
         const struct label *l = &u->labels[i];
-        bool states = false;
-        for (size_t a = 0; a < nf && !states; a++)
-            for (size_t b = 0; b < l->nfacts && !states; b++)
-                states = strcmp(facts[a], l->facts[b]) == 0;
-        const char *body = states ? camas_dense_entry_body(u->dense, l->entry_id) : NULL;
+        const char *body = says(l, what) ? camas_dense_entry_body(u->dense, l->entry_id) : NULL;
         if (!body || strcmp(body, "all") == 0)
             continue;
         if (found && strcmp(found, body) != 0)
@@ -229,6 +226,37 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
         found = body;
     }
     return found;
+}
+
+struct facts {
+    char (*facts)[CAMAS_TOKEN_MAX + 1];
+    size_t nf;
+};
+
+static bool states_a_fact(const struct label *l, const void *what)
+{
+    const struct facts *f = what;
+    for (size_t a = 0; a < f->nf; a++)
+        for (size_t b = 0; b < l->nfacts; b++)
+            if (strcmp(f->facts[a], l->facts[b]) == 0)
+                return true;
+    return false;
+}
+
+static bool names_the_id(const struct label *l, const void *what)
+{
+    for (size_t k = 0; k < l->nnames; k++)
+        if (l->name_ids[k] == *(const unsigned *)what)
+            return true;
+    return false;
+}
+
+/* The one body whose own entries' answers state a fact of the question, or NULL. */
+static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
+                                 size_t nf)
+{
+    struct facts f = {facts, nf};
+    return only_body(u, states_a_fact, &f);
 }
 
 const char *camas_understand_body_of_facts(const camas_understand *u, const char *text)
@@ -238,24 +266,10 @@ const char *camas_understand_body_of_facts(const camas_understand *u, const char
     return nf ? body_of_facts(u, facts, nf) : NULL;
 }
 
-/* The one body whose own entries' answers name the person or office id (entries about every
- * body aside), or NULL when none or several do. */
+/* The one body whose own entries' answers name the person or office id, or NULL. */
 static const char *body_of_name(const camas_understand *u, unsigned id)
 {
-    const char *found = NULL;
-    for (size_t i = 0; i < u->nlabels; i++) {
-        const struct label *l = &u->labels[i];
-        bool names = false;
-        for (size_t k = 0; k < l->nnames && !names; k++)
-            names = l->name_ids[k] == id;
-        const char *body = names ? camas_dense_entry_body(u->dense, l->entry_id) : NULL;
-        if (!body || strcmp(body, "all") == 0)
-            continue;
-        if (found && strcmp(found, body) != 0)
-            return NULL;
-        found = body;
-    }
-    return found;
+    return only_body(u, names_the_id, &id);
 }
 
 /* The question less its description (rest), among the described body's own entries: when
