@@ -1,8 +1,8 @@
 /* libFuzzer target: what people type, through everything that reads a question before any
  * plugin does: language detection, the danger patterns, the lexical matcher (over a small
  * index built once), another group's name (camas_matcher_other_group, with the system's
- * word lists when they are there), the yes/no reading of a question and the verdict against
- * an answer.
+ * word lists when they are there), the yes/no reading of a question (its chat shorthand
+ * written out, the names it holds) and the verdict against an answer.
  * An input is a question, optionally followed by a line break and an answer text (as the
  * worker renders one). Checks: no crash or sanitizer report, results within the bounds the
  * APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a
@@ -109,6 +109,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     camas_matcher_other_group(matcher, lexicon, text, lang, body_word, NULL);
     camas_yesno_question(text, lang);
+    /* chat shorthand written out: a string within the buffer, or refused; a small buffer
+     * too, where it must refuse rather than cut */
+    char full[1024], small[16];
+    if (camas_yesno_unabbreviate(text, lang, full, sizeof full) && strlen(full) >= sizeof full)
+        abort();
+    if (camas_yesno_unabbreviate(text, lang, small, sizeof small) && strlen(small) >= sizeof small)
+        abort();
+    /* names with their ids, as the understanding reads answers */
+    char phrases[4][CAMAS_NAME_PHRASE_MAX];
+    unsigned name_ids[4];
+    if (camas_yesno_name_phrases(names, text, phrases, name_ids, 4) > 4)
+        abort();
     camas_yesno_context c = {.stemmer = stemmer, .names = names, .bodies = bodies, .ud = matcher};
     int v = camas_yesno_verdict_ctx(&c, text, answer ? answer : text, lang);
     if (v < -1 || v > 1)
