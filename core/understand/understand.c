@@ -39,9 +39,6 @@
  * read misspelt or slangy questions ("le grp de travail il fait koi", "réotorisé kan") as
  * out of scope (dev questions: 3 declined -> answered; no out-of-scope question answered) */
 #define NAMED_BODY_IN_SCOPE 0.92f
-/* Both matchers' best the same entry and the model's this near: in scope (dev questions: 4
- * declined -> answered; no out-of-scope question answered) */
-#define AGREE_IN_SCOPE 0.90f
 /* Weight of the cosine to an entry's centroid against its nearest phrasing's, in ranking
  * (chosen on the development questions: top-1 80.5% -> 83.9% there). */
 #ifndef CENTROID_WEIGHT
@@ -638,13 +635,8 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     /* ...as does asking which body does what when the entry about every body is near
      * ("which body meets two to three times per year?") */
     bool which_overview = overview && s1 >= DENSE_ANSWER;
-    /* ...as does both matchers' best being the same entry, near ("qui coordonne les enquetes
-     * et poursuites dans l'ouest de l'etat", scope 0.43: accent-free French reads further
-     * from the examples) */
-    bool agree = nlex && s1 >= AGREE_IN_SCOPE && lexconf >= 0.5 &&
-                 strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
     if ((out->scope < CAMAS_SCOPE_MIN && !known_fact && !named && !which_overview &&
-         !(nb > 0 && s1 >= NAMED_BODY_IN_SCOPE) && !agree) ||
+         !(nb > 0 && s1 >= NAMED_BODY_IN_SCOPE)) ||
         about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
         out->confidence = s1;
