@@ -696,13 +696,21 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     /* Without an opening like "and…", the context only helps a question not understood
      * alone ("their e-mail?"): a question answered alone is answered alone. */
     bool cue = opens_as_followup(question);
-    if (!cue && out->decision == CAMAS_DECIDE_ANSWER)
-        return;
-    /* "and for WashACT?" after "who chairs the task force?": the previous question about
-     * the bodies the follow-up names; "and their e-mail?": both together */
     const char *qb[4], *pb[4];
     size_t nqb = camas_matcher_bodies(m, question, lang, qb, 4);
     size_t npb = camas_matcher_bodies(m, prev, lang, pb, 4);
+    /* ...unless it names no body and is answered about another body than the one the
+     * previous question named ("qui peut venir aux réunions ?" after "c quoi WashACT"): the
+     * asker goes on about that one */
+    const char *answered = out->decision == CAMAS_DECIDE_ANSWER
+                               ? camas_dense_entry_body(u->dense, out->options[0].entry_id)
+                               : NULL;
+    bool elsewhere = answered && nqb == 0 && npb == 1 && strcmp(pb[0], "all") != 0 &&
+                     strcmp(answered, "all") != 0 && strcmp(answered, pb[0]) != 0;
+    if (!cue && out->decision == CAMAS_DECIDE_ANSWER && !elsewhere)
+        return;
+    /* "and for WashACT?" after "who chairs the task force?": the previous question about
+     * the bodies the follow-up names; "and their e-mail?": both together */
     bool other_body = nqb > 0 && (npb == 0 || strcmp(qb[0], pb[0]) != 0);
     camas_buf joined = {0};
     camas_buf_printf(&joined, "%s %s", question, prev);

@@ -319,7 +319,15 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
             camas_text_distance(w, wl, at[k].text, at[k].len, most) <= most)
             return true;
     }
-    return text && in_groups(c->names, groups, ng, NULL, text);
+    if (text && in_groups(c->names, groups, ng, NULL, text))
+        return true;
+    /* French writes "coprésidé" in one word where English splits "co-chaired": the role
+     * without its prefix is the same claim ("le groupe de travail est coprésidé par WARN ?"
+     * against "présidé par Richard Torrance"; "un seul président ?" against "trois
+     * coprésidents") */
+    if (strcmp(lang, "fr") == 0 && wl > 6 && strncmp(w, "copresid", 8) == 0)
+        return camas_yesno_word_in(c, lang, w + 2, at, na, text);
+    return false;
 }
 
 /* Does the answer say the opposite of claim word w ("adults" against "exploited youth")?
@@ -374,6 +382,10 @@ static int counted_as(const camas_yesno_context *c, const char *lang, const char
     for (size_t k = 0; k < na; k++) {
         char as[CAMAS_TOKEN_MAX + 1];
         stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+        /* "un seul président ?" counts the "trois coprésidents" too (English splits "co-chairs") */
+        if (strcmp(ws, as) != 0 && strcmp(lang, "fr") == 0 &&
+            strncmp(at[k].text, "copresid", 8) == 0)
+            stem_of(c->stemmer, lang, at[k].text + 2, as, sizeof as);
         if (strcmp(ws, as) != 0)
             continue;
         for (size_t back = 1; back <= 2 && back <= k; back++) {
@@ -404,25 +416,6 @@ static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_
         camas_yesno_asked_freq_mask(t->text))
         return false;
     return !(c->is_body_word && c->is_body_word(c->ud, t->text, lang));
-}
-
-/* "do I have to pay?" against "free", "eastern Washington?" against "western Washington":
- * the answer gives the other value (qn and an normalised). */
-static bool cost_or_side_differs(const char *qn, const char *an)
-{
-    /* cost: "do I have to pay?" against "free" */
-    static const char *const pay_q[] = {"pay",   "paying", "cost",    "costs",    "fee",   "fees",
-                                        "payer", "payant", "payante", "payantes", "coute", "frais",
-                                        "tarif", "price",  "prix",    NULL};
-    static const char *const free_a[] = {"free",      "gratuit",  "gratuite",
-                                         "gratuites", "gratuits", NULL};
-    if (camas_yesno_any_phrase(qn, pay_q) && camas_yesno_any_phrase(an, free_a))
-        return true;
-    /* which part of the state: "eastern Washington?" against "western Washington" */
-    static const char *const east_q[] = {"east",      "eastern",  "est de washington", "l est",
-                                         "orientale", "oriental", "district est",      NULL};
-    static const char *const west_a[] = {"western", "west", "ouest", NULL};
-    return camas_yesno_any_phrase(qn, east_q) && camas_yesno_any_phrase(an, west_a);
 }
 
 /* Does the answer give an e-mail address and not the question's? *q_mail: the question
@@ -661,7 +654,11 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         na = 4 * MAX_TOK;
     /* frequencies: a different one in the answer is a "no" */
     unsigned qf = camas_yesno_asked_freq_mask(qn), af = camas_yesno_freq_mask(an);
-    if ((qf && af && !(qf & af)) || cost_or_side_differs(qn, an)) {
+    /* ...unless both come to as many times a year ("4 times a year" is quarterly) */
+    if (qf && af && !(qf & af) && camas_yesno_yearly_rate(qn) > 0 &&
+        camas_yesno_yearly_rate(qn) == camas_yesno_yearly_rate(an))
+        qf |= af;
+    if ((qf && af && !(qf & af)) || camas_yesno_cost_or_side_differs(qn, an)) {
         verdict = -1;
         goto out;
     }
@@ -764,7 +761,9 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
             verdict = -1;
             goto out;
         }
-    verdict = all_found && claims > 0 && !universal ? 1 : 0;
+    /* a frequency asked that the answer does not give is not confirmed by the rest ("does the
+     * CSEC committee meet monthly?" against "the public is welcome at its meetings") */
+    verdict = all_found && claims > 0 && !universal && !(qf && !af) ? 1 : 0;
     /* a role the answer does not give: who holds it, asked of the knowledge */
     if (!verdict && nqn && nqb == 1)
         verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);

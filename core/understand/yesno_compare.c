@@ -1,7 +1,8 @@
 /* Yes/no verdicts that compare values of one kind rather than words (split out of yesno.c):
- * access ("open to the public?" against "by invitation only"), when two bodies began ("was
- * WashACT set up before the CSEC committee?"), and which bodies a question asks about when it
- * names one only as a point of comparison. */
+ * access ("open to the public?" against "by invitation only"), cost and side of the state
+ * ("do I have to pay?" against "free"), when two bodies began ("was WashACT set up before
+ * the CSEC committee?"), and which bodies a question asks about when it names one only as a
+ * point of comparison. */
 #include "yesno_internal.h"
 
 #include <ctype.h>
@@ -23,6 +24,25 @@ static size_t first_phrase_at(const char *qn, const char *const *list)
             }
     }
     return best;
+}
+
+/* "do I have to pay?" against "free", "eastern Washington?" against "western Washington":
+ * the answer gives the other value (qn and an normalised). */
+bool camas_yesno_cost_or_side_differs(const char *qn, const char *an)
+{
+    /* cost: "do I have to pay?" against "free" */
+    static const char *const pay_q[] = {"pay",   "paying", "cost",    "costs",    "fee",   "fees",
+                                        "payer", "payant", "payante", "payantes", "coute", "frais",
+                                        "tarif", "price",  "prix",    NULL};
+    static const char *const free_a[] = {"free",      "gratuit",  "gratuite",
+                                         "gratuites", "gratuits", NULL};
+    if (camas_yesno_any_phrase(qn, pay_q) && camas_yesno_any_phrase(an, free_a))
+        return true;
+    /* which part of the state: "eastern Washington?" against "western Washington" */
+    static const char *const east_q[] = {"east",      "eastern",  "est de washington", "l est",
+                                         "orientale", "oriental", "district est",      NULL};
+    static const char *const west_a[] = {"western", "west", "ouest", NULL};
+    return camas_yesno_any_phrase(qn, east_q) && camas_yesno_any_phrase(an, west_a);
 }
 
 /* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
@@ -52,10 +72,20 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
                                            "briefing", "briefings", "info session", NULL};
     static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
                                            "reunions", "reunit",   "reunissent", NULL};
+    static const char *const going[] = {
+        "attend", "attending", "go",          "come",         "join",          "observe",
+        "sit in", "assister",  "aller",       "venir",        "participer",    "observer",
+        "entrer", "observers", "observateur", "observateurs", "observatrices", NULL};
+    /* "on peut assister aux réunions ?", "can I attend?": may one go is asking if it is open */
+    static const char *const may[] = {"can",     "may",     "could",    "allowed",  "peut",  "peux",
+                                      "peuvent", "pouvons", "pourrait", "possible", "droit", NULL};
     bool q_without = camas_yesno_any_phrase(qn, without);
     bool q_closed = !q_without && camas_yesno_any_phrase(qn, closed_q);
     /* "is the public barred?" is closed */
-    bool q_open = q_without || (!q_closed && camas_yesno_any_phrase(qn, open_q));
+    bool q_open =
+        q_without ||
+        (!q_closed && (camas_yesno_any_phrase(qn, open_q) ||
+                       (camas_yesno_any_phrase(qn, may) && camas_yesno_any_phrase(qn, going))));
     if (!q_open && !q_closed)
         return 0;
     bool q_sessions = camas_yesno_any_phrase(qn, sessions),
@@ -66,9 +96,6 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
         q_sessions = first_phrase_at(qn, sessions) < first_phrase_at(qn, meetings);
         q_meetings = !q_sessions;
     }
-    static const char *const going[] = {"attend",     "attending", "go",       "come",  "join",
-                                        "observe",    "sit in",    "assister", "aller", "venir",
-                                        "participer", "observer",  "entrer",   NULL};
     static const char *const to_public[] = {"to the public", "au public", "aux publics",
                                             "to outsiders", NULL};
     if (!q_sessions && !q_meetings && !camas_yesno_any_phrase(qn, going) &&

@@ -225,8 +225,9 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     if (!verdict)
         verdict = camas_yesno_verdict_for(c, question, answer, lang, NULL);
     /* "aucun survivant ne fait partie du groupe de travail, c'est ça ?": a claim said in the
-     * negative, where "yes" and "no" read both ways; the answer alone says it */
-    if (verdict && camas_yesno_negated_statement(question))
+     * negative, where "yes" reads both ways; the answer alone says it. "No" does not: "WashACT
+     * ne se réunit pas tous les mois ?" - "Non — tous les trimestres" agrees either way. */
+    if (verdict > 0 && camas_yesno_negated_statement(question))
         verdict = 0;
     free(rest);
     free(qn);

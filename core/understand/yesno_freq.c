@@ -66,6 +66,19 @@ unsigned camas_yesno_asked_freq_mask(const char *norm)
                     camas_text_distance(w, wl, ph, pl, 1) <= 1)
                     m |= 1u << f;
             }
+        /* ...and a phrase of several words with one ("tous les trimestre", "every mont") */
+        size_t left = strlen(w);
+        for (size_t f = 0; wl && f < NFREQ; f++)
+            for (size_t k = 0; freq_phrases[f][k]; k++) {
+                const char *ph = freq_phrases[f][k];
+                size_t pl = strlen(ph);
+                if (pl < 10 || !strchr(ph, ' ') || w[0] != ph[0])
+                    continue;
+                for (size_t len = pl - 1; len <= pl + 1 && len <= left; len++)
+                    if (!isalnum((unsigned char)w[len]) &&
+                        camas_text_distance(w, len, ph, pl, 1) <= 1)
+                        m |= 1u << f;
+            }
         w += wl;
         while (*w && !isalnum((unsigned char)*w))
             w++;

@@ -62,6 +62,9 @@ size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer,
 
 /* yesno_compare.c: +1, -1 or 0 (not settled this way). qn is the normalised question. */
 int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits);
+/* "do I have to pay?" against "free", "eastern Washington?" against "western Washington":
+ * does the answer (an) give the other value (yesno_compare.c)? */
+bool camas_yesno_cost_or_side_differs(const char *qn, const char *an);
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
                               const struct unit *units, size_t nunits);
 /* "Is WashACT the Washington Advisory Committee on Trafficking?": +1 when a question made

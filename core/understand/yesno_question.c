@@ -9,6 +9,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -203,10 +204,14 @@ static bool enumerated_in_question(const char *question, const char *cut, const 
 bool camas_yesno_unabbreviate(const char *question, const char *lang, char *out, size_t cap)
 {
     /* whole words only, as typed (lowercase): shorthand is never capitalised mid-sentence */
-    static const char *const both[][2] = {
-        {"ts", "tous"},   {"tt", "tout"}, {"tte", "toute"},    {"ttes", "toutes"},  {"qd", "quand"},
-        {"pr", "pour"},   {"ds", "dans"}, {"tjs", "toujours"}, {"bcp", "beaucoup"}, {"hav", "have"},
-        {"doez", "does"}, {"wuz", "was"}, {"b4", "before"},    {NULL, NULL}};
+    static const char *const both[][2] = {{"ts", "tous"},          {"tt", "tout"},
+                                          {"tte", "toute"},        {"ttes", "toutes"},
+                                          {"qd", "quand"},         {"pr", "pour"},
+                                          {"ds", "dans"},          {"tjs", "toujours"},
+                                          {"bcp", "beaucoup"},     {"hav", "have"},
+                                          {"doez", "does"},        {"wuz", "was"},
+                                          {"b4", "before"},        {"infos", "informations"},
+                                          {"info", "information"}, {NULL, NULL}};
     static const char *const english[][2] = {
         {"r", "are"}, {"n", "and"}, {"u", "you"}, {"ur", "your"}, {NULL, NULL}};
     bool en = lang && strcmp(lang, "en") == 0, changed = false;
@@ -221,6 +226,15 @@ bool camas_yesno_unabbreviate(const char *question, const char *lang, char *out,
         for (size_t i = 0; en && !full && english[i][0]; i++)
             if (strlen(english[i][0]) == wl && strncmp(word, english[i][0], wl) == 0)
                 full = english[i][1];
+        /* "2-3x a year", "4x par an": a count of times */
+        char times[CAMAS_TOKEN_MAX + 16];
+        if (!full && wl >= 2 && wl < CAMAS_TOKEN_MAX &&
+            (word[wl - 1] == 'x' || word[wl - 1] == 'X') && isdigit((unsigned char)word[wl - 2]) &&
+            strspn(word, "0123456789-") == wl - 1) {
+            snprintf(times, sizeof times, "%.*s %s", (int)(wl - 1), word,
+                     lang && strcmp(lang, "fr") == 0 ? "fois" : "times");
+            full = times;
+        }
         size_t tail = strspn(word + wl, "?!.,;:");
         size_t need = sp + (full ? strlen(full) : wl) + tail;
         if (o + need + 1 > cap)

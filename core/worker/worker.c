@@ -377,63 +377,6 @@ static bool names_entry_body(const struct worker *w, const char *text, const cha
     return false;
 }
 
-/* "fr" when more of the words are only in the French word list than only in the English
- * one ("richard torrance fonction", "reseau warn role"), "en" the other way round, else
- * NULL. */
-static const char *dictionary_lang(const struct worker *w, const char *text)
-{
-    char *norm = camas_text_normalize_dup(text);
-    if (!norm)
-        return NULL;
-    /* names say nothing of the language ("Torrance" is a town of the English list, "Bois"
-     * a French word): their words are blanked out first */
-    camas_yesno_blank_names(w->names, norm);
-    camas_token t[64];
-    size_t n = camas_tokenize(norm, t, 64);
-    int only_fr = 0, only_en = 0;
-    for (size_t i = 0; i < n && i < 64; i++) {
-        if (camas_worker_body_word((void *)w, t[i].text, NULL))
-            continue; /* "warn", "washact" */
-        unsigned lists = camas_lexicon_lists(w->lexicon, t[i].text, t[i].len);
-        only_en += lists == 1u; /* word_lists: English first, then French */
-        only_fr += lists == 2u;
-    }
-    free(norm);
-    log_debug("worker", "language vote: words only French %d, only English %d", only_fr, only_en);
-    return only_fr > only_en ? "fr" : only_en > only_fr ? "en" : NULL;
-}
-
-/* The language of a question with no language cue at all ("reunions washact", "csec
- * telphone"), which camas_detect_lang can only default to English: the same asker's previous
- * question when it had cues (a follow-up keeps the conversation's language), else the
- * knowledge's own vocabulary, i.e. the language whose example questions and answers the
- * words match clearly better, else the word lists. NULL when nothing tips it. */
-#define LANG_VOCAB_MARGIN 1.15
-static const char *settle_lang(const struct worker *w, const char *text, const char *prev)
-{
-    double confidence;
-    camas_detect_lang(text, &confidence);
-    if (confidence > 0)
-        return NULL;
-    if (prev) {
-        const char *lang = camas_detect_lang(prev, &confidence);
-        if (confidence > 0)
-            return lang;
-    }
-    camas_match fr, en;
-    double sfr = camas_matcher_query(w->matcher, text, "fr", NULL, NULL, &fr, 1) ? fr.score : 0;
-    double sen = camas_matcher_query(w->matcher, text, "en", NULL, NULL, &en, 1) ? en.score : 0;
-    log_debug("worker", "language vote: vocabulary fr %.3f en %.3f", sfr, sen);
-    if (sen > sfr * LANG_VOCAB_MARGIN)
-        return NULL;
-    const char *words = dictionary_lang(w, text);
-    /* the vocabulary reads typos, so it also reads real words of the other language as
-     * typos of its own ("into" as "info"): words that are only English are English */
-    if (sfr > sen * LANG_VOCAB_MARGIN)
-        return words && strcmp(words, "en") == 0 ? NULL : "fr";
-    return words && strcmp(words, "fr") == 0 ? "fr" : NULL;
-}
-
 /* Long on purpose: one question's steps (language, command, danger, answer) share their locals. */
 static void op_ask(struct worker *w, const camas_ipc_frame *f)
 {
@@ -455,7 +398,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     const char *prev = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PREV);
     const char *pick = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PICK);
     if (!command && !(f->flags & CAMAS_IPC_LANG_FORCED)) {
-        const char *settled = settle_lang(w, req.text, prev);
+        const char *settled = camas_worker_settle_lang(w, req.text, prev);
         if (settled)
             req.lang = match_lang = settled;
     }

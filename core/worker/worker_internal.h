@@ -139,6 +139,10 @@ bool camas_worker_body_word(void *ud, const char *word, const char *lang);
 bool camas_worker_comparison_cut(const struct worker *w, const char *text, const char *lang,
                                  struct camas_buf *out);
 /* The known people and offices text names (understand.h's names callback; ud: the worker). */
+/* The language to answer text in when the core's reading of its cues is in doubt (the
+ * asker's previous question prev, the knowledge's vocabulary, names set aside), or NULL to
+ * keep the core's (worker_lang.c). */
+const char *camas_worker_settle_lang(const struct worker *w, const char *text, const char *prev);
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
                           unsigned *ids, size_t max);
 /* With u's best entry rendered: "Yes —"/"No —" before it when it (or a close runner-up about

@@ -96,7 +96,15 @@ def test_each_understanding_rule():
     data = yaml.safe_load((ROOT / "tests/fixtures/questions-rules.yaml")
                           .read_text(encoding="utf-8"))
     qs = data["questions"]
-    answers = _ask_all([q["q"] for q in qs])
+    # each asker its own: a follow-up (previous:) comes after its asker's previous question
+    lines, mine = [], []
+    for i, q in enumerate(qs):
+        if q.get("previous"):
+            lines.append(json.dumps({"text": q["previous"], "user": f"@rule{i}:test"}))
+        mine.append(len(lines))
+        lines.append(json.dumps({"text": q["q"], "user": f"@rule{i}:test"}))
+    every = _ask_all(lines)
+    answers = [every[k] for k in mine]
     failures = []
     for q, a in zip(qs, answers):
         if q.get("kind", "answer") == "decline":
@@ -107,17 +115,20 @@ def test_each_understanding_rule():
             missing += [f"not {e}" for e in q.get("absent", []) if e.lower() in text]
             ok = not a["abstained"] and not missing and a["plugin"] == q.get("plugin", a["plugin"])
         if not ok or a["lang"] != q["lang"]:
-            failures.append(f"[{q['lang']}] {q['q']} -> {a['plugin'] or 'abstained'} "
+            failures.append(f"[{q['lang']}] {q.get('previous', '') + ' / ' if q.get('previous') else ''}"
+                            f"{q['q']} -> {a['plugin'] or 'abstained'} "
                             f"({a['lang']}): {a['answer'][:120]!r}")
     assert not failures, "\n".join(failures)
 
 
 # the share of right verdicts each set must keep: 0.6 for the first sets, and for the later
 # ones a little under what camas gave (dev-yesno-6 180/213 and dev-yesno-7 178/196 in
-# session 9, 202 and 189 in session 10; dev-yesno-8 177/186 in session 10)
+# session 9, 202 and 189 in session 10; dev-yesno-8 177/186 in session 10; dev-yesno-9
+# 186/202 when first measured and 196 in session 12)
 @pytest.mark.parametrize("name,least", [("dev-yesno", 0.6), ("dev-yesno-2", 0.6),
                                         ("dev-yesno-5", 0.6), ("dev-yesno-6", 0.9),
-                                        ("dev-yesno-7", 0.92), ("dev-yesno-8", 0.9)])
+                                        ("dev-yesno-7", 0.92), ("dev-yesno-8", 0.9),
+                                        ("dev-yesno-9", 0.93)])
 def test_yes_no_verdicts(name, least):
     """Yes/no questions of the development sets (tests/fixtures/dev-yesno*.yaml, written from
     the source text only, with the truth of each claim; the second in casual phrasing): camas

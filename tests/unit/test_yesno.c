@@ -628,11 +628,34 @@ int main(void)
                               "Les séances d'info de WashACT sont ouvertes au public comme les "
                               "réunions des membres ?",
                               sessions_and_meetings, "fr") == 1);
-    /* a frequency with a typo is still one; one that cannot be read gets no verdict */
+    /* a frequency with a typo is still one, also in a phrase of several words; one that
+     * cannot be read gets no verdict */
     CHECK(camas_yesno_verdict(st, "Does WashACT meet montly?", wa_meet, "en") == -1);
     CHECK(camas_yesno_verdict(st, "does the task force meet quaterly?", tf_meet, "en") == -1);
-    CHECK(camas_yesno_verdict(st, "WashACT se réunit-il chaque moi ?", fr_meet, "fr") == 0);
-    CHECK(camas_yesno_verdict(st, "does washact meet every wek?", wa_meet, "en") == 0);
+    CHECK(camas_yesno_verdict(st, "WashACT se réunit-il chaque moi ?", fr_meet, "fr") == -1);
+    CHECK(camas_yesno_verdict(st, "does washact meet every wek?", wa_meet, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "WashACT se réunit-il tous les trimestre ?", fr_meet, "fr") == 1);
+    CHECK(camas_yesno_verdict(st, "WashACT se réunit-il chq mwa ?", fr_meet, "fr") == 0);
+    CHECK(camas_yesno_verdict(st, "does washact meet evry wk?", wa_meet, "en") == 0);
+    /* as many times a year in other words is the same frequency; a count of times ("4x") */
+    CHECK(camas_yesno_verdict(st, "does WashACT meet twelve times a year?", wa_meet, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "does WashACT meet 4 times a year?", wa_meet, "en") != -1);
+    /* a claim said in the negative: "No" agrees either way, "Yes" would not */
+    CHECK(camas_yesno_verdict(st, "WashACT ne se réunit pas tous les mois ?", fr_meet, "fr") == -1);
+    CHECK(camas_yesno_verdict(st, "WashACT ne se réunit pas tous les trimestres ?", fr_meet,
+                              "fr") == 0);
+    /* "can one attend?" asks whether it is open */
+    CHECK(camas_yesno_verdict(st, "on peut assister aux réunions de WashACT ?", fr_meet, "fr") ==
+          -1);
+    /* French writes the co-chairs in one word: "un seul président" counts them */
+    CHECK(camas_yesno_verdict(st, "WashACT a-t-il un seul président ?",
+                              "WashACT a trois coprésidents : le bureau du procureur, la police "
+                              "et le réseau WARN.",
+                              "fr") == -1);
+    /* a frequency the answer does not give is not confirmed by its other words */
+    CHECK(camas_yesno_verdict(st, "do WashACT members meet monthly?",
+                              "Members of WashACT share information at their meetings.",
+                              "en") == 0);
     /* two typos in a long word that starts the same; a third is a claim missed */
     CHECK(camas_yesno_verdict(st, "Are the task force's docmuentts posted?", tf_meet, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Are the task force's docmuenttss posted?", tf_meet, "en") == 0);

@@ -1,0 +1,110 @@
+/* The language a question is answered in, when the core's reading of its cues may be wrong
+ * (worker.c asks): a question with no cue at all, and a French question whose English words
+ * are only a name's. */
+#include "worker_internal.h"
+
+#include "log.h"
+#include "match.h"
+#include "text.h"
+#include "yesno.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "fr" when more of the words are only in the French word list than only in the English
+ * one ("richard torrance fonction", "reseau warn role"), "en" the other way round, else
+ * NULL. */
+static const char *dictionary_lang(const struct worker *w, const char *text)
+{
+    char *norm = camas_text_normalize_dup(text);
+    if (!norm)
+        return NULL;
+    /* names say nothing of the language ("Torrance" is a town of the English list, "Bois"
+     * a French word): their words are blanked out first */
+    camas_yesno_blank_names(w->names, norm);
+    camas_token t[64];
+    size_t n = camas_tokenize(norm, t, 64);
+    int only_fr = 0, only_en = 0;
+    for (size_t i = 0; i < n && i < 64; i++) {
+        if (camas_worker_body_word((void *)w, t[i].text, NULL))
+            continue; /* "warn", "washact" */
+        unsigned lists = camas_lexicon_lists(w->lexicon, t[i].text, t[i].len);
+        only_en += lists == 1u; /* word_lists: English first, then French */
+        only_fr += lists == 2u;
+    }
+    free(norm);
+    log_debug("worker", "language vote: words only French %d, only English %d", only_fr, only_en);
+    return only_fr > only_en ? "fr" : only_en > only_fr ? "en" : NULL;
+}
+
+/* The language of a question with no language cue at all ("reunions washact", "csec
+ * telphone"), which camas_detect_lang can only default to English: the same asker's previous
+ * question when it had cues (a follow-up keeps the conversation's language), else the
+ * knowledge's own vocabulary, i.e. the language whose example questions and answers the
+ * words match clearly better, else the word lists. NULL when nothing tips it. */
+#define LANG_VOCAB_MARGIN 1.15
+static const char *no_cue_lang(const struct worker *w, const char *text, const char *prev)
+{
+    double confidence;
+    camas_detect_lang(text, &confidence);
+    if (confidence > 0)
+        return NULL;
+    if (prev) {
+        const char *lang = camas_detect_lang(prev, &confidence);
+        if (confidence > 0)
+            return lang;
+    }
+    camas_match fr, en;
+    double sfr = camas_matcher_query(w->matcher, text, "fr", NULL, NULL, &fr, 1) ? fr.score : 0;
+    double sen = camas_matcher_query(w->matcher, text, "en", NULL, NULL, &en, 1) ? en.score : 0;
+    log_debug("worker", "language vote: vocabulary fr %.3f en %.3f", sfr, sen);
+    if (sen > sfr * LANG_VOCAB_MARGIN)
+        return NULL;
+    const char *words = dictionary_lang(w, text);
+    /* the vocabulary reads typos, so it also reads real words of the other language as
+     * typos of its own ("into" as "info"): words that are only English are English */
+    if (sfr > sen * LANG_VOCAB_MARGIN)
+        return words && strcmp(words, "en") == 0 ? NULL : "fr";
+    return words && strcmp(words, "fr") == 0 ? "fr" : NULL;
+}
+
+/* "le sigle WashACT veut dire Washington Advisory Committee on Trafficking ?": the English
+ * words of a name make a French question read as English. "fr" when, less the bodies' and
+ * the source's names (English proper nouns), the rest reads as French; else NULL. */
+static const char *lang_without_names(const struct worker *w, const char *text)
+{
+    if (strcmp(camas_detect_lang(text, NULL), "en") != 0)
+        return NULL;
+    char *norm = camas_text_normalize_dup(text);
+    if (!norm)
+        return NULL;
+    for (size_t i = 0; i < w->n_bodies; i++) {
+        const char *names[2] = {w->bodies[i].name[0], w->bodies[i].short_[0]};
+        for (int k = 0; k < 2; k++) {
+            /* "Washington Advisory Committee on Trafficking (WashACT)": the words before
+             * the parenthesis */
+            char *name = names[k] ? strndup(names[k], strcspn(names[k], "(")) : NULL;
+            char *folded = name ? camas_text_normalize_dup(name) : NULL;
+            free(name);
+            name = folded;
+            while (name && (strlen(name) && name[strlen(name) - 1] == ' '))
+                name[strlen(name) - 1] = '\0';
+            size_t nl = name ? strlen(name) : 0;
+            for (char *at = nl > 8 ? strstr(norm, name) : NULL; at; at = strstr(at + nl, name))
+                memset(at, ' ', nl);
+            free(name);
+        }
+    }
+    camas_yesno_blank_names(w->names, norm);
+    double confidence;
+    bool french = strcmp(camas_detect_lang(norm, &confidence), "fr") == 0 && confidence > 0;
+    free(norm);
+    return french ? "fr" : NULL;
+}
+
+const char *camas_worker_settle_lang(const struct worker *w, const char *text, const char *prev)
+{
+    const char *lang = no_cue_lang(w, text, prev);
+    return lang ? lang : lang_without_names(w, text);
+}
