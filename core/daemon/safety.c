@@ -87,6 +87,8 @@ static const char *const patterns_en[] = {
     "me|us|my|her|him|family|kids",
     "lock|locks|locked|locking me|us|her|him|them",
     WHO_EN " ~3 locked ~0 in|up|inside",
+    /* held where someone else lives ("stuck at their house for 3 months") */
+    "stuck|trapped ~2 at|in ~0 their|his ~0 place|house|home|apartment|flat|basement",
     "owe|owes ~0 him|them|her|money|debt|a",
     /* a debt that grows however long one works: debt bondage, often asked innocently */
     "owe|owes ~2 more ~2 than ~1 when ~2 started|arrived|came|began|got",
@@ -120,6 +122,8 @@ static const char *const patterns_fr[] = {
     "peux|peut|pouvons|peuvent|pourrai ~0 pas|plus ~2 partir|sortir|quitter|fuir|enfuir|rentrer",
     "empeche|empechent|interdit|interdisent ~3 partir|sortir|parler|appeler|quitter|rentrer",
     WHO_FR " ~3 enferm*|sequestr*|captif|captive|prisonnier|prisonniere|retenu|retenue",
+    /* held where someone else lives ("jsui coincée chez eux depuis 3 mois") */
+    "coince|coincee|coinces|coincees|bloque|bloquee|bloques|bloquees ~1 chez ~0 eux|lui|elles",
     "contre ma|mon|son|sa|notre|leur volonte|gre",
     "menac*|frapp*|battent|bat|tuer|tuent|violent|blessent ~1 me|m|nous|ma|mon|mes|famille",
     /* not "tuent": with one typo allowed it matched "me tient" ("ça me tient à cœur"); not
@@ -159,6 +163,7 @@ static const char *const defusers_en[] = {
     "credit ~0 card|cards",
     "car ~0 loan|payment|payments",
     "stuck ~3 elevator|lift|traffic",
+    "stuck|trapped ~7 snow|snowed|storm|blizzard|flood|flu|covid|quarantine",
     "package|parcel ~2 held|being",
     "until ~2 my|the|our ~0 replacement|relief|coworker|colleague",
     "curfew|grounded",
@@ -182,6 +187,8 @@ static const char *const defusers_fr[] = {
     "enferme|enfermee|enfermes|enfermees ~1 dans ~0 mes|ma|mon|cette|ce|la ~0 pensees|tete|"
     "routine|bulle|quotidien",
     "coince|coincee|coinces|coincees|bloque|bloquee ~3 ascenseur|bouchons|embouteillages",
+    "coince|coincee|coinces|coincees|bloque|bloquee ~7 neige|tempete|inondation|grippe|covid|"
+    "quarantaine|confinement",
     "attends|attend ~2 colis|livreur|livraison|serrurier|plombier|technicien",
     "avant ~1 que|qu ~2 collegue|remplacant|remplacante|releve",
     "ce|cette|ces ~2 va|vont ~0 me|m ~0 tuer|achever",

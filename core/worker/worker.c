@@ -499,6 +499,11 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     }
     int level =
         camas_safety_level((f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0, danger_score, danger_kernel);
+    /* The footer keeps a room readable after an answer; with nothing to answer it would follow
+     * "I'm not sure I can answer that" ("je suis enfermé dans une chambre depuis 3 jours"):
+     * the hotline leads instead. */
+    if (level == 1 && abstained && !command)
+        level = 2;
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     /* After the hotline, only a confident answer to what was actually asked ("I am being
      * trafficked, help" must not be followed by some entry about the task force's duties). */

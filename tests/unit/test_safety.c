@@ -25,6 +25,7 @@ static const char *const danger_en[] = {
     "he took my phone and only gives it back on sunday",
     "my boss took my passport and says I get it back when I pay what I owe",
     "the pastor makes us work for free and says God will punish us if we leave",
+    "I've been stuck at their house for 3 months, number please",
 };
 
 static const char *const danger_fr[] = {
@@ -46,6 +47,7 @@ static const char *const danger_fr[] = {
     "je suis enfermée dans une chambre, ils ne me laissent pas sortir",
     "ils ont pris mon passeport pour le garder, je dois rembourser ma dette",
     "la dame chez qui je fais le menage m'enferme a cle quand elle part",
+    "jsui coincee chez eux depui 3 mois. numero svp",
 };
 
 static const char *const safe[] = {
@@ -89,6 +91,11 @@ static const char *const safe[] = {
     "je peux pas sortir ce soir, mes parents m'ont puni",
     "je me sens prisonnière chez moi avec ma jambe cassée",
     "au secours je suis coincé dans un appel Zoom qui finit jamais",
+    /* stuck, but not where someone else lives */
+    "stuck at home with the flu, what does the task force do?",
+    "je suis coincée chez moi avec la grippe, le comité se réunit quand ?",
+    "coincé chez lui à cause de la neige, on annule la réunion",
+    "we're stuck at their place, snowed in until monday",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
