@@ -174,6 +174,15 @@ static const char *const defusers_en[] = {
     "broke|broken ~1 my|her|his ~0 leg|ankle|arm|hip",
     "trapped|stuck|held|hostage|prisoner|prisoners ~3 meeting|meetings|zoom|call|class|lecture",
     "leave ~1 the ~0 table",
+    /* a contract one cannot get out of, a sales pitch, spam, a printer, a board game, a
+     * daycare's coded door, someone blocked on a phone */
+    "locked|stuck|trapped|hostage|escape ~6 contract|contracts|lease|subscription|plan",
+    "salesman|saleswoman|salesperson|dealership",
+    "spam|robocall|robocalls|telemarketer|telemarketers",
+    "printer|printers",
+    "monopoly",
+    "daycare|nursery",
+    "blocked|blocking|unblocked",
 };
 
 static const char *const defusers_fr[] = {
@@ -201,6 +210,15 @@ static const char *const defusers_fr[] = {
     "coince|coincee|prisonnier|prisonniere|prisonniers|prisonnieres|otage ~3 reunion|zoom|"
     "appel|visio|cours",
     "quitter|sortir ~1 la|de ~0 table",
+    /* un forfait ou un contrat, un vendeur, du démarchage, une imprimante, le Monopoly, la
+     * porte à code d'une garderie, quelqu'un bloqué sur un téléphone */
+    "bloque|bloquee|coince|coincee|otage|enferme|enfermee|prisonnier|prisonniere ~6 forfait|"
+    "abonnement|contrat|bail",
+    "vendeur|vendeuse|concessionnaire",
+    "demarchage|demarcheur|demarcheurs|spam",
+    "imprimante|imprimantes",
+    "monopoly",
+    "garderie|creche",
 };
 
 /* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that

@@ -96,6 +96,10 @@ static const char *const safe[] = {
     "je suis coincée chez moi avec la grippe, le comité se réunit quand ?",
     "coincé chez lui à cause de la neige, on annule la réunion",
     "we're stuck at their place, snowed in until monday",
+    "I'm held hostage by my two-year phone contract.",
+    "the car salesman wouldn't let me leave for an hour",
+    "je suis bloquée dans un forfait de 2 ans, je peux pas partir sans payer",
+    "my ex keeps texting me, I finally blocked him",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
