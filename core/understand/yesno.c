@@ -87,51 +87,6 @@ static bool quantified(const camas_token *qt, size_t i)
 
 /* ---- verdicts ---------------------------------------------------------------------------- */
 
-/* Number words, so that "six legislators" is compared with "four legislators" ("one" and
- * "un" are left out: they are also articles and pronouns). */
-static const char *number_word(const char *w)
-{
-    static const char *const words[][2] = {
-        {"two", "2"},     {"three", "3"},   {"four", "4"},    {"five", "5"},
-        {"six", "6"},     {"seven", "7"},   {"eight", "8"},   {"nine", "9"},
-        {"ten", "10"},    {"eleven", "11"}, {"twelve", "12"}, {"fifteen", "15"},
-        {"twenty", "20"}, {"thirty", "30"}, {"deux", "2"},    {"trois", "3"},
-        {"quatre", "4"},  {"cinq", "5"},    {"sept", "7"},    {"huit", "8"},
-        {"neuf", "9"},    {"dix", "10"},    {"onze", "11"},   {"douze", "12"},
-        {"quinze", "15"}, {"vingt", "20"},  {"trente", "30"}, {"twenty-five", "25"}};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strcmp(w, words[i][0]) == 0)
-            return words[i][1];
-    return NULL;
-}
-
-/* A token's value when it states a number ("2015", "huit"), else NULL. */
-static const char *number_value(const camas_token *t)
-{
-    if (t->kind == CAMAS_TOK_NUMBER)
-        return t->text;
-    return t->kind == CAMAS_TOK_WORD ? number_word(t->text) : NULL;
-}
-
-bool camas_yesno_is_year(const char *v)
-{
-    return strlen(v) == 4 && (strncmp(v, "19", 2) == 0 || strncmp(v, "20", 2) == 0) &&
-           isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]);
-}
-
-/* What a number is, so that only numbers of a kind contradict: a year, a section of law
- * ("7.68.801"), a telephone number ("206-442-4488"), or a count. */
-static int number_kind(const char *v)
-{
-    if (camas_yesno_is_year(v))
-        return 0;
-    if (strchr(v, '.'))
-        return 1;
-    if (strchr(v, '-') && strlen(v) >= 7)
-        return 2;
-    return 3;
-}
-
 bool camas_yesno_any_phrase(const char *norm, const char *const *list)
 {
     for (; *list; list++)
@@ -203,7 +158,7 @@ size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer,
     return n;
 }
 
-static bool stem_of(camas_stemmer *st, const char *lang, const char *w, char *out, size_t cap)
+bool camas_yesno_stem(camas_stemmer *st, const char *lang, const char *w, char *out, size_t cap)
 {
     if (!st || camas_stem(st, lang, w, out, cap) < 0)
         snprintf(out, cap, "%s", w);
@@ -262,7 +217,7 @@ static size_t phrases_found(const camas_yesno_context *c, const char *lang, cons
         bool held = in_groups(names, &p->group, 1, NULL, an);
         for (size_t k = 0; k < na && !held; k++) {
             char as[CAMAS_TOKEN_MAX + 1];
-            stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+            camas_yesno_stem(c->stemmer, lang, at[k].text, as, sizeof as);
             held = in_groups(names, &p->group, 1, as, NULL);
         }
         if (held) {
@@ -302,13 +257,13 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
                          const camas_token *at, size_t na, const char *text)
 {
     char qs[CAMAS_TOKEN_MAX + 1];
-    stem_of(c->stemmer, lang, w, qs, sizeof qs);
+    camas_yesno_stem(c->stemmer, lang, w, qs, sizeof qs);
     unsigned groups[8]; /* its synonym groups, looked up once */
     size_t ng = groups_of(c->names, lang, qs, groups, 8);
     size_t wl = strlen(w);
     for (size_t k = 0; k < na; k++) {
         char as[CAMAS_TOKEN_MAX + 1];
-        stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+        camas_yesno_stem(c->stemmer, lang, at[k].text, as, sizeof as);
         if (strcmp(qs, as) == 0 || in_groups(c->names, groups, ng, as, NULL) ||
             same_start(w, wl, at[k].text, at[k].len))
             return true;
@@ -340,7 +295,7 @@ static bool opposed_in(const camas_yesno_context *c, const char *lang, const cha
     if (!names || !names->nopposite)
         return false;
     char qs[CAMAS_TOKEN_MAX + 1];
-    stem_of(c->stemmer, lang, w, qs, sizeof qs);
+    camas_yesno_stem(c->stemmer, lang, w, qs, sizeof qs);
     unsigned groups[8];
     size_t ng = groups_of(names, lang, qs, groups, 8);
     for (size_t p = 0; p < names->nopposite; p++)
@@ -353,7 +308,7 @@ static bool opposed_in(const camas_yesno_context *c, const char *lang, const cha
                     return true;
                 for (size_t k = 0; k < na; k++) {
                     char as[CAMAS_TOKEN_MAX + 1];
-                    stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
+                    camas_yesno_stem(c->stemmer, lang, at[k].text, as, sizeof as);
                     if (in_groups(names, &other, 1, as, NULL))
                         return true;
                 }
@@ -369,44 +324,12 @@ static bool in_bodies(const char *id, const char *const *list, size_t n)
     return false;
 }
 
-/* How the answer counts what follows a number of the question: +1 when it gives the same
- * number before the same word ("8 agencies" / "eight state agencies", within two words),
- * -1 when it gives another number before it ("8 legislators" / "four legislators"), 0 when
- * it does not count that word. */
-static int counted_as(const camas_yesno_context *c, const char *lang, const char *number,
-                      const char *what, const camas_token *at, size_t na)
-{
-    char ws[CAMAS_TOKEN_MAX + 1];
-    stem_of(c->stemmer, lang, what, ws, sizeof ws);
-    int result = 0;
-    for (size_t k = 0; k < na; k++) {
-        char as[CAMAS_TOKEN_MAX + 1];
-        stem_of(c->stemmer, lang, at[k].text, as, sizeof as);
-        /* "un seul président ?" counts the "trois coprésidents" too (English splits "co-chairs") */
-        if (strcmp(ws, as) != 0 && strcmp(lang, "fr") == 0 &&
-            strncmp(at[k].text, "copresid", 8) == 0)
-            stem_of(c->stemmer, lang, at[k].text + 2, as, sizeof as);
-        if (strcmp(ws, as) != 0)
-            continue;
-        for (size_t back = 1; back <= 2 && back <= k; back++) {
-            const char *v = number_value(&at[k - back]);
-            if (!v || camas_yesno_is_year(v))
-                continue;
-            if (strcmp(v, number) == 0)
-                return 1;
-            result = -1;
-            break;
-        }
-    }
-    return result;
-}
-
 /* Is the question's token i a claim to check word by word (not a name, number, address,
  * frequency, body name or a word every yes/no question carries)? */
 static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_t i, bool in_name,
                        const char *lang)
 {
-    if (in_name || number_value(t) || t->kind == CAMAS_TOK_EMAIL)
+    if (in_name || camas_yesno_number_value(t) || t->kind == CAMAS_TOK_EMAIL)
         return false;
     if (i == 0 || t->len < 2 || camas_is_stopword(lang, t->text) ||
         camas_is_question_word(lang, t->text) || camas_yesno_in_list(t->text, weak_words) ||
@@ -416,102 +339,6 @@ static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_
         camas_yesno_asked_freq_mask(t->text))
         return false;
     return !(c->is_body_word && c->is_body_word(c->ud, t->text, lang));
-}
-
-/* Does the answer give an e-mail address and not the question's? *q_mail: the question
- * gives one; *mail_found: the answer holds one of the question's. */
-static bool other_email(const camas_token *qt, size_t nq, const camas_token *at, size_t na,
-                        bool *q_mail, bool *mail_found)
-{
-    bool a_mail = false;
-    for (size_t k = 0; k < na; k++)
-        a_mail |= at[k].kind == CAMAS_TOK_EMAIL;
-    for (size_t i = 0; i < nq; i++) {
-        if (qt[i].kind != CAMAS_TOK_EMAIL)
-            continue;
-        *q_mail = true;
-        for (size_t k = 0; k < na; k++)
-            *mail_found |= at[k].kind == CAMAS_TOK_EMAIL && strcmp(at[k].text, qt[i].text) == 0;
-    }
-    return *q_mail && a_mail && !*mail_found;
-}
-
-/* Does the answer give another number of the kind of one of the question's (another year,
- * another count of the same thing)? *numbers_found: every number of the question is in the
- * answer; *claims counts the question's numbers. */
-static bool numbers_differ(const camas_yesno_context *c, const char *lang, const camas_token *qt,
-                           size_t nq, const camas_token *at, size_t na, bool *numbers_found,
-                           size_t *claims)
-{
-    for (size_t i = 0; i < nq; i++) {
-        const char *v = number_value(&qt[i]);
-        if (!v)
-            continue;
-        /* "tous deux", "les deux": both, not a count */
-        static const char *const both[] = {"tous", "toutes", "les", NULL};
-        if (i > 0 && strcmp(qt[i].text, "deux") == 0 && camas_yesno_in_list(qt[i - 1].text, both))
-            continue;
-        /* "every 3 months", "tous les 3 mois": a frequency, compared as one */
-        static const char *const every[] = {"every", "each", "les", NULL};
-        static const char *const months[] = {"months", "mois", NULL};
-        if (i > 0 && i + 1 < nq && camas_yesno_in_list(qt[i - 1].text, every) &&
-            camas_yesno_in_list(qt[i + 1].text, months))
-            continue;
-        /* a range ("2-3 fois par an") is two numbers */
-        char part[2][8] = {"", ""};
-        int nparts = sscanf(v, "%2[0-9]-%2[0-9]", part[0], part[1]) == 2 &&
-                             strlen(v) == strlen(part[0]) + 1 + strlen(part[1])
-                         ? 2
-                         : 0;
-        /* a count of something ("8 legislators"): the answer's count of the same thing */
-        if (!nparts && !camas_yesno_is_year(v) && i + 1 < nq) {
-            int counted = counted_as(c, lang, v, qt[i + 1].text, at, na);
-            if (counted < 0)
-                return true; /* "four legislators" */
-        }
-        for (int pi = 0; pi < (nparts ? nparts : 1); pi++) {
-            const char *x = nparts ? part[pi] : v;
-            bool found = false, same_kind = false;
-            for (size_t k = 0; k < na; k++) {
-                const char *w = number_value(&at[k]);
-                if (!w)
-                    continue;
-                size_t xl = strlen(x);
-                /* "chapter 7.68" holds section 7.68.801 */
-                found |= strcmp(w, x) == 0 || (strchr(x, '.') && strncmp(w, x, xl) == 0 &&
-                                               w[xl] == '.' && isdigit((unsigned char)w[xl + 1]));
-                same_kind |= number_kind(w) == number_kind(x);
-            }
-            if (!found && same_kind)
-                return true; /* another year, another number of its kind */
-            *numbers_found &= found;
-        }
-        (*claims)++;
-    }
-    return false;
-}
-
-/* "just one legislator", "un seul législateur", "a single survivor": a count of one, which
- * another count of the same thing in the answer contradicts ("four legislators"). */
-static bool single_counted_otherwise(const camas_yesno_context *c, const char *lang,
-                                     const camas_token *qt, size_t nq, const camas_token *at,
-                                     size_t na)
-{
-    static const char *const only[] = {"just", "only", "a", NULL};
-    static const char *const fr_one[] = {"un", "une", NULL}, *const fr_only[] = {"seul", "seule",
-                                                                                 NULL};
-    for (size_t i = 1; i + 1 < nq; i++) {
-        size_t what = 0;
-        if ((strcmp(qt[i].text, "one") == 0 || strcmp(qt[i].text, "single") == 0) &&
-            camas_yesno_in_list(qt[i - 1].text, only))
-            what = i + 1;
-        else if (camas_yesno_in_list(qt[i - 1].text, fr_one) &&
-                 camas_yesno_in_list(qt[i].text, fr_only))
-            what = i + 1;
-        if (what && counted_as(c, lang, "1", qt[what].text, at, na) < 0)
-            return true;
-    }
-    return false;
 }
 
 /* How many tokens of the question come before the yes/no question itself (0 when it has no
@@ -669,15 +496,16 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         goto out;
     /* e-mail addresses: another one in the answer is a "no" */
     bool q_mail = false, mail_found = false;
-    if (other_email(qt, nq, at, na, &q_mail, &mail_found)) {
+    if (camas_yesno_other_email(qt, nq, at, na, &q_mail, &mail_found)) {
         verdict = -1;
         goto out;
     }
     /* numbers (years apart from other numbers), in digits or words */
     bool numbers_found = true;
     size_t claims = 0;
-    if (numbers_differ(c, lang, qt, nq, at, na, &numbers_found, &claims) ||
-        single_counted_otherwise(c, lang, qt, nq, at, na)) {
+    if (camas_yesno_numbers_differ(c, lang, qt, nq, at, na, camas_yesno_compares(qn),
+                                   &numbers_found, &claims) ||
+        camas_yesno_single_counted_otherwise(c, lang, qt, nq, at, na)) {
         verdict = -1;
         goto out;
     }

@@ -201,11 +201,25 @@ static bool claims_year(const char *qn)
     return false;
 }
 
+bool camas_yesno_compares(const char *qn)
+{
+    static const char *const comparing[] = {"than",          "before",        "after",
+                                            "unlike",        "avant",         "apres",
+                                            "plus recent",   "plus recente",  "plus ancien",
+                                            "plus ancienne", "plus vieux",    "plus vieille",
+                                            "plus jeune",    "plus tot",      "plus tard",
+                                            "moins recent",  "contrairement", NULL};
+    return camas_yesno_any_phrase(qn, comparing);
+}
+
 int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
                             const char *lang)
 {
     char *qn = camas_text_normalize_dup(question), *rest = NULL;
-    const char *body = qn ? camas_yesno_described(c, qn, lang, &rest) : NULL;
+    /* a comparison describes two bodies ("le comité créé par le projet de loi 5308 est plus
+     * récent que le groupe convoqué en 2006 ?"): read whole, never as about one of them */
+    const char *body =
+        qn && !camas_yesno_compares(qn) ? camas_yesno_described(c, qn, lang, &rest) : NULL;
     int verdict = 0;
     if (body) {
         /* the question less its description, about the body it describes (its capitals are

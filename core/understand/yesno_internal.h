@@ -65,6 +65,27 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
 /* "do I have to pay?" against "free", "eastern Washington?" against "western Washington":
  * does the answer (an) give the other value (yesno_compare.c)? */
 bool camas_yesno_cost_or_side_differs(const char *qn, const char *an);
+/* Does the question (normalised) compare ("than", "before", "plus récent que", "unlike")?
+ * Its descriptions and numbers may then be the other body's (yesno_described.c). */
+bool camas_yesno_compares(const char *qn);
+/* A word's stem in lang, or the word itself without a stemmer (yesno.c). */
+bool camas_yesno_stem(camas_stemmer *st, const char *lang, const char *w, char *out, size_t cap);
+/* Numbers (yesno_numbers.c): a token's value when it states one ("2015", "huit"), else NULL;
+ * does the answer (at) give another number of the kind of one of the question's (qt: in a
+ * comparison, years and bills may be the other body's and are skipped)? *numbers_found: every
+ * number of the question is in the answer; *claims counts them. */
+const char *camas_yesno_number_value(const camas_token *t);
+bool camas_yesno_numbers_differ(const camas_yesno_context *c, const char *lang,
+                                const camas_token *qt, size_t nq, const camas_token *at, size_t na,
+                                bool comparing, bool *numbers_found, size_t *claims);
+/* "just one legislator", "un seul président": a count of one the answer counts otherwise. */
+bool camas_yesno_single_counted_otherwise(const camas_yesno_context *c, const char *lang,
+                                          const camas_token *qt, size_t nq, const camas_token *at,
+                                          size_t na);
+/* Does the answer give an e-mail address and not the question's? *q_mail: the question gives
+ * one; *mail_found: the answer holds one of the question's. */
+bool camas_yesno_other_email(const camas_token *qt, size_t nq, const camas_token *at, size_t na,
+                             bool *q_mail, bool *mail_found);
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
                               const struct unit *units, size_t nunits);
 /* "Is WashACT the Washington Advisory Committee on Trafficking?": +1 when a question made

@@ -582,6 +582,21 @@ int main(void)
     CHECK(camas_yesno_verdict(st, "Are WashACT meetings open to the public?", wa_meet, "en") == -1);
     CHECK(camas_yesno_verdict(st, "Was the task force reauthorized in 2015?", tf_law, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Was the task force reauthorized in 2012?", tf_law, "en") == -1);
+    /* a bill's number is not a count ("SB 5884 ... eight agencies"), nor another bill's */
+    CHECK(camas_yesno_verdict(st, "Was the task force reauthorized by SB 5308?", tf_law, "en") ==
+          -1);
+    CHECK(camas_yesno_verdict(st, "The body reauthorized by SB 5884 has eight state agencies?",
+                              "The Task Force's membership includes four legislators and eight "
+                              "state agencies.",
+                              "en") != -1);
+    /* a year as a bound ("before 2010") is not the year claimed */
+    static const char wa_began[] = "WashACT was convened in 2006 by the U.S. Attorney's Office.";
+    CHECK(camas_yesno_verdict(st, "Was WashACT convened before 2010?", wa_began, "en") == 0);
+    CHECK(camas_yesno_verdict(st, "Was WashACT convened in 2010?", wa_began, "en") == -1);
+    /* in a comparison a year may be the other body's */
+    CHECK(camas_yesno_verdict(st, "Is the CSEC committee newer than the group convened in 2006?",
+                              "The CSEC Committee was created in 2013 by Senate Bill 5308.",
+                              "en") != -1);
     /* a claim the answer does not mention: no verdict rather than a guess */
     CHECK(camas_yesno_verdict(st, "Is the FBI a co-chair of WashACT?", wa_chairs, "en") == 0);
     CHECK(camas_yesno_verdict(st, "Est-ce que WashACT se réunit chaque mois ?", fr_meet, "fr") ==
