@@ -361,6 +361,10 @@ bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, con
  * passport" (0.87) the hotline alone. */
 #define DANGER_ANSWER_NAMED_MIN 0.85
 #define DANGER_ANSWER_CALM      0.65f
+/* A footer with nothing to answer leads instead from this combined score, or a pattern: the
+ * danger messages of the development sets that only the kernel flags score 0.40 and more,
+ * chatter it flags from 0.08 (it keeps the footer). */
+#define DANGER_LEAD_MIN 0.35f
 
 /* Does text name the one body entry_id is about? */
 static bool names_entry_body(const struct worker *w, const char *text, const char *lang,
@@ -497,12 +501,13 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
             abstained = false;
         }
     }
-    int level =
-        camas_safety_level((f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0, danger_score, danger_kernel);
+    bool patterns = (f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0;
+    int level = camas_safety_level(patterns, danger_score, danger_kernel);
     /* The footer keeps a room readable after an answer; with nothing to answer it would follow
      * "I'm not sure I can answer that" ("je suis enfermé dans une chambre depuis 3 jours"):
-     * the hotline leads instead. */
-    if (level == 1 && abstained && !command)
+     * the hotline leads instead, when a pattern or the combined score backs the kernel ("tu me
+     * conseilles un bon film ce soir" had its footer from the kernel alone, at 0.08). */
+    if (level == 1 && abstained && !command && (patterns || danger_score >= DANGER_LEAD_MIN))
         level = 2;
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     /* After the hotline, only a confident answer to what was actually asked ("I am being
