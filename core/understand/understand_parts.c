@@ -70,6 +70,8 @@ const char *camas_understand_body_of_names(const camas_understand *u, const char
     return NULL;
 }
 
+static bool has_question_word(const char *text);
+
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
                                   camas_dense_hit *hits, size_t *nh, size_t max, float *q)
 {
@@ -80,6 +82,13 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         camas_embed_text(u->model, part[1], strlen(part[1]), 1, v[1]))
         return false;
     bool asks[2] = {strchr(part[0], '?') != NULL, strchr(part[1], '?') != NULL};
+    /* without a question mark to tell, the part with a question word asks ("the task force
+     * with 25 organizations at the table, what's its founding statute"): a short asked part
+     * is further from every entry than the description, which would otherwise win */
+    if (asks[0] == asks[1]) {
+        asks[0] = has_question_word(part[0]);
+        asks[1] = has_question_word(part[1]);
+    }
     float whole = *nh ? hits[0].score : 0;
     size_t best_n = 0;
     int asked = -1;
@@ -142,6 +151,21 @@ static const char *const body_heads[] = {
     "group",    "committee", "body",    "panel",  "organization", "organisation",
     "entity",   "one",       "council", "groupe", "comite",       "organisme",
     "instance", "conseil",   "entite",  "grp",    "commission",   NULL};
+
+/* Does text ask with a question word, not as a relative after a body's noun ("le groupe où
+ * siègent quatre législateurs", "the committee that meets")? */
+static bool has_question_word(const char *text)
+{
+    static const char *const named[] = {"force", "travail", "washact", "csec", NULL};
+    camas_token t[48];
+    long n = camas_text_tokenize(text, t, 48);
+    for (long i = 0; i < n; i++)
+        if ((camas_is_question_word("en", t[i].text) || camas_is_question_word("fr", t[i].text)) &&
+            !(i > 0 && (in_words(t[i - 1].text, body_heads) || in_words(t[i - 1].text, named))))
+            return true;
+    return false;
+}
+
 /* A verb that makes "the body was created by SB 5308" a statement about the body (a reverse
  * question) rather than a description of it ... unless a relative pronoun comes first ("the
  * group that was reauthorized"). */
@@ -390,11 +414,10 @@ bool camas_understand_asks_of_described(const camas_matcher *m, const char *ques
         return false;
     camas_token t[48];
     /* the first part describes, it asks nothing ("who can attend the info sessions, is it
-     * only police?" is two questions) */
-    long n = camas_text_tokenize(part[0], t, 48);
-    for (long i = 0; i < n; i++)
-        if (camas_is_question_word(lang, t[i].text))
-            return false;
+     * only police?" is two questions; "le groupe de travail où siègent…" describes) */
+    if (has_question_word(part[0]))
+        return false;
+    long n;
     /* the second part one question about it: a question word and a pronoun, one sentence */
     if (strstr(part[1], ". "))
         return false;
