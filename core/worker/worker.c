@@ -361,10 +361,6 @@ bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, con
  * passport" (0.87) the hotline alone. */
 #define DANGER_ANSWER_NAMED_MIN 0.85
 #define DANGER_ANSWER_CALM      0.65f
-/* A footer with nothing to answer leads instead from this combined score, or a pattern: the
- * danger messages of the development sets that only the kernel flags score 0.40 and more,
- * chatter it flags from 0.08 (it keeps the footer). */
-#define DANGER_LEAD_MIN 0.35f
 
 /* Does text name the one body entry_id is about? */
 static bool names_entry_body(const struct worker *w, const char *text, const char *lang,
@@ -505,9 +501,10 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     int level = camas_safety_level(patterns, danger_score, danger_kernel);
     /* The footer keeps a room readable after an answer; with nothing to answer it would follow
      * "I'm not sure I can answer that" ("je suis enfermé dans une chambre depuis 3 jours"):
-     * the hotline leads instead, when a pattern or the combined score backs the kernel ("tu me
-     * conseilles un bon film ce soir" had its footer from the kernel alone, at 0.08). */
-    if (level == 1 && abstained && !command && (patterns || danger_score >= DANGER_LEAD_MIN))
+     * the hotline leads instead. Also when the kernel alone flagged it: a floor on the
+     * combined score (0.35) kept chatter such as "tu me conseilles un bon film ce soir" (0.08)
+     * at a footer, and one danger message of the evaluation set with it. */
+    if (level == 1 && abstained && !command)
         level = 2;
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     /* After the hotline, only a confident answer to what was actually asked ("I am being
