@@ -3,6 +3,7 @@
 #include "lexicon.h"
 #include "text.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,13 @@ struct camas_lexicon {
     size_t n, ncap;
 };
 
-/* Each word's arena entry is preceded by one byte: the list it came from (bit p for paths[p]),
- * so that the language of a word can be told ("fonction" is only French). */
+/* Each word's arena entry is preceded by one byte: the list it came from (bit p for paths[p],
+ * p < 4), so that the language of a word can be told ("fonction" is only French), and bit
+ * p + 4 when the list writes it in lowercase, as a common word rather than a name only
+ * ("Quebec" is in the English list, and says nothing of a question's language). */
+#define LISTS_MAX 4
 
-static int add_word(camas_lexicon *lx, const char *w, size_t n, unsigned list)
+static int add_word(camas_lexicon *lx, const char *w, size_t n, unsigned list, bool common)
 {
     if (lx->len + n + 2 > UINT32_MAX)
         return -1;
@@ -40,7 +44,7 @@ static int add_word(camas_lexicon *lx, const char *w, size_t n, unsigned list)
         lx->words = wv;
         lx->ncap = cap;
     }
-    lx->arena[lx->len++] = (char)(1u << list);
+    lx->arena[lx->len++] = (char)((1u << list) | (common ? 1u << (list + LISTS_MAX) : 0));
     lx->words[lx->n++] = (uint32_t)lx->len;
     memcpy(lx->arena + lx->len, w, n);
     lx->arena[lx->len + n] = '\0';
@@ -81,7 +85,11 @@ camas_lexicon *camas_lexicon_load(const char *const *paths, size_t npaths)
             long k = camas_text_normalize(line, n, norm, sizeof norm);
             if (k <= 0 || k > CAMAS_TOKEN_MAX || strchr(norm, ' '))
                 continue;
-            if (add_word(lx, norm, (size_t)k, (unsigned)(p < 8 ? p : 7))) {
+            /* a capital first letter (ASCII, or Latin-1's "É" in UTF-8): a name */
+            unsigned char c0 = (unsigned char)line[0], c1 = (unsigned char)line[1];
+            bool name = (c0 >= 'A' && c0 <= 'Z') || (c0 == 0xC3 && c1 >= 0x80 && c1 <= 0x9E);
+            if (add_word(lx, norm, (size_t)k, (unsigned)(p < LISTS_MAX ? p : LISTS_MAX - 1),
+                         !name)) {
                 fclose(f);
                 free(line);
                 camas_lexicon_free(lx);
@@ -142,12 +150,22 @@ bool camas_lexicon_has(const camas_lexicon *lx, const char *word, size_t n)
     return camas_lexicon_lists(lx, word, n) != 0;
 }
 
-unsigned camas_lexicon_lists(const camas_lexicon *lx, const char *word, size_t n)
+static unsigned entry_bits(const camas_lexicon *lx, const char *word, size_t n)
 {
     if (!lx || n == 0 || n > CAMAS_TOKEN_MAX)
         return 0;
-    unsigned lists = 0;
+    unsigned bits = 0;
     for (size_t i = lower_bound(lx, word, n); i < lx->n && entry_is(lx, i, word, n); i++)
-        lists |= (unsigned char)lx->arena[lx->words[i] - 1];
-    return lists;
+        bits |= (unsigned char)lx->arena[lx->words[i] - 1];
+    return bits;
+}
+
+unsigned camas_lexicon_lists(const camas_lexicon *lx, const char *word, size_t n)
+{
+    return entry_bits(lx, word, n) & ((1u << LISTS_MAX) - 1);
+}
+
+unsigned camas_lexicon_common_lists(const camas_lexicon *lx, const char *word, size_t n)
+{
+    return entry_bits(lx, word, n) >> LISTS_MAX;
 }

@@ -23,7 +23,11 @@ size_t camas_lexicon_size(const camas_lexicon *lx);
 
 /* Is the normalised word (n bytes) a real word of one of the lists? false for a NULL lexicon. */
 bool camas_lexicon_has(const camas_lexicon *lx, const char *word, size_t n);
-/* The lists the word is in: bit p set for paths[p] of camas_lexicon_load (0: none). */
+/* The lists the word is in: bit p set for paths[p] of camas_lexicon_load (0: none; the
+ * fourth and later lists count as the fourth). */
 unsigned camas_lexicon_lists(const camas_lexicon *lx, const char *word, size_t n);
+/* The same, only the lists that write it as a common word, not only capitalised as a name
+ * ("quebec": none; "bill": the English list, which also has "Bill"). */
+unsigned camas_lexicon_common_lists(const camas_lexicon *lx, const char *word, size_t n);
 
 #endif

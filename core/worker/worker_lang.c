@@ -29,7 +29,8 @@ static const char *dictionary_lang(const struct worker *w, const char *text)
     for (size_t i = 0; i < n && i < 64; i++) {
         if (camas_worker_body_word((void *)w, t[i].text, NULL))
             continue; /* "warn", "washact" */
-        unsigned lists = camas_lexicon_lists(w->lexicon, t[i].text, t[i].len);
+        /* names ("Quebec", "Spokane") are in the English list only, and are no English */
+        unsigned lists = camas_lexicon_common_lists(w->lexicon, t[i].text, t[i].len);
         only_en += lists == 1u; /* word_lists: English first, then French */
         only_fr += lists == 2u;
     }

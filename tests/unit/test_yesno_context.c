@@ -235,6 +235,19 @@ void test_lexicon(camas_stemmer *st)
     CHECK(lx2 != NULL && camas_lexicon_lists(lx2, "role", 4) == 3u);
     CHECK(camas_lexicon_lists(lx2, "task", 4) == 1u && camas_lexicon_lists(lx2, "reseau", 6) == 2u);
     camas_lexicon_free(lx2);
+    /* a word a list only capitalises is a name there, not a common word of its language */
+    char names[] = "/tmp/camas-lexicon-XXXXXX";
+    int fn = mkstemp(names);
+    CHECK(fn >= 0 && write(fn, "Quebec\nBill\nbill\nÉtienne\n", 26) == 26);
+    close(fn);
+    const char *with_names[] = {names, "/nonexistent/words"};
+    camas_lexicon *lx3 = camas_lexicon_load(with_names, 2);
+    unlink(names);
+    CHECK(lx3 != NULL && camas_lexicon_lists(lx3, "quebec", 6) == 1u);
+    CHECK(camas_lexicon_common_lists(lx3, "quebec", 6) == 0 &&
+          camas_lexicon_common_lists(lx3, "etienne", 7) == 0);
+    CHECK(camas_lexicon_common_lists(lx3, "bill", 4) == 1u);
+    camas_lexicon_free(lx3);
     static const char law[] = "The Task Force was reauthorized in 2015 by Senate Bill 5884. Its "
                               "founding legislation is RCW 7.68.350.";
     static const char q[] = "Does the task force have founding legislation?";
