@@ -3,6 +3,8 @@
  * questions (tests/unit/eval_match --model), never on the frozen evaluation set. */
 #include "understand_internal.h"
 
+#include "chat.h"
+
 #include "log.h"
 #include "safety.h"
 #include "util.h"
@@ -502,10 +504,15 @@ static void decide(camas_understanding *out, bool sure, float s1, const float *s
     }
 }
 
-void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
-                                   const char *question, const char *body_text, const char *lang,
-                                   camas_match_filter f, void *ud, camas_understanding *out)
+void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, const char *written,
+                                   const char *body_text, const char *lang, camas_match_filter f,
+                                   void *ud, camas_understanding *out)
 {
+    /* read with its chat shorthand written out ("c koi", "cmb", "kel"): the danger view alone
+     * keeps the words as written, as its examples were */
+    char chat[1024];
+    const char *question =
+        camas_chat_unabbreviate(written, lang, chat, sizeof chat) ? chat : written;
     memset(out, 0, sizeof *out);
     out->danger = out->danger_kernel = -1;
     /* the first body named by body_text (a follow-up's, or its context's most recent one)
@@ -535,11 +542,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
         /* ...but while a reload re-embeds the knowledge, the danger detector of the last
          * load still reads every message: a cry for help no pattern catches must not go
          * unanswered for the seconds a reload takes (found by the soak run) */
-        danger_while_warming(u, question, out);
+        danger_while_warming(u, written, out);
         return;
     }
     float q[MAX_DIM];
-    if (camas_embed_text(u->model, question, strlen(question), 1, q) != 0) {
+    if (camas_embed_text(u->model, written, strlen(written), 1, q) != 0) {
         out->decision = lex_ok ? CAMAS_DECIDE_ANSWER : CAMAS_DECIDE_DECLINE;
         if (nlex)
             out->options[0] = lex[0], out->noptions = 1;
@@ -548,13 +555,15 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m,
     out->used_model = true;
     if (u->danger_n) {
         camas_danger_view d = {0, 0};
-        if (!camas_understand_noise(question))
-            d = camas_understand_long_danger(u, question, camas_understand_danger_view(u, q));
+        if (!camas_understand_noise(written))
+            d = camas_understand_long_danger(u, written, camas_understand_danger_view(u, q));
         out->danger = d.combined;
         out->danger_kernel = d.kernel;
     }
     /* The danger score above keeps the words as written: the knowledge's vocabulary is not
      * theirs. */
+    if (question != written && camas_embed_text(u->model, question, strlen(question), 1, q) != 0)
+        return; /* out of memory: declined */
     spell_for_model(u, m, question, lang, q);
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (nb == 0)

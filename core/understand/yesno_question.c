@@ -6,6 +6,7 @@
 #include "yesno.h"
 #include "yesno_internal.h"
 
+#include "chat.h"
 #include "text.h"
 
 #include <ctype.h>
@@ -203,55 +204,7 @@ static bool enumerated_in_question(const char *question, const char *cut, const 
 
 bool camas_yesno_unabbreviate(const char *question, const char *lang, char *out, size_t cap)
 {
-    /* whole words only, as typed (lowercase): shorthand is never capitalised mid-sentence */
-    static const char *const both[][2] = {{"ts", "tous"},          {"tt", "tout"},
-                                          {"tte", "toute"},        {"ttes", "toutes"},
-                                          {"qd", "quand"},         {"pr", "pour"},
-                                          {"ds", "dans"},          {"tjs", "toujours"},
-                                          {"bcp", "beaucoup"},     {"hav", "have"},
-                                          {"doez", "does"},        {"wuz", "was"},
-                                          {"b4", "before"},        {"infos", "informations"},
-                                          {"info", "information"}, {NULL, NULL}};
-    static const char *const english[][2] = {
-        {"r", "are"}, {"n", "and"}, {"u", "you"}, {"ur", "your"}, {NULL, NULL}};
-    bool en = lang && strcmp(lang, "en") == 0, changed = false;
-    size_t o = 0;
-    for (const char *p = question; *p;) {
-        size_t sp = strspn(p, " \t");
-        size_t wl = strcspn(p + sp, " \t?!.,;:");
-        const char *word = p + sp, *full = NULL;
-        for (size_t i = 0; !full && both[i][0]; i++)
-            if (strlen(both[i][0]) == wl && strncmp(word, both[i][0], wl) == 0)
-                full = both[i][1];
-        for (size_t i = 0; en && !full && english[i][0]; i++)
-            if (strlen(english[i][0]) == wl && strncmp(word, english[i][0], wl) == 0)
-                full = english[i][1];
-        /* "2-3x a year", "4x par an": a count of times */
-        char times[CAMAS_TOKEN_MAX + 16];
-        if (!full && wl >= 2 && wl < CAMAS_TOKEN_MAX &&
-            (word[wl - 1] == 'x' || word[wl - 1] == 'X') && isdigit((unsigned char)word[wl - 2]) &&
-            strspn(word, "0123456789-") == wl - 1) {
-            snprintf(times, sizeof times, "%.*s %s", (int)(wl - 1), word,
-                     lang && strcmp(lang, "fr") == 0 ? "fois" : "times");
-            full = times;
-        }
-        size_t tail = strspn(word + wl, "?!.,;:");
-        size_t need = sp + (full ? strlen(full) : wl) + tail;
-        if (o + need + 1 > cap)
-            return false;
-        memcpy(out + o, p, sp);
-        o += sp;
-        memcpy(out + o, full ? full : word, full ? strlen(full) : wl);
-        o += full ? strlen(full) : wl;
-        memcpy(out + o, word + wl, tail);
-        o += tail;
-        changed |= full != NULL;
-        p = word + wl + tail;
-        if (sp + wl + tail == 0)
-            break;
-    }
-    out[o] = '\0';
-    return changed;
+    return camas_chat_unabbreviate(question, lang, out, cap);
 }
 
 bool camas_yesno_question(const char *question, const char *lang)

@@ -487,6 +487,18 @@ static void test_unabbreviate(void)
     CHECK(!camas_yesno_unabbreviate("", "en", out, sizeof out));
     /* too long for out: refused, never cut */
     CHECK(!camas_yesno_unabbreviate("ts ts ts ts", "fr", out, 8));
+    /* French shorthand in French, English in English; a capital single letter is no
+     * shorthand ("U.S."); a count of times */
+    CHECK(camas_yesno_unabbreviate("c koi le num du grp ke preside torrance", "fr", out,
+                                   sizeof out) &&
+          strcmp(out, "c'est quoi le numéro du groupe que preside torrance") == 0);
+    CHECK(!camas_yesno_unabbreviate("c koi", "en", out, sizeof out));
+    CHECK(camas_yesno_unabbreviate("wat r the U.S. Attorney's duties", "en", out, sizeof out) &&
+          strcmp(out, "what are the U.S. Attorney's duties") == 0);
+    CHECK(camas_yesno_unabbreviate("Cmb de membres ?", "fr", out, sizeof out) &&
+          strcmp(out, "combien de membres ?") == 0);
+    CHECK(camas_yesno_unabbreviate("meets 2-3x a year", "en", out, sizeof out) &&
+          strcmp(out, "meets 2-3 times a year") == 0);
     /* and the question it makes is read as yes/no */
     CHECK(camas_yesno_unabbreviate("r the info sessions free?", "en", out, sizeof out) &&
           camas_yesno_question(out, "en"));
