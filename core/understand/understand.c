@@ -30,9 +30,6 @@
 #define DENSE_CLARIFY 0.880f
 /* Entries within this of the best are offered together. */
 #define CLARIFY_GAP 0.020f
-/* A follow-up naming another body takes the previous question's best entry about it from
- * this cosine on. */
-#define FOLLOWUP_MIN 0.85f
 /* Added to an entry's cosine when its answer states a number or address of the question. */
 #define FACT_BONUS 0.03f
 /* The cosine from which an entry whose answer alone states the question's fact answers. */
@@ -676,76 +673,6 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
         sure = b0 && b1 && strcmp(b0, "all") != 0 && strcmp(b0, b1) == 0;
     }
     decide(out, sure, s1, score, nh, lex_ok ? &lex[0] : NULL, lexconf);
-}
-
-/* Does the question open like a follow-up of the previous one ("and for WashACT?", "et leur
- * email ?", "what about the task force?")? */
-static bool opens_as_followup(const char *question)
-{
-    static const char *const cues[] = {"and ",     "et ",     "what about", "how about",
-                                       "same for", "pareil",  "aussi pour", "also for",
-                                       "and for",  "et pour", "ok and",     "ok et"};
-    char norm[512];
-    long n = camas_text_normalize(question, strnlen(question, 400), norm, sizeof norm);
-    if (n <= 0)
-        return false;
-    for (size_t i = 0; i < sizeof cues / sizeof cues[0]; i++)
-        if (strncmp(norm, cues[i], strlen(cues[i])) == 0)
-            return true;
-    return false;
-}
-
-void camas_understand_ask(camas_understand *u, const camas_matcher *m, const char *question,
-                          const char *prev, const char *lang, camas_match_filter f, void *ud,
-                          camas_understanding *out, struct camas_buf *understood)
-{
-    camas_understand_query(u, m, question, lang, f, ud, out);
-    if (!prev || !*prev)
-        return;
-    /* Without an opening like "and…", the context only helps a question not understood
-     * alone ("their e-mail?"): a question answered alone is answered alone. */
-    bool cue = opens_as_followup(question);
-    const char *qb[4], *pb[4];
-    size_t nqb = camas_matcher_bodies(m, question, lang, qb, 4);
-    size_t npb = camas_matcher_bodies(m, prev, lang, pb, 4);
-    /* ...unless it names no body and is answered about another body than the one the
-     * previous question named ("qui peut venir aux réunions ?" after "c quoi WashACT"): the
-     * asker goes on about that one */
-    const char *answered = out->decision == CAMAS_DECIDE_ANSWER
-                               ? camas_dense_entry_body(u->dense, out->options[0].entry_id)
-                               : NULL;
-    bool elsewhere = answered && nqb == 0 && npb == 1 && strcmp(pb[0], "all") != 0 &&
-                     strcmp(answered, "all") != 0 && strcmp(answered, pb[0]) != 0;
-    if (!cue && out->decision == CAMAS_DECIDE_ANSWER && !elsewhere)
-        return;
-    /* "and for WashACT?" after "who chairs the task force?": the previous question about
-     * the bodies the follow-up names; "and their e-mail?": both together */
-    bool other_body = nqb > 0 && (npb == 0 || strcmp(qb[0], pb[0]) != 0);
-    camas_buf joined = {0};
-    camas_buf_printf(&joined, "%s %s", question, prev);
-    camas_understanding follow;
-    camas_understand_query_bodies(u, m, other_body ? prev : camas_buf_cstr(&joined),
-                                  other_body ? question : prev, lang, f, ud, &follow);
-    /* The previous question about another body reads less like that body's own examples:
-     * its best entry, if near enough, is the answer (the asker said which body). */
-    if (other_body && cue && follow.decision != CAMAS_DECIDE_ANSWER && follow.used_model &&
-        follow.scope >= CAMAS_SCOPE_MIN && follow.confidence >= FOLLOWUP_MIN &&
-        follow.options[0].entry_id) {
-        follow.decision = CAMAS_DECIDE_ANSWER;
-        follow.noptions = 1;
-    }
-    if (follow.decision == CAMAS_DECIDE_ANSWER ||
-        (follow.decision == CAMAS_DECIDE_CLARIFY && out->decision == CAMAS_DECIDE_DECLINE)) {
-        float danger = out->danger, kernel = out->danger_kernel; /* the message's own */
-        *out = follow;
-        out->danger = danger;
-        out->danger_kernel = kernel;
-        if (understood) {
-            camas_buf_reset(understood);
-            camas_buf_puts(understood, camas_buf_cstr(&joined));
-        }
-    }
-    camas_buf_free(&joined);
 }
 
 const char *camas_understand_body(const camas_understand *u, const char *entry_id)
