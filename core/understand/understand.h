@@ -96,6 +96,12 @@ const char *camas_understand_body(const camas_understand *u, const char *entry_i
 /* The one body whose own answers state a number or address of text ("RCW 7.68.801",
  * "206-442-4488"), or NULL when none or several do (or no model: answers are not read). */
 const char *camas_understand_body_of_facts(const camas_understand *u, const char *text);
+/* The body a question tells by a fact only that body's answers state, placed in a
+ * description after a body's noun ("did the group the legislature renewed in 2015 get renewed
+ * through SB 5884?"), and the question less that description in rest (cap bytes: "did the
+ * group get renewed through SB 5884?"); NULL when it tells none. */
+const char *camas_understand_described_body(const camas_understand *u, const char *question,
+                                            char *rest, size_t cap);
 
 /* The label of an entry in lang, for "Did you mean": its first example question. */
 const char *camas_understand_label(const camas_understand *u, const char *entry_id,

@@ -345,6 +345,15 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
            answered_within(u, fw, body, rest, NULL, 0, "DESCRIBED", hits, nh, max, q);
 }
 
+const char *camas_understand_described_body(const camas_understand *u, const char *question,
+                                            char *rest, size_t cap)
+{
+    char facts[8][CAMAS_TOKEN_MAX + 1];
+    size_t nf = u ? camas_understand_text_facts(question, facts, 8) : 0;
+    const char *body = nf ? body_of_facts(u, facts, nf) : NULL;
+    return body && without_description(question, facts, nf, rest, cap) ? body : NULL;
+}
+
 /* The cosine from which a name's nearest entry tells the body the name belongs to
  * ("Attorney General's Office" -> "Attorney General's Office: convener of the CSEC
  * Committee"). */

@@ -97,6 +97,10 @@ typedef struct camas_yesno_context {
     /* the bodies' ids, i from 0 on, NULL past the last (a body told by a description is
      * looked for among them); may be NULL */
     const char *(*body_id)(void *ud, size_t i);
+    /* the body a question tells by a fact only that body's answers state ("did the group the
+     * legislature renewed in 2015 get renewed through SB 5884?"), with the question less that
+     * description written into rest (cap bytes); NULL when it tells none. May be NULL. */
+    const char *(*describe)(void *ud, const char *question, char *rest, size_t cap);
     /* the question as written, when the one given is respelled (its capitals tell names) */
     const char *as_written;
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */

@@ -220,6 +220,17 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
      * récent que le groupe convoqué en 2006 ?"): read whole, never as about one of them */
     const char *body =
         qn && !camas_yesno_compares(qn) ? camas_yesno_described(c, qn, lang, &rest) : NULL;
+    /* ...or by a fact only one body's answers state, which the understanding reads ("the
+     * group the legislature renewed in 2015", "the body whose founding law is RCW 7.68.350") */
+    char told[512];
+    const char *named[4];
+    if (!body && qn && c->describe && !camas_yesno_compares(qn) &&
+        !(c->bodies && c->bodies(c->ud, qn, lang, named, 4)) &&
+        (body = c->describe(c->ud, question, told, sizeof told)) != NULL) {
+        rest = camas_text_normalize_dup(told);
+        if (!rest)
+            body = NULL;
+    }
     int verdict = 0;
     if (body) {
         /* the question less its description, about the body it describes (its capitals are

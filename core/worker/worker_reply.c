@@ -237,6 +237,12 @@ static const char *yesno_body_id(void *ud, size_t i)
 }
 
 /* Does the answer being built (reply_plain) settle the yes/no question? +1, -1, or 0. */
+static const char *yesno_describe(void *ud, const char *question, char *rest, size_t cap)
+{
+    const struct worker *w = ud;
+    return camas_understand_described_body(w->understand, question, rest, cap);
+}
+
 static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
 {
     if (!w->stemmer)
@@ -248,6 +254,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
                              .about = yesno_about,
                              .body_id = yesno_body_id,
                              .lexicon = w->lexicon,
+                             .describe = yesno_describe,
                              .ud = w};
     /* with its shorthand written out ("ts les mois") and its typos mended ("every montth" ->
      * "every month"), real words left alone */

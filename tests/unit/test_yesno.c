@@ -689,6 +689,7 @@ int main(void)
     with_names(st);
     test_opposites(st);
     test_lexicon(st);
+    test_described_by_fact(st);
     test_one_missing(st);
     test_described(st);
     test_identity(st);

@@ -144,6 +144,42 @@ void test_described(camas_stemmer *st)
     camas_yesno_names_free(names);
 }
 
+/* The understanding's reading of a description by a fact (worker: camas_understand_
+ * described_body): 2006 is WashACT's year. */
+static const char *stub_describe(void *ud, const char *question, char *rest, size_t cap)
+{
+    (void)ud;
+    static const char desc[] = " set up in 2006";
+    const char *at = strstr(question, desc);
+    if (!at || (size_t)(at - question) + strlen(at + strlen(desc)) + 1 > cap)
+        return NULL;
+    snprintf(rest, cap, "%.*s%s", (int)(at - question), question, at + strlen(desc));
+    return "washact";
+}
+
+void test_described_by_fact(camas_stemmer *st)
+{
+    camas_yesno_names *names = camas_yesno_names_new();
+    CHECK(names != NULL && camas_yesno_names_add(names, 3, "WARN") == 0);
+    camas_yesno_context c = {.stemmer = st,
+                             .names = names,
+                             .bodies = stub_bodies,
+                             .is_body_word = stub_body_word,
+                             .describe = stub_describe};
+    static const char meet[] = "WashACT members meet quarterly.";
+    static const char cochairs[] = "WARN: co-chair of WashACT.";
+    /* the understanding tells the body; the rest is the claim, about that body */
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the committee set up in 2006 meet quarterly?", meet,
+                                  "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the committee set up in 2006 co-chaired by WARN?",
+                                  cochairs, "en") == 1);
+    /* without it the year is a claim the answer does not make */
+    c.describe = NULL;
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the committee set up in 2006 co-chaired by WARN?",
+                                  cochairs, "en") == 0);
+    camas_yesno_names_free(names);
+}
+
 /* Opposites from synonyms.yaml: the answer's other side is a "No", its absence nothing. */
 static void loader_error(void *ud, const char *message)
 {
