@@ -177,7 +177,7 @@ def test_held_out_danger_set():
 
 
 @pytest.mark.parametrize("name", ["dev-danger-5", "dev-danger-6", "dev-danger-7",
-                                  "dev-danger-8", "dev-danger-9"])
+                                  "dev-danger-8", "dev-danger-9", "dev-danger-10"])
 def test_danger_recall_on_later_sets(name):
     """Every danger message of the later danger development sets (written blind, never
     training data) gets the hotline: missing one is the worst failure camas can have. With
