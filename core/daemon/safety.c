@@ -41,7 +41,9 @@
 static const char *const patterns_en[] = {
     /* calls for help; "help me find the chair" is a question, not a call */
     "help me|us !find|understand|know|with|get|learn|figure|contact|reach|locate|choose|out|"
-    "to|answer|about|see|write|read|check|decide|by|on|in|search|look|ask|make|go|do",
+    "to|answer|about|see|write|read|check|decide|by|on|in|search|look|ask|make|go|do|format|"
+    "fix|install|configure|reset|update|print|edit|draft|translate|connect|log|login|plan|"
+    "prepare|review|proofread|schedule",
     "need help !find*|with|understand*|to|about|on|getting|for|learning|choosing|reaching",
     "please help",
     "save me|us",

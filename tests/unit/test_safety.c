@@ -55,6 +55,7 @@ static const char *const safe[] = {
     "who should I contact about trafficking?",
     "quelles sont les missions du comité ?",
     "can you help me find the chair of washact?",
+    "can someone help me format the footnotes in the annual report?",
     "ce voyage m'a marquée pour toujours",
     "cette réunion du lundi me tue",
     "on a marqué les veaux au fer ce week-end",
