@@ -499,13 +499,6 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
     }
     bool patterns = (f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0;
     int level = camas_safety_level(patterns, danger_score, danger_kernel);
-    /* The footer keeps a room readable after an answer; with nothing to answer it would follow
-     * "I'm not sure I can answer that" ("je suis enfermé dans une chambre depuis 3 jours"):
-     * the hotline leads instead. Also when the kernel alone flagged it: a floor on the
-     * combined score (0.35) kept chatter such as "tu me conseilles un bon film ce soir" (0.08)
-     * at a footer, and one danger message of the evaluation set with it. */
-    if (level == 1 && abstained && !command)
-        level = 2;
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     /* After the hotline, only a confident answer to what was actually asked ("I am being
      * trafficked, help" must not be followed by some entry about the task force's duties). */
