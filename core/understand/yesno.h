@@ -110,12 +110,6 @@ typedef struct camas_yesno_context {
 /* True when question (in lang "en"/"fr") reads as a yes/no question. */
 bool camas_yesno_question(const char *question, const char *lang);
 
-/* The question with its chat shorthand written out ("washact se reunit ts les mois ?" ->
- * "... tous les mois ?", "r washact sessions free n open?" -> "are ... and open?", "hav"):
- * words the yes/no reading must see as the words they stand for. Writes into out (cap
- * bytes) and returns true when anything changed; false leaves out unspecified. */
-bool camas_yesno_unabbreviate(const char *question, const char *lang, char *out, size_t cap);
-
 /* +1 (yes), -1 (no) or 0 (the answer does not settle it) for a yes/no question and the
  * plain text of its answer. st may be NULL (no stemming: exact words only). */
 int camas_yesno_verdict(struct camas_stemmer *st, const char *question, const char *answer,

@@ -6,11 +6,9 @@
 #include "yesno.h"
 #include "yesno_internal.h"
 
-#include "chat.h"
 #include "text.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -200,11 +198,6 @@ static bool enumerated_in_question(const char *question, const char *cut, const 
         if (camas_is_question_word(fr ? "fr" : "en", t[i].text) && !relative_at(t, i))
             return true;
     return false;
-}
-
-bool camas_yesno_unabbreviate(const char *question, const char *lang, char *out, size_t cap)
-{
-    return camas_chat_unabbreviate(question, lang, out, cap);
 }
 
 bool camas_yesno_question(const char *question, const char *lang)

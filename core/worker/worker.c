@@ -17,6 +17,7 @@
 #include "text.h"
 #include "safety.h"
 #include "understand.h"
+#include "chat.h"
 #include "yesno.h"
 #include "util.h"
 #include "yaml_json.h"
@@ -444,7 +445,7 @@ static void op_ask(struct worker *w, const camas_ipc_frame *f)
                   camas_matcher_size(w->matcher));
         char full[1024];
         bool yes_no = camas_yesno_question(
-            camas_yesno_unabbreviate(req.text, match_lang, full, sizeof full) ? full : req.text,
+            camas_chat_unabbreviate(req.text, match_lang, full, sizeof full) ? full : req.text,
             match_lang);
         if (yes_no && !prev && camas_worker_comparison_cut(w, req.text, match_lang, &asked)) {
             /* matched and judged on what is asked about; the danger stays the whole

@@ -9,6 +9,7 @@
 #include "reply.h"
 #include "understand.h"
 #include "util.h"
+#include "chat.h"
 #include "yesno.h"
 
 #include <camas/plugin.h>
@@ -260,7 +261,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
      * "every month"), real words left alone */
     char spelled[1024], full[1024];
     c.as_written = question;
-    if (camas_yesno_unabbreviate(question, lang, full, sizeof full))
+    if (camas_chat_unabbreviate(question, lang, full, sizeof full))
         question = full;
     if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
         question = spelled;

@@ -11,6 +11,7 @@
 #include "match.h"
 #include "safety.h"
 #include "text.h"
+#include "chat.h"
 #include "yesno.h"
 
 #include <stdint.h>
@@ -112,9 +113,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* chat shorthand written out: a string within the buffer, or refused; a small buffer
      * too, where it must refuse rather than cut */
     char full[1024], small[16];
-    if (camas_yesno_unabbreviate(text, lang, full, sizeof full) && strlen(full) >= sizeof full)
+    if (camas_chat_unabbreviate(text, lang, full, sizeof full) && strlen(full) >= sizeof full)
         abort();
-    if (camas_yesno_unabbreviate(text, lang, small, sizeof small) && strlen(small) >= sizeof small)
+    if (camas_chat_unabbreviate(text, lang, small, sizeof small) && strlen(small) >= sizeof small)
         abort();
     /* names with their ids, as the understanding reads answers */
     char phrases[4][CAMAS_NAME_PHRASE_MAX];

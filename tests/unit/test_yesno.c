@@ -4,6 +4,7 @@
 #include "text.h"
 #include "lexicon.h"
 #include "yaml_json.h"
+#include "chat.h"
 #include "yesno.h"
 #include "yesno_internal.h"
 #include "test_yesno.h"
@@ -475,32 +476,32 @@ static void with_names(camas_stemmer *st)
 static void test_unabbreviate(void)
 {
     char out[128];
-    CHECK(camas_yesno_unabbreviate("washact se reunit ts les mois ?", "fr", out, sizeof out) &&
+    CHECK(camas_chat_unabbreviate("washact se reunit ts les mois ?", "fr", out, sizeof out) &&
           strcmp(out, "washact se reunit tous les mois ?") == 0);
-    CHECK(camas_yesno_unabbreviate("r washact sessions free n open?", "en", out, sizeof out) &&
+    CHECK(camas_chat_unabbreviate("r washact sessions free n open?", "en", out, sizeof out) &&
           strcmp(out, "are washact sessions free and open?") == 0);
-    CHECK(camas_yesno_unabbreviate("does it hav 8 agencies", "en", out, sizeof out) &&
+    CHECK(camas_chat_unabbreviate("does it hav 8 agencies", "en", out, sizeof out) &&
           strcmp(out, "does it have 8 agencies") == 0);
     /* "n" and "r" are shorthand in English only; words that merely start alike stay */
-    CHECK(!camas_yesno_unabbreviate("r n", "fr", out, sizeof out));
-    CHECK(!camas_yesno_unabbreviate("tsunami pretty", "en", out, sizeof out));
-    CHECK(!camas_yesno_unabbreviate("", "en", out, sizeof out));
+    CHECK(!camas_chat_unabbreviate("r n", "fr", out, sizeof out));
+    CHECK(!camas_chat_unabbreviate("tsunami pretty", "en", out, sizeof out));
+    CHECK(!camas_chat_unabbreviate("", "en", out, sizeof out));
     /* too long for out: refused, never cut */
-    CHECK(!camas_yesno_unabbreviate("ts ts ts ts", "fr", out, 8));
+    CHECK(!camas_chat_unabbreviate("ts ts ts ts", "fr", out, 8));
     /* French shorthand in French, English in English; a capital single letter is no
      * shorthand ("U.S."); a count of times */
-    CHECK(camas_yesno_unabbreviate("c koi le num du grp ke preside torrance", "fr", out,
-                                   sizeof out) &&
-          strcmp(out, "c'est quoi le numéro du groupe que preside torrance") == 0);
-    CHECK(!camas_yesno_unabbreviate("c koi", "en", out, sizeof out));
-    CHECK(camas_yesno_unabbreviate("wat r the U.S. Attorney's duties", "en", out, sizeof out) &&
+    CHECK(
+        camas_chat_unabbreviate("c koi le num du grp ke preside torrance", "fr", out, sizeof out) &&
+        strcmp(out, "c'est quoi le numéro du groupe que preside torrance") == 0);
+    CHECK(!camas_chat_unabbreviate("c koi", "en", out, sizeof out));
+    CHECK(camas_chat_unabbreviate("wat r the U.S. Attorney's duties", "en", out, sizeof out) &&
           strcmp(out, "what are the U.S. Attorney's duties") == 0);
-    CHECK(camas_yesno_unabbreviate("Cmb de membres ?", "fr", out, sizeof out) &&
+    CHECK(camas_chat_unabbreviate("Cmb de membres ?", "fr", out, sizeof out) &&
           strcmp(out, "combien de membres ?") == 0);
-    CHECK(camas_yesno_unabbreviate("meets 2-3x a year", "en", out, sizeof out) &&
+    CHECK(camas_chat_unabbreviate("meets 2-3x a year", "en", out, sizeof out) &&
           strcmp(out, "meets 2-3 times a year") == 0);
     /* and the question it makes is read as yes/no */
-    CHECK(camas_yesno_unabbreviate("r the info sessions free?", "en", out, sizeof out) &&
+    CHECK(camas_chat_unabbreviate("r the info sessions free?", "en", out, sizeof out) &&
           camas_yesno_question(out, "en"));
 }
 
