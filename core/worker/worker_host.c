@@ -443,8 +443,11 @@ void camas_worker_bodies_free(struct body *bodies, size_t n)
             free(bodies[i].name[l]);
             free(bodies[i].short_[l]);
         }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(bodies[i].words);
+        free(bodies[i].english[0]);
+        free(bodies[i].english[1]);
+    }
     free(bodies);
 }
 
@@ -546,6 +549,17 @@ void camas_worker_load_shared(struct camas_worker_shared *w, const char *knowled
                 camas_buf_printf(&words, " %s %s", bd->name[l] ? bd->name[l] : "",
                                  bd->short_[l] ? bd->short_[l] : "");
             bd->words = camas_text_normalize_dup(camas_buf_cstr(&words));
+            /* "Washington Advisory Committee on Trafficking (WashACT)": the words before the
+             * parenthesis */
+            const char *en_names[2] = {bd->name[0], bd->short_[0]};
+            for (int k = 0; k < 2; k++) {
+                char *cut = en_names[k] ? strndup(en_names[k], strcspn(en_names[k], "(")) : NULL;
+                bd->english[k] = cut ? camas_text_normalize_dup(cut) : NULL;
+                free(cut);
+                char *e = bd->english[k];
+                for (size_t el = e ? strlen(e) : 0; el && e[el - 1] == ' ';)
+                    e[--el] = '\0';
+            }
             camas_buf_free(&words);
         }
         camas_yesno_load_names(

@@ -61,6 +61,9 @@ struct body {
     char *name[2]; /* [0] en, [1] fr */
     char *short_[2];
     char *words; /* its names and short names, normalised, space-separated (yes/no claims) */
+    /* its English name (before any parenthesis) and short name, normalised: the words a
+     * French question may borrow (worker_lang.c); NULL when there is none */
+    char *english[2];
 };
 
 struct worker {

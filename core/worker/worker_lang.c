@@ -80,23 +80,13 @@ static const char *lang_without_names(const struct worker *w, const char *text)
     char *norm = camas_text_normalize_dup(text);
     if (!norm)
         return NULL;
-    for (size_t i = 0; i < w->n_bodies; i++) {
-        const char *names[2] = {w->bodies[i].name[0], w->bodies[i].short_[0]};
+    for (size_t i = 0; i < w->n_bodies; i++)
         for (int k = 0; k < 2; k++) {
-            /* "Washington Advisory Committee on Trafficking (WashACT)": the words before
-             * the parenthesis */
-            char *name = names[k] ? strndup(names[k], strcspn(names[k], "(")) : NULL;
-            char *folded = name ? camas_text_normalize_dup(name) : NULL;
-            free(name);
-            name = folded;
-            while (name && (strlen(name) && name[strlen(name) - 1] == ' '))
-                name[strlen(name) - 1] = '\0';
+            const char *name = w->bodies[i].english[k];
             size_t nl = name ? strlen(name) : 0;
             for (char *at = nl > 8 ? strstr(norm, name) : NULL; at; at = strstr(at + nl, name))
                 memset(at, ' ', nl);
-            free(name);
         }
-    }
     camas_yesno_blank_names(w->names, norm);
     double confidence;
     bool french = strcmp(camas_detect_lang(norm, &confidence), "fr") == 0 && confidence > 0;
