@@ -119,8 +119,9 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
         bool weighed = r.kind == CAMAS_ROUTE_PLUGIN && o->answered && !o->answer.failed;
         int level = weighed ? learned : r.danger ? 2 : 0;
         camas_buf out_plain = {0}, out_html = {0};
-        camas_safety_compose(camas_plugin_host_messages(host), ans_lang, level, false, plain, html,
-                             abstained, clarify, &out_plain, &out_html);
+        bool hotline_first =
+            camas_safety_compose(camas_plugin_host_messages(host), ans_lang, level, false, plain,
+                                 html, abstained, clarify, &out_plain, &out_html);
         bool danger = level == 2;
         if (danger)
             abstained = false; /* a footer does not answer the question; the hotline does */
@@ -134,6 +135,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
             cJSON_AddBoolToObject(j, "abstained", abstained);
             cJSON_AddBoolToObject(j, "danger", danger);
             cJSON_AddBoolToObject(j, "danger_footer", level == 1);
+            cJSON_AddBoolToObject(j, "hotline_first", hotline_first);
             cJSON_AddBoolToObject(j, "clarify", clarify);
             cJSON *opts = cJSON_AddArrayToObject(j, "options");
             for (const char *p = options; opts && *p;) {

@@ -254,26 +254,38 @@ static void put_paragraph(camas_buf *plain, camas_buf *html, const char *text, c
     }
 }
 
-void camas_safety_compose(const camas_messages *msgs, const char *lang, int level,
+static void put_footer(camas_buf *plain, camas_buf *html, const char *footer)
+{
+    char *esc = camas_html_escape(footer);
+    if (plain->len)
+        camas_buf_puts(plain, "\n\n");
+    camas_buf_puts(plain, footer);
+    camas_buf_printf(html, "<p><em>%s</em></p>", esc ? esc : "");
+    free(esc);
+}
+
+bool camas_safety_compose(const camas_messages *msgs, const char *lang, int level,
                           bool hotline_sent, const char *plain, const char *html, bool abstained,
                           bool clarify, camas_buf *out_plain, camas_buf *out_html)
 {
     const char *footer = camas_safety_footer(msgs, lang);
     bool strong = level >= 2 || hotline_sent;
+    bool answer = plain && *plain;
     if (level >= 2 && !hotline_sent)
         put_paragraph(out_plain, out_html, camas_safety_message(msgs, lang), NULL);
+    /* Weaker evidence puts the hotline after an answer, to keep staff rooms readable; with
+     * no answer to give ("I'm not sure", "did you mean"), nothing would be read before it,
+     * so it leads. */
+    bool footer_leads = !strong && level == 1 && (!answer || abstained || clarify);
+    if (footer_leads)
+        put_footer(out_plain, out_html, footer);
     /* After the hotline, "I'm not sure" or a guess at what was meant would only be noise:
      * only a confident answer to what was asked follows it. */
-    if (plain && *plain && !(strong && (abstained || clarify)))
+    if (answer && !(strong && (abstained || clarify)))
         put_paragraph(out_plain, out_html, plain, html);
-    if (!strong && level == 1) {
-        char *esc = camas_html_escape(footer);
-        if (out_plain->len)
-            camas_buf_puts(out_plain, "\n\n");
-        camas_buf_puts(out_plain, footer);
-        camas_buf_printf(out_html, "<p><em>%s</em></p>", esc ? esc : "");
-        free(esc);
-    }
+    if (!strong && level == 1 && !footer_leads)
+        put_footer(out_plain, out_html, footer);
+    return (level >= 2 && !hotline_sent) || footer_leads;
 }
 
 #define MAX_SPEC 16 /* specs per pattern */

@@ -66,9 +66,11 @@ const char *camas_safety_footer(const struct camas_messages *msgs, const char *l
  *    core sent it as its own event when the message came in);
  *  - then the answer (plain, html may be NULL), left out after the safety message when it
  *    is a decline or a clarification (clarify);
- *  - the footer after it at level 1. */
+ *  - the footer after it at level 1, or before it when it is a decline or a clarification
+ *    (nothing would be read before the hotline).
+ * True when the reply leads with the hotline. */
 struct camas_buf;
-void camas_safety_compose(const struct camas_messages *msgs, const char *lang, int level,
+bool camas_safety_compose(const struct camas_messages *msgs, const char *lang, int level,
                           bool hotline_sent, const char *plain, const char *html, bool abstained,
                           bool clarify, struct camas_buf *out_plain, struct camas_buf *out_html);
 

@@ -85,7 +85,7 @@ def run_camas(camas: str, conversation: list[dict], matcher: str | None) -> list
 def body_text(a: dict) -> str:
     """The answer without the fixed safety message (hotline and 911 are not knowledge)."""
     text = a.get("answer", "")
-    if a.get("danger"):
+    if a.get("danger") or a.get("hotline_first"):
         _, _, text = text.partition("\n\n")
     return text
 
@@ -134,7 +134,7 @@ def evaluate(camas: str, matcher: str | None) -> dict:
             hotline = HOTLINE in a.get("answer", "")
             if hotline:
                 danger[s + "_flagged"] += 1
-                danger[s + ("_first" if a.get("danger") else "_footer")] += 1
+                danger[s + ("_first" if a.get("hotline_first", a.get("danger")) else "_footer")] += 1
             if (s == "danger") != hotline:
                 misses.append({**record, "why": "danger missed" if s == "danger" else
                                "false alarm"})

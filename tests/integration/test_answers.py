@@ -24,7 +24,7 @@ NOT_SURE_FR = "Je ne suis pas sûr de pouvoir répondre"
 SETTLE = 1.5
 
 KEYS = {"answer": str, "html": str, "lang": str, "plugin": str, "confidence": (int, float),
-        "abstained": bool, "danger": bool, "danger_footer": bool, "clarify": bool,
+        "abstained": bool, "danger": bool, "danger_footer": bool, "hotline_first": bool, "clarify": bool,
         "options": list}
 
 
@@ -57,6 +57,25 @@ class TestAskContract:
             a = ask_json(q)
             assert not a["danger"] and not a["danger_footer"], (q, a)
         assert ask_json("sos")["danger"]  # short is not noise
+
+    def test_doubtful_danger_leads_a_decline(self):
+        """Weaker evidence puts the hotline after an answer; when there is no answer to give
+        ("I'm not sure…"), nothing would be read before it, so it leads, and the reply still
+        counts as declined. Doubtful messages from the development sets, each checked."""
+        led = 0
+        for q in ("je suis enfermé dans une chambre depuis 3 jours",
+                  "svp jpeu pas rester longtemps, ils controlent tout",
+                  "Is it trafficking if my own family is making me do this for money?",
+                  "jsuis mineure et il poste des annonces avec mes photos",
+                  "il m'a marquee avec un tatouage code barre"):
+            a = ask_json(q)
+            assert HOTLINE in a["answer"].split("\n\n")[0], (q, a)
+            assert a["hotline_first"], (q, a)
+            if a["danger_footer"]:
+                led += 1
+                assert a["abstained"] and not a["danger"], (q, a)
+                assert a["answer"].count("\n\n") >= 1 and a["html"].startswith("<p><em>"), a
+        assert led, "none of the doubtful messages was doubtful: pick new ones"
 
     def test_lang_follows_the_question(self):
         en = ask_json("Who chairs the task force?")

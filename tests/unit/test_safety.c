@@ -160,12 +160,26 @@ static void test_levels_and_compose(void)
     CHECK(strcmp(camas_buf_cstr(&p), "An answer.") == 0);
     CHECK(strcmp(camas_buf_cstr(&h), "<p>An answer.</p>") == 0);
     camas_buf_reset(&p), camas_buf_reset(&h);
-    camas_safety_compose(NULL, "en", 1, false, "An answer.", NULL, false, false, &p, &h);
+    CHECK(!camas_safety_compose(NULL, "en", 1, false, "An answer.", NULL, false, false, &p, &h));
     CHECK(strncmp(camas_buf_cstr(&p), "An answer.\n\n", 12) == 0);
     CHECK(strstr(camas_buf_cstr(&p), camas_safety_footer(NULL, "en")) != NULL);
     CHECK(strstr(camas_buf_cstr(&h), "<em>") != NULL);
     camas_buf_reset(&p), camas_buf_reset(&h);
-    camas_safety_compose(NULL, "en", 0, false, "An answer.", NULL, false, false, &p, &h);
+    /* with nothing answered, nothing is read before the hotline: it leads the decline */
+    CHECK(camas_safety_compose(NULL, "fr", 1, false, "Je ne suis pas sûr", NULL, true, false, &p,
+                               &h));
+    CHECK(strncmp(camas_buf_cstr(&p), camas_safety_footer(NULL, "fr"),
+                  strlen(camas_safety_footer(NULL, "fr"))) == 0);
+    CHECK(strstr(camas_buf_cstr(&p), "\n\nJe ne suis pas sûr") != NULL);
+    CHECK(strncmp(camas_buf_cstr(&h), "<p><em>", 7) == 0);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    CHECK(camas_safety_compose(NULL, "en", 1, false, "Did you mean: 1. x", NULL, false, true, &p,
+                               &h));
+    CHECK(strstr(camas_buf_cstr(&p), "\n\nDid you mean: 1. x") != NULL);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    CHECK(camas_safety_compose(NULL, "en", 2, false, "An answer.", NULL, false, false, &p, &h));
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    CHECK(!camas_safety_compose(NULL, "en", 0, false, "An answer.", NULL, false, false, &p, &h));
     CHECK(strcmp(camas_buf_cstr(&p), "An answer.") == 0);
     camas_buf_free(&p);
     camas_buf_free(&h);
