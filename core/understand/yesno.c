@@ -482,9 +482,14 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* frequencies: a different one in the answer is a "no" */
     unsigned qf = camas_yesno_asked_freq_mask(qn), af = camas_yesno_freq_mask(an);
     /* ...unless both come to as many times a year ("4 times a year" is quarterly) */
-    if (qf && af && !(qf & af) && camas_yesno_yearly_rate(qn) > 0 &&
-        camas_yesno_yearly_rate(qn) == camas_yesno_yearly_rate(an))
+    int q_rate = qf && af && !(qf & af) ? camas_yesno_yearly_rate(qn) : 0, least = 0;
+    int a_rate = q_rate > 0 ? camas_yesno_yearly_range(an, &least) : 0;
+    if (q_rate > 0 && q_rate == a_rate && least == a_rate)
         qf |= af;
+    /* ...and one inside a range the answer gives ("every six months" against "two to three
+     * times a year") settles nothing */
+    else if (q_rate > 0 && least && q_rate >= least && q_rate <= a_rate)
+        goto out;
     if ((qf && af && !(qf & af)) || camas_yesno_cost_or_side_differs(qn, an)) {
         verdict = -1;
         goto out;

@@ -7,6 +7,8 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Meeting frequencies, each a set of phrases in normalised text. */
@@ -26,7 +28,9 @@ static const char *const freq_phrases[][16] = {
     {"daily", "every day", "each day", "chaque jour", "tous les jours", "quotidien", "quotidienne",
      NULL},
 };
-#define NFREQ (sizeof freq_phrases / sizeof freq_phrases[0])
+#define NFREQ        (sizeof freq_phrases / sizeof freq_phrases[0])
+#define FREQ_TIMES   4     /* "times a year": its count is read before it */
+#define FREQ_EVERY_N NFREQ /* a frequency in "every N months", read by every_n_rate */
 
 bool camas_yesno_has_phrase(const char *norm, const char *phrase)
 {
@@ -40,9 +44,66 @@ bool camas_yesno_has_phrase(const char *norm, const char *phrase)
     return false;
 }
 
+/* A typo is in the words, never in a number: "every 6 months" is not "every 3 months". */
+static bool same_digits(const char *w, size_t len, const char *phrase)
+{
+    const char *p = phrase;
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)w[i]))
+            continue;
+        while (*p && !isdigit((unsigned char)*p))
+            p++;
+        if (*p++ != w[i])
+            return false;
+    }
+    while (*p && !isdigit((unsigned char)*p))
+        p++;
+    return *p == '\0';
+}
+
+/* "every 6 months", "tous les deux mois", "every other week": times a year, or 0. */
+static int every_n_rate(const char *norm)
+{
+    static const char *const every[] = {"every ", "each ", "tous les ", "toutes les ", NULL};
+    static const struct {
+        const char *word;
+        int n;
+    } counts[] = {{"other", 2}, {"two", 2},   {"three", 3},  {"four", 4},    {"six", 6},
+                  {"deux", 2},  {"trois", 3}, {"quatre", 4}, {"twelve", 12}, {"douze", 12}};
+    for (size_t e = 0; every[e]; e++)
+        for (const char *p = strstr(norm, every[e]); p; p = strstr(p + 1, every[e])) {
+            if (p != norm && isalnum((unsigned char)p[-1]))
+                continue;
+            const char *n = p + strlen(every[e]);
+            int count = 0;
+            if (isdigit((unsigned char)n[0])) {
+                count = (int)strtol(n, NULL, 10);
+                while (isdigit((unsigned char)*n))
+                    n++;
+            } else {
+                for (size_t k = 0; k < sizeof counts / sizeof *counts && !count; k++) {
+                    size_t kl = strlen(counts[k].word);
+                    if (strncmp(n, counts[k].word, kl) == 0 && n[kl] == ' ') {
+                        count = counts[k].n;
+                        n += kl;
+                    }
+                }
+            }
+            if (count < 1 || count > 52 || *n++ != ' ')
+                continue;
+            if (strncmp(n, "month", 5) == 0 || strncmp(n, "mois", 4) == 0)
+                return count <= 12 && 12 % count == 0 ? 12 / count : 0;
+            if (strncmp(n, "week", 4) == 0 || strncmp(n, "semaine", 7) == 0)
+                return 52 / count;
+            if (strncmp(n, "year", 4) == 0 || strncmp(n, "an", 2) == 0)
+                return -count; /* less than once a year: only unequal to a yearly rate */
+        }
+    return 0;
+}
+
 unsigned camas_yesno_freq_mask(const char *norm)
 {
-    unsigned m = 0;
+    unsigned m = every_n_rate(norm) ? 1u << FREQ_EVERY_N : 0;
     for (size_t f = 0; f < NFREQ; f++)
         for (size_t k = 0; freq_phrases[f][k]; k++)
             if (camas_yesno_has_phrase(norm, freq_phrases[f][k]))
@@ -75,7 +136,7 @@ unsigned camas_yesno_asked_freq_mask(const char *norm)
                 if (pl < 10 || !strchr(ph, ' ') || w[0] != ph[0])
                     continue;
                 for (size_t len = pl - 1; len <= pl + 1 && len <= left; len++)
-                    if (!isalnum((unsigned char)w[len]) &&
+                    if (!isalnum((unsigned char)w[len]) && same_digits(w, len, ph) &&
                         camas_text_distance(w, len, ph, pl, 1) <= 1)
                         m |= 1u << f;
             }
@@ -86,27 +147,59 @@ unsigned camas_yesno_asked_freq_mask(const char *norm)
     return m;
 }
 
-int camas_yesno_yearly_rate(const char *norm)
+/* The counts just before "times a year" ("two to three times a year": 2 and 3), so that
+ * the other numbers of a long answer (a bill, "one survivor") are not read as its rate. */
+static int times_a_year(const char *norm, int *least)
 {
-    static const int rate[NFREQ] = {12, 52, 4, 1, 0, 365};
     static const char *const counts[] = {"one", "two",  "three", "four",   "five", "six",
                                          "un",  "deux", "trois", "quatre", "cinq", "six"};
-    unsigned m = camas_yesno_freq_mask(norm);
-    for (size_t f = 0; f < NFREQ; f++) {
-        if (!(m & (1u << f)))
-            continue;
-        if (rate[f])
-            return rate[f];
-        /* "two to three times a year": the most it says */
-        int most = 0;
-        for (size_t k = 0; k < sizeof counts / sizeof *counts; k++)
-            if (camas_yesno_has_phrase(norm, counts[k]) && (int)(k % 6) + 1 > most)
-                most = (int)(k % 6) + 1;
-        for (const char *p = norm; *p; p++)
-            if (isdigit((unsigned char)*p) && (p == norm || !isalnum((unsigned char)p[-1])) &&
-                !isalnum((unsigned char)p[1]) && *p - '0' > most)
-                most = *p - '0';
-        return most ? most : (camas_yesno_has_phrase(norm, "twice a year") ? 2 : 0);
+    const char *at = NULL;
+    for (size_t k = 0; !at && freq_phrases[FREQ_TIMES][k]; k++) {
+        const char *ph = freq_phrases[FREQ_TIMES][k];
+        if (camas_yesno_has_phrase(norm, ph))
+            at = strstr(norm, ph);
     }
+    if (!at)
+        return 0;
+    if (strncmp(at, "twice", 5) == 0)
+        return *least = 2;
+    char window[32];
+    size_t start = at - norm > 28 ? (size_t)(at - norm) - 28 : 0;
+    snprintf(window, sizeof window, "%.*s", (int)(at - norm - start), norm + start);
+    int most = 0, fewest = 0;
+    for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
+        int n = (int)(k % 6) + 1;
+        if (camas_yesno_has_phrase(window, counts[k])) {
+            most = n > most ? n : most;
+            fewest = !fewest || n < fewest ? n : fewest;
+        }
+    }
+    for (const char *p = window; *p; p++)
+        if (isdigit((unsigned char)*p) && (p == window || !isalnum((unsigned char)p[-1])) &&
+            !isalnum((unsigned char)p[1])) {
+            int n = *p - '0';
+            most = n > most ? n : most;
+            fewest = !fewest || n < fewest ? n : fewest;
+        }
+    *least = fewest;
+    return most;
+}
+
+int camas_yesno_yearly_range(const char *norm, int *least)
+{
+    static const int rate[NFREQ] = {12, 52, 4, 1, 0, 365};
+    unsigned m = camas_yesno_freq_mask(norm);
+    *least = 0;
+    if (m & (1u << FREQ_EVERY_N) && !(m & ~(1u << FREQ_EVERY_N)))
+        return *least = every_n_rate(norm);
+    for (size_t f = 0; f < NFREQ; f++)
+        if (m & (1u << f))
+            return rate[f] ? (*least = rate[f]) : times_a_year(norm, least);
     return 0;
+}
+
+int camas_yesno_yearly_rate(const char *norm)
+{
+    int least;
+    return camas_yesno_yearly_range(norm, &least);
 }

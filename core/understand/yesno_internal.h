@@ -118,7 +118,7 @@ bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *
  * of: "are all four legislators from the Senate?". */
 bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *at, size_t na);
 /* The meeting frequencies a normalised text names, one bit each (monthly, weekly,
- * quarterly, yearly, "times a year", daily); 0 for none. */
+ * quarterly, yearly, "times a year", daily, "every N months/weeks/years"); 0 for none. */
 unsigned camas_yesno_freq_mask(const char *norm);
 /* The same for a question's words, which may have a typo in a one-word frequency ("montly");
  * the knowledge's answers are spelt right and skip that cost. */
@@ -126,6 +126,9 @@ unsigned camas_yesno_asked_freq_mask(const char *norm);
 /* How many times a year a normalised text says something meets (quarterly: 4, "two to
  * three times a year": 3), or 0 when it gives no frequency. */
 int camas_yesno_yearly_rate(const char *norm);
+/* The same, and the least it says in *least ("two to three times a year": 3, least 2).
+ * "every 2 years" is -2 (less than once a year, equal to no other rate). */
+int camas_yesno_yearly_range(const char *norm, int *least);
 /* A question comparing how often two bodies meet ("does WashACT meet more often than the
  * task force?"): +1 or -1 when both frequencies are known, CAMAS_YESNO_UNSETTLED when one
  * is not ("the source does not say how often" holds the words "often" and "meet"), 0 when

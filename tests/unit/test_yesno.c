@@ -451,6 +451,16 @@ static void with_names(camas_stemmer *st)
                                   "en") == 0);
     CHECK(camas_yesno_yearly_rate("se reunit deux a trois fois par an") == 3);
     CHECK(camas_yesno_yearly_rate("members meet quarterly") == 4);
+    int least = 0;
+    CHECK(camas_yesno_yearly_range("meets two to three times a year", &least) == 3 && least == 2);
+    /* the other numbers of a long answer are not its rate */
+    CHECK(camas_yesno_yearly_range("rcw 7 68 350 un survivant et 25 organisations il se reunit "
+                                   "deux a trois fois par an",
+                                   &least) == 3 &&
+          least == 2);
+    CHECK(camas_yesno_yearly_rate("every other month") == 6);
+    CHECK(camas_yesno_yearly_rate("toutes les 2 semaines") == 26);
+    CHECK(camas_yesno_yearly_rate("every 5 months") == 0); /* not a whole number a year */
     c.about = NULL;
     /* "one of" is one among them, not a count */
     CHECK(camas_yesno_verdict_ctx(&c, "Is WARN one of the co-chairs of WashACT?",
@@ -668,6 +678,14 @@ int main(void)
     /* as many times a year in other words is the same frequency; a count of times ("4x") */
     CHECK(camas_yesno_verdict(st, "does WashACT meet twelve times a year?", wa_meet, "en") == -1);
     CHECK(camas_yesno_verdict(st, "does WashACT meet 4 times a year?", wa_meet, "en") != -1);
+    /* "every N months": a number is never a typo ("6" is not the "3" of "every 3 months") */
+    CHECK(camas_yesno_verdict(st, "does washact meet every 6 months?", wa_meet, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "WashACT se réunit tous les six mois ?", fr_meet, "fr") == -1);
+    CHECK(camas_yesno_verdict(st, "does washact meet every two years?", wa_meet, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "does WashACT meet every 3 months?", wa_meet, "en") == 1);
+    CHECK(camas_yesno_verdict(st, "does the task force meet every 3 months?", tf_meet, "en") == -1);
+    /* ...and one inside the range an answer gives settles nothing */
+    CHECK(camas_yesno_verdict(st, "does the task force meet every 6 months?", tf_meet, "en") == 0);
     /* a claim said in the negative: "No" agrees either way, "Yes" would not */
     CHECK(camas_yesno_verdict(st, "WashACT ne se réunit pas tous les mois ?", fr_meet, "fr") == -1);
     CHECK(camas_yesno_verdict(st, "WashACT ne se réunit pas tous les trimestres ?", fr_meet,
