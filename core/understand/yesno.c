@@ -267,6 +267,10 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
         if (strcmp(qs, as) == 0 || in_groups(c->names, groups, ng, as, NULL) ||
             same_start(w, wl, at[k].text, at[k].len))
             return true;
+        /* two letters swapped in a short acronym ("RWC" for "RCW") */
+        if (wl == 3 && at[k].len == 3 && w[0] == at[k].text[0] && w[1] == at[k].text[2] &&
+            w[2] == at[k].text[1])
+            return true;
         /* two typos in a long word ("torence" for "torrance") when it starts the same */
         int most = wl >= 7 && at[k].len >= 7 && strncmp(w, at[k].text, 2) == 0 ? 2 : 1;
         if (wl >= 4 && at[k].len >= 4 && (wl >= 5 || w[0] == at[k].text[0]) &&

@@ -35,6 +35,21 @@ static const struct {
 
 static const char *const preps[] = {"by", "in", "at", "under", "par", "en", "au", "dans", NULL};
 
+/* The verbs of a description said as a relative clause ("the committee the US Attorney
+ * convened", "le comité que le procureur fédéral a convoqué"). */
+static const struct {
+    const char *word;
+    camas_yesno_topic topic;
+} relative_verbs[] = {
+    {"convened", CAMAS_YESNO_CONVENER}, {"convenes", CAMAS_YESNO_CONVENER},
+    {"convoque", CAMAS_YESNO_CONVENER}, {"convoquee", CAMAS_YESNO_CONVENER},
+    {"chairs", CAMAS_YESNO_CHAIR},      {"chaired", CAMAS_YESNO_CHAIR},
+    {"preside", CAMAS_YESNO_CHAIR},     {"created", CAMAS_YESNO_CREATOR},
+    {"creates", CAMAS_YESNO_CREATOR},   {"cree", CAMAS_YESNO_CREATOR},
+    {"creee", CAMAS_YESNO_CREATOR},
+};
+#define NRELATIVE (sizeof relative_verbs / sizeof relative_verbs[0])
+
 /* A word of normalised text: where it starts and how long it is (hyphens split it; a
  * number keeps its dots: "7.68.801"). */
 struct word {
@@ -92,14 +107,61 @@ static bool about_holds(const camas_yesno_context *c, const char *body, const ch
     return held;
 }
 
+/* A description as a relative clause from word j on: "[that] the US Attorney convened [in
+ * 2006]", "que le procureur fédéral a convoqué". Its last word + 1, or 0 when there is
+ * none; *topic is what its verb asks the knowledge. */
+static size_t relative_description(const camas_yesno_context *c, const char *qn,
+                                   const struct word *w, size_t nw, size_t j,
+                                   camas_yesno_topic *topic)
+{
+    static const char *const relatives[] = {"that", "which", "que", "qu", NULL};
+    static const char *const articles[] = {"the", "le", "la", "l", "les", NULL};
+    static const char *const auxiliaries[] = {"has", "had", "a", "was", NULL};
+    if (j < nw && word_in(qn, &w[j], relatives))
+        j++;
+    if (j < nw && word_in(qn, &w[j], articles))
+        j++;
+    unsigned char *used = calloc(strlen(qn) + 1, 1);
+    unsigned ids[MAX_HITS];
+    if (!used)
+        return 0;
+    camas_yesno_find_names(c->names, qn, ids, MAX_HITS, used);
+    size_t k = j;
+    while (k < nw && used[w[k].at])
+        k++;
+    free(used);
+    if (k == j || k + 1 >= nw)
+        return 0;
+    if (word_in(qn, &w[k], auxiliaries))
+        k++;
+    bool co = k + 1 < nw && word_is(qn, &w[k], "co");
+    k += co;
+    for (size_t v = 0; v < NRELATIVE; v++)
+        if (word_is(qn, &w[k], relative_verbs[v].word)) {
+            *topic = co && relative_verbs[v].topic == CAMAS_YESNO_CHAIR ? CAMAS_YESNO_COCHAIR
+                                                                        : relative_verbs[v].topic;
+            size_t end = k + 1;
+            /* "in 2006": when it began, part of the description */
+            if (end + 1 < nw && (word_is(qn, &w[end], "in") || word_is(qn, &w[end], "en")) &&
+                w[end + 1].len == 4 && isdigit((unsigned char)qn[w[end + 1].at]))
+                end += 2;
+            return end;
+        }
+    return 0;
+}
+
 const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, const char *lang,
                                   char **rest)
 {
     *rest = NULL;
     const char *named[4];
     /* a body named is what the question asks about ("was the CSEC committee created in
-     * 2013?" claims the year) */
-    if (!c->about || !c->body_id || !c->names || !c->bodies || c->bodies(c->ud, qn, lang, named, 4))
+     * 2013?" claims the year), unless a relative clause describes it too ("is the advisory
+     * committee the US Attorney convened in 2006 co-chaired by…?"): then that is no claim */
+    if (!c->about || !c->body_id || !c->names || !c->bodies)
+        return NULL;
+    size_t nnamed = c->bodies(c->ud, qn, lang, named, 4);
+    if (nnamed > 1)
         return NULL;
     struct word w[MAX_TOK];
     size_t nw = split_words(qn, w, MAX_TOK);
@@ -112,12 +174,19 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
         size_t k = 0;
         while (k < NMARKS && !word_is(qn, &w[m], marks[k].word))
             k++;
-        if (k == NMARKS || m + 2 >= nw || !word_in(qn, &w[m + 1], preps))
-            continue;
-        camas_yesno_topic topic =
-            co && marks[k].topic == CAMAS_YESNO_CHAIR ? CAMAS_YESNO_COCHAIR : marks[k].topic;
-        size_t arg = m + 2, end = 0; /* the description's last word + 1 */
+        camas_yesno_topic topic;
+        size_t from, end = 0; /* the description's first word, and its last + 1 */
         char value[32] = "";
+        if (nnamed || k == NMARKS || m + 2 >= nw || !word_in(qn, &w[m + 1], preps)) {
+            end = relative_description(c, qn, w, nw, i + 1, &topic);
+            if (!end)
+                continue;
+            from = i + 1;
+            goto fit;
+        }
+        topic = co && marks[k].topic == CAMAS_YESNO_CHAIR ? CAMAS_YESNO_COCHAIR : marks[k].topic;
+        from = m - co;
+        size_t arg = m + 2;
         static const char *const articles[] = {"the", "le", "la", "l", NULL};
         if (word_in(qn, &w[arg], articles) && arg + 1 < nw)
             arg++;
@@ -146,7 +215,8 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
             if (!end || topic == CAMAS_YESNO_FOUNDED)
                 continue;
         }
-        char *desc = strndup(qn + w[m - co].at, w[end - 1].at + w[end - 1].len - w[m - co].at);
+    fit:;
+        char *desc = strndup(qn + w[from].at, w[end - 1].at + w[end - 1].len - w[from].at);
         if (!desc)
             return NULL;
         unsigned dn[MAX_HITS];
@@ -164,9 +234,9 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
             fprintf(c->trace, "description \"%s\": %zu bodies fit%s%s\n", desc, fits,
                     fits == 1 ? ", " : "", fits == 1 ? found : "");
         free(desc);
-        if (fits != 1)
+        if (fits != 1 || (nnamed && strcmp(found, named[0]) != 0))
             return NULL;
-        size_t cut0 = w[m - co].at, cut1 = w[end - 1].at + w[end - 1].len;
+        size_t cut0 = w[from].at, cut1 = w[end - 1].at + w[end - 1].len;
         size_t ql = strlen(qn);
         *rest = malloc(ql + 1);
         if (!*rest)

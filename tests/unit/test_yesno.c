@@ -702,6 +702,9 @@ int main(void)
     CHECK(camas_yesno_verdict(st, "do WashACT members meet monthly?",
                               "Members of WashACT share information at their meetings.",
                               "en") == 0);
+    /* two letters swapped in a short acronym */
+    CHECK(camas_yesno_verdict(st, "Le CSEC est autorisé au RWC 7.68.801 ?",
+                              "Le Comité CSEC est autorisé par le RCW 7.68.801.", "fr") == 1);
     /* two typos in a long word that starts the same; a third is a claim missed */
     CHECK(camas_yesno_verdict(st, "Are the task force's docmuentts posted?", tf_meet, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Are the task force's docmuenttss posted?", tf_meet, "en") == 0);
