@@ -406,8 +406,22 @@ static bool read_in_parts(camas_understand *u, const char *question, struct filt
                           size_t *nh, float *q)
 {
     return camas_understand_try_clauses(u, question, fw, hits, nh, MAX_HITS, q) ||
-           camas_understand_try_description(u, question, fw, qfacts, nqf, hits, nh, MAX_HITS, q) ||
-           camas_understand_try_named(u, question, fw, hits, nh, MAX_HITS, q);
+           camas_understand_try_description(u, question, NULL, fw, qfacts, nqf, hits, nh, MAX_HITS,
+                                            q) ||
+           camas_understand_try_named(u, question, NULL, fw, hits, nh, MAX_HITS, q);
+}
+
+/* A body named and described too, then asked about ("who chairs the task force under RCW
+ * 7.68.350?", "qui siège au groupe de travail présidé par Torrance ?"): the description's
+ * fact or name pulls the question to the entry that states it; the question less the
+ * description, among that body's entries, is what is asked. */
+static bool read_named_in_parts(camas_understand *u, const char *question, const char *body,
+                                struct filter_wrap *fw, char (*qfacts)[CAMAS_TOKEN_MAX + 1],
+                                size_t nqf, camas_dense_hit *hits, size_t *nh, float *q)
+{
+    return camas_understand_try_description(u, question, body, fw, qfacts, nqf, hits, nh, MAX_HITS,
+                                            q) ||
+           camas_understand_try_named(u, question, body, fw, hits, nh, MAX_HITS, q);
 }
 
 /* Each hit's score: its nearest phrasing and its centroid, a bonus when its answer states a
@@ -588,7 +602,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
      * part counts (its vector, not the whole question's words or facts) */
     bool described = (nb == 0 && read_in_parts(u, question, &fw, qfacts, nqf, hits, &nh, q)) ||
                      (nb == 1 && camas_understand_asks_of_described(m, question, lang) &&
-                      camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q));
+                      camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q)) ||
+                     (nb == 1 && !by_name &&
+                      read_named_in_parts(u, question, bodies[0], &fw, qfacts, nqf, hits, &nh, q));
     if (described)
         nqf = 0;
     if (nh == 0) {

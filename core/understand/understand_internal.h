@@ -154,12 +154,13 @@ size_t camas_understand_text_facts(const char *text, char out[][CAMAS_TOKEN_MAX 
  * in two parts answers it more clearly, and say so; see there. */
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
                                   camas_dense_hit *hits, size_t *nh, size_t max, float *q);
-bool camas_understand_try_description(camas_understand *u, const char *question,
+bool camas_understand_try_description(camas_understand *u, const char *question, const char *named,
                                       struct filter_wrap *fw, char facts[][CAMAS_TOKEN_MAX + 1],
                                       size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
                                       float *q);
-bool camas_understand_try_named(camas_understand *u, const char *question, struct filter_wrap *fw,
-                                camas_dense_hit *hits, size_t *nh, size_t max, float *q);
+bool camas_understand_try_named(camas_understand *u, const char *question, const char *named,
+                                struct filter_wrap *fw, camas_dense_hit *hits, size_t *nh,
+                                size_t max, float *q);
 /* Does the question ask which body ("which group meets quarterly?", "quel comité…",
  * "lequel…")? */
 bool camas_understand_asks_which_body(const char *question);

@@ -148,9 +148,10 @@ static bool in_words(const char *w, const char *const *list)
 /* Words that name a body by what it is, to be told which by a description ("the group
  * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
 static const char *const body_heads[] = {
-    "group",    "committee", "body",    "panel",  "organization", "organisation",
-    "entity",   "one",       "council", "groupe", "comite",       "organisme",
-    "instance", "conseil",   "entite",  "grp",    "commission",   NULL};
+    "group",   "committee", "body",       "panel",  "organization", "organisation", "entity",
+    "one",     "council",   "groupe",     "comite", "organisme",    "instance",     "conseil",
+    "entite",  "grp",       "commission", "force",  "taskforce",    "commitee",     "comittee",
+    "travail", NULL};
 
 /* Does text ask with a question word, not as a relative after a body's noun ("le groupe où
  * siègent quatre législateurs", "the committee that meets")? */
@@ -174,12 +175,31 @@ static const char *const auxiliaries[] = {"is",   "was", "are", "were",  "has", 
 static const char *const relatives[] = {"that", "which", "who", "whose", "qui",
                                         "que",  "dont",  "qu",  NULL};
 
+/* The words that open a description after a body's noun, when the body is named too. */
+static const char *const description_openers[] = {
+    "under",    "created",   "set",      "established", "reauthorized", "renewed",   "convened",
+    "chaired",  "co",        "led",      "headed",      "run",          "founded",   "authorized",
+    "that",     "which",     "whose",    "from",        "with",         "by",        "of",
+    "cree",     "creee",     "etabli",   "autorise",    "reautorise",   "reconduit", "preside",
+    "presidee", "copreside", "convoque", "convoquee",   "fonde",        "qui",       "que",
+    "dont",     "sous",      "issu",     "avec",        "du",           "au",        "par",
+    NULL};
+/* Questions asked yes or no ("was the task force reauthorized in 2015?"): their fact is the
+ * claim. */
+static const char *const yes_no_openers[] = {"is",  "was",  "are",  "were", "does", "did",
+                                             "do",  "has",  "have", "had",  "can",  "could",
+                                             "est", "sont", "isn",  "wasn", NULL};
+
 #define DESC_WORDS 64
+/* With the body named too, a description is a few words ("the committee that was created
+ * by SB 5308"), not a clause about the body ("the task force actually reviews… to the
+ * legislature"). */
+#define NAMED_DESCRIPTION 7
 /* The question less the description that runs from a body word to the fact that tells
- * which body ("what is the group created under RCW 7.68.350 required to do?" -> "what is
- * the group required to do?"). False when there is no such description. */
+ * which body, most words at most ("what is the group created under RCW 7.68.350 required to do?" ->
+ * "what is the group required to do?"). False when there is no such description. */
 static bool without_description(const char *question, char facts[][CAMAS_TOKEN_MAX + 1], size_t nf,
-                                char *out, size_t cap)
+                                long most, char *out, size_t cap)
 {
     const char *start[DESC_WORDS];
     size_t len[DESC_WORDS], n = 0;
@@ -212,13 +232,23 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     for (long i = fact - 1; i >= 0 && head < 0; i--)
         if (in_words(norm[i], body_heads))
             head = i;
-    if (fact < 0 || head < 0 || fact - head < 2)
+    if (fact < 0 || head < 0 || fact - head < 2 || fact - head > most)
         return false;
     bool relative = false;
     for (long i = head + 1; i < fact; i++) {
         relative |= in_words(norm[i], relatives);
         if (in_words(norm[i], auxiliaries) && !relative)
             return false;
+    }
+    /* With the body named, the fact may as well be what is claimed or asked ("was the task
+     * force reauthorized in 2015?", "le groupe de travail compte-t-il 25 organisations ?",
+     * "task force reauthorization 2015"): only a description opened as one describes. */
+    if (most == NAMED_DESCRIPTION) {
+        if (in_words(norm[0], yes_no_openers) || !in_words(norm[head + 1], description_openers))
+            return false;
+        for (long i = head + 1; i < fact; i++)
+            if (memmem(start[i], len[i], "-t-", 3))
+                return false;
     }
     /* keep the head and what punctuates the sentence after the fact ("5884?" -> "?") */
     size_t keep = (size_t)(start[head] + len[head] - question);
@@ -332,7 +362,7 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
  * clearly by another entry than the whole question's best, that reading wins: hits and q
  * (the question's vector) are replaced and true is returned (the question's facts then no
  * longer count). */
-bool camas_understand_try_description(camas_understand *u, const char *question,
+bool camas_understand_try_description(camas_understand *u, const char *question, const char *named,
                                       struct filter_wrap *fw, char facts[][CAMAS_TOKEN_MAX + 1],
                                       size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
                                       float *q)
@@ -340,8 +370,12 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
     if (!nf || !*nh)
         return false;
     const char *body = body_of_facts(u, facts, nf);
+    if (named && body && strcmp(named, body) != 0)
+        return false;
     char rest[512];
-    return body && without_description(question, facts, nf, rest, sizeof rest) &&
+    return body &&
+           without_description(question, facts, nf, named ? NAMED_DESCRIPTION : DESC_WORDS, rest,
+                               sizeof rest) &&
            answered_within(u, fw, body, rest, NULL, 0, "DESCRIBED", hits, nh, max, q);
 }
 
@@ -351,7 +385,7 @@ const char *camas_understand_described_body(const camas_understand *u, const cha
     char facts[8][CAMAS_TOKEN_MAX + 1];
     size_t nf = u ? camas_understand_text_facts(question, facts, 8) : 0;
     const char *body = nf ? body_of_facts(u, facts, nf) : NULL;
-    return body && without_description(question, facts, nf, rest, cap) ? body : NULL;
+    return body && without_description(question, facts, nf, DESC_WORDS, rest, cap) ? body : NULL;
 }
 
 /* The cosine from which a name's nearest entry tells the body the name belongs to
@@ -368,8 +402,9 @@ const char *camas_understand_described_body(const camas_understand *u, const cha
  * nearest entry's; the question less the description ("when was the committee created?"),
  * among that body's entries, answered clearly by an entry that is not about the name, wins:
  * hits and q are replaced and true is returned. */
-bool camas_understand_try_named(camas_understand *u, const char *question, struct filter_wrap *fw,
-                                camas_dense_hit *hits, size_t *nh, size_t max, float *q)
+bool camas_understand_try_named(camas_understand *u, const char *question, const char *named,
+                                struct filter_wrap *fw, camas_dense_hit *hits, size_t *nh,
+                                size_t max, float *q)
 {
     char names[4][CAMAS_NAME_PHRASE_MAX];
     unsigned ids[4];
@@ -387,7 +422,7 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
         const char *body = body_of_name(u, ids[i]);
         if (!body && who[0].score >= NAME_CLEAR)
             body = camas_dense_entry_body(u->dense, who[0].entry_id);
-        if (!body || strcmp(body, "all") == 0)
+        if (!body || strcmp(body, "all") == 0 || (named && strcmp(named, body) != 0))
             continue;
         /* the description ends with the name's last word */
         char last[1][CAMAS_TOKEN_MAX + 1];
@@ -395,7 +430,8 @@ bool camas_understand_try_named(camas_understand *u, const char *question, struc
         snprintf(last[0], sizeof last[0], "%s", sp ? sp + 1 : names[i]);
         char rest[512];
         /* not an entry about the person ("what is Torrance's job?") */
-        if (without_description(question, last, 1, rest, sizeof rest) &&
+        if (without_description(question, last, 1, named ? NAMED_DESCRIPTION : DESC_WORDS, rest,
+                                sizeof rest) &&
             answered_within(u, fw, body, rest, who, nwho, "NAMED", hits, nh, max, q))
             return true;
     }
