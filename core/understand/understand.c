@@ -585,7 +585,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
         nb == 0 && asks_which ? camas_understand_body_of_names(u, question) : NULL;
     if (by_name)
         bodies[nb++] = by_name;
-    struct filter_wrap fw = {f, ud};
+    struct filter_wrap fw = {f, ud, m, lang};
     camas_dense_hit hits[MAX_HITS];
     /* ...and among its own entries: the one about every body only lists what was asked */
     struct body_filter own = {camas_understand_plugin_entries_only, &fw, u, &by_name, 1, true};

@@ -26,6 +26,10 @@
 #ifndef DESCRIBED_MIN
 #define DESCRIBED_MIN 0.86f
 #endif
+/* ...and from which it is answered by its nearest entry however near the next one is */
+#ifndef DESCRIBED_SURE
+#define DESCRIBED_SURE 0.95f
+#endif
 #define MAX_HITS     16 /* entries ranked by the dense index per question */
 #define MAX_EXAMPLES 8192
 
@@ -133,6 +137,8 @@ void camas_understand_entries_clear(struct entry_model *em);
 struct filter_wrap {
     camas_match_filter f;
     void *ud;
+    const camas_matcher *m; /* the lexical matcher and the question's language, for a tie */
+    const char *lang;
 };
 bool camas_understand_plugin_entries_only(uint32_t owner, const char *entry_id, void *ud);
 

@@ -184,6 +184,11 @@ static const char *const description_openers[] = {
     "presidee", "copreside", "convoque", "convoquee",   "fonde",        "qui",       "que",
     "dont",     "sous",      "issu",     "avec",        "du",           "au",        "par",
     NULL};
+/* The verbs that close a description after the name it gives ("the committee the AG
+ * convenes"). */
+static const char *const described_verbs[] = {"convenes", "convened", "chairs",  "chaired",
+                                              "leads",    "runs",     "created", "founded",
+                                              "preside",  "convoque", "dirige",  NULL};
 /* Questions asked yes or no ("was the task force reauthorized in 2015?"): their fact is the
  * claim. */
 static const char *const yes_no_openers[] = {"is",  "was",  "are",  "were", "does", "did",
@@ -250,11 +255,21 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
             if (memmem(start[i], len[i], "-t-", 3))
                 return false;
     }
-    /* keep the head and what punctuates the sentence after the fact ("5884?" -> "?") */
+    /* keep the head and what punctuates the sentence after the fact ("5884?" -> "?"); a
+     * verb after a name is the description's too ("the group the AG convenes") */
     size_t keep = (size_t)(start[head] + len[head] - question);
     const char *after = start[fact] + len[fact];
+    const char *next = after + strspn(after, " \t\r\n");
+    size_t next_len = strcspn(next, " \t\r\n?!.,;:");
+    char verb[CAMAS_TOKEN_MAX * 2];
+    camas_token vt[2];
+    snprintf(verb, sizeof verb, "%.*s", (int)(next_len < sizeof verb ? next_len : 0), next);
+    bool name = strcspn(start[fact], "0123456789@") >= len[fact]; /* not a number or address */
+    if (name && next_len && camas_text_tokenize(verb, vt, 2) == 1 &&
+        in_words(vt[0].text, described_verbs))
+        after = next + next_len;
     const char *punct = after;
-    while (punct > start[fact] && strchr("?!.,;:", punct[-1]))
+    while (punct > start[fact] && after == start[fact] + len[fact] && strchr("?!.,;:", punct[-1]))
         punct--;
     if (keep + strlen(punct) + 1 > cap)
         return false;
@@ -335,7 +350,9 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
                             float *q)
 {
     float v[MAX_DIM];
-    if (camas_embed_text(u->model, rest, strlen(rest), 1, v))
+    camas_token t[2];
+    /* a body's noun alone asks nothing ("comite rcw 7.68.801" less its description) */
+    if (camas_text_tokenize(rest, t, 2) < 2 || camas_embed_text(u->model, rest, strlen(rest), 1, v))
         return false;
     struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
     camas_dense_hit h[MAX_HITS];
@@ -344,9 +361,26 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
     bool excluded = false;
     for (size_t k = 0; n && k < nexclude; k++)
         excluded |= strcmp(h[0].entry_id, exclude[k].entry_id) == 0;
-    if (!n || h[0].score < DESCRIBED_MIN || excluded ||
-        (n > 1 && h[0].score - h[1].score < DENSE_MARGIN))
+    if (!n || h[0].score < DESCRIBED_MIN || excluded)
         return false;
+    /* the asked part is short: a body's entries can be near one another ("qui préside le
+     * groupe de travail ?" is as near the chair as the members); the lexical matcher on it,
+     * among that body's entries, tells the two nearest apart */
+    if (n > 1 && h[0].score - h[1].score < DENSE_MARGIN) {
+        camas_match lex[1];
+        size_t pick = 2;
+        if (fw->m &&
+            camas_matcher_query(fw->m, rest, fw->lang, camas_understand_only_bodies, &bf, lex, 1) ==
+                1 &&
+            lex[0].confidence >= CAMAS_MATCH_MIN_CONFIDENCE)
+            pick = strcmp(lex[0].entry_id, h[0].entry_id) == 0   ? 0
+                   : strcmp(lex[0].entry_id, h[1].entry_id) == 0 ? 1
+                                                                 : 2;
+        if (pick == 2 || h[pick].score < DESCRIBED_SURE)
+            return false;
+        h[0] = h[pick];
+        n = 1; /* settled: the other is no option */
+    }
     if (u->trace)
         fprintf(u->trace, "%s\t%s\t%s\t%s\n", reading, rest, body, h[0].entry_id);
     memcpy(hits, h, n * sizeof *h);
