@@ -72,10 +72,12 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
                                            "briefing", "briefings", "info session", NULL};
     static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
                                            "reunions", "reunit",   "reunissent", NULL};
-    static const char *const going[] = {
-        "attend", "attending", "go",          "come",         "join",          "observe",
-        "sit in", "assister",  "aller",       "venir",        "participer",    "observer",
-        "entrer", "observers", "observateur", "observateurs", "observatrices", NULL};
+    static const char *const going[] = {"attend",        "attending", "go",          "come",
+                                        "join",          "observe",   "sit in",      "assister",
+                                        "aller",         "venir",     "participer",  "observer",
+                                        "entrer",        "observers", "observateur", "observateurs",
+                                        "observatrices", "show up",   "drop in",     "walk in",
+                                        "pointer",       "debarquer", NULL};
     /* "on peut assister aux réunions ?", "can I attend?": may one go is asking if it is open */
     static const char *const may[] = {"can",     "may",     "could",    "allowed",  "peut",  "peux",
                                       "peuvent", "pouvons", "pourrait", "possible", "droit", NULL};
