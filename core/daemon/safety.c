@@ -185,6 +185,9 @@ static const char *const defusers_en[] = {
     "monopoly",
     "daycare|nursery",
     "blocked|blocking|unblocked",
+    /* a car parked in */
+    "parked|park ~2 me|us|behind|in",
+    "get|move|pull ~2 my|the|our ~0 car|truck|van ~0 out",
 };
 
 static const char *const defusers_fr[] = {
@@ -221,6 +224,9 @@ static const char *const defusers_fr[] = {
     "imprimante|imprimantes",
     "monopoly",
     "garderie|creche",
+    /* une voiture garée devant la sienne */
+    "gare|garee|garer ~2 devant|derriere",
+    "sortir|bouger|degager ~2 ma|mon|la|notre ~0 voiture|camion|auto|bagnole",
 };
 
 /* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that

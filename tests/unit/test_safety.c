@@ -26,6 +26,7 @@ static const char *const danger_en[] = {
     "my boss took my passport and says I get it back when I pay what I owe",
     "the pastor makes us work for free and says God will punish us if we leave",
     "I've been stuck at their house for 3 months, number please",
+    "they keep me in the truck and I can't leave, they move us every week",
 };
 
 static const char *const danger_fr[] = {
@@ -48,6 +49,7 @@ static const char *const danger_fr[] = {
     "ils ont pris mon passeport pour le garder, je dois rembourser ma dette",
     "la dame chez qui je fais le menage m'enferme a cle quand elle part",
     "jsui coincee chez eux depui 3 mois. numero svp",
+    "ils me gardent dans le camion, je peux pas sortir, ils nous déplacent chaque semaine",
 };
 
 static const char *const safe[] = {
@@ -101,6 +103,8 @@ static const char *const safe[] = {
     "the car salesman wouldn't let me leave for an hour",
     "je suis bloquée dans un forfait de 2 ans, je peux pas partir sans payer",
     "my ex keeps texting me, I finally blocked him",
+    "someone parked me in at the lot, I can't leave",
+    "qqn s'est garé devant moi, je peux pas sortir ma voiture",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
