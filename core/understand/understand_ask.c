@@ -29,6 +29,24 @@ static bool opens_as_followup(const char *question)
     return false;
 }
 
+/* Does a follow-up ask a question of its own, not about what the previous answer said
+ * ("when?", "and what's his job?" after "who chairs the task force?")? Five words or more,
+ * none pointing at a person. */
+static bool asks_on_its_own(const char *question)
+{
+    static const char *const person[] = {"his", "her", "him", "he",   "she", "son",
+                                         "sa",  "ses", "lui", "elle", NULL};
+    camas_token t[16];
+    long n = camas_text_tokenize(question, t, 16);
+    if (n < 5)
+        return false;
+    for (long i = 0; i < n && i < 16; i++)
+        for (size_t k = 0; person[k]; k++)
+            if (strcmp(t[i].text, person[k]) == 0)
+                return false;
+    return true;
+}
+
 void camas_understand_ask(camas_understand *u, const camas_matcher *m, const char *question,
                           const char *prev, const char *lang, camas_match_filter f, void *ud,
                           camas_understanding *out, struct camas_buf *understood)
@@ -58,8 +76,17 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     camas_buf joined = {0};
     camas_buf_printf(&joined, "%s %s", question, prev);
     camas_understanding follow;
-    camas_understand_query_bodies(u, m, other_body ? prev : camas_buf_cstr(&joined),
-                                  other_body ? question : prev, lang, f, ud, &follow);
+    /* a follow-up that asks a whole question of its own about the same body ("et par quel
+     * bureau il est convoqué ?" after "quand a été créé le comité CSEC ?") is that question
+     * among the body's entries: joined, the previous question's words would win */
+    bool own = false;
+    if (!other_body && npb == 1 && asks_on_its_own(question)) {
+        camas_understand_query_bodies(u, m, question, prev, lang, f, ud, &follow);
+        own = follow.decision == CAMAS_DECIDE_ANSWER;
+    }
+    if (!own)
+        camas_understand_query_bodies(u, m, other_body ? prev : camas_buf_cstr(&joined),
+                                      other_body ? question : prev, lang, f, ud, &follow);
     /* The previous question about another body reads less like that body's own examples:
      * its best entry, if near enough, is the answer (the asker said which body). */
     if (other_body && cue && follow.decision != CAMAS_DECIDE_ANSWER && follow.used_model &&
