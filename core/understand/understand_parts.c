@@ -265,8 +265,9 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     camas_token vt[2];
     snprintf(verb, sizeof verb, "%.*s", (int)(next_len < sizeof verb ? next_len : 0), next);
     bool name = strcspn(start[fact], "0123456789@") >= len[fact]; /* not a number or address */
-    if (name && next_len && camas_text_tokenize(verb, vt, 2) == 1 &&
-        in_words(vt[0].text, described_verbs))
+    long nvt = next_len ? camas_text_tokenize(verb, vt, 2) : 0;
+    bool co = nvt == 2 && strcmp(vt[0].text, "co") == 0; /* "co-chairs", "co-préside" */
+    if (name && (nvt == 1 || co) && in_words(vt[nvt - 1].text, described_verbs))
         after = next + next_len;
     const char *punct = after;
     while (punct > start[fact] && after == start[fact] + len[fact] && strchr("?!.,;:", punct[-1]))
