@@ -117,7 +117,11 @@ int camas_yesno_verdict(struct camas_stemmer *st, const char *question, const ch
 
 /* The same with names and bodies: the answer's sentences about another body than the
  * question's do not count, and a person or office the question names must be in one of the
- * others ("No" when they name someone else in its place). */
+ * others ("No" when they name someone else in its place). A claim said in the negative in
+ * French whose positive the answer confirms ("les séances ne sont pas ouvertes au
+ * public ?") gets CAMAS_YESNO_CONTRADICTS: French answers it "Si"; English has no word
+ * that reads one way only, so it gets 0. */
+#define CAMAS_YESNO_CONTRADICTS 2
 int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
                             const char *lang);
 

@@ -323,7 +323,9 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
      * negative, where "yes" reads both ways; the answer alone says it. "No" does not: "WashACT
      * ne se réunit pas tous les mois ?" - "Non — tous les trimestres" agrees either way. */
     if (verdict > 0 && camas_yesno_negated_statement(question))
-        verdict = 0;
+        verdict = !lang || strcmp(lang, "fr") != 0      ? 0
+                  : camas_yesno_asks_if_right(question) ? -1
+                                                        : CAMAS_YESNO_CONTRADICTS;
     free(rest);
     free(qn);
     return verdict;

@@ -146,6 +146,10 @@ int camas_yesno_compare_frequency(const camas_yesno_context *c, const char *ques
  * survivant n'en fait partie, c'est ça ?"), a question tag aside? Questions opened like
  * one ("isn't WashACT…?", "n'est-il pas…") are not: they ask about the positive. */
 bool camas_yesno_negated_statement(const char *question);
+/* Does a French question end by asking whether it is right ("…, c'est ça ?", "vrai ?")? A
+ * claim said in the negative and then asked that way is answered "Non" when its positive
+ * holds ("aucun survivant n'en fait partie, c'est ça ?"), not "Si". */
+bool camas_yesno_asks_if_right(const char *question);
 
 /* The verdict on question (a body it describes, when not NULL, as the one it asks about),
  * before the negated statements (yesno.c). */

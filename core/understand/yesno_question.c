@@ -163,6 +163,21 @@ static bool tag_question(const char *norm)
     return false;
 }
 
+bool camas_yesno_asks_if_right(const char *question)
+{
+    static const char *const right[] = {
+        " c est ca", " c est bien ca", " c bien ca", " cest bien ca", " vrai", " exact", NULL};
+    char *norm = camas_text_normalize_dup(question);
+    bool asks = false;
+    size_t n = norm ? trimmed_len(norm) : 0;
+    for (size_t k = 0; n && right[k] && !asks; k++) {
+        size_t tl = strlen(right[k]);
+        asks = n > tl && strncmp(norm + n - tl, right[k], tl) == 0;
+    }
+    free(norm);
+    return asks;
+}
+
 bool camas_yesno_only_tag(const char *text)
 {
     char *norm = camas_text_normalize_dup(text);

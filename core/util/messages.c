@@ -114,6 +114,7 @@ static const camas_tpl_spec specs[CAMAS_MSG_COUNT] = {
                                  "Répondez avec le numéro, ou posez la question autrement."}},
     [CAMAS_MSG_VERDICT_YES] = {"verdict.yes", "", 0, {"Yes", "Oui"}},
     [CAMAS_MSG_VERDICT_NO] = {"verdict.no", "", 0, {"No", "Non"}},
+    [CAMAS_MSG_VERDICT_CONTRADICTS] = {"verdict.contradicts", "", 0, {"Yes", "Si"}},
     [CAMAS_MSG_NOTICE_UNDECRYPTABLE] =
         {"notice.undecryptable",
          "",

@@ -29,6 +29,7 @@ typedef enum camas_msg_id {
     CAMAS_MSG_CLARIFY_TAIL,         /* after the options (worker) */
     CAMAS_MSG_VERDICT_YES,          /* "Yes" before an answer (worker) */
     CAMAS_MSG_VERDICT_NO,           /* "No" before an answer (worker) */
+    CAMAS_MSG_VERDICT_CONTRADICTS,  /* French "Si": yes to a claim said in the negative */
     CAMAS_MSG_NOTICE_UNDECRYPTABLE, /* an encrypted message camas cannot decrypt yet */
     CAMAS_MSG_ADMIN_DENIED,         /* !camas from someone who is not an admin */
     CAMAS_MSG_COUNT

@@ -286,7 +286,11 @@ void camas_worker_load_messages(struct worker *w)
 static void prefix_verdict(struct worker *w, int v, const char *lang)
 {
     const char *word =
-        camas_messages_get(w->messages, v > 0 ? CAMAS_MSG_VERDICT_YES : CAMAS_MSG_VERDICT_NO, lang);
+        camas_messages_get(w->messages,
+                           v == CAMAS_YESNO_CONTRADICTS ? CAMAS_MSG_VERDICT_CONTRADICTS
+                           : v > 0                      ? CAMAS_MSG_VERDICT_YES
+                                                        : CAMAS_MSG_VERDICT_NO,
+                           lang);
     char *word_h = camas_html_escape(word);
     camas_buf plain = {0}, html = {0};
     camas_buf_printf(&plain, "%s — %s", word, camas_buf_cstr(&w->reply_plain));

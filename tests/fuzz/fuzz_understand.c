@@ -6,7 +6,8 @@
  * An input is a question, optionally followed by a line break and an answer text (as the
  * worker renders one). Checks: no crash or sanitizer report, results within the bounds the
  * APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a
- * verdict of -1, 0 or +1). Runs without the model: the dense half has fuzz_embed. */
+ * verdict of -1, 0, +1 or, in French, CAMAS_YESNO_CONTRADICTS). Runs without the model: the dense
+ * half has fuzz_embed. */
 #include "lexicon.h"
 #include "match.h"
 #include "safety.h"
@@ -124,7 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     camas_yesno_context c = {.stemmer = stemmer, .names = names, .bodies = bodies, .ud = matcher};
     int v = camas_yesno_verdict_ctx(&c, text, answer ? answer : text, lang);
-    if (v < -1 || v > 1)
+    if (v < -1 || v > CAMAS_YESNO_CONTRADICTS ||
+        (v == CAMAS_YESNO_CONTRADICTS && strcmp(lang, "fr")))
         abort();
     /* names blanked out of normalised text (the worker's language vote): same length */
     char *norm = camas_text_normalize_dup(text);

@@ -686,10 +686,15 @@ int main(void)
     CHECK(camas_yesno_verdict(st, "does the task force meet every 3 months?", tf_meet, "en") == -1);
     /* ...and one inside the range an answer gives settles nothing */
     CHECK(camas_yesno_verdict(st, "does the task force meet every 6 months?", tf_meet, "en") == 0);
-    /* a claim said in the negative: "No" agrees either way, "Yes" would not */
+    /* a claim said in the negative: "No" agrees either way, "Yes" would not; French says
+     * "Si" to the positive, English has no such word */
     CHECK(camas_yesno_verdict(st, "WashACT ne se réunit pas tous les mois ?", fr_meet, "fr") == -1);
     CHECK(camas_yesno_verdict(st, "WashACT ne se réunit pas tous les trimestres ?", fr_meet,
-                              "fr") == 0);
+                              "fr") == CAMAS_YESNO_CONTRADICTS);
+    CHECK(camas_yesno_verdict(st, "WashACT doesn't meet quarterly?", wa_meet, "en") == 0);
+    /* ...unless it asks whether that is right: then it is not */
+    CHECK(camas_yesno_verdict(st, "WashACT ne se réunit pas tous les trimestres, c'est ça ?",
+                              fr_meet, "fr") == -1);
     /* "can one attend?" asks whether it is open */
     CHECK(camas_yesno_verdict(st, "on peut assister aux réunions de WashACT ?", fr_meet, "fr") ==
           -1);
