@@ -56,6 +56,17 @@ void camas_stemmer_free(camas_stemmer *st)
     free(st);
 }
 
+/* Snowball gives a law and the people who make laws one stem ("legislation" and
+ * "legislators" are both "legisl", "législation" and "législateurs" both "législ"): a
+ * question about the task force's legislators then matches what the law says. The people
+ * get a stem of their own. */
+static bool legislator(const char *word)
+{
+    const char *p = strstr(word, "gislat");
+    return p && (strncmp(p + 6, "or", 2) == 0 || strncmp(p + 6, "eur", 3) == 0 ||
+                 strncmp(p + 6, "rice", 4) == 0);
+}
+
 int camas_stem(camas_stemmer *st, const char *lang, const char *word, char *out, size_t cap)
 {
     if (!st || !word || !out || cap == 0)
@@ -70,6 +81,13 @@ int camas_stem(camas_stemmer *st, const char *lang, const char *word, char *out,
             return -1;
         memcpy(out, word, n + 1);
         return (int)n;
+    }
+    if (legislator(word)) {
+        static const char people[] = "legislator";
+        if (sizeof people > cap)
+            return -1;
+        memcpy(out, people, sizeof people);
+        return (int)sizeof people - 1;
     }
     bool fr = lang && strcmp(lang, "fr") == 0;
     struct SN_env **slot = fr ? &st->fr : &st->en;

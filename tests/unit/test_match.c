@@ -154,6 +154,15 @@ static void test_stem(void)
     CHECK(camas_stem(st, "en", "7.68.350", out, sizeof out) > 0);
     CHECK_STR(out, "7.68.350");
     CHECK(camas_stem(st, "en", "meetings", out, 2) < 0); /* too small */
+    /* a law and the people who make laws: two stems, in both languages */
+    char law[32], people[32];
+    CHECK(camas_stem(st, "en", "legislation", law, sizeof law) > 0);
+    CHECK(camas_stem(st, "en", "legislators", people, sizeof people) > 0);
+    CHECK(strcmp(law, people) != 0);
+    CHECK(camas_stem(st, "en", "legislator", out, sizeof out) > 0 && strcmp(out, people) == 0);
+    CHECK(camas_stem(st, "fr", "législation", law, sizeof law) > 0);
+    CHECK(camas_stem(st, "fr", "législateurs", out, sizeof out) > 0 && strcmp(out, people) == 0);
+    CHECK(strcmp(law, people) != 0);
     camas_stemmer_free(st);
     CHECK(camas_text_distance("chair", 5, "chiar", 5, 1) == 1);
     CHECK(camas_text_distance("meeting", 7, "meetigns", 8, 2) == 2);
