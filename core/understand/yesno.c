@@ -522,7 +522,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
      * about what the question asks of (the members' meetings or the information sessions) */
     int access = camas_yesno_access(qn, units, usable, nunits);
     if (access) {
-        verdict = access;
+        verdict = access == CAMAS_YESNO_UNSETTLED ? 0 : access;
         goto out;
     }
     /* the question's claim words, each marked found or not */

@@ -98,8 +98,9 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
         q_sessions = first_phrase_at(qn, sessions) < first_phrase_at(qn, meetings);
         q_meetings = !q_sessions;
     }
-    static const char *const to_public[] = {"to the public", "au public", "aux publics",
-                                            "to outsiders", NULL};
+    static const char *const to_public[] = {
+        "to the public", "au public", "aux publics",   "to outsiders",  "everyone",     "everybody",
+        "anyone",        "anybody",   "tout le monde", "n importe qui", "tous publics", NULL};
     if (!q_sessions && !q_meetings && !camas_yesno_any_phrase(qn, going) &&
         !camas_yesno_any_phrase(qn, to_public))
         return 0; /* not about going to something ("the address to request an invitation") */
@@ -115,7 +116,11 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
         a_open |= camas_yesno_any_phrase(units[u].norm, open_a);
         a_closed |= camas_yesno_has_phrase(units[u].norm, "invitation");
     }
-    if (a_open == a_closed)
+    /* open and closed both (WashACT's information sessions and its members' meetings), for
+     * a question naming neither ("c'est ouvert à tout le monde ?"): neither "yes" nor "no" */
+    if (a_open && a_closed)
+        return CAMAS_YESNO_UNSETTLED;
+    if (!a_open && !a_closed)
         return 0;
     return (q_open == a_open) ? 1 : -1;
 }

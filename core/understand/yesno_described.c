@@ -282,10 +282,52 @@ bool camas_yesno_compares(const char *qn)
     return camas_yesno_any_phrase(qn, comparing);
 }
 
+/* "does he also chair WashACT?", "il copréside aussi WashACT ?": someone the question only
+ * points at (the previous answer's person) is said to hold a role in a body it names. The
+ * answer is about the body, not about that person: no verdict. A French pronoun that the
+ * body named after a comma takes up ("il est ouvert au public, le comité ?") is the body. */
+static bool pronoun_claims_of_body(const camas_yesno_context *c, const char *qn, const char *lang)
+{
+    static const char *const en[] = {"he", "she", "him", NULL};
+    static const char *const fr[] = {"il", "elle", NULL};
+    bool is_fr = lang && strcmp(lang, "fr") == 0;
+    camas_token t[MAX_TOK];
+    size_t n = camas_tokenize(qn, t, MAX_TOK);
+    if (n > MAX_TOK)
+        n = MAX_TOK;
+    /* French "il" opening the question, and not impersonal ("il y a", "il faut", "il est
+     * vrai que") */
+    static const char *const impersonal[] = {"y", "faut", "parait", "semble", "vrai", NULL};
+    bool pronoun = false;
+    if (is_fr)
+        pronoun = n >= 2 && camas_yesno_in_list(t[0].text, fr) &&
+                  !camas_yesno_in_list(t[1].text, impersonal) &&
+                  !(n >= 3 && camas_yesno_in_list(t[2].text, impersonal));
+    /* English "does he…", "is she…" (not a tag: "…, isn't he?" takes up the subject) */
+    for (size_t i = 0; i < n && i < 3 && !is_fr && !pronoun; i++)
+        pronoun = camas_yesno_in_list(t[i].text, en);
+    if (!pronoun || !c->bodies)
+        return false;
+    char *head = strdup(qn);
+    if (!head)
+        return false;
+    char *comma = is_fr ? strrchr(head, ',') : NULL;
+    if (comma)
+        *comma = '\0';
+    const char *named[4];
+    bool body = c->bodies(c->ud, head, lang, named, 4) > 0;
+    free(head);
+    return body;
+}
+
 int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
                             const char *lang)
 {
     char *qn = camas_text_normalize_dup(question), *rest = NULL;
+    if (qn && pronoun_claims_of_body(c, qn, lang)) {
+        free(qn);
+        return 0;
+    }
     /* a comparison describes two bodies ("le comité créé par le projet de loi 5308 est plus
      * récent que le groupe convoqué en 2006 ?"): read whole, never as about one of them */
     const char *body =

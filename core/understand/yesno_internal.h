@@ -60,7 +60,9 @@ bool camas_yesno_is_year(const char *v); /* "2013" */
 size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer, const char *lang,
                                struct unit *u, size_t max);
 
-/* yesno_compare.c: +1, -1 or 0 (not settled this way). qn is the normalised question. */
+/* yesno_compare.c: +1, -1 or 0 (not settled this way) for whether something is open to
+ * the public; CAMAS_YESNO_UNSETTLED when the answer has open and closed gatherings and the
+ * question names neither (no verdict at all). qn is the normalised question. */
 int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits);
 /* "do I have to pay?" against "free", "eastern Washington?" against "western Washington":
  * does the answer (an) give the other value (yesno_compare.c)? */
