@@ -16,7 +16,10 @@ static const char *const heads[] = {"committee",    "body",   "group",     "comi
                                     "groupe",       "organe", "organisme", "organization",
                                     "organisation", NULL};
 
-/* The participles that open a description, and what the knowledge is asked to check it. */
+/* The participles that open a description, and what the knowledge is asked to check it;
+ * with the present tense, the verbs of one said as a relative clause ("the committee the US
+ * Attorney convened", "le comité que le procureur fédéral a convoqué", "the group the AG
+ * convenes"). */
 static const struct {
     const char *word;
     camas_yesno_topic topic;
@@ -29,26 +32,12 @@ static const struct {
     {"cree", CAMAS_YESNO_CREATOR},         {"creee", CAMAS_YESNO_CREATOR},
     {"founded", CAMAS_YESNO_CREATOR},      {"authorized", CAMAS_YESNO_FOUNDED},
     {"reauthorized", CAMAS_YESNO_FOUNDED}, {"autorise", CAMAS_YESNO_FOUNDED},
-    {"autorisee", CAMAS_YESNO_FOUNDED},
+    {"autorisee", CAMAS_YESNO_FOUNDED},    {"convenes", CAMAS_YESNO_CONVENER},
+    {"chairs", CAMAS_YESNO_CHAIR},         {"creates", CAMAS_YESNO_CREATOR},
 };
 #define NMARKS (sizeof marks / sizeof marks[0])
 
 static const char *const preps[] = {"by", "in", "at", "under", "par", "en", "au", "dans", NULL};
-
-/* The verbs of a description said as a relative clause ("the committee the US Attorney
- * convened", "le comité que le procureur fédéral a convoqué"). */
-static const struct {
-    const char *word;
-    camas_yesno_topic topic;
-} relative_verbs[] = {
-    {"convened", CAMAS_YESNO_CONVENER}, {"convenes", CAMAS_YESNO_CONVENER},
-    {"convoque", CAMAS_YESNO_CONVENER}, {"convoquee", CAMAS_YESNO_CONVENER},
-    {"chairs", CAMAS_YESNO_CHAIR},      {"chaired", CAMAS_YESNO_CHAIR},
-    {"preside", CAMAS_YESNO_CHAIR},     {"created", CAMAS_YESNO_CREATOR},
-    {"creates", CAMAS_YESNO_CREATOR},   {"cree", CAMAS_YESNO_CREATOR},
-    {"creee", CAMAS_YESNO_CREATOR},
-};
-#define NRELATIVE (sizeof relative_verbs / sizeof relative_verbs[0])
 
 /* A word of normalised text: where it starts and how long it is (hyphens split it; a
  * number keeps its dots: "7.68.801"). */
@@ -136,10 +125,10 @@ static size_t relative_description(const camas_yesno_context *c, const char *qn,
         k++;
     bool co = k + 1 < nw && word_is(qn, &w[k], "co");
     k += co;
-    for (size_t v = 0; v < NRELATIVE; v++)
-        if (word_is(qn, &w[k], relative_verbs[v].word)) {
-            *topic = co && relative_verbs[v].topic == CAMAS_YESNO_CHAIR ? CAMAS_YESNO_COCHAIR
-                                                                        : relative_verbs[v].topic;
+    for (size_t v = 0; v < NMARKS; v++)
+        if (word_is(qn, &w[k], marks[v].word)) {
+            *topic =
+                co && marks[v].topic == CAMAS_YESNO_CHAIR ? CAMAS_YESNO_COCHAIR : marks[v].topic;
             size_t end = k + 1;
             /* "in 2006": when it began, part of the description */
             if (end + 1 < nw && (word_is(qn, &w[end], "in") || word_is(qn, &w[end], "en")) &&
