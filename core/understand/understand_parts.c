@@ -279,6 +279,53 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     return true;
 }
 
+/* The question less a description said as a possessive before a body's noun ("what's the
+ * e-mail for the US Attorney's trafficking advisory committee?" -> "what's the e-mail for
+ * the committee?"): the name (name_words words, the last one last) with "'s" and at most
+ * three words after it up to the noun. False when there is none. */
+static bool without_possessive(const char *question, const char *last, size_t name_words, char *out,
+                               size_t cap)
+{
+    const char *start[DESC_WORDS];
+    char norm[DESC_WORDS][CAMAS_TOKEN_MAX + 1];
+    bool owner[DESC_WORDS];
+    size_t n = 0;
+    for (const char *p = question; *p && n < DESC_WORDS;) {
+        p += strspn(p, " \t\r\n");
+        size_t l = strcspn(p, " \t\r\n");
+        if (!l)
+            break;
+        char word[CAMAS_TOKEN_MAX * 2];
+        size_t wl = l < sizeof word - 1 ? l : sizeof word - 1;
+        memcpy(word, p, wl);
+        word[wl] = '\0';
+        camas_token t[4];
+        long nt = camas_text_tokenize(word, t, 4);
+        /* "attorney's" is "attorney" "s"; "attorneys'" keeps its "s" */
+        owner[n] = nt == 2 && strcmp(t[1].text, "s") == 0;
+        norm[n][0] = '\0';
+        if (nt > 0 && nt <= 4)
+            memcpy(norm[n], t[0].text, (size_t)t[0].len + 1);
+        start[n++] = p;
+        p += l;
+    }
+    for (size_t f = 0; f < n; f++) {
+        if (!owner[f] || strcmp(norm[f], last) != 0 || f + 1 < name_words)
+            continue;
+        size_t first = f + 1 - name_words;
+        for (size_t h = f + 1; h < n && h <= f + 4; h++)
+            if (in_words(norm[h], body_heads)) {
+                size_t keep = (size_t)(start[first] - question);
+                if (keep + strlen(start[h]) + 1 > cap)
+                    return false;
+                memcpy(out, question, keep);
+                strcpy(out + keep, start[h]);
+                return true;
+            }
+    }
+    return false;
+}
+
 /* The one body whose own entries' answers say what says() looks for (entries about every
  * body aside), or NULL when none or several do. */
 static const char *only_body(const camas_understand *u,
@@ -464,9 +511,13 @@ bool camas_understand_try_named(camas_understand *u, const char *question, const
         const char *sp = strrchr(names[i], ' ');
         snprintf(last[0], sizeof last[0], "%s", sp ? sp + 1 : names[i]);
         char rest[512];
+        size_t name_words = 1;
+        for (const char *p = names[i]; *p; p++)
+            name_words += *p == ' ';
         /* not an entry about the person ("what is Torrance's job?") */
-        if (without_description(question, last, 1, named ? NAMED_DESCRIPTION : DESC_WORDS, rest,
-                                sizeof rest) &&
+        if ((without_description(question, last, 1, named ? NAMED_DESCRIPTION : DESC_WORDS, rest,
+                                 sizeof rest) ||
+             without_possessive(question, last[0], name_words, rest, sizeof rest)) &&
             answered_within(u, fw, body, rest, who, nwho, "NAMED", hits, nh, max, q))
             return true;
     }
