@@ -236,6 +236,36 @@ def test_learned_danger_is_never_rate_limited(make_bot, alice):
     assert alice.replies_to(room, bot.user_id, limited) == []  # still rate limited
 
 
+# Messages the learned detector doubts (the hotline as a footer) and no pattern catches,
+# that camas has no answer to: the test takes the first that camas ask reads that way.
+DOUBTFUL_DANGER = ["Is it trafficking if my own family is making me do this for money?",
+                   "svp jpeu pas rester longtemps, ils controlent tout",
+                   "jsuis mineure et il poste des annonces avec mes photos"]
+
+
+def test_doubtful_danger_without_an_answer_leads_with_the_hotline(help_room, alice):
+    """Weaker evidence puts the hotline after an answer; with no answer to give, nothing
+    would be read before it, so in the room it leads "I'm not sure…", in one event."""
+    room, bot = help_room
+    picked = None
+    for text in DOUBTFUL_DANGER:
+        a = ask_json(text)
+        if a["danger_footer"] and a["abstained"] and \
+                not ask_json(text, "--matcher", "lexical")["danger"]:
+            picked = text, a
+            break
+    assert picked, "no message is doubtful any more: pick new ones"
+    text, offline = picked
+    eid = alice.send(room, text)
+    reply = body(alice.wait_reply(room, bot.user_id, eid, timeout=40))
+    first, _, rest = reply.partition("\n\n")
+    assert "1-888-373-7888" in first and "233733" in first and "911" in first, reply
+    assert rest and "1-888-373-7888" not in rest, reply  # the decline follows, once
+    assert reply == offline["answer"], (reply, offline)
+    time.sleep(1.5)
+    assert len(alice.replies_to(room, bot.user_id, eid)) == 1
+
+
 def test_learned_danger_is_read_while_a_reload_warms_up(make_bot, alice, tmp_path):
     """While a knowledge reload re-embeds what changed (seconds), the last load's learned
     detector still reads every message: a cry for help no pattern catches gets the hotline,
