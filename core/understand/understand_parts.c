@@ -201,8 +201,8 @@ static const char *const yes_no_openers[] = {"is",  "was",  "are",  "were", "doe
  * legislature"). */
 #define NAMED_DESCRIPTION 7
 /* The question less the description that runs from a body word to the fact that tells
- * which body, most words at most ("what is the group created under RCW 7.68.350 required to do?" ->
- * "what is the group required to do?"). False when there is no such description. */
+ * which body, at most `most` words on ("what is the group created under RCW 7.68.350
+ * required to do?" -> "what is the group required to do?"). False when there is none. */
 static bool without_description(const char *question, char facts[][CAMAS_TOKEN_MAX + 1], size_t nf,
                                 long most, char *out, size_t cap)
 {

@@ -68,6 +68,26 @@ static size_t bodies(void *ud, const char *text, const char *lang, const char **
     return camas_matcher_bodies(ud, text, lang, ids, max);
 }
 
+/* What the knowledge answers about a body, so that descriptions ("the committee Richard
+ * Torrance chairs", "the group convened in 2006") and comparisons are read too. */
+static char *about(void *ud, const char *body, const char *lang, camas_yesno_topic topic)
+{
+    (void)ud;
+    (void)lang;
+    (void)topic;
+    return strdup(strcmp(body, "washact") == 0
+                      ? "WashACT was convened in 2006. WashACT members meet quarterly."
+                      : "The Task Force is chaired by Richard Torrance. It meets two to three "
+                        "times a year.");
+}
+
+static const char *body_id(void *ud, size_t i)
+{
+    (void)ud;
+    static const char *const ids[] = {"task-force", "washact"};
+    return i < 2 ? ids[i] : NULL;
+}
+
 static bool body_word(void *ud, const char *word, const char *lang)
 {
     (void)ud;
@@ -123,7 +143,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned name_ids[4];
     if (camas_yesno_name_phrases(names, text, phrases, name_ids, 4) > 4)
         abort();
-    camas_yesno_context c = {.stemmer = stemmer, .names = names, .bodies = bodies, .ud = matcher};
+    camas_yesno_context c = {.stemmer = stemmer,
+                             .names = names,
+                             .bodies = bodies,
+                             .about = about,
+                             .body_id = body_id,
+                             .ud = matcher};
     int v = camas_yesno_verdict_ctx(&c, text, answer ? answer : text, lang);
     if (v < -1 || v > CAMAS_YESNO_CONTRADICTS ||
         (v == CAMAS_YESNO_CONTRADICTS && strcmp(lang, "fr")))
