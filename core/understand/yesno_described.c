@@ -106,6 +106,19 @@ static size_t relative_description(const camas_yesno_context *c, const char *qn,
     static const char *const relatives[] = {"that", "which", "que", "qu", NULL};
     static const char *const articles[] = {"the", "le", "la", "l", "les", NULL};
     static const char *const auxiliaries[] = {"has", "had", "a", "was", NULL};
+    static const char *const is[] = {"is", "est", NULL};
+    /* "whose contact is Kyle Bois", "dont le contact est Kyle Bois" */
+    bool whose = j + 2 < nw && (word_is(qn, &w[j], "whose") || word_is(qn, &w[j], "dont"));
+    if (whose) {
+        j++;
+        if (word_in(qn, &w[j], articles))
+            j++;
+        if (j + 1 >= nw || !word_is(qn, &w[j], "contact"))
+            return 0;
+        j++;
+        if (word_in(qn, &w[j], is))
+            j++;
+    }
     if (j < nw && word_in(qn, &w[j], relatives))
         j++;
     if (j < nw && word_in(qn, &w[j], articles))
@@ -119,8 +132,22 @@ static size_t relative_description(const camas_yesno_context *c, const char *qn,
     while (k < nw && used[w[k].at])
         k++;
     free(used);
+    if (whose && k > j) {
+        *topic = CAMAS_YESNO_CONTACT;
+        return k;
+    }
     if (k == j || k + 1 >= nw)
         return 0;
+    /* "that Kyle Bois is the contact for", "dont Kyle Bois est le contact" */
+    size_t c0 = k + (word_in(qn, &w[k], is) ? 1 : 0);
+    if (c0 > k && c0 < nw && word_in(qn, &w[c0], articles))
+        c0++;
+    if (c0 > k && c0 < nw && word_is(qn, &w[c0], "contact")) {
+        *topic = CAMAS_YESNO_CONTACT;
+        return c0 + 1 < nw && (word_is(qn, &w[c0 + 1], "for") || word_is(qn, &w[c0 + 1], "pour"))
+                   ? c0 + 2
+                   : c0 + 1;
+    }
     if (word_in(qn, &w[k], auxiliaries))
         k++;
     bool co = k + 1 < nw && word_is(qn, &w[k], "co");
