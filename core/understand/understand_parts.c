@@ -200,17 +200,19 @@ static const char *const yes_no_openers[] = {"is",  "was",  "are",  "were", "doe
  * by SB 5308"), not a clause about the body ("the task force actually reviews… to the
  * legislature"). */
 #define NAMED_DESCRIPTION 7
-/* The question less the description that runs from a body word to the fact that tells
- * which body, at most `most` words on ("what is the group created under RCW 7.68.350
- * required to do?" -> "what is the group required to do?"). False when there is none. */
-static bool without_description(const char *question, char facts[][CAMAS_TOKEN_MAX + 1], size_t nf,
-                                long most, char *out, size_t cap)
+/* A word of a question (split at white space) and its tokens: "l'organisme" is read by its
+ * last ("organisme"), "attorney's" by its first and is a possessive. */
+struct qword {
+    const char *start;
+    size_t len;
+    char first[CAMAS_TOKEN_MAX + 1], last[CAMAS_TOKEN_MAX + 1];
+    bool owner;
+};
+
+static size_t question_words(const char *question, struct qword *w, size_t max)
 {
-    const char *start[DESC_WORDS];
-    size_t len[DESC_WORDS], n = 0;
-    char norm[DESC_WORDS][CAMAS_TOKEN_MAX + 1];
-    long fact = -1;
-    for (const char *p = question; *p && n < DESC_WORDS;) {
+    size_t n = 0;
+    for (const char *p = question; *p && n < max;) {
         p += strspn(p, " \t\r\n");
         size_t l = strcspn(p, " \t\r\n");
         if (!l)
@@ -219,58 +221,77 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
         size_t wl = l < sizeof word - 1 ? l : sizeof word - 1;
         memcpy(word, p, wl);
         word[wl] = '\0';
-        camas_token t[4]; /* "l'organisme": the last token is the word */
+        camas_token t[4];
         long nt = camas_text_tokenize(word, t, 4);
-        norm[n][0] = '\0';
-        if (nt > 0 && nt <= 4)
-            memcpy(norm[n], t[nt - 1].text, (size_t)t[nt - 1].len + 1);
-        for (size_t i = 0; i < nf && fact < 0; i++)
-            if (strcasestr(word, facts[i]) || strcmp(norm[n], facts[i]) == 0)
-                fact = (long)n;
-        start[n] = p;
-        len[n++] = l;
+        struct qword *q = &w[n++];
+        q->start = p;
+        q->len = l;
+        q->first[0] = q->last[0] = '\0';
+        /* "attorney's" is "attorney" "s"; "attorneys'" keeps its "s" */
+        q->owner = nt == 2 && strcmp(t[1].text, "s") == 0;
+        if (nt > 0 && nt <= 4) {
+            memcpy(q->first, t[0].text, (size_t)t[0].len + 1);
+            memcpy(q->last, t[nt - 1].text, (size_t)t[nt - 1].len + 1);
+        }
         p += l;
-        if (fact >= 0)
-            break; /* the first fact closes the description */
+    }
+    return n;
+}
+
+/* The question less the description that runs from a body word to the fact that tells
+ * which body, at most `most` words on ("what is the group created under RCW 7.68.350
+ * required to do?" -> "what is the group required to do?"). False when there is none. */
+static bool without_description(const char *question, char facts[][CAMAS_TOKEN_MAX + 1], size_t nf,
+                                long most, char *out, size_t cap)
+{
+    struct qword w[DESC_WORDS];
+    size_t n = question_words(question, w, DESC_WORDS);
+    long fact = -1; /* the first fact closes the description */
+    for (size_t k = 0; k < n && fact < 0; k++) {
+        char word[CAMAS_TOKEN_MAX * 2];
+        snprintf(word, sizeof word, "%.*s",
+                 (int)(w[k].len < sizeof word ? w[k].len : sizeof word - 1), w[k].start);
+        for (size_t i = 0; i < nf && fact < 0; i++)
+            if (strcasestr(word, facts[i]) || strcmp(w[k].last, facts[i]) == 0)
+                fact = (long)k;
     }
     long head = -1;
     for (long i = fact - 1; i >= 0 && head < 0; i--)
-        if (in_words(norm[i], body_heads))
+        if (in_words(w[i].last, body_heads))
             head = i;
     if (fact < 0 || head < 0 || fact - head < 2 || fact - head > most)
         return false;
     bool relative = false;
     for (long i = head + 1; i < fact; i++) {
-        relative |= in_words(norm[i], relatives);
-        if (in_words(norm[i], auxiliaries) && !relative)
+        relative |= in_words(w[i].last, relatives);
+        if (in_words(w[i].last, auxiliaries) && !relative)
             return false;
     }
     /* With the body named, the fact may as well be what is claimed or asked ("was the task
      * force reauthorized in 2015?", "le groupe de travail compte-t-il 25 organisations ?",
      * "task force reauthorization 2015"): only a description opened as one describes. */
     if (most == NAMED_DESCRIPTION) {
-        if (in_words(norm[0], yes_no_openers) || !in_words(norm[head + 1], description_openers))
+        if (in_words(w[0].last, yes_no_openers) || !in_words(w[head + 1].last, description_openers))
             return false;
         for (long i = head + 1; i < fact; i++)
-            if (memmem(start[i], len[i], "-t-", 3))
+            if (memmem(w[i].start, w[i].len, "-t-", 3))
                 return false;
     }
     /* keep the head and what punctuates the sentence after the fact ("5884?" -> "?"); a
      * verb after a name is the description's too ("the group the AG convenes") */
-    size_t keep = (size_t)(start[head] + len[head] - question);
-    const char *after = start[fact] + len[fact];
-    const char *next = after + strspn(after, " \t\r\n");
-    size_t next_len = strcspn(next, " \t\r\n?!.,;:");
-    char verb[CAMAS_TOKEN_MAX * 2];
-    camas_token vt[2];
-    snprintf(verb, sizeof verb, "%.*s", (int)(next_len < sizeof verb ? next_len : 0), next);
-    bool name = strcspn(start[fact], "0123456789@") >= len[fact]; /* not a number or address */
-    long nvt = next_len ? camas_text_tokenize(verb, vt, 2) : 0;
-    bool co = nvt == 2 && strcmp(vt[0].text, "co") == 0; /* "co-chairs", "co-préside" */
-    if (name && (nvt == 1 || co) && in_words(vt[nvt - 1].text, described_verbs))
-        after = next + next_len;
+    size_t keep = (size_t)(w[head].start + w[head].len - question);
+    const char *fact_end = w[fact].start + w[fact].len, *after = fact_end;
+    bool name = strcspn(w[fact].start, "0123456789@") >= w[fact].len; /* no number, no address */
+    if (name && (size_t)fact + 1 < n) {
+        const struct qword *v = &w[fact + 1];
+        bool co = strcmp(v->first, "co") == 0; /* "co-chairs", "co-préside" */
+        if ((strcmp(v->first, v->last) == 0 || co) && in_words(v->last, described_verbs)) {
+            after = v->start + strcspn(v->start, " \t\r\n?!.,;:");
+            after = after < v->start + v->len ? after : v->start + v->len;
+        }
+    }
     const char *punct = after;
-    while (punct > start[fact] && after == start[fact] + len[fact] && strchr("?!.,;:", punct[-1]))
+    while (punct > w[fact].start && after == fact_end && strchr("?!.,;:", punct[-1]))
         punct--;
     if (keep + strlen(punct) + 1 > cap)
         return false;
@@ -286,40 +307,19 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
 static bool without_possessive(const char *question, const char *last, size_t name_words, char *out,
                                size_t cap)
 {
-    const char *start[DESC_WORDS];
-    char norm[DESC_WORDS][CAMAS_TOKEN_MAX + 1];
-    bool owner[DESC_WORDS];
-    size_t n = 0;
-    for (const char *p = question; *p && n < DESC_WORDS;) {
-        p += strspn(p, " \t\r\n");
-        size_t l = strcspn(p, " \t\r\n");
-        if (!l)
-            break;
-        char word[CAMAS_TOKEN_MAX * 2];
-        size_t wl = l < sizeof word - 1 ? l : sizeof word - 1;
-        memcpy(word, p, wl);
-        word[wl] = '\0';
-        camas_token t[4];
-        long nt = camas_text_tokenize(word, t, 4);
-        /* "attorney's" is "attorney" "s"; "attorneys'" keeps its "s" */
-        owner[n] = nt == 2 && strcmp(t[1].text, "s") == 0;
-        norm[n][0] = '\0';
-        if (nt > 0 && nt <= 4)
-            memcpy(norm[n], t[0].text, (size_t)t[0].len + 1);
-        start[n++] = p;
-        p += l;
-    }
+    struct qword w[DESC_WORDS];
+    size_t n = question_words(question, w, DESC_WORDS);
     for (size_t f = 0; f < n; f++) {
-        if (!owner[f] || strcmp(norm[f], last) != 0 || f + 1 < name_words)
+        if (!w[f].owner || strcmp(w[f].first, last) != 0 || f + 1 < name_words)
             continue;
         size_t first = f + 1 - name_words;
         for (size_t h = f + 1; h < n && h <= f + 4; h++)
-            if (in_words(norm[h], body_heads)) {
-                size_t keep = (size_t)(start[first] - question);
-                if (keep + strlen(start[h]) + 1 > cap)
+            if (in_words(w[h].last, body_heads)) {
+                size_t keep = (size_t)(w[first].start - question);
+                if (keep + strlen(w[h].start) + 1 > cap)
                     return false;
                 memcpy(out, question, keep);
-                strcpy(out + keep, start[h]);
+                strcpy(out + keep, w[h].start);
                 return true;
             }
     }
