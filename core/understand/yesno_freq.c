@@ -61,6 +61,18 @@ static bool same_digits(const char *w, size_t len, const char *phrase)
     return *p == '\0';
 }
 
+/* Does normalised text start with the unit, in the singular or plural ("months", not
+ * "weekend")? */
+static bool unit_is(const char *text, const char *unit)
+{
+    size_t ul = strlen(unit);
+    if (strncmp(text, unit, ul) != 0)
+        return false;
+    if (text[ul] == 's' || text[ul] == 'x')
+        ul++;
+    return !isalnum((unsigned char)text[ul]);
+}
+
 /* "every 6 months", "tous les deux mois", "every other week": times a year, or 0. */
 static int every_n_rate(const char *norm)
 {
@@ -77,7 +89,8 @@ static int every_n_rate(const char *norm)
             const char *n = p + strlen(every[e]);
             int count = 0;
             if (isdigit((unsigned char)n[0])) {
-                count = (int)strtol(n, NULL, 10);
+                long v = strtol(n, NULL, 10); /* saturates: no overflow on a long run */
+                count = v > 52 ? 53 : (int)v;
                 while (isdigit((unsigned char)*n))
                     n++;
             } else {
@@ -91,11 +104,11 @@ static int every_n_rate(const char *norm)
             }
             if (count < 1 || count > 52 || *n++ != ' ')
                 continue;
-            if (strncmp(n, "month", 5) == 0 || strncmp(n, "mois", 4) == 0)
+            if (unit_is(n, "month") || unit_is(n, "mois"))
                 return count <= 12 && 12 % count == 0 ? 12 / count : 0;
-            if (strncmp(n, "week", 4) == 0 || strncmp(n, "semaine", 7) == 0)
+            if (unit_is(n, "week") || unit_is(n, "semaine"))
                 return 52 / count;
-            if (strncmp(n, "year", 4) == 0 || strncmp(n, "an", 2) == 0)
+            if (unit_is(n, "year") || unit_is(n, "an") || unit_is(n, "annee"))
                 return -count; /* less than once a year: only unequal to a yearly rate */
         }
     return 0;

@@ -460,7 +460,9 @@ static void with_names(camas_stemmer *st)
           least == 2);
     CHECK(camas_yesno_yearly_rate("every other month") == 6);
     CHECK(camas_yesno_yearly_rate("toutes les 2 semaines") == 26);
-    CHECK(camas_yesno_yearly_rate("every 5 months") == 0); /* not a whole number a year */
+    CHECK(camas_yesno_yearly_rate("every 5 months") == 0);   /* not a whole number a year */
+    CHECK(camas_yesno_yearly_rate("every 2 weekends") == 0); /* a weekend is no unit */
+    CHECK(camas_yesno_yearly_rate("every 99999999999999999999 weeks") == 0);
     c.about = NULL;
     /* "one of" is one among them, not a count */
     CHECK(camas_yesno_verdict_ctx(&c, "Is WARN one of the co-chairs of WashACT?",
