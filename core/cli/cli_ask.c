@@ -70,7 +70,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
         double confidence = 0;
         bool abstained = true;
         int learned = 0;
-        bool clarify = false;
+        bool clarify = false, bilingual = false;
         const char *options = "";
         if (r.kind == CAMAS_ROUTE_BUILTIN) {
             plain = r.answer.plain;
@@ -106,6 +106,7 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
                 abstained = o->answer.abstained || o->answer.failed;
                 learned = o->answer.danger;
                 clarify = o->answer.clarify;
+                bilingual = o->answer.bilingual;
                 options = clarify ? o->entry : "";
                 if (!q.command && converse)
                     camas_convo_note(o->convo, m.room_id, m.sender, NULL, o->understood,
@@ -130,6 +131,13 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
             cJSON_AddStringToObject(j, "answer", camas_buf_cstr(&out_plain));
             cJSON_AddStringToObject(j, "html", camas_buf_cstr(&out_html));
             cJSON_AddStringToObject(j, "lang", ans_lang);
+            /* the languages the reply is written in: both, the first lang's, when the
+             * question gave no cue to its own */
+            cJSON *langs = cJSON_AddArrayToObject(j, "langs");
+            cJSON_AddItemToArray(langs, cJSON_CreateString(ans_lang));
+            if (bilingual)
+                cJSON_AddItemToArray(langs,
+                                     cJSON_CreateString(strcmp(ans_lang, "fr") ? "fr" : "en"));
             cJSON_AddStringToObject(j, "plugin", plugin);
             cJSON_AddNumberToObject(j, "confidence", confidence);
             cJSON_AddBoolToObject(j, "abstained", abstained);

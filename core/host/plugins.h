@@ -56,6 +56,7 @@ typedef struct camas_host_answer {
     bool failed;            /* the plugin crashed or hung: the text is an apology */
     int danger;             /* camas_safety_level: 0 none, 1 footer, 2 hotline first */
     bool clarify;           /* the text offers options; entry lists them, one per line */
+    bool bilingual;         /* no cue to the asker's language: the text is in both, lang's first */
     const char *understood; /* the question as understood (a follow-up with its context) */
 } camas_host_answer;
 

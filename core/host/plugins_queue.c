@@ -362,6 +362,7 @@ void plugins_handle_answer(camas_plugin_host *h, const char *buf, size_t len)
                                      : (f.flags & CAMAS_IPC_DANGER_FOOTER) ? 1
                                                                            : 0,
                            .clarify = (f.flags & CAMAS_IPC_CLARIFY) != 0,
+                           .bilingual = (f.flags & CAMAS_IPC_BILINGUAL) != 0,
                            .understood = f.s[CAMAS_IPC_ANSWER_UNDERSTOOD]};
     if (strcmp(a.lang, "en") && strcmp(a.lang, "fr")) {
         log_warn("plugins", "malformed answer from the worker (language '%.8s')", a.lang);

@@ -98,6 +98,7 @@ _Static_assert(CAMAS_IPC_ANSWER_STRINGS == CAMAS_IPC_FRAME_STRINGS, "answer stri
 #define CAMAS_IPC_DANGER_FOOTER 0x01 /* weaker evidence: the hotline as a footer */
 #define CAMAS_IPC_DANGER_STRONG 0x02 /* the hotline first */
 #define CAMAS_IPC_CLARIFY       0x04 /* the reply offers options ("Did you mean…") */
+#define CAMAS_IPC_BILINGUAL     0x20 /* the reply is in both languages, lang's first */
 /* Ask flags: the core's safety patterns flagged the message (the worker weighs it); the
  * asker chose the reply's language (camas ask --lang), so the worker must keep it. */
 #define CAMAS_IPC_PATTERNS_FIRED 0x08

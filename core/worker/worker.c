@@ -15,7 +15,6 @@
 #include "reply.h"
 #include "sandbox.h"
 #include "text.h"
-#include "safety.h"
 #include "understand.h"
 #include "chat.h"
 #include "yesno.h"
@@ -59,7 +58,7 @@ static void send_msg(struct worker *w, camas_ipc_msg *msg)
 /* Notes in the black box which request is being served and which plugin (NULL: none, the
  * worker itself) is about to run, so the core can blame a crash or a hang on them; the id
  * goes last so the core never pairs it with a stale name. */
-static void announce_call(struct worker *w, int64_t id, const camas_plugin *p)
+void camas_worker_announce_call(struct worker *w, int64_t id, const camas_plugin *p)
 {
     if (!w->blackbox)
         return;
@@ -78,7 +77,7 @@ static void request_done(struct worker *w)
 static void plugin_discard(struct worker *w, camas_plugin *p)
 {
     if (p->initialised && p->d && p->d->teardown) {
-        announce_call(w, -1, p);
+        camas_worker_announce_call(w, -1, p);
         p->d->teardown(p, p->state);
     }
     camas_matcher_remove_owner(w->matcher, p->owner);
@@ -159,7 +158,7 @@ static void op_load(struct worker *w, const camas_ipc_msg *req, int fd)
         snprintf(error, sizeof error, "the library does not export %s", CAMAS_PLUGIN_ENTRY_SYMBOL);
         goto out;
     }
-    announce_call(w, id, p);
+    camas_worker_announce_call(w, id, p);
     const camas_plugin_descriptor *d = entry();
     if (!d || d->magic != CAMAS_PLUGIN_MAGIC) {
         snprintf(error, sizeof error, "ABI check: not a camas plugin (bad magic)");
@@ -292,7 +291,7 @@ static camas_plugin *plugin_by_owner(struct worker *w, uint32_t owner)
     return NULL;
 }
 
-static camas_plugin *plugin_by_command(struct worker *w, const char *cmd)
+camas_plugin *camas_worker_plugin_by_command(struct worker *w, const char *cmd)
 {
     for (size_t i = 0; i < w->n_plugins; i++) {
         const cJSON *c;
@@ -307,10 +306,10 @@ static camas_plugin *plugin_by_command(struct worker *w, const char *cmd)
 }
 
 /* Runs one plugin call with the reply buffers armed. Returns the plugin's return code. */
-static int call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char *entry,
-                       const char *command, const camas_request *req)
+int camas_worker_call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char *entry,
+                             const char *command, const camas_request *req)
 {
-    announce_call(w, id, p);
+    camas_worker_announce_call(w, id, p);
     w->replying = true;
     int rc = command
                  ? (p->d->command ? p->d->command(p, p->state, command, req) : CAMAS_ERR_NOTFOUND)
@@ -322,7 +321,7 @@ static int call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char
 
 /* Sends the answers held back while more questions were waiting: one wake-up of the core
  * for the whole burst instead of one per answer. */
-static void answers_flush(struct worker *w)
+void camas_worker_answers_flush(struct worker *w)
 {
     size_t done = 0;
     while (done < w->n_out) {
@@ -346,209 +345,7 @@ bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, con
     if (!p)
         return false;
     *plugin_name = p->name;
-    return call_plugin(w, id, p, entry, NULL, req) == 0 && w->reply_plain.len;
-}
-
-/* The confidence an answer needs to follow the hotline in the same reply. At 0.91 (was
- * 0.93) no danger message of tests/fixtures/dev-danger-2.yaml gets an answer after the
- * hotline, and a survivor's or a youth worker's real question does; at 0.90 one cry for
- * help got the overview of what camas answers. */
-#define DANGER_ANSWER_MIN 0.91
-/* ...or this much when the message names the body the answer is about and reads as a
- * question more than a cry for help (combined danger score below DANGER_ANSWER_CALM): a
- * nurse's "je vois des ados exploitées, il existe un comité de l'État sur les enfants
- * exploités ? je peux contacter qui ?" (0.62) gets the CSEC contact after the hotline;
- * "i read about the task force, is there anyone there who can help me, he holds my
- * passport" (0.87) the hotline alone. */
-#define DANGER_ANSWER_NAMED_MIN 0.85
-#define DANGER_ANSWER_CALM      0.65f
-
-/* Does text name the one body entry_id is about? */
-static bool names_entry_body(const struct worker *w, const char *text, const char *lang,
-                             const char *entry_id)
-{
-    const char *body = entry_id ? camas_understand_body(w->understand, entry_id) : NULL;
-    if (!body || strcmp(body, "all") == 0)
-        return false;
-    const char *ids[4];
-    size_t n = camas_matcher_bodies(w->matcher, text, lang, ids, 4);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ids[i], body) == 0)
-            return true;
-    return false;
-}
-
-/* Long on purpose: one question's steps (language, command, danger, answer) share their locals. */
-static void op_ask(struct worker *w, const camas_ipc_frame *f)
-{
-    int64_t id = f->id;
-    announce_call(w, id, NULL);
-    camas_request req = {.text = f->s[CAMAS_IPC_ASK_TEXT],
-                         .lang = f->s[CAMAS_IPC_ASK_LANG],
-                         .args = f->s[CAMAS_IPC_ASK_ARGS],
-                         .room_kind = f->room_kind,
-                         .now_ms = f->now_ms};
-    const char *command = f->s[CAMAS_IPC_ASK_COMMAND][0] ? f->s[CAMAS_IPC_ASK_COMMAND] : NULL;
-    const char *context = f->s[CAMAS_IPC_ASK_CONTEXT];
-    if (strcmp(req.lang, "en") && strcmp(req.lang, "fr"))
-        req.lang = "en";
-    /* Matched in the language it is written in, answered in the one asked for. */
-    const char *match_lang = f->s[CAMAS_IPC_ASK_MATCH_LANG];
-    if (strcmp(match_lang, "en") && strcmp(match_lang, "fr"))
-        match_lang = req.lang;
-    const char *prev = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PREV);
-    const char *pick = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PICK);
-    if (!command && !(f->flags & CAMAS_IPC_LANG_FORCED)) {
-        const char *settled = camas_worker_settle_lang(w, req.text, prev);
-        if (settled)
-            req.lang = match_lang = settled;
-    }
-    camas_buf_reset(&w->reply_plain);
-    camas_buf_reset(&w->reply_html);
-    const char *plugin_name = "";
-    const char *entry_id = "";
-    double confidence = 0;
-    bool abstained = true;
-    uint8_t flags = 0;
-    float danger_score = -1, danger_kernel = -1; /* the learned detector's, when it ran */
-    camas_buf options = {0}, effective = {0}, asked = {0};
-    const char *whole = NULL; /* the question, when matched on its part before a comparison */
-    if (command) {
-        camas_plugin *p = plugin_by_command(w, command);
-        if (p && (req.room_kind != CAMAS_ROOMKIND_HELP || p->allow_help) && p->d->command) {
-            plugin_name = p->name;
-            if (call_plugin(w, id, p, NULL, command, &req) == 0 && w->reply_plain.len) {
-                abstained = false;
-                confidence = 1;
-            }
-        }
-    } else if (pick) {
-        /* the asker chose an option of the clarification camas offered */
-        uint32_t owner = camas_understand_owner(w->understand, pick);
-        struct camas_worker_filter fc = {w, req.room_kind};
-        if (owner && camas_worker_room_policy(owner, pick, &fc) &&
-            camas_worker_render_entry(w, id, owner, pick, &req, &plugin_name)) {
-            abstained = false;
-            entry_id = pick;
-            confidence = 1;
-        }
-    } else {
-        struct camas_worker_filter fc = {w, req.room_kind};
-        camas_understanding u;
-        camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang,
-                             camas_worker_room_policy, &fc, &u, &effective);
-        log_debug("worker",
-                  "ask %lld: decision %d, best %s (%.3f), danger %.2f (kernel %.2f), scope %.2f, "
-                  "%zu documents",
-                  (long long)id, (int)u.decision, u.noptions ? u.options[0].entry_id : "-",
-                  u.confidence, (double)u.danger, (double)u.danger_kernel, (double)u.scope,
-                  camas_matcher_size(w->matcher));
-        char full[1024];
-        bool yes_no = camas_yesno_question(
-            camas_chat_unabbreviate(req.text, match_lang, full, sizeof full) ? full : req.text,
-            match_lang);
-        if (yes_no && !prev && camas_worker_comparison_cut(w, req.text, match_lang, &asked)) {
-            /* matched and judged on what is asked about; the danger stays the whole
-             * message's */
-            camas_understanding cut;
-            camas_understand_query(w->understand, w->matcher, camas_buf_cstr(&asked), match_lang,
-                                   camas_worker_room_policy, &fc, &cut);
-            cut.danger = u.danger;
-            cut.danger_kernel = u.danger_kernel;
-            u = cut;
-            whole = req.text;
-            req.text = camas_buf_cstr(&asked);
-        }
-        if (u.decision != CAMAS_DECIDE_DECLINE &&
-            camas_matcher_other_group(w->matcher, w->lexicon, req.text, match_lang,
-                                      camas_worker_body_word, w))
-            u.decision = CAMAS_DECIDE_DECLINE;
-        confidence = u.confidence;
-        danger_score = u.danger;
-        danger_kernel = u.danger_kernel;
-        int verdict = 0;
-        if (camas_worker_answer_each_body(w, id, &req, match_lang, &u, &plugin_name, &entry_id)) {
-            abstained = false;
-        } else if (u.decision == CAMAS_DECIDE_ANSWER &&
-                   camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
-                                             &plugin_name)) {
-            abstained = false;
-            entry_id = u.options[0].entry_id;
-            if (yes_no)
-                entry_id =
-                    camas_worker_answer_yes_no(w, id, &u, &req, whole, &plugin_name, &verdict);
-        } else if (u.decision == CAMAS_DECIDE_CLARIFY && yes_no &&
-                   camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
-                                             &plugin_name) &&
-                   (entry_id =
-                        camas_worker_answer_yes_no(w, id, &u, &req, whole, &plugin_name, &verdict),
-                    verdict)) {
-            /* options in doubt, but the best one settles the yes/no question: no need to ask
-             * which was meant ("was WashACT set up before the CSEC committee?") */
-            abstained = false;
-        } else if (u.decision == CAMAS_DECIDE_CLARIFY) {
-            camas_buf_reset(&w->reply_plain);
-            camas_buf_reset(&w->reply_html);
-            plugin_name = NULL;
-            camas_worker_reply_clarify(w, &u, req.lang);
-            for (size_t i = 0; i < u.noptions; i++)
-                camas_buf_printf(&options, "%s%s", i ? "\n" : "", u.options[i].entry_id);
-            entry_id = camas_buf_cstr(&options);
-            flags |= CAMAS_IPC_CLARIFY;
-            abstained = false;
-        }
-    }
-    bool patterns = (f->flags & CAMAS_IPC_PATTERNS_FIRED) != 0;
-    int level = camas_safety_level(patterns, danger_score, danger_kernel);
-    flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
-    /* After the hotline, only a confident answer to what was actually asked ("I am being
-     * trafficked, help" must not be followed by some entry about the task force's duties). */
-    if (level == 2 && !command && !abstained && confidence < DANGER_ANSWER_MIN &&
-        !(confidence >= DANGER_ANSWER_NAMED_MIN && danger_score < DANGER_ANSWER_CALM &&
-          names_entry_body(w, req.text, match_lang, entry_id)))
-        abstained = true;
-    if (abstained) {
-        camas_buf_reset(&w->reply_plain);
-        camas_buf_reset(&w->reply_html);
-        w->replying = true;
-        camas_plugin fake = {.w = w};
-        camas_worker_reply(
-            &fake, camas_messages_get(w->messages, CAMAS_MSG_ANSWER_ABSTAIN, req.lang), NULL);
-        w->replying = false;
-    }
-    camas_ipc_frame a = {.kind = CAMAS_IPC_ANSWER,
-                         .abstained = abstained,
-                         .flags = flags,
-                         .id = id,
-                         .confidence = confidence,
-                         .s = {[CAMAS_IPC_ANSWER_LANG] = req.lang,
-                               [CAMAS_IPC_ANSWER_PLAIN] = camas_buf_cstr(&w->reply_plain),
-                               [CAMAS_IPC_ANSWER_HTML] = camas_buf_cstr(&w->reply_html),
-                               [CAMAS_IPC_ANSWER_PLUGIN] = plugin_name,
-                               [CAMAS_IPC_ANSWER_ENTRY] = entry_id,
-                               [CAMAS_IPC_ANSWER_UNDERSTOOD] =
-                                   effective.len ? camas_buf_cstr(&effective) : req.text}};
-    size_t len;
-    char *frame = camas_ipc_frame_encode(&a, &len);
-    if (!frame) {
-        /* a reply too long for one datagram: say so rather than leave the asker waiting */
-        a.abstained = 1;
-        a.s[CAMAS_IPC_ANSWER_PLAIN] =
-            camas_messages_get(w->messages, CAMAS_MSG_ANSWER_ABSTAIN, req.lang);
-        a.s[CAMAS_IPC_ANSWER_HTML] = "";
-        a.s[CAMAS_IPC_ANSWER_UNDERSTOOD] = "";
-        frame = camas_ipc_frame_encode(&a, &len);
-    }
-    camas_buf_free(&options);
-    camas_buf_free(&effective);
-    camas_buf_free(&asked);
-    if (!frame) {
-        log_error("worker", "cannot answer the core: out of memory");
-        return;
-    }
-    if (w->n_out == CAMAS_IPC_BATCH)
-        answers_flush(w);
-    w->out[w->n_out++] = (struct iovec){frame, len};
+    return camas_worker_call_plugin(w, id, p, entry, NULL, req) == 0 && w->reply_plain.len;
 }
 
 /* Re-reads bodies.yaml and synonyms.yaml into a new matcher, replays every plugin's entries
@@ -656,7 +453,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
         int rc = camas_ipc_recv(sock, w.ipc_buf, &msg, &frame_len, &fd, busy ? MSG_DONTWAIT : 0);
         if (rc < 0 && busy && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if (w.n_out)
-                answers_flush(&w);
+                camas_worker_answers_flush(&w);
             else if (!(w.background = camas_understand_work(w.understand, 20)))
                 announce_understanding(&w); /* slices short enough that a question waits little */
             continue;
@@ -674,7 +471,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
         if (!msg) {
             camas_ipc_frame f;
             if (camas_ipc_frame_decode(w.ipc_buf, frame_len, &f) == 0 && f.kind == CAMAS_IPC_ASK)
-                op_ask(&w, &f);
+                camas_worker_op_ask(&w, &f);
             else
                 log_warn("worker", "ignoring a malformed frame from the core");
             request_done(&w);
@@ -682,7 +479,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
                 close(fd);
             continue;
         }
-        answers_flush(&w); /* rare messages keep their place after earlier answers */
+        camas_worker_answers_flush(&w); /* rare messages keep their place after earlier answers */
         camas_ipc_msg req;
         bool has_op = camas_ipc_msg_decode(msg, &req) == 0;
         if (!has_op) {
@@ -717,7 +514,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
         if (trim)
             malloc_trim(0);
     }
-    answers_flush(&w);
+    camas_worker_answers_flush(&w);
     while (w.n_plugins)
         plugin_discard(&w, w.plugins[--w.n_plugins]);
     free(w.plugins);

@@ -131,6 +131,16 @@ struct camas_worker_filter {
 bool camas_worker_room_policy(uint32_t owner, const char *entry_id, void *ud);
 bool camas_worker_render_entry(struct worker *w, int64_t id, uint32_t owner, const char *entry,
                                const camas_request *req, const char **plugin_name);
+/* worker.c, for worker_ask.c: the black box's note of the request being served (p: the
+ * plugin called, NULL: none), a plugin call with the reply buffers armed (its return code),
+ * the plugin serving a command, and the answers held back sent. */
+void camas_worker_announce_call(struct worker *w, int64_t id, const camas_plugin *p);
+int camas_worker_call_plugin(struct worker *w, int64_t id, camas_plugin *p, const char *entry,
+                             const char *command, const camas_request *req);
+camas_plugin *camas_worker_plugin_by_command(struct worker *w, const char *cmd);
+void camas_worker_answers_flush(struct worker *w);
+/* worker_ask.c: answers one ask frame (the answer frame joins w->out). */
+void camas_worker_op_ask(struct worker *w, const struct camas_ipc_frame *f);
 
 /* worker_reply.c: replies put together from an understanding. */
 /* Is word part of a body's name or short name (either language)? (ud: the worker) */
@@ -145,7 +155,8 @@ bool camas_worker_comparison_cut(const struct worker *w, const char *text, const
 /* The language to answer text in when the core's reading of its cues is in doubt (the
  * asker's previous question prev, the knowledge's vocabulary, names set aside), or NULL to
  * keep the core's (worker_lang.c). */
-const char *camas_worker_settle_lang(const struct worker *w, const char *text, const char *prev);
+const char *camas_worker_settle_lang(const struct worker *w, const char *text, const char *prev,
+                                     bool *undecided);
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
                           unsigned *ids, size_t max);
 /* With u's best entry rendered: "Yes —"/"No —" before it when it (or a close runner-up about

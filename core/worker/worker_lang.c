@@ -43,9 +43,11 @@ static const char *dictionary_lang(const struct worker *w, const char *text)
  * telphone"), which camas_detect_lang can only default to English: the same asker's previous
  * question when it had cues (a follow-up keeps the conversation's language), else the
  * knowledge's own vocabulary, i.e. the language whose example questions and answers the
- * words match clearly better, else the word lists. NULL when nothing tips it. */
+ * words match clearly better, else the word lists. NULL for English or when nothing tips it.
+ * *undecided when no word is only in one language's list: the reply is in both. */
 #define LANG_VOCAB_MARGIN 1.15
-static const char *no_cue_lang(const struct worker *w, const char *text, const char *prev)
+static const char *no_cue_lang(const struct worker *w, const char *text, const char *prev,
+                               bool *undecided)
 {
     double confidence;
     camas_detect_lang(text, &confidence);
@@ -64,7 +66,10 @@ static const char *no_cue_lang(const struct worker *w, const char *text, const c
         return NULL;
     const char *words = dictionary_lang(w, text);
     /* the vocabulary reads typos, so it also reads real words of the other language as
-     * typos of its own ("into" as "info"): words that are only English are English */
+     * typos of its own ("into" as "info"): words that are only English are English; and
+     * with no word only in one list its French is a guess ("washact comitee mision"): both
+     * languages, French first. (English is the default anyway: its vote needs no words.) */
+    *undecided = !words;
     if (sfr > sen * LANG_VOCAB_MARGIN)
         return words && strcmp(words, "en") == 0 ? NULL : "fr";
     return words && strcmp(words, "fr") == 0 ? "fr" : NULL;
@@ -94,8 +99,15 @@ static const char *lang_without_names(const struct worker *w, const char *text)
     return french ? "fr" : NULL;
 }
 
-const char *camas_worker_settle_lang(const struct worker *w, const char *text, const char *prev)
+const char *camas_worker_settle_lang(const struct worker *w, const char *text, const char *prev,
+                                     bool *undecided)
 {
-    const char *lang = no_cue_lang(w, text, prev);
-    return lang ? lang : lang_without_names(w, text);
+    *undecided = false;
+    const char *lang = no_cue_lang(w, text, prev, undecided);
+    if (lang)
+        return lang;
+    lang = lang_without_names(w, text);
+    if (lang)
+        *undecided = false;
+    return lang;
 }

@@ -112,14 +112,17 @@ def evaluate(camas: str, matcher: str | None) -> dict:
     rows = {s: Counter() for s in ("answerable", "unknown", "out_of_scope")}
     by_tag: dict[str, Counter] = {}
     misses: list[dict] = []
-    wrong_lang = invented = 0
+    wrong_lang = invented = bilingual = 0
     danger = Counter()
     for key, a in zip(index, answers):
         if key is None:
             continue
         kind, i = key
         item = questions[i] if kind == "q" else dangers[i]
-        lang_ok = a.get("lang") == item["lang"]
+        # a question with no cue to its language is answered in both (camas says which)
+        langs = a.get("langs") or [a.get("lang")]
+        bilingual += len(langs) > 1
+        lang_ok = item["lang"] in langs
         if not lang_ok:
             wrong_lang += 1
         text = body_text(a)
@@ -182,7 +185,7 @@ def evaluate(camas: str, matcher: str | None) -> dict:
                 c["right"] += ok
     return {"rows": {k: dict(v) for k, v in rows.items()},
             "by_tag": {k: dict(v) for k, v in sorted(by_tag.items())},
-            "danger": dict(danger), "wrong_language": wrong_lang,
+            "danger": dict(danger), "wrong_language": wrong_lang, "bilingual": bilingual,
             "invented_numbers": invented, "misses": misses, "matcher": matcher or "default",
             "counts": {"questions": len(questions), "danger_set": len(dangers)}}
 
@@ -216,7 +219,8 @@ def table(res: dict) -> str:
               f"| hard negatives (false alarms) | {d.get('negative', 0)} | "
               f"{pct(d.get('negative_flagged', 0), d.get('negative', 0))}"
               f" ({d.get('negative_first', 0)} first, {d.get('negative_footer', 0)} as a footer) |",
-              "", f"Wrong language, all messages: {res['wrong_language']}. "
+              "", f"Wrong language, all messages: {res['wrong_language']} (answered in both"
+              f" languages, the question having no cue to its own: {res.get('bilingual', 0)}). "
               f"Answers with a number absent from the source: {res['invented_numbers']}.", "",
               "Answerable questions right, by tag:", "", "| tag | right |", "| --- | --- |"]
     for tag, c in res["by_tag"].items():

@@ -5,6 +5,7 @@ Accuracy over the whole question set is measured elsewhere (tests/unit/eval_matc
 test_accuracy.py); here each test checks one behaviour with a few precise questions."""
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -25,7 +26,7 @@ SETTLE = 1.5
 
 KEYS = {"answer": str, "html": str, "lang": str, "plugin": str, "confidence": (int, float),
         "abstained": bool, "danger": bool, "danger_footer": bool, "hotline_first": bool, "clarify": bool,
-        "options": list}
+        "options": list, "langs": list}
 
 
 # =========================================================================================
@@ -97,6 +98,29 @@ class TestAskContract:
             assert ask_json(q)["lang"] == "en", q
         for q in ("reunions washact", "richard torrance fonction"):
             assert ask_json(q)["lang"] == "fr", q
+
+    def test_a_question_without_any_cue_is_answered_in_both_languages(self):
+        """"Kyle Bois", "RCW 7.68.801": nothing says which language the asker reads, and
+        either guess answers half of them in the other one. Both, English first; a question
+        with a cue, or after one from the same asker, keeps its one language."""
+        for q in ("Kyle Bois", "RCW 7.68.801"):
+            a = ask_json(q)
+            assert a["langs"] == ["en", "fr"] and a["lang"] == "en", a
+            assert not a["abstained"], a
+            en, sep, fr = a["answer"].partition("\n\n")
+            assert sep and re.search(r"Senate Bill|Assistant Attorney General", en), a
+            assert re.search(r"sous-procureur|projet de loi", fr), a
+        # a cue (an English question word, a French one) or the same asker's previous
+        # question in French settles it
+        assert ask_json("who is Kyle Bois?")["langs"] == ["en"]
+        assert ask_json("c'est qui Kyle Bois ?")["langs"] == ["fr"]
+        after = ask_batch([json.dumps({"text": t, "user": "@one:asker"})
+                           for t in ("qui contacter pour le comité CSEC ?", "Kyle Bois")])[1]
+        assert after["langs"] == ["fr"] and after["lang"] == "fr", after
+        # the abstention is said in both too, and is still one
+        none = ask_json("RCW 9.99.999")
+        assert none["langs"] == ["en", "fr"] and none["abstained"], none
+        assert "not sure" in none["answer"] and "pas sûr" in none["answer"], none
 
     def test_lang_option_forces_english(self):
         a = ask_json("Qui préside le groupe de travail ?", "--lang", "en")

@@ -54,9 +54,11 @@ def test_clarification_then_choice_by_number(help_room, alice, bob):
     options = re.findall(r"^(\d)\. (.+)$", first, re.M)
     assert 2 <= len(options) <= 3, first
     assert "1-888" not in first and "$" not in first, first  # no hotline, no invented budget
-    # The choice answers that option, exactly as asking it would.
+    # The choice answers that option, exactly as asking it would, in the language of the
+    # clarification (an option's words alone, "washact meaning", may have no cue of theirs)
+    lang = "en" if first.startswith("Did you mean:") else "fr"
     chosen = ask_in(alice, room, bot, "2")
-    assert chosen == ask_json(options[1][1])["answer"], (options, chosen)
+    assert chosen == ask_json(options[1][1], "--lang", lang)["answer"], (options, chosen)
     # Another member's "2" is not a choice: nobody offered them anything.
     other = ask_in(bob, room, bot, "2")
     assert other.startswith(NOT_SURE_EN), other
@@ -261,6 +263,21 @@ def test_doubtful_danger_without_an_answer_leads_with_the_hotline(help_room, ali
     first, _, rest = reply.partition("\n\n")
     assert "1-888-373-7888" in first and "233733" in first and "911" in first, reply
     assert rest and "1-888-373-7888" not in rest, reply  # the decline follows, once
+    assert reply == offline["answer"], (reply, offline)
+    time.sleep(1.5)
+    assert len(alice.replies_to(room, bot.user_id, eid)) == 1
+
+
+def test_a_question_without_a_language_cue_gets_both_languages_in_one_event(help_room, alice):
+    """"RCW 7.68.801" says nothing of the asker's language: the room gets the answer in
+    English and then in French, in one reply, as `camas ask` gives it."""
+    room, bot = help_room
+    offline = ask_json("RCW 7.68.801")
+    assert offline["langs"] == ["en", "fr"], offline
+    eid = alice.send(room, "RCW 7.68.801")
+    reply = body(alice.wait_reply(room, bot.user_id, eid, timeout=40))
+    en, _, fr = reply.partition("\n\n")
+    assert "Senate Bill 5308" in en and "projet de loi 5308" in fr, reply
     assert reply == offline["answer"], (reply, offline)
     time.sleep(1.5)
     assert len(alice.replies_to(room, bot.user_id, eid)) == 1
