@@ -576,8 +576,11 @@ bool camas_understand_asks_which_body(const char *question)
                                               "des",   "les",         "anti",  "state", "statewide",
                                               "three", "trafficking", NULL};
         long k = i + 1;
+        bool three = false; /* "which of the three meets…": the three bodies camas knows */
         while (k < n && k <= i + 4 && in_words(t[k].text, between))
-            k++;
+            three |= strcmp(t[k++].text, "three") == 0;
+        if (three)
+            return true;
         if (k < n) {
             char stem[CAMAS_TOKEN_MAX + 1];
             snprintf(stem, sizeof stem, "%s", t[k].text);
