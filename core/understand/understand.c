@@ -400,6 +400,32 @@ static void spell_for_model(camas_understand *u, const camas_matcher *m, const c
     }
 }
 
+/* "Bonjour, je suis infirmière à Seattle et j'aimerais en savoir plus sur la lutte contre la
+ * traite. Est-ce qu'il y a des séances d'information ouvertes ?": who the asker is and why
+ * dilute what is asked, and the scope classifier declined it. The scope of the last
+ * sentence alone, when it asks (ends with "?") and something comes before it; else -1. */
+#define ASKED_SENTENCE_MIN 12
+static float asked_sentence_scope(const camas_understand *u, const char *question)
+{
+    size_t len = strlen(question), start = 0;
+    while (len && (question[len - 1] == ' ' || question[len - 1] == '\n'))
+        len--;
+    if (!len || question[len - 1] != '?')
+        return -1;
+    for (size_t i = 0; i + 1 < len; i++)
+        if ((question[i] == '.' || question[i] == '!' || question[i] == '?' ||
+             question[i] == '\n') &&
+            (question[i + 1] == ' ' || question[i + 1] == '\n') && question[i + 2] != '?')
+            start = i + 1;
+    while (start < len && (question[start] == ' ' || question[start] == '\n'))
+        start++;
+    float q[MAX_DIM];
+    if (start == 0 || len - start < ASKED_SENTENCE_MIN ||
+        camas_embed_text(u->model, question + start, len - start, 1, q) != 0)
+        return -1;
+    return camas_logreg_score(u->scope.model, q);
+}
+
 /* A body's description and what is asked about it, split at a comma or dash or told by a
  * fact only that body's answers state, or by a person or office only that body has ("the
  * committee convened by the Attorney General's Office"): hits and q become the asked part's. */
@@ -579,6 +605,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
         return; /* out of memory: declined */
     spell_for_model(u, m, question, lang, q);
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
+    if (out->scope < CAMAS_SCOPE_MIN) {
+        float asked = asked_sentence_scope(u, question);
+        if (asked > out->scope)
+            out->scope = asked;
+    }
     if (nb == 0)
         nb = camas_matcher_bodies(m, question, lang, bodies, 4);
     /* "which body is convened by the Attorney General's Office?": the office names it */
