@@ -132,6 +132,12 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
             whole = req.text;
             req.text = camas_buf_cstr(asked);
         }
+        /* a yes/no follow-up asks of what the previous question was about ("can I just show
+         * up?" after "how often do WashACT's members meet?": the member meetings, not the
+         * open information sessions the answer also tells of): judged alone first, then
+         * with it, unless the previous question claimed something of its own */
+        if (yes_no && prev && !whole && effective->len && !camas_yesno_question(prev, match_lang))
+            whole = camas_buf_cstr(effective);
         if (u.decision != CAMAS_DECIDE_DECLINE &&
             camas_matcher_other_group(w->matcher, w->lexicon, req.text, match_lang,
                                       camas_worker_body_word, w))
