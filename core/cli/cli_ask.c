@@ -120,9 +120,9 @@ static int answer_one(struct lws_context *ctx, camas_plugin_host *host, struct o
         bool weighed = r.kind == CAMAS_ROUTE_PLUGIN && o->answered && !o->answer.failed;
         int level = weighed ? learned : r.danger ? 2 : 0;
         camas_buf out_plain = {0}, out_html = {0};
-        bool hotline_first =
-            camas_safety_compose(camas_plugin_host_messages(host), ans_lang, level, false, plain,
-                                 html, abstained, clarify, &out_plain, &out_html);
+        bool hotline_first = camas_safety_compose(
+            camas_plugin_host_messages(host), camas_safety_langs(ans_lang, bilingual), level, false,
+            plain, html, abstained, clarify, &out_plain, &out_html);
         bool danger = level == 2;
         if (danger)
             abstained = false; /* a footer does not answer the question; the hotline does */

@@ -274,23 +274,32 @@ bool camas_safety_compose(const camas_messages *msgs, const char *lang, int leve
                           bool hotline_sent, const char *plain, const char *html, bool abstained,
                           bool clarify, camas_buf *out_plain, camas_buf *out_html)
 {
-    const char *footer = camas_safety_footer(msgs, lang);
+    /* "en+fr" (camas_safety_langs): the reply is in both, so is the hotline */
+    char first[3] = {0}, second[3] = {0};
+    if (lang && strlen(lang) == 5 && lang[2] == '+') {
+        memcpy(first, lang, 2);
+        memcpy(second, lang + 3, 2);
+        lang = first;
+    }
     bool strong = level >= 2 || hotline_sent;
     bool answer = plain && *plain;
-    if (level >= 2 && !hotline_sent)
+    if (level >= 2 && !hotline_sent) {
         put_paragraph(out_plain, out_html, camas_safety_message(msgs, lang), NULL);
+        if (second[0])
+            put_paragraph(out_plain, out_html, camas_safety_message(msgs, second), NULL);
+    }
     /* Weaker evidence puts the hotline after an answer, to keep staff rooms readable; with
      * no answer to give ("I'm not sure", "did you mean"), nothing would be read before it,
      * so it leads. */
     bool footer_leads = !strong && level == 1 && (!answer || abstained || clarify);
-    if (footer_leads)
-        put_footer(out_plain, out_html, footer);
+    for (int k = 0; footer_leads && k < 1 + (second[0] != 0); k++)
+        put_footer(out_plain, out_html, camas_safety_footer(msgs, k ? second : lang));
     /* After the hotline, "I'm not sure" or a guess at what was meant would only be noise:
      * only a confident answer to what was asked follows it. */
     if (answer && !(strong && (abstained || clarify)))
         put_paragraph(out_plain, out_html, plain, html);
-    if (!strong && level == 1 && !footer_leads)
-        put_footer(out_plain, out_html, footer);
+    for (int k = 0; !strong && level == 1 && !footer_leads && k < 1 + (second[0] != 0); k++)
+        put_footer(out_plain, out_html, camas_safety_footer(msgs, k ? second : lang));
     return (level >= 2 && !hotline_sent) || footer_leads;
 }
 

@@ -70,6 +70,14 @@ const char *camas_safety_footer(const struct camas_messages *msgs, const char *l
  *    (nothing would be read before the hotline).
  * True when the reply leads with the hotline. */
 struct camas_buf;
+/* The lang to give camas_safety_compose for a reply in lang, and in the other language too
+ * when bilingual (a question with no cue to its language): "en+fr" or "fr+en". */
+static inline const char *camas_safety_langs(const char *lang, bool bilingual)
+{
+    if (!bilingual || !lang)
+        return lang;
+    return lang[0] == 'f' ? "fr+en" : "en+fr";
+}
 bool camas_safety_compose(const struct camas_messages *msgs, const char *lang, int level,
                           bool hotline_sent, const char *plain, const char *html, bool abstained,
                           bool clarify, struct camas_buf *out_plain, struct camas_buf *out_html);

@@ -217,18 +217,19 @@ static void on_plugin_answer(void *ud, const camas_host_answer *a)
     bool patterns =
         it->danger == CAMAS_INBOX_DANGER_SENT || it->danger == CAMAS_INBOX_DANGER_DEFERRED;
     int level = a->failed && patterns ? 2 : a->danger;
+    const char *langs = camas_safety_langs(a->lang, a->bilingual);
     if (it->danger == CAMAS_INBOX_SAFETY_ONLY) /* rate limited: the hotline or nothing */
-        camas_safety_compose(msgs, a->lang, level >= 2 ? 2 : 0, false, NULL, NULL, true, false,
+        camas_safety_compose(msgs, langs, level >= 2 ? 2 : 0, false, NULL, NULL, true, false,
                              &plain, &html);
     else if (it->danger == CAMAS_INBOX_TOO_LONG && level >= 2)
-        camas_safety_compose(msgs, a->lang, 2, false, NULL, NULL, true, false, &plain, &html);
+        camas_safety_compose(msgs, langs, 2, false, NULL, NULL, true, false, &plain, &html);
     else if (it->danger == CAMAS_INBOX_TOO_LONG) {
         struct room *room = room_find(c, it->room_id);
         if (room && long_notice_due(room)) /* else nothing: a notice went out lately */
             camas_safety_compose(msgs, a->lang, 0, false, camas_safety_too_long(msgs, a->lang),
                                  NULL, false, false, &plain, &html);
     } else
-        camas_safety_compose(msgs, a->lang, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain,
+        camas_safety_compose(msgs, langs, level, it->danger == CAMAS_INBOX_DANGER_SENT, a->plain,
                              a->html, a->abstained || a->failed, a->clarify, &plain, &html);
     bool say = plain.len > 0;
     camas_metrics_answer(&c->metrics, a->plugin);

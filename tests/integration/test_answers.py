@@ -117,6 +117,10 @@ class TestAskContract:
         after = ask_batch([json.dumps({"text": t, "user": "@one:asker"})
                            for t in ("qui contacter pour le comité CSEC ?", "Kyle Bois")])[1]
         assert after["langs"] == ["fr"] and after["lang"] == "fr", after
+        # ...and so is the hotline, when the message with no cue alarms ("911")
+        alarm = ask_json("911")
+        assert alarm["langs"] == ["en", "fr"] and alarm["hotline_first"], alarm
+        assert alarm["answer"].startswith("If you or someone") and "Appelez le 911" in alarm["answer"]
         # the abstention is said in both too, and is still one
         none = ask_json("RCW 9.99.999")
         assert none["langs"] == ["en", "fr"] and none["abstained"], none

@@ -185,6 +185,22 @@ static void test_levels_and_compose(void)
     camas_buf_reset(&p), camas_buf_reset(&h);
     CHECK(!camas_safety_compose(NULL, "en", 0, false, "An answer.", NULL, false, false, &p, &h));
     CHECK(strcmp(camas_buf_cstr(&p), "An answer.") == 0);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    /* a reply in both languages (no cue to the asker's): the hotline in both, its first */
+    CHECK(strcmp(camas_safety_langs("en", true), "en+fr") == 0);
+    CHECK(strcmp(camas_safety_langs("fr", true), "fr+en") == 0);
+    CHECK(strcmp(camas_safety_langs("fr", false), "fr") == 0);
+    CHECK(camas_safety_compose(NULL, "en+fr", 2, false, "x", NULL, true, false, &p, &h));
+    const char *en = camas_safety_message(NULL, "en"), *fr = camas_safety_message(NULL, "fr");
+    CHECK(strncmp(camas_buf_cstr(&p), en, strlen(en)) == 0);
+    CHECK(strcmp(camas_buf_cstr(&p) + strlen(en), "\n\n") > 0 &&
+          strcmp(camas_buf_cstr(&p) + strlen(en) + 2, fr) == 0);
+    camas_buf_reset(&p), camas_buf_reset(&h);
+    CHECK(!camas_safety_compose(NULL, "fr+en", 1, false, "Réponse.\n\nAnswer.", NULL, false, false,
+                                &p, &h));
+    CHECK(strstr(camas_buf_cstr(&p), camas_safety_footer(NULL, "fr")) != NULL);
+    CHECK(strstr(camas_buf_cstr(&p), camas_safety_footer(NULL, "en")) >
+          strstr(camas_buf_cstr(&p), camas_safety_footer(NULL, "fr")));
     camas_buf_free(&p);
     camas_buf_free(&h);
 }
