@@ -50,6 +50,16 @@
 #ifndef ENTRY_MODEL_WEIGHT
 #define ENTRY_MODEL_WEIGHT 0.04f
 #endif
+/* Both rankings agreeing on a body's entry answer from these (see both_first). */
+#ifndef AGREE_DENSE_MIN
+#define AGREE_DENSE_MIN 0.86f
+#endif
+#ifndef AGREE_LEX_MIN
+#define AGREE_LEX_MIN 0.10
+#endif
+#ifndef AGREE_LEAD
+#define AGREE_LEAD 0.02f
+#endif
 /* Weight of the lexical confidence added to an entry's cosine. */
 #define LEX_WEIGHT 0.05f
 
@@ -712,8 +722,14 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
     /* the body asked for is told by an office of its own: its best entry answers (the
      * question's other words are far from every entry: "rather than by the state") */
+    /* both rankings put the same entry first, the lexical one without the confidence to
+     * answer alone and the model a little short of it (a long question with who asks and
+     * why: "my boss wants to know how the lawmaker seats on the task force are split…") */
+    bool both_first = nlex && !described && nb > 0 && lexconf >= AGREE_LEX_MIN &&
+                      s1 >= AGREE_DENSE_MIN && lead >= AGREE_LEAD &&
+                      strcmp(lex[0].entry_id, hits[0].entry_id) == 0;
     bool sure = (s1 >= answer_min && (lead >= DENSE_MARGIN || s1 >= DENSE_SURE)) || lex_agrees ||
-                pinned || (by_name && s1 >= DESCRIBED_MIN);
+                pinned || (by_name && s1 >= DESCRIBED_MIN) || both_first;
     /* "quel groupe inclut la police de Seattle ?": the body is what is asked, and entries of
      * one body too close to tell apart still tell it */
     if (!sure && s1 >= answer_min && nh > 1 && asks_which) {
