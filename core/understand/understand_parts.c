@@ -368,6 +368,19 @@ static bool names_the_id(const struct label *l, const void *what)
     return false;
 }
 
+/* How near the best entry, and how near the asked part, an entry the lexical matcher picks
+ * among the asked part's nearest must be (answered_within). */
+#ifndef DESCRIBED_LEX_GAP
+#define DESCRIBED_LEX_GAP 0.02f
+#endif
+#ifndef DESCRIBED_LEX_MIN
+#define DESCRIBED_LEX_MIN 0.88f
+#endif
+/* ...and the lexical confidence that confirms the nearest one */
+#ifndef DESCRIBED_LEX_AGREE
+#define DESCRIBED_LEX_AGREE 0.5
+#endif
+
 /* The one body whose own entries' answers state a fact of the question, or NULL. */
 static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
                                  size_t nf)
@@ -398,9 +411,13 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
                             float *q)
 {
     float v[MAX_DIM];
-    camas_token t[2];
-    /* a body's noun alone asks nothing ("comite rcw 7.68.801" less its description) */
-    if (camas_text_tokenize(rest, t, 2) < 2 || camas_embed_text(u->model, rest, strlen(rest), 1, v))
+    camas_token t[8];
+    /* a body's noun alone asks nothing ("comite rcw 7.68.801" less its description, "le
+     * comité ?" less the claim of a yes/no question) */
+    long nt = camas_text_tokenize(rest, t, 8), asking = 0;
+    for (long i = 0; i < nt; i++)
+        asking += !camas_is_stopword(NULL, t[i].text) && !in_words(t[i].text, body_heads);
+    if (nt < 2 || !asking || camas_embed_text(u->model, rest, strlen(rest), 1, v))
         return false;
     struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
     camas_dense_hit h[MAX_HITS];
@@ -416,15 +433,14 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
      * among that body's entries, tells the two nearest apart */
     if (n > 1 && h[0].score - h[1].score < DENSE_MARGIN) {
         camas_match lex[1];
-        size_t pick = 2;
-        if (fw->m &&
-            camas_matcher_query(fw->m, rest, fw->lang, camas_understand_only_bodies, &bf, lex, 1) ==
-                1 &&
-            lex[0].confidence >= CAMAS_MATCH_MIN_CONFIDENCE)
-            pick = strcmp(lex[0].entry_id, h[0].entry_id) == 0   ? 0
-                   : strcmp(lex[0].entry_id, h[1].entry_id) == 0 ? 1
-                                                                 : 2;
-        if (pick == 2 || h[pick].score < DESCRIBED_SURE)
+        size_t pick = n;
+        if (fw->m && camas_matcher_query(fw->m, rest, fw->lang, camas_understand_only_bodies, &bf,
+                                         lex, 1) == 1)
+            for (size_t k = 0; k < n && k < 3 && h[0].score - h[k].score <= DESCRIBED_LEX_GAP; k++)
+                if (strcmp(lex[0].entry_id, h[k].entry_id) == 0 &&
+                    lex[0].confidence >= (k ? CAMAS_MATCH_MIN_CONFIDENCE : DESCRIBED_LEX_AGREE))
+                    pick = k;
+        if (pick == n || h[pick].score < DESCRIBED_LEX_MIN)
             return false;
         h[0] = h[pick];
         n = 1; /* settled: the other is no option */
