@@ -397,17 +397,19 @@ void camas_understand_query(camas_understand *u, const camas_matcher *m, const c
 /* Typos the lexical matcher corrects are corrected for the model too ("how oftn does washact
  * meat"), whose subword pieces would otherwise read another question: q becomes the vector of
  * the corrected question when there is one. */
-static void spell_for_model(camas_understand *u, const camas_matcher *m, const char *question,
-                            const char *lang, float *q)
+static const char *spell_for_model(camas_understand *u, const camas_matcher *m,
+                                   const char *question, const char *lang, float *q, char *spelled,
+                                   size_t cap)
 {
-    char spelled[1024];
     float qs[MAX_DIM];
-    if (camas_matcher_spell(m, u->lexicon, question, lang, spelled, sizeof spelled) > 0 &&
+    if (camas_matcher_spell(m, u->lexicon, question, lang, spelled, cap) > 0 &&
         camas_embed_text(u->model, spelled, strlen(spelled), 1, qs) == 0) {
         if (u->trace)
             fprintf(u->trace, "SPELLED\t%s\n", spelled);
         memcpy(q, qs, sizeof qs);
+        return spelled;
     }
+    return question;
 }
 
 /* "Bonjour, je suis infirmière à Seattle et j'aimerais en savoir plus sur la lutte contre la
@@ -613,7 +615,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
      * theirs. */
     if (question != written && camas_embed_text(u->model, question, strlen(question), 1, q) != 0)
         return; /* out of memory: declined */
-    spell_for_model(u, m, question, lang, q);
+    /* a description read with its typos mended ("le comitee cree en 2013") */
+    char spelled_buf[1024];
+    const char *spelled = spell_for_model(u, m, question, lang, q, spelled_buf, sizeof spelled_buf);
     out->scope = u->scope.model ? camas_logreg_score(u->scope.model, q) : 1.0f;
     if (out->scope < CAMAS_SCOPE_MIN) {
         float asked = asked_sentence_scope(u, question);
@@ -643,11 +647,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     size_t nqf = camas_understand_text_facts(question, qfacts, 8);
     /* read as a body's description and what is asked about it: from then on only the asked
      * part counts (its vector, not the whole question's words or facts) */
-    bool described = (nb == 0 && read_in_parts(u, question, &fw, qfacts, nqf, hits, &nh, q)) ||
+    bool described = (nb == 0 && read_in_parts(u, spelled, &fw, qfacts, nqf, hits, &nh, q)) ||
                      (nb == 1 && camas_understand_asks_of_described(m, question, lang) &&
                       camas_understand_try_clauses(u, question, &fw, hits, &nh, MAX_HITS, q)) ||
                      (nb == 1 && !by_name &&
-                      read_named_in_parts(u, question, bodies[0], &fw, qfacts, nqf, hits, &nh, q));
+                      read_named_in_parts(u, spelled, bodies[0], &fw, qfacts, nqf, hits, &nh, q));
     if (described)
         nqf = 0;
     if (nh == 0) {
