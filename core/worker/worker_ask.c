@@ -59,7 +59,7 @@ struct ask_run {
     double confidence;
     bool abstained;
     uint8_t flags;
-    camas_buf options, effective, asked;
+    camas_buf options, effective, asked, described;
 };
 
 static void ask_run_free(struct ask_run *r)
@@ -67,6 +67,7 @@ static void ask_run_free(struct ask_run *r)
     camas_buf_free(&r->options);
     camas_buf_free(&r->effective);
     camas_buf_free(&r->asked);
+    camas_buf_free(&r->described);
 }
 
 /* Long on purpose: one question's steps (command, choice, understanding, yes/no, danger)
@@ -108,6 +109,10 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
     } else {
         struct camas_worker_filter fc = {w, req.room_kind};
         camas_understanding u;
+        /* "the group that meets two to three times a year, who's on it?": read as "the
+         * Task Force, who's on it?" */
+        if (!prev && camas_worker_name_described(w, &req, match_lang, &r->described))
+            req.text = camas_buf_cstr(&r->described);
         camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang,
                              camas_worker_room_policy, &fc, &u, effective);
         log_debug("worker",

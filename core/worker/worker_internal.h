@@ -111,6 +111,18 @@ void camas_worker_about_forget(struct worker *w);
 /* Frees what templates_load gave p. */
 void camas_worker_templates_free(camas_plugin *p);
 
+/* worker_reply.c, for worker_described.c: whether answer bears out a claim (+1), denies it
+ * (-1) or neither (0), read as a yes/no question; and what the knowledge answers about a
+ * body (malloc'ed, or NULL; w->yesno_req set). */
+int camas_worker_claim_verdict(struct worker *w, const char *claim, const char *answer,
+                               const char *lang);
+char *camas_worker_about(struct worker *w, const char *body_id, const char *lang,
+                         camas_yesno_topic topic);
+/* worker_described.c: text with a body told only by how it meets ("the group that meets
+ * two to three times a year") named instead, into out (true); false when it tells none. */
+bool camas_worker_name_described(struct worker *w, const camas_request *req, const char *lang,
+                                 struct camas_buf *out);
+
 /* 0 for English, 1 for French (anything else is English). */
 int camas_worker_lang_index(const char *lang);
 

@@ -244,7 +244,26 @@ static const char *yesno_describe(void *ud, const char *question, char *rest, si
     return camas_understand_described_body(w->understand, question, rest, cap);
 }
 
+static int verdict_on(struct worker *w, const char *question, const char *answer, const char *lang);
+
 static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
+{
+    return verdict_on(w, question, camas_buf_cstr(&w->reply_plain), lang);
+}
+
+int camas_worker_claim_verdict(struct worker *w, const char *claim, const char *answer,
+                               const char *lang)
+{
+    return verdict_on(w, claim, answer, lang);
+}
+
+char *camas_worker_about(struct worker *w, const char *body_id, const char *lang,
+                         camas_yesno_topic topic)
+{
+    return yesno_about(w, body_id, lang, topic);
+}
+
+static int verdict_on(struct worker *w, const char *question, const char *answer, const char *lang)
 {
     if (!w->stemmer)
         w->stemmer = camas_stemmer_new();
@@ -265,7 +284,7 @@ static int yes_no_verdict(struct worker *w, const char *question, const char *la
         question = full;
     if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
         question = spelled;
-    return camas_yesno_verdict_ctx(&c, question, camas_buf_cstr(&w->reply_plain), lang);
+    return camas_yesno_verdict_ctx(&c, question, answer, lang);
 }
 
 void camas_worker_load_messages(struct worker *w)
