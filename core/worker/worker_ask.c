@@ -159,13 +159,13 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
             abstained = false;
             entry_id = u.options[0].entry_id;
             if (yes_no)
-                entry_id =
-                    camas_worker_answer_yes_no(w, id, &u, &req, whole, &plugin_name, &verdict);
+                entry_id = camas_worker_answer_yes_no(w, id, &u, &req, whole, prev, &plugin_name,
+                                                      &verdict);
         } else if (u.decision == CAMAS_DECIDE_CLARIFY && yes_no &&
                    camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,
                                              &plugin_name) &&
-                   (entry_id =
-                        camas_worker_answer_yes_no(w, id, &u, &req, whole, &plugin_name, &verdict),
+                   (entry_id = camas_worker_answer_yes_no(w, id, &u, &req, whole, prev,
+                                                          &plugin_name, &verdict),
                     verdict)) {
             /* options in doubt, but the best one settles the yes/no question: no need to ask
              * which was meant ("was WashACT set up before the CSEC committee?") */

@@ -174,10 +174,11 @@ size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHR
 /* With u's best entry rendered: "Yes —"/"No —" before it when it (or a close runner-up about
  * the same body) settles the yes/no question; *verdict gets +1, -1 or 0. whole: the whole
  * question when req's is the part before a point of comparison (tried when that part
- * settles nothing), else NULL. Returns the entry answered. */
+ * settles nothing), else NULL; prev: the asker's previous question for a follow-up, else
+ * NULL. Returns the entry answered. */
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
                                        const camas_request *req, const char *whole,
-                                       const char **plugin_name, int *verdict);
+                                       const char *prev, const char **plugin_name, int *verdict);
 /* Each named body's own answer, for a question about two or three; false when not such a
  * question or not understood for each (the reply buffers are then untouched). */
 bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,

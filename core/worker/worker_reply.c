@@ -368,12 +368,26 @@ static bool fact_of_another_body(struct worker *w, const char *question, const c
 
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
                                        const camas_request *req, const char *whole,
-                                       const char **plugin_name, int *verdict)
+                                       const char *prev, const char **plugin_name, int *verdict)
 {
     const char *entry = u->options[0].entry_id;
     const char *body = camas_understand_body(w->understand, entry);
     w->yesno_req = req;
+    /* a follow-up that names no body is about the one the previous question named ("and is
+     * it convened by the state attorney general?" after "when was WashACT set up?"): judged
+     * with that body's name too, the answer's sentences about another body do not count */
+    const char *ids[2];
+    int fr = camas_worker_lang_index(req->lang);
+    camas_buf with_body = {0};
+    if (prev && camas_matcher_bodies(w->matcher, req->text, req->lang, ids, 1) == 0 &&
+        camas_matcher_bodies(w->matcher, prev, req->lang, ids, 2) == 1)
+        for (size_t i = 0; i < w->n_bodies; i++)
+            if (strcmp(w->bodies[i].id, ids[0]) == 0 && w->bodies[i].short_[fr])
+                camas_buf_printf(&with_body, "%s (%s)", req->text, w->bodies[i].short_[fr]);
     int v = yes_no_verdict(w, req->text, req->lang);
+    if (v && with_body.len && yes_no_verdict(w, camas_buf_cstr(&with_body), req->lang) == -v)
+        v = -v; /* overturned only by a verdict of its own (the name is no pronoun's) */
+    camas_buf_free(&with_body);
     for (size_t k = 1; v == 0 && k < 3 && u->options[k].entry_id &&
                        u->options[0].score - u->options[k].score <= YESNO_RUNNER_GAP;
          k++) {
