@@ -84,6 +84,9 @@ static const char *const patterns_en[] = {
     "took|taken|take|takes|has|have|keeps|kept|keep|keeping|holding|hold|holds|stole|stolen|"
     "confiscated|taking|hid|hides|hiding ~3 my|our|her|his|their ~0 passport|passports|"
     "id|ids|papers|paperwork|documents|docs|phone|visa|identification|money|pay|wages|paycheck",
+    /* ...said the other way round, as a terse message does ("passport taken") */
+    "passport|passports|papers|documents ~0 taken|confiscated|withheld|held|kept",
+    "passport|passports|papers|documents ~1 confiscated|withheld",
     /* violence and threats */
     "hurt|kill|beat|hit|rape|punish|threaten|threatens|threatened|threatening|attack|harm ~1 "
     "me|us|my|her|him|family|kids",

@@ -7,6 +7,8 @@
 static const char *const danger_en[] = {
     "I'm being forced to work and can't leave",
     "they took my passport",
+    "passport taken",
+    "papers confiscated by the agency",
     "someone is trafficking my sister",
     "I think my neighbour is a victim of trafficking",
     "help me",
@@ -53,6 +55,7 @@ static const char *const danger_fr[] = {
 };
 
 static const char *const safe[] = {
+    "how long does a passport renewal take right now?",
     "what does the task force do against trafficking?",
     "who should I contact about trafficking?",
     "quelles sont les missions du comité ?",
