@@ -107,6 +107,15 @@ typedef struct camas_yesno_context {
     FILE *trace;
 } camas_yesno_context;
 
+/* A body told only by how it meets in text ("the group that meets 2-3 times a year, who's
+ * on it?"): the description runs from `from` (its noun, or the noun's article) to `to`, and
+ * the claim it makes from `claim` to `to` (byte offsets, from <= claim < to <= strlen).
+ * False when text tells no body that way (yesno_meetings.c). */
+typedef struct camas_yesno_span {
+    size_t from, claim, to;
+} camas_yesno_span;
+bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out);
+
 /* True when question (in lang "en"/"fr") reads as a yes/no question. */
 bool camas_yesno_question(const char *question, const char *lang);
 

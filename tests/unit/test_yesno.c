@@ -517,9 +517,36 @@ static void test_unabbreviate(void)
           camas_yesno_question(out, "en"));
 }
 
+/* A body told by how it meets: the description's span and its claim, as written. */
+static void test_meetings_description(void)
+{
+    camas_yesno_span sp;
+    const char *q = "the group that meets 2-3 times a year, who's on it?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.from == 0 && strncmp(q + sp.claim, "meets 2-3 times a year", sp.to - sp.claim) == 0 &&
+          sp.to - sp.claim == strlen("meets 2-3 times a year"));
+    q = "qui contacter pour le groupe dont les réunions sont sur invitation uniquement ?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(strncmp(q + sp.from, "le groupe dont", 14) == 0 &&
+          strncmp(q + sp.claim, "les réunions sont sur invitation uniquement", sp.to - sp.claim) ==
+              0 &&
+          sp.to - sp.claim == strlen("les réunions sont sur invitation uniquement"));
+    /* what is claimed of the body after a copula is not the description's */
+    q = "the group whose meetings are invitation-only is co-chaired by WARN, right?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.to - sp.claim == strlen("meetings are invitation-only"));
+    /* not about meetings; nothing asked besides it; no description */
+    CHECK(!camas_yesno_meetings_description("the group that Torrance chairs, who is on it?", &sp));
+    CHECK(!camas_yesno_meetings_description(
+        "is the group whose meetings are invitation-only co-chaired by WARN?", &sp));
+    CHECK(!camas_yesno_meetings_description("how often does WashACT meet?", &sp));
+    CHECK(!camas_yesno_meetings_description("", &sp));
+}
+
 int main(void)
 {
     test_unabbreviate();
+    test_meetings_description();
     CHECK(camas_yesno_question("Is WARN part of WashACT?", "en"));
     CHECK(camas_yesno_question("does the task force meet monthly", "en"));
     CHECK(camas_yesno_question("Est-ce que WashACT se réunit chaque mois ?", "fr"));

@@ -1,0 +1,107 @@
+/* Where a question tells a body only by how it meets ("the group that meets 2-3 times a
+ * year, who's on it?", "qui contacter pour le groupe dont les réunions sont sur invitation
+ * uniquement ?"): the description's span and the claim it makes, found in the text as
+ * written so that the worker can check the claim against each body's answer about its
+ * meetings and put the body's name in its place (worker_described.c). Text only: no
+ * knowledge is read here. */
+#include "yesno.h"
+
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WORDS 64
+
+/* A word of the question as written, and its folded form. */
+struct raw_word {
+    size_t at, len;
+    char folded[32];
+};
+
+static bool is_separator(unsigned char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == ',' || ch == ';' ||
+           ch == '?' || ch == '!' || ch == ':' || ch == '(' || ch == ')';
+}
+
+static size_t raw_words(const char *text, struct raw_word *w, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; text[i] && n < max;) {
+        if (is_separator((unsigned char)text[i])) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (text[i] && !is_separator((unsigned char)text[i]))
+            i++;
+        char word[64];
+        snprintf(word, sizeof word, "%.*s", (int)(i - start < 63 ? i - start : 63), text + start);
+        char *f = camas_text_normalize_dup(word);
+        w[n].at = start;
+        w[n].len = i - start;
+        snprintf(w[n].folded, sizeof w[n].folded, "%s", f ? f : "");
+        free(f);
+        n++;
+    }
+    return n;
+}
+
+static bool in_list(const char *w, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(w, *list) == 0)
+            return true;
+    return false;
+}
+
+/* The nouns (or pronouns) a description follows, the relatives that open it, and the words
+ * that make it about meetings (the only answer it is checked against). */
+static const char *const heads[] = {"group",     "committee", "body",  "one",   "groupe", "comite",
+                                    "organisme", "instance",  "celui", "celle", NULL};
+static const char *const relatives[] = {"that", "which", "who", "whose", "qui", "dont", NULL};
+static const char *const meeting[] = {
+    "meet",      "meets",       "meeting",  "meetings", "reunit",     "reunissent",
+    "reunion",   "reunions",    "session",  "sessions", "seance",     "seances",
+    "rencontre", "rencontrent", "together", "retrouve", "retrouvent", NULL};
+/* a copula that, after the description's first words, says what is claimed or asked of
+ * the body ("the group that meets 2-3 times a year is chaired by…"); after "whose"/"dont"
+ * the first one is the description's own ("whose meetings are invitation-only") */
+static const char *const copulas[] = {"is",   "are",   "was",     "were", "est",
+                                      "sont", "etait", "etaient", NULL};
+static const char *const articles[] = {"the", "le", "la", "l", "un", "une", "a", NULL};
+
+bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
+{
+    struct raw_word wd[MAX_WORDS];
+    size_t n = raw_words(text, wd, MAX_WORDS), head = n;
+    for (size_t i = 0; i + 2 < n && head == n; i++)
+        if (in_list(wd[i].folded, heads) && in_list(wd[i + 1].folded, relatives))
+            head = i;
+    if (head == n)
+        return false;
+    bool whose = in_list(wd[head + 1].folded, (const char *const[]){"whose", "dont", NULL});
+    size_t first = head + 2, end = first, copulas_seen = 0;
+    bool about_meetings = false;
+    for (; end < n; end++) {
+        if (in_list(wd[end].folded, copulas) && end > first && copulas_seen++ >= (whose ? 1u : 0u))
+            break;
+        about_meetings |= in_list(wd[end].folded, meeting);
+        const char *after = text + wd[end].at + wd[end].len;
+        if (*after == ',' || *after == '?' || *after == ';') {
+            end++;
+            break;
+        }
+    }
+    /* what is asked besides the description: at least two words ("is [it] co-chaired by
+     * WARN?" is not "is WashACT?") */
+    size_t before = head - (head > 0 && in_list(wd[head - 1].folded, articles));
+    if (!about_meetings || end <= first + 1 || before + n - end < 2)
+        return false;
+    out->from = wd[before].at;
+    out->claim = wd[first].at;
+    out->to = wd[end - 1].at + wd[end - 1].len;
+    return true;
+}
