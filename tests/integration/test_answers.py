@@ -425,9 +425,14 @@ def test_staff_room_danger_gets_hotline_without_mention(make_bot, alice):
     danger = alice.send(room, "je suis en danger, ils ont pris mon passeport")
     reply = alice.wait_reply(room, bot.user_id, danger)
     assert HOTLINE in body(reply) and "911" in body(reply), reply
+    assert "If you or someone" not in body(reply), reply  # French only: the message says so
+    # a message with no cue to its language gets the hotline in both
+    terse = alice.send(room, "passport taken")
+    both = body(alice.wait_reply(room, bot.user_id, terse))
+    assert both.startswith("If you or someone") and "Appelez le 911" in both, both
     time.sleep(SETTLE)
     assert alice.replies_to(room, bot.user_id, chatter) == []
-    assert len(alice.bot_messages(room, bot.user_id)) == 1
+    assert len(alice.bot_messages(room, bot.user_id)) == 2
 
 
 # =========================================================================================
