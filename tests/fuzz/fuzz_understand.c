@@ -131,6 +131,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     camas_matcher_other_group(matcher, lexicon, text, lang, body_word, NULL);
     camas_yesno_question(text, lang);
+    /* a body told by how it meets: a span within the text, its claim inside it */
+    camas_yesno_span span;
+    if (camas_yesno_meetings_description(text, &span) &&
+        !(span.from <= span.claim && span.claim < span.to && span.to <= strlen(text)))
+        abort();
     /* chat shorthand written out: a string within the buffer, or refused; a small buffer
      * too, where it must refuse rather than cut */
     char full[1024], small[16];
