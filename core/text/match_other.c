@@ -42,14 +42,6 @@ static const char *const own[] = {"my", "mon", "ma", "mes", NULL};
  * travail sur le climat", "task force on covid"). */
 static const char *const after[] = {"de", "des", "du", "d", "sur", "on", "for", "of", NULL};
 
-static bool in(const char *w, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(w, *list) == 0)
-            return true;
-    return false;
-}
-
 struct reader {
     const camas_matcher *m;
     const camas_lexicon *lex;
@@ -62,8 +54,8 @@ struct reader {
  * "fetes"; not "invitation", "federal", "yearly", "compensation", which describe a body). */
 static bool foreign(const struct reader *r, const camas_token *t, const char *lang)
 {
-    return t->kind == CAMAS_TOK_WORD && t->len > 2 && !in(t->text, plain) &&
-           !in(t->text, group_nouns) && !r->body_word(r->ud, t->text, lang) &&
+    return t->kind == CAMAS_TOK_WORD && t->len > 2 && !camas_text_in_words(t->text, plain) &&
+           !camas_text_in_words(t->text, group_nouns) && !r->body_word(r->ud, t->text, lang) &&
            camas_lexicon_has(r->lex, t->text, t->len) && !camas_matcher_knows(r->m, t->text, lang);
 }
 
@@ -82,10 +74,10 @@ bool camas_matcher_other_group(const camas_matcher *m, const camas_lexicon *lex,
         n = 64;
     bool nouns = false, other = false, specific = false;
     for (size_t i = 0; i < n; i++) {
-        bool noun = in(t[i].text, group_nouns);
+        bool noun = camas_text_in_words(t[i].text, group_nouns);
         /* a word of a body's own name besides the shared nouns ("CSEC", "trafficking",
          * "WashACT", "Washington"): the question is about that body */
-        if (!noun && !in(t[i].text, plain) && body_word(ud, t[i].text, lang))
+        if (!noun && !camas_text_in_words(t[i].text, plain) && body_word(ud, t[i].text, lang))
             specific = true;
         if (!noun)
             continue;
@@ -98,18 +90,19 @@ bool camas_matcher_other_group(const camas_matcher *m, const camas_lexicon *lex,
             other = true;
         /* "my company's task force", "ma boîte": the asker's own group, two words before */
         for (size_t k = before >= 3 ? before - 3 : 0; k < before; k++)
-            if (in(t[k].text, own))
+            if (camas_text_in_words(t[k].text, own))
                 other = true;
         /* "comité d'entreprise", "groupe de travail sur le climat": a complement after it */
         size_t j = i + 1;
         if (strcmp(t[i].text, "groupe") == 0 && j + 1 < n && strcmp(t[j].text, "de") == 0 &&
             strcmp(t[j + 1].text, "travail") == 0)
             continue; /* "travail" follows, as its own noun */
-        if (j < n && in(t[j].text, after)) {
+        if (j < n && camas_text_in_words(t[j].text, after)) {
             j++;
-            while (j < n && in(t[j].text, plain) && !in(t[j].text, own))
+            while (j < n && camas_text_in_words(t[j].text, plain) &&
+                   !camas_text_in_words(t[j].text, own))
                 j++;
-            if (j < n && in(t[j].text, own))
+            if (j < n && camas_text_in_words(t[j].text, own))
                 other = true;
             else if (j < n && foreign(&r, &t[j], lang))
                 other = true;

@@ -699,3 +699,11 @@ int camas_text_distance(const char *a, size_t alen, const char *b, size_t blen, 
     }
     return p[blen] > max ? max + 1 : p[blen];
 }
+
+bool camas_text_in_words(const char *word, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(word, *list) == 0)
+            return true;
+    return false;
+}

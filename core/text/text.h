@@ -101,4 +101,7 @@ int camas_stem(camas_stemmer *st, const char *lang, const char *word, char *out,
  * normalised text. */
 int camas_text_distance(const char *a, size_t alen, const char *b, size_t blen, int max);
 
+/* Whether word equals one of list's words (a NULL-terminated array of normalised words). */
+bool camas_text_in_words(const char *word, const char *const *list);
+
 #endif

@@ -137,14 +137,6 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
     return true;
 }
 
-static bool in_words(const char *w, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(w, *list) == 0)
-            return true;
-    return false;
-}
-
 /* Words that name a body by what it is, to be told which by a description ("the group
  * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
 static const char *const body_heads[] = {
@@ -162,7 +154,8 @@ static bool has_question_word(const char *text)
     long n = camas_text_tokenize(text, t, 48);
     for (long i = 0; i < n; i++)
         if ((camas_is_question_word("en", t[i].text) || camas_is_question_word("fr", t[i].text)) &&
-            !(i > 0 && (in_words(t[i - 1].text, body_heads) || in_words(t[i - 1].text, named))))
+            !(i > 0 && (camas_text_in_words(t[i - 1].text, body_heads) ||
+                        camas_text_in_words(t[i - 1].text, named))))
             return true;
     return false;
 }
@@ -257,21 +250,22 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     }
     long head = -1;
     for (long i = fact - 1; i >= 0 && head < 0; i--)
-        if (in_words(w[i].last, body_heads))
+        if (camas_text_in_words(w[i].last, body_heads))
             head = i;
     if (fact < 0 || head < 0 || fact - head < 2 || fact - head > most)
         return false;
     bool relative = false;
     for (long i = head + 1; i < fact; i++) {
-        relative |= in_words(w[i].last, relatives);
-        if (in_words(w[i].last, auxiliaries) && !relative)
+        relative |= camas_text_in_words(w[i].last, relatives);
+        if (camas_text_in_words(w[i].last, auxiliaries) && !relative)
             return false;
     }
     /* With the body named, the fact may as well be what is claimed or asked ("was the task
      * force reauthorized in 2015?", "le groupe de travail compte-t-il 25 organisations ?",
      * "task force reauthorization 2015"): only a description opened as one describes. */
     if (most == NAMED_DESCRIPTION) {
-        if (in_words(w[0].last, yes_no_openers) || !in_words(w[head + 1].last, description_openers))
+        if (camas_text_in_words(w[0].last, yes_no_openers) ||
+            !camas_text_in_words(w[head + 1].last, description_openers))
             return false;
         for (long i = head + 1; i < fact; i++)
             if (memmem(w[i].start, w[i].len, "-t-", 3))
@@ -285,7 +279,8 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     if (name && (size_t)fact + 1 < n) {
         const struct qword *v = &w[fact + 1];
         bool co = strcmp(v->first, "co") == 0; /* "co-chairs", "co-préside" */
-        if ((strcmp(v->first, v->last) == 0 || co) && in_words(v->last, described_verbs)) {
+        if ((strcmp(v->first, v->last) == 0 || co) &&
+            camas_text_in_words(v->last, described_verbs)) {
             after = v->start + strcspn(v->start, " \t\r\n?!.,;:");
             after = after < v->start + v->len ? after : v->start + v->len;
         }
@@ -314,7 +309,7 @@ static bool without_possessive(const char *question, const char *last, size_t na
             continue;
         size_t first = f + 1 - name_words;
         for (size_t h = f + 1; h < n && h <= f + 4; h++)
-            if (in_words(w[h].last, body_heads)) {
+            if (camas_text_in_words(w[h].last, body_heads)) {
                 size_t keep = (size_t)(w[first].start - question);
                 if (keep + strlen(w[h].start) + 1 > cap)
                     return false;
@@ -416,7 +411,8 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
      * comité ?" less the claim of a yes/no question) */
     long nt = camas_text_tokenize(rest, t, 8), asking = 0;
     for (long i = 0; i < nt; i++)
-        asking += !camas_is_stopword(NULL, t[i].text) && !in_words(t[i].text, body_heads);
+        asking +=
+            !camas_is_stopword(NULL, t[i].text) && !camas_text_in_words(t[i].text, body_heads);
     if (nt < 2 || !asking || camas_embed_text(u->model, rest, strlen(rest), 1, v))
         return false;
     struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
@@ -572,7 +568,7 @@ bool camas_understand_asks_of_described(const camas_matcher *m, const char *ques
     bool asks = false, refers = false;
     for (long i = 0; i < n; i++) {
         asks |= camas_is_question_word(lang, t[i].text);
-        refers |= in_words(t[i].text, pronouns);
+        refers |= camas_text_in_words(t[i].text, pronouns);
     }
     return asks && refers;
 }
@@ -582,9 +578,9 @@ bool camas_understand_asks_which_body(const char *question)
     camas_token t[48];
     long n = camas_text_tokenize(question, t, 48);
     for (long i = 0; i < n; i++) {
-        if (in_words(t[i].text, which_alone))
+        if (camas_text_in_words(t[i].text, which_alone))
             return true;
-        if (!in_words(t[i].text, which_words))
+        if (!camas_text_in_words(t[i].text, which_words))
             continue;
         /* "which of these groups", "what anti-trafficking body", "quel groupe"; not "in what
          * year was the group…" */
@@ -593,7 +589,7 @@ bool camas_understand_asks_which_body(const char *question)
                                               "three", "trafficking", NULL};
         long k = i + 1;
         bool three = false; /* "which of the three meets…": the three bodies camas knows */
-        while (k < n && k <= i + 4 && in_words(t[k].text, between))
+        while (k < n && k <= i + 4 && camas_text_in_words(t[k].text, between))
             three |= strcmp(t[k++].text, "three") == 0;
         if (three)
             return true;
@@ -603,7 +599,7 @@ bool camas_understand_asks_which_body(const char *question)
             size_t l = strlen(stem);
             if (l > 3 && stem[l - 1] == 's') /* "groups", "bodies" read as "bodie" */
                 stem[l - 1] = '\0';
-            if (in_words(stem, body_heads) || strcmp(stem, "bodie") == 0)
+            if (camas_text_in_words(stem, body_heads) || strcmp(stem, "bodie") == 0)
                 return true;
         }
     }

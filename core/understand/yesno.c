@@ -72,9 +72,9 @@ static bool quantified(const camas_token *qt, size_t i)
     static const char *const all[] = {"all", "tous", "toutes", NULL};
     static const char *const preps[] = {"from", "of", "in", "du", "de", "des", "au", "aux", NULL};
     for (size_t j = i; j > 0 && i - j < 3; j--) {
-        if (camas_yesno_in_list(qt[j - 1].text, preps))
+        if (camas_text_in_words(qt[j - 1].text, preps))
             return false;
-        if (camas_yesno_in_list(qt[j - 1].text, all))
+        if (camas_text_in_words(qt[j - 1].text, all))
             return true;
     }
     return false;
@@ -336,10 +336,10 @@ static bool claim_word(const camas_yesno_context *c, const camas_token *t, size_
     if (in_name || camas_yesno_number_value(t) || t->kind == CAMAS_TOK_EMAIL)
         return false;
     if (i == 0 || t->len < 2 || camas_is_stopword(lang, t->text) ||
-        camas_is_question_word(lang, t->text) || camas_yesno_in_list(t->text, weak_words) ||
-        camas_yesno_in_list(t->text, filler_words) ||
-        camas_yesno_in_list(t->text, camas_yesno_openers_en) ||
-        camas_yesno_in_list(t->text, camas_yesno_openers_fr) ||
+        camas_is_question_word(lang, t->text) || camas_text_in_words(t->text, weak_words) ||
+        camas_text_in_words(t->text, filler_words) ||
+        camas_text_in_words(t->text, camas_yesno_openers_en) ||
+        camas_text_in_words(t->text, camas_yesno_openers_fr) ||
         camas_yesno_asked_freq_mask(t->text))
         return false;
     return !(c->is_body_word && c->is_body_word(c->ud, t->text, lang));

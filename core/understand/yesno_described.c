@@ -316,12 +316,12 @@ static bool pronoun_claims_of_body(const camas_yesno_context *c, const char *qn,
     static const char *const impersonal[] = {"y", "faut", "parait", "semble", "vrai", NULL};
     bool pronoun = false;
     if (is_fr)
-        pronoun = n >= 2 && camas_yesno_in_list(t[0].text, fr) &&
-                  !camas_yesno_in_list(t[1].text, impersonal) &&
-                  !(n >= 3 && camas_yesno_in_list(t[2].text, impersonal));
+        pronoun = n >= 2 && camas_text_in_words(t[0].text, fr) &&
+                  !camas_text_in_words(t[1].text, impersonal) &&
+                  !(n >= 3 && camas_text_in_words(t[2].text, impersonal));
     /* English "does he…", "is she…" (not a tag: "…, isn't he?" takes up the subject) */
     for (size_t i = 0; i < n && i < 3 && !is_fr && !pronoun; i++)
-        pronoun = camas_yesno_in_list(t[i].text, en);
+        pronoun = camas_text_in_words(t[i].text, en);
     if (!pronoun || !c->bodies)
         return false;
     char *head = strdup(qn);

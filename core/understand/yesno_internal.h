@@ -46,9 +46,8 @@ int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char 
                      const camas_token *qt, size_t nq, const bool *is_claim, const unsigned *qnames,
                      size_t nqn, const struct unit *units, const bool *usable, size_t nunits);
 
-/* yesno_question.c, also used by yesno.c: is w in the NULL-terminated list, and the words
- * that open a yes/no question (normalised). */
-bool camas_yesno_in_list(const char *w, const char *const *list);
+/* yesno_question.c, also used by yesno.c: the words that open a yes/no question
+ * (normalised). */
 extern const char *const camas_yesno_openers_en[];
 extern const char *const camas_yesno_openers_fr[];
 

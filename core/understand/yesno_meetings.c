@@ -49,14 +49,6 @@ static size_t raw_words(const char *text, struct raw_word *w, size_t max)
     return n;
 }
 
-static bool in_list(const char *w, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(w, *list) == 0)
-            return true;
-    return false;
-}
-
 /* The nouns (or pronouns) a description follows, the relatives that open it, and the words
  * that make it about meetings (the only answer it is checked against). */
 static const char *const heads[] = {"group",     "committee", "body",  "one",   "groupe", "comite",
@@ -78,17 +70,20 @@ bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
     struct raw_word wd[MAX_WORDS];
     size_t n = raw_words(text, wd, MAX_WORDS), head = n;
     for (size_t i = 0; i + 2 < n && head == n; i++)
-        if (in_list(wd[i].folded, heads) && in_list(wd[i + 1].folded, relatives))
+        if (camas_text_in_words(wd[i].folded, heads) &&
+            camas_text_in_words(wd[i + 1].folded, relatives))
             head = i;
     if (head == n)
         return false;
-    bool whose = in_list(wd[head + 1].folded, (const char *const[]){"whose", "dont", NULL});
+    bool whose =
+        camas_text_in_words(wd[head + 1].folded, (const char *const[]){"whose", "dont", NULL});
     size_t first = head + 2, end = first, copulas_seen = 0;
     bool about_meetings = false;
     for (; end < n; end++) {
-        if (in_list(wd[end].folded, copulas) && end > first && copulas_seen++ >= (whose ? 1u : 0u))
+        if (camas_text_in_words(wd[end].folded, copulas) && end > first &&
+            copulas_seen++ >= (whose ? 1u : 0u))
             break;
-        about_meetings |= in_list(wd[end].folded, meeting);
+        about_meetings |= camas_text_in_words(wd[end].folded, meeting);
         const char *after = text + wd[end].at + wd[end].len;
         if (*after == ',' || *after == '?' || *after == ';') {
             end++;
@@ -97,7 +92,7 @@ bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
     }
     /* what is asked besides the description: at least two words ("is [it] co-chaired by
      * WARN?" is not "is WashACT?") */
-    size_t before = head - (head > 0 && in_list(wd[head - 1].folded, articles));
+    size_t before = head - (head > 0 && camas_text_in_words(wd[head - 1].folded, articles));
     if (!about_meetings || end <= first + 1 || before + n - end < 2)
         return false;
     out->from = wd[before].at;

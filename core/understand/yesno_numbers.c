@@ -55,7 +55,7 @@ static int number_kind(const camas_token *t, size_t i, const char *v)
         return 1;
     if (strchr(v, '-') && strlen(v) >= 7)
         return 2;
-    if (i > 0 && camas_yesno_in_list(t[i - 1].text, bill))
+    if (i > 0 && camas_text_in_words(t[i - 1].text, bill))
         return 4;
     return 3;
 }
@@ -130,19 +130,19 @@ bool camas_yesno_numbers_differ(const camas_yesno_context *c, const char *lang,
         }
         /* "tous deux", "les deux": both, not a count */
         static const char *const both[] = {"tous", "toutes", "les", NULL};
-        if (i > 0 && strcmp(qt[i].text, "deux") == 0 && camas_yesno_in_list(qt[i - 1].text, both))
+        if (i > 0 && strcmp(qt[i].text, "deux") == 0 && camas_text_in_words(qt[i - 1].text, both))
             continue;
         /* "every 3 months", "tous les 3 mois": a frequency, compared as one */
         static const char *const every[] = {"every", "each", "les", NULL};
         static const char *const months[] = {"months", "mois", NULL};
-        if (i > 0 && i + 1 < nq && camas_yesno_in_list(qt[i - 1].text, every) &&
-            camas_yesno_in_list(qt[i + 1].text, months))
+        if (i > 0 && i + 1 < nq && camas_text_in_words(qt[i - 1].text, every) &&
+            camas_text_in_words(qt[i + 1].text, months))
             continue;
         /* "before 2010", "plus récent que 2006": a bound, not the year claimed; the answer's
          * year does not contradict it (nor, alone, confirm it) */
         static const char *const bounds[] = {"before", "after", "than", "avant",
                                              "apres",  "que",   "qu",   NULL};
-        if (camas_yesno_is_year(v) && i > 0 && camas_yesno_in_list(qt[i - 1].text, bounds)) {
+        if (camas_yesno_is_year(v) && i > 0 && camas_text_in_words(qt[i - 1].text, bounds)) {
             *numbers_found = false;
             continue;
         }
@@ -192,10 +192,10 @@ bool camas_yesno_single_counted_otherwise(const camas_yesno_context *c, const ch
     for (size_t i = 1; i + 1 < nq; i++) {
         size_t what = 0;
         if ((strcmp(qt[i].text, "one") == 0 || strcmp(qt[i].text, "single") == 0) &&
-            camas_yesno_in_list(qt[i - 1].text, only))
+            camas_text_in_words(qt[i - 1].text, only))
             what = i + 1;
-        else if (camas_yesno_in_list(qt[i - 1].text, fr_one) &&
-                 camas_yesno_in_list(qt[i].text, fr_only))
+        else if (camas_text_in_words(qt[i - 1].text, fr_one) &&
+                 camas_text_in_words(qt[i].text, fr_only))
             what = i + 1;
         if (what && counted_as(c, lang, "1", qt[what].text, at, na) < 0)
             return true;

@@ -108,14 +108,6 @@ static const char *const conjunctions[] = {"and", "et", "or", "ou", NULL};
 static const char *const articles[] = {"the", "le", "la",  "les", "l",  "des",  "du", "de",
                                        "a",   "an", "une", "un",  "in", "dans", NULL};
 
-static bool in_words(const char *w, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(w, list[i]) == 0)
-            return true;
-    return false;
-}
-
 static bool claimed_token(const camas_yesno_context *c, const char *lang, const camas_token *qt,
                           size_t nq, const bool *is_claim, const camas_token *t)
 {
@@ -128,7 +120,7 @@ static bool claimed_token(const camas_yesno_context *c, const char *lang, const 
 /* The word at or after position k, skipping articles; NULL at the end. */
 static const camas_token *next_word(const camas_token *t, size_t n, size_t k)
 {
-    while (k < n && in_words(t[k].text, articles))
+    while (k < n && camas_text_in_words(t[k].text, articles))
         k++;
     return k < n ? &t[k] : NULL;
 }
@@ -165,17 +157,17 @@ static int enumeration_verdict(const camas_yesno_context *c, const char *lang,
             if (!claimed_token(c, lang, qt, nq, is_claim, &t[k]))
                 continue;
             const camas_token *other = NULL;
-            if (k + 1 < n && in_words(t[k + 1].text, conjunctions))
+            if (k + 1 < n && camas_text_in_words(t[k + 1].text, conjunctions))
                 other = next_word(t, n, k + 2); /* "the House and the Senate" */
             else if (comma[k])
                 for (size_t j = k + 1; j < n && j <= k + 3 && !other; j++)
-                    if (in_words(t[j].text, conjunctions))
+                    if (camas_text_in_words(t[j].text, conjunctions))
                         other = next_word(t, n, k + 1); /* "federal, state and local" */
             if (!other) { /* "state and local", "the House and the Senate" */
                 size_t j = k;
-                while (j > 0 && in_words(t[j - 1].text, articles))
+                while (j > 0 && camas_text_in_words(t[j - 1].text, articles))
                     j--;
-                if (j >= 2 && in_words(t[j - 1].text, conjunctions))
+                if (j >= 2 && camas_text_in_words(t[j - 1].text, conjunctions))
                     other = &t[j - 2];
             }
             if (other && !claimed_token(c, lang, qt, nq, is_claim, other)) {
@@ -285,12 +277,12 @@ static bool missing_is_tolerable(const camas_token *qt, size_t nq, size_t miss)
         "sheriff",  "county",     "city",        "ville",    "agency",  "agence", "court",
         "tribunal", "university", "universite",  "hospital", "hopital", NULL};
     for (size_t i = 0; i < nq; i++)
-        if (camas_yesno_in_list(qt[i].text, cruxes))
+        if (camas_text_in_words(qt[i].text, cruxes))
             return false;
-    if (camas_yesno_in_list(qt[miss].text, levels))
+    if (camas_text_in_words(qt[miss].text, levels))
         return false;
     for (size_t k = miss > 2 ? miss - 2 : 0; k < nq && k <= miss + 2; k++)
-        if (k != miss && camas_yesno_in_list(qt[k].text, institutions))
+        if (k != miss && camas_text_in_words(qt[k].text, institutions))
             return false;
     return true;
 }

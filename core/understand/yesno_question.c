@@ -13,14 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-bool camas_yesno_in_list(const char *w, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(w, *list) == 0)
-            return true;
-    return false;
-}
-
 /* Words that open a yes/no question (after normalisation: no accents, "isn't" -> "isn t"). */
 const char *const camas_yesno_openers_en[] = {
     "is",   "are",  "was",  "were",  "does",   "do",    "did",  "can", "could", "has",
@@ -61,7 +53,7 @@ static bool relative_after(const char *w)
         "ceux",       "celles",    "personne",   "personnes",     "celui",    "celle",   "public",
         "victims",    "survivors", "groups",     "organizations", "agencies", "membres", "victimes",
         "survivants", "groupes",   "organismes", "agences",       "importe",  NULL};
-    return camas_yesno_in_list(w, heads);
+    return camas_text_in_words(w, heads);
 }
 
 /* Is token i of t, a question word, the start of a relative or embedded clause rather than
@@ -78,8 +70,8 @@ static bool relative_at(const camas_token *t, long i)
         return true;
     if (i >= 2 && strcmp(t[i - 1].text, "ce") == 0)
         return true;
-    return i >= 2 && camas_yesno_in_list(t[i].text, which) &&
-           camas_yesno_in_list(t[i - 1].text, preps);
+    return i >= 2 && camas_text_in_words(t[i].text, which) &&
+           camas_text_in_words(t[i - 1].text, preps);
 }
 
 static bool yesno_sentence(const char *question, const char *lang);
@@ -97,13 +89,13 @@ static bool embedded_at(const char *question, const camas_token *t, long i, bool
                                         "savoir", "sait", "dire", "trouver", NULL};
     static const char *const subject[] = {"il", "elle", "ils", "elles", "on", NULL};
     if (i < 3 ||
-        !(fr ? inverted_fr(question) : camas_yesno_in_list(t[0].text, camas_yesno_openers_en)))
+        !(fr ? inverted_fr(question) : camas_text_in_words(t[0].text, camas_yesno_openers_en)))
         return false;
     bool inverted = !fr; /* in French, the inverted subject comes first ("…-elles comment") */
     for (long k = 0; k < i; k++) {
-        if (camas_yesno_in_list(t[k].text, asker))
+        if (camas_text_in_words(t[k].text, asker))
             return false;
-        inverted |= k > 0 && camas_yesno_in_list(t[k].text, subject);
+        inverted |= k > 0 && camas_text_in_words(t[k].text, subject);
     }
     return inverted;
 }
@@ -202,9 +194,9 @@ static bool enumerated_in_question(const char *question, const char *cut, const 
     long n = camas_text_tokenize(cut, t, MAX_TOK);
     bool fr = lang && strcmp(lang, "fr") == 0;
     static const char *const confirm[] = {"c", "cest", "it", "its", "that", "thats", NULL};
-    if (n > 0 && (camas_yesno_in_list(t[0].text, camas_yesno_openers_en) ||
-                  camas_yesno_in_list(t[0].text, camas_yesno_openers_fr) ||
-                  camas_yesno_in_list(t[0].text, confirm))) /* "…, c'est Richard Torrance ?" */
+    if (n > 0 && (camas_text_in_words(t[0].text, camas_yesno_openers_en) ||
+                  camas_text_in_words(t[0].text, camas_yesno_openers_fr) ||
+                  camas_text_in_words(t[0].text, confirm))) /* "…, c'est Richard Torrance ?" */
         return false;
     char *before = strndup(question, (size_t)(cut - question));
     n = before ? camas_text_tokenize(before, t, MAX_TOK) : 0;
@@ -289,19 +281,19 @@ bool camas_yesno_negated_statement(const char *question)
     static const char *const restrict_words[] = {"only", "seulement", "uniquement",
                                                  "que",  "qu",        NULL};
     for (size_t i = 0; i < nt; i++)
-        if (camas_yesno_in_list(t[i].text, restrict_words)) {
+        if (camas_text_in_words(t[i].text, restrict_words)) {
             free(norm);
             return false;
         }
     bool negated = false;
-    if (nt && !camas_yesno_in_list(t[0].text, camas_yesno_openers_en) &&
-        !camas_yesno_in_list(t[0].text, camas_yesno_openers_fr))
+    if (nt && !camas_text_in_words(t[0].text, camas_yesno_openers_en) &&
+        !camas_text_in_words(t[0].text, camas_yesno_openers_fr))
         for (size_t i = 0; i < nt && !negated; i++)
-            negated = (camas_yesno_in_list(t[i].text, negations) &&
+            negated = (camas_text_in_words(t[i].text, negations) &&
                        !(strcmp(t[i].text, "n") == 0 && i + 1 < nt &&
                          strcmp(t[i + 1].text, "importe") == 0)) ||
                       (strcmp(t[i].text, "t") == 0 && i > 0 &&
-                       camas_yesno_in_list(t[i - 1].text, nt_verbs));
+                       camas_text_in_words(t[i - 1].text, nt_verbs));
     free(norm);
     return negated;
 }
@@ -337,12 +329,12 @@ static bool yesno_sentence(const char *question, const char *lang)
             !embedded_at(question, t, i, fr))
             return false;
     }
-    if (camas_yesno_in_list(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en))
+    if (camas_text_in_words(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en))
         return true;
     if (!fr) { /* a statement with a question mark: "washact info sessions are held yearly?" */
         bool verb = false;
         for (long i = 1; i < n && !verb; i++)
-            verb = camas_yesno_in_list(t[i].text, verbs_en);
+            verb = camas_text_in_words(t[i].text, verbs_en);
         return (n >= 5 || (n >= 3 && verb)) && strchr(question, '?') != NULL;
     }
     /* inversion: "le comité a-t-il été créé en 2013 ?", "WashACT se réunit-il… ?" */
@@ -355,15 +347,15 @@ static bool yesno_sentence(const char *question, const char *lang)
     /* the same without the hyphens: "le public est il bienvenu", "travaille t il" */
     static const char *const subject[] = {"il", "elle", "ils", "elles", NULL};
     for (long i = 1; i < n; i++)
-        if (camas_yesno_in_list(t[i].text, subject) &&
+        if (camas_text_in_words(t[i].text, subject) &&
             (strcmp(t[i - 1].text, "t") == 0 ||
-             camas_yesno_in_list(t[i - 1].text, camas_yesno_openers_fr)))
+             camas_text_in_words(t[i - 1].text, camas_yesno_openers_fr)))
             return true;
     const char *q = strrchr(question, '?');
     if (!q)
         return false;
     for (long i = 0; i < n; i++)
-        if (camas_yesno_in_list(t[i].text, verbs_fr))
+        if (camas_text_in_words(t[i].text, verbs_fr))
             return true;
     /* a sentence with a question mark and no question word ("on écrit à … ?"); keyword
      * queries ("email washact ?") are shorter */
