@@ -707,3 +707,24 @@ bool camas_text_in_words(const char *word, const char *const *list)
             return true;
     return false;
 }
+
+bool camas_text_next_sentence(const char *text, size_t len, size_t *pos, size_t span[2])
+{
+    size_t start = *pos;
+    if (start >= len)
+        return false;
+    for (size_t i = start; i <= len; i++) {
+        bool end = i == len || text[i] == '\n' ||
+                   ((text[i] == '.' || text[i] == '?' || text[i] == '!' || text[i] == ';') &&
+                    (i + 1 == len || text[i + 1] == ' ' || text[i + 1] == '\n'));
+        if (!end)
+            continue;
+        size_t stop = i < len && text[i] != '\n' ? i + 1 : i;
+        while (start < stop && (text[start] == ' ' || text[start] == '\n'))
+            start++;
+        span[0] = start, span[1] = stop;
+        *pos = i + 1;
+        return true;
+    }
+    return false;
+}

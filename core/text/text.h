@@ -101,6 +101,12 @@ int camas_stem(camas_stemmer *st, const char *lang, const char *word, char *out,
  * normalised text. */
 int camas_text_distance(const char *a, size_t alen, const char *b, size_t blen, int max);
 
+/* The next sentence of text[0..len) from *pos: a span ended by ". ! ? ;" before a space,
+ * a newline or the end, or by a newline, leading spaces and newlines skipped, the end
+ * punctuation kept. Sets span (start, end) and moves *pos past it; false when no text is
+ * left. Spans may be empty (a blank line). */
+bool camas_text_next_sentence(const char *text, size_t len, size_t *pos, size_t span[2]);
+
 /* Whether word equals one of list's words (a NULL-terminated array of normalised words). */
 bool camas_text_in_words(const char *word, const char *const *list);
 

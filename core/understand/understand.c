@@ -419,21 +419,17 @@ static const char *spell_for_model(camas_understand *u, const camas_matcher *m,
 #define ASKED_SENTENCE_MIN 12
 static float asked_sentence_scope(const camas_understand *u, const char *question)
 {
-    size_t len = strlen(question), start = 0;
+    size_t len = strlen(question), pos = 0, span[2] = {0, 0}, n = 0;
     while (len && (question[len - 1] == ' ' || question[len - 1] == '\n'))
         len--;
     if (!len || question[len - 1] != '?')
         return -1;
-    for (size_t i = 0; i + 1 < len; i++)
-        if ((question[i] == '.' || question[i] == '!' || question[i] == '?' ||
-             question[i] == '\n') &&
-            (question[i + 1] == ' ' || question[i + 1] == '\n') && question[i + 2] != '?')
-            start = i + 1;
-    while (start < len && (question[start] == ' ' || question[start] == '\n'))
-        start++;
+    for (size_t next[2]; camas_text_next_sentence(question, len, &pos, next);)
+        if (next[1] > next[0])
+            memcpy(span, next, sizeof span), n++;
     float q[MAX_DIM];
-    if (start == 0 || len - start < ASKED_SENTENCE_MIN ||
-        camas_embed_text(u->model, question + start, len - start, 1, q) != 0)
+    if (n < 2 || span[1] - span[0] < ASKED_SENTENCE_MIN ||
+        camas_embed_text(u->model, question + span[0], span[1] - span[0], 1, q) != 0)
         return -1;
     return camas_logreg_score(u->scope.model, q);
 }

@@ -255,20 +255,10 @@ static camas_danger_view sentences_danger(const camas_understand *u, const char 
     float most = whole.combined > whole.kernel ? whole.combined : whole.kernel;
     if (most < DANGER_UNSURE || whole.combined >= CAMAS_DANGER_STRONG)
         return whole;
-    size_t start = 0, parts[16][2], np = 0;
-    for (size_t i = 0; i <= len && np < 16; i++) {
-        bool end = i == len || text[i] == '\n' ||
-                   ((text[i] == '.' || text[i] == '?' || text[i] == '!' || text[i] == ';') &&
-                    (i + 1 == len || text[i + 1] == ' ' || text[i + 1] == '\n'));
-        if (!end)
-            continue;
-        size_t stop = i < len && text[i] != '\n' ? i + 1 : i;
-        while (start < stop && (text[start] == ' ' || text[start] == '\n'))
-            start++;
-        if (stop - start >= DANGER_PART_MIN)
-            parts[np][0] = start, parts[np++][1] = stop;
-        start = i + 1;
-    }
+    size_t parts[16][2], np = 0, pos = 0;
+    while (np < 16 && camas_text_next_sentence(text, len, &pos, parts[np]))
+        if (parts[np][1] - parts[np][0] >= DANGER_PART_MIN)
+            np++;
     camas_danger_view best = whole;
     float v[MAX_DIM];
     for (size_t k = 0; np >= 2 && k < np; k++)

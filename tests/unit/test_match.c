@@ -169,6 +169,33 @@ static void test_stem(void)
     CHECK(camas_text_distance("abc", 3, "xyz", 3, 1) == 2);
 }
 
+/* Sentences end at ". ! ? ;" before a space or the end, and at a newline; "7.68.350" and
+ * "a@b.org" do not end one. */
+static void test_sentences(void)
+{
+    const char *t = "Hi. I read RCW 7.68.350;  who chairs?\nThanks!";
+    size_t len = strlen(t), pos = 0, span[2], n = 0;
+    const char *want[] = {"Hi.", "I read RCW 7.68.350;", "who chairs?", "Thanks!"};
+    while (camas_text_next_sentence(t, len, &pos, span)) {
+        if (span[1] == span[0])
+            continue; /* the newline after "chairs?" */
+        CHECK(n < 4);
+        if (n < 4)
+            CHECK(span[1] - span[0] == strlen(want[n]) &&
+                  memcmp(t + span[0], want[n], span[1] - span[0]) == 0);
+        n++;
+    }
+    CHECK(n == 4);
+    pos = 0;
+    CHECK(camas_text_next_sentence("mail a@b.org", 12, &pos, span) && span[0] == 0 &&
+          span[1] == 12);
+    CHECK(!camas_text_next_sentence("mail a@b.org", 12, &pos, span));
+    pos = 0;
+    CHECK(!camas_text_next_sentence("", 0, &pos, span));
+    CHECK(camas_text_in_words("et", (const char *const[]){"and", "et", NULL}));
+    CHECK(!camas_text_in_words("e", (const char *const[]){"and", "et", NULL}));
+}
+
 static const char *const tf_chair_en[] = {"Who chairs the task force?", "task force chair"};
 static const char *const tf_chair_fr[] = {"Qui préside le groupe de travail ?"};
 static const char *const csec_chair_en[] = {"Who convenes the CSEC committee?", "csec chair"};
@@ -532,6 +559,7 @@ int main(void)
     test_tokens();
     test_lang();
     test_stem();
+    test_sentences();
     test_matcher();
     test_rebuild_equals_scratch();
     test_spell();
