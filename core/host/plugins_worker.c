@@ -208,8 +208,21 @@ int plugins_spawn_worker(camas_plugin_host *h)
                         "--embed-cache",
                         cache >= 0 ? CAMAS_IPC_EMBED_CACHE_FD_STR : "-1",
                         NULL};
-        char *no_dlclose = getenv("CAMAS_NO_DLCLOSE") ? "CAMAS_NO_DLCLOSE=1" : NULL;
-        char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", no_dlclose, NULL};
+        /* Only what the worker needs: no token or key is ever in its environment. The
+         * development aids pass through: CAMAS_NO_DLCLOSE (leak checkers name plugin
+         * frames) and CAMAS_UNDERSTAND_TRACE=FILE (the matcher's decisions, for tuning). */
+        char *envp[5], trace_env[4200];
+        size_t ne = 0;
+        envp[ne++] = "PATH=/usr/bin:/bin";
+        envp[ne++] = "LC_ALL=C.UTF-8";
+        if (getenv("CAMAS_NO_DLCLOSE"))
+            envp[ne++] = "CAMAS_NO_DLCLOSE=1";
+        const char *trace = getenv("CAMAS_UNDERSTAND_TRACE");
+        if (trace && *trace && strlen(trace) < 4096) {
+            snprintf(trace_env, sizeof trace_env, "CAMAS_UNDERSTAND_TRACE=%s", trace);
+            envp[ne++] = trace_env;
+        }
+        envp[ne] = NULL;
         execve(h->worker_exe, argv, envp);
         _exit(127);
     }
