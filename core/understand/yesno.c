@@ -392,6 +392,35 @@ static void mark_usable(const struct unit *units, size_t nunits, const char *con
     }
 }
 
+/* A body convened rather than created ("was WashACT formed in 2006?" against "convened in
+ * 2006 by the U.S. Attorney's Office"): its convening is its founding, so a word of founding
+ * is borne out by one of convening when the question claims a year and the answer says
+ * nothing of a creation. Only the year: the CSEC committee was created by the Legislature and
+ * is convened by the Attorney General's Office, which did not create it ("le comité csec a
+ * été créé par le bureau du procureur général ?" is a "Non"; who made a body is the roles'
+ * reading, yesno_compare.c). */
+static bool claims_a_year(const camas_token *qt, size_t nq)
+{
+    for (size_t i = 0; i < nq; i++)
+        if (qt[i].len == 4 &&
+            (strncmp(qt[i].text, "19", 2) == 0 || strncmp(qt[i].text, "20", 2) == 0) &&
+            strspn(qt[i].text, "0123456789") == 4)
+            return true;
+    return false;
+}
+
+static bool founding_as_convened(const char *w, const char *an)
+{
+    static const char *const founding[] = {
+        "created", "create", "creates", "creation", "formed",    "founded", "established",
+        "cree",    "creee",  "crees",   "creer",    "fonde",     "fondee",  "forme",
+        "formee",  "etabli", "etablie", "institue", "instituee", NULL};
+    static const char *const convening[] = {"convened", "convoque", "convoquee", NULL};
+    static const char *const creation[] = {"created", "creation", "cree", "creee", NULL};
+    return camas_text_in_words(w, founding) && camas_yesno_any_phrase(an, convening) &&
+           !camas_yesno_any_phrase(an, creation);
+}
+
 /* Checks the question's claim words (past the first preamble tokens; not in a name qused
  * marks) against the answer's tokens (at, na) and text an, marking them in is_claim and
  * counting them in *claims; *all_found is cleared when one is missing (words of a phrase
@@ -416,7 +445,8 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
         if (i < preamble || !claim_word(c, t, i, in_name, lang))
             continue;
         is_claim[i] = true;
-        bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an);
+        bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an) ||
+                     (an && claims_a_year(qt, nq) && founding_as_convened(t->text, an));
         if (!found && c->trace)
             fprintf(c->trace, "claim not in the answer: %s\n", t->text);
         if (!found && opposed_in(c, lang, t->text, at, na, an)) {
