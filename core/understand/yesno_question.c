@@ -315,8 +315,11 @@ static bool yesno_sentence(const char *question, const char *lang)
             strcmp(t[i + 2].text, "ce") == 0)
             return false;
     for (long i = 0; i < n; i++) {
-        if (fr && i > 0 && strcmp(t[i].text, "ou") == 0)
-            continue; /* "ou" (or) is not "où" once accents are gone */
+        /* "ou" (or) is not "où" once accents are gone, unless written "où" or "d'où" ("les
+         * élus du groupe de travail viennent d'où ?") */
+        if (fr && i > 0 && strcmp(t[i].text, "ou") == 0 && strcmp(t[i - 1].text, "d") != 0 &&
+            !strstr(question, "o\xc3\xb9"))
+            continue;
         if (fr && i > 1 && (strcmp(t[i].text, "que") == 0 || strcmp(t[i].text, "qu") == 0))
             continue; /* "est-il vrai que", "en tant que": a conjunction past the start */
         /* "c'est le procureur général qui a convoqué washact ?" (or in SMS, "c le projet de loi
