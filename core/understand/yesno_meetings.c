@@ -8,8 +8,6 @@
 
 #include "text.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define MAX_WORDS 64
@@ -37,13 +35,12 @@ static size_t raw_words(const char *text, struct raw_word *w, size_t max)
         size_t start = i;
         while (text[i] && !is_separator((unsigned char)text[i]))
             i++;
-        char word[64];
-        snprintf(word, sizeof word, "%.*s", (int)(i - start < 63 ? i - start : 63), text + start);
-        char *f = camas_text_normalize_dup(word);
+        /* into the word's own buffer: this runs on every question that names no body */
         w[n].at = start;
         w[n].len = i - start;
-        snprintf(w[n].folded, sizeof w[n].folded, "%s", f ? f : "");
-        free(f);
+        if (camas_text_normalize(text + start, i - start < 63 ? i - start : 63, w[n].folded,
+                                 sizeof w[n].folded) < 0)
+            w[n].folded[0] = '\0';
         n++;
     }
     return n;
