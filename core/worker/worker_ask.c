@@ -55,6 +55,10 @@ static bool names_entry_body(const struct worker *w, const char *text, const cha
 struct ask_run {
     camas_request req; /* req.lang: the language the reply is in */
     const char *match_lang, *command, *prev, *pick;
+    /* the run in the other language whose understanding this one reuses (a bilingual
+     * reply: both read the question the same way, match_lang), or NULL */
+    const struct ask_run *same;
+    camas_understanding understood; /* what the question was understood as (the model's) */
     const char *plugin_name, *entry_id;
     double confidence;
     bool abstained;
@@ -113,8 +117,15 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
          * Task Force, who's on it?" */
         if (!prev && camas_worker_name_described(w, &req, match_lang, &r->described))
             req.text = camas_buf_cstr(&r->described);
-        camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang,
-                             camas_worker_room_policy, &fc, &u, effective);
+        const struct ask_run *same = r->same;
+        if (same) {
+            u = same->understood;
+            if (same->effective.len)
+                camas_buf_append(effective, same->effective.data, same->effective.len);
+        } else {
+            camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang,
+                                 camas_worker_room_policy, &fc, &u, effective);
+        }
         log_debug("worker",
                   "ask %lld: decision %d, best %s (%.3f), danger %.2f (kernel %.2f), scope %.2f, "
                   "%zu documents",
@@ -129,14 +140,19 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
             /* matched and judged on what is asked about; the danger stays the whole
              * message's */
             camas_understanding cut;
-            camas_understand_query(w->understand, w->matcher, camas_buf_cstr(asked), match_lang,
-                                   camas_worker_room_policy, &fc, &cut);
-            cut.danger = u.danger;
-            cut.danger_kernel = u.danger_kernel;
+            if (same) {
+                cut = same->understood;
+            } else {
+                camas_understand_query(w->understand, w->matcher, camas_buf_cstr(asked), match_lang,
+                                       camas_worker_room_policy, &fc, &cut);
+                cut.danger = u.danger;
+                cut.danger_kernel = u.danger_kernel;
+            }
             u = cut;
             whole = req.text;
             req.text = camas_buf_cstr(asked);
         }
+        r->understood = u;
         /* a yes/no follow-up asks of what the previous question was about ("can I just show
          * up?" after "how often do WashACT's members meet?": the member meetings, not the
          * open information sessions the answer also tells of): judged alone first, then
@@ -222,7 +238,8 @@ static bool answer_in_both(struct worker *w, int64_t id, uint8_t in_flags,
                              .match_lang = first->match_lang,
                              .command = first->command,
                              .prev = first->prev,
-                             .pick = first->pick};
+                             .pick = first->pick,
+                             .same = first};
     second.req.lang = strcmp(first->req.lang, "fr") ? "fr" : "en";
     if (ok)
         ask_run(w, id, in_flags, &second);
