@@ -181,7 +181,9 @@ int camas_router_route(const camas_message *m, const char *bot_user_id,
         return -1;
     long ntok = camas_text_tokenize(text, toks, CAMAS_SAFETY_TOKENS);
     size_t nt = ntok > 0 ? (size_t)ntok : 0; /* not UTF-8: no tokens, raw cues still count */
-    const char *detected = camas_detect_lang_tokens(text, toks, nt, NULL);
+    double sure = 0;
+    const char *detected = camas_detect_lang_tokens(text, toks, nt, &sure);
+    out->lang_unsure = !forced_lang && sure <= 0;
     const char *lang = forced_lang ? forced_lang : detected;
     snprintf(out->lang, sizeof out->lang, "%s", lang && strcmp(lang, "fr") == 0 ? "fr" : "en");
     snprintf(out->match_lang, sizeof out->match_lang, "%s",

@@ -47,6 +47,7 @@ typedef struct camas_route {
     bool danger;        /* the safety reply must go first, whatever else happens */
     char lang[3];       /* "en" or "fr": the language to answer in */
     char match_lang[3]; /* the language the question is written in (differs when forced) */
+    bool lang_unsure;   /* nothing in the text says which language, and none was forced */
     const char *text;   /* the message without its leading mention (points into m->body) */
     char command[33];   /* plugin command name without '!' */
     const char *args;   /* text after the command word */

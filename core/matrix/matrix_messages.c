@@ -352,15 +352,12 @@ static bool within_rate_limit(camas_core *c, struct room *room, const camas_mess
 }
 
 /* The hotline as its own event: in the message's language, or in both when nothing in the
- * message says which ("911", "passport taken"). */
-static char *safety_content(camas_core *c, const camas_message *m, const char *lang)
+ * message says which (unsure: "911", "passport taken"). */
+static char *safety_content(camas_core *c, const camas_message *m, const char *lang, bool unsure)
 {
-    double confidence = 0;
-    camas_detect_lang(m->body, &confidence);
     camas_buf plain = {0}, html = {0};
-    camas_safety_compose(camas_plugin_host_messages(c->host),
-                         camas_safety_langs(lang, confidence <= 0), 2, false, NULL, NULL, true,
-                         false, &plain, &html);
+    camas_safety_compose(camas_plugin_host_messages(c->host), camas_safety_langs(lang, unsure), 2,
+                         false, NULL, NULL, true, false, &plain, &html);
     char *content = camas_reply_content(m, camas_buf_cstr(&plain), NULL);
     camas_buf_free(&plain);
     camas_buf_free(&html);
@@ -379,8 +376,10 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
          * answers when addressed. */
         if (!camas_safety_check(c->safety, m->body, NULL))
             return 0;
-        int rc = queue_event(c, m->room_id, "m.room.message",
-                             safety_content(c, m, camas_detect_lang(m->body, NULL)), m->event_id);
+        double sure = 0;
+        const char *lang = camas_detect_lang(m->body, &sure);
+        int rc = queue_event(c, m->room_id, "m.room.message", safety_content(c, m, lang, sure <= 0),
+                             m->event_id);
         if (rc == 0) {
             room_reply_queued(c, room);
             c->metrics.danger_replies++;
@@ -402,8 +401,8 @@ static int handle_message(camas_core *c, struct room *room, camas_message *m)
     bool defer = r.danger && !limited && r.kind == CAMAS_ROUTE_PLUGIN && !r.command[0] &&
                  camas_plugin_host_understanding_ready(c->host);
     if (r.danger && !defer) {
-        rc =
-            queue_event(c, m->room_id, "m.room.message", safety_content(c, m, r.lang), m->event_id);
+        rc = queue_event(c, m->room_id, "m.room.message",
+                         safety_content(c, m, r.lang, r.lang_unsure), m->event_id);
         if (rc == 0) {
             room_reply_queued(c, room);
             c->metrics.danger_replies++;
@@ -466,7 +465,8 @@ static int handle_long_message(camas_core *c, struct room *room, camas_message *
     m->room_kind = room->kind;
     if ((m->ts_ms && m->ts_ms < c->first_start_ms) || (room->encrypted && !e2ee_on(c)))
         return 0;
-    const char *lang = camas_detect_lang(m->body, NULL);
+    double sure = 0;
+    const char *lang = camas_detect_lang(m->body, &sure);
     if (strcmp(lang, "fr"))
         lang = "en";
     bool danger = camas_safety_check(c->safety, m->body, NULL);
@@ -490,7 +490,7 @@ static int handle_long_message(camas_core *c, struct room *room, camas_message *
             c->metrics.danger_replies++;
         rc = queue_event(
             c, m->room_id, "m.room.message",
-            danger ? safety_content(c, m, lang)
+            danger ? safety_content(c, m, lang, sure <= 0)
                    : camas_reply_content(
                          m, camas_safety_too_long(camas_plugin_host_messages(c->host), lang), NULL),
             m->event_id);

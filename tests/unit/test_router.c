@@ -4,6 +4,7 @@
 #include "router.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const char *BOT = "@camas:localhost";
 
@@ -51,6 +52,21 @@ int main(void)
     CHECK(strstr(a.plain, "!ping") != NULL);
     CHECK(a.html && strstr(a.html, "<code>!ping</code>") != NULL);
     camas_answer_clear(&a);
+
+    /* the language the route carries, and whether anything said which ("911" says
+     * nothing: the hotline sent at once goes in both languages) */
+    camas_route r;
+    char terse[] = "911", english[] = "who chairs the task force?";
+    m = msg(terse, CAMAS_ROOM_HELP, false);
+    CHECK(camas_router_route(&m, BOT, NULL, NULL, NULL, &r) == 0 && r.lang_unsure);
+    camas_route_clear(&r);
+    CHECK(camas_router_route(&m, BOT, NULL, NULL, "fr", &r) == 0 && !r.lang_unsure &&
+          strcmp(r.lang, "fr") == 0);
+    camas_route_clear(&r);
+    m = msg(english, CAMAS_ROOM_HELP, false);
+    CHECK(camas_router_route(&m, BOT, NULL, NULL, NULL, &r) == 0 && !r.lang_unsure &&
+          strcmp(r.lang, "en") == 0);
+    camas_route_clear(&r);
 
     char unknown[] = "!frobnicate now";
     m = msg(unknown, CAMAS_ROOM_HELP, false);
