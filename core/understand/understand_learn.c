@@ -246,14 +246,18 @@ bool camas_understand_noise(const char *text)
 /* A message of a few sentences whose whole reads as uncertain ("how do I contact WashACT?
  * my friend never gets her wages and sleeps at the site"): the question dilutes the cry for
  * help, so each sentence of DANGER_PART_MIN bytes or more is weighed too. Only in the
- * uncertain band, so that most questions cost one embedding. A sentence counts through the
- * geometric mean of its view and the whole's: alone, a short one lands near the danger
- * examples too easily ("They're afraid of the net." of a joke, "Déjeuner offert." of a
- * notice, 0.55-0.70), and the sentences raised 69 of the 195 false alarms on the development
- * danger sets 2-15; the mean keeps every danger message (the three the sentences rescue have
- * wholes of 0.50-0.52) and drops 47 of those false alarms. */
-#define DANGER_UNSURE   0.1f
-#define DANGER_PART_MIN 12
+ * uncertain band, so that most questions cost one embedding. A sentence shorter than
+ * DANGER_PART_ALONE (about a dozen words) counts only through the geometric mean of its view
+ * and the whole's: alone, a short one lands near the danger examples too easily ("They're
+ * afraid of the net." of a joke, "Déjeuner offert." of a notice, 0.55-0.70), and the
+ * sentences raised 69 of the 195 false alarms on the development danger sets 2-15. With the
+ * mean for short ones, 42 of them go, and every danger message keeps the hotline: the
+ * short cries the sentences rescue have wholes of 0.50-0.52, and a long sentence still
+ * counts alone ("je vois parfois des ados qui me semblent exploitées", 0.58, after which a
+ * question about the committee brings the whole down to 0.2). */
+#define DANGER_UNSURE     0.1f
+#define DANGER_PART_MIN   12
+#define DANGER_PART_ALONE 80
 static camas_danger_view sentences_danger(const camas_understand *u, const char *text, size_t len,
                                           camas_danger_view whole)
 {
@@ -269,8 +273,10 @@ static camas_danger_view sentences_danger(const camas_understand *u, const char 
     for (size_t k = 0; np >= 2 && k < np; k++)
         if (camas_embed_text(u->model, text + parts[k][0], parts[k][1] - parts[k][0], 1, v) == 0) {
             camas_danger_view d = camas_understand_danger_view(u, v);
-            d.combined = sqrtf(d.combined * whole.combined);
-            d.kernel = sqrtf(d.kernel * whole.kernel);
+            if (parts[k][1] - parts[k][0] < DANGER_PART_ALONE) {
+                d.combined = sqrtf(d.combined * whole.combined);
+                d.kernel = sqrtf(d.kernel * whole.kernel);
+            }
             keep_higher(&best, d);
         }
     return best;
