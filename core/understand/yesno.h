@@ -134,4 +134,7 @@ int camas_yesno_verdict(struct camas_stemmer *st, const char *question, const ch
 int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
                             const char *lang);
 
+/* Does normalised text norm hold one of list's phrases as whole words? */
+bool camas_yesno_any_phrase(const char *norm, const char *const *list);
+
 #endif

@@ -186,6 +186,9 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
             /* options in doubt, but the best one settles the yes/no question: no need to ask
              * which was meant ("was WashACT set up before the CSEC committee?") */
             abstained = false;
+        } else if (camas_worker_answer_two_asks(w, id, &req, match_lang, &u, &plugin_name,
+                                                &entry_id)) {
+            abstained = false;
         } else if (u.decision == CAMAS_DECIDE_CLARIFY) {
             camas_buf_reset(&w->reply_plain);
             camas_buf_reset(&w->reply_html);

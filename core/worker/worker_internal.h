@@ -184,6 +184,11 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
 bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,
                                    const char *match_lang, const camas_understanding *u,
                                    const char **plugin_name, const char **entry_id);
+/* Both of the two nearest entries of one body, for a question that asks two things of it
+ * (", and who…", "et comment…") where camas would otherwise ask which was meant. */
+bool camas_worker_answer_two_asks(struct worker *w, int64_t id, const camas_request *req,
+                                  const char *match_lang, const camas_understanding *u,
+                                  const char **plugin_name, const char **entry_id);
 /* "Did you mean: 1. … 2. …" as the reply. */
 void camas_worker_reply_clarify(struct worker *w, const camas_understanding *u, const char *lang);
 

@@ -425,6 +425,33 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
     return entry;
 }
 
+/* The entries' answers one after the other, as the reply (a blank line between them);
+ * *entry_id becomes the first one answered. False when none could be rendered. */
+static bool render_entries(struct worker *w, int64_t id, const camas_request *req,
+                           const camas_match *each, size_t found, const char **plugin_name,
+                           const char **entry_id)
+{
+    camas_buf plain = {0}, html = {0};
+    size_t rendered = 0;
+    for (size_t i = 0; i < found; i++) {
+        camas_buf_reset(&w->reply_plain);
+        camas_buf_reset(&w->reply_html);
+        if (!camas_worker_render_entry(w, id, each[i].owner, each[i].entry_id, req, plugin_name))
+            continue;
+        camas_buf_printf(&plain, "%s%s", rendered ? "\n\n" : "", camas_buf_cstr(&w->reply_plain));
+        camas_buf_puts(&html, camas_buf_cstr(&w->reply_html));
+        if (!rendered++)
+            *entry_id = each[i].entry_id;
+    }
+    camas_buf_reset(&w->reply_plain);
+    camas_buf_reset(&w->reply_html);
+    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
+    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
+    camas_buf_free(&plain);
+    camas_buf_free(&html);
+    return rendered > 0;
+}
+
 /* A question about two or three bodies at once ("who do I e-mail about the CSEC committee
  * vs WashACT?", "when were WashACT and the CSEC committee each set up?"): each body's own
  * answer, one after the other, when the question is understood for each of them. Not for
@@ -467,25 +494,33 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
     }
     if (found < 2)
         return false;
-    camas_buf plain = {0}, html = {0};
-    size_t rendered = 0;
-    for (size_t i = 0; i < found; i++) {
-        camas_buf_reset(&w->reply_plain);
-        camas_buf_reset(&w->reply_html);
-        if (!camas_worker_render_entry(w, id, each[i].owner, each[i].entry_id, req, plugin_name))
-            continue;
-        camas_buf_printf(&plain, "%s%s", rendered ? "\n\n" : "", camas_buf_cstr(&w->reply_plain));
-        camas_buf_puts(&html, camas_buf_cstr(&w->reply_html));
-        if (!rendered++)
-            *entry_id = each[i].entry_id;
-    }
-    camas_buf_reset(&w->reply_plain);
-    camas_buf_reset(&w->reply_html);
-    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
-    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
-    camas_buf_free(&plain);
-    camas_buf_free(&html);
-    return rendered > 0;
+    return render_entries(w, id, req, each, found, plugin_name, entry_id);
+}
+
+/* A question that asks two things of one body ("is there a statewide committee on exploited
+ * kids, and who would I contact there?", "how many legislators are on the task force and how
+ * are they picked?") is about as near two of its entries, which would make camas ask which
+ * was meant: both are answered instead, the nearer first, when the second ask is joined by
+ * "and"/"et" and opens with a question word. */
+bool camas_worker_answer_two_asks(struct worker *w, int64_t id, const camas_request *req,
+                                  const char *match_lang, const camas_understanding *u,
+                                  const char **plugin_name, const char **entry_id)
+{
+    static const char *const joined[] = {
+        "and who",    "and what", "and how", "and when",   "and where", "and which",
+        "and is",     "et qui",   "et quel", "et quelle",  "et quels",  "et quelles",
+        "et comment", "et quand", "et ou",   "et combien", "et a qui",  NULL};
+    if (u->decision != CAMAS_DECIDE_CLARIFY || u->noptions < 2 ||
+        camas_yesno_question(req->text, match_lang))
+        return false;
+    const char *a = camas_understand_body(w->understand, u->options[0].entry_id);
+    const char *b = camas_understand_body(w->understand, u->options[1].entry_id);
+    if (!a || !b || strcmp(a, b) != 0 || strcmp(a, "all") == 0)
+        return false;
+    char *norm = camas_text_normalize_dup(req->text);
+    bool two = norm && camas_yesno_any_phrase(norm, joined);
+    free(norm);
+    return two && render_entries(w, id, req, u->options, 2, plugin_name, entry_id);
 }
 
 /* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */
