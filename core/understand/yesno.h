@@ -108,11 +108,13 @@ typedef struct camas_yesno_context {
 } camas_yesno_context;
 
 /* A body told only by how it meets in text ("the group that meets 2-3 times a year, who's
- * on it?"): the description runs from `from` (its noun, or the noun's article) to `to`, and
- * the claim it makes from `claim` to `to` (byte offsets, from <= claim < to <= strlen).
+ * on it?", "which group meets quarterly to …?"): the body's name goes in place of from..to
+ * (the description from its noun, or the noun's article; or the which-word and its noun),
+ * and the claim the description makes runs from claim to claim_to (byte offsets: from <= to,
+ * claim < claim_to <= strlen; claim_to == to after a noun, to <= claim after a which-word).
  * False when text tells no body that way (yesno_meetings.c). */
 typedef struct camas_yesno_span {
-    size_t from, claim, to;
+    size_t from, to, claim, claim_to;
 } camas_yesno_span;
 bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out);
 

@@ -62,10 +62,42 @@ static const char *const copulas[] = {"is",   "are",   "was",     "were", "est",
                                       "sont", "etait", "etaient", NULL};
 static const char *const articles[] = {"the", "le", "la", "l", "un", "une", "a", NULL};
 
+/* "Which group meets every quarter to …?", "quel groupe réunit ses membres chaque trimestre
+ * pour … ?": asks which body the rest of the question describes. The which-word and the
+ * noun are replaced by the body's name, and the rest is the claim, to the end. */
+static bool which_description(const char *text, const struct raw_word *wd, size_t n,
+                              camas_yesno_span *out)
+{
+    static const char *const which[] = {"which", "what",    "quel", "quelle",
+                                        "quels", "quelles", NULL};
+    if (n < 4 || !camas_text_in_words(wd[0].folded, which) ||
+        !camas_text_in_words(wd[1].folded, heads) || camas_text_in_words(wd[2].folded, relatives))
+        return false;
+    /* a comparison between the bodies is not a description of one ("which body meets most
+     * often?") */
+    static const char *const comparing[] = {"most",  "least", "more", "less",    "plus",
+                                            "moins", "first", "last", "premier", NULL};
+    bool about_meetings = false;
+    for (size_t i = 2; i < n; i++) {
+        if (camas_text_in_words(wd[i].folded, comparing))
+            return false;
+        about_meetings |= camas_text_in_words(wd[i].folded, meeting);
+    }
+    if (!about_meetings)
+        return false;
+    out->from = wd[0].at;
+    out->to = wd[1].at + wd[1].len;
+    out->claim = wd[2].at;
+    out->claim_to = wd[n - 1].at + wd[n - 1].len;
+    return true;
+}
+
 bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
 {
     struct raw_word wd[MAX_WORDS];
     size_t n = raw_words(text, wd, MAX_WORDS), head = n;
+    if (which_description(text, wd, n, out))
+        return true;
     for (size_t i = 0; i + 2 < n && head == n; i++)
         if (camas_text_in_words(wd[i].folded, heads) &&
             camas_text_in_words(wd[i + 1].folded, relatives))
@@ -94,6 +126,6 @@ bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
         return false;
     out->from = wd[before].at;
     out->claim = wd[first].at;
-    out->to = wd[end - 1].at + wd[end - 1].len;
+    out->to = out->claim_to = wd[end - 1].at + wd[end - 1].len;
     return true;
 }

@@ -1,6 +1,7 @@
 /* A body told only by how it meets ("celui qui se réunit tous les trimestres, il a été créé
  * quand ?", "the group that meets 2-3 times a year, who's on it?", "qui contacter pour le
- * groupe dont les réunions sont sur invitation uniquement ?"): no fact or name of one body
+ * groupe dont les réunions sont sur invitation uniquement ?", "which committee meets
+ * quarterly?"): no fact or name of one body
  * tells it, and the model reads every body's meetings alike. The description (found by
  * camas_yesno_meetings_description) is a claim only one body's answer about its meetings
  * bears out (yes/no reading, worker_reply.c); the question is then read with that body's
@@ -24,7 +25,7 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
         return false; /* a body named, or none told by its meetings */
     /* the description as a claim, checked against each body's answer about its meetings */
     camas_buf claim = {0};
-    camas_buf_printf(&claim, "%.*s ?", (int)(span.to - span.claim), text + span.claim);
+    camas_buf_printf(&claim, "%.*s ?", (int)(span.claim_to - span.claim), text + span.claim);
     const struct body *found = NULL;
     size_t holds = 0;
     const camas_request *was = w->yesno_req;
@@ -45,6 +46,11 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
         return false;
     camas_buf_reset(out);
     camas_buf_printf(out, "%.*s%s%s", (int)span.from, text, name, text + span.to);
+    /* "which group meets quarterly?" becomes "WashACT meets quarterly": a statement, so
+     * that the answer names the body without a "Yes" to a question nobody asked */
+    while (span.to <= span.claim && out->len &&
+           (out->data[out->len - 1] == '?' || out->data[out->len - 1] == ' '))
+        out->data[--out->len] = '\0';
     log_debug("worker", "a body told by its meetings: read as \"%s\"", camas_buf_cstr(out));
     return true;
 }

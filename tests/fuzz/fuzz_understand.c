@@ -131,10 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     camas_matcher_other_group(matcher, lexicon, text, lang, body_word, NULL);
     camas_yesno_question(text, lang);
-    /* a body told by how it meets: a span within the text, its claim inside it */
+    /* a body told by how it meets: spans within the text, the claim after the replaced
+     * part's start, and inside it or after it */
     camas_yesno_span span;
     if (camas_yesno_meetings_description(text, &span) &&
-        !(span.from <= span.claim && span.claim < span.to && span.to <= strlen(text)))
+        !(span.from <= span.to && span.from <= span.claim && span.claim < span.claim_to &&
+          span.claim_to <= strlen(text) && (span.claim_to == span.to || span.to <= span.claim)))
         abort();
     /* chat shorthand written out: a string within the buffer, or refused; a small buffer
      * too, where it must refuse rather than cut */

@@ -541,6 +541,15 @@ static void test_meetings_description(void)
         "is the group whose meetings are invitation-only co-chaired by WARN?", &sp));
     CHECK(!camas_yesno_meetings_description("how often does WashACT meet?", &sp));
     CHECK(!camas_yesno_meetings_description("", &sp));
+    /* which body a description tells: the which-word and its noun give way to the name */
+    q = "quel groupe réunit ses membres chaque trimestre pour parler des victimes ?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.from == 0 && sp.to == strlen("quel groupe") &&
+          strncmp(q + sp.claim, "réunit ses membres", 18) == 0 && sp.claim_to == strlen(q) - 2);
+    CHECK(!camas_yesno_meetings_description("which group is chaired by Torrance?", &sp));
+    CHECK(!camas_yesno_meetings_description("Which body meets most often?", &sp));
+    CHECK(!camas_yesno_meetings_description("which group that meets quarterly is free?", &sp) ||
+          sp.claim_to == sp.to);
 }
 
 int main(void)
