@@ -250,10 +250,7 @@ static bool answer_in_both(struct worker *w, int64_t id, uint8_t in_flags,
          !camas_buf_puts(&plain, camas_buf_cstr(&w->reply_plain)) &&
          !camas_buf_puts(&html, camas_buf_cstr(&w->reply_html));
     ask_run_free(&second);
-    camas_buf_free(&w->reply_plain);
-    camas_buf_free(&w->reply_html);
-    w->reply_plain = plain;
-    w->reply_html = html;
+    camas_worker_take_reply(w, &plain, &html);
     return ok;
 }
 

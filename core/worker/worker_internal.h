@@ -189,6 +189,9 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
 bool camas_worker_answer_two_asks(struct worker *w, int64_t id, const camas_request *req,
                                   const char *match_lang, const camas_understanding *u,
                                   const char **plugin_name, const char **entry_id);
+/* The reply becomes plain and html, built aside: they are moved, not copied, and left
+ * empty. */
+void camas_worker_take_reply(struct worker *w, camas_buf *plain, camas_buf *html);
 /* "Did you mean: 1. … 2. …" as the reply. */
 void camas_worker_reply_clarify(struct worker *w, const camas_understanding *u, const char *lang);
 

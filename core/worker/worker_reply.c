@@ -20,6 +20,16 @@
 #include <string.h>
 #include <strings.h>
 
+void camas_worker_take_reply(struct worker *w, camas_buf *plain, camas_buf *html)
+{
+    camas_buf_free(&w->reply_plain);
+    camas_buf_free(&w->reply_html);
+    w->reply_plain = *plain;
+    w->reply_html = *html;
+    *plain = (camas_buf){0};
+    *html = (camas_buf){0};
+}
+
 static size_t yesno_bodies(void *ud, const char *text, const char *lang, const char **ids,
                            size_t max)
 {
@@ -200,10 +210,7 @@ static char *about_ask(struct worker *w, const struct body *b, int fr, const cha
     char *text = NULL;
     if (camas_worker_render_entry(w, -1, u.options[0].owner, u.options[0].entry_id, &req, &name))
         text = strdup(camas_buf_cstr(&w->reply_plain));
-    camas_buf_free(&w->reply_plain);
-    camas_buf_free(&w->reply_html);
-    w->reply_plain = plain;
-    w->reply_html = html;
+    camas_worker_take_reply(w, &plain, &html);
     return text;
 }
 
@@ -320,12 +327,7 @@ static void prefix_verdict(struct worker *w, int v, const char *lang)
     else
         camas_buf_printf(&html, "<p><strong>%s</strong></p>%s", word_h ? word_h : "", h);
     free(word_h);
-    camas_buf_reset(&w->reply_plain);
-    camas_buf_reset(&w->reply_html);
-    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
-    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
-    camas_buf_free(&plain);
-    camas_buf_free(&html);
+    camas_worker_take_reply(w, &plain, &html);
 }
 
 /* How far (in combined score) a runner-up entry may be from the best for a yes/no question
@@ -406,10 +408,7 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
             entry = u->options[k].entry_id;
             break;
         }
-        camas_buf_free(&w->reply_plain);
-        camas_buf_free(&w->reply_html);
-        w->reply_plain = plain;
-        w->reply_html = html;
+        camas_worker_take_reply(w, &plain, &html);
         *plugin_name = name;
     }
     /* the point of comparison may carry what settles it ("is the CSEC committee
@@ -443,12 +442,7 @@ static bool render_entries(struct worker *w, int64_t id, const camas_request *re
         if (!rendered++)
             *entry_id = each[i].entry_id;
     }
-    camas_buf_reset(&w->reply_plain);
-    camas_buf_reset(&w->reply_html);
-    camas_buf_puts(&w->reply_plain, camas_buf_cstr(&plain));
-    camas_buf_puts(&w->reply_html, camas_buf_cstr(&html));
-    camas_buf_free(&plain);
-    camas_buf_free(&html);
+    camas_worker_take_reply(w, &plain, &html);
     return rendered > 0;
 }
 
