@@ -167,6 +167,9 @@ int plugins_spawn_worker(camas_plugin_host *h)
     }
     /* a new worker starts with a clean black box: nothing of the last one's last call */
     memset(h->blackbox, 0, sizeof *h->blackbox);
+    if (getenv("CAMAS_UNDERSTAND_TRACE"))
+        log_warn("plugins", "CAMAS_UNDERSTAND_TRACE is set: the worker writes every question to "
+                            "that file (a development aid; it keeps what askers wrote)");
     pid_t pid = fork();
     if (pid < 0) {
         log_error("plugins", "fork: %s", strerror(errno));
