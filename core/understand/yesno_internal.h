@@ -53,7 +53,7 @@ extern const char *const camas_yesno_openers_fr[];
 
 /* Shared by yesno.c and yesno_compare.c. */
 bool camas_yesno_has_phrase(const char *norm, const char *phrase); /* whole words */
-bool camas_yesno_is_year(const char *v); /* "2013" */
+bool camas_yesno_is_year(const char *v);                           /* "2013" */
 /* Splits an answer into units (at most max; each unit's norm and item to be freed). */
 size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer, const char *lang,
                                struct unit *u, size_t max);
