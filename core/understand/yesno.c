@@ -402,9 +402,7 @@ static void mark_usable(const struct unit *units, size_t nunits, const char *con
 static bool claims_a_year(const camas_token *qt, size_t nq)
 {
     for (size_t i = 0; i < nq; i++)
-        if (qt[i].len == 4 &&
-            (strncmp(qt[i].text, "19", 2) == 0 || strncmp(qt[i].text, "20", 2) == 0) &&
-            strspn(qt[i].text, "0123456789") == 4)
+        if (camas_yesno_is_year(qt[i].text))
             return true;
     return false;
 }
@@ -432,6 +430,7 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
                           size_t *claims, size_t *missing, size_t *missed_at)
 {
     size_t pos = 0;
+    bool dated = an && claims_a_year(qt, nq);
     for (size_t i = 0; i < nq; i++) {
         const camas_token *t = &qt[i];
         /* where the token sits in qn, to skip the words of the names found above */
@@ -446,7 +445,7 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
             continue;
         is_claim[i] = true;
         bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an) ||
-                     (an && claims_a_year(qt, nq) && founding_as_convened(t->text, an));
+                     (dated && founding_as_convened(t->text, an));
         if (!found && c->trace)
             fprintf(c->trace, "claim not in the answer: %s\n", t->text);
         if (!found && opposed_in(c, lang, t->text, at, na, an)) {
