@@ -297,6 +297,42 @@ static size_t question_words(const char *question, struct qword *w, size_t max)
     return n;
 }
 
+/* Does the word w state the fact ("5884?" states "5884")? */
+static bool word_states(const struct qword *w, const char *fact)
+{
+    char word[CAMAS_TOKEN_MAX * 2];
+    snprintf(word, sizeof word, "%.*s", (int)(w->len < sizeof word ? w->len : sizeof word - 1),
+             w->start);
+    return strcasestr(word, fact) || strcmp(w->last, fact) == 0;
+}
+
+/* How many words may separate two facts of one description ("réautorisé en 2015 par le
+ * projet de loi 5884") */
+#define FACT_GAP 6
+
+/* The words between two facts of one description */
+static const char *const fact_links[] = {
+    "by", "in",  "of",    "the",  "and", "under", "at",     "senate", "bill",
+    "sb", "rcw", "house", "par",  "en",  "le",    "la",     "l",      "du",
+    "de", "des", "et",    "sous", "au",  "senat", "projet", "loi",    NULL};
+
+/* The last word of the law's maker after a bill or year that ends a description ("… 5884 du
+ * Sénat", "créé en 2013 par la législature"), else fact. */
+static long after_legislature(const struct qword *w, size_t n, long fact)
+{
+    static const char *const linking[] = {"du",  "de", "la", "le",  "l",
+                                          "the", "of", "by", "par", NULL};
+    static const char *const makers[] = {"senat",       "senate",      "legislature", "assemblee",
+                                         "legislative", "legislateur", NULL};
+    for (long k = fact + 1; k < (long)n && k <= fact + 3; k++) {
+        if (camas_text_in_words(w[k].last, makers))
+            return k;
+        if (!camas_text_in_words(w[k].last, linking))
+            break;
+    }
+    return fact;
+}
+
 /* The question less the description that runs from a body word to the fact that tells
  * which body, at most `most` words on ("what is the group created under RCW 7.68.350
  * required to do?" -> "what is the group required to do?"). False when there is none. */
@@ -306,13 +342,20 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     struct qword w[DESC_WORDS];
     size_t n = question_words(question, w, DESC_WORDS);
     long fact = -1; /* the first fact closes the description */
-    for (size_t k = 0; k < n && fact < 0; k++) {
-        char word[CAMAS_TOKEN_MAX * 2];
-        snprintf(word, sizeof word, "%.*s",
-                 (int)(w[k].len < sizeof word ? w[k].len : sizeof word - 1), w[k].start);
+    for (size_t k = 0; k < n && fact < 0; k++)
         for (size_t i = 0; i < nf && fact < 0; i++)
-            if (strcasestr(word, facts[i]) || strcmp(w[k].last, facts[i]) == 0)
+            if (word_states(&w[k], facts[i]))
                 fact = (long)k;
+    /* a description may state several facts ("the body reauthorized in 2015 by Senate Bill
+     * 5884"): it runs on to the last of those a few words apart */
+    for (long k = fact + 1; fact >= 0 && k < (long)n && k <= fact + FACT_GAP; k++) {
+        bool states = false;
+        for (size_t i = 0; i < nf && !states; i++)
+            states = word_states(&w[k], facts[i]);
+        if (states)
+            fact = k;
+        else if (!camas_text_in_words(w[k].last, fact_links))
+            break; /* "renewed in 2015 get renewed through SB 5884?" claims the bill */
     }
     long head = -1;
     for (long i = fact - 1; i >= 0 && head < 0; i--)
@@ -340,9 +383,16 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     /* keep the head and what punctuates the sentence after the fact ("5884?" -> "?"); a
      * verb after a name is the description's too ("the group the AG convenes") */
     size_t keep = (size_t)(w[head].start + w[head].len - question);
-    const char *fact_end = w[fact].start + w[fact].len, *after = fact_end;
+    const char *fact_end, *after;
     bool name = strcspn(w[fact].start, "0123456789@") >= w[fact].len; /* no number, no address */
-    if (name && (size_t)fact + 1 < n) {
+    /* "the group co-chaired by X convened when?": the verb after the name is asked */
+    bool by = false;
+    for (long i = head + 1; i < fact; i++)
+        by |= strcmp(w[i].last, "by") == 0 || strcmp(w[i].last, "par") == 0;
+    if (!name)
+        fact = after_legislature(w, n, fact);
+    fact_end = after = w[fact].start + w[fact].len;
+    if (name && !by && (size_t)fact + 1 < n) {
         const struct qword *v = &w[fact + 1];
         bool co = strcmp(v->first, "co") == 0; /* "co-chairs", "co-préside" */
         if ((strcmp(v->first, v->last) == 0 || co) &&
@@ -488,6 +538,13 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
     bool excluded = false;
     for (size_t k = 0; n && k < nexclude; k++)
         excluded |= strcmp(h[0].entry_id, exclude[k].entry_id) == 0;
+    /* ...unless another is as near ("en quelle année a été convoqué le groupe coprésidé
+     * par le WARN ?": "convoqué le groupe" is as near the co-chairs as the history) */
+    if (excluded && n > 1 && h[0].score - h[1].score < DENSE_MARGIN) {
+        memmove(h, h + 1, (n - 1) * sizeof *h);
+        n--;
+        excluded = false;
+    }
     if (!n || h[0].score < DESCRIBED_MIN || excluded)
         return false;
     /* the asked part is short: a body's entries can be near one another ("qui préside le
@@ -502,10 +559,13 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
                 if (strcmp(lex[0].entry_id, h[k].entry_id) == 0 &&
                     lex[0].confidence >= (k ? CAMAS_MATCH_MIN_CONFIDENCE : DESCRIBED_LEX_AGREE))
                     pick = k;
-        if (pick == n || h[pick].score < DESCRIBED_LEX_MIN)
+        if (pick < n && h[pick].score >= DESCRIBED_LEX_MIN) {
+            h[0] = h[pick];
+            n = 1; /* settled: the other is no option */
+        } else if (h[0].score < DESCRIBED_MIN)
             return false;
-        h[0] = h[pick];
-        n = 1; /* settled: the other is no option */
+        /* else both stay, for the ranking (centroids, the entry model) to order or offer:
+         * the whole question's nearest is the description's own entry, never what is asked */
     }
     if (u->trace)
         fprintf(u->trace, "%s\t%s\t%s\t%s\n", reading, rest, body, h[0].entry_id);
