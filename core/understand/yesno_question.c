@@ -207,8 +207,36 @@ static bool enumerated_in_question(const char *question, const char *cut, const 
     return false;
 }
 
+/* The part after the last ", ", " - ", ": " or "; " of question, or NULL. */
+static const char *last_part(const char *question)
+{
+    const char *cut = NULL;
+    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", NULL};
+    for (size_t k = 0; seps[k]; k++)
+        for (const char *p = strstr(question, seps[k]); p; p = strstr(p + 1, seps[k]))
+            if (!cut || p + strlen(seps[k]) > cut)
+                cut = p + strlen(seps[k]);
+    return cut && *cut ? cut : NULL;
+}
+
+/* Does the last part open with a question word ("WashACT and the CSEC committee: who
+ * convened each one?", "je compare les trois organismes : lesquels comptent des
+ * législateurs ?")? Then the question asks what, whatever came before it (read whole, the
+ * "who" after "committee" looked like a relative pronoun). */
+static bool last_part_asks(const char *question, const char *lang)
+{
+    static const char *const which[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
+    const char *part = last_part(question);
+    camas_token t[2];
+    if (!part || camas_text_tokenize(part, t, 2) < 2)
+        return false;
+    return camas_is_question_word(lang, t[0].text) || camas_text_in_words(t[0].text, which);
+}
+
 bool camas_yesno_question(const char *question, const char *lang)
 {
+    if (last_part_asks(question, lang))
+        return false;
     if (yesno_sentence(question, lang))
         return true;
     char *norm = camas_text_normalize_dup(question);
@@ -220,13 +248,8 @@ bool camas_yesno_question(const char *question, const char *lang)
         return true;
     /* the last part after a preamble or a question about something else: "who chairs the
      * task force, is it richard torrance?", "quick q: task force was reauthorized in 2015?" */
-    const char *cut = NULL;
-    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", NULL};
-    for (size_t k = 0; seps[k]; k++)
-        for (const char *p = strstr(question, seps[k]); p; p = strstr(p + 1, seps[k]))
-            if (!cut || p > cut)
-                cut = p + strlen(seps[k]);
-    if (cut && *cut && yesno_sentence(cut, lang) && !enumerated_in_question(question, cut, lang))
+    const char *cut = last_part(question);
+    if (cut && yesno_sentence(cut, lang) && !enumerated_in_question(question, cut, lang))
         return true;
     /* a greeting first: "hey is the washact email …", "salut, …" */
     static const char *const hello[] = {"hey ",     "hi ",     "hello ", "salut ",

@@ -566,6 +566,10 @@ int main(void)
     CHECK(!camas_yesno_question("wen was washact convend?", "en"));
     CHECK(!camas_yesno_question("washact email address?", "en"));
     CHECK(!camas_yesno_question("qu'est-ce que le WARN ?", "fr"));
+    /* a question word opens the last part: what is asked, not whether */
+    CHECK(!camas_yesno_question("WashACT and the CSEC committee: who convened each one?", "en"));
+    CHECK(!camas_yesno_question("je compare les trois organismes : lesquels ont un site ?", "fr"));
+    CHECK(camas_yesno_question("who chairs the task force, is it richard torrance?", "en"));
     CHECK(!camas_yesno_question("combien de législateurs, d'agences et d'associations y siègent ?",
                                 "fr"));
     CHECK(camas_yesno_question("who chairs the task force, is it Richard Torrance?", "en"));
