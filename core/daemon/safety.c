@@ -83,7 +83,10 @@ static const char *const patterns_en[] = {
     "sleep|home|phone|use|have|keep",
     "took|taken|take|takes|has|have|keeps|kept|keep|keeping|holding|hold|holds|stole|stolen|"
     "confiscated|taking|hid|hides|hiding ~3 my|our|her|his|their ~0 passport|passports|"
-    "id|ids|papers|paperwork|documents|docs|phone|visa|identification|money|pay|wages|paycheck",
+    "id|ids|papers|paperwork|documents|docs|phone|visa|identification|money|pay|wages|paycheck|"
+    "permit|permits",
+    "took|taken|take|takes|keeps|kept|keep|keeping|holding|hold|holds|stole|confiscated ~3 "
+    "my|our|her|his|their ~0 work|residence ~0 permit|permits|visa",
     /* ...said the other way round, as a terse message does ("passport taken") */
     "passport|passports|papers|documents ~0 taken|confiscated|withheld|held|kept",
     "passport|passports|papers|documents ~1 confiscated|withheld",
@@ -123,7 +126,7 @@ static const char *const patterns_fr[] = {
     "mendier|sexe|rester|marier|voler|dealer",
     "pris|prit|prend|prennent|garde|gardent|confisque|confisquent|confisques|vole|volent|"
     "retient|retiennent|cache|cachent ~3 mon|mes|ma|son|ses|notre|nos|leur|leurs ~0 passeport|"
-    "passeports|papiers|documents|docs|identite|carte|telephone|salaire|argent|visa",
+    "passeports|papiers|documents|docs|identite|carte|telephone|salaire|argent|visa|permis",
     "peux|peut|pouvons|peuvent|pourrai ~0 pas|plus ~2 partir|sortir|quitter|fuir|enfuir|rentrer",
     "empeche|empechent|interdit|interdisent ~3 partir|sortir|parler|appeler|quitter|rentrer",
     WHO_FR " ~3 enferm*|sequestr*|captif|captive|prisonnier|prisonniere|retenu|retenue",
@@ -137,6 +140,12 @@ static const char *const patterns_fr[] = {
     "vend|vendent|vendre|prostitu*|retient|retiennent|enferm*|sequestr*",
     WHO_FR " ~3 dette",
     "dette ~3 rembourser",
+    /* the journey still owed ("il dit que je lui dois encore le voyage"), and what one earns
+     * kept by someone else ("ma tante garde tout ce que je gagne") */
+    "lui|leur ~0 dois|doit|devons|devoir ~2 encore ~3 voyage|billet|passage|trajet|transport|"
+    "visa",
+    "garde|gardent|prend|prennent|recupere|recuperent ~2 tout ~1 ce ~0 que|qu ~0 je|j|on|nous ~1 "
+    "gagne|gagnons",
     "dois|doive|doit|devons ~1 plus ~6 qu ~0 au|a ~1 debut|arrivee|depart",
     "dette ~2 augmente|grossit|grandit|monte ~0 !pas",
     WHO_FR " ~3 " BE_FR " ~2 victime|victimes",

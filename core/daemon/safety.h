@@ -18,14 +18,23 @@
  * from VETO, and below VETO the learned detector overrules the pattern ("trapped in
  * meetings all day"). At VETO 0.2, one danger example the patterns caught scored below it
  * in cross-validation (a question followed by a cry for help, which understand.c also weighs
- * sentence by sentence); 0.3 would lose three. */
-#define CAMAS_DANGER_STRONG  0.53f
-#define CAMAS_DANGER_CONFIRM 0.40f
+ * sentence by sentence); 0.3 would lose three. In session 16 the development sets 4-11 became
+ * training data (knowledge/safety/danger-examples-dev4-11.yaml), which lowers the scores of
+ * safe and danger messages alike: STRONG 0.53 -> 0.50 keeps the recall on the held-out sets
+ * 2, 13, 15 and 16 with 54 false alarms of 954 where there were 68, and CONFIRM 0.40 -> 0.30
+ * gives back the lead to pattern hits such as "je suis victime de traite, aidez-moi" (0.38;
+ * no held-out false alarm more). Every training danger message still gets the hotline. */
+#define CAMAS_DANGER_STRONG  0.50f
+#define CAMAS_DANGER_CONFIRM 0.30f
 #define CAMAS_DANGER_VETO    0.2f
 /* Below this combined score a pattern hit the kernel doubts gets nothing: in 5-fold
  * cross-validation on the examples it took no footer from a danger message and 25 from
  * safe ones ("mon chef me tue avec ses réunions"). */
 #define CAMAS_DANGER_SAFE 0.1f
+/* From this score of the nearest examples alone, the hotline is never taken away (STRONG
+ * before session 16; at 0.6 the held-out sets lost 8 more false alarms, but this is the net
+ * under the combined score, so it stays where it was). */
+#define CAMAS_DANGER_KERNEL 0.53f
 
 /* The danger patterns compiled once into lookup tables; immutable afterwards, so one
  * detector serves every message of a process. NULL when memory ran out. */
@@ -87,7 +96,7 @@ bool camas_safety_compose(const struct camas_messages *msgs, const char *lang, i
  * negative when it has none: the patterns decide alone). The combined score (which halves
  * the false alarms that lead with the hotline on the held-out set) decides what leads; it
  * never takes a hotline away from what the nearest examples alone flag, as the detector
- * did before it (kernel at STRONG without a pattern, or a pattern hit at VETO unless the
+ * did before it (kernel at KERNEL without a pattern, or a pattern hit at VETO unless the
  * combined score is below SAFE): those keep the footer at least. A pattern hit leads when the
  * higher of the two views confirms it, so that the linear view, which reads "je crois que ma
  * voisine est victime de traite" as a question about trafficking, cannot demote it. */
@@ -99,7 +108,7 @@ static inline int camas_safety_level(bool patterns_fired, float score, float ker
     if (score >= CAMAS_DANGER_STRONG || (patterns_fired && lenient >= CAMAS_DANGER_CONFIRM))
         return 2;
     /* the combined score may put the hotline after the answer, never take it away */
-    if (kernel >= CAMAS_DANGER_STRONG)
+    if (kernel >= CAMAS_DANGER_KERNEL)
         return 1;
     return patterns_fired && kernel >= CAMAS_DANGER_VETO && score >= CAMAS_DANGER_SAFE ? 1 : 0;
 }

@@ -30,8 +30,8 @@
 #ifndef DESCRIBED_SURE
 #define DESCRIBED_SURE 0.95f
 #endif
-#define MAX_HITS     16 /* entries ranked by the dense index per question */
-#define MAX_EXAMPLES 8192
+#define MAX_HITS     16    /* entries ranked by the dense index per question */
+#define MAX_EXAMPLES 16384 /* labelled examples of one kind (danger, scope, asks) */
 
 /* Labelled examples from a file in knowledge/ and the model trained on them. */
 struct examples {

@@ -39,6 +39,7 @@ static void load_examples(camas_understand *u, struct examples *ex, uint32_t own
         return;
     }
     static const char *const langs[2] = {"en", "fr"};
+    size_t dropped = 0;
     for (int y = 0; y < 2; y++)
         for (int l = 0; keys[y] && l < 2; l++) {
             const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
@@ -46,8 +47,12 @@ static void load_examples(camas_understand *u, struct examples *ex, uint32_t own
             const cJSON *s;
             cJSON_ArrayForEach(s, arr)
             {
-                if (!cJSON_IsString(s) || !*s->valuestring || ex->n >= MAX_EXAMPLES)
+                if (!cJSON_IsString(s) || !*s->valuestring)
                     continue;
+                if (ex->n >= MAX_EXAMPLES) {
+                    dropped++;
+                    continue;
+                }
                 if (ex->n == ex->cap) {
                     size_t cap = ex->cap ? ex->cap * 2 : 256;
                     char **t = realloc(ex->texts, cap * sizeof *t);
@@ -70,6 +75,10 @@ static void load_examples(camas_understand *u, struct examples *ex, uint32_t own
             }
         }
 done:
+    /* said, not silent: the files read last (danger-examples.yaml) lose their examples */
+    if (dropped)
+        log_warn("understand", "%s: %zu examples left out (at most %d are read)", path, dropped,
+                 MAX_EXAMPLES);
     cJSON_Delete(doc);
 }
 

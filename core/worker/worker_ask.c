@@ -127,10 +127,11 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
                                  camas_worker_room_policy, &fc, &u, effective);
         }
         log_debug("worker",
-                  "ask %lld: decision %d, best %s (%.3f), danger %.2f (kernel %.2f), scope %.2f, "
-                  "%zu documents",
+                  "ask %lld: decision %d, best %s (%.3f), danger %.2f (kernel %.2f, patterns %s), "
+                  "scope %.2f, %zu documents",
                   (long long)id, (int)u.decision, u.noptions ? u.options[0].entry_id : "-",
-                  u.confidence, (double)u.danger, (double)u.danger_kernel, (double)u.scope,
+                  u.confidence, (double)u.danger, (double)u.danger_kernel,
+                  in_flags & CAMAS_IPC_PATTERNS_FIRED ? "fired" : "quiet", (double)u.scope,
                   camas_matcher_size(w->matcher));
         char full[1024];
         bool yes_no = camas_yesno_question(

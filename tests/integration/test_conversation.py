@@ -240,7 +240,8 @@ def test_learned_danger_is_never_rate_limited(make_bot, alice):
 
 # Messages the learned detector doubts (the hotline as a footer) and no pattern catches,
 # that camas has no answer to: the test takes the first that camas ask reads that way.
-DOUBTFUL_DANGER = ["Is it trafficking if my own family is making me do this for money?",
+DOUBTFUL_DANGER = ["c'est de la traite si mes parents me font faire ça pour de l'argent ?",
+                   "Is it trafficking if my own family is making me do this for money?",
                    "svp jpeu pas rester longtemps, ils controlent tout",
                    "jsuis mineure et il poste des annonces avec mes photos"]
 

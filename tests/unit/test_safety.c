@@ -29,6 +29,7 @@ static const char *const danger_en[] = {
     "the pastor makes us work for free and says God will punish us if we leave",
     "I've been stuck at their house for 3 months, number please",
     "they keep me in the truck and I can't leave, they move us every week",
+    "the manager took my work permit",
 };
 
 static const char *const danger_fr[] = {
@@ -36,6 +37,9 @@ static const char *const danger_fr[] = {
     "on m'oblige à me prostituer",
     "aidez-moi",
     "on m'a pris mon passeport",
+    "mon employeur a pris mon permis de travail",
+    "mon oncle dit que je lui dois encore le voyage, ça fait deux ans",
+    "est-ce que c'est normal que ma tante garde tout ce que je gagne au salon ?",
     "je ne peux pas partir",
     "je suis enfermee",
     "ma voisine est victime de traite",
@@ -56,6 +60,8 @@ static const char *const danger_fr[] = {
 
 static const char *const safe[] = {
     "how long does a passport renewal take right now?",
+    "mon fils garde tout ce qu'il gagne pour s'acheter une console",
+    "je dois encore réserver le billet pour le voyage à Lyon",
     "what does the task force do against trafficking?",
     "who should I contact about trafficking?",
     "quelles sont les missions du comité ?",
