@@ -351,6 +351,17 @@ static size_t preamble_words(const char *question, const char *lang)
 {
     size_t preamble = 0;
     const char *asked = camas_yesno_asked_part(question);
+    if (asked != question && camas_yesno_only_tag(asked)) {
+        /* "quick question: washact meets quarterly, right?": the tag closes the claim, and
+         * the preamble comes before the claim */
+        size_t len = (size_t)(asked - question);
+        while (len && strchr(" ,;:-", question[len - 1]))
+            len--; /* the separator before the tag */
+        char *claim = strndup(question, len);
+        const char *inner = claim ? camas_yesno_asked_part(claim) : NULL;
+        asked = inner && inner != claim ? question + (inner - claim) : question;
+        free(claim);
+    }
     if (asked != question && camas_yesno_question(asked, lang) && !camas_yesno_only_tag(asked)) {
         char *before = camas_text_normalize_dup(question);
         char *after = camas_text_normalize_dup(asked);

@@ -366,6 +366,9 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "I'm a nurse in Yakima - is WashACT co-chaired by WARN?",
                                   cochairs, "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT meet in Olympia?", meet, "en") == 0);
+    /* a tag closes the claim; the preamble comes before the claim, not before the tag */
+    CHECK(camas_yesno_verdict_ctx(&c, "quick question: washact meets quarterly, right?", meet,
+                                  "en") == 1);
     /* a name in the plural is the name ("un législateur" in "quatre législateurs") */
     CHECK(camas_yesno_names_add(names, 8, "législateur") == 0);
     CHECK(camas_yesno_verdict_ctx(&c, "le groupe de travail a un législateur de chaque caucus ?",
