@@ -403,6 +403,92 @@ size_t camas_dense_cache_attach(camas_dense *d, int fd, uint64_t model_id, int d
     return loaded;
 }
 
+uint16_t camas_dense_half(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    uint32_t sign = (x >> 16) & 0x8000u, mant = x & 0x7fffffu;
+    int exp = (int)((x >> 23) & 0xff) - 127 + 15;
+    if (((x >> 23) & 0xff) == 0xff) /* infinity or NaN */
+        return (uint16_t)(sign | 0x7c00u | (mant ? 0x200u : 0));
+    if (exp >= 31)
+        return (uint16_t)(sign | 0x7c00u);
+    if (exp <= 0) { /* a subnormal half, or zero */
+        if (exp < -10)
+            return (uint16_t)sign;
+        mant |= 0x800000u;
+        uint32_t shift = (uint32_t)(14 - exp), half = mant >> shift,
+                 rest = mant & ((1u << shift) - 1);
+        uint32_t mid = 1u << (shift - 1);
+        half += rest > mid || (rest == mid && (half & 1));
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = ((uint32_t)exp << 10) | (mant >> 13), rest = mant & 0x1fffu;
+    half += rest > 0x1000u || (rest == 0x1000u && (half & 1)); /* to nearest, ties to even */
+    return (uint16_t)(sign | half);
+}
+
+void camas_dense_to_half(const float *v, uint16_t *out, int n)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = camas_dense_half(v[i]);
+}
+
+static float half_to_float(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ffu, x;
+    if (exp == 0x1f)
+        x = sign | 0x7f800000u | (mant << 13);
+    else if (exp)
+        x = sign | ((exp + 112) << 23) | (mant << 13);
+    else if (!mant)
+        x = sign;
+    else { /* subnormal: normalise */
+        exp = 113;
+        while (!(mant & 0x400u)) {
+            mant <<= 1;
+            exp--;
+        }
+        x = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
+    }
+    float f;
+    memcpy(&f, &x, sizeof f);
+    return f;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+__attribute__((target("avx2,f16c,fma"))) static float dot_half_f16c(const uint16_t *a,
+                                                                    const float *b, int n)
+{
+    __m256 acc = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(a + i)));
+        acc = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + i), acc);
+    }
+    float t[8];
+    _mm256_storeu_ps(t, acc);
+    float s = t[0] + t[1] + t[2] + t[3] + t[4] + t[5] + t[6] + t[7];
+    for (; i < n; i++)
+        s += half_to_float(a[i]) * b[i];
+    return s;
+}
+#endif
+
+float camas_dense_dot_half(const uint16_t *a, const float *b, int n)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma"))
+        return dot_half_f16c(a, b, n);
+#endif
+    float s = 0;
+    for (int i = 0; i < n; i++)
+        s += half_to_float(a[i]) * b[i];
+    return s;
+}
+
 /* Cloned per instruction set (the loader picks the widest the CPU has): most of a
  * question's time after the model is spent here, ranking every example and danger message. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) float

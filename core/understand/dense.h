@@ -102,6 +102,13 @@ int camas_dense_keep(camas_dense *d, uint64_t key, const float *v);
 /* The dot product of two vectors of n floats (the cosine of unit vectors). */
 float camas_dense_dot(const float *a, const float *b, int n);
 
+/* Half-precision (IEEE binary16) copies of vectors that are scanned whole for every message,
+ * the danger examples: half the memory read, and a cosine off by about 1e-5. */
+uint16_t camas_dense_half(float f);
+void camas_dense_to_half(const float *v, uint16_t *out, int n);
+/* The dot product of a half-precision vector a with b. */
+float camas_dense_dot_half(const uint16_t *a, const float *b, int n);
+
 /* The body an entry is about ("all" -> NULL); NULL when the entry is unknown. */
 const char *camas_dense_entry_body(const camas_dense *d, const char *entry_id);
 

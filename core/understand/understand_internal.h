@@ -83,7 +83,7 @@ struct camas_understand {
     int cache_fd;
     struct examples danger; /* danger (1) and safe (0) messages */
     /* the danger examples' vectors, contiguous, for the kernel-density score */
-    float *danger_x;
+    uint16_t *danger_x; /* half precision (camas_dense_to_half) */
     unsigned char *danger_y;
     size_t danger_n;
     struct examples scope; /* out-of-scope messages (0); the plugins' example questions are 1 */
