@@ -476,11 +476,20 @@ __attribute__((target("avx2,f16c,fma"))) static float dot_half_f16c(const uint16
 }
 #endif
 
-float camas_dense_dot_half(const uint16_t *a, const float *b, int n)
+bool camas_dense_half_fast(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-    if (__builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("fma"))
+    return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+float camas_dense_dot_half(const uint16_t *a, const float *b, int n, bool fast)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (fast)
         return dot_half_f16c(a, b, n);
 #endif
     float s = 0;

@@ -106,8 +106,10 @@ float camas_dense_dot(const float *a, const float *b, int n);
  * the danger examples: half the memory read, and a cosine off by about 1e-5. */
 uint16_t camas_dense_half(float f);
 void camas_dense_to_half(const float *v, uint16_t *out, int n);
-/* The dot product of a half-precision vector a with b. */
-float camas_dense_dot_half(const uint16_t *a, const float *b, int n);
+/* Can this CPU take the fast path (F16C, AVX2, FMA)? Asked once per scan, not per vector. */
+bool camas_dense_half_fast(void);
+/* The dot product of a half-precision vector a with b; fast from camas_dense_half_fast(). */
+float camas_dense_dot_half(const uint16_t *a, const float *b, int n, bool fast);
 
 /* The body an entry is about ("all" -> NULL); NULL when the entry is unknown. */
 const char *camas_dense_entry_body(const camas_dense *d, const char *entry_id);

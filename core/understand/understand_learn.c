@@ -214,8 +214,9 @@ static float danger_kernel(const camas_understand *u, const float *q)
      * only the near ones cost an exp (10,000 exps were a tenth of a question's time) */
     double d = 0, s = 0;
     float nearest = -2.0f;
+    bool fast = camas_dense_half_fast();
     for (size_t i = 0; i < u->danger_n; i++) {
-        float c = camas_dense_dot_half(u->danger_x + i * (size_t)dim, q, dim);
+        float c = camas_dense_dot_half(u->danger_x + i * (size_t)dim, q, dim, fast);
         if (c > nearest) {
             double rescale = exp(DANGER_GAMMA * (double)(nearest - c));
             d *= rescale;

@@ -199,9 +199,11 @@ static void test_half(void)
     float exact = 0;
     for (int i = 0; i < N; i++)
         exact += a[i] * b[i];
-    CHECK(fabsf(camas_dense_dot_half(h, b, N) - exact) < 1e-4f);
-    CHECK(fabsf(camas_dense_dot_half(h, b, 5) -
-                (a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3] + a[4] * b[4])) < 1e-5f);
+    float five = a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3] + a[4] * b[4];
+    for (int fast = 0; fast <= (int)camas_dense_half_fast(); fast++) { /* both paths */
+        CHECK(fabsf(camas_dense_dot_half(h, b, N, fast) - exact) < 1e-4f);
+        CHECK(fabsf(camas_dense_dot_half(h, b, 5, fast) - five) < 1e-5f);
+    }
 }
 
 int main(void)
