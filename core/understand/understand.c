@@ -794,3 +794,8 @@ void camas_understand_mask(camas_understand *u, const char *entry_id, const char
         camas_dense_mask(u->dense, entry_id, folded, masked);
     free(folded);
 }
+
+FILE *camas_understand_trace(const camas_understand *u)
+{
+    return u ? u->trace : NULL;
+}

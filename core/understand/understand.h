@@ -126,4 +126,8 @@ void camas_understand_set_lexicon(camas_understand *u, const struct camas_lexico
 void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text,
                            bool masked);
 
+/* The file CAMAS_UNDERSTAND_TRACE opened (a development aid), or NULL: the yes/no verdicts
+ * write why to it too. */
+FILE *camas_understand_trace(const camas_understand *u);
+
 #endif

@@ -174,6 +174,9 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
             n = nn;
             memcpy(v[1 - d], nv, sizeof nv);
         }
+        if (u->trace)
+            fprintf(u->trace, "CLAUSES\t%s %.3f %s\t%s %.3f\twhole %.3f\n", desc[0].entry_id,
+                    desc[0].score, body, n ? h[0].entry_id : "-", n ? h[0].score : 0.0, whole);
         bool clear = n && desc[0].score >= DESCRIPTION_CLEAR && h[0].score >= DESCRIBED_MIN &&
                      strcmp(h[0].entry_id, desc[0].entry_id) != 0 &&
                      (n < 2 || h[0].score - h[1].score >= DENSE_MARGIN);

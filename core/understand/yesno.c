@@ -21,40 +21,58 @@
 /* Words a membership or yes/no question carries without claiming anything ("is WARN
  * part of WashACT?", "is it true that…"). */
 static const char *const weak_words[] = {
-    "part",         "member",    "members",   "membre",    "membres",     "partie",
-    "involved",     "include",   "includes",  "included",  "inclus",      "incluse",
-    "among",        "parmi",     "one",       "true",      "vrai",        "really",
-    "vraiment",     "actually",  "still",     "encore",    "also",        "aussi",
-    "it",           "there",     "they",      "them",      "their",       "ils",
-    "elles",        "leur",      "leurs",     "cela",      "ca",          "c",
-    "ce",           "body",      "group",     "groupe",    "organisme",   "organization",
-    "organisation", "committee", "comite",    "t",         "il",          "elle",
-    "ete",          "etre",      "tout",      "tous",      "toute",       "toutes",
-    "entre",        "autres",    "on",        "y",         "every",       "each",
-    "chaque",       "under",     "supposed",  "meant",     "cense",       "censee",
-    "dedans",       "ya",        "ki",        "fait",      "font",        "make",
-    "anti", /* "anti-trafficking": what every body is against, not a claim */
-    "makes",        "sous",      "according", "selon",     "person",      "personne",
-    "bien",         "genre",     "grp",       "exactly",   "exactement",  "look",
-    "looks",        "looking",   "deal",      "deals",     "handle",      "handles",
-    "cover",        "covers",    "get",       "gets",      "sure",        "came",
-    "come",         "comes",     "correct",   "right",     "yes",         "oui",
-    "vrai",         "non",       "occupe",    "occuper",   "regarde",     "regardent",
-    "portent",      "porte",     "pour",      "like",      "quick",       "hey",
-    "reps",         "genre",     "work",      "works",     "working",     "focus",
-    "focused",      "focuses",   "focusing",  "many",      "much",        "combien",
-    "himself",      "herself",   "itself",    "lui",       "people",      "gens",
-    "inclut",       "incluent",  "inclure",   "comprend",  "comprennent", "executive",
-    "general",      "generale",  "yeah",      "yep",       "yup",         "ouais",
-    "hein",         "nan",       "ok",        "okay",      "once",        "against",
-    "contre",       "veut",      "veulent",   "cherche",   "cherchent",   "vise",
-    "visent",       "want",      "wants",     "seek",      "seeks",       "try",
-    "tries",        "releve",    "relevent",  "through",   "via",         "trouve",
-    "trouvent",     "situe",     "viennent",  "vient",     "chacun",      "chacune",
-    "set",          "figure",    "figurent",  "mentionne", "mentionnes",  "mentionnee",
-    "mentionnees",  "cite",      "cites",     "citee",     "citees",      "contenu",
-    "contenus",     "contenue",  "contenues", "own",       "propre",      "sur",
-    "notamment",    "including", "listed",    "mentioned", "named",       NULL};
+    "part",         "member",    "members",    "membre",
+    "membres",      "partie",    "involved",   "include",
+    "includes",     "included",  "inclus",     "incluse",
+    "among",        "parmi",     "one",        "true",
+    "vrai",         "really",    "vraiment",   "actually",
+    "still",        "adresse",   "address",    "encore",
+    "also",         "aussi",     "it",         "there",
+    "they",         "them",      "their",      "ils",
+    "elles",        "leur",      "leurs",      "cela",
+    "ca",           "c",         "ce",         "body",
+    "group",        "groupe",    "organisme",  "organization",
+    "organisation", "committee", "comite",     "t",
+    "il",           "elle",      "ete",        "etre",
+    "tout",         "tous",      "toute",      "toutes",
+    "entre",        "autres",    "on",         "y",
+    "every",        "each",      "chaque",     "under",
+    "supposed",     "meant",     "cense",      "censee",
+    "dedans",       "ya",        "ki",         "fait",
+    "font",         "make",      "anti", /* "anti-trafficking": what every body is against, not a
+                                            claim */
+    "makes",        "sous",      "according",  "selon",
+    "person",       "personne",  "bien",       "genre",
+    "grp",          "exactly",   "exactement", "look",
+    "looks",        "looking",   "deal",       "deals",
+    "handle",       "handles",   "cover",      "covers",
+    "get",          "gets",      "sure",       "came",
+    "come",         "comes",     "correct",    "right",
+    "yes",          "oui",       "vrai",       "non",
+    "occupe",       "occuper",   "regarde",    "regardent",
+    "portent",      "porte",     "pour",       "like",
+    "quick",        "hey",       "reps",       "genre",
+    "work",         "works",     "working",    "focus",
+    "focused",      "focuses",   "focusing",   "many",
+    "much",         "combien",   "himself",    "herself",
+    "itself",       "lui",       "people",     "gens",
+    "inclut",       "incluent",  "inclure",    "comprend",
+    "comprennent",  "executive", "general",    "generale",
+    "yeah",         "yep",       "yup",        "ouais",
+    "hein",         "nan",       "ok",         "okay",
+    "once",         "against",   "contre",     "veut",
+    "veulent",      "cherche",   "cherchent",  "vise",
+    "visent",       "want",      "wants",      "seek",
+    "seeks",        "try",       "tries",      "releve",
+    "relevent",     "through",   "via",        "trouve",
+    "trouvent",     "situe",     "viennent",   "vient",
+    "chacun",       "chacune",   "set",        "figure",
+    "figurent",     "mentionne", "mentionnes", "mentionnee",
+    "mentionnees",  "cite",      "cites",      "citee",
+    "citees",       "contenu",   "contenus",   "contenue",
+    "contenues",    "own",       "propre",     "sur",
+    "notamment",    "including", "listed",     "mentioned",
+    "named",        NULL};
 
 /* More words that carry no claim: "is the task force expected to…", "on peut aller
  * observer…", "au sein du…", SMS spellings ("ds" dans, "tt" tous, "rite"), and the nouns of a
@@ -251,6 +269,9 @@ static bool real_word(const camas_yesno_context *c, const char *lang, const char
     return (lists & (strcmp(lang, "fr") == 0 ? 2u : 1u)) != 0;
 }
 
+static const char *const mail_providers[] = {"gmail",  "hotmail", "outlook", "yahoo",
+                                             "icloud", "proton",  "aol",     NULL};
+
 /* Is word w (a question's) in text's tokens, by stem, synonym or, for longer words, one
  * typo away (two in long words)? */
 bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const char *w,
@@ -271,6 +292,10 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
         if (wl == 3 && at[k].len == 3 && w[0] == at[k].text[0] && w[1] == at[k].text[2] &&
             w[2] == at[k].text[1])
             return true;
+        /* a mail provider is a name, not a typo of "email" ("is washact's email a gmail
+         * address?") */
+        if (camas_text_in_words(w, mail_providers))
+            continue;
         /* two typos in a long word ("torence" for "torrance") when it starts the same */
         int most = wl >= 7 && at[k].len >= 7 && strncmp(w, at[k].text, 2) == 0 ? 2 : 1;
         if (wl >= 4 && at[k].len >= 4 && (wl >= 5 || w[0] == at[k].text[0]) &&
@@ -437,7 +462,7 @@ static bool founding_as_convened(const char *w, const char *an)
 static bool claim_opposed(const camas_yesno_context *c, const char *lang, const char *qn,
                           const camas_token *qt, size_t nq, const unsigned char *qused,
                           const unsigned char *phrased, size_t preamble, const camas_token *at,
-                          size_t na, const char *an, bool *is_claim, bool *all_found,
+                          size_t na, const char *an, bool *is_claim, bool *missed, bool *all_found,
                           size_t *claims, size_t *missing, size_t *missed_at)
 {
     size_t pos = 0;
@@ -465,6 +490,7 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
             return true;
         }
         *all_found &= found;
+        missed[i] = !found;
         if (!found)
             *missed_at = i;
         *missing += !found;
@@ -568,7 +594,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* the question's claim words, each marked found or not */
     unsigned qnames[MAX_HITS];
     size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
-    bool is_claim[MAX_TOK] = {false};
+    bool is_claim[MAX_TOK] = {false}, missed[MAX_TOK] = {false};
     bool all_found = numbers_found && (!q_mail || mail_found);
     claims += q_mail + (qf && (qf & af));
     /* the words of a synonym phrase the answer holds are found even when each alone is not */
@@ -577,7 +603,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
      * does the task force include survivors?") */
     size_t preamble = preamble_words(question, lang);
     size_t missing = 0, missed_at = 0;
-    if (claim_opposed(c, lang, qn, qt, nq, qused, phrased, preamble, at, na, an, is_claim,
+    if (claim_opposed(c, lang, qn, qt, nq, qused, phrased, preamble, at, na, an, is_claim, missed,
                       &all_found, &claims, &missing, &missed_at)) {
         verdict = -1;
         goto out;
@@ -641,9 +667,15 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* a frequency asked that the answer does not give is not confirmed by the rest ("does the
      * CSEC committee meet monthly?" against "the public is welcome at its meetings") */
     verdict = all_found && claims > 0 && !universal && !(qf && !af) ? 1 : 0;
-    /* a role the answer does not give: who holds it, asked of the knowledge */
-    if (!verdict && nqn && nqb == 1)
+    /* a role the answer does not give: who holds it, asked of the knowledge; its holder
+     * bears out only the role ("is the Seattle Police Department's homicide unit a co-chair of
+     * WashACT?" claims a unit the answer does not give) */
+    if (!verdict && nqn && nqb == 1) {
         verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
+        for (size_t i = 0; verdict == 1 && i < nq && i < MAX_TOK; i++)
+            if (missed[i] && !camas_yesno_role_word(qt[i].text))
+                verdict = 0;
+    }
 out:
     camas_yesno_units_free(units, nunits);
     camas_buf_free(&usable_text);

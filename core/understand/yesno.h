@@ -138,5 +138,8 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
 
 /* Does normalised text norm hold one of list's phrases as whole words? */
 bool camas_yesno_any_phrase(const char *norm, const char *const *list);
+/* Does the question (normalised) compare ("than", "before", "plus récent que", "unlike")?
+ * Its descriptions and numbers may then be the other body's (yesno_described.c). */
+bool camas_yesno_compares(const char *qn);
 
 #endif

@@ -72,12 +72,12 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
                                            "briefing", "briefings", "info session", NULL};
     static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
                                            "reunions", "reunit",   "reunissent", NULL};
-    static const char *const going[] = {"attend",        "attending", "go",          "come",
-                                        "join",          "observe",   "sit in",      "assister",
-                                        "aller",         "venir",     "participer",  "observer",
-                                        "entrer",        "observers", "observateur", "observateurs",
-                                        "observatrices", "show up",   "drop in",     "walk in",
-                                        "pointer",       "debarquer", NULL};
+    static const char *const going[] = {
+        "attend",  "attending", "go",          "come",         "join",          "observe",
+        "sit in",  "assister",  "aller",       "venir",        "participer",    "observer",
+        "entrer",  "observers", "observateur", "observateurs", "observatrices", "show up",
+        "drop in", "walk in",   "pointer",     "debarquer",    "accueille",     "accueillent",
+        "admit",   "admits",    NULL};
     /* "on peut assister aux réunions ?", "can I attend?": may one go is asking if it is open */
     static const char *const may[] = {"can",     "may",     "could",    "allowed",  "peut",  "peux",
                                       "peuvent", "pouvons", "pourrait", "possible", "droit", NULL};
@@ -327,6 +327,18 @@ static int role_held(const camas_yesno_context *c, const char *body, const char 
         verdict = 1;
     camas_yesno_units_free(units, n);
     return verdict;
+}
+
+bool camas_yesno_role_word(const char *w)
+{
+    for (size_t r = 0; r < NROLES; r++)
+        for (const char *const *p = roles[r].words; *p; p++) {
+            size_t wl = strlen(w);
+            for (const char *h = strstr(*p, w); h; h = strstr(h + 1, w))
+                if ((h == *p || h[-1] == ' ') && (h[wl] == '\0' || h[wl] == ' '))
+                    return true;
+        }
+    return false;
 }
 
 int camas_yesno_role_elsewhere(const camas_yesno_context *c, const char *qn, const char *lang,

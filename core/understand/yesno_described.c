@@ -339,6 +339,10 @@ static bool pronoun_claims_of_body(const camas_yesno_context *c, const char *qn,
 int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
                             const char *lang)
 {
+    char phoned[1024];
+    if (strlen(question) < sizeof phoned &&
+        camas_yesno_join_phones(question, phoned, sizeof phoned))
+        question = phoned;
     char *qn = camas_text_normalize_dup(question), *rest = NULL;
     if (qn && pronoun_claims_of_body(c, qn, lang)) {
         free(qn);
@@ -346,14 +350,18 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     }
     /* a comparison describes two bodies ("le comité créé par le projet de loi 5308 est plus
      * récent que le groupe convoqué en 2006 ?"): read whole, never as about one of them */
-    const char *body =
-        qn && !camas_yesno_compares(qn) ? camas_yesno_described(c, qn, lang, &rest) : NULL;
+    const char *named[4];
+    size_t nnamed = qn && c->bodies ? c->bodies(c->ud, qn, lang, named, 4) : 0;
+    /* ...and so does a claim of two bodies named ("le comité CSEC et WashACT sont-ils tous les
+     * deux convoqués par le bureau du procureur général ?" is not about "the committee the
+     * Attorney General's Office convenes") */
+    const char *body = qn && !camas_yesno_compares(qn) && nnamed < 2
+                           ? camas_yesno_described(c, qn, lang, &rest)
+                           : NULL;
     /* ...or by a fact only one body's answers state, which the understanding reads ("the
      * group the legislature renewed in 2015", "the body whose founding law is RCW 7.68.350") */
     char told[512];
-    const char *named[4];
-    if (!body && qn && c->describe && !camas_yesno_compares(qn) &&
-        !(c->bodies && c->bodies(c->ud, qn, lang, named, 4)) &&
+    if (!body && qn && c->describe && !camas_yesno_compares(qn) && !nnamed &&
         (body = c->describe(c->ud, question, told, sizeof told)) != NULL) {
         rest = camas_text_normalize_dup(told);
         if (!rest)

@@ -53,7 +53,9 @@ extern const char *const camas_yesno_openers_fr[];
 
 /* Shared by yesno.c and yesno_compare.c. */
 bool camas_yesno_has_phrase(const char *norm, const char *phrase); /* whole words */
-bool camas_yesno_is_year(const char *v);                           /* "2013" */
+bool camas_yesno_is_year(const char *v);
+size_t camas_yesno_join_phones(const char *in, char *out, size_t cap);
+/* "206 442 4488" */ /* "2013" */
 /* Splits an answer into units (at most max; each unit's norm and item to be freed). */
 size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer, const char *lang,
                                struct unit *u, size_t max);
@@ -65,9 +67,6 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
 /* "do I have to pay?" against "free", "eastern Washington?" against "western Washington":
  * does the answer (an) give the other value (yesno_compare.c)? */
 bool camas_yesno_cost_or_side_differs(const char *qn, const char *an);
-/* Does the question (normalised) compare ("than", "before", "plus récent que", "unlike")?
- * Its descriptions and numbers may then be the other body's (yesno_described.c). */
-bool camas_yesno_compares(const char *qn);
 /* A word's stem in lang, or the word itself without a stemmer (yesno.c). */
 bool camas_yesno_stem(camas_stemmer *st, const char *lang, const char *w, char *out, size_t cap);
 /* Numbers (yesno_numbers.c): a token's value when it states one ("2015", "huit"), else NULL;
@@ -98,6 +97,8 @@ int camas_yesno_compare_same(const camas_yesno_context *c, const char *qn, const
 /* The bodies (ids, at most max) a question asks about. */
 size_t camas_yesno_subject_bodies(const camas_yesno_context *c, const char *qn, const char *lang,
                                   const char **ids, size_t max);
+/* Is w a word of a role ("co", "chair", "convened", "copreside")? (yesno_compare.c) */
+bool camas_yesno_role_word(const char *w);
 
 /* What a question asks after any preamble ("I'm a nurse in Yakima - does the task force…"):
  * the text after its last " - ", ", ", ": " or ". " (the question itself when none). */

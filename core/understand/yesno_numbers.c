@@ -16,13 +16,15 @@
 static const char *number_word(const char *w)
 {
     static const char *const words[][2] = {
-        {"two", "2"},     {"three", "3"},   {"four", "4"},    {"five", "5"},
-        {"six", "6"},     {"seven", "7"},   {"eight", "8"},   {"nine", "9"},
-        {"ten", "10"},    {"eleven", "11"}, {"twelve", "12"}, {"fifteen", "15"},
-        {"twenty", "20"}, {"thirty", "30"}, {"deux", "2"},    {"trois", "3"},
-        {"quatre", "4"},  {"cinq", "5"},    {"sept", "7"},    {"huit", "8"},
-        {"neuf", "9"},    {"dix", "10"},    {"onze", "11"},   {"douze", "12"},
-        {"quinze", "15"}, {"vingt", "20"},  {"trente", "30"}, {"twenty-five", "25"}};
+        {"two", "2"},       {"three", "3"},   {"four", "4"},      {"five", "5"},
+        {"six", "6"},       {"seven", "7"},   {"eight", "8"},     {"nine", "9"},
+        {"ten", "10"},      {"eleven", "11"}, {"twelve", "12"},   {"fifteen", "15"},
+        {"twenty", "20"},   {"thirty", "30"}, {"deux", "2"},      {"trois", "3"},
+        {"quatre", "4"},    {"cinq", "5"},    {"sept", "7"},      {"huit", "8"},
+        {"neuf", "9"},      {"dix", "10"},    {"onze", "11"},     {"douze", "12"},
+        {"quinze", "15"},   {"vingt", "20"},  {"trente", "30"},   {"twenty-five", "25"},
+        {"forty", "40"},    {"fifty", "50"},  {"hundred", "100"}, {"quarante", "40"},
+        {"cinquante", "50"}};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(w, words[i][0]) == 0)
             return words[i][1];
@@ -201,4 +203,50 @@ bool camas_yesno_single_counted_otherwise(const camas_yesno_context *c, const ch
             return true;
     }
     return false;
+}
+
+/* A phone number written with spaces, dots or brackets ("206 442 4488", "(206) 442-4488",
+ * "2064424488") in the form the answers give ("206-442-4488"): read as it is, its groups were
+ * separate numbers, and "(206)" one the answer did not state. */
+size_t camas_yesno_join_phones(const char *in, char *out, size_t cap)
+{
+    size_t o = 0, joined = 0;
+    if (!cap)
+        return 0;
+    for (size_t i = 0; in[i] && o + 1 < cap;) {
+        bool start = (isdigit((unsigned char)in[i]) ||
+                      (in[i] == '(' && isdigit((unsigned char)in[i + 1]))) &&
+                     (i == 0 || !isalnum((unsigned char)in[i - 1]));
+        char digits[16];
+        size_t nd = 0, groups[8], ng = 0, end = i;
+        for (size_t k = i; start && in[k] && nd < sizeof digits; k++) {
+            if (isdigit((unsigned char)in[k])) {
+                if (k == i || !isdigit((unsigned char)in[k - 1])) {
+                    if (ng == 8)
+                        break;
+                    groups[ng++] = 0;
+                }
+                groups[ng - 1]++;
+                digits[nd++] = in[k];
+                end = k + 1;
+            } else if (!strchr(" .-()", in[k]) || (k > i && strchr(" .-()", in[k - 1]) &&
+                                                   !(in[k - 1] == ')' && in[k] == ' '))) {
+                break;
+            }
+        }
+        bool phone = nd == 10 && !isalnum((unsigned char)in[end]) &&
+                     ((ng == 3 && groups[0] == 3 && groups[1] == 3) || ng == 1);
+        bool hyphenated = phone && ng == 3 && in[i] != '(' && in[i + 3] == '-' && in[i + 7] == '-';
+        if (!phone || hyphenated) {
+            out[o++] = in[i++];
+            continue;
+        }
+        if (o + 13 > cap)
+            break;
+        o += (size_t)snprintf(out + o, cap - o, "%.3s-%.3s-%.4s", digits, digits + 3, digits + 6);
+        i = end;
+        joined++;
+    }
+    out[o] = '\0';
+    return joined;
 }

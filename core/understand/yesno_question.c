@@ -24,16 +24,16 @@ const char *const camas_yesno_openers_fr[] = {"est",     "sont", "a",      "ont"
 /* Verbs that make a French question said with rising intonation a yes/no one
  * ("WashACT c'est gratuit ?", "le comité se réunit chaque mois ?"). */
 static const char *const verbs_fr[] = {
-    "est",       "sont",       "ont",        "peut",      "peuvent",     "faut",      "existe",
-    "reunit",    "reunissent", "preside",    "fait",      "font",        "doit",      "doivent",
-    "ouvert",    "ouverte",    "ouverts",    "ouvertes",  "gratuit",     "gratuite",  "gratuites",
-    "gratuits",  "c",          "cest",       "compte",    "comptent",    "comprend",  "comprennent",
-    "inclut",    "incluent",   "ete",        "cree",      "creee",       "convoque",  "convoquee",
-    "examine",   "accueille",  "organise",   "identifie", "repose",      "payant",    "payante",
-    "payantes",  "reservee",   "reservees",  "ya",        "vrai",        "coordonne", "coordonnent",
-    "travaille", "s",          "recommande", "copreside", "copresident", "president", "dirige",
-    "dirigent",  "rassemble",  "regroupe",   "siege",     "siegent",     "publie",    "publient",
-    NULL};
+    "est",         "sont",       "ont",       "peut",       "peuvent",   "faut",        "existe",
+    "reunit",      "reunissent", "reuni",     "preside",    "fait",      "font",        "doit",
+    "doivent",     "ouvert",     "ouverte",   "ouverts",    "ouvertes",  "gratuit",     "gratuite",
+    "gratuites",   "gratuits",   "c",         "cest",       "compte",    "comptent",    "comprend",
+    "comprennent", "inclut",     "incluent",  "ete",        "cree",      "creee",       "convoque",
+    "convoquee",   "examine",    "accueille", "organise",   "identifie", "repose",      "payant",
+    "payante",     "payantes",   "reservee",  "reservees",  "ya",        "vrai",        "coordonne",
+    "coordonnent", "travaille",  "s",         "recommande", "copreside", "copresident", "president",
+    "dirige",      "dirigent",   "rassemble", "regroupe",   "siege",     "siegent",     "publie",
+    "publient",    NULL};
 
 /* Verbs that make a short English statement with a question mark a yes/no question
  * ("washact meets every quarter?", "task force chaired by torrance?"); keyword queries have
@@ -48,11 +48,13 @@ static const char *const verbs_en[] = {
 static bool relative_after(const char *w)
 {
     static const char *const heads[] = {
-        "anyone",     "someone",   "everyone",   "people",        "person",   "those",   "one",
-        "body",       "group",     "committee",  "organization",  "member",   "members", "quelqu",
-        "ceux",       "celles",    "personne",   "personnes",     "celui",    "celle",   "public",
-        "victims",    "survivors", "groups",     "organizations", "agencies", "membres", "victimes",
-        "survivants", "groupes",   "organismes", "agences",       "importe",  NULL};
+        "anyone",        "someone",      "everyone", "people",    "person",       "those",
+        "one",           "body",         "group",    "committee", "organization", "member",
+        "members",       "quelqu",       "ceux",     "celles",    "personne",     "personnes",
+        "celui",         "celle",        "public",   "victims",   "survivors",    "groups",
+        "organizations", "agencies",     "membres",  "victimes",  "survivants",   "groupes",
+        "organismes",    "agences",      "importe",  "groupe",    "organisme",    "comite",
+        "instance",      "organisation", NULL};
     return camas_text_in_words(w, heads);
 }
 
@@ -347,8 +349,11 @@ static bool yesno_sentence(const char *question, const char *lang)
             continue; /* "est-il vrai que", "en tant que": a conjunction past the start */
         /* "c'est le procureur général qui a convoqué washact ?" (or in SMS, "c le projet de loi
          * 5308 qui…"): a cleft, not a question word */
-        long head =
-            n > 2 && strcmp(t[0].text, "c") == 0 ? (strcmp(t[1].text, "est") == 0 ? 2 : 1) : 0;
+        static const char *const linking[] = {"et", "donc", "alors", "mais", "ah", NULL};
+        long c0 = n > 3 && camas_text_in_words(t[0].text, linking) ? 1 : 0;
+        long head = n > c0 + 2 && strcmp(t[c0].text, "c") == 0
+                        ? c0 + (strcmp(t[c0 + 1].text, "est") == 0 ? 2 : 1)
+                        : 0;
         bool cleft = fr && head && i > head &&
                      (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0);
         if (camas_is_question_word(lang, t[i].text) && !cleft && !relative_at(t, i) &&

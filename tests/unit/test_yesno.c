@@ -569,6 +569,16 @@ int main(void)
     CHECK(!camas_yesno_question("wen was washact convend?", "en"));
     CHECK(!camas_yesno_question("washact email address?", "en"));
     CHECK(!camas_yesno_question("qu'est-ce que le WARN ?", "fr"));
+    /* a relative clause after a singular body noun; a cleft after "et"; "réuni" misspelt */
+    CHECK(camas_yesno_question("L'organisme qui compte un survivant a-t-il été réautorisé en "
+                               "2015 ?",
+                               "fr"));
+    CHECK(camas_yesno_question("slt, le groupe qui se reunit tous les trimestres organise aussi "
+                               "des séances d'info ?",
+                               "fr"));
+    CHECK(camas_yesno_question("et c'est le procureur général qui le convoque ?", "fr"));
+    CHECK(!camas_yesno_question("et qui le convoque ?", "fr"));
+    CHECK(camas_yesno_question("washact se reuni chaque mois ?", "fr"));
     /* a question word opens the last part: what is asked, not whether */
     CHECK(!camas_yesno_question("WashACT and the CSEC committee: who convened each one?", "en"));
     CHECK(!camas_yesno_question("je compare les trois organismes : lesquels ont un site ?", "fr"));
@@ -763,6 +773,7 @@ int main(void)
     test_lexicon(st);
     test_described_by_fact(st);
     test_one_missing(st);
+    test_written_values(st);
     test_described(st);
     test_identity(st);
     camas_stemmer_free(st);

@@ -342,6 +342,50 @@ void test_one_missing(camas_stemmer *st)
 }
 
 /* check.h counts per file: this file's checks and failures, for test_yesno.c's total. */
+/* Values as people write them: a phone number with spaces or brackets, a number in words, a
+ * mail provider that is no typo of "email", "l'adresse" before an address. */
+void test_written_values(camas_stemmer *st)
+{
+    char out[128];
+    CHECK(camas_yesno_join_phones("c bien le 206 442 4488 ?", out, sizeof out) == 1 &&
+          strcmp(out, "c bien le 206-442-4488 ?") == 0);
+    CHECK(camas_yesno_join_phones("(206) 442-4488", out, sizeof out) == 1 &&
+          strcmp(out, "206-442-4488") == 0);
+    CHECK(camas_yesno_join_phones("call 2064424488.", out, sizeof out) == 1 &&
+          strcmp(out, "call 206-442-4488.") == 0);
+    CHECK(camas_yesno_join_phones("206.442.4488", out, sizeof out) == 1);
+    static const char *const unchanged[] = {"RCW 7.68.350", "1-888-373-7888", "in 2013 2015",
+                                            "206-442-4488", "SB 5308 5884",   "20644244881"};
+    for (size_t i = 0; i < sizeof unchanged / sizeof unchanged[0]; i++)
+        CHECK(camas_yesno_join_phones(unchanged[i], out, sizeof out) == 0 &&
+              strcmp(out, unchanged[i]) == 0);
+    CHECK(camas_yesno_join_phones("206 442 4488", out, 8) == 0); /* no room: cut, not joined */
+
+    camas_yesno_context c = {.stemmer = st, .bodies = stub_bodies, .is_body_word = stub_body_word};
+    static const char csec_contact[] =
+        "For more information about the CSEC Committee, contact Kyle "
+        "Bois: e-mail KyleW@atg.wa.gov, phone 206-442-4488.";
+    CHECK(camas_yesno_verdict_ctx(&c, "is the csec phone (206) 442-4488?", csec_contact, "en") ==
+          1);
+    CHECK(camas_yesno_verdict_ctx(&c, "is the csec phone 206 442 4477?", csec_contact, "en") == -1);
+    static const char tf_members[] = "The Task Force's membership includes four legislators, "
+                                     "eight state agencies and representatives of 25 "
+                                     "organizations.";
+    CHECK(camas_yesno_verdict_ctx(&c, "Are fifty organizations represented on the task force?",
+                                  tf_members, "en") == -1);
+    static const char wa_mail[] = "For more information about WashACT, e-mail "
+                                  "warntrafficking@yahoo.com.";
+    CHECK(camas_yesno_verdict_ctx(&c, "is washact's email a gmail address?", wa_mail, "en") != 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "l'adresse warntrafficking@yahoo.com c'est pour washact ?",
+                                  "Pour plus d'informations sur WashACT, écrivez à "
+                                  "warntrafficking@yahoo.com.",
+                                  "fr") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Le comité CSEC accueille-t-il le public ?",
+                                  "Le public est le bienvenu aux réunions du Comité CSEC pour "
+                                  "observer les travaux du comité.",
+                                  "fr") == 1);
+}
+
 int test_yesno_context_results(int *count)
 {
     *count = check_count;
