@@ -168,7 +168,11 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
         danger_score = u.danger;
         danger_kernel = u.danger_kernel;
         int verdict = 0;
-        if (camas_worker_answer_each_body(w, id, &req, match_lang, &u, &plugin_name, &entry_id)) {
+        if (!prev && !yes_no && u.decision != CAMAS_DECIDE_DECLINE &&
+            camas_worker_answer_two_parts(w, id, &req, match_lang, &plugin_name, &entry_id)) {
+            abstained = false;
+        } else if (camas_worker_answer_each_body(w, id, &req, match_lang, &u, &plugin_name,
+                                                 &entry_id)) {
             abstained = false;
         } else if (u.decision == CAMAS_DECIDE_ANSWER &&
                    camas_worker_render_entry(w, id, u.options[0].owner, u.options[0].entry_id, &req,

@@ -179,6 +179,18 @@ size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHR
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
                                        const camas_request *req, const char *whole,
                                        const char *prev, const char **plugin_name, int *verdict);
+/* The entries' answers one after the other, as the reply (a blank line between them);
+ * *entry_id becomes the first one answered. False when none could be rendered. */
+bool camas_worker_render_entries(struct worker *w, int64_t id, const camas_request *req,
+                                 const camas_match *each, size_t found, const char **plugin_name,
+                                 const char **entry_id);
+/* Both asks of a question that joins two ("who chairs the task force and how often does it
+ * meet?", "qui copréside WashACT et est-ce que les réunions sont ouvertes ?"), each
+ * understood alone (the second as a follow-up of the first), when they get two entries
+ * (worker_asks.c). False otherwise, the reply buffers untouched. */
+bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_request *req,
+                                   const char *match_lang, const char **plugin_name,
+                                   const char **entry_id);
 /* Each named body's own answer, for a question about two or three; false when not such a
  * question or not understood for each (the reply buffers are then untouched). */
 bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,

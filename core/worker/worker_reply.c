@@ -282,6 +282,7 @@ static int verdict_on(struct worker *w, const char *question, const char *answer
                              .body_id = yesno_body_id,
                              .lexicon = w->lexicon,
                              .describe = yesno_describe,
+                             .trace = camas_understand_trace(w->understand),
                              .ud = w};
     /* with its shorthand written out ("ts les mois") and its typos mended ("every montth" ->
      * "every month"), real words left alone */
@@ -291,7 +292,10 @@ static int verdict_on(struct worker *w, const char *question, const char *answer
         question = full;
     if (camas_matcher_spell(w->matcher, w->lexicon, question, lang, spelled, sizeof spelled) > 0)
         question = spelled;
-    return camas_yesno_verdict_ctx(&c, question, answer, lang);
+    int v = camas_yesno_verdict_ctx(&c, question, answer, lang);
+    if (c.trace)
+        fprintf(c.trace, "VERDICT %d\t%s\n", v, question);
+    return v;
 }
 
 void camas_worker_load_messages(struct worker *w)
@@ -368,6 +372,85 @@ static bool fact_of_another_body(struct worker *w, const char *question, const c
     return true;
 }
 
+/* Does text name the body id? */
+static bool names_body(struct worker *w, const char *text, const char *lang, const char *id)
+{
+    const char *ids[4];
+    size_t n = camas_matcher_bodies(w->matcher, text, lang, ids, 4);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* "Do the task force and WashACT both meet quarterly?", "le groupe de travail et le comité
+ * CSEC comptent-ils tous deux des législateurs ?": a claim made of two or three bodies holds
+ * only if it holds for each. Each other body named gets its own best entry; a "no" there
+ * answers for the question (its reply replaces the first body's), and a "yes" stands only
+ * when every body's answer bears it out. Not for comparisons ("created before", "the same
+ * bill"), which compare what the bodies' answers say. v is the verdict on the first entry. */
+static int each_body_too(struct worker *w, int64_t id, const camas_request *req, const char *body,
+                         int v, const char **plugin_name, const char **entry)
+{
+    static const char *const both[] = {
+        "both",      "tous les deux",  "toutes les deux", "tous deux", "toutes deux",
+        "les deux",  "each",           "chacun",          "chacune",   "all three",
+        "les trois", "tous les trois", "l un et l autre", NULL};
+    static const char *const same[] = {"same", "meme", "memes", "like", "comme", NULL};
+    const char *ids[4];
+    size_t n = camas_matcher_bodies(w->matcher, req->text, req->lang, ids, 4);
+    char *norm = camas_text_normalize_dup(req->text);
+    bool each = norm && n >= 2 && body && camas_yesno_any_phrase(norm, both) &&
+                !camas_yesno_any_phrase(norm, same) && !camas_yesno_compares(norm);
+    free(norm);
+    if (!each || v == -1)
+        return v;
+    int fr = camas_worker_lang_index(req->lang);
+    struct camas_worker_filter fc = {w, req->room_kind};
+    for (size_t i = 0; i < n && v != -1; i++) {
+        const struct body *b = NULL;
+        for (size_t k = 0; k < w->n_bodies && !b; k++)
+            if (strcmp(w->bodies[k].id, ids[i]) == 0 && strcmp(ids[i], body) != 0)
+                b = &w->bodies[k];
+        if (!b || !b->name[fr])
+            continue;
+        camas_understanding one;
+        camas_understand_query_bodies(w->understand, w->matcher, req->text, b->name[fr], req->lang,
+                                      camas_worker_room_policy, &fc, &one);
+        const char *theirs = one.decision == CAMAS_DECIDE_ANSWER
+                                 ? camas_understand_body(w->understand, one.options[0].entry_id)
+                                 : NULL;
+        if (!theirs || strcmp(theirs, b->id) != 0) {
+            v = v == 1 ? 0 : v; /* not borne out for this body */
+            continue;
+        }
+        camas_buf plain = w->reply_plain, html = w->reply_html;
+        const char *name = *plugin_name;
+        w->reply_plain = (camas_buf){0};
+        w->reply_html = (camas_buf){0};
+        /* a plugin may answer the question's words rather than the entry (the members
+         * plugin gives the card of the office the question names): only an answer that
+         * names this body and not the first one speaks for it */
+        int vb = camas_worker_render_entry(w, id, one.options[0].owner, one.options[0].entry_id,
+                                           req, plugin_name) &&
+                         names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, b->id) &&
+                         !names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, body)
+                     ? yes_no_verdict(w, req->text, req->lang)
+                     : 0;
+        if (vb == -1) { /* this body's answer says why not */
+            camas_buf_free(&plain);
+            camas_buf_free(&html);
+            *entry = one.options[0].entry_id;
+            return -1;
+        }
+        camas_worker_take_reply(w, &plain, &html);
+        *plugin_name = name;
+        if (vb != 1)
+            v = v == 1 ? 0 : v;
+    }
+    return v;
+}
+
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
                                        const camas_request *req, const char *whole,
                                        const char *prev, const char **plugin_name, int *verdict)
@@ -389,6 +472,8 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
     int v = yes_no_verdict(w, req->text, req->lang);
     if (v && with_body.len && yes_no_verdict(w, camas_buf_cstr(&with_body), req->lang) == -v)
         v = -v; /* overturned only by a verdict of its own (the name is no pronoun's) */
+    else if (!v && with_body.len)
+        v = yes_no_verdict(w, camas_buf_cstr(&with_body), req->lang);
     camas_buf_free(&with_body);
     for (size_t k = 1; v == 0 && k < 3 && u->options[k].entry_id &&
                        u->options[0].score - u->options[k].score <= YESNO_RUNNER_GAP;
@@ -417,6 +502,7 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
         v = yes_no_verdict(w, whole, req->lang);
     if (v == 0 && fact_of_another_body(w, req->text, req->lang, body))
         v = -1;
+    v = each_body_too(w, id, req, body, v, plugin_name, &entry);
     w->yesno_req = NULL;
     if (v)
         prefix_verdict(w, v, req->lang);
@@ -424,11 +510,9 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
     return entry;
 }
 
-/* The entries' answers one after the other, as the reply (a blank line between them);
- * *entry_id becomes the first one answered. False when none could be rendered. */
-static bool render_entries(struct worker *w, int64_t id, const camas_request *req,
-                           const camas_match *each, size_t found, const char **plugin_name,
-                           const char **entry_id)
+bool camas_worker_render_entries(struct worker *w, int64_t id, const camas_request *req,
+                                 const camas_match *each, size_t found, const char **plugin_name,
+                                 const char **entry_id)
 {
     camas_buf plain = {0}, html = {0};
     size_t rendered = 0;
@@ -488,7 +572,7 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
     }
     if (found < 2)
         return false;
-    return render_entries(w, id, req, each, found, plugin_name, entry_id);
+    return camas_worker_render_entries(w, id, req, each, found, plugin_name, entry_id);
 }
 
 /* A question that asks two things of one body ("is there a statewide committee on exploited
@@ -514,7 +598,7 @@ bool camas_worker_answer_two_asks(struct worker *w, int64_t id, const camas_requ
     char *norm = camas_text_normalize_dup(req->text);
     bool two = norm && camas_yesno_any_phrase(norm, joined);
     free(norm);
-    return two && render_entries(w, id, req, u->options, 2, plugin_name, entry_id);
+    return two && camas_worker_render_entries(w, id, req, u->options, 2, plugin_name, entry_id);
 }
 
 /* "Did you mean: 1. … 2. …" with the entries' labels, as the reply. */

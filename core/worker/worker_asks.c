@@ -1,0 +1,115 @@
+/* A question that joins two asks ("who chairs the task force and how often does it meet?",
+ * "qui préside le groupe de travail et il se réunit combien de fois par an ?"): read whole,
+ * it is nearest one of the two entries and the other ask goes unanswered. Each ask is
+ * understood alone, the second as a follow-up of the first (its "it" is the first's body),
+ * and both entries are answered, the first ask's first. */
+#include "worker_internal.h"
+
+#include "text.h"
+#include "util.h"
+#include "yesno.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Does part ask something of its own: it opens with a question word or a yes/no opener
+ * ("and how often…", "et est-ce que…"), or with a subject pronoun and holds a question word
+ * ("et il se réunit combien de fois ?")? */
+static bool second_asks(const char *part, const char *lang)
+{
+    static const char *const subject[] = {"it", "they", "il", "elle", "ils", "elles", "on", NULL};
+    camas_token t[64];
+    long n = camas_text_tokenize(part, t, 64);
+    if (n < 2)
+        return false;
+    if (camas_is_question_word(lang, t[0].text))
+        return true;
+    /* a yes/no ask opens like one ("and are the meetings open?", "et est-ce que…"); a
+     * statement with a question mark is the rest of the first ("when were washact and the
+     * csec committee each set up?") */
+    static const char *const openers[] = {"is",   "are", "does", "do",  "did",  "can",  "was",
+                                          "were", "has", "have", "est", "peut", "sont", NULL};
+    if (camas_text_in_words(t[0].text, openers) && camas_yesno_question(part, lang))
+        return true;
+    if (!camas_text_in_words(t[0].text, subject))
+        return false;
+    for (long i = 1; i < n; i++)
+        if (camas_is_question_word(lang, t[i].text))
+            return true;
+    return false;
+}
+
+static bool has_question_word(const char *part, const char *lang)
+{
+    camas_token t[64];
+    long n = camas_text_tokenize(part, t, 64);
+    for (long i = 0; i < n; i++)
+        if (camas_is_question_word(lang, t[i].text))
+            return true;
+    return false;
+}
+
+/* Where the second ask starts (after " and ", " et ", ", and "…), or 0 when the question
+ * does not join two: the first part must ask (a question word) and so must the second. */
+static size_t second_ask_at(const char *text, const char *lang)
+{
+    static const char *const joins[] = {" and ", " et ", " & ", NULL};
+    for (const char *p = text; *p; p++)
+        for (size_t k = 0; joins[k]; k++) {
+            size_t jl = strlen(joins[k]);
+            if (strncasecmp(p, joins[k], jl) != 0)
+                continue;
+            size_t first = (size_t)(p - text);
+            while (first > 0 && (text[first - 1] == ',' || text[first - 1] == ' '))
+                first--;
+            char *before = strndup(text, first);
+            bool ok = before && has_question_word(before, lang) && second_asks(p + jl, lang);
+            free(before);
+            if (ok)
+                return (size_t)(p - text) + jl;
+        }
+    return 0;
+}
+
+bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_request *req,
+                                   const char *match_lang, const char **plugin_name,
+                                   const char **entry_id)
+{
+    const char *text = req->text;
+    size_t at = second_ask_at(text, match_lang);
+    if (!at || camas_yesno_question(text, match_lang))
+        return false;
+    size_t first = at;
+    while (first > 0 && (isspace((unsigned char)text[first - 1]) || text[first - 1] == ','))
+        first--;
+    /* the joining word itself ("and", "et", "&") is not part of the first ask */
+    while (first > 0 && !isspace((unsigned char)text[first - 1]))
+        first--;
+    while (first > 0 && (isspace((unsigned char)text[first - 1]) || text[first - 1] == ','))
+        first--;
+    camas_buf a = {0}, understood = {0};
+    camas_buf_printf(&a, "%.*s ?", (int)first, text);
+    const char *second = text + at;
+    struct camas_worker_filter fc = {w, req->room_kind};
+    camas_understanding ua, ub;
+    camas_understand_query(w->understand, w->matcher, camas_buf_cstr(&a), match_lang,
+                           camas_worker_room_policy, &fc, &ua);
+    /* the second ask's "it" is the body the first names; one it names itself is its own */
+    const char *ids[1];
+    if (camas_matcher_bodies(w->matcher, second, match_lang, ids, 1) == 0 &&
+        camas_matcher_bodies(w->matcher, camas_buf_cstr(&a), match_lang, ids, 1) == 1)
+        camas_understand_query_bodies(w->understand, w->matcher, second, camas_buf_cstr(&a),
+                                      match_lang, camas_worker_room_policy, &fc, &ub);
+    else
+        camas_understand_ask(w->understand, w->matcher, second, camas_buf_cstr(&a), match_lang,
+                             camas_worker_room_policy, &fc, &ub, &understood);
+    bool two = ua.decision == CAMAS_DECIDE_ANSWER && ub.decision == CAMAS_DECIDE_ANSWER &&
+               strcmp(ua.options[0].entry_id, ub.options[0].entry_id) != 0;
+    camas_match each[2] = {ua.options[0], ub.options[0]};
+    bool done = two && camas_worker_render_entries(w, id, req, each, 2, plugin_name, entry_id);
+    camas_buf_free(&a);
+    camas_buf_free(&understood);
+    return done;
+}
