@@ -524,7 +524,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* "WashACT, c'est bien le comité consultatif de Washington sur la traite ?", "the task
      * force and the CSEC committee: the same bill?" */
     if ((verdict = camas_yesno_identity(c, qn, lang)) ||
-        (verdict = camas_yesno_compare_same(c, qn, lang)))
+        (verdict = camas_yesno_compare_same(c, qn, lang)) ||
+        (verdict = camas_yesno_expansion(c, qn, lang)))
         goto out;
     nunits = camas_yesno_split_units(c, answer, lang, units, MAX_UNITS);
     /* "was the CSEC committee created before WashACT?": the years of the two bodies */

@@ -45,6 +45,18 @@ bool camas_yesno_cost_or_side_differs(const char *qn, const char *an)
     return camas_yesno_any_phrase(qn, east_q) && camas_yesno_any_phrase(an, west_a);
 }
 
+/* "invitaton-only", "invitaiton": "invitation" one or two typos away (a long word, which no
+ * other word of a question about the bodies comes that near). */
+static bool misspelt_invitation(const char *qn)
+{
+    camas_token t[MAX_TOK];
+    size_t n = camas_tokenize(qn, t, MAX_TOK);
+    for (size_t i = 0; i < n && i < MAX_TOK; i++)
+        if (t[i].len >= 8 && camas_text_distance(t[i].text, t[i].len, "invitation", 10, 2) <= 2)
+            return true;
+    return false;
+}
+
 /* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
  * it, else 0. */
 int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits)
@@ -82,7 +94,7 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
     static const char *const may[] = {"can",     "may",     "could",    "allowed",  "peut",  "peux",
                                       "peuvent", "pouvons", "pourrait", "possible", "droit", NULL};
     bool q_without = camas_yesno_any_phrase(qn, without);
-    bool q_closed = !q_without && camas_yesno_any_phrase(qn, closed_q);
+    bool q_closed = !q_without && (camas_yesno_any_phrase(qn, closed_q) || misspelt_invitation(qn));
     /* "is the public barred?" is closed */
     bool q_open =
         q_without ||
@@ -454,6 +466,42 @@ int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const cha
         return strcmp(first, second) == 0 ? 1 : -1;
     }
     return 0;
+}
+
+int camas_yesno_expansion(const camas_yesno_context *c, const char *qn, const char *lang)
+{
+    static const char *const cue[] = {"stand for",   "stands for",   "short for", "acronym",
+                                      "acronyme",    "sigle",        "veut dire", "signifie",
+                                      "abreviation", "abbreviation", NULL};
+    static const char *const glue[] = {"for", "of",  "on",   "the", "a",      "and",     "de",
+                                       "du",  "des", "la",   "le",  "les",    "sur",     "l",
+                                       "d",   "et",  "pour", "a",   "contre", "against", NULL};
+    if (!c->bodies || !c->is_body_word || !camas_yesno_any_phrase(qn, cue))
+        return 0;
+    const char *ids[4];
+    if (c->bodies(c->ud, qn, lang, ids, 4) != 1)
+        return 0;
+    camas_token t[48];
+    size_t n = camas_tokenize(qn, t, 48);
+    if (n > 48)
+        return 0;
+    /* the words after the cue: the expansion the question offers */
+    size_t from = n;
+    for (size_t i = 0; i + 1 < n && from == n; i++)
+        if (camas_text_in_words(t[i].text, (const char *const[]){"for", "acronyme", "acronym",
+                                                                 "sigle", "signifie", NULL}) ||
+            (strcmp(t[i].text, "dire") == 0 && i > 0 && strcmp(t[i - 1].text, "veut") == 0))
+            from = i + 1;
+    size_t content = 0, foreign = 0;
+    for (size_t i = from; i < n; i++) {
+        if (identity_word(t[i].text) || camas_text_in_words(t[i].text, glue))
+            continue;
+        content++;
+        foreign += !c->is_body_word(c->ud, t[i].text, lang);
+    }
+    /* "Washington Alliance for Child Trafficking prevention": words no body's name has, in an
+     * expansion of three words or more (a name in full is the identity's reading) */
+    return content >= 3 && foreign >= 1 ? -1 : 0;
 }
 
 /* What "the same" compares ("the same bill", "la même section RCW", "the same office"),

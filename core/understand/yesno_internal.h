@@ -90,6 +90,9 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
 /* "Is WashACT the Washington Advisory Committee on Trafficking?": +1 when a question made
  * only of two names (and framing words) names one body twice, -1 when two bodies, else 0. */
 int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const char *lang);
+/* "Does WashACT stand for Washington Alliance for Child Trafficking?": an expansion of a
+ * body's short name with words no body's name has is a "no" (-1), else 0. */
+int camas_yesno_expansion(const camas_yesno_context *c, const char *qn, const char *lang);
 /* "Were the task force and the CSEC committee authorized by the same bill?": two bodies
  * and what "the same" is about (bill, RCW section, year, convening office), each body's from
  * what the knowledge answers about it; +1 when they share one, -1 when not, else 0. */

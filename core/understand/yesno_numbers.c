@@ -57,8 +57,11 @@ static int number_kind(const camas_token *t, size_t i, const char *v)
         return 1;
     if (strchr(v, '-') && strlen(v) >= 7)
         return 2;
-    if (i > 0 && camas_text_in_words(t[i - 1].text, bill))
-        return 4;
+    /* ...also a few words after the word for it ("the bill was 5308?", "le projet de loi,
+     * c'était le 5308 ?") */
+    for (size_t k = i; k > 0 && i - k < 4; k--)
+        if (camas_text_in_words(t[k - 1].text, bill))
+            return 4;
     return 3;
 }
 

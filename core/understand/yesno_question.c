@@ -39,10 +39,10 @@ static const char *const verbs_fr[] = {
  * ("washact meets every quarter?", "task force chaired by torrance?"); keyword queries have
  * none ("washact email?"). Not "is" or "was": "wen was washact convend?" asks when. */
 static const char *const verbs_en[] = {
-    "meets",     "meet",     "met",          "includes",   "include",  "chairs",
-    "chaired",   "convened", "convenes",     "created",    "holds",    "covers",
-    "sits",      "posts",    "publishes",    "works",      "requires", "reviews",
-    "cochaired", "founded",  "reauthorized", "authorized", "welcomes", NULL};
+    "meets",      "meet",     "met",      "includes", "include",   "chairs",  "chaired",
+    "convened",   "convenes", "created",  "holds",    "covers",    "sits",    "posts",
+    "publishes",  "works",    "requires", "reviews",  "cochaired", "founded", "reauthorized",
+    "authorized", "welcomes", "cost",     "costs",    NULL};
 
 /* "anyone who wants to come": a relative clause, not a question word. */
 static bool relative_after(const char *w)

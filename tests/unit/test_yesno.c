@@ -579,6 +579,7 @@ int main(void)
     CHECK(camas_yesno_question("et c'est le procureur général qui le convoque ?", "fr"));
     CHECK(!camas_yesno_question("et qui le convoque ?", "fr"));
     CHECK(camas_yesno_question("washact se reuni chaque mois ?", "fr"));
+    CHECK(camas_yesno_question("washact briefings cost money?", "en"));
     /* a question word opens the last part: what is asked, not whether */
     CHECK(!camas_yesno_question("WashACT and the CSEC committee: who convened each one?", "en"));
     CHECK(!camas_yesno_question("je compare les trois organismes : lesquels ont un site ?", "fr"));

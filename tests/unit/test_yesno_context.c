@@ -65,6 +65,19 @@ void test_identity(camas_stemmer *st)
                                   any, "en") == -1);
     /* a kind, not a name: the source calls WashACT a task force */
     CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT a task force?", any, "en") != -1);
+    /* an expansion of a short name with words no body's name has */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does WashACT stand for Washington Alliance for Child "
+                                  "Trafficking prevention?",
+                                  any, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "le sigle CSEC signifie comité des services aux enfants ?",
+                                  any, "fr") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does WashACT stand for Washington Advisory Committee on "
+                                  "Trafficking?",
+                                  any, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "does the task force mean anything for victims?", any,
+                                  "en") != -1);
     /* a claim besides the two names is not a question of names */
     CHECK(camas_yesno_verdict_ctx(&c,
                                   "Is WashACT the Washington Advisory Committee that meets "
@@ -380,6 +393,12 @@ void test_written_values(camas_stemmer *st)
                                   "Pour plus d'informations sur WashACT, écrivez à "
                                   "warntrafficking@yahoo.com.",
                                   "fr") == 1);
+    /* a bill's number a few words after "bill"; "invitation" misspelt */
+    CHECK(camas_yesno_verdict_ctx(&c, "and the task force bill was 5308?", tf_law, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "are washact member meetings invitaton-only?",
+                                  "WashACT members meet quarterly. These meetings are by "
+                                  "invitation only.",
+                                  "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Le comité CSEC accueille-t-il le public ?",
                                   "Le public est le bienvenu aux réunions du Comité CSEC pour "
                                   "observer les travaux du comité.",
