@@ -106,6 +106,10 @@ static const char *const patterns_en[] = {
     "deport me|us|her|him|them",
     "get me|us|her|him deported",
     "work|working|worked ~2 for ~0 no ~0 pay|money|wages",
+    "pay|paying|repay|repaying|owe|owes ~3 smuggler|smugglers|coyote|coyotes",
+    "still ~0 have|has|hold|holds|keep|keeps ~1 my|our|her|his ~0 passport|passports|papers|"
+    "documents",
+    "work|working|works ~5 instead ~3 school|class|classes",
     "without pay|wages",
     /* branding: a mark of ownership on a person ("he branded me with a barcode tattoo") */
     "brand|brands|branded|branding me|us|her|him|them",
@@ -152,7 +156,16 @@ static const char *const patterns_fr[] = {
     WHO_FR " ~4 " BE_FR " ~1 exploite|exploitee|exploites|exploitees|prostitue|prostituee|"
            "vendu|vendue|sequestre|sequestree|enferme|enfermee|force|forcee|drogue|"
            "droguee|kidnappe|kidnappee|enleve|enlevee",
-    "sans salaire|paye|payer|etre paye",
+    /* "sans salaire" alone (written "sans salaire|…|etre paye", it asked for a third word) */
+    "sans salaire|paye|payer|paie|remuneration",
+    "sans etre ~0 paye|payee|payes|payees",
+    /* the smuggler's debt paid off in work ("on doit rembourser le passeur") */
+    "rembourser|rembourse|remboursons|remboursent|dois|doit|devons ~2 passeur|passeurs",
+    /* run away from them, who still hold the papers ("on s'est enfuie mais ils ont encore nos
+     * papiers") */
+    "ont|a|gardent|garde ~1 encore ~0 mes|nos|leurs|ses ~0 papiers|passeports|passeport",
+    /* a child made to work instead of going to school */
+    "travailler|travaille|bosser ~5 au ~0 lieu ~5 ecole|college|cours|lycee",
     "appeler|appelle|appellera|appellent ~1 immigration",
     "me|nous|la|le|les ~0 faire|fera|fait|font ~0 expulser|deporter",
     /* branding, by tattoo or initials: "ce voyage m'a marquée" is a memory, "marquer les veaux
@@ -181,6 +194,8 @@ static const char *const defusers_en[] = {
     "package|parcel ~2 held|being",
     "until ~2 my|the|our ~0 replacement|relief|coworker|colleague",
     "curfew|grounded",
+    /* a prank, or a story on a screen or in a book */
+    "prank|pranked|pranks|netflix|episode|episodes|villain|novel",
     "go ~2 the|a|to ~0 party|prom|concert|sleepover",
     "until ~2 exams|exam|finals|summer|tomorrow|monday|weekend",
     "locked|lock|locks ~2 keys|key ~2 in|inside",
@@ -222,6 +237,8 @@ static const char *const defusers_fr[] = {
     "enferme|enfermee ~1 mes|les|ses ~0 cles|clefs",
     "l|les ~0 ai|a ~0 recupere|recuperee|recuperes|recuperees",
     "puni|punie", /* not "punis": one typo from "punish" */
+    "pour ~0 rire|blaguer",
+    "netflix|episode|episodes|roman",
     "jambe|cheville|bras|hanche ~0 cassee|casse|platre",
     "casse|cassee ~2 jambe|cheville|bras|hanche",
     "coince|coincee|prisonnier|prisonniere|prisonniers|prisonnieres|otage ~3 reunion|zoom|"
@@ -629,19 +646,24 @@ static void mark(scan *sc, uint32_t a)
         sc->mask[sc->s->alt_specs[k]][sc->i >> 6] |= bit;
 }
 
-/* Every alt stored under key k in m; near candidates are confirmed first. */
-static void lookup(scan *sc, const keymap *m, const char *k, size_t n, bool confirm)
+/* Every alt stored under key k in m; near candidates are confirmed first. True when one was
+ * found. */
+static bool lookup(scan *sc, const keymap *m, const char *k, size_t n, bool confirm)
 {
     uint32_t h = key_hash(k, n);
     const camas_token *t = &sc->tok[sc->i];
+    bool found = false;
     for (uint32_t i = h & m->mask; m->slots[i]; i = (i + 1) & m->mask) {
         const key_entry *e = &m->entries[m->slots[i] - 1];
         if (e->hash != h || e->len != n || memcmp(sc->s->arena + e->off, k, n) != 0)
             continue;
         const alt *a = &sc->s->alts[e->alt];
-        if (!confirm || (same_start(a, t) && within_one(a->s, a->len, t->text, t->len)))
+        if (!confirm || (same_start(a, t) && within_one(a->s, a->len, t->text, t->len))) {
             mark(sc, e->alt);
+            found = true;
+        }
     }
+    return found;
 }
 
 static bool prefix_match(const alt *a, const camas_token *t)
@@ -664,8 +686,10 @@ static void scan_token(scan *sc)
     const camas_token *t = &sc->tok[sc->i];
     if (t->len == 0)
         return;
-    lookup(sc, &s->exact, t->text, t->len, false);
-    if (t->len >= MIN_TYPO - 1) {
+    /* a word the tables hold as it is is no typo of another ("locked" is not a misspelt
+     * "blocked", the defuser of someone blocked on a phone) */
+    bool exact = lookup(sc, &s->exact, t->text, t->len, false);
+    if (!exact && t->len >= MIN_TYPO - 1) {
         lookup(sc, &s->near, t->text, t->len, true);
         char del[CAMAS_TOKEN_MAX];
         for (size_t d = 0; t->len >= MIN_TYPO && d < t->len; d++) {

@@ -113,8 +113,16 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
     static const char *const to_public[] = {
         "to the public", "au public", "aux publics",   "to outsiders",  "everyone",     "everybody",
         "anyone",        "anybody",   "tout le monde", "n importe qui", "tous publics", NULL};
+    /* "is it invitation only?" says what of: only a meeting is by invitation */
+    static const char *const only_invited[] = {"invitation only",
+                                               "invite only",
+                                               "by invitation",
+                                               "sur invitation",
+                                               "invitation seulement",
+                                               "invitation uniquement",
+                                               NULL};
     if (!q_sessions && !q_meetings && !camas_yesno_any_phrase(qn, going) &&
-        !camas_yesno_any_phrase(qn, to_public))
+        !camas_yesno_any_phrase(qn, to_public) && !camas_yesno_any_phrase(qn, only_invited))
         return 0; /* not about going to something ("the address to request an invitation") */
     bool a_open = false, a_closed = false;
     for (size_t u = 0; u < nunits; u++) {

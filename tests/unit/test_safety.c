@@ -30,6 +30,11 @@ static const char *const danger_en[] = {
     "I've been stuck at their house for 3 months, number please",
     "they keep me in the truck and I can't leave, they move us every week",
     "the manager took my work permit",
+    /* "locked" is a word of the tables, not a misspelt "blocked" (a defuser) */
+    "HELP they locked me in the basement again",
+    "we ran but they still have our passports",
+    "I have to pay back the coyote by working",
+    "my parents make me work for their friend instead of going to school",
 };
 
 static const char *const danger_fr[] = {
@@ -56,9 +61,19 @@ static const char *const danger_fr[] = {
     "la dame chez qui je fais le menage m'enferme a cle quand elle part",
     "jsui coincee chez eux depui 3 mois. numero svp",
     "ils me gardent dans le camion, je peux pas sortir, ils nous déplacent chaque semaine",
+    /* "sans salaire" alone: the pattern asked for a third word */
+    "je travaille sans salaire depuis mars",
+    "on doit rembourser le passeur en travaillant",
+    "on s'est enfuie mais ils ont encore nos papiers",
+    "mes parents me font travailler pour leur ami au lieu d'aller à l'école",
 };
 
 static const char *const safe[] = {
+    "my ex keeps texting me, I finally blocked him",
+    "my coworkers locked me in the walk-in freezer for 5 seconds as a prank",
+    "the villain in that Netflix show keeps the girl locked in a basement",
+    "je dois rembourser mon prêt étudiant",
+    "mes collègues m'ont enfermé dans la chambre froide pour rire",
     "how long does a passport renewal take right now?",
     "mon fils garde tout ce qu'il gagne pour s'acheter une console",
     "je dois encore réserver le billet pour le voyage à Lyon",
