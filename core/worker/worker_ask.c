@@ -63,7 +63,9 @@ struct ask_run {
     double confidence;
     bool abstained;
     uint8_t flags;
-    camas_buf options, effective, asked, described;
+    camas_buf options, effective, asked, described, last, intro;
+    /* the question after an introduction, when read alone, and the introduction */
+    const char *last_text, *intro_text;
 };
 
 static void ask_run_free(struct ask_run *r)
@@ -72,6 +74,8 @@ static void ask_run_free(struct ask_run *r)
     camas_buf_free(&r->effective);
     camas_buf_free(&r->asked);
     camas_buf_free(&r->described);
+    camas_buf_free(&r->last);
+    camas_buf_free(&r->intro);
 }
 
 /* Long on purpose: one question's steps (command, choice, understanding, yes/no, danger)
@@ -122,9 +126,16 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
             u = same->understood;
             if (same->effective.len)
                 camas_buf_append(effective, same->effective.data, same->effective.len);
+            if (same->last_text)
+                req.text = same->last_text;
         } else {
             camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang,
                                  camas_worker_room_policy, &fc, &u, effective);
+            if (!prev && u.decision == CAMAS_DECIDE_DECLINE &&
+                camas_worker_last_question(w, &req, match_lang, &u, &r->last, &r->intro)) {
+                req.text = r->last_text = camas_buf_cstr(&r->last);
+                r->intro_text = camas_buf_cstr(&r->intro);
+            }
         }
         log_debug("worker",
                   "ask %lld: decision %d, best %s (%.3f), danger %.2f (kernel %.2f, patterns %s), "
@@ -169,7 +180,9 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
         danger_kernel = u.danger_kernel;
         int verdict = 0;
         if (!prev && !yes_no && u.decision != CAMAS_DECIDE_DECLINE &&
-            camas_worker_answer_two_parts(w, id, &req, match_lang, &plugin_name, &entry_id)) {
+            camas_worker_answer_two_parts(w, id, &req, match_lang,
+                                          r->same ? r->same->intro_text : r->intro_text,
+                                          &plugin_name, &entry_id)) {
             abstained = false;
         } else if (camas_worker_answer_each_body(w, id, &req, match_lang, &u, &plugin_name,
                                                  &entry_id)) {

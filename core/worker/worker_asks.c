@@ -1,8 +1,10 @@
-/* A question that joins two asks ("who chairs the task force and how often does it meet?",
- * "qui préside le groupe de travail et il se réunit combien de fois par an ?"): read whole,
- * it is nearest one of the two entries and the other ask goes unanswered. Each ask is
- * understood alone, the second as a follow-up of the first (its "it" is the first's body),
- * and both entries are answered, the first ask's first. */
+/* Questions that hold more than one ask or more than the ask: two asks joined ("who chairs
+ * the task force and how often does it meet?", "qui préside le groupe de travail et il se
+ * réunit combien de fois par an ?"): read whole, it is nearest one of the two entries and the
+ * other ask goes unanswered, so each ask is understood alone, the second as a follow-up of
+ * the first (its "it" is the first's body), and both entries are answered; and a question
+ * after an introduction ("Hello, I'm on staff at a county prosecutor's office. Is the
+ * committee…?") that the introduction pulled away from every entry. */
 #include "worker_internal.h"
 
 #include "text.h"
@@ -74,8 +76,8 @@ static size_t second_ask_at(const char *text, const char *lang)
 }
 
 bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_request *req,
-                                   const char *match_lang, const char **plugin_name,
-                                   const char **entry_id)
+                                   const char *match_lang, const char *context,
+                                   const char **plugin_name, const char **entry_id)
 {
     const char *text = req->text;
     size_t at = second_ask_at(text, match_lang);
@@ -94,8 +96,18 @@ bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_req
     const char *second = text + at;
     struct camas_worker_filter fc = {w, req->room_kind};
     camas_understanding ua, ub;
-    camas_understand_query(w->understand, w->matcher, camas_buf_cstr(&a), match_lang,
-                           camas_worker_room_policy, &fc, &ua);
+    camas_buf first_understood = {0};
+    if (context) /* an introduction before the question may name what "it" is */
+        camas_understand_ask(w->understand, w->matcher, camas_buf_cstr(&a), context, match_lang,
+                             camas_worker_room_policy, &fc, &ua, &first_understood);
+    else
+        camas_understand_query(w->understand, w->matcher, camas_buf_cstr(&a), match_lang,
+                               camas_worker_room_policy, &fc, &ua);
+    /* the second ask's context: the first as understood (with the body the introduction
+     * named) */
+    if (first_understood.len)
+        camas_buf_printf(&a, " %s", camas_buf_cstr(&first_understood));
+    camas_buf_free(&first_understood);
     /* the second ask's "it" is the body the first names; one it names itself is its own */
     const char *ids[1];
     if (camas_matcher_bodies(w->matcher, second, match_lang, ids, 1) == 0 &&
@@ -112,4 +124,41 @@ bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_req
     camas_buf_free(&a);
     camas_buf_free(&understood);
     return done;
+}
+
+bool camas_worker_last_question(struct worker *w, const camas_request *req, const char *lang,
+                                camas_understanding *u, camas_buf *out, camas_buf *intro)
+{
+    const char *text = req->text;
+    size_t len = strlen(text), pos = 0, last[2] = {0, 0}, n = 0;
+    while (len && isspace((unsigned char)text[len - 1]))
+        len--;
+    if (!len || text[len - 1] != '?')
+        return false;
+    for (size_t span[2]; camas_text_next_sentence(text, len, &pos, span);)
+        if (span[1] > span[0])
+            memcpy(last, span, sizeof last), n++;
+    /* the introduction asks nothing itself, and the question is more than a word or two */
+    if (n < 2 || memchr(text, '?', last[0]) || last[1] - last[0] < 12)
+        return false;
+    camas_buf understood = {0};
+    camas_buf_reset(intro);
+    camas_buf_printf(intro, "%.*s", (int)last[0], text);
+    camas_buf_reset(out);
+    camas_buf_printf(out, "%.*s", (int)(last[1] - last[0]), text + last[0]);
+    struct camas_worker_filter fc = {w, req->room_kind};
+    camas_understanding asked;
+    camas_understand_ask(w->understand, w->matcher, camas_buf_cstr(out), camas_buf_cstr(intro),
+                         lang, camas_worker_room_policy, &fc, &asked, &understood);
+    camas_buf_free(&understood);
+    if (asked.decision != CAMAS_DECIDE_ANSWER) {
+        camas_buf_reset(out);
+        camas_buf_reset(intro);
+        return false;
+    }
+    /* the danger is the whole message's */
+    asked.danger = u->danger;
+    asked.danger_kernel = u->danger_kernel;
+    *u = asked;
+    return true;
 }

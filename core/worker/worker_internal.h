@@ -189,8 +189,14 @@ bool camas_worker_render_entries(struct worker *w, int64_t id, const camas_reque
  * understood alone (the second as a follow-up of the first), when they get two entries
  * (worker_asks.c). False otherwise, the reply buffers untouched. */
 bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_request *req,
-                                   const char *match_lang, const char **plugin_name,
-                                   const char **entry_id);
+                                   const char *match_lang, const char *context,
+                                   const char **plugin_name, const char **entry_id);
+/* A question after an introduction that asks nothing ("Hello, I'm on staff at a county
+ * prosecutor's office. Is the committee…?"), declined whole: its last sentence, with the
+ * sentences before it as context, into out (those into intro); *u becomes its understanding (the
+ * danger stays the whole message's) when that answers. False otherwise, out empty. */
+bool camas_worker_last_question(struct worker *w, const camas_request *req, const char *lang,
+                                camas_understanding *u, camas_buf *out, camas_buf *intro);
 /* Each named body's own answer, for a question about two or three; false when not such a
  * question or not understood for each (the reply buffers are then untouched). */
 bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,
