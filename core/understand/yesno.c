@@ -477,7 +477,10 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
             in_name = qused[at_q - qn] != 0;
             in_phrase = phrased[at_q - qn] != 0;
         }
-        if (i < preamble || !claim_word(c, t, i, in_name, lang))
+        /* "set up" claims a founding ("set" alone is weak: "a set of duties") */
+        bool set_up =
+            strcmp(t->text, "set") == 0 && i + 1 < nq && strcmp(qt[i + 1].text, "up") == 0;
+        if (i < preamble || (!set_up && !claim_word(c, t, i, in_name, lang)))
             continue;
         is_claim[i] = true;
         bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an) ||

@@ -315,7 +315,7 @@ static const struct {
       "president", "presidente", "presidence", NULL}},
     {CAMAS_YESNO_CREATOR,
      {"created", "create", "creates", "established", "founded", "cree", "creee", "creer", "fonde",
-      "fondee", "etabli", NULL}},
+      "fondee", "etabli", "set up", "mis sur pied", NULL}},
     {CAMAS_YESNO_CONTACT, {"contact", "contacts", "contacter", "contactez", NULL}},
 };
 #define NROLES (sizeof roles / sizeof roles[0])
