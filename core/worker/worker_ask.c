@@ -40,14 +40,7 @@ static bool names_entry_body(const struct worker *w, const char *text, const cha
                              const char *entry_id)
 {
     const char *body = entry_id ? camas_understand_body(w->understand, entry_id) : NULL;
-    if (!body || strcmp(body, "all") == 0)
-        return false;
-    const char *ids[4];
-    size_t n = camas_matcher_bodies(w->matcher, text, lang, ids, 4);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ids[i], body) == 0)
-            return true;
-    return false;
+    return body && strcmp(body, "all") != 0 && camas_worker_names_body(w, text, lang, body);
 }
 
 /* One question answered in one language: the reply in w->reply_plain and w->reply_html, and

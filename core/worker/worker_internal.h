@@ -179,6 +179,9 @@ size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHR
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
                                        const camas_request *req, const char *whole,
                                        const char *prev, const char **plugin_name, int *verdict);
+/* Does text name the body id (by a name, alias or office the matcher knows)? */
+bool camas_worker_names_body(const struct worker *w, const char *text, const char *lang,
+                             const char *id);
 /* The entries' answers one after the other, as the reply (a blank line between them);
  * *entry_id becomes the first one answered. False when none could be rendered. */
 bool camas_worker_render_entries(struct worker *w, int64_t id, const camas_request *req,

@@ -372,8 +372,8 @@ static bool fact_of_another_body(struct worker *w, const char *question, const c
     return true;
 }
 
-/* Does text name the body id? */
-static bool names_body(struct worker *w, const char *text, const char *lang, const char *id)
+bool camas_worker_names_body(const struct worker *w, const char *text, const char *lang,
+                             const char *id)
 {
     const char *ids[4];
     size_t n = camas_matcher_bodies(w->matcher, text, lang, ids, 4);
@@ -431,12 +431,13 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
         /* a plugin may answer the question's words rather than the entry (the members
          * plugin gives the card of the office the question names): only an answer that
          * names this body and not the first one speaks for it */
-        int vb = camas_worker_render_entry(w, id, one.options[0].owner, one.options[0].entry_id,
-                                           req, plugin_name) &&
-                         names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, b->id) &&
-                         !names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, body)
-                     ? yes_no_verdict(w, req->text, req->lang)
-                     : 0;
+        int vb =
+            camas_worker_render_entry(w, id, one.options[0].owner, one.options[0].entry_id, req,
+                                      plugin_name) &&
+                    camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, b->id) &&
+                    !camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, body)
+                ? yes_no_verdict(w, req->text, req->lang)
+                : 0;
         if (vb == -1) { /* this body's answer says why not */
             camas_buf_free(&plain);
             camas_buf_free(&html);
