@@ -471,8 +471,12 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
             if (strcmp(w->bodies[i].id, ids[0]) == 0 && w->bodies[i].short_[fr])
                 camas_buf_printf(&with_body, "%s (%s)", req->text, w->bodies[i].short_[fr]);
     int v = yes_no_verdict(w, req->text, req->lang);
-    if (v && with_body.len && yes_no_verdict(w, camas_buf_cstr(&with_body), req->lang) == -v)
+    int named = v && with_body.len ? yes_no_verdict(w, camas_buf_cstr(&with_body), req->lang) : 0;
+    if (v && with_body.len && named == -v)
         v = -v; /* overturned only by a verdict of its own (the name is no pronoun's) */
+    else if (v && with_body.len && !named && whole && yes_no_verdict(w, whole, req->lang) == -v)
+        v = -v; /* ...or by the previous question's ask ("was it the Attorney General's
+                 * Office?" after "who convened WashACT?": its card is the CSEC committee's) */
     else if (!v && with_body.len)
         v = yes_no_verdict(w, camas_buf_cstr(&with_body), req->lang);
     camas_buf_free(&with_body);
