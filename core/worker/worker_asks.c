@@ -54,8 +54,9 @@ static bool has_question_word(const char *part, const char *lang)
 }
 
 /* Where the second ask starts (after " and ", " et ", ", and "…), or 0 when the question
- * does not join two: the first part must ask (a question word) and so must the second. */
-static size_t second_ask_at(const char *text, const char *lang)
+ * does not join two: the first part must ask (a question word) and so must the second.
+ * *first_end: where the first ask ends (before the joining word and any comma). */
+static size_t second_ask_at(const char *text, const char *lang, size_t *first_end)
 {
     static const char *const joins[] = {" and ", " et ", " & ", NULL};
     for (const char *p = text; *p; p++)
@@ -69,8 +70,10 @@ static size_t second_ask_at(const char *text, const char *lang)
             char *before = strndup(text, first);
             bool ok = before && has_question_word(before, lang) && second_asks(p + jl, lang);
             free(before);
-            if (ok)
+            if (ok) {
+                *first_end = first;
                 return (size_t)(p - text) + jl;
+            }
         }
     return 0;
 }
@@ -80,17 +83,9 @@ bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_req
                                    const char **plugin_name, const char **entry_id)
 {
     const char *text = req->text;
-    size_t at = second_ask_at(text, match_lang);
+    size_t first = 0, at = second_ask_at(text, match_lang, &first);
     if (!at || camas_yesno_question(text, match_lang))
         return false;
-    size_t first = at;
-    while (first > 0 && (isspace((unsigned char)text[first - 1]) || text[first - 1] == ','))
-        first--;
-    /* the joining word itself ("and", "et", "&") is not part of the first ask */
-    while (first > 0 && !isspace((unsigned char)text[first - 1]))
-        first--;
-    while (first > 0 && (isspace((unsigned char)text[first - 1]) || text[first - 1] == ','))
-        first--;
     camas_buf a = {0}, understood = {0};
     camas_buf_printf(&a, "%.*s ?", (int)first, text);
     const char *second = text + at;

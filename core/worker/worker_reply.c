@@ -383,6 +383,32 @@ bool camas_worker_names_body(const struct worker *w, const char *text, const cha
     return false;
 }
 
+/* The best entry among body id's own for req's question (understood in lang with the body's
+ * name as its context) into *out: 1, or 0 when the question is not answered from that body's
+ * entries, -1 when the body has no name in req's language. */
+static int own_entry(struct worker *w, const camas_request *req, const char *id, const char *lang,
+                     camas_match *out)
+{
+    int fr = camas_worker_lang_index(req->lang);
+    const struct body *b = NULL;
+    for (size_t k = 0; k < w->n_bodies && !b; k++)
+        if (strcmp(w->bodies[k].id, id) == 0)
+            b = &w->bodies[k];
+    if (!b || !b->name[fr])
+        return -1;
+    struct camas_worker_filter fc = {w, req->room_kind};
+    camas_understanding one;
+    camas_understand_query_bodies(w->understand, w->matcher, req->text, b->name[fr], lang,
+                                  camas_worker_room_policy, &fc, &one);
+    const char *theirs = one.decision == CAMAS_DECIDE_ANSWER
+                             ? camas_understand_body(w->understand, one.options[0].entry_id)
+                             : NULL;
+    if (!theirs || strcmp(theirs, id) != 0)
+        return 0;
+    *out = one.options[0];
+    return 1;
+}
+
 /* "Do the task force and WashACT both meet quarterly?", "le groupe de travail et le comité
  * CSEC comptent-ils tous deux des législateurs ?": a claim made of two or three bodies holds
  * only if it holds for each. Each other body named gets its own best entry; a "no" there
@@ -405,22 +431,12 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
     free(norm);
     if (!each || v == -1)
         return v;
-    int fr = camas_worker_lang_index(req->lang);
-    struct camas_worker_filter fc = {w, req->room_kind};
     for (size_t i = 0; i < n && v != -1; i++) {
-        const struct body *b = NULL;
-        for (size_t k = 0; k < w->n_bodies && !b; k++)
-            if (strcmp(w->bodies[k].id, ids[i]) == 0 && strcmp(ids[i], body) != 0)
-                b = &w->bodies[k];
-        if (!b || !b->name[fr])
+        camas_match mine;
+        int own = strcmp(ids[i], body) != 0 ? own_entry(w, req, ids[i], req->lang, &mine) : -1;
+        if (own < 0)
             continue;
-        camas_understanding one;
-        camas_understand_query_bodies(w->understand, w->matcher, req->text, b->name[fr], req->lang,
-                                      camas_worker_room_policy, &fc, &one);
-        const char *theirs = one.decision == CAMAS_DECIDE_ANSWER
-                                 ? camas_understand_body(w->understand, one.options[0].entry_id)
-                                 : NULL;
-        if (!theirs || strcmp(theirs, b->id) != 0) {
+        if (own == 0) {
             v = v == 1 ? 0 : v; /* not borne out for this body */
             continue;
         }
@@ -432,16 +448,16 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
          * plugin gives the card of the office the question names): only an answer that
          * names this body and not the first one speaks for it */
         int vb =
-            camas_worker_render_entry(w, id, one.options[0].owner, one.options[0].entry_id, req,
-                                      plugin_name) &&
-                    camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, b->id) &&
+            camas_worker_render_entry(w, id, mine.owner, mine.entry_id, req, plugin_name) &&
+                    camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang,
+                                            ids[i]) &&
                     !camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, body)
                 ? yes_no_verdict(w, req->text, req->lang)
                 : 0;
         if (vb == -1) { /* this body's answer says why not */
             camas_buf_free(&plain);
             camas_buf_free(&html);
-            *entry = one.options[0].entry_id;
+            *entry = mine.entry_id;
             return -1;
         }
         camas_worker_take_reply(w, &plain, &html);
@@ -555,26 +571,10 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
                            : NULL;
     if (best && strcmp(best, "all") == 0)
         return false;
-    int fr = camas_worker_lang_index(req->lang);
-    struct camas_worker_filter fc = {w, req->room_kind};
     camas_match each[3];
     size_t found = 0;
-    for (size_t i = 0; i < named && found < 3; i++) {
-        const struct body *b = NULL;
-        for (size_t k = 0; k < w->n_bodies && !b; k++)
-            if (strcmp(w->bodies[k].id, ids[i]) == 0)
-                b = &w->bodies[k];
-        if (!b || !b->name[fr])
-            continue;
-        camas_understanding one;
-        camas_understand_query_bodies(w->understand, w->matcher, req->text, b->name[fr], match_lang,
-                                      camas_worker_room_policy, &fc, &one);
-        const char *body = one.decision == CAMAS_DECIDE_ANSWER
-                               ? camas_understand_body(w->understand, one.options[0].entry_id)
-                               : NULL;
-        if (body && strcmp(body, ids[i]) == 0)
-            each[found++] = one.options[0];
-    }
+    for (size_t i = 0; i < named && found < 3; i++)
+        found += own_entry(w, req, ids[i], match_lang, &each[found]) == 1;
     if (found < 2)
         return false;
     return camas_worker_render_entries(w, id, req, each, found, plugin_name, entry_id);
