@@ -5,7 +5,8 @@
  * against the normalised tokens of the message (lowercase, no accents, apostrophes split:
  * "can't" -> "can t", "m'oblige" -> "m oblige"). A pattern is a sequence of specs separated
  * by spaces:
- *   word        the token, exactly (words of 5+ letters also match with one typo)
+ *   word        the token, exactly (words of 5+ letters also match with one typo, but
+ *               not in a defuser)
  *   pre*        any token starting with pre (5+ letter prefixes tolerate one typo)
  *   a|b|c       any of the alternatives
  *   ~N          up to N other tokens may come before the next spec (default: none)
@@ -375,6 +376,7 @@ typedef struct spec {
     uint32_t first_ref, n_refs; /* alt ids in refs[] */
     uint8_t gap;                /* tokens allowed before this spec */
     bool neg;                   /* "!": the next token must not match */
+    bool exact_only;            /* a defuser's: no typo tolerance (see scan_token) */
 } spec;
 
 typedef struct pattern {
@@ -606,8 +608,11 @@ camas_safety *camas_safety_new(void)
         for (size_t p = 0; p < counts[l]; p++, done++)
             if (compile_pattern(s, tables[l][p], &s->patterns[done]))
                 goto fail;
-            else
+            else {
                 s->n_patterns[l]++;
+                for (uint32_t k = 0; l >= 2 && k < s->patterns[done].n_specs; k++)
+                    s->specs[s->patterns[done].first_spec + k].exact_only = true;
+            }
     if (index_alts(s))
         goto fail;
     return s;
@@ -639,11 +644,12 @@ typedef struct scan {
     size_t i; /* the token being looked up */
 } scan;
 
-static void mark(scan *sc, uint32_t a)
+static void mark(scan *sc, uint32_t a, bool typo)
 {
     uint64_t bit = 1ull << (sc->i & 63);
     for (uint32_t k = sc->s->alt_spec_off[a]; k < sc->s->alt_spec_off[a + 1]; k++)
-        sc->mask[sc->s->alt_specs[k]][sc->i >> 6] |= bit;
+        if (!typo || !sc->s->specs[sc->s->alt_specs[k]].exact_only)
+            sc->mask[sc->s->alt_specs[k]][sc->i >> 6] |= bit;
 }
 
 /* Every alt stored under key k in m; near candidates are confirmed first. True when one was
@@ -659,25 +665,26 @@ static bool lookup(scan *sc, const keymap *m, const char *k, size_t n, bool conf
             continue;
         const alt *a = &sc->s->alts[e->alt];
         if (!confirm || (same_start(a, t) && within_one(a->s, a->len, t->text, t->len))) {
-            mark(sc, e->alt);
+            mark(sc, e->alt, confirm);
             found = true;
         }
     }
     return found;
 }
 
-static bool prefix_match(const alt *a, const camas_token *t)
+/* 0 no match, 1 the token starts with the prefix, 2 with one typo in it */
+static int prefix_match(const alt *a, const camas_token *t)
 {
     size_t n = a->len, tl = t->len;
     if (tl >= n && memcmp(t->text, a->s, n) == 0)
-        return true;
+        return 1;
     if (n < MIN_TYPO || tl + 1 < n || !same_start(a, t))
-        return false;
+        return 0;
     /* one typo inside the prefix: compare with the token's first n-1..n+1 bytes */
     for (size_t k = n - 1; k <= n + 1 && k <= tl; k++)
         if (within_one(a->s, n, t->text, k))
-            return true;
-    return false;
+            return 2;
+    return 0;
 }
 
 static void scan_token(scan *sc)
@@ -687,7 +694,9 @@ static void scan_token(scan *sc)
     if (t->len == 0)
         return;
     /* a word the tables hold as it is is no typo of another ("locked" is not a misspelt
-     * "blocked", the defuser of someone blocked on a phone) */
+     * "blocked", the defuser of someone blocked on a phone). Defusers take no typo at all:
+     * they only ever withhold the hotline, and real words sit one letter from theirs ("noel"
+     * from "novel", "story" from "storm", "avait" from "avant"). */
     bool exact = lookup(sc, &s->exact, t->text, t->len, false);
     if (!exact && t->len >= MIN_TYPO - 1) {
         lookup(sc, &s->near, t->text, t->len, true);
@@ -701,9 +710,11 @@ static void scan_token(scan *sc)
             lookup(sc, &s->near, del, t->len - 1u, true);
         }
     }
-    for (uint32_t k = 0; k < s->n_prefix; k++)
-        if (prefix_match(&s->alts[s->prefix_alts[k]], t))
-            mark(sc, s->prefix_alts[k]);
+    for (uint32_t k = 0; k < s->n_prefix; k++) {
+        int m = prefix_match(&s->alts[s->prefix_alts[k]], t);
+        if (m)
+            mark(sc, s->prefix_alts[k], m == 2);
+    }
 }
 
 static bool hit(uint64_t (*mask)[2], size_t k, size_t i)

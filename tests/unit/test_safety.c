@@ -35,6 +35,11 @@ static const char *const danger_en[] = {
     "we ran but they still have our passports",
     "I have to pay back the coyote by working",
     "my parents make me work for their friend instead of going to school",
+    /* a real word one letter from a defuser's ("grounded", "novel", "unblocked") is no
+     * typo of it: defusers match exactly */
+    "they rounded us up and took our passports",
+    "since noel he keeps my passport and I can't leave",
+    "the door is never unlocked, they won't let me leave",
 };
 
 static const char *const danger_fr[] = {
@@ -66,6 +71,7 @@ static const char *const danger_fr[] = {
     "on doit rembourser le passeur en travaillant",
     "on s'est enfuie mais ils ont encore nos papiers",
     "mes parents me font travailler pour leur ami au lieu d'aller à l'école",
+    "depuis noël il garde mon passeport",
 };
 
 static const char *const safe[] = {
