@@ -259,6 +259,51 @@ static const char *const defusers_fr[] = {
     "sortir|bouger|degager ~2 ma|mon|la|notre ~0 voiture|camion|auto|bagnole",
 };
 
+/* Common words one letter from a pattern's, read as themselves and never as its typo:
+ * "ferme" (a farm) is no misspelt "femme", "pays" no "payes", "talking" no "taking". Kept
+ * sorted (bsearch); the unit tests check it. Plausible typos stay out: "looked" for
+ * "locked", "stick" for "stuck", "tapped" for "trapped". */
+static const char *const known_words[] = {
+    "agent",    "ages",     "aimer",    "aimez",      "aire",    "ajout",   "amused",
+    "anger",    "aout",     "arent",    "arising",    "atout",   "band",    "bands",
+    "bean",     "belles",   "bing",     "bland",      "boeing",  "bother",  "bout",
+    "breach",   "bright",   "capte",    "caste",      "celles",  "centre",  "charte",
+    "chick",    "chose",    "chuck",    "clarte",     "clocks",  "coeurs",  "confiture",
+    "crache",   "dagger",   "dancer",   "debat",      "debout",  "decade",  "decede",
+    "departed", "dive",     "dove",     "drague",     "drive",   "each",    "earn",
+    "earning",  "eaten",    "ecarte",   "eleve",      "elevee",  "eleves",  "etais",
+    "etat",     "ever",     "faille",   "fair",       "farce",   "fare",    "farther",
+    "feather",  "ferme",    "fermes",   "fiere",      "file",    "fill",    "filled",
+    "fire",     "flemme",   "fleurs",   "foire",      "folle",   "forged",  "forme",
+    "formed",   "formee",   "forment",  "formes",     "fortes",  "garden",  "garment",
+    "glowing",  "grade",    "heck",     "heir",       "hiking",  "hiring",  "horse",
+    "hose",     "lace",     "lacking",  "lacks",      "lave",    "leaning", "lesser",
+    "leve",     "licking",  "loin",     "males",      "manque",  "manques", "marker",
+    "marking",  "masque",   "masques",  "mates",      "mating",  "merry",   "monde",
+    "montre",   "morte",    "newer",    "nice",       "noire",   "note",    "noter",
+    "olds",     "other",    "ours",     "pace",       "paint",   "palace",  "parier",
+    "parker",   "pasteur",  "pays",     "paysage",    "peace",   "peak",    "permet",
+    "permets",  "pint",     "player",   "playing",    "pleurs",  "point",   "policy",
+    "poumons",  "poussant", "pouvions", "prayer",     "praying", "preach",  "presidence",
+    "preview",  "prone",    "quelque",  "raced",      "raising", "rand",    "rapid",
+    "rated",    "recue",    "reich",    "rejet",      "relay",   "remet",   "rend",
+    "resort",   "revenu",   "revenue",  "reviennent", "revient", "riding",  "sacred",
+    "salarie",  "saurez",   "savez",    "scaled",     "scored",  "sejours", "shared",
+    "sheep",    "skill",    "smelling", "sneak",      "solaire", "sole",    "sour",
+    "spared",   "spelling", "spill",    "sprint",     "stakes",  "stall",   "stared",
+    "starred",  "stated",   "steak",    "steep",      "style",   "sueur",   "sweep",
+    "swelling", "tales",    "talking",  "tapes",      "taxes",   "telles",  "tent",
+    "tient",    "till",     "token",    "trent",      "trip",    "tuant",   "usable",
+    "valent",   "ventre",   "venu",     "vile",       "ville",   "voient",  "voile",
+    "volant",   "votent",   "voter",    "wakes",      "wales",   "waves",   "white",
+    "wording",  "words",    "wright",   "wrote",
+};
+
+/* Stems of common words one typo from a pattern's prefix ("cherche" from "coerc*",
+ * "rappel" from "frapp*", "menage" from "menac*"). */
+static const char *const known_stems[] = {"cercl", "cercueil", "cherch", "enact", "equestr",
+                                          "menag", "rappe",    "rappo",  "rappr"};
+
 /* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that
  * loses the hotline, its text number or 911. */
 const char *camas_safety_too_long(const camas_messages *msgs, const char *lang)
@@ -687,6 +732,32 @@ static int prefix_match(const alt *a, const camas_token *t)
     return 0;
 }
 
+static int compare_word(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+/* Is the token a common word that is no typo of a pattern's (known_words, known_stems)? */
+static bool known_word(const camas_token *t)
+{
+    const char *w = t->text;
+    if (bsearch(w, known_words, sizeof known_words / sizeof known_words[0], sizeof known_words[0],
+                compare_word))
+        return true;
+    for (size_t i = 0; i < sizeof known_stems / sizeof known_stems[0]; i++)
+        if (strncmp(w, known_stems[i], strlen(known_stems[i])) == 0)
+            return true;
+    return false;
+}
+
+bool camas_safety_known_words_sorted(void)
+{
+    for (size_t i = 1; i < sizeof known_words / sizeof known_words[0]; i++)
+        if (strcmp(known_words[i - 1], known_words[i]) >= 0)
+            return false;
+    return true;
+}
+
 static void scan_token(scan *sc)
 {
     const camas_safety *s = sc->s;
@@ -697,7 +768,7 @@ static void scan_token(scan *sc)
      * "blocked", the defuser of someone blocked on a phone). Defusers take no typo at all:
      * they only ever withhold the hotline, and real words sit one letter from theirs ("noel"
      * from "novel", "story" from "storm", "avait" from "avant"). */
-    bool exact = lookup(sc, &s->exact, t->text, t->len, false);
+    bool exact = lookup(sc, &s->exact, t->text, t->len, false) || known_word(t);
     if (!exact && t->len >= MIN_TYPO - 1) {
         lookup(sc, &s->near, t->text, t->len, true);
         char del[CAMAS_TOKEN_MAX];
@@ -712,7 +783,7 @@ static void scan_token(scan *sc)
     }
     for (uint32_t k = 0; k < s->n_prefix; k++) {
         int m = prefix_match(&s->alts[s->prefix_alts[k]], t);
-        if (m)
+        if (m == 1 || (m == 2 && !exact))
             mark(sc, s->prefix_alts[k], m == 2);
     }
 }

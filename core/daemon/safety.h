@@ -55,6 +55,9 @@ struct camas_token;
 bool camas_safety_check_tokens(const camas_safety *s, const char *text, const struct camas_token *t,
                                size_t nt, const char **lang_hint);
 
+/* For the unit tests: the common words never read as a pattern word's typo are sorted. */
+bool camas_safety_known_words_sorted(void);
+
 /* The texts below come from msgs (knowledge/messages, see messages.h; NULL: the compiled
  * ones), which always keep the hotline, its text number and 911. */
 struct camas_messages;

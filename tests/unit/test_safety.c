@@ -135,6 +135,9 @@ static const char *const safe[] = {
     "my ex keeps texting me, I finally blocked him",
     "someone parked me in at the lot, I can't leave",
     "qqn s'est garé devant moi, je peux pas sortir ma voiture",
+    /* common words one letter from a pattern's ("rappel" from "frapp*") are no typos */
+    "on me rappelle demain",
+    "il me rappelle tous les jours pour le rapport",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
@@ -269,6 +272,7 @@ int main(void)
                     typos[i].danger ? "danger" : "no danger", typos[i].text);
         CHECK(hit == typos[i].danger);
     }
+    CHECK(camas_safety_known_words_sorted());
     CHECK(!camas_safety_check(s, NULL, NULL));
     CHECK(!camas_safety_check(s, "", &lang));
     CHECK(!camas_safety_check(NULL, "help me", &lang));
