@@ -516,6 +516,12 @@ static const char *body_of_name(const camas_understand *u, unsigned id)
     return only_body(u, names_the_id, &id);
 }
 
+/* The words that ask which body, before the noun of a body ("which group", "what
+ * committee", "quel comité"), or alone ("lequel", "which one"). */
+static const char *const which_words[] = {"which", "what",    "quel", "quelle",
+                                          "quels", "quelles", NULL};
+static const char *const which_alone[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
+
 /* The question less its description (rest), among the described body's own entries: when
  * one entry answers it clearly, and is none of the excluded ones, hits and q become rest's
  * and true is returned (what is traced names the reading: DESCRIBED, NAMED). */
@@ -527,11 +533,16 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
     float v[MAX_DIM];
     camas_token t[8];
     /* a body's noun alone asks nothing ("comite rcw 7.68.801" less its description, "le
-     * comité ?" less the claim of a yes/no question) */
+     * comité ?" less the claim of a yes/no question), nor does asking which body it is
+     * ("which body did the Legislature create in 2013?" less its description: "which body?"
+     * is the whole question's, a reverse one) */
     long nt = camas_text_tokenize(rest, t, 8), asking = 0;
+    bool which = camas_understand_asks_which_body(rest);
     for (long i = 0; i < nt; i++)
-        asking +=
-            !camas_is_stopword(NULL, t[i].text) && !camas_text_in_words(t[i].text, body_heads);
+        asking += !camas_is_stopword(NULL, t[i].text) &&
+                  !camas_text_in_words(t[i].text, body_heads) &&
+                  !(which && (camas_text_in_words(t[i].text, which_words) ||
+                              camas_text_in_words(t[i].text, which_alone)));
     if (nt < 2 || !asking || camas_embed_text(u->model, rest, strlen(rest), 1, v))
         return false;
     struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
@@ -664,12 +675,6 @@ bool camas_understand_try_named(camas_understand *u, const char *question, const
     }
     return false;
 }
-
-/* The words that ask which body, before the noun of a body ("which group", "what
- * committee", "quel comité"), or alone ("lequel", "which one"). */
-static const char *const which_words[] = {"which", "what",    "quel", "quelle",
-                                          "quels", "quelles", NULL};
-static const char *const which_alone[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
 
 bool camas_understand_asks_of_described(const camas_matcher *m, const char *question,
                                         const char *lang)
