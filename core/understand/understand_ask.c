@@ -29,6 +29,20 @@ static bool opens_as_followup(const char *question)
     return false;
 }
 
+/* Does the question hold nothing but question words and little words ("par qui ?", "when
+ * then?", "et ?")? Alone it asks nothing, whatever entry its words happen to be near. */
+static bool asks_nothing_alone(const char *question, const char *lang)
+{
+    camas_token t[16];
+    long n = camas_text_tokenize(question, t, 16);
+    if (n <= 0 || n > 6)
+        return false;
+    for (long i = 0; i < n; i++)
+        if (!camas_is_stopword(lang, t[i].text) && !camas_is_question_word(lang, t[i].text))
+            return false;
+    return true;
+}
+
 /* Does a follow-up ask a question of its own, not about what the previous answer said
  * ("when?", "and what's his job?" after "who chairs the task force?")? Five words or more,
  * none pointing at a person. */
@@ -56,7 +70,7 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
         return;
     /* Without an opening like "and…", the context only helps a question not understood
      * alone ("their e-mail?"): a question answered alone is answered alone. */
-    bool cue = opens_as_followup(question);
+    bool cue = opens_as_followup(question) || asks_nothing_alone(question, lang);
     const char *qb[4], *pb[4];
     size_t nqb = camas_matcher_bodies(m, question, lang, qb, 4);
     size_t npb = camas_matcher_bodies(m, prev, lang, pb, 4);
