@@ -21,6 +21,10 @@
 #define DENSE_ANSWER 0.880f
 /* So close to the question that the best entry is answered even without a lead. */
 #define DENSE_SURE 0.950f
+/* The lexical confidence that breaks a tie between the model's two nearest entries. */
+#ifndef TIE_LEX_MIN
+#define TIE_LEX_MIN 0.50
+#endif
 /* The lead over the next entry from which the model's best entry overrules the lexical
  * matcher's sure answer. */
 #ifndef DENSE_OVERRULE
@@ -664,6 +668,17 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     bool overview =
         nb == 0 && !described && asks_which &&
         camas_understand_overview_for_which(u, question, hits, nh, score, states, DENSE_ANSWER);
+    /* two entries the model cannot tell apart: the lexical matcher, which reads the words,
+     * breaks the tie ("what happens at WashACT's quaterly member meetings?" was as near the
+     * meetings' rhythm as what the members do at them) */
+    if (!overview && !described && nh > 1 && nlex && lexconf >= TIE_LEX_MIN &&
+        score[0] - score[1] < DENSE_MARGIN && strcmp(lex[0].entry_id, hits[1].entry_id) == 0) {
+        camas_dense_hit h = hits[0];
+        float sc = score[0];
+        bool st = states[0];
+        hits[0] = hits[1], score[0] = score[1], states[0] = states[1];
+        hits[1] = h, score[1] = sc, states[1] = st;
+    }
     float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
     if (overview)
         lead = 1.0f; /* chosen for what the question asks, not by its margin */
