@@ -103,6 +103,9 @@ typedef struct camas_yesno_context {
     const char *(*describe)(void *ud, const char *question, char *rest, size_t cap);
     /* the question as written, when the one given is respelled (its capitals tell names) */
     const char *as_written;
+    /* when set, the claim is judged for this body alone, whatever other bodies the question
+     * names (one of the bodies of "do both WashACT and the CSEC committee…?") */
+    const char *only_body;
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */
     FILE *trace;
 } camas_yesno_context;

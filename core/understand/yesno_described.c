@@ -355,13 +355,14 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     /* ...and so does a claim of two bodies named ("le comité CSEC et WashACT sont-ils tous les
      * deux convoqués par le bureau du procureur général ?" is not about "the committee the
      * Attorney General's Office convenes") */
-    const char *body = qn && !camas_yesno_compares(qn) && nnamed < 2
+    const char *body = c->only_body ? NULL
+                       : qn && !camas_yesno_compares(qn) && nnamed < 2
                            ? camas_yesno_described(c, qn, lang, &rest)
                            : NULL;
     /* ...or by a fact only one body's answers state, which the understanding reads ("the
      * group the legislature renewed in 2015", "the body whose founding law is RCW 7.68.350") */
     char told[512];
-    if (!body && qn && c->describe && !camas_yesno_compares(qn) && !nnamed &&
+    if (!body && qn && c->describe && !c->only_body && !camas_yesno_compares(qn) && !nnamed &&
         (body = c->describe(c->ud, question, told, sizeof told)) != NULL) {
         rest = camas_text_normalize_dup(told);
         if (!rest)
@@ -384,7 +385,7 @@ int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, 
     /* unsettled that way: the question as it is ("is the committee convened by the
      * Attorney General a statewide committee?" claims the convening too) */
     if (!verdict)
-        verdict = camas_yesno_verdict_for(c, question, answer, lang, NULL);
+        verdict = camas_yesno_verdict_for(c, question, answer, lang, c->only_body);
     /* "aucun survivant ne fait partie du groupe de travail, c'est ça ?": a claim said in the
      * negative, where "yes" reads both ways; the answer alone says it. "No" does not: "WashACT
      * ne se réunit pas tous les mois ?" - "Non — tous les trimestres" agrees either way. */

@@ -251,17 +251,18 @@ static const char *yesno_describe(void *ud, const char *question, char *rest, si
     return camas_understand_described_body(w->understand, question, rest, cap);
 }
 
-static int verdict_on(struct worker *w, const char *question, const char *answer, const char *lang);
+static int verdict_on(struct worker *w, const char *question, const char *answer, const char *lang,
+                      const char *only_body);
 
 static int yes_no_verdict(struct worker *w, const char *question, const char *lang)
 {
-    return verdict_on(w, question, camas_buf_cstr(&w->reply_plain), lang);
+    return verdict_on(w, question, camas_buf_cstr(&w->reply_plain), lang, NULL);
 }
 
 int camas_worker_claim_verdict(struct worker *w, const char *claim, const char *answer,
                                const char *lang)
 {
-    return verdict_on(w, claim, answer, lang);
+    return verdict_on(w, claim, answer, lang, NULL);
 }
 
 char *camas_worker_about(struct worker *w, const char *body_id, const char *lang,
@@ -270,7 +271,8 @@ char *camas_worker_about(struct worker *w, const char *body_id, const char *lang
     return yesno_about(w, body_id, lang, topic);
 }
 
-static int verdict_on(struct worker *w, const char *question, const char *answer, const char *lang)
+static int verdict_on(struct worker *w, const char *question, const char *answer, const char *lang,
+                      const char *only_body)
 {
     if (!w->stemmer)
         w->stemmer = camas_stemmer_new();
@@ -283,6 +285,7 @@ static int verdict_on(struct worker *w, const char *question, const char *answer
                              .lexicon = w->lexicon,
                              .describe = yesno_describe,
                              .trace = camas_understand_trace(w->understand),
+                             .only_body = only_body,
                              .ud = w};
     /* with its shorthand written out ("ts les mois") and its typos mended ("every montth" ->
      * "every month"), real words left alone */
@@ -409,6 +412,35 @@ static int own_entry(struct worker *w, const camas_request *req, const char *id,
     return 1;
 }
 
+/* Renders entry (body id's own) into the reply: true when it speaks for that body. A plugin
+ * may answer the question's words rather than the entry (the members plugin gives the card of
+ * the office the question names, which may be another body's): then the entry is rendered
+ * for the body's name alone. Only an answer that names this body and not `other` counts. */
+static bool render_own(struct worker *w, int64_t id, const camas_match *entry,
+                       const camas_request *req, const char *body_id, const char *other,
+                       const char **plugin_name)
+{
+    int fr = camas_worker_lang_index(req->lang);
+    const char *name = NULL;
+    for (size_t k = 0; k < w->n_bodies && !name; k++)
+        if (strcmp(w->bodies[k].id, body_id) == 0)
+            name = w->bodies[k].name[fr];
+    camas_request alone = *req;
+    alone.text = name;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && !name)
+            break;
+        camas_buf_reset(&w->reply_plain);
+        camas_buf_reset(&w->reply_html);
+        if (camas_worker_render_entry(w, id, entry->owner, entry->entry_id, pass ? &alone : req,
+                                      plugin_name) &&
+            camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, body_id) &&
+            !camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, other))
+            return true;
+    }
+    return false;
+}
+
 /* "Do the task force and WashACT both meet quarterly?", "le groupe de travail et le comité
  * CSEC comptent-ils tous deux des législateurs ?": a claim made of two or three bodies holds
  * only if it holds for each. Each other body named gets its own best entry; a "no" there
@@ -428,44 +460,57 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
     char *norm = camas_text_normalize_dup(req->text);
     bool each = norm && n >= 2 && body && camas_yesno_any_phrase(norm, both) &&
                 !camas_yesno_any_phrase(norm, same) && !camas_yesno_compares(norm);
-    free(norm);
-    if (!each || v == -1)
+    if (!each || v == -1) {
+        free(norm);
         return v;
-    for (size_t i = 0; i < n && v != -1; i++) {
-        camas_match mine;
-        int own = strcmp(ids[i], body) != 0 ? own_entry(w, req, ids[i], req->lang, &mine) : -1;
+    }
+    /* the claim without its "both" ("tous les deux" would claim the number two), judged for
+     * each body alone against that body's own answer */
+    free(norm);
+    norm = strdup(req->text); /* as written: its capitals tell names */
+    for (size_t k = 0; norm && both[k]; k++)
+        for (char *at = strcasestr(norm, both[k]); at; at = strcasestr(at + 1, both[k])) {
+            size_t len = strlen(both[k]);
+            if ((at == norm || !isalnum((unsigned char)at[-1])) && !isalnum((unsigned char)at[len]))
+                memset(at, ' ', len);
+        }
+    if (!norm)
+        return v;
+    int mine = verdict_on(w, norm, camas_buf_cstr(&w->reply_plain), req->lang, body);
+    if (mine == -1) {
+        free(norm);
+        return -1;
+    }
+    bool all_yes = mine == 1 || v == 1;
+    for (size_t i = 0; i < n; i++) {
+        camas_match theirs;
+        int own = strcmp(ids[i], body) != 0 ? own_entry(w, req, ids[i], req->lang, &theirs) : -1;
         if (own < 0)
             continue;
         if (own == 0) {
-            v = v == 1 ? 0 : v; /* not borne out for this body */
+            all_yes = false; /* not borne out for this body */
             continue;
         }
         camas_buf plain = w->reply_plain, html = w->reply_html;
         const char *name = *plugin_name;
         w->reply_plain = (camas_buf){0};
         w->reply_html = (camas_buf){0};
-        /* a plugin may answer the question's words rather than the entry (the members
-         * plugin gives the card of the office the question names): only an answer that
-         * names this body and not the first one speaks for it */
-        int vb =
-            camas_worker_render_entry(w, id, mine.owner, mine.entry_id, req, plugin_name) &&
-                    camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang,
-                                            ids[i]) &&
-                    !camas_worker_names_body(w, camas_buf_cstr(&w->reply_plain), req->lang, body)
-                ? yes_no_verdict(w, req->text, req->lang)
-                : 0;
+        int vb = render_own(w, id, &theirs, req, ids[i], body, plugin_name)
+                     ? verdict_on(w, norm, camas_buf_cstr(&w->reply_plain), req->lang, ids[i])
+                     : 0;
         if (vb == -1) { /* this body's answer says why not */
             camas_buf_free(&plain);
             camas_buf_free(&html);
-            *entry = mine.entry_id;
+            *entry = theirs.entry_id;
+            free(norm);
             return -1;
         }
         camas_worker_take_reply(w, &plain, &html);
         *plugin_name = name;
-        if (vb != 1)
-            v = v == 1 ? 0 : v;
+        all_yes &= vb == 1;
     }
-    return v;
+    free(norm);
+    return all_yes ? 1 : 0;
 }
 
 const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas_understanding *u,
