@@ -333,8 +333,12 @@ static int role_held(const camas_yesno_context *c, const char *body, const char 
     bool given[MAX_HITS] = {false};
     size_t ngiven = 0;
     for (size_t u = 0; u < n && ngiven < nqn; u++) {
-        /* only a sentence that says the role speaks for it */
-        if (!units[u].nnames || !camas_yesno_any_phrase(units[u].norm, roles[r].words))
+        /* only a sentence that says the role speaks for it; a body's contact is also given
+         * as an address to write to ("for more information, e-mail warntrafficking@…"):
+         * then the role is held by that address, not by a person the question names */
+        bool address = roles[r].topic == CAMAS_YESNO_CONTACT && strchr(units[u].norm, '@');
+        if (!address &&
+            (!units[u].nnames || !camas_yesno_any_phrase(units[u].norm, roles[r].words)))
             continue;
         verdict = -1; /* the role, held by others: unless the sentences name them all */
         for (size_t j = 0; j < nqn && j < MAX_HITS; j++)
