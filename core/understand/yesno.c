@@ -443,6 +443,23 @@ static bool claims_a_year(const camas_token *qt, size_t nq)
     return false;
 }
 
+bool camas_yesno_gives_year(const char *text)
+{
+    char *qn = camas_text_normalize_dup(text);
+    camas_token *t = qn ? malloc(MAX_TOK * sizeof *t) : NULL;
+    size_t n = t ? camas_tokenize(qn, t, MAX_TOK) : 0;
+    bool year = t && claims_a_year(t, n < MAX_TOK ? n : MAX_TOK);
+    free(t);
+    free(qn);
+    return year;
+}
+
+/* Verbs that only place a body in a year ("datent de 2006", "dates back to 2013"): the year
+ * is the claim. */
+static const char *const dating[] = {"date",   "dates",  "dated",   "dating",    "dater",
+                                     "datent", "datant", "remonte", "remontent", "remonter",
+                                     "goes",   "go",     "back",    NULL};
+
 static bool founding_as_convened(const char *w, const char *an)
 {
     static const char *const founding[] = {
@@ -484,7 +501,8 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
             continue;
         is_claim[i] = true;
         bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an) ||
-                     (dated && founding_as_convened(t->text, an));
+                     (dated && founding_as_convened(t->text, an)) ||
+                     (dated && camas_text_in_words(t->text, dating));
         if (!found && c->trace)
             fprintf(c->trace, "claim not in the answer: %s\n", t->text);
         if (!found && opposed_in(c, lang, t->text, at, na, an)) {

@@ -145,4 +145,7 @@ bool camas_yesno_any_phrase(const char *norm, const char *const *list);
  * Its descriptions and numbers may then be the other body's (yesno_described.c). */
 bool camas_yesno_compares(const char *qn);
 
+/* Does the text give a year ("datent de 2006", "set up in 2013")? */
+bool camas_yesno_gives_year(const char *text);
+
 #endif

@@ -152,46 +152,61 @@ static void about_remember(struct worker *w, const char *body_id, int topic, int
 }
 
 /* Asks the knowledge the question of one topic about a body; the rendered answer, or NULL. */
-static char *about_ask(struct worker *w, const struct body *b, int fr, const char *lang,
-                       camas_yesno_topic topic)
+static const struct body *body_by_id(const struct worker *w, const char *id)
 {
-    if (!b->name[fr])
-        return NULL;
-    char question[512];
+    for (size_t k = 0; k < w->n_bodies; k++)
+        if (strcmp(w->bodies[k].id, id) == 0)
+            return &w->bodies[k];
+    return NULL;
+}
+
+/* The question that asks body b's topic in language fr into question (cap bytes); false
+ * when there is no body or it has no name in that language. */
+static bool about_question(const struct body *b, int fr, camas_yesno_topic topic, char *question,
+                           size_t cap)
+{
+    if (!b || !b->name[fr])
+        return false;
     const char *body_name = b->name[fr];
     switch (topic) { /* literal formats: the compiler checks each */
     case CAMAS_YESNO_FOUNDED:
-        snprintf(question, sizeof question,
-                 fr ? "Quand %s a-t-il été créé ?" : "When was %s created?", body_name);
+        snprintf(question, cap, fr ? "Quand %s a-t-il été créé ?" : "When was %s created?",
+                 body_name);
         break;
     case CAMAS_YESNO_MEETS:
-        snprintf(question, sizeof question,
+        snprintf(question, cap,
                  fr ? "À quelle fréquence %s se réunit-il ?" : "How often does %s meet?",
                  body_name);
         break;
     case CAMAS_YESNO_CONVENER:
-        snprintf(question, sizeof question, fr ? "Qui a convoqué %s ?" : "Who convened %s?",
-                 body_name);
+        snprintf(question, cap, fr ? "Qui a convoqué %s ?" : "Who convened %s?", body_name);
         break;
     case CAMAS_YESNO_CHAIR:
-        snprintf(question, sizeof question, fr ? "Qui préside %s ?" : "Who chairs %s?", body_name);
+        snprintf(question, cap, fr ? "Qui préside %s ?" : "Who chairs %s?", body_name);
         break;
     case CAMAS_YESNO_COCHAIR:
-        snprintf(question, sizeof question, fr ? "Qui copréside %s ?" : "Who co-chairs %s?",
-                 body_name);
+        snprintf(question, cap, fr ? "Qui copréside %s ?" : "Who co-chairs %s?", body_name);
         break;
     case CAMAS_YESNO_CREATOR:
-        snprintf(question, sizeof question, fr ? "Qui a créé %s ?" : "Who created %s?", body_name);
+        snprintf(question, cap, fr ? "Qui a créé %s ?" : "Who created %s?", body_name);
         break;
     case CAMAS_YESNO_LAW:
-        snprintf(question, sizeof question, fr ? "Quelle loi a créé %s ?" : "Which law created %s?",
-                 body_name);
+        snprintf(question, cap, fr ? "Quelle loi a créé %s ?" : "Which law created %s?", body_name);
         break;
     default:
-        snprintf(question, sizeof question,
-                 fr ? "Qui contacter pour %s ?" : "Who is the contact for %s?", body_name);
+        snprintf(question, cap, fr ? "Qui contacter pour %s ?" : "Who is the contact for %s?",
+                 body_name);
         break;
     }
+    return true;
+}
+
+static char *about_ask(struct worker *w, const struct body *b, int fr, const char *lang,
+                       camas_yesno_topic topic)
+{
+    char question[512];
+    if (!about_question(b, fr, topic, question, sizeof question))
+        return NULL;
     struct camas_worker_filter fc = {w, w->yesno_req->room_kind};
     camas_understanding u;
     camas_understand_query(w->understand, w->matcher, question, lang, camas_worker_room_policy, &fc,
@@ -227,10 +242,7 @@ static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_
     const struct camas_worker_about *seen = about_remembered(w, body_id, topic, room_kind, fr);
     if (seen)
         return seen->text ? strdup(seen->text) : NULL;
-    const struct body *b = NULL;
-    for (size_t i = 0; i < w->n_bodies && !b; i++)
-        if (strcmp(w->bodies[i].id, body_id) == 0)
-            b = &w->bodies[i];
+    const struct body *b = body_by_id(w, body_id);
     if (!b)
         return NULL;
     char *text = about_ask(w, b, fr, lang, topic);
@@ -393,10 +405,7 @@ static int own_entry(struct worker *w, const camas_request *req, const char *id,
                      camas_match *out)
 {
     int fr = camas_worker_lang_index(req->lang);
-    const struct body *b = NULL;
-    for (size_t k = 0; k < w->n_bodies && !b; k++)
-        if (strcmp(w->bodies[k].id, id) == 0)
-            b = &w->bodies[k];
+    const struct body *b = body_by_id(w, id);
     if (!b || !b->name[fr])
         return -1;
     struct camas_worker_filter fc = {w, req->room_kind};
@@ -420,11 +429,8 @@ static bool render_own(struct worker *w, int64_t id, const camas_match *entry,
                        const camas_request *req, const char *body_id, const char *other,
                        const char **plugin_name)
 {
-    int fr = camas_worker_lang_index(req->lang);
-    const char *name = NULL;
-    for (size_t k = 0; k < w->n_bodies && !name; k++)
-        if (strcmp(w->bodies[k].id, body_id) == 0)
-            name = w->bodies[k].name[fr];
+    const struct body *b = body_by_id(w, body_id);
+    const char *name = b ? b->name[camas_worker_lang_index(req->lang)] : NULL;
     camas_request alone = *req;
     alone.text = name;
     for (int pass = 0; pass < 2; pass++) {
@@ -453,7 +459,8 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
     static const char *const both[] = {
         "both",      "tous les deux",  "toutes les deux", "tous deux", "toutes deux",
         "les deux",  "each",           "chacun",          "chacune",   "all three",
-        "les trois", "tous les trois", "l un et l autre", NULL};
+        "les trois", "tous les trois", "l un et l autre", "ils tous",  "elles toutes",
+        "they all",  "all of them",    "both of them",    NULL};
     static const char *const same[] = {"same", "meme", "memes", "like", "comme", NULL};
     const char *ids[4];
     size_t n = camas_matcher_bodies(w->matcher, req->text, req->lang, ids, 4);
@@ -485,6 +492,16 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
     for (size_t i = 0; i < n; i++) {
         camas_match theirs;
         int own = strcmp(ids[i], body) != 0 ? own_entry(w, req, ids[i], req->lang, &theirs) : -1;
+        /* a year the question gives may be another body's and pull its entry ("WashACT et le
+         * comité CSEC datent-ils tous les deux de 2006 ?"): the body's founding then */
+        camas_request founded = *req;
+        char asked[512];
+        if (own == 0 && camas_yesno_gives_year(norm) &&
+            about_question(body_by_id(w, ids[i]), camas_worker_lang_index(req->lang),
+                           CAMAS_YESNO_FOUNDED, asked, sizeof asked)) {
+            founded.text = asked;
+            own = own_entry(w, &founded, ids[i], req->lang, &theirs);
+        }
         if (own < 0)
             continue;
         if (own == 0) {
@@ -495,7 +512,7 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
         const char *name = *plugin_name;
         w->reply_plain = (camas_buf){0};
         w->reply_html = (camas_buf){0};
-        int vb = render_own(w, id, &theirs, req, ids[i], body, plugin_name)
+        int vb = render_own(w, id, &theirs, &founded, ids[i], body, plugin_name)
                      ? verdict_on(w, norm, camas_buf_cstr(&w->reply_plain), req->lang, ids[i])
                      : 0;
         if (vb == -1) { /* this body's answer says why not */
