@@ -114,6 +114,9 @@ static const char *const patterns_en[] = {
     "without pay|wages",
     /* branding: a mark of ownership on a person ("he branded me with a barcode tattoo") */
     "brand|brands|branded|branding me|us|her|him|them",
+    /* what follows a group's attempt to leave is a threat ("if we try to leave they let
+     * the dogs out"); not "if I try to leave for work, my cat cries" */
+    "if ~0 we|they ~0 try|tried ~1 to ~0 leave|escape|run",
 };
 
 static const char *const patterns_fr[] = {
@@ -172,6 +175,10 @@ static const char *const patterns_fr[] = {
     /* branding, by tattoo or initials: "ce voyage m'a marquée" is a memory, "marquer les veaux
      * au fer" is cattle */
     "marque|marquee|marques|marquees ~3 tatouage|tatoue|tatouee|initiales",
+    /* ce qui suit la tentative d'un groupe de partir est une menace ("ils lâchent le chien
+     * si on essaie de sortir") */
+    "si ~0 on|nous|ils ~0 essaie|essaye|essayons|essaient|tente|tentons ~1 de|d ~1 sortir|"
+    "partir|fuir|enfuir|echapper|barrer|tirer",
 };
 
 /* Contexts that make a pattern hit something else: locked out rather than in, a document

@@ -40,6 +40,8 @@ static const char *const danger_en[] = {
     "they rounded us up and took our passports",
     "since noel he keeps my passport and I can't leave",
     "the door is never unlocked, they won't let me leave",
+    /* a threat after a group's attempt to leave */
+    "if we try to leave they let the dogs out",
 };
 
 static const char *const danger_fr[] = {
@@ -72,6 +74,7 @@ static const char *const danger_fr[] = {
     "on s'est enfuie mais ils ont encore nos papiers",
     "mes parents me font travailler pour leur ami au lieu d'aller à l'école",
     "depuis noël il garde mon passeport",
+    "ils lâchent le chien si on essaie de sortir de la cour",
 };
 
 static const char *const safe[] = {
@@ -138,6 +141,9 @@ static const char *const safe[] = {
     /* common words one letter from a pattern's ("rappel" from "frapp*") are no typos */
     "on me rappelle demain",
     "il me rappelle tous les jours pour le rapport",
+    /* one's own attempt to leave for work is no threat */
+    "my cat cries if I try to leave for work",
+    "mon chien pleure quand je tente de partir au travail",
 };
 
 /* One typo is tolerated in words of 5+ letters, anywhere but the first letter (a swap of
