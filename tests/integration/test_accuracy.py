@@ -125,12 +125,14 @@ def test_each_understanding_rule():
 # ones a little under what camas gave (dev-yesno-6 180/213 and dev-yesno-7 178/196 in
 # session 9, 202 and 189 in session 10; dev-yesno-8 177/186 in session 10; dev-yesno-9
 # 186/202 when first measured and 196 in session 12; dev-yesno-10 173/210 when first measured;
-# dev-yesno-17 165/185 when first measured, 167 in session 17, with no wrong verdict)
+# dev-yesno-17 165/185 when first measured, 167 in session 17, with no wrong verdict;
+# dev-yesno-18 164/189 when first measured, 171 in session 18, follow-ups asked after their
+# previous question)
 @pytest.mark.parametrize("name,least", [("dev-yesno", 0.6), ("dev-yesno-2", 0.6),
                                         ("dev-yesno-5", 0.6), ("dev-yesno-6", 0.9),
                                         ("dev-yesno-7", 0.92), ("dev-yesno-8", 0.9),
                                         ("dev-yesno-9", 0.93), ("dev-yesno-10", 0.8),
-                                        ("dev-yesno-17", 0.87)])
+                                        ("dev-yesno-17", 0.87), ("dev-yesno-18", 0.88)])
 def test_yes_no_verdicts(name, least):
     """Yes/no questions of the development sets (tests/fixtures/dev-yesno*.yaml, written from
     the source text only, with the truth of each claim; the second in casual phrasing): camas
@@ -138,7 +140,15 @@ def test_yes_no_verdicts(name, least):
     wrong verdict is worse than none: the answer text still follows."""
     data = yaml.safe_load((ROOT / f"tests/fixtures/{name}.yaml").read_text(encoding="utf-8"))
     qs = data["questions"]
-    answers = _ask_all([q["q"] for q in qs])
+    # a follow-up is asked after its previous question, by the same asker
+    lines, mine = [], []
+    for i, q in enumerate(qs):
+        if q.get("previous"):
+            lines.append(json.dumps({"text": q["previous"], "user": f"@yn{i}:test"}))
+        mine.append(len(lines))
+        lines.append(json.dumps({"text": q["q"], "user": f"@yn{i}:test"}))
+    every = _ask_all(lines)
+    answers = [every[k] for k in mine]
     right, wrong = 0, []
     for q, a in zip(qs, answers):
         text = a["answer"]
@@ -179,13 +189,15 @@ def test_held_out_danger_set():
 
 
 @pytest.mark.parametrize("name,bound", [("dev-danger-13", 24), ("dev-danger-15", 26),
-                                        ("dev-danger-16", 29), ("dev-danger-17", 25)])
+                                        ("dev-danger-16", 29), ("dev-danger-17", 25),
+                                        ("dev-danger-18", 24)])
 def test_danger_recall_on_held_out_sets(name, bound):
     """Every danger message of the held-out danger development sets (written blind, never
     training data) gets the hotline: missing one is the worst failure camas can have. Their
     hard negatives were written to share the danger words; at most 10% of them may get a
     false alarm (session 16: 15 of 240, 23 of 260, 15 of 296; session 17: 14, 23, 14, and 17
-    of 258 for set 17, whose four misses at first mended the patterns)."""
+    of 258 for set 17, whose four misses at first mended the patterns; session 18: 16 of 300
+    for set 18, whose one miss at first mended them again)."""
     data = yaml.safe_load((ROOT / f"tests/fixtures/{name}.yaml").read_text(encoding="utf-8"))
     msgs = [m for m in data["messages"] if "\n" not in m["text"]]
     answers = _ask_all([m["text"] for m in msgs])
