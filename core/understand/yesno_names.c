@@ -205,6 +205,42 @@ bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
     return false;
 }
 
+/* Written in lower case, a name the source does not give shows by the institution it is
+ * put to: the word before "police", "sheriff", "department"… ("is the portland police
+ * department a co-chair?") or after "police de" ("la police de tacoma"), that is no known
+ * name, no body's word and not in the answer. */
+static bool unknown_place(const camas_yesno_context *c, const char *lang, const char *qn,
+                          const unsigned char *qused, const camas_token *at, size_t na,
+                          const char *an)
+{
+    static const char *const institutions[] = {"police",      "sheriff",   "sheriffs", "department",
+                                               "dept",        "county",    "pd",       "prosecutor",
+                                               "prosecutors", "procureur", NULL};
+    camas_token t[MAX_TOK];
+    size_t n = camas_tokenize(qn, t, MAX_TOK);
+    if (n > MAX_TOK)
+        n = MAX_TOK;
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t w = n; /* the place's word */
+        if (camas_text_in_words(t[i + 1].text, institutions))
+            w = i; /* "portland police" */
+        else if (camas_text_in_words(t[i].text, institutions) && i + 2 < n &&
+                 (strcmp(t[i + 1].text, "de") == 0 || strcmp(t[i + 1].text, "du") == 0 ||
+                  strcmp(t[i + 1].text, "of") == 0))
+            w = i + 2; /* "police de tacoma" */
+        if (w == n || t[w].len < 3 || camas_is_stopword(lang, t[w].text) ||
+            camas_text_in_words(t[w].text, institutions) || camas_yesno_number_value(&t[w]) ||
+            (c->is_body_word && c->is_body_word(c->ud, t[w].text, lang)))
+            continue;
+        bool named = false;
+        for (const char *h = strstr(qn, t[w].text); h && !named; h = strstr(h + 1, t[w].text))
+            named = qused[h - qn] != 0;
+        if (!named && !camas_yesno_word_in(c, lang, t[w].text, at, na, an))
+            return true;
+    }
+    return false;
+}
+
 /* A name the source does not give, written as one in the question ("le FBI", "the Congress",
  * "Tacoma Police"): a capitalised word past the first, or an acronym, that is no known name,
  * no body's word and not in the answer. */
@@ -244,7 +280,7 @@ bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, co
         if (!named && !camas_yesno_word_in(c, lang, word, at, na, an))
             return true;
     }
-    return false;
+    return unknown_place(c, lang, qn, qused, at, na, an);
 }
 
 const char *camas_yesno_asked_part(const char *question)

@@ -363,6 +363,14 @@ static void with_names(camas_stemmer *st)
     /* a name the source does not give where the answer names others for the same claim;
      * a preamble's names ("in Yakima") claim nothing */
     CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT co-chaired by the FBI?", cochairs, "en") == -1);
+    /* ...in lower case, told by the institution it is put to */
+    CHECK(camas_yesno_verdict_ctx(&c, "is the portland police department a co-chair of washact?",
+                                  cochairs, "en") == -1);
+    CHECK(
+        camas_yesno_verdict_ctx(&c, "la police de tacoma copréside-t-elle washact ?",
+                                "WashACT est coprésidé par le bureau du procureur des États-Unis, "
+                                "la police de Seattle et le WARN.",
+                                "fr") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "I'm a nurse in Yakima - is WashACT co-chaired by WARN?",
                                   cochairs, "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT meet in Olympia?", meet, "en") == 0);
