@@ -360,7 +360,12 @@ static bool yesno_sentence(const char *question, const char *lang)
             !embedded_at(question, t, i, fr))
             return false;
     }
-    if (camas_text_in_words(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en))
+    /* an opener after a linking word: "and are they free?", "so is it open?" */
+    static const char *const going_on[] = {"and",  "so", "ok",   "okay",  "but",  "also",
+                                           "then", "et", "donc", "alors", "mais", NULL};
+    long o = n > 2 && camas_text_in_words(t[0].text, going_on) ? 1 : 0;
+    if (camas_text_in_words(t[0].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en) ||
+        (o && camas_text_in_words(t[o].text, fr ? camas_yesno_openers_fr : camas_yesno_openers_en)))
         return true;
     if (!fr) { /* a statement with a question mark: "washact info sessions are held yearly?" */
         bool verb = false;

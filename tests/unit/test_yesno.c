@@ -568,6 +568,10 @@ int main(void)
     test_unabbreviate();
     test_meetings_description();
     CHECK(camas_yesno_question("Is WARN part of WashACT?", "en"));
+    /* an opener after a linking word; a question word there still asks what */
+    CHECK(camas_yesno_question("and are they free?", "en"));
+    CHECK(camas_yesno_question("so is it open to everyone?", "en"));
+    CHECK(!camas_yesno_question("and who chairs it?", "en"));
     CHECK(camas_yesno_question("does the task force meet monthly", "en"));
     CHECK(camas_yesno_question("Est-ce que WashACT se réunit chaque mois ?", "fr"));
     CHECK(camas_yesno_question("le comité CSEC est-il ouvert au public ?", "fr"));
