@@ -25,6 +25,9 @@
 #ifndef TIE_LEX_MIN
 #define TIE_LEX_MIN 0.50
 #endif
+#ifndef WHICH_TIE
+#define WHICH_TIE 0.02f
+#endif
 /* The lead over the next entry from which the model's best entry overrules the lexical
  * matcher's sure answer. */
 #ifndef DENSE_OVERRULE
@@ -672,7 +675,8 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
      * breaks the tie ("what happens at WashACT's quaterly member meetings?" was as near the
      * meetings' rhythm as what the members do at them) */
     if (!overview && !described && nh > 1 && nlex && lexconf >= TIE_LEX_MIN &&
-        score[0] - score[1] < DENSE_MARGIN && strcmp(lex[0].entry_id, hits[1].entry_id) == 0) {
+        score[0] - score[1] < (asks_which && nb == 0 ? WHICH_TIE : DENSE_MARGIN) &&
+        strcmp(lex[0].entry_id, hits[1].entry_id) == 0) {
         camas_dense_hit h = hits[0];
         float sc = score[0];
         bool st = states[0];
