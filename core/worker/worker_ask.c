@@ -35,12 +35,54 @@
 #define DANGER_ANSWER_NAMED_MIN 0.85
 #define DANGER_ANSWER_CALM      0.65f
 
-/* Does text name the one body entry_id is about? */
+/* Does text hold two words of body b's name in lang that no other body's name has ("le
+ * comité de l'État qui s'occupe des enfants exploités" tells the CSEC committee)? */
+static bool describes_body(const struct worker *w, const char *text, const char *lang,
+                           const struct body *b)
+{
+    int fr = camas_worker_lang_index(lang);
+    char *norm = camas_text_normalize_dup(text), *name = camas_text_normalize_dup(b->name[fr]);
+    camas_token t[48], nt[32];
+    size_t n = norm ? camas_tokenize(norm, t, 48) : 0, nn = name ? camas_tokenize(name, nt, 32) : 0,
+           found = 0;
+    for (size_t i = 0; i < nn && i < 32; i++) {
+        if (nt[i].len < 4 || camas_is_stopword(lang, nt[i].text))
+            continue;
+        bool shared = false; /* "washington", "traite": more than one body's */
+        for (size_t k = 0; k < w->n_bodies && !shared; k++) {
+            if (&w->bodies[k] == b || !w->bodies[k].name[fr])
+                continue;
+            char *other = camas_text_normalize_dup(w->bodies[k].name[fr]);
+            camas_token ot[32];
+            size_t on = other ? camas_tokenize(other, ot, 32) : 0;
+            for (size_t j = 0; j < on && j < 32 && !shared; j++)
+                shared = strcmp(ot[j].text, nt[i].text) == 0;
+            free(other);
+        }
+        for (size_t j = 0; !shared && j < n && j < 48; j++)
+            if (strcmp(t[j].text, nt[i].text) == 0) {
+                found++;
+                break;
+            }
+    }
+    free(norm);
+    free(name);
+    return found >= 2;
+}
+
+/* Does text name, or tell by its name's words, the one body entry_id is about? */
 static bool names_entry_body(const struct worker *w, const char *text, const char *lang,
                              const char *entry_id)
 {
     const char *body = entry_id ? camas_understand_body(w->understand, entry_id) : NULL;
-    return body && strcmp(body, "all") != 0 && camas_worker_names_body(w, text, lang, body);
+    if (!body || strcmp(body, "all") == 0)
+        return false;
+    if (camas_worker_names_body(w, text, lang, body))
+        return true;
+    for (size_t k = 0; k < w->n_bodies; k++)
+        if (strcmp(w->bodies[k].id, body) == 0 && w->bodies[k].name[camas_worker_lang_index(lang)])
+            return describes_body(w, text, lang, &w->bodies[k]);
+    return false;
 }
 
 /* One question answered in one language: the reply in w->reply_plain and w->reply_html, and
