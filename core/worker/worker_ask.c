@@ -219,6 +219,9 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
                                           r->same ? r->same->intro_text : r->intro_text,
                                           &plugin_name, &entry_id)) {
             abstained = false;
+        } else if (!prev &&
+                   camas_worker_answer_ages(w, id, &req, match_lang, &plugin_name, &entry_id)) {
+            abstained = false;
         } else if (camas_worker_answer_each_body(w, id, &req, match_lang, &u, &plugin_name,
                                                  &entry_id)) {
             abstained = false;

@@ -200,6 +200,12 @@ bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_req
  * danger stays the whole message's) when that answers. False otherwise, out empty. */
 bool camas_worker_last_question(struct worker *w, const camas_request *req, const char *lang,
                                 camas_understanding *u, camas_buf *out, camas_buf *intro);
+/* Each body's founding, for a question that compares their ages ("lequel est le plus récent :
+ * le CSEC ou WashACT ?", "which of the three is the oldest?"): the bodies it names, or all when
+ * it asks which and names none. False when not such a question (the reply is then untouched). */
+bool camas_worker_answer_ages(struct worker *w, int64_t id, const camas_request *req,
+                              const char *match_lang, const char **plugin_name,
+                              const char **entry_id);
 /* Each named body's own answer, for a question about two or three; false when not such a
  * question or not understood for each (the reply buffers are then untouched). */
 bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,

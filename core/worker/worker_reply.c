@@ -642,6 +642,68 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
     return camas_worker_render_entries(w, id, req, each, found, plugin_name, entry_id);
 }
 
+bool camas_worker_answer_ages(struct worker *w, int64_t id, const camas_request *req,
+                              const char *match_lang, const char **plugin_name,
+                              const char **entry_id)
+{
+    /* "older" may be the people helped ("which group helps older victims?"): a comparative
+     * compares only the bodies it names */
+    static const char *const ages[] = {"older", "newer", "more recent", NULL};
+    static const char *const most[] = {
+        "oldest",           "newest",     "most recent",  "earliest",        "created first",
+        "set up first",     "came first", "plus recent",  "plus recente",    "plus ancien",
+        "plus ancienne",    "plus vieux", "plus vieille", "le premier cree", "cree en premier",
+        "creee en premier", NULL};
+    /* which body, not which meeting ("quelle est la réunion la plus récente ?") */
+    static const char *const which[] = {"lequel",          "laquelle",
+                                        "which one",       "which of",
+                                        "of the three",    "des trois",
+                                        "which body",      "which group",
+                                        "which committee", "quel organisme",
+                                        "quel groupe",     "quel comite",
+                                        "quelle instance", NULL};
+    if (camas_yesno_question(req->text, match_lang))
+        return false; /* "was the CSEC committee created before WashACT?" compares years */
+    char *norm = camas_text_normalize_dup(req->text);
+    bool superlative = norm && camas_yesno_any_phrase(norm, most);
+    bool asks = superlative || (norm && camas_yesno_any_phrase(norm, ages));
+    bool which_one = superlative && camas_yesno_any_phrase(norm, which);
+    free(norm);
+    if (!asks)
+        return false;
+    const char *ids[4];
+    size_t n = camas_matcher_bodies(w->matcher, req->text, match_lang, ids, 4), named = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], "all") != 0)
+            ids[named++] = ids[i];
+    if (named == 0 && which_one)
+        for (size_t k = 0; k < w->n_bodies && named < 4; k++)
+            ids[named++] = w->bodies[k].id;
+    if (named < 2)
+        return false;
+    int fr = camas_worker_lang_index(req->lang);
+    camas_match each[4];
+    size_t found = 0;
+    struct camas_worker_filter fc = {w, req->room_kind};
+    for (size_t i = 0; i < named; i++) {
+        char asked[512];
+        camas_understanding one;
+        /* asked alone: it names the body ("When was … created?"), and the body's name as its
+         * context would pull it to the body's overview */
+        if (!about_question(body_by_id(w, ids[i]), fr, CAMAS_YESNO_FOUNDED, asked, sizeof asked))
+            continue;
+        camas_understand_query(w->understand, w->matcher, asked, match_lang,
+                               camas_worker_room_policy, &fc, &one);
+        const char *theirs = one.decision == CAMAS_DECIDE_ANSWER
+                                 ? camas_understand_body(w->understand, one.options[0].entry_id)
+                                 : NULL;
+        if (theirs && strcmp(theirs, ids[i]) == 0)
+            each[found++] = one.options[0];
+    }
+    return found >= 2 &&
+           camas_worker_render_entries(w, id, req, each, found, plugin_name, entry_id);
+}
+
 /* A question that asks two things of one body ("is there a statewide committee on exploited
  * kids, and who would I contact there?", "how many legislators are on the task force and how
  * are they picked?") is about as near two of its entries, which would make camas ask which
