@@ -34,6 +34,19 @@ def _ask_all(questions: list[str]) -> list[dict]:
     return answers
 
 
+def _ask_in_turn(qs: list[dict]) -> list[dict]:
+    """Each question by an asker of its own; a follow-up (previous:) comes after its asker's
+    previous question. The answers to the questions themselves."""
+    lines, mine = [], []
+    for i, q in enumerate(qs):
+        if q.get("previous"):
+            lines.append(json.dumps({"text": q["previous"], "user": f"@asker{i}:test"}))
+        mine.append(len(lines))
+        lines.append(json.dumps({"text": q["q"], "user": f"@asker{i}:test"}))
+    every = _ask_all(lines)
+    return [every[k] for k in mine]
+
+
 def test_question_set_accuracy():
     data = yaml.safe_load((ROOT / "tests/fixtures/questions.yaml").read_text(encoding="utf-8"))
     qs = [q for q in data["questions"] if "\n" not in q["q"]]
@@ -96,15 +109,7 @@ def test_each_understanding_rule():
     data = yaml.safe_load((ROOT / "tests/fixtures/questions-rules.yaml")
                           .read_text(encoding="utf-8"))
     qs = data["questions"]
-    # each asker its own: a follow-up (previous:) comes after its asker's previous question
-    lines, mine = [], []
-    for i, q in enumerate(qs):
-        if q.get("previous"):
-            lines.append(json.dumps({"text": q["previous"], "user": f"@rule{i}:test"}))
-        mine.append(len(lines))
-        lines.append(json.dumps({"text": q["q"], "user": f"@rule{i}:test"}))
-    every = _ask_all(lines)
-    answers = [every[k] for k in mine]
+    answers = _ask_in_turn(qs)
     failures = []
     for q, a in zip(qs, answers):
         if q.get("kind", "answer") == "decline":
@@ -140,15 +145,7 @@ def test_yes_no_verdicts(name, least):
     wrong verdict is worse than none: the answer text still follows."""
     data = yaml.safe_load((ROOT / f"tests/fixtures/{name}.yaml").read_text(encoding="utf-8"))
     qs = data["questions"]
-    # a follow-up is asked after its previous question, by the same asker
-    lines, mine = [], []
-    for i, q in enumerate(qs):
-        if q.get("previous"):
-            lines.append(json.dumps({"text": q["previous"], "user": f"@yn{i}:test"}))
-        mine.append(len(lines))
-        lines.append(json.dumps({"text": q["q"], "user": f"@yn{i}:test"}))
-    every = _ask_all(lines)
-    answers = [every[k] for k in mine]
+    answers = _ask_in_turn(qs)
     right, wrong = 0, []
     for q, a in zip(qs, answers):
         text = a["answer"]
