@@ -79,10 +79,8 @@ static bool names_entry_body(const struct worker *w, const char *text, const cha
         return false;
     if (camas_worker_names_body(w, text, lang, body))
         return true;
-    for (size_t k = 0; k < w->n_bodies; k++)
-        if (strcmp(w->bodies[k].id, body) == 0 && w->bodies[k].name[camas_worker_lang_index(lang)])
-            return describes_body(w, text, lang, &w->bodies[k]);
-    return false;
+    const struct body *b = camas_worker_body_by_id(w, body);
+    return b && b->name[camas_worker_lang_index(lang)] && describes_body(w, text, lang, b);
 }
 
 /* One question answered in one language: the reply in w->reply_plain and w->reply_html, and

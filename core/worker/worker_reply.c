@@ -151,8 +151,7 @@ static void about_remember(struct worker *w, const char *body_id, int topic, int
     a->at_ms = camas_monotonic_ms();
 }
 
-/* Asks the knowledge the question of one topic about a body; the rendered answer, or NULL. */
-static const struct body *body_by_id(const struct worker *w, const char *id)
+const struct body *camas_worker_body_by_id(const struct worker *w, const char *id)
 {
     for (size_t k = 0; k < w->n_bodies; k++)
         if (strcmp(w->bodies[k].id, id) == 0)
@@ -201,6 +200,7 @@ static bool about_question(const struct body *b, int fr, camas_yesno_topic topic
     return true;
 }
 
+/* Asks the knowledge the question of one topic about a body; the rendered answer, or NULL. */
 static char *about_ask(struct worker *w, const struct body *b, int fr, const char *lang,
                        camas_yesno_topic topic)
 {
@@ -242,7 +242,7 @@ static char *yesno_about(void *ud, const char *body_id, const char *lang, camas_
     const struct camas_worker_about *seen = about_remembered(w, body_id, topic, room_kind, fr);
     if (seen)
         return seen->text ? strdup(seen->text) : NULL;
-    const struct body *b = body_by_id(w, body_id);
+    const struct body *b = camas_worker_body_by_id(w, body_id);
     if (!b)
         return NULL;
     char *text = about_ask(w, b, fr, lang, topic);
@@ -405,7 +405,7 @@ static int own_entry(struct worker *w, const camas_request *req, const char *id,
                      camas_match *out)
 {
     int fr = camas_worker_lang_index(req->lang);
-    const struct body *b = body_by_id(w, id);
+    const struct body *b = camas_worker_body_by_id(w, id);
     if (!b || !b->name[fr])
         return -1;
     struct camas_worker_filter fc = {w, req->room_kind};
@@ -429,7 +429,7 @@ static bool render_own(struct worker *w, int64_t id, const camas_match *entry,
                        const camas_request *req, const char *body_id, const char *other,
                        const char **plugin_name)
 {
-    const struct body *b = body_by_id(w, body_id);
+    const struct body *b = camas_worker_body_by_id(w, body_id);
     const char *name = b ? b->name[camas_worker_lang_index(req->lang)] : NULL;
     camas_request alone = *req;
     alone.text = name;
@@ -497,7 +497,7 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
         camas_request founded = *req;
         char asked[512];
         if (own == 0 && camas_yesno_gives_year(norm) &&
-            about_question(body_by_id(w, ids[i]), camas_worker_lang_index(req->lang),
+            about_question(camas_worker_body_by_id(w, ids[i]), camas_worker_lang_index(req->lang),
                            CAMAS_YESNO_FOUNDED, asked, sizeof asked)) {
             founded.text = asked;
             own = own_entry(w, &founded, ids[i], req->lang, &theirs);
@@ -690,7 +690,8 @@ bool camas_worker_answer_ages(struct worker *w, int64_t id, const camas_request 
         camas_understanding one;
         /* asked alone: it names the body ("When was … created?"), and the body's name as its
          * context would pull it to the body's overview */
-        if (!about_question(body_by_id(w, ids[i]), fr, CAMAS_YESNO_FOUNDED, asked, sizeof asked))
+        if (!about_question(camas_worker_body_by_id(w, ids[i]), fr, CAMAS_YESNO_FOUNDED, asked,
+                            sizeof asked))
             continue;
         camas_understand_query(w->understand, w->matcher, asked, match_lang,
                                camas_worker_room_policy, &fc, &one);
