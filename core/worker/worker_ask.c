@@ -243,6 +243,8 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
         } else if (camas_worker_answer_two_asks(w, id, &req, match_lang, &u, &plugin_name,
                                                 &entry_id)) {
             abstained = false;
+        } else if (camas_worker_answer_covering(w, id, &req, &u, &plugin_name, &entry_id)) {
+            abstained = false;
         } else if (u.decision == CAMAS_DECIDE_CLARIFY) {
             camas_buf_reset(&w->reply_plain);
             camas_buf_reset(&w->reply_html);

@@ -4,7 +4,8 @@
  * other ask goes unanswered, so each ask is understood alone, the second as a follow-up of
  * the first (its "it" is the first's body), and both entries are answered; and a question
  * after an introduction ("Hello, I'm on staff at a county prosecutor's office. Is the
- * committee…?") that the introduction pulled away from every entry. */
+ * committee…?") that the introduction pulled away from every entry; and a choice between two
+ * entries of one body where one's answer holds the other's. */
 #include "worker_internal.h"
 
 #include "text.h"
@@ -15,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* The share of one answer's words another must hold to answer for it. */
+#define COVERED 0.9
 
 /* Does part ask something of its own: it opens with a question word or a yes/no opener
  * ("and how often…", "et est-ce que…"), or with a subject pronoun and holds a question word
@@ -156,4 +160,71 @@ bool camas_worker_last_question(struct worker *w, const camas_request *req, cons
     asked.danger_kernel = u->danger_kernel;
     *u = asked;
     return true;
+}
+
+/* How much of a's words (normalised, 3 letters or more) b holds, from 0 to 1. */
+static double words_covered(const char *a, const char *b)
+{
+    char *na = camas_text_normalize_dup(a), *nb = camas_text_normalize_dup(b);
+    camas_token ta[128], tb[256];
+    size_t n = na ? camas_tokenize(na, ta, 128) : 0, m = nb ? camas_tokenize(nb, tb, 256) : 0;
+    if (n > 128)
+        n = 128;
+    if (m > 256)
+        m = 256;
+    size_t words = 0, held = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ta[i].len < 3)
+            continue;
+        words++;
+        for (size_t j = 0; j < m; j++)
+            if (strcmp(ta[i].text, tb[j].text) == 0) {
+                held++;
+                break;
+            }
+    }
+    free(na);
+    free(nb);
+    return words ? (double)held / (double)words : 0.0;
+}
+
+bool camas_worker_answer_covering(struct worker *w, int64_t id, const camas_request *req,
+                                  const camas_understanding *u, const char **plugin_name,
+                                  const char **entry_id)
+{
+    if (u->decision != CAMAS_DECIDE_CLARIFY || u->noptions < 2)
+        return false;
+    const char *a = camas_understand_body(w->understand, u->options[0].entry_id);
+    const char *b = camas_understand_body(w->understand, u->options[1].entry_id);
+    if (!a || !b || strcmp(a, b) != 0 || strcmp(a, "all") == 0)
+        return false;
+    const char *names[2];
+    camas_buf plain[2] = {{0}}, html[2] = {{0}};
+    bool ok = true;
+    for (int k = 0; k < 2 && ok; k++) {
+        camas_buf_reset(&w->reply_plain);
+        camas_buf_reset(&w->reply_html);
+        ok = camas_worker_render_entry(w, id, u->options[k].owner, u->options[k].entry_id, req,
+                                       plugin_name);
+        names[k] = *plugin_name;
+        plain[k] = w->reply_plain, html[k] = w->reply_html;
+        w->reply_plain = (camas_buf){0}, w->reply_html = (camas_buf){0};
+    }
+    /* the one whose answer holds nearly all the other's words answers both readings ("what
+     * does the CSEC committee actually do?": its overview holds what it does) */
+    int pick = -1;
+    if (ok && words_covered(camas_buf_cstr(&plain[1]), camas_buf_cstr(&plain[0])) >= COVERED)
+        pick = 0;
+    else if (ok && words_covered(camas_buf_cstr(&plain[0]), camas_buf_cstr(&plain[1])) >= COVERED)
+        pick = 1;
+    if (pick >= 0) {
+        camas_worker_take_reply(w, &plain[pick], &html[pick]);
+        *plugin_name = names[pick];
+        *entry_id = u->options[pick].entry_id;
+    }
+    for (int k = 0; k < 2; k++) {
+        camas_buf_free(&plain[k]);
+        camas_buf_free(&html[k]);
+    }
+    return pick >= 0;
 }

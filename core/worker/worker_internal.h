@@ -213,6 +213,11 @@ bool camas_worker_answer_ages(struct worker *w, int64_t id, const camas_request 
 bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_request *req,
                                    const char *match_lang, const camas_understanding *u,
                                    const char **plugin_name, const char **entry_id);
+/* Of two entries of one body camas would ask between, the one whose answer holds nearly all
+ * the other's words, as the reply; false (the reply buffers then empty) when neither does. */
+bool camas_worker_answer_covering(struct worker *w, int64_t id, const camas_request *req,
+                                  const camas_understanding *u, const char **plugin_name,
+                                  const char **entry_id);
 /* Both of the two nearest entries of one body, for a question that asks two things of it
  * (", and who…", "et comment…") where camas would otherwise ask which was meant. */
 bool camas_worker_answer_two_asks(struct worker *w, int64_t id, const camas_request *req,
