@@ -345,6 +345,21 @@ static bool opposed_in(const camas_yesno_context *c, const char *lang, const cha
     return false;
 }
 
+/* Does the question (qn) say one side of an opposite pair in a phrase ("dans tout le pays")
+ * where the answer (an) says only the other ("dans l'ouest de Washington")? Words alone are
+ * weighed one by one (opposed_in). */
+static bool phrase_opposed(const camas_yesno_names *names, const char *qn, const char *an)
+{
+    for (size_t p = 0; names && an && p < names->nopposite; p++)
+        for (int side = 0; side < 2; side++) {
+            unsigned mine = names->opposite[p][side], other = names->opposite[p][1 - side];
+            if (in_groups(names, &mine, 1, NULL, qn) && !in_groups(names, &mine, 1, NULL, an) &&
+                in_groups(names, &other, 1, NULL, an))
+                return true;
+        }
+    return false;
+}
+
 static bool in_bodies(const char *id, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -484,6 +499,11 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
 {
     size_t pos = 0;
     bool dated = an && claims_a_year(qt, nq);
+    if (phrase_opposed(c->names, qn, an)) {
+        if (c->trace)
+            fprintf(c->trace, "the answer says the opposite of a phrase\n");
+        return true;
+    }
     for (size_t i = 0; i < nq; i++) {
         const camas_token *t = &qt[i];
         /* where the token sits in qn, to skip the words of the names found above */
