@@ -131,7 +131,7 @@ def test_each_understanding_rule():
 # session 9, 202 and 189 in session 10; dev-yesno-8 177/186 in session 10; dev-yesno-9
 # 186/202 when first measured and 196 in session 12; dev-yesno-10 173/210 when first measured;
 # dev-yesno-17 165/185 when first measured, 167 in session 17, with no wrong verdict;
-# dev-yesno-18 164/189 when first measured, 171 in session 18, follow-ups asked after their
+# dev-yesno-18 164/189 when first measured, 172 in session 18, follow-ups asked after their
 # previous question)
 @pytest.mark.parametrize("name,least", [("dev-yesno", 0.6), ("dev-yesno-2", 0.6),
                                         ("dev-yesno-5", 0.6), ("dev-yesno-6", 0.9),
