@@ -266,125 +266,6 @@ static const char *const defusers_fr[] = {
     "sortir|bouger|degager ~2 ma|mon|la|notre ~0 voiture|camion|auto|bagnole",
 };
 
-/* Common words one letter from a pattern's, read as themselves and never as its typo:
- * "ferme" (a farm) is no misspelt "femme", "pays" no "payes", "talking" no "taking". Kept
- * sorted (bsearch); the unit tests check it. Plausible typos stay out: "looked" for
- * "locked", "stick" for "stuck", "tapped" for "trapped". */
-static const char *const known_words[] = {
-    "agent",    "ages",     "aimer",    "aimez",      "aire",    "ajout",   "amused",
-    "anger",    "aout",     "arent",    "arising",    "atout",   "band",    "bands",
-    "bean",     "belles",   "bing",     "bland",      "boeing",  "bother",  "bout",
-    "breach",   "bright",   "capte",    "caste",      "celles",  "centre",  "charte",
-    "chick",    "chose",    "chuck",    "clarte",     "clocks",  "coeurs",  "confiture",
-    "crache",   "dagger",   "dancer",   "debat",      "debout",  "decade",  "decede",
-    "departed", "dive",     "dove",     "drague",     "drive",   "each",    "earn",
-    "earning",  "eaten",    "ecarte",   "eleve",      "elevee",  "eleves",  "etais",
-    "etat",     "ever",     "faille",   "fair",       "farce",   "fare",    "farther",
-    "feather",  "ferme",    "fermes",   "fiere",      "file",    "fill",    "filled",
-    "fire",     "flemme",   "fleurs",   "foire",      "folle",   "forged",  "forme",
-    "formed",   "formee",   "forment",  "formes",     "fortes",  "garden",  "garment",
-    "glowing",  "grade",    "heck",     "heir",       "hiking",  "hiring",  "horse",
-    "hose",     "lace",     "lacking",  "lacks",      "lave",    "leaning", "lesser",
-    "leve",     "licking",  "loin",     "males",      "manque",  "manques", "marker",
-    "marking",  "masque",   "masques",  "mates",      "mating",  "merry",   "monde",
-    "montre",   "morte",    "newer",    "nice",       "noire",   "note",    "noter",
-    "olds",     "other",    "ours",     "pace",       "paint",   "palace",  "parier",
-    "parker",   "pasteur",  "pays",     "paysage",    "peace",   "peak",    "permet",
-    "permets",  "pint",     "player",   "playing",    "pleurs",  "point",   "policy",
-    "poumons",  "poussant", "pouvions", "prayer",     "praying", "preach",  "presidence",
-    "preview",  "prone",    "quelque",  "raced",      "raising", "rand",    "rapid",
-    "rated",    "recue",    "reich",    "rejet",      "relay",   "remet",   "rend",
-    "resort",   "revenu",   "revenue",  "reviennent", "revient", "riding",  "sacred",
-    "salarie",  "saurez",   "savez",    "scaled",     "scored",  "sejours", "shared",
-    "sheep",    "skill",    "smelling", "sneak",      "solaire", "sole",    "sour",
-    "spared",   "spelling", "spill",    "sprint",     "stakes",  "stall",   "stared",
-    "starred",  "stated",   "steak",    "steep",      "style",   "sueur",   "sweep",
-    "swelling", "tales",    "talking",  "tapes",      "taxes",   "telles",  "tent",
-    "tient",    "till",     "token",    "trent",      "trip",    "tuant",   "usable",
-    "valent",   "ventre",   "venu",     "vile",       "ville",   "voient",  "voile",
-    "volant",   "votent",   "voter",    "wakes",      "wales",   "waves",   "white",
-    "wording",  "words",    "wright",   "wrote",
-};
-
-/* Stems of common words one typo from a pattern's prefix ("cherche" from "coerc*",
- * "rappel" from "frapp*", "menage" from "menac*"). */
-static const char *const known_stems[] = {"cercl", "cercueil", "cherch", "enact", "equestr",
-                                          "menag", "rappe",    "rappo",  "rappr"};
-
-/* The texts are knowledge/messages' safety.* (messages.c), which refuses any edit that
- * loses the hotline, its text number or 911. */
-const char *camas_safety_too_long(const camas_messages *msgs, const char *lang)
-{
-    return camas_messages_get(msgs, CAMAS_MSG_SAFETY_TOO_LONG, lang);
-}
-
-const char *camas_safety_message(const camas_messages *msgs, const char *lang)
-{
-    return camas_messages_get(msgs, CAMAS_MSG_SAFETY_DANGER, lang);
-}
-
-const char *camas_safety_footer(const camas_messages *msgs, const char *lang)
-{
-    return camas_messages_get(msgs, CAMAS_MSG_SAFETY_FOOTER, lang);
-}
-
-static void put_paragraph(camas_buf *plain, camas_buf *html, const char *text, const char *h)
-{
-    if (plain->len)
-        camas_buf_puts(plain, "\n\n");
-    camas_buf_puts(plain, text);
-    if (h) {
-        camas_buf_puts(html, h);
-    } else {
-        char *esc = camas_html_escape(text);
-        camas_buf_printf(html, "<p>%s</p>", esc ? esc : "");
-        free(esc);
-    }
-}
-
-static void put_footer(camas_buf *plain, camas_buf *html, const char *footer)
-{
-    char *esc = camas_html_escape(footer);
-    if (plain->len)
-        camas_buf_puts(plain, "\n\n");
-    camas_buf_puts(plain, footer);
-    camas_buf_printf(html, "<p><em>%s</em></p>", esc ? esc : "");
-    free(esc);
-}
-
-bool camas_safety_compose(const camas_messages *msgs, const char *lang, int level,
-                          bool hotline_sent, const char *plain, const char *html, bool abstained,
-                          bool clarify, camas_buf *out_plain, camas_buf *out_html)
-{
-    /* "en+fr" (camas_safety_langs): the reply is in both, so is the hotline */
-    char first[3] = {0}, second[3] = {0};
-    if (lang && strlen(lang) == 5 && lang[2] == '+') {
-        memcpy(first, lang, 2);
-        memcpy(second, lang + 3, 2);
-        lang = first;
-    }
-    bool strong = level >= 2 || hotline_sent;
-    bool answer = plain && *plain;
-    if (level >= 2 && !hotline_sent) {
-        put_paragraph(out_plain, out_html, camas_safety_message(msgs, lang), NULL);
-        if (second[0])
-            put_paragraph(out_plain, out_html, camas_safety_message(msgs, second), NULL);
-    }
-    /* Weaker evidence puts the hotline after an answer, to keep staff rooms readable; with
-     * no answer to give ("I'm not sure", "did you mean"), nothing would be read before it,
-     * so it leads. */
-    bool footer_leads = !strong && level == 1 && (!answer || abstained || clarify);
-    for (int k = 0; footer_leads && k < 1 + (second[0] != 0); k++)
-        put_footer(out_plain, out_html, camas_safety_footer(msgs, k ? second : lang));
-    /* After the hotline, "I'm not sure" or a guess at what was meant would only be noise:
-     * only a confident answer to what was asked follows it. */
-    if (answer && !(strong && (abstained || clarify)))
-        put_paragraph(out_plain, out_html, plain, html);
-    for (int k = 0; !strong && level == 1 && !footer_leads && k < 1 + (second[0] != 0); k++)
-        put_footer(out_plain, out_html, camas_safety_footer(msgs, k ? second : lang));
-    return (level >= 2 && !hotline_sent) || footer_leads;
-}
-
 #define MAX_SPEC 16 /* specs per pattern */
 _Static_assert(CAMAS_SAFETY_TOKENS <= 128, "a spec's matching tokens are two 64-bit words");
 #define MIN_TYPO 5 /* shortest word or prefix that tolerates one typo */
@@ -739,32 +620,6 @@ static int prefix_match(const alt *a, const camas_token *t)
     return 0;
 }
 
-static int compare_word(const void *key, const void *elem)
-{
-    return strcmp(key, *(const char *const *)elem);
-}
-
-/* Is the token a common word that is no typo of a pattern's (known_words, known_stems)? */
-static bool known_word(const camas_token *t)
-{
-    const char *w = t->text;
-    if (bsearch(w, known_words, sizeof known_words / sizeof known_words[0], sizeof known_words[0],
-                compare_word))
-        return true;
-    for (size_t i = 0; i < sizeof known_stems / sizeof known_stems[0]; i++)
-        if (strncmp(w, known_stems[i], strlen(known_stems[i])) == 0)
-            return true;
-    return false;
-}
-
-bool camas_safety_known_words_sorted(void)
-{
-    for (size_t i = 1; i < sizeof known_words / sizeof known_words[0]; i++)
-        if (strcmp(known_words[i - 1], known_words[i]) >= 0)
-            return false;
-    return true;
-}
-
 static void scan_token(scan *sc)
 {
     const camas_safety *s = sc->s;
@@ -775,7 +630,7 @@ static void scan_token(scan *sc)
      * "blocked", the defuser of someone blocked on a phone). Defusers take no typo at all:
      * they only ever withhold the hotline, and real words sit one letter from theirs ("noel"
      * from "novel", "story" from "storm", "avait" from "avant"). */
-    bool exact = lookup(sc, &s->exact, t->text, t->len, false) || known_word(t);
+    bool exact = lookup(sc, &s->exact, t->text, t->len, false) || camas_safety_known_word(t->text);
     if (!exact && t->len >= MIN_TYPO - 1) {
         lookup(sc, &s->near, t->text, t->len, true);
         char del[CAMAS_TOKEN_MAX];

@@ -55,6 +55,8 @@ struct camas_token;
 bool camas_safety_check_tokens(const camas_safety *s, const char *text, const struct camas_token *t,
                                size_t nt, const char **lang_hint);
 
+/* Is normalised word w a common word that is no typo of a pattern's (safety_words.c)? */
+bool camas_safety_known_word(const char *w);
 /* For the unit tests: the common words never read as a pattern word's typo are sorted. */
 bool camas_safety_known_words_sorted(void);
 
