@@ -21,13 +21,6 @@
 #define DENSE_ANSWER 0.880f
 /* So close to the question that the best entry is answered even without a lead. */
 #define DENSE_SURE 0.950f
-/* The lexical confidence that breaks a tie between the model's two nearest entries. */
-#ifndef TIE_LEX_MIN
-#define TIE_LEX_MIN 0.50
-#endif
-#ifndef WHICH_TIE
-#define WHICH_TIE 0.02f
-#endif
 /* The lead over the next entry from which the model's best entry overrules the lexical
  * matcher's sure answer. */
 #ifndef DENSE_OVERRULE
@@ -37,8 +30,6 @@
 #define DENSE_CLARIFY 0.880f
 /* Entries within this of the best are offered together. */
 #define CLARIFY_GAP 0.020f
-/* Added to an entry's cosine when its answer states a number or address of the question. */
-#define FACT_BONUS 0.03f
 /* The cosine from which an entry whose answer alone states the question's fact answers. */
 #define FACT_ANSWER_MIN 0.82f
 /* A body named and an entry this near: in scope whatever the scope classifier says, which
@@ -47,16 +38,6 @@
  * and a body named by its whole French name ("…enfants exploités sexuellement à des fins
  * commerciales", 0.91: was 0.92). */
 #define NAMED_BODY_IN_SCOPE 0.905f
-/* Weight of the cosine to an entry's centroid against its nearest phrasing's, in ranking
- * (chosen on the development questions: top-1 80.5% -> 83.9% there). */
-#ifndef CENTROID_WEIGHT
-#define CENTROID_WEIGHT 0.5f
-#endif
-/* Weight of the entry model's log probability added to an entry's score (development
- * questions, in the prototype: 0.02). */
-#ifndef ENTRY_MODEL_WEIGHT
-#define ENTRY_MODEL_WEIGHT 0.04f
-#endif
 /* Both rankings agreeing on a body's entry answer from these (see both_first). */
 #ifndef AGREE_DENSE_MIN
 #define AGREE_DENSE_MIN 0.86f
@@ -67,8 +48,6 @@
 #ifndef AGREE_LEAD
 #define AGREE_LEAD 0.02f
 #endif
-/* Weight of the lexical confidence added to an entry's cosine. */
-#define LEX_WEIGHT 0.05f
 
 int camas_match_mode_parse(const char *s)
 {
@@ -170,7 +149,8 @@ bool camas_understand_ready(const camas_understand *u)
            !u->danger.trainer && u->scope.tried && !u->scope.trainer && u->entries.tried;
 }
 
-static struct label *label_for(camas_understand *u, uint32_t owner, const char *id, bool create)
+struct label *camas_understand_label_for(camas_understand *u, uint32_t owner, const char *id,
+                                         bool create)
 {
     for (size_t i = 0; i < u->nlabels; i++)
         if (u->labels[i].owner == owner && strcmp(u->labels[i].entry_id, id) == 0)
@@ -233,7 +213,7 @@ int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *
 {
     if (!u || !entry_id || !texts)
         return -1;
-    struct label *l = label_for(u, owner, entry_id, true);
+    struct label *l = camas_understand_label_for(u, owner, entry_id, true);
     if (!l)
         return -1;
     int li = lang_i(lang);
@@ -286,7 +266,7 @@ int camas_understand_add_answer(camas_understand *u, uint32_t owner, const char 
     (void)lang;
     if (!u || !u->wants_model)
         return 0;
-    struct label *l = label_for(u, owner, entry_id, true);
+    struct label *l = camas_understand_label_for(u, owner, entry_id, true);
     if (l && l->nfacts < MAX_FACTS)
         l->nfacts += camas_understand_text_facts(text, l->facts + l->nfacts, MAX_FACTS - l->nfacts);
     if (l && u->names && l->nnames < MAX_FACTS) {
@@ -467,66 +447,6 @@ static bool read_named_in_parts(camas_understand *u, const char *question, const
            camas_understand_try_named(u, question, body, fw, hits, nh, MAX_HITS, q);
 }
 
-/* Each hit's score: its nearest phrasing and its centroid, a bonus when its answer states a
- * fact of the question (states[i]) and, in hybrid mode, the lexical matcher's confidence in it
- * (a little). */
-static void score_hits(camas_understand *u, const camas_dense_hit *hits, size_t nh,
-                       char (*qfacts)[CAMAS_TOKEN_MAX + 1], size_t nqf, const camas_match *lex,
-                       size_t nlex, bool described, float *score, bool *states)
-{
-    for (size_t i = 0; i < nh; i++) {
-        /* the nearest phrasing, and how near the entry's phrasings are as a whole */
-        score[i] = (hits[i].score + CENTROID_WEIGHT * hits[i].centroid) / (1 + CENTROID_WEIGHT);
-        const struct label *l = nqf ? label_for(u, hits[i].owner, hits[i].entry_id, false) : NULL;
-        bool fact = false;
-        for (size_t a = 0; l && a < nqf && !fact; a++)
-            for (size_t b = 0; b < l->nfacts && !fact; b++)
-                fact = strcmp(qfacts[a], l->facts[b]) == 0;
-        states[i] = fact;
-        if (fact)
-            score[i] += FACT_BONUS;
-        for (size_t k = 0; u->mode == CAMAS_MODE_HYBRID && !described && k < nlex; k++)
-            if (strcmp(lex[k].entry_id, hits[i].entry_id) == 0)
-                score[i] += LEX_WEIGHT * (float)lex[k].confidence;
-    }
-}
-
-/* Adds the learned view of which entry the question (vector q) belongs to, when the entry
- * model is trained and no text is masked. */
-static void add_entry_model(const camas_understand *u, const float *q, const camas_dense_hit *hits,
-                            size_t nh, float *score)
-{
-    const struct entry_model *em = &u->entries;
-    float *lp = em->m && !em->training && !u->nmasked ? malloc(em->n * sizeof *lp) : NULL;
-    if (lp) {
-        camas_softmax_log_probs(em->m, q, lp);
-        for (size_t i = 0; i < nh; i++)
-            for (uint32_t c = 0; c < em->n; c++)
-                if (em->owners[c] == hits[i].owner && strcmp(em->ids[c], hits[i].entry_id) == 0) {
-                    score[i] += ENTRY_MODEL_WEIGHT * lp[c];
-                    break;
-                }
-        free(lp);
-    }
-}
-
-/* Insertion sort of the hits (with their scores and states) on the combined score. */
-static void sort_hits(camas_dense_hit *hits, size_t nh, float *score, bool *states)
-{
-    for (size_t i = 1; i < nh; i++)
-        for (size_t k = i; k > 0 && score[k] > score[k - 1]; k--) {
-            float ts = score[k];
-            score[k] = score[k - 1];
-            score[k - 1] = ts;
-            bool tf = states[k];
-            states[k] = states[k - 1];
-            states[k - 1] = tf;
-            camas_dense_hit th = hits[k];
-            hits[k] = hits[k - 1];
-            hits[k - 1] = th;
-        }
-}
-
 /* The decision once the ranked options are in out: answer the best when sure, offer the
  * close ones, or else the lexical matcher's answer (lex_best, when it is good enough). */
 static void decide(camas_understanding *out, bool sure, float s1, const float *score, size_t nh,
@@ -665,24 +585,15 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     }
     float score[MAX_HITS];
     bool states[MAX_HITS]; /* the entry's answer states a fact of the question */
-    score_hits(u, hits, nh, qfacts, nqf, lex, nlex, described, score, states);
-    add_entry_model(u, q, hits, nh, score);
-    sort_hits(hits, nh, score, states);
+    camas_understand_score_hits(u, hits, nh, qfacts, nqf, lex, nlex, described, score, states);
+    camas_understand_add_entry_model(u, q, hits, nh, score);
+    camas_understand_sort_hits(hits, nh, score, states);
     bool overview =
         nb == 0 && !described && asks_which &&
         camas_understand_overview_for_which(u, question, hits, nh, score, states, DENSE_ANSWER);
-    /* two entries the model cannot tell apart: the lexical matcher, which reads the words,
-     * breaks the tie ("what happens at WashACT's quaterly member meetings?" was as near the
-     * meetings' rhythm as what the members do at them) */
-    if (!overview && !described && nh > 1 && nlex && lexconf >= TIE_LEX_MIN &&
-        score[0] - score[1] < (asks_which && nb == 0 ? WHICH_TIE : DENSE_MARGIN) &&
-        strcmp(lex[0].entry_id, hits[1].entry_id) == 0) {
-        camas_dense_hit h = hits[0];
-        float sc = score[0];
-        bool st = states[0];
-        hits[0] = hits[1], score[0] = score[1], states[0] = states[1];
-        hits[1] = h, score[1] = sc, states[1] = st;
-    }
+    if (!overview && !described)
+        camas_understand_break_tie(hits, nh, score, states, nlex ? &lex[0] : NULL, lexconf,
+                                   asks_which && nb == 0);
     float s1 = hits[0].score, lead = nh > 1 ? score[0] - score[1] : 1.0f;
     if (overview)
         lead = 1.0f; /* chosen for what the question asks, not by its margin */

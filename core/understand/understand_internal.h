@@ -170,6 +170,25 @@ bool camas_understand_try_named(camas_understand *u, const char *question, const
 /* Does the question ask which body ("which group meets quarterly?", "quel comité…",
  * "lequel…")? */
 bool camas_understand_asks_which_body(const char *question);
+
+/* The label (and facts) of an entry, created when asked and missing; NULL when out of memory
+ * or not found. */
+struct label *camas_understand_label_for(camas_understand *u, uint32_t owner, const char *id,
+                                         bool create);
+/* Ranking (understand_rank.c): each hit's score (its nearest phrasing and centroid, a bonus
+ * when its answer states a fact of the question, marked in states, and in hybrid mode the
+ * lexical matcher's confidence), the entry model's view added, the hits sorted on it, and a
+ * tie of the two best broken by the lexical matcher's pick (lex_best, may be NULL; a wider
+ * tie when the question asks which body, naming none). */
+void camas_understand_score_hits(camas_understand *u, const camas_dense_hit *hits, size_t nh,
+                                 char (*qfacts)[CAMAS_TOKEN_MAX + 1], size_t nqf,
+                                 const camas_match *lex, size_t nlex, bool described, float *score,
+                                 bool *states);
+void camas_understand_add_entry_model(const camas_understand *u, const float *q,
+                                      const camas_dense_hit *hits, size_t nh, float *score);
+void camas_understand_sort_hits(camas_dense_hit *hits, size_t nh, float *score, bool *states);
+void camas_understand_break_tie(camas_dense_hit *hits, size_t nh, float *score, bool *states,
+                                const camas_match *lex_best, double lexconf, bool asks_which);
 /* The body a person or office of text belongs to: the first name (in text's order) that
  * only one body's answers name ("le groupe du procureur fédéral": WashACT, convened by the
  * U.S. Attorney's Offices; "the Legislature" names no one body), or NULL. */
