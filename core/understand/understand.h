@@ -93,6 +93,10 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
 uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id);
 /* The body an entry is about ("task-force", "all", …), or NULL when unknown. */
 const char *camas_understand_body(const camas_understand *u, const char *entry_id);
+
+/* Does the question ask which body ("which group meets quarterly?", "quel comité…",
+ * "lequel…", "which of the three…")? (understand_parts.c) */
+bool camas_understand_asks_which_body(const char *question);
 /* The one body whose own answers state a number or address of text ("RCW 7.68.801",
  * "206-442-4488"), or NULL when none or several do (or no model: answers are not read). */
 const char *camas_understand_body_of_facts(const camas_understand *u, const char *text);

@@ -167,9 +167,6 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
 bool camas_understand_try_named(camas_understand *u, const char *question, const char *named,
                                 struct filter_wrap *fw, camas_dense_hit *hits, size_t *nh,
                                 size_t max, float *q);
-/* Does the question ask which body ("which group meets quarterly?", "quel comité…",
- * "lequel…")? */
-bool camas_understand_asks_which_body(const char *question);
 
 /* The label (and facts) of an entry, created when asked and missing; NULL when out of memory
  * or not found. */

@@ -653,8 +653,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* A name the source does not know in the place of the ones a sentence gives for the
      * same claim ("le FBI copréside WashACT ?" against "WashACT est coprésidé par : …"). */
     if (!nqn && nqb && !all_found &&
-        camas_yesno_unknown_name(c, lang, c->as_written ? c->as_written : question, qn, qused, at,
-                                 na, an) &&
+        camas_yesno_unknown_name(c, lang, c->as_written ? c->as_written : question, qn, qt, nq,
+                                 qused, at, na, an) &&
         camas_yesno_claim_beside_names(c, lang, qt, nq, is_claim, units, usable, nunits)) {
         verdict = -1;
         goto out;

@@ -167,11 +167,13 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
 const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, const char *lang,
                                   char **rest);
 
-/* Does the question write as a name (capitalised past its first word, or an acronym)
- * something that is no known name, no body's word and not in the answer (at, na, an)? */
+/* Does the question write as a name (capitalised past its first word, or an acronym), or put
+ * to an institution in lower case (its tokens qt, nq), something that is no known name, no
+ * body's word and not in the answer (at, na, an)? */
 bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, const char *question,
-                              const char *qn, const unsigned char *qused, const camas_token *at,
-                              size_t na, const char *an);
+                              const char *qn, const camas_token *qt, size_t nq,
+                              const unsigned char *qused, const camas_token *at, size_t na,
+                              const char *an);
 
 /* The names, synonyms and opposites (yesno_names.c). */
 struct name_phrase {

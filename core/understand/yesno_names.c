@@ -210,16 +210,12 @@ bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
  * department a co-chair?") or after "police de" ("la police de tacoma"), that is no known
  * name, no body's word and not in the answer. */
 static bool unknown_place(const camas_yesno_context *c, const char *lang, const char *qn,
-                          const unsigned char *qused, const camas_token *at, size_t na,
-                          const char *an)
+                          const camas_token *t, size_t n, const unsigned char *qused,
+                          const camas_token *at, size_t na, const char *an)
 {
     static const char *const institutions[] = {"police",      "sheriff",   "sheriffs", "department",
                                                "dept",        "county",    "pd",       "prosecutor",
                                                "prosecutors", "procureur", NULL};
-    camas_token t[MAX_TOK];
-    size_t n = camas_tokenize(qn, t, MAX_TOK);
-    if (n > MAX_TOK)
-        n = MAX_TOK;
     for (size_t i = 0; i + 1 < n; i++) {
         size_t w = n; /* the place's word */
         if (camas_text_in_words(t[i + 1].text, institutions))
@@ -245,8 +241,9 @@ static bool unknown_place(const camas_yesno_context *c, const char *lang, const 
  * "Tacoma Police"): a capitalised word past the first, or an acronym, that is no known name,
  * no body's word and not in the answer. */
 bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, const char *question,
-                              const char *qn, const unsigned char *qused, const camas_token *at,
-                              size_t na, const char *an)
+                              const char *qn, const camas_token *qt, size_t nq,
+                              const unsigned char *qused, const camas_token *at, size_t na,
+                              const char *an)
 {
     const char *asked = camas_yesno_asked_part(question);
     if (!camas_yesno_only_tag(asked))
@@ -280,7 +277,7 @@ bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, co
         if (!named && !camas_yesno_word_in(c, lang, word, at, na, an))
             return true;
     }
-    return unknown_place(c, lang, qn, qused, at, na, an);
+    return unknown_place(c, lang, qn, qt, nq, qused, at, na, an);
 }
 
 const char *camas_yesno_asked_part(const char *question)

@@ -35,38 +35,30 @@
 #define DANGER_ANSWER_NAMED_MIN 0.85
 #define DANGER_ANSWER_CALM      0.65f
 
-/* Does text hold two words of body b's name in lang that no other body's name has ("le
- * comité de l'État qui s'occupe des enfants exploités" tells the CSEC committee)? */
+/* Does text hold two words (of 4 letters or more, no little words) of body b's own that no
+ * other body has ("le comité de l'État qui s'occupe des enfants exploités" tells the CSEC
+ * committee)? */
 static bool describes_body(const struct worker *w, const char *text, const char *lang,
                            const struct body *b)
 {
-    int fr = camas_worker_lang_index(lang);
-    char *norm = camas_text_normalize_dup(text), *name = camas_text_normalize_dup(b->name[fr]);
-    camas_token t[48], nt[32];
-    size_t n = norm ? camas_tokenize(norm, t, 48) : 0, nn = name ? camas_tokenize(name, nt, 32) : 0,
-           found = 0;
-    for (size_t i = 0; i < nn && i < 32; i++) {
-        if (nt[i].len < 4 || camas_is_stopword(lang, nt[i].text))
+    char *norm = camas_text_normalize_dup(text);
+    camas_token t[48];
+    size_t n = norm ? camas_tokenize(norm, t, 48) : 0, found = 0;
+    if (n > 48)
+        n = 48;
+    for (size_t i = 0; i < n && found < 2; i++) {
+        bool again = false; /* a word counts once */
+        for (size_t k = 0; k < i && !again; k++)
+            again = strcmp(t[k].text, t[i].text) == 0;
+        if (again || t[i].len < 4 || camas_is_stopword(lang, t[i].text) ||
+            !camas_worker_body_has_word(b, t[i].text))
             continue;
         bool shared = false; /* "washington", "traite": more than one body's */
-        for (size_t k = 0; k < w->n_bodies && !shared; k++) {
-            if (&w->bodies[k] == b || !w->bodies[k].name[fr])
-                continue;
-            char *other = camas_text_normalize_dup(w->bodies[k].name[fr]);
-            camas_token ot[32];
-            size_t on = other ? camas_tokenize(other, ot, 32) : 0;
-            for (size_t j = 0; j < on && j < 32 && !shared; j++)
-                shared = strcmp(ot[j].text, nt[i].text) == 0;
-            free(other);
-        }
-        for (size_t j = 0; !shared && j < n && j < 48; j++)
-            if (strcmp(t[j].text, nt[i].text) == 0) {
-                found++;
-                break;
-            }
+        for (size_t k = 0; k < w->n_bodies && !shared; k++)
+            shared = &w->bodies[k] != b && camas_worker_body_has_word(&w->bodies[k], t[i].text);
+        found += !shared;
     }
     free(norm);
-    free(name);
     return found >= 2;
 }
 
@@ -80,7 +72,7 @@ static bool names_entry_body(const struct worker *w, const char *text, const cha
     if (camas_worker_names_body(w, text, lang, body))
         return true;
     const struct body *b = camas_worker_body_by_id(w, body);
-    return b && b->name[camas_worker_lang_index(lang)] && describes_body(w, text, lang, b);
+    return b && describes_body(w, text, lang, b);
 }
 
 /* One question answered in one language: the reply in w->reply_plain and w->reply_html, and

@@ -200,6 +200,8 @@ bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_req
  * danger stays the whole message's) when that answers. False otherwise, out empty. */
 bool camas_worker_last_question(struct worker *w, const camas_request *req, const char *lang,
                                 camas_understanding *u, camas_buf *out, camas_buf *intro);
+/* Is normalised word one of body b's own words (its names, short names, one-word aliases)? */
+bool camas_worker_body_has_word(const struct body *b, const char *word);
 /* The body of that id, or NULL. */
 const struct body *camas_worker_body_by_id(const struct worker *w, const char *id);
 /* Each body's founding, for a question that compares their ages ("lequel est le plus récent :

@@ -38,17 +38,23 @@ static size_t yesno_bodies(void *ud, const char *text, const char *lang, const c
 }
 
 /* Is word in a body's name or short name (either language)? */
+bool camas_worker_body_has_word(const struct body *b, const char *word)
+{
+    size_t wl = strlen(word);
+    const char *norm = b->words;
+    for (const char *p = norm ? strstr(norm, word) : NULL; p; p = strstr(p + 1, word))
+        if ((p == norm || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' '))
+            return true;
+    return false;
+}
+
 bool camas_worker_body_word(void *ud, const char *word, const char *lang)
 {
     (void)lang;
     const struct worker *w = ud;
-    size_t wl = strlen(word);
-    for (size_t i = 0; i < w->n_bodies; i++) {
-        const char *norm = w->bodies[i].words;
-        for (const char *p = norm ? strstr(norm, word) : NULL; p; p = strstr(p + 1, word))
-            if ((p == norm || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' '))
-                return true;
-    }
+    for (size_t i = 0; i < w->n_bodies; i++)
+        if (camas_worker_body_has_word(&w->bodies[i], word))
+            return true;
     return false;
 }
 
@@ -488,7 +494,7 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
         free(norm);
         return -1;
     }
-    bool all_yes = mine == 1 || v == 1;
+    bool all_yes = mine == 1 || v == 1, year = camas_yesno_gives_year(norm);
     for (size_t i = 0; i < n; i++) {
         camas_match theirs;
         int own = strcmp(ids[i], body) != 0 ? own_entry(w, req, ids[i], req->lang, &theirs) : -1;
@@ -496,7 +502,7 @@ static int each_body_too(struct worker *w, int64_t id, const camas_request *req,
          * comité CSEC datent-ils tous les deux de 2006 ?"): the body's founding then */
         camas_request founded = *req;
         char asked[512];
-        if (own == 0 && camas_yesno_gives_year(norm) &&
+        if (own == 0 && year &&
             about_question(camas_worker_body_by_id(w, ids[i]), camas_worker_lang_index(req->lang),
                            CAMAS_YESNO_FOUNDED, asked, sizeof asked)) {
             founded.text = asked;
@@ -654,20 +660,13 @@ bool camas_worker_answer_ages(struct worker *w, int64_t id, const camas_request 
         "set up first",     "came first", "plus recent",  "plus recente",    "plus ancien",
         "plus ancienne",    "plus vieux", "plus vieille", "le premier cree", "cree en premier",
         "creee en premier", NULL};
-    /* which body, not which meeting ("quelle est la réunion la plus récente ?") */
-    static const char *const which[] = {"lequel",          "laquelle",
-                                        "which one",       "which of",
-                                        "of the three",    "des trois",
-                                        "which body",      "which group",
-                                        "which committee", "quel organisme",
-                                        "quel groupe",     "quel comite",
-                                        "quelle instance", NULL};
     if (camas_yesno_question(req->text, match_lang))
         return false; /* "was the CSEC committee created before WashACT?" compares years */
     char *norm = camas_text_normalize_dup(req->text);
     bool superlative = norm && camas_yesno_any_phrase(norm, most);
     bool asks = superlative || (norm && camas_yesno_any_phrase(norm, ages));
-    bool which_one = superlative && camas_yesno_any_phrase(norm, which);
+    /* which body, not which meeting ("quelle est la réunion la plus récente ?") */
+    bool which_one = superlative && camas_understand_asks_which_body(req->text);
     free(norm);
     if (!asks)
         return false;
