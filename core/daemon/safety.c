@@ -117,6 +117,18 @@ static const char *const patterns_en[] = {
     /* what follows a group's attempt to leave is a threat ("if we try to leave they let
      * the dogs out"); not "if I try to leave for work, my cat cries" */
     "if ~0 we|they ~0 try|tried ~1 to ~0 leave|escape|run",
+    /* moved from motel to motel by someone else, or so often that the place is lost ("they
+     * take us to a new motel every week", "i don't know what town this is") */
+    "move|moves|moved|moving|take|takes|took|drive|drives|drove ~1 us|me|her|them ~4 motel|"
+    "motels",
+    "don|dont|not ~2 know|sure ~1 what|which ~0 town|city|state ~0 this|we|i|im ~0 is|are|am|"
+    "re|m|in",
+    /* hit for one's pace at work ("the foreman beats us if we're too slow") */
+    "hit|hits|beat|beats|slap|slaps|punch|punches ~5 too ~0 slow|slowly",
+    "hit|hits|beat|beats|slap|slaps|punch|punches ~5 fast ~0 enough",
+    "hit|hits|beat|beats|slap|slaps|punch|punches ~5 quota",
+    /* a phone someone else is about to take ("my phone is about to be taken") */
+    "phone ~4 be|being|get|gets|getting ~0 taken|confiscated",
 };
 
 static const char *const patterns_fr[] = {
@@ -179,6 +191,16 @@ static const char *const patterns_fr[] = {
      * si on essaie de sortir") */
     "si ~0 on|nous|ils ~0 essaie|essaye|essayons|essaient|tente|tentons ~1 de|d ~1 sortir|"
     "partir|fuir|enfuir|echapper|barrer|tirer",
+    /* déplacés de motel en motel par quelqu'un, au point de ne plus savoir où l'on est */
+    "change|changeons|changent|emmene|emmenent|deplace|deplacent ~2 de|d ~0 motel|motels",
+    "sais|sait ~1 plus ~0 ou ~0 je|on|nous ~0 suis|est|sommes",
+    "sais|sait ~2 quelle ~0 ville|etat ~0 on|nous|je ~0 est|sommes|suis",
+    /* frappé pour son rythme de travail ("le chef frappe ceux qui cueillent pas assez vite") */
+    "frapp*|gifle|giflent|cogne|cognent|tape|tapent ~1 ceux|celles ~0 qui",
+    "frapp*|gifle|giflent|cogne|cognent ~6 pas ~0 assez ~0 vite",
+    "frapp*|gifle|giflent|cogne|cognent ~6 quota",
+    /* un téléphone qu'on va lui prendre ("je vais me faire prendre mon tel") */
+    "faire ~0 prendre|confisquer ~1 mon|ma|le ~0 tel|telephone|portable",
 };
 
 /* Contexts that make a pattern hit something else: locked out rather than in, a document

@@ -42,6 +42,12 @@ static const char *const danger_en[] = {
     "the door is never unlocked, they won't let me leave",
     /* a threat after a group's attempt to leave */
     "if we try to leave they let the dogs out",
+    /* moved from motel to motel, the place lost; hit for one's pace; a phone about to be
+     * taken */
+    "they drive us to another motel every few days",
+    "i don't even know what town this is anymore",
+    "the foreman slaps us if we are too slow",
+    "my phone is going to get taken tonight",
 };
 
 static const char *const danger_fr[] = {
@@ -75,9 +81,17 @@ static const char *const danger_fr[] = {
     "mes parents me font travailler pour leur ami au lieu d'aller à l'école",
     "depuis noël il garde mon passeport",
     "ils lâchent le chien si on essaie de sortir de la cour",
+    "ils nous déplacent de motel en motel",
+    "je sais même plus où on est",
+    "le contremaître gifle celles qui trient trop lentement",
+    "il va me faire confisquer mon portable ce soir",
 };
 
 static const char *const safe[] = {
+    "we moved into a quieter motel room last night",
+    "i know what town this is, i grew up here",
+    "she hits the ball hard and fast",
+    "the phone I ordered should be delivered tomorrow",
     "my ex keeps texting me, I finally blocked him",
     "my coworkers locked me in the walk-in freezer for 5 seconds as a prank",
     "the villain in that Netflix show keeps the girl locked in a basement",
