@@ -421,8 +421,12 @@ static void mark_usable(const struct unit *units, size_t nunits, const char *con
                         size_t nqb, bool *usable, camas_buf *text)
 {
     /* a sentence saying the source leaves the question open claims nothing ("the source text
-     * does not say whether the public may attend" holds "public" and "attend", not a "yes") */
-    static const char *const unsaid[] = {"does not say whether",
+     * does not say whether the public may attend" holds "public" and "attend", not a "yes";
+     * "it gives no phone number or other direct contact" holds "contact", not a "yes" to "can
+     * I call him?") */
+    static const char *const unsaid[] = {"other direct contact",
+                                         "autre contact direct",
+                                         "does not say whether",
                                          "does not say if",
                                          "doesn t say whether",
                                          "does not state whether",
