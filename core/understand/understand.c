@@ -626,7 +626,10 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     for (size_t i = 0; i < nh; i++)
         known_fact |= states[i];
     char found[1][CAMAS_NAME_PHRASE_MAX];
-    bool named = s1 >= DENSE_ANSWER && u->names && u->names(u->names_ud, question, found, NULL, 1);
+    /* ...its typos mended ("la police de Seatle") */
+    bool named = s1 >= DENSE_ANSWER && u->names &&
+                 (u->names(u->names_ud, question, found, NULL, 1) ||
+                  (spelled != question && u->names(u->names_ud, spelled, found, NULL, 1)));
     /* ...as does asking which body does what when the entry about every body is near
      * ("which body meets two to three times per year?") */
     bool which_overview = overview && s1 >= DENSE_ANSWER;
