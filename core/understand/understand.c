@@ -633,8 +633,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     /* ...as does asking which body does what when the entry about every body is near
      * ("which body meets two to three times per year?") */
     bool which_overview = overview && s1 >= DENSE_ANSWER;
+    /* ...and asking which body does what, near one entry ("which body reviews the statutory
+     * response to human trafficking and how effective the current state laws are?": the
+     * laws read as a general legal question) */
     if ((out->scope < CAMAS_SCOPE_MIN && !known_fact && !named && !which_overview &&
-         !(nb > 0 && s1 >= NAMED_BODY_IN_SCOPE)) ||
+         !((nb > 0 || asks_which) && s1 >= NAMED_BODY_IN_SCOPE)) ||
         about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
         out->confidence = s1;
