@@ -224,6 +224,8 @@ static const char *const defusers_en[] = {
     "package|parcel ~2 held|being",
     "until ~2 my|the|our ~0 replacement|relief|coworker|colleague",
     "curfew|grounded",
+    /* a parent's hour for coming home ("won't let me go out alone after 10") */
+    "out ~1 after ~0 9|10|11|9pm|10pm|11pm|midnight",
     /* a prank, or a story on a screen or in a book */
     "prank|pranked|pranks|netflix|episode|episodes|villain|novel",
     "go ~2 the|a|to ~0 party|prom|concert|sleepover",
@@ -267,6 +269,8 @@ static const char *const defusers_fr[] = {
     "enferme|enfermee ~1 mes|les|ses ~0 cles|clefs",
     "l|les ~0 ai|a ~0 recupere|recuperee|recuperes|recuperees",
     "puni|punie", /* not "punis": one typo from "punish" */
+    /* l'heure fixée par un parent ("pas le droit de sortir seule après 22h") */
+    "sortir ~1 apres ~0 21h|22h|23h|minuit",
     "pour ~0 rire|blaguer",
     "netflix|episode|episodes|roman",
     "jambe|cheville|bras|hanche ~0 cassee|casse|platre",

@@ -23,6 +23,7 @@ static const char *const danger_en[] = {
     "they have all my docs and tell me where to go every day",
     /* close to a defuser, still danger */
     "they took my passport and won't give it back",
+    "they won't let me go out alone, not even in the daytime",
     "my boss locks me in at night until my shift",
     "he took my phone and only gives it back on sunday",
     "my boss took my passport and says I get it back when I pay what I owe",
@@ -69,6 +70,7 @@ static const char *const danger_fr[] = {
     "le patron garde mes docs dans son bureau",
     /* close to a defuser, still danger */
     "il garde mon passeport et ne me l'a jamais rendu",
+    "ils m'empêchent de sortir, même en plein jour",
     "je suis enfermée dans une chambre, ils ne me laissent pas sortir",
     "ils ont pris mon passeport pour le garder, je dois rembourser ma dette",
     "la dame chez qui je fais le menage m'enferme a cle quand elle part",
@@ -126,6 +128,8 @@ static const char *const safe[] = {
     "stuck in the elevator for 10 minutes, I can't leave lol",
     "can't leave work until my replacement shows up",
     "my parents won't let me go to the party",
+    "mom won't let me go out after 11 on school nights",
+    "j'ai pas le droit de sortir après 22h en semaine",
     "ma coloc m'a enfermée dehors, j'attends le serrurier",
     "le videur a pris ma carte d'identité puis me l'a rendue",
     "je suis criblée de dettes depuis l'achat de la maison",
