@@ -129,7 +129,7 @@ static const char *const safe[] = {
     "can't leave work until my replacement shows up",
     "my parents won't let me go to the party",
     "mom won't let me go out after 11 on school nights",
-    "j'ai pas le droit de sortir après 22h en semaine",
+    "ma mère m'interdit de sortir après 22h en semaine",
     "ma coloc m'a enfermée dehors, j'attends le serrurier",
     "le videur a pris ma carte d'identité puis me l'a rendue",
     "je suis criblée de dettes depuis l'achat de la maison",
