@@ -21,6 +21,9 @@
 #define DENSE_ANSWER 0.880f
 /* So close to the question that the best entry is answered even without a lead. */
 #define DENSE_SURE 0.950f
+#ifndef TOLD_GAP
+#define TOLD_GAP 0.03f
+#endif
 /* The lead over the next entry from which the model's best entry overrules the lexical
  * matcher's sure answer. */
 #ifndef DENSE_OVERRULE
@@ -555,6 +558,17 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
         nb == 0 && asks_which ? camas_understand_body_of_names(u, question) : NULL;
     if (by_name)
         bodies[nb++] = by_name;
+    /* a body told by a fact or a person of its own in a question that names none and does
+     * not ask which: "how often does the federal prosecutors' group meet?", "l'instance
+     * réautorisée en 2015, elle se réunit combien de fois par an ?" */
+    const char *told = NULL;
+    if (nb == 0 && !asks_which) {
+        told = camas_understand_body_of_facts(u, question);
+        if (!told)
+            told = camas_understand_body_of_names(u, question);
+        if (told && strcmp(told, "all") == 0)
+            told = NULL;
+    }
     struct filter_wrap fw = {f, ud, m, lang};
     camas_dense_hit hits[MAX_HITS];
     /* ...and among its own entries: the one about every body only lists what was asked */
@@ -564,6 +578,21 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
                                         hits, MAX_HITS)
                     : camas_dense_query(u->dense, q, bodies, nb,
                                         camas_understand_plugin_entries_only, &fw, hits, MAX_HITS);
+    /* ...whose entry, when another body's comes first and one of its own is nearly as near,
+     * is what is asked ("the federal prosecutors' group" reads as the task force's "group") */
+    if (told && nh) {
+        const char *b0 = camas_dense_entry_body(u->dense, hits[0].entry_id);
+        struct body_filter tb = {camas_understand_plugin_entries_only, &fw, u, &told, 1, true};
+        camas_dense_hit th[MAX_HITS];
+        size_t nt = b0 && strcmp(b0, told) != 0 && strcmp(b0, "all") != 0
+                        ? camas_dense_query(u->dense, q, &told, 1, camas_understand_only_bodies,
+                                            &tb, th, MAX_HITS)
+                        : 0;
+        if (nt && th[0].score >= hits[0].score - TOLD_GAP) {
+            memcpy(hits, th, nt * sizeof *th);
+            nh = nt;
+        }
+    }
     /* a number or e-mail address of the question that an entry's answer states ("which one
      * was created in 2013?") */
     char qfacts[8][CAMAS_TOKEN_MAX + 1];
@@ -637,7 +666,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
      * response to human trafficking and how effective the current state laws are?": the
      * laws read as a general legal question) */
     if ((out->scope < CAMAS_SCOPE_MIN && !known_fact && !named && !which_overview &&
-         !((nb > 0 || asks_which) && s1 >= NAMED_BODY_IN_SCOPE)) ||
+         !((nb > 0 || asks_which || told) && s1 >= NAMED_BODY_IN_SCOPE)) ||
         about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_DECLINE; /* not about the bodies: say so, guess nothing */
         out->confidence = s1;
