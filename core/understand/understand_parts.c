@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The cosine from which a description's best entry tells its body clearly. */
@@ -58,16 +59,43 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
                                  size_t nf);
 static const char *body_of_name(const camas_understand *u, unsigned id);
 
+/* Is the name phrase (normalised) denied in norm: a negation before it ("which body isn't
+ * chaired by Torrance?", "lequel n'est pas convoqué par le procureur général ?")? Such a
+ * name tells the bodies it is not about. */
+static bool name_denied(const char *norm, const char *phrase)
+{
+    static const char *const negations[] = {"not",  "never", "isn",  "isnt",   "doesn", "doesnt",
+                                            "aren", "arent", "wasn", "wasnt",  "weren", "werent",
+                                            "didn", "didnt", "pas",  "jamais", "ni",    NULL};
+    const char *at = norm ? strstr(norm, phrase) : NULL;
+    if (!at)
+        return false;
+    char before[512];
+    snprintf(before, sizeof before, "%.*s", (int)(at - norm), norm);
+    camas_token t[48];
+    size_t n = camas_tokenize(before, t, 48);
+    for (size_t i = 0; i < n && i < 48; i++)
+        if (camas_text_in_words(t[i].text, negations))
+            return true;
+    return false;
+}
+
 const char *camas_understand_body_of_names(const camas_understand *u, const char *text)
 {
     char phrase[4][CAMAS_NAME_PHRASE_MAX];
     unsigned ids[4];
     size_t n = u->names ? u->names(u->names_ud, text, phrase, ids, 4) : 0;
+    char *norm = n ? camas_text_normalize_dup(text) : NULL;
     for (size_t i = 0; i < n; i++) {
+        if (name_denied(norm, phrase[i]))
+            continue;
         const char *body = body_of_name(u, ids[i]);
-        if (body)
+        if (body) {
+            free(norm);
             return body;
+        }
     }
+    free(norm);
     return NULL;
 }
 

@@ -272,6 +272,17 @@ def test_questions_about_the_bodies_are_not_danger():
     assert all(not a["abstained"] for a in answers), answers
 
 
+def test_an_office_denied_does_not_tell_the_body():
+    """Asking which body an office is NOT about ("lequel n'est pas convoqué par le procureur
+    général ?") must not be answered with that office's own body, as a question naming the
+    office is (it was, before session 21: "Bureau du procureur général : convocation — Comité
+    CSEC"). camas cannot list the other two from one entry, so it asks what was meant."""
+    (a,) = _ask_all(["lequel n'est pas convoqué par le procureur général ?"])
+    assert a["clarify"] or a["abstained"], a
+    (named,) = _ask_all(["lequel est convoqué par le procureur général ?"])
+    assert "CSEC" in named["answer"] and not named["abstained"], named
+
+
 def test_a_youth_workers_question_is_answered_after_the_hotline():
     """A message that may be about someone in danger gets the hotline first; a question that
     names one of the bodies and reads as a question more than a cry for help is answered
