@@ -181,6 +181,19 @@ static int founding_year(const camas_yesno_context *c, const char *body, const c
 /* A question comparing when two bodies began ("X before Y?", "X est-il plus ancien que
  * Y ?"): +1 or -1 when the answer gives both years, else 0. The body named before the
  * comparison word is the subject. */
+/* The first year (1900-2099) in normalised text, 0 when none. */
+static int year_after(const char *text)
+{
+    camas_token t[12];
+    size_t n = camas_tokenize(text, t, 12);
+    for (size_t i = 0; i < n && i < 12; i++)
+        if (t[i].len == 4 &&
+            (strncmp(t[i].text, "19", 2) == 0 || strncmp(t[i].text, "20", 2) == 0) &&
+            isdigit((unsigned char)t[i].text[2]) && isdigit((unsigned char)t[i].text[3]))
+            return atoi(t[i].text);
+    return 0;
+}
+
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
                               const struct unit *units, size_t nunits)
 {
@@ -225,6 +238,16 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
                 yb = founding_year(c, b[0], lang, rb);
             if (ya && yb && ya != yb)
                 result = ((ya < yb) == (sense < 0)) ? 1 : -1;
+        } else if (na == 1 && nb == 0 && strcmp(a[0], "all") != 0) {
+            /* against a year ("was WashACT created before 2010?", "le comité CSEC a-t-il été
+             * créé après 2010 ?"): the body's own year; the same year is neither */
+            int than = year_after(cut);
+            bool ra = camas_yesno_any_phrase(subject, again);
+            int ya = than ? body_year(units, nunits, a[0], ra) : 0;
+            if (than && !ya)
+                ya = founding_year(c, a[0], lang, ra);
+            if (than && ya)
+                result = ya != than && ((ya < than) == (sense < 0)) ? 1 : -1;
         }
         free(subject);
     }

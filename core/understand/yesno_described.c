@@ -295,7 +295,23 @@ bool camas_yesno_compares(const char *qn)
                                             "plus ancienne", "plus vieux",    "plus vieille",
                                             "plus jeune",    "plus tot",      "plus tard",
                                             "moins recent",  "contrairement", NULL};
-    return camas_yesno_any_phrase(qn, comparing);
+    /* ...of the bodies, not of the asker's own doings ("quick check before I file: the task
+     * force was reauthorized in 2013, right?", "avant de postuler") */
+    static const char *const asker[] = {"i",  "we", "you", "je",  "j",  "nous",  "vous",
+                                        "on", "de", "d",   "que", "qu", "avoir", NULL};
+    for (const char *const *w = comparing; *w; w++) {
+        size_t wl = strlen(*w);
+        for (const char *p = strstr(qn, *w); p; p = strstr(p + 1, *w)) {
+            if ((p != qn && p[-1] != ' ') || (p[wl] && p[wl] != ' '))
+                continue;
+            camas_token next[1];
+            if (p[wl] && camas_tokenize(p + wl, next, 1) >= 1 &&
+                camas_text_in_words(next[0].text, asker))
+                continue;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* "does he also chair WashACT?", "il copréside aussi WashACT ?": someone the question only
