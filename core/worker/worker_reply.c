@@ -58,6 +58,36 @@ bool camas_worker_body_word(void *ud, const char *word, const char *lang)
     return false;
 }
 
+/* "aussi ouvertes au public que celles du comité CSEC", "as open to the public as the CSEC
+ * committee's": a claim of equal degree, where the cut is before "que"/"as" and after is
+ * what follows it (NULL when the text makes none). Not for how often or how old (which
+ * compare what each body's answer gives) nor "the same as". */
+static const char *equal_degree(const char *text, const char **after)
+{
+    static const char *const skip[] = {"often",   "souvent", "frequently", "frequemment", "same",
+                                       "well",    "much",    "many",       "soon",        "long",
+                                       "old",     "ancien",  "ancienne",   "vieux",       "recent",
+                                       "recente", "new",     "young",      "jeune",       NULL};
+    const char *degree = strcasestr(text, " aussi ");
+    bool fr = degree != NULL;
+    if (!fr)
+        degree = strcasestr(text, " as ");
+    if (!degree)
+        return NULL;
+    const char *mark = fr ? " que " : " as ";
+    const char *word = degree + strlen(fr ? " aussi " : " as ");
+    for (const char *const *k = skip; *k; k++) {
+        size_t n = strlen(*k);
+        if (strncasecmp(word, *k, n) == 0 && !isalpha((unsigned char)word[n]))
+            return NULL;
+    }
+    const char *p = strcasestr(word, mark);
+    if (!p)
+        return NULL;
+    *after = p + strlen(mark);
+    return p;
+}
+
 bool camas_worker_comparison_cut(const struct worker *w, const char *text, const char *lang,
                                  camas_buf *out)
 {
@@ -72,6 +102,8 @@ bool camas_worker_comparison_cut(const struct worker *w, const char *text, const
                 cut = p;
                 after = p + strlen(*l);
             }
+    if (!cut)
+        cut = equal_degree(text, &after);
     if (!cut)
         return false;
     size_t words = 0;
