@@ -647,6 +647,10 @@ const char *camas_understand_described_body(const camas_understand *u, const cha
     char facts[8][CAMAS_TOKEN_MAX + 1];
     size_t nf = u ? camas_understand_text_facts(question, facts, 8) : 0;
     const char *body = nf ? body_of_facts(u, facts, nf) : NULL;
+    /* facts of two bodies: the first one describes, a later one is what is claimed ("le
+     * groupe auquel on écrit à warntrafficking@yahoo.com a été convoqué en 2013 ?") */
+    if (!body && nf > 1 && (body = body_of_facts(u, facts, 1)) != NULL)
+        nf = 1;
     return body && without_description(question, facts, nf, DESC_WORDS, rest, cap) ? body : NULL;
 }
 
