@@ -484,9 +484,21 @@ int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const cha
     size_t n = camas_tokenize(qn, t, 48);
     if (n < 3 || n > 48)
         return 0;
+    /* one proper noun no body's name has, in the place of a word of one ("le comité
+     * consultatif de l'Oregon sur la traite"): the names read without it, and the same body
+     * is then another's name for it */
+    size_t foreign = n;
     for (size_t i = 0; i < n; i++)
-        if (!identity_word(t[i].text) && !c->is_body_word(c->ud, t[i].text, lang))
-            return 0; /* a claim besides the names */
+        if (!identity_word(t[i].text) && !c->is_body_word(c->ud, t[i].text, lang)) {
+            if (foreign < n || !c->as_written || !camas_yesno_proper_noun(c->as_written, t[i].text))
+                return 0; /* a claim besides the names */
+            foreign = i;
+        }
+    bool replaced = foreign < n;
+    if (replaced) {
+        memmove(t + foreign, t + foreign + 1, (n - foreign - 1) * sizeof *t);
+        n--;
+    }
     /* the first name ends where a framing word follows it */
     for (size_t k = 1; k < n; k++) {
         if (!identity_word(t[k].text) || identity_word(t[k - 1].text))
@@ -498,7 +510,7 @@ int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const cha
          * calls it one), not of the Task Force */
         if (!names_clearly(c, t + k, n - k, lang, 3, &second))
             return 0;
-        return strcmp(first, second) == 0 ? 1 : -1;
+        return strcmp(first, second) == 0 && !replaced ? 1 : -1;
     }
     return 0;
 }

@@ -116,6 +116,9 @@ bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq);
  * Not when that word is the point: a comparison or restriction in the question, a level
  * ("federal"), an institution's qualifier ("the Tacoma police"), a capitalised name in
  * question (as written). */
+/* Is word w (normalised) written with a capital inside the question, not as its first word
+ * ("Tacoma", "FBI", "Oregon")? */
+bool camas_yesno_proper_noun(const char *question, const char *w);
 bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *qt, size_t nq,
                                        size_t miss);
 /* A claim about every one of something that the answer (at, na) does not itself say "all"

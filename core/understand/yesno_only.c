@@ -240,7 +240,7 @@ bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *
 
 /* Is word w (normalised) written with a capital inside the question ("Tacoma", "FBI"), not
  * as its first word? A name the answer does not give is the point of the question. */
-static bool proper_noun(const char *question, const char *w)
+bool camas_yesno_proper_noun(const char *question, const char *w)
 {
     size_t wl = strlen(w);
     for (const char *p = question; *p; p++) {
@@ -289,5 +289,5 @@ static bool missing_is_tolerable(const camas_token *qt, size_t nq, size_t miss)
 bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *qt, size_t nq,
                                        size_t miss)
 {
-    return missing_is_tolerable(qt, nq, miss) && !proper_noun(question, qt[miss].text);
+    return missing_is_tolerable(qt, nq, miss) && !camas_yesno_proper_noun(question, qt[miss].text);
 }
