@@ -697,6 +697,13 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
             /* without a body named, the names may describe it ("the committee the Attorney
              * General convenes: is it open?"), not claim anything */
             verdict = others && nqb ? -1 : 0;
+            /* an answer that says the body decides it itself ("The Task Force determines its
+             * own areas of focus") against someone else deciding it ("set by the governor?") */
+            static const char *const itself[] = {"its own",   "their own", "lui meme",
+                                                 "lui-meme",  "elle meme", "elle-meme",
+                                                 "eux memes", "eux-memes", NULL};
+            if (!verdict && nqb == 1 && camas_yesno_any_phrase(an, itself))
+                verdict = -1;
             if (!verdict && !nqb)
                 verdict = camas_yesno_affiliated_elsewhere(qnames, nqn, units, usable, nunits);
             if (!verdict && nqb == 1)
