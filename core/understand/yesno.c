@@ -578,6 +578,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     int verdict = 0;
     if (!qn || !qt || !at || !units || !qused || !phrased)
         goto out;
+    camas_yesno_cut_aside_names(c, qn, answer);
     size_t nq = camas_tokenize(qn, qt, MAX_TOK);
     if (nq > MAX_TOK)
         nq = MAX_TOK;
@@ -648,6 +649,12 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     if (camas_yesno_numbers_differ(c, lang, qt, nq, at, na, camas_yesno_compares(qn),
                                    &numbers_found, &claims) ||
         camas_yesno_single_counted_otherwise(c, lang, qt, nq, at, na)) {
+        verdict = -1;
+        goto out;
+    }
+    /* what the question sets aside ("rather than local ones", "sans regarder le niveau
+     * national"), stated by the answer */
+    if (camas_yesno_sets_aside_stated(c, lang, qn, at, na, an)) {
         verdict = -1;
         goto out;
     }

@@ -119,6 +119,12 @@ bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq);
 /* Is word w (normalised) written with a capital inside the question, not as its first word
  * ("Tacoma", "FBI", "Oregon")? */
 bool camas_yesno_proper_noun(const char *question, const char *w);
+/* Does the question set aside something the answer states (yesno_only.c)? */
+bool camas_yesno_sets_aside_stated(const camas_yesno_context *c, const char *lang, const char *qn,
+                                   const camas_token *at, size_t na, const char *an);
+/* "chaired by Torrance rather than Kyle Bois?": people or offices the question sets aside
+ * and the answer does not name claim nothing; qn (normalised) is cut before them. */
+void camas_yesno_cut_aside_names(const camas_yesno_context *c, char *qn, const char *answer);
 bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *qt, size_t nq,
                                        size_t miss);
 /* A claim about every one of something that the answer (at, na) does not itself say "all"

@@ -291,3 +291,90 @@ bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *
 {
     return missing_is_tolerable(qt, nq, miss) && !camas_yesno_proper_noun(question, qt[miss].text);
 }
+
+/* Phrases that set aside what follows them ("rather than", "sans regarder"). */
+static const char *const aside[] = {"rather than",
+                                    "instead of",
+                                    "plutot que",
+                                    "au lieu de",
+                                    "au lieu des",
+                                    "sans regarder",
+                                    "sans tenir compte",
+                                    "sans s interesser",
+                                    "not at",
+                                    "and not",
+                                    "et non",
+                                    "mais pas",
+                                    "ignore",
+                                    "ignores",
+                                    "ignoring",
+                                    "ignorer",
+                                    "ignorent",
+                                    "neglect",
+                                    "neglects",
+                                    "negliger",
+                                    NULL};
+
+/* "Does the CSEC committee review international practices rather than local and regional
+ * ones?", "se limite-t-il à l'État sans regarder ce qui se fait au niveau national ?", "is
+ * the task force supposed to ignore what other states are doing?": what the question sets
+ * aside, when the answer states it, says "no". The words after the phrase (to the end of
+ * the clause), less little words and the bodies' own, must all be in the answer. */
+bool camas_yesno_sets_aside_stated(const camas_yesno_context *c, const char *lang, const char *qn,
+                                   const camas_token *at, size_t na, const char *an)
+{
+    /* words that point at what is set aside without saying it */
+    static const char *const pointers[] = {"ones",  "one",   "those", "that",   "what",   "celles",
+                                           "ceux",  "celle", "celui", "things", "choses", "fait",
+                                           "doing", "done",  "being", NULL};
+    for (const char *const *p = aside; *p; p++) {
+        size_t pl = strlen(*p);
+        for (const char *at_p = strstr(qn, *p); at_p; at_p = strstr(at_p + 1, *p)) {
+            if ((at_p != qn && at_p[-1] != ' ') || (at_p[pl] && at_p[pl] != ' '))
+                continue;
+            /* people and offices set aside are for the names' own rules ("chaired by
+             * Torrance rather than Kyle Bois?") */
+            if (c->names && camas_yesno_names_in(c->names, at_p + pl))
+                continue;
+            camas_token t[24];
+            size_t n = camas_tokenize(at_p + pl, t, 24), content = 0, found = 0;
+            for (size_t i = 0; i < n && i < 24; i++) {
+                const char *w = t[i].text;
+                if (camas_is_stopword(lang, w) || camas_text_in_words(w, pointers) ||
+                    (c->is_body_word && c->is_body_word(c->ud, w, lang)) || t[i].len < 3)
+                    continue;
+                content++;
+                found += camas_yesno_word_in(c, lang, w, at, na, an);
+            }
+            /* two words at least: one alone ("rather than the legislature") is too often
+             * read into the answer by its stem or synonyms */
+            if (content >= 2 && found == content)
+                return true;
+        }
+    }
+    return false;
+}
+
+void camas_yesno_cut_aside_names(const camas_yesno_context *c, char *qn, const char *answer)
+{
+    for (const char *const *p = aside; c->names && *p; p++) {
+        size_t pl = strlen(*p);
+        for (char *at_p = strstr(qn, *p); at_p; at_p = strstr(at_p + 1, *p)) {
+            if ((at_p != qn && at_p[-1] != ' ') || (at_p[pl] && at_p[pl] != ' '))
+                continue;
+            unsigned mid[4], tid[16];
+            size_t nm = camas_yesno_find_names(c->names, at_p + pl, mid, 4, NULL);
+            char *an = nm ? camas_text_normalize_dup(answer) : NULL;
+            size_t nt = an ? camas_yesno_find_names(c->names, an, tid, 16, NULL) : 0;
+            free(an);
+            bool stated = false;
+            for (size_t i = 0; i < nm; i++)
+                for (size_t k = 0; k < nt; k++)
+                    stated |= mid[i] == tid[k];
+            if (nm && !stated) {
+                *at_p = '\0';
+                return;
+            }
+        }
+    }
+}
