@@ -553,7 +553,7 @@ int camas_yesno_expansion(const camas_yesno_context *c, const char *qn, const ch
 
 /* What "the same" compares ("the same bill", "la même section RCW", "the same office"),
  * the knowledge's topic that says it for each body, and the kind of value to read there. */
-enum same_kind { SAME_BILL, SAME_SECTION, SAME_YEAR, SAME_NAME };
+enum same_kind { SAME_BILL, SAME_SECTION, SAME_YEAR, SAME_NAME, SAME_EMAIL };
 static const struct {
     enum same_kind kind;
     camas_yesno_topic topic;
@@ -562,6 +562,9 @@ static const struct {
     {SAME_SECTION, CAMAS_YESNO_LAW, {"rcw", "section", "chapter", "chapitre", "statute", NULL}},
     {SAME_BILL, CAMAS_YESNO_LAW, {"bill", "bills", "loi", "lois", "law", "laws", "projet", NULL}},
     {SAME_YEAR, CAMAS_YESNO_FOUNDED, {"year", "annee", "an", NULL}},
+    {SAME_EMAIL,
+     CAMAS_YESNO_CONTACT,
+     {"email", "e-mail", "mail", "courriel", "adresse", "address", "contact", NULL}},
     {SAME_NAME,
      CAMAS_YESNO_CONVENER,
      {"office", "bureau", "convened", "convene", "convoques", "convoque", "convoquee", "agency",
@@ -569,7 +572,8 @@ static const struct {
 };
 
 /* The values of kind k in normalised text: bill numbers (four digits, not a year), sections
- * (dotted numbers), years; for names, the people and offices its sentences name. */
+ * (dotted numbers), years, e-mail addresses; for names, the people and offices its sentences name.
+ */
 static size_t same_values(const camas_yesno_context *c, const char *lang, const char *text,
                           enum same_kind k, char out[][CAMAS_TOKEN_MAX + 1], size_t max)
 {
@@ -589,6 +593,11 @@ static size_t same_values(const camas_yesno_context *c, const char *lang, const 
     if (nt > MAX_TOK)
         nt = MAX_TOK;
     for (size_t i = 0; i < nt && n < max; i++) {
+        if (k == SAME_EMAIL) {
+            if (strchr(t[i].text, '@'))
+                memcpy(out[n++], t[i].text, (size_t)t[i].len + 1);
+            continue;
+        }
         if (t[i].kind != CAMAS_TOK_NUMBER)
             continue;
         bool dotted = strchr(t[i].text, '.') != NULL, year = camas_yesno_is_year(t[i].text);

@@ -58,79 +58,6 @@ bool camas_worker_body_word(void *ud, const char *word, const char *lang)
     return false;
 }
 
-/* "aussi ouvertes au public que celles du comité CSEC", "as open to the public as the CSEC
- * committee's": a claim of equal degree, where the cut is before "que"/"as" and after is
- * what follows it (NULL when the text makes none). Not for how often or how old (which
- * compare what each body's answer gives) nor "the same as". */
-static const char *equal_degree(const char *text, const char **after)
-{
-    static const char *const skip[] = {"often",   "souvent", "frequently", "frequemment", "same",
-                                       "well",    "much",    "many",       "soon",        "long",
-                                       "old",     "ancien",  "ancienne",   "vieux",       "recent",
-                                       "recente", "new",     "young",      "jeune",       NULL};
-    const char *degree = strcasestr(text, " aussi ");
-    bool fr = degree != NULL;
-    if (!fr)
-        degree = strcasestr(text, " as ");
-    if (!degree)
-        return NULL;
-    const char *mark = fr ? " que " : " as ";
-    const char *word = degree + strlen(fr ? " aussi " : " as ");
-    for (const char *const *k = skip; *k; k++) {
-        size_t n = strlen(*k);
-        if (strncasecmp(word, *k, n) == 0 && !isalpha((unsigned char)word[n]))
-            return NULL;
-    }
-    const char *p = strcasestr(word, mark);
-    if (!p)
-        return NULL;
-    *after = p + strlen(mark);
-    return p;
-}
-
-bool camas_worker_comparison_cut(const struct worker *w, const char *text, const char *lang,
-                                 camas_buf *out)
-{
-    static const char *const like[] = {" like ", " unlike ", " as with ", " comme ", NULL};
-    /* what follows the word shows a comparison, not an example ("agencies like the FBI"):
-     * a body, or something of the same body ("its information sessions") */
-    static const char *const own[] = {"its ", "their ", "ses ", "leurs ", "son ", "sa ", NULL};
-    const char *cut = NULL, *after = NULL;
-    for (const char *const *l = like; *l; l++)
-        for (const char *p = strcasestr(text, *l); p; p = strcasestr(p + 1, *l))
-            if (!cut || p > cut) {
-                cut = p;
-                after = p + strlen(*l);
-            }
-    if (!cut)
-        cut = equal_degree(text, &after);
-    if (!cut)
-        return false;
-    size_t words = 0;
-    for (const char *p = text; p < cut; p++)
-        words += *p == ' ';
-    bool compared = false;
-    for (const char *const *o = own; *o && !compared; o++)
-        compared = strncasecmp(after, *o, strlen(*o)) == 0;
-    /* "a seat for someone like me on the task force" compares a person, not the body */
-    static const char *const person[] = {"me",  "moi", "us",  "nous", "you",  "vous", "toi",
-                                         "him", "her", "lui", "elle", "them", "eux",  NULL};
-    for (const char *const *o = person; *o; o++) {
-        size_t n = strlen(*o);
-        if (strncasecmp(after, *o, n) == 0 && !isalpha((unsigned char)after[n]))
-            return false;
-    }
-    const char *ids[4];
-    if (!compared)
-        compared = camas_matcher_bodies(w->matcher, after, lang, ids, 4) > 0;
-    if (!compared || words < 3)
-        return false;
-    camas_buf_reset(out);
-    camas_buf_append(out, text, (size_t)(cut - text));
-    camas_buf_puts(out, " ?");
-    return true;
-}
-
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
                           unsigned *ids, size_t max)
 {
@@ -204,7 +131,7 @@ static bool about_question(const struct body *b, int fr, camas_yesno_topic topic
 {
     if (!b || !b->name[fr])
         return false;
-    const char *body_name = b->name[fr];
+    const char *body_name = b->short_[fr] ? b->short_[fr] : b->name[fr];
     switch (topic) { /* literal formats: the compiler checks each */
     case CAMAS_YESNO_FOUNDED:
         snprintf(question, cap, fr ? "Quand %s a-t-il été créé ?" : "When was %s created?",
@@ -664,7 +591,22 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
     for (size_t i = 0; i < n; i++)
         if (strcmp(ids[i], "all") != 0)
             ids[named++] = ids[i];
-    if (named < 2 || camas_yesno_question(req->text, match_lang))
+    /* ...but a yes/no question that two values settle ("do WashACT and the CSEC committee use
+     * the same e-mail?") gets both bodies' answers after its verdict */
+    static const char *const same[] = {"same", "meme", "memes", NULL};
+    int same_verdict = 0;
+    if (named >= 2 && camas_yesno_question(req->text, match_lang)) {
+        char *norm = camas_text_normalize_dup(req->text);
+        const camas_request *was = w->yesno_req;
+        w->yesno_req = req; /* what each body's answer gives is asked within its room policy */
+        if (norm && camas_yesno_any_phrase(norm, same) && !camas_yesno_compares(norm))
+            same_verdict = verdict_on(w, req->text, "", req->lang, NULL);
+        w->yesno_req = was;
+        free(norm);
+        if (!same_verdict)
+            return false;
+    }
+    if (named < 2)
         return false;
     const char *best = u->decision == CAMAS_DECIDE_ANSWER
                            ? camas_understand_body(w->understand, u->options[0].entry_id)
@@ -675,9 +617,11 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
     size_t found = 0;
     for (size_t i = 0; i < named && found < 3; i++)
         found += own_entry(w, req, ids[i], match_lang, &each[found]) == 1;
-    if (found < 2)
+    if (found < 2 || !camas_worker_render_entries(w, id, req, each, found, plugin_name, entry_id))
         return false;
-    return camas_worker_render_entries(w, id, req, each, found, plugin_name, entry_id);
+    if (same_verdict)
+        prefix_verdict(w, same_verdict, req->lang);
+    return true;
 }
 
 bool camas_worker_answer_ages(struct worker *w, int64_t id, const camas_request *req,
