@@ -575,6 +575,8 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
             told = camas_understand_body_of_names(u, question);
         if (told && strcmp(told, "all") == 0)
             told = NULL;
+        if (told && u->trace)
+            fprintf(u->trace, "TOLD\t%s\n", told);
     }
     struct filter_wrap fw = {f, ud, m, lang};
     camas_dense_hit hits[MAX_HITS];
@@ -591,11 +593,28 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
         const char *b0 = camas_dense_entry_body(u->dense, hits[0].entry_id);
         struct body_filter tb = {camas_understand_plugin_entries_only, &fw, u, &told, 1, true};
         camas_dense_hit th[MAX_HITS];
-        size_t nt = b0 && strcmp(b0, told) != 0 && strcmp(b0, "all") != 0
+        bool every = b0 && strcmp(b0, "all") == 0;
+        size_t nt = b0 && strcmp(b0, told) != 0
                         ? camas_dense_query(u->dense, q, &told, 1, camas_understand_only_bodies,
                                             &tb, th, MAX_HITS)
                         : 0;
-        if (nt && th[0].score >= hits[0].score - TOLD_GAP) {
+        /* ...or its own entry on the same topic ("task-force-meetings" for a question about
+         * the meetings of the group the U.S. Attorney's Office convened: "washact-meetings") */
+        size_t same = nt;
+        size_t bl = b0 ? strlen(b0) : 0;
+        const char *topic =
+            nt && strncmp(hits[0].entry_id, b0, bl) == 0 ? hits[0].entry_id + bl : NULL;
+        for (size_t k = 0; topic && *topic == '-' && k < nt && same == nt; k++)
+            if (strncmp(th[k].entry_id, told, strlen(told)) == 0 &&
+                strcmp(th[k].entry_id + strlen(told), topic) == 0)
+                same = k;
+        if (same < nt && same > 0) {
+            camas_dense_hit first = th[same];
+            memmove(th + 1, th, same * sizeof *th);
+            th[0] = first;
+        }
+        /* (the entry about every body gives way only to the same topic's own) */
+        if (nt && (same < nt || (!every && th[0].score >= hits[0].score - TOLD_GAP))) {
             memcpy(hits, th, nt * sizeof *th);
             nh = nt;
         }

@@ -283,6 +283,15 @@ def test_an_office_denied_does_not_tell_the_body():
     assert "CSEC" in named["answer"] and not named["abstained"], named
 
 
+def test_an_office_of_one_body_is_not_answered_with_anothers_entry():
+    """A question that tells WashACT by its office (the federal prosecutors) and asks of a
+    topic every body has ("how often ... get together?") is not answered with the task
+    force's meetings, which the wording is nearer (it was, before session 21): WashACT's own
+    entry on that topic is preferred, or camas says it is unsure."""
+    (a,) = _ask_all(["how often do the federal prosecutors' people get together?"])
+    assert "two to three times a year" not in a["answer"], a
+
+
 def test_a_youth_workers_question_is_answered_after_the_hotline():
     """A message that may be about someone in danger gets the hotline first; a question that
     names one of the bodies and reads as a question more than a cry for help is answered
