@@ -11,6 +11,9 @@
 /* A follow-up naming another body takes the previous question's best entry about it from
  * this cosine on. */
 #define FOLLOWUP_MIN 0.85f
+#ifndef ASKS_ON_ITS_OWN_MIN
+#define ASKS_ON_ITS_OWN_MIN 4
+#endif
 
 /* Does the question open like a follow-up of the previous one ("and for WashACT?", "et leur
  * email ?", "what about the task force?")? */
@@ -52,7 +55,7 @@ static bool asks_on_its_own(const char *question)
                                          "sa",  "ses", "lui", "elle", NULL};
     camas_token t[16];
     long n = camas_text_tokenize(question, t, 16);
-    if (n < 5)
+    if (n < ASKS_ON_ITS_OWN_MIN)
         return false;
     for (long i = 0; i < n && i < 16; i++)
         for (size_t k = 0; person[k]; k++)
