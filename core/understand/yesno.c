@@ -102,6 +102,13 @@ static bool quantified(const camas_token *qt, size_t i)
  * with fewer, the missing one is too often the point. Chosen on the development yes/no sets
  * (dev-yesno*.yaml): 17 more right verdicts and no more wrong ones than with none missing. */
 #define ONE_MISSING_MIN_CLAIMS 4
+/* ...and two missing, this many (session 21). On the older development yes/no sets 3, 4, 5,
+ * 6 gave 6, 4, 3, 2 more right verdicts and no wrong one more; on the blind
+ * dev-yesno-20, written to choose it before its items were read, 3 to 5 gave one more right
+ * verdict and none wrong, 6 and up none. */
+#ifndef TWO_MISSING_MIN_CLAIMS
+#define TWO_MISSING_MIN_CLAIMS 4
+#endif
 
 /* ---- verdicts ---------------------------------------------------------------------------- */
 
@@ -737,6 +744,17 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         camas_yesno_one_missing_tolerable(c->as_written ? c->as_written : question, qt, nq,
                                           missed_at))
         all_found = true;
+    /* ...or two in a long claim ("is WashACT's mission partly about making sure victims get
+     * all the resources available to them?") */
+    if (!all_found && missing == 2 && claims >= TWO_MISSING_MIN_CLAIMS && numbers_found && !nqn &&
+        nqb <= 1 && c->is_body_word) {
+        bool tolerable = true;
+        for (size_t i = 0; i < nq && i < MAX_TOK && tolerable; i++)
+            if (missed[i])
+                tolerable = camas_yesno_one_missing_tolerable(
+                    c->as_written ? c->as_written : question, qt, nq, i);
+        all_found = tolerable;
+    }
     bool universal = camas_yesno_universal(qt, nq, at, na);
     /* "are all four legislators from the Senate?" against "one from each caucus in the House
      * and the Senate": every one of them claimed, and the answer gives the other side too */

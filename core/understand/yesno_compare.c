@@ -181,6 +181,23 @@ static int founding_year(const camas_yesno_context *c, const char *body, const c
 /* A question comparing when two bodies began ("X before Y?", "X est-il plus ancien que
  * Y ?"): +1 or -1 when the answer gives both years, else 0. The body named before the
  * comparison word is the subject. */
+/* The number of years a question puts between two events, just before its comparing word
+ * at cut ("ten years before", "7 ans avant", "deux ans après"): 0 when it gives none. */
+static int years_before(const char *qn, const char *cut)
+{
+    char before[256];
+    snprintf(before, sizeof before, "%.*s", (int)(cut - qn), qn);
+    camas_token t[48];
+    size_t n = camas_tokenize(before, t, 48);
+    if (n > 48)
+        n = 48;
+    static const char *const years[] = {"years", "year", "ans", "an", "annees", "annee", NULL};
+    if (n < 2 || !camas_text_in_words(t[n - 1].text, years))
+        return 0;
+    const char *v = camas_yesno_number_value(&t[n - 2]);
+    return v && !strchr(v, '-') ? atoi(v) : 0;
+}
+
 /* The first year (1900-2099) in normalised text, 0 when none. */
 static int year_after(const char *text)
 {
@@ -238,6 +255,10 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
                 yb = founding_year(c, b[0], lang, rb);
             if (ya && yb && ya != yb)
                 result = ((ya < yb) == (sense < 0)) ? 1 : -1;
+            /* "ten years before": the gap claimed too */
+            int gap = years_before(qn, cut);
+            if (result == 1 && gap && abs(ya - yb) != gap)
+                result = -1;
         } else if (na == 1 && nb == 0 && strcmp(a[0], "all") != 0) {
             /* against a year ("was WashACT created before 2010?", "le comité CSEC a-t-il été
              * créé après 2010 ?"): the body's own year; the same year is neither */

@@ -355,22 +355,57 @@ bool camas_yesno_sets_aside_stated(const camas_yesno_context *c, const char *lan
     return false;
 }
 
+/* Is a name of the span [from, to) of normalised text one the answer also names? */
+static bool aside_stated(const camas_yesno_context *c, const char *from, size_t len,
+                         const char *answer, size_t *named)
+{
+    char span[256];
+    snprintf(span, sizeof span, "%.*s", (int)len, from);
+    unsigned mid[4], tid[16];
+    size_t nm = camas_yesno_find_names(c->names, span, mid, 4, NULL);
+    char *an = nm ? camas_text_normalize_dup(answer) : NULL;
+    size_t nt = an ? camas_yesno_find_names(c->names, an, tid, 16, NULL) : 0;
+    free(an);
+    bool stated = false;
+    for (size_t i = 0; i < nm; i++)
+        for (size_t k = 0; k < nt; k++)
+            stated |= mid[i] == tid[k];
+    *named = nm;
+    return stated;
+}
+
 void camas_yesno_cut_aside_names(const camas_yesno_context *c, char *qn, const char *answer)
 {
+    /* "not by the Attorney General but by the U.S. Attorney's Office", "pas par X mais par
+     * Y": what lies between is set aside, what follows "but" is claimed */
+    static const char *const contrast[] = {"not by", "pas par", "non par", "not the",
+                                           "pas le", "pas la",  NULL};
+    static const char *const but[] = {" but ", " mais ", NULL};
+    for (const char *const *p = contrast; c->names && *p; p++) {
+        const char *at_p = strstr(qn, *p);
+        if (!at_p || (at_p != qn && at_p[-1] != ' '))
+            continue;
+        for (const char *const *b = but; *b; b++) {
+            char *end = strstr(at_p, *b);
+            size_t named = 0, claimed = 0;
+            /* ...when the answer names who is claimed: then who is denied claims nothing */
+            if (!end)
+                continue;
+            aside_stated(c, at_p, (size_t)(end - at_p), answer, &named);
+            if (!named || !aside_stated(c, end, strlen(end), answer, &claimed))
+                continue;
+            size_t keep = strlen(end + strlen(*b));
+            memmove((char *)at_p, end + strlen(*b), keep + 1);
+            return;
+        }
+    }
     for (const char *const *p = aside; c->names && *p; p++) {
         size_t pl = strlen(*p);
         for (char *at_p = strstr(qn, *p); at_p; at_p = strstr(at_p + 1, *p)) {
             if ((at_p != qn && at_p[-1] != ' ') || (at_p[pl] && at_p[pl] != ' '))
                 continue;
-            unsigned mid[4], tid[16];
-            size_t nm = camas_yesno_find_names(c->names, at_p + pl, mid, 4, NULL);
-            char *an = nm ? camas_text_normalize_dup(answer) : NULL;
-            size_t nt = an ? camas_yesno_find_names(c->names, an, tid, 16, NULL) : 0;
-            free(an);
-            bool stated = false;
-            for (size_t i = 0; i < nm; i++)
-                for (size_t k = 0; k < nt; k++)
-                    stated |= mid[i] == tid[k];
+            size_t nm = 0;
+            bool stated = aside_stated(c, at_p + pl, strlen(at_p + pl), answer, &nm);
             if (nm && !stated) {
                 *at_p = '\0';
                 return;

@@ -327,10 +327,18 @@ void test_one_missing(camas_stemmer *st)
                                   "Does the task force dutifully post agendas and documents as "
                                   "they become available?",
                                   tf_meet, "en") == 1);
+    /* two in a claim of four words or more (session 21: TWO_MISSING_MIN_CLAIMS, chosen on
+     * the blind dev-yesno-20), three never, nor two of a short claim */
     CHECK(camas_yesno_verdict_ctx(&c,
                                   "Does the task force dutifully post agendas and documents "
                                   "promptly as they become available?",
+                                  tf_meet, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Does the task force dutifully post agendas and documents "
+                                  "promptly and online as they become available?",
                                   tf_meet, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "Does the task force dutifully post promptly?", tf_meet,
+                                  "en") == 0);
     CHECK(camas_yesno_verdict_ctx(&c,
                                   "Are the task force's federal agendas and documents posted as "
                                   "they become available?",
