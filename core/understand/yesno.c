@@ -295,6 +295,13 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
         if (strcmp(qs, as) == 0 || in_groups(c->names, groups, ng, as, NULL) ||
             same_start(w, wl, at[k].text, at[k].len))
             return true;
+        /* a part of an address ("atg.wa.gov" of "kylew@atg.wa.gov") */
+        if (strpbrk(at[k].text, "@.") && wl >= 2) {
+            for (const char *p = strstr(at[k].text, w); p; p = strstr(p + 1, w))
+                if ((p == at[k].text || p[-1] == '@' || p[-1] == '.') &&
+                    (p[wl] == '\0' || p[wl] == '@' || p[wl] == '.'))
+                    return true;
+        }
         /* two letters swapped in a short acronym ("RWC" for "RCW") */
         if (wl == 3 && at[k].len == 3 && w[0] == at[k].text[0] && w[1] == at[k].text[2] &&
             w[2] == at[k].text[1])
