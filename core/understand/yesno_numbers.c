@@ -158,7 +158,8 @@ bool camas_yesno_numbers_differ(const camas_yesno_context *c, const char *lang,
                          ? 2
                          : 0;
         /* a count of something ("8 legislators"): the answer's count of the same thing */
-        if (!nparts && !camas_yesno_is_year(v) && i + 1 < nq) {
+        /* ...not a section ("chapitre 7.68 du RCW": no count of "du") */
+        if (!nparts && !camas_yesno_is_year(v) && !strchr(v, '.') && i + 1 < nq) {
             int counted = counted_as(c, lang, v, qt[i + 1].text, at, na);
             if (counted < 0)
                 return true; /* "four legislators" */

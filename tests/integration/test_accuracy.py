@@ -132,12 +132,14 @@ def test_each_understanding_rule():
 # 186/202 when first measured and 196 in session 12; dev-yesno-10 173/210 when first measured;
 # dev-yesno-17 165/185 when first measured, 167 in session 17, with no wrong verdict;
 # dev-yesno-18 164/189 when first measured, 172 in session 18, follow-ups asked after their
-# previous question)
+# previous question; dev-yesno-20 178/209 with 7 wrong verdicts when first measured, 184 with
+# 1 in session 21)
 @pytest.mark.parametrize("name,least", [("dev-yesno", 0.6), ("dev-yesno-2", 0.6),
                                         ("dev-yesno-5", 0.6), ("dev-yesno-6", 0.9),
                                         ("dev-yesno-7", 0.92), ("dev-yesno-8", 0.9),
                                         ("dev-yesno-9", 0.93), ("dev-yesno-10", 0.8),
-                                        ("dev-yesno-17", 0.87), ("dev-yesno-18", 0.88)])
+                                        ("dev-yesno-17", 0.87), ("dev-yesno-18", 0.88),
+                                        ("dev-yesno-20", 0.86)])
 def test_yes_no_verdicts(name, least):
     """Yes/no questions of the development sets (tests/fixtures/dev-yesno*.yaml, written from
     the source text only, with the truth of each claim; the second in casual phrasing): camas
