@@ -21,58 +21,59 @@
 /* Words a membership or yes/no question carries without claiming anything ("is WARN
  * part of WashACT?", "is it true that…"). */
 static const char *const weak_words[] = {
-    "part",         "member",    "members",    "membre",
-    "membres",      "partie",    "involved",   "include",
-    "includes",     "included",  "inclus",     "incluse",
-    "among",        "parmi",     "one",        "true",
-    "vrai",         "really",    "vraiment",   "actually",
-    "still",        "adresse",   "address",    "encore",
-    "also",         "aussi",     "it",         "there",
-    "they",         "them",      "their",      "ils",
-    "elles",        "leur",      "leurs",      "cela",
-    "ca",           "c",         "ce",         "body",
-    "group",        "groupe",    "organisme",  "organization",
-    "organisation", "committee", "comite",     "t",
-    "il",           "elle",      "ete",        "etre",
-    "tout",         "tous",      "toute",      "toutes",
-    "entre",        "autres",    "on",         "y",
-    "every",        "each",      "chaque",     "under",
-    "supposed",     "meant",     "cense",      "censee",
-    "dedans",       "ya",        "ki",         "fait",
-    "font",         "make",      "anti", /* "anti-trafficking": what every body is against, not a
-                                            claim */
-    "makes",        "sous",      "according",  "selon",
-    "person",       "personne",  "bien",       "genre",
-    "grp",          "exactly",   "exactement", "look",
-    "looks",        "looking",   "deal",       "deals",
-    "handle",       "handles",   "cover",      "covers",
-    "get",          "gets",      "sure",       "came",
-    "come",         "comes",     "correct",    "right",
-    "yes",          "oui",       "vrai",       "non",
-    "occupe",       "occuper",   "regarde",    "regardent",
-    "portent",      "porte",     "pour",       "like",
-    "quick",        "hey",       "reps",       "genre",
-    "work",         "works",     "working",    "focus",
-    "focused",      "focuses",   "focusing",   "many",
-    "much",         "combien",   "himself",    "herself",
-    "itself",       "lui",       "people",     "gens",
-    "inclut",       "incluent",  "inclure",    "comprend",
-    "comprennent",  "executive", "general",    "generale",
-    "yeah",         "yep",       "yup",        "ouais",
-    "hein",         "nan",       "ok",         "okay",
-    "once",         "against",   "contre",     "veut",
-    "veulent",      "cherche",   "cherchent",  "vise",
-    "visent",       "want",      "wants",      "seek",
-    "seeks",        "try",       "tries",      "releve",
-    "relevent",     "through",   "via",        "trouve",
-    "trouvent",     "situe",     "viennent",   "vient",
-    "chacun",       "chacune",   "set",        "figure",
-    "figurent",     "mentionne", "mentionnes", "mentionnee",
-    "mentionnees",  "cite",      "cites",      "citee",
-    "citees",       "contenu",   "contenus",   "contenue",
-    "contenues",    "own",       "propre",     "sur",
-    "notamment",    "including", "listed",     "mentioned",
-    "named",        NULL};
+    "part",         "member",     "members",     "membre",
+    "membres",      "partie",     "involved",    "include",
+    "includes",     "included",   "inclus",      "incluse",
+    "among",        "parmi",      "one",         "true",
+    "vrai",         "really",     "vraiment",    "actually",
+    "still",        "adresse",    "address",     "encore",
+    "also",         "aussi",      "it",          "there",
+    "they",         "them",       "their",       "ils",
+    "elles",        "leur",       "leurs",       "cela",
+    "ca",           "c",          "ce",          "body",
+    "group",        "groupe",     "organisme",   "organization",
+    "organisation", "committee",  "comite",      "t",
+    "il",           "elle",       "ete",         "etre",
+    "tout",         "tous",       "toute",       "toutes",
+    "entre",        "autres",     "on",          "y",
+    "every",        "each",       "chaque",      "under",
+    "supposed",     "meant",      "cense",       "censee",
+    "dedans",       "ya",         "ki",          "fait",
+    "font",         "make",       "anti", /* "anti-trafficking": what every body is against, not a
+                                             claim */
+    "makes",        "sous",       "according",   "selon",
+    "person",       "personne",   "bien",        "genre",
+    "grp",          "exactly",    "exactement",  "look",
+    "looks",        "looking",    "deal",        "deals",
+    "handle",       "handles",    "cover",       "covers",
+    "get",          "gets",       "sure",        "came",
+    "come",         "comes",      "correct",     "right",
+    "appelle",      "appellent",  "called",      "named",
+    "nomme",        "nommee",     "yes",         "oui",
+    "vrai",         "non",        "occupe",      "occuper",
+    "regarde",      "regardent",  "portent",     "porte",
+    "pour",         "like",       "quick",       "hey",
+    "reps",         "genre",      "work",        "works",
+    "working",      "focus",      "focused",     "focuses",
+    "focusing",     "many",       "much",        "combien",
+    "himself",      "herself",    "itself",      "lui",
+    "people",       "gens",       "inclut",      "incluent",
+    "inclure",      "comprend",   "comprennent", "executive",
+    "general",      "generale",   "yeah",        "yep",
+    "yup",          "ouais",      "hein",        "nan",
+    "ok",           "okay",       "once",        "against",
+    "contre",       "veut",       "veulent",     "cherche",
+    "cherchent",    "vise",       "visent",      "want",
+    "wants",        "seek",       "seeks",       "try",
+    "tries",        "releve",     "relevent",    "through",
+    "via",          "trouve",     "trouvent",    "situe",
+    "viennent",     "vient",      "chacun",      "chacune",
+    "set",          "figure",     "figurent",    "mentionne",
+    "mentionnes",   "mentionnee", "mentionnees", "cite",
+    "cites",        "citee",      "citees",      "contenu",
+    "contenus",     "contenue",   "contenues",   "own",
+    "propre",       "sur",        "notamment",   "including",
+    "listed",       "mentioned",  "named",       NULL};
 
 /* More words that carry no claim: "is the task force expected to…", "on peut aller
  * observer…", "au sein du…", SMS spellings ("ds" dans, "tt" tous, "rite"), and the nouns of a
@@ -276,9 +277,6 @@ static bool real_word(const camas_yesno_context *c, const char *lang, const char
     return (lists & (strcmp(lang, "fr") == 0 ? 2u : 1u)) != 0;
 }
 
-static const char *const mail_providers[] = {"gmail",  "hotmail", "outlook", "yahoo",
-                                             "icloud", "proton",  "aol",     NULL};
-
 /* Is word w (a question's) in text's tokens, by stem, synonym or, for longer words, one
  * typo away (two in long words)? */
 bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const char *w,
@@ -308,7 +306,7 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
             return true;
         /* a mail provider is a name, not a typo of "email" ("is washact's email a gmail
          * address?") */
-        if (camas_text_in_words(w, mail_providers))
+        if (camas_text_in_words(w, camas_yesno_mail_providers))
             continue;
         /* two typos in a long word ("torence" for "torrance") when it starts the same */
         int most = wl >= 7 && at[k].len >= 7 && strncmp(w, at[k].text, 2) == 0 ? 2 : 1;

@@ -147,7 +147,8 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
 
 static const char *const again[] = {
     "reauthorized", "reauthorised",   "reauthorization", "reauthorisation", "de nouveau autorise",
-    "reautorise",   "reautorisation", "renouvele",       "reconduit",       NULL};
+    "reautorise",   "reautorisation", "renouvele",       "reconduit",       "reconduction",
+    "reconduite",   "renouvellement", "renewed",         "renewal",         NULL};
 
 /* The year a sentence about one body only gives, or 0: when it began (not a
  * reauthorization's year), or when it was reauthorized (renewed). */
@@ -259,7 +260,9 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
             int gap = years_before(qn, cut);
             if (result == 1 && gap && abs(ya - yb) != gap)
                 result = -1;
-        } else if (na == 1 && nb == 0 && strcmp(a[0], "all") != 0) {
+        } else if (nb == 0 && (na == 1 || (na == 0 && c->bodies(c->ud, qn, lang, a, 4) == 1)) &&
+                   strcmp(a[0], "all") != 0) {
+            /* (a follow-up names its body after the question: "avant 2010 donc ? (WashACT)") */
             /* against a year ("was WashACT created before 2010?", "le comité CSEC a-t-il été
              * créé après 2010 ?"): the body's own year; the same year is neither */
             int than = year_after(cut);

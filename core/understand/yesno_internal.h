@@ -125,6 +125,8 @@ bool camas_yesno_sets_aside_stated(const camas_yesno_context *c, const char *lan
 /* "chaired by Torrance rather than Kyle Bois?": people or offices the question sets aside
  * and the answer does not name claim nothing; qn (normalised) is cut before them. */
 void camas_yesno_cut_aside_names(const camas_yesno_context *c, char *qn, const char *answer);
+/* Mail providers, names of an address's domain ("gmail", "yahoo"), not words to mend. */
+extern const char *const camas_yesno_mail_providers[];
 bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *qt, size_t nq,
                                        size_t miss);
 /* A claim about every one of something that the answer (at, na) does not itself say "all"

@@ -99,6 +99,17 @@ static int counted_as(const camas_yesno_context *c, const char *lang, const char
 
 /* Does the answer give an e-mail address and not the question's? *q_mail: the question
  * gives one; *mail_found: the answer holds one of the question's. */
+const char *const camas_yesno_mail_providers[] = {"gmail",  "hotmail", "outlook", "yahoo",
+                                                  "icloud", "proton",  "aol",     NULL};
+
+/* Is provider (a word of camas_yesno_mail_providers) the domain of e-mail address a? */
+static bool at_provider(const char *a, const char *provider)
+{
+    const char *d = strchr(a, '@');
+    size_t pl = strlen(provider);
+    return d && strncmp(d + 1, provider, pl) == 0 && (d[1 + pl] == '.' || d[1 + pl] == '\0');
+}
+
 bool camas_yesno_other_email(const camas_token *qt, size_t nq, const camas_token *at, size_t na,
                              bool *q_mail, bool *mail_found)
 {
@@ -106,6 +117,13 @@ bool camas_yesno_other_email(const camas_token *qt, size_t nq, const camas_token
     for (size_t k = 0; k < na; k++)
         a_mail |= at[k].kind == CAMAS_TOK_EMAIL;
     for (size_t i = 0; i < nq; i++) {
+        /* "c sur gmail ?", "is it a yahoo address?": the provider of the answer's address */
+        if (a_mail && camas_text_in_words(qt[i].text, camas_yesno_mail_providers)) {
+            *q_mail = true;
+            for (size_t k = 0; k < na; k++)
+                *mail_found |= at[k].kind == CAMAS_TOK_EMAIL && at_provider(at[k].text, qt[i].text);
+            continue;
+        }
         if (qt[i].kind != CAMAS_TOK_EMAIL)
             continue;
         *q_mail = true;
