@@ -199,6 +199,28 @@ static int years_before(const char *qn, const char *cut)
     return v && !strchr(v, '-') ? atoi(v) : 0;
 }
 
+/* A follow-up that compares a body it points at ("so it came after WashACT?") is read with
+ * the previous question's body in brackets at its end ("... (the CSEC Committee)",
+ * worker_reply.c): with no body before the comparing word, that one is the subject and the
+ * one the question names the other. */
+static void bracketed_subject(const camas_yesno_context *c, const char *question, const char *lang,
+                              size_t *na, const char **a, size_t *nb, const char **b)
+{
+    size_t ql = strlen(question);
+    const char *open = strrchr(question, '(');
+    if (*na || !open || ql < 2 || question[ql - 1] != ')')
+        return;
+    char inside[128], before[512];
+    snprintf(inside, sizeof inside, "%.*s", (int)(question + ql - 1 - open - 1), open + 1);
+    snprintf(before, sizeof before, "%.*s", (int)(open - question), question);
+    const char *s[2], *o[2];
+    if (c->bodies(c->ud, inside, lang, s, 2) != 1 || c->bodies(c->ud, before, lang, o, 2) != 1)
+        return;
+    a[0] = s[0];
+    b[0] = o[0];
+    *na = *nb = 1;
+}
+
 /* The first year (1900-2099) in normalised text, 0 when none. */
 static int year_after(const char *text)
 {
@@ -243,6 +265,7 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
         const char *a[4], *b[4];
         size_t na = subject ? c->bodies(c->ud, subject, lang, a, 4) : 0;
         size_t nb = c->bodies(c->ud, cut, lang, b, 4);
+        bracketed_subject(c, question, lang, &na, a, &nb, b);
         if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
             strcmp(b[0], "all")) {
             /* "was the task force reauthorized after the CSEC committee was created?": each
@@ -330,6 +353,7 @@ int camas_yesno_compare_frequency(const camas_yesno_context *c, const char *ques
     if (subject) {
         const char *a[4], *b[4];
         size_t na = c->bodies(c->ud, subject, lang, a, 4), nb = c->bodies(c->ud, cut, lang, b, 4);
+        bracketed_subject(c, question, lang, &na, a, &nb, b);
         if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
             strcmp(b[0], "all")) {
             int ra = body_rate(c, units, nunits, a[0], lang);

@@ -508,8 +508,17 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
     const char *ids[2];
     int fr = camas_worker_lang_index(req->lang);
     camas_buf with_body = {0};
-    if (prev && camas_matcher_bodies(w->matcher, req->text, req->lang, ids, 1) == 0 &&
-        camas_matcher_bodies(w->matcher, prev, req->lang, ids, 2) == 1)
+    /* ...and so is one that compares its subject with another body ("so it came after
+     * WashACT?" after "when was the CSEC committee created?"): the previous body, named in
+     * brackets at the end, is the subject (yesno_compare.c reads it so) */
+    const char *mine[2];
+    size_t nmine = prev ? camas_matcher_bodies(w->matcher, req->text, req->lang, mine, 2) : 0;
+    char *qnorm = nmine == 1 ? camas_text_normalize_dup(req->text) : NULL;
+    bool compares = qnorm && camas_yesno_compares(qnorm);
+    free(qnorm);
+    if (prev && (nmine == 0 || compares) &&
+        camas_matcher_bodies(w->matcher, prev, req->lang, ids, 2) == 1 &&
+        (nmine == 0 || strcmp(ids[0], mine[0]) != 0))
         for (size_t i = 0; i < w->n_bodies; i++)
             if (strcmp(w->bodies[i].id, ids[0]) == 0 && w->bodies[i].short_[fr])
                 camas_buf_printf(&with_body, "%s (%s)", req->text, w->bodies[i].short_[fr]);
