@@ -66,11 +66,12 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
                                          "tout le monde", "n importe qui", "citoyen",   "citizen",
                                          "welcome",       "bienvenu",      "bienvenus", NULL};
     static const char *const closed_q[] = {
-        "invitation", "invitation only", "invite only", "invit",     "invites",   "invite",
-        "reserved",   "reservee",        "reservees",   "reserve",   "reserves",  "barred",
-        "private",    "prive",           "privee",      "privees",   "closed",    "ferme",
-        "fermee",     "fermees",         "interdit",    "interdite", "interdits", "interdites",
-        "forbidden",  "banned",          "excluded",    "exclu",     "exclus",    "not allowed",
+        "invitation", "invitation only", "invite only", "invit",      "invites",     "invite",
+        "reserved",   "reservee",        "reservees",   "reserve",    "reserves",    "barred",
+        "private",    "prive",           "privee",      "privees",    "closed",      "ferme",
+        "fermee",     "fermees",         "interdit",    "interdite",  "interdits",   "interdites",
+        "forbidden",  "banned",          "excluded",    "exclu",      "exclus",      "not allowed",
+        "invited",    "restricted",      "restreint",   "restreinte", "restreintes", "members only",
         NULL};
     /* "without an invitation", "sans invitation": asking whether it is open */
     static const char *const without[] = {"without an invitation", "without invitation",
