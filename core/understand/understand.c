@@ -571,7 +571,9 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     const char *told = NULL;
     if (nb == 0 && !asks_which) {
         told = camas_understand_body_of_facts(u, question);
-        if (!told)
+        /* (in a yes/no question the office is as often the claim: "is the committee on
+         * exploited kids convened by the Seattle police?") */
+        if (!told && !(u->yes_no && u->yes_no(question, lang)))
             told = camas_understand_body_of_names(u, question);
         if (told && strcmp(told, "all") == 0)
             told = NULL;
@@ -661,7 +663,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     /* the lexical matcher ranks every body's entries: one body named ("le comité CSEC
      * s'occupe-t-il des jeunes ?") is not answered by another's, nor by all three's */
     const char *lex_body = nlex ? camas_dense_entry_body(u->dense, lex[0].entry_id) : NULL;
-    bool lex_elsewhere = nb == 1 && lex_body && strcmp(lex_body, bodies[0]) != 0;
+    /* ...nor one told by a fact or office of its own ("group created by senate bill 5308 who
+     * convenes it" is not the task force's bill), not even when nothing else is sure */
+    bool lex_not_told =
+        told && lex_body && strcmp(lex_body, told) != 0 && strcmp(lex_body, "all") != 0;
+    bool lex_elsewhere = (nb == 1 && lex_body && strcmp(lex_body, bodies[0]) != 0) || lex_not_told;
     /* ...nor when the model is clearly sure of another entry ("quel est le texte de loi du
      * comité CSEC ?": the words "comité", "membres" pulled the lexical matcher to the
      * members) */
@@ -728,7 +734,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
         const char *b1 = camas_dense_entry_body(u->dense, hits[1].entry_id);
         sure = b0 && b1 && strcmp(b0, "all") != 0 && strcmp(b0, b1) == 0;
     }
-    decide(out, sure, s1, score, nh, lex_ok ? &lex[0] : NULL, lexconf);
+    decide(out, sure, s1, score, nh, lex_ok && !lex_not_told ? &lex[0] : NULL, lexconf);
 }
 
 const char *camas_understand_body(const camas_understand *u, const char *entry_id)
@@ -765,6 +771,13 @@ void camas_understand_set_names(camas_understand *u,
         u->names = names;
         u->names_ud = ud;
     }
+}
+
+void camas_understand_set_yes_no(camas_understand *u,
+                                 bool (*yes_no)(const char *question, const char *lang))
+{
+    if (u)
+        u->yes_no = yes_no;
 }
 
 void camas_understand_set_lexicon(camas_understand *u, const struct camas_lexicon *lexicon)

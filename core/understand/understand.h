@@ -120,6 +120,11 @@ void camas_understand_set_names(camas_understand *u,
                                                 size_t max),
                                 void *ud);
 
+/* How to tell a yes/no question (the worker's camas_yesno_question): in one the office it
+ * names is as often the claim as the body's description, so it does not tell the body. */
+void camas_understand_set_yes_no(camas_understand *u,
+                                 bool (*yes_no)(const char *question, const char *lang));
+
 /* Real words (lexicon.h, owned by the caller, may be NULL): the model reads questions with
  * their typos corrected, never their real words. */
 struct camas_lexicon;

@@ -294,6 +294,14 @@ def test_an_office_of_one_body_is_not_answered_with_anothers_entry():
     assert "two to three times a year" not in a["answer"], a
 
 
+def test_a_body_told_by_its_bill_is_not_answered_with_anothers():
+    """SB 5308 is the CSEC committee's bill: a question telling the body by it is not answered
+    with the task force's bill (SB 5884), which the lexical matcher's "senate bill" pointed
+    at (before session 21), even when nothing else is sure."""
+    (a,) = _ask_all(["group set up under senate bill 5308 who convenes it"])
+    assert "5884" not in a["answer"], a
+
+
 def test_a_youth_workers_question_is_answered_after_the_hotline():
     """A message that may be about someone in danger gets the hotline first; a question that
     names one of the bodies and reads as a question more than a cry for help is answered
