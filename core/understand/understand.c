@@ -569,11 +569,12 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
      * not ask which: "how often does the federal prosecutors' group meet?", "l'instance
      * réautorisée en 2015, elle se réunit combien de fois par an ?" */
     const char *told = NULL;
-    if (nb == 0 && !asks_which) {
+    /* (in a yes/no question the fact or office is as often the claim: "was the committee
+     * whose contact is Kyle Bois created in 2006?", "is the committee on exploited kids
+     * convened by the Seattle police?") */
+    if (nb == 0 && !asks_which && !(u->yes_no && u->yes_no(question, lang))) {
         told = camas_understand_body_of_facts(u, question);
-        /* (in a yes/no question the office is as often the claim: "is the committee on
-         * exploited kids convened by the Seattle police?") */
-        if (!told && !(u->yes_no && u->yes_no(question, lang)))
+        if (!told)
             told = camas_understand_body_of_names(u, question);
         if (told && strcmp(told, "all") == 0)
             told = NULL;

@@ -50,7 +50,8 @@ static size_t raw_words(const char *text, struct raw_word *w, size_t max)
  * that make it about meetings (the only answer it is checked against). */
 static const char *const heads[] = {"group",     "committee", "body",  "one",   "groupe", "comite",
                                     "organisme", "instance",  "celui", "celle", NULL};
-static const char *const relatives[] = {"that", "which", "who", "whose", "qui", "dont", NULL};
+static const char *const relatives[] = {"that", "which", "who", "whose", "where",
+                                        "qui",  "dont",  "ou",  NULL};
 static const char *const meeting[] = {
     "meet",      "meets",       "meeting",  "meetings", "reunit",     "reunissent",
     "reunion",   "reunions",    "session",  "sessions", "seance",     "seances",
@@ -92,11 +93,44 @@ static bool which_description(const char *text, const struct raw_word *wd, size_
     return true;
 }
 
+/* "the invitation-only group, who convened it?", "le groupe sur invitation uniquement, qui
+ * l'a convoqué ?": a body told by its meetings' access, in the noun phrase itself. The claim
+ * is the access words; the span the article, the noun and them. */
+static bool invitation_description(const struct raw_word *wd, size_t n, camas_yesno_span *out)
+{
+    static const char *const before[] = {"invitation-only", "invite-only", "invitation", NULL};
+    static const char *const only[] = {"only", "uniquement", "seulement", NULL};
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (!camas_text_in_words(wd[i].folded, heads))
+            continue;
+        size_t from = i, to = i, claim = n, claim_to = n;
+        if (i > 0 && camas_text_in_words(wd[i - 1].folded, before)) {
+            from = claim = claim_to = i - 1;
+        } else if (i + 2 < n && strcmp(wd[i + 1].folded, "sur") == 0 &&
+                   strcmp(wd[i + 2].folded, "invitation") == 0) {
+            claim = i + 1;
+            to = claim_to = i + 2 + (i + 3 < n && camas_text_in_words(wd[i + 3].folded, only));
+        } else {
+            continue;
+        }
+        if (from > 0 && camas_text_in_words(wd[from - 1].folded, articles))
+            from--;
+        if (n - (to - from + 1) < 2)
+            return false; /* nothing asked besides */
+        out->from = wd[from].at;
+        out->to = wd[to].at + wd[to].len;
+        out->claim = wd[claim].at;
+        out->claim_to = wd[claim_to].at + wd[claim_to].len;
+        return true;
+    }
+    return false;
+}
+
 bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
 {
     struct raw_word wd[MAX_WORDS];
     size_t n = raw_words(text, wd, MAX_WORDS), head = n;
-    if (which_description(text, wd, n, out))
+    if (which_description(text, wd, n, out) || invitation_description(wd, n, out))
         return true;
     for (size_t i = 0; i + 2 < n && head == n; i++)
         if (camas_text_in_words(wd[i].folded, heads) &&
@@ -104,8 +138,8 @@ bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
             head = i;
     if (head == n)
         return false;
-    bool whose =
-        camas_text_in_words(wd[head + 1].folded, (const char *const[]){"whose", "dont", NULL});
+    bool whose = camas_text_in_words(wd[head + 1].folded,
+                                     (const char *const[]){"whose", "dont", "where", "ou", NULL});
     size_t first = head + 2, end = first, copulas_seen = 0;
     bool about_meetings = false;
     for (; end < n; end++) {
@@ -114,7 +148,7 @@ bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
             break;
         about_meetings |= camas_text_in_words(wd[end].folded, meeting);
         const char *after = text + wd[end].at + wd[end].len;
-        if (*after == ',' || *after == '?' || *after == ';') {
+        if (*after == ',' || *after == '?' || *after == ';' || *after == ':') {
             end++;
             break;
         }

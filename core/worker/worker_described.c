@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 bool camas_worker_name_described(struct worker *w, const camas_request *req, const char *lang,
                                  camas_buf *out)
@@ -25,7 +26,14 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
         return false; /* a body named, or none told by its meetings */
     /* the description as a claim, checked against each body's answer about its meetings */
     camas_buf claim = {0};
-    camas_buf_printf(&claim, "%.*s ?", (int)(span.claim_to - span.claim), text + span.claim);
+    /* access alone ("the invitation-only group") is the members' meetings' */
+    bool access_only =
+        span.claim_to - span.claim < 40 && strncasecmp(text + span.claim, "invit", 5) == 0;
+    bool sur = strncasecmp(text + span.claim, "sur invit", 9) == 0;
+    camas_buf_printf(
+        &claim, "%s%.*s ?",
+        access_only || sur ? (camas_worker_lang_index(lang) ? "réunions " : "meetings ") : "",
+        (int)(span.claim_to - span.claim), text + span.claim);
     const struct body *found = NULL;
     size_t holds = 0;
     const camas_request *was = w->yesno_req;
