@@ -50,8 +50,8 @@ static size_t raw_words(const char *text, struct raw_word *w, size_t max)
  * that make it about meetings (the only answer it is checked against). */
 static const char *const heads[] = {"group",     "committee", "body",  "one",   "groupe", "comite",
                                     "organisme", "instance",  "celui", "celle", NULL};
-static const char *const relatives[] = {"that", "which", "who", "whose", "where",
-                                        "qui",  "dont",  "ou",  NULL};
+static const char *const relatives[] = {"that", "which", "who",  "whose", "where",
+                                        "qui",  "ki",    "dont", "ou",    NULL};
 static const char *const meeting[] = {
     "meet",      "meets",       "meeting",  "meetings", "reunit",     "reunissent",
     "reunion",   "reunions",    "session",  "sessions", "seance",     "seances",
