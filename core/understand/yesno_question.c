@@ -227,6 +227,8 @@ static const char *last_part(const char *question)
  * "who" after "committee" looked like a relative pronoun). */
 static bool last_part_asks(const char *question, const char *lang)
 {
+    if (lang && strcmp(lang, "fr") == 0 && strncasecmp(question, "est-ce l", 8) == 0)
+        return false; /* a cleft: "est-ce le bureau … qui a convoqué WashACT ?" */
     static const char *const which[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
     const char *part = last_part(question);
     camas_token t[2];
@@ -334,6 +336,14 @@ static bool yesno_sentence(const char *question, const char *lang)
     if (fr && n >= 3 && strcmp(t[0].text, "est") == 0 && strcmp(t[1].text, "ce") == 0 &&
         (strcmp(t[2].text, "que") == 0 || strcmp(t[2].text, "qu") == 0))
         return true;
+    /* "est-ce le bureau du procureur général qui a convoqué WashACT ?": a cleft, whether it
+     * was that one ("qui" is its relative, not a question word) */
+    static const char *const det[] = {"le", "la", "l", "les", "un", "une", NULL};
+    if (fr && n >= 5 && strcmp(t[0].text, "est") == 0 && strcmp(t[1].text, "ce") == 0 &&
+        camas_text_in_words(t[2].text, det))
+        for (long i = 3; i < n; i++)
+            if (strcmp(t[i].text, "qui") == 0 || strcmp(t[i].text, "que") == 0)
+                return true;
     /* "qu'est-ce que le WARN ?", "qu'est-ce qui…": what, not whether */
     for (long i = 0; fr && i + 2 < n; i++)
         if (strcmp(t[i].text, "qu") == 0 && strcmp(t[i + 1].text, "est") == 0 &&
