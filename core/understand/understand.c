@@ -762,31 +762,6 @@ const char *camas_understand_label(const camas_understand *u, const char *entry_
     return NULL;
 }
 
-void camas_understand_set_names(camas_understand *u,
-                                size_t (*names)(void *ud, const char *text,
-                                                char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids,
-                                                size_t max),
-                                void *ud)
-{
-    if (u) {
-        u->names = names;
-        u->names_ud = ud;
-    }
-}
-
-void camas_understand_set_yes_no(camas_understand *u,
-                                 bool (*yes_no)(const char *question, const char *lang))
-{
-    if (u)
-        u->yes_no = yes_no;
-}
-
-void camas_understand_set_lexicon(camas_understand *u, const struct camas_lexicon *lexicon)
-{
-    if (u)
-        u->lexicon = lexicon;
-}
-
 void camas_understand_mask(camas_understand *u, const char *entry_id, const char *text, bool masked)
 {
     if (!u)

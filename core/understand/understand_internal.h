@@ -192,6 +192,11 @@ void camas_understand_break_tie(camas_dense_hit *hits, size_t nh, float *score, 
  * only one body's answers name ("le groupe du procureur fédéral": WashACT, convened by the
  * U.S. Attorney's Offices; "the Legislature" names no one body), or NULL. */
 const char *camas_understand_body_of_names(const camas_understand *u, const char *text);
+/* Nouns that name a body by what it is ("group", "comité"), the words that ask which one
+ * before such a noun ("which", "quel") or alone ("lequel"): understand_which.c. */
+extern const char *const camas_understand_body_heads[];
+extern const char *const camas_understand_which_words[];
+extern const char *const camas_understand_which_alone[];
 /* "the coordinating committee the legislature set up in 2013 - who convenes it?": a body named
  * in a description, then a question that names none and refers to it by a pronoun. */
 bool camas_understand_asks_of_described(const camas_matcher *m, const char *question,

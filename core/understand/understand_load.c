@@ -174,3 +174,29 @@ void camas_understand_open_model(camas_understand *u)
         load_places(u, path);
     }
 }
+
+/* The worker's readers of names and yes/no questions, and its real words (understand.h). */
+void camas_understand_set_names(camas_understand *u,
+                                size_t (*names)(void *ud, const char *text,
+                                                char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids,
+                                                size_t max),
+                                void *ud)
+{
+    if (u) {
+        u->names = names;
+        u->names_ud = ud;
+    }
+}
+
+void camas_understand_set_yes_no(camas_understand *u,
+                                 bool (*yes_no)(const char *question, const char *lang))
+{
+    if (u)
+        u->yes_no = yes_no;
+}
+
+void camas_understand_set_lexicon(camas_understand *u, const struct camas_lexicon *lexicon)
+{
+    if (u)
+        u->lexicon = lexicon;
+}

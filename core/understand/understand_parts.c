@@ -1,7 +1,7 @@
 /* Questions read in parts (understand.c calls these while ranking): a description of a
  * body and then what is asked about it, split at a comma or dash (try_clauses) or told by a
- * fact only that body's answers state (try_description), and questions that ask which body
- * (overview_for_which). */
+ * fact only that body's answers state (try_description); which body a question asks for is
+ * understand_which.c's. */
 #include "understand_internal.h"
 
 #include "text.h"
@@ -222,14 +222,6 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
     return true;
 }
 
-/* Words that name a body by what it is, to be told which by a description ("the group
- * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
-static const char *const body_heads[] = {
-    "group",   "committee", "body",       "panel",  "organization", "organisation", "entity",
-    "one",     "council",   "groupe",     "comite", "organisme",    "instance",     "conseil",
-    "entite",  "grp",       "commission", "force",  "taskforce",    "commitee",     "comittee",
-    "travail", NULL};
-
 /* Does text name a body by its noun ("the committee that…", "le groupe créé…")? Then a
  * pronoun after it is the body ("Kyle Bois, il fait quoi ?" is about the person). */
 static bool has_body_noun(const char *text)
@@ -237,7 +229,7 @@ static bool has_body_noun(const char *text)
     camas_token t[48];
     long n = camas_text_tokenize(text, t, 48);
     for (long i = 0; i < n; i++)
-        if (camas_text_in_words(t[i].text, body_heads))
+        if (camas_text_in_words(t[i].text, camas_understand_body_heads))
             return true;
     return false;
 }
@@ -251,7 +243,7 @@ static bool has_question_word(const char *text)
     long n = camas_text_tokenize(text, t, 48);
     for (long i = 0; i < n; i++)
         if ((camas_is_question_word("en", t[i].text) || camas_is_question_word("fr", t[i].text)) &&
-            !(i > 0 && (camas_text_in_words(t[i - 1].text, body_heads) ||
+            !(i > 0 && (camas_text_in_words(t[i - 1].text, camas_understand_body_heads) ||
                         camas_text_in_words(t[i - 1].text, named))))
             return true;
     return false;
@@ -390,7 +382,7 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     }
     long head = -1;
     for (long i = fact - 1; i >= 0 && head < 0; i--)
-        if (camas_text_in_words(w[i].last, body_heads))
+        if (camas_text_in_words(w[i].last, camas_understand_body_heads))
             head = i;
     if (fact < 0 || head < 0 || fact - head < 2 || fact - head > most)
         return false;
@@ -456,7 +448,7 @@ static bool without_possessive(const char *question, const char *last, size_t na
             continue;
         size_t first = f + 1 - name_words;
         for (size_t h = f + 1; h < n && h <= f + 4; h++)
-            if (camas_text_in_words(w[h].last, body_heads)) {
+            if (camas_text_in_words(w[h].last, camas_understand_body_heads)) {
                 size_t keep = (size_t)(w[first].start - question);
                 if (keep + strlen(w[h].start) + 1 > cap)
                     return false;
@@ -544,12 +536,6 @@ static const char *body_of_name(const camas_understand *u, unsigned id)
     return only_body(u, names_the_id, &id);
 }
 
-/* The words that ask which body, before the noun of a body ("which group", "what
- * committee", "quel comité"), or alone ("lequel", "which one"). */
-static const char *const which_words[] = {"which", "what",    "quel", "quelle",
-                                          "quels", "quelles", NULL};
-static const char *const which_alone[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
-
 /* The question less its description (rest), among the described body's own entries: when
  * one entry answers it clearly, and is none of the excluded ones, hits and q become rest's
  * and true is returned (what is traced names the reading: DESCRIBED, NAMED). */
@@ -568,9 +554,9 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
     bool which = camas_understand_asks_which_body(rest);
     for (long i = 0; i < nt; i++)
         asking += !camas_is_stopword(NULL, t[i].text) &&
-                  !camas_text_in_words(t[i].text, body_heads) &&
-                  !(which && (camas_text_in_words(t[i].text, which_words) ||
-                              camas_text_in_words(t[i].text, which_alone)));
+                  !camas_text_in_words(t[i].text, camas_understand_body_heads) &&
+                  !(which && (camas_text_in_words(t[i].text, camas_understand_which_words) ||
+                              camas_text_in_words(t[i].text, camas_understand_which_alone)));
     if (nt < 2 || !asking || camas_embed_text(u->model, rest, strlen(rest), 1, v))
         return false;
     struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
@@ -737,83 +723,4 @@ bool camas_understand_asks_of_described(const camas_matcher *m, const char *ques
         refers |= camas_text_in_words(t[i].text, pronouns);
     }
     return asks && refers;
-}
-
-bool camas_understand_asks_which_body(const char *question)
-{
-    camas_token t[48];
-    long n = camas_text_tokenize(question, t, 48);
-    for (long i = 0; i < n; i++) {
-        if (camas_text_in_words(t[i].text, which_alone))
-            return true;
-        if (!camas_text_in_words(t[i].text, which_words))
-            continue;
-        /* "which of these groups", "what anti-trafficking body", "quel groupe"; not "in what
-         * year was the group…" */
-        static const char *const between[] = {"of",    "the",         "these", "those", "ces",
-                                              "des",   "les",         "anti",  "state", "statewide",
-                                              "three", "trafficking", NULL};
-        long k = i + 1;
-        bool three = false; /* "which of the three meets…": the three bodies camas knows */
-        while (k < n && k <= i + 4 && camas_text_in_words(t[k].text, between))
-            three |= strcmp(t[k++].text, "three") == 0;
-        if (three)
-            return true;
-        if (k < n) {
-            char stem[CAMAS_TOKEN_MAX + 1];
-            snprintf(stem, sizeof stem, "%s", t[k].text);
-            size_t l = strlen(stem);
-            if (l > 3 && stem[l - 1] == 's') /* "groups", "bodies" read as "bodie" */
-                stem[l - 1] = '\0';
-            if (camas_text_in_words(stem, body_heads) || strcmp(stem, "bodie") == 0)
-                return true;
-        }
-    }
-    return false;
-}
-
-/* How far below the best an entry about every body may be and still answer a question
- * that asks which body. */
-#ifndef WHICH_OVERVIEW_GAP
-#define WHICH_OVERVIEW_GAP 0.10f
-#endif
-
-/* "which group meets quarterly?", "quel groupe inclut la police de Seattle ?": a question
- * that asks which body (camas_understand_asks_which_body, checked by the caller), naming
- * none, is answered by telling the body. One body's entry may
- * be nearest only for the words the bodies share ("meets", "réunions": the Task Force's
- * meetings for "quarterly"); an entry about every body (body "all") near it states each
- * body's, so the asker reads which. It moves to the front when within WHICH_OVERVIEW_GAP of
- * the best and at min_score at least; returns whether the front entry is such an entry (moved
- * there, or the best already). */
-bool camas_understand_overview_for_which(const camas_understand *u, const char *question,
-                                         camas_dense_hit *hits, size_t nh, float *score,
-                                         bool *states, float min_score)
-{
-    const char *top = nh ? camas_dense_entry_body(u->dense, hits[0].entry_id) : NULL;
-    /* a fact the best entry states ("which body is under RCW 7.68.801?") or a person or
-     * office named ("which body is co-chaired by WARN?") already tells the body */
-    char named[1][CAMAS_NAME_PHRASE_MAX];
-    if (!top || states[0] || (u->names && u->names(u->names_ud, question, named, NULL, 1)))
-        return false;
-    /* already the entry about every body: it answers, however close the next one is */
-    if (strcmp(top, "all") == 0)
-        return hits[0].score >= min_score;
-    for (size_t i = 1; i < nh && i < 6; i++) {
-        const char *body = camas_dense_entry_body(u->dense, hits[i].entry_id);
-        if (!body || strcmp(body, "all") != 0 || score[0] - score[i] > WHICH_OVERVIEW_GAP ||
-            hits[i].score < min_score)
-            continue;
-        camas_dense_hit h = hits[i];
-        float sc = score[i];
-        bool st = states[i];
-        memmove(hits + 1, hits, i * sizeof *hits);
-        memmove(score + 1, score, i * sizeof *score);
-        memmove(states + 1, states, i * sizeof *states);
-        hits[0] = h, score[0] = sc, states[0] = st;
-        if (u->trace)
-            fprintf(u->trace, "WHICH\t%s\t%s\n", question, h.entry_id);
-        return true;
-    }
-    return false;
 }

@@ -556,27 +556,6 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
     return false;
 }
 
-/* Is a claim word missing from the answer the qualifier of a unit ("Homicide Unit", "l'unité
- * des mineurs", "la brigade des stupéfiants") when the answer names a unit too? */
-static bool other_unit(const camas_token *qt, size_t nq, const bool *missed, const camas_token *at,
-                       size_t na)
-{
-    static const char *const units[] = {"unit",    "unite",   "division", "squad",
-                                        "brigade", "section", NULL};
-    static const char *const of[] = {"de", "des", "du", "d", "of", "for", NULL};
-    bool answer_unit = false;
-    for (size_t k = 0; k < na && !answer_unit; k++)
-        answer_unit = camas_text_in_words(at[k].text, units);
-    for (size_t j = 0; answer_unit && j < nq && j < MAX_TOK; j++) {
-        if (!camas_text_in_words(qt[j].text, units))
-            continue;
-        size_t after = j + 1 < nq && camas_text_in_words(qt[j + 1].text, of) ? j + 2 : j + 1;
-        if ((j > 0 && missed[j - 1]) || (after < nq && after < MAX_TOK && missed[after]))
-            return true;
-    }
-    return false;
-}
-
 int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, const char *answer,
                             const char *lang, const char *body)
 {
@@ -773,7 +752,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     verdict = all_found && claims > 0 && !universal && !(qf && !af) ? 1 : 0;
     /* a unit of an office the answer names with another qualifier ("the Seattle Police
      * Department's Homicide Unit" against its "Vice / High-Risk Victims Unit") */
-    if (!verdict && nqn && other_unit(qt, nq, missed, at, na)) {
+    if (!verdict && nqn && camas_yesno_other_unit(qt, nq, missed, at, na)) {
         verdict = -1;
         goto out;
     }

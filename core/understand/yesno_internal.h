@@ -119,6 +119,10 @@ bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq);
 /* Is word w (normalised) written with a capital inside the question, not as its first word
  * ("Tacoma", "FBI", "Oregon")? */
 bool camas_yesno_proper_noun(const char *question, const char *w);
+/* Is a claim word missing from the answer the qualifier of a unit ("Homicide Unit") when
+ * the answer names a unit too (yesno_names.c)? missed[i]: qt[i] is a claim word not found. */
+bool camas_yesno_other_unit(const camas_token *qt, size_t nq, const bool *missed,
+                            const camas_token *at, size_t na);
 /* Does the question set aside something the answer states (yesno_only.c)? */
 bool camas_yesno_sets_aside_stated(const camas_yesno_context *c, const char *lang, const char *qn,
                                    const camas_token *at, size_t na, const char *an);

@@ -469,3 +469,24 @@ int camas_yesno_affiliated_elsewhere(const unsigned *qnames, size_t nqn, const s
     }
     return 0;
 }
+
+/* Is a claim word missing from the answer the qualifier of a unit ("Homicide Unit", "l'unité
+ * des mineurs", "la brigade des stupéfiants") when the answer names a unit too? */
+bool camas_yesno_other_unit(const camas_token *qt, size_t nq, const bool *missed,
+                            const camas_token *at, size_t na)
+{
+    static const char *const units[] = {"unit",    "unite",   "division", "squad",
+                                        "brigade", "section", NULL};
+    static const char *const of[] = {"de", "des", "du", "d", "of", "for", NULL};
+    bool answer_unit = false;
+    for (size_t k = 0; k < na && !answer_unit; k++)
+        answer_unit = camas_text_in_words(at[k].text, units);
+    for (size_t j = 0; answer_unit && j < nq && j < MAX_TOK; j++) {
+        if (!camas_text_in_words(qt[j].text, units))
+            continue;
+        size_t after = j + 1 < nq && camas_text_in_words(qt[j + 1].text, of) ? j + 2 : j + 1;
+        if ((j > 0 && missed[j - 1]) || (after < nq && after < MAX_TOK && missed[after]))
+            return true;
+    }
+    return false;
+}
