@@ -228,9 +228,7 @@ static int year_after(const char *text)
     camas_token t[12];
     size_t n = camas_tokenize(text, t, 12);
     for (size_t i = 0; i < n && i < 12; i++)
-        if (t[i].len == 4 &&
-            (strncmp(t[i].text, "19", 2) == 0 || strncmp(t[i].text, "20", 2) == 0) &&
-            isdigit((unsigned char)t[i].text[2]) && isdigit((unsigned char)t[i].text[3]))
+        if (camas_yesno_is_year(t[i].text))
             return atoi(t[i].text);
     return 0;
 }
