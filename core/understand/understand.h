@@ -120,6 +120,12 @@ void camas_understand_set_names(camas_understand *u,
                                                 size_t max),
                                 void *ud);
 
+/* The worker's short name of a body in a language (called with set_names's ud): the asked
+ * part of a question that describes a body reads better with the body named. */
+void camas_understand_set_body_names(camas_understand *u,
+                                     const char *(*body_name)(void *ud, const char *body_id,
+                                                              const char *lang));
+
 /* How to tell a yes/no question (the worker's camas_yesno_question): in one the office it
  * names is as often the claim as the body's description, so it does not tell the body. */
 void camas_understand_set_yes_no(camas_understand *u,

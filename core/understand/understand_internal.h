@@ -93,6 +93,8 @@ struct camas_understand {
     size_t (*names)(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids,
                     size_t max);
     void *names_ud;
+    /* a body's short name in lang ("WashACT", "le Groupe de travail"; names_ud; NULL: none) */
+    const char *(*body_name)(void *ud, const char *body_id, const char *lang);
     /* is a question a yes/no one (the worker's reading, yesno.h; NULL: never) */
     bool (*yes_no)(const char *question, const char *lang);
     const struct camas_lexicon *lexicon; /* real words, never spelling-corrected (lexicon.h) */

@@ -188,6 +188,14 @@ void camas_understand_set_names(camas_understand *u,
     }
 }
 
+void camas_understand_set_body_names(camas_understand *u,
+                                     const char *(*body_name)(void *ud, const char *body_id,
+                                                              const char *lang))
+{
+    if (u)
+        u->body_name = body_name;
+}
+
 void camas_understand_set_yes_no(camas_understand *u,
                                  bool (*yes_no)(const char *question, const char *lang))
 {

@@ -536,6 +536,54 @@ static const char *body_of_name(const camas_understand *u, unsigned id)
     return only_body(u, names_the_id, &id);
 }
 
+/* How much nearer an entry the asked part must come with its body named for that reading to
+ * win. */
+#ifndef NAMED_GAIN
+#define NAMED_GAIN 0.04f
+#endif
+
+/* rest with its body's noun ("the group", "le comité") replaced by the body's short name
+ * ("In what year was the group convened?" -> "In what year was WashACT convened?"): the
+ * entries' examples name their bodies, and a bare "group" reads as any body's. False when
+ * rest names a body already or has no body's noun. */
+static bool with_head_named(const camas_understand *u, const struct filter_wrap *fw,
+                            const char *body, const char *rest, char *out, size_t cap)
+{
+    static const char *const determiners[] = {"the", "this", "that",  "le",    "la",   "l",
+                                              "ce",  "cet",  "cette", "their", "leur", NULL};
+    const char *ids[1];
+    const char *name = u->body_name ? u->body_name(u->names_ud, body, fw->lang) : NULL;
+    if (!name || (fw->m && camas_matcher_bodies(fw->m, rest, fw->lang, ids, 1)))
+        return false;
+    struct qword w[DESC_WORDS];
+    size_t n = question_words(rest, w, DESC_WORDS);
+    for (size_t k = 0; k < n; k++) {
+        /* one word, or "l'organisme" (its determiner the word's own) */
+        bool elided = strcmp(w[k].first, "l") == 0;
+        if (!camas_text_in_words(w[k].last, camas_understand_body_heads) ||
+            (strcmp(w[k].first, w[k].last) != 0 && !elided))
+            continue;
+        /* "the committee on exploited youth": more description follows, not the name */
+        static const char *const qualified[] = {"on", "of",  "for", "against", "about", "sur",
+                                                "de", "des", "du",  "contre",  "pour",  NULL};
+        if (k + 1 < n && strcmp(w[k + 1].first, w[k + 1].last) == 0 &&
+            camas_text_in_words(w[k + 1].first, qualified) &&
+            isalpha((unsigned char)w[k].start[w[k].len - 1]))
+            return false;
+        size_t from = !elided && k && camas_text_in_words(w[k - 1].last, determiners) ? k - 1 : k;
+        /* the noun's letters, not what punctuates it ("group?") */
+        size_t noun = 0;
+        while (noun < w[k].len && (isalpha((unsigned char)w[k].start[noun]) ||
+                                   (unsigned char)w[k].start[noun] >= 0x80 ||
+                                   w[k].start[noun] == '\'' || w[k].start[noun] == '-'))
+            noun++;
+        int wrote = snprintf(out, cap, "%.*s%s%s", (int)(w[from].start - rest), rest, name,
+                             w[k].start + noun);
+        return wrote > 0 && (size_t)wrote < cap;
+    }
+    return false;
+}
+
 /* The question less its description (rest), among the described body's own entries: when
  * one entry answers it clearly, and is none of the excluded ones, hits and q become rest's
  * and true is returned (what is traced names the reading: DESCRIBED, NAMED). */
@@ -561,8 +609,28 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
         return false;
     struct body_filter bf = {camas_understand_plugin_entries_only, fw, u, &body, 1, true};
     camas_dense_hit h[MAX_HITS];
-    size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h,
-                                 max < MAX_HITS ? max : MAX_HITS);
+    size_t cap = max < MAX_HITS ? max : MAX_HITS;
+    size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h, cap);
+    /* ...read again with the body named when no entry is clearly nearest, which wins when an
+     * entry is nearer */
+    char named[640];
+    float nv[MAX_DIM];
+    camas_dense_hit hn[MAX_HITS];
+    size_t nn = 0;
+    const char *asked = rest; /* as written, for the lexical matcher */
+    /* (not in a yes/no question, whose "description" is as often the claim: "was the
+     * committee the Attorney General's Office convenes created in 2006?") */
+    if (!which && !(u->yes_no && u->yes_no(rest, fw->lang)) &&
+        with_head_named(u, fw, body, rest, named, sizeof named) &&
+        camas_embed_text(u->model, named, strlen(named), 1, nv) == 0 &&
+        (nn = camas_dense_query(u->dense, nv, &body, 1, camas_understand_only_bodies, &bf, hn,
+                                cap)) > 0 &&
+        (!n || hn[0].score >= h[0].score + NAMED_GAIN)) {
+        memcpy(h, hn, nn * sizeof *h);
+        n = nn;
+        memcpy(v, nv, sizeof nv);
+        rest = named;
+    }
     bool excluded = false;
     for (size_t k = 0; n && k < nexclude; k++)
         excluded |= strcmp(h[0].entry_id, exclude[k].entry_id) == 0;
@@ -581,7 +649,7 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
     if (n > 1 && h[0].score - h[1].score < DENSE_MARGIN) {
         camas_match lex[1];
         size_t pick = n;
-        if (fw->m && camas_matcher_query(fw->m, rest, fw->lang, camas_understand_only_bodies, &bf,
+        if (fw->m && camas_matcher_query(fw->m, asked, fw->lang, camas_understand_only_bodies, &bf,
                                          lex, 1) == 1)
             for (size_t k = 0; k < n && k < 3 && h[0].score - h[k].score <= DESCRIBED_LEX_GAP; k++)
                 if (strcmp(lex[0].entry_id, h[k].entry_id) == 0 &&

@@ -237,9 +237,32 @@ static bool last_part_asks(const char *question, const char *lang)
     return camas_is_question_word(lang, t[0].text) || camas_text_in_words(t[0].text, which);
 }
 
+/* Does the last part name only what is asked, as a keyword query does ("cmte convened by
+ * AG — email?", "groupe de travail, réunions ?")? Then the part before it describes a body
+ * and claims nothing. */
+static bool last_part_keyword(const char *question)
+{
+    static const char *const asked[] = {
+        "email",    "e",           "mail",      "courriel", "phone",   "telephone", "tel",
+        "number",   "numero",      "contact",   "contacts", "address", "adresse",   "website",
+        "site",     "web",         "chair",     "chairs",   "members", "membres",   "meetings",
+        "reunions", "law",         "loi",       "rcw",      "bill",    "year",      "annee",
+        "date",     "frequency",   "frequence", "mission",  "role",    "info",      "infos",
+        "details",  "composition", NULL};
+    const char *part = last_part(question);
+    camas_token t[4];
+    long n = part ? camas_text_tokenize(part, t, 4) : 0;
+    if (n < 1 || n > 3 || !strchr(part, '?'))
+        return false;
+    for (long i = 0; i < n; i++)
+        if (!camas_text_in_words(t[i].text, asked))
+            return false;
+    return true;
+}
+
 bool camas_yesno_question(const char *question, const char *lang)
 {
-    if (last_part_asks(question, lang))
+    if (last_part_asks(question, lang) || last_part_keyword(question))
         return false;
     if (yesno_sentence(question, lang))
         return true;

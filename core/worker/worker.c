@@ -430,6 +430,7 @@ int camas_worker_main(int sock, const camas_worker_options *opt)
     w.n_bodies = sh.n_bodies;
     w.names = sh.names;
     camas_understand_set_names(w.understand, camas_worker_names, &w);
+    camas_understand_set_body_names(w.understand, camas_worker_body_short);
     camas_understand_set_yes_no(w.understand, camas_yesno_question);
     static const char *const word_lists[] = {CAMAS_LEXICON_EN, CAMAS_LEXICON_FR};
     int64_t t0 = camas_monotonic_ms();

@@ -65,6 +65,16 @@ size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHR
     return camas_yesno_name_phrases(w->names, text, out, ids, max);
 }
 
+const char *camas_worker_body_short(void *ud, const char *body_id, const char *lang)
+{
+    const struct worker *w = ud;
+    int l = camas_worker_lang_index(lang);
+    for (size_t i = 0; i < w->n_bodies; i++)
+        if (strcmp(w->bodies[i].id, body_id) == 0)
+            return w->bodies[i].short_[l] ? w->bodies[i].short_[l] : w->bodies[i].name[l];
+    return NULL;
+}
+
 void camas_worker_about_forget(struct worker *w)
 {
     for (size_t i = 0; i < w->n_about; i++)

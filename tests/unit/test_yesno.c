@@ -523,6 +523,13 @@ static void test_unabbreviate(void)
           strcmp(out, "combien de membres ?") == 0);
     CHECK(camas_chat_unabbreviate("meets 2-3x a year", "en", out, sizeof out) &&
           strcmp(out, "meets 2-3 times a year") == 0);
+    /* what staff write for the bodies and their offices */
+    CHECK(camas_chat_unabbreviate("cmte convened by AG's office", "en", out, sizeof out) &&
+          strcmp(out, "committee convened by Attorney General's office") == 0);
+    CHECK(camas_chat_unabbreviate("tf mtgs per yr?", "en", out, sizeof out) &&
+          strcmp(out, "task force meetings per year?") == 0);
+    CHECK(!camas_chat_unabbreviate("l'AG de l'asso", "fr", out, sizeof out) ||
+          strstr(out, "Attorney") == NULL);
     /* and the question it makes is read as yes/no */
     CHECK(camas_chat_unabbreviate("r the info sessions free?", "en", out, sizeof out) &&
           camas_yesno_question(out, "en"));
@@ -580,6 +587,10 @@ int main(void)
     CHECK(camas_yesno_question("washact meets quarterly?", "en"));
     CHECK(!camas_yesno_question("wen was washact convend?", "en"));
     CHECK(!camas_yesno_question("washact email address?", "en"));
+    /* a description, then what is asked as a keyword: no claim */
+    CHECK(!camas_yesno_question("committee convened by Attorney General — email?", "en"));
+    CHECK(!camas_yesno_question("le groupe présidé par Torrance, réunions ?", "fr"));
+    CHECK(camas_yesno_question("WashACT meets quarterly, right?", "en"));
     CHECK(!camas_yesno_question("qu'est-ce que le WARN ?", "fr"));
     /* a relative clause after a singular body noun; a cleft after "et"; "réuni" misspelt */
     CHECK(camas_yesno_question("L'organisme qui compte un survivant a-t-il été réautorisé en "
