@@ -209,4 +209,18 @@ bool camas_understand_overview_for_which(const camas_understand *u, const char *
                                          camas_dense_hit *hits, size_t nh, float *score,
                                          bool *states, float min_score);
 
+/* understand_words.c: a word of a question (split at white space) and its tokens:
+ * "l'organisme" is read by its last ("organisme"), "attorney's" by its first and is a
+ * possessive. */
+struct qword {
+    const char *start;
+    size_t len;
+    char first[CAMAS_TOKEN_MAX + 1], last[CAMAS_TOKEN_MAX + 1];
+    bool owner;
+};
+size_t camas_understand_question_words(const char *question, struct qword *w, size_t max);
+/* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
+ * last separator into two parts of two words or more (a tag, "…, right?", is no part). */
+bool camas_understand_split_clauses(const char *q, char *a, char *b, size_t cap);
+
 #endif

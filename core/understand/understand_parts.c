@@ -16,36 +16,6 @@
 #define DESCRIPTION_CLEAR 0.90f
 #endif
 
-/* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
- * last separator into two parts of two words or more. */
-static bool split_clauses(const char *q, char *a, char *b, size_t cap)
-{
-    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", "? "};
-    const char *best = NULL;
-    size_t best_len = 0;
-    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
-        const char *p = NULL;
-        for (const char *h = strstr(q, seps[i]); h; h = strstr(h + 1, seps[i]))
-            p = h;
-        if (p && (!best || p > best)) {
-            best = p;
-            best_len = strlen(seps[i]);
-        }
-    }
-    if (!best)
-        return false;
-    size_t la = (size_t)(best - q);
-    const char *rest = best + best_len;
-    if (la + 1 > cap || strlen(rest) + 1 > cap || !strchr(q, ' ') || !strchr(rest, ' '))
-        return false;
-    memcpy(a, q, la);
-    a[la] = '\0';
-    strcpy(b, rest);
-    if (best_len == 2 && best[0] == '?')
-        strcat(a, "?");
-    return strchr(a, ' ') != NULL; /* both parts have two words or more */
-}
-
 /* A question that describes a body and then asks about it ("the group the U.S. Attorney
  * convened in 2006, who co-chairs it?") is read in two parts: the body from the
  * description's best entry, the entry from the other part among that body's own. The part
@@ -142,7 +112,7 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
 {
     char part[2][512];
     float v[2][MAX_DIM];
-    if (!split_clauses(question, part[0], part[1], sizeof part[0]) ||
+    if (!camas_understand_split_clauses(question, part[0], part[1], sizeof part[0]) ||
         camas_embed_text(u->model, part[0], strlen(part[0]), 1, v[0]) ||
         camas_embed_text(u->model, part[1], strlen(part[1]), 1, v[1]))
         return false;
@@ -282,43 +252,6 @@ static const char *const yes_no_openers[] = {"is",  "was",  "are",  "were", "doe
  * by SB 5308"), not a clause about the body ("the task force actually reviews… to the
  * legislature"). */
 #define NAMED_DESCRIPTION 7
-/* A word of a question (split at white space) and its tokens: "l'organisme" is read by its
- * last ("organisme"), "attorney's" by its first and is a possessive. */
-struct qword {
-    const char *start;
-    size_t len;
-    char first[CAMAS_TOKEN_MAX + 1], last[CAMAS_TOKEN_MAX + 1];
-    bool owner;
-};
-
-static size_t question_words(const char *question, struct qword *w, size_t max)
-{
-    size_t n = 0;
-    for (const char *p = question; *p && n < max;) {
-        p += strspn(p, " \t\r\n");
-        size_t l = strcspn(p, " \t\r\n");
-        if (!l)
-            break;
-        char word[CAMAS_TOKEN_MAX * 2];
-        size_t wl = l < sizeof word - 1 ? l : sizeof word - 1;
-        memcpy(word, p, wl);
-        word[wl] = '\0';
-        camas_token t[4];
-        long nt = camas_text_tokenize(word, t, 4);
-        struct qword *q = &w[n++];
-        q->start = p;
-        q->len = l;
-        q->first[0] = q->last[0] = '\0';
-        /* "attorney's" is "attorney" "s"; "attorneys'" keeps its "s" */
-        q->owner = nt == 2 && strcmp(t[1].text, "s") == 0;
-        if (nt > 0 && nt <= 4) {
-            memcpy(q->first, t[0].text, (size_t)t[0].len + 1);
-            memcpy(q->last, t[nt - 1].text, (size_t)t[nt - 1].len + 1);
-        }
-        p += l;
-    }
-    return n;
-}
 
 /* Does the word w state the fact ("5884?" states "5884")? */
 static bool word_states(const struct qword *w, const char *fact)
@@ -363,7 +296,7 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
                                 long most, char *out, size_t cap)
 {
     struct qword w[DESC_WORDS];
-    size_t n = question_words(question, w, DESC_WORDS);
+    size_t n = camas_understand_question_words(question, w, DESC_WORDS);
     long fact = -1; /* the first fact closes the description */
     for (size_t k = 0; k < n && fact < 0; k++)
         for (size_t i = 0; i < nf && fact < 0; i++)
@@ -442,7 +375,7 @@ static bool without_possessive(const char *question, const char *last, size_t na
                                size_t cap)
 {
     struct qword w[DESC_WORDS];
-    size_t n = question_words(question, w, DESC_WORDS);
+    size_t n = camas_understand_question_words(question, w, DESC_WORDS);
     for (size_t f = 0; f < n; f++) {
         if (!w[f].owner || strcmp(w[f].first, last) != 0 || f + 1 < name_words)
             continue;
@@ -556,7 +489,7 @@ static bool with_head_named(const camas_understand *u, const struct filter_wrap 
     if (!name || (fw->m && camas_matcher_bodies(fw->m, rest, fw->lang, ids, 1)))
         return false;
     struct qword w[DESC_WORDS];
-    size_t n = question_words(rest, w, DESC_WORDS);
+    size_t n = camas_understand_question_words(rest, w, DESC_WORDS);
     for (size_t k = 0; k < n; k++) {
         /* one word, or "l'organisme" (its determiner the word's own) */
         bool elided = strcmp(w[k].first, "l") == 0;
@@ -769,7 +702,7 @@ bool camas_understand_asks_of_described(const camas_matcher *m, const char *ques
                                            "l",   "lui",  "il",    "elle", "ils",   "son", "sa",
                                            "ses", "leur", "leurs", "y",    NULL};
     char part[2][512];
-    if (!split_clauses(question, part[0], part[1], sizeof part[0]))
+    if (!camas_understand_split_clauses(question, part[0], part[1], sizeof part[0]))
         return false;
     const char *ids[2];
     if (strchr(part[0], '?') || camas_matcher_bodies(m, part[1], lang, ids, 2) != 0 ||

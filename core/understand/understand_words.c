@@ -1,0 +1,81 @@
+/* The words of a question as the readers in parts see them: split at white space with each
+ * word's first and last tokens (camas_understand_question_words), and split into a
+ * description and what is asked about it (camas_understand_split_clauses). Split out of
+ * understand_parts.c. */
+#include "understand_internal.h"
+
+#include "text.h"
+
+#include <string.h>
+
+/* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
+ * last separator into two parts of two words or more. */
+bool camas_understand_split_clauses(const char *q, char *a, char *b, size_t cap)
+{
+    static const char *const seps[] = {", ", " - ", " — ", " – ", ": ", "; ", "? "};
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+        const char *p = NULL;
+        for (const char *h = strstr(q, seps[i]); h; h = strstr(h + 1, seps[i]))
+            p = h;
+        if (p && (!best || p > best)) {
+            best = p;
+            best_len = strlen(seps[i]);
+        }
+    }
+    if (!best)
+        return false;
+    size_t la = (size_t)(best - q);
+    const char *rest = best + best_len;
+    if (la + 1 > cap || strlen(rest) + 1 > cap || !strchr(q, ' ') || !strchr(rest, ' '))
+        return false;
+    /* a tag ("…, doesn't it?", "…, non ?", "…, c'est ça ?") asks nothing of its own */
+    static const char *const tag_words[] = {
+        "right", "correct", "true",  "non",  "vrai", "hein", "yes", "no",   "ok",   "okay",
+        "pas",   "ca",      "doesn", "isn",  "wasn", "aren", "don", "didn", "hasn", "haven",
+        "weren", "won",     "does",  "is",   "was",  "are",  "do",  "did",  "has",  "have",
+        "were",  "t",       "it",    "they", "est",  "ce",   "n",   NULL};
+    camas_token t[8];
+    long nt = camas_text_tokenize(rest, t, 8), content = 0;
+    for (long i = 0; i < nt; i++)
+        content +=
+            !camas_is_stopword(NULL, t[i].text) && !camas_text_in_words(t[i].text, tag_words);
+    if (nt > 0 && nt <= 4 && content == 0)
+        return false;
+    memcpy(a, q, la);
+    a[la] = '\0';
+    strcpy(b, rest);
+    if (best_len == 2 && best[0] == '?')
+        strcat(a, "?");
+    return strchr(a, ' ') != NULL; /* both parts have two words or more */
+}
+
+size_t camas_understand_question_words(const char *question, struct qword *w, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = question; *p && n < max;) {
+        p += strspn(p, " \t\r\n");
+        size_t l = strcspn(p, " \t\r\n");
+        if (!l)
+            break;
+        char word[CAMAS_TOKEN_MAX * 2];
+        size_t wl = l < sizeof word - 1 ? l : sizeof word - 1;
+        memcpy(word, p, wl);
+        word[wl] = '\0';
+        camas_token t[4];
+        long nt = camas_text_tokenize(word, t, 4);
+        struct qword *q = &w[n++];
+        q->start = p;
+        q->len = l;
+        q->first[0] = q->last[0] = '\0';
+        /* "attorney's" is "attorney" "s"; "attorneys'" keeps its "s" */
+        q->owner = nt == 2 && strcmp(t[1].text, "s") == 0;
+        if (nt > 0 && nt <= 4) {
+            memcpy(q->first, t[0].text, (size_t)t[0].len + 1);
+            memcpy(q->last, t[nt - 1].text, (size_t)t[nt - 1].len + 1);
+        }
+        p += l;
+    }
+    return n;
+}
