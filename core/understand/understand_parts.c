@@ -248,6 +248,9 @@ static const char *const yes_no_openers[] = {"is",  "was",  "are",  "were", "doe
                                              "est", "sont", "isn",  "wasn", NULL};
 
 #define DESC_WORDS 64
+/* At most this many words from a description's fact to the end of the question for a "by …"
+ * after the fact to be the description's. */
+#define BY_TO_END 10
 /* With the body named too, a description is a few words ("the committee that was created
  * by SB 5308"), not a clause about the body ("the task force actually reviews… to the
  * legislature"). */
@@ -347,6 +350,11 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
         by |= strcmp(w[i].last, "by") == 0 || strcmp(w[i].last, "par") == 0;
     if (!name)
         fact = after_legislature(w, n, fact);
+    /* "…du groupe convoqué en 2006 par le bureau du procureur des États-Unis ?": who did it,
+     * ending the question, is the description's too */
+    if (!name && (size_t)fact + 1 < n && n - (size_t)fact <= BY_TO_END &&
+        (strcmp(w[fact + 1].last, "by") == 0 || strcmp(w[fact + 1].last, "par") == 0))
+        fact = (long)n - 1;
     fact_end = after = w[fact].start + w[fact].len;
     if (name && !by && (size_t)fact + 1 < n) {
         const struct qword *v = &w[fact + 1];

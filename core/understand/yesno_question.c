@@ -24,16 +24,16 @@ const char *const camas_yesno_openers_fr[] = {"est",     "sont", "a",      "ont"
 /* Verbs that make a French question said with rising intonation a yes/no one
  * ("WashACT c'est gratuit ?", "le comité se réunit chaque mois ?"). */
 static const char *const verbs_fr[] = {
-    "est",         "sont",       "ont",       "peut",       "peuvent",   "faut",        "existe",
-    "reunit",      "reunissent", "reuni",     "preside",    "fait",      "font",        "doit",
-    "doivent",     "ouvert",     "ouverte",   "ouverts",    "ouvertes",  "gratuit",     "gratuite",
-    "gratuites",   "gratuits",   "c",         "cest",       "compte",    "comptent",    "comprend",
-    "comprennent", "inclut",     "incluent",  "ete",        "cree",      "creee",       "convoque",
-    "convoquee",   "examine",    "accueille", "organise",   "identifie", "repose",      "payant",
-    "payante",     "payantes",   "reservee",  "reservees",  "ya",        "vrai",        "coordonne",
-    "coordonnent", "travaille",  "s",         "recommande", "copreside", "copresident", "president",
-    "dirige",      "dirigent",   "rassemble", "regroupe",   "siege",     "siegent",     "publie",
-    "publient",    NULL};
+    "est",         "sont",      "ont",         "peut",       "peuvent",   "faut",       "existe",
+    "date",        "datent",    "reunit",      "reunissent", "reuni",     "preside",    "fait",
+    "font",        "doit",      "doivent",     "ouvert",     "ouverte",   "ouverts",    "ouvertes",
+    "gratuit",     "gratuite",  "gratuites",   "gratuits",   "c",         "cest",       "compte",
+    "comptent",    "comprend",  "comprennent", "inclut",     "incluent",  "ete",        "cree",
+    "creee",       "convoque",  "convoquee",   "examine",    "accueille", "organise",   "identifie",
+    "repose",      "payant",    "payante",     "payantes",   "reservee",  "reservees",  "ya",
+    "vrai",        "coordonne", "coordonnent", "travaille",  "s",         "recommande", "copreside",
+    "copresident", "president", "dirige",      "dirigent",   "rassemble", "regroupe",   "siege",
+    "siegent",     "publie",    "publient",    NULL};
 
 /* Verbs that make a short English statement with a question mark a yes/no question
  * ("washact meets every quarter?", "task force chaired by torrance?"); keyword queries have
