@@ -80,6 +80,69 @@ static const char *look_up(const char *const (*table)[2], const char *word, size
     return NULL;
 }
 
+/* Is the word at w (wl bytes) "number" qualifying a law ("the bill number", "rcw number",
+ * "le numéro du projet de loi")? Read whole, the sentence model took it for a phone number. */
+static bool law_number(const char *text, const char *w, size_t wl)
+{
+    static const char *const numbers[] = {"number", "numero", "num\xc3\xa9ro", "num", "#", NULL};
+    static const char *const laws[] = {"bill", "bills", "rcw",    "law",    "statute", "sb",
+                                       "loi",  "lois",  "projet", "senate", NULL};
+    bool is_number = false;
+    for (size_t k = 0; numbers[k] && !is_number; k++)
+        is_number = strlen(numbers[k]) == wl && strncasecmp(w, numbers[k], wl) == 0;
+    if (!is_number)
+        return false;
+    /* the word before it, and the three after it */
+    const char *starts[4];
+    size_t lens[4], n = 0;
+    const char *b = w;
+    while (b > text && b[-1] == ' ')
+        b--;
+    const char *a = b;
+    while (a > text && a[-1] != ' ')
+        a--;
+    if (a < b)
+        starts[n] = a, lens[n++] = (size_t)(b - a);
+    for (const char *p = w + wl; *p && n < 4;) {
+        p += strspn(p, " ");
+        size_t l = strcspn(p, " ?!.,;:");
+        if (l)
+            starts[n] = p, lens[n++] = l;
+        p += l + strspn(p + l, "?!.,;:");
+        if (!l && *p)
+            p++;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; laws[k]; k++)
+            if (strlen(laws[k]) == lens[i] && strncasecmp(starts[i], laws[k], lens[i]) == 0)
+                return true;
+    return false;
+}
+
+bool camas_chat_without_law_number(const char *text, char *out, size_t cap)
+{
+    bool changed = false;
+    size_t o = 0;
+    for (const char *p = text; *p;) {
+        size_t sp = strspn(p, " \t");
+        size_t wl = strcspn(p + sp, " \t?!.,;:");
+        size_t tail = wl ? 0 : strcspn(p + sp, " \t");
+        bool drop = wl && law_number(text, p + sp, wl);
+        size_t keep = drop ? 0 : sp + wl + tail; /* the word and the space before it */
+        if (o + keep + 1 > cap)
+            return false;
+        memcpy(out + o, p, keep);
+        o += keep;
+        changed |= drop;
+        if (sp + wl + tail == 0)
+            break;
+        p += sp + wl + tail;
+    }
+    if (cap)
+        out[o] = '\0';
+    return changed;
+}
+
 bool camas_chat_unabbreviate(const char *text, const char *lang, char *out, size_t cap)
 {
     bool en = lang && strcmp(lang, "en") == 0, fr = lang && strcmp(lang, "fr") == 0;

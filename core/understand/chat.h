@@ -14,4 +14,9 @@
  * small. */
 bool camas_chat_unabbreviate(const char *text, const char *lang, char *out, size_t cap);
 
+/* Writes text without the word "number" where it qualifies a law ("the bill number", "rcw
+ * number", "le numéro du projet de loi") into out: read whole, the sentence model takes it
+ * for a phone number. False, out unspecified, when there is none or out is too small. */
+bool camas_chat_without_law_number(const char *text, char *out, size_t cap);
+
 #endif

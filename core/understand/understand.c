@@ -494,9 +494,11 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
 {
     /* read with its chat shorthand written out ("c koi", "cmb", "kel"): the danger view alone
      * keeps the words as written, as its examples were */
-    char chat[1024];
+    char chat[1024], lawful[1024];
     const char *question =
         camas_chat_unabbreviate(written, lang, chat, sizeof chat) ? chat : written;
+    if (camas_chat_without_law_number(question, lawful, sizeof lawful))
+        question = lawful;
     memset(out, 0, sizeof *out);
     out->danger = out->danger_kernel = -1;
     /* the first body named by body_text (a follow-up's, or its context's most recent one)

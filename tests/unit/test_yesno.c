@@ -530,6 +530,15 @@ static void test_unabbreviate(void)
           strcmp(out, "task force meetings per year?") == 0);
     CHECK(!camas_chat_unabbreviate("l'AG de l'asso", "fr", out, sizeof out) ||
           strstr(out, "Attorney") == NULL);
+    /* "number" qualifying a law goes; a phone's stays */
+    CHECK(camas_chat_without_law_number("whats the bill number?", out, sizeof out) &&
+          strcmp(out, "whats the bill?") == 0);
+    CHECK(camas_chat_without_law_number("csec rcw number", out, sizeof out) &&
+          strcmp(out, "csec rcw") == 0);
+    CHECK(camas_chat_without_law_number("le numéro du projet de loi ?", out, sizeof out) &&
+          strcmp(out, "le du projet de loi ?") == 0);
+    CHECK(!camas_chat_without_law_number("what's the csec phone number?", out, sizeof out));
+    CHECK(!camas_chat_without_law_number("number", out, sizeof out));
     /* and the question it makes is read as yes/no */
     CHECK(camas_chat_unabbreviate("r the info sessions free?", "en", out, sizeof out) &&
           camas_yesno_question(out, "en"));
