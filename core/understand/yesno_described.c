@@ -166,6 +166,26 @@ static size_t relative_description(const camas_yesno_context *c, const char *qn,
     return 0;
 }
 
+/* The end (last word + 1) of the known name that starts within a few words of w[from], or
+ * otherwise when there is none. */
+static size_t through_name(const camas_yesno_context *c, const char *qn, const struct word *w,
+                           size_t nw, size_t from, size_t otherwise)
+{
+    unsigned char *used = calloc(strlen(qn) + 1, 1);
+    unsigned ids[MAX_HITS];
+    if (!used)
+        return otherwise;
+    camas_yesno_find_names(c->names, qn, ids, MAX_HITS, used);
+    size_t first = from, end = otherwise;
+    while (first < nw && first < from + 3 && !used[w[first].at])
+        first++;
+    if (first < nw && first < from + 3)
+        for (end = first; end < nw && used[w[end].at]; end++)
+            ;
+    free(used);
+    return end;
+}
+
 const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, const char *lang,
                                   char **rest)
 {
@@ -213,6 +233,10 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
             snprintf(value, sizeof value, "%.*s", (int)w[arg].len, qn + w[arg].at);
             topic = CAMAS_YESNO_FOUNDED;
             end = arg + 1;
+            /* "convoqué en 2006 par le procureur fédéral": who did it is the description's
+             * too, not a claim (checked by the year alone) */
+            if (end + 1 < nw && (word_is(qn, &w[end], "by") || word_is(qn, &w[end], "par")))
+                end = through_name(c, qn, w, nw, end + 1, end);
         } else {
             /* "by the Attorney General", "by the head of the Office of…": the name, a few
              * words on at most */
