@@ -96,12 +96,54 @@ static bool about_holds(const camas_yesno_context *c, const char *body, const ch
     return held;
 }
 
+/* Does the body's answer about its meetings give the frequency v ("quarterly", "2 a 3 fois
+ * par an")? */
+static bool meets_holds(const camas_yesno_context *c, const char *body, const char *lang,
+                        const char *v)
+{
+    unsigned asked = camas_yesno_asked_freq_mask(v);
+    int rate = camas_yesno_yearly_rate(v);
+    size_t n;
+    struct unit *units = camas_yesno_about_units(c, body, lang, CAMAS_YESNO_MEETS, &n);
+    bool held = false;
+    for (size_t u = 0; u < n && !held; u++)
+        held = (asked && (camas_yesno_freq_mask(units[u].norm) & asked)) ||
+               (rate && camas_yesno_yearly_rate(units[u].norm) == rate);
+    camas_yesno_units_free(units, n);
+    return held;
+}
+
+/* "that meets quarterly", "qui se réunit 2 à 3 fois par an": the frequency, up to the verb
+ * of the claim, into value; the description's last word + 1, or 0. */
+static size_t meets_description(const char *qn, const struct word *w, size_t nw, size_t j,
+                                char *value, size_t cap)
+{
+    static const char *const meets[] = {"meets", "meet", "reunit", "reunissent", NULL};
+    static const char *const claim[] = {
+        "is",       "est",      "are", "sont", "co",       "chaired", "preside", "presidee",
+        "convened", "convoque", "has", "was",  "includes", "compte",  "inclut",  NULL};
+    if (j < nw && word_is(qn, &w[j], "qui"))
+        j++;
+    if (j < nw && word_is(qn, &w[j], "se"))
+        j++;
+    if (j + 1 >= nw || !word_in(qn, &w[j], meets))
+        return 0;
+    size_t end = j + 1;
+    while (end < nw && end < j + 8 && !word_in(qn, &w[end], claim))
+        end++;
+    if (end == j + 1 || end >= nw)
+        return 0;
+    snprintf(value, cap, "%.*s", (int)(w[end - 1].at + w[end - 1].len - w[j + 1].at),
+             qn + w[j + 1].at);
+    return camas_yesno_asked_freq_mask(value) || camas_yesno_yearly_rate(value) ? end : 0;
+}
+
 /* A description as a relative clause from word j on: "[that] the US Attorney convened [in
  * 2006]", "que le procureur fédéral a convoqué". Its last word + 1, or 0 when there is
  * none; *topic is what its verb asks the knowledge. */
 static size_t relative_description(const camas_yesno_context *c, const char *qn,
                                    const struct word *w, size_t nw, size_t j,
-                                   camas_yesno_topic *topic)
+                                   camas_yesno_topic *topic, char *value, size_t cap)
 {
     static const char *const relatives[] = {"that", "which", "que", "qu", NULL};
     static const char *const articles[] = {"the", "le", "la", "l", "les", NULL};
@@ -121,6 +163,11 @@ static size_t relative_description(const camas_yesno_context *c, const char *qn,
     }
     if (j < nw && word_in(qn, &w[j], relatives))
         j++;
+    size_t met = whose ? 0 : meets_description(qn, w, nw, j, value, cap);
+    if (met) {
+        *topic = CAMAS_YESNO_MEETS;
+        return met;
+    }
     if (j < nw && word_in(qn, &w[j], articles))
         j++;
     unsigned char *used = calloc(strlen(qn) + 1, 1);
@@ -212,9 +259,9 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
             k++;
         camas_yesno_topic topic;
         size_t from, end = 0; /* the description's first word, and its last + 1 */
-        char value[32] = "";
+        char value[48] = "";
         if (nnamed || k == NMARKS || m + 2 >= nw || !word_in(qn, &w[m + 1], preps)) {
-            end = relative_description(c, qn, w, nw, i + 1, &topic);
+            end = relative_description(c, qn, w, nw, i + 1, &topic, value, sizeof value);
             if (!end)
                 continue;
             from = i + 1;
@@ -265,8 +312,10 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
         size_t fits = 0;
         for (size_t b = 0; c->body_id(c->ud, b); b++) {
             const char *id = c->body_id(c->ud, b);
-            bool fit = value[0] ? about_holds(c, id, lang, value)
-                                : ndn && camas_yesno_role_elsewhere(c, desc, lang, id, dn, ndn) > 0;
+            bool fit = topic == CAMAS_YESNO_MEETS && value[0] ? meets_holds(c, id, lang, value)
+                       : value[0]
+                           ? about_holds(c, id, lang, value)
+                           : ndn && camas_yesno_role_elsewhere(c, desc, lang, id, dn, ndn) > 0;
             if (fit && !fits++)
                 found = id;
         }
