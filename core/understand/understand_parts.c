@@ -552,8 +552,8 @@ static bool answered_within(camas_understand *u, struct filter_wrap *fw, const c
     camas_dense_hit h[MAX_HITS];
     size_t cap = max < MAX_HITS ? max : MAX_HITS;
     size_t n = camas_dense_query(u->dense, v, &body, 1, camas_understand_only_bodies, &bf, h, cap);
-    /* ...read again with the body named when no entry is clearly nearest, which wins when an
-     * entry is nearer */
+    /* ...and read again with its body's noun replaced by the body's short name, which wins
+     * when it brings an entry NAMED_GAIN nearer */
     char named[640];
     float nv[MAX_DIM];
     camas_dense_hit hn[MAX_HITS];
