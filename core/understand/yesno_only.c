@@ -67,11 +67,16 @@ static bool holds_claim(const camas_yesno_context *c, const char *lang, const ch
     return false;
 }
 
+/* Kinds of members from which a list of them answers "only X?" with "no" even when X is
+ * none of them. */
+#define MEMBERS_LIST_MIN 3
+
 /* Lists: items of one list, how many hold a claim word, and whether the line introducing
  * them does. */
 static int list_verdict(const camas_yesno_context *c, const char *lang, bool one,
-                        const char *const *words, size_t nw, const unsigned *qnames, size_t nqn,
-                        const struct unit *units, const bool *usable, size_t nunits)
+                        bool about_members, const char *const *words, size_t nw,
+                        const unsigned *qnames, size_t nqn, const struct unit *units,
+                        const bool *usable, size_t nunits)
 {
     for (size_t u = 0; u < nunits; u++) {
         if (!usable[u] || !units[u].list || (u > 0 && units[u - 1].list == units[u].list))
@@ -96,6 +101,11 @@ static int list_verdict(const camas_yesno_context *c, const char *lang, bool one
             return -1; /* "a single chair?" against a list of co-chairs */
         if (!one && claimed > 0 && claimed < items)
             return -1; /* "only the AG's office?" against eight kinds of members */
+        /* "made up only of prosecutors?" against a list of members none of which is that:
+         * the members are others too (only a question about its members: "meet only
+         * quarterly?" against the list of what the meetings do is not one) */
+        if (!one && claimed == 0 && !header_claims && items >= MEMBERS_LIST_MIN && about_members)
+            return -1;
     }
     return 0;
 }
@@ -194,8 +204,11 @@ int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char 
         for (size_t i = 0; i < nq && nw < MAX_TOK; i++)
             if (is_claim[i])
                 words[nw++] = qt[i].text;
-    int v = list_verdict(c, lang, one, words, nw, one ? NULL : qnames, one ? 0 : nqn, units, usable,
-                         nunits);
+    static const char *const members[] = {"made up", "composed",  "compose",    "composee",
+                                          "members", "membres",   "membership", "consists",
+                                          "consist", "constitue", NULL};
+    int v = list_verdict(c, lang, one, camas_yesno_any_phrase(qn, members), words, nw,
+                         one ? NULL : qnames, one ? 0 : nqn, units, usable, nunits);
     if (!v && !one)
         v = enumeration_verdict(c, lang, qt, nq, is_claim, units, usable, nunits);
     return v;
