@@ -213,10 +213,10 @@ static size_t relative_description(const camas_yesno_context *c, const char *qn,
     return 0;
 }
 
-/* The end (last word + 1) of the known name that starts within a few words of w[from], or
+/* The end (last word + 1) of the known name that starts within `within` words of w[from], or
  * otherwise when there is none. */
 static size_t through_name(const camas_yesno_context *c, const char *qn, const struct word *w,
-                           size_t nw, size_t from, size_t otherwise)
+                           size_t nw, size_t from, size_t within, size_t otherwise)
 {
     unsigned char *used = calloc(strlen(qn) + 1, 1);
     unsigned ids[MAX_HITS];
@@ -224,9 +224,9 @@ static size_t through_name(const camas_yesno_context *c, const char *qn, const s
         return otherwise;
     camas_yesno_find_names(c->names, qn, ids, MAX_HITS, used);
     size_t first = from, end = otherwise;
-    while (first < nw && first < from + 3 && !used[w[first].at])
+    while (first < nw && first < from + within && !used[w[first].at])
         first++;
-    if (first < nw && first < from + 3)
+    if (first < nw && first < from + within)
         for (end = first; end < nw && used[w[end].at]; end++)
             ;
     free(used);
@@ -283,22 +283,11 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
             /* "convoqué en 2006 par le procureur fédéral": who did it is the description's
              * too, not a claim (checked by the year alone) */
             if (end + 1 < nw && (word_is(qn, &w[end], "by") || word_is(qn, &w[end], "par")))
-                end = through_name(c, qn, w, nw, end + 1, end);
+                end = through_name(c, qn, w, nw, end + 1, 3, end);
         } else {
             /* "by the Attorney General", "by the head of the Office of…": the name, a few
              * words on at most */
-            unsigned char *used = calloc(strlen(qn) + 1, 1);
-            unsigned ids[MAX_HITS];
-            if (!used)
-                return NULL;
-            camas_yesno_find_names(c->names, qn, ids, MAX_HITS, used);
-            size_t first = arg;
-            while (first < nw && first < arg + 5 && !used[w[first].at])
-                first++;
-            if (first < nw && first < arg + 5)
-                for (end = first; end < nw && used[w[end].at]; end++)
-                    ;
-            free(used);
+            end = through_name(c, qn, w, nw, arg, 5, 0);
             if (!end || topic == CAMAS_YESNO_FOUNDED)
                 continue;
         }

@@ -294,12 +294,12 @@ static int host_index_answer(camas_plugin *p, const char *entry_id, const char *
 static const char *host_body_name(camas_plugin *p, const char *body_id, const char *lang,
                                   enum camas_body_name_form form)
 {
-    bool full = form == CAMAS_BODY_NAME_FULL;
     struct worker *w = p->w;
+    if (form != CAMAS_BODY_NAME_FULL)
+        return camas_worker_body_short(w, body_id, lang);
     for (size_t i = 0; i < w->n_bodies; i++)
         if (strcmp(w->bodies[i].id, body_id) == 0)
-            return full ? w->bodies[i].name[camas_worker_lang_index(lang)]
-                        : w->bodies[i].short_[camas_worker_lang_index(lang)];
+            return w->bodies[i].name[camas_worker_lang_index(lang)];
     return NULL;
 }
 

@@ -171,7 +171,8 @@ const char *camas_worker_settle_lang(const struct worker *w, const char *text, c
                                      bool *undecided);
 size_t camas_worker_names(void *ud, const char *text, char (*out)[CAMAS_NAME_PHRASE_MAX],
                           unsigned *ids, size_t max);
-/* A body's short name in lang (its name when it has none), or NULL: ud is the worker. */
+/* A body's short name in lang (its name, or id, when it has none), or NULL for an unknown
+ * body: ud is the worker. */
 const char *camas_worker_body_short(void *ud, const char *body_id, const char *lang);
 /* With u's best entry rendered: "Yes —"/"No —" before it when it (or a close runner-up about
  * the same body) settles the yes/no question; *verdict gets +1, -1 or 0. whole: the whole

@@ -71,7 +71,7 @@ const char *camas_worker_body_short(void *ud, const char *body_id, const char *l
     int l = camas_worker_lang_index(lang);
     for (size_t i = 0; i < w->n_bodies; i++)
         if (strcmp(w->bodies[i].id, body_id) == 0)
-            return w->bodies[i].short_[l] ? w->bodies[i].short_[l] : w->bodies[i].name[l];
+            return w->bodies[i].short_[l]; /* never NULL: its name or id when it has none */
     return NULL;
 }
 
