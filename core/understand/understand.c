@@ -28,9 +28,6 @@
 #ifndef BY_NAME_MIN
 #define BY_NAME_MIN 0.84f
 #endif
-#ifndef TOLD_GAP
-#define TOLD_GAP 0.03f
-#endif
 /* The lead over the next entry from which the model's best entry overrules the lexical
  * matcher's sure answer. */
 #ifndef DENSE_OVERRULE
@@ -251,21 +248,70 @@ int camas_understand_add_entry(camas_understand *u, uint32_t owner, const char *
     return 0;
 }
 
-/* The facts (numbers of two digits or more, e-mail addresses) in a text, normalised. */
-size_t camas_understand_text_facts(const char *text, char out[][CAMAS_TOKEN_MAX + 1], size_t max)
+const char *camas_understand_count_of(const camas_token *t, bool articles)
+{
+    static const char *const spelt[][3] = {
+        {"one", "un", "1"},      {"two", "deux", "2"},     {"three", "trois", "3"},
+        {"four", "quatre", "4"}, {"five", "cinq", "5"},    {"six", "six", "6"},
+        {"seven", "sept", "7"},  {"eight", "huit", "8"},   {"nine", "neuf", "9"},
+        {"ten", "dix", "10"},    {"eleven", "onze", "11"}, {"twelve", "douze", "12"}};
+    static const char *const single[] = {"a", "an", "une", "single", "seul", "seule", NULL};
+    if (t->kind == CAMAS_TOK_WORD && articles && camas_text_in_words(t->text, single))
+        return "1";
+    for (size_t i = 0; i < sizeof spelt / sizeof spelt[0]; i++)
+        if (t->kind == CAMAS_TOK_NUMBER ? strcmp(t->text, spelt[i][2]) == 0
+                                        : strcmp(t->text, spelt[i][0]) == 0 ||
+                                              (articles && strcmp(t->text, spelt[i][1]) == 0) ||
+                                              (i > 0 && strcmp(t->text, spelt[i][1]) == 0))
+            return spelt[i][2];
+    return NULL;
+}
+
+/* Adds fact to out (k of max written) unless there already; the new count. */
+static size_t add_fact(char out[][CAMAS_TOKEN_MAX + 1], size_t k, size_t max, const char *fact)
+{
+    for (size_t j = 0; j < k; j++)
+        if (strcmp(out[j], fact) == 0)
+            return k;
+    if (k < max)
+        snprintf(out[k++], CAMAS_TOKEN_MAX + 1, "%s", fact);
+    return k;
+}
+
+size_t camas_understand_text_facts(const char *text, bool articles, char out[][CAMAS_TOKEN_MAX + 1],
+                                   size_t max)
 {
     camas_token t[128];
     long n = camas_text_tokenize(text, t, 128);
     size_t k = 0;
-    for (long i = 0; i < n && k < max; i++) {
-        bool number = t[i].kind == CAMAS_TOK_NUMBER && t[i].len >= 2;
-        if (!number && t[i].kind != CAMAS_TOK_EMAIL)
-            continue;
-        bool dup = false;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(out[j], t[i].text) == 0;
-        if (!dup)
-            memcpy(out[k++], t[i].text, (size_t)t[i].len + 1);
+    for (long i = 0; i < n && k < max; i++)
+        if ((t[i].kind == CAMAS_TOK_NUMBER && t[i].len >= 2) || t[i].kind == CAMAS_TOK_EMAIL)
+            k = add_fact(out, k, max, t[i].text);
+    /* then the counts, after the numbers and addresses so that those always fit */
+    static const char *const partitive[] = {"of", "de", "d", "des", "du", NULL};
+    static const char *const time_units[] = {
+        "times", "fois", "years",   "year",     "annees", "annee", "months", "month",  "mois",
+        "weeks", "week", "semaine", "semaines", "days",   "jours", "hours",  "heures", NULL};
+    for (long i = 0; i + 1 < n && k < max; i++) {
+        const char *count = camas_understand_count_of(&t[i], articles);
+        if (!count || camas_text_in_words(t[i + 1].text, partitive))
+            continue; /* "one of the Task Force's duties", "un de chaque caucus" */
+        /* the two words counted, their first five letters (plurals, both languages) */
+        for (long j = i + 1, got = 0; j < n && j <= i + 3 && got < 2; j++) {
+            /* (short words count nothing: "three co-chairs" counts the chairs) */
+            if (t[j].kind != CAMAS_TOK_WORD || camas_is_stopword(NULL, t[j].text) ||
+                (t[j].len < 4 && !camas_understand_count_of(&t[j], true)))
+                continue;
+            /* "two to three times": a range; "trois fois par an": how often, which the
+             * meetings' readers weigh (yesno_freq.c), no thing counted */
+            if (camas_understand_count_of(&t[j], true) ||
+                camas_text_in_words(t[j].text, time_units))
+                break;
+            char fact[CAMAS_TOKEN_MAX + 1];
+            snprintf(fact, sizeof fact, "#%s%.5s", count, t[j].text);
+            k = add_fact(out, k, max, fact);
+            got++;
+        }
     }
     return k;
 }
@@ -278,7 +324,8 @@ int camas_understand_add_answer(camas_understand *u, uint32_t owner, const char 
         return 0;
     struct label *l = camas_understand_label_for(u, owner, entry_id, true);
     if (l && l->nfacts < MAX_FACTS)
-        l->nfacts += camas_understand_text_facts(text, l->facts + l->nfacts, MAX_FACTS - l->nfacts);
+        l->nfacts +=
+            camas_understand_text_facts(text, false, l->facts + l->nfacts, MAX_FACTS - l->nfacts);
     if (l && u->names && l->nnames < MAX_FACTS) {
         char phrase[MAX_FACTS][CAMAS_NAME_PHRASE_MAX];
         l->nnames +=
@@ -592,42 +639,14 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
                                         hits, MAX_HITS)
                     : camas_dense_query(u->dense, q, bodies, nb,
                                         camas_understand_plugin_entries_only, &fw, hits, MAX_HITS);
-    /* ...whose entry, when another body's comes first and one of its own is nearly as near,
-     * is what is asked ("the federal prosecutors' group" reads as the task force's "group") */
-    if (told && nh) {
-        const char *b0 = camas_dense_entry_body(u->dense, hits[0].entry_id);
-        struct body_filter tb = {camas_understand_plugin_entries_only, &fw, u, &told, 1, true};
-        camas_dense_hit th[MAX_HITS];
-        bool every = b0 && strcmp(b0, "all") == 0;
-        size_t nt = b0 && strcmp(b0, told) != 0
-                        ? camas_dense_query(u->dense, q, &told, 1, camas_understand_only_bodies,
-                                            &tb, th, MAX_HITS)
-                        : 0;
-        /* ...or its own entry on the same topic ("task-force-meetings" for a question about
-         * the meetings of the group the U.S. Attorney's Office convened: "washact-meetings") */
-        size_t same = nt;
-        size_t bl = b0 ? strlen(b0) : 0;
-        const char *topic =
-            nt && strncmp(hits[0].entry_id, b0, bl) == 0 ? hits[0].entry_id + bl : NULL;
-        for (size_t k = 0; topic && *topic == '-' && k < nt && same == nt; k++)
-            if (strncmp(th[k].entry_id, told, strlen(told)) == 0 &&
-                strcmp(th[k].entry_id + strlen(told), topic) == 0)
-                same = k;
-        if (same < nt && same > 0) {
-            camas_dense_hit first = th[same];
-            memmove(th + 1, th, same * sizeof *th);
-            th[0] = first;
-        }
-        /* (the entry about every body gives way only to the same topic's own) */
-        if (nt && (same < nt || (!every && th[0].score >= hits[0].score - TOLD_GAP))) {
-            memcpy(hits, th, nt * sizeof *th);
-            nh = nt;
-        }
-    }
+    /* ...whose entries are what is asked ("the federal prosecutors' group" reads as the task
+     * force's "group") */
+    if (told && nh)
+        nh = camas_understand_among_told(u, &fw, told, q, hits, nh);
     /* a number or e-mail address of the question that an entry's answer states ("which one
      * was created in 2013?") */
     char qfacts[8][CAMAS_TOKEN_MAX + 1];
-    size_t nqf = camas_understand_text_facts(question, qfacts, 8);
+    size_t nqf = camas_understand_text_facts(question, true, qfacts, 8);
     /* read as a body's description and what is asked about it: from then on only the asked
      * part counts (its vector, not the whole question's words or facts) */
     bool described = (nb == 0 && read_in_parts(u, spelled, &fw, qfacts, nqf, hits, &nh, q)) ||
@@ -719,9 +738,10 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
      * that states it answers with it */
     bool pinned = states[0] && s1 >= FACT_ANSWER_MIN;
     /* the asked part alone is further from every entry than a whole question */
-    float answer_min = described ? DESCRIBED_MIN : DENSE_ANSWER;
-    /* the body asked for is told by an office of its own: its best entry answers (the
-     * question's other words are far from every entry: "rather than by the state") */
+    /* ...as is a question whose body is told by a fact or an office of its own: its other
+     * words, the description, are far from every entry ("how often does the federal
+     * prosecutors group in western WA meet?" 0.862) */
+    float answer_min = described || told ? DESCRIBED_MIN : DENSE_ANSWER;
     /* both rankings put the same entry first, the lexical one without the confidence to
      * answer alone and the model a little short of it (a long question with who asks and
      * why: "my boss wants to know how the lawmaker seats on the task force are split…") */

@@ -157,9 +157,22 @@ struct body_filter {
     bool own; /* the bodies' own entries only, not those about every body */
 };
 bool camas_understand_only_bodies(uint32_t owner, const char *entry_id, void *ud);
+/* understand_rank.c: the hits (ranked by the whole question, q) narrowed to the entries of
+ * told, the body a fact or office of the question tells; their new count. */
+size_t camas_understand_among_told(const camas_understand *u, struct filter_wrap *fw,
+                                   const char *told, const float *q, camas_dense_hit *hits,
+                                   size_t nh);
 
-/* The facts (numbers of two digits or more, e-mail addresses) in a text, normalised. */
-size_t camas_understand_text_facts(const char *text, char out[][CAMAS_TOKEN_MAX + 1], size_t max);
+/* A count of one to twelve, spelt or a digit ("eight", "huit", "8"), as its digits; NULL for
+ * any other token. With articles, "a", "an", "un", "une" count one too: a question's "a
+ * trafficking survivor" is what an answer calls "one survivor", where its own articles
+ * count nothing ("a multidisciplinary task force"). */
+const char *camas_understand_count_of(const camas_token *t, bool articles);
+/* The facts of a text, normalised: numbers of two digits or more, e-mail addresses, then
+ * counts of things ("eight state agencies" as "#8state" and "#8agenc", which "huit agences
+ * d'État" states too), at most max. articles as for camas_understand_count_of. */
+size_t camas_understand_text_facts(const char *text, bool articles, char out[][CAMAS_TOKEN_MAX + 1],
+                                   size_t max);
 /* understand_parts.c: replace hits and q (the question's vector) when reading the question
  * in two parts answers it more clearly, and say so; see there. */
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,

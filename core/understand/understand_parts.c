@@ -139,7 +139,7 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         /* a fact only one body's answers state tells it better than the wording ("le groupe
          * créé en 2013": the model reads every founding alike) */
         char facts[4][CAMAS_TOKEN_MAX + 1];
-        size_t nf = camas_understand_text_facts(part[d], facts, 4);
+        size_t nf = camas_understand_text_facts(part[d], true, facts, 4);
         const char *by_fact = nf ? body_of_facts(u, facts, nf) : NULL;
         /* ...as does a person or office of one body only ("le groupe du procureur fédéral":
          * "groupe" pulls the wording to the Task Force, the Groupe de travail) */
@@ -256,9 +256,24 @@ static const char *const yes_no_openers[] = {"is",  "was",  "are",  "were", "doe
  * legislature"). */
 #define NAMED_DESCRIPTION 7
 
-/* Does the word w state the fact ("5884?" states "5884")? */
+/* Does the word w state the fact ("5884?" states "5884"; "eight" and "agencies" state
+ * "#8agenc")? */
 static bool word_states(const struct qword *w, const char *fact)
 {
+    if (fact[0] == '#') {
+        const char *stem = fact + 1 + strspn(fact + 1, "0123456789");
+        camas_token t = {.kind = CAMAS_TOK_WORD};
+        snprintf(t.text, sizeof t.text, "%s", w->last);
+        /* (not an article: "à", folded, is "a") */
+        const char *count = camas_understand_count_of(&t, false);
+        if (!count) {
+            t.kind = CAMAS_TOK_NUMBER;
+            count = camas_understand_count_of(&t, false);
+        }
+        return (count && strncmp(fact + 1, count, strlen(count)) == 0 &&
+                !isdigit((unsigned char)fact[1 + strlen(count)])) ||
+               strncmp(w->last, stem, strlen(stem)) == 0;
+    }
     char word[CAMAS_TOKEN_MAX * 2];
     snprintf(word, sizeof word, "%.*s", (int)(w->len < sizeof word ? w->len : sizeof word - 1),
              w->start);
@@ -271,9 +286,9 @@ static bool word_states(const struct qword *w, const char *fact)
 
 /* The words between two facts of one description */
 static const char *const fact_links[] = {
-    "by", "in",  "of",    "the",  "and", "under", "at",     "senate", "bill",
-    "sb", "rcw", "house", "par",  "en",  "le",    "la",     "l",      "du",
-    "de", "des", "et",    "sous", "au",  "senat", "projet", "loi",    NULL};
+    "by",    "in",    "of",     "the", "and", "under", "at", "senate", "bill", "sb", "rcw",
+    "house", "par",   "en",     "le",  "la",  "l",     "du", "de",     "des",  "et", "sous",
+    "au",    "senat", "projet", "loi", "a",   "an",    "un", "une",    NULL};
 
 /* The last word of the law's maker after a bill or year that ends a description ("… 5884 du
  * Sénat", "créé en 2013 par la législature"), else fact. */
@@ -325,7 +340,13 @@ static bool without_description(const char *question, char facts[][CAMAS_TOKEN_M
     bool relative = false;
     for (long i = head + 1; i < fact; i++) {
         relative |= camas_text_in_words(w[i].last, relatives);
-        if (camas_text_in_words(w[i].last, auxiliaries) && !relative)
+        /* ("a" before a count is the article or "à": "the group with a survivor", "le
+         * comité à huit agences") */
+        bool counts = false;
+        for (size_t f = 0; f < nf && !counts; f++)
+            counts = facts[f][0] == '#' && strcmp(w[i].last, "a") == 0 &&
+                     word_states(&w[i + 1], facts[f]);
+        if (camas_text_in_words(w[i].last, auxiliaries) && !relative && !counts)
             return false;
     }
     /* With the body named, the fact may as well be what is claimed or asked ("was the task
@@ -464,10 +485,30 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
     return only_body(u, states_a_fact, &f);
 }
 
+/* facts less the counts no answer states ("à contacter" reads as "#1conta"): a count tells
+ * a body only as the answers state it, and the word it names is no fact of the question
+ * otherwise; the number kept. */
+static size_t stated_counts_only(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
+                                 size_t nf)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < nf; i++) {
+        bool stated = facts[i][0] != '#';
+        for (size_t l = 0; !stated && l < u->nlabels; l++) {
+            struct facts one = {&facts[i], 1};
+            stated = states_a_fact(&u->labels[l], &one);
+        }
+        if (stated && kept != i)
+            memcpy(facts[kept], facts[i], sizeof facts[i]);
+        kept += stated;
+    }
+    return kept;
+}
+
 const char *camas_understand_body_of_facts(const camas_understand *u, const char *text)
 {
     char facts[8][CAMAS_TOKEN_MAX + 1];
-    size_t nf = u && text ? camas_understand_text_facts(text, facts, 8) : 0;
+    size_t nf = u && text ? camas_understand_text_facts(text, true, facts, 8) : 0;
     return nf ? body_of_facts(u, facts, nf) : NULL;
 }
 
@@ -624,7 +665,7 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
                                       size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
                                       float *q)
 {
-    if (!nf || !*nh)
+    if (!nf || !*nh || !(nf = stated_counts_only(u, facts, nf)))
         return false;
     const char *body = body_of_facts(u, facts, nf);
     if (named && body && strcmp(named, body) != 0)
@@ -640,7 +681,8 @@ const char *camas_understand_described_body(const camas_understand *u, const cha
                                             char *rest, size_t cap)
 {
     char facts[8][CAMAS_TOKEN_MAX + 1];
-    size_t nf = u ? camas_understand_text_facts(question, facts, 8) : 0;
+    size_t nf = u ? camas_understand_text_facts(question, true, facts, 8) : 0;
+    nf = nf ? stated_counts_only(u, facts, nf) : 0;
     const char *body = nf ? body_of_facts(u, facts, nf) : NULL;
     /* facts of two bodies: the first one describes, a later one is what is claimed ("le
      * groupe auquel on écrit à warntrafficking@yahoo.com a été convoqué en 2013 ?") */

@@ -1,6 +1,7 @@
 /* Ranking the model's nearest entries for a question: each one's score from its nearest
  * phrasing, its centroid, the facts its answer states, the lexical matcher's confidence and
- * the entry model; the order; and a tie the model cannot break (understand.c decides). */
+ * the entry model; the order; a tie the model cannot break; and the entries of a body the
+ * question tells by a fact or office of its own (understand.c decides). */
 #include "understand_internal.h"
 
 #include <stdlib.h>
@@ -10,6 +11,80 @@
 #ifndef TIE_LEX_MIN
 #define TIE_LEX_MIN 0.50
 #endif
+/* How much nearer than the told body's best entry another body's may be and still give way */
+#ifndef TOLD_GAP
+#define TOLD_GAP 0.03f
+#endif
+
+/* Is id the entry of body on topic ("washact" + "-meetings")? */
+static bool on_topic(const char *id, const char *body, const char *topic)
+{
+    size_t bl = strlen(body);
+    return strncmp(id, body, bl) == 0 && strcmp(id + bl, topic) == 0;
+}
+
+/* Hits less other bodies' entries and those about every body on a topic the told body has an
+ * entry of its own on ("all-meetings" beside "washact-meetings"); the count kept. */
+static size_t only_told(const camas_understand *u, const char *told, camas_dense_hit *hits,
+                        size_t nh)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < nh; k++) {
+        const char *body = camas_dense_entry_body(u->dense, hits[k].entry_id);
+        bool keep = body && strcmp(body, told) == 0;
+        if (body && strcmp(body, "all") == 0) {
+            const char *topic = hits[k].entry_id + strlen(body);
+            if (strncmp(topic, "-bodies", 7) == 0)
+                topic += 7; /* "all-bodies-overview": "washact-overview" */
+            keep = true;
+            for (size_t j = 0; j < nh && keep; j++)
+                keep = !on_topic(hits[j].entry_id, told, topic);
+        }
+        if (keep)
+            hits[kept++] = hits[k];
+    }
+    return kept;
+}
+
+size_t camas_understand_among_told(const camas_understand *u, struct filter_wrap *fw,
+                                   const char *told, const float *q, camas_dense_hit *hits,
+                                   size_t nh)
+{
+    const char *b0 = camas_dense_entry_body(u->dense, hits[0].entry_id);
+    if (!b0)
+        return nh;
+    /* its entry first: the others' go, which scoring could still rank higher ("how often
+     * does the federal prosecutors group in western WA meet?" was answered with
+     * task-force-meetings) */
+    if (strcmp(b0, told) == 0)
+        return only_told(u, told, hits, nh);
+    struct body_filter tb = {camas_understand_plugin_entries_only, fw, u, &told, 1, true};
+    camas_dense_hit th[MAX_HITS];
+    size_t nt =
+        camas_dense_query(u->dense, q, &told, 1, camas_understand_only_bodies, &tb, th, MAX_HITS);
+    /* another body's first: its own entry on the same topic ("task-force-meetings" for a
+     * question about the meetings of the group the U.S. Attorney's Office convened:
+     * "washact-meetings") */
+    size_t same = nt, bl = strlen(b0);
+    const char *topic = strncmp(hits[0].entry_id, b0, bl) == 0 ? hits[0].entry_id + bl : NULL;
+    for (size_t k = 0; topic && *topic == '-' && k < nt && same == nt; k++)
+        if (on_topic(th[k].entry_id, told, topic))
+            same = k;
+    if (same < nt && same > 0) {
+        camas_dense_hit first = th[same];
+        memmove(th + 1, th, same * sizeof *th);
+        th[0] = first;
+    }
+    /* ...or its best when nearly as near (the entry about every body gives way only to the
+     * same topic's own) */
+    bool every = strcmp(b0, "all") == 0;
+    if (nt && (same < nt || (!every && th[0].score >= hits[0].score - TOLD_GAP))) {
+        memcpy(hits, th, nt * sizeof *th);
+        return nt;
+    }
+    return nh;
+}
+
 #ifndef WHICH_TIE
 #define WHICH_TIE 0.02f
 #endif

@@ -1,0 +1,53 @@
+/* The facts a question and an answer share (understand.c): numbers, addresses and counts of
+ * things, across languages and plurals, and what is no count ("one of", "two to three
+ * times", "à"). */
+#include "check.h"
+#include "understand_internal.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static size_t facts(const char *text, bool articles, char out[][CAMAS_TOKEN_MAX + 1])
+{
+    return camas_understand_text_facts(text, articles, out, 8);
+}
+
+static bool has(char f[][CAMAS_TOKEN_MAX + 1], size_t n, const char *fact)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i], fact) == 0)
+            return true;
+    return false;
+}
+
+int main(void)
+{
+    char f[8][CAMAS_TOKEN_MAX + 1];
+    size_t n = facts("four legislators, eight state agencies and 25 organizations", false, f);
+    CHECK(has(f, n, "#4legis"));
+    CHECK(has(f, n, "#8state") && has(f, n, "#8agenc"));
+    CHECK(has(f, n, "25"));
+    CHECK(n > 0 && strcmp(f[0], "25") == 0); /* numbers first: counts never crowd them out */
+    n = facts("le groupe qui compte huit agences d'État ?", true, f);
+    CHECK(has(f, n, "#8agenc"));
+    n = facts("who leads the group with 4 legislators?", true, f);
+    CHECK(has(f, n, "#4legis"));
+    /* an answer's "one" counts, its article does not; a question's article does */
+    n = facts("one survivor of human trafficking, and a multidisciplinary task force", false, f);
+    CHECK(has(f, n, "#1survi") && !has(f, n, "#1multi"));
+    n = facts("the group with a trafficking survivor", true, f);
+    CHECK(has(f, n, "#1survi"));
+    /* no thing counted: "one of", "un de chaque", a range of times, a count of time */
+    n = facts("One of the Task Force's duties; un de chaque caucus", false, f);
+    CHECK(n == 0);
+    n = facts("meets two to three times a year, trois fois par an", false, f);
+    CHECK(n == 0);
+    n = facts("KyleW@atg.wa.gov, 206-442-4488", true, f);
+    CHECK(n == 2 && has(f, n, "kylew@atg.wa.gov") && has(f, n, "206-442-4488"));
+    camas_token t = {.text = "huit", .kind = CAMAS_TOK_WORD};
+    CHECK_STR(camas_understand_count_of(&t, false), "8");
+    snprintf(t.text, sizeof t.text, "a");
+    CHECK(camas_understand_count_of(&t, false) == NULL);
+    CHECK_STR(camas_understand_count_of(&t, true), "1");
+    return check_done("facts");
+}
