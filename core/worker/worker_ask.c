@@ -103,6 +103,20 @@ static void ask_run_free(struct ask_run *r)
     camas_buf_free(&r->intro);
 }
 
+/* The understood text of r (its effective one) as its question with, in brackets, the short
+ * name of the one body whose entry answered it (in the reply's language), when the question
+ * named none. */
+static void understood_with_body(struct worker *w, struct ask_run *r, const char *match_lang,
+                                 const char *entry_id)
+{
+    const char *named[1];
+    const char *body = camas_understand_body(w->understand, entry_id);
+    const char *name =
+        body && strcmp(body, "all") != 0 ? camas_worker_body_short(w, body, r->req.lang) : NULL;
+    if (name && camas_matcher_bodies(w->matcher, r->req.text, match_lang, named, 1) == 0)
+        camas_buf_printf(&r->effective, "%s (%s)", r->req.text, name);
+}
+
 /* Long on purpose: one question's steps (command, choice, understanding, yes/no, danger)
  * share their locals. */
 static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_run *r)
@@ -267,6 +281,12 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
             &fake, camas_messages_get(w->messages, CAMAS_MSG_ANSWER_ABSTAIN, req.lang), NULL);
         w->replying = false;
     }
+    /* a reverse question's answer names the body it asked for: what a follow-up resumes
+     * ("j'écris à qui pour être invitée ?" after "quel organisme se réunit chaque
+     * trimestre ?" is about WashACT) */
+    if (!abstained && !command && !pick && !prev && !(flags & CAMAS_IPC_CLARIFY) &&
+        !effective->len && camas_understand_asks_which_body(r->req.text))
+        understood_with_body(w, r, match_lang, entry_id);
     r->plugin_name = plugin_name;
     r->entry_id = entry_id;
     r->confidence = confidence;
