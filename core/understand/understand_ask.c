@@ -46,19 +46,6 @@ static bool asks_nothing_alone(const char *question, const char *lang)
     return true;
 }
 
-/* Does the question point at a body with a pronoun ("does it meet?", "leur e-mail ?")? */
-static bool points_at_body(const char *question)
-{
-    static const char *const pronouns[] = {"it",  "its",  "they",  "their", "them",  "il",
-                                           "ils", "elle", "elles", "leur",  "leurs", NULL};
-    camas_token t[24];
-    long n = camas_text_tokenize(question, t, 24);
-    for (long i = 0; i < n && i < 24; i++)
-        if (camas_text_in_words(t[i].text, pronouns))
-            return true;
-    return false;
-}
-
 /* Does a follow-up ask a question of its own, not about what the previous answer said
  * ("when?", "and what's his job?" after "who chairs the task force?")? Five words or more,
  * none pointing at a person. */
@@ -75,21 +62,6 @@ static bool asks_on_its_own(const char *question)
             if (strcmp(t[i].text, person[k]) == 0)
                 return false;
     return true;
-}
-
-/* out becomes the follow-up's reading (the danger stays the message's own), understood
- * (when given) the text it was read as. */
-static void take_follow(camas_understanding *out, const camas_understanding *follow,
-                        struct camas_buf *understood, const char *as)
-{
-    float danger = out->danger, kernel = out->danger_kernel;
-    *out = *follow;
-    out->danger = danger;
-    out->danger_kernel = kernel;
-    if (understood) {
-        camas_buf_reset(understood);
-        camas_buf_puts(understood, as);
-    }
 }
 
 void camas_understand_ask(camas_understand *u, const camas_matcher *m, const char *question,
@@ -113,22 +85,6 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
                                : NULL;
     bool elsewhere = answered && nqb == 0 && npb == 1 && strcmp(pb[0], "all") != 0 &&
                      strcmp(answered, "all") != 0 && strcmp(answered, pb[0]) != 0;
-    /* ...or answered about every body while it points at one ("how often does it meet?"
-     * after "which body is chaired by Richard Torrance?") */
-    bool pointed = answered && nqb == 0 && npb == 1 && strcmp(pb[0], "all") != 0 &&
-                   strcmp(answered, "all") == 0 && points_at_body(question);
-    /* ...read with the pronoun its name ("who chairs it?" -> "who chairs washact?"): joined,
-     * the previous question's words would win */
-    char named[512];
-    camas_understanding follow;
-    if (pointed && camas_understand_with_body_named(question, pb[0], named, sizeof named)) {
-        camas_understand_query_bodies(u, m, named, NULL, lang, f, ud, &follow);
-        if (follow.decision == CAMAS_DECIDE_ANSWER) {
-            take_follow(out, &follow, understood, named);
-            return;
-        }
-    }
-    elsewhere |= pointed;
     if (!cue && out->decision == CAMAS_DECIDE_ANSWER && !elsewhere)
         return;
     /* "and for WashACT?" after "who chairs the task force?": the previous question about
@@ -136,6 +92,7 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     bool other_body = nqb > 0 && (npb == 0 || strcmp(qb[0], pb[0]) != 0);
     camas_buf joined = {0};
     camas_buf_printf(&joined, "%s %s", question, prev);
+    camas_understanding follow;
     /* a follow-up that asks a whole question of its own about the same body ("et par quel
      * bureau il est convoqué ?" after "quand a été créé le comité CSEC ?") is that question
      * among the body's entries: joined, the previous question's words would win */
@@ -156,7 +113,15 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
         follow.noptions = 1;
     }
     if (follow.decision == CAMAS_DECIDE_ANSWER ||
-        (follow.decision == CAMAS_DECIDE_CLARIFY && out->decision == CAMAS_DECIDE_DECLINE))
-        take_follow(out, &follow, understood, camas_buf_cstr(&joined));
+        (follow.decision == CAMAS_DECIDE_CLARIFY && out->decision == CAMAS_DECIDE_DECLINE)) {
+        float danger = out->danger, kernel = out->danger_kernel; /* the message's own */
+        *out = follow;
+        out->danger = danger;
+        out->danger_kernel = kernel;
+        if (understood) {
+            camas_buf_reset(understood);
+            camas_buf_puts(understood, camas_buf_cstr(&joined));
+        }
+    }
     camas_buf_free(&joined);
 }

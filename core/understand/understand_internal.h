@@ -173,9 +173,6 @@ const char *camas_understand_count_of(const camas_token *t, bool articles);
  * d'État" states too), at most max. articles as for camas_understand_count_of. */
 size_t camas_understand_text_facts(const char *text, bool articles, char out[][CAMAS_TOKEN_MAX + 1],
                                    size_t max);
-/* understand_parts.c: part with its pronoun replaced by body's id read as words ("what is it
- * focused on?" -> "what is csec focused on?"); false when it has no pronoun to replace. */
-bool camas_understand_with_body_named(const char *part, const char *body, char *out, size_t cap);
 /* understand_parts.c: replace hits and q (the question's vector) when reading the question
  * in two parts answers it more clearly, and say so; see there. */
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,

@@ -72,9 +72,11 @@ const char *camas_understand_body_of_names(const camas_understand *u, const char
 static bool has_question_word(const char *text);
 static bool has_body_noun(const char *text);
 
-/* (alone, a short part with a pronoun is about as near several of the body's entries: 0.849,
- * 0.848, 0.846; the name makes it the question the model knows) */
-bool camas_understand_with_body_named(const char *part, const char *body, char *out, size_t cap)
+/* The asked part with its pronoun replaced by the body's id read as words ("what is it
+ * focused on?" -> "what is csec focused on?"): alone, a short part with a pronoun is about
+ * as near several of the body's entries (0.849, 0.848, 0.846), and the name makes it the
+ * question the model knows. False when the part has no pronoun to replace. */
+static bool with_body_named(const char *part, const char *body, char *out, size_t cap)
 {
     static const char *const subject[] = {"it", "they", "them", "il", "elle", "ils", "elles", NULL};
     static const char *const possessive[] = {"its", "their", NULL};
@@ -159,7 +161,7 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         camas_dense_hit nh8[8];
         size_t nn = 0;
         if (n >= 2 && h[0].score - h[1].score < DENSE_MARGIN && has_body_noun(part[d]) &&
-            camas_understand_with_body_named(part[1 - d], body, named, sizeof named) &&
+            with_body_named(part[1 - d], body, named, sizeof named) &&
             camas_embed_text(u->model, named, strlen(named), 1, nv) == 0 &&
             (nn = camas_dense_query(u->dense, nv, &body, 1, camas_understand_only_bodies, &bf, nh8,
                                     max < 8 ? max : 8)) > 0 &&
