@@ -68,6 +68,7 @@ static const char *const french[][2] = {{"c", "c'est"},
                                         {"grp", "groupe"},
                                         {"num", "numéro"},
                                         {"tel", "téléphone"},
+                                        {"+", "plus"}, /* "le + ancien" */
                                         {NULL, NULL}};
 
 static const char *look_up(const char *const (*table)[2], const char *word, size_t wl)

@@ -597,6 +597,28 @@ bool camas_worker_render_entries(struct worker *w, int64_t id, const camas_reque
     return rendered > 0;
 }
 
+/* The topic of an entry: its id after its body's ("task-force-legal-basis" -> "-legal-basis"),
+ * or "" when it does not begin with it. */
+static const char *topic_of(const char *entry_id, const char *body)
+{
+    size_t bl = strlen(body);
+    return strncmp(entry_id, body, bl) == 0 ? entry_id + bl : "";
+}
+
+/* Are the found entries (each[i] body ids[i]'s own) all on one topic, other than an overview
+ * and other than every's ("all-legal-basis" is already each body's legal basis)? */
+static bool each_on_one_topic(const char *const *ids, const camas_match *each, size_t found,
+                              const char *every)
+{
+    const char *topic = topic_of(each[0].entry_id, ids[0]);
+    if (!*topic || strcmp(topic, "-overview") == 0 || strcmp(topic, topic_of(every, "all")) == 0)
+        return false;
+    for (size_t i = 1; i < found; i++)
+        if (strcmp(topic_of(each[i].entry_id, ids[i]), topic) != 0)
+            return false;
+    return true;
+}
+
 /* A question about two or three bodies at once ("who do I e-mail about the CSEC committee
  * vs WashACT?", "when were WashACT and the CSEC committee each set up?"): each body's own
  * answer, one after the other, when the question is understood for each of them. Not for
@@ -630,12 +652,16 @@ bool camas_worker_answer_each_body(struct worker *w, int64_t id, const camas_req
     const char *best = u->decision == CAMAS_DECIDE_ANSWER
                            ? camas_understand_body(w->understand, u->options[0].entry_id)
                            : NULL;
-    if (best && strcmp(best, "all") == 0)
-        return false;
+    bool every = best && strcmp(best, "all") == 0;
     camas_match each[3];
     size_t found = 0;
     for (size_t i = 0; i < named && found < 3; i++)
         found += own_entry(w, req, ids[i], match_lang, &each[found]) == 1;
+    /* the entry about every body answers, unless each body's own is on one topic of its own
+     * that the entry about every body is not ("task force vs CSEC committee - which bill set
+     * up each one?": each one's legal basis, not how the three differ) */
+    if (every && !(found >= 2 && each_on_one_topic(ids, each, found, u->options[0].entry_id)))
+        return false;
     if (found < 2 || !camas_worker_render_entries(w, id, req, each, found, plugin_name, entry_id))
         return false;
     if (same_verdict)
@@ -657,7 +683,9 @@ bool camas_worker_answer_ages(struct worker *w, int64_t id, const camas_request 
         "creee en premier", NULL};
     if (camas_yesno_question(req->text, match_lang))
         return false; /* "was the CSEC committee created before WashACT?" compares years */
-    char *norm = camas_text_normalize_dup(req->text);
+    char full[1024];  /* "le + ancien" */
+    char *norm = camas_text_normalize_dup(
+        camas_chat_unabbreviate(req->text, match_lang, full, sizeof full) ? full : req->text);
     bool superlative = norm && camas_yesno_any_phrase(norm, most);
     bool asks = superlative || (norm && camas_yesno_any_phrase(norm, ages));
     /* which body, not which meeting ("quelle est la réunion la plus récente ?") */
