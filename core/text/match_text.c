@@ -69,6 +69,31 @@ static const surface *typo_fix(const index_t *ix, int l, const char *w, size_t n
     return bestd <= maxd ? best : NULL;
 }
 
+/* A word the vocabulary knows but no dictionary does, one typo from a real word the
+ * vocabulary knows too: the typo some example keeps ("task force meetigns" teaches
+ * "meetigns"), read as the word. Long words only (six letters or more): short ones one edit
+ * apart are as often two words. NULL without a dictionary. */
+static const surface *known_typo_fix(const index_t *ix, const camas_lexicon *lex, int l,
+                                     const char *w, size_t n)
+{
+    if (!lex || n < 6 || n > CAMAS_TOKEN_MAX)
+        return NULL;
+    uint32_t mk = letter_mask(w, n);
+    const surface *best = NULL;
+    for (size_t i = ix->surf_by_len[l][n - 1];
+         i < ix->surf_by_len[l][n + 2 <= CAMAS_TOKEN_MAX ? n + 2 : CAMAS_TOKEN_MAX + 1]; i++) {
+        const surface *s = &ix->surf[l][i];
+        if (s->word[0] != w[0] || __builtin_popcount(s->mask ^ mk) > 2 ||
+            (s->len == n && memcmp(s->word, w, n) == 0) ||
+            camas_text_distance(w, n, s->word, s->len, 1) != 1 ||
+            !camas_lexicon_has(lex, s->word, s->len))
+            continue;
+        if (!best || s->count > best->count)
+            best = s;
+    }
+    return best;
+}
+
 /* Is this stem a known term or phrase start in language l? */
 static bool stem_known(const index_t *ix, int l, const char *stem, size_t n)
 {
@@ -281,10 +306,12 @@ static const surface *word_fix(const index_t *ix, camas_stemmer *st, const camas
     char stem[CAMAS_TOKEN_MAX + 1];
     bool known;
     int sl = stem_token(ix, st, l, &t[0], stem, sizeof stem, &known);
-    if (sl < 0 || known || camas_lexicon_has(lex, t[0].text, t[0].len) ||
+    if (sl < 0 || camas_lexicon_has(lex, t[0].text, t[0].len) ||
         camas_is_stopword(lang_name(l), t[0].text) ||
-        camas_is_question_word(lang_name(l), t[0].text) || stem_known(ix, l, stem, (size_t)sl))
+        camas_is_question_word(lang_name(l), t[0].text))
         return NULL;
+    if (known || stem_known(ix, l, stem, (size_t)sl))
+        return known_typo_fix(ix, lex, l, t[0].text, t[0].len);
     return typo_fix(ix, l, t[0].text, t[0].len);
 }
 

@@ -567,6 +567,14 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
      * invitation-only like WashACT's member meetings?") */
     if (v == 0 && whole)
         v = yes_no_verdict(w, whole, req->lang);
+    /* ...as may a previous yes/no question the answer bears out ("are they open to the
+     * public?" after "does WashACT hold information sessions?": the sessions) */
+    if (v == 0 && !whole && prev && yes_no_verdict(w, prev, req->lang) == 1) {
+        camas_buf both = {0};
+        camas_buf_printf(&both, "%s %s", req->text, prev);
+        v = yes_no_verdict(w, camas_buf_cstr(&both), req->lang);
+        camas_buf_free(&both);
+    }
     if (v == 0 && fact_of_another_body(w, req->text, req->lang, body))
         v = -1;
     v = each_body_too(w, id, req, body, v, plugin_name, &entry);

@@ -2,12 +2,14 @@
  * edit distance) and the question matcher (aliases, synonyms, typos, owners, filters,
  * confidence). */
 #include "check.h"
+#include "lexicon.h"
 #include "match.h"
 #include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int camas_text_check_tables(void);
 
@@ -550,6 +552,28 @@ static void test_spell(void)
     CHECK(camas_matcher_spell(m, NULL, "who cheirs the task force?", "en", out, 12) == 0);
     CHECK(strlen(out) < 12);
     CHECK(camas_matcher_spell(NULL, NULL, "x", "en", out, sizeof out) == 0);
+    camas_matcher_free(m);
+
+    /* a typo an example keeps ("washact meetigns") is known, yet no real word: with a
+     * dictionary it reads as the real word the vocabulary knows; without one it stays */
+    m = camas_matcher_new();
+    static const char *const typo[] = {"when are the washact meetings?", "washact meetigns"};
+    CHECK(camas_matcher_add_entry(m, 1, "meet", "washact", "en", typo, 2) == 0);
+    CHECK(camas_matcher_build(m) == 0);
+    char path[] = "/tmp/camas-test-lexicon-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, "meetings\nwhen\n", 14) == 14);
+    close(fd);
+    const char *const paths[] = {path};
+    camas_lexicon *lex = camas_lexicon_load(paths, 1);
+    unlink(path);
+    CHECK(lex != NULL);
+    CHECK(camas_matcher_spell(m, lex, "are washact meetigns open?", "en", out, sizeof out) == 1);
+    CHECK(strcmp(out, "are washact meetings open?") == 0);
+    CHECK(camas_matcher_spell(m, NULL, "are washact meetigns open?", "en", out, sizeof out) == 0);
+    /* a real word stays, whatever the vocabulary knows one letter away */
+    CHECK(camas_matcher_spell(m, lex, "when are the meetings?", "en", out, sizeof out) == 0);
+    camas_lexicon_free(lex);
     camas_matcher_free(m);
 }
 
