@@ -485,22 +485,21 @@ static const char *body_of_facts(const camas_understand *u, char facts[][CAMAS_T
     return only_body(u, states_a_fact, &f);
 }
 
-/* facts less the counts no answer states ("à contacter" reads as "#1conta"): a count tells
- * a body only as the answers state it, and the word it names is no fact of the question
- * otherwise; the number kept. */
+/* facts (nf) less the counts no answer states ("à contacter" reads as "#1conta"), into out (at
+ * most max): a count tells a body only as the answers state it, and the word it names is no
+ * fact of the question otherwise; the number written. */
 static size_t stated_counts_only(const camas_understand *u, char facts[][CAMAS_TOKEN_MAX + 1],
-                                 size_t nf)
+                                 size_t nf, char out[][CAMAS_TOKEN_MAX + 1], size_t max)
 {
     size_t kept = 0;
-    for (size_t i = 0; i < nf; i++) {
+    for (size_t i = 0; i < nf && kept < max; i++) {
         bool stated = facts[i][0] != '#';
         for (size_t l = 0; !stated && l < u->nlabels; l++) {
             struct facts one = {&facts[i], 1};
             stated = states_a_fact(&u->labels[l], &one);
         }
-        if (stated && kept != i)
-            memcpy(facts[kept], facts[i], sizeof facts[i]);
-        kept += stated;
+        if (stated)
+            memcpy(out[kept++], facts[i], sizeof facts[i]);
     }
     return kept;
 }
@@ -665,8 +664,10 @@ bool camas_understand_try_description(camas_understand *u, const char *question,
                                       size_t nf, camas_dense_hit *hits, size_t *nh, size_t max,
                                       float *q)
 {
-    if (!nf || !*nh || !(nf = stated_counts_only(u, facts, nf)))
+    char stated[8][CAMAS_TOKEN_MAX + 1];
+    if (!nf || !*nh || !(nf = stated_counts_only(u, facts, nf, stated, 8)))
         return false;
+    facts = stated; /* (the caller's stay as they are) */
     const char *body = body_of_facts(u, facts, nf);
     if (named && body && strcmp(named, body) != 0)
         return false;
@@ -681,8 +682,9 @@ const char *camas_understand_described_body(const camas_understand *u, const cha
                                             char *rest, size_t cap)
 {
     char facts[8][CAMAS_TOKEN_MAX + 1];
-    size_t nf = u ? camas_understand_text_facts(question, true, facts, 8) : 0;
-    nf = nf ? stated_counts_only(u, facts, nf) : 0;
+    char all[8][CAMAS_TOKEN_MAX + 1];
+    size_t nf = u ? camas_understand_text_facts(question, true, all, 8) : 0;
+    nf = nf ? stated_counts_only(u, all, nf, facts, 8) : 0;
     const char *body = nf ? body_of_facts(u, facts, nf) : NULL;
     /* facts of two bodies: the first one describes, a later one is what is claimed ("le
      * groupe auquel on écrit à warntrafficking@yahoo.com a été convoqué en 2013 ?") */
