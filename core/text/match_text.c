@@ -36,12 +36,14 @@ static int stem_token(const index_t *ix, camas_stemmer *st, int l, const camas_t
     return camas_stem(st, lang_name(l), t->text, out, cap);
 }
 
-/* Typo correction: the most frequent vocabulary word within distance of w. */
-static const surface *typo_fix(const index_t *ix, int l, const char *w, size_t n)
+/* Typo correction: the nearest vocabulary word within maxd of w, the most frequent of those
+ * as near. With real (a dictionary), only a real word other than w itself and with w's first
+ * letter: the reading of a typo the vocabulary knows (known_typo_fix). */
+static const surface *nearest_word(const index_t *ix, int l, const char *w, size_t n, int maxd,
+                                   const camas_lexicon *real)
 {
     if (n < 4 || n > CAMAS_TOKEN_MAX)
         return NULL;
-    int maxd = n >= 8 ? 2 : 1;
     size_t lo = n - (size_t)maxd, hi = n + (size_t)maxd;
     if (lo < 3)
         lo = 3;
@@ -55,18 +57,25 @@ static const surface *typo_fix(const index_t *ix, int l, const char *w, size_t n
         /* people rarely mistype the first letter, while short real words one edit from a
          * vocabulary word mostly differ there (earn/warn, next/text); checked first as it
          * rejects nearly every word for the price of a byte compare */
-        if (s->word[0] != w[0] && !(s->word[0] == w[1] && s->word[1] == w[0]))
+        if (s->word[0] != w[0] && (real || !(s->word[0] == w[1] && s->word[1] == w[0])))
             continue;
         /* each edit changes at most two letters of the letter set */
         if (__builtin_popcount(s->mask ^ mk) > 2 * maxd)
             continue;
         int d = camas_text_distance(w, n, s->word, s->len, maxd);
+        if (real && (d == 0 || !camas_lexicon_has(real, s->word, s->len)))
+            continue;
         if (d < bestd || (d == bestd && best && s->count > best->count)) {
             best = s;
             bestd = d;
         }
     }
     return bestd <= maxd ? best : NULL;
+}
+
+static const surface *typo_fix(const index_t *ix, int l, const char *w, size_t n)
+{
+    return nearest_word(ix, l, w, n, n >= 8 ? 2 : 1, NULL);
 }
 
 /* A word the vocabulary knows but no dictionary does, one typo from a real word the
@@ -76,22 +85,7 @@ static const surface *typo_fix(const index_t *ix, int l, const char *w, size_t n
 static const surface *known_typo_fix(const index_t *ix, const camas_lexicon *lex, int l,
                                      const char *w, size_t n)
 {
-    if (!lex || n < 6 || n > CAMAS_TOKEN_MAX)
-        return NULL;
-    uint32_t mk = letter_mask(w, n);
-    const surface *best = NULL;
-    for (size_t i = ix->surf_by_len[l][n - 1];
-         i < ix->surf_by_len[l][n + 2 <= CAMAS_TOKEN_MAX ? n + 2 : CAMAS_TOKEN_MAX + 1]; i++) {
-        const surface *s = &ix->surf[l][i];
-        if (s->word[0] != w[0] || __builtin_popcount(s->mask ^ mk) > 2 ||
-            (s->len == n && memcmp(s->word, w, n) == 0) ||
-            camas_text_distance(w, n, s->word, s->len, 1) != 1 ||
-            !camas_lexicon_has(lex, s->word, s->len))
-            continue;
-        if (!best || s->count > best->count)
-            best = s;
-    }
-    return best;
+    return lex && n >= 6 ? nearest_word(ix, l, w, n, 1, lex) : NULL;
 }
 
 /* Is this stem a known term or phrase start in language l? */

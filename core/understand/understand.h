@@ -93,6 +93,9 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
 uint32_t camas_understand_owner(const camas_understand *u, const char *entry_id);
 /* The body an entry is about ("task-force", "all", …), or NULL when unknown. */
 const char *camas_understand_body(const camas_understand *u, const char *entry_id);
+/* The topic of an entry of body: its id after the body's ("task-force-legal-basis" ->
+ * "-legal-basis"), or "" when the id does not begin with it. */
+const char *camas_understand_entry_topic(const char *entry_id, const char *body);
 
 /* Does the question ask which body ("which group meets quarterly?", "quel comité…",
  * "lequel…", "which of the three…")? (understand_parts.c) */

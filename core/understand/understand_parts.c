@@ -262,14 +262,11 @@ static bool word_states(const struct qword *w, const char *fact)
 {
     if (fact[0] == '#') {
         const char *stem = fact + 1 + strspn(fact + 1, "0123456789");
-        camas_token t = {.kind = CAMAS_TOK_WORD};
+        camas_token t = {.kind = isdigit((unsigned char)w->last[0]) ? CAMAS_TOK_NUMBER
+                                                                    : CAMAS_TOK_WORD};
         snprintf(t.text, sizeof t.text, "%s", w->last);
         /* (not an article: "à", folded, is "a") */
         const char *count = camas_understand_count_of(&t, false);
-        if (!count) {
-            t.kind = CAMAS_TOK_NUMBER;
-            count = camas_understand_count_of(&t, false);
-        }
         return (count && strncmp(fact + 1, count, strlen(count)) == 0 &&
                 !isdigit((unsigned char)fact[1 + strlen(count)])) ||
                strncmp(w->last, stem, strlen(stem)) == 0;

@@ -16,11 +16,16 @@
 #define TOLD_GAP 0.03f
 #endif
 
+const char *camas_understand_entry_topic(const char *entry_id, const char *body)
+{
+    size_t bl = strlen(body);
+    return strncmp(entry_id, body, bl) == 0 ? entry_id + bl : "";
+}
+
 /* Is id the entry of body on topic ("washact" + "-meetings")? */
 static bool on_topic(const char *id, const char *body, const char *topic)
 {
-    size_t bl = strlen(body);
-    return strncmp(id, body, bl) == 0 && strcmp(id + bl, topic) == 0;
+    return *topic && strcmp(camas_understand_entry_topic(id, body), topic) == 0;
 }
 
 /* Hits less other bodies' entries and those about every body on a topic the told body has an
@@ -33,7 +38,7 @@ static size_t only_told(const camas_understand *u, const char *told, camas_dense
         const char *body = camas_dense_entry_body(u->dense, hits[k].entry_id);
         bool keep = body && strcmp(body, told) == 0;
         if (body && strcmp(body, "all") == 0) {
-            const char *topic = hits[k].entry_id + strlen(body);
+            const char *topic = camas_understand_entry_topic(hits[k].entry_id, body);
             if (strncmp(topic, "-bodies", 7) == 0)
                 topic += 7; /* "all-bodies-overview": "washact-overview" */
             keep = true;
@@ -65,9 +70,9 @@ size_t camas_understand_among_told(const camas_understand *u, struct filter_wrap
     /* another body's first: its own entry on the same topic ("task-force-meetings" for a
      * question about the meetings of the group the U.S. Attorney's Office convened:
      * "washact-meetings") */
-    size_t same = nt, bl = strlen(b0);
-    const char *topic = strncmp(hits[0].entry_id, b0, bl) == 0 ? hits[0].entry_id + bl : NULL;
-    for (size_t k = 0; topic && *topic == '-' && k < nt && same == nt; k++)
+    size_t same = nt;
+    const char *topic = camas_understand_entry_topic(hits[0].entry_id, b0);
+    for (size_t k = 0; *topic == '-' && k < nt && same == nt; k++)
         if (on_topic(th[k].entry_id, told, topic))
             same = k;
     if (same < nt && same > 0) {

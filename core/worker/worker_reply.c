@@ -605,24 +605,17 @@ bool camas_worker_render_entries(struct worker *w, int64_t id, const camas_reque
     return rendered > 0;
 }
 
-/* The topic of an entry: its id after its body's ("task-force-legal-basis" -> "-legal-basis"),
- * or "" when it does not begin with it. */
-static const char *topic_of(const char *entry_id, const char *body)
-{
-    size_t bl = strlen(body);
-    return strncmp(entry_id, body, bl) == 0 ? entry_id + bl : "";
-}
-
 /* Are the found entries (each[i] body ids[i]'s own) all on one topic, other than an overview
  * and other than every's ("all-legal-basis" is already each body's legal basis)? */
 static bool each_on_one_topic(const char *const *ids, const camas_match *each, size_t found,
                               const char *every)
 {
-    const char *topic = topic_of(each[0].entry_id, ids[0]);
-    if (!*topic || strcmp(topic, "-overview") == 0 || strcmp(topic, topic_of(every, "all")) == 0)
+    const char *topic = camas_understand_entry_topic(each[0].entry_id, ids[0]);
+    if (!*topic || strcmp(topic, "-overview") == 0 ||
+        strcmp(topic, camas_understand_entry_topic(every, "all")) == 0)
         return false;
     for (size_t i = 1; i < found; i++)
-        if (strcmp(topic_of(each[i].entry_id, ids[i]), topic) != 0)
+        if (strcmp(camas_understand_entry_topic(each[i].entry_id, ids[i]), topic) != 0)
             return false;
     return true;
 }
