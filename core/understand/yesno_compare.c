@@ -151,6 +151,36 @@ static const char *const again[] = {
     "reautorise",   "reautorisation", "renouvele",       "reconduit",       "reconduction",
     "reconduite",   "renouvellement", "renewed",         "renewal",         NULL};
 
+int camas_yesno_began_when_renewed(const char *qn, const struct unit *units, size_t nunits)
+{
+    static const char *const began[] = {
+        "created",       "founded",  "established",   "set up",    "formed",
+        "started",       "launched", "first",         "cree",      "creee",
+        "fonde",         "fondee",   "etabli",        "etablie",   "mis en place",
+        "mise en place", "lance",    "premiere fois", "naissance", "creation",
+        "debut",         NULL};
+    if (!camas_yesno_any_phrase(qn, began) || camas_yesno_any_phrase(qn, again))
+        return 0;
+    camas_token t[MAX_TOK];
+    size_t n = camas_tokenize(qn, t, MAX_TOK);
+    const char *year = NULL;
+    for (size_t i = 0; i < n && i < MAX_TOK && !year; i++)
+        if (t[i].kind == CAMAS_TOK_NUMBER && camas_yesno_is_year(t[i].text))
+            year = t[i].text;
+    if (!year)
+        return 0;
+    /* every sentence giving that year gives it as a renewal's, and one does */
+    bool renewal = false;
+    for (size_t u = 0; u < nunits; u++) {
+        if (!camas_yesno_has_phrase(units[u].norm, year))
+            continue;
+        if (!camas_yesno_any_phrase(units[u].norm, again))
+            return 0;
+        renewal = true;
+    }
+    return renewal ? -1 : 0;
+}
+
 /* The year a sentence about one body only gives, or 0: when it began (not a
  * reauthorization's year), or when it was reauthorized (renewed). */
 static int body_year(const struct unit *units, size_t nunits, const char *body, bool renewed)
@@ -265,6 +295,18 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
         size_t na = subject ? c->bodies(c->ud, subject, lang, a, 4) : 0;
         size_t nb = c->bodies(c->ud, cut, lang, b, 4);
         bracketed_subject(c, question, lang, &na, a, &nb, b);
+        /* "is the committee created in 2013 older than WashACT?": a side told by what it is */
+        char *rest = NULL;
+        if (na == 0 && subject && (a[0] = camas_yesno_described(c, subject, lang, &rest)))
+            na = 1;
+        free(rest);
+        rest = NULL;
+        if (nb == 0 && (b[0] = camas_yesno_described(c, cut, lang, &rest)))
+            nb = 1;
+        free(rest);
+        if (c->trace)
+            fprintf(c->trace, "compare years: %zu %s / %zu %s\n", na, na ? a[0] : "-", nb,
+                    nb ? b[0] : "-");
         if (na == 1 && nb == 1 && strcmp(a[0], b[0]) && strcmp(a[0], "all") &&
             strcmp(b[0], "all")) {
             /* "was the task force reauthorized after the CSEC committee was created?": each

@@ -275,6 +275,13 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
             arg++;
         if (word_is(qn, &w[arg], "rcw") && arg + 1 < nw)
             arg++;
+        /* "created by Senate Bill 5308", "créé par le projet de loi 5308": the bill's number */
+        static const char *const bill[] = {"senate", "bill", "sb", "projet", "de", "loi", NULL};
+        size_t num = arg;
+        while (num + 1 < nw && word_in(qn, &w[num], bill))
+            num++;
+        if (num > arg && qn[w[num].at] >= '0' && qn[w[num].at] <= '9')
+            arg = num;
         if (w[arg].len < sizeof value && (qn[w[arg].at] >= '0' && qn[w[arg].at] <= '9')) {
             /* "in 2006", "at RCW 7.68.801": a year or a law, checked against the beginning */
             snprintf(value, sizeof value, "%.*s", (int)w[arg].len, qn + w[arg].at);
@@ -367,7 +374,9 @@ bool camas_yesno_compares(const char *qn)
             if ((p != qn && p[-1] != ' ') || (p[wl] && p[wl] != ' '))
                 continue;
             camas_token next[1];
-            if (p[wl] && camas_tokenize(p + wl, next, 1) >= 1 &&
+            /* "plus récent que": "que" is the comparison's own; "avant que" is the asker's */
+            bool degree = strncmp(*w, "plus ", 5) == 0 || strncmp(*w, "moins ", 6) == 0;
+            if (!degree && p[wl] && camas_tokenize(p + wl, next, 1) >= 1 &&
                 camas_text_in_words(next[0].text, asker))
                 continue;
             return true;

@@ -87,6 +87,9 @@ bool camas_yesno_other_email(const camas_token *qt, size_t nq, const camas_token
                              bool *q_mail, bool *mail_found);
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
                               const struct unit *units, size_t nunits);
+/* "was the task force created in 2015?" against "reauthorized in 2015": -1 when the question
+ * says a body began in a year the answer gives only as a renewal's, else 0. */
+int camas_yesno_began_when_renewed(const char *qn, const struct unit *units, size_t nunits);
 /* "Is WashACT the Washington Advisory Committee on Trafficking?": +1 when a question made
  * only of two names (and framing words) names one body twice, -1 when two bodies, else 0. */
 int camas_yesno_identity(const camas_yesno_context *c, const char *qn, const char *lang);
