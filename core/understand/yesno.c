@@ -293,6 +293,10 @@ bool camas_yesno_word_in(const camas_yesno_context *c, const char *lang, const c
         if (strcmp(qs, as) == 0 || in_groups(c->names, groups, ng, as, NULL) ||
             same_start(w, wl, at[k].text, at[k].len))
             return true;
+        /* "présidé" against "coprésidents": the role, shared (the reverse is below) */
+        if (strcmp(lang, "fr") == 0 && at[k].len > 8 && strncmp(at[k].text, "copresid", 8) == 0 &&
+            strncmp(w, "presid", 6) == 0)
+            return true;
         /* a part of an address ("atg.wa.gov" of "kylew@atg.wa.gov") */
         if (strpbrk(at[k].text, "@.") && wl >= 2) {
             for (const char *p = strstr(at[k].text, w); p; p = strstr(p + 1, w))

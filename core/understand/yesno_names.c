@@ -322,10 +322,12 @@ static bool each_makes_claim(const camas_yesno_context *c, const char *lang, con
                              const struct unit *units, const bool *usable, size_t nunits)
 {
     camas_token ut[MAX_TOK];
+    const char *body = NULL; /* the claim is of one body ("co-chair of WashACT" each) */
     for (size_t j = 0; j < nqn; j++) {
         bool made = false;
         for (size_t u = 0; u < nunits && !made; u++) {
-            if (!usable[u] || camas_yesno_unit_names(&units[u], &qnames[j], 1) != 1)
+            if (!usable[u] || camas_yesno_unit_names(&units[u], &qnames[j], 1) != 1 ||
+                (body && units[u].nbodies && strcmp(units[u].bodies[0], body) != 0))
                 continue;
             size_t nu = camas_tokenize(units[u].norm, ut, MAX_TOK);
             if (nu > MAX_TOK)
@@ -334,6 +336,8 @@ static bool each_makes_claim(const camas_yesno_context *c, const char *lang, con
             for (size_t i = 0; i < nq && made; i++)
                 made =
                     !relation[i] || camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm);
+            if (made && !body && units[u].nbodies)
+                body = units[u].bodies[0];
         }
         if (!made)
             return false;
@@ -372,13 +376,29 @@ bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lan
                 all_named |= makes;
                 continue;
             }
+            /* the claim is the sentence's words outside its names: "un survivant" is not
+             * claimed of "Bureau de la défense des victimes" */
+            char *bare = strdup(units[u].norm);
+            unsigned char *in_name = calloc(strlen(units[u].norm) + 1, 1);
+            unsigned ids[MAX_HITS];
+            if (bare && in_name) {
+                camas_yesno_find_names(c->names, units[u].norm, ids, MAX_HITS, in_name);
+                for (size_t k = 0; bare[k]; k++)
+                    if (in_name[k])
+                        bare[k] = ' ';
+                nu = camas_tokenize(bare, ut, MAX_TOK);
+                if (nu > MAX_TOK)
+                    nu = MAX_TOK;
+            }
+            free(in_name);
             for (size_t i = 0; i < nq; i++)
                 if (is_claim[i] &&
-                    camas_yesno_word_in(c, lang, qt[i].text, ut, nu, units[u].norm)) {
+                    camas_yesno_word_in(c, lang, qt[i].text, ut, nu, bare ? bare : units[u].norm)) {
                     *others = true;
                     if (relation)
                         relation[i] = related = true;
                 }
+            free(bare);
         }
     /* a list with one of them per line ("U.S. Attorney's Office: co-chair of WashACT",
      * "WARN: co-chair of WashACT"): each named in a sentence making the claim is all named */

@@ -15,7 +15,8 @@
 
 /* Phrases that restrict to one ("a single chair?"), not to a kind ("only state agencies?"). */
 static const char *const only_one[] = {"un seul",  "une seule",  "a single", "only one",
-                                       "just one", "one single", NULL};
+                                       "just one", "one single", "le seul",  "la seule",
+                                       "the only", "the sole",   NULL};
 
 /* The first word of three letters or more after a phrase of only_one in qn ("un seul
  * président" -> "president", "a single co-chair" -> "chair") into out; false when the
@@ -218,10 +219,11 @@ int camas_yesno_only(const camas_yesno_context *c, const char *lang, const char 
  * invitation only"). */
 bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq)
 {
-    static const char *const only[] = {"only",       "just",       "solely",        "exclusively",
-                                       "seulement",  "uniquement", "exclusivement", "limitative",
-                                       "exhaustive", "n a que",    "n ont que",     "ne sont que",
-                                       "un seul",    "une seule",  "a single",      NULL};
+    static const char *const only[] = {
+        "only",       "just",          "solely",     "exclusively", "seulement",
+        "uniquement", "exclusivement", "limitative", "exhaustive",  "n a que",
+        "n ont que",  "ne sont que",   "un seul",    "une seule",   "a single",
+        "le seul",    "la seule",      "the sole",   NULL};
     static const char *const by_invitation[] = {"invite only", "invitation only", NULL};
     bool ne_que = false; /* "ne regarde que", "n'a que" */
     for (size_t i = 0; i + 1 < nq && !ne_que; i++)
