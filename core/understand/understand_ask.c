@@ -84,7 +84,11 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
                                ? camas_dense_entry_body(u->dense, out->options[0].entry_id)
                                : NULL;
     bool elsewhere = answered && nqb == 0 && npb == 1 && strcmp(pb[0], "all") != 0 &&
-                     strcmp(answered, "all") != 0 && strcmp(answered, pb[0]) != 0;
+                     strcmp(answered, pb[0]) != 0;
+    /* ...the same when it is answered about every body ("can anyone just show up to those
+     * meetings?" after "when do WashACT members meet?"): it asks that of the previous
+     * question's body alone */
+    bool of_all = elsewhere && strcmp(answered, "all") == 0;
     if (!cue && out->decision == CAMAS_DECIDE_ANSWER && !elsewhere)
         return;
     /* "and for WashACT?" after "who chairs the task force?": the previous question about
@@ -97,7 +101,7 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
      * bureau il est convoqué ?" after "quand a été créé le comité CSEC ?") is that question
      * among the body's entries: joined, the previous question's words would win */
     bool own = false;
-    if (!other_body && npb == 1 && asks_on_its_own(question)) {
+    if (!other_body && npb == 1 && (of_all || asks_on_its_own(question))) {
         camas_understand_query_bodies(u, m, question, prev, lang, f, ud, &follow);
         own = follow.decision == CAMAS_DECIDE_ANSWER;
     }
