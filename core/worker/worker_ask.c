@@ -265,6 +265,13 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
     }
     bool patterns = (in_flags & CAMAS_IPC_PATTERNS_FIRED) != 0;
     int level = camas_safety_level(patterns, danger_score, danger_kernel);
+    /* A follow-up answered with the previous question ("and they're free?" after "are
+     * WashACT's info sessions open to the public?"), no pattern fired and a combined score
+     * short of CALM: the asker is going on about the bodies, so the hotline follows the
+     * answer as a footer; it is never taken away. */
+    if (level == 2 && prev && effective->len && !patterns && !abstained && !command &&
+        danger_score < DANGER_ANSWER_CALM)
+        level = 1;
     flags |= level == 2 ? CAMAS_IPC_DANGER_STRONG : level == 1 ? CAMAS_IPC_DANGER_FOOTER : 0;
     /* After the hotline, only a confident answer to what was actually asked ("I am being
      * trafficked, help" must not be followed by some entry about the task force's duties). */
