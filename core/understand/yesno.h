@@ -26,6 +26,11 @@ size_t camas_yesno_names_count(const camas_yesno_names *names);
 /* From id on, names are offices the source does not name (`supposed:` in bodies.yaml,
  * "Governor"): they contradict an answer naming another office, and nothing more. */
 void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id);
+/* Names below id are people (`people:` in bodies.yaml, "Richard Torrance"), not offices. */
+void camas_yesno_names_people_below(camas_yesno_names *names, unsigned id);
+/* Does text name exactly one person (however often)? Then out gets that name as text writes
+ * it, normalised ("richard torrance"). */
+bool camas_yesno_person_in(const camas_yesno_names *names, const char *text, char *out, size_t cap);
 /* Replaces with spaces, in norm (normalised text), the names it holds (any kind). */
 void camas_yesno_blank_names(const camas_yesno_names *names, char *norm);
 /* Does text name one of the people or offices the source names? */

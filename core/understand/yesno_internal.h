@@ -216,6 +216,7 @@ struct camas_yesno_names {
     unsigned (*opposite)[2]; /* pairs of synonym groups that exclude each other */
     size_t nopposite;
     unsigned supposed_from; /* ids from here on are not in the source (0: none are) */
+    unsigned people_end;    /* ids below it are people (`people:`), not offices */
 };
 
 /* People and offices in the answer's sentences (yesno_names.c). usable marks the sentences

@@ -63,6 +63,9 @@ static void load_name_list(const camas_yesno_loader *ld, const cJSON *bodies_doc
 void camas_yesno_load_names(const camas_yesno_loader *ld, const cJSON *bodies_doc)
 {
     unsigned id = 0;
+    load_name_list(ld, bodies_doc, "people", &id);
+    if (ld->names)
+        camas_yesno_names_people_below(ld->names, id + 1);
     load_name_list(ld, bodies_doc, "names", &id);
     if (ld->names)
         camas_yesno_names_suppose_from(ld->names, id + 1);

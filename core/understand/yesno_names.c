@@ -187,6 +187,34 @@ void camas_yesno_blank_names(const camas_yesno_names *names, char *norm)
     free(used);
 }
 
+void camas_yesno_names_people_below(camas_yesno_names *names, unsigned id)
+{
+    if (names)
+        names->people_end = id;
+}
+
+bool camas_yesno_person_in(const camas_yesno_names *names, const char *text, char *out, size_t cap)
+{
+    char phrases[MAX_HITS][CAMAS_NAME_PHRASE_MAX];
+    unsigned ids[MAX_HITS];
+    size_t n = names && names->people_end
+                   ? camas_yesno_name_phrases(names, text, phrases, ids, MAX_HITS)
+                   : 0;
+    long person = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] >= names->people_end)
+            continue;
+        if (person >= 0 && ids[i] != ids[person])
+            return false; /* two people: no one in particular */
+        if (person < 0 || strlen(phrases[i]) > strlen(phrases[person]))
+            person = (long)i; /* the fullest way it is written */
+    }
+    if (person < 0 || strlen(phrases[person]) >= cap)
+        return false;
+    memcpy(out, phrases[person], strlen(phrases[person]) + 1);
+    return true;
+}
+
 void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id)
 {
     if (names)

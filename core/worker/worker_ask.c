@@ -7,6 +7,7 @@
 #include "log.h"
 #include "messages.h"
 #include "match.h"
+#include "person.h"
 #include "safety.h"
 #include "understand.h"
 #include "chat.h"
@@ -89,6 +90,10 @@ struct ask_run {
     bool abstained;
     uint8_t flags;
     camas_buf options, effective, asked, described, last, intro;
+    /* the previous question without the person it ended on, that person, and the question
+     * with its "he"/"elle" read as that person (person.c) */
+    camas_buf prev_question, personal;
+    char person[CAMAS_NAME_PHRASE_MAX];
     /* the question after an introduction, when read alone, and the introduction */
     const char *last_text, *intro_text;
 };
@@ -101,6 +106,8 @@ static void ask_run_free(struct ask_run *r)
     camas_buf_free(&r->described);
     camas_buf_free(&r->last);
     camas_buf_free(&r->intro);
+    camas_buf_free(&r->prev_question);
+    camas_buf_free(&r->personal);
 }
 
 /* The understood text of r (its effective one) as its question with, in brackets, the short
@@ -156,6 +163,15 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
     } else {
         struct camas_worker_filter fc = {w, req.room_kind};
         camas_understanding u;
+        /* "is he with the Seattle police?" after an answer naming Richard Torrance: asked of
+         * him, on its own */
+        if (prev && r->person[0] &&
+            camas_person_for_pronoun(w->names, req.text, match_lang, r->person, &r->personal)) {
+            req.text = camas_buf_cstr(&r->personal);
+            prev = NULL;
+            if (!r->same)
+                camas_buf_puts(effective, req.text);
+        }
         /* "the group that meets two to three times a year, who's on it?": read as "the
          * Task Force, who's on it?" */
         if (!prev && camas_worker_name_described(w, &req, match_lang, &r->described))
@@ -294,6 +310,9 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
     if (!abstained && !command && !pick && !prev && !(flags & CAMAS_IPC_CLARIFY) &&
         !effective->len && camas_understand_asks_which_body(r->req.text))
         understood_with_body(w, r, match_lang, entry_id);
+    /* an answer naming one person: what "he" or "elle" in a follow-up points at */
+    if (!abstained && !command && !(flags & CAMAS_IPC_CLARIFY) && !r->same)
+        camas_person_understood(w->names, camas_buf_cstr(&w->reply_plain), r->req.text, effective);
     r->plugin_name = plugin_name;
     r->entry_id = entry_id;
     r->confidence = confidence;
@@ -319,6 +338,7 @@ static bool answer_in_both(struct worker *w, int64_t id, uint8_t in_flags,
                              .pick = first->pick,
                              .same = first};
     second.req.lang = strcmp(first->req.lang, "fr") ? "fr" : "en";
+    memcpy(second.person, first->person, sizeof second.person);
     if (ok)
         ask_run(w, id, in_flags, &second);
     ok = ok && w->reply_plain.len && !camas_buf_puts(&plain, "\n\n") &&
@@ -349,6 +369,9 @@ void camas_worker_op_ask(struct worker *w, const camas_ipc_frame *f)
         r.match_lang = r.req.lang;
     r.prev = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PREV);
     r.pick = camas_ipc_context_after(context, CAMAS_IPC_CONTEXT_PICK);
+    if (r.prev &&
+        camas_person_in_prev(w->names, r.prev, &r.prev_question, r.person, sizeof r.person))
+        r.prev = camas_buf_cstr(&r.prev_question);
     bool both = false;
     if (!r.command && !(f->flags & CAMAS_IPC_LANG_FORCED)) {
         const char *settled = camas_worker_settle_lang(w, r.req.text, r.prev, &both);

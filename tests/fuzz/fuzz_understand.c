@@ -2,7 +2,8 @@
  * plugin does: language detection, the danger patterns, the lexical matcher (over a small
  * index built once), another group's name (camas_matcher_other_group, with the system's
  * word lists when they are there), the yes/no reading of a question (its chat shorthand
- * written out, the names it holds) and the verdict against an answer.
+ * written out, the names it holds), the person a follow-up's pronoun points at (person.c)
+ * and the verdict against an answer.
  * An input is a question, optionally followed by a line break and an answer text (as the
  * worker renders one). Checks: no crash or sanitizer report, results within the bounds the
  * APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a
@@ -13,6 +14,7 @@
 #include "safety.h"
 #include "text.h"
 #include "chat.h"
+#include "person.h"
 #include "yesno.h"
 
 #include <stdint.h>
@@ -60,6 +62,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         camas_yesno_names_add_synonyms(names, stemmer, "en", syn, 5) ||
         camas_yesno_names_add_opposites(names, stemmer, "en", adults, 2, youth, 2))
         abort();
+    camas_yesno_names_people_below(names, 3); /* both names are people's */
     return 0;
 }
 
@@ -150,6 +153,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned name_ids[4];
     if (camas_yesno_name_phrases(names, text, phrases, name_ids, 4) > 4)
         abort();
+    /* the person a follow-up points at: a name within its buffer, the question before it
+     * shorter than the text; the pronouns read as a name; the understood text marked */
+    char person[CAMAS_NAME_PHRASE_MAX];
+    camas_buf asked = {0}, with = {0}, understood = {0};
+    if (camas_person_in_prev(names, text, &asked, person, sizeof person) &&
+        (strlen(person) >= sizeof person || asked.len >= size))
+        abort();
+    camas_person_for_pronoun(names, text, lang, "Richard Torrance", &with);
+    camas_person_understood(names, answer ? answer : text, text, &understood);
+    camas_buf_free(&asked);
+    camas_buf_free(&with);
+    camas_buf_free(&understood);
     camas_yesno_context c = {.stemmer = stemmer,
                              .names = names,
                              .bodies = bodies,

@@ -807,6 +807,8 @@ int main(void)
     test_described_by_fact(st);
     test_one_missing(st);
     test_written_values(st);
+    test_people(st);
+    test_renewal_year(st);
     test_described(st);
     test_identity(st);
     camas_stemmer_free(st);

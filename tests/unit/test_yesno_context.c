@@ -413,6 +413,73 @@ void test_written_values(camas_stemmer *st)
                                   "fr") == 1);
 }
 
+/* bodies.yaml's `people:` come before its `names:`: a text naming one person (however often
+ * and however written) gives that person, one naming two or only offices gives none. */
+void test_people(camas_stemmer *st)
+{
+    static const char yaml[] = "people:\n"
+                               "  - [Richard Torrance, Torrance]\n"
+                               "  - [Kyle Bois, Kyle]\n"
+                               "names:\n"
+                               "  - [Office of Crime Victims Advocacy, OCVA]\n"
+                               "  - [Attorney General's Office, Attorney General]\n"
+                               "supposed:\n"
+                               "  - [Governor]\n";
+    char err[256];
+    cJSON *doc = camas_yaml_parse(yaml, strlen(yaml), "bodies.yaml", err, sizeof err);
+    CHECK(doc != NULL);
+    camas_yesno_names *names = camas_yesno_names_new();
+    int errors = 0;
+    camas_yesno_loader ld = {.names = names, .stemmer = st, .error = loader_error, .ud = &errors};
+    camas_yesno_load_names(&ld, doc);
+    CHECK(errors == 0);
+    char person[CAMAS_NAME_PHRASE_MAX];
+    CHECK(camas_yesno_person_in(
+              names, "Richard Torrance, director of the OCVA: chair. Torrance chairs it.", person,
+              sizeof person) &&
+          strcmp(person, "richard torrance") == 0);
+    CHECK(!camas_yesno_person_in(names, "Richard Torrance and Kyle Bois", person, sizeof person));
+    CHECK(!camas_yesno_person_in(names, "It is convened by the Attorney General's Office.", person,
+                                 sizeof person));
+    CHECK(!camas_yesno_person_in(names, "Not the Governor.", person, sizeof person));
+    CHECK(!camas_yesno_person_in(names, "Kyle Bois", person, 4)); /* no room: none */
+    /* a name of `people:` is a name like the others for verdicts */
+    camas_yesno_context c = {
+        .stemmer = st, .names = names, .bodies = stub_bodies, .is_body_word = stub_body_word};
+    CHECK(camas_yesno_verdict_ctx(&c, "Is the task force chaired by Kyle Bois?",
+                                  "The Task Force is chaired by Richard Torrance.", "en") == -1);
+    /* a malformed `people:` is reported with its line, and the rest still loads */
+    static const char bad[] = "people: Richard Torrance\nnames:\n  - [OCVA]\n";
+    cJSON *doc2 = camas_yaml_parse(bad, strlen(bad), "bodies.yaml", err, sizeof err);
+    camas_yesno_names *names2 = camas_yesno_names_new();
+    ld.names = names2;
+    errors = 0;
+    camas_yesno_load_names(&ld, doc2);
+    CHECK(errors == 1);
+    CHECK(camas_yesno_names_in(names2, "the OCVA"));
+    cJSON_Delete(doc2);
+    camas_yesno_names_free(names2);
+    cJSON_Delete(doc);
+    camas_yesno_names_free(names);
+}
+
+/* A beginning claimed in a year the answer gives only as a renewal's is a "No"; the renewal
+ * itself, or a beginning the answer gives, a "Yes". */
+void test_renewal_year(camas_stemmer *st)
+{
+    camas_yesno_context c = {.stemmer = st};
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the task force created in 2015?", tf_law, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "le groupe de travail a été fondé en 2015 ?",
+                                  "Le Groupe de travail a été de nouveau autorisé en 2015 par le "
+                                  "projet de loi 5884 du Sénat.",
+                                  "fr") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the task force reauthorized in 2015?", tf_law, "en") ==
+          1);
+    CHECK(camas_yesno_verdict_ctx(&c, "Was the CSEC committee created in 2013?",
+                                  "The CSEC Committee was created by the Legislature in 2013.",
+                                  "en") == 1);
+}
+
 int test_yesno_context_results(int *count)
 {
     *count = check_count;
