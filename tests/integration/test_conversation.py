@@ -76,6 +76,11 @@ def test_follow_ups_use_the_askers_previous_question(help_room, alice, bob):
     assert "Richard Torrance" in ask_in(alice, room, bot, "qui préside le groupe de travail ?")
     fr = ask_in(alice, room, bot, "et pour le CSEC ?")
     assert "procureur général" in fr, fr
+    # "he" after an answer to "who…?" naming one person is that person, through the core's
+    # conversation store: not the Seattle police's own entry's "Yes"
+    assert "Richard Torrance" in ask_in(bob, room, bot, "who heads the task force?")
+    he = ask_in(bob, room, bot, "is he also with the Seattle police?")
+    assert he.startswith("No —") and "Richard Torrance" in he, he
 
 
 def test_a_question_without_language_cues_keeps_the_askers_language(help_room, alice, bob,
