@@ -33,7 +33,7 @@ static const char *const verbs_fr[] = {
     "repose",      "payant",    "payante",     "payantes",   "reservee",  "reservees",  "ya",
     "vrai",        "coordonne", "coordonnent", "travaille",  "s",         "recommande", "copreside",
     "copresident", "president", "dirige",      "dirigent",   "rassemble", "regroupe",   "siege",
-    "siegent",     "publie",    "publient",    NULL};
+    "siegent",     "publie",    "publient",    "a",          NULL};
 
 /* Verbs that make a short English statement with a question mark a yes/no question
  * ("washact meets every quarter?", "task force chaired by torrance?"); keyword queries have
@@ -404,6 +404,13 @@ static bool yesno_sentence(const char *question, const char *lang)
         bool verb = false;
         for (long i = 1; i < n && !verb; i++)
             verb = camas_text_in_words(t[i].text, verbs_en);
+        /* ...or a pronoun and "is"/"are" ("and those are monthly?", "and they're free?") */
+        static const char *const pronoun[] = {"it",   "they", "those", "these", "that",
+                                              "this", "he",   "she",   NULL};
+        static const char *const copula[] = {"is", "are", "re", "s", "was", "were", NULL};
+        for (long i = 0; i + 2 < n && !verb; i++)
+            verb = camas_text_in_words(t[i].text, pronoun) &&
+                   camas_text_in_words(t[i + 1].text, copula);
         return (n >= 5 || (n >= 3 && verb)) && strchr(question, '?') != NULL;
     }
     /* inversion: "le comité a-t-il été créé en 2013 ?", "WashACT se réunit-il… ?" */

@@ -809,6 +809,7 @@ int main(void)
     test_written_values(st);
     test_people(st);
     test_renewal_year(st);
+    test_question_shapes();
     test_described(st);
     test_identity(st);
     camas_stemmer_free(st);
