@@ -643,9 +643,10 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* numbers (years apart from other numbers), in digits or words */
     bool numbers_found = true;
     size_t claims = 0;
+    int single = camas_yesno_single_count(c, lang, qt, nq, at, na);
     if (camas_yesno_numbers_differ(c, lang, qt, nq, at, na, camas_yesno_compares(qn),
                                    &numbers_found, &claims) ||
-        camas_yesno_single_counted_otherwise(c, lang, qt, nq, at, na)) {
+        single < 0) {
         verdict = -1;
         goto out;
     }
@@ -678,6 +679,16 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
                       &all_found, &claims, &missing, &missed_at)) {
         verdict = -1;
         goto out;
+    }
+    /* "un seul survivant ?" against "un survivant": the answer counts one, so "seul" is borne
+     * out, and the question restricts to nothing more */
+    if (single > 0 && !all_found && numbers_found && (!q_mail || mail_found)) {
+        static const char *const one_words[] = {"seul", "seule", "single", "just",
+                                                "only", "one",   NULL};
+        size_t left = 0;
+        for (size_t i = 0; i < nq && i < MAX_TOK; i++)
+            left += missed[i] && !camas_text_in_words(qt[i].text, one_words);
+        all_found = left == 0;
     }
     /* A name the source does not know in the place of the ones a sentence gives for the
      * same claim ("le FBI copréside WashACT ?" against "WashACT est coprésidé par : …"). */
@@ -718,7 +729,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     }
     /* "only advocacy groups?", "n'a que des législateurs ?": a list the answer gives does not
      * say nothing else is in it */
-    if (camas_yesno_restrictive(qn, qt, nq)) {
+    if (camas_yesno_restrictive(qn, qt, nq) && single <= 0) {
         /* ...but one that holds more than what the question allows says "no" */
         int r = camas_yesno_only(c, lang, qn, qt, nq, is_claim, qnames, nqn, units, usable, nunits);
         if (r) {

@@ -77,10 +77,10 @@ const char *camas_yesno_number_value(const camas_token *t);
 bool camas_yesno_numbers_differ(const camas_yesno_context *c, const char *lang,
                                 const camas_token *qt, size_t nq, const camas_token *at, size_t na,
                                 bool comparing, bool *numbers_found, size_t *claims);
-/* "just one legislator", "un seul président": a count of one the answer counts otherwise. */
-bool camas_yesno_single_counted_otherwise(const camas_yesno_context *c, const char *lang,
-                                          const camas_token *qt, size_t nq, const camas_token *at,
-                                          size_t na);
+/* "just one legislator", "un seul président": -1 when the answer counts it otherwise, +1 when
+ * it counts one ("one survivor of human trafficking"), else 0. */
+int camas_yesno_single_count(const camas_yesno_context *c, const char *lang, const camas_token *qt,
+                             size_t nq, const camas_token *at, size_t na);
 /* Does the answer give an e-mail address and not the question's? *q_mail: the question gives
  * one; *mail_found: the answer holds one of the question's. */
 bool camas_yesno_other_email(const camas_token *qt, size_t nq, const camas_token *at, size_t na,

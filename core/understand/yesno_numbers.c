@@ -85,6 +85,11 @@ static int counted_as(const camas_yesno_context *c, const char *lang, const char
         if (strcmp(ws, as) != 0)
             continue;
         for (size_t back = 1; back <= 2 && back <= k; back++) {
+            /* "one survivor", "un survivant": one, when a count of one is asked ("one" and "un"
+             * are no number words elsewhere) */
+            static const char *const one[] = {"one", "un", "une", NULL};
+            if (strcmp(number, "1") == 0 && camas_text_in_words(at[k - back].text, one))
+                return 1;
             const char *v = camas_yesno_number_value(&at[k - back]);
             if (!v || camas_yesno_is_year(v))
                 continue;
@@ -206,10 +211,10 @@ bool camas_yesno_numbers_differ(const camas_yesno_context *c, const char *lang,
 
 /* "just one legislator", "un seul législateur", "a single survivor": a count of one, which
  * another count of the same thing in the answer contradicts ("four legislators"). */
-bool camas_yesno_single_counted_otherwise(const camas_yesno_context *c, const char *lang,
-                                          const camas_token *qt, size_t nq, const camas_token *at,
-                                          size_t na)
+int camas_yesno_single_count(const camas_yesno_context *c, const char *lang, const camas_token *qt,
+                             size_t nq, const camas_token *at, size_t na)
 {
+    int one = 0;
     static const char *const only[] = {"just", "only", "a", NULL};
     static const char *const fr_one[] = {"un", "une", NULL}, *const fr_only[] = {"seul", "seule",
                                                                                  NULL};
@@ -221,10 +226,12 @@ bool camas_yesno_single_counted_otherwise(const camas_yesno_context *c, const ch
         else if (camas_text_in_words(qt[i - 1].text, fr_one) &&
                  camas_text_in_words(qt[i].text, fr_only))
             what = i + 1;
-        if (what && counted_as(c, lang, "1", qt[what].text, at, na) < 0)
-            return true;
+        int counted = what ? counted_as(c, lang, "1", qt[what].text, at, na) : 0;
+        if (counted < 0)
+            return -1;
+        one |= counted > 0;
     }
-    return false;
+    return one;
 }
 
 /* A phone number written with spaces, dots or brackets ("206 442 4488", "(206) 442-4488",

@@ -248,15 +248,16 @@ static void with_names(camas_stemmer *st)
                                   "The Task Force meets two to three times a year.", "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force meet 4-5 times a year?",
                                   "The Task Force meets two to three times a year.", "en") == -1);
-    /* a count of one ("just one", "un seul") against another count of the same thing; a
-     * list with one of it says nothing */
+    /* a count of one ("just one", "un seul") against another count of the same thing, or
+     * against a count of one ("one survivor"): a count, not a kind the list might hold more
+     * of */
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have just one legislator?", members,
                                   "en") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Un seul législateur siège au groupe de travail ?",
                                   "Le Groupe de travail comprend quatre législateurs.",
                                   "fr") == -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have just one survivor?", members,
-                                  "en") == 0);
+                                  "en") == 1);
     /* numbers written as words */
     CHECK(camas_yesno_verdict_ctx(&c, "Does the task force have six legislators?", members, "en") ==
           -1);
@@ -304,7 +305,7 @@ static void with_names(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "Does WashACT have a single co-chair?", cochairs, "en") ==
           -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Is there a single trafficking survivor on the task force?",
-                                  members, "en") == 0);
+                                  members, "en") == 1);
     /* enumerations in a sentence, not appositions */
     static const char programs[] =
         "One of the Task Force's duties is to identify the available federal, state and local "
