@@ -26,5 +26,9 @@ void test_renewal_year(camas_stemmer *st);
 void test_question_shapes(void);
 /* this file's failed checks; *count its checks (check.h counts per file) */
 int test_yesno_context_results(int *count);
+/* test_yesno_shapes.c: the shape of a question before any verdict */
+void test_unabbreviate(void);
+void test_meetings_description(void);
+int test_yesno_shapes_results(int *count);
 
 #endif

@@ -480,18 +480,6 @@ void test_renewal_year(camas_stemmer *st)
                                   "en") == 1);
 }
 
-/* Statements with a question mark that are yes/no questions: a pronoun and a copula, a
- * French "a". */
-void test_question_shapes(void)
-{
-    CHECK(camas_yesno_question("and those are monthly?", "en"));
-    CHECK(camas_yesno_question("and they're free?", "en"));
-    CHECK(!camas_yesno_question("what are they?", "en"));
-    CHECK(!camas_yesno_question("washact email?", "en"));
-    CHECK(camas_yesno_question("WashACT a seulement deux coprésidents ?", "fr"));
-    CHECK(!camas_yesno_question("WashACT a combien de coprésidents ?", "fr"));
-}
-
 int test_yesno_context_results(int *count)
 {
     *count = check_count;
