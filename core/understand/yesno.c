@@ -616,6 +616,13 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         na = 4 * MAX_TOK;
     /* frequencies: a different one in the answer is a "no" */
     unsigned qf = camas_yesno_asked_freq_mask(qn), af = camas_yesno_freq_mask(an);
+    /* ...as written too: the typo mending reads "monthy" as "month", a word of the knowledge,
+     * where a frequency one letter away was meant */
+    if (c->as_written && c->as_written != question) {
+        char *wn = camas_text_normalize_dup(c->as_written);
+        qf |= wn ? camas_yesno_asked_freq_mask(wn) : 0;
+        free(wn);
+    }
     /* ...unless both come to as many times a year ("4 times a year" is quarterly) */
     int q_rate = qf && af && !(qf & af) ? camas_yesno_yearly_rate(qn) : 0, least = 0;
     int a_rate = q_rate > 0 ? camas_yesno_yearly_range(an, &least) : 0;

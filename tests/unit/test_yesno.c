@@ -604,6 +604,11 @@ int main(void)
 
     camas_stemmer *st = camas_stemmer_new();
     CHECK(camas_yesno_verdict(st, "does the task force meet monthly?", tf_meet, "en") == -1);
+    {
+        /* the typo mending made "monthy" the knowledge's "month": the frequency as written */
+        camas_yesno_context c = {.stemmer = st, .as_written = "does washact meet monthy?"};
+        CHECK(camas_yesno_verdict_ctx(&c, "does washact meet month?", wa_meet, "en") == -1);
+    }
     CHECK(camas_yesno_verdict(st, "Does WashACT meet quarterly?", wa_meet, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Is WARN part of WashACT?", wa_chairs, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Are WashACT meetings open to the public?", wa_meet, "en") == -1);
