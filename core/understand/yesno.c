@@ -583,6 +583,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     size_t nqb = body ? 1 : camas_yesno_subject_bodies(c, qn, lang, qbodies, 4);
     for (size_t b = 0; c->trace && b < nqb; b++)
         fprintf(c->trace, "asks about: %s\n", qbodies[b]);
+    if (nqb && camas_yesno_value_unsaid(qt, nq))
+        goto out;
     /* "WashACT, c'est bien le comité consultatif de Washington sur la traite ?", "the task
      * force and the CSEC committee: the same bill?" */
     if ((verdict = camas_yesno_identity(c, qn, lang)) ||
@@ -615,14 +617,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     if (na > 4 * MAX_TOK)
         na = 4 * MAX_TOK;
     /* frequencies: a different one in the answer is a "no" */
-    unsigned qf = camas_yesno_asked_freq_mask(qn), af = camas_yesno_freq_mask(an);
-    /* ...as written too: the typo mending reads "monthy" as "month", a word of the knowledge,
-     * where a frequency one letter away was meant */
-    if (c->as_written && c->as_written != question) {
-        char *wn = camas_text_normalize_dup(c->as_written);
-        qf |= wn ? camas_yesno_asked_freq_mask(wn) : 0;
-        free(wn);
-    }
+    unsigned qf = camas_yesno_asked_freq_mask(qn) | camas_yesno_written_freq_mask(c, question),
+             af = camas_yesno_freq_mask(an);
     /* ...unless both come to as many times a year ("4 times a year" is quarterly) */
     int q_rate = qf && af && !(qf & af) ? camas_yesno_yearly_rate(qn) : 0, least = 0;
     int a_rate = q_rate > 0 ? camas_yesno_yearly_range(an, &least) : 0;

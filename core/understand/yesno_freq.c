@@ -216,3 +216,13 @@ int camas_yesno_yearly_rate(const char *norm)
     int least;
     return camas_yesno_yearly_range(norm, &least);
 }
+
+unsigned camas_yesno_written_freq_mask(const camas_yesno_context *c, const char *question)
+{
+    if (!c->as_written || c->as_written == question)
+        return 0;
+    char *wn = camas_text_normalize_dup(c->as_written);
+    unsigned m = wn ? camas_yesno_asked_freq_mask(wn) : 0;
+    free(wn);
+    return m;
+}

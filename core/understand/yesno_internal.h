@@ -83,6 +83,12 @@ int camas_yesno_single_count(const camas_yesno_context *c, const char *lang, con
                              size_t nq, const camas_token *at, size_t na);
 /* Does the answer give an e-mail address and not the question's? *q_mail: the question gives
  * one; *mail_found: the answer holds one of the question's. */
+/* "c'est aussi le mail du comité CSEC ?", "is that the task force's phone number?": a contact
+ * detail claimed of something the question only points at, and gives no value of. Asked of
+ * a body it names, whose address or number "it" is cannot be told from the question, so no
+ * verdict (was a wrong "Oui" after "mail de washact ?"); the caller lets a follow-up naming no
+ * body ("c'est une adresse yahoo ?") be judged against the answer it resumes. */
+bool camas_yesno_value_unsaid(const camas_token *qt, size_t nq);
 bool camas_yesno_other_email(const camas_token *qt, size_t nq, const camas_token *at, size_t na,
                              bool *q_mail, bool *mail_found);
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
@@ -145,6 +151,10 @@ unsigned camas_yesno_freq_mask(const char *norm);
 /* The same for a question's words, which may have a typo in a one-word frequency ("montly");
  * the knowledge's answers are spelt right and skip that cost. */
 unsigned camas_yesno_asked_freq_mask(const char *norm);
+/* The frequency asked as the question was written (c->as_written, when it is not question):
+ * the typo mending reads "monthy" as "month", a word of the knowledge, where a frequency one
+ * letter away was meant. */
+unsigned camas_yesno_written_freq_mask(const camas_yesno_context *c, const char *question);
 /* How many times a year a normalised text says something meets (quarterly: 4, "two to
  * three times a year": 3), or 0 when it gives no frequency. */
 int camas_yesno_yearly_rate(const char *norm);

@@ -279,3 +279,30 @@ size_t camas_yesno_join_phones(const char *in, char *out, size_t cap)
     out[o] = '\0';
     return joined;
 }
+
+bool camas_yesno_value_unsaid(const camas_token *qt, size_t nq)
+{
+    static const char *const lead[] = {"and", "et",   "so",   "alors", "mais",  "but",
+                                       "ok",  "okay", "donc", "also",  "aussi", NULL};
+    static const char *const pointer[] = {"c",   "cest", "ce",    "ca",   "cela", "it",
+                                          "its", "that", "thats", "this", NULL};
+    static const char *const contact[] = {"mail",    "email", "emails", "courriel",  "adresse",
+                                          "address", "phone", "tel",    "telephone", "number",
+                                          "numero",  "num",   "site",   "website",   NULL};
+    size_t i = 0;
+    while (i < nq && camas_text_in_words(qt[i].text, lead))
+        i++;
+    /* "is it...", "is that...", "est-ce..." put the verb first */
+    if (i + 1 < nq && (strcmp(qt[i].text, "is") == 0 || strcmp(qt[i].text, "est") == 0) &&
+        camas_text_in_words(qt[i + 1].text, pointer))
+        i++;
+    if (i >= nq || !camas_text_in_words(qt[i].text, pointer))
+        return false;
+    bool asks_contact = false;
+    for (size_t k = 0; k < nq; k++) {
+        if (qt[k].kind == CAMAS_TOK_EMAIL || qt[k].kind == CAMAS_TOK_NUMBER)
+            return false; /* "is it 206-442-4488?": the value is said */
+        asks_contact |= camas_text_in_words(qt[k].text, contact);
+    }
+    return asks_contact;
+}

@@ -196,6 +196,16 @@ static void with_names(camas_stemmer *st)
                                   welcome, "en") != -1);
     CHECK(camas_yesno_verdict_ctx(&c, "Is the CSEC committee's phone 206-442-4400?", welcome,
                                   "en") == -1);
+    /* a contact detail claimed of what the question only points at ("it", "c'"): no verdict;
+     * one that says its value is judged */
+    static const char csec_mail[] = "For more information about the CSEC Committee, contact "
+                                    "Kyle Bois: e-mail KyleW@atg.wa.gov, phone 206-442-4488.";
+    CHECK(camas_yesno_verdict_ctx(&c, "c'est aussi le mail du comité csec ?", csec_mail, "fr") ==
+          0);
+    CHECK(camas_yesno_verdict_ctx(&c, "and is that also the CSEC committee's phone number?",
+                                  csec_mail, "en") == 0);
+    CHECK(camas_yesno_verdict_ctx(&c, "is it the CSEC committee's e-mail, KyleW@atg.wa.gov?",
+                                  csec_mail, "en") == 1);
     /* an answer only about another body, which the person named belongs to */
     CHECK(camas_yesno_verdict_ctx(&c, "Is WashACT chaired by Richard Torrance?", chair, "en") ==
           -1);
