@@ -236,4 +236,11 @@ size_t camas_understand_question_words(const char *question, struct qword *w, si
  * last separator into two parts of two words or more (a tag, "…, right?", is no part). */
 bool camas_understand_split_clauses(const char *q, char *a, char *b, size_t cap);
 
+/* Does text name a person by a role in a body ("le contact du comité CSEC", "the chair of the
+ * task force")? Then a pronoun after it is that person, not the body. */
+bool camas_understand_role_named(const char *text);
+/* text without its punctuation around it and a leading "and"/"et", into out (cap bytes):
+ * the role as a subject ("le contact du comité CSEC"). Returns out. */
+const char *camas_understand_role_trimmed(const char *text, char *out, size_t cap);
+
 #endif

@@ -76,16 +76,13 @@ static bool has_body_noun(const char *text);
  * focused on?" -> "what is csec focused on?"): alone, a short part with a pronoun is about
  * as near several of the body's entries (0.849, 0.848, 0.846), and the name makes it the
  * question the model knows. False when the part has no pronoun to replace. */
-static bool with_body_named(const char *part, const char *body, char *out, size_t cap)
+static bool with_named(const char *part, const char *name, bool person, char *out, size_t cap)
 {
-    static const char *const subject[] = {"it", "they", "them", "il", "elle", "ils", "elles", NULL};
-    static const char *const possessive[] = {"its", "their", NULL};
-    char name[64];
-    size_t nl = strlen(body);
-    if (nl >= sizeof name)
-        return false;
-    for (size_t i = 0; i <= nl; i++)
-        name[i] = body[i] == '-' ? ' ' : body[i];
+    static const char *const subject[] = {"it",  "they",  "them", "il",  "elle",
+                                          "ils", "elles", "he",   "she", NULL};
+    static const char *const possessive[] = {"its", "their", "his", "her", NULL};
+    /* "he", "she", "his", "her" only for a person ("le contact du comité, il a quel titre ?") */
+    const size_t subjects = person ? 9 : 7, possessives = person ? 4 : 2;
     for (const char *p = part; *p;) {
         while (*p == ' ')
             p++;
@@ -95,8 +92,12 @@ static bool with_body_named(const char *part, const char *body, char *out, size_
             for (size_t i = 0; i < wl; i++)
                 w[i] = (char)tolower((unsigned char)p[i]);
             w[wl] = '\0';
-            bool poss = camas_text_in_words(w, possessive);
-            if (poss || camas_text_in_words(w, subject)) {
+            bool poss = false, subj = false;
+            for (size_t k = 0; k < possessives; k++)
+                poss |= strcmp(w, possessive[k]) == 0;
+            for (size_t k = 0; k < subjects; k++)
+                subj |= strcmp(w, subject[k]) == 0;
+            if (poss || subj) {
                 int n = snprintf(out, cap, "%.*s%s%s%s", (int)(p - part), part, name,
                                  poss ? "'s" : "", p + wl);
                 return n > 0 && (size_t)n < cap;
@@ -105,6 +106,17 @@ static bool with_body_named(const char *part, const char *body, char *out, size_
         p += wl ? wl : 1;
     }
     return false;
+}
+
+static bool with_body_named(const char *part, const char *body, char *out, size_t cap)
+{
+    char name[64];
+    size_t nl = strlen(body);
+    if (nl >= sizeof name)
+        return false;
+    for (size_t i = 0; i <= nl; i++)
+        name[i] = body[i] == '-' ? ' ' : body[i];
+    return with_named(part, name, false, out, cap);
 }
 
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
@@ -156,16 +168,23 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         size_t n = camas_dense_query(u->dense, v[1 - d], &body, 1, camas_understand_only_bodies,
                                      &bf, h, max < 8 ? max : 8);
         /* the asked part about as near several entries: read again with the body named */
-        char named[600];
+        char named[600], role_name[300];
         float nv[MAX_DIM];
         camas_dense_hit nh8[8];
         size_t nn = 0;
-        if (n >= 2 && h[0].score - h[1].score < DENSE_MARGIN && has_body_noun(part[d]) &&
-            with_body_named(part[1 - d], body, named, sizeof named) &&
+        /* ...and always when the description is a person by their role ("le contact du comité
+         * CSEC, il a quel titre ?"): the pronoun is that person, read as the description */
+        bool role = camas_understand_role_named(part[d]);
+        if (((n >= 2 && h[0].score - h[1].score < DENSE_MARGIN && has_body_noun(part[d])) ||
+             role) &&
+            (role ? with_named(part[1 - d],
+                               camas_understand_role_trimmed(part[d], role_name, sizeof role_name),
+                               true, named, sizeof named)
+                  : with_body_named(part[1 - d], body, named, sizeof named)) &&
             camas_embed_text(u->model, named, strlen(named), 1, nv) == 0 &&
             (nn = camas_dense_query(u->dense, nv, &body, 1, camas_understand_only_bodies, &bf, nh8,
                                     max < 8 ? max : 8)) > 0 &&
-            nh8[0].score > h[0].score) {
+            (role || nh8[0].score > h[0].score)) {
             if (u->trace)
                 fprintf(u->trace, "NAMED-PART\t%s\t%s\n", named, nh8[0].entry_id);
             memcpy(h, nh8, nn * sizeof *h);

@@ -1,12 +1,15 @@
 /* The words of a question as the readers in parts see them: split at white space with each
  * word's first and last tokens (camas_understand_question_words), and split into a
  * description and what is asked about it (camas_understand_split_clauses). Split out of
- * understand_parts.c. */
+ * understand_parts.c. Also whether a description is a person by their role. */
 #include "understand_internal.h"
 
 #include "text.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
  * last separator into two parts of two words or more. */
@@ -78,4 +81,41 @@ size_t camas_understand_question_words(const char *question, struct qword *w, si
         p += l;
     }
     return n;
+}
+
+bool camas_understand_role_named(const char *text)
+{
+    static const char *const roles[] = {
+        "contact",    "chair",      "chairperson", "chairman",    "chairwoman",   "president",
+        "presidente", "cochair",    "co-chair",    "copresident", "copresidente", "director",
+        "directeur",  "directrice", "head",        "responsable", "leader",       NULL};
+    static const char *const lead[] = {"and", "et",   "so", "alors", "the", "le",    "la",
+                                       "l",   "this", "ce", "cette", "our", "notre", NULL};
+    char *norm = camas_text_normalize_dup(text);
+    camas_token t[24];
+    size_t nt = norm ? camas_tokenize(norm, t, 24) : 0, i = 0;
+    free(norm);
+    if (nt > 24)
+        return false; /* a long description is a body's */
+    while (i < nt && camas_text_in_words(t[i].text, lead))
+        i++;
+    /* the role heads it ("le contact du comité CSEC", "the chair of the task force") or ends
+     * a short one ("the CSEC contact"); one inside a body's description is the body's ("le
+     * groupe présidé par le directeur du bureau", "the committee Kyle Bois is the contact
+     * for") */
+    return i < nt && (camas_text_in_words(t[i].text, roles) ||
+                      (nt - i <= 3 && camas_text_in_words(t[nt - 1].text, roles)));
+}
+
+const char *camas_understand_role_trimmed(const char *text, char *out, size_t cap)
+{
+    while (*text && strchr(" ,;:-?!.", *text))
+        text++;
+    if (strncasecmp(text, "and ", 4) == 0 || strncasecmp(text, "et ", 3) == 0)
+        text += text[0] == 'a' || text[0] == 'A' ? 4 : 3;
+    size_t n = strlen(text);
+    while (n && strchr(" ,;:-?!.", text[n - 1]))
+        n--;
+    snprintf(out, cap, "%.*s", (int)n, text);
+    return out;
 }
