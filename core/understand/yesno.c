@@ -463,50 +463,6 @@ static void mark_usable(const struct unit *units, size_t nunits, const char *con
     }
 }
 
-/* A body convened rather than created ("was WashACT formed in 2006?" against "convened in
- * 2006 by the U.S. Attorney's Office"): its convening is its founding, so a word of founding
- * is borne out by one of convening when the question claims a year and the answer says
- * nothing of a creation. Only the year: the CSEC committee was created by the Legislature and
- * is convened by the Attorney General's Office, which did not create it ("le comité csec a
- * été créé par le bureau du procureur général ?" is a "Non"; who made a body is the roles'
- * reading, yesno_compare.c). */
-static bool claims_a_year(const camas_token *qt, size_t nq)
-{
-    for (size_t i = 0; i < nq; i++)
-        if (camas_yesno_is_year(qt[i].text))
-            return true;
-    return false;
-}
-
-bool camas_yesno_gives_year(const char *text)
-{
-    char *qn = camas_text_normalize_dup(text);
-    camas_token *t = qn ? malloc(MAX_TOK * sizeof *t) : NULL;
-    size_t n = t ? camas_tokenize(qn, t, MAX_TOK) : 0;
-    bool year = t && claims_a_year(t, n < MAX_TOK ? n : MAX_TOK);
-    free(t);
-    free(qn);
-    return year;
-}
-
-/* Verbs that only place a body in a year ("datent de 2006", "dates back to 2013"): the year
- * is the claim. */
-static const char *const dating[] = {"date",   "dates",  "dated",   "dating",    "dater",
-                                     "datent", "datant", "remonte", "remontent", "remonter",
-                                     "goes",   "go",     "back",    NULL};
-
-static bool founding_as_convened(const char *w, const char *an)
-{
-    static const char *const founding[] = {
-        "created", "create", "creates", "creation", "formed",    "founded", "established",
-        "cree",    "creee",  "crees",   "creer",    "fonde",     "fondee",  "forme",
-        "formee",  "etabli", "etablie", "institue", "instituee", NULL};
-    static const char *const convening[] = {"convened", "convoque", "convoquee", NULL};
-    static const char *const creation[] = {"created", "creation", "cree", "creee", NULL};
-    return camas_text_in_words(w, founding) && camas_yesno_any_phrase(an, convening) &&
-           !camas_yesno_any_phrase(an, creation);
-}
-
 /* Checks the question's claim words (past the first preamble tokens; not in a name qused
  * marks) against the answer's tokens (at, na) and text an, marking them in is_claim and
  * counting them in *claims; *all_found is cleared when one is missing (words of a phrase
@@ -518,7 +474,7 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
                           size_t *claims, size_t *missing, size_t *missed_at)
 {
     size_t pos = 0;
-    bool dated = an && claims_a_year(qt, nq);
+    bool dated = an && camas_yesno_claims_year(qt, nq);
     if (phrase_opposed(c->names, qn, an)) {
         if (c->trace)
             fprintf(c->trace, "the answer says the opposite of a phrase\n");
@@ -541,8 +497,7 @@ static bool claim_opposed(const camas_yesno_context *c, const char *lang, const 
             continue;
         is_claim[i] = true;
         bool found = in_phrase || camas_yesno_word_in(c, lang, t->text, at, na, an) ||
-                     (dated && founding_as_convened(t->text, an)) ||
-                     (dated && camas_text_in_words(t->text, dating));
+                     (dated && camas_yesno_year_word_borne(t->text, an));
         if (!found && c->trace)
             fprintf(c->trace, "claim not in the answer: %s\n", t->text);
         if (!found && opposed_in(c, lang, t->text, at, na, an)) {

@@ -83,6 +83,12 @@ int camas_yesno_single_count(const camas_yesno_context *c, const char *lang, con
                              size_t nq, const camas_token *at, size_t na);
 /* Does the answer give an e-mail address and not the question's? *q_mail: the question gives
  * one; *mail_found: the answer holds one of the question's. */
+/* Does the question claim a year (a token that reads as one)? */
+bool camas_yesno_claims_year(const camas_token *qt, size_t nq);
+/* Is claim word w, in a question that claims a year, borne out by answer an although an does
+ * not say it: a founding word against a body convened in that year, a verb that only dates
+ * ("remonte à 2006"), one of existing since a year against the year a body began? */
+bool camas_yesno_year_word_borne(const char *w, const char *an);
 /* "c'est aussi le mail du comité CSEC ?", "is that the task force's phone number?": a contact
  * detail claimed of something the question only points at, and gives no value of. Asked of
  * a body it names, whose address or number "it" is cannot be told from the question, so no

@@ -1,7 +1,9 @@
 /* Numbers in yes/no questions and answers (split out of yesno.c): numbers in digits or
  * words, what kind each is (a year, a section of law, a telephone or bill number, a count),
  * and whether the answer gives another of the question's kind ("8 legislators" against "four
- * legislators", "SB 5308" against "SB 5884"), or another e-mail address. */
+ * legislators", "SB 5308" against "SB 5884"), or another e-mail address; the words a claim
+ * of a year may use that the answer need not ("formed", "remonte à", "existe depuis"); a
+ * contact detail claimed of what the question only points at. */
 #include "yesno_internal.h"
 
 #include "text.h"
@@ -9,6 +11,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Number words, so that "six legislators" is compared with "four legislators" ("one" and
@@ -305,4 +308,65 @@ bool camas_yesno_value_unsaid(const camas_token *qt, size_t nq)
         asks_contact |= camas_text_in_words(qt[k].text, contact);
     }
     return asks_contact;
+}
+
+/* A body convened rather than created ("was WashACT formed in 2006?" against "convened in
+ * 2006 by the U.S. Attorney's Office"): its convening is its founding, so a word of founding
+ * is borne out by one of convening when the question claims a year and the answer says
+ * nothing of a creation. Only the year: the CSEC committee was created by the Legislature and
+ * is convened by the Attorney General's Office, which did not create it ("le comité csec a
+ * été créé par le bureau du procureur général ?" is a "Non"; who made a body is the roles'
+ * reading, yesno_compare.c). */
+bool camas_yesno_claims_year(const camas_token *qt, size_t nq)
+{
+    for (size_t i = 0; i < nq; i++)
+        if (camas_yesno_is_year(qt[i].text))
+            return true;
+    return false;
+}
+
+bool camas_yesno_gives_year(const char *text)
+{
+    char *qn = camas_text_normalize_dup(text);
+    camas_token *t = qn ? malloc(MAX_TOK * sizeof *t) : NULL;
+    size_t n = t ? camas_tokenize(qn, t, MAX_TOK) : 0;
+    bool year = t && camas_yesno_claims_year(t, n < MAX_TOK ? n : MAX_TOK);
+    free(t);
+    free(qn);
+    return year;
+}
+
+/* Verbs that only place a body in a year ("datent de 2006", "dates back to 2013"): the year
+ * is the claim. */
+static const char *const dating[] = {"date",   "dates",  "dated",   "dating",    "dater",
+                                     "datent", "datant", "remonte", "remontent", "remonter",
+                                     "goes",   "go",     "back",    NULL};
+
+/* Words that place a body's beginning in a year ("existe depuis 2006", "has it been around
+ * since 2013?"): borne out by an answer that gives the year the body began, not only the year
+ * it was renewed ("de nouveau autorisé en 2015" says nothing of when it began). */
+static bool existing_since(const char *w, const char *an)
+{
+    static const char *const existing[] = {"exist", "exists", "existed", "existe", "existent",
+                                           "since", "depuis", "around",  NULL};
+    static const char *const began[] = {"convened", "created", "founded", "established", "convoque",
+                                        "cree",     "creee",   "fonde",   NULL};
+    return camas_text_in_words(w, existing) && camas_yesno_any_phrase(an, began);
+}
+
+static bool founding_as_convened(const char *w, const char *an)
+{
+    static const char *const founding[] = {
+        "created", "create", "creates", "creation", "formed",    "founded", "established",
+        "cree",    "creee",  "crees",   "creer",    "fonde",     "fondee",  "forme",
+        "formee",  "etabli", "etablie", "institue", "instituee", NULL};
+    static const char *const convening[] = {"convened", "convoque", "convoquee", NULL};
+    static const char *const creation[] = {"created", "creation", "cree", "creee", NULL};
+    return camas_text_in_words(w, founding) && camas_yesno_any_phrase(an, convening) &&
+           !camas_yesno_any_phrase(an, creation);
+}
+
+bool camas_yesno_year_word_borne(const char *w, const char *an)
+{
+    return founding_as_convened(w, an) || camas_text_in_words(w, dating) || existing_since(w, an);
 }

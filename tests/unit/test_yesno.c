@@ -635,6 +635,9 @@ int main(void)
     static const char wa_began[] = "WashACT was convened in 2006 by the U.S. Attorney's Office.";
     CHECK(camas_yesno_verdict(st, "Was WashACT convened before 2010?", wa_began, "en") == 0);
     CHECK(camas_yesno_verdict(st, "Was WashACT convened in 2010?", wa_began, "en") == -1);
+    /* existing since a year: borne out by the year a body began, not the year it was renewed */
+    CHECK(camas_yesno_verdict(st, "Has WashACT existed since 2006?", wa_began, "en") == 1);
+    CHECK(camas_yesno_verdict(st, "Has the task force existed since 2015?", tf_law, "en") == 0);
     /* in a comparison a year may be the other body's */
     CHECK(camas_yesno_verdict(st, "Is the CSEC committee newer than the group convened in 2006?",
                               "The CSEC Committee was created in 2013 by Senate Bill 5308.",
