@@ -80,9 +80,11 @@ static const char *const weak_words[] = {
  * frequency ("every 3 months", "2 or 3 times a yr"), which the frequency comparison reads
  * as a whole. */
 static const char *const filler_words[] = {
-    "expected", "expect", "aller", "sein",   "sera",  "seront", "serait",
-    "ds",       "tt",     "rite",  "months", "month", "mois",   "times",
-    "fois",     "yr",     "year",  "years",  "an",    "annee",  NULL};
+    "expected", "expect", "aller", "sein", "sera", "seront", "serait", "ds", "tt", "rite", "months",
+    "month", "mois", "times", "fois", "yr", "year", "years", "an", "annee",
+    /* the negation of "n'a aucun législateur", "has no survivor": the claim is the rest, its
+     * "no" camas_yesno_negated_statement reads */
+    "aucun", "aucune", "no", "any", "none", NULL};
 
 /* Is token i the set a universal quantifies ("all adults", "tous les adultes"), rather than
  * what is claimed of it ("all four legislators … from the Senate", "tous du Sénat")? */

@@ -635,6 +635,11 @@ int main(void)
     static const char wa_began[] = "WashACT was convened in 2006 by the U.S. Attorney's Office.";
     CHECK(camas_yesno_verdict(st, "Was WashACT convened before 2010?", wa_began, "en") == 0);
     CHECK(camas_yesno_verdict(st, "Was WashACT convened in 2010?", wa_began, "en") == -1);
+    /* "aucun", "no": the negation, not a claim word; French says "Si" to the claim it denies */
+    static const char tf_legislators[] = "Le Groupe de travail comprend quatre législateurs, un "
+                                         "de chaque caucus à la Chambre et au Sénat.";
+    CHECK(camas_yesno_verdict(st, "le groupe de travail n'a aucun législateur ?", tf_legislators,
+                              "fr") == CAMAS_YESNO_CONTRADICTS);
     /* existing since a year: borne out by the year a body began, not the year it was renewed */
     CHECK(camas_yesno_verdict(st, "Has WashACT existed since 2006?", wa_began, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Has the task force existed since 2015?", tf_law, "en") == 0);
