@@ -243,4 +243,12 @@ bool camas_understand_role_named(const char *text);
  * the role as a subject ("le contact du comité CSEC"). Returns out. */
 const char *camas_understand_role_trimmed(const char *text, char *out, size_t cap);
 
+/* part with its pronoun ("it", "ils"; for a person also "he", "his", "son titre") replaced by
+ * name, into out; false when it has none. */
+bool camas_understand_with_named(const char *part, const char *name, bool person, char *out,
+                                 size_t cap);
+/* The same with a body's id read as words ("what is it focused on?" -> "what is csec
+ * focused on?"). */
+bool camas_understand_with_body_named(const char *part, const char *body, char *out, size_t cap);
+
 #endif

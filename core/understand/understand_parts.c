@@ -72,53 +72,6 @@ const char *camas_understand_body_of_names(const camas_understand *u, const char
 static bool has_question_word(const char *text);
 static bool has_body_noun(const char *text);
 
-/* The asked part with its pronoun replaced by the body's id read as words ("what is it
- * focused on?" -> "what is csec focused on?"): alone, a short part with a pronoun is about
- * as near several of the body's entries (0.849, 0.848, 0.846), and the name makes it the
- * question the model knows. False when the part has no pronoun to replace. */
-static bool with_named(const char *part, const char *name, bool person, char *out, size_t cap)
-{
-    static const char *const subject[] = {"it",  "they",  "them", "il",  "elle",
-                                          "ils", "elles", "he",   "she", NULL};
-    static const char *const possessive[] = {"its", "their", "his", "her", NULL};
-    /* "he", "she", "his", "her" only for a person ("le contact du comité, il a quel titre ?") */
-    const size_t subjects = person ? 9 : 7, possessives = person ? 4 : 2;
-    for (const char *p = part; *p;) {
-        while (*p == ' ')
-            p++;
-        size_t wl = strcspn(p, " ?,.!");
-        char w[16];
-        if (wl && wl < sizeof w) {
-            for (size_t i = 0; i < wl; i++)
-                w[i] = (char)tolower((unsigned char)p[i]);
-            w[wl] = '\0';
-            bool poss = false, subj = false;
-            for (size_t k = 0; k < possessives; k++)
-                poss |= strcmp(w, possessive[k]) == 0;
-            for (size_t k = 0; k < subjects; k++)
-                subj |= strcmp(w, subject[k]) == 0;
-            if (poss || subj) {
-                int n = snprintf(out, cap, "%.*s%s%s%s", (int)(p - part), part, name,
-                                 poss ? "'s" : "", p + wl);
-                return n > 0 && (size_t)n < cap;
-            }
-        }
-        p += wl ? wl : 1;
-    }
-    return false;
-}
-
-static bool with_body_named(const char *part, const char *body, char *out, size_t cap)
-{
-    char name[64];
-    size_t nl = strlen(body);
-    if (nl >= sizeof name)
-        return false;
-    for (size_t i = 0; i <= nl; i++)
-        name[i] = body[i] == '-' ? ' ' : body[i];
-    return with_named(part, name, false, out, cap);
-}
-
 bool camas_understand_try_clauses(camas_understand *u, const char *question, struct filter_wrap *fw,
                                   camas_dense_hit *hits, size_t *nh, size_t max, float *q)
 {
@@ -177,10 +130,11 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         bool role = camas_understand_role_named(part[d]);
         if (((n >= 2 && h[0].score - h[1].score < DENSE_MARGIN && has_body_noun(part[d])) ||
              role) &&
-            (role ? with_named(part[1 - d],
-                               camas_understand_role_trimmed(part[d], role_name, sizeof role_name),
-                               true, named, sizeof named)
-                  : with_body_named(part[1 - d], body, named, sizeof named)) &&
+            (role ? camas_understand_with_named(
+                        part[1 - d],
+                        camas_understand_role_trimmed(part[d], role_name, sizeof role_name), true,
+                        named, sizeof named)
+                  : camas_understand_with_body_named(part[1 - d], body, named, sizeof named)) &&
             camas_embed_text(u->model, named, strlen(named), 1, nv) == 0 &&
             (nn = camas_dense_query(u->dense, nv, &body, 1, camas_understand_only_bodies, &bf, nh8,
                                     max < 8 ? max : 8)) > 0 &&

@@ -1,11 +1,13 @@
 /* The words of a question as the readers in parts see them: split at white space with each
  * word's first and last tokens (camas_understand_question_words), and split into a
  * description and what is asked about it (camas_understand_split_clauses). Split out of
- * understand_parts.c. Also whether a description is a person by their role. */
+ * understand_parts.c. Also whether a description is a person by their role, and the asked
+ * part with its pronoun replaced by a name. */
 #include "understand_internal.h"
 
 #include "text.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,4 +120,64 @@ const char *camas_understand_role_trimmed(const char *text, char *out, size_t ca
         n--;
     snprintf(out, cap, "%.*s", (int)n, text);
     return out;
+}
+
+/* The asked part with its pronoun replaced by the body's id read as words ("what is it
+ * focused on?" -> "what is csec focused on?"): alone, a short part with a pronoun is about
+ * as near several of the body's entries (0.849, 0.848, 0.846), and the name makes it the
+ * question the model knows. False when the part has no pronoun to replace. */
+bool camas_understand_with_named(const char *part, const char *name, bool person, char *out,
+                                 size_t cap)
+{
+    static const char *const subject[] = {"it",  "they",  "them", "il",  "elle",
+                                          "ils", "elles", "he",   "she", NULL};
+    static const char *const possessive[] = {"its", "their", "his", "her", NULL};
+    /* "he", "she", "his", "her" only for a person ("le contact du comité, il a quel titre ?") */
+    const size_t subjects = person ? 9 : 7, possessives = person ? 4 : 2;
+    for (const char *p = part; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t wl = strcspn(p, " ?,.!");
+        char w[16];
+        if (wl && wl < sizeof w) {
+            for (size_t i = 0; i < wl; i++)
+                w[i] = (char)tolower((unsigned char)p[i]);
+            w[wl] = '\0';
+            bool poss = false, subj = false;
+            for (size_t k = 0; k < possessives; k++)
+                poss |= strcmp(w, possessive[k]) == 0;
+            for (size_t k = 0; k < subjects; k++)
+                subj |= strcmp(w, subject[k]) == 0;
+            if (poss || subj) {
+                int n = snprintf(out, cap, "%.*s%s%s%s", (int)(p - part), part, name,
+                                 poss ? "'s" : "", p + wl);
+                return n > 0 && (size_t)n < cap;
+            }
+            /* a French possessive comes before its noun: "son titre" is "le titre de NAME" */
+            static const char *const fr_possessive[] = {"son", "sa", "ses", NULL};
+            size_t nl = strcspn(p + wl + (p[wl] == ' '), " ?,.!");
+            if (person && nl && p[wl] == ' ' && camas_text_in_words(w, fr_possessive)) {
+                const char *noun = p + wl + 1;
+                int n = snprintf(out, cap, "%.*s%s %.*s de %s%s", (int)(p - part), part,
+                                 w[1] == 'e'   ? "les"
+                                 : w[1] == 'a' ? "la"
+                                               : "le",
+                                 (int)nl, noun, name, noun + nl);
+                return n > 0 && (size_t)n < cap;
+            }
+        }
+        p += wl ? wl : 1;
+    }
+    return false;
+}
+
+bool camas_understand_with_body_named(const char *part, const char *body, char *out, size_t cap)
+{
+    char name[64];
+    size_t nl = strlen(body);
+    if (nl >= sizeof name)
+        return false;
+    for (size_t i = 0; i <= nl; i++)
+        name[i] = body[i] == '-' ? ' ' : body[i];
+    return camas_understand_with_named(part, name, false, out, cap);
 }
