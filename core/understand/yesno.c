@@ -555,6 +555,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         order = camas_yesno_compare_frequency(c, question, lang, units, nunits);
     if (!order)
         order = camas_yesno_began_when_renewed(qn, units, nunits);
+    if (!order)
+        order = camas_yesno_compare_counts(qn, answer);
     if (order) {
         verdict = order == CAMAS_YESNO_UNSETTLED ? 0 : order;
         goto out;

@@ -83,6 +83,9 @@ int camas_yesno_single_count(const camas_yesno_context *c, const char *lang, con
                              size_t nq, const camas_token *at, size_t na);
 /* Does the answer give an e-mail address and not the question's? *q_mail: the question gives
  * one; *mail_found: the answer holds one of the question's. */
+/* "more state agencies than member organizations?", "plus de législateurs que d'agences ?":
+ * 1 or -1 when the answer gives a count before each noun, 0 otherwise (yesno_counts.c). */
+int camas_yesno_compare_counts(const char *qn, const char *answer);
 /* Does the question claim a year (a token that reads as one)? */
 bool camas_yesno_claims_year(const camas_token *qt, size_t nq);
 /* Is claim word w, in a question that claims a year, borne out by answer an although an does

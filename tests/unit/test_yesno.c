@@ -640,6 +640,26 @@ int main(void)
                                          "de chaque caucus à la Chambre et au Sénat.";
     CHECK(camas_yesno_verdict(st, "le groupe de travail n'a aucun législateur ?", tf_legislators,
                               "fr") == CAMAS_YESNO_CONTRADICTS);
+    /* two counts the answer gives, compared as asked */
+    static const char tf_members[] = "The Task Force's membership includes: four legislators, "
+                                     "one from each caucus; eight state agencies; one survivor; "
+                                     "representatives of 25 organizations.";
+    CHECK(camas_yesno_verdict(st,
+                              "Does the task force have more state agencies than member "
+                              "organizations?",
+                              tf_members, "en") == -1);
+    CHECK(camas_yesno_verdict(st, "Are there fewer legislators than state agencies?", tf_members,
+                              "en") == 1);
+    CHECK(camas_yesno_verdict(st, "Y a-t-il plus de législateurs que de survivants ?",
+                              "Quatre législateurs ; huit agences d'État ; un survivant.",
+                              "fr") == 1);
+    /* a bound ("more than 3", "au moins 10") against the count the answer gives */
+    CHECK(camas_yesno_verdict(st, "Does it have more than 3 legislators?", tf_members, "en") == 1);
+    CHECK(camas_yesno_verdict(st, "Does it have more than 8 state agencies?", tf_members, "en") ==
+          -1);
+    CHECK(camas_yesno_verdict(st, "Are there at least 20 organizations?", tf_members, "en") == 1);
+    CHECK(camas_yesno_verdict(st, "a-t-il moins de 5 législateurs ?",
+                              "Quatre législateurs ; huit agences d'État.", "fr") == 1);
     /* existing since a year: borne out by the year a body began, not the year it was renewed */
     CHECK(camas_yesno_verdict(st, "Has WashACT existed since 2006?", wa_began, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Has the task force existed since 2015?", tf_law, "en") == 0);
