@@ -237,7 +237,8 @@ size_t camas_understand_question_words(const char *question, struct qword *w, si
 bool camas_understand_split_clauses(const char *q, char *a, char *b, size_t cap);
 
 /* Does text name a person by a role in a body ("le contact du comité CSEC", "the chair of the
- * task force")? Then a pronoun after it is that person, not the body. */
+ * task force") or by a name ("Richard Torrance")? Then a pronoun after it is that person, not
+ * the body. */
 bool camas_understand_role_named(const char *text);
 /* text without its punctuation around it and a leading "and"/"et", into out (cap bytes):
  * the role as a subject ("le contact du comité CSEC"). Returns out. */

@@ -105,8 +105,29 @@ bool camas_understand_role_named(const char *text)
      * a short one ("the CSEC contact"); one inside a body's description is the body's ("le
      * groupe présidé par le directeur du bureau", "the committee Kyle Bois is the contact
      * for") */
-    return i < nt && (camas_text_in_words(t[i].text, roles) ||
-                      (nt - i <= 3 && camas_text_in_words(t[nt - 1].text, roles)));
+    if (i < nt && (camas_text_in_words(t[i].text, roles) ||
+                   (nt - i <= 3 && camas_text_in_words(t[nt - 1].text, roles))))
+        return true;
+    /* ...or by their name: two or three words, each with a capital ("Richard Torrance, il
+     * fait quoi ?") */
+    char name[128];
+    camas_understand_role_trimmed(text, name, sizeof name);
+    size_t words = 0;
+    for (const char *p = name; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        if (!isupper((unsigned char)*p))
+            return false;
+        while (*p && *p != ' ') {
+            if (!isalpha((unsigned char)*p) && *p != '-' && (unsigned char)*p < 0x80)
+                return false;
+            p++;
+        }
+        words++;
+    }
+    return words >= 2 && words <= 3;
 }
 
 const char *camas_understand_role_trimmed(const char *text, char *out, size_t cap)
@@ -163,6 +184,12 @@ bool camas_understand_with_named(const char *part, const char *name, bool person
                                  : w[1] == 'a' ? "la"
                                                : "le",
                                  (int)nl, noun, name, noun + nl);
+                return n > 0 && (size_t)n < cap;
+            }
+            /* "c'est qui ?", "c'est quoi son rôle ?": "NAME est qui ?" */
+            if (person && (strcmp(w, "c'est") == 0 || strcmp(w, "c\xe2\x80\x99"
+                                                                "est") == 0)) {
+                int n = snprintf(out, cap, "%.*s%s est%s", (int)(p - part), part, name, p + wl);
                 return n > 0 && (size_t)n < cap;
             }
         }
