@@ -627,10 +627,19 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
      * members) */
     bool dense_overrules = nlex && s1 >= DENSE_ANSWER && lead >= DENSE_OVERRULE &&
                            strcmp(hits[0].entry_id, lex[0].entry_id) != 0;
-    if (u->mode == CAMAS_MODE_HYBRID && nlex && lexconf >= LEX_SURE && !described &&
+    /* a typo the lexical matcher mends at a discount ("anti trafficing bodies"): as sure as
+     * the question spelt right when that one is and the model puts the same entry first */
+    double sure_conf = lexconf;
+    camas_match mended[1];
+    if (nlex && lexconf < LEX_SURE && spelled != question &&
+        strcmp(hits[0].entry_id, lex[0].entry_id) == 0 &&
+        camas_matcher_query(m, spelled, lang, f, ud, mended, 1) == 1 &&
+        strcmp(mended[0].entry_id, lex[0].entry_id) == 0 && mended[0].confidence > lexconf)
+        sure_conf = mended[0].confidence;
+    if (u->mode == CAMAS_MODE_HYBRID && nlex && sure_conf >= LEX_SURE && !described &&
         !lex_elsewhere && !dense_overrules && !about_elsewhere(u, m, question, lang)) {
         out->decision = CAMAS_DECIDE_ANSWER;
-        out->confidence = lexconf;
+        out->confidence = sure_conf;
         out->options[0] = lex[0];
         out->noptions = 1;
         return;
