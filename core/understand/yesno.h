@@ -152,5 +152,9 @@ bool camas_yesno_compares(const char *qn);
 
 /* Does the text give a year ("datent de 2006", "set up in 2013")? */
 bool camas_yesno_gives_year(const char *text);
+/* "y en a huit ?" after "combien de législateurs ... ?": the question with what the previous
+ * one counted after its count ("y en a huit législateurs ?"), into out (cap bytes); false when
+ * the previous question counts nothing or the question gives no count without a noun. */
+bool camas_yesno_count_of_prev(const char *question, const char *prev, char *out, size_t cap);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Number words, so that "six legislators" is compared with "four legislators" ("one" and
  * "un" are left out: they are also articles and pronouns). */
@@ -369,4 +370,60 @@ static bool founding_as_convened(const char *w, const char *an)
 bool camas_yesno_year_word_borne(const char *w, const char *an)
 {
     return founding_as_convened(w, an) || camas_text_in_words(w, dating) || existing_since(w, an);
+}
+
+bool camas_yesno_count_of_prev(const char *question, const char *prev, char *out, size_t cap)
+{
+    /* what the previous question counted: "how many X", "combien de X", "combien d'X" */
+    char *pn = prev ? camas_text_normalize_dup(prev) : NULL;
+    camas_token pt[MAX_TOK];
+    size_t np = pn ? camas_tokenize(pn, pt, MAX_TOK) : 0;
+    free(pn);
+    if (np > MAX_TOK)
+        np = MAX_TOK;
+    const char *noun = NULL;
+    for (size_t i = 0; i + 1 < np && !noun; i++) {
+        size_t k = 0;
+        if (strcmp(pt[i].text, "how") == 0 && strcmp(pt[i + 1].text, "many") == 0)
+            k = i + 2;
+        else if (strcmp(pt[i].text, "combien") == 0 &&
+                 (strcmp(pt[i + 1].text, "de") == 0 || strcmp(pt[i + 1].text, "d") == 0))
+            k = i + 2;
+        if (k && k < np && pt[k].len >= 3 && pt[k].kind == CAMAS_TOK_WORD)
+            noun = pt[k].text;
+    }
+    if (!noun)
+        return false;
+    /* a count the question gives with no noun after it ("y en a huit ?", "are there 8?",
+     * "four, right?") */
+    static const char *const tags[] = {"right", "correct", "non", "hein", "ca", "c",    "est",
+                                       "ce",    "pas",     "isn", "it",   "t",  "vrai", NULL};
+    char *qn = camas_text_normalize_dup(question);
+    camas_token qt[MAX_TOK];
+    size_t nq = qn ? camas_tokenize(qn, qt, MAX_TOK) : 0;
+    free(qn);
+    if (nq > MAX_TOK)
+        nq = MAX_TOK;
+    const char *count = NULL;
+    for (size_t i = 0; i < nq; i++) {
+        const char *v = camas_yesno_number_value(&qt[i]);
+        if (!v || camas_yesno_is_year(v))
+            continue;
+        size_t k = i + 1;
+        while (k < nq && camas_text_in_words(qt[k].text, tags))
+            k++;
+        count = k == nq ? qt[i].text : NULL;
+    }
+    if (!count)
+        return false;
+    /* the noun after the count as written ("y en a huit législateurs ?") */
+    const char *at = NULL;
+    size_t cl = strlen(count);
+    for (const char *p = strcasestr(question, count); p; p = strcasestr(p + 1, count))
+        if ((p == question || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[cl]))
+            at = p;
+    if (!at)
+        return false;
+    int n = snprintf(out, cap, "%.*s %s%s", (int)(at + cl - question), question, noun, at + cl);
+    return n > 0 && (size_t)n < cap;
 }

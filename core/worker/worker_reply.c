@@ -511,6 +511,15 @@ const char *camas_worker_answer_yes_no(struct worker *w, int64_t id, const camas
 {
     const char *entry = u->options[0].entry_id;
     const char *body = camas_understand_body(w->understand, entry);
+    /* "y en a huit ?" after "combien de législateurs… ?": eight legislators, not the eight
+     * state agencies the answer also counts */
+    char counted[1024];
+    camas_request with_noun;
+    if (prev && camas_yesno_count_of_prev(req->text, prev, counted, sizeof counted)) {
+        with_noun = *req;
+        with_noun.text = counted;
+        req = &with_noun;
+    }
     w->yesno_req = req;
     /* a follow-up that names no body is about the one the previous question named ("and is
      * it convened by the state attorney general?" after "when was WashACT set up?"): judged

@@ -660,6 +660,20 @@ int main(void)
     CHECK(camas_yesno_verdict(st, "Are there at least 20 organizations?", tf_members, "en") == 1);
     CHECK(camas_yesno_verdict(st, "a-t-il moins de 5 législateurs ?",
                               "Quatre législateurs ; huit agences d'État.", "fr") == 1);
+    /* a bare count after "how many X?" counts X */
+    {
+        char out[256];
+        CHECK(camas_yesno_count_of_prev("y en a huit ?", "combien de législateurs dans le groupe ?",
+                                        out, sizeof out) &&
+              strcmp(out, "y en a huit legislateurs ?") == 0);
+        CHECK(camas_yesno_count_of_prev("are there 8, right?", "how many state agencies?", out,
+                                        sizeof out) &&
+              strcmp(out, "are there 8 state, right?") == 0);
+        CHECK(!camas_yesno_count_of_prev("are there 8 agencies?", "how many legislators?", out,
+                                         sizeof out));
+        CHECK(!camas_yesno_count_of_prev("y en a huit ?", "qui préside le groupe ?", out,
+                                         sizeof out));
+    }
     /* existing since a year: borne out by the year a body began, not the year it was renewed */
     CHECK(camas_yesno_verdict(st, "Has WashACT existed since 2006?", wa_began, "en") == 1);
     CHECK(camas_yesno_verdict(st, "Has the task force existed since 2015?", tf_law, "en") == 0);
