@@ -158,6 +158,8 @@ bool camas_understand_with_named(const char *part, const char *name, bool person
     for (const char *p = part; *p;) {
         while (*p == ' ')
             p++;
+        if (!*p)
+            break; /* trailing spaces: stepping past them would pass the end */
         size_t wl = strcspn(p, " ?,.!");
         char w[16];
         if (wl && wl < sizeof w) {

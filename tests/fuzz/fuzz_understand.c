@@ -3,7 +3,8 @@
  * index built once), another group's name (camas_matcher_other_group, with the system's
  * word lists when they are there), the yes/no reading of a question (its chat shorthand
  * written out, the names it holds), the person a follow-up's pronoun points at (person.c)
- * and the verdict against an answer.
+ * and the verdict against an answer (with the question as written, the count a follow-up's
+ * previous question asked for); a description that is a person (understand_words.c).
  * An input is a question, optionally followed by a line break and an answer text (as the
  * worker renders one). Checks: no crash or sanitizer report, results within the bounds the
  * APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a
@@ -15,6 +16,7 @@
 #include "text.h"
 #include "chat.h"
 #include "person.h"
+#include "understand_internal.h"
 #include "yesno.h"
 
 #include <stdint.h>
@@ -165,11 +167,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     camas_buf_free(&asked);
     camas_buf_free(&with);
     camas_buf_free(&understood);
+    /* the count a follow-up's previous question asked for: the question with its noun */
+    char counted[96];
+    if (camas_yesno_count_of_prev(text, answer ? answer : text, counted, sizeof counted) &&
+        strlen(counted) <= strlen(text))
+        abort();
+    /* a description that is a person, and the asked part with its pronoun as that person */
+    char role[64], named[128];
+    camas_understand_role_named(text);
+    camas_understand_role_trimmed(text, role, sizeof role);
+    camas_understand_with_named(answer ? answer : text, role, true, named, sizeof named);
+    camas_understand_with_body_named(text, "task-force", named, sizeof named);
     camas_yesno_context c = {.stemmer = stemmer,
                              .names = names,
                              .bodies = bodies,
                              .about = about,
                              .body_id = body_id,
+                             .as_written = answer,
                              .ud = matcher};
     int v = camas_yesno_verdict_ctx(&c, text, answer ? answer : text, lang);
     if (v < -1 || v > CAMAS_YESNO_CONTRADICTS ||
