@@ -375,15 +375,12 @@ bool camas_yesno_year_word_borne(const char *w, const char *an)
 bool camas_yesno_count_of_prev(const char *question, const char *prev, char *out, size_t cap)
 {
     /* what the previous question counted: "how many X", "combien de X", "combien d'X" */
-    char *pn = prev ? camas_text_normalize_dup(prev) : NULL;
-    camas_token pt[MAX_TOK];
-    size_t np = pn ? camas_tokenize(pn, pt, MAX_TOK) : 0;
-    free(pn);
-    if (np > MAX_TOK)
-        np = MAX_TOK;
+    camas_token pt[MAX_TOK], qt[MAX_TOK];
+    long np = prev ? camas_text_tokenize(prev, pt, MAX_TOK) : 0;
+    long nq = camas_text_tokenize(question, qt, MAX_TOK);
     const char *noun = NULL;
-    for (size_t i = 0; i + 1 < np && !noun; i++) {
-        size_t k = 0;
+    for (long i = 0; i + 1 < np && !noun; i++) {
+        long k = 0;
         if (strcmp(pt[i].text, "how") == 0 && strcmp(pt[i + 1].text, "many") == 0)
             k = i + 2;
         else if (strcmp(pt[i].text, "combien") == 0 &&
@@ -398,18 +395,12 @@ bool camas_yesno_count_of_prev(const char *question, const char *prev, char *out
      * "four, right?") */
     static const char *const tags[] = {"right", "correct", "non", "hein", "ca", "c",    "est",
                                        "ce",    "pas",     "isn", "it",   "t",  "vrai", NULL};
-    char *qn = camas_text_normalize_dup(question);
-    camas_token qt[MAX_TOK];
-    size_t nq = qn ? camas_tokenize(qn, qt, MAX_TOK) : 0;
-    free(qn);
-    if (nq > MAX_TOK)
-        nq = MAX_TOK;
     const char *count = NULL;
-    for (size_t i = 0; i < nq; i++) {
+    for (long i = 0; i < nq; i++) {
         const char *v = camas_yesno_number_value(&qt[i]);
         if (!v || camas_yesno_is_year(v))
             continue;
-        size_t k = i + 1;
+        long k = i + 1;
         while (k < nq && camas_text_in_words(qt[k].text, tags))
             k++;
         count = k == nq ? qt[i].text : NULL;
