@@ -71,24 +71,33 @@ static bool which_description(const char *text, const struct raw_word *wd, size_
 {
     static const char *const which[] = {"which", "what",    "quel", "quelle",
                                         "quels", "quelles", NULL};
-    if (n < 4 || !camas_text_in_words(wd[0].folded, which) ||
-        !camas_text_in_words(wd[1].folded, heads) || camas_text_in_words(wd[2].folded, relatives))
+    /* "lequel est sur invitation ?": the which-word is the noun too */
+    static const char *const which_alone[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
+    if (n < 3)
+        return false;
+    size_t noun = camas_text_in_words(wd[0].folded, which_alone) ? 0 : 1;
+    if (n < 3 + noun || (noun && !camas_text_in_words(wd[0].folded, which)) ||
+        (noun && !camas_text_in_words(wd[1].folded, heads)) ||
+        camas_text_in_words(wd[noun + 1].folded, relatives))
         return false;
     /* a comparison between the bodies is not a description of one ("which body meets most
      * often?") */
     static const char *const comparing[] = {"most",  "least", "more", "less",    "plus",
                                             "moins", "first", "last", "premier", NULL};
+    /* ...or their access ("which group is invitation-only?") */
+    static const char *const access[] = {"invitation", "invitation-only", "invite-only", NULL};
     bool about_meetings = false;
-    for (size_t i = 2; i < n; i++) {
+    for (size_t i = noun + 1; i < n; i++) {
         if (camas_text_in_words(wd[i].folded, comparing))
             return false;
-        about_meetings |= camas_text_in_words(wd[i].folded, meeting);
+        about_meetings |=
+            camas_text_in_words(wd[i].folded, meeting) || camas_text_in_words(wd[i].folded, access);
     }
     if (!about_meetings)
         return false;
     out->from = wd[0].at;
-    out->to = wd[1].at + wd[1].len;
-    out->claim = wd[2].at;
+    out->to = wd[noun].at + wd[noun].len;
+    out->claim = wd[noun + 1].at;
     out->claim_to = wd[n - 1].at + wd[n - 1].len;
     return true;
 }

@@ -26,7 +26,15 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
         return false; /* a body named, or none told by its meetings */
     /* the description as a claim, checked against each body's answer about its meetings */
     camas_buf claim = {0};
-    /* access alone ("the invitation-only group") is the members' meetings' */
+    /* access alone ("the invitation-only group", "which group is invitation-only?", "lequel
+     * est sur invitation ?") is the members' meetings' */
+    static const char *const copulas[] = {"is ", "are ", "est ", "sont ", NULL};
+    for (size_t k = 0; copulas[k]; k++)
+        if (span.claim_to - span.claim > strlen(copulas[k]) &&
+            strncasecmp(text + span.claim, copulas[k], strlen(copulas[k])) == 0 &&
+            (strncasecmp(text + span.claim + strlen(copulas[k]), "invit", 5) == 0 ||
+             strncasecmp(text + span.claim + strlen(copulas[k]), "sur invit", 9) == 0))
+            span.claim += strlen(copulas[k]);
     bool access_only =
         span.claim_to - span.claim < 40 && strncasecmp(text + span.claim, "invit", 5) == 0;
     bool sur = strncasecmp(text + span.claim, "sur invit", 9) == 0;

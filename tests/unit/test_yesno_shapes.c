@@ -87,6 +87,15 @@ void test_meetings_description(void)
     CHECK(camas_yesno_meetings_description(q, &sp));
     CHECK(sp.from == 0 && sp.to == strlen("quel groupe") &&
           strncmp(q + sp.claim, "réunit ses membres", 18) == 0 && sp.claim_to == strlen(q) - 2);
+    /* ...by its meetings' access too, and "lequel" is the which-word and the noun at once */
+    q = "Which group is invitation-only?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.from == 0 && sp.to == strlen("Which group") &&
+          strncmp(q + sp.claim, "is invitation-only", 18) == 0);
+    q = "lequel est sur invitation ?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.from == 0 && sp.to == strlen("lequel") && strncmp(q + sp.claim, "est sur", 7) == 0);
+    CHECK(!camas_yesno_meetings_description("lequel ?", &sp));
     CHECK(!camas_yesno_meetings_description("which group is chaired by Torrance?", &sp));
     CHECK(!camas_yesno_meetings_description("Which body meets most often?", &sp));
     CHECK(!camas_yesno_meetings_description("which group that meets quarterly is free?", &sp) ||
