@@ -703,14 +703,14 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* one paraphrased word ("considers", "remédier") in a question the answer otherwise
      * states: no people or offices named, no two bodies compared */
     if (!all_found && missing == 1 && claims >= ONE_MISSING_MIN_CLAIMS && numbers_found && !nqn &&
-        nqb <= 1 && c->is_body_word &&
+        nqb <= 1 && c->is_body_word && !c->strict &&
         camas_yesno_one_missing_tolerable(c->as_written ? c->as_written : question, qt, nq,
                                           missed_at))
         all_found = true;
     /* ...or two in a long claim ("is WashACT's mission partly about making sure victims get
      * all the resources available to them?") */
     if (!all_found && missing == 2 && claims >= TWO_MISSING_MIN_CLAIMS && numbers_found && !nqn &&
-        nqb <= 1 && c->is_body_word) {
+        nqb <= 1 && c->is_body_word && !c->strict) {
         bool tolerable = true;
         for (size_t i = 0; i < nq && i < MAX_TOK && tolerable; i++)
             if (missed[i])

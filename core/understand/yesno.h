@@ -80,7 +80,8 @@ typedef enum camas_yesno_topic {
     CAMAS_YESNO_COCHAIR,
     CAMAS_YESNO_CREATOR,
     CAMAS_YESNO_CONTACT,
-    CAMAS_YESNO_LAW, /* the law that set it up: bill, section of the RCW */
+    CAMAS_YESNO_LAW,    /* the law that set it up: bill, section of the RCW */
+    CAMAS_YESNO_DUTIES, /* what it does (its duties, its mission) */
 } camas_yesno_topic;
 
 typedef struct camas_yesno_context {
@@ -111,6 +112,9 @@ typedef struct camas_yesno_context {
     /* when set, the claim is judged for this body alone, whatever other bodies the question
      * names (one of the bodies of "do both WashACT and the CSEC committee…?") */
     const char *only_body;
+    /* every claim word must be in the answer: no paraphrased word is let pass (which body
+     * does what: another body's duties share most words) */
+    bool strict;
     /* when set, why no verdict was reached (tests/unit/yesno_tool) */
     FILE *trace;
 } camas_yesno_context;
@@ -125,6 +129,11 @@ typedef struct camas_yesno_span {
     size_t from, to, claim, claim_to;
 } camas_yesno_span;
 bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out);
+/* "which group coordinates investigations and prosecutions?", "quel organisme doit recenser
+ * les programmes ?": a which-word and a body's noun (or "lequel") first, then what the body
+ * does; the span is the which-word and noun, the claim the rest. Not a comparison ("which
+ * body meets most often?"). */
+bool camas_yesno_which_span(const char *text, camas_yesno_span *out);
 
 /* True when question (in lang "en"/"fr") reads as a yes/no question. */
 bool camas_yesno_question(const char *question, const char *lang);

@@ -65,9 +65,9 @@ static const char *const articles[] = {"the", "le", "la", "l", "un", "une", "a",
 
 /* "Which group meets every quarter to …?", "quel groupe réunit ses membres chaque trimestre
  * pour … ?": asks which body the rest of the question describes. The which-word and the
- * noun are replaced by the body's name, and the rest is the claim, to the end. */
-static bool which_description(const char *text, const struct raw_word *wd, size_t n,
-                              camas_yesno_span *out)
+ * noun are replaced by the body's name, and the rest is the claim, to the end. meetings: the
+ * rest must be about meetings or their access (or, false, must not: what a body does). */
+static bool which_span(const struct raw_word *wd, size_t n, bool meetings, camas_yesno_span *out)
 {
     static const char *const which[] = {"which", "what",    "quel", "quelle",
                                         "quels", "quelles", NULL};
@@ -75,11 +75,19 @@ static bool which_description(const char *text, const struct raw_word *wd, size_
     static const char *const which_alone[] = {"lequel", "laquelle", "lesquels", "lesquelles", NULL};
     if (n < 3)
         return false;
-    size_t noun = camas_text_in_words(wd[0].folded, which_alone) ? 0 : 1;
-    if (n < 3 + noun || (noun && !camas_text_in_words(wd[0].folded, which)) ||
-        (noun && !camas_text_in_words(wd[1].folded, heads)) ||
+    bool alone = camas_text_in_words(wd[0].folded, which_alone);
+    /* "lequel des organismes …": the partitive is the noun */
+    static const char *const partitive[] = {"des", "de", "d", "of", NULL};
+    size_t noun = !alone ? 1 : camas_text_in_words(wd[1].folded, partitive) ? 2 : 0;
+    if (n < 3 + noun || (!alone && !camas_text_in_words(wd[0].folded, which)) ||
+        (!alone && !camas_text_in_words(wd[1].folded, heads)) ||
         camas_text_in_words(wd[noun + 1].folded, relatives))
         return false;
+    /* a second which-word asks of two bodies ("lequel … et lequel …") */
+    for (size_t i = noun + 1; i < n; i++)
+        if (camas_text_in_words(wd[i].folded, which) ||
+            camas_text_in_words(wd[i].folded, which_alone))
+            return false;
     /* a comparison between the bodies is not a description of one ("which body meets most
      * often?") */
     static const char *const comparing[] = {"most",  "least", "more", "less",    "plus",
@@ -93,13 +101,20 @@ static bool which_description(const char *text, const struct raw_word *wd, size_
         about_meetings |=
             camas_text_in_words(wd[i].folded, meeting) || camas_text_in_words(wd[i].folded, access);
     }
-    if (!about_meetings)
+    if (meetings != about_meetings)
         return false;
     out->from = wd[0].at;
     out->to = wd[noun].at + wd[noun].len;
     out->claim = wd[noun + 1].at;
     out->claim_to = wd[n - 1].at + wd[n - 1].len;
     return true;
+}
+
+bool camas_yesno_which_span(const char *text, camas_yesno_span *out)
+{
+    struct raw_word wd[MAX_WORDS];
+    size_t n = raw_words(text, wd, MAX_WORDS);
+    return which_span(wd, n, false, out);
 }
 
 /* "the invitation-only group, who convened it?", "le groupe sur invitation uniquement, qui
@@ -139,7 +154,7 @@ bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
 {
     struct raw_word wd[MAX_WORDS];
     size_t n = raw_words(text, wd, MAX_WORDS), head = n;
-    if (which_description(text, wd, n, out) || invitation_description(wd, n, out))
+    if (which_span(wd, n, true, out) || invitation_description(wd, n, out))
         return true;
     for (size_t i = 0; i + 2 < n && head == n; i++)
         if (camas_text_in_words(wd[i].folded, heads) &&

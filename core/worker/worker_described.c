@@ -5,7 +5,9 @@
  * tells it, and the model reads every body's meetings alike. The description (found by
  * camas_yesno_meetings_description) is a claim only one body's answer about its meetings
  * bears out (yes/no reading, worker_reply.c); the question is then read with that body's
- * name in its place. */
+ * name in its place. So is one told by what it does ("which group coordinates investigations
+ * and prosecutions?", camas_yesno_which_span), against each body's answers about its duties
+ * and its meetings, every word of the claim borne out. */
 #include "worker_internal.h"
 
 #include "log.h"
@@ -16,14 +18,53 @@
 #include <string.h>
 #include <strings.h>
 
+/* The one body whose answers about the topics bear the claim out, or NULL (none, or more
+ * than one); strict: with every claim word (what a body does: the bodies' duties share most
+ * of their words). */
+static const struct body *one_body_bears(struct worker *w, const camas_request *req,
+                                         const char *lang, const char *claim,
+                                         const camas_yesno_topic *topics, size_t ntopics,
+                                         bool strict)
+{
+    const struct body *found = NULL;
+    size_t holds = 0;
+    const camas_request *was = w->yesno_req;
+    w->yesno_req = req;
+    w->yesno_strict = strict;
+    for (size_t b = 0; b < w->n_bodies && holds < 2; b++) {
+        bool bears = false;
+        for (size_t t = 0; t < ntopics && !bears; t++) {
+            char *answer = camas_worker_about(w, w->bodies[b].id, lang, topics[t]);
+            bears = answer && camas_worker_claim_verdict(w, claim, answer, lang) == 1;
+            free(answer);
+        }
+        if (bears) {
+            found = &w->bodies[b];
+            holds++;
+        }
+    }
+    w->yesno_req = was;
+    w->yesno_strict = false;
+    return holds == 1 ? found : NULL;
+}
+
 bool camas_worker_name_described(struct worker *w, const camas_request *req, const char *lang,
                                  camas_buf *out)
 {
     const char *text = req->text, *ids[1];
     camas_yesno_span span;
-    if (camas_matcher_bodies(w->matcher, text, lang, ids, 1) != 0 ||
-        !camas_yesno_meetings_description(text, &span))
-        return false; /* a body named, or none told by its meetings */
+    if (camas_matcher_bodies(w->matcher, text, lang, ids, 1) != 0)
+        return false; /* a body named */
+    /* "which group coordinates investigations and prosecutions?": what a body does (or,
+     * as WashACT's members do it at their meetings, how it meets) tells it */
+    static const camas_yesno_topic meets[] = {CAMAS_YESNO_MEETS},
+                                   does[] = {CAMAS_YESNO_DUTIES, CAMAS_YESNO_MEETS};
+    bool duties = false;
+    if (!camas_yesno_meetings_description(text, &span)) {
+        if (!camas_yesno_which_span(text, &span))
+            return false; /* none told by its meetings or by what it does */
+        duties = true;
+    }
     /* the description as a claim, checked against each body's answer about its meetings */
     camas_buf claim = {0};
     /* access alone ("the invitation-only group", "which group is invitation-only?", "lequel
@@ -42,23 +83,12 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
         &claim, "%s%.*s ?",
         access_only || sur ? (camas_worker_lang_index(lang) ? "réunions " : "meetings ") : "",
         (int)(span.claim_to - span.claim), text + span.claim);
-    const struct body *found = NULL;
-    size_t holds = 0;
-    const camas_request *was = w->yesno_req;
-    w->yesno_req = req;
-    for (size_t b = 0; b < w->n_bodies && holds < 2; b++) {
-        char *answer = camas_worker_about(w, w->bodies[b].id, lang, CAMAS_YESNO_MEETS);
-        if (answer && camas_worker_claim_verdict(w, camas_buf_cstr(&claim), answer, lang) == 1) {
-            found = &w->bodies[b];
-            holds++;
-        }
-        free(answer);
-    }
-    w->yesno_req = was;
+    const struct body *found = one_body_bears(w, req, lang, camas_buf_cstr(&claim),
+                                              duties ? does : meets, duties ? 2 : 1, duties);
     camas_buf_free(&claim);
     int fr = camas_worker_lang_index(lang);
     const char *name = found ? found->short_[fr] ? found->short_[fr] : found->name[fr] : NULL;
-    if (holds != 1 || !name)
+    if (!name)
         return false;
     camas_buf_reset(out);
     camas_buf_printf(out, "%.*s%s%s", (int)span.from, text, name, text + span.to);
@@ -67,6 +97,7 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
     while (span.to <= span.claim && out->len &&
            (out->data[out->len - 1] == '?' || out->data[out->len - 1] == ' '))
         out->data[--out->len] = '\0';
-    log_debug("worker", "a body told by its meetings: read as \"%s\"", camas_buf_cstr(out));
+    log_debug("worker", "a body told by %s: read as \"%s\"",
+              duties ? "what it does" : "its meetings", camas_buf_cstr(out));
     return true;
 }

@@ -79,7 +79,8 @@ struct worker {
     bool background;                /* camas_understand_work has work left */
     camas_stemmer *stemmer;         /* for yes/no verdicts */
     const camas_request *yesno_req; /* the request a yes/no verdict is being reached for */
-    camas_lexicon *lexicon;         /* real words: never spelling-corrected (lexicon.h) */
+    bool yesno_strict;      /* verdicts need every claim word (camas_yesno_context.strict) */
+    camas_lexicon *lexicon; /* real words: never spelling-corrected (lexicon.h) */
     struct body *bodies;
     size_t n_bodies;
     camas_yesno_names *names; /* people and offices (bodies.yaml names:), for yes/no */

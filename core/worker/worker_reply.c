@@ -167,6 +167,9 @@ static bool about_question(const struct body *b, int fr, camas_yesno_topic topic
     case CAMAS_YESNO_LAW:
         snprintf(question, cap, fr ? "Quelle loi a créé %s ?" : "Which law created %s?", body_name);
         break;
+    case CAMAS_YESNO_DUTIES:
+        snprintf(question, cap, fr ? "Que fait %s ?" : "What does %s do?", body_name);
+        break;
     default:
         snprintf(question, cap, fr ? "Qui contacter pour %s ?" : "Who is the contact for %s?",
                  body_name);
@@ -273,6 +276,7 @@ static int verdict_on(struct worker *w, const char *question, const char *answer
                              .describe = yesno_describe,
                              .trace = camas_understand_trace(w->understand),
                              .only_body = only_body,
+                             .strict = w->yesno_strict,
                              .ud = w};
     /* with its shorthand written out ("ts les mois") and its typos mended ("every montth" ->
      * "every month"), real words left alone */

@@ -143,6 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !(span.from <= span.to && span.from <= span.claim && span.claim < span.claim_to &&
           span.claim_to <= strlen(text) && (span.claim_to == span.to || span.to <= span.claim)))
         abort();
+    if (camas_yesno_which_span(text, &span) &&
+        !(span.from <= span.to && span.to <= span.claim && span.claim <= span.claim_to &&
+          span.claim_to <= strlen(text)))
+        abort();
     /* chat shorthand written out: a string within the buffer, or refused; a small buffer
      * too, where it must refuse rather than cut */
     char full[1024], small[16];

@@ -96,6 +96,18 @@ void test_meetings_description(void)
     CHECK(camas_yesno_meetings_description(q, &sp));
     CHECK(sp.from == 0 && sp.to == strlen("lequel") && strncmp(q + sp.claim, "est sur", 7) == 0);
     CHECK(!camas_yesno_meetings_description("lequel ?", &sp));
+    /* which body does what: the which-word and noun, then the claim; not about meetings, not
+     * a comparison, not two which-words */
+    q = "which group coordinates investigations and prosecutions?";
+    CHECK(camas_yesno_which_span(q, &sp));
+    CHECK(sp.from == 0 && sp.to == strlen("which group") &&
+          strncmp(q + sp.claim, "coordinates", 11) == 0);
+    CHECK(!camas_yesno_which_span("which group meets quarterly?", &sp));
+    CHECK(!camas_yesno_which_span("which body does the most for victims?", &sp));
+    CHECK(!camas_yesno_which_span("lequel est convoqué par un bureau fédéral et lequel par "
+                                  "l'État ?",
+                                  &sp));
+    CHECK(!camas_yesno_which_span("", &sp));
     CHECK(!camas_yesno_meetings_description("which group is chaired by Torrance?", &sp));
     CHECK(!camas_yesno_meetings_description("Which body meets most often?", &sp));
     CHECK(!camas_yesno_meetings_description("which group that meets quarterly is free?", &sp) ||
