@@ -65,7 +65,7 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
             return false; /* none told by its meetings or by what it does */
         duties = true;
     }
-    /* the description as a claim, checked against each body's answer about its meetings */
+    /* the description as a claim, checked against each body's answers on those topics */
     camas_buf claim = {0};
     /* access alone ("the invitation-only group", "which group is invitation-only?", "lequel
      * est sur invitation ?") is the members' meetings' */
