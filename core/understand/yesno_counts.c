@@ -96,6 +96,16 @@ static int bound_at(const camas_token *qt, size_t nq, size_t i, long *n, size_t 
     return 0;
 }
 
+/* The answer's tokens (malloc'ed into *at, NULL when memory ran out); how many. */
+static size_t answer_tokens(const char *answer, camas_token **at)
+{
+    char *an = camas_text_normalize_dup(answer);
+    *at = an ? malloc(4 * MAX_TOK * sizeof **at) : NULL;
+    size_t na = *at ? camas_tokenize(an, *at, 4 * MAX_TOK) : 0;
+    free(an);
+    return na > 4 * MAX_TOK ? 4 * MAX_TOK : na;
+}
+
 int camas_yesno_compare_counts(const char *qn, const char *answer)
 {
     static const struct {
@@ -114,14 +124,10 @@ int camas_yesno_compare_counts(const char *qn, const char *answer)
         int sign = bound_at(qt, nq, i, &bound, &noun);
         if (!sign)
             continue;
-        char *an = camas_text_normalize_dup(answer);
-        camas_token *at = an ? malloc(4 * MAX_TOK * sizeof *at) : NULL;
-        size_t na = at ? camas_tokenize(an, at, 4 * MAX_TOK) : 0;
-        long x = at ? count_before(qt, noun, noun + 2 < nq ? noun + 2 : nq, at,
-                                   na > 4 * MAX_TOK ? 4 * MAX_TOK : na)
-                    : -1;
+        camas_token *at;
+        size_t na = answer_tokens(answer, &at);
+        long x = at ? count_before(qt, noun, noun + 2 < nq ? noun + 2 : nq, at, na) : -1;
         free(at);
-        free(an);
         if (x < 0)
             return 0;
         bool holds = sign == 1 ? x > bound : sign == -1 ? x < bound : x >= bound;
@@ -136,15 +142,11 @@ int camas_yesno_compare_counts(const char *qn, const char *answer)
                 j++;
             if (j >= nq || j == i + 1)
                 continue;
-            char *an = camas_text_normalize_dup(answer);
-            camas_token *at = an ? malloc(4 * MAX_TOK * sizeof *at) : NULL;
-            size_t na = at ? camas_tokenize(an, at, 4 * MAX_TOK) : 0;
-            if (na > 4 * MAX_TOK)
-                na = 4 * MAX_TOK;
+            camas_token *at;
+            size_t na = answer_tokens(answer, &at);
             long x = at ? count_before(qt, i + 1, j, at, na) : -1;
             long y = at ? count_before(qt, j + 1, nq, at, na) : -1;
             free(at);
-            free(an);
             if (x < 0 || y < 0)
                 return 0;
             return (forms[f].sign > 0 ? x > y : x < y) ? 1 : -1;
