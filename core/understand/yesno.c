@@ -82,6 +82,9 @@ static const char *const weak_words[] = {
 static const char *const filler_words[] = {
     "expected", "expect", "aller", "sein", "sera", "seront", "serait", "ds", "tt", "rite", "months",
     "month", "mois", "times", "fois", "yr", "year", "years", "an", "annee",
+    /* a passive said with "get" ("got reauthorized"), a contact's reachability ("reachable
+     * at KyleW@…"), whose address or number the contact check reads */
+    "got", "get", "gets", "gotten", "reachable", "joignable", "joignables",
     /* the negation of "n'a aucun législateur", "has no survivor": the claim is the rest, its
      * "no" camas_yesno_negated_statement reads */
     "aucun", "aucune", "no", "any", "none", NULL};

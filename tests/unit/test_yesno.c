@@ -785,6 +785,7 @@ int main(void)
     test_question_shapes();
     test_described(st);
     test_identity(st);
+    test_tags_and_auxiliaries(st);
     camas_stemmer_free(st);
     int count, failed = test_yesno_context_results(&count);
     check_count += count;

@@ -193,6 +193,30 @@ void test_described_by_fact(camas_stemmer *st)
     camas_yesno_names_free(names);
 }
 
+/* A claim closed by "is that true?" / "c'est vrai ?", a passive said with "got", a contact
+ * "reachable at" its address: the claim is the rest. */
+void test_tags_and_auxiliaries(camas_stemmer *st)
+{
+    camas_yesno_context c = {
+        .stemmer = st, .bodies = stub_full_bodies, .is_body_word = stub_full_body_word};
+    static const char law[] = "The Task Force was reauthorized in 2015 by Senate Bill 5884.";
+    CHECK(camas_yesno_verdict_ctx(&c, "the task force got reauthorized in 2015, correct?", law,
+                                  "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "the task force got reauthorized in 2015 - is that true?",
+                                  law, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "the task force got reauthorized in 2016 - is that true?",
+                                  law, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "le groupe de travail a été reconduit en 2016, c'est vrai ?",
+                                  "Le Groupe de travail a été reconduit en 2015.", "fr") == -1);
+    static const char contact[] = "For the CSEC Committee, contact Kyle Bois, Assistant Attorney "
+                                  "General: e-mail KyleW@atg.wa.gov.";
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "is the CSEC committee contact reachable at KyleW@atg.wa.gov?",
+                                  contact, "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "is the CSEC committee contact reachable at kb@atg.wa.gov?",
+                                  contact, "en") == -1);
+}
+
 /* Opposites from synonyms.yaml: the answer's other side is a "No", its absence nothing. */
 static void loader_error(void *ud, const char *message)
 {
