@@ -108,6 +108,13 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         const char *by_fact = nf ? body_of_facts(u, facts, nf) : NULL;
         /* ...as does a person or office of one body only ("le groupe du procureur fédéral":
          * "groupe" pulls the wording to the Task Force, the Groupe de travail) */
+        /* (a description of one clause that names no body: "le groupe créé en 2006, pendant
+         * les réunions trimestrielles, ils font quoi ?" asks more than its last part, and
+         * "the task force with a survivor seat" is read well enough by its name) */
+        const char *named_ids[1];
+        bool told_by_fact = by_fact && !strchr(part[d], ',') && !strchr(part[1 - d], ',') &&
+                            fw->m &&
+                            camas_matcher_bodies(fw->m, part[d], fw->lang, named_ids, 1) == 0;
         if (!by_fact)
             by_fact = camas_understand_body_of_names(u, part[d]);
         if (by_fact) {
@@ -128,7 +135,10 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
         /* ...and always when the description is a person by their role ("le contact du comité
          * CSEC, il a quel titre ?"): the pronoun is that person, read as the description */
         bool role = camas_understand_role_named(part[d]);
-        if (((n >= 2 && h[0].score - h[1].score < DENSE_MARGIN && has_body_noun(part[d])) ||
+        /* ...or when a fact told the body ("the body created in 2006, what does it do?"): the
+         * short asked part alone is too far from every entry */
+        if (((((n >= 2 && h[0].score - h[1].score < DENSE_MARGIN) || told_by_fact) &&
+              has_body_noun(part[d])) ||
              role) &&
             (role ? camas_understand_with_named(
                         part[1 - d],
@@ -140,7 +150,8 @@ bool camas_understand_try_clauses(camas_understand *u, const char *question, str
                                     max < 8 ? max : 8)) > 0 &&
             (role || nh8[0].score > h[0].score)) {
             if (u->trace)
-                fprintf(u->trace, "NAMED-PART\t%s\t%s\n", named, nh8[0].entry_id);
+                fprintf(u->trace, "NAMED-PART\t%s\t%s %.3f (was %s %.3f)\n", named, nh8[0].entry_id,
+                        nh8[0].score, n ? h[0].entry_id : "-", n ? h[0].score : 0.0);
             memcpy(h, nh8, nn * sizeof *h);
             n = nn;
             memcpy(v[1 - d], nv, sizeof nv);
