@@ -30,7 +30,12 @@ static bool second_asks(const char *part, const char *lang)
     long n = camas_text_tokenize(part, t, 64);
     if (n < 2)
         return false;
-    if (camas_is_question_word(lang, t[0].text))
+    /* a question word after a preposition asks too ("et à quel rythme…", "and in which
+     * month…") */
+    static const char *const prepositions[] = {"a",  "au", "de", "du",  "en", "dans", "pour", "par",
+                                               "at", "in", "on", "for", "to", "with", "from", NULL};
+    if (camas_is_question_word(lang, t[0].text) ||
+        (camas_text_in_words(t[0].text, prepositions) && camas_is_question_word(lang, t[1].text)))
         return true;
     /* a yes/no ask opens like one ("and are the meetings open?", "et est-ce que…"); a
      * statement with a question mark is the rest of the first ("when were washact and the
