@@ -732,6 +732,13 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* a frequency asked that the answer does not give is not confirmed by the rest ("does the
      * CSEC committee meet monthly?" against "the public is welcome at its meetings") */
     verdict = all_found && claims > 0 && !universal && !(qf && !af) ? 1 : 0;
+    /* ...nor by words of one name found in different items of a list */
+    if (verdict == 1) {
+        int apart = camas_yesno_items_apart(c, lang, c->as_written ? c->as_written : question, qn,
+                                            qused, qt, nq, is_claim, answer);
+        if (apart)
+            verdict = apart;
+    }
     /* a unit of an office the answer names with another qualifier ("the Seattle Police
      * Department's Homicide Unit" against its "Vice / High-Risk Victims Unit") */
     if (!verdict && nqn && camas_yesno_other_unit(qt, nq, missed, at, na)) {

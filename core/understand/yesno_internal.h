@@ -212,6 +212,14 @@ bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, co
                               const unsigned char *qused, const camas_token *at, size_t na,
                               const char *an);
 
+/* yesno_items.c: -1 when words the question writes as one name, one of them with a capital
+ * ("la police d'État de Washington"), are each in an item of the answer's list and in no
+ * one item; 0 otherwise. is_claim marks the claim words among qt (tokens of qn, the normalised
+ * question, whose known names qused marks); question as written. */
+int camas_yesno_items_apart(const camas_yesno_context *c, const char *lang, const char *question,
+                            const char *qn, const unsigned char *qused, const camas_token *qt,
+                            size_t nq, const bool *is_claim, const char *answer);
+
 /* The names, synonyms and opposites (yesno_names.c). */
 struct name_phrase {
     char *norm; /* normalised phrase */

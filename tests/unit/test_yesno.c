@@ -786,6 +786,7 @@ int main(void)
     test_described(st);
     test_identity(st);
     test_tags_and_auxiliaries(st);
+    test_items_apart(st);
     camas_stemmer_free(st);
     int count, failed = test_yesno_context_results(&count);
     check_count += count;

@@ -20,6 +20,7 @@ void test_opposites(camas_stemmer *st);
 void test_lexicon(camas_stemmer *st);
 void test_described_by_fact(camas_stemmer *st);
 void test_tags_and_auxiliaries(camas_stemmer *st);
+void test_items_apart(camas_stemmer *st);
 void test_one_missing(camas_stemmer *st);
 void test_written_values(camas_stemmer *st);
 void test_people(camas_stemmer *st);

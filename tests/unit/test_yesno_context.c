@@ -217,6 +217,25 @@ void test_tags_and_auxiliaries(camas_stemmer *st)
                                   contact, "en") == -1);
 }
 
+/* A name the question writes as one, its words in different items of the answer's list. */
+void test_items_apart(camas_stemmer *st)
+{
+    camas_yesno_context c = {
+        .stemmer = st, .bodies = stub_full_bodies, .is_body_word = stub_full_body_word};
+    static const char cochairs[] =
+        "WashACT a trois coprésidents :\n- le bureau du procureur adjoint des États-Unis ;\n- le "
+        "Vice / High-Risk Victims Unit du département de police de Seattle ;\n- le Washington "
+        "Anti-Trafficking Response Network (WARN).";
+    CHECK(camas_yesno_verdict_ctx(&c, "La police d'État de Washington copréside WashACT ?",
+                                  cochairs, "fr") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "La police de Seattle copréside WashACT ?", cochairs, "fr") ==
+          1);
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "WashACT est coprésidé par la police de Seattle et le bureau du "
+                                  "procureur adjoint ?",
+                                  cochairs, "fr") == 1);
+}
+
 /* Opposites from synonyms.yaml: the answer's other side is a "No", its absence nothing. */
 static void loader_error(void *ud, const char *message)
 {
