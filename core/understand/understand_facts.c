@@ -47,6 +47,32 @@ size_t camas_understand_text_facts(const char *text, bool articles, char out[][C
     for (long i = 0; i < n && k < max; i++)
         if ((t[i].kind == CAMAS_TOK_NUMBER && t[i].len >= 2) || t[i].kind == CAMAS_TOK_EMAIL)
             k = add_fact(out, k, max, t[i].text);
+    /* an address's provider ("@yahoo" of warntrafficking@yahoo.com), which a question tells a
+     * body by ("the one with the yahoo email", "l'adresse yahoo"): the word next to a noun of
+     * an address, in a question */
+    static const char *const address_nouns[] = {"email",   "mail",   "courriel", "adresse",
+                                                "address", "domain", "domaine",  NULL};
+    for (long i = 0; i < n && k < max; i++) {
+        char fact[CAMAS_TOKEN_MAX + 1];
+        const char *at = t[i].kind == CAMAS_TOK_EMAIL ? strchr(t[i].text, '@') : NULL;
+        if (at) {
+            snprintf(fact, sizeof fact, "@%.*s", (int)strcspn(at + 1, "."), at + 1);
+            k = add_fact(out, k, max, fact);
+            continue;
+        }
+        if (!articles || t[i].kind != CAMAS_TOK_WORD || t[i].len < 3 ||
+            camas_is_stopword(NULL, t[i].text) || camas_text_in_words(t[i].text, address_nouns))
+            continue;
+        bool by_noun = false;
+        /* the noun right before it ("l'adresse yahoo") or a little after ("the yahoo email",
+         * "the atg.wa.gov email") */
+        for (long j = i - 1; j <= i + 3 && !by_noun; j++)
+            by_noun = j >= 0 && j < n && j != i && camas_text_in_words(t[j].text, address_nouns);
+        if (by_noun) {
+            snprintf(fact, sizeof fact, "@%.*s", (int)(sizeof fact - 2), t[i].text);
+            k = add_fact(out, k, max, fact);
+        }
+    }
     /* then the counts, after the numbers and addresses so that those always fit */
     static const char *const partitive[] = {"of", "de", "d", "des", "du", NULL};
     static const char *const time_units[] = {

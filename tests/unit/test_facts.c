@@ -37,13 +37,26 @@ int main(void)
     CHECK(has(f, n, "#1survi") && !has(f, n, "#1multi"));
     n = facts("the group with a trafficking survivor", true, f);
     CHECK(has(f, n, "#1survi"));
+    /* an address's provider: of an address in an answer, of the word by an address's noun in
+     * a question; not of words far from one, nor in an answer */
+    n = facts("e-mail warntrafficking@yahoo.com for more information", false, f);
+    CHECK(has(f, n, "warntrafficking@yahoo.com") && has(f, n, "@yahoo") && !has(f, n, "@more"));
+    n = facts("the one with the yahoo email address, how often does it meet?", true, f);
+    CHECK(has(f, n, "@yahoo") && !has(f, n, "@often"));
+    n = facts("le groupe avec l'adresse yahoo ?", true, f);
+    CHECK(has(f, n, "@yahoo"));
+    n = facts("the committee with the atg.wa.gov email", true, f);
+    CHECK(has(f, n, "@atg"));
+    n = facts("the yahoo group meets quarterly", true, f);
+    CHECK(!has(f, n, "@yahoo"));
     /* no thing counted: "one of", "un de chaque", a range of times, a count of time */
     n = facts("One of the Task Force's duties; un de chaque caucus", false, f);
     CHECK(n == 0);
     n = facts("meets two to three times a year, trois fois par an", false, f);
     CHECK(n == 0);
     n = facts("KyleW@atg.wa.gov, 206-442-4488", true, f);
-    CHECK(n == 2 && has(f, n, "kylew@atg.wa.gov") && has(f, n, "206-442-4488"));
+    CHECK(n == 3 && has(f, n, "kylew@atg.wa.gov") && has(f, n, "206-442-4488") &&
+          has(f, n, "@atg"));
     camas_token t = {.text = "huit", .kind = CAMAS_TOK_WORD};
     CHECK_STR(camas_understand_count_of(&t, false), "8");
     snprintf(t.text, sizeof t.text, "a");
