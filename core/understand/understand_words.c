@@ -88,18 +88,24 @@ size_t camas_understand_question_words(const char *question, struct qword *w, si
 bool camas_understand_role_named(const char *text)
 {
     static const char *const roles[] = {
-        "contact",    "chair",      "chairperson", "chairman",    "chairwoman",   "president",
-        "presidente", "cochair",    "co-chair",    "copresident", "copresidente", "director",
-        "directeur",  "directrice", "head",        "responsable", "leader",       NULL};
-    static const char *const lead[] = {"and", "et",   "so", "alors", "the", "le",    "la",
-                                       "l",   "this", "ce", "cette", "our", "notre", NULL};
+        "contact", "chair", "chairperson", "chairman", "chairwoman", "president", "presidente",
+        "cochair", "co-chair", "copresident", "copresidente", "director", "directeur", "directrice",
+        "head", "responsable", "leader",
+        /* people a body counts among its members ("les quatre législateurs du groupe de
+         * travail, ils viennent d'où ?") */
+        "legislators", "legislateurs", "lawmakers", "members", "membres", "survivor", "survivors",
+        "survivant", "survivants", "chairs", "copresidents", NULL};
+    static const char *const lead[] = {
+        "and",   "et", "so",  "alors", "the", "le",    "la",  "l",   "les", "this",  "these",
+        "those", "ce", "ces", "cette", "our", "notre", "nos", "its", "ses", "leurs", NULL};
     char *norm = camas_text_normalize_dup(text);
     camas_token t[24];
     size_t nt = norm ? camas_tokenize(norm, t, 24) : 0, i = 0;
     free(norm);
     if (nt > 24)
         return false; /* a long description is a body's */
-    while (i < nt && camas_text_in_words(t[i].text, lead))
+    while (i < nt &&
+           (camas_text_in_words(t[i].text, lead) || camas_understand_count_of(&t[i], false)))
         i++;
     /* the role heads it ("le contact du comité CSEC", "the chair of the task force") or ends
      * a short one ("the CSEC contact"); one inside a body's description is the body's ("le
