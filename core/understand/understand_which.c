@@ -27,6 +27,12 @@ bool camas_understand_asks_which_body(const char *question)
 {
     camas_token t[48];
     long n = camas_text_tokenize(question, t, 48);
+    /* "whose meetings can the public observe?", "at whose meetings…": opening the question
+     * (after a noun, "the group whose contact is…", it is a relative) */
+    static const char *const at[] = {"at", "to", "in", "on", "for", "from", "of", "with", NULL};
+    if (n > 1 && (strcmp(t[0].text, "whose") == 0 ||
+                  (camas_text_in_words(t[0].text, at) && strcmp(t[1].text, "whose") == 0)))
+        return true;
     for (long i = 0; i < n; i++) {
         if (camas_text_in_words(t[i].text, camas_understand_which_alone))
             return true;
