@@ -85,6 +85,8 @@ static const char *const filler_words[] = {
     /* a passive said with "get" ("got reauthorized"), a contact's reachability ("reachable
      * at KyleW@…"), whose address or number the contact check reads */
     "got", "get", "gets", "gotten", "reachable", "joignable", "joignables",
+    /* "the WA task force" (Washington's), "trois entités" (what is counted is the number) */
+    "wa", "entity", "entities", "entite", "entites",
     /* the negation of "n'a aucun législateur", "has no survivor": the claim is the rest, its
      * "no" camas_yesno_negated_statement reads */
     "aucun", "aucune", "no", "any", "none", NULL};

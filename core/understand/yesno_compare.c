@@ -263,6 +263,19 @@ static int year_after(const char *text)
     return 0;
 }
 
+/* Does text hold a year said as a date ("in 2008", "en 2008")? Then "first" before it is
+ * "initially" ("WashACT was first convened in 2008?"), no comparison. */
+static bool in_year(const char *text)
+{
+    camas_token t[12];
+    size_t n = camas_tokenize(text, t, 12);
+    static const char *const in[] = {"in", "en", NULL};
+    for (size_t i = 1; i < n && i < 12; i++)
+        if (camas_yesno_is_year(t[i].text) && camas_text_in_words(t[i - 1].text, in))
+            return true;
+    return false;
+}
+
 int camas_yesno_compare_years(const camas_yesno_context *c, const char *question, const char *lang,
                               const struct unit *units, size_t nunits)
 {
@@ -284,7 +297,8 @@ int camas_yesno_compare_years(const camas_yesno_context *c, const char *question
         for (const char *const *w = k ? later : earlier; *w && !cut; w++) {
             const char *p = strstr(qn, *w);
             size_t wl = strlen(*w);
-            if (p && (p == qn || p[-1] == ' ') && !isalnum((unsigned char)p[wl])) {
+            if (p && (p == qn || p[-1] == ' ') && !isalnum((unsigned char)p[wl]) &&
+                !(strcmp(*w, "first") == 0 && in_year(p + wl))) {
                 cut = p;
                 sense = k ? 1 : -1; /* -1: the subject began earlier */
             }

@@ -206,6 +206,8 @@ void test_tags_and_auxiliaries(camas_stemmer *st)
                                   law, "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "the task force got reauthorized in 2016 - is that true?",
                                   law, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "the WA task force was reauthorized in 2015, isn't that so?",
+                                  law, "en") == 1);
     CHECK(camas_yesno_verdict_ctx(&c, "le groupe de travail a été reconduit en 2016, c'est vrai ?",
                                   "Le Groupe de travail a été reconduit en 2015.", "fr") == -1);
     static const char contact[] = "For the CSEC Committee, contact Kyle Bois, Assistant Attorney "
