@@ -176,6 +176,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (camas_yesno_count_of_prev(text, answer ? answer : text, counted, sizeof counted) &&
         strlen(counted) <= strlen(text))
         abort();
+    /* the facts a question tells a body by (numbers, addresses and their providers,
+     * counts): never more than asked for */
+    char facts[4][CAMAS_TOKEN_MAX + 1];
+    if (camas_understand_text_facts(text, true, facts, 4) > 4 ||
+        camas_understand_text_facts(text, false, facts, 4) > 4)
+        abort();
     /* a description that is a person, and the asked part with its pronoun as that person */
     char role[64], named[128];
     camas_understand_role_named(text);
