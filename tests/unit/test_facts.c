@@ -1,6 +1,6 @@
 /* The facts a question and an answer share (understand.c): numbers, addresses and counts of
  * things, across languages and plurals, and what is no count ("one of", "two to three
- * times", "à"). */
+ * times", "à"); and whether a question asks which body. */
 #include "check.h"
 #include "understand_internal.h"
 
@@ -57,6 +57,12 @@ int main(void)
     n = facts("KyleW@atg.wa.gov, 206-442-4488", true, f);
     CHECK(n == 3 && has(f, n, "kylew@atg.wa.gov") && has(f, n, "206-442-4488") &&
           has(f, n, "@atg"));
+    /* which body a question asks for: "whose …?" opening it, not as a relative */
+    CHECK(camas_understand_asks_which_body("whose meetings can the public observe?"));
+    CHECK(camas_understand_asks_which_body("at whose meetings can the public sit in?"));
+    CHECK(camas_understand_asks_which_body("which group meets quarterly?"));
+    CHECK(!camas_understand_asks_which_body("the committee whose contact is Kyle, when is it?"));
+    CHECK(!camas_understand_asks_which_body("in what year was the task force renewed?"));
     camas_token t = {.text = "huit", .kind = CAMAS_TOK_WORD};
     CHECK_STR(camas_understand_count_of(&t, false), "8");
     snprintf(t.text, sizeof t.text, "a");
