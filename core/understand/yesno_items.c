@@ -118,23 +118,21 @@ int camas_yesno_items_apart(const camas_yesno_context *c, const char *lang, cons
         if (np < 2 || !capital)
             continue;
         /* each word in some item, no item with them all: pieced together */
-        bool each = true, one = false;
-        for (size_t p = 0; p < np && each; p++) {
-            bool somewhere = false;
-            for (size_t n = 0; n < nitems && !somewhere; n++) {
-                size_t ni = camas_tokenize(items[n], it, MAX_TOK);
-                somewhere = camas_yesno_word_in(c, lang, qt[phrase[p]].text, it,
-                                                ni < MAX_TOK ? ni : MAX_TOK, items[n]);
-            }
-            each = somewhere;
-        }
-        for (size_t n = 0; n < nitems && each && !one; n++) {
+        /* each item tokenized once: the phrase's words it holds, and whether it holds all */
+        bool somewhere[MAX_TOK] = {false}, one = false, each = true;
+        for (size_t n = 0; n < nitems && !one; n++) {
             size_t ni = camas_tokenize(items[n], it, MAX_TOK);
-            one = true;
-            for (size_t p = 0; p < np && one; p++)
-                one = camas_yesno_word_in(c, lang, qt[phrase[p]].text, it,
-                                          ni < MAX_TOK ? ni : MAX_TOK, items[n]);
+            bool all = true;
+            for (size_t p = 0; p < np; p++) {
+                bool held = camas_yesno_word_in(c, lang, qt[phrase[p]].text, it,
+                                                ni < MAX_TOK ? ni : MAX_TOK, items[n]);
+                somewhere[p] |= held;
+                all &= held;
+            }
+            one = all;
         }
+        for (size_t p = 0; p < np; p++)
+            each &= somewhere[p];
         if (each && !one) {
             if (c->trace)
                 fprintf(c->trace, "a name pieced together from the list's items\n");
