@@ -81,7 +81,7 @@ static const char *const weak_words[] = {
  * as a whole. */
 static const char *const filler_words[] = {
     "expected", "expect", "aller", "sein", "sera", "seront", "serait", "ds", "tt", "rite", "months",
-    "month", "mois", "times", "fois", "yr", "year", "years", "an", "annee",
+    "month", "mois", "times", "fois", "yr", "year", "years", "an", "annee", "per",
     /* a passive said with "get" ("got reauthorized"), a contact's reachability ("reachable
      * at KyleW@…"), whose address or number the contact check reads */
     "got", "get", "gets", "gotten", "reachable", "joignable", "joignables",

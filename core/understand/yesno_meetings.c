@@ -41,6 +41,9 @@ static size_t raw_words(const char *text, struct raw_word *w, size_t max)
         if (camas_text_normalize(text + start, i - start < 63 ? i - start : 63, w[n].folded,
                                  sizeof w[n].folded) < 0)
             w[n].folded[0] = '\0';
+        /* "l'organisme": the noun, its article elided into the word */
+        if (strncmp(w[n].folded, "l ", 2) == 0)
+            memmove(w[n].folded, w[n].folded + 2, strlen(w[n].folded + 2) + 1);
         n++;
     }
     return n;
@@ -48,8 +51,10 @@ static size_t raw_words(const char *text, struct raw_word *w, size_t max)
 
 /* The nouns (or pronouns) a description follows, the relatives that open it, and the words
  * that make it about meetings (the only answer it is checked against). */
-static const char *const heads[] = {"group",     "committee", "body",  "one",   "groupe", "comite",
-                                    "organisme", "instance",  "celui", "celle", NULL};
+static const char *const heads[] = {
+    "group",        "committee",    "body",   "one",       "groupe", "comite", "organisme",
+    "instance",     "celui",        "celle",  "grp",       "org",    "entity", "entite",
+    "organization", "organisation", "agency", "structure", NULL};
 static const char *const relatives[] = {"that", "which", "who",  "whose", "where",
                                         "qui",  "ki",    "dont", "ou",    NULL};
 static const char *const meeting[] = {

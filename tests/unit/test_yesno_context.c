@@ -525,6 +525,17 @@ void test_renewal_year(camas_stemmer *st)
                                   "en") == 1);
 }
 
+/* "per" in a frequency is the "a" of "times a year": the rates are compared, not the words. */
+void test_frequency_per(camas_stemmer *st)
+{
+    camas_yesno_context c = {.stemmer = st};
+    const char *tf = "The Task Force meets two to three times a year.";
+    CHECK(camas_yesno_verdict_ctx(&c, "does the task force meet 2-3 times per year?", tf, "en") ==
+          1);
+    CHECK(camas_yesno_verdict_ctx(&c, "does the task force meet 4 times per year?", tf, "en") ==
+          -1);
+}
+
 int test_yesno_context_results(int *count)
 {
     *count = check_count;

@@ -72,6 +72,13 @@ void test_meetings_description(void)
           strncmp(q + sp.claim, "les réunions sont sur invitation uniquement", sp.to - sp.claim) ==
               0 &&
           sp.to - sp.claim == strlen("les réunions sont sur invitation uniquement"));
+    /* the noun abbreviated ("grp") or with its article elided ("l'organisme") */
+    q = "le grp qui se reunit sur invitation, ils se voient a quel rythme ?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(strncmp(q + sp.from, "le grp", 6) == 0 && strncmp(q + sp.claim, "se reunit", 9) == 0);
+    q = "l'organisme dont les réunions sont sur invitation, comment on demande une invit ?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.from == 0 && strncmp(q + sp.claim, "les réunions", 13) == 0);
     /* what is claimed of the body after a copula is not the description's */
     q = "the group whose meetings are invitation-only is co-chaired by WARN, right?";
     CHECK(camas_yesno_meetings_description(q, &sp));
