@@ -62,8 +62,8 @@ static int number_kind(const camas_token *t, size_t i, const char *v)
     if (strchr(v, '-') && strlen(v) >= 7)
         return 2;
     /* ...also a few words after the word for it ("the bill was 5308?", "le projet de loi,
-     * c'était le 5308 ?") */
-    for (size_t k = i; k > 0 && i - k < 4; k--)
+     * c'était le 5308 ?"), in digits ("la loi se réunit deux fois" counts) */
+    for (size_t k = i; t[i].kind == CAMAS_TOK_NUMBER && k > 0 && i - k < 4; k--)
         if (camas_text_in_words(t[k - 1].text, bill))
             return 4;
     return 3;
@@ -95,8 +95,8 @@ static int counted_as(const camas_yesno_context *c, const char *lang, const char
             if (strcmp(number, "1") == 0 && camas_text_in_words(at[k - back].text, one))
                 return 1;
             const char *v = camas_yesno_number_value(&at[k - back]);
-            if (!v || camas_yesno_is_year(v))
-                continue;
+            if (!v || number_kind(at, k - back, v) != 3)
+                continue; /* a year, a section, a telephone or a bill's number */
             if (strcmp(v, number) == 0)
                 return 1;
             result = -1;
@@ -186,7 +186,12 @@ bool camas_yesno_numbers_differ(const camas_yesno_context *c, const char *lang,
                          : 0;
         /* a count of something ("8 legislators"): the answer's count of the same thing */
         /* ...not a section ("chapitre 7.68 du RCW": no count of "du") */
-        if (!nparts && !camas_yesno_is_year(v) && !strchr(v, '.') && i + 1 < nq) {
+        /* ...not a bill's number, nor a number before a pronoun ("le projet de loi 5308, il
+         * s'occupe…": "RCW 7.68.801. Il est…" counts nothing) */
+        static const char *const pronouns[] = {"il", "elle", "ils", "elles", "on",   "ce",   "c",
+                                               "it", "they", "he",  "she",   "this", "that", NULL};
+        if (!nparts && number_kind(qt, i, v) == 3 && i + 1 < nq &&
+            !camas_text_in_words(qt[i + 1].text, pronouns)) {
             int counted = counted_as(c, lang, v, qt[i + 1].text, at, na);
             if (counted < 0)
                 return true; /* "four legislators" */

@@ -536,6 +536,24 @@ void test_frequency_per(camas_stemmer *st)
           -1);
 }
 
+/* A number counts the word after it, not a pronoun ("…5308, il s'occupe…" against "RCW
+ * 7.68.801. Il est…"), and a bill's number or a section counts nothing. */
+void test_number_before_pronoun(camas_stemmer *st)
+{
+    camas_yesno_context c = {.stemmer = st};
+    const char *csec = "Le comité a été créé en 2013 par le projet de loi 5308 du Sénat ; il est "
+                       "autorisé par le RCW 7.68.801. Il s'occupe des jeunes exploités.";
+    CHECK(camas_yesno_verdict_ctx(&c, "le comité du projet de loi 5308, il s'occupe des jeunes ?",
+                                  csec, "fr") == 1);
+    /* a count spelt out after a word for a law still counts ("…de la loi se réunissent deux
+     * fois par an ?") */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "les membres du groupe de la loi se réunissent deux fois par "
+                                  "an ?",
+                                  "Le Groupe de travail se réunit deux à trois fois par an.",
+                                  "fr") == -1);
+}
+
 int test_yesno_context_results(int *count)
 {
     *count = check_count;
