@@ -115,13 +115,10 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
         "to the public", "au public", "aux publics",   "to outsiders",  "everyone",     "everybody",
         "anyone",        "anybody",   "tout le monde", "n importe qui", "tous publics", NULL};
     /* "is it invitation only?" says what of: only a meeting is by invitation */
-    static const char *const only_invited[] = {"invitation only",
-                                               "invite only",
-                                               "by invitation",
-                                               "sur invitation",
-                                               "invitation seulement",
-                                               "invitation uniquement",
-                                               NULL};
+    static const char *const only_invited[] = {
+        "invitation only",      "invite only",           "invitation-only",
+        "invite-only",          "by invitation",         "sur invitation",
+        "invitation seulement", "invitation uniquement", NULL};
     if (!q_sessions && !q_meetings && !camas_yesno_any_phrase(qn, going) &&
         !camas_yesno_any_phrase(qn, to_public) && !camas_yesno_any_phrase(qn, only_invited))
         return 0; /* not about going to something ("the address to request an invitation") */

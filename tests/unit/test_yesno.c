@@ -782,8 +782,7 @@ int main(void)
     test_written_values(st);
     test_people(st);
     test_renewal_year(st);
-    test_frequency_per(st);
-    test_number_before_pronoun(st);
+    test_per_pronoun_hyphen(st);
     test_question_shapes();
     test_described(st);
     test_identity(st);

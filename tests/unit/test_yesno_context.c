@@ -526,7 +526,7 @@ void test_renewal_year(camas_stemmer *st)
 }
 
 /* "per" in a frequency is the "a" of "times a year": the rates are compared, not the words. */
-void test_frequency_per(camas_stemmer *st)
+static void test_frequency_per(camas_stemmer *st)
 {
     camas_yesno_context c = {.stemmer = st};
     const char *tf = "The Task Force meets two to three times a year.";
@@ -538,7 +538,7 @@ void test_frequency_per(camas_stemmer *st)
 
 /* A number counts the word after it, not a pronoun ("…5308, il s'occupe…" against "RCW
  * 7.68.801. Il est…"), and a bill's number or a section counts nothing. */
-void test_number_before_pronoun(camas_stemmer *st)
+static void test_number_before_pronoun(camas_stemmer *st)
 {
     camas_yesno_context c = {.stemmer = st};
     const char *csec = "Le comité a été créé en 2013 par le projet de loi 5308 du Sénat ; il est "
@@ -552,6 +552,22 @@ void test_number_before_pronoun(camas_stemmer *st)
                                   "an ?",
                                   "Le Groupe de travail se réunit deux à trois fois par an.",
                                   "fr") == -1);
+}
+
+/* "invite-only" written with its hyphen says what it is of, as "invite only" does. */
+static void test_invite_only_hyphen(camas_stemmer *st)
+{
+    camas_yesno_context c = {.stemmer = st};
+    const char *csec = "Members of the public are welcome at CSEC Committee meetings.";
+    CHECK(camas_yesno_verdict_ctx(&c, "is the CSEC committee invite-only?", csec, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "le comité CSEC est invitation-only ?", csec, "fr") == -1);
+}
+
+void test_per_pronoun_hyphen(camas_stemmer *st)
+{
+    test_frequency_per(st);
+    test_number_before_pronoun(st);
+    test_invite_only_hyphen(st);
 }
 
 int test_yesno_context_results(int *count)
