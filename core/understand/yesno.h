@@ -159,6 +159,11 @@ bool camas_yesno_any_phrase(const char *norm, const char *const *list);
  * Its descriptions and numbers may then be the other body's (yesno_described.c). */
 bool camas_yesno_compares(const char *qn);
 
+/* Does the question (normalised) ask whether something is open to all ("open to the
+ * public?", "can anyone attend?", "sans invitation ?"), rather than claim it is by
+ * invitation or not ask of access at all? */
+bool camas_yesno_asks_if_open(const char *qn);
+
 /* Does the text give a year ("datent de 2006", "set up in 2013")? */
 bool camas_yesno_gives_year(const char *text);
 /* "y en a huit ?" after "combien de législateurs ... ?": the question with what the previous

@@ -57,9 +57,23 @@ static bool misspelt_invitation(const char *qn)
     return false;
 }
 
-/* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
- * it, else 0. */
-int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits)
+/* What an answer says is open, the two kinds of gathering, and going to one. */
+static const char *const open_a[] = {"open to", "ouvert",   "ouverte",   "ouverts", "ouvertes",
+                                     "welcome", "bienvenu", "bienvenus", NULL};
+static const char *const sessions[] = {"session",  "sessions",  "seance",       "seances",
+                                       "briefing", "briefings", "info session", NULL};
+static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
+                                       "reunions", "reunit",   "reunissent", NULL};
+static const char *const going[] = {
+    "attend",  "attending", "go",          "come",         "join",          "observe",
+    "sit in",  "assister",  "aller",       "venir",        "participer",    "observer",
+    "entrer",  "observers", "observateur", "observateurs", "observatrices", "show up",
+    "drop in", "walk in",   "pointer",     "debarquer",    "accueille",     "accueillent",
+    "admit",   "admits",    NULL};
+
+/* Does the question (normalised) ask whether something is open (*open) or claim it is by
+ * invitation or closed (*closed)? Neither: it is not about access. */
+static void asked_access(const char *qn, bool *open, bool *closed)
 {
     static const char *const open_q[] = {"open",          "public",        "anyone",    "everyone",
                                          "ouvert",        "ouverte",       "ouverts",   "ouvertes",
@@ -79,18 +93,6 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
                                           "without an invitaton",  "sans invitation",
                                           "sans etre invite",      "sans etre invitee",
                                           "sans y etre invite",    NULL};
-    static const char *const open_a[] = {"open to", "ouvert",   "ouverte",   "ouverts", "ouvertes",
-                                         "welcome", "bienvenu", "bienvenus", NULL};
-    static const char *const sessions[] = {"session",  "sessions",  "seance",       "seances",
-                                           "briefing", "briefings", "info session", NULL};
-    static const char *const meetings[] = {"meeting",  "meetings", "meet",       "reunion",
-                                           "reunions", "reunit",   "reunissent", NULL};
-    static const char *const going[] = {
-        "attend",  "attending", "go",          "come",         "join",          "observe",
-        "sit in",  "assister",  "aller",       "venir",        "participer",    "observer",
-        "entrer",  "observers", "observateur", "observateurs", "observatrices", "show up",
-        "drop in", "walk in",   "pointer",     "debarquer",    "accueille",     "accueillent",
-        "admit",   "admits",    NULL};
     /* "on peut assister aux réunions ?", "can I attend?": may one go is asking if it is open */
     static const char *const may[] = {"can",     "may",     "could",    "allowed",  "peut",  "peux",
                                       "peuvent", "pouvons", "pourrait", "possible", "droit", NULL};
@@ -101,6 +103,23 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
         q_without ||
         (!q_closed && (camas_yesno_any_phrase(qn, open_q) ||
                        (camas_yesno_any_phrase(qn, may) && camas_yesno_any_phrase(qn, going))));
+    *open = q_open;
+    *closed = q_closed;
+}
+
+bool camas_yesno_asks_if_open(const char *qn)
+{
+    bool open, closed;
+    asked_access(qn, &open, &closed);
+    return open;
+}
+
+/* Open or by invitation: +1/-1 when the sentences about what the question asks of settle
+ * it, else 0. */
+int camas_yesno_access(const char *qn, const struct unit *units, const bool *usable, size_t nunits)
+{
+    bool q_open, q_closed;
+    asked_access(qn, &q_open, &q_closed);
     if (!q_open && !q_closed)
         return 0;
     bool q_sessions = camas_yesno_any_phrase(qn, sessions),

@@ -81,11 +81,24 @@ static bool which_span(const struct raw_word *wd, size_t n, bool meetings, camas
     if (n < 3)
         return false;
     bool alone = camas_text_in_words(wd[0].folded, which_alone);
-    /* "lequel des organismes …": the partitive is the noun */
+    /* "lequel des organismes …", "which of them …", "laquelle de ces instances …": the
+     * partitive and the words of the bodies it points to are the noun */
     static const char *const partitive[] = {"des", "de", "d", "of", NULL};
-    size_t noun = !alone ? 1 : camas_text_in_words(wd[1].folded, partitive) ? 2 : 0;
+    static const char *const pointed[] = {
+        "the",       "these",   "those",   "them",       "three",  "3",      "ces",
+        "les",       "eux",     "entre",   "trois",      "bodies", "groups", "organismes",
+        "instances", "groupes", "comites", "committees", NULL};
+    size_t noun = !alone ? 1 : 0;
+    if (n > 3 && camas_text_in_words(wd[1].folded, partitive) &&
+        (alone || camas_text_in_words(wd[0].folded, which))) {
+        noun = 2;
+        while (noun + 2 < n && noun < 5 && camas_text_in_words(wd[noun + 1].folded, pointed))
+            noun++;
+        if (!alone && !camas_text_in_words(wd[noun].folded, pointed))
+            return false;
+    }
     if (n < 3 + noun || (!alone && !camas_text_in_words(wd[0].folded, which)) ||
-        (!alone && !camas_text_in_words(wd[1].folded, heads)) ||
+        (!alone && noun == 1 && !camas_text_in_words(wd[1].folded, heads)) ||
         camas_text_in_words(wd[noun + 1].folded, relatives))
         return false;
     /* a second which-word asks of two bodies ("lequel … et lequel …") */

@@ -65,6 +65,15 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
             return false; /* none told by its meetings or by what it does */
         duties = true;
     }
+    /* "which group is open to the public?": WashACT's sessions are, its members' meetings
+     * are not, and the CSEC Committee's are; no one body is, and the matcher's answer about
+     * every body's meetings tells which (a description asked about, "the committee where the
+     * public can observe the meetings: which bill created it?", is the one that fits best) */
+    char *claimed = span.to <= span.claim ? camas_text_normalize_dup(text + span.claim) : NULL;
+    bool open = claimed && camas_yesno_asks_if_open(claimed);
+    free(claimed);
+    if (open)
+        return false;
     /* the description as a claim, checked against each body's answers on those topics */
     camas_buf claim = {0};
     /* access alone ("the invitation-only group", "which group is invitation-only?", "lequel

@@ -103,6 +103,21 @@ void test_meetings_description(void)
     CHECK(camas_yesno_meetings_description(q, &sp));
     CHECK(sp.from == 0 && sp.to == strlen("lequel") && strncmp(q + sp.claim, "est sur", 7) == 0);
     CHECK(!camas_yesno_meetings_description("lequel ?", &sp));
+    /* "which of them", "laquelle de ces instances": the partitive and what it points to are
+     * the noun */
+    q = "which of them meets quarterly?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.from == 0 && sp.to == strlen("which of them") &&
+          strncmp(q + sp.claim, "meets", 5) == 0);
+    q = "laquelle de ces instances se réunit deux à trois fois par an ?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.to == strlen("laquelle de ces instances") && strncmp(q + sp.claim, "se", 2) == 0);
+    CHECK(!camas_yesno_meetings_description("which of WashACT's meetings are open?", &sp));
+    /* asking whether something is open, not claiming it is by invitation */
+    CHECK(camas_yesno_asks_if_open("is it open to the public"));
+    CHECK(camas_yesno_asks_if_open("can anyone attend"));
+    CHECK(!camas_yesno_asks_if_open("is it invitation only"));
+    CHECK(!camas_yesno_asks_if_open("who chairs it"));
     /* which body does what: the which-word and noun, then the claim; not about meetings, not
      * a comparison, not two which-words */
     q = "which group coordinates investigations and prosecutions?";
