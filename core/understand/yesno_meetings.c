@@ -185,7 +185,11 @@ bool camas_yesno_meetings_description(const char *text, camas_yesno_span *out)
     size_t first = head + 2, end = first, copulas_seen = 0;
     bool about_meetings = false;
     for (; end < n; end++) {
-        if (camas_text_in_words(wd[end].folded, copulas) && end > first &&
+        /* ...or a compound past ("a été réautorisé", "ont été", "has been") */
+        bool compound = end + 1 < n && strcmp(wd[end + 1].folded, "ete") == 0 &&
+                        (strcmp(wd[end].folded, "a") == 0 || strcmp(wd[end].folded, "ont") == 0);
+        compound |= end + 1 < n && strcmp(wd[end + 1].folded, "been") == 0;
+        if ((camas_text_in_words(wd[end].folded, copulas) || compound) && end > first &&
             copulas_seen++ >= (whose ? 1u : 0u))
             break;
         about_meetings |= camas_text_in_words(wd[end].folded, meeting);

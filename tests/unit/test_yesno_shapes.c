@@ -83,6 +83,10 @@ void test_meetings_description(void)
     q = "the group whose meetings are invitation-only is co-chaired by WARN, right?";
     CHECK(camas_yesno_meetings_description(q, &sp));
     CHECK(sp.to - sp.claim == strlen("meetings are invitation-only"));
+    /* ...nor after a compound past ("a été", "has been") */
+    q = "le groupe qui se réunit 2 à 3 fois par an a été réautorisé quand ?";
+    CHECK(camas_yesno_meetings_description(q, &sp));
+    CHECK(sp.to - sp.claim == strlen("se réunit 2 à 3 fois par an"));
     /* not about meetings; nothing asked besides it; no description */
     CHECK(!camas_yesno_meetings_description("the group that Torrance chairs, who is on it?", &sp));
     CHECK(!camas_yesno_meetings_description(
