@@ -13,6 +13,35 @@
 #include <string.h>
 #include <strings.h>
 
+/* Where the subject pronoun (" il ", " elle ", " ils ", " elles ") opens the asked part of
+ * a question that starts by describing a body ("celui…", "le comité qui…": its first or
+ * second word a body's noun or "celui"), three words or more before it; NULL otherwise.
+ * *len gets the separator's length (the space before the pronoun). */
+static const char *pronoun_after_description(const char *q, size_t *len)
+{
+    static const char *const pronouns[] = {" il ", " elle ", " ils ", " elles ", NULL};
+    static const char *const openers[] = {"celui", "celle", "ceux", "celles", NULL};
+    camas_token t[3];
+    long nt = camas_text_tokenize(q, t, 3);
+    bool described = false;
+    for (long i = 0; i < nt && i < 2 && !described; i++)
+        described = camas_text_in_words(t[i].text, openers) ||
+                    camas_text_in_words(t[i].text, camas_understand_body_heads);
+    if (!described)
+        return NULL;
+    for (size_t k = 0; pronouns[k]; k++) {
+        const char *h = strcasestr(q, pronouns[k]);
+        size_t words = 0;
+        for (const char *p = q; h && p < h; p++)
+            words += *p == ' ';
+        if (h && words >= 2) {
+            *len = 1;
+            return h;
+        }
+    }
+    return NULL;
+}
+
 /* Splits "DESCRIPTION, QUESTION" (or with " - ", " — ", ": ", "; ", or a "?" inside) at its
  * last separator into two parts of two words or more. */
 bool camas_understand_split_clauses(const char *q, char *a, char *b, size_t cap)
@@ -29,6 +58,10 @@ bool camas_understand_split_clauses(const char *q, char *a, char *b, size_t cap)
             best_len = strlen(seps[i]);
         }
     }
+    /* "celui créé en 2013 il s'occupe de quoi": without a separator, the subject pronoun
+     * after a description of a body opens what is asked */
+    if (!best)
+        best = pronoun_after_description(q, &best_len);
     if (!best)
         return false;
     size_t la = (size_t)(best - q);

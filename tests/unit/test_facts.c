@@ -1,6 +1,6 @@
 /* The facts a question and an answer share (understand.c): numbers, addresses and counts of
  * things, across languages and plurals, and what is no count ("one of", "two to three
- * times", "à"); and whether a question asks which body. */
+ * times", "à"); whether a question asks which body; where a description ends. */
 #include "check.h"
 #include "understand_internal.h"
 
@@ -63,6 +63,17 @@ int main(void)
     CHECK(camas_understand_asks_which_body("which group meets quarterly?"));
     CHECK(!camas_understand_asks_which_body("the committee whose contact is Kyle, when is it?"));
     CHECK(!camas_understand_asks_which_body("in what year was the task force renewed?"));
+    /* a description and what is asked of it: at a comma, or without one at the subject
+     * pronoun after a description of a body ("celui …", "le comité …") */
+    char a[128], b[128];
+    CHECK(camas_understand_split_clauses("the group created in 2006, who chairs it?", a, b, 128));
+    CHECK_STR(a, "the group created in 2006");
+    CHECK_STR(b, "who chairs it?");
+    CHECK(camas_understand_split_clauses("celui créé en 2013 il s'occupe de quoi", a, b, 128));
+    CHECK_STR(a, "celui créé en 2013");
+    CHECK_STR(b, "il s'occupe de quoi");
+    CHECK(!camas_understand_split_clauses("est-ce qu'il se réunit souvent", a, b, 128));
+    CHECK(!camas_understand_split_clauses("Torrance il préside quoi", a, b, 128));
     camas_token t = {.text = "huit", .kind = CAMAS_TOK_WORD};
     CHECK_STR(camas_understand_count_of(&t, false), "8");
     snprintf(t.text, sizeof t.text, "a");
