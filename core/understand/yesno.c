@@ -91,6 +91,17 @@ static const char *const filler_words[] = {
      * "no" camas_yesno_negated_statement reads */
     "aucun", "aucune", "no", "any", "none", NULL};
 
+/* t (n tokens) without "only", "just", "seulement", "uniquement", "que": the new count. */
+static size_t without_only(camas_token *t, size_t n)
+{
+    static const char *const only[] = {"only", "just", "seulement", "uniquement", "que", NULL};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!camas_text_in_words(t[i].text, only))
+            t[k++] = t[i];
+    return k;
+}
+
 /* Is token i the set a universal quantifies ("all adults", "tous les adultes"), rather than
  * what is claimed of it ("all four legislators … from the Senate", "tous du Sénat")? */
 static bool quantified(const camas_token *qt, size_t i)
@@ -596,6 +607,11 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         verdict = -1;
         goto out;
     }
+    /* "only meets 2-3 times a year": the frequency is all the "only" restricts, and the
+     * answer's, the same, is the only one it gives */
+    bool only_of_frequency = (qf & af) != 0;
+    if (only_of_frequency)
+        nq = without_only(qt, nq);
     /* "chaque moi", "every wek": a frequency asked that cannot be read, against an answer that
      * gives one: no verdict rather than a "yes" on the other words */
     static const char *const every[] = {"every", "each", "chaque", "tous les", "toutes les", NULL};
@@ -696,7 +712,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     }
     /* "only advocacy groups?", "n'a que des législateurs ?": a list the answer gives does not
      * say nothing else is in it */
-    if (camas_yesno_restrictive(qn, qt, nq) && single <= 0) {
+    if (!only_of_frequency && camas_yesno_restrictive(qn, qt, nq) && single <= 0) {
         /* ...but one that holds more than what the question allows says "no" */
         int r = camas_yesno_only(c, lang, qn, qt, nq, is_claim, qnames, nqn, units, usable, nunits);
         if (r) {

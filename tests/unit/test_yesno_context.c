@@ -534,6 +534,11 @@ static void test_frequency_per(camas_stemmer *st)
           1);
     CHECK(camas_yesno_verdict_ctx(&c, "does the task force meet 4 times per year?", tf, "en") ==
           -1);
+    /* "only" before the same frequency restricts nothing more */
+    CHECK(camas_yesno_verdict_ctx(&c, "does the task force only meet 2-3 times a year?", tf,
+                                  "en") == 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "does the task force only meet once a year?", tf, "en") ==
+          -1);
 }
 
 /* A number counts the word after it, not a pronoun ("…5308, il s'occupe…" against "RCW
