@@ -91,17 +91,6 @@ static const char *const filler_words[] = {
      * "no" camas_yesno_negated_statement reads */
     "aucun", "aucune", "no", "any", "none", NULL};
 
-/* t (n tokens) without "only", "just", "seulement", "uniquement", "que": the new count. */
-static size_t without_only(camas_token *t, size_t n)
-{
-    static const char *const only[] = {"only", "just", "seulement", "uniquement", "que", NULL};
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!camas_text_in_words(t[i].text, only))
-            t[k++] = t[i];
-    return k;
-}
-
 /* Is token i the set a universal quantifies ("all adults", "tous les adultes"), rather than
  * what is claimed of it ("all four legislators … from the Senate", "tous du Sénat")? */
 static bool quantified(const camas_token *qt, size_t i)
@@ -611,7 +600,7 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
      * answer's, the same, is the only one it gives */
     bool only_of_frequency = (qf & af) != 0;
     if (only_of_frequency)
-        nq = without_only(qt, nq);
+        nq = camas_yesno_without_only(qt, nq);
     /* "chaque moi", "every wek": a frequency asked that cannot be read, against an answer that
      * gives one: no verdict rather than a "yes" on the other words */
     static const char *const every[] = {"every", "each", "chaque", "tous les", "toutes les", NULL};
@@ -705,7 +694,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
             if (!verdict && !nqb)
                 verdict = camas_yesno_affiliated_elsewhere(qnames, nqn, units, usable, nunits);
             if (!verdict && nqb == 1)
-                verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
+                verdict = camas_yesno_held_only_role(c, lang, question, qn, qt, nq, missed,
+                                                     qbodies[0], qnames, nqn);
             goto out;
         }
         claims += nqn;
@@ -766,12 +756,9 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* a role the answer does not give: who holds it, asked of the knowledge; its holder
      * bears out only the role ("is the Seattle Police Department's homicide unit a co-chair of
      * WashACT?" claims a unit the answer does not give) */
-    if (!verdict && nqn && nqb == 1) {
-        verdict = camas_yesno_role_elsewhere(c, qn, lang, qbodies[0], qnames, nqn);
-        for (size_t i = 0; verdict == 1 && i < nq && i < MAX_TOK; i++)
-            if (missed[i] && !camas_yesno_role_word(qt[i].text))
-                verdict = 0;
-    }
+    if (!verdict && nqn && nqb == 1)
+        verdict = camas_yesno_held_only_role(c, lang, question, qn, qt, nq, missed, qbodies[0],
+                                             qnames, nqn);
 out:
     camas_yesno_units_free(units, nunits);
     camas_buf_free(&usable_text);

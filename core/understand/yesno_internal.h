@@ -154,6 +154,14 @@ bool camas_yesno_one_missing_tolerable(const char *question, const camas_token *
 /* A claim about every one of something that the answer (at, na) does not itself say "all"
  * of: "are all four legislators from the Senate?". */
 bool camas_yesno_universal(const camas_token *qt, size_t nq, const camas_token *at, size_t na);
+/* The question's tokens (t, n) without "only", "just", "seulement", "uniquement", "que"
+ * (yesno_only.c): the new count. */
+size_t camas_yesno_without_only(camas_token *t, size_t n);
+/* Who holds the role the question names, asked of the knowledge, as a verdict that needs
+ * every other claim word found but one paraphrase (yesno_names.c). */
+int camas_yesno_held_only_role(const camas_yesno_context *c, const char *lang, const char *question,
+                               const char *qn, const camas_token *qt, size_t nq, const bool *missed,
+                               const char *body, const unsigned *qnames, size_t nqn);
 /* The meeting frequencies a normalised text names, one bit each (monthly, weekly,
  * quarterly, yearly, "times a year", daily, "every N months/weeks/years"); 0 for none. */
 unsigned camas_yesno_freq_mask(const char *norm);

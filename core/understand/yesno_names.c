@@ -538,3 +538,24 @@ bool camas_yesno_other_unit(const camas_token *qt, size_t nq, const bool *missed
     }
     return false;
 }
+
+/* Who holds the role the question names, asked of the knowledge (camas_yesno_role_elsewhere);
+ * its holder bears out only the role: a "yes" needs every other claim word found (not
+ * missed): "is the task force chaired by Richard Torrance in Olympia?" claims a place too. */
+int camas_yesno_held_only_role(const camas_yesno_context *c, const char *lang, const char *question,
+                               const char *qn, const camas_token *qt, size_t nq, const bool *missed,
+                               const char *body, const unsigned *qnames, size_t nqn)
+{
+    int verdict = camas_yesno_role_elsewhere(c, qn, lang, body, qnames, nqn);
+    /* (one paraphrased word aside, as for a claim the answer states: "le comité convoqué
+     * par le procureur général travaille-t-il à …", never a place or a name) */
+    size_t other = 0, at = 0;
+    for (size_t i = 0; verdict == 1 && i < nq && i < MAX_TOK; i++)
+        if (missed[i] && !camas_yesno_role_word(qt[i].text))
+            other++, at = i;
+    if (verdict == 1 && other &&
+        (other > 1 || c->strict ||
+         !camas_yesno_one_missing_tolerable(c->as_written ? c->as_written : question, qt, nq, at)))
+        verdict = 0;
+    return verdict;
+}

@@ -428,3 +428,14 @@ void camas_yesno_cut_aside_names(const camas_yesno_context *c, char *qn, const c
         }
     }
 }
+
+/* t (n tokens) without "only", "just", "seulement", "uniquement", "que": the new count. */
+size_t camas_yesno_without_only(camas_token *t, size_t n)
+{
+    static const char *const only[] = {"only", "just", "seulement", "uniquement", "que", NULL};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!camas_text_in_words(t[i].text, only))
+            t[k++] = t[i];
+    return k;
+}
