@@ -782,7 +782,7 @@ int main(void)
     test_written_values(st);
     test_people(st);
     test_renewal_year(st);
-    test_per_pronoun_hyphen(st);
+    test_claim_readings(st);
     test_question_shapes();
     test_described(st);
     test_identity(st);

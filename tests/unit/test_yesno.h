@@ -25,8 +25,9 @@ void test_one_missing(camas_stemmer *st);
 void test_written_values(camas_stemmer *st);
 void test_people(camas_stemmer *st);
 void test_renewal_year(camas_stemmer *st);
-/* frequencies with "per", a count before a pronoun, "invite-only" (test_yesno_context.c) */
-void test_per_pronoun_hyphen(camas_stemmer *st);
+/* frequencies with "per", a count before a pronoun, "invite-only", what the source does not
+ * mention (test_yesno_context.c) */
+void test_claim_readings(camas_stemmer *st);
 void test_question_shapes(void);
 /* this file's failed checks; *count its checks (check.h counts per file) */
 int test_yesno_context_results(int *count);

@@ -568,8 +568,22 @@ static void test_invite_only_hyphen(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "le comité CSEC est invitation-only ?", csec, "fr") == -1);
 }
 
-void test_per_pronoun_hyphen(camas_stemmer *st)
+/* A sentence saying the source does not mention something claims nothing of it. */
+static void test_not_mentioned(camas_stemmer *st)
 {
+    camas_yesno_context c = {.stemmer = st};
+    const char *washact = "WashACT was convened in 2006 by the U.S. Attorney's Office. (The source "
+                          "text does not mention a law or bill creating WashACT.)";
+    CHECK(camas_yesno_verdict_ctx(&c, "was WashACT created by a Senate bill?", washact, "en") != 1);
+    CHECK(camas_yesno_verdict_ctx(&c, "WashACT a été créé par un projet de loi ?",
+                                  "WashACT a été convoqué en 2006. (Le texte source ne mentionne "
+                                  "aucune loi ni aucun projet de loi créant WashACT.)",
+                                  "fr") != 1);
+}
+
+void test_claim_readings(camas_stemmer *st)
+{
+    test_not_mentioned(st);
     test_frequency_per(st);
     test_number_before_pronoun(st);
     test_invite_only_hyphen(st);
