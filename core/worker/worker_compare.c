@@ -72,9 +72,19 @@ bool camas_worker_comparison_cut(const struct worker *w, const char *text, const
         if (strncasecmp(after, *o, n) == 0 && !isalpha((unsigned char)after[n]))
             return false;
     }
+    /* "I'd like to…", "j'aimerais comme…": a verb, not a comparison */
+    if (strncasecmp(after, "to ", 3) == 0)
+        return false;
+    /* the body compared with comes right after the word, in the same sentence ("I'd like
+     * to point survivors to the right place. Does the task force…?" compares nothing) */
+    char near[160];
+    size_t len = strcspn(after, ".?!;"), spaces = 0, k = 0;
+    for (; k < len && k + 1 < sizeof near && spaces < 6; k++)
+        spaces += after[k] == ' ';
+    snprintf(near, sizeof near, "%.*s", (int)k, after);
     const char *ids[4];
     if (!compared)
-        compared = camas_matcher_bodies(w->matcher, after, lang, ids, 4) > 0;
+        compared = camas_matcher_bodies(w->matcher, near, lang, ids, 4) > 0;
     if (!compared || words < 3)
         return false;
     camas_buf_reset(out);
