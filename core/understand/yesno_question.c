@@ -359,6 +359,34 @@ bool camas_yesno_negated_statement(const char *question)
     return negated;
 }
 
+/* "email for kyle at the AG office?", "le nom complet du comité CSEC ?": the thing asked
+ * for and what it is of, with no verb: a keyword query, not a claim. */
+static bool asked_thing_query(const camas_token *t, long n)
+{
+    static const char *const things[] = {
+        "email", "mail",    "e",       "courriel",  "phone", "number",  "numero", "name",
+        "nom",   "adresse", "address", "website",   "site",  "date",    "dates",  "rcw",
+        "loi",   "law",     "bill",    "telephone", "tel",   "mission", NULL};
+    static const char *const articles[] = {"the", "a", "le", "la", "l", "les", "un", "une", NULL};
+    static const char *const of[] = {"for", "of",   "at", "to", "du",  "de", "des",
+                                     "d",   "pour", "a",  "au", "aux", NULL};
+    long i = n > 0 && camas_text_in_words(t[0].text, articles) ? 1 : 0;
+    if (n > 8 || i >= n || !camas_text_in_words(t[i].text, things))
+        return false;
+    /* "e-mail", "le nom complet du…": one word more before what it is of */
+    long j = i + 1 < n && strcmp(t[i].text, "e") == 0 ? i + 2 : i + 1;
+    if (j < n && !camas_text_in_words(t[j].text, of))
+        j++;
+    if (j >= n || !camas_text_in_words(t[j].text, of))
+        return false;
+    for (long k = 0; k < n; k++)
+        if (camas_text_in_words(t[k].text, camas_yesno_openers_fr) ||
+            camas_text_in_words(t[k].text, camas_yesno_openers_en) ||
+            camas_text_in_words(t[k].text, verbs_fr) || camas_text_in_words(t[k].text, verbs_en))
+            return false; /* "the email for WashACT is warntrafficking@yahoo.com?" claims it */
+    return true;
+}
+
 static bool yesno_sentence(const char *question, const char *lang)
 {
     camas_token t[MAX_TOK];
@@ -404,6 +432,8 @@ static bool yesno_sentence(const char *question, const char *lang)
             !embedded_at(question, t, i, fr))
             return false;
     }
+    if (asked_thing_query(t, n))
+        return false;
     /* an opener after a linking word: "and are they free?", "so is it open?" */
     static const char *const going_on[] = {"and",  "so", "ok",   "okay",  "but",  "also",
                                            "then", "et", "donc", "alors", "mais", NULL};

@@ -141,7 +141,7 @@ void test_meetings_description(void)
 }
 
 /* Statements with a question mark that are yes/no questions: a pronoun and a copula, a
- * French "a". */
+ * French "a"; and keyword queries that are not. */
 void test_question_shapes(void)
 {
     CHECK(camas_yesno_question("and those are monthly?", "en"));
@@ -150,6 +150,15 @@ void test_question_shapes(void)
     CHECK(!camas_yesno_question("washact email?", "en"));
     CHECK(camas_yesno_question("WashACT a seulement deux coprésidents ?", "fr"));
     CHECK(!camas_yesno_question("WashACT a combien de coprésidents ?", "fr"));
+    /* the thing asked for and what it is of, with no verb, is a keyword query; with a verb
+     * it claims */
+    CHECK(!camas_yesno_question("email for kyle at the AG office?", "en"));
+    CHECK(!camas_yesno_question("phone number of the csec contact person?", "en"));
+    CHECK(!camas_yesno_question("le nom complet du comité CSEC ?", "fr"));
+    CHECK(camas_yesno_question("the email for WashACT is warntrafficking@yahoo.com?", "en"));
+    CHECK(camas_yesno_question("le mail de washact c'est bien warntrafficking@yahoo.com ?", "fr"));
+    CHECK(camas_yesno_question("le contact du comité csec bosse au bureau du procureur fédéral ?",
+                               "fr"));
 }
 
 int test_yesno_shapes_results(int *count)
