@@ -600,7 +600,7 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
     camas_understand_add_entry_model(u, q, hits, nh, score);
     camas_understand_sort_hits(hits, nh, score, states);
     bool overview =
-        nb == 0 && !described && asks_which &&
+        nb == 0 && !described && (asks_which || camas_understand_asks_every_body(question)) &&
         camas_understand_overview_for_which(u, question, hits, nh, score, states, DENSE_ANSWER);
     if (!overview && !described)
         camas_understand_break_tie(hits, nh, score, states, nlex ? &lex[0] : NULL, lexconf,

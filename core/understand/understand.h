@@ -100,6 +100,9 @@ const char *camas_understand_entry_topic(const char *entry_id, const char *body)
 /* Does the question ask which body ("which group meets quarterly?", "quel comité…",
  * "lequel…", "which of the three…")? (understand_parts.c) */
 bool camas_understand_asks_which_body(const char *question);
+/* Does the question ask of every body ("en quelle année chaque organisme a-t-il été créé ?",
+ * "what do all three bodies do?")? */
+bool camas_understand_asks_every_body(const char *question);
 /* The one body whose own answers state a number or address of text ("RCW 7.68.801",
  * "206-442-4488"), or NULL when none or several do (or no model: answers are not read). */
 const char *camas_understand_body_of_facts(const camas_understand *u, const char *text);

@@ -63,6 +63,31 @@ bool camas_understand_asks_which_body(const char *question)
     return false;
 }
 
+bool camas_understand_asks_every_body(const char *question)
+{
+    static const char *const every[] = {"each",   "every", "chaque", "all", "tous",
+                                        "toutes", "three", "trois",  "3",   NULL};
+    camas_token t[64];
+    long n = camas_text_tokenize(question, t, 64);
+    for (long i = 0; i + 1 < n && i < 64; i++) {
+        if (!camas_text_in_words(t[i].text, every))
+            continue;
+        /* "chaque organisme", "all three bodies", "tous les organismes", "les 3 groupes" */
+        for (long j = i + 1; j < n && j <= i + 3; j++) {
+            char one[CAMAS_TOKEN_MAX + 1];
+            snprintf(one, sizeof one, "%s", t[j].text);
+            size_t l = strlen(one);
+            if (l > 3 && one[l - 1] == 's')
+                one[l - 1] = '\0'; /* "organismes", "groups" */
+            if (strcmp(t[j].text, "bodies") == 0)
+                snprintf(one, sizeof one, "body");
+            if (camas_text_in_words(one, camas_understand_body_heads))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* How far below the best an entry about every body may be and still answer a question
  * that asks which body. */
 #ifndef WHICH_OVERVIEW_GAP

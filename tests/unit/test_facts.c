@@ -74,6 +74,12 @@ int main(void)
     CHECK_STR(b, "il s'occupe de quoi");
     CHECK(!camas_understand_split_clauses("est-ce qu'il se réunit souvent", a, b, 128));
     CHECK(!camas_understand_split_clauses("Torrance il préside quoi", a, b, 128));
+    /* asking of every body */
+    CHECK(camas_understand_asks_every_body("en quelle année chaque organisme a-t-il été créé ?"));
+    CHECK(camas_understand_asks_every_body("what do all three bodies do?"));
+    CHECK(camas_understand_asks_every_body("tous les groupes se réunissent quand ?"));
+    CHECK(!camas_understand_asks_every_body("what does the task force do each year?"));
+    CHECK(!camas_understand_asks_every_body("who are all the members of WashACT?"));
     camas_token t = {.text = "huit", .kind = CAMAS_TOK_WORD};
     CHECK_STR(camas_understand_count_of(&t, false), "8");
     snprintf(t.text, sizeof t.text, "a");
