@@ -8,14 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Words that name a body by what it is, to be told which by a description ("the group
- * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
-const char *const camas_understand_body_heads[] = {
-    "group",   "committee", "body",       "panel",  "organization", "organisation", "entity",
-    "one",     "council",   "groupe",     "comite", "organisme",    "instance",     "conseil",
-    "entite",  "grp",       "commission", "force",  "taskforce",    "commitee",     "comittee",
-    "travail", NULL};
-
 /* The words that ask which body, before the noun of a body ("which group", "what
  * committee", "quel comité"), or alone ("lequel", "which one"). */
 const char *const camas_understand_which_words[] = {"which", "what",    "quel", "quelle",

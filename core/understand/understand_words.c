@@ -2,7 +2,8 @@
  * word's first and last tokens (camas_understand_question_words), and split into a
  * description and what is asked about it (camas_understand_split_clauses). Split out of
  * understand_parts.c. Also whether a description is a person by their role, and the asked
- * part with its pronoun replaced by a name. */
+ * part with its pronoun replaced by a name, and the nouns that name a body
+ * (camas_understand_body_heads). */
 #include "understand_internal.h"
 
 #include "text.h"
@@ -12,6 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Words that name a body by what it is, to be told which by a description ("the group
+ * created under RCW 7.68.350", "le comité dont Kyle Bois est le contact"). */
+const char *const camas_understand_body_heads[] = {
+    "group",   "committee", "body",       "panel",  "organization", "organisation", "entity",
+    "one",     "council",   "groupe",     "comite", "organisme",    "instance",     "conseil",
+    "entite",  "grp",       "commission", "force",  "taskforce",    "commitee",     "comittee",
+    "travail", NULL};
 
 /* Where the subject pronoun (" il ", " elle ", " ils ", " elles ") opens the asked part of
  * a question that starts by describing a body ("celui…", "le comité qui…": its first or
