@@ -99,6 +99,47 @@ static const char *lang_without_names(const struct worker *w, const char *text)
     return french ? "fr" : NULL;
 }
 
+/* "who chairs the Groupe de travail contre la traite des personnes?": the French words of a
+ * body's name make an English question read as French. "en" when, less each run of three or
+ * more words of one body's names (one of them a word of five letters or more, not only "de
+ * la"), the rest reads as English; else NULL. */
+static const char *lang_without_french_names(const struct worker *w, const char *text)
+{
+    if (strcmp(camas_detect_lang(text, NULL), "fr") != 0)
+        return NULL;
+    camas_token t[64];
+    char *norm = camas_text_normalize_dup(text);
+    size_t n = norm ? camas_tokenize(norm, t, 64) : 0;
+    free(norm);
+    if (n > 64)
+        n = 64;
+    bool blank[64] = {false}, blanked = false;
+    for (size_t b = 0; b < w->n_bodies; b++)
+        for (size_t i = 0; i < n;) {
+            size_t j = i, long_words = 0;
+            while (j < n && camas_worker_body_has_word(&w->bodies[b], t[j].text))
+                long_words += t[j++].len >= 5;
+            if (j - i >= 3 && long_words) {
+                for (size_t k = i; k < j; k++)
+                    blank[k] = true;
+                blanked = true;
+            }
+            i = j > i ? j : i + 1;
+        }
+    if (!blanked)
+        return NULL;
+    camas_buf rest = {0};
+    for (size_t i = 0; i < n; i++)
+        if (!blank[i])
+            camas_buf_printf(&rest, "%s ", t[i].text);
+    double confidence;
+    bool english = rest.len &&
+                   strcmp(camas_detect_lang(camas_buf_cstr(&rest), &confidence), "en") == 0 &&
+                   confidence > 0;
+    camas_buf_free(&rest);
+    return english ? "en" : NULL;
+}
+
 const char *camas_worker_settle_lang(const struct worker *w, const char *text, const char *prev,
                                      bool *undecided)
 {
@@ -107,6 +148,8 @@ const char *camas_worker_settle_lang(const struct worker *w, const char *text, c
     if (lang)
         return lang;
     lang = lang_without_names(w, text);
+    if (!lang)
+        lang = lang_without_french_names(w, text);
     if (lang)
         *undecided = false;
     return lang;
