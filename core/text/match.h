@@ -123,4 +123,13 @@ bool camas_matcher_other_group(const camas_matcher *m, const struct camas_lexico
 size_t camas_matcher_bodies(const camas_matcher *m, const char *question, const char *lang,
                             const char **out, size_t max);
 
+/* The longest alias of CAMAS_LONG_ALIAS_WORDS words or more that question holds, word for
+ * word ("qui convoque le Comité de coordination à l'échelle de l'État ... ?"): its body id
+ * (owned by the matcher) and the byte span [*from, *to) of the question's words it covers.
+ * NULL when there is none. A body's full name draws the model to the entry that restates
+ * it, its overview; understand.c asks with the short name instead. */
+#define CAMAS_LONG_ALIAS_WORDS 6
+const char *camas_matcher_long_alias(const camas_matcher *m, const char *question, size_t *from,
+                                     size_t *to);
+
 #endif

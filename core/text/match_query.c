@@ -389,3 +389,71 @@ size_t camas_matcher_bodies(const camas_matcher *m, const char *question, const 
     pthread_mutex_unlock(&sc->lock);
     return n;
 }
+
+/* ---------------------------------------------------------------------------------------
+ * Long names */
+
+#define NAME_WORDS 48
+
+/* The question's tokens, each with the byte span of the whitespace-separated word it comes
+ * from (a word may give several: "l'État" gives "l", "etat"). */
+static size_t words_with_spans(const char *q, camas_token *t, size_t *from, size_t *to, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = q; *p && n < max;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            p++;
+        if (p == w)
+            break;
+        char word[256];
+        size_t wl = (size_t)(p - w) < sizeof word - 1 ? (size_t)(p - w) : sizeof word - 1;
+        memcpy(word, w, wl);
+        word[wl] = '\0';
+        long k = camas_text_tokenize(word, t + n, max - n);
+        for (long i = 0; i < k && n < max; i++, n++) {
+            from[n] = (size_t)(w - q);
+            to[n] = (size_t)(p - q);
+        }
+    }
+    return n;
+}
+
+const char *camas_matcher_long_alias(const camas_matcher *m, const char *question, size_t *from,
+                                     size_t *to)
+{
+    if (!m || !question)
+        return NULL;
+    camas_token qt[NAME_WORDS], at[NAME_WORDS];
+    size_t qf[NAME_WORDS], qto[NAME_WORDS];
+    size_t nq = words_with_spans(question, qt, qf, qto, NAME_WORDS);
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t a = 0; a < m->naliases; a++) {
+        long na = camas_text_tokenize(m->aliases[a].phrase, at, NAME_WORDS);
+        if (na < CAMAS_LONG_ALIAS_WORDS || (size_t)na <= best_len || (size_t)na > nq)
+            continue;
+        /* "le groupe de travail" is the short name with its article */
+        if (camas_text_in_words(at[0].text,
+                                (const char *const[]){"the", "le", "la", "l", "les", NULL}))
+            continue;
+        for (size_t i = 0; i + (size_t)na <= nq; i++) {
+            size_t k = 0;
+            while (k < (size_t)na && strcmp(qt[i + k].text, at[k].text) == 0)
+                k++;
+            if (k < (size_t)na)
+                continue;
+            best = m->aliases[a].body;
+            best_len = (size_t)na;
+            *from = qf[i];
+            *to = qto[i + k - 1];
+            /* "...Exploited Children?": the word's punctuation is not the name's */
+            while (*to > *from && strchr("?!.,;:)\"", question[*to - 1]))
+                (*to)--;
+            break;
+        }
+    }
+    return best;
+}

@@ -467,6 +467,29 @@ static void decide(camas_understanding *out, bool sure, float s1, const float *s
     }
 }
 
+/* The question with a body's long name in its short one ("qui fait partie du Groupe de travail
+ * de l'État de Washington contre la traite des personnes ?" -> "... du Groupe de travail ?"):
+ * out, or NULL when it names no body at length. The whole name draws both rankings to the
+ * entry whose questions and answer restate it (the overview), whatever is asked of it. */
+static const char *with_short_name(const camas_understand *u, const camas_matcher *m,
+                                   const char *question, const char *lang, char *out, size_t cap)
+{
+    size_t from, to;
+    const char *body = camas_matcher_long_alias(m, question, &from, &to);
+    const char *name = body && u && u->body_name ? u->body_name(u->names_ud, body, lang) : NULL;
+    if (!name)
+        return NULL;
+    /* the question's own article stays ("du", "the members of the") */
+    static const char *const articles[] = {"the ", "The ", "le ", "Le ", "la ", "La ", "l'", "L'"};
+    for (size_t i = 0; i < sizeof articles / sizeof *articles; i++)
+        if (strncmp(name, articles[i], strlen(articles[i])) == 0) {
+            name += strlen(articles[i]);
+            break;
+        }
+    int n = snprintf(out, cap, "%.*s%s%s", (int)from, question, name, question + to);
+    return n > 0 && (size_t)n < cap ? out : NULL;
+}
+
 void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, const char *written,
                                    const char *body_text, const char *lang, camas_match_filter f,
                                    void *ud, camas_understanding *out)
@@ -478,6 +501,10 @@ void camas_understand_query_bodies(camas_understand *u, const camas_matcher *m, 
         camas_chat_unabbreviate(written, lang, chat, sizeof chat) ? chat : written;
     if (camas_chat_without_law_number(question, lawful, sizeof lawful))
         question = lawful;
+    char shortened[1024];
+    const char *short_named = with_short_name(u, m, question, lang, shortened, sizeof shortened);
+    if (short_named)
+        question = short_named;
     memset(out, 0, sizeof *out);
     out->danger = out->danger_kernel = -1;
     /* the first body named by body_text (a follow-up's, or its context's most recent one)

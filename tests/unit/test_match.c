@@ -473,6 +473,35 @@ static int differences(const camas_matcher *a, const camas_matcher *b, size_t *n
     return diffs;
 }
 
+/* A body's long name in a question, word for word, found with its span (without the word's
+ * punctuation); the short name with its article is not a long name. */
+static void test_long_alias(void)
+{
+    camas_matcher *m = camas_matcher_new();
+    CHECK(camas_matcher_add_alias(m, "en",
+                                  "Statewide Coordinating Committee on Commercially Sexually "
+                                  "Exploited Children",
+                                  "csec") == 0);
+    CHECK(camas_matcher_add_alias(m, "fr", "comité consultatif de Washington sur la traite",
+                                  "washact") == 0);
+    CHECK(camas_matcher_add_alias(m, "fr", "comité consultatif", "washact") == 0);
+    CHECK(camas_matcher_add_alias(m, "fr", "le groupe de travail de l'État", "task-force") == 0);
+    CHECK(camas_matcher_build(m) == 0);
+    size_t from = 0, to = 0;
+    const char *q = "who are the members of the Statewide Coordinating Committee on "
+                    "Commercially Sexually Exploited Children?";
+    const char *body = camas_matcher_long_alias(m, q, &from, &to);
+    CHECK_STR(body ? body : "(none)", "csec");
+    CHECK(body && strncmp(q + from, "Statewide", 9) == 0 && strcmp(q + to, "?") == 0);
+    q = "quand se réunit le Comité consultatif de Washington sur la traite ?";
+    body = camas_matcher_long_alias(m, q, &from, &to);
+    CHECK_STR(body ? body : "(none)", "washact");
+    CHECK(body && strncmp(q + from, "Comité", 7) == 0 && strcmp(q + to, " ?") == 0);
+    CHECK(!camas_matcher_long_alias(m, "qui preside le comité consultatif ?", &from, &to));
+    CHECK(!camas_matcher_long_alias(m, "qui preside le groupe de travail de l'État ?", &from, &to));
+    camas_matcher_free(m);
+}
+
 static void test_rebuild_equals_scratch(void)
 {
     camas_matcher *m = camas_matcher_new();
@@ -585,6 +614,7 @@ int main(void)
     test_stem();
     test_sentences();
     test_matcher();
+    test_long_alias();
     test_rebuild_equals_scratch();
     test_spell();
     return check_done("match");
