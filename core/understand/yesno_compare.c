@@ -145,18 +145,51 @@ int camas_yesno_access(const char *qn, const struct unit *units, const bool *usa
     for (size_t u = 0; u < nunits; u++) {
         if (!usable[u])
             continue;
-        bool s = camas_yesno_any_phrase(units[u].norm, sessions),
-             m = camas_yesno_any_phrase(units[u].norm, meetings);
-        if (q_sessions ? !s : (q_meetings && s))
+        const char *norm = units[u].norm;
+        bool s = camas_yesno_any_phrase(norm, sessions), m = camas_yesno_any_phrase(norm, meetings);
+        /* one line of a list about both ("WashACT: members meet quarterly, by invitation
+         * only; quarterly information sessions are free and open to the public"): the
+         * meetings are what comes before the sessions */
+        size_t cut = s && m ? first_phrase_at(norm, sessions) : strlen(norm);
+        bool meetings_first = s && m && first_phrase_at(norm, meetings) < cut;
+        char part[512];
+        if (meetings_first && (q_sessions || q_meetings)) {
+            size_t from = q_sessions ? cut : 0, to = q_sessions ? strlen(norm) : cut;
+            snprintf(part, sizeof part, "%.*s", (int)(to - from), norm + from);
+            norm = part;
+        } else if (q_sessions ? !s : (q_meetings && s)) {
             continue; /* about the other kind of gathering */
-        (void)m;
-        a_open |= camas_yesno_any_phrase(units[u].norm, open_a);
-        a_closed |= camas_yesno_has_phrase(units[u].norm, "invitation");
+        }
+        a_open |= camas_yesno_any_phrase(norm, open_a);
+        a_closed |= camas_yesno_has_phrase(norm, "invitation");
     }
     /* open and closed both (WashACT's information sessions and its members' meetings), for
-     * a question naming neither ("c'est ouvert à tout le monde ?"): neither "yes" nor "no" */
+     * a question naming neither ("c'est ouvert à tout le monde ?"): neither "yes" nor "no";
+     * but a claim of every body's gatherings is not borne out by one closed ("les réunions
+     * des trois organismes sont toutes ouvertes au public ?") */
+    static const char *const every_body[] = {"all three",
+                                             "all 3",
+                                             "three bodies",
+                                             "3 bodies",
+                                             "les trois",
+                                             "les 3",
+                                             "des trois",
+                                             "des 3",
+                                             "both",
+                                             "les deux",
+                                             "each body",
+                                             "every body",
+                                             "all bodies",
+                                             "all the bodies",
+                                             "chaque organisme",
+                                             "chaque instance",
+                                             "trois organismes",
+                                             "trois instances",
+                                             "tous les organismes",
+                                             "toutes les instances",
+                                             NULL};
     if (a_open && a_closed)
-        return CAMAS_YESNO_UNSETTLED;
+        return camas_yesno_any_phrase(qn, every_body) ? -1 : CAMAS_YESNO_UNSETTLED;
     if (!a_open && !a_closed)
         return 0;
     return (q_open == a_open) ? 1 : -1;

@@ -568,6 +568,24 @@ static void test_invite_only_hyphen(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "le comité CSEC est invitation-only ?", csec, "fr") == -1);
 }
 
+/* A list line about WashACT's meetings and sessions both is read for the one asked about,
+ * and a claim of every body's meetings is not borne out by one body's closed ones. */
+static void test_every_body_open(camas_stemmer *st)
+{
+    camas_yesno_context c = {.stemmer = st};
+    const char *all =
+        "- Task Force Against Trafficking of Persons: meets two to three times a year.\n"
+        "- WashACT: members meet quarterly, by invitation only (request an invitation at "
+        "warntrafficking@yahoo.com); quarterly information sessions are free and open to the "
+        "public.\n"
+        "- CSEC Committee: members of the public are welcome at its meetings to observe.";
+    CHECK(camas_yesno_verdict_ctx(&c, "are the meetings of all three bodies open to the public?",
+                                  all, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "are WashACT's information sessions open to the public?", all,
+                                  "en") != -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "c'est ouvert à tout le monde ?", all, "fr") == 0);
+}
+
 /* A sentence saying the source does not mention something claims nothing of it. */
 static void test_not_mentioned(camas_stemmer *st)
 {
@@ -587,6 +605,7 @@ void test_claim_readings(camas_stemmer *st)
     test_frequency_per(st);
     test_number_before_pronoun(st);
     test_invite_only_hyphen(st);
+    test_every_body_open(st);
 }
 
 int test_yesno_context_results(int *count)
