@@ -12,9 +12,13 @@
 #include <string.h>
 
 /* The nouns a description follows ("the committee convened by…"). */
-static const char *const heads[] = {"committee",    "body",   "group",     "comite",
-                                    "groupe",       "organe", "organisme", "organization",
-                                    "organisation", NULL};
+static const char *const heads[] = {
+    "committee",    "body",     "group",  "comite", "groupe", "organe", "organisme", "organization",
+    "organisation", "instance", "entity", "entite", "grp",    "agency", NULL};
+/* ...and the pronouns that stand for one, as the question's subject only ("celui créé en 2013
+ * est présidé par… ?", "is the one convened in 2006…?"); later, "the one chaired by Richard
+ * Torrance" is what is claimed of the subject */
+static const char *const pronoun_heads[] = {"celui", "celle", "one", NULL};
 
 /* The participles that open a description, and what the knowledge is asked to check it;
  * with the present tense, the verbs of one said as a relative clause ("the committee the US
@@ -249,7 +253,7 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
     struct word w[MAX_TOK];
     size_t nw = split_words(qn, w, MAX_TOK);
     for (size_t i = 0; i + 3 < nw; i++) {
-        if (!word_in(qn, &w[i], heads))
+        if (!word_in(qn, &w[i], heads) && !(i <= 2 && word_in(qn, &w[i], pronoun_heads)))
             continue;
         size_t m = i + 1;
         bool co = word_is(qn, &w[m], "co"); /* "co-chaired", "co-présidé" */

@@ -144,6 +144,18 @@ void test_described(camas_stemmer *st)
                                   "Was the committee authorized at RCW 7.68.801 created in "
                                   "2013?",
                                   convener, "en") == 1);
+    /* a pronoun that stands for a body, as the subject ("the one", "celui") */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Was the one convened by the Attorney General created in "
+                                  "2006?",
+                                  convener, "en") == -1);
+    CHECK(camas_yesno_verdict_ctx(&c, "celui convoqué par le Attorney General a été créé en 2006 ?",
+                                  convener, "fr") == -1);
+    /* ...but later in the question "the one co-chaired by WARN" is the claim */
+    CHECK(camas_yesno_verdict_ctx(&c,
+                                  "Is the body that meets quarterly the one co-chaired by "
+                                  "WARN?",
+                                  meet, "en") != -1);
     /* a description that fits no body tells nothing; a body named is no description */
     CHECK(camas_yesno_verdict_ctx(&c, "Does the body convened by Kyle Bois meet quarterly?", meet,
                                   "en") == 0);
