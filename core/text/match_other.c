@@ -34,6 +34,13 @@ static const char *const plain[] = {
     "vendredi", "samedi", "dimanche", "today", "tomorrow", "tonight", "week", "month", "year",
     "aujourd", "hui", "demain", "soir", "semaine", "mois", "annee", NULL};
 
+/* The words before a complement's noun ("sur le climat", "of the HOA"). */
+static const char *const determiners[] = {
+    "the",   "a",    "an",  "this", "that", "these", "those", "its",   "their",
+    "le",    "la",   "l",   "les",  "un",   "une",   "ce",    "cet",   "cette",
+    "ces",   "son",  "sa",  "ses",  "leur", "leurs", "nos",   "notre", "our",
+    "votre", "your", "vos", "my",   "mon",  "ma",    "mes",   NULL};
+
 /* What the asker's own group is told by: "my company's", "ma boîte", "mon village" (not
  * "our", "notre": staff speak of their body so). */
 static const char *const own[] = {"my", "mon", "ma", "mes", NULL};
@@ -99,7 +106,9 @@ bool camas_matcher_other_group(const camas_matcher *m, const camas_lexicon *lex,
             continue; /* "travail" follows, as its own noun */
         if (j < n && camas_text_in_words(t[j].text, after)) {
             j++;
-            while (j < n && camas_text_in_words(t[j].text, plain) &&
+            /* past its determiners only: after "la réunion de demain, rappelle-moi…" the
+             * complement is "demain", and what follows is another clause */
+            while (j < n && camas_text_in_words(t[j].text, determiners) &&
                    !camas_text_in_words(t[j].text, own))
                 j++;
             if (j < n && camas_text_in_words(t[j].text, own))

@@ -502,6 +502,42 @@ static void test_long_alias(void)
     camas_matcher_free(m);
 }
 
+static bool no_body_word(void *ud, const char *word, const char *lang)
+{
+    (void)ud;
+    (void)lang;
+    return strcmp(word, "csec") == 0;
+}
+
+/* Another group, told by a real word the knowledge never uses after its noun ("le comité
+ * d'entreprise"); a time word after "de" is no such complement, and the next clause's words
+ * are not either ("pour la réunion de demain, rappelle-moi…"). */
+static void test_other_group(void)
+{
+    char path[] = "/tmp/camas-test-words-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    static const char words[] = "entreprise\nrappelle\nclimat\nquand\nreunit\n";
+    CHECK(fd >= 0 && write(fd, words, sizeof words - 1) == (ssize_t)(sizeof words - 1));
+    if (fd >= 0)
+        close(fd);
+    const char *const lists[] = {path};
+    camas_lexicon *lex = camas_lexicon_load(lists, 1);
+    unlink(path);
+    CHECK(lex != NULL);
+    camas_matcher *m = fixture();
+    CHECK(camas_matcher_other_group(m, lex, "le comité d'entreprise se réunit quand ?", "fr",
+                                    no_body_word, NULL));
+    CHECK(camas_matcher_other_group(m, lex, "un groupe de travail sur le climat", "fr",
+                                    no_body_word, NULL));
+    CHECK(!camas_matcher_other_group(m, lex,
+                                     "pour la réunion de demain, rappelle-moi quand se réunit "
+                                     "le groupe de travail",
+                                     "fr", no_body_word, NULL));
+    camas_matcher_free(m);
+    camas_lexicon_free(lex);
+}
+
 static void test_rebuild_equals_scratch(void)
 {
     camas_matcher *m = camas_matcher_new();
@@ -614,6 +650,7 @@ int main(void)
     test_stem();
     test_sentences();
     test_matcher();
+    test_other_group();
     test_long_alias();
     test_rebuild_equals_scratch();
     test_spell();
