@@ -186,7 +186,8 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
         } else {
             camas_understand_ask(w->understand, w->matcher, req.text, prev, match_lang,
                                  camas_worker_room_policy, &fc, &u, effective);
-            if (!prev && u.decision == CAMAS_DECIDE_DECLINE &&
+            if (!prev &&
+                (u.decision == CAMAS_DECIDE_DECLINE || u.decision == CAMAS_DECIDE_CLARIFY) &&
                 camas_worker_last_question(w, &req, match_lang, &u, &r->last, &r->intro)) {
                 req.text = r->last_text = camas_buf_cstr(&r->last);
                 r->intro_text = camas_buf_cstr(&r->intro);

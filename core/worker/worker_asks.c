@@ -134,26 +134,40 @@ bool camas_worker_last_question(struct worker *w, const camas_request *req, cons
                                 camas_understanding *u, camas_buf *out, camas_buf *intro)
 {
     const char *text = req->text;
-    size_t len = strlen(text), pos = 0, last[2] = {0, 0}, n = 0;
+    size_t len = strlen(text), pos = 0, last[2] = {0, 0}, first[2] = {0, 0}, n = 0;
     while (len && isspace((unsigned char)text[len - 1]))
         len--;
-    if (!len || text[len - 1] != '?')
-        return false;
     for (size_t span[2]; camas_text_next_sentence(text, len, &pos, span);)
-        if (span[1] > span[0])
+        if (span[1] > span[0]) {
+            if (!n)
+                memcpy(first, span, sizeof first);
             memcpy(last, span, sizeof last), n++;
-    /* the introduction asks nothing itself, and the question is more than a word or two */
-    if (n < 2 || memchr(text, '?', last[0]) || last[1] - last[0] < 12)
+        }
+    if (n < 2)
+        return false;
+    /* "qui copréside WashACT ? j'ai besoin des trois pour la lettre": the question first,
+     * and after it only what it is for, which asks nothing */
+    bool first_asks = text[len - 1] != '?' && text[first[1] - 1] == '?' &&
+                      !memchr(text + first[1], '?', len - first[1]) && first[1] - first[0] >= 12;
+    /* the introduction asks nothing itself, and the question is more than a word or two
+     * (read alone only when the whole was declined: "… Do you know?" asks nothing alone) */
+    if (!first_asks && (u->decision != CAMAS_DECIDE_DECLINE || !len || text[len - 1] != '?' ||
+                        memchr(text, '?', last[0]) || last[1] - last[0] < 12))
         return false;
     camas_buf understood = {0};
     camas_buf_reset(intro);
-    camas_buf_printf(intro, "%.*s", (int)last[0], text);
     camas_buf_reset(out);
-    camas_buf_printf(out, "%.*s", (int)(last[1] - last[0]), text + last[0]);
+    if (first_asks) {
+        camas_buf_printf(out, "%.*s", (int)(first[1] - first[0]), text + first[0]);
+    } else {
+        camas_buf_printf(intro, "%.*s", (int)last[0], text);
+        camas_buf_printf(out, "%.*s", (int)(last[1] - last[0]), text + last[0]);
+    }
     struct camas_worker_filter fc = {w, req->room_kind};
     camas_understanding asked;
-    camas_understand_ask(w->understand, w->matcher, camas_buf_cstr(out), camas_buf_cstr(intro),
-                         lang, camas_worker_room_policy, &fc, &asked, &understood);
+    camas_understand_ask(w->understand, w->matcher, camas_buf_cstr(out),
+                         intro->len ? camas_buf_cstr(intro) : NULL, lang, camas_worker_room_policy,
+                         &fc, &asked, &understood);
     camas_buf_free(&understood);
     if (asked.decision != CAMAS_DECIDE_ANSWER) {
         camas_buf_reset(out);

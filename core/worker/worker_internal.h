@@ -200,8 +200,10 @@ bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_req
                                    const char **plugin_name, const char **entry_id);
 /* A question after an introduction that asks nothing ("Hello, I'm on staff at a county
  * prosecutor's office. Is the committee…?"), declined whole: its last sentence, with the
- * sentences before it as context, into out (those into intro); *u becomes its understanding (the
- * danger stays the whole message's) when that answers. False otherwise, out empty. */
+ * sentences before it as context, into out (those into intro); or a question followed only by
+ * what it is for ("qui copréside WashACT ? j'ai besoin des trois pour la lettre"), declined or
+ * offered as a choice whole: its first sentence alone, into out. *u becomes its understanding
+ * (the danger stays the whole message's) when that answers. False otherwise, out empty. */
 bool camas_worker_last_question(struct worker *w, const camas_request *req, const char *lang,
                                 camas_understanding *u, camas_buf *out, camas_buf *intro);
 /* Is normalised word one of body b's own words (its names, short names, one-word aliases)? */
