@@ -24,7 +24,8 @@ struct members {
     size_t n;
 };
 
-static const char *const roles[] = {"chair", "co-chair", "convener", "member"};
+static const char *const roles[] = {"chair", "co-chair", "convener", "member", "contact"};
+#define N_ROLES (sizeof roles / sizeof *roles)
 
 /* The compiled texts: byte for byte what knowledge/members/messages.yaml ships. A role is said
  * through "role.<role>", the role as the knowledge writes it. */
@@ -36,6 +37,7 @@ static const camas_template templates[] = {
     {"role.co-chair", "", "co-chair", "coprésidence"},
     {"role.convener", "", "convener", "convocation"},
     {"role.member", "", "member", "membre"},
+    {"role.contact", "", "contact person", "personne à contacter"},
     {"not-listed", "name",
      "The source text does not list \"{name}\" as taking part in any of the three bodies.",
      "Le texte source ne mentionne « {name} » parmi les membres d'aucun des trois organismes."},
@@ -45,7 +47,7 @@ static const camas_template templates[] = {
 
 static int role_index(const char *role)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < (int)N_ROLES; i++)
         if (strcmp(role, roles[i]) == 0)
             return i;
     return -1;
@@ -60,8 +62,8 @@ static int add_membership(struct members *s, camas_plugin *p, const char *file, 
         return host->knowledge_error(p, file, host->line(r), "membership needs a known 'body'");
     if (!role || role_index(role) < 0)
         return host->knowledge_error(p, file, host->line(r),
-                                     "membership 'role' must be chair, co-chair, convener or "
-                                     "member");
+                                     "membership 'role' must be chair, co-chair, convener, "
+                                     "member or contact");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
     if (!kb_str(name, NULL, 0) || !kb_str(name, NULL, 1))
         return host->knowledge_error(p, file, host->line(r),

@@ -251,6 +251,10 @@ class TestAskContract:
         assert "warntrafficking" not in c["answer"], c
         m = ask_json("!member torrance")
         assert "Richard Torrance" in m["answer"], m
+        # the CSEC committee's contact is in the source: listed, with that role
+        k = ask_json("!member Kyle Bois")
+        assert "Kyle Bois" in k["answer"] and "contact person" in k["answer"], k
+        assert "does not list" not in k["answer"], k
         mt = ask_json("!meetings washact", "--lang", "fr")
         assert mt["lang"] == "fr" and mt["answer"].startswith("WashACT — rythme : "), mt
 
