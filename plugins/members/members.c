@@ -193,12 +193,13 @@ static int members_render(camas_plugin *p, void *state, const char *entry_id,
     if (!e)
         return CAMAS_ERR_NOTFOUND;
     int lang = kb_lang(req->lang);
-    /* "Is the Seattle police part of WashACT?": state the listed role first. */
+    /* "Is the Seattle police part of WashACT?": state the listed role first (a contact
+     * person is no role in the body: "chaired by Torrance rather than Kyle Bois?") */
     char *folded = kb_fold(req->text);
     const struct membership *hits[2];
     size_t n = folded ? lookup(s, folded, hits, 2) : 0;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(hits[i]->role, "member") != 0)
+        if (strcmp(hits[i]->role, "member") != 0 && strcmp(hits[i]->role, "contact") != 0)
             say_membership(s, p, hits[i], lang);
     free(folded);
     return kb_reply_text(p, s->host, e->answer[lang]);
