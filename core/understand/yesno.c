@@ -445,15 +445,27 @@ static void mark_usable(const struct unit *units, size_t nunits, const char *con
 {
     /* a sentence saying the source leaves the question open claims nothing ("the source text
      * does not say whether the public may attend" holds "public" and "attend", not a "yes";
-     * "does not mention a law or bill creating WashACT" holds "bill" and "creating";
+     * "does not mention a law or bill creating WashACT" holds "bill" and "creating", "does
+     * not give the year it was first created" holds "created";
      * "it gives no phone number or other direct contact" holds "contact", not a "yes" to "can
      * I call him?") */
-    static const char *const unsaid[] = {
-        "other direct contact", "autre contact direct", "does not say whether",
-        "does not say if",      "doesn t say whether",  "does not state whether",
-        "ne precise pas si",    "ne dit pas si",        "n indique pas si",
-        "ne precise pas s il",  "ne dit pas s il",      "n indique pas s il",
-        "does not mention",     "ne mentionne",         NULL};
+    static const char *const unsaid[] = {"other direct contact",
+                                         "autre contact direct",
+                                         "does not say whether",
+                                         "does not say if",
+                                         "doesn t say whether",
+                                         "does not state whether",
+                                         "ne precise pas si",
+                                         "ne dit pas si",
+                                         "n indique pas si",
+                                         "ne precise pas s il",
+                                         "ne dit pas s il",
+                                         "n indique pas s il",
+                                         "does not mention",
+                                         "ne mentionne",
+                                         "does not give the year",
+                                         "ne donne pas l annee",
+                                         NULL};
     for (size_t u = 0; u < nunits; u++) {
         usable[u] = !camas_yesno_any_phrase(units[u].norm, unsaid);
         for (size_t b = 0; usable[u] && nqb && b < units[u].nbodies; b++)

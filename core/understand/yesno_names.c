@@ -42,6 +42,27 @@ int camas_yesno_names_add(camas_yesno_names *names, unsigned id, const char *phr
     }
     names->p = grown;
     names->p[names->n++] = (struct name_phrase){norm, id};
+    /* a French name is also written without the article after "de" ("bureau de défense des
+     * victimes" for "Bureau de la défense des victimes") */
+    static const char *const articles[] = {" de la ", " de l ", NULL};
+    for (size_t k = 0; articles[k]; k++) {
+        const char *at = strstr(norm, articles[k]);
+        if (!at)
+            continue;
+        size_t head = (size_t)(at - norm), al = strlen(articles[k]);
+        char *bare = malloc(strlen(norm) + 1);
+        if (!bare)
+            return -1;
+        snprintf(bare, strlen(norm) + 1, "%.*s de %s", (int)head, norm, at + al);
+        grown = realloc(names->p, (names->n + 1) * sizeof *grown);
+        if (!grown) {
+            free(bare);
+            return -1;
+        }
+        names->p = grown;
+        names->p[names->n++] = (struct name_phrase){bare, id};
+        break;
+    }
     return 0;
 }
 

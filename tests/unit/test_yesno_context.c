@@ -598,6 +598,23 @@ static void test_every_body_open(camas_stemmer *st)
     CHECK(camas_yesno_verdict_ctx(&c, "c'est ouvert à tout le monde ?", all, "fr") == 0);
 }
 
+/* A French name is found without the article after "de"; a sentence saying the source does
+ * not give a year claims nothing of it. */
+static void test_name_without_article(camas_stemmer *st)
+{
+    camas_yesno_names *names = camas_yesno_names_new();
+    CHECK(camas_yesno_names_add(names, 1, "Bureau de la défense des victimes") == 0);
+    unsigned ids[4];
+    CHECK(camas_yesno_find_names(names, "le bureau de defense des victimes", ids, 4, NULL) == 1);
+    CHECK(camas_yesno_find_names(names, "le bureau de la defense des victimes", ids, 4, NULL) == 1);
+    camas_yesno_names_free(names);
+    camas_yesno_context c = {.stemmer = st};
+    CHECK(camas_yesno_verdict_ctx(&c, "has the task force been around since 2015?",
+                                  "The Task Force was reauthorized in 2015. The source text does "
+                                  "not give the year it was first created.",
+                                  "en") == 0);
+}
+
 /* A sentence saying the source does not mention something claims nothing of it. */
 static void test_not_mentioned(camas_stemmer *st)
 {
@@ -618,6 +635,7 @@ void test_claim_readings(camas_stemmer *st)
     test_number_before_pronoun(st);
     test_invite_only_hyphen(st);
     test_every_body_open(st);
+    test_name_without_article(st);
 }
 
 int test_yesno_context_results(int *count)
