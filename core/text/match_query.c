@@ -432,6 +432,13 @@ const char *camas_matcher_long_alias(const camas_matcher *m, const char *questio
     const char *best = NULL;
     size_t best_len = 0;
     for (size_t a = 0; a < m->naliases; a++) {
+        /* most aliases are a word or two: counted by their separators before any work */
+        size_t gaps = 0;
+        for (const char *c = m->aliases[a].phrase; *c; c++)
+            gaps += *c == ' ' || *c == '\'' || *c == '-' ||
+                    (*c == '\xe2' && c[1] == '\x80' && c[2] == '\x99'); /* ’ */
+        if (gaps + 1 < CAMAS_LONG_ALIAS_WORDS)
+            continue;
         long na = camas_text_tokenize(m->aliases[a].phrase, at, NAME_WORDS);
         if (na < CAMAS_LONG_ALIAS_WORDS || (size_t)na <= best_len || (size_t)na > nq)
             continue;
