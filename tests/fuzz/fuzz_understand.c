@@ -1,15 +1,15 @@
 /* libFuzzer target: what people type, through everything that reads a question before any
  * plugin does: language detection, the danger patterns, the lexical matcher (over a small
- * index built once), another group's name (camas_matcher_other_group, with the system's
- * word lists when they are there), the yes/no reading of a question (its chat shorthand
- * written out, the names it holds), the person a follow-up's pronoun points at (person.c)
- * and the verdict against an answer (with the question as written, the count a follow-up's
- * previous question asked for); a description that is a person (understand_words.c).
- * An input is a question, optionally followed by a line break and an answer text (as the
- * worker renders one). Checks: no crash or sanitizer report, results within the bounds the
- * APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a
- * verdict of -1, 0, +1 or, in French, CAMAS_YESNO_CONTRADICTS). Runs without the model: the dense
- * half has fuzz_embed. */
+ * index built once, and a body's long name in it), another group's name
+ * (camas_matcher_other_group, with the system's word lists when they are there), the yes/no
+ * reading of a question (its chat shorthand written out, the names it holds), the person a
+ * follow-up's pronoun points at (person.c) and the verdict against an answer (with the question as
+ * written, the count a follow-up's previous question asked for); a description that is a person
+ * (understand_words.c). An input is a question, optionally followed by a line break and an answer
+ * text (as the worker renders one). Checks: no crash or sanitizer report, results within the bounds
+ * the APIs promise (a language "en"/"fr", at most max matches with confidences in [0,1], a verdict
+ * of -1, 0, +1 or, in French, CAMAS_YESNO_CONTRADICTS). Runs without the model: the dense half has
+ * fuzz_embed. */
 #include "lexicon.h"
 #include "match.h"
 #include "safety.h"
@@ -53,6 +53,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (camas_matcher_add_synonyms(matcher, "en", syn, 5) ||
         camas_matcher_add_alias(matcher, "fr", "groupe de travail", "task-force") ||
         camas_matcher_add_alias(matcher, "en", "WashACT", "washact") ||
+        camas_matcher_add_alias(matcher, "fr", "comité consultatif de Washington sur la traite",
+                                "washact") ||
         camas_matcher_add_entry(matcher, 1, "meet", "washact", "en", meet_en, 2) ||
         camas_matcher_add_entry(matcher, 1, "meet", "washact", "fr", meet_fr, 2) ||
         camas_matcher_add_entry(matcher, 2, "chair", "task-force", "en", chair_en, 2) ||
@@ -135,6 +137,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (camas_matcher_bodies(matcher, text, lang, ids, 4) > 4)
         abort();
     camas_matcher_other_group(matcher, lexicon, text, lang, body_word, NULL);
+    /* a long name: a span of whole words inside the text */
+    size_t from = 0, to = 0;
+    if (camas_matcher_long_alias(matcher, text, &from, &to) && !(from < to && to <= strlen(text)))
+        abort();
     camas_yesno_question(text, lang);
     /* a body told by how it meets: spans within the text, the claim after the replaced
      * part's start, and inside it or after it */
