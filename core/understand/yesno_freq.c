@@ -24,7 +24,8 @@ static const char *const freq_phrases[][16] = {
     {"yearly", "annually", "once a year", "once a yr", "annuel", "annuelle", "annuelles",
      "une fois par an", NULL},
     {"times a year", "times a yr", "times per year", "twice a year", "fois par an",
-     "fois par annee", NULL},
+     "fois par annee", "times yearly", "times annually", "twice yearly", "thrice yearly",
+     "thrice a year", "twice annually", NULL},
     {"daily", "every day", "each day", "chaque jour", "tous les jours", "quotidien", "quotidienne",
      NULL},
 };
@@ -164,8 +165,9 @@ unsigned camas_yesno_asked_freq_mask(const char *norm)
  * the other numbers of a long answer (a bill, "one survivor") are not read as its rate. */
 static int times_a_year(const char *norm, int *least)
 {
-    static const char *const counts[] = {"one", "two",  "three", "four",   "five", "six",
-                                         "un",  "deux", "trois", "quatre", "cinq", "six"};
+    static const char *const counts[] = {"one", "two",   "three",  "four",   "five", "six",
+                                         "un",  "deux",  "trois",  "quatre", "cinq", "six",
+                                         "",    "twice", "thrice", "",       "",     ""};
     const char *at = NULL;
     for (size_t k = 0; !at && freq_phrases[FREQ_TIMES][k]; k++) {
         const char *ph = freq_phrases[FREQ_TIMES][k];
@@ -174,15 +176,15 @@ static int times_a_year(const char *norm, int *least)
     }
     if (!at)
         return 0;
-    if (strncmp(at, "twice", 5) == 0)
-        return *least = 2;
+    /* "twice a year", "twice or thrice yearly": the count opens the phrase */
+    int most = strncmp(at, "twice", 5) == 0 ? 2 : strncmp(at, "thrice", 6) == 0 ? 3 : 0;
+    int fewest = most;
     char window[32];
     size_t start = at - norm > 28 ? (size_t)(at - norm) - 28 : 0;
     snprintf(window, sizeof window, "%.*s", (int)(at - norm - start), norm + start);
-    int most = 0, fewest = 0;
     for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
         int n = (int)(k % 6) + 1;
-        if (camas_yesno_has_phrase(window, counts[k])) {
+        if (counts[k][0] && camas_yesno_has_phrase(window, counts[k])) {
             most = n > most ? n : most;
             fewest = !fewest || n < fewest ? n : fewest;
         }
@@ -205,6 +207,9 @@ int camas_yesno_yearly_range(const char *norm, int *least)
     *least = 0;
     if (m & (1u << FREQ_EVERY_N) && !(m & ~(1u << FREQ_EVERY_N)))
         return *least = every_n_rate(norm);
+    /* "twice yearly" is a count of times, not "yearly" */
+    if (m & (1u << FREQ_TIMES))
+        return times_a_year(norm, least);
     for (size_t f = 0; f < NFREQ; f++)
         if (m & (1u << f))
             return rate[f] ? (*least = rate[f]) : times_a_year(norm, least);

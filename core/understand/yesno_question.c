@@ -24,25 +24,35 @@ const char *const camas_yesno_openers_fr[] = {"est",     "sont", "a",      "ont"
 /* Verbs that make a French question said with rising intonation a yes/no one
  * ("WashACT c'est gratuit ?", "le comité se réunit chaque mois ?"). */
 static const char *const verbs_fr[] = {
-    "est",         "sont",      "ont",         "peut",       "peuvent",   "faut",       "existe",
-    "date",        "datent",    "reunit",      "reunissent", "reuni",     "preside",    "fait",
-    "font",        "doit",      "doivent",     "ouvert",     "ouverte",   "ouverts",    "ouvertes",
-    "gratuit",     "gratuite",  "gratuites",   "gratuits",   "c",         "cest",       "compte",
-    "comptent",    "comprend",  "comprennent", "inclut",     "incluent",  "ete",        "cree",
-    "creee",       "convoque",  "convoquee",   "examine",    "accueille", "organise",   "identifie",
-    "repose",      "payant",    "payante",     "payantes",   "reservee",  "reservees",  "ya",
-    "vrai",        "coordonne", "coordonnent", "travaille",  "s",         "recommande", "copreside",
-    "copresident", "president", "dirige",      "dirigent",   "rassemble", "regroupe",   "siege",
-    "siegent",     "publie",    "publient",    "a",          NULL};
+    "est",         "sont",        "ont",          "peut",       "peuvent",
+    "faut",        "existe",      "date",         "datent",     "reunit",
+    "reunissent",  "reuni",       "preside",      "fait",       "font",
+    "doit",        "doivent",     "ouvert",       "ouverte",    "ouverts",
+    "ouvertes",    "gratuit",     "gratuite",     "gratuites",  "gratuits",
+    "c",           "cest",        "compte",       "comptent",   "comprend",
+    "comprennent", "inclut",      "incluent",     "ete",        "cree",
+    "creee",       "convoque",    "convoquee",    "examine",    "accueille",
+    "organise",    "identifie",   "repose",       "payant",     "payante",
+    "payantes",    "reservee",    "reservees",    "ya",         "vrai",
+    "coordonne",   "coordonnent", "travaille",    "s",          "recommande",
+    "copreside",   "copresident", "president",    "dirige",     "dirigent",
+    "rassemble",   "regroupe",    "siege",        "siegent",    "publie",
+    "publient",    "a",           "copresidente", "copresidee", "presidee",
+    "compare",     "comparent",   "evalue",       "evaluent",   "coordonnee",
+    NULL};
 
 /* Verbs that make a short English statement with a question mark a yes/no question
  * ("washact meets every quarter?", "task force chaired by torrance?"); keyword queries have
  * none ("washact email?"). Not "is" or "was": "wen was washact convend?" asks when. */
 static const char *const verbs_en[] = {
-    "meets",      "meet",     "met",      "includes", "include",   "chairs",  "chaired",
-    "convened",   "convenes", "created",  "holds",    "covers",    "sits",    "posts",
-    "publishes",  "works",    "requires", "reviews",  "cochaired", "founded", "reauthorized",
-    "authorized", "welcomes", "cost",     "costs",    NULL};
+    "meets",        "meet",       "met",        "includes",  "include",
+    "chairs",       "chaired",    "convened",   "convenes",  "created",
+    "holds",        "covers",     "sits",       "posts",     "publishes",
+    "works",        "requires",   "reviews",    "cochaired", "founded",
+    "reauthorized", "authorized", "welcomes",   "cost",      "costs",
+    "coordinates",  "coordinate", "started",    "began",     "compares",
+    "assesses",     "examines",   "organizes",  "hosts",     "focuses",
+    "shares",       "identifies", "recommends", NULL};
 
 /* "anyone who wants to come": a relative clause, not a question word. */
 static bool relative_after(const char *w)
@@ -373,6 +383,9 @@ static bool asked_thing_query(const camas_token *t, long n)
     long i = n > 0 && camas_text_in_words(t[0].text, articles) ? 1 : 0;
     if (n > 8 || i >= n || !camas_text_in_words(t[i].text, things))
         return false;
+    /* "loi 5884 pour le CSEC ?": a value after the thing claims it */
+    if (i + 1 < n && isdigit((unsigned char)t[i + 1].text[0]))
+        return false;
     /* "e-mail", "le nom complet du…": one word more before what it is of */
     long j = i + 1 < n && strcmp(t[i].text, "e") == 0 ? i + 2 : i + 1;
     if (j < n && !camas_text_in_words(t[j].text, of))
@@ -385,6 +398,44 @@ static bool asked_thing_query(const camas_token *t, long n)
             camas_text_in_words(t[k].text, verbs_fr) || camas_text_in_words(t[k].text, verbs_en))
             return false; /* "the email for WashACT is warntrafficking@yahoo.com?" claims it */
     return true;
+}
+
+/* "WashACT quarterly?", "CSEC since 2013?", "loi 5884 pour le CSEC ?": a short message with
+ * no verb that puts a value next to what it is about (how often, who may come, a number) is
+ * a claim to check; a keyword query names what it asks for instead ("CSEC bill number?"). */
+static bool verbless_claim(const camas_token *t, long n)
+{
+    static const char *const values[] = {
+        "monthly",       "quarterly",    "yearly",         "annually", "annual",     "weekly",
+        "biannual",      "biannually",   "public",         "open",     "free",       "private",
+        "closed",        "mensuel",      "mensuelle",      "mensuels", "mensuelles", "trimestriel",
+        "trimestrielle", "trimestriels", "trimestrielles", "annuel",   "annuelle",   "annuels",
+        "annuelles",     "hebdomadaire", "hebdomadaires",  "publique", "publiques",  "publics",
+        "ouvert",        "ouverte",      "ouverts",        "ouvertes", "gratuit",    "gratuite",
+        "gratuits",      "gratuites",    "prive",          "privee",   "privees",    "prives",
+        "payant",        "payante",      "payantes",       "payants",  NULL};
+    static const char *const invite[] = {"invite", "invitation", "invitations", NULL};
+    static const char *const only[] = {"only", "uniquement", "seulement", "sur", NULL};
+    static const char *const asked[] = {
+        "number", "numero",    "num",   "name",    "nom",     "email",   "mail",      "courriel",
+        "phone",  "telephone", "tel",   "address", "adresse", "website", "site",      "date",
+        "dates",  "year",      "annee", "info",    "infos",   "details", "frequency", "frequence",
+        "or",     "ou",        "vs",    "versus",  "contact", NULL};
+    bool value = false, subject = false;
+    if (n < 2 || n > 7)
+        return false;
+    for (long i = 0; i < n; i++) {
+        if (camas_text_in_words(t[i].text, asked))
+            return false;
+        bool number = isdigit((unsigned char)t[i].text[0]) != 0;
+        bool v = number || camas_text_in_words(t[i].text, values) ||
+                 (camas_text_in_words(t[i].text, invite) &&
+                  ((i + 1 < n && camas_text_in_words(t[i + 1].text, only)) ||
+                   (i > 0 && camas_text_in_words(t[i - 1].text, only))));
+        value |= v;
+        subject |= !v && strlen(t[i].text) >= 4 && !camas_text_in_words(t[i].text, only);
+    }
+    return value && subject;
 }
 
 static bool yesno_sentence(const char *question, const char *lang)
@@ -434,6 +485,8 @@ static bool yesno_sentence(const char *question, const char *lang)
     }
     if (asked_thing_query(t, n))
         return false;
+    if (strchr(question, '?') && verbless_claim(t, n))
+        return true;
     /* an opener after a linking word: "and are they free?", "so is it open?" */
     static const char *const going_on[] = {"and",  "so", "ok",   "okay",  "but",  "also",
                                            "then", "et", "donc", "alors", "mais", NULL};

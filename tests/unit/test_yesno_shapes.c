@@ -5,6 +5,7 @@
 #include "chat.h"
 #include "test_yesno.h"
 #include "yesno.h"
+#include "yesno_internal.h"
 
 #include <string.h>
 
@@ -159,6 +160,25 @@ void test_question_shapes(void)
     CHECK(camas_yesno_question("le mail de washact c'est bien warntrafficking@yahoo.com ?", "fr"));
     CHECK(camas_yesno_question("le contact du comité csec bosse au bureau du procureur fédéral ?",
                                "fr"));
+    /* no verb, a value beside what it is about: a claim; the thing asked for instead, or no
+     * subject beside the value, a keyword query */
+    CHECK(camas_yesno_question("WashACT quarterly?", "en"));
+    CHECK(camas_yesno_question("CSEC meetings public?", "en"));
+    CHECK(camas_yesno_question("WashACT invite only?", "en"));
+    CHECK(camas_yesno_question("comité CSEC 2013 ?", "fr"));
+    CHECK(camas_yesno_question("loi 5308 pour WashACT ?", "fr"));
+    CHECK(!camas_yesno_question("CSEC bill number?", "en"));
+    CHECK(!camas_yesno_question("RCW 7.68.350 ?", "en"));
+    CHECK(!camas_yesno_question("WashACT quarterly or monthly?", "en"));
+    CHECK(!camas_yesno_question("WashACT invitation?", "en"));
+    CHECK(!camas_yesno_question("CSEC 2013 bill number?", "en"));
+    CHECK(camas_yesno_question("WashACT coordinates prosecutions?", "en"));
+    /* "twice yearly" is a count of times a year, not "yearly" */
+    char tw[] = "the task force meets twice or thrice yearly";
+    int least = 0;
+    CHECK(camas_yesno_yearly_range(tw, &least) == 3 && least == 2);
+    char once[] = "washact meets yearly";
+    CHECK(camas_yesno_yearly_range(once, &least) == 1 && least == 1);
 }
 
 int test_yesno_shapes_results(int *count)
