@@ -87,6 +87,11 @@ static const char *const filler_words[] = {
     "got", "get", "gets", "gotten", "reachable", "joignable", "joignables",
     /* "the WA task force" (Washington's), "trois entités" (what is counted is the number) */
     "wa", "entity", "entities", "entite", "entites",
+    /* "on a quarterly basis" is "quarterly" */
+    "basis",
+    /* thanks and politeness around the question ("… in 2015? thx", "… ? Merci !") */
+    "thx", "thanks", "thank", "thks", "tx", "ty", "cheers", "please", "pls", "plz", "merci", "svp",
+    "stp", "beaucoup", "advance", "avance", "exact", "exacte", "accurate",
     /* the negation of "n'a aucun législateur", "has no survivor": the claim is the rest, its
      * "no" camas_yesno_negated_statement reads */
     "aucun", "aucune", "no", "any", "none", NULL};
@@ -435,7 +440,8 @@ static size_t preamble_words(const char *question, const char *lang)
         free(before);
         free(after);
     }
-    return preamble;
+    size_t reported = camas_yesno_reported_words(question);
+    return reported > preamble ? reported : preamble;
 }
 
 /* Marks usable the answer's sentences that name no body other than the question's (qbodies;

@@ -427,9 +427,36 @@ static bool pronoun_claims_of_body(const camas_yesno_context *c, const char *qn,
     return body;
 }
 
+/* "Le groupe de travail se réunit bien deux à trois fois par an ? Je vérifie juste. Merci !":
+ * a few words after the question's mark, with no question of their own, say why or thank;
+ * they claim nothing. The question up to its mark, in out, or NULL. */
+static const char *without_afterword(const char *question, char *out, size_t cap)
+{
+    const char *mark = strrchr(question, '?');
+    if (!mark || strchr(mark + 1, '?') || strchr(mark + 1, '('))
+        return NULL; /* "(WashACT)": what a follow-up is about, in brackets after it */
+    camas_token t[10];
+    long n = camas_text_tokenize(mark + 1, t, 10);
+    size_t len = (size_t)(mark + 1 - question);
+    if (n < 1 || n > 8 || len >= cap)
+        return NULL;
+    /* ...and ask nothing ("can i just show up? how often does washact hold its meetings": a
+     * follow-up read with the question before it) */
+    for (long i = 0; i < n; i++)
+        if (camas_is_question_word("en", t[i].text) || camas_is_question_word("fr", t[i].text))
+            return NULL;
+    memcpy(out, question, len);
+    out[len] = '\0';
+    return out;
+}
+
 int camas_yesno_verdict_ctx(const camas_yesno_context *c, const char *question, const char *answer,
                             const char *lang)
 {
+    char asked_only[1024];
+    const char *trimmed = without_afterword(question, asked_only, sizeof asked_only);
+    if (trimmed)
+        question = trimmed;
     char phoned[1024];
     if (strlen(question) < sizeof phoned &&
         camas_yesno_join_phones(question, phoned, sizeof phoned))

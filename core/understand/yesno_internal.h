@@ -127,6 +127,11 @@ const char *camas_yesno_asked_part(const char *question);
 /* Is text only a question tag ("isn't it?", "c'est ça ?", "right?"), which asks nothing of
  * its own: what comes before it is the question, not a preamble? */
 bool camas_yesno_only_tag(const char *text);
+/* A claim a question reports ("my notes say there are ten agencies…", "on m'a dit que les
+ * séances sont gratuites, c'est vrai ?"): how many of its normalised tokens come before the
+ * claim (up to the end of its last reporting phrase), or 0. Who said so claims nothing.
+ * (yesno_question.c) */
+size_t camas_yesno_reported_words(const char *question);
 /* A restrictive question: "only advocacy groups?", "n'a que des législateurs ?" (not "by
  * invitation only"). */
 bool camas_yesno_restrictive(const char *qn, const camas_token *qt, size_t nq);

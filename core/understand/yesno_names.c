@@ -329,12 +329,22 @@ bool camas_yesno_unknown_name(const camas_yesno_context *c, const char *lang, co
     return unknown_place(c, lang, qn, qt, nq, qused, at, na, an);
 }
 
+/* Is the ". " at h the end of an abbreviation ("the U.S. Attorney's Office", "W. District")
+ * rather than of a sentence: after a single letter? */
+static bool abbreviation_at(const char *start, const char *h)
+{
+    return *h == '.' && h > start && isalpha((unsigned char)h[-1]) &&
+           (h - 1 == start || !isalpha((unsigned char)h[-2]));
+}
+
 const char *camas_yesno_asked_part(const char *question)
 {
     static const char *const seps[] = {" - ", " — ", " – ", ", ", ": ", ". "};
+    const char *start = question;
     for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++)
-        for (const char *h = strstr(question, seps[k]); h; h = strstr(question, seps[k]))
-            question = h + strlen(seps[k]);
+        for (const char *h = strstr(question, seps[k]); h; h = strstr(h + 1, seps[k]))
+            if (!abbreviation_at(start, h))
+                question = h + strlen(seps[k]);
     return question;
 }
 

@@ -144,6 +144,8 @@ static const char *const tags[] = {" right",
                                    " true or false",
                                    " am i right",
                                    " c est vrai",
+                                   " c est exact",
+                                   " is that accurate",
                                    " est ce vrai",
                                    " vrai ou faux",
                                    " n est ce pas",
@@ -530,4 +532,53 @@ static bool yesno_sentence(const char *question, const char *lang)
     /* a sentence with a question mark and no question word ("on écrit à … ?"); keyword
      * queries ("email washact ?") are shorter */
     return n >= 6;
+}
+
+size_t camas_yesno_reported_words(const char *question)
+{
+    static const char *const reporting[] = {"told us",        "told me",
+                                            "i heard",        "we heard",
+                                            "i read",         "i ve read",
+                                            "i was told",     "we were told",
+                                            "notes say",      "notes said",
+                                            "says that",      "said that",
+                                            "say that",       "claims that",
+                                            "i think",        "i believe",
+                                            "i thought",      "someone said",
+                                            "mentioned that", "heard that",
+                                            "m a dit",        "m ont dit",
+                                            "nous a dit",     "nous ont dit",
+                                            "j ai lu",        "j ai entendu",
+                                            "disent que",     "disent qu",
+                                            "dit que",        "dit qu",
+                                            "je crois que",   "je crois qu",
+                                            "je pense que",   "je pense qu",
+                                            "parait que",     "parait qu",
+                                            "notes disent",   NULL};
+    static const char *const that[] = {"that", "que", "qu", NULL};
+    char *norm = camas_text_normalize_dup(question);
+    if (!norm)
+        return 0;
+    camas_token t[MAX_TOK];
+    size_t n = camas_tokenize(norm, t, MAX_TOK), words = 0;
+    if (n > MAX_TOK)
+        n = MAX_TOK;
+    /* the end of the last reporting phrase, in tokens */
+    for (size_t k = 0; reporting[k]; k++)
+        for (const char *p = strstr(norm, reporting[k]); p; p = strstr(p + 1, reporting[k])) {
+            size_t end = (size_t)(p - norm) + strlen(reporting[k]);
+            if ((p != norm && isalnum((unsigned char)p[-1])) || isalnum((unsigned char)norm[end]))
+                continue;
+            char saved = norm[end];
+            norm[end] = '\0';
+            camas_token tmp[MAX_TOK];
+            size_t w = camas_tokenize(norm, tmp, MAX_TOK);
+            norm[end] = saved;
+            words = w > words ? w : words;
+        }
+    free(norm);
+    if (words && words < n && camas_text_in_words(t[words].text, that))
+        words++;
+    /* "is that what you heard?" reports no claim of its own */
+    return words && n >= words + 3 ? words : 0;
 }

@@ -18,6 +18,7 @@
 #include "person.h"
 #include "understand_internal.h"
 #include "yesno.h"
+#include "yesno_internal.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -142,6 +143,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (camas_matcher_long_alias(matcher, text, &from, &to) && !(from < to && to <= strlen(text)))
         abort();
     camas_yesno_question(text, lang);
+    /* the part asked after a preamble: a suffix of the text; who reported a claim: fewer
+     * words than the text has */
+    const char *asked_part = camas_yesno_asked_part(text);
+    if (asked_part < text || asked_part > text + strlen(text))
+        abort();
+    if (camas_yesno_reported_words(text) > strlen(text))
+        abort();
     /* a body told by how it meets: spans within the text, the claim after the replaced
      * part's start, and inside it or after it */
     camas_yesno_span span;

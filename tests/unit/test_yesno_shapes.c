@@ -177,6 +177,14 @@ void test_question_shapes(void)
     char tw[] = "the task force meets twice or thrice yearly";
     int least = 0;
     CHECK(camas_yesno_yearly_range(tw, &least) == 3 && least == 2);
+    /* who reported a claim comes before it; "U.S." ends no sentence */
+    CHECK(camas_yesno_reported_words("my notes say WashACT meets quarterly") == 3);
+    CHECK(camas_yesno_reported_words("on m'a dit que WashACT se réunit chaque mois ?") == 5);
+    CHECK(camas_yesno_reported_words("is that what you heard?") == 0);
+    CHECK(camas_yesno_reported_words("does WashACT meet quarterly?") == 0);
+    CHECK(strcmp(camas_yesno_asked_part("hi — is WashACT convened by the U.S. Attorney?"),
+                 "is WashACT convened by the U.S. Attorney?") == 0);
+    CHECK(strcmp(camas_yesno_asked_part("I'm a nurse. Is it free?"), "Is it free?") == 0);
     char once[] = "washact meets yearly";
     CHECK(camas_yesno_yearly_range(once, &least) == 1 && least == 1);
 }
