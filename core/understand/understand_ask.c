@@ -64,6 +64,19 @@ static bool asks_on_its_own(const char *question)
     return true;
 }
 
+/* Does the question ask something with a question word of its own ("and the task force, how
+ * often does it meet?"), not only "what about…"? */
+static bool has_own_question_word(const char *question, const char *lang)
+{
+    camas_token t[16];
+    long n = camas_text_tokenize(question, t, 16);
+    for (long i = 0; i < n; i++)
+        if (camas_is_question_word(lang, t[i].text) &&
+            !(i + 1 < n && strcmp(t[i + 1].text, "about") == 0))
+            return true;
+    return false;
+}
+
 void camas_understand_ask(camas_understand *u, const camas_matcher *m, const char *question,
                           const char *prev, const char *lang, camas_match_filter f, void *ud,
                           camas_understanding *out, struct camas_buf *understood)
@@ -94,6 +107,11 @@ void camas_understand_ask(camas_understand *u, const camas_matcher *m, const cha
     /* "and for WashACT?" after "who chairs the task force?": the previous question about
      * the bodies the follow-up names; "and their e-mail?": both together */
     bool other_body = nqb > 0 && (npb == 0 || strcmp(qb[0], pb[0]) != 0);
+    /* ...but "and the task force, how often does it meet?" asks its own question of the body
+     * it names, answered alone */
+    if (other_body && nqb == 1 && answered && strcmp(answered, qb[0]) == 0 &&
+        asks_on_its_own(question) && has_own_question_word(question, lang))
+        return;
     camas_buf joined = {0};
     camas_buf_printf(&joined, "%s %s", question, prev);
     camas_understanding follow;

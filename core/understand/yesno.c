@@ -185,7 +185,7 @@ size_t camas_yesno_split_units(const camas_yesno_context *c, const char *answer,
                     x->bodies[0] = u[n - 2].bodies[0];
                     x->nbodies = 1;
                 }
-                x->nnames = camas_yesno_find_names(c->names, norm, x->names, MAX_HITS, NULL);
+                x->nnames = camas_yesno_find_names(c->names, norm, x->names, MAX_NAME_HITS, NULL);
             } else {
                 free(norm);
             }
@@ -648,8 +648,8 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
         goto out;
     }
     /* the question's claim words, each marked found or not */
-    unsigned qnames[MAX_HITS];
-    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
+    unsigned qnames[MAX_NAME_HITS];
+    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_NAME_HITS, qused);
     bool is_claim[MAX_TOK] = {false}, missed[MAX_TOK] = {false};
     bool all_found = numbers_found && (!q_mail || mail_found);
     claims += q_mail + (qf && (qf & af));

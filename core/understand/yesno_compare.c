@@ -505,7 +505,7 @@ static int role_held(const camas_yesno_context *c, const char *body, const char 
     int verdict = 0;
     /* the names the sentences saying the role give, one per sentence or all in one ("U.S.
      * Attorney's Office: co-chair of WashACT", "WARN: co-chair of WashACT") */
-    bool given[MAX_HITS] = {false};
+    bool given[MAX_NAME_HITS] = {false};
     size_t ngiven = 0;
     for (size_t u = 0; u < n && ngiven < nqn; u++) {
         /* only a sentence that says the role speaks for it; a body's contact is also given
@@ -516,7 +516,7 @@ static int role_held(const camas_yesno_context *c, const char *body, const char 
             (!units[u].nnames || !camas_yesno_any_phrase(units[u].norm, roles[r].words)))
             continue;
         verdict = -1; /* the role, held by others: unless the sentences name them all */
-        for (size_t j = 0; j < nqn && j < MAX_HITS; j++)
+        for (size_t j = 0; j < nqn && j < MAX_NAME_HITS; j++)
             if (!given[j] && camas_yesno_unit_names(&units[u], &qnames[j], 1) == 1) {
                 given[j] = true;
                 ngiven++;

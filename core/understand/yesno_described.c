@@ -175,10 +175,10 @@ static size_t relative_description(const camas_yesno_context *c, const char *qn,
     if (j < nw && word_in(qn, &w[j], articles))
         j++;
     unsigned char *used = calloc(strlen(qn) + 1, 1);
-    unsigned ids[MAX_HITS];
+    unsigned ids[MAX_NAME_HITS];
     if (!used)
         return 0;
-    camas_yesno_find_names(c->names, qn, ids, MAX_HITS, used);
+    camas_yesno_find_names(c->names, qn, ids, MAX_NAME_HITS, used);
     size_t k = j;
     while (k < nw && used[w[k].at])
         k++;
@@ -223,10 +223,10 @@ static size_t through_name(const camas_yesno_context *c, const char *qn, const s
                            size_t nw, size_t from, size_t within, size_t otherwise)
 {
     unsigned char *used = calloc(strlen(qn) + 1, 1);
-    unsigned ids[MAX_HITS];
+    unsigned ids[MAX_NAME_HITS];
     if (!used)
         return otherwise;
-    camas_yesno_find_names(c->names, qn, ids, MAX_HITS, used);
+    camas_yesno_find_names(c->names, qn, ids, MAX_NAME_HITS, used);
     size_t first = from, end = otherwise;
     while (first < nw && first < from + within && !used[w[first].at])
         first++;
@@ -306,8 +306,8 @@ const char *camas_yesno_described(const camas_yesno_context *c, const char *qn, 
         char *desc = strndup(qn + w[from].at, w[end - 1].at + w[end - 1].len - w[from].at);
         if (!desc)
             return NULL;
-        unsigned dn[MAX_HITS];
-        size_t ndn = value[0] ? 0 : camas_yesno_find_names(c->names, desc, dn, MAX_HITS, NULL);
+        unsigned dn[MAX_NAME_HITS];
+        size_t ndn = value[0] ? 0 : camas_yesno_find_names(c->names, desc, dn, MAX_NAME_HITS, NULL);
         const char *found = NULL;
         size_t fits = 0;
         for (size_t b = 0; c->body_id(c->ud, b); b++) {

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MAX_TOK   96
-#define MAX_UNITS 32 /* sentences of one answer */
-#define MAX_HITS  8  /* names found in one text */
+#define MAX_TOK       96
+#define MAX_UNITS     32 /* sentences of one answer */
+#define MAX_NAME_HITS 8  /* names found in one text */
 
 /* One sentence of an answer, normalised. A list item ("- WARN;") carries the line that
  * introduces it ("WashACT is co-chaired by:") in norm, and alone in item. */
@@ -22,7 +22,7 @@ struct unit {
     unsigned list; /* which list of the answer it belongs to (1, 2…), 0 when none */
     const char *bodies[4];
     size_t nbodies;
-    unsigned names[MAX_HITS];
+    unsigned names[MAX_NAME_HITS];
     size_t nnames;
 };
 

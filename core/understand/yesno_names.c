@@ -134,11 +134,11 @@ struct name_hit {
 static size_t name_hits(const camas_yesno_names *names, const char *norm, struct name_hit *out,
                         size_t max)
 {
-    struct name_hit hit[4 * MAX_HITS];
+    struct name_hit hit[4 * MAX_NAME_HITS];
     size_t nh = 0;
     for (size_t i = 0; names && i < names->n; i++) {
         size_t pl = strlen(names->p[i].norm);
-        for (const char *p = strstr(norm, names->p[i].norm); p && nh < 4 * MAX_HITS;
+        for (const char *p = strstr(norm, names->p[i].norm); p && nh < 4 * MAX_NAME_HITS;
              p = strstr(p + 1, names->p[i].norm)) {
             size_t at = phrase_at(norm, p, pl);
             if (at)
@@ -161,8 +161,8 @@ static size_t name_hits(const camas_yesno_names *names, const char *norm, struct
 size_t camas_yesno_find_names(const camas_yesno_names *names, const char *norm, unsigned *ids,
                               size_t max, unsigned char *used)
 {
-    struct name_hit hit[4 * MAX_HITS];
-    size_t nh = name_hits(names, norm, hit, 4 * MAX_HITS), n = 0;
+    struct name_hit hit[4 * MAX_NAME_HITS];
+    size_t nh = name_hits(names, norm, hit, 4 * MAX_NAME_HITS), n = 0;
     for (size_t i = 0; i < nh; i++) {
         if (used)
             memset(used + hit[i].start, 1, hit[i].end - hit[i].start);
@@ -179,8 +179,8 @@ size_t camas_yesno_name_phrases(const camas_yesno_names *names, const char *text
                                 char (*out)[CAMAS_NAME_PHRASE_MAX], unsigned *ids, size_t max)
 {
     char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
-    struct name_hit hit[4 * MAX_HITS];
-    size_t nh = norm ? name_hits(names, norm, hit, 4 * MAX_HITS) : 0, n = 0;
+    struct name_hit hit[4 * MAX_NAME_HITS];
+    size_t nh = norm ? name_hits(names, norm, hit, 4 * MAX_NAME_HITS) : 0, n = 0;
     for (size_t i = 0; i < nh && n < max; i++) {
         size_t len = hit[i].end - hit[i].start;
         if ((names->supposed_from && hit[i].id >= names->supposed_from) ||
@@ -200,8 +200,8 @@ void camas_yesno_blank_names(const camas_yesno_names *names, char *norm)
 {
     size_t len = names && norm ? strlen(norm) : 0;
     unsigned char *used = len ? calloc(len + 1, 1) : NULL;
-    unsigned ids[MAX_HITS];
-    if (used && camas_yesno_find_names(names, norm, ids, MAX_HITS, used))
+    unsigned ids[MAX_NAME_HITS];
+    if (used && camas_yesno_find_names(names, norm, ids, MAX_NAME_HITS, used))
         for (size_t i = 0; i < len; i++)
             if (used[i])
                 norm[i] = ' ';
@@ -216,10 +216,10 @@ void camas_yesno_names_people_below(camas_yesno_names *names, unsigned id)
 
 bool camas_yesno_person_in(const camas_yesno_names *names, const char *text, char *out, size_t cap)
 {
-    char phrases[MAX_HITS][CAMAS_NAME_PHRASE_MAX];
-    unsigned ids[MAX_HITS];
+    char phrases[MAX_NAME_HITS][CAMAS_NAME_PHRASE_MAX];
+    unsigned ids[MAX_NAME_HITS];
     size_t n = names && names->people_end
-                   ? camas_yesno_name_phrases(names, text, phrases, ids, MAX_HITS)
+                   ? camas_yesno_name_phrases(names, text, phrases, ids, MAX_NAME_HITS)
                    : 0;
     long person = -1;
     for (size_t i = 0; i < n; i++) {
@@ -245,8 +245,8 @@ void camas_yesno_names_suppose_from(camas_yesno_names *names, unsigned id)
 bool camas_yesno_names_in(const camas_yesno_names *names, const char *text)
 {
     char *norm = names && names->n ? camas_text_normalize_dup(text) : NULL;
-    unsigned ids[MAX_HITS];
-    size_t n = norm ? camas_yesno_find_names(names, norm, ids, MAX_HITS, NULL) : 0;
+    unsigned ids[MAX_NAME_HITS];
+    size_t n = norm ? camas_yesno_find_names(names, norm, ids, MAX_NAME_HITS, NULL) : 0;
     free(norm);
     for (size_t i = 0; i < n; i++)
         if (!names->supposed_from || ids[i] < names->supposed_from)
@@ -439,9 +439,9 @@ bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lan
              * claimed of "Bureau de la défense des victimes" */
             char *bare = strdup(units[u].norm);
             unsigned char *in_name = calloc(strlen(units[u].norm) + 1, 1);
-            unsigned ids[MAX_HITS];
+            unsigned ids[MAX_NAME_HITS];
             if (bare && in_name) {
-                camas_yesno_find_names(c->names, units[u].norm, ids, MAX_HITS, in_name);
+                camas_yesno_find_names(c->names, units[u].norm, ids, MAX_NAME_HITS, in_name);
                 for (size_t k = 0; bare[k]; k++)
                     if (in_name[k])
                         bare[k] = ' ';
@@ -474,8 +474,8 @@ bool camas_yesno_names_in_one_unit(const camas_yesno_context *c, const char *lan
 bool camas_yesno_named_elsewhere(const camas_yesno_context *c, const char *qn, unsigned char *qused,
                                  const struct unit *units, size_t nunits)
 {
-    unsigned qnames[MAX_HITS];
-    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_HITS, qused);
+    unsigned qnames[MAX_NAME_HITS];
+    size_t nqn = camas_yesno_find_names(c->names, qn, qnames, MAX_NAME_HITS, qused);
     for (size_t u = 0; nqn && u < nunits; u++) {
         if (camas_yesno_unit_names(&units[u], qnames, nqn) >= nqn)
             return true;

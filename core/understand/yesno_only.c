@@ -44,8 +44,8 @@ static bool one_of_what(const char *qn, char *out, size_t cap)
 static bool names_one(const camas_yesno_context *c, const unsigned *qnames, size_t nqn,
                       const char *item)
 {
-    unsigned ids[MAX_HITS];
-    size_t n = nqn ? camas_yesno_find_names(c->names, item, ids, MAX_HITS, NULL) : 0;
+    unsigned ids[MAX_NAME_HITS];
+    size_t n = nqn ? camas_yesno_find_names(c->names, item, ids, MAX_NAME_HITS, NULL) : 0;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < nqn; k++)
             if (ids[i] == qnames[k])

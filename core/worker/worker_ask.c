@@ -176,6 +176,8 @@ static void ask_run(struct worker *w, int64_t id, uint8_t in_flags, struct ask_r
          * Task Force, who's on it?" */
         if (!prev && camas_worker_name_described(w, &req, match_lang, &r->described))
             req.text = camas_buf_cstr(&r->described);
+        else if (camas_worker_name_third(w, req.text, prev, match_lang, &r->described))
+            req.text = camas_buf_cstr(&r->described);
         const struct ask_run *same = r->same;
         if (same) {
             u = same->understood;

@@ -11,6 +11,7 @@
 #include "worker_internal.h"
 
 #include "log.h"
+#include "text.h"
 #include "util.h"
 #include "yesno.h"
 
@@ -109,4 +110,36 @@ bool camas_worker_name_described(struct worker *w, const camas_request *req, con
     log_debug("worker", "a body told by %s: read as \"%s\"",
               duties ? "what it does" : "its meetings", camas_buf_cstr(out));
     return true;
+}
+
+bool camas_worker_name_third(struct worker *w, const char *text, const char *prev, const char *lang,
+                             camas_buf *out)
+{
+    static const char *const third[] = {"third",    "3rd",     "troisieme", "3e",
+                                        "3eme",     "last",    "remaining", "dernier",
+                                        "derniere", "restant", NULL};
+    const char *named[4], *before[4];
+    if (!prev || w->n_bodies != 3 || camas_matcher_bodies(w->matcher, text, lang, named, 4))
+        return false;
+    camas_token t[16];
+    long n = camas_text_tokenize(text, t, 16);
+    bool cue = false;
+    for (long i = 0; i < n && !cue; i++)
+        cue = camas_text_in_words(t[i].text, third);
+    size_t nb = cue ? camas_matcher_bodies(w->matcher, prev, lang, before, 4) : 0;
+    if (nb != 2 || strcmp(before[0], "all") == 0 || strcmp(before[1], "all") == 0)
+        return false; /* "the third" is the one of three the previous question left out */
+    for (size_t b = 0; b < w->n_bodies; b++) {
+        const char *id = w->bodies[b].id;
+        if (strcmp(id, before[0]) == 0 || strcmp(id, before[1]) == 0)
+            continue;
+        int fr = camas_worker_lang_index(lang);
+        const char *name =
+            w->bodies[b].short_[fr] ? w->bodies[b].short_[fr] : w->bodies[b].name[fr];
+        camas_buf_reset(out);
+        camas_buf_printf(out, "%s (%s)", text, name);
+        log_debug("worker", "the third body: read as \"%s\"", camas_buf_cstr(out));
+        return true;
+    }
+    return false;
 }

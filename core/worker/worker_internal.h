@@ -123,6 +123,10 @@ char *camas_worker_about(struct worker *w, const char *body_id, const char *lang
  * two to three times a year") named instead, into out (true); false when it tells none. */
 bool camas_worker_name_described(struct worker *w, const camas_request *req, const char *lang,
                                  struct camas_buf *out);
+/* "and the third one, who convenes it?" after a question naming two of the three bodies: the
+ * follow-up with the third's short name in brackets, in out (worker_described.c). */
+bool camas_worker_name_third(struct worker *w, const char *text, const char *prev, const char *lang,
+                             struct camas_buf *out);
 
 /* 0 for English, 1 for French (anything else is English). */
 int camas_worker_lang_index(const char *lang);
