@@ -135,6 +135,7 @@ bool camas_worker_last_question(struct worker *w, const camas_request *req, cons
 {
     const char *text = req->text;
     size_t len = strlen(text), pos = 0, last[2] = {0, 0}, first[2] = {0, 0}, n = 0;
+    size_t asking[2] = {0, 0}, nasking = 0; /* the sentences that end with a question mark */
     while (len && isspace((unsigned char)text[len - 1]))
         len--;
     for (size_t span[2]; camas_text_next_sentence(text, len, &pos, span);)
@@ -142,17 +143,31 @@ bool camas_worker_last_question(struct worker *w, const camas_request *req, cons
             if (!n)
                 memcpy(first, span, sizeof first);
             memcpy(last, span, sizeof last), n++;
+            if (text[span[1] - 1] == '?')
+                memcpy(asking, span, sizeof asking), nasking++;
         }
     if (n < 2)
         return false;
+    /* "Bonjour ! Je suis étudiante… Pourriez-vous me dire qui préside le groupe de travail ?
+     * Merci beaucoup !": the one question between an introduction and thanks or what it is
+     * for, read alone with the introduction as its context when the whole was declined or
+     * unsure */
+    bool between = nasking == 1 && asking[0] > first[0] && asking[1] < last[1] &&
+                   asking[1] - asking[0] >= 12 && u->decision != CAMAS_DECIDE_ANSWER;
+    if (between) {
+        first[0] = 0, first[1] = asking[0]; /* the introduction */
+        last[0] = asking[0], last[1] = asking[1];
+        len = asking[1];
+    }
     /* "qui copréside WashACT ? j'ai besoin des trois pour la lettre": the question first,
      * and after it only what it is for, which asks nothing */
     bool first_asks = text[len - 1] != '?' && text[first[1] - 1] == '?' &&
                       !memchr(text + first[1], '?', len - first[1]) && first[1] - first[0] >= 12;
     /* the introduction asks nothing itself, and the question is more than a word or two
      * (read alone only when the whole was declined: "… Do you know?" asks nothing alone) */
-    if (!first_asks && (u->decision != CAMAS_DECIDE_DECLINE || !len || text[len - 1] != '?' ||
-                        memchr(text, '?', last[0]) || last[1] - last[0] < 12))
+    if (!first_asks && !between &&
+        (u->decision != CAMAS_DECIDE_DECLINE || !len || text[len - 1] != '?' ||
+         memchr(text, '?', last[0]) || last[1] - last[0] < 12))
         return false;
     camas_buf understood = {0};
     camas_buf_reset(intro);
