@@ -92,6 +92,8 @@ static const char *const filler_words[] = {
     /* thanks and politeness around the question ("… in 2015? thx", "… ? Merci !") */
     "thx", "thanks", "thank", "thks", "tx", "ty", "cheers", "please", "pls", "plz", "merci", "svp",
     "stp", "beaucoup", "advance", "avance", "exact", "exacte", "accurate",
+    /* "la RCW 7.68.350 concerne-t-elle le groupe de travail ?": what the claim is about */
+    "concerne", "concernent", "concern", "concerns",
     /* the negation of "n'a aucun législateur", "has no survivor": the claim is the rest, its
      * "no" camas_yesno_negated_statement reads */
     "aucun", "aucune", "no", "any", "none", NULL};
@@ -598,8 +600,10 @@ int camas_yesno_verdict_for(const camas_yesno_context *c, const char *question, 
     /* ...unless both come to as many times a year ("4 times a year" is quarterly) */
     int q_rate = qf && af && !(qf & af) ? camas_yesno_yearly_rate(qn) : 0, least = 0;
     int a_rate = q_rate > 0 ? camas_yesno_yearly_range(an, &least) : 0;
-    if (q_rate > 0 && q_rate == a_rate && least == a_rate)
+    if (q_rate > 0 && q_rate == a_rate && least == a_rate) {
         qf |= af;
+        camas_yesno_blank_times_count(qt, nq);
+    }
     /* ...and one inside a range the answer gives ("every six months" against "two to three
      * times a year") settles nothing */
     else if (q_rate > 0 && least && q_rate >= least && q_rate <= a_rate)

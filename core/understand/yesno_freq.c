@@ -231,3 +231,17 @@ unsigned camas_yesno_written_freq_mask(const camas_yesno_context *c, const char 
     free(wn);
     return m;
 }
+
+void camas_yesno_blank_times_count(camas_token *qt, size_t nq)
+{
+    static const char *const times[] = {"times", "fois", "x", NULL};
+    static const char *const counts[] = {"one",  "two",   "three",  "four", "six",   "twelve", "un",
+                                         "deux", "trois", "quatre", "six",  "douze", NULL};
+    for (size_t i = 0; i + 1 < nq; i++)
+        if (camas_text_in_words(qt[i + 1].text, times) &&
+            (isdigit((unsigned char)qt[i].text[0]) || camas_text_in_words(qt[i].text, counts))) {
+            snprintf(qt[i].text, sizeof qt[i].text, "times");
+            qt[i].len = 5;
+            qt[i].kind = CAMAS_TOK_WORD;
+        }
+}

@@ -183,6 +183,9 @@ int camas_yesno_yearly_rate(const char *norm);
 /* The same, and the least it says in *least ("two to three times a year": 3, least 2).
  * "every 2 years" is -2 (less than once a year, equal to no other rate). */
 int camas_yesno_yearly_range(const char *norm, int *least);
+/* "4 times a year" read as quarterly: the count before "times"/"fois" is the frequency's,
+ * no number to find in the answer; its tokens become "times" (yesno_freq.c). */
+void camas_yesno_blank_times_count(camas_token *qt, size_t nq);
 /* A question comparing how often two bodies meet ("does WashACT meet more often than the
  * task force?"): +1 or -1 when both frequencies are known, CAMAS_YESNO_UNSETTLED when one
  * is not ("the source does not say how often" holds the words "often" and "meet"), 0 when

@@ -185,6 +185,11 @@ void test_question_shapes(void)
     CHECK(strcmp(camas_yesno_asked_part("hi — is WashACT convened by the U.S. Attorney?"),
                  "is WashACT convened by the U.S. Attorney?") == 0);
     CHECK(strcmp(camas_yesno_asked_part("I'm a nurse. Is it free?"), "Is it free?") == 0);
+    /* the count of "4 times a year" is the frequency's */
+    camas_token qt[4];
+    size_t nq = camas_tokenize("meets 4 times a", qt, 4);
+    camas_yesno_blank_times_count(qt, nq);
+    CHECK(nq == 4 && strcmp(qt[1].text, "times") == 0 && strcmp(qt[0].text, "meets") == 0);
     char once[] = "washact meets yearly";
     CHECK(camas_yesno_yearly_range(once, &least) == 1 && least == 1);
 }
