@@ -130,6 +130,33 @@ bool camas_worker_answer_two_parts(struct worker *w, int64_t id, const camas_req
     return done;
 }
 
+/* The length of a greeting text opens with ("hello, ", "Bonjour à tous ! ", "hi there "), or
+ * 0. */
+static size_t greeting_len(const char *text)
+{
+    static const char *const hello[] = {
+        "good morning", "good afternoon", "good evening", "hello", "hiya",   "hey",  "hi",
+        "yo",           "bonjour",        "bonsoir",      "salut", "coucou", "allo", NULL};
+    static const char *const whom[] = {"there",  "all",      "everyone", "folks",         "team",
+                                       "à tous", "à toutes", "a tous",   "tout le monde", NULL};
+    size_t g = 0;
+    for (size_t k = 0; hello[k] && !g; k++)
+        if (strncasecmp(text, hello[k], strlen(hello[k])) == 0 &&
+            !isalnum((unsigned char)text[strlen(hello[k])]))
+            g = strlen(hello[k]);
+    while (g && text[g] == ' ')
+        g++;
+    for (size_t k = 0; g && whom[k]; k++)
+        if (strncasecmp(text + g, whom[k], strlen(whom[k])) == 0 &&
+            !isalnum((unsigned char)text[g + strlen(whom[k])])) {
+            g += strlen(whom[k]);
+            break;
+        }
+    while (g && text[g] && strchr(" ,!.:;-", text[g]))
+        g++;
+    return g;
+}
+
 bool camas_worker_last_question(struct worker *w, const camas_request *req, const char *lang,
                                 camas_understanding *u, camas_buf *out, camas_buf *intro)
 {
@@ -146,7 +173,10 @@ bool camas_worker_last_question(struct worker *w, const camas_request *req, cons
             if (text[span[1] - 1] == '?')
                 memcpy(asking, span, sizeof asking), nasking++;
         }
-    if (n < 2)
+    /* "hello, CSEC info?": the greeting pulled a keyword query away from its entry */
+    size_t g = greeting_len(text);
+    bool greeted = n < 2 && g && len > g + 3;
+    if (n < 2 && !greeted)
         return false;
     /* "Bonjour ! Je suis étudiante… Pourriez-vous me dire qui préside le groupe de travail ?
      * Merci beaucoup !": the one question between an introduction and thanks or what it is
@@ -165,6 +195,10 @@ bool camas_worker_last_question(struct worker *w, const camas_request *req, cons
                       !memchr(text + first[1], '?', len - first[1]) && first[1] - first[0] >= 12;
     /* the introduction asks nothing itself, and the question is more than a word or two
      * (read alone only when the whole was declined: "… Do you know?" asks nothing alone) */
+    if (greeted) {
+        first_asks = true; /* the message after its greeting, read alone */
+        first[0] = g, first[1] = len;
+    }
     if (!first_asks && !between &&
         (u->decision != CAMAS_DECIDE_DECLINE || !len || text[len - 1] != '?' ||
          memchr(text, '?', last[0]) || last[1] - last[0] < 12))
